@@ -1,0 +1,106 @@
+use crate::entry::Source;
+use crate::guard;
+use crate::ops::{self, AddRequest};
+use crate::output::{Ctx, out_line};
+use crate::paths::TopicPath;
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  mem add \"llama.cpp builds need cmake and libclang\" --at engineering/build --tag rust\n  git log -1 --format=%B | mem add --kind event --at engineering/releases\n  mem add --file notes.md --title \"Deploy checklist\" --kind procedure --json")]
+pub struct Args {
+    /// The text to remember (`-` or nothing: read stdin)
+    pub text: Vec<String>,
+    /// Read the text from a file (`-` for stdin)
+    #[arg(long, short = 'f', value_name = "FILE", conflicts_with = "text")]
+    pub file: Option<PathBuf>,
+    /// Where to put it: domain/topic[/subtopic] (default: the most similar existing topic)
+    #[arg(long, value_name = "DOMAIN/TOPIC")]
+    pub at: Option<String>,
+    /// Title (default: the first sentence of the text)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Tag (repeatable, or comma-separated)
+    #[arg(long = "tag", short = 't', value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// fact | preference | event | decision | procedure | lesson
+    #[arg(long, default_value = "fact")]
+    pub kind: String,
+    /// Pointer into the original material (e.g. a URL or ticket:123)
+    #[arg(long, value_name = "REF")]
+    pub source_ref: Option<String>,
+    /// When it happened or was said (RFC 3339 or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub observed: Option<String>,
+    /// Importance 0-100
+    #[arg(long, value_name = "N")]
+    pub importance: Option<u8>,
+    /// Who is writing: cli (default), agent, import, conversation, sync
+    #[arg(long, default_value = "cli", value_parser = ["cli", "agent", "import", "conversation", "sync"])]
+    pub via: String,
+    /// Name of the agent writing (with --via agent)
+    #[arg(long)]
+    pub agent: Option<String>,
+}
+
+/// Reads at most `limit + 1` bytes, so a huge stream is refused without
+/// being read whole.
+fn read_limited(mut r: impl Read, limit: usize) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    r.by_ref().take(limit as u64 + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+pub fn read_input(text: &[String], file: Option<&PathBuf>, limit: usize) -> Result<String> {
+    let bytes = match file {
+        Some(p) if p.as_os_str() == "-" => read_limited(std::io::stdin().lock(), limit)?,
+        Some(p) => {
+            let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+            if !meta.is_file() {
+                bail!("{} is not a regular file", p.display());
+            }
+            if meta.len() as usize > limit {
+                return Err(guard::InputError::TooLarge { size: meta.len() as usize, limit }.into());
+            }
+            let f = std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+            read_limited(f, limit)?
+        }
+        None if text.is_empty() || (text.len() == 1 && text[0] == "-") => {
+            if std::io::stdin().is_terminal() && text.is_empty() {
+                bail!("nothing to add: give the text as an argument, pipe it on stdin, or use --file");
+            }
+            read_limited(std::io::stdin().lock(), limit)?
+        }
+        None => text.join(" ").into_bytes(),
+    };
+    Ok(guard::check_input(&bytes, limit)?)
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let tree = ctx.tree()?;
+    let at = args.at.as_deref().map(TopicPath::parse).transpose()?;
+    let text = read_input(&args.text, args.file.as_ref(), tree.config.limits.max_input_bytes)?;
+    let req = AddRequest {
+        text,
+        at,
+        title: args.title,
+        tags: args.tags,
+        kind: Some(args.kind),
+        source: Source { via: Some(args.via), agent: args.agent, reference: args.source_ref, ..Default::default() },
+        observed: args.observed,
+        importance: args.importance,
+    };
+    let out = ops::add(&tree, req)?;
+    for r in &out.redacted {
+        ctx.note(&format!("redacted {} {} secret(s) before writing", r.count, r.kind));
+    }
+    if ctx.json {
+        ctx.json_line(&out)?;
+    } else if out.op == "noop" {
+        out_line(&format!("noop: duplicate of {}", out.path))?;
+    } else {
+        out_line(&format!("added {}", out.path))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+use crate::entry::Entry;
+use crate::output::{Ctx, out_line};
+use crate::paths::EntryPath;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Exit code 0 when no errors were found (warnings allowed), 2 when there are errors.\n\n\
+Examples:\n  mem doctor\n  mem doctor --json | jq 'select(.severity==\"error\")'")]
+pub struct Args {}
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    pub severity: &'static str,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub problem: String,
+    pub fix: String,
+}
+
+/// Every check, without printing: used by `mem doctor` and by tests.
+pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let (files, strays) = tree.scan(true);
+    for s in strays {
+        problems.push(Problem {
+            severity: "warning",
+            path: s.rel.clone(),
+            line: None,
+            problem: s.why,
+            fix: "move it out of the tree, rename it to a valid entry path, or list it in .gitignore".into(),
+        });
+    }
+    let mut ids: HashMap<String, Vec<String>> = HashMap::new();
+    let mut live_paths = std::collections::HashSet::new();
+    let mut relations = Vec::new();
+    for f in &files {
+        let rel = f.rel_file();
+        let text = match std::fs::read(tree.abs(&rel)) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(Problem { severity: "error", path: rel, line: None, problem: format!("unreadable: {e}"), fix: "check the file's permissions".into() });
+                continue;
+            }
+        };
+        let text = match String::from_utf8(text) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(Problem {
+                    severity: "error",
+                    path: rel,
+                    line: None,
+                    problem: format!("not UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+                    fix: "re-save the file as UTF-8".into(),
+                });
+                continue;
+            }
+        };
+        match Entry::parse(&text) {
+            Ok(e) => {
+                ids.entry(e.meta.id.clone()).or_default().push(f.display());
+                if !f.archived {
+                    live_paths.insert(f.path.to_string());
+                }
+                for r in &e.meta.relations {
+                    relations.push((f.display(), r.rel.clone(), r.to.clone()));
+                }
+            }
+            Err(e) => problems.push(Problem {
+                severity: "error",
+                path: rel.clone(),
+                line: e.line,
+                problem: e.cause.clone(),
+                fix: format!("fix the front matter with `mem edit {}`", rel.trim_end_matches(".md")),
+            }),
+        }
+    }
+    let mut dups: Vec<_> = ids.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    dups.sort();
+    for (id, paths) in dups {
+        problems.push(Problem {
+            severity: "error",
+            path: paths.join(", "),
+            line: None,
+            problem: format!("id {id} is used by {} entries", paths.len()),
+            fix: "give all but one of them a new id (a fresh ULID) with `mem edit`".into(),
+        });
+    }
+    for (from, rel, to) in relations {
+        let ok = EntryPath::parse(&to).is_ok_and(|p| {
+            live_paths.contains(&p.to_string()) || tree.abs(&p.archived_rel_file()).is_file()
+        });
+        if !ok {
+            problems.push(Problem {
+                severity: "warning",
+                path: from,
+                line: None,
+                problem: format!("relation `{rel}` points to {to}, which does not exist"),
+                fix: "correct or remove the relation with `mem edit`".into(),
+            });
+        }
+    }
+    (files.len(), problems)
+}
+
+pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
+    let tree = ctx.tree()?;
+    let (n, problems) = check(&tree);
+    let errors = problems.iter().filter(|p| p.severity == "error").count();
+    let warnings = problems.len() - errors;
+    for p in &problems {
+        if ctx.json {
+            ctx.json_line(p)?;
+        } else {
+            let at = match p.line {
+                Some(l) => format!("{}:{l}", p.path),
+                None => p.path.clone(),
+            };
+            out_line(&format!("{:<7} {at}: {} (fix: {})", p.severity, p.problem, p.fix))?;
+        }
+    }
+    if ctx.json {
+        ctx.json_line(&serde_json::json!({"summary": true, "entries": n, "errors": errors, "warnings": warnings, "ok": errors == 0}))?;
+    } else {
+        out_line(&format!("checked {n} entries: {errors} error(s), {warnings} warning(s)"))?;
+    }
+    if errors > 0 {
+        std::process::exit(crate::error::EXIT_ERROR);
+    }
+    Ok(())
+}

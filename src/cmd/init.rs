@@ -1,0 +1,58 @@
+use crate::git::{Change, Git};
+use crate::output::Ctx;
+use crate::tree::MEM_DIR;
+use anyhow::{Context, Result, bail};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  mem init ~/memory\n  mem init            # the current folder (an existing git repo is adopted)")]
+pub struct Args {
+    /// Folder for the tree (created if missing); default: the current folder
+    pub dir: Option<PathBuf>,
+}
+
+pub const CONFIG_TEMPLATE: &str = include_str!("../../templates/config.toml");
+pub const GITIGNORE_TEMPLATE: &str = include_str!("../../templates/gitignore");
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let dir = match args.dir.or_else(|| ctx.root.clone()) {
+        Some(d) => d,
+        None => std::env::current_dir()?,
+    };
+    if dir.exists() && !dir.is_dir() {
+        bail!("{} exists and is not a folder", dir.display());
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let root = dir.canonicalize()?;
+    let mem = root.join(MEM_DIR);
+    let already = mem.join("config.toml").is_file();
+    let git = Git::open_or_init(&root)?;
+    let mut changes = Vec::new();
+    if !already {
+        std::fs::create_dir_all(&mem)?;
+        std::fs::write(mem.join("config.toml"), CONFIG_TEMPLATE)?;
+        changes.push(Change::Write(format!("{MEM_DIR}/config.toml")));
+    }
+    if !mem.join(".gitignore").is_file() {
+        std::fs::write(mem.join(".gitignore"), GITIGNORE_TEMPLATE)?;
+        changes.push(Change::Write(format!("{MEM_DIR}/.gitignore")));
+    }
+    let cfg = crate::config::Config::load(Some(&root))?;
+    let commit = if changes.is_empty() {
+        None
+    } else {
+        git.commit(&changes, "mem: init tree\n\nSettings in .mem/config.toml; derived state in .mem/index and .mem/state is git-ignored.", &cfg.git)?
+    };
+    if ctx.json {
+        ctx.json_line(&serde_json::json!({
+            "op": if already { "exists" } else { "initialized" },
+            "root": root.display().to_string(),
+            "commit": commit.map(|c| c.to_string()),
+        }))?;
+    } else if already {
+        crate::output::out_line(&format!("already a mem tree: {}", root.display()))?;
+    } else {
+        crate::output::out_line(&format!("initialized mem tree in {}", root.display()))?;
+    }
+    Ok(())
+}

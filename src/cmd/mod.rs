@@ -1,0 +1,39 @@
+//! One module per verb: an `Args` struct and `run(args, &Ctx)`.
+
+pub mod add;
+pub mod doctor;
+pub mod edit;
+pub mod forget;
+pub mod gen;
+pub mod init;
+pub mod log;
+pub mod ls;
+pub mod mv;
+pub mod recall;
+pub mod reindex;
+pub mod show;
+pub mod tree;
+
+use crate::cli::Command;
+use crate::output::Ctx;
+use anyhow::Result;
+
+pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
+    match cmd {
+        Command::Init(a) => init::run(a, ctx),
+        Command::Add(a) => add::run(a, ctx),
+        Command::Show(a) => show::run(a, ctx),
+        Command::Ls(a) => ls::run(a, ctx),
+        Command::Tree(a) => tree::run(a, ctx),
+        Command::Edit(a) => edit::run(a, ctx),
+        Command::Mv(a) => mv::run(a, ctx),
+        Command::Forget(a) => forget::run(a, ctx),
+        Command::Restore(a) => forget::run_restore(a, ctx),
+        Command::Log(a) => log::run(a, ctx),
+        Command::Recall(a) => recall::run(a, ctx),
+        Command::Reindex(a) => reindex::run(a, ctx),
+        Command::Doctor(a) => doctor::run(a, ctx),
+        Command::Completions(a) => gen::completions(a),
+        Command::Man(a) => gen::man(a),
+    }
+}

@@ -1,0 +1,88 @@
+use crate::error::not_found;
+use crate::model::select::Models;
+use crate::output::{Ctx, out_line};
+use crate::recall::{Query, recall};
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Tiers: 0 cache of recent queries, 1 lexical (BM25), 2 semantic (vectors, fused with 1; \
+used when tier 1 is not confident), 3 structure (superseded entries hidden, filters, topic and relations).\n\n\
+With --json: one object per hit (rank, path, id, title, score, tier, snippet, kind, tags, observed, created, \
+source, relations, topic, archived). Exit code 1 when nothing is found.\n\n\
+Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1")]
+pub struct Args {
+    /// What to look for, in plain words
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    /// Number of hits
+    #[arg(short = 'k', long)]
+    pub k: Option<usize>,
+    /// Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub tier: u8,
+    /// Only entries under this prefix (domain or domain/topic)
+    #[arg(long, value_name = "PREFIX")]
+    pub at: Option<String>,
+    /// Only entries observed (else created) on or after DATE (YYYY-MM-DD, RFC 3339, or 7d/2w/3m/1y ago)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only entries observed (else created) on or before DATE
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Include superseded entries (marked as such)
+    #[arg(long)]
+    pub history: bool,
+    /// Include archived (forgotten) entries
+    #[arg(long)]
+    pub archived: bool,
+    /// Print timing and tier details on stderr
+    #[arg(long)]
+    pub explain: bool,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let tree = ctx.tree()?;
+    let models = Models::new(&tree.config.models);
+    if args.tier >= 2 {
+        if let Some(n) = models.embedder_notice() {
+            ctx.note(&format!("note: {n}"));
+        }
+    }
+    let scope = args.at.as_deref().map(|s| s.trim_end_matches('/').to_string());
+    if let Some(s) = &scope {
+        for seg in s.split('/') {
+            if let Some(p) = crate::paths::segment_problem(seg) {
+                anyhow::bail!("--at {s}: {p}");
+            }
+        }
+    }
+    let q = Query {
+        text: args.query.join(" "),
+        k: args.k.unwrap_or(tree.config.recall.k).max(1),
+        max_tier: args.tier,
+        scope,
+        since: args.since.as_deref().map(crate::time::parse_bound).transpose()?.map(|t| t.as_second()),
+        until: args.until.as_deref().map(crate::time::parse_bound).transpose()?.map(|t| t.as_second()),
+        history: args.history,
+        archived: args.archived,
+    };
+    let (hits, stats) = recall(&tree, &models, &q)?;
+    if args.explain {
+        eprintln!("{}", serde_json::to_string(&stats)?);
+    }
+    if hits.is_empty() {
+        return Err(not_found(format!("nothing found for \"{}\"", q.text)));
+    }
+    for h in &hits {
+        if ctx.json {
+            ctx.json_line(h)?;
+        } else {
+            let mark = if h.superseded { " [superseded]" } else if h.archived { " [archived]" } else { "" };
+            out_line(&format!("{:>2}. {}  {}{}", h.rank, ctx.bold(&h.path), h.title, mark))?;
+            if !h.snippet.is_empty() && h.snippet != h.title {
+                out_line(&format!("    {}", ctx.dim(&h.snippet)))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! Settings, in layers: built-in defaults < user config (XDG
+//! `~/.config/mem/config.toml`) < the tree's `.mem/config.toml` < `MEM_*`
+//! environment variables < command-line flags (applied by the commands).
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub limits: Limits,
+    pub git: GitConfig,
+    pub models: Models,
+    pub recall: RecallConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest input `mem add` accepts, in bytes.
+    pub max_input_bytes: usize,
+    /// How long a writer waits for the tree's write lock.
+    pub lock_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GitConfig {
+    /// Commit author when git's own `user.name` / `user.email` are unset.
+    pub author_name: Option<String>,
+    pub author_email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Models {
+    /// Embedder: a built-in model name (`minilm`), a path to a GGUF file, or `none`.
+    pub embedder: String,
+    /// Generator: a built-in model name (`smollm2-135m`), a GGUF path, or `none`.
+    pub generator: String,
+    /// CPU threads for llama.cpp; 0 = all cores.
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecallConfig {
+    /// Hits returned when `-k` is not given.
+    pub k: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { limits: Limits::default(), git: GitConfig::default(), models: Models::default(), recall: RecallConfig::default() }
+    }
+}
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_input_bytes: 1024 * 1024, lock_timeout_ms: 30_000 }
+    }
+}
+impl Default for Models {
+    fn default() -> Self {
+        Self { embedder: "minilm".into(), generator: "smollm2-135m".into(), threads: 0 }
+    }
+}
+impl Default for RecallConfig {
+    fn default() -> Self {
+        Self { k: 10 }
+    }
+}
+
+/// The user's config file, if the platform has a config dir.
+pub fn user_config_path() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("MEM_USER_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy().ok().map(|b| b.config_dir().join("mem").join("config.toml"))
+}
+
+fn read_table(path: &Path) -> Result<Option<toml::Table>> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(toml::from_str(&s).with_context(|| {
+            format!("{}: invalid TOML; fix the file (see README, Configuration)", path.display())
+        })?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layers for a tree rooted at `root` (or no tree).
+    pub fn load(root: Option<&Path>) -> Result<Self> {
+        let mut table = toml::Table::new();
+        if let Some(p) = user_config_path() {
+            if let Some(t) = read_table(&p)? {
+                merge(&mut table, t);
+            }
+        }
+        if let Some(root) = root {
+            let p = root.join(".mem").join("config.toml");
+            if let Some(t) = read_table(&p)? {
+                merge(&mut table, t);
+            }
+        }
+        let mut cfg: Config = toml::Value::Table(table)
+            .try_into()
+            .context("invalid configuration (user config or .mem/config.toml); check the keys against README, Configuration")?;
+        cfg.apply_env()?;
+        Ok(cfg)
+    }
+
+    fn apply_env(&mut self) -> Result<()> {
+        fn num<T: std::str::FromStr>(name: &str) -> Result<Option<T>> {
+            match std::env::var(name) {
+                Ok(v) => v.parse().map(Some).map_err(|_| anyhow::anyhow!("{name}={v} is not a number")),
+                Err(_) => Ok(None),
+            }
+        }
+        if let Some(v) = num("MEM_MAX_INPUT_BYTES")? {
+            self.limits.max_input_bytes = v;
+        }
+        if let Some(v) = num("MEM_LOCK_TIMEOUT_MS")? {
+            self.limits.lock_timeout_ms = v;
+        }
+        if let Ok(v) = std::env::var("MEM_EMBEDDER") {
+            self.models.embedder = v;
+        }
+        if let Ok(v) = std::env::var("MEM_GENERATOR") {
+            self.models.generator = v;
+        }
+        if let Some(v) = num("MEM_THREADS")? {
+            self.models.threads = v;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,634 @@
+//! One memory entry: YAML front matter + markdown body.
+//!
+//! The raw front-matter text is kept as read, so an unchanged entry renders
+//! byte for byte as it was, unknown keys included. Changes to single-line
+//! scalar fields are made on that text line by line (the user's formatting
+//! survives); anything larger re-renders the front matter from the parsed,
+//! order-preserving mapping.
+
+use crate::paths::EntryPath;
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use serde_yaml::{Mapping, Value};
+use std::fmt;
+
+/// Largest front matter we accept, a guard against hostile YAML.
+const MAX_FRONT_MATTER: usize = 64 * 1024;
+
+pub const KINDS: &[&str] = &["fact", "preference", "event", "decision", "procedure", "lesson"];
+pub const MATURITIES: &[&str] = &["draft", "validated", "core"];
+pub const VIAS: &[&str] = &["cli", "agent", "import", "conversation", "sync"];
+pub const TRUSTS: &[&str] = &["user", "agent", "external"];
+pub const RELATIONS: &[&str] = &["supersedes", "contradicts", "related", "derived-from", "merged-from"];
+
+/// Provenance: who wrote it, from where, how far to trust it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    pub rel: String,
+    pub to: String,
+}
+
+/// The typed view of the front matter. Unknown keys are not lost: they stay
+/// in the raw mapping and text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    pub id: String,
+    pub title: String,
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default = "default_importance")]
+    pub importance: u8,
+    #[serde(default = "default_maturity")]
+    pub maturity: String,
+    pub created: String,
+    #[serde(default)]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub observed: Option<String>,
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_to: Option<String>,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub relations: Vec<Relation>,
+}
+
+fn default_kind() -> String {
+    "fact".into()
+}
+fn default_importance() -> u8 {
+    50
+}
+fn default_maturity() -> String {
+    "draft".into()
+}
+
+/// Why an entry file could not be read: the line (1-based, in the file) and
+/// the cause. The caller adds the path and the fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub line: Option<usize>,
+    pub cause: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.cause),
+            None => f.write_str(&self.cause),
+        }
+    }
+}
+impl std::error::Error for ParseError {}
+
+fn perr(line: Option<usize>, cause: impl Into<String>) -> ParseError {
+    ParseError { line, cause: cause.into() }
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    raw_fm: String,
+    map: Mapping,
+    pub meta: Meta,
+    body: String,
+}
+
+impl Entry {
+    /// Parses a whole file. Line endings are kept as they are.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let rest = text
+            .strip_prefix("---\n")
+            .or_else(|| text.strip_prefix("---\r\n"))
+            .ok_or_else(|| perr(Some(1), "no front matter: the file must start with a `---` line"))?;
+        // The closing fence is a line that is exactly `---`.
+        let mut offset = 0;
+        let mut close = None;
+        for line in rest.split_inclusive('\n') {
+            if line.trim_end_matches(['\r', '\n']) == "---" {
+                close = Some((offset, offset + line.len()));
+                break;
+            }
+            offset += line.len();
+        }
+        let (fm_end, body_start) =
+            close.ok_or_else(|| perr(None, "front matter is not closed: add a `---` line after it"))?;
+        let raw_fm = rest[..fm_end].to_string();
+        let body = rest[body_start..].to_string();
+        let (map, meta) = parse_front_matter(&raw_fm)?;
+        Ok(Self { raw_fm, map, meta, body })
+    }
+
+    /// A new entry with the given metadata and body.
+    pub fn new(meta: Meta, body: &str) -> Self {
+        let value = serde_yaml::to_value(&meta).expect("meta serialises");
+        let mut map = match value {
+            Value::Mapping(m) => m,
+            _ => unreachable!(),
+        };
+        prune_empty(&mut map);
+        let raw_fm = render_mapping(&map);
+        let mut body = body.trim_end().to_string();
+        body.push('\n');
+        Self { raw_fm, map, meta, body }
+    }
+
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The statement part of the body (without the `## Evidence` section).
+    pub fn statement(&self) -> &str {
+        statement_of(&self.body)
+    }
+
+    pub fn front_matter(&self) -> &Mapping {
+        &self.map
+    }
+
+    /// The whole file.
+    pub fn render(&self) -> String {
+        let mut s = String::with_capacity(self.raw_fm.len() + self.body.len() + 8);
+        s.push_str("---\n");
+        s.push_str(&self.raw_fm);
+        if !self.raw_fm.is_empty() && !self.raw_fm.ends_with('\n') {
+            s.push('\n');
+        }
+        s.push_str("---\n");
+        s.push_str(&self.body);
+        s
+    }
+
+    pub fn set_body(&mut self, body: &str) {
+        let mut b = body.trim_end().to_string();
+        b.push('\n');
+        self.body = b;
+    }
+
+    /// Sets a top-level front-matter key. A single-line scalar already in the
+    /// text is replaced on its line; a new scalar key is appended; anything
+    /// else re-renders the front matter.
+    pub fn set(&mut self, key: &str, value: Value) -> Result<()> {
+        let scalar = matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_));
+        let mut done = false;
+        if scalar {
+            let rendered = render_value_inline(&value);
+            let lines: Vec<&str> = self.raw_fm.split_inclusive('\n').collect();
+            let prefix = format!("{key}:");
+            if let Some(i) = lines.iter().position(|l| l.starts_with(&prefix)) {
+                let continues = lines.get(i + 1).is_some_and(|n| n.starts_with([' ', '\t', '-']));
+                let own_value = lines[i][prefix.len()..].trim();
+                if !continues && !own_value.is_empty() && !own_value.starts_with(['|', '>', '&', '*', '!']) {
+                    let mut out = String::new();
+                    for (j, l) in lines.iter().enumerate() {
+                        if j == i {
+                            out.push_str(&format!("{key}: {rendered}\n"));
+                        } else {
+                            out.push_str(l);
+                        }
+                    }
+                    self.raw_fm = out;
+                    done = true;
+                }
+            } else if !self.map.contains_key(key) {
+                if !self.raw_fm.is_empty() && !self.raw_fm.ends_with('\n') {
+                    self.raw_fm.push('\n');
+                }
+                self.raw_fm.push_str(&format!("{key}: {rendered}\n"));
+                done = true;
+            }
+        }
+        if !done {
+            let mut map = self.map.clone();
+            map.insert(Value::String(key.into()), value);
+            self.raw_fm = render_mapping(&map);
+        }
+        let (map, meta) = parse_front_matter(&self.raw_fm)
+            .map_err(|e| anyhow::anyhow!("setting `{key}` made the front matter invalid: {e}"))?;
+        self.map = map;
+        self.meta = meta;
+        Ok(())
+    }
+
+    /// Sets a key from a serialisable value (re-rendering if not a scalar).
+    pub fn set_serialized<T: Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
+        let mut v = serde_yaml::to_value(value)?;
+        if let Value::Mapping(m) = &mut v {
+            prune_empty(m);
+        }
+        self.set(key, v)
+    }
+
+    /// Removes a top-level key (re-renders the front matter).
+    pub fn remove(&mut self, key: &str) -> Result<()> {
+        if self.map.contains_key(key) {
+            let mut map = self.map.clone();
+            map.remove(key);
+            self.raw_fm = render_mapping(&map);
+            let (map, meta) = parse_front_matter(&self.raw_fm).map_err(|e| anyhow::anyhow!("{e}"))?;
+            self.map = map;
+            self.meta = meta;
+        }
+        Ok(())
+    }
+
+    /// Adds a relation unless it is already there.
+    pub fn add_relation(&mut self, rel: &str, to: &EntryPath) -> Result<bool> {
+        let to = to.to_string();
+        if self.meta.relations.iter().any(|r| r.rel == rel && r.to == to) {
+            return Ok(false);
+        }
+        let mut rels = self.meta.relations.clone();
+        rels.push(Relation { rel: rel.into(), to });
+        self.set_serialized("relations", &rels)?;
+        Ok(true)
+    }
+
+    /// The normalised statement used to detect exact duplicates.
+    pub fn content_key(&self) -> String {
+        normalize(self.statement())
+    }
+}
+
+/// The body up to an `## Evidence` heading.
+pub fn statement_of(body: &str) -> &str {
+    let mut idx = None;
+    let mut off = 0;
+    for line in body.split_inclusive('\n') {
+        if line.trim_end().eq_ignore_ascii_case("## evidence") {
+            idx = Some(off);
+            break;
+        }
+        off += line.len();
+    }
+    body[..idx.unwrap_or(body.len())].trim()
+}
+
+/// Lowercase, whitespace collapsed, trailing punctuation dropped.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for w in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w.to_lowercase());
+    }
+    out.trim_end_matches(['.', '!', '?', ';', ',']).to_string()
+}
+
+/// Plain text of a markdown fragment (for titles, snippets and indexing).
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for ev in Parser::new(markdown) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => {
+                out.push('\n')
+            }
+            Event::Start(Tag::Item) => out.push_str("- "),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// A title from the first sentence of a text: at most `max` characters,
+/// cut at a word boundary.
+pub fn derive_title(text: &str, max: usize) -> String {
+    let plain = plain_text(text);
+    let first_line = plain.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let mut sentence = first_line;
+    for (i, c) in first_line.char_indices() {
+        if matches!(c, '.' | '!' | '?') {
+            let next = first_line[i + c.len_utf8()..].chars().next();
+            if next.is_none_or(|n| n.is_whitespace()) && i > 10 {
+                sentence = &first_line[..i];
+                break;
+            }
+        }
+    }
+    let sentence = sentence.trim().trim_start_matches(['-', '*', '#', '>', ' ']);
+    if sentence.chars().count() <= max {
+        return sentence.to_string();
+    }
+    let mut cut = String::new();
+    for w in sentence.split_whitespace() {
+        if cut.chars().count() + w.chars().count() + 1 > max.saturating_sub(1) {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(w);
+    }
+    if cut.is_empty() {
+        cut = sentence.chars().take(max.saturating_sub(1)).collect();
+    }
+    cut.push('…');
+    cut
+}
+
+fn yaml_line(err: &serde_yaml::Error) -> Option<usize> {
+    // +1: the file's first line is the opening `---`.
+    err.location().map(|l| l.line() + 1)
+}
+
+fn parse_front_matter(raw: &str) -> Result<(Mapping, Meta), ParseError> {
+    if raw.len() > MAX_FRONT_MATTER {
+        return Err(perr(None, format!("front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit", raw.len())));
+    }
+    // Anchors and aliases have no place in an entry and are how YAML bombs work.
+    for (i, line) in raw.lines().enumerate() {
+        let t = line.trim_start();
+        if let Some(pos) = find_alias_or_anchor(t) {
+            return Err(perr(
+                Some(i + 2),
+                format!("YAML anchors/aliases are not allowed in front matter (`{}`)", &t[pos..].chars().take(20).collect::<String>()),
+            ));
+        }
+    }
+    let value: Value = serde_yaml::from_str(raw).map_err(|e| perr(yaml_line(&e), clean_yaml_msg(&e)))?;
+    let map = match value {
+        Value::Mapping(m) => m,
+        Value::Null => return Err(perr(Some(2), "front matter is empty: it needs at least id, title and created")),
+        _ => return Err(perr(Some(2), "front matter must be a mapping of `key: value` lines")),
+    };
+    let meta: Meta = serde_yaml::from_str(raw).map_err(|e| perr(yaml_line(&e), clean_yaml_msg(&e)))?;
+    validate(&meta, raw)?;
+    Ok((map, meta))
+}
+
+fn find_alias_or_anchor(line: &str) -> Option<usize> {
+    // `key: &a` / `key: *a` / `- *a` — but not inside quoted strings.
+    let mut in_s = false;
+    let mut in_d = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' if !in_d => in_s = !in_s,
+            b'"' if !in_s => in_d = !in_d,
+            b'&' | b'*' if !in_s && !in_d => {
+                let prev = if i == 0 { b' ' } else { bytes[i - 1] };
+                let next = bytes.get(i + 1).copied().unwrap_or(b' ');
+                if matches!(prev, b' ' | b'[' | b',' | b'{') && (next.is_ascii_alphanumeric() || next == b'_') {
+                    // `key: *` alone is not an alias; `a & b` in plain text is not one either.
+                    let after_colon = line[..i].trim_end().ends_with(':') || line[..i].trim_end().ends_with('-')
+                        || line[..i].trim_end().ends_with('[') || line[..i].trim_end().ends_with(',') || i == 0;
+                    if after_colon {
+                        return Some(i);
+                    }
+                }
+            }
+            b'#' if !in_s && !in_d && (i == 0 || bytes[i - 1] == b' ') => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn clean_yaml_msg(e: &serde_yaml::Error) -> String {
+    let s = e.to_string();
+    // serde_yaml appends " at line N column M"; we report the line ourselves.
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn key_line(raw: &str, key: &str) -> Option<usize> {
+    let prefix = format!("{key}:");
+    raw.lines().position(|l| l.starts_with(&prefix)).map(|i| i + 2)
+}
+
+fn validate(m: &Meta, raw: &str) -> Result<(), ParseError> {
+    let bad = |key: &str, cause: String| perr(key_line(raw, key), cause);
+    if ulid::Ulid::from_string(&m.id).is_err() {
+        return Err(bad("id", format!("`id: {}` is not a ULID (26 characters of Crockford base32)", m.id)));
+    }
+    if m.title.trim().is_empty() {
+        return Err(bad("title", "`title` is empty".into()));
+    }
+    if !KINDS.contains(&m.kind.as_str()) {
+        return Err(bad("kind", format!("`kind: {}` is not one of {}", m.kind, KINDS.join(", "))));
+    }
+    if m.importance > 100 {
+        return Err(bad("importance", format!("`importance: {}` is over 100", m.importance)));
+    }
+    if !MATURITIES.contains(&m.maturity.as_str()) {
+        return Err(bad("maturity", format!("`maturity: {}` is not one of {}", m.maturity, MATURITIES.join(", "))));
+    }
+    for (key, v) in [
+        ("created", Some(&m.created)),
+        ("updated", m.updated.as_ref()),
+        ("observed", m.observed.as_ref()),
+        ("valid_from", m.valid_from.as_ref()),
+        ("valid_to", m.valid_to.as_ref()),
+    ] {
+        if let Some(v) = v {
+            if crate::time::parse(v).is_err() {
+                return Err(bad(key, format!("`{key}: {v}` is not an RFC 3339 date-time (e.g. 2026-11-20T10:31:00Z)")));
+            }
+        }
+    }
+    if let Some(via) = &m.source.via {
+        if !VIAS.contains(&via.as_str()) {
+            return Err(bad("source", format!("`source.via: {via}` is not one of {}", VIAS.join(", "))));
+        }
+    }
+    if let Some(t) = &m.source.trust {
+        if !TRUSTS.contains(&t.as_str()) {
+            return Err(bad("source", format!("`source.trust: {t}` is not one of {}", TRUSTS.join(", "))));
+        }
+    }
+    for r in &m.relations {
+        if !RELATIONS.contains(&r.rel.as_str()) {
+            return Err(bad("relations", format!("relation `{}` is not one of {}", r.rel, RELATIONS.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// Drops keys whose values are null, empty lists or empty mappings.
+fn prune_empty(map: &mut Mapping) {
+    let keys: Vec<Value> = map
+        .iter()
+        .filter(|(_, v)| match v {
+            Value::Null => true,
+            Value::Sequence(s) => s.is_empty(),
+            Value::Mapping(m) => m.is_empty(),
+            _ => false,
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in keys {
+        map.remove(&k);
+    }
+    for (_, v) in map.iter_mut() {
+        if let Value::Mapping(m) = v {
+            prune_empty(m);
+        }
+    }
+}
+
+/// One scalar (or short flow list) on a line, quoted by serde_yaml when needed.
+fn render_value_inline(v: &Value) -> String {
+    serde_yaml::to_string(v).unwrap_or_default().trim_end().to_string()
+}
+
+fn is_flow_safe(s: &str) -> bool {
+    !s.is_empty() && !s.contains([',', '[', ']', '{', '}', '#', ':', '"', '\'', '\n']) && s.trim() == s
+}
+
+/// Renders a mapping as front matter: scalars inline, lists of simple
+/// scalars in flow style (`tags: [a, b]`), everything else as YAML blocks.
+pub fn render_mapping(map: &Mapping) -> String {
+    let mut out = String::new();
+    for (k, v) in map {
+        let key = render_value_inline(k);
+        match v {
+            Value::Sequence(items) if items.iter().all(|i| matches!(i, Value::String(s) if is_flow_safe(s) && render_value_inline(i) == *s)) => {
+                let parts: Vec<String> = items.iter().map(render_value_inline).collect();
+                out.push_str(&format!("{key}: [{}]\n", parts.join(", ")));
+            }
+            Value::Sequence(items) if items.iter().all(|i| matches!(i, Value::Mapping(m) if m.len() <= 3 && m.values().all(|x| matches!(x, Value::String(_) | Value::Number(_) | Value::Bool(_))))) => {
+                out.push_str(&format!("{key}:\n"));
+                for item in items {
+                    let Value::Mapping(m) = item else { unreachable!() };
+                    let parts: Vec<String> =
+                        m.iter().map(|(a, b)| format!("{}: {}", render_value_inline(a), render_value_inline(b))).collect();
+                    out.push_str(&format!("  - {{{}}}\n", parts.join(", ")));
+                }
+            }
+            Value::Sequence(s) if s.is_empty() => out.push_str(&format!("{key}: []\n")),
+            Value::Mapping(m) if m.is_empty() => out.push_str(&format!("{key}: {{}}\n")),
+            Value::Sequence(_) | Value::Mapping(_) => {
+                out.push_str(&format!("{key}:\n"));
+                let block = serde_yaml::to_string(v).unwrap_or_default();
+                for line in block.lines() {
+                    out.push_str("  ");
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            _ => out.push_str(&format!("{key}: {}\n", render_value_inline(v))),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: llama.cpp builds need cmake and libclang\nkind: fact            # a comment\ntags: [rust, ci]\nimportance: 55\nmaturity: draft\ncreated: 2026-11-20T10:31:00Z\nupdated: 2026-11-21T08:02:00Z\nsource:\n  via: cli\n  trust: user\nrelations:\n  - {rel: supersedes, to: engineering/build/old-cmake-note}\nx-custom: {keep: me}\n---\nThe statement.\n\n## Evidence\n> a quote\n";
+
+    #[test]
+    fn round_trip_is_byte_stable() {
+        let e = Entry::parse(SAMPLE).unwrap();
+        assert_eq!(e.render(), SAMPLE);
+        assert_eq!(e.meta.tags, vec!["rust", "ci"]);
+        assert_eq!(e.meta.relations[0].to, "engineering/build/old-cmake-note");
+        assert_eq!(e.statement(), "The statement.");
+        assert!(e.front_matter().contains_key("x-custom"));
+    }
+
+    #[test]
+    fn scalar_update_keeps_other_lines() {
+        let mut e = Entry::parse(SAMPLE).unwrap();
+        e.set("updated", Value::String("2026-11-22T00:00:00Z".into())).unwrap();
+        let out = e.render();
+        assert!(out.contains("updated: 2026-11-22T00:00:00Z\n"));
+        assert!(out.contains("kind: fact            # a comment\n"), "comment lost: {out}");
+        assert!(out.contains("x-custom: {keep: me}"));
+        e.set("observed", Value::String("2026-11-19T17:00:00Z".into())).unwrap();
+        assert_eq!(e.meta.observed.as_deref(), Some("2026-11-19T17:00:00Z"));
+    }
+
+    #[test]
+    fn relation_add_rerenders_and_keeps_unknown_keys() {
+        let mut e = Entry::parse(SAMPLE).unwrap();
+        e.add_relation("related", &EntryPath::parse("eng/ci/runners").unwrap()).unwrap();
+        let again = Entry::parse(&e.render()).unwrap();
+        assert_eq!(again.meta.relations.len(), 2);
+        assert_eq!(again.front_matter().get("x-custom"), e.front_matter().get("x-custom"));
+        assert_eq!(again.render(), e.render());
+    }
+
+    #[test]
+    fn new_entry_renders_and_parses_back() {
+        let meta = Meta {
+            id: ulid::Ulid::new().to_string(),
+            title: "Quote: \"yes\", [odd] #chars".into(),
+            kind: "lesson".into(),
+            tags: vec!["a".into(), "needs, quoting".into()],
+            importance: 50,
+            maturity: "draft".into(),
+            created: "2026-11-20T10:31:00Z".into(),
+            updated: None,
+            observed: None,
+            valid_from: None,
+            valid_to: None,
+            source: Source { via: Some("cli".into()), trust: Some("user".into()), ..Default::default() },
+            relations: vec![],
+        };
+        let e = Entry::new(meta.clone(), "Body\n\n");
+        let text = e.render();
+        let back = Entry::parse(&text).unwrap();
+        assert_eq!(back.meta, meta);
+        assert_eq!(back.render(), text);
+        assert!(!text.contains("relations"));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let bad = SAMPLE.replace("tags: [rust, ci]", "tags: {a: 1}");
+        let err = Entry::parse(&bad).unwrap_err();
+        assert_eq!(err.line, Some(5), "{err}");
+        let bad = SAMPLE.replace("importance: 55", "importance: lots");
+        assert!(Entry::parse(&bad).unwrap_err().cause.contains("importance"));
+        let bad = SAMPLE.replace("kind: fact ", "kind: rumour ");
+        assert_eq!(Entry::parse(&bad).unwrap_err().line, Some(4));
+        assert!(Entry::parse("no front matter").is_err());
+        assert!(Entry::parse("---\nid: x\n").unwrap_err().cause.contains("not closed"));
+    }
+
+    #[test]
+    fn yaml_bomb_is_refused() {
+        let bomb = "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: t\ncreated: 2026-11-20T10:31:00Z\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n---\nbody\n";
+        let err = Entry::parse(bomb).unwrap_err();
+        assert!(err.cause.contains("anchors"), "{err}");
+        // Ordinary text with `&` and `*` is fine.
+        let ok = SAMPLE.replace("title: llama.cpp builds need cmake and libclang", "title: \"R&D *notes*\"");
+        assert!(Entry::parse(&ok).is_ok());
+        let ok = SAMPLE.replace("title: llama.cpp builds need cmake and libclang", "title: R & D is *fun*");
+        assert!(Entry::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn titles_and_normalisation() {
+        assert_eq!(derive_title("# Build\nllama.cpp needs cmake. And more.", 80), "Build");
+        assert_eq!(derive_title("llama.cpp needs cmake. And more.", 80), "llama.cpp needs cmake");
+        let t = derive_title(&"word ".repeat(50), 30);
+        assert!(t.chars().count() <= 30 && t.ends_with('…'));
+        assert_eq!(normalize("  The  Build\nneeds CMake. "), "the build needs cmake");
+    }
+}

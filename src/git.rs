@@ -1,0 +1,249 @@
+//! Git through git2: one commit per operation, made from HEAD's tree plus
+//! exactly the paths mem changed — whatever else the user has staged stays
+//! staged and out of mem's commits.
+
+use anyhow::{Context, Result};
+use git2::{Index, IndexEntry, IndexTime, Oid, Repository, Signature};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_AUTHOR: (&str, &str) = ("mem", "mem@localhost");
+
+pub struct Git {
+    repo: Repository,
+    /// The tree root relative to the repository's work dir ("" when equal).
+    prefix: String,
+}
+
+/// A change to record, by path relative to the tree root.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// The file at this path was written; its content is read from disk.
+    Write(String),
+    Delete(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogItem {
+    pub commit: String,
+    pub time: String,
+    pub author: String,
+    pub message: String,
+    /// The path (relative to the tree) the entry had in this commit.
+    pub path: String,
+}
+
+impl Git {
+    /// Opens the repository containing `root`, or creates one at `root`.
+    pub fn open_or_init(root: &Path) -> Result<Self> {
+        let repo = match Repository::discover(root) {
+            Ok(r) if r.workdir().is_some() => r,
+            _ => Repository::init(root).with_context(|| format!("creating a git repository in {}", root.display()))?,
+        };
+        Self::from_repo(repo, root)
+    }
+
+    /// Opens the repository containing `root`.
+    pub fn open(root: &Path) -> Result<Self> {
+        let repo = Repository::discover(root).with_context(|| {
+            format!("{} is not inside a git repository; run `git init` there or `mem init` again", root.display())
+        })?;
+        Self::from_repo(repo, root)
+    }
+
+    fn from_repo(repo: Repository, root: &Path) -> Result<Self> {
+        let workdir: PathBuf = repo
+            .workdir()
+            .context("the git repository is bare; mem needs a work tree")?
+            .canonicalize()?;
+        let root = root.canonicalize()?;
+        let prefix = root
+            .strip_prefix(&workdir)
+            .with_context(|| format!("{} is outside the repository at {}", root.display(), workdir.display()))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        Ok(Self { repo, prefix })
+    }
+
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
+    fn repo_path(&self, rel: &str) -> String {
+        if self.prefix.is_empty() { rel.to_string() } else { format!("{}/{rel}", self.prefix) }
+    }
+
+    fn tree_path<'a>(&self, repo_path: &'a str) -> Option<&'a str> {
+        if self.prefix.is_empty() {
+            Some(repo_path)
+        } else {
+            repo_path.strip_prefix(&self.prefix).and_then(|r| r.strip_prefix('/'))
+        }
+    }
+
+    fn signature(&self, cfg: &crate::config::GitConfig) -> Result<Signature<'static>> {
+        if let Ok(sig) = self.repo.signature() {
+            return Ok(sig.to_owned());
+        }
+        let name = cfg.author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0);
+        let email = cfg.author_email.as_deref().unwrap_or(DEFAULT_AUTHOR.1);
+        Ok(Signature::now(name, email)?)
+    }
+
+    /// Records `changes` as one commit on HEAD with `message`. Returns the
+    /// new commit id, or None when nothing differs from HEAD.
+    pub fn commit(&self, changes: &[Change], message: &str, cfg: &crate::config::GitConfig) -> Result<Option<Oid>> {
+        let head = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let mut index = Index::new()?;
+        if let Some(c) = &head {
+            index.read_tree(&c.tree()?)?;
+        }
+        let workdir = self.repo.workdir().unwrap().to_path_buf();
+        for ch in changes {
+            match ch {
+                Change::Write(rel) => {
+                    let path = self.repo_path(rel);
+                    let bytes = std::fs::read(workdir.join(&path)).with_context(|| format!("reading {rel} to commit it"))?;
+                    let oid = self.repo.blob(&bytes)?;
+                    index.add(&index_entry(&path, oid, bytes.len()))?;
+                }
+                Change::Delete(rel) => {
+                    let path = self.repo_path(rel);
+                    let _ = index.remove_path(Path::new(&path));
+                }
+            }
+        }
+        let tree_oid = index.write_tree_to(&self.repo)?;
+        if let Some(c) = &head {
+            if c.tree_id() == tree_oid {
+                return Ok(None);
+            }
+        }
+        let tree = self.repo.find_tree(tree_oid)?;
+        let sig = self.signature(cfg)?;
+        let parents: Vec<&git2::Commit> = head.iter().collect();
+        let oid = self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).context("creating the git commit")?;
+        // Keep the user's index in step for the paths we committed, so
+        // `git status` stays clean; other staged changes are left alone.
+        let mut real = self.repo.index()?;
+        for ch in changes {
+            match ch {
+                Change::Write(rel) => real.add_path(Path::new(&self.repo_path(rel)))?,
+                Change::Delete(rel) => {
+                    let _ = real.remove_path(Path::new(&self.repo_path(rel)));
+                }
+            }
+        }
+        real.write()?;
+        Ok(Some(oid))
+    }
+
+    /// The current HEAD commit id, if any.
+    pub fn head_id(&self) -> Option<String> {
+        self.repo.head().ok().and_then(|h| h.target()).map(|o| o.to_string())
+    }
+
+    /// History of one entry file, newest first, following renames (moves,
+    /// archive and restore) by content similarity.
+    pub fn log_path(&self, rel: &str, limit: usize) -> Result<Vec<LogItem>> {
+        let mut out = Vec::new();
+        let mut current = self.repo_path(rel);
+        let mut walk = self.repo.revwalk()?;
+        if walk.push_head().is_err() {
+            return Ok(out);
+        }
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+        for oid in walk {
+            let commit = self.repo.find_commit(oid?)?;
+            let tree = commit.tree()?;
+            let here = tree.get_path(Path::new(&current)).ok().map(|e| e.id());
+            let parent = commit.parents().next();
+            let parent_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
+            let before = parent_tree.as_ref().and_then(|t| t.get_path(Path::new(&current)).ok()).map(|e| e.id());
+            if here.is_none() || here == before {
+                continue;
+            }
+            push_item(&mut out, &commit, self.tree_path(&current).unwrap_or(&current));
+            // Created here: follow it back if it was moved from another path.
+            if before.is_none() {
+                if let Some(pt) = &parent_tree {
+                    let mut diff = self.repo.diff_tree_to_tree(Some(pt), Some(&tree), None)?;
+                    let mut opts = git2::DiffFindOptions::new();
+                    opts.renames(true).rename_threshold(50);
+                    diff.find_similar(Some(&mut opts))?;
+                    let from = diff.deltas().find_map(|d| {
+                        (d.status() == git2::Delta::Renamed
+                            && d.new_file().path().is_some_and(|p| p.to_string_lossy() == current))
+                        .then(|| d.old_file().path().unwrap().to_string_lossy().to_string())
+                    });
+                    match from {
+                        Some(old) => current = old,
+                        None => break,
+                    }
+                }
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// History of the whole tree (commits touching it), newest first.
+    pub fn log_tree(&self, limit: usize) -> Result<Vec<LogItem>> {
+        let mut out = Vec::new();
+        let mut walk = self.repo.revwalk()?;
+        if walk.push_head().is_err() {
+            return Ok(out);
+        }
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+        for oid in walk {
+            let commit = self.repo.find_commit(oid?)?;
+            if !self.prefix.is_empty() {
+                let here = commit.tree()?.get_path(Path::new(&self.prefix)).ok().map(|e| e.id());
+                let before = commit
+                    .parents()
+                    .next()
+                    .and_then(|p| p.tree().ok())
+                    .and_then(|t| t.get_path(Path::new(&self.prefix)).ok().map(|e| e.id()));
+                if here == before {
+                    continue;
+                }
+            }
+            push_item(&mut out, &commit, "");
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: &str) {
+    let t = commit.time();
+    let time = jiff::Timestamp::from_second(t.seconds()).map(|ts| ts.to_string()).unwrap_or_default();
+    out.push(LogItem {
+        commit: commit.id().to_string(),
+        time,
+        author: commit.author().name().unwrap_or("").to_string(),
+        message: commit.message().unwrap_or("").trim_end().to_string(),
+        path: path.trim_end_matches(".md").to_string(),
+    });
+}
+
+fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: size as u32,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}

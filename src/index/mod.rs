@@ -1,0 +1,367 @@
+//! The derived index in `.mem/index/`: tantivy (text/), usearch
+//! (vectors.usearch) and a manifest (path → size, mtime, content hash),
+//! stamped with a schema version and a generation.
+//!
+//! Before every read the index catches up with the files by a manifest diff:
+//! only what changed since the last write is re-indexed, whoever changed it
+//! (mem, an editor, `git pull`). A schema change, a different embedder or a
+//! damaged index triggers a rebuild, never an error. Writes go in the order
+//! tantivy commit → vectors (temp + rename) → manifest (temp + rename), so a
+//! crash at any point leaves a state the next catch-up repairs.
+
+pub mod analyzer;
+pub mod embcache;
+pub mod text;
+pub mod vector;
+
+use crate::entry::{Entry, plain_text};
+use crate::model::Embedder;
+use crate::tree::Tree;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Bump when the index layout or analysis changes: old indexes are rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileRec {
+    pub size: u64,
+    pub mtime: i128,
+    pub hash: String,
+    pub key: u64,
+    #[serde(default)]
+    pub embedded: bool,
+    #[serde(default)]
+    pub broken: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct Manifest {
+    pub schema: u32,
+    pub generation: u64,
+    /// Identity of the embedder whose vectors are stored (None: no vectors).
+    pub embedder: Option<String>,
+    pub dim: usize,
+    pub files: BTreeMap<String, FileRec>,
+}
+
+impl Manifest {
+    fn load(path: &Path) -> Option<Self> {
+        let bytes = std::fs::read(path).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+    fn save(&self, path: &Path) -> Result<()> {
+        let tmp = path.with_extension("json.tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        serde_json::to_writer(std::io::BufWriter::new(&mut f), self)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    }
+}
+
+/// What a catch-up did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CatchUp {
+    pub rebuilt: bool,
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub embedded: usize,
+    pub broken: usize,
+    pub generation: u64,
+}
+
+impl CatchUp {
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.removed > 0 || self.rebuilt
+    }
+}
+
+/// Stable vector key of an entry file.
+pub fn key_of(rel: &str) -> u64 {
+    let h = blake3::hash(rel.as_bytes());
+    u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap()) & 0x7fff_ffff_ffff_ffff
+}
+
+fn content_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_string()
+}
+
+fn mtime_ns(m: &std::fs::Metadata) -> i128 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+/// The text embedded for an entry: title and statement (not the evidence).
+pub fn embed_text(e: &Entry) -> String {
+    let mut s = e.meta.title.clone();
+    let st = plain_text(e.statement());
+    if !st.is_empty() && st != e.meta.title {
+        s.push('\n');
+        s.push_str(&st);
+    }
+    s
+}
+
+pub struct MemIndex {
+    pub text: text::TextIndex,
+    pub vectors: Option<vector::VectorIndex>,
+    pub manifest: Manifest,
+    dir: PathBuf,
+}
+
+/// Options for opening the index.
+pub struct OpenOptions<'a> {
+    /// Identity of the configured embedder, known without loading it.
+    pub embedder_id: Option<String>,
+    /// Loads the embedder when something must be embedded.
+    pub embedder: &'a dyn Fn() -> Result<Option<&'a dyn Embedder>>,
+    pub progress: bool,
+    pub force_rebuild: bool,
+}
+
+struct Pending {
+    upserts: Vec<(String, FileRec, Option<Entry>)>,
+    removed: Vec<String>,
+    restat: Vec<(String, FileRec)>,
+}
+
+impl MemIndex {
+    fn paths(tree: &Tree) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+        let dir = tree.index_dir();
+        (dir.join("text"), dir.join("vectors.usearch"), dir.join("manifest.json"), dir.clone())
+    }
+
+    /// Opens the index and brings it up to date with the files.
+    pub fn open(tree: &Tree, opts: &OpenOptions) -> Result<(Self, CatchUp)> {
+        let (text_dir, vec_path, man_path, dir) = Self::paths(tree);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut report = CatchUp::default();
+        let manifest = Manifest::load(&man_path).filter(|m| m.schema == SCHEMA_VERSION && !opts.force_rebuild);
+        let text = match (&manifest, text::TextIndex::open_or_create(&text_dir)) {
+            (Some(_), Ok(t)) => Some(t),
+            _ => None,
+        };
+        let mut idx = match (manifest, text) {
+            (Some(m), Some(t)) => Self { text: t, vectors: None, manifest: m, dir },
+            _ => {
+                report.rebuilt = true;
+                Self::fresh(tree)?
+            }
+        };
+        idx.open_vectors(&vec_path, opts)?;
+        let pending = idx.diff(tree, opts)?;
+        if pending.upserts.is_empty() && pending.removed.is_empty() && pending.restat.is_empty() && !report.rebuilt {
+            report.generation = idx.manifest.generation;
+            return Ok((idx, report));
+        }
+        // Someone must write: take the index lock, then look again (another
+        // process may have caught up meanwhile).
+        let _lock = crate::lock::WriteLock::acquire_named(&tree.state_dir(), "index.lock", Duration::from_secs(120))?;
+        if let Some(m) = Manifest::load(&man_path).filter(|m| m.schema == SCHEMA_VERSION && m.generation > idx.manifest.generation) {
+            idx.manifest = m;
+            idx.text.reload()?;
+            idx.open_vectors(&vec_path, opts)?;
+        }
+        let pending = idx.diff(tree, opts)?;
+        idx.apply(pending, opts, &mut report)?;
+        report.generation = idx.manifest.generation;
+        Ok((idx, report))
+    }
+
+    fn fresh(tree: &Tree) -> Result<Self> {
+        let (text_dir, vec_path, man_path, dir) = Self::paths(tree);
+        let _ = std::fs::remove_dir_all(&text_dir);
+        let _ = std::fs::remove_file(&vec_path);
+        let _ = std::fs::remove_file(&man_path);
+        let text = text::TextIndex::open_or_create(&text_dir)?;
+        let manifest = Manifest { schema: SCHEMA_VERSION, ..Default::default() };
+        Ok(Self { text, vectors: None, manifest, dir })
+    }
+
+    fn open_vectors(&mut self, vec_path: &Path, opts: &OpenOptions) -> Result<()> {
+        self.vectors = None;
+        let Some(id) = &opts.embedder_id else { return Ok(()) };
+        if self.manifest.embedder.as_ref() == Some(id) && self.manifest.dim > 0 {
+            let (v, fresh) = vector::VectorIndex::open(vec_path, self.manifest.dim)?;
+            let expected = self.manifest.files.values().filter(|r| r.embedded).count();
+            if fresh && expected > 0 || v.len() != expected {
+                // Lost or stale vectors: re-embed everything (the cache makes it cheap).
+                for r in self.manifest.files.values_mut() {
+                    r.embedded = false;
+                }
+            }
+            self.vectors = Some(v);
+        } else {
+            // A new embedder: vectors are made on the next catch-up.
+            for r in self.manifest.files.values_mut() {
+                r.embedded = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// Compares the manifest with the files on disk.
+    fn diff(&self, tree: &Tree, opts: &OpenOptions) -> Result<Pending> {
+        let (files, _) = tree.scan(true);
+        let mut seen = std::collections::HashSet::with_capacity(files.len());
+        let mut p = Pending { upserts: Vec::new(), removed: Vec::new(), restat: Vec::new() };
+        let want_vectors = opts.embedder_id.is_some();
+        for f in files {
+            let rel = f.rel_file();
+            let Ok(meta) = std::fs::symlink_metadata(tree.abs(&rel)) else { continue };
+            seen.insert(rel.clone());
+            let (size, mtime) = (meta.len(), mtime_ns(&meta));
+            let old = self.manifest.files.get(&rel);
+            if let Some(o) = old {
+                if o.size == size && o.mtime == mtime && (o.embedded || o.broken || !want_vectors) {
+                    continue;
+                }
+            }
+            let Ok(bytes) = std::fs::read(tree.abs(&rel)) else { continue };
+            let hash = content_hash(&bytes);
+            if let Some(o) = old {
+                if o.hash == hash && (o.embedded || o.broken || !want_vectors) {
+                    p.restat.push((rel, FileRec { size, mtime, ..o.clone() }));
+                    continue;
+                }
+            }
+            let entry = std::str::from_utf8(&bytes).ok().and_then(|t| Entry::parse(t).ok());
+            let rec = FileRec { size, mtime, hash, key: key_of(&rel), embedded: false, broken: entry.is_none() };
+            p.upserts.push((rel, rec, entry));
+        }
+        for rel in self.manifest.files.keys() {
+            if !seen.contains(rel) {
+                p.removed.push(rel.clone());
+            }
+        }
+        Ok(p)
+    }
+
+    fn apply(&mut self, p: Pending, opts: &OpenOptions, report: &mut CatchUp) -> Result<()> {
+        for (rel, rec) in p.restat {
+            self.manifest.files.insert(rel, rec);
+        }
+        let needs_text = !p.removed.is_empty() || p.upserts.iter().any(|(rel, rec, _)| {
+            self.manifest.files.get(rel).is_none_or(|o| o.hash != rec.hash)
+        });
+        let bar = progress_bar(opts.progress, p.upserts.len() as u64);
+        if needs_text || report.rebuilt {
+            let mut w = self.text.writer()?;
+            for rel in &p.removed {
+                self.text.delete(&w, rel);
+            }
+            for (rel, rec, entry) in &p.upserts {
+                let old = self.manifest.files.get(rel);
+                if old.is_some_and(|o| o.hash == rec.hash) && !report.rebuilt {
+                    continue; // only the vector is missing
+                }
+                if old.is_some() {
+                    self.text.delete(&w, rel);
+                    report.updated += 1;
+                } else {
+                    report.added += 1;
+                }
+                if let Some(e) = entry {
+                    self.text.add(&w, &doc_input(rel, rec.key, e))?;
+                } else {
+                    report.broken += 1;
+                }
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+            }
+            w.commit().context("committing the text index")?;
+            drop(w);
+            self.text.reload()?;
+        }
+        // Vectors.
+        if let Some(id) = opts.embedder_id.clone() {
+            let todo: Vec<&(String, FileRec, Option<Entry>)> = p.upserts.iter().filter(|(_, r, e)| e.is_some() && !r.broken).collect();
+            let removed_keys: Vec<u64> = p.removed.iter().filter_map(|r| self.manifest.files.get(r)).map(|r| r.key).collect();
+            if !todo.is_empty() || !removed_keys.is_empty() {
+                if let Some(emb) = (opts.embedder)()? {
+                    if self.vectors.as_ref().is_none_or(|v| v.dim() != emb.dim()) || self.manifest.embedder.as_ref() != Some(&id) {
+                        let vec_path = self.dir.join("vectors.usearch");
+                        let _ = std::fs::remove_file(&vec_path);
+                        let (mut v, _) = vector::VectorIndex::open(&vec_path, emb.dim())?;
+                        v.clear()?;
+                        self.vectors = Some(v);
+                        self.manifest.embedder = Some(id.clone());
+                        self.manifest.dim = emb.dim();
+                    }
+                    let vecs = self.vectors.as_mut().unwrap();
+                    for k in removed_keys {
+                        vecs.remove(k)?;
+                    }
+                    let texts: Vec<String> = todo.iter().map(|(_, _, e)| embed_text(e.as_ref().unwrap())).collect();
+                    let embedded = embcache::embed_cached(emb, &texts, bar.as_ref())?;
+                    for ((_, rec, _), v) in todo.iter().zip(embedded) {
+                        vecs.upsert(rec.key, &v)?;
+                    }
+                    vecs.save()?;
+                    report.embedded += todo.len();
+                    for (rel, rec, _) in &p.upserts {
+                        let mut r = rec.clone();
+                        r.embedded = !r.broken;
+                        self.manifest.files.insert(rel.clone(), r);
+                    }
+                }
+            }
+        }
+        for (rel, rec, _) in p.upserts {
+            self.manifest.files.entry(rel).or_insert(rec);
+        }
+        for rel in &p.removed {
+            self.manifest.files.remove(rel);
+        }
+        report.removed += p.removed.len();
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        self.manifest.generation += 1;
+        self.manifest.schema = SCHEMA_VERSION;
+        self.manifest.save(&self.dir.join("manifest.json"))?;
+        Ok(())
+    }
+}
+
+fn doc_input<'a>(rel: &'a str, key: u64, e: &'a Entry) -> text::DocInput<'a> {
+    let archived = rel.starts_with(crate::paths::ARCHIVE_DIR);
+    let path = rel.strip_prefix("_archive/").unwrap_or(rel).trim_end_matches(".md");
+    let when = e.meta.observed.as_deref().unwrap_or(&e.meta.created);
+    let time = crate::time::parse(when).map(|t| t.as_second()).unwrap_or(0);
+    text::DocInput {
+        rel,
+        key,
+        path,
+        archived,
+        title: &e.meta.title,
+        tags: &e.meta.tags,
+        body: e.body(),
+        kind: &e.meta.kind,
+        time,
+        supersedes: e.meta.relations.iter().filter(|r| r.rel == "supersedes").map(|r| r.to.clone()).collect(),
+    }
+}
+
+pub fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() || len < 50 {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(len);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b.set_message("indexing");
+    Some(b)
+}

@@ -1,0 +1,232 @@
+//! Tier 1: the tantivy (BM25) index over title, tags, path and body, with
+//! filter fields for scope (`--at`), archive state, time and supersession.
+
+use super::analyzer::CodeTokenizer;
+use anyhow::{Context, Result};
+use std::ops::Bound;
+use std::path::Path;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{Language, LowerCaser, Stemmer, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+
+pub const TOKENIZER: &str = "mem";
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub rel: Field,
+    pub key: Field,
+    pub scope: Field,
+    pub archived: Field,
+    pub title: Field,
+    pub tags: Field,
+    pub pathtext: Field,
+    pub body: Field,
+    pub kind: Field,
+    pub time: Field,
+    pub supersedes: Field,
+}
+
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let f = Fields {
+        rel: b.add_text_field("rel", STRING | STORED),
+        key: b.add_u64_field("key", INDEXED | STORED | FAST),
+        scope: b.add_text_field("scope", STRING),
+        archived: b.add_u64_field("archived", INDEXED),
+        title: b.add_text_field("title", text.clone()),
+        tags: b.add_text_field("tags", text.clone()),
+        pathtext: b.add_text_field("pathtext", text.clone()),
+        body: b.add_text_field("body", text),
+        kind: b.add_text_field("kind", STRING),
+        time: b.add_i64_field("time", INDEXED | FAST),
+        supersedes: b.add_text_field("supersedes", STRING),
+    };
+    (b.build(), f)
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(CodeTokenizer).filter(LowerCaser).filter(Stemmer::new(Language::English)).build()
+}
+
+/// What gets indexed for one entry.
+pub struct DocInput<'a> {
+    pub rel: &'a str,
+    pub key: u64,
+    /// The entry path as users see it, without `_archive/`.
+    pub path: &'a str,
+    pub archived: bool,
+    pub title: &'a str,
+    pub tags: &'a [String],
+    pub body: &'a str,
+    pub kind: &'a str,
+    /// observed, else created (seconds since the epoch).
+    pub time: i64,
+    pub supersedes: Vec<String>,
+}
+
+pub struct TextIndex {
+    pub index: Index,
+    pub fields: Fields,
+    reader: IndexReader,
+}
+
+/// Filters applied inside the BM25 query.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub scope: Option<String>,
+    pub include_archived: bool,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl TextIndex {
+    pub fn open_or_create(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let index = if dir.join("meta.json").exists() {
+            let idx = Index::open_in_dir(dir).context("opening the text index")?;
+            if idx.schema() != schema {
+                anyhow::bail!("text index schema changed");
+            }
+            idx
+        } else {
+            Index::create_in_dir(dir, schema).context("creating the text index")?
+        };
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Self { index, fields, reader })
+    }
+
+    pub fn writer(&self) -> Result<IndexWriter> {
+        // One thread, modest arena: indexing is dominated by parsing files.
+        Ok(self.index.writer_with_num_threads(1, 64 * 1024 * 1024)?)
+    }
+
+    pub fn delete(&self, w: &IndexWriter, rel: &str) {
+        w.delete_term(Term::from_field_text(self.fields.rel, rel));
+    }
+
+    pub fn add(&self, w: &IndexWriter, d: &DocInput) -> Result<()> {
+        let f = &self.fields;
+        let mut doc = doc!(
+            f.rel => d.rel,
+            f.key => d.key,
+            f.archived => d.archived as u64,
+            f.title => d.title,
+            f.pathtext => d.path.replace(['/', '-'], " "),
+            f.body => d.body,
+            f.kind => d.kind,
+            f.time => d.time,
+        );
+        let segs: Vec<&str> = d.path.split('/').collect();
+        for i in 1..segs.len() {
+            doc.add_text(f.scope, segs[..i].join("/"));
+        }
+        for t in d.tags {
+            doc.add_text(f.tags, t);
+        }
+        for s in &d.supersedes {
+            doc.add_text(f.supersedes, s);
+        }
+        w.add_document(doc)?;
+        Ok(())
+    }
+
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn filter_clauses(&self, filter: &Filter) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(scope) = &filter.scope {
+            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.scope, scope), IndexRecordOption::Basic))));
+        }
+        if !filter.include_archived {
+            clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(f.archived, 1), IndexRecordOption::Basic))));
+        }
+        if filter.since.is_some() || filter.until.is_some() {
+            let lo = filter.since.map_or(Bound::Unbounded, |s| Bound::Included(Term::from_field_i64(f.time, s)));
+            let hi = filter.until.map_or(Bound::Unbounded, |u| Bound::Included(Term::from_field_i64(f.time, u)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        clauses
+    }
+
+    /// BM25 search: (rel, key, score), best first.
+    pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<(String, u64, f32)>> {
+        let f = &self.fields;
+        let mut qp = QueryParser::for_index(&self.index, vec![f.title, f.tags, f.pathtext, f.body]);
+        qp.set_field_boost(f.title, 2.0);
+        qp.set_field_boost(f.tags, 1.5);
+        qp.set_field_boost(f.pathtext, 1.2);
+        // Natural language, not query syntax: no operators, fields or phrases.
+        let cleaned: String = query
+            .to_lowercase()
+            .split_whitespace()
+            .map(|w| w.trim_start_matches(['-', '+']).chars().map(|c| if is_query_syntax(c) { ' ' } else { c }).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (q, _) = qp.parse_query_lenient(&cleaned);
+        let mut clauses = vec![(Occur::Must, q)];
+        clauses.extend(self.filter_clauses(filter));
+        let q = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&q, &TopDocs::with_limit(limit.max(1)))?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let rel = d.get_first(f.rel).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let key = d.get_first(f.key).and_then(|v| v.as_u64()).unwrap_or_default();
+            out.push((rel, key, score));
+        }
+        Ok(out)
+    }
+
+    /// Looks up documents by vector key, keeping only those that pass `filter`.
+    pub fn by_keys(&self, keys: &[u64], filter: &Filter) -> Result<std::collections::HashMap<u64, String>> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let mut out = std::collections::HashMap::new();
+        let filters = self.filter_clauses(filter);
+        for &k in keys {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.key, k), IndexRecordOption::Basic)))];
+            clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+            let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(1))?;
+            if let Some((_, addr)) = top.first() {
+                let d: TantivyDocument = searcher.doc(*addr)?;
+                if let Some(rel) = d.get_first(f.rel).and_then(|v| v.as_str()) {
+                    out.insert(k, rel.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a live entry declares `supersedes: path`.
+    pub fn is_superseded(&self, path: &str) -> Result<bool> {
+        let f = &self.fields;
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.supersedes, path), IndexRecordOption::Basic)) as Box<dyn Query>),
+            (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(f.archived, 1), IndexRecordOption::Basic))),
+        ]);
+        Ok(self.reader.searcher().search(&q, &tantivy::collector::Count)? > 0)
+    }
+}
+
+fn is_query_syntax(c: char) -> bool {
+    matches!(c, ':' | '(' | ')' | '[' | ']' | '{' | '}' | '^' | '"' | '~' | '*' | '?' | '\\' | '!' | '<' | '>' | '=' | '\'')
+}

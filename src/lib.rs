@@ -1,0 +1,22 @@
+//! mem: a local-first memory for developers and LLM agents.
+//!
+//! The files are the truth: entries are markdown with YAML front matter in
+//! a Domain/Topic/Entry tree inside a git repository. Everything else (the
+//! index, caches) is derived and rebuilt from them.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod entry;
+pub mod error;
+pub mod index;
+pub mod git;
+pub mod guard;
+pub mod lock;
+pub mod model;
+pub mod ops;
+pub mod output;
+pub mod paths;
+pub mod recall;
+pub mod time;
+pub mod tree;

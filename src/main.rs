@@ -1,0 +1,26 @@
+use clap::Parser;
+use mem::{cli::Cli, error};
+
+fn main() {
+    let _ = ctrlc::set_handler(|| std::process::exit(error::EXIT_INTERRUPTED));
+    let cli = Cli::parse();
+    let ctx = mem::output::Ctx::from_args(&cli.global);
+    let code = match mem::cmd::dispatch(cli.command, &ctx) {
+        Ok(()) => error::EXIT_OK,
+        Err(e) => {
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                error::EXIT_OK
+            } else {
+                let code = error::exit_code(&e);
+                if ctx.json {
+                    let kind = if code == error::EXIT_NOT_FOUND { "not_found" } else { "error" };
+                    eprintln!("{}", serde_json::json!({"error": format!("{e:#}"), "kind": kind}));
+                } else {
+                    eprintln!("mem: {e:#}");
+                }
+                code
+            }
+        }
+    };
+    std::process::exit(code);
+}

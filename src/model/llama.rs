@@ -1,0 +1,459 @@
+//! The llama.cpp backend (crate `llama-cpp-2`): [`LlamaEmbedder`] and
+//! [`LlamaGenerator`].
+//!
+//! - The llama.cpp backend may be initialised once per process: it lives in a
+//!   `OnceLock` shared by both. Its logs are silenced unless `MEM_LLAMA_LOG=1`.
+//! - Models are memory-mapped. Each model keeps one context behind a mutex
+//!   (contexts are `Send`, not `Sync`), so both types are `Send + Sync`.
+//! - Before llama.cpp sees a file, [`pull::check_model_file`] checks its GGUF
+//!   header and length, so a truncated or foreign file is an error naming the
+//!   file and the fix, never an abort inside C++.
+
+use super::pull;
+use super::{Embedder, GenRequest, Generator};
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::context::params::{LlamaContextParams, LlamaPoolingType};
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
+use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+/// The process-wide llama.cpp backend.
+pub fn backend() -> Result<&'static LlamaBackend> {
+    static BACKEND: OnceLock<std::result::Result<LlamaBackend, String>> = OnceLock::new();
+    BACKEND
+        .get_or_init(|| {
+            let mut b = LlamaBackend::init().map_err(|e| e.to_string())?;
+            if std::env::var_os("MEM_LLAMA_LOG").is_none_or(|v| v.is_empty() || v == "0") {
+                b.void_logs();
+            }
+            Ok(b)
+        })
+        .as_ref()
+        .map_err(|e| anyhow!("cannot start llama.cpp: {e}"))
+}
+
+/// `threads`, or the number of available cores when 0.
+pub fn effective_threads(threads: usize) -> usize {
+    if threads > 0 {
+        threads
+    } else {
+        std::thread::available_parallelism().map_or(4, |n| n.get())
+    }
+}
+
+/// `<file stem>-<12 hex>`: a cheap, content-derived identity of a model file.
+/// The hash (blake3) covers the file size and three 1 MiB samples (start —
+/// the GGUF header with its metadata —, middle and end of the weights), so
+/// loading never reads the whole file, yet a different model or
+/// quantisation gets a different id.
+pub fn model_id(path: &Path) -> Result<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let len = f.metadata()?.len();
+    let mut h = blake3::Hasher::new();
+    h.update(&len.to_le_bytes());
+    let sample = 1u64 << 20;
+    let mut buf = vec![0u8; sample as usize];
+    for at in [0, len / 2, len.saturating_sub(sample)] {
+        f.seek(SeekFrom::Start(at))?;
+        let mut n = 0;
+        while n < buf.len() {
+            let k = f.read(&mut buf[n..])?;
+            if k == 0 {
+                break;
+            }
+            n += k;
+        }
+        h.update(&buf[..n]);
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    Ok(format!("{stem}-{}", &h.finalize().to_hex()[..12]))
+}
+
+fn load_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
+    pull::check_model_file(path)?;
+    let backend = backend()?;
+    let params = LlamaModelParams::default().with_use_mmap(true);
+    let model = LlamaModel::load_from_file(backend, path, &params).map_err(|e| {
+        anyhow!(
+            "llama.cpp could not load the {what} model {}: {e}; the file may be damaged or of an unsupported \
+             architecture — {}",
+            path.display(),
+            pull::fix_hint(None)
+        )
+    })?;
+    Ok(Box::new(model))
+}
+
+/// Extends a context's lifetime to `'static`.
+///
+/// SAFETY (for callers): the context must be dropped before the model it was
+/// made from; both wrapper types declare the context field before the boxed
+/// model, so it is dropped first, and the model is never moved out of its box.
+unsafe fn extend_ctx(ctx: LlamaContext<'_>) -> LlamaContext<'static> {
+    unsafe { std::mem::transmute::<LlamaContext<'_>, LlamaContext<'static>>(ctx) }
+}
+
+fn meta_u64(model: &LlamaModel, key: &str) -> Option<u64> {
+    model.meta_val_str(key).ok().and_then(|v| v.trim().parse().ok())
+}
+
+// ---------------------------------------------------------------------------
+// Embedder
+
+/// Sentence embeddings from a GGUF embedding model (BERT-style, pooled).
+pub struct LlamaEmbedder {
+    // Field order matters: the context is dropped before the model.
+    ctx: Mutex<LlamaContext<'static>>,
+    model: Box<LlamaModel>,
+    id: String,
+    dim: usize,
+    /// Longest input in tokens (including [CLS]/[SEP]); longer texts are truncated.
+    max_tokens: usize,
+    n_batch: usize,
+    n_seq_max: usize,
+    path: PathBuf,
+}
+
+// SAFETY: the context is only reached through the mutex; the model is Sync.
+unsafe impl Sync for LlamaEmbedder {}
+
+const EMBED_BATCH: u32 = 512;
+const EMBED_SEQ_MAX: u32 = 256; // llama.cpp's LLAMA_MAX_SEQ
+
+impl LlamaEmbedder {
+    /// Loads (memory-maps) an embedding GGUF. `threads` 0 = all cores.
+    pub fn load(path: &Path, threads: usize) -> Result<Self> {
+        let model = load_model(path, "embedding")?;
+        let threads = effective_threads(threads) as i32;
+        let arch = model.meta_val_str("general.architecture").unwrap_or_default();
+        // Pooling as the model declares it; mean when it declares none.
+        let pooling = match meta_u64(&model, &format!("{arch}.pooling_type")) {
+            Some(2) => LlamaPoolingType::Cls,
+            Some(3) => LlamaPoolingType::Last,
+            _ => LlamaPoolingType::Mean,
+        };
+        let n_ctx_train = model.n_ctx_train().max(1) as usize;
+        let n_batch = EMBED_BATCH.min(n_ctx_train.next_multiple_of(256) as u32).max(64);
+        let max_seq = meta_u64(&model, crate::model::gguf::MAX_SEQ_KEY).map(|v| v as usize).unwrap_or(n_ctx_train);
+        let max_tokens = max_seq.min(n_ctx_train).min(n_batch as usize);
+        let params = LlamaContextParams::default()
+            .with_n_ctx(NonZeroU32::new(n_batch))
+            .with_n_batch(n_batch)
+            .with_n_ubatch(n_batch)
+            .with_n_seq_max(EMBED_SEQ_MAX)
+            .with_kv_unified(true)
+            .with_embeddings(true)
+            .with_pooling_type(pooling)
+            .with_n_threads(threads)
+            .with_n_threads_batch(threads);
+        let ctx = model
+            .new_context(backend()?, params)
+            .map_err(|e| anyhow!("llama.cpp could not create an embedding context for {}: {e}", path.display()))?;
+        // SAFETY: see `extend_ctx`; `model` is boxed and stored after `ctx`.
+        let ctx = unsafe { extend_ctx(ctx) };
+        let dim = model.n_embd() as usize;
+        ensure!(dim > 0, "{}: the model reports 0 embedding dimensions", path.display());
+        Ok(Self {
+            ctx: Mutex::new(ctx),
+            id: model_id(path)?,
+            model,
+            dim,
+            max_tokens,
+            n_batch: n_batch as usize,
+            n_seq_max: EMBED_SEQ_MAX as usize,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Longest input in tokens; longer texts are truncated to it.
+    pub fn max_tokens(&self) -> usize {
+        self.max_tokens
+    }
+
+    /// Token ids of `text` as the model sees it (with [CLS]/[SEP], truncated).
+    pub fn tokenize(&self, text: &str) -> Vec<i32> {
+        self.tokens(text).into_iter().map(|t| t.0).collect()
+    }
+
+    fn tokens(&self, text: &str) -> Vec<LlamaToken> {
+        let mut t = self.model.vocab().tokenize(text.as_bytes(), true, false);
+        if t.len() > self.max_tokens {
+            // keep the closing [SEP] (the last special token), as the reference tokenizer does
+            let last = *t.last().expect("non-empty");
+            t.truncate(self.max_tokens - 1);
+            t.push(last);
+        }
+        t
+    }
+
+    fn embed_batch(&self, ctx: &mut LlamaContext<'static>, seqs: &[Vec<LlamaToken>], out: &mut Vec<Vec<f32>>) -> Result<()> {
+        let n: usize = seqs.iter().map(Vec::len).sum();
+        let mut batch = LlamaBatch::new(n.max(1), 1);
+        for (s, toks) in seqs.iter().enumerate() {
+            for (pos, &t) in toks.iter().enumerate() {
+                batch.add(t, pos as i32, &[s as i32], true)?;
+            }
+        }
+        ctx.clear_kv_cache();
+        ctx.decode(&mut batch).map_err(|e| anyhow!("llama.cpp failed to embed a batch: {e}"))?;
+        for s in 0..seqs.len() {
+            let e = ctx.embeddings_seq_ith(s as i32).map_err(|e| anyhow!("llama.cpp returned no embedding: {e}"))?;
+            let mut v = e.to_vec();
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|x| *x /= norm);
+            }
+            out.push(v);
+        }
+        Ok(())
+    }
+}
+
+impl Embedder for LlamaEmbedder {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let mut out = Vec::with_capacity(texts.len());
+        if texts.is_empty() {
+            return Ok(out);
+        }
+        let toks: Vec<Vec<LlamaToken>> = texts.iter().map(|t| self.tokens(t)).collect();
+        let mut ctx = self.ctx.lock().map_err(|_| anyhow!("embedder poisoned by an earlier panic"))?;
+        // Pack whole texts into batches of at most n_batch tokens.
+        let mut start = 0;
+        while start < toks.len() {
+            let mut end = start;
+            let mut n = 0;
+            while end < toks.len() && end - start < self.n_seq_max && n + toks[end].len() <= self.n_batch {
+                n += toks[end].len();
+                end += 1;
+            }
+            debug_assert!(end > start, "every text fits a batch after truncation");
+            self.embed_batch(&mut ctx, &toks[start..end], &mut out)?;
+            start = end;
+        }
+        Ok(out)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Generator
+
+/// Timings of one generation.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GenStats {
+    pub prompt_tokens: usize,
+    pub prompt_ms: f64,
+    pub gen_tokens: usize,
+    pub gen_ms: f64,
+}
+
+/// A small instruct model run with its own chat template.
+pub struct LlamaGenerator {
+    // Field order matters: the context is dropped before the model.
+    ctx: Mutex<LlamaContext<'static>>,
+    model: Box<LlamaModel>,
+    template: Option<LlamaChatTemplate>,
+    id: String,
+    n_ctx: usize,
+    n_batch: usize,
+    path: PathBuf,
+}
+
+// SAFETY: the context is only reached through the mutex; the model is Sync.
+unsafe impl Sync for LlamaGenerator {}
+
+/// Largest context the generator uses (prompt + output), in tokens.
+pub const MAX_CONTEXT: usize = 4096;
+
+impl LlamaGenerator {
+    /// Loads (memory-maps) an instruct GGUF with a context of up to
+    /// [`MAX_CONTEXT`] tokens. `threads` 0 = all cores.
+    pub fn load(path: &Path, threads: usize) -> Result<Self> {
+        Self::load_with_context(path, threads, MAX_CONTEXT)
+    }
+
+    /// Like [`load`](Self::load) with a smaller context (less memory).
+    pub fn load_with_context(path: &Path, threads: usize, n_ctx: usize) -> Result<Self> {
+        let model = load_model(path, "generator")?;
+        let threads = effective_threads(threads) as i32;
+        let n_ctx = n_ctx.clamp(256, MAX_CONTEXT).min(model.n_ctx_train().max(256) as usize);
+        let n_batch = 512.min(n_ctx);
+        let params = LlamaContextParams::default()
+            .with_n_ctx(NonZeroU32::new(n_ctx as u32))
+            .with_n_batch(n_batch as u32)
+            .with_n_ubatch(n_batch as u32)
+            .with_n_seq_max(1)
+            .with_n_threads(threads)
+            .with_n_threads_batch(threads);
+        let ctx = model
+            .new_context(backend()?, params)
+            .map_err(|e| anyhow!("llama.cpp could not create a context for {}: {e}", path.display()))?;
+        // SAFETY: see `extend_ctx`; `model` is boxed and stored after `ctx`.
+        let ctx = unsafe { extend_ctx(ctx) };
+        let n_ctx = ctx.n_ctx() as usize;
+        let template = model.chat_template(None).ok();
+        Ok(Self {
+            ctx: Mutex::new(ctx),
+            template,
+            id: model_id(path)?,
+            model,
+            n_ctx,
+            n_batch,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn n_ctx(&self) -> usize {
+        self.n_ctx
+    }
+
+    pub fn has_chat_template(&self) -> bool {
+        self.template.is_some()
+    }
+
+    /// The prompt text after the chat template (or a plain layout for a
+    /// model without one).
+    pub fn render_prompt(&self, req: &GenRequest) -> Result<String> {
+        let clean = |s: &str| s.replace('\0', "");
+        if let Some(tmpl) = &self.template {
+            let mut msgs = Vec::new();
+            if let Some(sys) = &req.system {
+                msgs.push(LlamaChatMessage::new("system".into(), clean(sys))?);
+            }
+            msgs.push(LlamaChatMessage::new("user".into(), clean(&req.prompt))?);
+            if let Ok(p) = self.model.apply_chat_template(tmpl, &msgs, true) {
+                return Ok(p);
+            }
+        }
+        Ok(match &req.system {
+            Some(sys) => format!("{}\n\n{}\n", clean(sys), clean(&req.prompt)),
+            None => format!("{}\n", clean(&req.prompt)),
+        })
+    }
+
+    /// Generates and reports timings.
+    pub fn generate_with_stats(&self, req: &GenRequest) -> Result<(String, GenStats)> {
+        let prompt = self.render_prompt(req)?;
+        let vocab = self.model.vocab();
+        let mut tokens = vocab.tokenize(prompt.as_bytes(), true, true);
+        // A template that writes its own BOS plus add_bos would give two.
+        if tokens.len() >= 2 && tokens[0] == vocab.bos() && tokens[1] == vocab.bos() {
+            tokens.remove(0);
+        }
+        ensure!(!tokens.is_empty(), "empty prompt");
+        let room = self.n_ctx.saturating_sub(tokens.len());
+        if room < 8.min(req.max_tokens.max(1)) {
+            bail!(
+                "prompt of {} tokens leaves no room in the generator's {}-token context; shorten the input",
+                tokens.len(),
+                self.n_ctx
+            );
+        }
+        let budget = req.max_tokens.min(room);
+
+        let mut sampler = self.sampler(req)?;
+        let mut ctx = self.ctx.lock().map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
+        ctx.clear_kv_cache();
+
+        let t0 = Instant::now();
+        let mut batch = LlamaBatch::new(self.n_batch, 1);
+        for (ci, chunk) in tokens.chunks(self.n_batch).enumerate() {
+            batch.clear();
+            let base = ci * self.n_batch;
+            for (i, &t) in chunk.iter().enumerate() {
+                let pos = base + i;
+                batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
+            }
+            ctx.decode(&mut batch).map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
+        }
+        let prompt_ms = t0.elapsed().as_secs_f64() * 1e3;
+
+        let t1 = Instant::now();
+        let mut out = Vec::new();
+        let mut pos = tokens.len();
+        let mut n_gen = 0;
+        let mut finished = false;
+        while n_gen < budget {
+            // `sample` also accepts the token into the sampler chain (grammar
+            // state included); accepting it again would abort inside llama.cpp.
+            let tok = sampler.sample(&ctx, -1);
+            if vocab.is_eog(tok) {
+                finished = true;
+                break;
+            }
+            out.extend_from_slice(&vocab.token_to_piece(tok, false, None));
+            n_gen += 1;
+            if n_gen == budget {
+                break;
+            }
+            batch.clear();
+            batch.add(tok, pos as i32, &[0], true)?;
+            pos += 1;
+            ctx.decode(&mut batch).map_err(|e| anyhow!("llama.cpp failed while generating: {e}"))?;
+        }
+        let gen_ms = t1.elapsed().as_secs_f64() * 1e3;
+        let text = String::from_utf8_lossy(&out).into_owned();
+        if req.json_schema.is_some() && !finished && serde_json::from_str::<serde_json::Value>(&text).is_err() {
+            bail!(
+                "the generator used its whole budget of {budget} tokens before finishing the JSON answer; \
+                 raise max_tokens or bound the schema (maxLength / maxItems)"
+            );
+        }
+        Ok((text, GenStats { prompt_tokens: tokens.len(), prompt_ms, gen_tokens: n_gen, gen_ms }))
+    }
+
+    fn sampler(&self, req: &GenRequest) -> Result<LlamaSampler> {
+        let mut chain = Vec::new();
+        if let Some(schema) = &req.json_schema {
+            let grammar = llama_cpp_2::json_schema_to_grammar(&schema.to_string())
+                .map_err(|e| anyhow!("the JSON schema cannot be turned into a grammar: {e}"))?;
+            chain.push(
+                LlamaSampler::grammar(&self.model, &grammar, "root")
+                    .map_err(|e| anyhow!("llama.cpp rejected the grammar of the JSON schema: {e}"))?,
+            );
+        }
+        if req.temperature > 0.0 {
+            chain.push(LlamaSampler::top_k(40));
+            chain.push(LlamaSampler::top_p(0.95, 1));
+            chain.push(LlamaSampler::temp(req.temperature));
+            chain.push(LlamaSampler::dist(req.seed));
+        } else {
+            chain.push(LlamaSampler::greedy());
+        }
+        Ok(LlamaSampler::chain_simple(chain))
+    }
+}
+
+impl Generator for LlamaGenerator {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn generate(&self, req: &GenRequest) -> Result<String> {
+        self.generate_with_stats(req).map(|(t, _)| t)
+    }
+}

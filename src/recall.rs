@@ -1,0 +1,272 @@
+//! `mem recall`: tiered retrieval. Tier 0 a cache of recent queries (keyed
+//! by the normalised query, the options and the index generation), tier 1
+//! BM25, tier 2 vector search fused with tier 1 by reciprocal rank fusion,
+//! tier 3 structure (superseded entries hidden, scope and time filters, the
+//! entry's topic and relations attached). Cheap tiers first: tier 2 runs
+//! only when tier 1 is not confident (see `confident`).
+
+use crate::entry::{Entry, plain_text};
+use crate::index::text::Filter;
+use crate::index::{MemIndex, OpenOptions};
+use crate::model::select::Models;
+use crate::tree::Tree;
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Query {
+    pub text: String,
+    pub k: usize,
+    /// Highest tier allowed (0-3).
+    pub max_tier: u8,
+    pub scope: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// Show superseded entries too.
+    pub history: bool,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    pub rank: usize,
+    pub path: String,
+    pub id: String,
+    pub title: String,
+    pub score: f32,
+    pub tier: u8,
+    pub snippet: String,
+    pub kind: String,
+    pub tags: Vec<String>,
+    pub observed: Option<String>,
+    pub created: String,
+    pub source: serde_json::Value,
+    pub relations: serde_json::Value,
+    pub topic: String,
+    pub archived: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub superseded: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// The tier that produced the ranking.
+    pub tier: u8,
+    pub cached: bool,
+    pub escalated: Option<String>,
+    pub catchup_ms: f64,
+    pub lexical_ms: f64,
+    pub semantic_ms: f64,
+    pub total_ms: f64,
+    pub generation: u64,
+}
+
+/// Candidates fetched per tier before fusion and filtering.
+fn depth(k: usize) -> usize {
+    (k * 5).max(50)
+}
+
+/// RRF constant (Cormack et al.): score = Σ 1 / (RRF_K + rank).
+const RRF_K: f32 = 60.0;
+
+/// Tier 1 is confident when it has enough hits and a clear winner: the top
+/// BM25 score at least `MARGIN` times the second.
+const MARGIN: f32 = 1.5;
+
+fn confident(lex: &[(String, u64, f32)], k: usize) -> Option<String> {
+    if lex.is_empty() {
+        return Some("no lexical hits".into());
+    }
+    if lex.len() < k.min(3) {
+        return Some(format!("only {} lexical hit(s)", lex.len()));
+    }
+    if lex.len() >= 2 && lex[0].2 < MARGIN * lex[1].2 {
+        return Some(format!("low margin ({:.2} vs {:.2})", lex[0].2, lex[1].2));
+    }
+    None
+}
+
+fn cache_key(q: &Query, generation: u64) -> String {
+    let norm = crate::entry::normalize(&q.text);
+    let opts = serde_json::to_string(&(q.k, q.max_tier, &q.scope, q.since, q.until, q.history, q.archived)).unwrap_or_default();
+    blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32].to_string()
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct CacheFile {
+    generation: u64,
+    items: Vec<(String, Vec<Hit>, Stats)>,
+}
+
+const CACHE_SIZE: usize = 64;
+
+fn cache_get(tree: &Tree, key: &str, generation: u64) -> Option<(Vec<Hit>, Stats)> {
+    let bytes = std::fs::read(tree.state_dir().join("recall-cache.json")).ok()?;
+    let c: CacheFile = serde_json::from_slice(&bytes).ok()?;
+    if c.generation != generation {
+        return None;
+    }
+    c.items.into_iter().find(|(k, _, _)| k == key).map(|(_, h, s)| (h, s))
+}
+
+fn cache_put(tree: &Tree, key: String, generation: u64, hits: &[Hit], stats: &Stats) {
+    let path = tree.state_dir().join("recall-cache.json");
+    let mut c: CacheFile = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    if c.generation != generation {
+        c = CacheFile { generation, items: Vec::new() };
+    }
+    c.items.retain(|(k, _, _)| k != &key);
+    c.items.insert(0, (key, hits.to_vec(), stats.clone()));
+    c.items.truncate(CACHE_SIZE);
+    let _ = std::fs::create_dir_all(tree.state_dir());
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, serde_json::to_vec(&c).unwrap_or_default()).is_ok() {
+        let _ = std::fs::rename(&tmp, &path);
+    }
+}
+
+/// Opens (and catches up) the index with the configured embedder.
+pub fn open_index(tree: &Tree, models: &Models, progress: bool, force: bool) -> Result<(MemIndex, crate::index::CatchUp)> {
+    let load = || models.embedder();
+    let opts = OpenOptions { embedder_id: models.embedder_id(), embedder: &load, progress, force_rebuild: force };
+    MemIndex::open(tree, &opts)
+}
+
+/// Runs a query through the tiers.
+pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stats)> {
+    let t0 = Instant::now();
+    let (idx, catchup) = open_index(tree, models, false, false)?;
+    let mut stats = Stats { catchup_ms: ms(t0), generation: catchup.generation, ..Default::default() };
+    let key = cache_key(q, catchup.generation);
+    if let Some((hits, mut s)) = cache_get(tree, &key, catchup.generation) {
+        s.cached = true;
+        s.catchup_ms = stats.catchup_ms;
+        s.total_ms = ms(t0);
+        return Ok((hits, s));
+    }
+    if q.max_tier == 0 {
+        stats.total_ms = ms(t0);
+        return Ok((Vec::new(), stats));
+    }
+    let filter = Filter { scope: q.scope.clone(), include_archived: q.archived, since: q.since, until: q.until };
+    let n = depth(q.k);
+    let t1 = Instant::now();
+    let lex = idx.text.search(&q.text, &filter, n)?;
+    stats.lexical_ms = ms(t1);
+    stats.tier = 1;
+    // rel -> fused score
+    let mut ranked: Vec<(String, f32)> = lex.iter().map(|(rel, _, s)| (rel.clone(), *s)).collect();
+    if q.max_tier >= 2 && idx.vectors.as_ref().is_some_and(|v| !v.is_empty()) {
+        if let Some(reason) = confident(&lex, q.k) {
+            let t2 = Instant::now();
+            if let Some(emb) = models.embedder()? {
+                let qv = emb.embed(&[q.text.as_str()])?.remove(0);
+                let sem = idx.vectors.as_ref().unwrap().search(&qv, n * 2)?;
+                let keys: Vec<u64> = sem.iter().map(|(k, _)| *k).collect();
+                let allowed = idx.text.by_keys(&keys, &filter)?;
+                let sem_rels: Vec<String> = sem.iter().filter_map(|(k, _)| allowed.get(k).cloned()).take(n).collect();
+                ranked = rrf(&lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(), &sem_rels);
+                stats.tier = 2;
+                stats.escalated = Some(reason);
+            }
+            stats.semantic_ms = ms(t2);
+        }
+    }
+    // Tier 3: structure.
+    let mut hits = Vec::new();
+    for (rel, score) in ranked {
+        if hits.len() >= q.k {
+            break;
+        }
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else { continue };
+        let Ok(entry) = Entry::parse(&text) else { continue };
+        let archived = rel.starts_with(crate::paths::ARCHIVE_DIR);
+        let path = rel.strip_prefix("_archive/").unwrap_or(&rel).trim_end_matches(".md").to_string();
+        let superseded = idx.text.is_superseded(&path)?;
+        if superseded && !q.history {
+            if q.max_tier >= 3 {
+                stats.tier = stats.tier.max(3);
+            }
+            continue;
+        }
+        hits.push(make_hit(hits.len() + 1, &path, archived, superseded, &entry, score, stats.tier, &q.text));
+    }
+    for h in hits.iter_mut() {
+        h.tier = stats.tier;
+    }
+    stats.total_ms = ms(t0);
+    cache_put(tree, key, catchup.generation, &hits, &stats);
+    Ok((hits, stats))
+}
+
+fn rrf(lex: &[String], sem: &[String]) -> Vec<(String, f32)> {
+    let mut scores: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
+    for list in [lex, sem] {
+        for (i, r) in list.iter().enumerate() {
+            *scores.entry(r.as_str()).or_default() += 1.0 / (RRF_K + i as f32 + 1.0);
+        }
+    }
+    let mut v: Vec<(String, f32)> = scores.into_iter().map(|(r, s)| (r.to_string(), s)).collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make_hit(rank: usize, path: &str, archived: bool, superseded: bool, e: &Entry, score: f32, tier: u8, query: &str) -> Hit {
+    let fm = e.front_matter();
+    let get = |k: &str| fm.get(k).map(|v| serde_json::to_value(v).unwrap_or_default()).unwrap_or(serde_json::Value::Null);
+    let topic = path.rsplit_once('/').map(|(t, _)| t.to_string()).unwrap_or_default();
+    Hit {
+        rank,
+        path: if archived { format!("_archive/{path}") } else { path.to_string() },
+        id: e.meta.id.clone(),
+        title: e.meta.title.clone(),
+        score,
+        tier,
+        snippet: snippet(e.body(), query, 200),
+        kind: e.meta.kind.clone(),
+        tags: e.meta.tags.clone(),
+        observed: e.meta.observed.clone(),
+        created: e.meta.created.clone(),
+        source: get("source"),
+        relations: match get("relations") {
+            serde_json::Value::Null => serde_json::json!([]),
+            v => v,
+        },
+        topic,
+        archived,
+        superseded,
+    }
+}
+
+/// The part of the body around the first query word, at most `max` chars.
+pub fn snippet(body: &str, query: &str, max: usize) -> String {
+    let plain = plain_text(body).split_whitespace().collect::<Vec<_>>().join(" ");
+    if plain.chars().count() <= max {
+        return plain;
+    }
+    let lower = plain.to_lowercase();
+    let start = query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .filter_map(|w| lower.find(w))
+        .min()
+        .unwrap_or(0);
+    let chars: Vec<char> = plain.chars().collect();
+    let char_start = plain.get(..start).map_or(0, |p| p.chars().count()).saturating_sub(max / 4);
+    let end = (char_start + max).min(chars.len());
+    let mut s: String = chars[char_start..end].iter().collect();
+    if char_start > 0 {
+        s.insert(0, '…');
+    }
+    if end < chars.len() {
+        s.push('…');
+    }
+    s
+}

@@ -1,0 +1,55 @@
+//! The clock. `MEM_NOW` (RFC 3339) fixes it for tests and reproducible runs.
+
+use anyhow::{Context, Result};
+use jiff::{Timestamp, ToSpan};
+
+/// Current time, truncated to whole seconds.
+pub fn now() -> Timestamp {
+    if let Ok(s) = std::env::var("MEM_NOW") {
+        if let Ok(t) = parse(&s) {
+            return t;
+        }
+    }
+    let t = Timestamp::now();
+    Timestamp::from_second(t.as_second()).unwrap_or(t)
+}
+
+/// RFC 3339 with second precision, e.g. `2026-11-20T10:31:00Z`.
+pub fn format(t: Timestamp) -> String {
+    let t = Timestamp::from_second(t.as_second()).unwrap_or(t);
+    t.to_string()
+}
+
+/// Parses an RFC 3339 timestamp, a plain date (`2026-11-20`, midnight UTC),
+/// or a civil date-time without offset (`2026-11-20 10:31`, taken as UTC).
+pub fn parse(s: &str) -> Result<Timestamp> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Ok(d.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp());
+    }
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+        return Ok(dt.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp());
+    }
+    anyhow::bail!("`{s}` is not a date: use RFC 3339 (2026-11-20T10:31:00Z) or a date (2026-11-20)")
+}
+
+/// Parses a date bound for filters: an absolute date or a relative age
+/// such as `7d`, `2w`, `3m` (months of 30 days), `1y`.
+pub fn parse_bound(s: &str) -> Result<Timestamp> {
+    let s = s.trim();
+    if let Some(num) = s.strip_suffix(['d', 'w', 'm', 'y']) {
+        if let Ok(n) = num.parse::<i64>() {
+            let days = match s.chars().last().unwrap() {
+                'd' => n,
+                'w' => n * 7,
+                'm' => n * 30,
+                _ => n * 365,
+            };
+            return now().checked_sub((days * 24).hours()).context("date out of range");
+        }
+    }
+    parse(s)
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the `mem` binary in hermetic temp trees.
+
+mod common;
+mod concurrency;
+mod core;
+mod docs;
+mod hostile;
+mod secrets;

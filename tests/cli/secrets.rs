@@ -1,0 +1,72 @@
+//! Secrets never reach disk or git: the corpus in fixtures/secrets/ goes
+//! through `mem add`, then every file and the full `git log -p` are searched.
+
+use crate::common::*;
+
+/// Tokens of a sentence that look like credentials (long, with digits or
+/// symbols) — what must not survive, independent of the redactor's logic.
+fn secretish_tokens(line: &str) -> Vec<String> {
+    line.split_whitespace()
+        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | '"' | '\'' | '(' | ')' | '`')))
+        .filter(|t| t.len() >= 16 && t.chars().any(|c| c.is_ascii_digit()) && !t.starts_with("http") && !t.contains("://"))
+        .map(|t| t.rsplit(['=', ':']).next().unwrap().to_string())
+        .filter(|t| t.len() >= 12)
+        .collect()
+}
+
+#[test]
+fn corpus_of_secrets_never_reaches_files_or_git() {
+    let env = Env::new();
+    let corpus = std::fs::read_to_string(fixture("secrets/corpus.tsv")).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut all_tokens = Vec::new();
+    for (i, line) in corpus.lines().enumerate() {
+        let (kind, sentence) = line.split_once('\t').unwrap();
+        kinds.insert(kind.to_string());
+        all_tokens.extend(secretish_tokens(sentence));
+        let out = env
+            .mem()
+            .args(["add", "--at", "sec/corpus", "--json", "--title", &format!("case {i}")])
+            .write_stdin(sentence)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+        let v = &parse_lines(&out.stdout)[0];
+        let reported: Vec<&str> = v["redacted"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+        assert!(reported.contains(&kind), "line {i}: expected {kind}, got {reported:?}");
+        let text = env.read(&format!("{}.md", v["path"].as_str().unwrap()));
+        assert!(text.contains(&format!("[REDACTED:{kind}]")), "{text}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("redacted"));
+    }
+    assert!(kinds.len() >= 20, "corpus covers only {} kinds", kinds.len());
+    assert!(all_tokens.len() >= 15, "too few secret tokens recognised in the corpus: {all_tokens:?}");
+    let mut haystack = String::new();
+    for (_, bytes) in env.all_files() {
+        haystack.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    haystack.push_str(&env.git(&["log", "-p", "--all"]));
+    for t in &all_tokens {
+        assert!(!haystack.contains(t.as_str()), "secret {t} leaked");
+    }
+    // Also the git object store as a whole (loose objects are compressed: use cat-file).
+    let objects = env.git(&["rev-list", "--all", "--objects"]);
+    for l in objects.lines() {
+        let oid = l.split_whitespace().next().unwrap();
+        let content = env.git(&["cat-file", "-p", oid]);
+        for t in &all_tokens {
+            assert!(!content.contains(t.as_str()), "secret {t} in object {oid}");
+        }
+    }
+}
+
+#[test]
+fn ordinary_notes_are_not_redacted() {
+    let env = Env::new();
+    let clean = std::fs::read_to_string(fixture("secrets/clean.txt")).unwrap();
+    let out = env.mem().args(["add", "--at", "sec/clean", "--json"]).write_stdin(clean.clone()).output().unwrap();
+    assert!(out.status.success());
+    let v = &parse_lines(&out.stdout)[0];
+    assert_eq!(v["redacted"].as_array().unwrap().len(), 0, "{v}");
+    let text = env.read(&format!("{}.md", v["path"].as_str().unwrap()));
+    assert!(text.ends_with(&format!("{}\n", clean.trim())));
+}
