@@ -152,26 +152,6 @@ const STOP: &[&str] = &[
     "need", "needs", "should", "been", "were", "who", "did", "get", "got", "very", "much",
 ];
 
-/// Finds an entry in `topic` whose statement normalises to the same text.
-pub fn find_duplicate(tree: &Tree, topic: &TopicPath, text: &str) -> Option<EntryFile> {
-    let key = normalize(crate::entry::statement_of(text));
-    let dir = tree.abs(&topic.to_string());
-    let rd = std::fs::read_dir(&dir).ok()?;
-    let mut names: Vec<String> = rd.flatten().map(|d| d.file_name().to_string_lossy().to_string()).collect();
-    names.sort();
-    for name in names {
-        let Some(stem) = name.strip_suffix(".md") else { continue };
-        let Ok(path) = EntryPath::parse(&format!("{topic}/{stem}")) else { continue };
-        let f = EntryFile { path, archived: false };
-        if let Ok(e) = tree.read(&f) {
-            if e.content_key() == key {
-                return Some(f);
-            }
-        }
-    }
-    None
-}
-
 fn commit_msg(verb: &str, what: &str, via: &str, why: Option<&str>) -> String {
     let mut m = format!("mem: {verb} {what} (via {via})");
     if let Some(w) = why {
@@ -181,63 +161,130 @@ fn commit_msg(verb: &str, what: &str, via: &str, why: Option<&str>) -> String {
     m
 }
 
-/// `mem add`: guard, place, de-duplicate, write, commit.
+/// `mem add`: guard, place (by similarity when no `--at`), de-duplicate,
+/// write, commit.
 pub fn add(tree: &Tree, mut req: AddRequest) -> Result<AddOutcome> {
-    let redacted = prepare(tree, &mut req)?;
     let (topic, placed_by) = place(tree, &req)?;
+    req.at = Some(topic);
+    let mut out = add_batch(tree, vec![req], None)?.remove(0);
+    out.placed_by = placed_by;
+    Ok(out)
+}
+
+/// Adds many entries under one lock and one commit (bulk import, ingest,
+/// synthetic trees). Each request goes through the same guard, placement and
+/// duplicate check as `add`; duplicates within the batch are caught too.
+/// `message` defaults to `mem: add <path> (via <via>)` for one entry and
+/// `mem: add N entries (via <via>)` for more.
+pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> Result<Vec<AddOutcome>> {
     let _lock = tree.lock()?;
-    if let Some(dup) = find_duplicate(tree, &topic, &req.text) {
-        let e = tree.read(&dup)?;
-        return Ok(AddOutcome {
-            op: "noop",
-            path: dup.display(),
-            id: e.meta.id.clone(),
-            title: e.meta.title.clone(),
-            duplicate_of: Some(dup.display()),
-            placed_by,
-            redacted,
-            commit: None,
-        });
-    }
-    let title = req.title.clone().unwrap_or_else(|| derive_title(&req.text, 80));
-    let title = if title.is_empty() { "untitled".to_string() } else { title };
-    let slug = tree.unique_slug(&topic, &slugify(&title, 48));
-    let path = topic.join(&slug);
     let now = crate::time::format(crate::time::now());
-    let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
-    let mut source = req.source.clone();
-    source.via = Some(via.clone());
-    source.trust.get_or_insert_with(|| if via == "cli" { "user".into() } else { "agent".into() });
-    let meta = Meta {
-        id: ulid::Ulid::new().to_string(),
-        title: title.clone(),
-        kind: req.kind.clone().unwrap_or_else(|| "fact".into()),
-        tags: req.tags.clone(),
-        importance: req.importance.unwrap_or(50),
-        maturity: "draft".into(),
-        created: now.clone(),
-        updated: Some(now),
-        observed: req.observed.clone(),
-        valid_from: None,
-        valid_to: None,
-        source,
-        relations: vec![],
-    };
-    let entry = Entry::new(meta, &req.text);
-    let rel = path.rel_file();
-    tree.write_atomic(&rel, &entry.render())?;
-    let git = Git::open(&tree.root)?;
-    let commit = git.commit(&[Change::Write(rel)], &commit_msg("add", &path.to_string(), &via, None), &tree.config.git)?;
-    Ok(AddOutcome {
-        op: "added",
-        path: path.to_string(),
-        id: entry.meta.id.clone(),
-        title,
-        duplicate_of: None,
-        placed_by,
-        redacted,
-        commit: commit.map(|c| c.to_string()),
-    })
+    let mut seen: std::collections::HashMap<(TopicPath, String), String> = std::collections::HashMap::new();
+    let mut existing: std::collections::HashMap<TopicPath, std::collections::HashMap<String, (String, String, String)>> =
+        std::collections::HashMap::new();
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut outcomes = Vec::with_capacity(reqs.len());
+    let mut changes = Vec::new();
+    let mut last_via = String::from("cli");
+    for mut req in reqs {
+        let redacted = prepare(tree, &mut req)?;
+        let (topic, placed_by) = place_fast(tree, &req)?;
+        let key = normalize(crate::entry::statement_of(&req.text));
+        // Existing entries of the topic, read once per batch.
+        let known = existing.entry(topic.clone()).or_insert_with(|| topic_keys(tree, &topic));
+        if let Some((path, id, title)) = known.get(&key) {
+            outcomes.push(AddOutcome { op: "noop", path: path.clone(), id: id.clone(), title: title.clone(), duplicate_of: Some(path.clone()), placed_by, redacted, commit: None });
+            continue;
+        }
+        if let Some(path) = seen.get(&(topic.clone(), key.clone())) {
+            outcomes.push(AddOutcome { op: "noop", path: path.clone(), id: String::new(), title: String::new(), duplicate_of: Some(path.clone()), placed_by, redacted, commit: None });
+            continue;
+        }
+        let title = req.title.clone().unwrap_or_else(|| derive_title(&req.text, 80));
+        let title = if title.is_empty() { "untitled".to_string() } else { title };
+        let base = slugify(&title, 48);
+        let base = if base.is_empty() { "entry".to_string() } else { base };
+        let mut slug = base.clone();
+        let mut n = 1;
+        while taken.contains(&topic.join(&slug).to_string()) || {
+            let p = topic.join(&slug);
+            tree.abs(&p.rel_file()).exists() || tree.abs(&p.archived_rel_file()).exists()
+        } {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        let path = topic.join(&slug);
+        taken.insert(path.to_string());
+        let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
+        last_via = via.clone();
+        let mut source = req.source.clone();
+        source.via = Some(via.clone());
+        source.trust.get_or_insert_with(|| match via.as_str() {
+            "cli" => "user".into(),
+            "agent" => "agent".into(),
+            _ => "external".into(),
+        });
+        let meta = Meta {
+            id: ulid::Ulid::new().to_string(),
+            title: title.clone(),
+            kind: req.kind.clone().unwrap_or_else(|| "fact".into()),
+            tags: req.tags.clone(),
+            importance: req.importance.unwrap_or(50),
+            maturity: "draft".into(),
+            created: now.clone(),
+            updated: Some(now.clone()),
+            observed: req.observed.clone(),
+            valid_from: None,
+            valid_to: None,
+            source,
+            relations: vec![],
+        };
+        let entry = Entry::new(meta, &req.text);
+        let rel = path.rel_file();
+        tree.write_atomic(&rel, &entry.render())?;
+        seen.insert((topic, key), path.to_string());
+        changes.push(Change::Write(rel));
+        outcomes.push(AddOutcome { op: "added", path: path.to_string(), id: entry.meta.id.clone(), title, duplicate_of: None, placed_by, redacted, commit: None });
+    }
+    if !changes.is_empty() {
+        let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.op == "added").collect();
+        let msg = match message {
+            Some(m) => m.to_string(),
+            None if added.len() == 1 => commit_msg("add", &added[0].path, &last_via, None),
+            None => commit_msg("add", &format!("{} entries", added.len()), &last_via, None),
+        };
+        let git = Git::open(&tree.root)?;
+        let commit = git.commit(&changes, &msg, &tree.config.git)?.map(|c| c.to_string());
+        for o in outcomes.iter_mut().filter(|o| o.op == "added") {
+            o.commit = commit.clone();
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Placement for batches: `--at` or the default topic (similarity placement
+/// reads the whole tree and is done per entry by `add`).
+fn place_fast(_tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
+    match &req.at {
+        Some(at) => Ok((at.clone(), "flag")),
+        None => Ok((TopicPath::parse(DEFAULT_TOPIC)?, "default")),
+    }
+}
+
+/// Normalised statement -> (path, id, title) of the live entries of a topic.
+fn topic_keys(tree: &Tree, topic: &TopicPath) -> std::collections::HashMap<String, (String, String, String)> {
+    let mut out = std::collections::HashMap::new();
+    let Ok(rd) = std::fs::read_dir(tree.abs(&topic.to_string())) else { return out };
+    for d in rd.flatten() {
+        let name = d.file_name().to_string_lossy().to_string();
+        let Some(stem) = name.strip_suffix(".md") else { continue };
+        let Ok(path) = EntryPath::parse(&format!("{topic}/{stem}")) else { continue };
+        let f = EntryFile { path, archived: false };
+        if let Ok(e) = tree.read(&f) {
+            out.insert(e.content_key(), (f.display(), e.meta.id.clone(), e.meta.title.clone()));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
