@@ -75,8 +75,12 @@ pub enum Command {
     Doctor(cmd::doctor::Args),
     /// Rebuild the index from the files
     Reindex(cmd::reindex::Args),
+    /// Keep the index caught up while files change; answer recalls over a local socket
+    Watch(cmd::watch::Args),
+    /// Measurements: synthetic trees (and benchmark runners)
+    Eval(cmd::eval::Args),
     /// Print shell completions
-    Completions(cmd::gen::CompletionsArgs),
+    Completions(cmd::docs::CompletionsArgs),
     /// Write man pages into a folder
-    Man(cmd::gen::ManArgs),
+    Man(cmd::docs::ManArgs),
 }

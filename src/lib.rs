@@ -18,5 +18,7 @@ pub mod ops;
 pub mod output;
 pub mod paths;
 pub mod recall;
+pub mod synth;
 pub mod time;
 pub mod tree;
+pub mod watch;

@@ -2,7 +2,11 @@ use clap::Parser;
 use mem::{cli::Cli, error};
 
 fn main() {
-    let _ = ctrlc::set_handler(|| std::process::exit(error::EXIT_INTERRUPTED));
+    // Ctrl-C, SIGTERM, SIGHUP: clean up (the watcher's socket) and exit 130.
+    let _ = ctrlc::set_handler(|| {
+        mem::watch::on_signal();
+        std::process::exit(error::EXIT_INTERRUPTED)
+    });
     let cli = Cli::parse();
     let ctx = mem::output::Ctx::from_args(&cli.global);
     let code = match mem::cmd::dispatch(cli.command, &ctx) {

@@ -14,7 +14,8 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Query {
     pub text: String,
     pub k: usize,
@@ -60,6 +61,9 @@ pub struct Stats {
     pub semantic_ms: f64,
     pub total_ms: f64,
     pub generation: u64,
+    /// Answered by a running `mem watch` over its socket.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub daemon: bool,
 }
 
 /// Candidates fetched per tier before fusion and filtering.
@@ -133,15 +137,27 @@ pub fn open_index(tree: &Tree, models: &Models, progress: bool, force: bool) -> 
     MemIndex::open(tree, &opts)
 }
 
-/// Runs a query through the tiers.
+/// Runs a query through the tiers: catches the index up, then `recall_with`.
 pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stats)> {
     let t0 = Instant::now();
     let (idx, catchup) = open_index(tree, models, false, false)?;
-    let mut stats = Stats { catchup_ms: ms(t0), generation: catchup.generation, ..Default::default() };
-    let key = cache_key(q, catchup.generation);
-    if let Some((hits, mut s)) = cache_get(tree, &key, catchup.generation) {
+    let catchup_ms = ms(t0);
+    let (hits, mut stats) = recall_with(tree, models, &idx, catchup.generation, q)?;
+    stats.catchup_ms = catchup_ms;
+    stats.total_ms = ms(t0);
+    Ok((hits, stats))
+}
+
+/// Runs a query through the tiers on an index that is already open and
+/// caught up to `generation` (in-process recall and `mem watch` share it).
+/// `catchup_ms` is left at 0 for the caller to fill in.
+pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64, q: &Query) -> Result<(Vec<Hit>, Stats)> {
+    let t0 = Instant::now();
+    let mut stats = Stats { generation, ..Default::default() };
+    let key = cache_key(q, generation);
+    if let Some((hits, mut s)) = cache_get(tree, &key, generation) {
         s.cached = true;
-        s.catchup_ms = stats.catchup_ms;
+        s.catchup_ms = 0.0;
         s.total_ms = ms(t0);
         return Ok((hits, s));
     }
@@ -196,7 +212,7 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
         h.tier = stats.tier;
     }
     stats.total_ms = ms(t0);
-    cache_put(tree, key, catchup.generation, &hits, &stats);
+    cache_put(tree, key, generation, &hits, &stats);
     Ok((hits, stats))
 }
 

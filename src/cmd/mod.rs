@@ -3,8 +3,9 @@
 pub mod add;
 pub mod doctor;
 pub mod edit;
+pub mod eval;
 pub mod forget;
-pub mod gen;
+pub mod docs;
 pub mod init;
 pub mod log;
 pub mod ls;
@@ -13,6 +14,7 @@ pub mod recall;
 pub mod reindex;
 pub mod show;
 pub mod tree;
+pub mod watch;
 
 use crate::cli::Command;
 use crate::output::Ctx;
@@ -32,8 +34,10 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Log(a) => log::run(a, ctx),
         Command::Recall(a) => recall::run(a, ctx),
         Command::Reindex(a) => reindex::run(a, ctx),
+        Command::Watch(a) => watch::run(a, ctx),
+        Command::Eval(a) => eval::run(a, ctx),
         Command::Doctor(a) => doctor::run(a, ctx),
-        Command::Completions(a) => gen::completions(a),
-        Command::Man(a) => gen::man(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
     }
 }

@@ -7,6 +7,8 @@ use anyhow::Result;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Tiers: 0 cache of recent queries, 1 lexical (BM25), 2 semantic (vectors, fused with 1; \
 used when tier 1 is not confident), 3 structure (superseded entries hidden, filters, topic and relations).\n\n\
+A running `mem watch` answers through its socket (.mem/state/watch.sock) when it can; --no-daemon recalls \
+in-process.\n\n\
 With --json: one object per hit (rank, path, id, title, score, tier, snippet, kind, tags, observed, created, \
 source, relations, topic, archived). Exit code 1 when nothing is found.\n\n\
 Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1")]
@@ -38,6 +40,9 @@ pub struct Args {
     /// Print timing and tier details on stderr
     #[arg(long)]
     pub explain: bool,
+    /// Recall in this process even when a `mem watch` is running
+    #[arg(long)]
+    pub no_daemon: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
@@ -66,7 +71,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         history: args.history,
         archived: args.archived,
     };
-    let (hits, stats) = recall(&tree, &models, &q)?;
+    // A running `mem watch` answers without opening the index or loading a
+    // model; anything wrong with it (no socket, stale socket, other
+    // embedder, timeout) falls back to recalling here.
+    let mut why = None;
+    let daemon = if args.no_daemon { None } else { crate::watch::query_daemon(&tree, models.embedder_id(), &q, &mut why) };
+    if let (Some(w), true) = (&why, args.explain) {
+        eprintln!("note: mem watch did not answer ({w}); recalling in-process");
+    }
+    let (hits, stats) = match daemon {
+        Some(r) => r,
+        None => recall(&tree, &models, &q)?,
+    };
     if args.explain {
         eprintln!("{}", serde_json::to_string(&stats)?);
     }

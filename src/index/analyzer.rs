@@ -78,7 +78,7 @@ pub fn tokenize(text: &str, emit: &mut dyn FnMut(usize, usize, &str)) {
         let raw = &text[s..e];
         // Trim punctuation at the edges ("cmake." "-flag" "C++" keeps its pluses).
         let lead = raw.len() - raw.trim_start_matches(['.', '-', '_', '#', '+']).len();
-        let trimmed = raw[lead..].trim_end_matches(['.', '-', '_', '#']);
+        let trimmed = raw[lead..].trim_end_matches(['.', '-', '_']);
         if trimmed.is_empty() {
             continue;
         }

@@ -317,7 +317,12 @@ impl MemIndex {
             }
         }
         for (rel, rec, _) in p.upserts {
-            self.manifest.files.entry(rel).or_insert(rec);
+            // Keep the record the vector step wrote (same file, now embedded);
+            // otherwise record the new size, mtime and hash.
+            let cur = self.manifest.files.entry(rel).or_insert_with(|| rec.clone());
+            if cur.hash != rec.hash || cur.size != rec.size || cur.mtime != rec.mtime {
+                *cur = rec;
+            }
         }
         for rel in &p.removed {
             self.manifest.files.remove(rel);

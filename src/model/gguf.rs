@@ -895,7 +895,10 @@ mod tests {
         assert_eq!(h.tensors[0], TensorInfo { name: "t1".into(), dims: vec![3, 2], ggml_type: 0, offset: 0 });
         assert_eq!(h.tensors[1].offset, 32); // 24 bytes padded to 32
         assert_eq!(h.data_offset % 32, 0);
-        assert_eq!(h.required_len(), Some(buf.len() as u64));
+        // the file ends with the last tensor, padded to the alignment
+        let need = h.required_len().unwrap();
+        assert!(need <= buf.len() as u64 && buf.len() as u64 - need < 32, "{need} vs {}", buf.len());
+        assert_eq!(buf.len() % 32, 0);
         // tensor data is where the header says
         let d = h.data_offset as usize;
         assert_eq!(f32::from_le_bytes(buf[d + 4..d + 8].try_into().unwrap()), 1.0);
@@ -920,7 +923,7 @@ mod tests {
         check_file(&good).unwrap();
 
         let cut = dir.path().join("cut.gguf");
-        std::fs::write(&cut, &buf[..buf.len() - 10]).unwrap();
+        std::fs::write(&cut, &buf[..buf.len() - 40]).unwrap();
         let e = check_file(&cut).unwrap_err().to_string();
         assert!(e.contains("truncated"), "{e}");
 
@@ -1028,7 +1031,7 @@ mod tests {
         assert_eq!(t("blk.0.ffn_up.weight").ggml_type, GGML_TYPE_Q8_0);
         assert_eq!(t("token_types.weight").ggml_type, GGML_TYPE_F32);
         assert_eq!(t("blk.0.attn_q.bias").ggml_type, GGML_TYPE_F32);
-        assert_eq!(h.required_len(), Some(a.len() as u64));
+        assert!(h.required_len().unwrap() <= a.len() as u64);
         // the q8_0 weights decode back close to the originals
         let tw = t("blk.0.attn_q.weight");
         let start = (h.data_offset + tw.offset) as usize;

@@ -207,7 +207,9 @@ impl LlamaEmbedder {
                 batch.add(t, pos as i32, &[s as i32], true)?;
             }
         }
-        ctx.clear_kv_cache();
+        // Forget earlier sequences (a no-op for BERT, which keeps no cache;
+        // needed for decoder-style embedding models).
+        ctx.clear_kv_cache_seq(None, None, None)?;
         ctx.decode(&mut batch).map_err(|e| anyhow!("llama.cpp failed to embed a batch: {e}"))?;
         for s in 0..seqs.len() {
             let e = ctx.embeddings_seq_ith(s as i32).map_err(|e| anyhow!("llama.cpp returned no embedding: {e}"))?;
@@ -377,7 +379,8 @@ impl LlamaGenerator {
 
         let mut sampler = self.sampler(req)?;
         let mut ctx = self.ctx.lock().map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
-        ctx.clear_kv_cache();
+        // Drop the previous conversation (metadata only: no memset of the cache).
+        ctx.clear_kv_cache_seq(None, None, None)?;
 
         let t0 = Instant::now();
         let mut batch = LlamaBatch::new(self.n_batch, 1);

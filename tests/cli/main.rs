@@ -5,4 +5,5 @@ mod concurrency;
 mod core;
 mod docs;
 mod hostile;
+mod index;
 mod secrets;

@@ -7,10 +7,11 @@ use crate::common::*;
 /// symbols) — what must not survive, independent of the redactor's logic.
 fn secretish_tokens(line: &str) -> Vec<String> {
     line.split_whitespace()
+        .filter(|t| !t.contains("://"))
+        .flat_map(|t| t.split([';', '=', ':', ',', '&', '?']))
         .map(|t| t.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | '"' | '\'' | '(' | ')' | '`')))
-        .filter(|t| t.len() >= 16 && t.chars().any(|c| c.is_ascii_digit()) && !t.starts_with("http") && !t.contains("://"))
-        .map(|t| t.rsplit(['=', ':']).next().unwrap().to_string())
-        .filter(|t| t.len() >= 12)
+        .filter(|t| t.len() >= 12 && t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_alphabetic()))
+        .map(str::to_string)
         .collect()
 }
 

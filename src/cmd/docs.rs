@@ -34,7 +34,7 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
     out.push(("mem.1".to_string(), buf));
     for sub in cmd.get_subcommands() {
         let name = format!("mem-{}", sub.get_name());
-        let sub = sub.clone().name(name.clone());
+        let sub = sub.clone().name(&*Box::leak(name.clone().into_boxed_str()));
         let mut buf = Vec::new();
         clap_mangen::Man::new(sub).render(&mut buf)?;
         out.push((format!("{name}.1"), buf));

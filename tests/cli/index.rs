@@ -1,0 +1,540 @@
+//! The index and `mem recall`: catch-up after changes from outside, recovery
+//! from damage and from killed writers, the JSON contract, filters, the
+//! tier cap, the tier-0 cache, and `mem watch` with its socket.
+
+use crate::common::*;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// `mem recall ARGS --json`: (exit code, hits).
+fn recall(env: &Env, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    recall_with(env, args, &[])
+}
+
+fn recall_with(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> (i32, Vec<serde_json::Value>) {
+    let mut c = env.mem();
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    let out = c.arg("recall").args(args).arg("--json").output().unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(code == 0 || code == 1, "mem recall {args:?} exited {code}: {}", String::from_utf8_lossy(&out.stderr));
+    (code, parse_lines(&out.stdout))
+}
+
+fn paths(hits: &[serde_json::Value]) -> Vec<String> {
+    hits.iter().map(|h| h["path"].as_str().unwrap().to_string()).collect()
+}
+
+/// `mem recall ARGS --explain`: the stats line from stderr.
+fn explain(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> serde_json::Value {
+    let mut c = env.mem();
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    let out = c.arg("recall").args(args).arg("--explain").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err.lines().find(|l| l.starts_with('{')).unwrap_or_else(|| panic!("no stats in: {err}"));
+    serde_json::from_str(line).unwrap()
+}
+
+fn file_of(env: &Env, path: &str) -> std::path::PathBuf {
+    env.root.join(format!("{path}.md"))
+}
+
+/// Replaces `from` by `to` in an entry file, as an editor would.
+fn hand_edit(env: &Env, path: &str, from: &str, to: &str) {
+    let f = file_of(env, path);
+    let text = std::fs::read_to_string(&f).unwrap();
+    assert!(text.contains(from), "{text}");
+    std::fs::write(&f, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn recall_catches_up_after_hand_edits_deletes_and_renamed_folders() {
+    let env = Env::new();
+    let a = env.add("The staging database listens on port 5433", "eng/db");
+    let b = env.add("Deploys need a green pipeline first", "eng/deploy");
+    let c = env.add("Retros happen every second Friday", "team/rituals");
+    let (code, hits) = recall(&env, &["staging database"]);
+    assert_eq!(code, 0);
+    assert_eq!(paths(&hits)[0], a["path"].as_str().unwrap());
+
+    // A hand edit: the new word is found, the old one is gone.
+    hand_edit(&env, a["path"].as_str().unwrap(), "port 5433", "port 6543 behind pgbouncer");
+    let (code, hits) = recall(&env, &["pgbouncer"]);
+    assert_eq!(code, 0, "hand edit not visible");
+    assert_eq!(hits[0]["path"], a["path"]);
+    assert!(hits[0]["snippet"].as_str().unwrap().contains("6543"));
+    assert_eq!(recall(&env, &["5433"]).0, 1, "old text still indexed");
+
+    // A deleted file disappears.
+    std::fs::remove_file(file_of(&env, b["path"].as_str().unwrap())).unwrap();
+    assert_eq!(recall(&env, &["pipeline"]).0, 1, "deleted entry still found");
+
+    // A renamed folder: the entry is found at its new path.
+    std::fs::rename(env.root.join("team"), env.root.join("people")).unwrap();
+    let (code, hits) = recall(&env, &["retros friday"]);
+    assert_eq!(code, 0);
+    let new_path = c["path"].as_str().unwrap().replacen("team/", "people/", 1);
+    assert_eq!(paths(&hits), vec![new_path]);
+}
+
+#[test]
+fn recall_follows_git_checkout_and_pull() {
+    let env = Env::new();
+    env.add("Kiwi fruit orders go through the vendor portal", "ops/vendors");
+    let old = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let branch = env.git(&["rev-parse", "--abbrev-ref", "HEAD"]).trim().to_string();
+    let b = env.add("Mango deliveries arrive on Mondays", "ops/vendors");
+    assert_eq!(recall(&env, &["mango"]).0, 0);
+
+    // An older commit: the later entry is gone from disk and from recall.
+    env.git(&["checkout", "-q", &old]);
+    assert_eq!(recall(&env, &["mango"]).0, 1, "entry from a later commit still found after checkout");
+    assert_eq!(recall(&env, &["kiwi"]).0, 0);
+    env.git(&["checkout", "-q", &branch]);
+    let (code, hits) = recall(&env, &["mango"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits[0]["path"], b["path"]);
+
+    // A pull from a clone that added an entry.
+    let other = env.dir.path().join("clone");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", env.root.to_str().unwrap(), other.to_str().unwrap()])
+        .env("HOME", env.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    env.mem().current_dir(&other).args(["add", "Papaya stock is checked on Thursdays", "--at", "ops/vendors"]).assert().success();
+    env.git(&["fetch", "-q", other.to_str().unwrap(), "HEAD"]);
+    env.git(&["merge", "-q", "--ff-only", "FETCH_HEAD"]);
+    let (code, hits) = recall(&env, &["papaya"]);
+    assert_eq!(code, 0, "pulled entry not found");
+    assert!(hits[0]["path"].as_str().unwrap().starts_with("ops/vendors/papaya"));
+}
+
+/// The set of live entry paths on disk, from `mem ls --json`.
+fn on_disk(env: &Env) -> BTreeSet<String> {
+    let out = env.mem().args(["ls", "--json"]).output().unwrap();
+    parse_lines(&out.stdout).iter().filter(|v| v.get("error").is_none()).map(|v| v["path"].as_str().unwrap().to_string()).collect()
+}
+
+/// Every entry in these tests contains "kiwi": recalling it must list them all.
+fn recalled(env: &Env, vars: &[(&str, &str)]) -> BTreeSet<String> {
+    let (_, hits) = recall_with(env, &["kiwi", "-k", "1000"], vars);
+    paths(&hits).into_iter().collect()
+}
+
+#[test]
+fn a_damaged_index_is_rebuilt_not_an_error() {
+    let env = Env::new();
+    let fake = [("MEM_EMBEDDER", "fake")];
+    for i in 0..12 {
+        env.add(&format!("kiwi note number {i} about topic {}", i % 3), &format!("d/t{}", i % 3));
+    }
+    let all = on_disk(&env);
+    assert_eq!(recalled(&env, &fake), all);
+    let idx = env.root.join(".mem/index");
+    assert!(idx.join("manifest.json").is_file() && idx.join("vectors.usearch").is_file());
+
+    let damages: Vec<(&str, Box<dyn Fn()>)> = vec![
+        ("garbage manifest", Box::new(|| std::fs::write(idx.join("manifest.json"), b"{not json").unwrap())),
+        ("empty manifest", Box::new(|| std::fs::write(idx.join("manifest.json"), b"").unwrap())),
+        ("no tantivy meta.json", Box::new(|| std::fs::remove_file(idx.join("text/meta.json")).unwrap())),
+        ("garbage tantivy meta.json", Box::new(|| std::fs::write(idx.join("text/meta.json"), b"\x00\x01garbage").unwrap())),
+        ("garbage vectors", Box::new(|| std::fs::write(idx.join("vectors.usearch"), vec![0xAB; 4096]).unwrap())),
+        ("truncated vectors", Box::new(|| std::fs::write(idx.join("vectors.usearch"), b"").unwrap())),
+        ("no index at all", Box::new(|| std::fs::remove_dir_all(&idx).unwrap())),
+    ];
+    for (what, damage) in damages {
+        // Something changed since the index was written, too, so stale
+        // results would show.
+        let n = env.add(&format!("kiwi note added before: {what}"), "d/late");
+        damage();
+        let got = recalled(&env, &fake);
+        let want = on_disk(&env);
+        assert!(want.contains(n["path"].as_str().unwrap()));
+        assert_eq!(got, want, "after {what}");
+        // And the tier-2 path still works on the repaired index.
+        let st = explain(&env, &["kiwi note number 7 about topic 1", "--tier", "2"], &fake);
+        assert!(st["generation"].as_u64().is_some(), "{what}: {st}");
+        // Lexical-only readers of the same tree are fine as well.
+        assert_eq!(recalled(&env, &[]), want, "lexical, after {what}");
+    }
+}
+
+/// A tiny deterministic PRNG for kill timings (the seed is printed on failure).
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn spawn_mem(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Child {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mem"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", env.home())
+        .env("XDG_CONFIG_HOME", env.home().join(".config"))
+        .env("XDG_DATA_HOME", env.home().join(".local/share"))
+        .env("XDG_CACHE_HOME", env.home().join(".cache"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("MEM_EMBEDDER", "none")
+        .env("MEM_GENERATOR", "none")
+        .env("NO_COLOR", "1")
+        .current_dir(&env.root)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    c.spawn().unwrap()
+}
+
+#[test]
+fn sigkill_during_reindex_and_add_never_breaks_recall() {
+    let env = Env::new();
+    let fake = [("MEM_EMBEDDER", "fake")];
+    for i in 0..40 {
+        env.add(&format!("kiwi seed entry {i}: {}", "lorem ipsum dolor sit amet ".repeat(1 + i % 5)), &format!("d{}/t{}", i % 4, i % 7));
+    }
+    assert_eq!(recalled(&env, &fake), on_disk(&env));
+    let seed: u64 = std::env::var("MEM_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed);
+    let mut rng = Lcg(seed);
+    for i in 0..20 {
+        let reindex = i % 2 == 0;
+        let delay = rng.below(if reindex { 400 } else { 150 });
+        let text = format!("kiwi killed add {i}");
+        let mut child = if reindex {
+            spawn_mem(&env, &["reindex"], &fake)
+        } else {
+            spawn_mem(&env, &["add", &text, "--at", "d0/killed"], &fake)
+        };
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let want = on_disk(&env);
+        let got = recalled(&env, &fake);
+        assert_eq!(got, want, "iteration {i} (seed {seed}, {} killed after {delay} ms)", if reindex { "reindex" } else { "add" });
+        // Git must stay usable for the next writer (a killed commit may not
+        // leave a stale lock behind).
+        let st = std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&env.root).output().unwrap();
+        assert!(st.status.success(), "git broken after iteration {i}: {}", String::from_utf8_lossy(&st.stderr));
+    }
+    // Writers still work afterwards.
+    env.add("kiwi after the storm", "d0/after");
+    assert_eq!(recalled(&env, &fake), on_disk(&env));
+}
+
+#[test]
+fn json_contract_and_exit_codes() {
+    let env = Env::new();
+    env.mem()
+        .args([
+            "add", "The build needs cmake 3.28 and libclang", "--at", "eng/build", "--tag", "rust,ci", "--kind", "procedure",
+            "--observed", "2026-01-15", "--source-ref", "ticket:7",
+        ])
+        .assert()
+        .success();
+    let (code, hits) = recall(&env, &["cmake"]);
+    assert_eq!(code, 0);
+    let h = &hits[0];
+    for key in ["rank", "path", "id", "title", "score", "tier", "snippet", "kind", "tags", "observed", "created", "source", "relations", "topic", "archived"] {
+        assert!(h.get(key).is_some(), "missing {key} in {h}");
+    }
+    assert_eq!(h["rank"], 1);
+    assert_eq!(h["path"], "eng/build/the-build-needs-cmake-3-28-and-libclang");
+    assert_eq!(h["id"].as_str().unwrap().len(), 26);
+    assert!(h["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(h["tier"], 1);
+    assert_eq!(h["kind"], "procedure");
+    assert_eq!(h["tags"], serde_json::json!(["rust", "ci"]));
+    assert_eq!(h["observed"], "2026-01-15T00:00:00Z");
+    assert_eq!(h["source"]["via"], "cli");
+    assert_eq!(h["source"]["ref"], "ticket:7");
+    assert_eq!(h["source"]["trust"], "user");
+    assert_eq!(h["relations"], serde_json::json!([]));
+    assert_eq!(h["topic"], "eng/build");
+    assert_eq!(h["archived"], false);
+    assert!(h["snippet"].as_str().unwrap().contains("cmake"));
+    // Nothing found: exit 1, a JSON error on stderr, nothing on stdout.
+    let out = env.mem().args(["recall", "zzyzx", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["kind"], "not_found");
+}
+
+#[test]
+fn filters_scope_time_history_and_archive() {
+    let env = Env::new();
+    let old = env.json(&["add", "kiwi rollout plan v1", "--at", "eng/plans", "--observed", "2024-03-01"]).remove(0);
+    let new = env.json(&["add", "kiwi rollout plan v2 with canaries", "--at", "eng/plans", "--observed", "2025-06-01"]).remove(0);
+    let other = env.json(&["add", "kiwi tasting notes", "--at", "people/food", "--observed", "2025-09-01"]).remove(0);
+    let (old_p, new_p, other_p) =
+        (old["path"].as_str().unwrap(), new["path"].as_str().unwrap(), other["path"].as_str().unwrap());
+
+    // --at scope.
+    let (_, hits) = recall(&env, &["kiwi", "--at", "eng"]);
+    assert_eq!(paths(&hits).into_iter().collect::<BTreeSet<_>>(), BTreeSet::from([old_p.to_string(), new_p.to_string()]));
+    let (_, hits) = recall(&env, &["kiwi", "--at", "people/food"]);
+    assert_eq!(paths(&hits), vec![other_p.to_string()]);
+    assert_eq!(recall(&env, &["kiwi", "--at", "nowhere"]).0, 1);
+
+    // --since / --until on observed time.
+    let (_, hits) = recall(&env, &["kiwi", "--since", "2025-01-01"]);
+    assert_eq!(paths(&hits).into_iter().collect::<BTreeSet<_>>(), BTreeSet::from([new_p.to_string(), other_p.to_string()]));
+    let (_, hits) = recall(&env, &["kiwi", "--until", "2024-12-31"]);
+    assert_eq!(paths(&hits), vec![old_p.to_string()]);
+    let (_, hits) = recall(&env, &["kiwi", "--since", "2025-01-01", "--until", "2025-07-01"]);
+    assert_eq!(paths(&hits), vec![new_p.to_string()]);
+
+    // v2 supersedes v1 (written by hand into the front matter): v1 hidden
+    // unless --history, then marked.
+    let f = file_of(&env, new_p);
+    let text = std::fs::read_to_string(&f).unwrap();
+    let text = text.replacen("\n---\n", &format!("\nrelations:\n  - {{rel: supersedes, to: {old_p}}}\n---\n"), 1);
+    std::fs::write(&f, text).unwrap();
+    let (_, hits) = recall(&env, &["kiwi rollout plan"]);
+    assert!(!paths(&hits).contains(&old_p.to_string()), "superseded entry shown: {hits:?}");
+    assert!(paths(&hits).contains(&new_p.to_string()));
+    let h = hits.iter().find(|h| h["path"] == new_p).unwrap();
+    assert_eq!(h["relations"], serde_json::json!([{"rel": "supersedes", "to": old_p}]));
+    let (_, hits) = recall(&env, &["kiwi rollout plan", "--history"]);
+    let h = hits.iter().find(|h| h["path"] == old_p).expect("--history shows the superseded entry");
+    assert_eq!(h["superseded"], true);
+
+    // --archived: forgotten entries only with the flag, under _archive/.
+    env.mem().args(["forget", other_p]).assert().success();
+    assert_eq!(recall(&env, &["tasting"]).0, 1);
+    let (_, hits) = recall(&env, &["tasting", "--archived"]);
+    assert_eq!(paths(&hits), vec![format!("_archive/{other_p}")]);
+    assert_eq!(hits[0]["archived"], true);
+}
+
+#[test]
+fn tier_cap_and_semantic_escalation_with_the_fake_embedder() {
+    let env = Env::new();
+    let fake = [("MEM_EMBEDDER", "fake")];
+    let car = env.add("Vehicle maintenance happens every spring at the garage", "life/car");
+    env.add("The office plants need water on Mondays", "office/plants");
+    env.add("Quarterly planning starts in the first week", "team/planning");
+    // "maintainers" shares no indexed term with the entry (the stemmer keeps
+    // "maintain" and "mainten" apart), but the fake embedder's 6-letter
+    // prefixes and trigrams overlap, like a real model's sense of meaning.
+    assert_eq!(recall_with(&env, &["maintainers", "--tier", "1"], &fake).0, 1);
+    let (code, hits) = recall_with(&env, &["maintainers"], &fake);
+    assert_eq!(code, 0);
+    assert_eq!(hits[0]["path"], car["path"]);
+    assert_eq!(hits[0]["tier"], 2);
+    let st = explain(&env, &["maintainers"], &fake);
+    assert_eq!(st["tier"], 2);
+    assert!(st["escalated"].as_str().unwrap().contains("no lexical hits"), "{st}");
+    // With a confident lexical winner the embedder is not consulted.
+    let st = explain(&env, &["garage", "-k", "1"], &fake);
+    assert_eq!(st["tier"], 1, "{st}");
+    // Without an embedder, tier 2 is unavailable: lexical only.
+    assert_eq!(recall(&env, &["maintainers"]).0, 1);
+}
+
+#[test]
+fn tier0_cache_hits_and_is_invalidated_by_an_add() {
+    let env = Env::new();
+    env.add("kiwi cache test entry one", "a/b");
+    let first = explain(&env, &["kiwi"], &[]);
+    assert_eq!(first["cached"], false);
+    let second = explain(&env, &["kiwi"], &[]);
+    assert_eq!(second["cached"], true, "{second}");
+    assert_eq!(second["generation"], first["generation"]);
+    // Different options are a different key.
+    assert_eq!(explain(&env, &["kiwi", "-k", "3"], &[])["cached"], false);
+    env.add("kiwi cache test entry two", "a/b");
+    let third = explain(&env, &["kiwi"], &[]);
+    assert_eq!(third["cached"], false, "stale cache after an add: {third}");
+    assert_eq!(recall(&env, &["kiwi"]).1.len(), 2);
+    // A rebuilt index (here: the manifest lost) must not serve an old cache
+    // entry either, even if its generation counter starts again.
+    env.add("kiwi cache test entry three", "a/b");
+    std::fs::remove_file(env.root.join(".mem/index/manifest.json")).unwrap();
+    assert_eq!(recall(&env, &["kiwi"]).1.len(), 3, "stale tier-0 cache after a rebuild");
+}
+
+/// A running `mem watch`, stopped with SIGINT on drop.
+struct Watcher {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watcher {
+    fn start(env: &Env) -> Self {
+        let mut child = spawn_mem(env, &["watch", "--json"], &[]);
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let w = Self { child, lines: rx };
+        let ready = w.next_line(Duration::from_secs(30)).expect("mem watch never said it was ready");
+        let v: serde_json::Value = serde_json::from_str(&ready).unwrap();
+        assert_eq!(v["event"], "ready", "{ready}");
+        w
+    }
+    fn next_line(&self, timeout: Duration) -> Option<String> {
+        self.lines.recv_timeout(timeout).ok()
+    }
+    fn signal(&self, sig: &str) {
+        let ok = std::process::Command::new("kill").args([sig, &self.child.id().to_string()]).status().unwrap();
+        assert!(ok.success());
+    }
+    fn wait(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let t = Instant::now();
+        while t.elapsed() < timeout {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Polls `mem recall QUERY` until `ok` holds (or the deadline passes);
+/// returns how long it took.
+fn poll_until(env: &Env, query: &str, deadline: Duration, ok: impl Fn(i32, &[serde_json::Value]) -> bool) -> Option<Duration> {
+    let t = Instant::now();
+    while t.elapsed() < deadline {
+        let (code, hits) = recall(env, &[query]);
+        if ok(code, &hits) {
+            return Some(t.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn watch_reindexes_answers_on_the_socket_and_stops_cleanly() {
+    let env = Env::new();
+    let a = env.add("The release train leaves on Wednesdays", "eng/release");
+    let sock = env.root.join(".mem/state/watch.sock");
+    let mut w = Watcher::start(&env);
+    assert!(sock.exists());
+
+    // Answers come through the socket (and say so in --explain).
+    let st = explain(&env, &["release train"], &[]);
+    assert_eq!(st["daemon"], true, "{st}");
+    let st = explain(&env, &["release train", "--no-daemon"], &[]);
+    assert!(st.get("daemon").is_none(), "{st}");
+
+    // A hand edit shows up in recall within ~2 s (through the watcher).
+    hand_edit(&env, a["path"].as_str().unwrap(), "Wednesdays", "Thursdays after standup");
+    let took = poll_until(&env, "standup", Duration::from_secs(2), |code, hits| code == 0 && hits[0]["path"] == a["path"]);
+    assert!(took.is_some(), "the edit was not visible within 2 s");
+    // ...and the watcher reports a re-index by itself (debounced).
+    let mut saw = false;
+    while let Some(l) = w.next_line(Duration::from_secs(3)) {
+        let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+        if v["event"] == "reindexed" {
+            assert!(v["updated"].as_u64().unwrap() >= 1 || v["added"].as_u64().unwrap() >= 1, "{v}");
+            saw = true;
+            break;
+        }
+    }
+    assert!(saw, "no reindexed line from mem watch");
+
+    // An editor-style save: write a temp file, rename it over the entry.
+    let f = file_of(&env, a["path"].as_str().unwrap());
+    let tmp = f.with_file_name(".entry.md.swp");
+    std::fs::write(&tmp, std::fs::read_to_string(&f).unwrap().replace("standup", "lunch")).unwrap();
+    std::fs::rename(&tmp, &f).unwrap();
+    assert!(poll_until(&env, "lunch", Duration::from_secs(2), |code, _| code == 0).is_some());
+    assert_eq!(recall(&env, &["standup"]).0, 1);
+
+    // Writers are not blocked while it runs; a new entry is found at once.
+    env.add("Kiwi smoothies on Fridays", "team/food");
+    assert_eq!(recall(&env, &["smoothies"]).0, 0);
+
+    // The raw protocol: one JSON line in, one out.
+    let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    writeln!(s, r#"{{"query": {{"text": "smoothies", "k": 5, "max_tier": 1}}}}"#).unwrap();
+    let mut line = String::new();
+    BufReader::new(&s).read_line(&mut line).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["hits"][0]["path"], "team/food/kiwi-smoothies-on-fridays", "{v}");
+    assert_eq!(v["stats"]["daemon"], true);
+    let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+    writeln!(s, "not json").unwrap();
+    let mut line = String::new();
+    BufReader::new(&s).read_line(&mut line).unwrap();
+    assert!(serde_json::from_str::<serde_json::Value>(&line).unwrap()["error"].is_string());
+
+    // A client with another embedder recalls in-process instead.
+    let (code, hits) = recall_with(&env, &["smoothies"], &[("MEM_EMBEDDER", "fake")]);
+    assert_eq!(code, 0);
+    assert_eq!(hits[0]["path"], "team/food/kiwi-smoothies-on-fridays");
+    let st = explain(&env, &["smoothies"], &[("MEM_EMBEDDER", "fake")]);
+    assert!(st.get("daemon").is_none(), "{st}");
+
+    // One watcher per tree.
+    let out = env.mem().args(["watch"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("locked by pid {}", w.child.id())), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Ctrl-C: exit 130, socket gone.
+    w.signal("-INT");
+    let status = w.wait(Duration::from_secs(5)).expect("mem watch did not stop on SIGINT");
+    assert_eq!(status.code(), Some(130));
+    assert!(!sock.exists(), "socket left behind");
+    // And recall works without it.
+    assert_eq!(recall(&env, &["smoothies"]).0, 0);
+
+    // SIGTERM stops it cleanly too.
+    let mut w = Watcher::start(&env);
+    w.signal("-TERM");
+    let status = w.wait(Duration::from_secs(5)).expect("mem watch did not stop on SIGTERM");
+    assert_eq!(status.code(), Some(130));
+    assert!(!sock.exists());
+}
+
+#[test]
+fn a_stale_socket_is_ignored() {
+    let env = Env::new();
+    env.add("kiwi stale socket test", "a/b");
+    let sock = env.root.join(".mem/state/watch.sock");
+    std::fs::create_dir_all(sock.parent().unwrap()).unwrap();
+    // A socket file with nobody listening (a killed watcher).
+    drop(std::os::unix::net::UnixListener::bind(&sock).unwrap());
+    assert!(sock.exists());
+    let (code, hits) = recall(&env, &["kiwi"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits.len(), 1);
+    // A new watcher replaces it.
+    let mut w = Watcher::start(&env);
+    assert_eq!(explain(&env, &["kiwi"], &[])["daemon"], true);
+    w.signal("-INT");
+    assert!(w.wait(Duration::from_secs(5)).is_some());
+    assert!(!Path::new(&sock).exists());
+}
