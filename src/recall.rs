@@ -91,9 +91,11 @@ fn confident(lex: &[(String, u64, f32)], k: usize) -> Option<String> {
     None
 }
 
-fn cache_key(q: &Query, generation: u64) -> String {
+fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
     let norm = crate::entry::normalize(&q.text);
-    let opts = serde_json::to_string(&(q.k, q.max_tier, &q.scope, q.since, q.until, q.history, q.archived)).unwrap_or_default();
+    // The embedder is part of the key: a client without one (or with
+    // another) must not be served tier-2 results it could not produce.
+    let opts = serde_json::to_string(&(q.k, q.max_tier, &q.scope, q.since, q.until, q.history, q.archived, embedder)).unwrap_or_default();
     blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32].to_string()
 }
 
@@ -154,7 +156,7 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
 pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64, q: &Query) -> Result<(Vec<Hit>, Stats)> {
     let t0 = Instant::now();
     let mut stats = Stats { generation, ..Default::default() };
-    let key = cache_key(q, generation);
+    let key = cache_key(q, generation, models.embedder_id().as_deref());
     if let Some((hits, mut s)) = cache_get(tree, &key, generation) {
         s.cached = true;
         s.catchup_ms = 0.0;

@@ -45,7 +45,20 @@ pub struct Manifest {
     /// Identity of the embedder whose vectors are stored (None: no vectors).
     pub embedder: Option<String>,
     pub dim: usize,
+    /// When the manifest was written (ns since the epoch). Files whose mtime
+    /// is this close to it are re-hashed: file systems keep mtimes coarsely,
+    /// so an edit in the same tick with the same size would look unchanged.
+    #[serde(default)]
+    pub stamp: i128,
     pub files: BTreeMap<String, FileRec>,
+}
+
+/// Files modified within this window before the manifest was written are
+/// "racily clean" and always re-hashed.
+const RACY_NS: i128 = 2_000_000_000;
+
+fn now_ns() -> i128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0)
 }
 
 impl Manifest {
@@ -145,8 +158,10 @@ impl MemIndex {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut report = CatchUp::default();
         let manifest = Manifest::load(&man_path).filter(|m| m.schema == SCHEMA_VERSION && !opts.force_rebuild);
+        // The text index must exist and agree with the manifest; anything
+        // else (missing, damaged, a crash between the two writes) rebuilds.
         let text = match (&manifest, text::TextIndex::open_or_create(&text_dir)) {
-            (Some(_), Ok(t)) => Some(t),
+            (Some(m), Ok((t, false))) if t.num_docs() as usize == m.files.values().filter(|r| !r.broken).count() => Some(t),
             _ => None,
         };
         let mut idx = match (manifest, text) {
@@ -181,8 +196,11 @@ impl MemIndex {
         let _ = std::fs::remove_dir_all(&text_dir);
         let _ = std::fs::remove_file(&vec_path);
         let _ = std::fs::remove_file(&man_path);
-        let text = text::TextIndex::open_or_create(&text_dir)?;
-        let manifest = Manifest { schema: SCHEMA_VERSION, ..Default::default() };
+        let (text, _) = text::TextIndex::open_or_create(&text_dir)?;
+        // Generations never repeat, even across rebuilds: caches keyed by
+        // generation must not mistake a new index for an old one.
+        let generation = (now_ns() / 1000) as u64;
+        let manifest = Manifest { schema: SCHEMA_VERSION, generation, ..Default::default() };
         Ok(Self { text, vectors: None, manifest, dir })
     }
 
@@ -221,7 +239,8 @@ impl MemIndex {
             let (size, mtime) = (meta.len(), mtime_ns(&meta));
             let old = self.manifest.files.get(&rel);
             if let Some(o) = old {
-                if o.size == size && o.mtime == mtime && (o.embedded || o.broken || !want_vectors) {
+                let racy = mtime >= self.manifest.stamp - RACY_NS;
+                if !racy && o.size == size && o.mtime == mtime && (o.embedded || o.broken || !want_vectors) {
                     continue;
                 }
             }
@@ -229,7 +248,11 @@ impl MemIndex {
             let hash = content_hash(&bytes);
             if let Some(o) = old {
                 if o.hash == hash && (o.embedded || o.broken || !want_vectors) {
-                    p.restat.push((rel, FileRec { size, mtime, ..o.clone() }));
+                    // Record new stats, or a re-check of a racy file (the new
+                    // stamp ends its racy window once enough time has passed).
+                    if o.size != size || o.mtime != mtime || mtime >= self.manifest.stamp - RACY_NS {
+                        p.restat.push((rel, FileRec { size, mtime, ..o.clone() }));
+                    }
                     continue;
                 }
             }
@@ -331,8 +354,11 @@ impl MemIndex {
         if let Some(b) = bar {
             b.finish_and_clear();
         }
-        self.manifest.generation += 1;
+        if report.changed() || report.embedded > 0 {
+            self.manifest.generation = (self.manifest.generation + 1).max((now_ns() / 1000) as u64);
+        }
         self.manifest.schema = SCHEMA_VERSION;
+        self.manifest.stamp = now_ns();
         self.manifest.save(&self.dir.join("manifest.json"))?;
         Ok(())
     }

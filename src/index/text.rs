@@ -87,10 +87,18 @@ pub struct Filter {
 }
 
 impl TextIndex {
-    pub fn open_or_create(dir: &Path) -> Result<Self> {
+    /// Opens the index in `dir`, creating it when there is none; the flag
+    /// says whether it was created (then it is empty).
+    pub fn open_or_create(dir: &Path) -> Result<(Self, bool)> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
-        let index = if dir.join("meta.json").exists() {
+        let created = !dir.join("meta.json").exists();
+        if created {
+            // Leftovers of a damaged index must not mix with a new one.
+            let _ = std::fs::remove_dir_all(dir);
+            std::fs::create_dir_all(dir)?;
+        }
+        let index = if !created {
             let idx = Index::open_in_dir(dir).context("opening the text index")?;
             if idx.schema() != schema {
                 anyhow::bail!("text index schema changed");
@@ -101,7 +109,7 @@ impl TextIndex {
         };
         index.tokenizers().register(TOKENIZER, analyzer());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { index, fields, reader })
+        Ok((Self { index, fields, reader }, created))
     }
 
     pub fn writer(&self) -> Result<IndexWriter> {

@@ -56,7 +56,7 @@ fn hand_edit(env: &Env, path: &str, from: &str, to: &str) {
 #[test]
 fn recall_catches_up_after_hand_edits_deletes_and_renamed_folders() {
     let env = Env::new();
-    let a = env.add("The staging database listens on port 5433", "eng/db");
+    let a = env.json(&["add", "The staging database listens on port 5433", "--title", "Staging database port", "--at", "eng/db"]).remove(0);
     let b = env.add("Deploys need a green pipeline first", "eng/deploy");
     let c = env.add("Retros happen every second Friday", "team/rituals");
     let (code, hits) = recall(&env, &["staging database"]);
@@ -342,7 +342,8 @@ fn tier_cap_and_semantic_escalation_with_the_fake_embedder() {
     // With a confident lexical winner the embedder is not consulted.
     let st = explain(&env, &["garage", "-k", "1"], &fake);
     assert_eq!(st["tier"], 1, "{st}");
-    // Without an embedder, tier 2 is unavailable: lexical only.
+    // Without an embedder, tier 2 is unavailable: lexical only (and the
+    // tier-0 cache, keyed by embedder too, does not hand out the tier-2 hits).
     assert_eq!(recall(&env, &["maintainers"]).0, 1);
 }
 
@@ -361,11 +362,15 @@ fn tier0_cache_hits_and_is_invalidated_by_an_add() {
     let third = explain(&env, &["kiwi"], &[]);
     assert_eq!(third["cached"], false, "stale cache after an add: {third}");
     assert_eq!(recall(&env, &["kiwi"]).1.len(), 2);
-    // A rebuilt index (here: the manifest lost) must not serve an old cache
-    // entry either, even if its generation counter starts again.
+    // A rebuilt index must not serve an old cache entry either: build one
+    // from scratch, cache a query, change a file, lose the manifest.
+    std::fs::remove_dir_all(env.root.join(".mem/index")).unwrap();
+    assert_eq!(explain(&env, &["kiwi"], &[])["cached"], false);
+    assert_eq!(explain(&env, &["kiwi"], &[])["cached"], true);
     env.add("kiwi cache test entry three", "a/b");
     std::fs::remove_file(env.root.join(".mem/index/manifest.json")).unwrap();
     assert_eq!(recall(&env, &["kiwi"]).1.len(), 3, "stale tier-0 cache after a rebuild");
+
 }
 
 /// A running `mem watch`, stopped with SIGINT on drop.
@@ -387,9 +392,16 @@ impl Watcher {
             }
         });
         let w = Self { child, lines: rx };
-        let ready = w.next_line(Duration::from_secs(30)).expect("mem watch never said it was ready");
-        let v: serde_json::Value = serde_json::from_str(&ready).unwrap();
-        assert_eq!(v["event"], "ready", "{ready}");
+        // The first catch-up may report a re-index before "ready".
+        loop {
+            let line = w.next_line(Duration::from_secs(30)).expect("mem watch never said it was ready");
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            if v["event"] == "ready" {
+                assert_eq!(v["pid"], w.child.id());
+                break;
+            }
+            assert_eq!(v["event"], "reindexed", "{line}");
+        }
         w
     }
     fn next_line(&self, timeout: Duration) -> Option<String> {

@@ -1,0 +1,252 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mem_global_optspecs
+    string join \n root= json color= y/yes q/quiet h/help V/version
+end
+
+function __fish_mem_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mem_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mem_using_subcommand
+    set -l cmd (__fish_mem_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mem -n "__fish_mem_needs_command" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_needs_command" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_needs_command" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_needs_command" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_needs_command" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mem -n "__fish_mem_needs_command" -s V -l version -d 'Print version'
+complete -c mem -n "__fish_mem_needs_command" -f -a "init" -d 'Create a tree (or adopt an existing git repository) and commit its settings'
+complete -c mem -n "__fish_mem_needs_command" -f -a "add" -d 'Remember something: text from the argument, stdin or --file'
+complete -c mem -n "__fish_mem_needs_command" -f -a "recall" -d 'Find memories: tiered retrieval (cache, lexical, semantic, structure)'
+complete -c mem -n "__fish_mem_needs_command" -f -a "show" -d 'Print an entry (by path, id or id prefix)'
+complete -c mem -n "__fish_mem_needs_command" -f -a "ls" -d 'List entries, optionally under a path prefix'
+complete -c mem -n "__fish_mem_needs_command" -f -a "tree" -d 'Entry counts per domain and topic'
+complete -c mem -n "__fish_mem_needs_command" -f -a "edit" -d 'Open an entry in $EDITOR; the result is validated before it is kept'
+complete -c mem -n "__fish_mem_needs_command" -f -a "mv" -d 'Move an entry to another topic or path'
+complete -c mem -n "__fish_mem_needs_command" -f -a "forget" -d 'Retire entries to _archive/ (kept in git, restorable)'
+complete -c mem -n "__fish_mem_needs_command" -f -a "restore" -d 'Bring archived entries back'
+complete -c mem -n "__fish_mem_needs_command" -f -a "log" -d 'History of an entry (following moves) or of the whole tree'
+complete -c mem -n "__fish_mem_needs_command" -f -a "doctor" -d 'Check every file: front matter, ids, paths, stray files'
+complete -c mem -n "__fish_mem_needs_command" -f -a "reindex" -d 'Rebuild the index from the files'
+complete -c mem -n "__fish_mem_needs_command" -f -a "watch" -d 'Keep the index caught up while files change; answer recalls over a local socket'
+complete -c mem -n "__fish_mem_needs_command" -f -a "eval" -d 'Measurements: synthetic trees (and benchmark runners)'
+complete -c mem -n "__fish_mem_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c mem -n "__fish_mem_needs_command" -f -a "man" -d 'Write man pages into a folder'
+complete -c mem -n "__fish_mem_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand init" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand init" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand init" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand init" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand init" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand init" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand add" -s f -l file -d 'Read the text from a file (`-` for stdin)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand add" -l at -d 'Where to put it: domain/topic[/subtopic] (default: the most similar existing topic)' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l title -d 'Title (default: the first sentence of the text)' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -s t -l tag -d 'Tag (repeatable, or comma-separated)' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l kind -d 'fact | preference | event | decision | procedure | lesson' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l source-ref -d 'Pointer into the original material (e.g. a URL or ticket:123)' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l observed -d 'When it happened or was said (RFC 3339 or YYYY-MM-DD)' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l importance -d 'Importance 0-100' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l via -d 'Who is writing: cli (default), agent, import, conversation, sync' -r -f -a "cli\t''
+agent\t''
+import\t''
+conversation\t''
+sync\t''"
+complete -c mem -n "__fish_mem_using_subcommand add" -l agent -d 'Name of the agent writing (with --via agent)' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand add" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand add" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand add" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand add" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand add" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand recall" -s k -l k -d 'Number of hits' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l tier -d 'Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure)' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l at -d 'Only entries under this prefix (domain or domain/topic)' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l since -d 'Only entries observed (else created) on or after DATE (YYYY-MM-DD, RFC 3339, or 7d/2w/3m/1y ago)' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l until -d 'Only entries observed (else created) on or before DATE' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand recall" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand recall" -l history -d 'Include superseded entries (marked as such)'
+complete -c mem -n "__fish_mem_using_subcommand recall" -l archived -d 'Include archived (forgotten) entries'
+complete -c mem -n "__fish_mem_using_subcommand recall" -l explain -d 'Print timing and tier details on stderr'
+complete -c mem -n "__fish_mem_using_subcommand recall" -l no-daemon -d 'Recall in this process even when a `mem watch` is running'
+complete -c mem -n "__fish_mem_using_subcommand recall" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand recall" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand recall" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand recall" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand show" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand show" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand show" -l archived -d 'Also look in _archive/'
+complete -c mem -n "__fish_mem_using_subcommand show" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand show" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand show" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand show" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand ls" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand ls" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand ls" -l archived -d 'Include archived entries (shown as _archive/…)'
+complete -c mem -n "__fish_mem_using_subcommand ls" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand ls" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand ls" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand tree" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand tree" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand tree" -l archived -d 'Include archived entries (counted separately)'
+complete -c mem -n "__fish_mem_using_subcommand tree" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand tree" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand tree" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand tree" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand edit" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand edit" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand edit" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand edit" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand edit" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand mv" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand mv" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand mv" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand mv" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand mv" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand mv" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand forget" -l reason -d 'Why (recorded in the commit message)' -r
+complete -c mem -n "__fish_mem_using_subcommand forget" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand forget" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand forget" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand forget" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand forget" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand forget" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand restore" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand restore" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand restore" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand restore" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand restore" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand restore" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand log" -s n -l limit -d 'At most this many commits' -r
+complete -c mem -n "__fish_mem_using_subcommand log" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand log" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand log" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand log" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand log" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand log" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand doctor" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand doctor" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand doctor" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand doctor" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand doctor" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand reindex" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand reindex" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand reindex" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand reindex" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand reindex" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand reindex" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand watch" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand watch" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand watch" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand watch" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand watch" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s n -l entries -d 'Number of entries' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l seed -d 'Seed of the generator' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l batch -d 'Entries per batch (one commit each)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l queries -d 'Benchmark queries to list in the report' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand completions" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand completions" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand completions" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand completions" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand man" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand man" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand man" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand man" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand man" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand man" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "init" -d 'Create a tree (or adopt an existing git repository) and commit its settings'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "add" -d 'Remember something: text from the argument, stdin or --file'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "recall" -d 'Find memories: tiered retrieval (cache, lexical, semantic, structure)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "show" -d 'Print an entry (by path, id or id prefix)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "ls" -d 'List entries, optionally under a path prefix'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "tree" -d 'Entry counts per domain and topic'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "edit" -d 'Open an entry in $EDITOR; the result is validated before it is kept'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "mv" -d 'Move an entry to another topic or path'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "forget" -d 'Retire entries to _archive/ (kept in git, restorable)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "restore" -d 'Bring archived entries back'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "log" -d 'History of an entry (following moves) or of the whole tree'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "doctor" -d 'Check every file: front matter, ids, paths, stray files'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "reindex" -d 'Rebuild the index from the files'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "watch" -d 'Keep the index caught up while files change; answer recalls over a local socket'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "eval" -d 'Measurements: synthetic trees (and benchmark runners)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "man" -d 'Write man pages into a folder'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor reindex watch eval completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
