@@ -73,6 +73,8 @@ pub enum Command {
     Log(cmd::log::Args),
     /// Check every file: front matter, ids, paths, stray files
     Doctor(cmd::doctor::Args),
+    /// Local models: pull (download + verify), list, path, rm
+    Model(cmd::model::Args),
     /// Rebuild the index from the files
     Reindex(cmd::reindex::Args),
     /// Keep the index caught up while files change; answer recalls over a local socket

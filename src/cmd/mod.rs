@@ -9,6 +9,7 @@ pub mod docs;
 pub mod init;
 pub mod log;
 pub mod ls;
+pub mod model;
 pub mod mv;
 pub mod recall;
 pub mod reindex;
@@ -37,6 +38,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Watch(a) => watch::run(a, ctx),
         Command::Eval(a) => eval::run(a, ctx),
         Command::Doctor(a) => doctor::run(a, ctx),
+        Command::Model(a) => model::run(a, ctx),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }

@@ -153,6 +153,7 @@ impl LlamaEmbedder {
             .with_kv_unified(true)
             .with_embeddings(true)
             .with_pooling_type(pooling)
+            .with_flash_attention_policy(std::env::var("MEM_EMBED_FA").ok().and_then(|v| v.parse().ok()).unwrap_or(-1))
             .with_n_threads(threads)
             .with_n_threads_batch(threads);
         let ctx = model
