@@ -1,9 +1,9 @@
 //! Pulls the default models, loads them and prints measurements as JSON.
 //!
-//!     cargo run --release --example model_probe [-- --threads N] [--gen PATH]...
+//!     cargo run --release --example model_probe [-- --threads N] [--gen NAME|PATH]...
 //!
-//! `--gen PATH` measures another generator GGUF as well (e.g. a Gemma 3
-//! 270M). Numbers: embedder load ms, single-query embed ms (median of 50),
+//! `--gen` measures another generator as well: a GGUF path, or a built-in
+//! name that is pulled first (e.g. `gemma3-270m`). Numbers: embedder load ms, single-query embed ms (median of 50),
 //! batch throughput for 512 short (~20-token) texts, generator load ms,
 //! prompt and generation tokens/s, peak RSS (VmHWM).
 
@@ -132,8 +132,17 @@ fn main() -> Result<()> {
     let rss_after_embedder = peak_rss_mb();
 
     let mut gens = vec![measure_generator(&dir.join(pull::default_for(pull::Role::Generator).file_name), threads)?];
-    for p in &extra_gens {
-        gens.push(measure_generator(p, threads)?);
+    for g in &extra_gens {
+        let path = match g.to_str().and_then(pull::find) {
+            Some(spec) => {
+                let t = Instant::now();
+                let o = pull::pull(&spec, &dir, false)?;
+                pulls.push(json!({"name": spec.name, "downloaded": o.downloaded, "ms": ms(t), "bytes": o.bytes, "sha256": o.sha256}));
+                o.path
+            }
+            None => g.clone(),
+        };
+        gens.push(measure_generator(&path, threads)?);
     }
 
     let out = json!({

