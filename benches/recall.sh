@@ -12,8 +12,9 @@
 #               put it on the file system you care about (ingest is fsync-bound)
 #   SKIP_BUILD  1: use target/release/mem as it is
 #   MEM_BIN     another binary to measure
-#   EMBEDDER    the embedder for the "default tiers" runs (default: minilm);
-#               skipped with a note when its model file is not present
+#   EMBEDDER    the embedder for the "default tiers" runs (default: minilm; a
+#               GGUF path works too); skipped with a note when its model file
+#               is not present, or when EMBEDDER=none
 #
 # stdout: one JSON object (the summary); stderr: progress and a markdown table.
 set -euo pipefail
@@ -92,6 +93,7 @@ measure() {
 }
 
 embedder_ok() {
+  [ "$EMBEDDER" = none ] && return 1
   # Probed in an empty tree (nothing to embed). The notice "semantic search
   # off" means the model file is missing.
   local probe=$WORK/probe out

@@ -133,13 +133,21 @@ struct Shared {
 /// Runs the watcher until interrupted.
 pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
     let state_dir = tree.state_dir();
-    let _lock = crate::lock::WriteLock::acquire_named(&state_dir, LOCK_FILE, Duration::ZERO)
-        .context("another `mem watch` is running on this tree")?;
-    let models = Models::new(&tree.config.models);
-    if let Some(n) = models.embedder_notice() {
-        if !opts.quiet {
-            eprintln!("note: {n}");
+    let _lock = match crate::lock::WriteLock::acquire_named(&state_dir, LOCK_FILE, Duration::ZERO) {
+        Ok(l) => l,
+        Err(e) => {
+            let pid = std::fs::read_to_string(state_dir.join(LOCK_FILE)).unwrap_or_default();
+            if pid.trim().is_empty() {
+                return Err(e);
+            }
+            anyhow::bail!("mem watch is already running on this tree (locked by pid {}); stop it first", pid.trim());
         }
+    };
+    let models = Models::new(&tree.config.models);
+    if let Some(n) = models.embedder_notice()
+        && !opts.quiet
+    {
+        eprintln!("note: {n}");
     }
     let embedder_id = models.embedder_id();
 
@@ -159,10 +167,10 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
                 for p in &ev.paths {
                     if let Some(rel) = relevant(&shared.root, p) {
                         any = true;
-                        if let Ok(mut t) = shared.touched.lock() {
-                            if t.len() < 1000 {
-                                t.insert(rel);
-                            }
+                        if let Ok(mut t) = shared.touched.lock()
+                            && t.len() < 1000
+                        {
+                            t.insert(rel);
                         }
                     }
                 }
@@ -372,10 +380,10 @@ impl Worker<'_> {
             };
         }
         let t = Instant::now();
-        if self.shared.dirty.load(Ordering::SeqCst) || self.idx.is_none() {
-            if let Err(e) = self.catch_up("query") {
-                return Response::Error { error: format!("{e:#}") };
-            }
+        if (self.shared.dirty.load(Ordering::SeqCst) || self.idx.is_none())
+            && let Err(e) = self.catch_up("query")
+        {
+            return Response::Error { error: format!("{e:#}") };
         }
         let catchup_ms = t.elapsed().as_secs_f64() * 1000.0;
         let Some(idx) = &self.idx else { return Response::Error { error: "no index".into() } };

@@ -232,7 +232,7 @@ pub fn ggml_block(ty: u32) -> Option<(u64, u64)> {
 pub fn tensor_nbytes(ty: u32, dims: &[u64]) -> Option<u64> {
     let (blck, size) = ggml_block(ty)?;
     let n0 = *dims.first().unwrap_or(&1);
-    if n0 % blck != 0 {
+    if !n0.is_multiple_of(blck) {
         return None;
     }
     let rows: u64 = dims.iter().skip(1).try_fold(1u64, |a, &d| a.checked_mul(d))?;
@@ -306,7 +306,7 @@ const Q8_0_BLOCK_BYTES: usize = 2 + QK8_0;
 /// `round(x / d)` — ggml's reference quantisation, so the bytes are the
 /// same as llama.cpp's own converter would write.
 pub fn quantize_q8_0(x: &[f32]) -> Vec<u8> {
-    assert!(x.len() % QK8_0 == 0, "q8_0 needs a multiple of 32 values");
+    assert!(x.len().is_multiple_of(QK8_0), "q8_0 needs a multiple of 32 values");
     let mut out = Vec::with_capacity(x.len() / QK8_0 * Q8_0_BLOCK_BYTES);
     for block in x.chunks_exact(QK8_0) {
         let amax = block.iter().fold(0f32, |a, v| a.max(v.abs()));
@@ -479,7 +479,16 @@ impl<R: Read + Seek> Reader<R> {
     }
     fn skip(&mut self, n: u64) -> Result<()> {
         ensure!(n <= self.remaining(), "value of {n} bytes at byte {} runs past the end of the file", self.pos);
-        self.r.seek(SeekFrom::Current(n as i64))?;
+        if n <= 4096 {
+            // Small skips (vocabulary strings) read through the buffer: a
+            // seek would discard a BufReader's buffer every time.
+            let mut scratch = [0u8; 4096];
+            self.r
+                .read_exact(&mut scratch[..n as usize])
+                .map_err(|_| anyhow::anyhow!("header ends early, at byte {}", self.pos))?;
+        } else {
+            self.r.seek(SeekFrom::Current(n as i64))?;
+        }
         self.pos += n;
         Ok(())
     }
@@ -512,7 +521,7 @@ impl<R: Read + Seek> Reader<R> {
                 };
                 if !keep_arrays {
                     match fixed {
-                        Some(size) => self.skip(n.checked_mul(size).unwrap_or(u64::MAX))?,
+                        Some(size) => self.skip(n.saturating_mul(size))?,
                         None if et == ValueType::String => {
                             for _ in 0..n {
                                 let len = self.u64()?;
@@ -737,7 +746,9 @@ pub fn convert_bert(
             safetensors::Dtype::F32 => {
                 data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
             }
-            safetensors::Dtype::F16 => data.chunks_exact(2).map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]]))).collect(),
+            safetensors::Dtype::F16 => {
+                data.chunks_exact(2).map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]]))).collect()
+            }
             safetensors::Dtype::BF16 => {
                 data.chunks_exact(2).map(|c| f32::from_bits((u16::from_le_bytes([c[0], c[1]]) as u32) << 16)).collect()
             }
@@ -994,7 +1005,9 @@ mod tests {
             .collect();
         let views: Vec<(String, safetensors::tensor::TensorView)> = datas
             .iter()
-            .map(|(n, s, b)| (n.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap()))
+            .map(|(n, s, b)| {
+                (n.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap())
+            })
             .collect();
         safetensors::serialize_to_file(views, None, &dir.join("model.safetensors")).unwrap();
     }

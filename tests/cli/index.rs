@@ -142,7 +142,8 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
     let idx = env.root.join(".mem/index");
     assert!(idx.join("manifest.json").is_file() && idx.join("vectors.usearch").is_file());
 
-    let damages: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Damage<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let damages: Vec<Damage> = vec![
         ("garbage manifest", Box::new(|| std::fs::write(idx.join("manifest.json"), b"{not json").unwrap())),
         ("empty manifest", Box::new(|| std::fs::write(idx.join("manifest.json"), b"").unwrap())),
         ("no tantivy meta.json", Box::new(|| std::fs::remove_file(idx.join("text/meta.json")).unwrap())),
