@@ -20,6 +20,8 @@ pub struct Git {
 pub enum Change {
     /// The file at this path was written; its content is read from disk.
     Write(String),
+    /// The file at this path was written with these bytes (no re-read).
+    Put(String, Vec<u8>),
     Delete(String),
 }
 
@@ -92,20 +94,43 @@ impl Git {
 
     /// Records `changes` as one commit on HEAD with `message`. Returns the
     /// new commit id, or None when nothing differs from HEAD.
+    ///
+    /// Large batches are written as one packfile (objects collected in
+    /// memory, then the pack, then HEAD moves) instead of one loose object
+    /// file per blob.
     pub fn commit(&self, changes: &[Change], message: &str, cfg: &crate::config::GitConfig) -> Result<Option<Oid>> {
-        let head = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let repo = &self.repo;
+        // Large batches: new blobs go into one packfile first (one file
+        // instead of one loose object per blob); trees and the commit follow
+        // as usual, and HEAD moves last.
+        let puts: Vec<&[u8]> = changes.iter().filter_map(|c| if let Change::Put(_, b) = c { Some(b.as_slice()) } else { None }).collect();
+        if puts.len() >= BULK_OBJECTS {
+            write_blob_pack(repo, &puts)?;
+        }
+        let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         let mut index = Index::new()?;
         if let Some(c) = &head {
             index.read_tree(&c.tree()?)?;
         }
-        let workdir = self.repo.workdir().unwrap().to_path_buf();
+        let workdir = repo.workdir().unwrap().to_path_buf();
+        let mut written: Vec<(String, Oid)> = Vec::new();
         for ch in changes {
             match ch {
                 Change::Write(rel) => {
                     let path = self.repo_path(rel);
                     let bytes = std::fs::read(workdir.join(&path)).with_context(|| format!("reading {rel} to commit it"))?;
-                    let oid = self.repo.blob(&bytes)?;
+                    let oid = repo.blob(&bytes)?;
                     index.add(&index_entry(&path, oid, bytes.len()))?;
+                }
+                Change::Put(rel, bytes) => {
+                    let path = self.repo_path(rel);
+                    let oid = if puts.len() >= BULK_OBJECTS {
+                        Oid::hash_object(git2::ObjectType::Blob, bytes)?
+                    } else {
+                        repo.blob(bytes)?
+                    };
+                    index.add(&index_entry(&path, oid, bytes.len()))?;
+                    written.push((path, oid));
                 }
                 Change::Delete(rel) => {
                     let path = self.repo_path(rel);
@@ -113,25 +138,34 @@ impl Git {
                 }
             }
         }
-        let tree_oid = index.write_tree_to(&self.repo)?;
+        let tree_oid = index.write_tree_to(repo)?;
         if let Some(c) = &head {
             if c.tree_id() == tree_oid {
                 return Ok(None);
             }
         }
-        let tree = self.repo.find_tree(tree_oid)?;
+        let tree = repo.find_tree(tree_oid)?;
         let sig = self.signature(cfg)?;
         let parents: Vec<&git2::Commit> = head.iter().collect();
-        let oid = self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).context("creating the git commit")?;
+        let oid = repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).context("creating the git commit")?;
         // Keep the user's index in step for the paths we committed, so
         // `git status` stays clean; other staged changes are left alone.
         let mut real = self.repo.index()?;
         for ch in changes {
             match ch {
                 Change::Write(rel) => real.add_path(Path::new(&self.repo_path(rel)))?,
+                Change::Put(..) => {}
                 Change::Delete(rel) => {
                     let _ = real.remove_path(Path::new(&self.repo_path(rel)));
                 }
+            }
+        }
+        for (path, id) in written {
+            // The stat data lets `git status` see the file as unchanged
+            // without re-reading it.
+            match std::fs::symlink_metadata(workdir.join(&path)) {
+                Ok(m) => real.add(&stat_entry(&path, id, &m))?,
+                Err(_) => real.add_path(Path::new(&path))?,
             }
         }
         real.write()?;
@@ -229,6 +263,72 @@ fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: &str) {
         message: commit.message().unwrap_or("").trim_end().to_string(),
         path: path.trim_end_matches(".md").to_string(),
     });
+}
+
+/// New blobs from which a commit writes them as one pack.
+const BULK_OBJECTS: usize = 64;
+
+/// Writes the blobs the repository lacks as one packfile (format version 2,
+/// whole objects, no deltas) through libgit2's indexer, which checks it and
+/// writes its `.idx`.
+fn write_blob_pack(repo: &Repository, blobs: &[&[u8]]) -> Result<()> {
+    use sha1::Digest;
+    use std::io::Write;
+    let odb = repo.odb()?;
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = Vec::new();
+    for b in blobs {
+        let oid = Oid::hash_object(git2::ObjectType::Blob, b)?;
+        if seen.insert(oid) && !odb.exists(oid) {
+            todo.push(*b);
+        }
+    }
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let mut pack = Vec::with_capacity(todo.iter().map(|b| b.len() / 2 + 16).sum::<usize>() + 32);
+    pack.extend_from_slice(b"PACK");
+    pack.extend_from_slice(&2u32.to_be_bytes());
+    pack.extend_from_slice(&(todo.len() as u32).to_be_bytes());
+    for b in todo {
+        // Object header: type 3 (blob) and the size, 4 bits then 7 per byte.
+        let mut size = b.len();
+        let mut byte = (3u8 << 4) | (size & 0x0f) as u8;
+        size >>= 4;
+        while size > 0 {
+            pack.push(byte | 0x80);
+            byte = (size & 0x7f) as u8;
+            size >>= 7;
+        }
+        pack.push(byte);
+        let mut z = flate2::write::ZlibEncoder::new(&mut pack, flate2::Compression::fast());
+        z.write_all(b)?;
+        z.finish()?;
+    }
+    let sum = sha1::Sha1::digest(&pack);
+    pack.extend_from_slice(&sum);
+    let mut w = odb.packwriter()?;
+    w.write_all(&pack).context("writing the git pack")?;
+    w.commit().context("indexing the git pack")?;
+    Ok(())
+}
+
+fn stat_entry(path: &str, id: Oid, m: &std::fs::Metadata) -> IndexEntry {
+    use std::os::unix::fs::MetadataExt;
+    IndexEntry {
+        ctime: IndexTime::new(m.ctime() as i32, m.ctime_nsec() as u32),
+        mtime: IndexTime::new(m.mtime() as i32, m.mtime_nsec() as u32),
+        dev: m.dev() as u32,
+        ino: m.ino() as u32,
+        mode: 0o100644,
+        uid: m.uid(),
+        gid: m.gid(),
+        file_size: m.len() as u32,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
 }
 
 fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {

@@ -185,6 +185,7 @@ pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> R
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut outcomes = Vec::with_capacity(reqs.len());
     let mut changes = Vec::new();
+    let mut writes: Vec<(String, String)> = Vec::new();
     let mut last_via = String::from("cli");
     for mut req in reqs {
         let redacted = prepare(tree, &mut req)?;
@@ -241,11 +242,14 @@ pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> R
         };
         let entry = Entry::new(meta, &req.text);
         let rel = path.rel_file();
-        tree.write_atomic(&rel, &entry.render())?;
+        let text = entry.render();
         seen.insert((topic, key), path.to_string());
-        changes.push(Change::Write(rel));
+        changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
+        writes.push((rel, text));
         outcomes.push(AddOutcome { op: "added", path: path.to_string(), id: entry.meta.id.clone(), title, duplicate_of: None, placed_by, redacted, commit: None });
     }
+    tree.write_many(&writes)?;
+    drop(writes);
     if !changes.is_empty() {
         let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.op == "added").collect();
         let msg = match message {

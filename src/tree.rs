@@ -96,58 +96,62 @@ impl Tree {
     /// Walks the tree: entry files (live, and archived when asked) and strays.
     /// Respects .gitignore; never follows symlinks.
     pub fn scan(&self, archived: bool) -> (Vec<EntryFile>, Vec<Stray>) {
-        let mut entries = Vec::new();
-        let mut strays = Vec::new();
-        let walker = ignore::WalkBuilder::new(&self.root)
-            .hidden(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .git_global(false)
-            .parents(false)
-            .require_git(false)
-            .follow_links(false)
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                !(e.depth() == 1 && (name == ".git" || name == MEM_DIR))
-            })
-            .build();
-        for dent in walker.flatten() {
-            if dent.depth() == 0 {
-                continue;
-            }
-            let rel = match dent.path().strip_prefix(&self.root) {
-                Ok(r) => r.to_string_lossy().replace('\\', "/"),
-                Err(_) => continue,
-            };
-            let ft = dent.file_type();
-            if ft.is_some_and(|t| t.is_symlink()) {
-                strays.push(Stray { rel, why: "symbolic link: mem neither reads nor writes through links".into() });
-                continue;
-            }
-            if ft.is_some_and(|t| t.is_dir()) {
-                continue;
-            }
-            let segs: Vec<&str> = rel.split('/').collect();
-            // Top-level files (README.md, .gitignore, …) are not part of the tree.
-            if segs.len() == 1 {
-                continue;
-            }
-            let (is_archived, segs) =
-                if segs[0] == ARCHIVE_DIR { (true, &segs[1..]) } else { (false, &segs[..]) };
-            if segs.first().is_some_and(|s| s.starts_with('.')) || (!is_archived && segs[0].starts_with('_')) {
-                continue;
-            }
-            if is_archived && !archived {
-                continue;
-            }
-            match classify(segs) {
-                Ok(Some(path)) => entries.push(EntryFile { path, archived: is_archived }),
-                Ok(None) => {}
-                Err(why) => strays.push(Stray { rel, why }),
+        let (found, strays) = self.walk(archived, false);
+        (found.into_iter().filter_map(|f| f.file()).collect(), strays)
+    }
+
+    /// Like `scan`, with each file's size and mtime (ns) — what the index
+    /// catch-up compares with its manifest. Each folder is read and checked
+    /// once, files are stat'ed relative to their folder, and topic folders
+    /// are spread over two threads.
+    pub fn walk(&self, archived: bool, with_stat: bool) -> (Vec<Found>, Vec<Stray>) {
+        let mut ignores = Vec::new();
+        if let Some(gi) = gitignore_of(&self.root, &self.root.join(".gitignore")) {
+            ignores.push(gi);
+        }
+        if self.root.join(".git").is_dir() {
+            if let Some(gi) = gitignore_of(&self.root, &self.root.join(".git/info/exclude")) {
+                ignores.push(gi);
             }
         }
-        (entries, strays)
+        let mut w = Walker { archived, with_stat, found: Vec::new(), strays: Vec::new(), ignores, jobs: Vec::new(), defer_jobs: true };
+        // Levels above the topics are read here; topic folders become jobs.
+        w.dir(&self.root, &mut Vec::new(), false);
+        let jobs = std::mem::take(&mut w.jobs);
+        w.defer_jobs = false;
+        if jobs.len() < 8 {
+            for j in jobs {
+                w.ignores = j.ignores;
+                w.dir(&j.abs, &mut j.segs.clone(), j.in_archive);
+            }
+        } else {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let run = |mut w: Walker| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(j) = jobs.get(i) else { break };
+                    w.ignores = j.ignores.clone();
+                    w.dir(&j.abs, &mut j.segs.clone(), j.in_archive);
+                }
+                (w.found, w.strays)
+            };
+            let helper = w.empty_like();
+            let (mine, theirs) = std::thread::scope(|sc| {
+                let h = sc.spawn(|| run(helper));
+                let mine = run(w.empty_like());
+                (mine, h.join().unwrap_or_default())
+            });
+            w.found.extend(mine.0);
+            w.found.extend(theirs.0);
+            w.strays.extend(mine.1);
+            w.strays.extend(theirs.1);
+        }
+        // Listings are sorted; the catch-up (with_stat) does not need it.
+        if !with_stat {
+            w.found.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        }
+        w.strays.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        (w.found, w.strays)
     }
 
     /// Live entry files (no archive).
@@ -262,6 +266,41 @@ impl Tree {
         Ok(())
     }
 
+    /// Writes many files atomically each, with two file-system syncs for the
+    /// whole batch instead of two per file: every temp file is written, then
+    /// one `syncfs` makes their data durable, then the renames, then one more
+    /// `syncfs` for the folders. A crash leaves each file either old or new
+    /// (plus `.mem-tmp-*` leftovers that `mem doctor` reports).
+    pub fn write_many(&self, files: &[(String, String)]) -> Result<()> {
+        if files.len() == 1 {
+            return self.write_atomic(&files[0].0, &files[0].1);
+        }
+        let mut temps = Vec::with_capacity(files.len());
+        let mut checked_dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for (rel, content) in files {
+            let dir_rel = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            if checked_dirs.insert(dir_rel) {
+                self.ensure_parent(rel)?;
+            } else if std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.file_type().is_symlink()) {
+                bail!("{rel} is a symbolic link; mem never writes through links");
+            }
+            let target = self.root.join(rel);
+            let dir = target.parent().unwrap();
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".mem-tmp-")
+                .tempfile_in(dir)
+                .with_context(|| format!("creating a temp file in {}", dir.display()))?;
+            tmp.write_all(content.as_bytes()).with_context(|| format!("writing {rel}"))?;
+            temps.push((tmp, target, rel));
+        }
+        sync_fs(&self.root)?;
+        for (tmp, target, rel) in temps {
+            tmp.persist(&target).map_err(|e| e.error).with_context(|| format!("writing {rel}"))?;
+        }
+        sync_fs(&self.root)?;
+        Ok(())
+    }
+
     /// Moves a file inside the tree (folders created, never through links).
     pub fn rename(&self, from: &str, to: &str) -> Result<()> {
         self.ensure_parent(to)?;
@@ -312,6 +351,209 @@ impl Tree {
 
 /// Where a file below the root belongs: Ok(Some) an entry, Ok(None) a
 /// file mem knows and skips, Err a stray with the reason.
+/// An entry file found by `Tree::walk`, with its stat when asked for.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Path relative to the tree root, with `.md` (`_archive/…` when archived).
+    pub rel: String,
+    pub archived: bool,
+    pub size: u64,
+    /// Modification time, ns since the epoch.
+    pub mtime: i128,
+}
+
+impl Found {
+    pub fn file(&self) -> Option<EntryFile> {
+        let inner = if self.archived { self.rel.strip_prefix(ARCHIVE_DIR)?.strip_prefix('/')? } else { &self.rel };
+        EntryPath::parse(inner).ok().map(|path| EntryFile { path, archived: self.archived })
+    }
+}
+
+fn gitignore_of(root: &Path, file: &Path) -> Option<ignore::gitignore::Gitignore> {
+    if !file.is_file() {
+        return None;
+    }
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    b.add(file);
+    b.build().ok().filter(|g| !g.is_empty())
+}
+
+/// A topic folder to read (the walk's unit of parallel work).
+struct Job {
+    abs: PathBuf,
+    segs: Vec<String>,
+    in_archive: bool,
+    ignores: Vec<ignore::gitignore::Gitignore>,
+}
+
+struct Walker {
+    archived: bool,
+    with_stat: bool,
+    found: Vec<Found>,
+    strays: Vec<Stray>,
+    /// Ignore rules in force, outermost first.
+    ignores: Vec<ignore::gitignore::Gitignore>,
+    /// Topic folders left for `walk` to read.
+    jobs: Vec<Job>,
+    /// Queue topic folders as jobs instead of reading them (first pass).
+    defer_jobs: bool,
+}
+
+impl Walker {
+    fn empty_like(&self) -> Walker {
+        Walker {
+            archived: self.archived,
+            with_stat: self.with_stat,
+            found: Vec::new(),
+            strays: Vec::new(),
+            ignores: Vec::new(),
+            jobs: Vec::new(),
+            defer_jobs: false,
+        }
+    }
+
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        for g in self.ignores.iter().rev() {
+            match g.matched(path, is_dir) {
+                ignore::Match::None => continue,
+                m => return m.is_ignore(),
+            }
+        }
+        false
+    }
+
+    /// Reads one folder; `segs` are its path segments below the root.
+    /// Folders two levels below the domains' parent (topics) are queued as
+    /// jobs when `defer` is on, read right away otherwise.
+    fn dir(&mut self, abs: &Path, segs: &mut Vec<String>, in_archive: bool) {
+        let Ok(rd) = std::fs::read_dir(abs) else { return };
+        let mut items: Vec<(String, std::fs::DirEntry, std::fs::FileType)> = rd
+            .flatten()
+            .filter_map(|d| {
+                let name = d.file_name().into_string().ok()?;
+                let ft = d.file_type().ok()?;
+                Some((name, d, ft))
+            })
+            .collect();
+        items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let depth = segs.len();
+        let pushed = depth > 0
+            && items.iter().any(|(n, _, ft)| n == ".gitignore" && ft.is_file())
+            && match gitignore_of(abs, &abs.join(".gitignore")) {
+                Some(g) => {
+                    self.ignores.push(g);
+                    true
+                }
+                None => false,
+            };
+        // Folder segments below the root (without `_archive`), checked once
+        // for the whole folder rather than once per file.
+        let inner_dirs: Vec<String> = segs[(in_archive as usize).min(segs.len())..].to_vec();
+        let folder_ok = inner_dirs.iter().all(|s| segment_problem(s).is_none());
+        let mut prefix = segs.join("/");
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        for (name, dent, ft) in items {
+            if depth == 0 && (name == ".git" || name == MEM_DIR) {
+                continue;
+            }
+            if !self.ignores.is_empty() && self.ignored(&abs.join(&name), ft.is_dir()) {
+                continue;
+            }
+            let rel = format!("{prefix}{name}");
+            if ft.is_symlink() {
+                self.strays.push(Stray { rel, why: "symbolic link: mem neither reads nor writes through links".into() });
+                continue;
+            }
+            if ft.is_dir() {
+                if depth == 0 {
+                    if name == ARCHIVE_DIR {
+                        if !self.archived {
+                            continue;
+                        }
+                    } else if name.starts_with('.') || name.starts_with('_') {
+                        continue;
+                    }
+                } else if depth == 1 && in_archive && name.starts_with('.') {
+                    continue;
+                }
+                let arch = in_archive || (depth == 0 && name == ARCHIVE_DIR);
+                let child = abs.join(&name);
+                segs.push(name);
+                // domain/topic (or _archive/domain/topic): read in parallel later.
+                if self.defer_jobs && segs.len() == 2 + arch as usize {
+                    self.jobs.push(Job { abs: child, segs: segs.clone(), in_archive: arch, ignores: self.ignores.clone() });
+                } else {
+                    self.dir(&child, segs, arch);
+                }
+                segs.pop();
+                continue;
+            }
+            // Top-level files (README.md, .gitignore, …) are not part of the tree.
+            if depth == 0 {
+                continue;
+            }
+            let levels = inner_dirs.len() + 1;
+            let valid = folder_ok
+                && (3..=4).contains(&levels)
+                && !name.starts_with(".mem-tmp-")
+                && name.strip_suffix(".md").is_some_and(|stem| segment_problem(stem).is_none());
+            if !valid {
+                let mut all: Vec<&str> = inner_dirs.iter().map(String::as_str).collect();
+                all.push(&name);
+                match classify(&all) {
+                    Ok(None) => continue,
+                    Ok(Some(_)) => {} // valid after all
+                    Err(why) => {
+                        self.strays.push(Stray { rel, why });
+                        continue;
+                    }
+                }
+            }
+            let (size, mtime) = if self.with_stat {
+                match dent.metadata() {
+                    Ok(m) => (m.len(), mtime_ns(&m)),
+                    Err(_) => continue, // vanished meanwhile
+                }
+            } else {
+                (0, 0)
+            };
+            self.found.push(Found { rel, archived: in_archive, size, mtime });
+        }
+        if pushed {
+            self.ignores.pop();
+        }
+    }
+}
+
+/// Flushes the file system holding `path` (Linux `syncfs`; elsewhere a full
+/// `sync`).
+fn sync_fs(path: &Path) -> Result<()> {
+    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the descriptor is valid for the duration of the call.
+        if unsafe { libc::syncfs(f.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error()).context("syncing the file system");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        drop(f);
+        // SAFETY: sync(2) takes no arguments and cannot fail.
+        unsafe { libc::sync() };
+    }
+    Ok(())
+}
+
+/// Modification time in ns since the epoch (0 when unknown).
+pub fn mtime_ns(m: &std::fs::Metadata) -> i128 {
+    use std::os::unix::fs::MetadataExt;
+    m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128
+}
+
 fn classify(segs: &[&str]) -> std::result::Result<Option<EntryPath>, String> {
     let name = *segs.last().unwrap();
     if name.starts_with(".mem-tmp-") {

@@ -19,26 +19,38 @@ use crate::model::Embedder;
 use crate::tree::Tree;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Bump when the index layout or analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {
     pub size: u64,
     pub mtime: i128,
-    pub hash: String,
+    /// First 128 bits of the content's BLAKE3 hash.
+    pub hash: u128,
     pub key: u64,
-    #[serde(default)]
     pub embedded: bool,
-    #[serde(default)]
     pub broken: bool,
 }
 
+/// The manifest's first line; one tab-separated line per file follows
+/// (`rel size mtime hash key flags`), so a 100k-entry manifest loads in a
+/// few milliseconds.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
+struct Header {
+    schema: u32,
+    generation: u64,
+    embedder: Option<String>,
+    dim: usize,
+    stamp: i128,
+    count: usize,
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Manifest {
     pub schema: u32,
     pub generation: u64,
@@ -48,9 +60,8 @@ pub struct Manifest {
     /// When the manifest was written (ns since the epoch). Files whose mtime
     /// is this close to it are re-hashed: file systems keep mtimes coarsely,
     /// so an edit in the same tick with the same size would look unchanged.
-    #[serde(default)]
     pub stamp: i128,
-    pub files: BTreeMap<String, FileRec>,
+    pub files: HashMap<String, FileRec>,
 }
 
 /// Files modified within this window before the manifest was written are
@@ -62,14 +73,61 @@ fn now_ns() -> i128 {
 }
 
 impl Manifest {
+    /// Reads the manifest; None when it is missing, damaged or truncated.
     fn load(path: &Path) -> Option<Self> {
-        let bytes = std::fs::read(path).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let text = std::fs::read_to_string(path).ok()?;
+        let mut lines = text.split('\n');
+        let h: Header = serde_json::from_str(lines.next()?).ok()?;
+        let mut files = HashMap::with_capacity(h.count);
+        for line in lines.filter(|l| !l.is_empty()) {
+            let mut f = line.split('\t');
+            let rel = f.next()?.to_string();
+            let rec = FileRec {
+                size: f.next()?.parse().ok()?,
+                mtime: f.next()?.parse().ok()?,
+                hash: u128::from_str_radix(f.next()?, 16).ok()?,
+                key: f.next()?.parse().ok()?,
+                embedded: false,
+                broken: false,
+            };
+            let flags = f.next()?;
+            let rec = FileRec { embedded: flags.contains('e'), broken: flags.contains('b'), ..rec };
+            files.insert(rel, rec);
+        }
+        (files.len() == h.count).then_some(Self {
+            schema: h.schema,
+            generation: h.generation,
+            embedder: h.embedder,
+            dim: h.dim,
+            stamp: h.stamp,
+            files,
+        })
     }
+
     fn save(&self, path: &Path) -> Result<()> {
-        let tmp = path.with_extension("json.tmp");
+        use std::fmt::Write as _;
+        let h = Header {
+            schema: self.schema,
+            generation: self.generation,
+            embedder: self.embedder.clone(),
+            dim: self.dim,
+            stamp: self.stamp,
+            count: self.files.len(),
+        };
+        let mut out = serde_json::to_string(&h)?;
+        out.push('\n');
+        for (rel, r) in &self.files {
+            let flags = match (r.embedded, r.broken) {
+                (true, true) => "eb",
+                (true, false) => "e",
+                (false, true) => "b",
+                (false, false) => "-",
+            };
+            let _ = writeln!(out, "{rel}\t{}\t{}\t{:032x}\t{}\t{flags}", r.size, r.mtime, r.hash, r.key);
+        }
+        let tmp = path.with_extension("tmp");
         let mut f = std::fs::File::create(&tmp)?;
-        serde_json::to_writer(std::io::BufWriter::new(&mut f), self)?;
+        std::io::Write::write_all(&mut f, out.as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
         Ok(())
@@ -100,16 +158,8 @@ pub fn key_of(rel: &str) -> u64 {
     u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap()) & 0x7fff_ffff_ffff_ffff
 }
 
-fn content_hash(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex()[..32].to_string()
-}
-
-fn mtime_ns(m: &std::fs::Metadata) -> i128 {
-    m.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0)
+fn content_hash(bytes: &[u8]) -> u128 {
+    u128::from_le_bytes(blake3::hash(bytes).as_bytes()[..16].try_into().unwrap())
 }
 
 /// The text embedded for an entry: title and statement (not the evidence).
@@ -149,7 +199,7 @@ struct Pending {
 impl MemIndex {
     fn paths(tree: &Tree) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
         let dir = tree.index_dir();
-        (dir.join("text"), dir.join("vectors.usearch"), dir.join("manifest.json"), dir.clone())
+        (dir.join("text"), dir.join("vectors.usearch"), dir.join("manifest"), dir.clone())
     }
 
     /// Opens the index and brings it up to date with the files.
@@ -196,6 +246,7 @@ impl MemIndex {
         let _ = std::fs::remove_dir_all(&text_dir);
         let _ = std::fs::remove_file(&vec_path);
         let _ = std::fs::remove_file(&man_path);
+        let _ = std::fs::remove_file(dir.join("manifest.json")); // schema 1
         let (text, _) = text::TextIndex::open_or_create(&text_dir)?;
         // Generations never repeat, even across rebuilds: caches keyed by
         // generation must not mistake a new index for an old one.
@@ -228,41 +279,44 @@ impl MemIndex {
 
     /// Compares the manifest with the files on disk.
     fn diff(&self, tree: &Tree, opts: &OpenOptions) -> Result<Pending> {
-        let (files, _) = tree.scan(true);
-        let mut seen = std::collections::HashSet::with_capacity(files.len());
+        let (files, _) = tree.walk(true, true);
         let mut p = Pending { upserts: Vec::new(), removed: Vec::new(), restat: Vec::new() };
         let want_vectors = opts.embedder_id.is_some();
-        for f in files {
-            let rel = f.rel_file();
-            let Ok(meta) = std::fs::symlink_metadata(tree.abs(&rel)) else { continue };
-            seen.insert(rel.clone());
-            let (size, mtime) = (meta.len(), mtime_ns(&meta));
-            let old = self.manifest.files.get(&rel);
+        let mut known_seen = 0usize;
+        for f in &files {
+            let (rel, size, mtime) = (&f.rel, f.size, f.mtime);
+            let old = self.manifest.files.get(rel);
             if let Some(o) = old {
+                known_seen += 1;
                 let racy = mtime >= self.manifest.stamp - RACY_NS;
                 if !racy && o.size == size && o.mtime == mtime && (o.embedded || o.broken || !want_vectors) {
                     continue;
                 }
             }
-            let Ok(bytes) = std::fs::read(tree.abs(&rel)) else { continue };
+            let Ok(bytes) = std::fs::read(tree.abs(rel)) else { continue };
             let hash = content_hash(&bytes);
             if let Some(o) = old {
                 if o.hash == hash && (o.embedded || o.broken || !want_vectors) {
                     // Record new stats, or a re-check of a racy file (the new
                     // stamp ends its racy window once enough time has passed).
                     if o.size != size || o.mtime != mtime || mtime >= self.manifest.stamp - RACY_NS {
-                        p.restat.push((rel, FileRec { size, mtime, ..o.clone() }));
+                        p.restat.push((rel.clone(), FileRec { size, mtime, ..o.clone() }));
                     }
                     continue;
                 }
             }
             let entry = std::str::from_utf8(&bytes).ok().and_then(|t| Entry::parse(t).ok());
-            let rec = FileRec { size, mtime, hash, key: key_of(&rel), embedded: false, broken: entry.is_none() };
-            p.upserts.push((rel, rec, entry));
+            let rec = FileRec { size, mtime, hash, key: key_of(rel), embedded: false, broken: entry.is_none() };
+            p.upserts.push((rel.clone(), rec, entry));
         }
-        for rel in self.manifest.files.keys() {
-            if !seen.contains(rel) {
-                p.removed.push(rel.clone());
+        // Files the manifest knows that the walk did not see are gone; the
+        // set of walked paths is only built when some are.
+        if known_seen < self.manifest.files.len() {
+            let present: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+            for rel in self.manifest.files.keys() {
+                if !present.contains(rel.as_str()) {
+                    p.removed.push(rel.clone());
+                }
             }
         }
         Ok(p)
@@ -359,7 +413,7 @@ impl MemIndex {
         }
         self.manifest.schema = SCHEMA_VERSION;
         self.manifest.stamp = now_ns();
-        self.manifest.save(&self.dir.join("manifest.json"))?;
+        self.manifest.save(&self.dir.join("manifest"))?;
         Ok(())
     }
 }

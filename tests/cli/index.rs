@@ -140,12 +140,16 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
     let all = on_disk(&env);
     assert_eq!(recalled(&env, &fake), all);
     let idx = env.root.join(".mem/index");
-    assert!(idx.join("manifest.json").is_file() && idx.join("vectors.usearch").is_file());
+    assert!(idx.join("manifest").is_file() && idx.join("vectors.usearch").is_file());
 
     type Damage<'a> = (&'a str, Box<dyn Fn() + 'a>);
     let damages: Vec<Damage> = vec![
-        ("garbage manifest", Box::new(|| std::fs::write(idx.join("manifest.json"), b"{not json").unwrap())),
-        ("empty manifest", Box::new(|| std::fs::write(idx.join("manifest.json"), b"").unwrap())),
+        ("garbage manifest", Box::new(|| std::fs::write(idx.join("manifest"), b"{not json").unwrap())),
+        ("empty manifest", Box::new(|| std::fs::write(idx.join("manifest"), b"").unwrap())),
+        ("truncated manifest", Box::new(|| {
+            let m = std::fs::read(idx.join("manifest")).unwrap();
+            std::fs::write(idx.join("manifest"), &m[..m.len() * 2 / 3]).unwrap()
+        })),
         ("no tantivy meta.json", Box::new(|| std::fs::remove_file(idx.join("text/meta.json")).unwrap())),
         ("garbage tantivy meta.json", Box::new(|| std::fs::write(idx.join("text/meta.json"), b"\x00\x01garbage").unwrap())),
         ("garbage vectors", Box::new(|| std::fs::write(idx.join("vectors.usearch"), vec![0xAB; 4096]).unwrap())),
@@ -369,7 +373,7 @@ fn tier0_cache_hits_and_is_invalidated_by_an_add() {
     assert_eq!(explain(&env, &["kiwi"], &[])["cached"], false);
     assert_eq!(explain(&env, &["kiwi"], &[])["cached"], true);
     env.add("kiwi cache test entry three", "a/b");
-    std::fs::remove_file(env.root.join(".mem/index/manifest.json")).unwrap();
+    std::fs::remove_file(env.root.join(".mem/index/manifest")).unwrap();
     assert_eq!(recall(&env, &["kiwi"]).1.len(), 3, "stale tier-0 cache after a rebuild");
 
 }
@@ -550,4 +554,58 @@ fn a_stale_socket_is_ignored() {
     w.signal("-INT");
     assert!(w.wait(Duration::from_secs(5)).is_some());
     assert!(!Path::new(&sock).exists());
+}
+
+#[test]
+fn a_large_batch_is_one_packed_commit_that_git_accepts() {
+    // `mem eval synth` writes through ops::add_batch: above 64 new blobs
+    // they go into one pack file, with one fs sync per batch.
+    let env = Env::new();
+    let dir = env.dir.path().join("big");
+    env.mem().args(["eval", "synth", "--entries", "300"]).arg(&dir).assert().success();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git").args(args).current_dir(&dir).env("HOME", env.home()).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    git(&["fsck", "--strict", "--no-dangling"]);
+    assert_eq!(git(&["status", "--porcelain"]), "", "the work tree must match the commit");
+    let tracked: Vec<String> = git(&["ls-files"]).lines().filter(|l| !l.starts_with(".mem/")).map(String::from).collect();
+    assert_eq!(tracked.len(), 300);
+    let count = git(&["count-objects", "-v"]);
+    assert!(count.lines().any(|l| l == "packs: 1"), "blobs were not packed: {count}");
+    // Every file on disk is the blob git recorded.
+    for rel in tracked.iter().take(20) {
+        let blob = git(&["show", &format!("HEAD:{rel}")]);
+        assert_eq!(blob, std::fs::read_to_string(dir.join(rel)).unwrap());
+    }
+    // The tree itself is valid.
+    let out = env.mem().args(["--root"]).arg(&dir).args(["doctor", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn ignored_and_stray_files_are_neither_indexed_nor_lost() {
+    let env = Env::new();
+    env.add("kiwi tracked entry", "a/b");
+    // Ignored by the root .gitignore and by a nested one: not entries.
+    std::fs::write(env.root.join(".gitignore"), "scratch/\n*.tmp.md\n").unwrap();
+    std::fs::create_dir_all(env.root.join("scratch/notes")).unwrap();
+    std::fs::write(env.root.join("scratch/notes/kiwi-draft.md"), "---\nid: 01J0000000000000000000000X\ntitle: kiwi draft\n---\nkiwi\n").unwrap();
+    std::fs::write(env.root.join("a/b/kiwi-temp.tmp.md"), "kiwi").unwrap();
+    std::fs::write(env.root.join("a/.gitignore"), "private.md\n").unwrap();
+    std::fs::write(env.root.join("a/b/private.md"), "kiwi").unwrap();
+    // A stray (not markdown) is reported by doctor, not indexed.
+    std::fs::write(env.root.join("a/b/kiwi.txt"), "kiwi").unwrap();
+    let (code, hits) = recall(&env, &["kiwi"]);
+    assert_eq!(code, 0);
+    assert_eq!(paths(&hits), vec!["a/b/kiwi-tracked-entry".to_string()]);
+    let doc = env.mem().args(["doctor", "--json"]).output().unwrap();
+    let text = String::from_utf8_lossy(&doc.stdout).to_string();
+    assert!(text.contains("a/b/kiwi.txt"), "{text}");
+    for ignored in ["scratch/notes/kiwi-draft.md", "kiwi-temp.tmp.md", "private.md"] {
+        assert!(!text.contains(ignored), "{ignored} is ignored by .gitignore: {text}");
+    }
+    let ls = env.json(&["ls"]);
+    assert_eq!(ls.len(), 1, "{ls:?}");
 }
