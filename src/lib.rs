@@ -20,5 +20,6 @@ pub mod paths;
 pub mod recall;
 pub mod synth;
 pub mod time;
+pub mod trace;
 pub mod tree;
 pub mod watch;

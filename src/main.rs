@@ -2,12 +2,14 @@ use clap::Parser;
 use mem::{cli::Cli, error};
 
 fn main() {
+    mem::trace::init();
     // Ctrl-C, SIGTERM, SIGHUP: clean up (the watcher's socket) and exit 130.
     let _ = ctrlc::set_handler(|| {
         mem::watch::on_signal();
         std::process::exit(error::EXIT_INTERRUPTED)
     });
     let cli = Cli::parse();
+    mem::trace::mark("args parsed");
     let ctx = mem::output::Ctx::from_args(&cli.global);
     let code = match mem::cmd::dispatch(cli.command, &ctx) {
         Ok(()) => error::EXIT_OK,
@@ -26,5 +28,6 @@ fn main() {
             }
         }
     };
+    mem::trace::mark("exit");
     std::process::exit(code);
 }

@@ -170,7 +170,9 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
     let filter = Filter { scope: q.scope.clone(), include_archived: q.archived, since: q.since, until: q.until };
     let n = depth(q.k);
     let t1 = Instant::now();
+    crate::trace::mark("recall: cache missed");
     let lex = idx.text.search(&q.text, &filter, n)?;
+    crate::trace::mark("recall: lexical");
     stats.lexical_ms = ms(t1);
     stats.tier = 1;
     // rel -> fused score
@@ -214,7 +216,9 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
         h.tier = stats.tier;
     }
     stats.total_ms = ms(t0);
+    crate::trace::mark("recall: hits read");
     cache_put(tree, key, generation, &hits, &stats);
+    crate::trace::mark("recall: cached");
     Ok((hits, stats))
 }
 

@@ -125,30 +125,32 @@ impl Tree {
                 w.dir(&j.abs, &mut j.segs.clone(), j.in_archive);
             }
         } else {
+            // Two threads take topic folders in turn; results are put back
+            // in folder order, so the listing stays sorted.
             let next = std::sync::atomic::AtomicUsize::new(0);
             let run = |mut w: Walker| {
+                let mut done = Vec::new();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(j) = jobs.get(i) else { break };
                     w.ignores = j.ignores.clone();
                     w.dir(&j.abs, &mut j.segs.clone(), j.in_archive);
+                    done.push((i, std::mem::take(&mut w.found), std::mem::take(&mut w.strays)));
                 }
-                (w.found, w.strays)
+                done
             };
             let helper = w.empty_like();
-            let (mine, theirs) = std::thread::scope(|sc| {
+            let mut done = std::thread::scope(|sc| {
                 let h = sc.spawn(|| run(helper));
-                let mine = run(w.empty_like());
-                (mine, h.join().unwrap_or_default())
+                let mut mine = run(w.empty_like());
+                mine.extend(h.join().unwrap_or_default());
+                mine
             });
-            w.found.extend(mine.0);
-            w.found.extend(theirs.0);
-            w.strays.extend(mine.1);
-            w.strays.extend(theirs.1);
-        }
-        // Listings are sorted; the catch-up (with_stat) does not need it.
-        if !with_stat {
-            w.found.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+            done.sort_unstable_by_key(|d| d.0);
+            for (_, found, strays) in done {
+                w.found.extend(found);
+                w.strays.extend(strays);
+            }
         }
         w.strays.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         (w.found, w.strays)
@@ -435,7 +437,12 @@ impl Walker {
                 Some((name, d, ft))
             })
             .collect();
-        items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Folders sort as `name/`: a depth-first walk then lists full paths
+        // in byte order (what the index manifest relies on).
+        fn key<'a>(name: &'a str, ft: &std::fs::FileType) -> impl Iterator<Item = u8> + 'a {
+            name.bytes().chain(ft.is_dir().then_some(b'/'))
+        }
+        items.sort_unstable_by(|a, b| key(&a.0, &a.2).cmp(key(&b.0, &b.2)));
         let depth = segs.len();
         let pushed = depth > 0
             && items.iter().any(|(n, _, ft)| n == ".gitignore" && ft.is_file())
@@ -592,5 +599,71 @@ fn describe_at(rel: &str, line: Option<usize>) -> String {
     match line {
         Some(l) => format!("front matter of {rel} line {l}"),
         None => format!("front matter of {rel}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree_with(files: &[&str]) -> (tempfile::TempDir, Tree) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(MEM_DIR)).unwrap();
+        for f in files {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, f.as_bytes()).unwrap();
+        }
+        let root = dir.path().canonicalize().unwrap();
+        (dir, Tree { root, config: Config::default() })
+    }
+
+    #[test]
+    fn walk_lists_paths_in_byte_order_with_stats() {
+        // `b-c` sorts before `b/` and `b.md`-like names around folders: the
+        // manifest comparison depends on the walk's order being byte order.
+        let mut files: Vec<String> = Vec::new();
+        for topic in ["b", "b-c", "b0", "a9", "ba"] {
+            for slug in ["x", "x-y", "x0", "w"] {
+                files.push(format!("d/{topic}/{slug}.md"));
+                files.push(format!("d-e/{topic}/sub/{slug}.md"));
+            }
+        }
+        files.push("_archive/d/b/old.md".into());
+        let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+        let (_d, tree) = tree_with(&refs);
+        let (found, strays) = tree.walk(true, true);
+        assert!(strays.is_empty(), "{strays:?}");
+        let rels: Vec<String> = found.iter().map(|f| f.rel.clone()).collect();
+        let mut sorted = rels.clone();
+        sorted.sort();
+        assert_eq!(rels, sorted);
+        assert_eq!(rels.len(), files.len());
+        for f in &found {
+            assert_eq!(f.size, f.rel.len() as u64, "{}", f.rel);
+            assert!(f.mtime > 0);
+        }
+        assert!(found.iter().any(|f| f.archived && f.rel == "_archive/d/b/old.md"));
+        // Without the archive, and as EntryFiles.
+        let (live, _) = tree.scan(false);
+        assert_eq!(live.len(), files.len() - 1);
+    }
+
+    #[test]
+    fn walk_reports_strays_and_skips_hidden_and_reserved_folders() {
+        let (_d, tree) = tree_with(&[
+            "d/t/ok.md",
+            "d/t/notes.txt",
+            "d/t/Bad Name.md",
+            "d/t/a/b/c/deep.md",
+            "d/top.md",
+            ".hidden/t/x.md",
+            "_reserved/t/x.md",
+            "README.md",
+        ]);
+        let (found, strays) = tree.walk(false, false);
+        assert_eq!(found.iter().map(|f| f.rel.as_str()).collect::<Vec<_>>(), vec!["d/t/ok.md"]);
+        let stray_rels: Vec<&str> = strays.iter().map(|s| s.rel.as_str()).collect();
+        assert_eq!(stray_rels, vec!["d/t/Bad Name.md", "d/t/a/b/c/deep.md", "d/t/notes.txt", "d/top.md"]);
     }
 }

@@ -47,6 +47,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
+    crate::trace::mark("tree found");
     let models = Models::new(&tree.config.models);
     if args.tier >= 2 {
         if let Some(n) = models.embedder_notice() {
@@ -79,6 +80,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if let (Some(w), true) = (&why, args.explain) {
         eprintln!("note: mem watch did not answer ({w}); recalling in-process");
     }
+    crate::trace::mark("daemon asked");
     let (hits, stats) = match daemon {
         Some(r) => r,
         None => recall(&tree, &models, &q)?,

@@ -48,6 +48,12 @@ struct Header {
     dim: usize,
     stamp: i128,
     count: usize,
+    /// Files that could not be parsed (not in the text index).
+    #[serde(default)]
+    broken: usize,
+    /// Files with a vector.
+    #[serde(default)]
+    embedded: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -72,36 +78,76 @@ fn now_ns() -> i128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0)
 }
 
-impl Manifest {
-    /// Reads the manifest; None when it is missing, damaged or truncated.
-    fn load(path: &Path) -> Option<Self> {
-        let text = std::fs::read_to_string(path).ok()?;
-        let mut lines = text.split('\n');
-        let h: Header = serde_json::from_str(lines.next()?).ok()?;
-        let mut files = HashMap::with_capacity(h.count);
-        for line in lines.filter(|l| !l.is_empty()) {
+/// The manifest file as read: its header and its file lines, unparsed.
+struct RawManifest {
+    h: Header,
+    body: String,
+}
+
+impl RawManifest {
+    fn read(path: &Path) -> Option<Self> {
+        let mut text = std::fs::read_to_string(path).ok()?;
+        let nl = text.find('\n')?;
+        let h: Header = serde_json::from_str(&text[..nl]).ok()?;
+        text.drain(..=nl);
+        Some(Self { h, body: text })
+    }
+
+    /// Parses every line; None when damaged or truncated.
+    fn parse(&self) -> Option<Manifest> {
+        let mut files = HashMap::with_capacity(self.h.count);
+        for line in self.body.split('\n').filter(|l| !l.is_empty()) {
             let mut f = line.split('\t');
             let rel = f.next()?.to_string();
-            let rec = FileRec {
-                size: f.next()?.parse().ok()?,
-                mtime: f.next()?.parse().ok()?,
-                hash: u128::from_str_radix(f.next()?, 16).ok()?,
-                key: f.next()?.parse().ok()?,
-                embedded: false,
-                broken: false,
-            };
+            let size = f.next()?.parse().ok()?;
+            let mtime = f.next()?.parse().ok()?;
+            let hash = u128::from_str_radix(f.next()?, 16).ok()?;
+            let key = f.next()?.parse().ok()?;
             let flags = f.next()?;
-            let rec = FileRec { embedded: flags.contains('e'), broken: flags.contains('b'), ..rec };
-            files.insert(rel, rec);
+            files.insert(rel, FileRec { size, mtime, hash, key, embedded: flags.contains('e'), broken: flags.contains('b') });
         }
-        (files.len() == h.count).then_some(Self {
+        (files.len() == self.h.count).then(|| Manifest { files, ..Manifest::header_only(&self.h) })
+    }
+
+    /// True when the walk matches the manifest line for line: same paths
+    /// (both are sorted), sizes and mtimes, none racily clean, and vectors
+    /// present where wanted. The common case of a read: nothing to do, and
+    /// no map of every path is built.
+    fn unchanged(&self, found: &[crate::tree::Found], want_vectors: bool) -> bool {
+        if found.len() != self.h.count {
+            return false;
+        }
+        let mut lines = self.body.split('\n');
+        for f in found {
+            let Some(line) = lines.next() else { return false };
+            let mut it = line.split('\t');
+            let same = it.next() == Some(f.rel.as_str())
+                && it.next().and_then(|v| v.parse::<u64>().ok()) == Some(f.size)
+                && it.next().and_then(|v| v.parse::<i128>().ok()) == Some(f.mtime);
+            let flags = it.nth(2).unwrap_or("");
+            if !same || f.mtime >= self.h.stamp - RACY_NS || (want_vectors && !flags.contains(['e', 'b'])) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Manifest {
+    fn header_only(h: &Header) -> Self {
+        Self {
             schema: h.schema,
             generation: h.generation,
-            embedder: h.embedder,
+            embedder: h.embedder.clone(),
             dim: h.dim,
             stamp: h.stamp,
-            files,
-        })
+            files: HashMap::new(),
+        }
+    }
+
+    /// Reads the manifest; None when it is missing, damaged or truncated.
+    fn load(path: &Path) -> Option<Self> {
+        RawManifest::read(path)?.parse()
     }
 
     fn save(&self, path: &Path) -> Result<()> {
@@ -113,10 +159,16 @@ impl Manifest {
             dim: self.dim,
             stamp: self.stamp,
             count: self.files.len(),
+            broken: self.files.values().filter(|r| r.broken).count(),
+            embedded: self.files.values().filter(|r| r.embedded).count(),
         };
         let mut out = serde_json::to_string(&h)?;
         out.push('\n');
-        for (rel, r) in &self.files {
+        // Sorted like the walk, so a read can compare the two in one pass.
+        let mut rels: Vec<&String> = self.files.keys().collect();
+        rels.sort_unstable();
+        for rel in rels {
+            let r = &self.files[rel];
             let flags = match (r.embedded, r.broken) {
                 (true, true) => "eb",
                 (true, false) => "e",
@@ -207,23 +259,69 @@ impl MemIndex {
         let (text_dir, vec_path, man_path, dir) = Self::paths(tree);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut report = CatchUp::default();
-        let manifest = Manifest::load(&man_path).filter(|m| m.schema == SCHEMA_VERSION && !opts.force_rebuild);
+        crate::trace::mark("index: open");
+        let raw = RawManifest::read(&man_path).filter(|r| r.h.schema == SCHEMA_VERSION && !opts.force_rebuild);
+        crate::trace::mark("index: manifest read");
         // The text index must exist and agree with the manifest; anything
         // else (missing, damaged, a crash between the two writes) rebuilds.
-        let text = match (&manifest, text::TextIndex::open_or_create(&text_dir)) {
-            (Some(m), Ok((t, false))) if t.num_docs() as usize == m.files.values().filter(|r| !r.broken).count() => Some(t),
+        let text = match (&raw, text::TextIndex::open_or_create(&text_dir)) {
+            (Some(r), Ok((t, false))) if t.num_docs() as usize + r.h.broken == r.h.count => Some(t),
             _ => None,
         };
+        crate::trace::mark("index: text opened");
+        let want_vectors = opts.embedder_id.is_some();
+        let mut walked = None;
+        let (raw, text) = match (raw, text) {
+            (Some(r), Some(t)) => {
+                // Fast path: vectors as the header says, and the walk equal
+                // to the manifest: up to date, nothing else to read.
+                let vectors = match &opts.embedder_id {
+                    None => Some(None),
+                    Some(id) if r.h.embedder.as_ref() == Some(id) && r.h.dim > 0 => match vector::VectorIndex::open(&vec_path, r.h.dim) {
+                        Ok((v, fresh)) if v.len() == r.h.embedded && !(fresh && r.h.embedded > 0) => Some(Some(v)),
+                        _ => None,
+                    },
+                    Some(_) => None,
+                };
+                crate::trace::mark("index: vectors opened");
+                if let Some(vectors) = vectors {
+                    let (found, _) = tree.walk(true, true);
+                    crate::trace::mark("index: walked");
+                    if r.unchanged(&found, want_vectors) {
+                        report.generation = r.h.generation;
+                        let manifest = Manifest::header_only(&r.h);
+                        return Ok((Self { text: t, vectors, manifest, dir }, report));
+                    }
+                    walked = Some(found);
+                }
+                (Some(r), Some(t))
+            }
+            other => other,
+        };
+        let fast_failed = walked.is_some();
+        let manifest = raw.and_then(|r| r.parse());
         let mut idx = match (manifest, text) {
             (Some(m), Some(t)) => Self { text: t, vectors: None, manifest: m, dir },
             _ => {
                 report.rebuilt = true;
+                walked = None;
                 Self::fresh(tree)?
             }
         };
         idx.open_vectors(&vec_path, opts)?;
-        let pending = idx.diff(tree, opts)?;
+        let pending = idx.diff(tree, opts, walked)?;
+        crate::trace::mark("index: diffed");
         if pending.upserts.is_empty() && pending.removed.is_empty() && pending.restat.is_empty() && !report.rebuilt {
+            if fast_failed {
+                // Nothing changed, yet the quick comparison failed (a
+                // manifest in an older order): rewrite it once so the next
+                // read takes the fast path.
+                if let Ok(_lock) = crate::lock::WriteLock::acquire_named(&tree.state_dir(), "index.lock", Duration::from_millis(50)) {
+                    if RawManifest::read(&man_path).is_some_and(|r| r.h.generation == idx.manifest.generation) {
+                        let _ = idx.manifest.save(&man_path);
+                    }
+                }
+            }
             report.generation = idx.manifest.generation;
             return Ok((idx, report));
         }
@@ -235,7 +333,7 @@ impl MemIndex {
             idx.text.reload()?;
             idx.open_vectors(&vec_path, opts)?;
         }
-        let pending = idx.diff(tree, opts)?;
+        let pending = idx.diff(tree, opts, None)?;
         idx.apply(pending, opts, &mut report)?;
         report.generation = idx.manifest.generation;
         Ok((idx, report))
@@ -278,8 +376,12 @@ impl MemIndex {
     }
 
     /// Compares the manifest with the files on disk.
-    fn diff(&self, tree: &Tree, opts: &OpenOptions) -> Result<Pending> {
-        let (files, _) = tree.walk(true, true);
+    /// `walked`: the walk of the tree, when the caller just made one.
+    fn diff(&self, tree: &Tree, opts: &OpenOptions, walked: Option<Vec<crate::tree::Found>>) -> Result<Pending> {
+        let files = match walked {
+            Some(f) => f,
+            None => tree.walk(true, true).0,
+        };
         let mut p = Pending { upserts: Vec::new(), removed: Vec::new(), restat: Vec::new() };
         let want_vectors = opts.embedder_id.is_some();
         let mut known_seen = 0usize;
