@@ -15,6 +15,8 @@ pub struct Args {
 pub enum EvalCmd {
     /// Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)
     Synth(SynthArgs),
+    /// Curated writes: decision accuracy, distillation support and latency per add on a scenario set
+    Curation(super::eval_curation::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -43,6 +45,7 @@ pub struct SynthArgs {
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     match args.cmd {
         EvalCmd::Synth(a) => synth(a, ctx),
+        EvalCmd::Curation(a) => super::eval_curation::run(a, ctx),
     }
 }
 
