@@ -55,6 +55,13 @@ const SYNONYMS: &[&[&str]] = &[
     &["meet", "meeting", "meetings", "sync", "standup"],
 ];
 
+/// Verbs that imply an attribute: "moved to Paris" is about where someone
+/// lives, "joined Bosch" about where they work.
+const IMPLIES: &[(&str, &str)] = &[
+    ("moved", "live"), ("move", "live"), ("moves", "live"), ("relocated", "live"), ("relocate", "live"),
+    ("joined", "work"), ("hired", "work"), ("quit", "work"), ("retired", "work"),
+];
+
 /// Words that say a fact changed (present in the new statement only).
 const CHANGE: &[&str] = &[
     "moved", "move", "moves", "moving", "relocated", "now", "switched", "switch", "switches", "changed", "instead",
@@ -191,7 +198,14 @@ impl Analysis {
 
     /// Content stems (no stop words).
     pub fn stems(&self) -> BTreeSet<String> {
-        self.words.iter().filter(|w| !w.stop && !w.stem.is_empty()).map(|w| w.stem.clone()).collect()
+        let mut s: BTreeSet<String> = self.words.iter().filter(|w| !w.stop && !w.stem.is_empty()).map(|w| w.stem.clone()).collect();
+        for w in &self.words {
+            let l = w.raw.to_lowercase();
+            if let Some((_, implied)) = IMPLIES.iter().find(|(v, _)| *v == l) {
+                s.insert(implied.to_string());
+            }
+        }
+        s
     }
 
     pub fn values(&self) -> BTreeSet<String> {
