@@ -380,8 +380,19 @@ fn plan(
                     out.push(Planned { st: st.clone(), op: v.op, target: (v.op != Op::Add).then(|| cands[i].clone()), reason: v.reason, decided_by });
                 } else if use_model {
                     write_ahead(ms.calls)?;
-                    let op = ms.choose(&st.text, &cands[i].statement, &v.options, opts.timeout)?;
-                    let reason = format!("{}; model chose {} among {}", v.reason, op.as_str(), v.options.iter().map(|o| o.as_str()).collect::<Vec<_>>().join("/"));
+                    // Small models favour an option for its position; the
+                    // answer counts only if it is the same with the options
+                    // in reverse order, else the rules' default stands.
+                    let names = v.options.iter().map(|o| o.as_str()).collect::<Vec<_>>().join("/");
+                    let first = ms.choose(&st.text, &cands[i].statement, &v.options, opts.timeout)?;
+                    let mut reversed = v.options.clone();
+                    reversed.reverse();
+                    let second = ms.choose(&st.text, &cands[i].statement, &reversed, opts.timeout)?;
+                    let (op, reason) = if first == second {
+                        (first, format!("{}; model chose {} among {names}", v.reason, first.as_str()))
+                    } else {
+                        (v.op, format!("{}; model undecided among {names} ({} / {} by option order): default {}", v.reason, first.as_str(), second.as_str(), v.op.as_str()))
+                    };
                     out.push(Planned { st: st.clone(), op, target: (op != Op::Add).then(|| cands[i].clone()), reason, decided_by: "model" });
                 } else {
                     let reason = format!("{} (no model: default {})", v.reason, v.op.as_str());
