@@ -304,7 +304,11 @@ pub fn curate_add(tree: &Tree, models: &Models, mut req: AddRequest, opts: &Opti
 
     let mut ms = ModelState { models, calls: 0, ms: 0.0 };
     let mut pending_file: Option<String> = None;
-    let plan = plan(tree, models, &req, &statements, opts, &mut ms, &mut pending_file);
+    let plan = if opts.raw {
+        Ok(vec![Planned { st: statements[0].clone(), op: Op::Add, target: None, reason: "--raw: not curated".into(), decided_by: "raw" }])
+    } else {
+        plan(tree, models, &req, &statements, opts, &mut ms, &mut pending_file)
+    };
     report.model_calls = ms.calls;
     report.model_ms = ms.ms;
     let (plan, pending) = match plan {
@@ -499,6 +503,12 @@ fn apply(
     report: &mut Report,
 ) -> Result<()> {
     let now = crate::time::format(crate::time::now());
+    if pending {
+        // The write-ahead copy is replaced by the final pending entry (same slug).
+        if let Some(p) = pending_file {
+            let _ = std::fs::remove_file(tree.abs(p));
+        }
+    }
     let mut taken: HashSet<String> = HashSet::new();
     // rel -> (original text or None for new files, new entry)
     let mut files: BTreeMap<String, (Option<String>, Entry)> = BTreeMap::new();
