@@ -109,11 +109,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // A different named subject (and the old one not mentioned): a parallel
     // fact about someone else, never a replacement.
     if let (Some(sa), Some(sb)) = (&a.subject, &b.subject) {
-        if sa != sb && !a.stems().contains(sb) && !(sa == "@user" || sb == "@user") {
-            return clear(Op::Add, format!("different subject ({sa} vs {sb})"));
-        }
-        if sa != sb && (sa == "@user") != (sb == "@user") && !a.stems().contains(sb) {
-            return clear(Op::Add, format!("different subject ({sa} vs {sb})"));
+        if sa != sb && !a.stems().contains(sb) {
+            let (ta, tb) = (a.subject_text.clone().unwrap_or_default(), b.subject_text.clone().unwrap_or_default());
+            return clear(Op::Add, format!("different subject ({ta} vs {tb})"));
         }
     }
     if o.shared_beyond_subject == 0 && cos < 0.8 {

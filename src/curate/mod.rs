@@ -233,6 +233,7 @@ fn best_verdict(st: &str, cands: &[Candidate]) -> Option<(Verdict, usize)> {
     let mut order: Vec<(f32, usize)> = cands.iter().enumerate().map(|(i, c)| (relatedness(st, c), i)).collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut first_unclear: Option<(Verdict, usize)> = None;
+    let mut first_add: Option<(Verdict, usize)> = None;
     for (_, i) in order {
         let v = decide::judge(st, &cands[i].statement, cands[i].cosine);
         if v.op != Op::Add && v.clear {
@@ -240,9 +241,13 @@ fn best_verdict(st: &str, cands: &[Candidate]) -> Option<(Verdict, usize)> {
         }
         if !v.clear && first_unclear.is_none() {
             first_unclear = Some((v, i));
+        } else if v.clear && first_add.is_none() {
+            first_add = Some((v, i));
         }
     }
-    first_unclear
+    // An unclear case outranks a clear add; else the most related add
+    // (for its reason).
+    first_unclear.or(first_add)
 }
 
 struct ModelState<'m> {

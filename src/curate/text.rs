@@ -161,6 +161,8 @@ pub struct Analysis {
     /// `@user` for first-person statements, else the first proper name among
     /// the opening words (lower-cased), if any.
     pub subject: Option<String>,
+    /// The subject as written (for messages).
+    pub subject_text: Option<String>,
     pub negated: bool,
 }
 
@@ -184,16 +186,17 @@ impl Analysis {
             words.push(Word { raw: w.clone(), stem: stem(w), pos: i, value, stop });
         }
         let first = raw.first().map(|w| w.to_lowercase()).unwrap_or_default();
-        let subject = if FIRST_PERSON.contains(&first.as_str()) {
-            Some("@user".to_string())
+        let (subject, subject_text) = if FIRST_PERSON.contains(&first.as_str()) {
+            (Some("@user".to_string()), Some("the writer".to_string()))
         } else {
-            words.iter().take(4).find(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit())).map(|w| w.stem.clone())
+            let w = words.iter().take(4).find(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()));
+            (w.map(|w| w.stem.clone()), w.map(|w| w.raw.trim_end_matches("'s").trim_end_matches("’s").to_string()))
         };
         let negated = raw.iter().any(|w| {
             let l = w.to_lowercase();
             NEGATION.contains(&l.as_str()) || l.ends_with("n't") || l == "anymore"
         }) || text.to_lowercase().contains("no longer");
-        Self { words, subject, negated }
+        Self { words, subject, subject_text, negated }
     }
 
     /// Content stems (no stop words).
@@ -319,7 +322,7 @@ mod tests {
         assert_eq!(stem("builds"), "build");
         assert_eq!(stem("requires"), "need");
         assert_eq!(stem("changed"), stem("change"));
-        assert_eq!(stem("Alice's"), "alice");
+        assert_eq!(stem("Alice's"), stem("alice"));
         assert_eq!(stem("16.2"), "16.2");
     }
 
@@ -331,7 +334,7 @@ mod tests {
     #[test]
     fn subject_and_values() {
         let a = Analysis::new("Alice lives in Berlin.");
-        assert_eq!(a.subject.as_deref(), Some("alice"));
+        assert_eq!(a.subject, Some(stem("Alice")));
         assert!(a.values().contains("berlin"));
         let b = Analysis::new("My favourite colour is blue.");
         assert_eq!(b.subject.as_deref(), Some("@user"));
