@@ -73,11 +73,17 @@ _mem() {
             mem,watch)
                 cmd="mem__subcmd__watch"
                 ;;
+            mem__subcmd__eval,curation)
+                cmd="mem__subcmd__eval__subcmd__curation"
+                ;;
             mem__subcmd__eval,help)
                 cmd="mem__subcmd__eval__subcmd__help"
                 ;;
             mem__subcmd__eval,synth)
                 cmd="mem__subcmd__eval__subcmd__synth"
+                ;;
+            mem__subcmd__eval__subcmd__help,curation)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__curation"
                 ;;
             mem__subcmd__eval__subcmd__help,help)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__help"
@@ -141,6 +147,9 @@ _mem() {
                 ;;
             mem__subcmd__help,watch)
                 cmd="mem__subcmd__help__subcmd__watch"
+                ;;
+            mem__subcmd__help__subcmd__eval,curation)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__curation"
                 ;;
             mem__subcmd__help__subcmd__eval,synth)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__synth"
@@ -216,7 +225,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__add)
-            opts="-f -t -y -q -h --file --at --title --tag --kind --source-ref --observed --importance --via --agent --root --json --color --yes --quiet --help"
+            opts="-f -t -n -y -q -h --file --at --title --tag --kind --source-ref --observed --importance --via --agent --raw --dry-run --no-model --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,7 +361,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth curation help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,9 +382,53 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mem__subcmd__eval__subcmd__help)
-            opts="synth help"
+        mem__subcmd__eval__subcmd__curation)
+            opts="-y -q -h --modes --mistakes --only --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --modes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help)
+            opts="synth curation help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -554,8 +607,22 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth"
+            opts="synth curation"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
