@@ -97,7 +97,6 @@ pub struct Outcome {
     pub id: String,
     pub title: String,
     pub placed_by: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub redacted: Vec<Redaction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,

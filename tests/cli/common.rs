@@ -49,8 +49,12 @@ impl Env {
         parse_lines(&out.stdout)
     }
 
+    /// Writes an entry without curation (`--raw`): a fixture for tests of
+    /// the index, git and the other verbs, where synthetic look-alike texts
+    /// ("note number 1", "note number 10") must stay separate entries.
+    /// Curation has its own tests (curate.rs).
     pub fn add(&self, text: &str, at: &str) -> serde_json::Value {
-        self.json(&["add", text, "--at", at]).remove(0)
+        self.json(&["add", "--raw", text, "--at", at]).remove(0)
     }
 
     pub fn read(&self, rel: &str) -> String {

@@ -22,7 +22,7 @@ fn four_processes_times_100_adds() {
                         .env("MEM_EMBEDDER", "none")
                         .env("MEM_GENERATOR", "none")
                         .current_dir(&root)
-                        .args(["add", &format!("worker {w} fact number {i}"), "--at", &format!("load/w{}", w % 2)])
+                        .args(["add", "--raw", &format!("worker {w} fact number {i}"), "--at", &format!("load/w{}", w % 2)])
                         .output()
                         .unwrap();
                     if !out.status.success() {

@@ -222,7 +222,7 @@ fn sigkill_during_reindex_and_add_never_breaks_recall() {
         let mut child = if reindex {
             spawn_mem(&env, &["reindex"], &fake)
         } else {
-            spawn_mem(&env, &["add", &text, "--at", "d0/killed"], &fake)
+            spawn_mem(&env, &["add", "--raw", &text, "--at", "d0/killed"], &fake)
         };
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill();
