@@ -283,10 +283,13 @@ impl MemIndex {
                 // to the manifest: up to date, nothing else to read.
                 let vectors = match &opts.embedder_id {
                     None => Some(None),
-                    Some(id) if r.h.embedder.as_ref() == Some(id) && r.h.dim > 0 => match vector::VectorIndex::open(&vec_path, r.h.dim) {
-                        Ok((v, fresh)) if v.len() == r.h.embedded && !(fresh && r.h.embedded > 0) => Some(Some(v)),
-                        _ => None,
-                    },
+                    Some(id) if r.h.embedder.as_ref() == Some(id) && r.h.dim > 0 => {
+                        match vector::VectorIndex::view(&vec_path, r.h.dim) {
+                            Some(v) if v.len() == r.h.embedded => Some(Some(v)),
+                            None if r.h.embedded == 0 => Some(None),
+                            _ => None,
+                        }
+                    }
                     Some(_) => None,
                 };
                 crate::trace::mark("index: vectors opened");
