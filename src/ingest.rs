@@ -581,13 +581,51 @@ pub struct Shape {
     /// Longest statement (the embedded part) in characters; the full turn
     /// always stays in the body, under `## Evidence` when cut.
     pub statement_chars: usize,
-    /// Put the speaker and the session date into the title.
-    pub title_context: bool,
+    /// The same for turns of an `assistant` (long answers: their opening is
+    /// embedded, the rest is found by BM25).
+    pub assistant_chars: usize,
+    /// What the title of a turn entry says (BM25 boosts titles; they are
+    /// also embedded).
+    pub title: TitleMode,
+    /// Add the previous turn, quoted, before a turn's statement (context for
+    /// the embedder and BM25).
+    pub context: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleMode {
+    /// The first sentence of the turn.
+    First,
+    /// The speaker and the session date (`Caroline, 8 May 2023`).
+    Speaker,
+    /// Speaker, date and first sentence.
+    Context,
 }
 
 impl Default for Shape {
     fn default() -> Self {
-        Self { granularity: Granularity::Turn, statement_chars: 600, title_context: false }
+        let mut s = Self {
+            granularity: Granularity::Turn,
+            statement_chars: 600,
+            assistant_chars: 200,
+            title: TitleMode::Speaker,
+            context: true,
+        };
+        // Experiments (README, ablation): MEM_INGEST_SHAPE=title=first|speaker|context,stmt=N,ctx=0|1
+        if let Ok(spec) = std::env::var("MEM_INGEST_SHAPE") {
+            for kv in spec.split(',') {
+                match kv.split_once('=') {
+                    Some(("title", "first")) => s.title = TitleMode::First,
+                    Some(("title", "speaker")) => s.title = TitleMode::Speaker,
+                    Some(("title", "context")) => s.title = TitleMode::Context,
+                    Some(("stmt", n)) => s.statement_chars = n.parse().unwrap_or(s.statement_chars).max(40),
+                    Some(("astmt", n)) => s.assistant_chars = n.parse().unwrap_or(s.assistant_chars).max(40),
+                    Some(("ctx", v)) => s.context = v != "0",
+                    _ => {}
+                }
+            }
+        }
+        s
     }
 }
 
@@ -624,22 +662,30 @@ pub fn requests(conv: &Conversation, shape: &Shape, at: Option<&TopicPath>) -> R
         let date_h = s.date.as_deref().and_then(human_date);
         match shape.granularity {
             Granularity::Turn => {
-                for t in &s.turns {
+                for (ti, t) in s.turns.iter().enumerate() {
                     let text = t.text.trim();
-                    let (stmt, cut) = head(text, shape.statement_chars);
-                    let mut body = format!("{}: {}", t.speaker, stmt);
+                    let max = if t.speaker.eq_ignore_ascii_case("assistant") { shape.assistant_chars } else { shape.statement_chars };
+                    let (stmt, cut) = head(text, max);
+                    let mut body = String::new();
+                    if shape.context && ti > 0 {
+                        let p = &s.turns[ti - 1];
+                        let (ph, pcut) = head(p.text.trim(), 200);
+                        body.push_str(&format!("> {}: {}{}\n\n", p.speaker, ph.replace('\n', " "), if pcut { " …" } else { "" }));
+                    }
+                    body.push_str(&format!("{}: {}", t.speaker, stmt));
                     if cut {
                         body.push_str(" …\n\n## Evidence\n\n");
                         body.push_str(&quote(text));
                     }
                     let first = crate::entry::derive_title(stmt, 80);
-                    let title = if shape.title_context {
-                        match &date_h {
-                            Some(d) => format!("{} ({}): {}", t.speaker, d, first),
-                            None => format!("{}: {}", t.speaker, first),
-                        }
-                    } else {
-                        first
+                    let who = match &date_h {
+                        Some(d) => format!("{}, {}", t.speaker, d),
+                        None => t.speaker.clone(),
+                    };
+                    let title = match shape.title {
+                        TitleMode::First => first,
+                        TitleMode::Speaker => who,
+                        TitleMode::Context => format!("{who}: {first}"),
                     };
                     out.push(request(body, title, topic.clone(), &t.reference, &t.speaker, s.date.clone()));
                 }
