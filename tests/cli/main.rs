@@ -6,4 +6,5 @@ mod core;
 mod docs;
 mod hostile;
 mod index;
+mod ingest;
 mod secrets;
