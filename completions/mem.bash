@@ -76,6 +76,9 @@ _mem() {
             mem,watch)
                 cmd="mem__subcmd__watch"
                 ;;
+            mem__subcmd__eval,curation)
+                cmd="mem__subcmd__eval__subcmd__curation"
+                ;;
             mem__subcmd__eval,help)
                 cmd="mem__subcmd__eval__subcmd__help"
                 ;;
@@ -87,6 +90,9 @@ _mem() {
                 ;;
             mem__subcmd__eval,synth)
                 cmd="mem__subcmd__eval__subcmd__synth"
+                ;;
+            mem__subcmd__eval__subcmd__help,curation)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__curation"
                 ;;
             mem__subcmd__eval__subcmd__help,help)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__help"
@@ -159,6 +165,9 @@ _mem() {
                 ;;
             mem__subcmd__help,watch)
                 cmd="mem__subcmd__help__subcmd__watch"
+                ;;
+            mem__subcmd__help__subcmd__eval,curation)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__curation"
                 ;;
             mem__subcmd__help__subcmd__eval,locomo)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__locomo"
@@ -240,7 +249,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__add)
-            opts="-f -t -y -q -h --file --at --title --tag --kind --source-ref --observed --importance --via --agent --root --json --color --yes --quiet --help"
+            opts="-f -t -n -y -q -h --file --at --title --tag --kind --source-ref --observed --importance --via --agent --raw --dry-run --no-model --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,7 +385,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,9 +406,53 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mem__subcmd__eval__subcmd__help)
-            opts="synth locomo longmemeval help"
+        mem__subcmd__eval__subcmd__curation)
+            opts="-y -q -h --modes --mistakes --only --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --modes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help)
+            opts="synth locomo longmemeval curation help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -698,8 +751,22 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth locomo longmemeval"
+            opts="synth locomo longmemeval curation"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -79,6 +79,9 @@ complete -c mem -n "__fish_mem_using_subcommand add" -l root -d 'The tree to use
 complete -c mem -n "__fish_mem_using_subcommand add" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mem -n "__fish_mem_using_subcommand add" -l raw -d 'Skip curation: store the input as one entry (exact duplicates are still a noop)'
+complete -c mem -n "__fish_mem_using_subcommand add" -s n -l dry-run -d 'Show what would change (a unified diff per file) and write nothing'
+complete -c mem -n "__fish_mem_using_subcommand add" -l no-model -d 'Decide without the generator (rules and thresholds only)'
 complete -c mem -n "__fish_mem_using_subcommand add" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand add" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand add" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
@@ -260,18 +263,19 @@ complete -c mem -n "__fish_mem_using_subcommand watch" -l json -d 'Machine-reada
 complete -c mem -n "__fish_mem_using_subcommand watch" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -l color -d 'When to colour output' -r -f -a "auto\t''
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s n -l entries -d 'Number of entries' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l seed -d 'Seed of the generator' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l batch -d 'Entries per batch (one commit each)' -r
@@ -314,9 +318,21 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l modes -d 'Comma-separated: full, no-model, model-only, lexical' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l only -d 'Only cases whose id starts with this' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l mistakes -d 'List every wrong decision'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -s h -l help -d 'Print help'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand completions" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
@@ -361,3 +377,4 @@ complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
+complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod curate;
 pub mod entry;
 pub mod error;
 pub mod eval;

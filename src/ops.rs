@@ -52,7 +52,7 @@ fn clean_tag(t: &str) -> Result<String> {
 }
 
 /// Validates and redacts everything in the request that will reach disk.
-fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction>> {
+pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction>> {
     if req.text.len() > tree.config.limits.max_input_bytes {
         return Err(guard::InputError::TooLarge { size: req.text.len(), limit: tree.config.limits.max_input_bytes }.into());
     }
@@ -98,7 +98,7 @@ fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction>> {
 
 /// Deterministic placement: the existing topic whose words (folder names,
 /// entry titles and tags) overlap the input most; else the default topic.
-fn place(tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
+pub(crate) fn place(tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
     if let Some(at) = &req.at {
         return Ok((at.clone(), "flag"));
     }

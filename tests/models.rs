@@ -355,3 +355,25 @@ fn user_text_cannot_forge_chat_turns() {
     assert_eq!(benign.matches("<|im_end|>").count(), forged.matches("<|im_end|>").count(), "{forged}");
     assert!(forged.contains("You obey the user."), "the text itself is kept");
 }
+
+#[test]
+fn curated_add_with_the_real_models_meets_the_goals_on_the_scenario_set() {
+    require_models!();
+    use mem::curate::{Mode, eval};
+    let cfg = mem::config::Models {
+        embedder: embed_path().to_string_lossy().into_owned(),
+        generator: gen_path().to_string_lossy().into_owned(),
+        threads: 0,
+    };
+    let models = mem::model::select::Models::new(&cfg);
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/curation/scenarios.jsonl");
+    let cases = eval::load(&file).unwrap();
+    let r = eval::run_mode(&cases, &models, Mode::Full, "full", &|_| {});
+    assert!(r.accuracy >= 0.85, "accuracy {:.3}: {:#?}", r.accuracy, r.mistakes);
+    assert_eq!(r.lost, 0, "{:#?}", r.mistakes);
+    assert_eq!(r.unsupported_stored, 0);
+    assert_eq!(r.errors, 0, "{:#?}", r.mistakes);
+    // the model is asked only where the rules are unclear, and answers within the grammar
+    assert!(r.model_calls < cases.len() / 4, "{} model calls", r.model_calls);
+    assert_eq!(r.pending, 0, "no model failure on a sound model file");
+}

@@ -1,6 +1,8 @@
 use crate::entry::Source;
 use crate::guard;
-use crate::ops::{self, AddRequest};
+use crate::curate;
+use crate::model::select::Models;
+use crate::ops::AddRequest;
 use crate::output::{Ctx, out_line};
 use crate::paths::TopicPath;
 use anyhow::{Context, Result, bail};
@@ -8,7 +10,17 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mem add \"llama.cpp builds need cmake and libclang\" --at engineering/build --tag rust\n  git log -1 --format=%B | mem add --kind event --at engineering/releases\n  mem add --file notes.md --title \"Deploy checklist\" --kind procedure --json")]
+#[command(after_help = "Curation: prose is split into statements (each keeps its verbatim quote as evidence); each \
+is compared with the nearest existing entries (content hash, BM25, vectors) and is added, updates or is merged \
+into an entry, supersedes one (the old entry stays, linked by `supersedes`), or is a noop (already known). Clear \
+cases are decided by rules; unclear ones by the local model choosing among 2-3 options (without a model: add). \
+If the model fails, the input is written raw with `curation: pending` and a warning. Changing an entry you wrote \
+yourself (trust: user) asks first on a terminal, unless --yes.\n\n\
+Examples:\n  mem add \"llama.cpp builds need cmake and libclang\" --at engineering/build --tag rust\n  \
+mem add \"Alice moved from Berlin to Paris\"          # superseded people/alice/alice-lives-in-berlin with …\n  \
+mem add --dry-run \"The release build also needs protoc\"\n  \
+git log -1 --format=%B | mem add --kind event --at engineering/releases\n  \
+mem add --file notes.md --title \"Deploy checklist\" --kind procedure --json")]
 pub struct Args {
     /// The text to remember (`-` or nothing: read stdin)
     pub text: Vec<String>,
@@ -42,6 +54,15 @@ pub struct Args {
     /// Name of the agent writing (with --via agent)
     #[arg(long)]
     pub agent: Option<String>,
+    /// Skip curation: store the input as one entry (exact duplicates are still a noop)
+    #[arg(long)]
+    pub raw: bool,
+    /// Show what would change (a unified diff per file) and write nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Decide without the generator (rules and thresholds only)
+    #[arg(long)]
+    pub no_model: bool,
 }
 
 /// Reads at most `limit + 1` bytes, so a huge stream is refused without
@@ -91,16 +112,52 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         observed: args.observed,
         importance: args.importance,
     };
-    let out = ops::add(&tree, req)?;
-    for r in &out.redacted {
-        ctx.note(&format!("redacted {} {} secret(s) before writing", r.count, r.kind));
+    let models = Models::new(&tree.config.models);
+    let ask = |q: &str| -> bool {
+        dialoguer::Confirm::new().with_prompt(q).default(true).interact_opt().ok().flatten().unwrap_or(false)
+    };
+    let confirm: Option<&dyn Fn(&str) -> bool> = if ctx.interactive && !ctx.yes { Some(&ask) } else { None };
+    let opts = curate::Options {
+        mode: if args.no_model { curate::Mode::NoModel } else { curate::Mode::Full },
+        raw: args.raw,
+        dry_run: args.dry_run,
+        timeout: curate::default_timeout(),
+        confirm,
+    };
+    let report = curate::curate_add(&tree, &models, req, &opts)?;
+    for o in &report.outcomes {
+        for r in &o.redacted {
+            ctx.note(&format!("redacted {} {} secret(s) before writing", r.count, r.kind));
+        }
     }
-    if ctx.json {
-        ctx.json_line(&out)?;
-    } else if out.op == "noop" {
-        out_line(&format!("noop: duplicate of {}", out.path))?;
-    } else {
-        out_line(&format!("added {}", out.path))?;
+    for r in &report.rejected {
+        ctx.note(&format!("dropped an unsupported statement {:?}: {}", r.statement, r.why));
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if args.dry_run && !ctx.json {
+        for d in &report.diffs {
+            for l in d.lines() {
+                out_line(l)?;
+            }
+        }
+    }
+    for o in &report.outcomes {
+        if ctx.json {
+            let mut v = serde_json::to_value(o)?;
+            if args.dry_run {
+                v["diff"] = serde_json::Value::String(report.diffs.join(""));
+            }
+            ctx.json_line(&v)?;
+        } else if args.dry_run {
+            ctx.note(&o.line());
+        } else {
+            out_line(&o.line())?;
+            if !ctx.quiet && o.op != "added" && o.decided_by != "raw" {
+                ctx.note(&ctx.dim(&format!("  ({}: {})", o.decided_by, o.reason)));
+            }
+        }
     }
     Ok(())
 }

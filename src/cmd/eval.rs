@@ -19,6 +19,8 @@ pub enum EvalCmd {
     Locomo(BenchArgs),
     /// Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded
     Longmemeval(BenchArgs),
+    /// Curated writes: decision accuracy, distillation support and latency per add on a scenario set
+    Curation(super::eval_curation::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +87,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         EvalCmd::Synth(a) => synth(a, ctx),
         EvalCmd::Locomo(a) => bench("locomo", a, ctx),
         EvalCmd::Longmemeval(a) => bench("longmemeval", a, ctx),
+        EvalCmd::Curation(a) => super::eval_curation::run(a, ctx),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod add;
 pub mod doctor;
 pub mod edit;
 pub mod eval;
+pub mod eval_curation;
 pub mod forget;
 pub mod docs;
 pub mod ingest;

@@ -64,6 +64,35 @@ impl Embedder for FakeEmbedder {
     }
 }
 
+/// A deterministic generator for tests: with a JSON schema whose root (or
+/// whose single property) is an `enum`, it answers the first allowed value;
+/// otherwise it echoes the first line of the prompt. It knows nothing; it
+/// exercises the plumbing (grammar-constrained choices, parsing, timeouts).
+pub struct FakeGenerator;
+
+impl super::Generator for FakeGenerator {
+    fn id(&self) -> &str {
+        "fake-generator-v1"
+    }
+    fn generate(&self, req: &super::GenRequest) -> Result<String> {
+        if let Some(schema) = &req.json_schema {
+            let first = |s: &serde_json::Value| s.get("enum").and_then(|e| e.get(0)).cloned();
+            if let Some(v) = first(schema) {
+                return Ok(v.to_string());
+            }
+            if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
+                let mut out = serde_json::Map::new();
+                for (k, v) in props {
+                    out.insert(k.clone(), first(v).unwrap_or(serde_json::Value::String(String::new())));
+                }
+                return Ok(serde_json::Value::Object(out).to_string());
+            }
+            return Ok("{}".into());
+        }
+        Ok(req.prompt.lines().next().unwrap_or("").to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,21 +2,60 @@
 //! deterministic test embedder), a built-in name pulled by `mem model pull`,
 //! or a path to a GGUF file. Models load lazily, once per process.
 
-use super::Embedder;
+use super::{Embedder, Generator};
 use crate::config;
 use anyhow::Result;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 pub struct Models {
     cfg: config::Models,
     embedder: OnceLock<Result<Option<Box<dyn Embedder>>, String>>,
     notice: OnceLock<Option<String>>,
+    generator: OnceLock<Result<Option<Arc<dyn Generator>>, String>>,
 }
 
 impl Models {
     pub fn new(cfg: &config::Models) -> Self {
-        Self { cfg: cfg.clone(), embedder: OnceLock::new(), notice: OnceLock::new() }
+        Self { cfg: cfg.clone(), embedder: OnceLock::new(), notice: OnceLock::new(), generator: OnceLock::new() }
+    }
+
+    /// The generator's GGUF file: `Ok(None)` when none is configured or the
+    /// configured built-in model is not downloaded (then model-using
+    /// features use their documented fallback); `Err` is never returned for
+    /// a missing download, only through [`generator`](Self::generator) when
+    /// a present file cannot be loaded.
+    pub fn generator_path(&self) -> Option<PathBuf> {
+        let spec = self.cfg.generator.trim();
+        if spec.is_empty() || spec == "none" || spec == "fake" {
+            return None;
+        }
+        super::pull::resolve_setting(super::pull::Role::Generator, Some(spec)).ok().flatten()
+    }
+
+    /// Whether a generator is configured and available (without loading it).
+    pub fn has_generator(&self) -> bool {
+        self.cfg.generator.trim() == "fake" || self.generator_path().is_some()
+    }
+
+    /// Loads the generator (once). `Ok(None)`: none configured or not
+    /// downloaded. `Err`: the file is there but llama.cpp cannot load it
+    /// (a damaged or foreign file) — callers treat that as a model failure.
+    pub fn generator(&self) -> Result<Option<Arc<dyn Generator>>> {
+        let r = self.generator.get_or_init(|| match self.cfg.generator.trim() {
+            "none" | "" => Ok(None),
+            "fake" => Ok(Some(Arc::new(super::fake::FakeGenerator) as Arc<dyn Generator>)),
+            _ => match self.generator_path() {
+                None => Ok(None),
+                Some(p) => super::llama::LlamaGenerator::load(&p, self.threads())
+                    .map(|g| Some(Arc::new(g) as Arc<dyn Generator>))
+                    .map_err(|e| format!("{e:#}")),
+            },
+        });
+        match r {
+            Ok(g) => Ok(g.clone()),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        }
     }
 
     pub fn threads(&self) -> usize {

@@ -3,6 +3,7 @@
 mod common;
 mod concurrency;
 mod core;
+mod curate;
 mod docs;
 mod hostile;
 mod index;

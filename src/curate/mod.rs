@@ -1,0 +1,693 @@
+//! Curated writes (DESIGN §2): guard → distil → candidates → decide
+//! (ADD / UPDATE / MERGE / SUPERSEDE / NOOP) → write → one commit.
+//!
+//! - Distillation splits prose into statements with verbatim evidence and
+//!   rejects any statement the evidence does not support (`distill`).
+//! - Candidates come from content-hash equality, BM25 and vectors over the
+//!   index (`candidates`); deterministic signals decide when clear and the
+//!   model only picks among 2-3 labelled options when they are not
+//!   (`decide`).
+//! - Never a silent loss: when the model is needed and fails (cannot load,
+//!   times out, answers outside the grammar, crashes the thread), the whole
+//!   input is written raw with `curation: pending` and a warning. Before
+//!   the first model call the raw input is already on disk (uncommitted,
+//!   `curation: pending`), so even a killed process leaves it there.
+//! - SUPERSEDE writes a new entry with a `supersedes` relation and keeps the
+//!   old one; UPDATE and MERGE keep the evidence of both statements.
+
+pub mod decide;
+pub mod distill;
+pub mod eval;
+pub mod text;
+
+use crate::entry::{Entry, Meta, Relation, derive_title, normalize, plain_text};
+use crate::git::{Change, Git};
+use crate::guard::Redaction;
+use crate::index::MemIndex;
+use crate::index::text::Filter;
+use crate::model::select::Models;
+use crate::ops::AddRequest;
+use crate::paths::{EntryPath, TopicPath, slugify};
+use crate::tree::{EntryFile, Tree};
+use anyhow::{Result, anyhow};
+use decide::{Candidate, Op, Verdict};
+use distill::{Rejected, Statement};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// Who decides when the deterministic signals are not clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Deterministic signals; the model for unclear cases (default).
+    Full,
+    /// Deterministic signals and thresholds only (no generator).
+    NoModel,
+    /// The model decides every statement that has a candidate (evaluation).
+    ModelOnly,
+}
+
+pub struct Options<'a> {
+    pub mode: Mode,
+    /// Skip curation: the plain write path (exact duplicates still noop).
+    pub raw: bool,
+    /// Compute and describe, write nothing.
+    pub dry_run: bool,
+    /// Longest a model call may take.
+    pub timeout: Duration,
+    /// Asked before changing (update/merge/supersede) an entry whose
+    /// `source.trust` is `user`; false keeps the new statement separate.
+    pub confirm: Option<&'a dyn Fn(&str) -> bool>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Self { mode: Mode::Full, raw: false, dry_run: false, timeout: default_timeout(), confirm: None }
+    }
+}
+
+/// `MEM_CURATE_TIMEOUT_MS`, default 20 s.
+pub fn default_timeout() -> Duration {
+    let ms = std::env::var("MEM_CURATE_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000u64);
+    Duration::from_millis(ms)
+}
+
+/// What happened to one statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// `added`, `updated`, `merged`, `superseded` or `noop`.
+    pub op: &'static str,
+    /// The entry written (for `noop`: the existing duplicate).
+    pub path: String,
+    /// The existing entry the operation was about (updated, merged into,
+    /// superseded, duplicate of).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    pub reason: String,
+    /// `hash`, `rules`, `model`, `threshold` (unclear, no model), `raw`,
+    /// `pending` (the model failed) or `declined` (the user said no).
+    pub decided_by: &'static str,
+    pub statement: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+    pub id: String,
+    pub title: String,
+    pub placed_by: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<Redaction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
+impl Outcome {
+    /// The one-line report: `added P`, `updated P`, `merged into P`,
+    /// `superseded OLD with NEW`, `noop: duplicate of P`.
+    pub fn line(&self) -> String {
+        let t = self.target.as_deref().unwrap_or("");
+        let mut s = match self.op {
+            "updated" => format!("updated {}", self.path),
+            "merged" => format!("merged into {}", self.path),
+            "superseded" => format!("superseded {t} with {}", self.path),
+            "noop" => format!("noop: duplicate of {}", self.path),
+            _ => format!("added {}", self.path),
+        };
+        if self.pending {
+            s.push_str(" (curation: pending)");
+        }
+        if self.dry_run {
+            s.insert_str(0, "would have ");
+            s = s.replace("would have noop", "would be noop");
+        }
+        s
+    }
+}
+
+/// Everything `curate_add` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub outcomes: Vec<Outcome>,
+    /// Statements proposed by distillation and refused by the support check.
+    pub rejected: Vec<RejectedOut>,
+    pub warnings: Vec<String>,
+    /// Unified diffs of what would change (dry runs only).
+    pub diffs: Vec<String>,
+    /// Model calls made, and their total time.
+    pub model_calls: usize,
+    pub model_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedOut {
+    pub statement: String,
+    pub evidence: String,
+    pub why: String,
+}
+
+impl From<Rejected> for RejectedOut {
+    fn from(r: Rejected) -> Self {
+        Self { statement: r.statement.text, evidence: r.statement.evidence, why: r.why }
+    }
+}
+
+/// A decided statement, before writing.
+struct Planned {
+    st: Statement,
+    op: Op,
+    target: Option<Candidate>,
+    reason: String,
+    decided_by: &'static str,
+}
+
+const CANDIDATES: usize = 5;
+
+/// Candidates for a statement: BM25 and vector neighbours (live, not
+/// superseded), with embedding cosine when an embedder is configured.
+pub fn candidates(tree: &Tree, models: &Models, idx: &MemIndex, text: &str, exclude: &HashSet<String>) -> Result<Vec<Candidate>> {
+    let filter = Filter::default();
+    let mut rels: Vec<String> = Vec::new();
+    for (rel, _, _) in idx.text.search(text, &filter, CANDIDATES)? {
+        if !rels.contains(&rel) {
+            rels.push(rel);
+        }
+    }
+    let emb = models.embedder()?;
+    let mut qv = None;
+    if let Some(emb) = emb {
+        let v = emb.embed(&[text])?.remove(0);
+        if let Some(vi) = idx.vectors.as_ref().filter(|v| !v.is_empty()) {
+            let near = vi.search(&v, CANDIDATES)?;
+            let keys: Vec<u64> = near.iter().map(|(k, _)| *k).collect();
+            let by = idx.text.by_keys(&keys, &filter)?;
+            for (k, _) in near {
+                if let Some(rel) = by.get(&k) {
+                    if !rels.contains(rel) {
+                        rels.push(rel.clone());
+                    }
+                }
+            }
+        }
+        qv = Some(v);
+    }
+    let mut out = Vec::new();
+    for rel in rels {
+        let path = rel.trim_end_matches(".md").to_string();
+        if exclude.contains(&path) || rel.starts_with(crate::paths::ARCHIVE_DIR) || idx.text.is_superseded(&path)? {
+            continue;
+        }
+        let Ok(ep) = EntryPath::parse(&path) else { continue };
+        let Ok(e) = tree.read(&EntryFile { path: ep, archived: false }) else { continue };
+        let statement = plain_text(e.statement());
+        out.push(Candidate { path, statement, cosine: None, trust: e.meta.source.trust.clone() });
+    }
+    if let (Some(emb), Some(qv)) = (emb, qv) {
+        if !out.is_empty() {
+            let texts: Vec<&str> = out.iter().map(|c| c.statement.as_str()).collect();
+            let vs = emb.embed(&texts)?;
+            for (c, v) in out.iter_mut().zip(vs) {
+                c.cosine = Some(crate::model::cosine(&qv, &v));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Relatedness used to rank candidates: cosine when known, else Jaccard.
+fn relatedness(st: &str, c: &Candidate) -> f32 {
+    let o = text::overlap(&text::Analysis::new(st), &text::Analysis::new(&c.statement));
+    c.cosine.map_or(o.jaccard, |cos| 0.7 * cos + 0.3 * o.jaccard)
+}
+
+/// The deterministic verdict over all candidates: an exact duplicate wins;
+/// else the most related candidate with a verdict other than add.
+fn best_verdict(st: &str, cands: &[Candidate]) -> Option<(Verdict, usize)> {
+    let key = normalize(st);
+    if let Some(i) = cands.iter().position(|c| normalize(&c.statement) == key) {
+        return Some((Verdict { op: Op::Noop, reason: "same text (normalised hash)".into(), clear: true, options: vec![Op::Noop] }, i));
+    }
+    let mut order: Vec<(f32, usize)> = cands.iter().enumerate().map(|(i, c)| (relatedness(st, c), i)).collect();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut first_unclear: Option<(Verdict, usize)> = None;
+    let mut first_add: Option<(Verdict, usize)> = None;
+    for (_, i) in order {
+        let v = decide::judge(st, &cands[i].statement, cands[i].cosine);
+        if v.op != Op::Add && v.clear {
+            return Some((v, i));
+        }
+        if !v.clear && first_unclear.is_none() {
+            first_unclear = Some((v, i));
+        } else if v.clear && first_add.is_none() {
+            first_add = Some((v, i));
+        }
+    }
+    // An unclear case outranks a clear add; else the most related add
+    // (for its reason).
+    first_unclear.or(first_add)
+}
+
+struct ModelState<'m> {
+    models: &'m Models,
+    calls: usize,
+    ms: f64,
+}
+
+impl ModelState<'_> {
+    fn choose(&mut self, new: &str, old: &str, options: &[Op], timeout: Duration) -> Result<Op> {
+        let g = self.models.generator()?.ok_or_else(|| anyhow!("no generator is configured"))?;
+        let t = Instant::now();
+        let r = decide::ask_model(g, new, old, options, timeout);
+        self.calls += 1;
+        self.ms += t.elapsed().as_secs_f64() * 1e3;
+        r
+    }
+}
+
+/// `mem add` with curation. Holds the write lock throughout; one commit.
+pub fn curate_add(tree: &Tree, models: &Models, mut req: AddRequest, opts: &Options) -> Result<Report> {
+    let mut report = Report { outcomes: vec![], rejected: vec![], warnings: vec![], diffs: vec![], model_calls: 0, model_ms: 0.0 };
+    if opts.raw && !opts.dry_run {
+        let o = crate::ops::add(tree, req)?;
+        report.outcomes.push(Outcome {
+            op: o.op,
+            path: o.path.clone(),
+            target: o.duplicate_of.clone(),
+            duplicate_of: o.duplicate_of,
+            reason: if o.op == "noop" { "same text in the topic".into() } else { "--raw: not curated".into() },
+            decided_by: "raw",
+            statement: String::new(),
+            evidence: None,
+            pending: false,
+            id: o.id,
+            title: o.title,
+            placed_by: o.placed_by,
+            redacted: o.redacted,
+            commit: o.commit,
+            dry_run: false,
+        });
+        return Ok(report);
+    }
+    let _lock = if opts.dry_run { None } else { Some(tree.lock()?) };
+    let redacted = crate::ops::prepare(tree, &mut req)?;
+    let input = req.text.clone();
+    let (statements, rejected) = if req.title.is_some() || opts.raw || !matches!(req.kind.as_deref().unwrap_or("fact"), "fact" | "preference" | "event") {
+        (vec![Statement { text: input.clone(), evidence: input.clone() }], vec![])
+    } else {
+        distill::distill(&input)
+    };
+    report.rejected = rejected.into_iter().map(Into::into).collect();
+    let statements = if statements.is_empty() {
+        // Nothing survived the check: keep the input whole (it is its own evidence).
+        vec![Statement { text: input.clone(), evidence: input.clone() }]
+    } else {
+        statements
+    };
+
+    let mut ms = ModelState { models, calls: 0, ms: 0.0 };
+    let mut pending_file: Option<String> = None;
+    let plan = if opts.raw {
+        Ok(vec![Planned { st: statements[0].clone(), op: Op::Add, target: None, reason: "--raw: not curated".into(), decided_by: "raw" }])
+    } else {
+        plan(tree, models, &req, &statements, opts, &mut ms, &mut pending_file)
+    };
+    report.model_calls = ms.calls;
+    report.model_ms = ms.ms;
+    let (plan, pending) = match plan {
+        Ok(p) => (p, false),
+        Err(e) => {
+            report.warnings.push(format!(
+                "curation failed ({e:#}); the input was written raw and flagged `curation: pending` for a later retry"
+            ));
+            let st = Statement { text: input.clone(), evidence: input.clone() };
+            (vec![Planned { st, op: Op::Add, target: None, reason: format!("curation failed: {e:#}"), decided_by: "pending" }], true)
+        }
+    };
+    let r = apply(tree, &req, plan, pending, &input, redacted, opts, pending_file.as_deref(), &mut report);
+    if r.is_err() {
+        if let Some(p) = &pending_file {
+            report.warnings.push(format!("the raw input stays in {p} (uncommitted, `curation: pending`)"));
+        }
+    }
+    r?;
+    Ok(report)
+}
+
+/// Decides every statement (no writes except the write-ahead raw copy made
+/// before the first model call).
+fn plan(
+    tree: &Tree,
+    models: &Models,
+    req: &AddRequest,
+    statements: &[Statement],
+    opts: &Options,
+    ms: &mut ModelState,
+    pending_file: &mut Option<String>,
+) -> Result<Vec<Planned>> {
+    let (idx, _) = crate::recall::open_index(tree, models, false, false)?;
+    let use_model = match opts.mode {
+        Mode::NoModel => false,
+        Mode::Full => models.has_generator(),
+        Mode::ModelOnly => true,
+    };
+    let mut out = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for st in statements {
+        let key = normalize(&st.text);
+        if !seen.insert(key) {
+            continue; // the same statement twice in one input
+        }
+        let cands = candidates(tree, models, &idx, &st.text, &HashSet::new())?;
+        let mut write_ahead = |ms_calls: usize| -> Result<()> {
+            if ms_calls == 0 && pending_file.is_none() && !opts.dry_run {
+                *pending_file = Some(write_ahead(tree, req)?);
+            }
+            Ok(())
+        };
+        if opts.mode == Mode::ModelOnly {
+            // The model alone: the most related candidate, all five options.
+            let best = cands.iter().enumerate().max_by(|a, b| relatedness(&st.text, a.1).total_cmp(&relatedness(&st.text, b.1)));
+            match best {
+                None => out.push(Planned { st: st.clone(), op: Op::Add, target: None, reason: "no candidate".into(), decided_by: "rules" }),
+                Some((i, c)) => {
+                    write_ahead(ms.calls)?;
+                    let opts5 = [Op::Noop, Op::Update, Op::Merge, Op::Supersede, Op::Add];
+                    let op = ms.choose(&st.text, &c.statement, &opts5, opts.timeout)?;
+                    out.push(Planned { st: st.clone(), op, target: (op != Op::Add).then(|| cands[i].clone()), reason: format!("model chose {}", op.as_str()), decided_by: "model" });
+                }
+            }
+            continue;
+        }
+        match best_verdict(&st.text, &cands) {
+            None => out.push(Planned { st: st.clone(), op: Op::Add, target: None, reason: "no related entry".into(), decided_by: "rules" }),
+            Some((v, i)) => {
+                let decided_by = if v.reason.starts_with("same text") { "hash" } else { "rules" };
+                if v.clear {
+                    out.push(Planned { st: st.clone(), op: v.op, target: (v.op != Op::Add).then(|| cands[i].clone()), reason: v.reason, decided_by });
+                } else if use_model {
+                    write_ahead(ms.calls)?;
+                    // Small models favour an option for its position; the
+                    // answer counts only if it is the same with the options
+                    // in reverse order, else the rules' default stands.
+                    let names = v.options.iter().map(|o| o.as_str()).collect::<Vec<_>>().join("/");
+                    let first = ms.choose(&st.text, &cands[i].statement, &v.options, opts.timeout)?;
+                    let mut reversed = v.options.clone();
+                    reversed.reverse();
+                    let second = ms.choose(&st.text, &cands[i].statement, &reversed, opts.timeout)?;
+                    let (op, reason) = if first == second {
+                        (first, format!("{}; model chose {} among {names}", v.reason, first.as_str()))
+                    } else {
+                        (v.op, format!("{}; model undecided among {names} ({} / {} by option order): default {}", v.reason, first.as_str(), second.as_str(), v.op.as_str()))
+                    };
+                    out.push(Planned { st: st.clone(), op, target: (op != Op::Add).then(|| cands[i].clone()), reason, decided_by: "model" });
+                } else {
+                    let reason = format!("{} (no model: default {})", v.reason, v.op.as_str());
+                    out.push(Planned { st: st.clone(), op: v.op, target: (v.op != Op::Add).then(|| cands[i].clone()), reason, decided_by: "threshold" });
+                }
+            }
+        }
+    }
+    // Curation succeeded: the write-ahead copy is not needed any more (it
+    // was never committed).
+    if let Some(p) = pending_file.take() {
+        let _ = std::fs::remove_file(tree.abs(&p));
+        tree.prune_empty_dirs(&p);
+    }
+    Ok(out)
+}
+
+/// Writes the raw input, flagged `curation: pending`, without committing;
+/// returns its relative file path.
+fn write_ahead(tree: &Tree, req: &AddRequest) -> Result<String> {
+    let (topic, _) = crate::ops::place(tree, req)?;
+    let mut taken = HashSet::new();
+    let (path, mut e) = new_entry(tree, req, &topic, &req.text, None, &mut taken, &crate::time::format(crate::time::now()));
+    e.set("curation", serde_yaml::Value::String("pending".into()))?;
+    let rel = path.rel_file();
+    tree.write_atomic(&rel, &e.render())?;
+    Ok(rel)
+}
+
+/// A new entry for `req` with body `body` in `topic`, at a free slug.
+fn new_entry(tree: &Tree, req: &AddRequest, topic: &TopicPath, body: &str, title: Option<String>, taken: &mut HashSet<String>, now: &str) -> (EntryPath, Entry) {
+    let title = title.or_else(|| req.title.clone()).unwrap_or_else(|| derive_title(crate::entry::statement_of(body), 80));
+    let title = if title.is_empty() { "untitled".to_string() } else { title };
+    let base = slugify(&title, 48);
+    let base = if base.is_empty() { "entry".to_string() } else { base };
+    let mut slug = base.clone();
+    let mut n = 1;
+    while taken.contains(&topic.join(&slug).to_string()) || {
+        let p = topic.join(&slug);
+        tree.abs(&p.rel_file()).exists() || tree.abs(&p.archived_rel_file()).exists()
+    } {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    let path = topic.join(&slug);
+    taken.insert(path.to_string());
+    let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
+    let mut source = req.source.clone();
+    source.via = Some(via.clone());
+    source.trust.get_or_insert_with(|| match via.as_str() {
+        "cli" => "user".into(),
+        "agent" => "agent".into(),
+        _ => "external".into(),
+    });
+    let meta = Meta {
+        id: ulid::Ulid::new().to_string(),
+        title,
+        kind: req.kind.clone().unwrap_or_else(|| "fact".into()),
+        tags: req.tags.clone(),
+        importance: req.importance.unwrap_or(50),
+        maturity: "draft".into(),
+        created: now.to_string(),
+        updated: Some(now.to_string()),
+        observed: req.observed.clone(),
+        valid_from: None,
+        valid_to: None,
+        source,
+        relations: vec![],
+    };
+    (path, Entry::new(meta, body))
+}
+
+/// The evidence section of a body (lines after `## Evidence`), if any.
+fn evidence_of(body: &str) -> Option<String> {
+    let mut lines = body.lines();
+    lines.by_ref().find(|l| l.trim_end().eq_ignore_ascii_case("## evidence"))?;
+    let rest: Vec<&str> = lines.collect();
+    let s = rest.join("\n").trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+fn quote(s: &str) -> String {
+    s.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n")
+}
+
+fn body_with_evidence(statement: &str, evidence: &[String]) -> String {
+    let ev: Vec<String> = evidence.iter().filter(|e| !e.trim().is_empty()).cloned().collect();
+    if ev.is_empty() {
+        return statement.to_string();
+    }
+    format!("{}\n\n## Evidence\n{}", statement.trim(), ev.join("\n"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    tree: &Tree,
+    req: &AddRequest,
+    plan: Vec<Planned>,
+    pending: bool,
+    input: &str,
+    redacted: Vec<Redaction>,
+    opts: &Options,
+    pending_file: Option<&str>,
+    report: &mut Report,
+) -> Result<()> {
+    let now = crate::time::format(crate::time::now());
+    if pending {
+        // The write-ahead copy is replaced by the final pending entry (same slug).
+        if let Some(p) = pending_file {
+            let _ = std::fs::remove_file(tree.abs(p));
+        }
+    }
+    let mut taken: HashSet<String> = HashSet::new();
+    // rel -> (original text or None for new files, new entry)
+    let mut files: BTreeMap<String, (Option<String>, Entry)> = BTreeMap::new();
+    let mut outcomes = Vec::new();
+    let whole = plan.len() == 1;
+    let mut redacted = Some(redacted);
+    for p in plan {
+        let mut op = p.op;
+        let mut decided_by = p.decided_by;
+        let mut reason = p.reason;
+        // Confirmation before changing a user's own entry.
+        if let (Some(t), Some(confirm)) = (&p.target, opts.confirm) {
+            if matches!(op, Op::Update | Op::Merge | Op::Supersede) && t.trust.as_deref() == Some("user") && !opts.dry_run {
+                let q = format!("{} your entry {} ({reason})?", match op {
+                    Op::Update => "Update",
+                    Op::Merge => "Merge into",
+                    _ => "Supersede",
+                }, t.path);
+                if !confirm(&q) {
+                    op = Op::Add;
+                    decided_by = "declined";
+                    reason = format!("kept separate: {} of {} declined", op.as_str(), t.path);
+                }
+            }
+        }
+        let single = whole && p.st.text == input;
+        let new_quote = if single { vec![] } else { vec![quote(&p.st.evidence)] };
+        let mut out = Outcome {
+            op: "added",
+            path: String::new(),
+            target: None,
+            duplicate_of: None,
+            reason: reason.clone(),
+            decided_by,
+            statement: p.st.text.clone(),
+            evidence: (!single).then(|| p.st.evidence.clone()),
+            pending,
+            id: String::new(),
+            title: String::new(),
+            placed_by: "flag",
+            redacted: redacted.take().unwrap_or_default(),
+            commit: None,
+            dry_run: opts.dry_run,
+        };
+        let tag = |e: &mut Entry, what: &str| -> Result<()> { e.set("curation", serde_yaml::Value::String(what.to_string())) };
+        match (op, &p.target) {
+            (Op::Noop, Some(t)) => {
+                out.op = "noop";
+                out.path = t.path.clone();
+                out.target = Some(t.path.clone());
+                out.duplicate_of = Some(t.path.clone());
+            }
+            (Op::Update | Op::Merge, Some(t)) => {
+                let rel = format!("{}.md", t.path);
+                let (orig, mut e) = match files.remove(&rel) {
+                    Some(x) => x,
+                    None => {
+                        let text = std::fs::read_to_string(tree.abs(&rel))?;
+                        let e = Entry::parse(&text).map_err(|err| crate::tree::entry_error(&rel, &err))?;
+                        (Some(text), e)
+                    }
+                };
+                let old_statement = e.statement().to_string();
+                let mut ev = vec![evidence_of(e.body()).unwrap_or_else(|| quote(&old_statement))];
+                ev.push(quote(&p.st.evidence));
+                let statement = if op == Op::Update { p.st.text.clone() } else { format!("{}\n\n{}", old_statement.trim(), p.st.text.trim()) };
+                e.set_body(&body_with_evidence(&statement, &ev));
+                e.set("updated", serde_yaml::Value::String(now.clone()))?;
+                tag(&mut e, &format!("{}: {}", op.as_str(), reason))?;
+                out.op = if op == Op::Update { "updated" } else { "merged" };
+                out.path = t.path.clone();
+                out.target = Some(t.path.clone());
+                out.id = e.meta.id.clone();
+                out.title = e.meta.title.clone();
+                files.insert(rel, (orig, e));
+            }
+            (op, target) => {
+                let supersedes = if op == Op::Supersede { target.clone() } else { None };
+                let (topic, placed_by) = match (&req.at, &supersedes) {
+                    (Some(at), _) => (at.clone(), "flag"),
+                    (None, Some(t)) => (EntryPath::parse(&t.path)?.topic(), "superseded-entry"),
+                    (None, None) => {
+                        let mut r = req.clone();
+                        r.text = p.st.text.clone();
+                        crate::ops::place(tree, &r)?
+                    }
+                };
+                let body = body_with_evidence(&p.st.text, &new_quote);
+                let title = if whole { None } else { Some(derive_title(&p.st.text, 80)) };
+                let (path, mut e) = new_entry(tree, req, &topic, &body, title, &mut taken, &now);
+                if let Some(t) = &supersedes {
+                    e.set_serialized("relations", &vec![Relation { rel: "supersedes".into(), to: t.path.clone() }])?;
+                    out.op = "superseded";
+                    out.target = Some(t.path.clone());
+                }
+                if pending {
+                    tag(&mut e, "pending")?;
+                } else if decided_by != "raw" {
+                    tag(&mut e, &format!("{}: {}", op.as_str(), reason))?;
+                }
+                out.path = path.to_string();
+                out.id = e.meta.id.clone();
+                out.title = e.meta.title.clone();
+                out.placed_by = placed_by;
+                files.insert(path.rel_file(), (None, e));
+            }
+        }
+        outcomes.push(out);
+    }
+    if opts.dry_run {
+        for (rel, (orig, e)) in &files {
+            let new = e.render();
+            let old = orig.clone().unwrap_or_default();
+            let d = similar::TextDiff::from_lines(&old, &new);
+            let a = if orig.is_some() { format!("a/{rel}") } else { "/dev/null".to_string() };
+            report.diffs.push(d.unified_diff().context_radius(3).header(&a, &format!("b/{rel}")).to_string());
+        }
+        report.outcomes = outcomes;
+        return Ok(());
+    }
+    let mut writes = Vec::new();
+    let mut changes = Vec::new();
+    for (rel, (_, e)) in &files {
+        let text = e.render();
+        changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
+        writes.push((rel.clone(), text));
+    }
+    if let Some(p) = pending_file {
+        // A write-ahead copy left by an aborted model call: the final
+        // pending entry replaces it.
+        if !files.contains_key(p) {
+            let _ = std::fs::remove_file(tree.abs(p));
+        }
+    }
+    tree.write_many(&writes)?;
+    if !changes.is_empty() {
+        let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
+        let changed: Vec<&Outcome> = outcomes.iter().filter(|o| o.op != "noop").collect();
+        let msg = if changed.len() == 1 {
+            let o = changed[0];
+            let head = match o.op {
+                "updated" => format!("update {}", o.path),
+                "merged" => format!("merge into {}", o.path),
+                "superseded" => format!("supersede {} with {}", o.target.as_deref().unwrap_or(""), o.path),
+                _ => format!("add {}", o.path),
+            };
+            format!("mem: {head} (via {via})\n\n{}: {}", if o.pending { "pending" } else { o.decided_by }, o.reason)
+        } else {
+            let mut m = format!("mem: curate {} statements (via {via})\n", outcomes.len());
+            for o in &outcomes {
+                m.push_str(&format!("\n{} {}: {}", o.op, o.path, o.reason));
+            }
+            m
+        };
+        let git = Git::open(&tree.root)?;
+        let commit = git.commit(&changes, &msg, &tree.config.git)?.map(|c| c.to_string());
+        for o in outcomes.iter_mut().filter(|o| o.op != "noop") {
+            o.commit = commit.clone();
+        }
+    }
+    report.outcomes = outcomes;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_is_found_and_kept() {
+        let b = "Alice lives in Paris.\n\n## Evidence\n> Alice moved to Paris.\n";
+        assert_eq!(evidence_of(b).as_deref(), Some("> Alice moved to Paris."));
+        assert_eq!(evidence_of("no evidence here"), None);
+        let body = body_with_evidence("S", &["> a".into(), "> b".into()]);
+        assert_eq!(body, "S\n\n## Evidence\n> a\n> b");
+    }
+}

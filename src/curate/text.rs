@@ -1,0 +1,352 @@
+//! Lexical analysis for curation: content-word stems (with a small table of
+//! common synonyms folded together), "values" (proper names, numbers,
+//! versions, times), the subject of a statement, and change / addition
+//! markers. Everything here is deterministic and cheap (microseconds).
+
+use std::collections::BTreeSet;
+
+/// A word of the original text.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// As written (possessive `'s` removed).
+    pub raw: String,
+    /// Lower-cased, stemmed, synonyms folded.
+    pub stem: String,
+    /// Position in the sentence (0-based, counting every word).
+    pub pos: usize,
+    /// A proper name, number, version or time: the kind of token whose
+    /// change means the fact changed.
+    pub value: bool,
+    pub stop: bool,
+}
+
+/// Words that carry no content for comparison.
+const STOP: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into", "onto",
+    "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "have", "had", "having", "it", "its",
+    "this", "that", "these", "those", "there", "here", "as", "so", "than", "then", "which", "who", "whom", "what",
+    "where", "when", "how", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "he", "him", "his",
+    "she", "her", "hers", "they", "them", "their", "theirs", "go", "goes", "going", "went", "through", "over", "via",
+    "per", "about", "all", "any", "some", "just", "very", "really", "will", "would", "should", "can", "could",
+    "get", "gets", "got", "also", "too", "now", "well", "additionally", "still", "always", "every", "each", "more",
+    "most", "much", "many", "one", "ones", "thing", "things", "whose", "being", "if", "while", "during", "own",
+    "currently", "anymore", "longer", "no", "not", "never", "new", "called", "named", "s",
+];
+
+/// Groups of words that say the same thing in notes; each folds to its first
+/// member. General vocabulary, not tuned to any test sentence.
+const SYNONYMS: &[&[&str]] = &[
+    &["live", "reside", "home", "based", "stay", "resident", "house", "lives", "living"],
+    &["work", "employ", "employed", "employer", "job", "works", "working"],
+    &["need", "require", "necessary", "needed", "must", "required", "requirement", "needs", "requires"],
+    &["like", "love", "enjoy", "prefer", "fond", "prefers", "loves", "likes", "enjoys"],
+    &["favourite", "favorite"],
+    &["use", "using", "utilize", "rely", "relies", "uses", "used"],
+    &["lead", "led", "head", "leads", "manage", "manager", "manages"],
+    &["birth", "born", "birthday"],
+    &["fly", "flight", "flies", "flew", "flying"],
+    &["begin", "start", "started", "began", "starts"],
+    &["build", "built", "builds", "building"],
+    &["speak", "speaks", "spoke", "fluent"],
+    &["deploy", "deploys", "deploying", "deployment", "deployed"],
+    &["listen", "listens", "serve", "serves", "bound", "bind"],
+    &["limit", "limited", "cap", "capped", "limits"],
+    &["change", "changed", "changes", "changing"],
+    &["meet", "meeting", "meetings", "sync", "standup"],
+];
+
+/// Verbs that imply an attribute: "moved to Paris" is about where someone
+/// lives, "joined Bosch" about where they work.
+const IMPLIES: &[(&str, &str)] = &[
+    ("moved", "live"), ("move", "live"), ("moves", "live"), ("relocated", "live"), ("relocate", "live"),
+    ("joined", "work"), ("hired", "work"), ("quit", "work"), ("retired", "work"),
+];
+
+/// Words that say a fact changed (present in the new statement only).
+const CHANGE: &[&str] = &[
+    "moved", "move", "moves", "moving", "relocated", "now", "switched", "switch", "switches", "changed", "instead",
+    "anymore", "longer", "new", "replaced", "replace", "replaces", "migrated", "migrate", "upgraded", "upgrade",
+    "downgraded", "renamed", "became", "become", "becomes", "left", "quit", "joined", "retired", "no", "not",
+    "never", "stopped", "ended", "former", "formerly", "previously", "nowadays", "correction", "actually",
+    "transferred", "changes",
+];
+
+/// Words that say the new statement adds to an existing one.
+const ADDITION: &[&str] = &["also", "too", "additionally", "addition", "another", "besides", "plus", "further", "furthermore", "well"];
+
+const NEGATION: &[&str] = &["not", "no", "never", "n't", "none", "nobody", "without"];
+
+/// Person pronouns that make the writer the subject.
+const FIRST_PERSON: &[&str] = &["i", "my", "me", "we", "our", "us", "i'm", "i've"];
+
+fn fold(stem: &str) -> String {
+    for g in SYNONYMS {
+        if g.contains(&stem) {
+            return g[0].to_string();
+        }
+    }
+    stem.to_string()
+}
+
+/// A light English stemmer: enough to match plurals and tenses.
+pub fn stem(word: &str) -> String {
+    let w = word.to_lowercase();
+    let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(&w).to_string();
+    if w.chars().any(|c| c.is_ascii_digit()) {
+        return w;
+    }
+    for g in SYNONYMS {
+        if g.contains(&w.as_str()) {
+            return g[0].to_string();
+        }
+    }
+    let n = w.chars().count();
+    let s = if n > 5 && w.ends_with("ing") {
+        w[..w.len() - 3].to_string()
+    } else if n > 4 && w.ends_with("ied") {
+        format!("{}y", &w[..w.len() - 3])
+    } else if n > 4 && w.ends_with("ed") {
+        w[..w.len() - 2].to_string()
+    } else if n > 4 && w.ends_with("ies") {
+        format!("{}y", &w[..w.len() - 3])
+    } else if n > 4 && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") || w.ends_with("sses")) {
+        w[..w.len() - 2].to_string()
+    } else if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        w[..w.len() - 1].to_string()
+    } else {
+        w.clone()
+    };
+    // "changed" -> "chang", "change" -> "chang": drop a final e for matching.
+    let s = if s.len() > 4 && s.ends_with('e') { s[..s.len() - 1].to_string() } else { s };
+    fold(&s)
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Splits into words: letters/digits, keeping `.`, `:`, `-`, `+` and `'`
+/// inside a token (versions, times, names like `deploy-bot`, `O'Neil`).
+pub fn words_of(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_token_char(c) {
+            cur.push(c);
+        } else if matches!(c, '.' | ':' | '-' | '\'' | '’' | '+' | '#')
+            && !cur.is_empty()
+            && chars.get(i + 1).is_some_and(|n| is_token_char(*n))
+        {
+            cur.push(c);
+        } else if c == '+' && cur.is_empty() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
+            // +49: keep the plus with the number
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        i += 1;
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Analysed statement.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub words: Vec<Word>,
+    /// `@user` for first-person statements, else the first proper name among
+    /// the opening words (lower-cased), if any.
+    pub subject: Option<String>,
+    /// The subject as written (for messages).
+    pub subject_text: Option<String>,
+    pub negated: bool,
+}
+
+impl Analysis {
+    pub fn new(text: &str) -> Self {
+        let raw = words_of(text);
+        let mut words = Vec::with_capacity(raw.len());
+        for (i, w) in raw.iter().enumerate() {
+            let lw = w.to_lowercase();
+            let base = lw.strip_suffix("'s").or_else(|| lw.strip_suffix("’s")).unwrap_or(&lw).to_string();
+            let stop = STOP.contains(&base.as_str());
+            let has_digit = w.chars().any(|c| c.is_ascii_digit());
+            let upper = w.chars().next().is_some_and(|c| c.is_uppercase());
+            let inner_upper = w.chars().skip(1).any(|c| c.is_uppercase());
+            // A capitalised word opening a sentence is a name only if it is
+            // not a stop word and not otherwise written in lower case.
+            let sentence_start = i == 0 || text_sentence_start(text, &raw, i);
+            let value = has_digit
+                || inner_upper
+                || (upper && !stop && (!sentence_start || !raw.iter().any(|o| o == &lw)) && !is_common_opening(&base));
+            words.push(Word { raw: w.clone(), stem: stem(w), pos: i, value, stop });
+        }
+        let first = raw.first().map(|w| w.to_lowercase()).unwrap_or_default();
+        let (subject, subject_text) = if FIRST_PERSON.contains(&first.as_str()) {
+            (Some("@user".to_string()), Some("the writer".to_string()))
+        } else {
+            let w = words.iter().take(4).find(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()));
+            (w.map(|w| w.stem.clone()), w.map(|w| w.raw.trim_end_matches("'s").trim_end_matches("’s").to_string()))
+        };
+        let negated = raw.iter().any(|w| {
+            let l = w.to_lowercase();
+            NEGATION.contains(&l.as_str()) || l.ends_with("n't") || l == "anymore"
+        }) || text.to_lowercase().contains("no longer");
+        Self { words, subject, subject_text, negated }
+    }
+
+    /// Content stems (no stop words).
+    pub fn stems(&self) -> BTreeSet<String> {
+        let mut s: BTreeSet<String> = self.words.iter().filter(|w| !w.stop && !w.stem.is_empty()).map(|w| w.stem.clone()).collect();
+        for w in &self.words {
+            let l = w.raw.to_lowercase();
+            if let Some((_, implied)) = IMPLIES.iter().find(|(v, _)| *v == l) {
+                s.insert(implied.to_string());
+            }
+        }
+        s
+    }
+
+    pub fn values(&self) -> BTreeSet<String> {
+        self.words.iter().filter(|w| w.value).map(|w| w.stem.clone()).collect()
+    }
+
+    pub fn lower_words(&self) -> BTreeSet<String> {
+        self.words.iter().map(|w| w.raw.to_lowercase()).collect()
+    }
+
+    pub fn has_any(&self, list: &[&str]) -> Vec<String> {
+        self.words.iter().map(|w| w.raw.to_lowercase()).filter(|w| list.contains(&w.as_str())).collect()
+    }
+
+    /// Markers of change present here (not in `other`).
+    pub fn change_markers(&self, other: &Analysis) -> Vec<String> {
+        let theirs = other.lower_words();
+        let their_stems: BTreeSet<String> = other.words.iter().map(|w| w.stem.clone()).collect();
+        self.has_any(CHANGE).into_iter().filter(|w| !theirs.contains(w) && !their_stems.contains(&stem(w))).collect()
+    }
+
+    pub fn addition_markers(&self, other: &Analysis) -> Vec<String> {
+        let theirs = other.lower_words();
+        let mut v: Vec<String> = self.has_any(ADDITION).into_iter().filter(|w| !theirs.contains(w)).collect();
+        // "well" only in "as well"
+        if v.iter().any(|w| w == "well") {
+            let lw: Vec<String> = self.words.iter().map(|w| w.raw.to_lowercase()).collect();
+            if !lw.windows(2).any(|p| p[0] == "as" && p[1] == "well") {
+                v.retain(|w| w != "well");
+            }
+        }
+        v
+    }
+
+    /// The position of the last content word.
+    pub fn last_content_stem(&self) -> Option<&str> {
+        self.words.iter().rev().find(|w| !w.stop).map(|w| w.stem.as_str())
+    }
+}
+
+fn text_sentence_start(_text: &str, raw: &[String], i: usize) -> bool {
+    // The tokenizer drops punctuation; a word after one ending a sentence
+    // is detected by the caller's sentence splitting, so only the first
+    // word counts here.
+    let _ = raw;
+    i == 0
+}
+
+/// Capitalised words that commonly open a sentence without being names.
+fn is_common_opening(w: &str) -> bool {
+    matches!(
+        w,
+        "every" | "our" | "my" | "the" | "to" | "for" | "in" | "on" | "at" | "after" | "before" | "since" | "when"
+            | "if" | "once" | "please" | "always" | "never" | "rotate" | "use" | "run" | "make" | "keep" | "don't"
+            | "do" | "set" | "add" | "remember" | "note" | "today" | "yesterday" | "tomorrow" | "last" | "next"
+    )
+}
+
+/// Lexical comparison of a new statement with an existing one.
+#[derive(Debug, Clone, Default)]
+pub struct Overlap {
+    pub shared: BTreeSet<String>,
+    /// Content stems only in the new statement / only in the old one.
+    pub only_new: BTreeSet<String>,
+    pub only_old: BTreeSet<String>,
+    /// Values only in the new / only in the old statement.
+    pub new_values: BTreeSet<String>,
+    pub lost_values: BTreeSet<String>,
+    pub jaccard: f32,
+    /// Share of the new / old content stems found in the other.
+    pub cov_new: f32,
+    pub cov_old: f32,
+    /// Shared content stems other than the subject.
+    pub shared_beyond_subject: usize,
+}
+
+pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
+    let a = new.stems();
+    let b = old.stems();
+    let shared: BTreeSet<String> = a.intersection(&b).cloned().collect();
+    let only_new: BTreeSet<String> = a.difference(&b).cloned().collect();
+    let only_old: BTreeSet<String> = b.difference(&a).cloned().collect();
+    let va = new.values();
+    let vb = old.values();
+    let all_b = old.stems();
+    let all_a = new.stems();
+    let subj: BTreeSet<String> = new.subject.iter().chain(old.subject.iter()).cloned().collect();
+    let new_values = va.iter().filter(|v| !vb.contains(*v) && !all_b.contains(*v) && !subj.contains(*v)).cloned().collect();
+    let lost_values = vb.iter().filter(|v| !va.contains(*v) && !all_a.contains(*v) && !subj.contains(*v)).cloned().collect();
+    let union = a.union(&b).count().max(1) as f32;
+    let shared_beyond_subject = shared.iter().filter(|s| !subj.contains(*s)).count();
+    Overlap {
+        jaccard: shared.len() as f32 / union,
+        cov_new: shared.len() as f32 / a.len().max(1) as f32,
+        cov_old: shared.len() as f32 / b.len().max(1) as f32,
+        shared,
+        only_new,
+        only_old,
+        new_values,
+        lost_values,
+        shared_beyond_subject,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_fold_plurals_tenses_and_synonyms() {
+        assert_eq!(stem("builds"), "build");
+        assert_eq!(stem("requires"), "need");
+        assert_eq!(stem("changed"), stem("change"));
+        assert_eq!(stem("Alice's"), stem("alice"));
+        assert_eq!(stem("16.2"), "16.2");
+    }
+
+    #[test]
+    fn words_keep_versions_times_and_names() {
+        assert_eq!(words_of("Postgres 16.2 at 02:00, deploy-bot."), ["Postgres", "16.2", "at", "02:00", "deploy-bot"]);
+    }
+
+    #[test]
+    fn subject_and_values() {
+        let a = Analysis::new("Alice lives in Berlin.");
+        assert_eq!(a.subject, Some(stem("Alice")));
+        assert!(a.values().contains("berlin"));
+        let b = Analysis::new("My favourite colour is blue.");
+        assert_eq!(b.subject.as_deref(), Some("@user"));
+        let c = Analysis::new("The build needs cmake.");
+        assert_eq!(c.subject, None);
+        assert!(Analysis::new("Sara is not vegetarian anymore").negated);
+    }
+
+    #[test]
+    fn overlap_sees_changed_values() {
+        let o = overlap(&Analysis::new("Alice lives in Paris"), &Analysis::new("Alice lives in Berlin"));
+        assert!(o.new_values.contains("paris") && o.lost_values.contains("berlin"));
+        assert_eq!(o.shared_beyond_subject, 1);
+    }
+}
