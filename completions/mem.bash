@@ -37,6 +37,9 @@ _mem() {
             mem,help)
                 cmd="mem__subcmd__help"
                 ;;
+            mem,ingest)
+                cmd="mem__subcmd__ingest"
+                ;;
             mem,init)
                 cmd="mem__subcmd__init"
                 ;;
@@ -79,6 +82,12 @@ _mem() {
             mem__subcmd__eval,help)
                 cmd="mem__subcmd__eval__subcmd__help"
                 ;;
+            mem__subcmd__eval,locomo)
+                cmd="mem__subcmd__eval__subcmd__locomo"
+                ;;
+            mem__subcmd__eval,longmemeval)
+                cmd="mem__subcmd__eval__subcmd__longmemeval"
+                ;;
             mem__subcmd__eval,synth)
                 cmd="mem__subcmd__eval__subcmd__synth"
                 ;;
@@ -87,6 +96,12 @@ _mem() {
                 ;;
             mem__subcmd__eval__subcmd__help,help)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__help"
+                ;;
+            mem__subcmd__eval__subcmd__help,locomo)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__locomo"
+                ;;
+            mem__subcmd__eval__subcmd__help,longmemeval)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__longmemeval"
                 ;;
             mem__subcmd__eval__subcmd__help,synth)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__synth"
@@ -111,6 +126,9 @@ _mem() {
                 ;;
             mem__subcmd__help,help)
                 cmd="mem__subcmd__help__subcmd__help"
+                ;;
+            mem__subcmd__help,ingest)
+                cmd="mem__subcmd__help__subcmd__ingest"
                 ;;
             mem__subcmd__help,init)
                 cmd="mem__subcmd__help__subcmd__init"
@@ -150,6 +168,12 @@ _mem() {
                 ;;
             mem__subcmd__help__subcmd__eval,curation)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__curation"
+                ;;
+            mem__subcmd__help__subcmd__eval,locomo)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__locomo"
+                ;;
+            mem__subcmd__help__subcmd__eval,longmemeval)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__longmemeval"
                 ;;
             mem__subcmd__help__subcmd__eval,synth)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__synth"
@@ -203,7 +227,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,7 +385,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth curation help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,7 +437,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help)
-            opts="synth curation help"
+            opts="synth locomo longmemeval curation help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +478,34 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__eval__subcmd__help__subcmd__locomo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__longmemeval)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__eval__subcmd__help__subcmd__synth)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -461,6 +513,98 @@ _mem() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__locomo)
+            opts="-y -q -h --limit --tier --granularity --depth --dump --work-dir --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --granularity)
+                    COMPREPLY=($(compgen -W "turn session" -- "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --work-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__longmemeval)
+            opts="-y -q -h --limit --tier --granularity --depth --dump --work-dir --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --granularity)
+                    COMPREPLY=($(compgen -W "turn session" -- "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --work-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -537,7 +681,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help"
+            opts="init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,7 +751,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth curation"
+            opts="synth locomo longmemeval curation"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,6 +765,34 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__locomo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__longmemeval)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -663,6 +835,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__ingest)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -893,6 +1079,40 @@ _mem() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__ingest)
+            opts="-y -q -h --format --granularity --at --no-index --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "locomo longmemeval chat-jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --granularity)
+                    COMPREPLY=($(compgen -W "turn session" -- "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

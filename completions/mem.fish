@@ -35,6 +35,7 @@ complete -c mem -n "__fish_mem_needs_command" -s h -l help -d 'Print help (see m
 complete -c mem -n "__fish_mem_needs_command" -s V -l version -d 'Print version'
 complete -c mem -n "__fish_mem_needs_command" -f -a "init" -d 'Create a tree (or adopt an existing git repository) and commit its settings'
 complete -c mem -n "__fish_mem_needs_command" -f -a "add" -d 'Remember something: text from the argument, stdin or --file'
+complete -c mem -n "__fish_mem_needs_command" -f -a "ingest" -d 'Import conversation transcripts (LoCoMo, LongMemEval, chat JSONL): one entry per turn'
 complete -c mem -n "__fish_mem_needs_command" -f -a "recall" -d 'Find memories: tiered retrieval (cache, lexical, semantic, structure)'
 complete -c mem -n "__fish_mem_needs_command" -f -a "show" -d 'Print an entry (by path, id or id prefix)'
 complete -c mem -n "__fish_mem_needs_command" -f -a "ls" -d 'List entries, optionally under a path prefix'
@@ -48,7 +49,7 @@ complete -c mem -n "__fish_mem_needs_command" -f -a "doctor" -d 'Check every fil
 complete -c mem -n "__fish_mem_needs_command" -f -a "model" -d 'Local models: pull (download + verify), list, path, rm'
 complete -c mem -n "__fish_mem_needs_command" -f -a "reindex" -d 'Rebuild the index from the files'
 complete -c mem -n "__fish_mem_needs_command" -f -a "watch" -d 'Keep the index caught up while files change; answer recalls over a local socket'
-complete -c mem -n "__fish_mem_needs_command" -f -a "eval" -d 'Measurements: synthetic trees (and benchmark runners)'
+complete -c mem -n "__fish_mem_needs_command" -f -a "eval" -d 'Measurements: synthetic trees, LoCoMo and LongMemEval retrieval benchmarks'
 complete -c mem -n "__fish_mem_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c mem -n "__fish_mem_needs_command" -f -a "man" -d 'Write man pages into a folder'
 complete -c mem -n "__fish_mem_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -85,6 +86,21 @@ complete -c mem -n "__fish_mem_using_subcommand add" -l json -d 'Machine-readabl
 complete -c mem -n "__fish_mem_using_subcommand add" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand add" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand add" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l format -d 'Input format' -r -f -a "locomo\t''
+longmemeval\t''
+chat-jsonl\t''"
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
+session\t'One entry per session (all its turns)'"
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l at -d 'Put conversations under this domain/topic instead of the format\'s default' -r
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l no-index -d 'Do not catch the index up (no embedding) after writing'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mem -n "__fish_mem_using_subcommand recall" -s k -l k -d 'Number of hits' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l tier -d 'Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l at -d 'Only entries under this prefix (domain or domain/topic)' -r
@@ -247,17 +263,19 @@ complete -c mem -n "__fish_mem_using_subcommand watch" -l json -d 'Machine-reada
 complete -c mem -n "__fish_mem_using_subcommand watch" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -l color -d 'When to colour output' -r -f -a "auto\t''
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth curation help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s n -l entries -d 'Number of entries' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l seed -d 'Seed of the generator' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l batch -d 'Entries per batch (one commit each)' -r
@@ -270,6 +288,36 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l limit -d 'Ask at most N questions' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
+session\t'One entry per session (all its turns)'"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l depth -d 'Hits asked of recall per question (ranking depth)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l dump -d 'Write every question\'s ranked source.ref list to FILE (JSON Lines)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l work-dir -d 'Folder for the temporary trees (default: the system temp dir; a tmpfs such as /dev/shm is faster)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l limit -d 'Ask at most N questions' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
+session\t'One entry per session (all its turns)'"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l depth -d 'Hits asked of recall per question (ranking depth)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l dump -d 'Write every question\'s ranked source.ref list to FILE (JSON Lines)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l work-dir -d 'Folder for the temporary trees (default: the system temp dir; a tmpfs such as /dev/shm is faster)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l modes -d 'Comma-separated: full, no-model, model-only, lexical' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l only -d 'Only cases whose id starts with this' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
@@ -282,6 +330,8 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from curation" -s h -l help -d 'Print help'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand completions" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
@@ -300,28 +350,31 @@ complete -c mem -n "__fish_mem_using_subcommand man" -l json -d 'Machine-readabl
 complete -c mem -n "__fish_mem_using_subcommand man" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand man" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand man" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "init" -d 'Create a tree (or adopt an existing git repository) and commit its settings'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "add" -d 'Remember something: text from the argument, stdin or --file'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "recall" -d 'Find memories: tiered retrieval (cache, lexical, semantic, structure)'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "show" -d 'Print an entry (by path, id or id prefix)'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "ls" -d 'List entries, optionally under a path prefix'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "tree" -d 'Entry counts per domain and topic'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "edit" -d 'Open an entry in $EDITOR; the result is validated before it is kept'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "mv" -d 'Move an entry to another topic or path'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "forget" -d 'Retire entries to _archive/ (kept in git, restorable)'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "restore" -d 'Bring archived entries back'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "log" -d 'History of an entry (following moves) or of the whole tree'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "doctor" -d 'Check every file: front matter, ids, paths, stray files'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "model" -d 'Local models: pull (download + verify), list, path, rm'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "reindex" -d 'Rebuild the index from the files'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "watch" -d 'Keep the index caught up while files change; answer recalls over a local socket'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "eval" -d 'Measurements: synthetic trees (and benchmark runners)'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "man" -d 'Write man pages into a folder'
-complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "init" -d 'Create a tree (or adopt an existing git repository) and commit its settings'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "add" -d 'Remember something: text from the argument, stdin or --file'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "ingest" -d 'Import conversation transcripts (LoCoMo, LongMemEval, chat JSONL): one entry per turn'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "recall" -d 'Find memories: tiered retrieval (cache, lexical, semantic, structure)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "show" -d 'Print an entry (by path, id or id prefix)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "ls" -d 'List entries, optionally under a path prefix'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "tree" -d 'Entry counts per domain and topic'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "edit" -d 'Open an entry in $EDITOR; the result is validated before it is kept'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "mv" -d 'Move an entry to another topic or path'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "forget" -d 'Retire entries to _archive/ (kept in git, restorable)'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "restore" -d 'Bring archived entries back'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "log" -d 'History of an entry (following moves) or of the whole tree'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "doctor" -d 'Check every file: front matter, ids, paths, stray files'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "model" -d 'Local models: pull (download + verify), list, path, rm'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "reindex" -d 'Rebuild the index from the files'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "watch" -d 'Keep the index caught up while files change; answer recalls over a local socket'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "eval" -d 'Measurements: synthetic trees, LoCoMo and LongMemEval retrieval benchmarks'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "man" -d 'Write man pages into a folder'
+complete -c mem -n "__fish_mem_using_subcommand help; and not __fish_seen_subcommand_from init add ingest recall show ls tree edit mv forget restore log doctor model reindex watch eval completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "pull" -d 'Download and verify models (default: all built-in ones); nothing is fetched twice'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "list" -d 'Show each built-in model and its state (missing, verified, corrupt); --verify re-hashes'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "path" -d 'Print the file path of a model'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "rm" -d 'Delete a downloaded model'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
+complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'

@@ -53,6 +53,8 @@ pub enum Command {
     Init(cmd::init::Args),
     /// Remember something: text from the argument, stdin or --file
     Add(cmd::add::Args),
+    /// Import conversation transcripts (LoCoMo, LongMemEval, chat JSONL): one entry per turn
+    Ingest(cmd::ingest::Args),
     /// Find memories: tiered retrieval (cache, lexical, semantic, structure)
     Recall(cmd::recall::Args),
     /// Print an entry (by path, id or id prefix)
@@ -79,7 +81,7 @@ pub enum Command {
     Reindex(cmd::reindex::Args),
     /// Keep the index caught up while files change; answer recalls over a local socket
     Watch(cmd::watch::Args),
-    /// Measurements: synthetic trees (and benchmark runners)
+    /// Measurements: synthetic trees, LoCoMo and LongMemEval retrieval benchmarks
     Eval(cmd::eval::Args),
     /// Print shell completions
     Completions(cmd::docs::CompletionsArgs),

@@ -39,7 +39,7 @@ pub struct Models {
     pub embedder: String,
     /// Generator: a built-in model name (`smollm2-135m`), a GGUF path, or `none`.
     pub generator: String,
-    /// CPU threads for llama.cpp; 0 = all cores.
+    /// CPU threads for llama.cpp; 0 = the idle cores (see `model::llama::effective_threads`).
     pub threads: usize,
 }
 

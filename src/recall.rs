@@ -91,8 +91,120 @@ fn confident(lex: &[(String, u64, f32)], k: usize) -> Option<String> {
     None
 }
 
+/// Retrieval knobs, chosen on the dev data of ../shared/bench (README,
+/// "Retrieval ablation"). `MEM_RECALL_TUNE` overrides them for experiments,
+/// e.g. `MEM_RECALL_TUNE=stop=0,nb=0,wlex=1,wsem=1,fuse=gate`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Tuning {
+    /// Drop function words from the lexical query.
+    pub stopwords: bool,
+    /// Neighbour expansion (tier 3): a conversation turn gains this share of
+    /// the scores of the turns just before and after it (by `source.ref`).
+    pub neighbours: f32,
+    /// Weights of the lexical and semantic lists in reciprocal-rank fusion.
+    pub w_lex: f32,
+    pub w_sem: f32,
+    /// Fuse with tier 2 even when tier 1 looks confident.
+    pub always_fuse: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self { stopwords: true, neighbours: 0.0, w_lex: 1.0, w_sem: 0.25, always_fuse: false }
+    }
+}
+
+impl Tuning {
+    pub fn get() -> Self {
+        let mut t = Self::default();
+        let Ok(spec) = std::env::var("MEM_RECALL_TUNE") else { return t };
+        for kv in spec.split(',') {
+            let Some((k, v)) = kv.split_once('=') else { continue };
+            let f = v.trim().parse::<f32>().ok();
+            match k.trim() {
+                "stop" => t.stopwords = v.trim() != "0",
+                "nb" => t.neighbours = f.unwrap_or(t.neighbours),
+                "wlex" => t.w_lex = f.unwrap_or(t.w_lex),
+                "wsem" => t.w_sem = f.unwrap_or(t.w_sem),
+                "fuse" => t.always_fuse = v.trim() == "always",
+                _ => {}
+            }
+        }
+        t
+    }
+}
+
+/// English function and question words, dropped from lexical queries: in
+/// short documents such as chat turns they otherwise dominate BM25
+/// ("what did …" matches every question-shaped turn).
+const QUERY_STOP: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "about", "as",
+    "into", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has",
+    "had", "having", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "that", "this", "these",
+    "those", "it", "its", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "they",
+    "them", "their", "there", "here", "can", "could", "would", "should", "will", "shall", "may", "might", "must",
+    "any", "some", "so", "if", "then", "than", "too", "very", "just", "also", "not", "no", "yes", "s", "t", "kind",
+    "much", "many", "ever",
+];
+
+/// The query as sent to BM25: function words removed (unless nothing
+/// would be left).
+pub fn lexical_query(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| {
+            let bare: String = w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>().to_lowercase();
+            let bare = bare.trim_end_matches("'s").trim_end_matches('\'');
+            !QUERY_STOP.contains(&bare)
+        })
+        .collect();
+    if kept.is_empty() { text.to_string() } else { kept.join(" ") }
+}
+
+/// `prefix` and turn number of a conversation reference (`…:D3:7` → (`…:D3`, 7)).
+fn turn_ref(r: &str) -> Option<(&str, i64)> {
+    let (p, n) = r.rsplit_once(':')?;
+    Some((p, n.parse().ok()?))
+}
+
+/// Neighbour expansion: each candidate that is a conversation turn gains
+/// `w` × the scores of its adjacent turns among the candidates.
+fn neighbour_boost(
+    tree: &Tree,
+    ranked: Vec<(String, f32)>,
+    w: f32,
+    parsed: &mut std::collections::HashMap<String, Entry>,
+) -> Vec<(String, f32)> {
+    let mut refs: Vec<Option<String>> = Vec::with_capacity(ranked.len());
+    for (rel, _) in &ranked {
+        let e = std::fs::read_to_string(tree.abs(rel)).ok().and_then(|t| Entry::parse(&t).ok());
+        refs.push(e.as_ref().and_then(|e| e.meta.source.reference.clone()));
+        if let Some(e) = e {
+            parsed.insert(rel.clone(), e);
+        }
+    }
+    let by_ref: std::collections::HashMap<(&str, i64), f32> = refs
+        .iter()
+        .zip(&ranked)
+        .filter_map(|(r, (_, s))| r.as_deref().and_then(turn_ref).map(|k| (k, *s)))
+        .collect();
+    let mut out: Vec<(String, f32)> = ranked
+        .iter()
+        .zip(&refs)
+        .map(|((rel, s), r)| {
+            let extra = r.as_deref().and_then(turn_ref).map_or(0.0, |(p, n)| {
+                by_ref.get(&(p, n - 1)).copied().unwrap_or(0.0) + by_ref.get(&(p, n + 1)).copied().unwrap_or(0.0)
+            });
+            (rel.clone(), s + w * extra)
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
     let norm = crate::entry::normalize(&q.text);
+    let norm = format!("{norm}\u{0}{:?}", Tuning::get());
     // The embedder is part of the key: a client without one (or with
     // another) must not be served tier-2 results it could not produce.
     let opts = serde_json::to_string(&(q.k, q.max_tier, &q.scope, q.since, q.until, q.history, q.archived, embedder)).unwrap_or_default();
@@ -171,14 +283,17 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
     let n = depth(q.k);
     let t1 = Instant::now();
     crate::trace::mark("recall: cache missed");
-    let lex = idx.text.search(&q.text, &filter, n)?;
+    let tune = Tuning::get();
+    let lex_text = if tune.stopwords { lexical_query(&q.text) } else { q.text.clone() };
+    let lex = idx.text.search(&lex_text, &filter, n)?;
     crate::trace::mark("recall: lexical");
     stats.lexical_ms = ms(t1);
     stats.tier = 1;
     // rel -> fused score
     let mut ranked: Vec<(String, f32)> = lex.iter().map(|(rel, _, s)| (rel.clone(), *s)).collect();
     if q.max_tier >= 2 && idx.vectors.as_ref().is_some_and(|v| !v.is_empty()) {
-        if let Some(reason) = confident(&lex, q.k) {
+        let gate = if tune.always_fuse { Some("always fused".to_string()) } else { confident(&lex, q.k) };
+        if let Some(reason) = gate {
             let t2 = Instant::now();
             if let Some(emb) = models.embedder()? {
                 let qv = emb.embed(&[q.text.as_str()])?.remove(0);
@@ -186,7 +301,7 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
                 let keys: Vec<u64> = sem.iter().map(|(k, _)| *k).collect();
                 let allowed = idx.text.by_keys(&keys, &filter)?;
                 let sem_rels: Vec<String> = sem.iter().filter_map(|(k, _)| allowed.get(k).cloned()).take(n).collect();
-                ranked = rrf(&lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(), &sem_rels);
+                ranked = rrf(&lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(), &sem_rels, tune.w_lex, tune.w_sem);
                 stats.tier = 2;
                 stats.escalated = Some(reason);
             }
@@ -194,13 +309,24 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
         }
     }
     // Tier 3: structure.
+    let mut parsed: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
+    if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
+        ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
+        stats.tier = stats.tier.max(3);
+    }
     let mut hits = Vec::new();
     for (rel, score) in ranked {
         if hits.len() >= q.k {
             break;
         }
-        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else { continue };
-        let Ok(entry) = Entry::parse(&text) else { continue };
+        let entry = match parsed.remove(&rel) {
+            Some(e) => e,
+            None => {
+                let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else { continue };
+                let Ok(entry) = Entry::parse(&text) else { continue };
+                entry
+            }
+        };
         let archived = rel.starts_with(crate::paths::ARCHIVE_DIR);
         let path = rel.strip_prefix("_archive/").unwrap_or(&rel).trim_end_matches(".md").to_string();
         let superseded = idx.text.is_superseded(&path)?;
@@ -222,11 +348,11 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
     Ok((hits, stats))
 }
 
-fn rrf(lex: &[String], sem: &[String]) -> Vec<(String, f32)> {
+fn rrf(lex: &[String], sem: &[String], w_lex: f32, w_sem: f32) -> Vec<(String, f32)> {
     let mut scores: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
-    for list in [lex, sem] {
+    for (list, w) in [(lex, w_lex), (sem, w_sem)] {
         for (i, r) in list.iter().enumerate() {
-            *scores.entry(r.as_str()).or_default() += 1.0 / (RRF_K + i as f32 + 1.0);
+            *scores.entry(r.as_str()).or_default() += w / (RRF_K + i as f32 + 1.0);
         }
     }
     let mut v: Vec<(String, f32)> = scores.into_iter().map(|(r, s)| (r.to_string(), s)).collect();

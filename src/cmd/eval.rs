@@ -15,8 +15,48 @@ pub struct Args {
 pub enum EvalCmd {
     /// Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)
     Synth(SynthArgs),
+    /// Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall
+    Locomo(BenchArgs),
+    /// Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded
+    Longmemeval(BenchArgs),
     /// Curated writes: decision accuracy, distillation support and latency per add on a scenario set
     Curation(super::eval_curation::Args),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Each conversation (LoCoMo) or question haystack (LongMemEval) is ingested into a fresh \
+temporary tree with the code of `mem ingest`, the index is caught up as `mem recall` does it, and every question \
+is asked through the recall tiers. Reported: recall_any@k, recall_all@k and NDCG@k (k = 1, 3, 5, 10) at turn and \
+session level (LongMemEval's definitions; a session ranks at its best turn), by category / question type; recall \
+latency p50/p95 per tier; ingest throughput; peak RSS. LoCoMo QA without valid evidence and LongMemEval \
+abstention questions are skipped and counted.\n\n\
+--dump writes one JSON line per question (ranked source.ref list and gold refs) so the metrics can be recomputed \
+independently: scripts/recompute-metrics.py DUMP.\n\n\
+The embedding model comes from the configuration (MEM_EMBEDDER); embeddings are cached per model \
+($MEM_CACHE_DIR), so a rerun mostly skips the model.\n\n\
+Examples:\n  mem eval locomo bench/data/locomo-dev.json\n  mem eval longmemeval longmemeval-s-dev.json.gz --json --dump lme.jsonl\n  \
+mem eval longmemeval lme.json.gz --limit 10 --tier 1")]
+pub struct BenchArgs {
+    /// The benchmark file (JSON; gzip accepted)
+    pub file: PathBuf,
+    /// Ask at most N questions
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Highest recall tier (1 lexical, 2 semantic, 3 structure)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub tier: u8,
+    /// One entry per turn or per session
+    #[arg(long, value_enum, default_value_t = crate::ingest::Granularity::Turn)]
+    pub granularity: crate::ingest::Granularity,
+    /// Hits asked of recall per question (ranking depth)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(10..=1000))]
+    pub depth: u64,
+    /// Write every question's ranked source.ref list to FILE (JSON Lines)
+    #[arg(long, value_name = "FILE")]
+    pub dump: Option<PathBuf>,
+    /// Folder for the temporary trees (default: the system temp dir; a tmpfs such as /dev/shm is faster)
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,6 +85,8 @@ pub struct SynthArgs {
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     match args.cmd {
         EvalCmd::Synth(a) => synth(a, ctx),
+        EvalCmd::Locomo(a) => bench("locomo", a, ctx),
+        EvalCmd::Longmemeval(a) => bench("longmemeval", a, ctx),
         EvalCmd::Curation(a) => super::eval_curation::run(a, ctx),
     }
 }
@@ -61,6 +103,42 @@ fn synth(a: SynthArgs, ctx: &Ctx) -> Result<()> {
         ))?;
         for n in &r.needles {
             out_line(&format!("  needle ({}): {:?} -> {}", n.kind, n.query, n.path))?;
+        }
+    }
+    Ok(())
+}
+
+fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
+    use crate::eval;
+    let bytes = crate::ingest::read_input(&a.file)?;
+    let mut quirks = crate::ingest::Quirks::default();
+    let units = match dataset {
+        "locomo" => eval::locomo::units(&bytes, &mut quirks)?,
+        _ => eval::longmemeval::units(&bytes, &mut quirks)?,
+    };
+    drop(bytes);
+    let cfg = crate::config::Config::load(None)?;
+    let models = crate::model::select::Models::new(&cfg.models);
+    if a.tier >= 2 {
+        if let Some(n) = models.embedder_notice() {
+            ctx.note(&format!("note: {n}"));
+        }
+    }
+    let opts = eval::Options {
+        shape: crate::ingest::Shape { granularity: a.granularity, ..Default::default() },
+        max_tier: a.tier,
+        depth: a.depth as usize,
+        limit: a.limit,
+        work_dir: a.work_dir.clone(),
+        dump: a.dump.clone(),
+        verbose: !ctx.quiet,
+    };
+    let report = eval::run(dataset, &a.file, units, quirks, &models, &opts)?;
+    if ctx.json {
+        ctx.json_line(&report)?;
+    } else {
+        for line in eval::render(&report).lines() {
+            out_line(line)?;
         }
     }
     Ok(())

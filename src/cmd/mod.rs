@@ -7,6 +7,7 @@ pub mod eval;
 pub mod eval_curation;
 pub mod forget;
 pub mod docs;
+pub mod ingest;
 pub mod init;
 pub mod log;
 pub mod ls;
@@ -26,6 +27,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
     match cmd {
         Command::Init(a) => init::run(a, ctx),
         Command::Add(a) => add::run(a, ctx),
+        Command::Ingest(a) => ingest::run(a, ctx),
         Command::Show(a) => show::run(a, ctx),
         Command::Ls(a) => ls::run(a, ctx),
         Command::Tree(a) => tree::run(a, ctx),

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Bump when the index layout or analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {
@@ -215,14 +215,20 @@ fn content_hash(bytes: &[u8]) -> u128 {
 }
 
 /// The text embedded for an entry: title and statement (not the evidence).
+/// A title that merely repeats the statement's opening (a derived title) is
+/// left out: it would double the tokens of a short entry and add nothing.
 pub fn embed_text(e: &Entry) -> String {
-    let mut s = e.meta.title.clone();
+    let title = e.meta.title.trim();
     let st = plain_text(e.statement());
-    if !st.is_empty() && st != e.meta.title {
-        s.push('\n');
-        s.push_str(&st);
+    let st = st.trim();
+    if st.is_empty() {
+        return title.to_string();
     }
-    s
+    let t = title.trim_end_matches(['…', '.']).trim_end();
+    if t.is_empty() || st.to_lowercase().starts_with(&t.to_lowercase()) {
+        return st.to_string();
+    }
+    format!("{title}\n{st}")
 }
 
 pub struct MemIndex {
@@ -277,10 +283,13 @@ impl MemIndex {
                 // to the manifest: up to date, nothing else to read.
                 let vectors = match &opts.embedder_id {
                     None => Some(None),
-                    Some(id) if r.h.embedder.as_ref() == Some(id) && r.h.dim > 0 => match vector::VectorIndex::open(&vec_path, r.h.dim) {
-                        Ok((v, fresh)) if v.len() == r.h.embedded && !(fresh && r.h.embedded > 0) => Some(Some(v)),
-                        _ => None,
-                    },
+                    Some(id) if r.h.embedder.as_ref() == Some(id) && r.h.dim > 0 => {
+                        match vector::VectorIndex::view(&vec_path, r.h.dim) {
+                            Some(v) if v.len() == r.h.embedded => Some(Some(v)),
+                            None if r.h.embedded == 0 => Some(None),
+                            _ => None,
+                        }
+                    }
                     Some(_) => None,
                 };
                 crate::trace::mark("index: vectors opened");
@@ -551,4 +560,23 @@ pub fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
     );
     b.set_message("indexing");
     Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(title: &str, body: &str) -> Entry {
+        Entry::parse(&format!("---\nid: 01J00000000000000000000000\ntitle: {title}\ncreated: 2026-01-01T00:00:00Z\n---\n{body}\n")).unwrap()
+    }
+
+    #[test]
+    fn embed_text_skips_a_title_that_repeats_the_statement() {
+        assert_eq!(embed_text(&entry("The build needs cmake", "The build needs cmake 3.28 on Debian.")), "The build needs cmake 3.28 on Debian.");
+        assert_eq!(embed_text(&entry("Cmake pin", "The build needs cmake 3.28.")), "Cmake pin\nThe build needs cmake 3.28.");
+        assert_eq!(embed_text(&entry("Only a title", "")), "Only a title");
+        // The evidence section is not embedded.
+        let e = entry("Car upkeep", "Service the van every 10k km.\n\n## Evidence\n\n> said in standup");
+        assert_eq!(embed_text(&e), "Car upkeep\nService the van every 10k km.");
+    }
 }

@@ -40,6 +40,18 @@ impl VectorIndex {
         Ok((Self { index, path: path.to_path_buf(), dim, dirty: false }, fresh))
     }
 
+    /// Memory-maps the saved index read-only (no copy into memory): for
+    /// reads, which never modify it. None when it is missing or unreadable.
+    pub fn view(path: &Path, dim: usize) -> Option<Self> {
+        let len = std::fs::metadata(path).ok()?.len();
+        if len < 64 {
+            return None;
+        }
+        let index = Index::new(&options(dim)).ok()?;
+        (index.view(&path.to_string_lossy()).is_ok() && index.dimensions() == dim)
+            .then(|| Self { index, path: path.to_path_buf(), dim, dirty: false })
+    }
+
     pub fn dim(&self) -> usize {
         self.dim
     }

@@ -41,9 +41,28 @@ pub fn backend() -> Result<&'static LlamaBackend> {
         .map_err(|e| anyhow!("cannot start llama.cpp: {e}"))
 }
 
-/// `threads`, or the number of available cores when 0.
+/// `threads`, or when 0 the cores that are idle right now: the available
+/// cores minus the 1-minute load average (rounded), at least 1.
+/// llama.cpp's worker threads wait for each other at every step, so a thread
+/// that has to share its core with another busy process stalls them all: on
+/// a loaded 2-core machine 1 thread embedded ~10x faster than 2.
 pub fn effective_threads(threads: usize) -> usize {
-    if threads > 0 { threads } else { std::thread::available_parallelism().map_or(4, |n| n.get()) }
+    if threads > 0 {
+        return threads;
+    }
+    let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .unwrap_or(0.0);
+    idle_threads(cores, load)
+}
+
+/// Cores left for us given a load average (the pure part of
+/// `effective_threads`).
+pub fn idle_threads(cores: usize, load: f64) -> usize {
+    let busy = load.max(0.0).round() as usize;
+    cores.saturating_sub(busy).clamp(1, cores.max(1))
 }
 
 /// `<file stem>-<12 hex>`: a cheap, content-derived identity of a model file.
@@ -508,5 +527,20 @@ impl Generator for LlamaGenerator {
 
     fn generate(&self, req: &GenRequest) -> Result<String> {
         self.generate_with_stats(req).map(|(t, _)| t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::idle_threads;
+
+    #[test]
+    fn threads_follow_idle_cores() {
+        assert_eq!(idle_threads(2, 0.05), 2);
+        assert_eq!(idle_threads(2, 0.7), 1);
+        assert_eq!(idle_threads(2, 4.7), 1);
+        assert_eq!(idle_threads(8, 2.2), 6);
+        assert_eq!(idle_threads(1, 0.0), 1);
+        assert_eq!(super::effective_threads(3), 3, "an explicit setting wins");
     }
 }

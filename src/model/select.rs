@@ -59,11 +59,7 @@ impl Models {
     }
 
     pub fn threads(&self) -> usize {
-        if self.cfg.threads > 0 {
-            self.cfg.threads
-        } else {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
-        }
+        super::llama::effective_threads(self.cfg.threads)
     }
 
     /// The embedder's GGUF file, if one is configured and present.

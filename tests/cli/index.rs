@@ -171,6 +171,20 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
         // Lexical-only readers of the same tree are fine as well.
         assert_eq!(recalled(&env, &[]), want, "lexical, after {what}");
     }
+    // Damage with nothing else changed: the read path that maps the vectors
+    // without copying them must notice too, and the vectors come back.
+    let want = on_disk(&env);
+    for (what, bytes) in [("garbage", vec![0xAB; 4096]), ("half", {
+        let v = std::fs::read(idx.join("vectors.usearch")).unwrap();
+        v[..v.len() / 2].to_vec()
+    })] {
+        assert_eq!(recalled(&env, &fake), want);
+        std::fs::write(idx.join("vectors.usearch"), bytes).unwrap();
+        assert_eq!(recalled(&env, &fake), want, "{what} vectors, nothing else changed");
+        // No lexical hit: only the vectors can answer.
+        let st = explain(&env, &["qqzx wvvy", "--tier", "2"], &fake);
+        assert_eq!(st["tier"], 2, "{what}: vectors were not rebuilt: {st}");
+    }
 }
 
 /// A tiny deterministic PRNG for kill timings (the seed is printed on failure).

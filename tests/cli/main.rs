@@ -7,4 +7,5 @@ mod curate;
 mod docs;
 mod hostile;
 mod index;
+mod ingest;
 mod secrets;

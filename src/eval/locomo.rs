@@ -1,0 +1,48 @@
+//! LoCoMo: one tree per conversation; turn-level gold = the QA's evidence
+//! dia_ids, session-level gold = their sessions. QA without valid evidence
+//! are skipped and counted.
+
+use super::{Question, Unit};
+use crate::ingest::{Quirks, parse_locomo};
+use anyhow::{Context, Result};
+
+/// The category names of the official evaluation code (not the paper's order).
+pub fn category_name(c: i64) -> String {
+    let name = match c {
+        1 => "multi-hop",
+        2 => "temporal",
+        3 => "open-domain",
+        4 => "single-hop",
+        5 => "adversarial",
+        _ => "unknown",
+    };
+    format!("{c} {name}")
+}
+
+pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).context("the LoCoMo file is not valid JSON")?;
+    let samples = parse_locomo(&v, quirks)?;
+    Ok(samples
+        .into_iter()
+        .map(|s| {
+            let questions = s
+                .qa
+                .iter()
+                .enumerate()
+                .map(|(i, qa)| {
+                    let gold_turns: Vec<String> = qa.evidence.iter().map(|d| format!("locomo:{}:{d}", s.id)).collect();
+                    let gold_sessions = super::metrics::sessions_of(&gold_turns);
+                    Question {
+                        id: format!("{}#{i}", s.id),
+                        group: category_name(qa.category),
+                        text: qa.question.clone(),
+                        excluded: gold_turns.is_empty().then(|| "no valid evidence".to_string()),
+                        gold_turns,
+                        gold_sessions,
+                    }
+                })
+                .collect();
+            Unit { name: s.id, conversation: s.conversation, questions }
+        })
+        .collect())
+}

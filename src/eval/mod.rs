@@ -1,0 +1,386 @@
+//! `mem eval locomo|longmemeval`: the benchmark harness. For every
+//! conversation (LoCoMo) or question (LongMemEval) a fresh temporary tree is
+//! made, the conversation is written through the same code as `mem ingest`
+//! ([`crate::ingest`]), the index is caught up as `mem recall` does, and
+//! each question is asked through [`crate::recall::recall_with`] — the code
+//! behind `mem recall` and `mem watch`. The ranked `source.ref`s are scored
+//! with [`metrics`] at turn and session level.
+
+pub mod locomo;
+pub mod longmemeval;
+pub mod metrics;
+
+use crate::ingest::{Conversation, Granularity, Quirks, Shape};
+use crate::model::select::Models;
+use crate::recall::{Query, recall_with};
+use anyhow::{Context, Result};
+use metrics::{Agg, Summary, percentile, round4, sessions_of};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One question to ask, with its gold references.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    /// Category / question type, for the breakdown.
+    pub group: String,
+    pub text: String,
+    /// Gold turn refs (empty: not scored at turn level).
+    pub gold_turns: Vec<String>,
+    /// Gold session refs (empty: not scored at session level).
+    pub gold_sessions: Vec<String>,
+    /// Why the question is not asked at all (e.g. `abstention`).
+    pub excluded: Option<String>,
+}
+
+/// One temporary tree: a conversation and the questions asked of it.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub name: String,
+    pub conversation: Conversation,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub shape: Shape,
+    pub max_tier: u8,
+    /// Hits asked of recall per question (the ranking depth).
+    pub depth: usize,
+    /// Questions to ask at most.
+    pub limit: Option<usize>,
+    /// Where temporary trees are made (default: the system temp dir).
+    pub work_dir: Option<PathBuf>,
+    pub dump: Option<PathBuf>,
+    /// Per-unit progress lines on stderr.
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    pub overall: Summary,
+    pub by_group: BTreeMap<String, Summary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub n: usize,
+    pub p50: f64,
+    pub p95: f64,
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestStats {
+    pub trees: usize,
+    pub turns: usize,
+    pub entries: usize,
+    pub write_seconds: f64,
+    pub index_seconds: f64,
+    /// Texts embedded (cache hits included) and new ones computed by the model.
+    pub embedded: usize,
+    pub turns_per_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub dataset: String,
+    pub file: String,
+    pub granularity: Granularity,
+    pub max_tier: u8,
+    pub depth: usize,
+    pub embedder: Option<String>,
+    pub units: usize,
+    pub questions: usize,
+    pub asked: usize,
+    /// Questions not asked or not scored at a level, by reason.
+    pub skipped: BTreeMap<String, usize>,
+    pub quirks: Quirks,
+    pub turn: Option<Level>,
+    pub session: Level,
+    /// Recall latency (recall_with, index already open) by the tier that
+    /// produced the ranking, and over all questions.
+    pub latency_ms: BTreeMap<String, Latency>,
+    pub ingest: IngestStats,
+    pub seconds: f64,
+    pub peak_rss_mib: Option<f64>,
+}
+
+/// One line of `--dump` (JSON Lines; see README, "mem eval dump format").
+#[derive(Serialize)]
+struct DumpLine<'a> {
+    dataset: &'a str,
+    unit: &'a str,
+    id: &'a str,
+    group: &'a str,
+    question: &'a str,
+    granularity: Granularity,
+    gold_turns: &'a [String],
+    gold_sessions: &'a [String],
+    ranked: &'a [String],
+    tier: u8,
+    ms: f64,
+}
+
+/// Peak resident memory of this process (VmHWM), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(round4(kb / 1024.0))
+}
+
+/// Creates a tree in `dir` as `mem init` does (quietly).
+pub fn init_tree(dir: &Path) -> Result<crate::tree::Tree> {
+    use crate::git::{Change, Git};
+    let mem = dir.join(crate::tree::MEM_DIR);
+    std::fs::create_dir_all(&mem).with_context(|| format!("creating {}", mem.display()))?;
+    std::fs::write(mem.join("config.toml"), crate::cmd::init::CONFIG_TEMPLATE)?;
+    std::fs::write(mem.join(".gitignore"), crate::cmd::init::GITIGNORE_TEMPLATE)?;
+    let git = Git::open_or_init(dir)?;
+    let cfg = crate::config::Config::load(Some(dir))?;
+    git.commit(
+        &[Change::Write(".mem/config.toml".into()), Change::Write(".mem/.gitignore".into())],
+        "mem: init tree (eval)",
+        &cfg.git,
+    )?;
+    crate::tree::Tree::find(Some(dir))
+}
+
+/// Runs the units and scores them.
+pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models: &Models, opts: &Options) -> Result<Report> {
+    let t_all = Instant::now();
+    let mut dump = match &opts.dump {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write the dump to {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let gran = opts.shape.granularity;
+    let mut turn_agg = Agg::default();
+    let mut sess_agg = Agg::default();
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lat: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut ingest = IngestStats::default();
+    let (mut questions, mut asked) = (0usize, 0usize);
+    let n_units = units.len();
+    let mut used_units = 0;
+    for (ui, unit) in units.into_iter().enumerate() {
+        if opts.limit.is_some_and(|l| asked >= l) {
+            break;
+        }
+        if unit.questions.iter().all(|q| q.excluded.is_some()) {
+            // Nothing to ask: no tree needed.
+            for q in &unit.questions {
+                questions += 1;
+                *skipped.entry(q.excluded.clone().unwrap_or_default()).or_default() += 1;
+            }
+            continue;
+        }
+        let t_unit = Instant::now();
+        used_units += 1;
+        let tmp = match &opts.work_dir {
+            Some(d) => {
+                std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+                tempfile::Builder::new().prefix("mem-eval-").tempdir_in(d)?
+            }
+            None => tempfile::Builder::new().prefix("mem-eval-").tempdir()?,
+        };
+        let root = tmp.path().join("tree");
+        std::fs::create_dir_all(&root)?;
+        let tree = init_tree(&root)?;
+        let mut rep = crate::ingest::Report::default();
+        crate::ingest::write(
+            &tree,
+            Some(models),
+            std::slice::from_ref(&unit.conversation),
+            &opts.shape,
+            None,
+            &format!("mem: ingest {} (eval)", unit.name),
+            opts.verbose,
+            &mut rep,
+        )
+        .with_context(|| format!("ingesting {}", unit.name))?;
+        ingest.trees += 1;
+        ingest.turns += rep.turns;
+        ingest.entries += rep.added;
+        ingest.write_seconds += rep.write_seconds;
+        ingest.index_seconds += rep.index_seconds;
+        ingest.embedded += rep.embedded;
+        let (idx, catchup) = crate::recall::open_index(&tree, models, false, false)?;
+        let mut unit_asked = 0;
+        for q in &unit.questions {
+            questions += 1;
+            if let Some(why) = &q.excluded {
+                *skipped.entry(why.clone()).or_default() += 1;
+                continue;
+            }
+            if opts.limit.is_some_and(|l| asked >= l) {
+                break;
+            }
+            asked += 1;
+            unit_asked += 1;
+            let query = Query { text: q.text.clone(), k: opts.depth, max_tier: opts.max_tier, ..Default::default() };
+            let (hits, stats) = recall_with(&tree, models, &idx, catchup.generation, &query)?;
+            let ranked: Vec<String> =
+                hits.iter().filter_map(|h| h.source.get("ref").and_then(|r| r.as_str()).map(String::from)).collect();
+            let tier = if stats.cached { 0 } else { stats.tier };
+            lat.entry(format!("tier {tier}")).or_default().push(stats.total_ms);
+            lat.entry("all".into()).or_default().push(stats.total_ms);
+            let ranked_sessions = match gran {
+                Granularity::Turn => sessions_of(&ranked),
+                Granularity::Session => ranked.clone(),
+            };
+            if gran == Granularity::Turn && !q.gold_turns.is_empty() {
+                turn_agg.add(&q.group, &metrics::score(&ranked, &q.gold_turns));
+            } else if gran == Granularity::Turn {
+                *skipped.entry("no gold turns (turn level not scored)".into()).or_default() += 1;
+            }
+            if !q.gold_sessions.is_empty() {
+                sess_agg.add(&q.group, &metrics::score(&ranked_sessions, &q.gold_sessions));
+            } else {
+                *skipped.entry("no gold sessions (session level not scored)".into()).or_default() += 1;
+            }
+            if let Some(d) = dump.as_mut() {
+                let line = DumpLine {
+                    dataset,
+                    unit: &unit.name,
+                    id: &q.id,
+                    group: &q.group,
+                    question: &q.text,
+                    granularity: gran,
+                    gold_turns: &q.gold_turns,
+                    gold_sessions: &q.gold_sessions,
+                    ranked: &ranked,
+                    tier,
+                    ms: round4(stats.total_ms),
+                };
+                serde_json::to_writer(&mut *d, &line)?;
+                d.write_all(b"\n")?;
+            }
+        }
+        if opts.verbose {
+            eprintln!(
+                "[{}/{}] {}: {} turns, {} entries (write {:.2}s, index {:.2}s), {} questions, {:.2}s",
+                ui + 1,
+                n_units,
+                unit.name,
+                rep.turns,
+                rep.added,
+                rep.write_seconds,
+                rep.index_seconds,
+                unit_asked,
+                t_unit.elapsed().as_secs_f64()
+            );
+        }
+        drop(idx);
+        drop(tree);
+        let _ = tmp.close();
+    }
+    if let Some(mut d) = dump {
+        d.flush()?;
+    }
+    let secs = ingest.write_seconds + ingest.index_seconds;
+    ingest.turns_per_s = if secs > 0.0 { round4(ingest.turns as f64 / secs) } else { 0.0 };
+    ingest.write_seconds = round4(ingest.write_seconds);
+    ingest.index_seconds = round4(ingest.index_seconds);
+    let latency_ms = lat
+        .into_iter()
+        .map(|(k, v)| {
+            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+            (k, Latency { n: v.len(), p50: round4(percentile(&v, 50.0)), p95: round4(percentile(&v, 95.0)), mean: round4(mean) })
+        })
+        .collect();
+    Ok(Report {
+        dataset: dataset.to_string(),
+        file: file.display().to_string(),
+        granularity: gran,
+        max_tier: opts.max_tier,
+        depth: opts.depth,
+        embedder: models.embedder_id(),
+        units: used_units,
+        questions,
+        asked,
+        skipped,
+        quirks,
+        turn: (gran == Granularity::Turn).then(|| Level { overall: turn_agg.overall(), by_group: turn_agg.by_group() }),
+        session: Level { overall: sess_agg.overall(), by_group: sess_agg.by_group() },
+        latency_ms,
+        ingest,
+        seconds: round4(t_all.elapsed().as_secs_f64()),
+        peak_rss_mib: peak_rss_mib(),
+    })
+}
+
+/// The human table.
+pub fn render(r: &Report) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "{} — {}: {} tree(s), {} questions, {} asked; granularity {:?}, tier ≤ {}, depth {}, embedder {}\n",
+        r.dataset,
+        r.file,
+        r.units,
+        r.questions,
+        r.asked,
+        r.granularity,
+        r.max_tier,
+        r.depth,
+        r.embedder.as_deref().unwrap_or("none")
+    ));
+    for (k, v) in &r.skipped {
+        s.push_str(&format!("  skipped: {k}: {v}\n"));
+    }
+    if r.quirks.total() > 0 {
+        s.push_str(&format!(
+            "  data quirks: {}\n",
+            r.quirks.0.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("; ")
+        ));
+    }
+    s.push_str(&format!(
+        "\n{:<8} {:<28} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+        "level", "group", "n", "any@1", "any@3", "any@5", "any@10", "all@5", "all@10", "ndcg@1", "ndcg@5", "ndcg@10"
+    ));
+    let mut row = |level: &str, group: &str, m: &Summary| {
+        s.push_str(&format!(
+            "{:<8} {:<28} {:>5} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}\n",
+            level,
+            group,
+            m.n,
+            m.recall_any["1"],
+            m.recall_any["3"],
+            m.recall_any["5"],
+            m.recall_any["10"],
+            m.recall_all["5"],
+            m.recall_all["10"],
+            m.ndcg["1"],
+            m.ndcg["5"],
+            m.ndcg["10"]
+        ));
+    };
+    for (name, level) in [("turn", r.turn.as_ref()), ("session", Some(&r.session))] {
+        let Some(l) = level else { continue };
+        row(name, "all", &l.overall);
+        for (g, m) in &l.by_group {
+            row(name, g, m);
+        }
+    }
+    s.push_str("\nrecall latency (ms):");
+    for (k, l) in &r.latency_ms {
+        s.push_str(&format!("  {k}: p50 {:.2} p95 {:.2} (n={})", l.p50, l.p95, l.n));
+    }
+    s.push('\n');
+    let i = &r.ingest;
+    s.push_str(&format!(
+        "ingest: {} turns into {} tree(s), {} entries; write {:.1}s, index+embed {:.1}s ({} texts); {:.0} turns/s\n",
+        i.turns, i.trees, i.entries, i.write_seconds, i.index_seconds, i.embedded, i.turns_per_s
+    ));
+    s.push_str(&format!(
+        "total {:.1}s; peak RSS {}\n",
+        r.seconds,
+        r.peak_rss_mib.map_or("unknown".into(), |m| format!("{m:.0} MiB"))
+    ));
+    s
+}

@@ -1,0 +1,894 @@
+//! `mem ingest`: conversation transcripts into the tree, one entry per turn
+//! (or per session), with provenance in `source.ref`, the session date in
+//! `observed` and the speaker in `source.speaker`.
+//!
+//! Formats:
+//! - `locomo`: the LoCoMo benchmark file (a list of samples with
+//!   `conversation.session_<N>` turn lists and `session_<N>_date_time`).
+//! - `longmemeval`: the LongMemEval file (a list of questions, each with a
+//!   haystack of sessions); every question is one conversation.
+//! - `chat-jsonl`: one JSON object per line, `{role|speaker, content|text,
+//!   time?, session?}`, for any chat log.
+//!
+//! Parsing never crashes on odd data: what does not fit is skipped or
+//! repaired and counted in [`Quirks`], which the report prints.
+//!
+//! Placement: `<domain>/<conversation>/<session>/<entry>` — `locomo/conv-26/
+//! session-03/…`, `longmemeval/<question-id>/<session-id>/…`,
+//! `chat/<file-stem>/<session>/…` (or `--at DOMAIN/TOPIC` for the first two
+//! levels). Everything is written by [`crate::ops::add_batch`] (guard,
+//! duplicate check, atomic writes) as one commit per input file, so
+//! re-ingesting the same file adds nothing.
+
+use crate::entry::Source;
+use crate::ops::AddRequest;
+use crate::paths::{TopicPath, segment_problem, slugify};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Locomo,
+    Longmemeval,
+    ChatJsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Granularity {
+    /// One entry per turn.
+    #[default]
+    Turn,
+    /// One entry per session (all its turns).
+    Session,
+}
+
+/// Counts of data problems met while parsing (name → count).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Quirks(pub BTreeMap<String, usize>);
+
+impl Quirks {
+    pub fn add(&mut self, what: &str) {
+        *self.0.entry(what.to_string()).or_default() += 1;
+    }
+    pub fn merge(&mut self, other: &Quirks) {
+        for (k, v) in &other.0 {
+            *self.0.entry(k.clone()).or_default() += v;
+        }
+    }
+    pub fn total(&self) -> usize {
+        self.0.values().sum()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub speaker: String,
+    pub text: String,
+    /// `source.ref` of the turn, e.g. `locomo:conv-26:D3:7`.
+    pub reference: String,
+    /// LongMemEval's `has_answer` label (evaluation only).
+    pub has_answer: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Folder name (a slug).
+    pub slug: String,
+    /// `source.ref` of the whole session, e.g. `locomo:conv-26:D3`.
+    pub reference: String,
+    /// RFC 3339, when the source gives a parseable date.
+    pub date: Option<String>,
+    pub turns: Vec<Turn>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    /// Domain and topic the sessions go under.
+    pub domain: String,
+    pub topic: String,
+    pub sessions: Vec<Session>,
+}
+
+/// Reads a file (or stdin for `-`), un-gzipping it when it starts with the
+/// gzip magic bytes.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    let raw = if path.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut b).context("reading stdin")?;
+        b
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+    };
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .with_context(|| format!("{}: looks gzipped but does not decompress", path.display()))?;
+        return Ok(out);
+    }
+    Ok(raw)
+}
+
+/// A valid path segment from an id: slugified, shortened, and prefixed
+/// when it would be empty or reserved.
+pub fn segment(id: &str, fallback: &str) -> String {
+    let s = slugify(id, 60);
+    if s.is_empty() {
+        return fallback.to_string();
+    }
+    if segment_problem(&s).is_some() {
+        let p = format!("x-{s}");
+        return p[..p.len().min(64)].trim_end_matches('-').to_string();
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------
+// Dates
+
+const MONTHS: [&str; 12] =
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+fn month_number(name: &str) -> Option<i8> {
+    let n = name.to_lowercase();
+    if n.len() < 3 {
+        return None;
+    }
+    let p = n.get(..3)?;
+    MONTHS.iter().position(|m| &m[..3] == p).map(|i| i as i8 + 1)
+}
+
+fn civil(y: i16, mo: i8, d: i8, h: i8, mi: i8) -> Option<String> {
+    let dt = jiff::civil::DateTime::new(y, mo, d, h, mi, 0, 0).ok()?;
+    let ts = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+    Some(crate::time::format(ts))
+}
+
+/// Parses the date formats of the supported transcripts into RFC 3339:
+/// LoCoMo `1:56 pm on 8 May, 2023`, LongMemEval `2023/04/30 (Sun) 13:59`,
+/// and anything [`crate::time::parse`] reads. Times are taken as UTC.
+pub fn parse_date(s: &str) -> Option<String> {
+    use std::sync::OnceLock;
+    static LOCOMO: OnceLock<regex::Regex> = OnceLock::new();
+    static LME: OnceLock<regex::Regex> = OnceLock::new();
+    let s = s.trim();
+    let locomo = LOCOMO.get_or_init(|| {
+        regex::Regex::new(r"(?i)^(\d{1,2}):(\d{2})\s*([ap])\.?m\.?\s+on\s+(\d{1,2})\s+([a-z]+),?\s+(\d{4})$").unwrap()
+    });
+    if let Some(c) = locomo.captures(s) {
+        let mut h: i8 = c[1].parse().ok()?;
+        let mi: i8 = c[2].parse().ok()?;
+        let pm = c[3].eq_ignore_ascii_case("p");
+        if h == 12 {
+            h = 0;
+        }
+        if pm {
+            h += 12;
+        }
+        return civil(c[6].parse().ok()?, month_number(&c[5])?, c[4].parse().ok()?, h, mi);
+    }
+    let lme = LME.get_or_init(|| {
+        regex::Regex::new(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s*\([A-Za-z]+\))?(?:\s+(\d{1,2}):(\d{2}))?$").unwrap()
+    });
+    if let Some(c) = lme.captures(s) {
+        let h = c.get(4).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
+        let mi = c.get(5).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
+        return civil(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?, h, mi);
+    }
+    crate::time::parse(s).ok().map(crate::time::format)
+}
+
+/// A human date (`8 May 2023`) from RFC 3339, for titles and bodies.
+pub fn human_date(rfc: &str) -> Option<String> {
+    let ts = crate::time::parse(rfc).ok()?;
+    Some(ts.to_zoned(jiff::tz::TimeZone::UTC).strftime("%-d %B %Y").to_string())
+}
+
+fn str_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// LoCoMo
+
+/// One LoCoMo question with its evidence normalised to dia_ids present in
+/// the conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocomoQa {
+    pub question: String,
+    pub answer: String,
+    pub category: i64,
+    /// Valid evidence dia_ids (`D3:7`), deduplicated, in the order given.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LocomoSample {
+    pub id: String,
+    pub conversation: Conversation,
+    pub qa: Vec<LocomoQa>,
+}
+
+fn dia_id_parts(s: &str) -> Option<(u32, u32)> {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"^[Dd]:?(\d+):(\d+)$").unwrap());
+    let c = re.captures(s.trim())?;
+    Some((c[1].parse().ok()?, c[2].parse().ok()?))
+}
+
+/// Normalises LoCoMo evidence strings to dia_ids of the conversation:
+/// `"D8:6; D9:17"` is split, `"D30:05"` and `"D:11:26"` are repaired,
+/// anything else (`"D"`, ids not in the conversation) is dropped; all counted.
+pub fn locomo_evidence(raw: &Value, valid: &std::collections::HashSet<String>, q: &mut Quirks) -> Vec<String> {
+    let items: Vec<Value> = match raw {
+        Value::Array(a) => a.clone(),
+        Value::Null => vec![],
+        v => {
+            q.add("evidence not a list");
+            vec![v.clone()]
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    for it in items {
+        let Some(s) = str_of(&it) else {
+            q.add("evidence item not a string (dropped)");
+            continue;
+        };
+        let pieces: Vec<&str> = s.split([';', ',', ' ']).map(str::trim).filter(|p| !p.is_empty()).collect();
+        if pieces.len() > 1 {
+            q.add("evidence with several ids in one string (split)");
+        }
+        for p in pieces {
+            let Some((a, b)) = dia_id_parts(p) else {
+                q.add("evidence malformed (dropped)");
+                continue;
+            };
+            let id = format!("D{a}:{b}");
+            if id != p {
+                q.add("evidence repaired (leading zero or extra colon)");
+            }
+            if !valid.contains(&id) {
+                q.add("evidence not in the conversation (dropped)");
+                continue;
+            }
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+/// Parses a LoCoMo file: samples, their conversations and QA.
+pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
+    let Value::Array(samples) = v else { bail!("a LoCoMo file is a JSON list of samples (with `sample_id`, `conversation`, `qa`)") };
+    let mut out = Vec::new();
+    for (i, s) in samples.iter().enumerate() {
+        let id = s.get("sample_id").and_then(str_of).unwrap_or_else(|| {
+            q.add("sample without sample_id (numbered)");
+            format!("sample-{}", i + 1)
+        });
+        let Some(conv) = s.get("conversation").and_then(Value::as_object) else {
+            q.add("sample without conversation (skipped)");
+            continue;
+        };
+        let conv_seg = segment(&id, "conversation");
+        let mut nums: Vec<u32> = Vec::new();
+        for (k, val) in conv {
+            if let Some(n) = k.strip_prefix("session_").and_then(|r| r.parse::<u32>().ok()) {
+                if val.is_array() {
+                    nums.push(n);
+                } else {
+                    q.add("session that is not a list (skipped)");
+                }
+            } else if let Some(n) = k.strip_prefix("session_").and_then(|r| r.strip_suffix("_date_time")).and_then(|r| r.parse::<u32>().ok()) {
+                if !conv.get(&format!("session_{n}")).is_some_and(Value::is_array) {
+                    q.add("session date without a session (ignored)");
+                }
+            }
+        }
+        nums.sort_unstable();
+        let mut sessions = Vec::new();
+        let mut valid = std::collections::HashSet::new();
+        for n in nums {
+            let turns_v = conv[&format!("session_{n}")].as_array().unwrap();
+            let date = match conv.get(&format!("session_{n}_date_time")).and_then(str_of) {
+                Some(d) => parse_date(&d).or_else(|| {
+                    q.add("session date not understood (no observed date)");
+                    None
+                }),
+                None => {
+                    q.add("session without a date");
+                    None
+                }
+            };
+            let mut turns = Vec::new();
+            for (ti, t) in turns_v.iter().enumerate() {
+                let speaker = t.get("speaker").and_then(str_of).unwrap_or_else(|| {
+                    q.add("turn without speaker");
+                    "unknown".into()
+                });
+                let mut text = t.get("text").and_then(str_of).unwrap_or_default();
+                if let Some(cap) = t.get("blip_caption").and_then(str_of) {
+                    // Image turns: the caption is what the image says in words.
+                    let cap = cap.trim();
+                    if !cap.is_empty() {
+                        if !text.is_empty() {
+                            text.push(' ');
+                        }
+                        text.push_str(&format!("[shared an image: {cap}]"));
+                    }
+                }
+                if text.trim().is_empty() {
+                    q.add("empty turn (skipped)");
+                    continue;
+                }
+                let dia = match t.get("dia_id").and_then(str_of) {
+                    Some(d) => match dia_id_parts(&d) {
+                        Some((a, b)) => {
+                            let norm = format!("D{a}:{b}");
+                            if norm != d {
+                                q.add("dia_id repaired");
+                            }
+                            if a != n {
+                                q.add("dia_id of another session (kept)");
+                            }
+                            norm
+                        }
+                        None => {
+                            q.add("dia_id malformed (position used)");
+                            format!("D{n}:{}", ti + 1)
+                        }
+                    },
+                    None => {
+                        q.add("turn without dia_id (position used)");
+                        format!("D{n}:{}", ti + 1)
+                    }
+                };
+                if !valid.insert(dia.clone()) {
+                    q.add("dia_id repeated in a conversation");
+                }
+                turns.push(Turn { speaker, text, reference: format!("locomo:{id}:{dia}"), has_answer: false });
+            }
+            sessions.push(Session { slug: format!("session-{n:02}"), reference: format!("locomo:{id}:D{n}"), date, turns });
+        }
+        let mut qa = Vec::new();
+        for item in s.get("qa").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(question) = item.get("question").and_then(str_of) else {
+                q.add("qa without question (skipped)");
+                continue;
+            };
+            let answer = match item.get("answer").or_else(|| item.get("adversarial_answer")) {
+                Some(Value::Number(n)) => {
+                    q.add("answer is a number");
+                    n.to_string()
+                }
+                Some(v) => str_of(v).unwrap_or_default(),
+                None => {
+                    q.add("qa without answer");
+                    String::new()
+                }
+            };
+            let category = item.get("category").and_then(Value::as_i64).unwrap_or_else(|| {
+                q.add("qa without category");
+                0
+            });
+            let evidence = locomo_evidence(item.get("evidence").unwrap_or(&Value::Null), &valid, q);
+            qa.push(LocomoQa { question, answer, category, evidence });
+        }
+        out.push(LocomoSample {
+            conversation: Conversation { domain: "locomo".into(), topic: conv_seg, sessions },
+            id,
+            qa,
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// LongMemEval
+
+#[derive(Debug, Clone)]
+pub struct LmeQuestion {
+    pub id: String,
+    pub question_type: String,
+    pub question: String,
+    pub question_date: Option<String>,
+    pub answer: String,
+    /// `source.ref` of the gold sessions (`lme:<qid>:<sid>`) present in the haystack.
+    pub gold_sessions: Vec<String>,
+    /// `source.ref` of the turns labelled `has_answer`.
+    pub gold_turns: Vec<String>,
+    pub conversation: Conversation,
+}
+
+impl LmeQuestion {
+    pub fn abstention(&self) -> bool {
+        self.id.ends_with("_abs")
+    }
+}
+
+pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> {
+    let Value::Array(items) = v else {
+        bail!("a LongMemEval file is a JSON list of questions (with `question_id`, `haystack_sessions`, …)")
+    };
+    let mut out = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let id = it.get("question_id").and_then(str_of).unwrap_or_else(|| {
+            q.add("question without question_id (numbered)");
+            format!("q{}", i + 1)
+        });
+        let sessions_v = it.get("haystack_sessions").and_then(Value::as_array).cloned().unwrap_or_else(|| {
+            q.add("question without haystack_sessions");
+            vec![]
+        });
+        let ids_v = it.get("haystack_session_ids").and_then(Value::as_array).cloned().unwrap_or_default();
+        let dates_v = it.get("haystack_dates").and_then(Value::as_array).cloned().unwrap_or_default();
+        if ids_v.len() != sessions_v.len() {
+            q.add("haystack_session_ids and haystack_sessions differ in length");
+        }
+        if dates_v.len() != sessions_v.len() {
+            q.add("haystack_dates and haystack_sessions differ in length");
+        }
+        let mut sessions = Vec::new();
+        let mut gold_turns = Vec::new();
+        let mut sids = std::collections::HashSet::new();
+        for (si, sv) in sessions_v.iter().enumerate() {
+            let sid = ids_v.get(si).and_then(str_of).unwrap_or_else(|| {
+                q.add("session without id (numbered)");
+                format!("session-{si}")
+            });
+            if !sids.insert(sid.clone()) {
+                q.add("session id repeated in a haystack");
+            }
+            let date = dates_v.get(si).and_then(str_of).and_then(|d| {
+                parse_date(&d).or_else(|| {
+                    q.add("session date not understood (no observed date)");
+                    None
+                })
+            });
+            let mut turns = Vec::new();
+            for (ti, t) in sv.as_array().map(Vec::as_slice).unwrap_or(&[]).iter().enumerate() {
+                let role = t.get("role").and_then(str_of).unwrap_or_else(|| {
+                    q.add("turn without role");
+                    "unknown".into()
+                });
+                let text = t.get("content").and_then(str_of).unwrap_or_default();
+                let reference = format!("lme:{id}:{sid}:{ti}");
+                let has_answer = t.get("has_answer").and_then(Value::as_bool).unwrap_or(false);
+                if has_answer {
+                    gold_turns.push(reference.clone());
+                }
+                if text.trim().is_empty() {
+                    q.add("empty turn (skipped)");
+                    continue;
+                }
+                turns.push(Turn { speaker: role, text, reference, has_answer });
+            }
+            sessions.push(Session { slug: segment(&sid, "session"), reference: format!("lme:{id}:{sid}"), date, turns });
+        }
+        let present: std::collections::HashSet<&str> = sessions.iter().map(|s| s.reference.as_str()).collect();
+        let mut gold_sessions = Vec::new();
+        for a in it.get("answer_session_ids").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(a) = str_of(a) else { continue };
+            let r = format!("lme:{id}:{a}");
+            if !present.contains(r.as_str()) {
+                q.add("answer session not in the haystack (dropped)");
+                continue;
+            }
+            if !gold_sessions.contains(&r) {
+                gold_sessions.push(r);
+            }
+        }
+        out.push(LmeQuestion {
+            question_type: it.get("question_type").and_then(str_of).unwrap_or_default(),
+            question: it.get("question").and_then(str_of).unwrap_or_default(),
+            question_date: it.get("question_date").and_then(str_of).and_then(|d| parse_date(&d)),
+            answer: it.get("answer").and_then(str_of).unwrap_or_default(),
+            gold_sessions,
+            gold_turns,
+            conversation: Conversation { domain: "longmemeval".into(), topic: segment(&id, "question"), sessions },
+            id,
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// chat-jsonl
+
+/// Parses `{role|speaker, content|text, time?, session?}` lines. Sessions
+/// are named by `session`, else by the day of `time`, else `session-1`.
+pub fn parse_chat_jsonl(text: &str, name: &str, q: &mut Quirks) -> Conversation {
+    let name_seg = segment(name, "chat");
+    let mut sessions: Vec<Session> = Vec::new();
+    for (ln, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(line) else {
+            q.add("line not JSON (skipped)");
+            continue;
+        };
+        if !v.is_object() {
+            q.add("line not a JSON object (skipped)");
+            continue;
+        }
+        let speaker = v.get("speaker").or_else(|| v.get("role")).and_then(str_of).unwrap_or_else(|| {
+            q.add("turn without role or speaker");
+            "unknown".into()
+        });
+        let content = v.get("content").or_else(|| v.get("text")).and_then(str_of).unwrap_or_default();
+        if content.trim().is_empty() {
+            q.add("empty turn (skipped)");
+            continue;
+        }
+        let time = v.get("time").and_then(str_of).and_then(|t| {
+            parse_date(&t).or_else(|| {
+                q.add("time not understood (no observed date)");
+                None
+            })
+        });
+        let session_name = match v.get("session").and_then(str_of) {
+            Some(s) => s,
+            None => match &time {
+                Some(t) => t[..10].to_string(),
+                None => "session-1".into(),
+            },
+        };
+        let slug = segment(&session_name, "session");
+        let idx = match sessions.iter().position(|s| s.slug == slug) {
+            Some(i) => i,
+            None => {
+                sessions.push(Session {
+                    slug: slug.clone(),
+                    reference: format!("chat:{name_seg}:{session_name}"),
+                    date: time.clone(),
+                    turns: vec![],
+                });
+                sessions.len() - 1
+            }
+        };
+        let s = &mut sessions[idx];
+        let n = s.turns.len();
+        let _ = ln;
+        s.turns.push(Turn { speaker, text: content, reference: format!("{}:{n}", s.reference), has_answer: false });
+    }
+    Conversation { domain: "chat".into(), topic: name_seg, sessions }
+}
+
+// ---------------------------------------------------------------------------
+// Entries
+
+/// How turns become entries. The defaults are what the evaluation keeps
+/// (see README, ablation).
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub granularity: Granularity,
+    /// Longest statement (the embedded part) in characters; the full turn
+    /// always stays in the body, under `## Evidence` when cut.
+    pub statement_chars: usize,
+    /// The same for turns of an `assistant` (long answers: their opening is
+    /// embedded, the rest is found by BM25).
+    pub assistant_chars: usize,
+    /// What the title of a turn entry says (BM25 boosts titles; they are
+    /// also embedded).
+    pub title: TitleMode,
+    /// Add the previous turn, quoted, before a turn's statement (context for
+    /// the embedder and BM25).
+    pub context: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleMode {
+    /// The first sentence of the turn.
+    First,
+    /// The speaker and the session date (`Caroline, 8 May 2023`).
+    Speaker,
+    /// Speaker, date and first sentence.
+    Context,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        let mut s = Self {
+            granularity: Granularity::Turn,
+            statement_chars: 600,
+            assistant_chars: 200,
+            title: TitleMode::Speaker,
+            context: true,
+        };
+        // Experiments (README, ablation): MEM_INGEST_SHAPE=title=first|speaker|context,stmt=N,ctx=0|1
+        if let Ok(spec) = std::env::var("MEM_INGEST_SHAPE") {
+            for kv in spec.split(',') {
+                match kv.split_once('=') {
+                    Some(("title", "first")) => s.title = TitleMode::First,
+                    Some(("title", "speaker")) => s.title = TitleMode::Speaker,
+                    Some(("title", "context")) => s.title = TitleMode::Context,
+                    Some(("stmt", n)) => s.statement_chars = n.parse().unwrap_or(s.statement_chars).max(40),
+                    Some(("astmt", n)) => s.assistant_chars = n.parse().unwrap_or(s.assistant_chars).max(40),
+                    Some(("ctx", v)) => s.context = v != "0",
+                    _ => {}
+                }
+            }
+        }
+        s
+    }
+}
+
+/// Cuts `s` to at most `max` characters at a word boundary.
+fn head(s: &str, max: usize) -> (&str, bool) {
+    if s.chars().count() <= max {
+        return (s, false);
+    }
+    let end = s.char_indices().nth(max).map(|(i, _)| i).unwrap_or(s.len());
+    let cut = s[..end].rfind(char::is_whitespace).filter(|&i| i > end / 2).unwrap_or(end);
+    (s[..cut].trim_end(), true)
+}
+
+fn quote(s: &str) -> String {
+    s.lines().map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") }).collect::<Vec<_>>().join("\n")
+}
+
+/// The requests that store `conv` (without writing anything).
+pub fn requests(conv: &Conversation, shape: &Shape, at: Option<&TopicPath>) -> Result<Vec<AddRequest>> {
+    let mut out = Vec::new();
+    for s in &conv.sessions {
+        if s.turns.is_empty() {
+            continue;
+        }
+        let segs = match at {
+            Some(a) => {
+                let mut v = a.segments()[..2.min(a.segments().len())].to_vec();
+                v.push(s.slug.clone());
+                v
+            }
+            None => vec![conv.domain.clone(), conv.topic.clone(), s.slug.clone()],
+        };
+        let topic = TopicPath::parse(&segs.join("/")).with_context(|| format!("placing session {}", s.reference))?;
+        let date_h = s.date.as_deref().and_then(human_date);
+        match shape.granularity {
+            Granularity::Turn => {
+                for (ti, t) in s.turns.iter().enumerate() {
+                    let text = t.text.trim();
+                    let max = if t.speaker.eq_ignore_ascii_case("assistant") { shape.assistant_chars } else { shape.statement_chars };
+                    let (stmt, cut) = head(text, max);
+                    let mut body = String::new();
+                    if shape.context && ti > 0 {
+                        let p = &s.turns[ti - 1];
+                        let (ph, pcut) = head(p.text.trim(), 200);
+                        body.push_str(&format!("> {}: {}{}\n\n", p.speaker, ph.replace('\n', " "), if pcut { " …" } else { "" }));
+                    }
+                    body.push_str(&format!("{}: {}", t.speaker, stmt));
+                    if cut {
+                        body.push_str(" …\n\n## Evidence\n\n");
+                        body.push_str(&quote(text));
+                    }
+                    let first = crate::entry::derive_title(stmt, 80);
+                    let who = match &date_h {
+                        Some(d) => format!("{}, {}", t.speaker, d),
+                        None => t.speaker.clone(),
+                    };
+                    let title = match shape.title {
+                        TitleMode::First => first,
+                        TitleMode::Speaker => who,
+                        TitleMode::Context => format!("{who}: {first}"),
+                    };
+                    out.push(request(body, title, topic.clone(), &t.reference, &t.speaker, s.date.clone()));
+                }
+            }
+            Granularity::Session => {
+                let mut body = String::new();
+                for t in &s.turns {
+                    body.push_str(&format!("{}: {}\n\n", t.speaker, t.text.trim()));
+                }
+                let speakers: Vec<&str> = {
+                    let mut v: Vec<&str> = Vec::new();
+                    for t in &s.turns {
+                        if !v.contains(&t.speaker.as_str()) {
+                            v.push(&t.speaker);
+                        }
+                    }
+                    v
+                };
+                let title = match &date_h {
+                    Some(d) => format!("{} with {} on {}", s.slug, speakers.join(", "), d),
+                    None => format!("{} with {}", s.slug, speakers.join(", ")),
+                };
+                out.push(request(body, title, topic.clone(), &s.reference, &speakers.join(", "), s.date.clone()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn request(text: String, title: String, at: TopicPath, reference: &str, speaker: &str, observed: Option<String>) -> AddRequest {
+    let title = title.replace(['\n', '\r'], " ");
+    AddRequest {
+        text,
+        at: Some(at),
+        title: if title.trim().is_empty() { None } else { Some(title) },
+        tags: vec![],
+        kind: Some("event".into()),
+        source: Source {
+            via: Some("conversation".into()),
+            agent: None,
+            reference: Some(reference.to_string()),
+            trust: Some("external".into()),
+            speaker: Some(speaker.to_string()),
+        },
+        observed,
+        importance: None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub op: &'static str,
+    pub file: String,
+    pub format: String,
+    pub granularity: String,
+    pub conversations: usize,
+    pub sessions: usize,
+    pub turns: usize,
+    /// Entries written.
+    pub added: usize,
+    /// Entries already in the tree (or repeated within the file).
+    pub unchanged: usize,
+    pub quirks: Quirks,
+    pub commit: Option<String>,
+    pub write_seconds: f64,
+    pub index_seconds: f64,
+    pub embedded: usize,
+    pub entries_per_s: f64,
+}
+
+/// Writes the conversations as one batch (one commit), then catches the
+/// index up (batched embedding, with a progress bar on a terminal).
+pub fn write(
+    tree: &crate::tree::Tree,
+    models: Option<&crate::model::select::Models>,
+    convs: &[Conversation],
+    shape: &Shape,
+    at: Option<&TopicPath>,
+    message: &str,
+    progress: bool,
+    report: &mut Report,
+) -> Result<()> {
+    let mut reqs = Vec::new();
+    for c in convs {
+        report.conversations += 1;
+        report.sessions += c.sessions.len();
+        report.turns += c.sessions.iter().map(|s| s.turns.len()).sum::<usize>();
+        reqs.extend(requests(c, shape, at)?);
+    }
+    let t0 = std::time::Instant::now();
+    let spinner = spinner(progress, &format!("writing {} entries", reqs.len()));
+    let outcomes = if reqs.is_empty() { vec![] } else { crate::ops::add_batch(tree, reqs, Some(message))? };
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    for o in &outcomes {
+        if o.op == "added" {
+            report.added += 1;
+            if report.commit.is_none() {
+                report.commit = o.commit.clone();
+            }
+        } else {
+            report.unchanged += 1;
+        }
+    }
+    report.write_seconds += t0.elapsed().as_secs_f64();
+    if let Some(m) = models {
+        let t1 = std::time::Instant::now();
+        let (_, c) = crate::recall::open_index(tree, m, progress, false)?;
+        report.embedded += c.embedded;
+        report.index_seconds += t1.elapsed().as_secs_f64();
+    }
+    let secs = report.write_seconds + report.index_seconds;
+    report.entries_per_s = if secs > 0.0 { (report.added + report.unchanged) as f64 / secs } else { 0.0 };
+    Ok(())
+}
+
+fn spinner(enabled: bool, msg: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let s = indicatif::ProgressBar::new_spinner();
+    s.set_message(msg.to_string());
+    s.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(s)
+}
+
+/// Parses `bytes` in `format` into conversations (QA are ignored here).
+pub fn parse(format: Format, bytes: &[u8], name: &str, q: &mut Quirks) -> Result<Vec<Conversation>> {
+    match format {
+        Format::ChatJsonl => {
+            let text = String::from_utf8_lossy(bytes);
+            Ok(vec![parse_chat_jsonl(&text, name, q)])
+        }
+        Format::Locomo => {
+            let v: Value = serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
+            Ok(parse_locomo(&v, q)?.into_iter().map(|s| s.conversation).collect())
+        }
+        Format::Longmemeval => {
+            let v: Value = serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
+            Ok(parse_longmemeval(&v, q)?.into_iter().map(|x| x.conversation).collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_of_both_benchmarks_parse() {
+        assert_eq!(parse_date("1:56 pm on 8 May, 2023").as_deref(), Some("2023-05-08T13:56:00Z"));
+        assert_eq!(parse_date("12:09 am on 13 September, 2023").as_deref(), Some("2023-09-13T00:09:00Z"));
+        assert_eq!(parse_date("2023/04/30 (Sun) 13:59").as_deref(), Some("2023-04-30T13:59:00Z"));
+        assert_eq!(parse_date("2024-01-02").as_deref(), Some("2024-01-02T00:00:00Z"));
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(human_date("2023-05-08T13:56:00Z").as_deref(), Some("8 May 2023"));
+    }
+
+    #[test]
+    fn evidence_quirks_are_repaired_or_dropped_and_counted() {
+        let valid: std::collections::HashSet<String> = ["D8:6", "D9:17", "D30:5", "D11:26"].iter().map(|s| s.to_string()).collect();
+        let mut q = Quirks::default();
+        let raw = serde_json::json!(["D8:6; D9:17", "D", "D:11:26", "D30:05", "D99:1", "D8:6"]);
+        assert_eq!(locomo_evidence(&raw, &valid, &mut q), vec!["D8:6", "D9:17", "D11:26", "D30:5"]);
+        assert_eq!(q.0["evidence malformed (dropped)"], 1);
+        assert_eq!(q.0["evidence repaired (leading zero or extra colon)"], 2);
+        assert_eq!(q.0["evidence not in the conversation (dropped)"], 1);
+        assert_eq!(q.0["evidence with several ids in one string (split)"], 1);
+    }
+
+    #[test]
+    fn long_turns_keep_a_short_statement_and_the_full_text_as_evidence() {
+        let long = "word ".repeat(300);
+        let conv = Conversation {
+            domain: "chat".into(),
+            topic: "t".into(),
+            sessions: vec![Session {
+                slug: "s1".into(),
+                reference: "chat:t:s1".into(),
+                date: None,
+                turns: vec![Turn { speaker: "assistant".into(), text: long.clone(), reference: "chat:t:s1:0".into(), has_answer: false }],
+            }],
+        };
+        let r = requests(&conv, &Shape::default(), None).unwrap();
+        assert_eq!(r.len(), 1);
+        let stmt = crate::entry::statement_of(&r[0].text);
+        // Assistant turns keep a 200-character statement (others 600).
+        assert!(stmt.len() <= 220 && stmt.len() > 150 && stmt.starts_with("assistant: word"), "{stmt}");
+        assert!(r[0].text.contains("## Evidence") && r[0].text.matches("word").count() >= 300 + 30);
+        assert_eq!(r[0].at.as_ref().unwrap().to_string(), "chat/t/s1");
+    }
+
+    #[test]
+    fn segments_are_valid_slugs() {
+        assert_eq!(segment("conv-26", "x"), "conv-26");
+        assert_eq!(segment("sharegpt_KmPHpfj_0", "x"), "sharegpt-kmphpfj-0");
+        assert_eq!(segment("index", "x"), "x-index");
+        assert_eq!(segment("___", "fallback"), "fallback");
+    }
+}
