@@ -110,7 +110,7 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Self { stopwords: true, neighbours: 0.0, w_lex: 1.0, w_sem: 0.25, always_fuse: false }
+        Self { stopwords: true, neighbours: 0.0, w_lex: 1.0, w_sem: 0.5, always_fuse: false }
     }
 }
 
