@@ -201,46 +201,9 @@ pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> R
             outcomes.push(AddOutcome { op: "noop", path: path.clone(), id: String::new(), title: String::new(), duplicate_of: Some(path.clone()), placed_by, redacted, commit: None });
             continue;
         }
-        let title = req.title.clone().unwrap_or_else(|| derive_title(&req.text, 80));
-        let title = if title.is_empty() { "untitled".to_string() } else { title };
-        let base = slugify(&title, 48);
-        let base = if base.is_empty() { "entry".to_string() } else { base };
-        let mut slug = base.clone();
-        let mut n = 1;
-        while taken.contains(&topic.join(&slug).to_string()) || {
-            let p = topic.join(&slug);
-            tree.abs(&p.rel_file()).exists() || tree.abs(&p.archived_rel_file()).exists()
-        } {
-            n += 1;
-            slug = format!("{base}-{n}");
-        }
-        let path = topic.join(&slug);
-        taken.insert(path.to_string());
-        let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
-        last_via = via.clone();
-        let mut source = req.source.clone();
-        source.via = Some(via.clone());
-        source.trust.get_or_insert_with(|| match via.as_str() {
-            "cli" => "user".into(),
-            "agent" => "agent".into(),
-            _ => "external".into(),
-        });
-        let meta = Meta {
-            id: ulid::Ulid::new().to_string(),
-            title: title.clone(),
-            kind: req.kind.clone().unwrap_or_else(|| "fact".into()),
-            tags: req.tags.clone(),
-            importance: req.importance.unwrap_or(50),
-            maturity: "draft".into(),
-            created: now.clone(),
-            updated: Some(now.clone()),
-            observed: req.observed.clone(),
-            valid_from: None,
-            valid_to: None,
-            source,
-            relations: vec![],
-        };
-        let entry = Entry::new(meta, &req.text);
+        let (path, entry) = new_entry(tree, &req, &topic, &req.text, None, &mut taken, &now);
+        let title = entry.meta.title.clone();
+        last_via = entry.meta.source.via.clone().unwrap_or_else(|| "cli".into());
         let rel = path.rel_file();
         let text = entry.render();
         seen.insert((topic, key), path.to_string());
@@ -264,6 +227,59 @@ pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> R
         }
     }
     Ok(outcomes)
+}
+
+/// A new entry for `req` with body `body` in `topic`, at a slug that is free
+/// on disk (live and archived) and not in `taken` (which it joins). The one
+/// place entries are built: plain adds and curation both use it.
+pub(crate) fn new_entry(
+    tree: &Tree,
+    req: &AddRequest,
+    topic: &TopicPath,
+    body: &str,
+    title: Option<String>,
+    taken: &mut std::collections::HashSet<String>,
+    now: &str,
+) -> (EntryPath, Entry) {
+    let title = title.or_else(|| req.title.clone()).unwrap_or_else(|| derive_title(crate::entry::statement_of(body), 80));
+    let title = if title.is_empty() { "untitled".to_string() } else { title };
+    let base = slugify(&title, 48);
+    let base = if base.is_empty() { "entry".to_string() } else { base };
+    let mut slug = base.clone();
+    let mut n = 1;
+    while taken.contains(&topic.join(&slug).to_string()) || {
+        let p = topic.join(&slug);
+        tree.abs(&p.rel_file()).exists() || tree.abs(&p.archived_rel_file()).exists()
+    } {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    let path = topic.join(&slug);
+    taken.insert(path.to_string());
+    let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
+    let mut source = req.source.clone();
+    source.via = Some(via.clone());
+    source.trust.get_or_insert_with(|| match via.as_str() {
+        "cli" => "user".into(),
+        "agent" => "agent".into(),
+        _ => "external".into(),
+    });
+    let meta = Meta {
+        id: ulid::Ulid::new().to_string(),
+        title,
+        kind: req.kind.clone().unwrap_or_else(|| "fact".into()),
+        tags: req.tags.clone(),
+        importance: req.importance.unwrap_or(50),
+        maturity: "draft".into(),
+        created: now.to_string(),
+        updated: Some(now.to_string()),
+        observed: req.observed.clone(),
+        valid_from: None,
+        valid_to: None,
+        source,
+        relations: vec![],
+    };
+    (path, Entry::new(meta, body))
 }
 
 /// Placement for batches: `--at` or the default topic (similarity placement

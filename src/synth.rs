@@ -446,8 +446,7 @@ pub fn synthesize(dir: &Path, opts: &SynthOptions) -> Result<SynthReport> {
             bail!("{} is not empty; give a new folder for the synthetic tree", dir.display());
         }
     }
-    init_tree(dir)?;
-    let tree = crate::tree::Tree::find(Some(dir))?;
+    let tree = crate::cmd::init::init_tree(dir, "synthetic")?;
     let t0 = std::time::Instant::now();
     let (reqs, which) = requests(opts.entries, opts.seed);
     let mut probe = Synth::new(opts.seed);
@@ -504,24 +503,6 @@ pub fn synthesize(dir: &Path, opts: &SynthOptions) -> Result<SynthReport> {
     })
 }
 
-/// What `mem init` does, without its output.
-fn init_tree(dir: &Path) -> Result<()> {
-    use crate::git::{Change, Git};
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let root = dir.canonicalize()?;
-    let mem = root.join(crate::tree::MEM_DIR);
-    std::fs::create_dir_all(&mem)?;
-    std::fs::write(mem.join("config.toml"), crate::cmd::init::CONFIG_TEMPLATE)?;
-    std::fs::write(mem.join(".gitignore"), crate::cmd::init::GITIGNORE_TEMPLATE)?;
-    let git = Git::open_or_init(&root)?;
-    let cfg = crate::config::Config::load(Some(&root))?;
-    git.commit(
-        &[Change::Write(".mem/config.toml".into()), Change::Write(".mem/.gitignore".into())],
-        "mem: init tree (synthetic)",
-        &cfg.git,
-    )?;
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {

@@ -253,19 +253,27 @@ impl Tree {
     /// fsync, rename.
     pub fn write_atomic(&self, rel: &str, content: &str) -> Result<()> {
         self.ensure_parent(rel)?;
+        let (tmp, target) = self.temp_with(rel, content)?;
+        tmp.as_file().sync_all()?;
+        let dir = target.parent().unwrap().to_path_buf();
+        tmp.persist(&target).map_err(|e| e.error).with_context(|| format!("writing {rel}"))?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// `content` in a temp file beside `rel` (not yet synced or renamed),
+    /// and the target path.
+    fn temp_with(&self, rel: &str, content: &str) -> Result<(tempfile::NamedTempFile, PathBuf)> {
         let target = self.root.join(rel);
         let dir = target.parent().unwrap();
         let mut tmp = tempfile::Builder::new()
             .prefix(".mem-tmp-")
             .tempfile_in(dir)
             .with_context(|| format!("creating a temp file in {}", dir.display()))?;
-        tmp.write_all(content.as_bytes())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&target).map_err(|e| e.error).with_context(|| format!("writing {rel}"))?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        tmp.write_all(content.as_bytes()).with_context(|| format!("writing {rel}"))?;
+        Ok((tmp, target))
     }
 
     /// Writes many files atomically each, with two file-system syncs for the
@@ -291,13 +299,7 @@ impl Tree {
             } else if std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.file_type().is_symlink()) {
                 bail!("{rel} is a symbolic link; mem never writes through links");
             }
-            let target = self.root.join(rel);
-            let dir = target.parent().unwrap();
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".mem-tmp-")
-                .tempfile_in(dir)
-                .with_context(|| format!("creating a temp file in {}", dir.display()))?;
-            tmp.write_all(content.as_bytes()).with_context(|| format!("writing {rel}"))?;
+            let (tmp, target) = self.temp_with(rel, content)?;
             temps.push((tmp, target, rel));
         }
         sync_fs(&self.root)?;

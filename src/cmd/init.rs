@@ -56,3 +56,22 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     Ok(())
 }
+
+/// Creates a tree in `dir` as `mem init` does, quietly (synthetic trees and
+/// the eval harnesses); `label` goes in the commit message.
+pub fn init_tree(dir: &std::path::Path, label: &str) -> Result<crate::tree::Tree> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let root = dir.canonicalize()?;
+    let mem = root.join(MEM_DIR);
+    std::fs::create_dir_all(&mem)?;
+    std::fs::write(mem.join("config.toml"), CONFIG_TEMPLATE)?;
+    std::fs::write(mem.join(".gitignore"), GITIGNORE_TEMPLATE)?;
+    let git = Git::open_or_init(&root)?;
+    let cfg = crate::config::Config::load(Some(&root))?;
+    git.commit(
+        &[Change::Write(".mem/config.toml".into()), Change::Write(".mem/.gitignore".into())],
+        &format!("mem: init tree ({label})"),
+        &cfg.git,
+    )?;
+    crate::tree::Tree::find(Some(&root))
+}

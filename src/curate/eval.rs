@@ -8,7 +8,6 @@
 //! (`expect` has one item per statement of the input, in input order).
 
 use super::{Mode, Options, Report, curate_add};
-use crate::config::Config;
 use crate::model::select::Models;
 use crate::ops::AddRequest;
 use crate::paths::TopicPath;
@@ -106,25 +105,12 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     v[i]
 }
 
-fn init_tree(dir: &Path) -> Result<crate::tree::Tree> {
-    use crate::git::{Change, Git};
-    std::fs::create_dir_all(dir)?;
-    let root = dir.canonicalize()?;
-    let mem = root.join(crate::tree::MEM_DIR);
-    std::fs::create_dir_all(&mem)?;
-    std::fs::write(mem.join("config.toml"), crate::cmd::init::CONFIG_TEMPLATE)?;
-    std::fs::write(mem.join(".gitignore"), crate::cmd::init::GITIGNORE_TEMPLATE)?;
-    let git = Git::open_or_init(&root)?;
-    let cfg = Config::load(Some(&root))?;
-    git.commit(&[Change::Write(".mem/config.toml".into()), Change::Write(".mem/.gitignore".into())], "mem: init tree (eval)", &cfg.git)?;
-    crate::tree::Tree::find(Some(&root))
-}
 
 /// Runs one case; returns the report, the paths of the existing entries
 /// and the wall time of the curated add.
 pub fn run_case(case: &Case, models: &Models, mode: Mode) -> Result<(Report, Vec<String>, f64, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
-    let tree = init_tree(&dir.path().join("tree"))?;
+    let tree = crate::cmd::init::init_tree(&dir.path().join("tree"), "eval")?;
     let reqs: Vec<AddRequest> = case
         .existing
         .iter()

@@ -20,14 +20,14 @@ pub mod distill;
 pub mod eval;
 pub mod text;
 
-use crate::entry::{Entry, Meta, Relation, derive_title, normalize, plain_text};
+use crate::entry::{Entry, Relation, derive_title, normalize, plain_text};
 use crate::git::{Change, Git};
 use crate::guard::Redaction;
 use crate::index::MemIndex;
 use crate::index::text::Filter;
 use crate::model::select::Models;
 use crate::ops::AddRequest;
-use crate::paths::{EntryPath, TopicPath, slugify};
+use crate::paths::EntryPath;
 use crate::tree::{EntryFile, Tree};
 use anyhow::{Result, anyhow};
 use decide::{Candidate, Op, Verdict};
@@ -423,55 +423,13 @@ fn plan(
 fn write_ahead(tree: &Tree, req: &AddRequest) -> Result<String> {
     let (topic, _) = crate::ops::place(tree, req)?;
     let mut taken = HashSet::new();
-    let (path, mut e) = new_entry(tree, req, &topic, &req.text, None, &mut taken, &crate::time::format(crate::time::now()));
+    let (path, mut e) = crate::ops::new_entry(tree, req, &topic, &req.text, None, &mut taken, &crate::time::format(crate::time::now()));
     e.set("curation", serde_yaml::Value::String("pending".into()))?;
     let rel = path.rel_file();
     tree.write_atomic(&rel, &e.render())?;
     Ok(rel)
 }
 
-/// A new entry for `req` with body `body` in `topic`, at a free slug.
-fn new_entry(tree: &Tree, req: &AddRequest, topic: &TopicPath, body: &str, title: Option<String>, taken: &mut HashSet<String>, now: &str) -> (EntryPath, Entry) {
-    let title = title.or_else(|| req.title.clone()).unwrap_or_else(|| derive_title(crate::entry::statement_of(body), 80));
-    let title = if title.is_empty() { "untitled".to_string() } else { title };
-    let base = slugify(&title, 48);
-    let base = if base.is_empty() { "entry".to_string() } else { base };
-    let mut slug = base.clone();
-    let mut n = 1;
-    while taken.contains(&topic.join(&slug).to_string()) || {
-        let p = topic.join(&slug);
-        tree.abs(&p.rel_file()).exists() || tree.abs(&p.archived_rel_file()).exists()
-    } {
-        n += 1;
-        slug = format!("{base}-{n}");
-    }
-    let path = topic.join(&slug);
-    taken.insert(path.to_string());
-    let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
-    let mut source = req.source.clone();
-    source.via = Some(via.clone());
-    source.trust.get_or_insert_with(|| match via.as_str() {
-        "cli" => "user".into(),
-        "agent" => "agent".into(),
-        _ => "external".into(),
-    });
-    let meta = Meta {
-        id: ulid::Ulid::new().to_string(),
-        title,
-        kind: req.kind.clone().unwrap_or_else(|| "fact".into()),
-        tags: req.tags.clone(),
-        importance: req.importance.unwrap_or(50),
-        maturity: "draft".into(),
-        created: now.to_string(),
-        updated: Some(now.to_string()),
-        observed: req.observed.clone(),
-        valid_from: None,
-        valid_to: None,
-        source,
-        relations: vec![],
-    };
-    (path, Entry::new(meta, body))
-}
 
 /// The evidence section of a body (lines after `## Evidence`), if any.
 fn evidence_of(body: &str) -> Option<String> {
@@ -602,7 +560,7 @@ fn apply(
                 };
                 let body = body_with_evidence(&p.st.text, &new_quote);
                 let title = if whole { None } else { Some(derive_title(&p.st.text, 80)) };
-                let (path, mut e) = new_entry(tree, req, &topic, &body, title, &mut taken, &now);
+                let (path, mut e) = crate::ops::new_entry(tree, req, &topic, &body, title, &mut taken, &now);
                 if let Some(t) = &supersedes {
                     e.set_serialized("relations", &vec![Relation { rel: "supersedes".into(), to: t.path.clone() }])?;
                     out.op = "superseded";

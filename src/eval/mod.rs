@@ -133,22 +133,6 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(round4(kb / 1024.0))
 }
 
-/// Creates a tree in `dir` as `mem init` does (quietly).
-pub fn init_tree(dir: &Path) -> Result<crate::tree::Tree> {
-    use crate::git::{Change, Git};
-    let mem = dir.join(crate::tree::MEM_DIR);
-    std::fs::create_dir_all(&mem).with_context(|| format!("creating {}", mem.display()))?;
-    std::fs::write(mem.join("config.toml"), crate::cmd::init::CONFIG_TEMPLATE)?;
-    std::fs::write(mem.join(".gitignore"), crate::cmd::init::GITIGNORE_TEMPLATE)?;
-    let git = Git::open_or_init(dir)?;
-    let cfg = crate::config::Config::load(Some(dir))?;
-    git.commit(
-        &[Change::Write(".mem/config.toml".into()), Change::Write(".mem/.gitignore".into())],
-        "mem: init tree (eval)",
-        &cfg.git,
-    )?;
-    crate::tree::Tree::find(Some(dir))
-}
 
 /// Runs the units and scores them.
 pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models: &Models, opts: &Options) -> Result<Report> {
@@ -191,7 +175,7 @@ pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models:
         };
         let root = tmp.path().join("tree");
         std::fs::create_dir_all(&root)?;
-        let tree = init_tree(&root)?;
+        let tree = crate::cmd::init::init_tree(&root, "eval")?;
         let mut rep = crate::ingest::Report::default();
         crate::ingest::write(
             &tree,
