@@ -296,7 +296,9 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
         if let Some(reason) = gate {
             let t2 = Instant::now();
             if let Some(emb) = models.embedder()? {
+                crate::trace::mark("recall: embedder loaded");
                 let qv = emb.embed(&[q.text.as_str()])?.remove(0);
+                crate::trace::mark("recall: query embedded");
                 let sem = idx.vectors.as_ref().unwrap().search(&qv, n * 2)?;
                 let keys: Vec<u64> = sem.iter().map(|(k, _)| *k).collect();
                 let allowed = idx.text.by_keys(&keys, &filter)?;

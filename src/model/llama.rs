@@ -96,7 +96,9 @@ pub fn model_id(path: &Path) -> Result<String> {
 
 fn load_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
     pull::check_model_file(path)?;
+    crate::trace::mark("model: file checked");
     let backend = backend()?;
+    crate::trace::mark("model: backend ready");
     let params = LlamaModelParams::default().with_use_mmap(true);
     let model = LlamaModel::load_from_file(backend, path, &params).map_err(|e| {
         anyhow!(
@@ -106,6 +108,7 @@ fn load_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
             pull::fix_hint(None)
         )
     })?;
+    crate::trace::mark("model: weights mapped");
     Ok(Box::new(model))
 }
 
@@ -184,6 +187,7 @@ impl LlamaEmbedder {
             .map_err(|e| anyhow!("llama.cpp could not create an embedding context for {}: {e}", path.display()))?;
         // SAFETY: see `extend_ctx`; `model` is boxed and stored after `ctx`.
         let ctx = unsafe { extend_ctx(ctx) };
+        crate::trace::mark("embedder: context ready");
         let dim = model.n_embd() as usize;
         ensure!(dim > 0, "{}: the model reports 0 embedding dimensions", path.display());
         Ok(Self {
