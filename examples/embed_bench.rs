@@ -11,7 +11,10 @@ fn main() -> anyhow::Result<()> {
     let path = std::path::PathBuf::from(&args[1]);
     let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let rounds: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let words = ["build", "cache", "deploy", "index", "query", "token", "server", "laptop", "docker", "release"];
+    let words = [
+        "build", "cache", "deploy", "index", "query", "token", "server", "laptop", "docker",
+        "release",
+    ];
     let texts: Vec<String> = (0..512)
         .map(|i| {
             format!(
@@ -46,8 +49,16 @@ fn main() -> anyhow::Result<()> {
     for (i, &pack) in configs.iter().enumerate() {
         let mut v = res[i].clone();
         v.sort_by(f64::total_cmp);
-        let name = if pack == 0 { "one at a time".to_string() } else { format!("pack {pack}") };
-        println!("{name:>14}: {:.0} texts/s (rounds: {:?})", v[v.len() / 2], res[i].iter().map(|x| x.round()).collect::<Vec<_>>());
+        let name = if pack == 0 {
+            "one at a time".to_string()
+        } else {
+            format!("pack {pack}")
+        };
+        println!(
+            "{name:>14}: {:.0} texts/s (rounds: {:?})",
+            v[v.len() / 2],
+            res[i].iter().map(|x| x.round()).collect::<Vec<_>>()
+        );
     }
     Ok(())
 }

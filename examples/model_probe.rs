@@ -47,11 +47,30 @@ fn best(v: impl IntoIterator<Item = f64>) -> f64 {
 
 /// 512 distinct short texts, ~20 tokens each.
 fn short_texts() -> Vec<String> {
-    let subjects =
-        ["the build", "the cache", "our deploy", "the parser", "this service", "the index", "a test", "the CLI"];
-    let verbs = ["fails when", "slows down if", "needs a restart after", "logs a warning when", "recovers once"];
-    let objects =
-        ["the disk is full", "cmake is missing", "the lock file is stale", "two writers race", "the model is absent"];
+    let subjects = [
+        "the build",
+        "the cache",
+        "our deploy",
+        "the parser",
+        "this service",
+        "the index",
+        "a test",
+        "the CLI",
+    ];
+    let verbs = [
+        "fails when",
+        "slows down if",
+        "needs a restart after",
+        "logs a warning when",
+        "recovers once",
+    ];
+    let objects = [
+        "the disk is full",
+        "cmake is missing",
+        "the lock file is stale",
+        "two writers race",
+        "the model is absent",
+    ];
     (0..512)
         .map(|i| {
             format!(
@@ -68,7 +87,9 @@ fn short_texts() -> Vec<String> {
 fn measure_embedder(path: &Path, threads: usize, rounds: usize) -> Result<Value> {
     let texts = short_texts();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let queries: Vec<String> = (0..50).map(|i| format!("how do I fix the build error number {i}")).collect();
+    let queries: Vec<String> = (0..50)
+        .map(|i| format!("how do I fix the build error number {i}"))
+        .collect();
     let (mut loads, mut singles, mut exact_s, mut packed_s) = (vec![], vec![], vec![], vec![]);
     let mut facts = json!({});
     for _ in 0..rounds {
@@ -97,7 +118,8 @@ fn measure_embedder(path: &Path, threads: usize, rounds: usize) -> Result<Value>
             .zip(&packed)
             .flat_map(|(a, b)| a.iter().zip(b).map(|(x, y)| (x - y).abs()))
             .fold(0f32, f32::max);
-        let mean_tokens = refs.iter().map(|t| e.tokenize(t).len()).sum::<usize>() as f64 / refs.len() as f64;
+        let mean_tokens =
+            refs.iter().map(|t| e.tokenize(t).len()).sum::<usize>() as f64 / refs.len() as f64;
         facts = json!({"id": e.id(), "dim": e.dim(), "batch_mean_tokens": round1(mean_tokens),
             "pack512_max_abs_diff": max_diff});
     }
@@ -111,7 +133,9 @@ fn measure_embedder(path: &Path, threads: usize, rounds: usize) -> Result<Value>
         "batch_texts_per_s_pack512": round1(n / best(packed_s)),
         "peak_rss_mb": peak_rss_mb(),
     });
-    out.as_object_mut().unwrap().extend(facts.as_object().unwrap().clone());
+    out.as_object_mut()
+        .unwrap()
+        .extend(facts.as_object().unwrap().clone());
     Ok(out)
 }
 
@@ -123,21 +147,32 @@ fn measure_generator(path: &Path, threads: usize, rounds: usize) -> Result<Value
     let schema = json!({"type":"object","properties":{"action":{"enum":["ADD","UPDATE","SKIP"]},
         "reason":{"type":"string","maxLength":80}},"required":["action","reason"],"additionalProperties":false});
     let json_req = GenRequest {
-        system: Some("Decide whether the note should be ADDed, UPDATE an existing one, or be SKIPped.".into()),
+        system: Some(
+            "Decide whether the note should be ADDed, UPDATE an existing one, or be SKIPped."
+                .into(),
+        ),
         prompt: "New: the build needs cmake 3.28. Existing: the build needs cmake 3.20.".into(),
         max_tokens: 96,
         json_schema: Some(schema),
         ..Default::default()
     };
     // plain generation, up to 128 tokens (the model may stop earlier)
-    let plain_req = GenRequest { prompt: prompt.into(), max_tokens: 128, ..Default::default() };
+    let plain_req = GenRequest {
+        prompt: prompt.into(),
+        max_tokens: 128,
+        ..Default::default()
+    };
     let (mut loads, mut pp, mut tg, mut jtg) = (vec![], vec![], vec![], vec![]);
     let mut facts = json!({});
     for _ in 0..rounds {
         let t = Instant::now();
         let g = LlamaGenerator::load(path, threads)?;
         loads.push(ms_since(t));
-        g.generate_with_stats(&GenRequest { prompt: "Hi".into(), max_tokens: 4, ..Default::default() })?;
+        g.generate_with_stats(&GenRequest {
+            prompt: "Hi".into(),
+            max_tokens: 4,
+            ..Default::default()
+        })?;
         let (text, st) = g.generate_with_stats(&plain_req)?;
         let (jtext, jst) = g.generate_with_stats(&json_req)?;
         pp.push(st.prompt_ms / st.prompt_tokens as f64);
@@ -166,7 +201,9 @@ fn measure_generator(path: &Path, threads: usize, rounds: usize) -> Result<Value
         "json_gen_tok_per_s": per_s(best(jtg)),
         "peak_rss_mb": peak_rss_mb(),
     });
-    out.as_object_mut().unwrap().extend(facts.as_object().unwrap().clone());
+    out.as_object_mut()
+        .unwrap()
+        .extend(facts.as_object().unwrap().clone());
     Ok(out)
 }
 
@@ -194,8 +231,12 @@ fn main() -> Result<()> {
             "--threads" => threads = args.next().context("--threads N")?.parse()?,
             "--rounds" => rounds = args.next().context("--rounds N")?.parse::<usize>()?.max(1),
             "--gen" => extra_gens.push(args.next().context("--gen NAME|PATH")?),
-            "--only-embedder" => only = Some(("embedder".into(), args.next().context("path")?.into())),
-            "--only-generator" => only = Some(("generator".into(), args.next().context("path")?.into())),
+            "--only-embedder" => {
+                only = Some(("embedder".into(), args.next().context("path")?.into()))
+            }
+            "--only-generator" => {
+                only = Some(("generator".into(), args.next().context("path")?.into()))
+            }
             other => bail!("unknown argument {other}"),
         }
     }
@@ -213,8 +254,10 @@ fn main() -> Result<()> {
     let mut pull_one = |spec: &pull::ModelSpec| -> Result<PathBuf> {
         let t = Instant::now();
         let o = pull::pull(spec, &dir, false)?;
-        pulls.push(json!({"name": spec.name, "downloaded": o.downloaded, "ms": round1(ms_since(t)),
-            "bytes": o.bytes, "sha256": o.sha256}));
+        pulls.push(
+            json!({"name": spec.name, "downloaded": o.downloaded, "ms": round1(ms_since(t)),
+            "bytes": o.bytes, "sha256": o.sha256}),
+        );
         Ok(o.path)
     };
     let epath = pull_one(&pull::default_for(pull::Role::Embedder))?;
@@ -225,14 +268,22 @@ fn main() -> Result<()> {
             None => PathBuf::from(g),
         });
     }
-    let common = ["--threads".to_string(), threads.to_string(), "--rounds".into(), rounds.to_string()];
+    let common = [
+        "--threads".to_string(),
+        threads.to_string(),
+        "--rounds".into(),
+        rounds.to_string(),
+    ];
     let arg = |flag: &str, p: &Path| {
         let mut v = common.to_vec();
         v.extend([flag.to_string(), p.display().to_string()]);
         v
     };
     let embedder = child(&arg("--only-embedder", &epath))?;
-    let generators = gpaths.iter().map(|p| child(&arg("--only-generator", p))).collect::<Result<Vec<_>>>()?;
+    let generators = gpaths
+        .iter()
+        .map(|p| child(&arg("--only-generator", p)))
+        .collect::<Result<Vec<_>>>()?;
     let out = json!({
         "threads": effective_threads(threads),
         "rounds": rounds,

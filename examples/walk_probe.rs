@@ -21,12 +21,18 @@ fn main() -> anyhow::Result<()> {
         raw_t.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     raw_t.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!("raw single-thread walk p50 {:.2} ms", raw_t[raw_t.len() / 2]);
+    println!(
+        "raw single-thread walk p50 {:.2} ms",
+        raw_t[raw_t.len() / 2]
+    );
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!("{n} files: walk p50 {:.2} ms, min {:.2} ms", times[times.len() / 2], times[0]);
+    println!(
+        "{n} files: walk p50 {:.2} ms, min {:.2} ms",
+        times[times.len() / 2],
+        times[0]
+    );
     Ok(())
 }
-
 
 fn raw(dir: &std::path::Path, n: &mut usize) {
     for d in std::fs::read_dir(dir).unwrap().flatten() {

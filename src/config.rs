@@ -41,6 +41,9 @@ pub struct Models {
     pub generator: String,
     /// CPU threads for llama.cpp; 0 = the idle cores (see `model::llama::effective_threads`).
     pub threads: usize,
+    /// Tokens embedded per text at most (longer texts are truncated for the
+    /// vector; BM25 still sees all of it); 0 = the model's own limit.
+    pub embed_max_tokens: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,17 +55,30 @@ pub struct RecallConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { limits: Limits::default(), git: GitConfig::default(), models: Models::default(), recall: RecallConfig::default() }
+        Self {
+            limits: Limits::default(),
+            git: GitConfig::default(),
+            models: Models::default(),
+            recall: RecallConfig::default(),
+        }
     }
 }
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_input_bytes: 1024 * 1024, lock_timeout_ms: 30_000 }
+        Self {
+            max_input_bytes: 1024 * 1024,
+            lock_timeout_ms: 30_000,
+        }
     }
 }
 impl Default for Models {
     fn default() -> Self {
-        Self { embedder: "minilm".into(), generator: "smollm2-135m".into(), threads: 0 }
+        Self {
+            embedder: "minilm".into(),
+            generator: "smollm2-135m".into(),
+            threads: 0,
+            embed_max_tokens: 0,
+        }
     }
 }
 impl Default for RecallConfig {
@@ -77,13 +93,18 @@ pub fn user_config_path() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     use etcetera::BaseStrategy;
-    etcetera::choose_base_strategy().ok().map(|b| b.config_dir().join("mem").join("config.toml"))
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|b| b.config_dir().join("mem").join("config.toml"))
 }
 
 fn read_table(path: &Path) -> Result<Option<toml::Table>> {
     match std::fs::read_to_string(path) {
         Ok(s) => Ok(Some(toml::from_str(&s).with_context(|| {
-            format!("{}: invalid TOML; fix the file (see README, Configuration)", path.display())
+            format!(
+                "{}: invalid TOML; fix the file (see README, Configuration)",
+                path.display()
+            )
         })?)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
@@ -126,7 +147,10 @@ impl Config {
     fn apply_env(&mut self) -> Result<()> {
         fn num<T: std::str::FromStr>(name: &str) -> Result<Option<T>> {
             match std::env::var(name) {
-                Ok(v) => v.parse().map(Some).map_err(|_| anyhow::anyhow!("{name}={v} is not a number")),
+                Ok(v) => v
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| anyhow::anyhow!("{name}={v} is not a number")),
                 Err(_) => Ok(None),
             }
         }
@@ -144,6 +168,9 @@ impl Config {
         }
         if let Some(v) = num("MEM_THREADS")? {
             self.models.threads = v;
+        }
+        if let Some(v) = num("MEM_EMBED_MAX_TOKENS")? {
+            self.models.embed_max_tokens = v;
         }
         Ok(())
     }

@@ -15,11 +15,24 @@ use std::fmt;
 /// Largest front matter we accept, a guard against hostile YAML.
 const MAX_FRONT_MATTER: usize = 64 * 1024;
 
-pub const KINDS: &[&str] = &["fact", "preference", "event", "decision", "procedure", "lesson"];
+pub const KINDS: &[&str] = &[
+    "fact",
+    "preference",
+    "event",
+    "decision",
+    "procedure",
+    "lesson",
+];
 pub const MATURITIES: &[&str] = &["draft", "validated", "core"];
 pub const VIAS: &[&str] = &["cli", "agent", "import", "conversation", "sync"];
 pub const TRUSTS: &[&str] = &["user", "agent", "external"];
-pub const RELATIONS: &[&str] = &["supersedes", "contradicts", "related", "derived-from", "merged-from"];
+pub const RELATIONS: &[&str] = &[
+    "supersedes",
+    "contradicts",
+    "related",
+    "derived-from",
+    "merged-from",
+];
 
 /// Provenance: who wrote it, from where, how far to trust it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -100,7 +113,10 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 fn perr(line: Option<usize>, cause: impl Into<String>) -> ParseError {
-    ParseError { line, cause: cause.into() }
+    ParseError {
+        line,
+        cause: cause.into(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -117,7 +133,12 @@ impl Entry {
         let rest = text
             .strip_prefix("---\n")
             .or_else(|| text.strip_prefix("---\r\n"))
-            .ok_or_else(|| perr(Some(1), "no front matter: the file must start with a `---` line"))?;
+            .ok_or_else(|| {
+                perr(
+                    Some(1),
+                    "no front matter: the file must start with a `---` line",
+                )
+            })?;
         // The closing fence is a line that is exactly `---`.
         let mut offset = 0;
         let mut close = None;
@@ -128,12 +149,21 @@ impl Entry {
             }
             offset += line.len();
         }
-        let (fm_end, body_start) =
-            close.ok_or_else(|| perr(None, "front matter is not closed: add a `---` line after it"))?;
+        let (fm_end, body_start) = close.ok_or_else(|| {
+            perr(
+                None,
+                "front matter is not closed: add a `---` line after it",
+            )
+        })?;
         let raw_fm = rest[..fm_end].to_string();
         let body = rest[body_start..].to_string();
         let (map, meta) = parse_front_matter(&raw_fm)?;
-        Ok(Self { raw_fm, map, meta, body })
+        Ok(Self {
+            raw_fm,
+            map,
+            meta,
+            body,
+        })
     }
 
     /// A new entry with the given metadata and body.
@@ -147,7 +177,12 @@ impl Entry {
         let raw_fm = render_mapping(&map);
         let mut body = body.trim_end().to_string();
         body.push('\n');
-        Self { raw_fm, map, meta, body }
+        Self {
+            raw_fm,
+            map,
+            meta,
+            body,
+        }
     }
 
     pub fn body(&self) -> &str {
@@ -193,9 +228,14 @@ impl Entry {
             let lines: Vec<&str> = self.raw_fm.split_inclusive('\n').collect();
             let prefix = format!("{key}:");
             if let Some(i) = lines.iter().position(|l| l.starts_with(&prefix)) {
-                let continues = lines.get(i + 1).is_some_and(|n| n.starts_with([' ', '\t', '-']));
+                let continues = lines
+                    .get(i + 1)
+                    .is_some_and(|n| n.starts_with([' ', '\t', '-']));
                 let own_value = lines[i][prefix.len()..].trim();
-                if !continues && !own_value.is_empty() && !own_value.starts_with(['|', '>', '&', '*', '!']) {
+                if !continues
+                    && !own_value.is_empty()
+                    && !own_value.starts_with(['|', '>', '&', '*', '!'])
+                {
                     let mut out = String::new();
                     for (j, l) in lines.iter().enumerate() {
                         if j == i {
@@ -242,7 +282,8 @@ impl Entry {
             let mut map = self.map.clone();
             map.remove(key);
             self.raw_fm = render_mapping(&map);
-            let (map, meta) = parse_front_matter(&self.raw_fm).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (map, meta) =
+                parse_front_matter(&self.raw_fm).map_err(|e| anyhow::anyhow!("{e}"))?;
             self.map = map;
             self.meta = meta;
         }
@@ -252,11 +293,19 @@ impl Entry {
     /// Adds a relation unless it is already there.
     pub fn add_relation(&mut self, rel: &str, to: &EntryPath) -> Result<bool> {
         let to = to.to_string();
-        if self.meta.relations.iter().any(|r| r.rel == rel && r.to == to) {
+        if self
+            .meta
+            .relations
+            .iter()
+            .any(|r| r.rel == rel && r.to == to)
+        {
             return Ok(false);
         }
         let mut rels = self.meta.relations.clone();
-        rels.push(Relation { rel: rel.into(), to });
+        rels.push(Relation {
+            rel: rel.into(),
+            to,
+        });
         self.set_serialized("relations", &rels)?;
         Ok(true)
     }
@@ -301,9 +350,9 @@ pub fn plain_text(markdown: &str) -> String {
         match ev {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => {
-                out.push('\n')
-            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock,
+            ) => out.push('\n'),
             Event::Start(Tag::Item) => out.push_str("- "),
             _ => {}
         }
@@ -315,7 +364,11 @@ pub fn plain_text(markdown: &str) -> String {
 /// cut at a word boundary.
 pub fn derive_title(text: &str, max: usize) -> String {
     let plain = plain_text(text);
-    let first_line = plain.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let first_line = plain
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     let mut sentence = first_line;
     for (i, c) in first_line.char_indices() {
         if matches!(c, '.' | '!' | '?') {
@@ -326,7 +379,9 @@ pub fn derive_title(text: &str, max: usize) -> String {
             }
         }
     }
-    let sentence = sentence.trim().trim_start_matches(['-', '*', '#', '>', ' ']);
+    let sentence = sentence
+        .trim()
+        .trim_start_matches(['-', '*', '#', '>', ' ']);
     if sentence.chars().count() <= max {
         return sentence.to_string();
     }
@@ -354,7 +409,13 @@ fn yaml_line(err: &serde_yaml::Error) -> Option<usize> {
 
 fn parse_front_matter(raw: &str) -> Result<(Mapping, Meta), ParseError> {
     if raw.len() > MAX_FRONT_MATTER {
-        return Err(perr(None, format!("front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit", raw.len())));
+        return Err(perr(
+            None,
+            format!(
+                "front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit",
+                raw.len()
+            ),
+        ));
     }
     // Anchors and aliases have no place in an entry and are how YAML bombs work.
     for (i, line) in raw.lines().enumerate() {
@@ -362,17 +423,32 @@ fn parse_front_matter(raw: &str) -> Result<(Mapping, Meta), ParseError> {
         if let Some(pos) = find_alias_or_anchor(t) {
             return Err(perr(
                 Some(i + 2),
-                format!("YAML anchors/aliases are not allowed in front matter (`{}`)", &t[pos..].chars().take(20).collect::<String>()),
+                format!(
+                    "YAML anchors/aliases are not allowed in front matter (`{}`)",
+                    &t[pos..].chars().take(20).collect::<String>()
+                ),
             ));
         }
     }
-    let value: Value = serde_yaml::from_str(raw).map_err(|e| perr(yaml_line(&e), clean_yaml_msg(&e)))?;
+    let value: Value =
+        serde_yaml::from_str(raw).map_err(|e| perr(yaml_line(&e), clean_yaml_msg(&e)))?;
     let map = match value {
         Value::Mapping(m) => m,
-        Value::Null => return Err(perr(Some(2), "front matter is empty: it needs at least id, title and created")),
-        _ => return Err(perr(Some(2), "front matter must be a mapping of `key: value` lines")),
+        Value::Null => {
+            return Err(perr(
+                Some(2),
+                "front matter is empty: it needs at least id, title and created",
+            ));
+        }
+        _ => {
+            return Err(perr(
+                Some(2),
+                "front matter must be a mapping of `key: value` lines",
+            ));
+        }
     };
-    let meta: Meta = serde_yaml::from_str(raw).map_err(|e| perr(yaml_line(&e), clean_yaml_msg(&e)))?;
+    let meta: Meta =
+        serde_yaml::from_str(raw).map_err(|e| perr(yaml_line(&e), clean_yaml_msg(&e)))?;
     validate(&meta, raw)?;
     Ok((map, meta))
 }
@@ -389,10 +465,15 @@ fn find_alias_or_anchor(line: &str) -> Option<usize> {
             b'&' | b'*' if !in_s && !in_d => {
                 let prev = if i == 0 { b' ' } else { bytes[i - 1] };
                 let next = bytes.get(i + 1).copied().unwrap_or(b' ');
-                if matches!(prev, b' ' | b'[' | b',' | b'{') && (next.is_ascii_alphanumeric() || next == b'_') {
+                if matches!(prev, b' ' | b'[' | b',' | b'{')
+                    && (next.is_ascii_alphanumeric() || next == b'_')
+                {
                     // `key: *` alone is not an alias; `a & b` in plain text is not one either.
-                    let after_colon = line[..i].trim_end().ends_with(':') || line[..i].trim_end().ends_with('-')
-                        || line[..i].trim_end().ends_with('[') || line[..i].trim_end().ends_with(',') || i == 0;
+                    let after_colon = line[..i].trim_end().ends_with(':')
+                        || line[..i].trim_end().ends_with('-')
+                        || line[..i].trim_end().ends_with('[')
+                        || line[..i].trim_end().ends_with(',')
+                        || i == 0;
                     if after_colon {
                         return Some(i);
                     }
@@ -416,25 +497,46 @@ fn clean_yaml_msg(e: &serde_yaml::Error) -> String {
 
 fn key_line(raw: &str, key: &str) -> Option<usize> {
     let prefix = format!("{key}:");
-    raw.lines().position(|l| l.starts_with(&prefix)).map(|i| i + 2)
+    raw.lines()
+        .position(|l| l.starts_with(&prefix))
+        .map(|i| i + 2)
 }
 
 fn validate(m: &Meta, raw: &str) -> Result<(), ParseError> {
     let bad = |key: &str, cause: String| perr(key_line(raw, key), cause);
     if ulid::Ulid::from_string(&m.id).is_err() {
-        return Err(bad("id", format!("`id: {}` is not a ULID (26 characters of Crockford base32)", m.id)));
+        return Err(bad(
+            "id",
+            format!(
+                "`id: {}` is not a ULID (26 characters of Crockford base32)",
+                m.id
+            ),
+        ));
     }
     if m.title.trim().is_empty() {
         return Err(bad("title", "`title` is empty".into()));
     }
     if !KINDS.contains(&m.kind.as_str()) {
-        return Err(bad("kind", format!("`kind: {}` is not one of {}", m.kind, KINDS.join(", "))));
+        return Err(bad(
+            "kind",
+            format!("`kind: {}` is not one of {}", m.kind, KINDS.join(", ")),
+        ));
     }
     if m.importance > 100 {
-        return Err(bad("importance", format!("`importance: {}` is over 100", m.importance)));
+        return Err(bad(
+            "importance",
+            format!("`importance: {}` is over 100", m.importance),
+        ));
     }
     if !MATURITIES.contains(&m.maturity.as_str()) {
-        return Err(bad("maturity", format!("`maturity: {}` is not one of {}", m.maturity, MATURITIES.join(", "))));
+        return Err(bad(
+            "maturity",
+            format!(
+                "`maturity: {}` is not one of {}",
+                m.maturity,
+                MATURITIES.join(", ")
+            ),
+        ));
     }
     for (key, v) in [
         ("created", Some(&m.created)),
@@ -445,23 +547,41 @@ fn validate(m: &Meta, raw: &str) -> Result<(), ParseError> {
     ] {
         if let Some(v) = v {
             if crate::time::parse(v).is_err() {
-                return Err(bad(key, format!("`{key}: {v}` is not an RFC 3339 date-time (e.g. 2026-11-20T10:31:00Z)")));
+                return Err(bad(
+                    key,
+                    format!(
+                        "`{key}: {v}` is not an RFC 3339 date-time (e.g. 2026-11-20T10:31:00Z)"
+                    ),
+                ));
             }
         }
     }
     if let Some(via) = &m.source.via {
         if !VIAS.contains(&via.as_str()) {
-            return Err(bad("source", format!("`source.via: {via}` is not one of {}", VIAS.join(", "))));
+            return Err(bad(
+                "source",
+                format!("`source.via: {via}` is not one of {}", VIAS.join(", ")),
+            ));
         }
     }
     if let Some(t) = &m.source.trust {
         if !TRUSTS.contains(&t.as_str()) {
-            return Err(bad("source", format!("`source.trust: {t}` is not one of {}", TRUSTS.join(", "))));
+            return Err(bad(
+                "source",
+                format!("`source.trust: {t}` is not one of {}", TRUSTS.join(", ")),
+            ));
         }
     }
     for r in &m.relations {
         if !RELATIONS.contains(&r.rel.as_str()) {
-            return Err(bad("relations", format!("relation `{}` is not one of {}", r.rel, RELATIONS.join(", "))));
+            return Err(bad(
+                "relations",
+                format!(
+                    "relation `{}` is not one of {}",
+                    r.rel,
+                    RELATIONS.join(", ")
+                ),
+            ));
         }
     }
     Ok(())
@@ -491,11 +611,16 @@ fn prune_empty(map: &mut Mapping) {
 
 /// One scalar (or short flow list) on a line, quoted by serde_yaml when needed.
 fn render_value_inline(v: &Value) -> String {
-    serde_yaml::to_string(v).unwrap_or_default().trim_end().to_string()
+    serde_yaml::to_string(v)
+        .unwrap_or_default()
+        .trim_end()
+        .to_string()
 }
 
 fn is_flow_safe(s: &str) -> bool {
-    !s.is_empty() && !s.contains([',', '[', ']', '{', '}', '#', ':', '"', '\'', '\n']) && s.trim() == s
+    !s.is_empty()
+        && !s.contains([',', '[', ']', '{', '}', '#', ':', '"', '\'', '\n'])
+        && s.trim() == s
 }
 
 /// Renders a mapping as front matter: scalars inline, lists of simple
@@ -554,22 +679,31 @@ mod tests {
     #[test]
     fn scalar_update_keeps_other_lines() {
         let mut e = Entry::parse(SAMPLE).unwrap();
-        e.set("updated", Value::String("2026-11-22T00:00:00Z".into())).unwrap();
+        e.set("updated", Value::String("2026-11-22T00:00:00Z".into()))
+            .unwrap();
         let out = e.render();
         assert!(out.contains("updated: 2026-11-22T00:00:00Z\n"));
-        assert!(out.contains("kind: fact            # a comment\n"), "comment lost: {out}");
+        assert!(
+            out.contains("kind: fact            # a comment\n"),
+            "comment lost: {out}"
+        );
         assert!(out.contains("x-custom: {keep: me}"));
-        e.set("observed", Value::String("2026-11-19T17:00:00Z".into())).unwrap();
+        e.set("observed", Value::String("2026-11-19T17:00:00Z".into()))
+            .unwrap();
         assert_eq!(e.meta.observed.as_deref(), Some("2026-11-19T17:00:00Z"));
     }
 
     #[test]
     fn relation_add_rerenders_and_keeps_unknown_keys() {
         let mut e = Entry::parse(SAMPLE).unwrap();
-        e.add_relation("related", &EntryPath::parse("eng/ci/runners").unwrap()).unwrap();
+        e.add_relation("related", &EntryPath::parse("eng/ci/runners").unwrap())
+            .unwrap();
         let again = Entry::parse(&e.render()).unwrap();
         assert_eq!(again.meta.relations.len(), 2);
-        assert_eq!(again.front_matter().get("x-custom"), e.front_matter().get("x-custom"));
+        assert_eq!(
+            again.front_matter().get("x-custom"),
+            e.front_matter().get("x-custom")
+        );
         assert_eq!(again.render(), e.render());
     }
 
@@ -587,7 +721,11 @@ mod tests {
             observed: None,
             valid_from: None,
             valid_to: None,
-            source: Source { via: Some("cli".into()), trust: Some("user".into()), ..Default::default() },
+            source: Source {
+                via: Some("cli".into()),
+                trust: Some("user".into()),
+                ..Default::default()
+            },
             relations: vec![],
         };
         let e = Entry::new(meta.clone(), "Body\n\n");
@@ -608,7 +746,12 @@ mod tests {
         let bad = SAMPLE.replace("kind: fact ", "kind: rumour ");
         assert_eq!(Entry::parse(&bad).unwrap_err().line, Some(4));
         assert!(Entry::parse("no front matter").is_err());
-        assert!(Entry::parse("---\nid: x\n").unwrap_err().cause.contains("not closed"));
+        assert!(
+            Entry::parse("---\nid: x\n")
+                .unwrap_err()
+                .cause
+                .contains("not closed")
+        );
     }
 
     #[test]
@@ -617,18 +760,33 @@ mod tests {
         let err = Entry::parse(bomb).unwrap_err();
         assert!(err.cause.contains("anchors"), "{err}");
         // Ordinary text with `&` and `*` is fine.
-        let ok = SAMPLE.replace("title: llama.cpp builds need cmake and libclang", "title: \"R&D *notes*\"");
+        let ok = SAMPLE.replace(
+            "title: llama.cpp builds need cmake and libclang",
+            "title: \"R&D *notes*\"",
+        );
         assert!(Entry::parse(&ok).is_ok());
-        let ok = SAMPLE.replace("title: llama.cpp builds need cmake and libclang", "title: R & D is *fun*");
+        let ok = SAMPLE.replace(
+            "title: llama.cpp builds need cmake and libclang",
+            "title: R & D is *fun*",
+        );
         assert!(Entry::parse(&ok).is_ok());
     }
 
     #[test]
     fn titles_and_normalisation() {
-        assert_eq!(derive_title("# Build\nllama.cpp needs cmake. And more.", 80), "Build");
-        assert_eq!(derive_title("llama.cpp needs cmake. And more.", 80), "llama.cpp needs cmake");
+        assert_eq!(
+            derive_title("# Build\nllama.cpp needs cmake. And more.", 80),
+            "Build"
+        );
+        assert_eq!(
+            derive_title("llama.cpp needs cmake. And more.", 80),
+            "llama.cpp needs cmake"
+        );
         let t = derive_title(&"word ".repeat(50), 30);
         assert!(t.chars().count() <= 30 && t.ends_with('…'));
-        assert_eq!(normalize("  The  Build\nneeds CMake. "), "the build needs cmake");
+        assert_eq!(
+            normalize("  The  Build\nneeds CMake. "),
+            "the build needs cmake"
+        );
     }
 }

@@ -40,7 +40,8 @@ impl Git {
     pub fn open_or_init(root: &Path) -> Result<Self> {
         let repo = match Repository::discover(root) {
             Ok(r) if r.workdir().is_some() => r,
-            _ => Repository::init(root).with_context(|| format!("creating a git repository in {}", root.display()))?,
+            _ => Repository::init(root)
+                .with_context(|| format!("creating a git repository in {}", root.display()))?,
         };
         Self::from_repo(repo, root)
     }
@@ -48,7 +49,10 @@ impl Git {
     /// Opens the repository containing `root`.
     pub fn open(root: &Path) -> Result<Self> {
         let repo = Repository::discover(root).with_context(|| {
-            format!("{} is not inside a git repository; run `git init` there or `mem init` again", root.display())
+            format!(
+                "{} is not inside a git repository; run `git init` there or `mem init` again",
+                root.display()
+            )
         })?;
         Self::from_repo(repo, root)
     }
@@ -61,7 +65,13 @@ impl Git {
         let root = root.canonicalize()?;
         let prefix = root
             .strip_prefix(&workdir)
-            .with_context(|| format!("{} is outside the repository at {}", root.display(), workdir.display()))?
+            .with_context(|| {
+                format!(
+                    "{} is outside the repository at {}",
+                    root.display(),
+                    workdir.display()
+                )
+            })?
             .to_string_lossy()
             .replace('\\', "/");
         Ok(Self { repo, prefix })
@@ -72,14 +82,20 @@ impl Git {
     }
 
     fn repo_path(&self, rel: &str) -> String {
-        if self.prefix.is_empty() { rel.to_string() } else { format!("{}/{rel}", self.prefix) }
+        if self.prefix.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.prefix)
+        }
     }
 
     fn tree_path<'a>(&self, repo_path: &'a str) -> Option<&'a str> {
         if self.prefix.is_empty() {
             Some(repo_path)
         } else {
-            repo_path.strip_prefix(&self.prefix).and_then(|r| r.strip_prefix('/'))
+            repo_path
+                .strip_prefix(&self.prefix)
+                .and_then(|r| r.strip_prefix('/'))
         }
     }
 
@@ -98,12 +114,26 @@ impl Git {
     /// Large batches are written as one packfile (objects collected in
     /// memory, then the pack, then HEAD moves) instead of one loose object
     /// file per blob.
-    pub fn commit(&self, changes: &[Change], message: &str, cfg: &crate::config::GitConfig) -> Result<Option<Oid>> {
+    pub fn commit(
+        &self,
+        changes: &[Change],
+        message: &str,
+        cfg: &crate::config::GitConfig,
+    ) -> Result<Option<Oid>> {
         let repo = &self.repo;
         // Large batches: new blobs go into one packfile first (one file
         // instead of one loose object per blob); trees and the commit follow
         // as usual, and HEAD moves last.
-        let puts: Vec<&[u8]> = changes.iter().filter_map(|c| if let Change::Put(_, b) = c { Some(b.as_slice()) } else { None }).collect();
+        let puts: Vec<&[u8]> = changes
+            .iter()
+            .filter_map(|c| {
+                if let Change::Put(_, b) = c {
+                    Some(b.as_slice())
+                } else {
+                    None
+                }
+            })
+            .collect();
         if puts.len() >= BULK_OBJECTS {
             write_blob_pack(repo, &puts)?;
         }
@@ -118,7 +148,8 @@ impl Git {
             match ch {
                 Change::Write(rel) => {
                     let path = self.repo_path(rel);
-                    let bytes = std::fs::read(workdir.join(&path)).with_context(|| format!("reading {rel} to commit it"))?;
+                    let bytes = std::fs::read(workdir.join(&path))
+                        .with_context(|| format!("reading {rel} to commit it"))?;
                     let oid = repo.blob(&bytes)?;
                     index.add(&index_entry(&path, oid, bytes.len()))?;
                 }
@@ -147,7 +178,9 @@ impl Git {
         let tree = repo.find_tree(tree_oid)?;
         let sig = self.signature(cfg)?;
         let parents: Vec<&git2::Commit> = head.iter().collect();
-        let oid = repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).context("creating the git commit")?;
+        let oid = repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .context("creating the git commit")?;
         // Keep the user's index in step for the paths we committed, so
         // `git status` stays clean; other staged changes are left alone.
         let mut real = self.repo.index()?;
@@ -174,7 +207,11 @@ impl Git {
 
     /// The current HEAD commit id, if any.
     pub fn head_id(&self) -> Option<String> {
-        self.repo.head().ok().and_then(|h| h.target()).map(|o| o.to_string())
+        self.repo
+            .head()
+            .ok()
+            .and_then(|h| h.target())
+            .map(|o| o.to_string())
     }
 
     /// History of one entry file, newest first, following renames (moves,
@@ -193,11 +230,18 @@ impl Git {
             let here = tree.get_path(Path::new(&current)).ok().map(|e| e.id());
             let parent = commit.parents().next();
             let parent_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
-            let before = parent_tree.as_ref().and_then(|t| t.get_path(Path::new(&current)).ok()).map(|e| e.id());
+            let before = parent_tree
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(&current)).ok())
+                .map(|e| e.id());
             if here.is_none() || here == before {
                 continue;
             }
-            push_item(&mut out, &commit, self.tree_path(&current).unwrap_or(&current));
+            push_item(
+                &mut out,
+                &commit,
+                self.tree_path(&current).unwrap_or(&current),
+            );
             // Created here: follow it back if it was moved from another path.
             if before.is_none() {
                 if let Some(pt) = &parent_tree {
@@ -207,7 +251,9 @@ impl Git {
                     diff.find_similar(Some(&mut opts))?;
                     let from = diff.deltas().find_map(|d| {
                         (d.status() == git2::Delta::Renamed
-                            && d.new_file().path().is_some_and(|p| p.to_string_lossy() == current))
+                            && d.new_file()
+                                .path()
+                                .is_some_and(|p| p.to_string_lossy() == current))
                         .then(|| d.old_file().path().unwrap().to_string_lossy().to_string())
                     });
                     match from {
@@ -234,7 +280,11 @@ impl Git {
         for oid in walk {
             let commit = self.repo.find_commit(oid?)?;
             if !self.prefix.is_empty() {
-                let here = commit.tree()?.get_path(Path::new(&self.prefix)).ok().map(|e| e.id());
+                let here = commit
+                    .tree()?
+                    .get_path(Path::new(&self.prefix))
+                    .ok()
+                    .map(|e| e.id());
                 let before = commit
                     .parents()
                     .next()
@@ -255,7 +305,9 @@ impl Git {
 
 fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: &str) {
     let t = commit.time();
-    let time = jiff::Timestamp::from_second(t.seconds()).map(|ts| ts.to_string()).unwrap_or_default();
+    let time = jiff::Timestamp::from_second(t.seconds())
+        .map(|ts| ts.to_string())
+        .unwrap_or_default();
     out.push(LogItem {
         commit: commit.id().to_string(),
         time,

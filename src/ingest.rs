@@ -101,7 +101,10 @@ pub struct Conversation {
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     let raw = if path.as_os_str() == "-" {
         let mut b = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut b).context("reading stdin")?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut b)
+            .context("reading stdin")?;
         b
     } else {
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
@@ -110,7 +113,9 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&raw[..])
             .read_to_end(&mut out)
-            .with_context(|| format!("{}: looks gzipped but does not decompress", path.display()))?;
+            .with_context(|| {
+                format!("{}: looks gzipped but does not decompress", path.display())
+            })?;
         return Ok(out);
     }
     Ok(raw)
@@ -133,8 +138,20 @@ pub fn segment(id: &str, fallback: &str) -> String {
 // ---------------------------------------------------------------------------
 // Dates
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 fn month_number(name: &str) -> Option<i8> {
     let n = name.to_lowercase();
@@ -142,7 +159,10 @@ fn month_number(name: &str) -> Option<i8> {
         return None;
     }
     let p = n.get(..3)?;
-    MONTHS.iter().position(|m| &m[..3] == p).map(|i| i as i8 + 1)
+    MONTHS
+        .iter()
+        .position(|m| &m[..3] == p)
+        .map(|i| i as i8 + 1)
 }
 
 fn civil(y: i16, mo: i8, d: i8, h: i8, mi: i8) -> Option<String> {
@@ -160,7 +180,10 @@ pub fn parse_date(s: &str) -> Option<String> {
     static LME: OnceLock<regex::Regex> = OnceLock::new();
     let s = s.trim();
     let locomo = LOCOMO.get_or_init(|| {
-        regex::Regex::new(r"(?i)^(\d{1,2}):(\d{2})\s*([ap])\.?m\.?\s+on\s+(\d{1,2})\s+([a-z]+),?\s+(\d{4})$").unwrap()
+        regex::Regex::new(
+            r"(?i)^(\d{1,2}):(\d{2})\s*([ap])\.?m\.?\s+on\s+(\d{1,2})\s+([a-z]+),?\s+(\d{4})$",
+        )
+        .unwrap()
     });
     if let Some(c) = locomo.captures(s) {
         let mut h: i8 = c[1].parse().ok()?;
@@ -172,15 +195,30 @@ pub fn parse_date(s: &str) -> Option<String> {
         if pm {
             h += 12;
         }
-        return civil(c[6].parse().ok()?, month_number(&c[5])?, c[4].parse().ok()?, h, mi);
+        return civil(
+            c[6].parse().ok()?,
+            month_number(&c[5])?,
+            c[4].parse().ok()?,
+            h,
+            mi,
+        );
     }
     let lme = LME.get_or_init(|| {
-        regex::Regex::new(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s*\([A-Za-z]+\))?(?:\s+(\d{1,2}):(\d{2}))?$").unwrap()
+        regex::Regex::new(
+            r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s*\([A-Za-z]+\))?(?:\s+(\d{1,2}):(\d{2}))?$",
+        )
+        .unwrap()
     });
     if let Some(c) = lme.captures(s) {
         let h = c.get(4).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
         let mi = c.get(5).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
-        return civil(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?, h, mi);
+        return civil(
+            c[1].parse().ok()?,
+            c[2].parse().ok()?,
+            c[3].parse().ok()?,
+            h,
+            mi,
+        );
     }
     crate::time::parse(s).ok().map(crate::time::format)
 }
@@ -188,7 +226,11 @@ pub fn parse_date(s: &str) -> Option<String> {
 /// A human date (`8 May 2023`) from RFC 3339, for titles and bodies.
 pub fn human_date(rfc: &str) -> Option<String> {
     let ts = crate::time::parse(rfc).ok()?;
-    Some(ts.to_zoned(jiff::tz::TimeZone::UTC).strftime("%-d %B %Y").to_string())
+    Some(
+        ts.to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%-d %B %Y")
+            .to_string(),
+    )
 }
 
 fn str_of(v: &Value) -> Option<String> {
@@ -232,7 +274,11 @@ fn dia_id_parts(s: &str) -> Option<(u32, u32)> {
 /// Normalises LoCoMo evidence strings to dia_ids of the conversation:
 /// `"D8:6; D9:17"` is split, `"D30:05"` and `"D:11:26"` are repaired,
 /// anything else (`"D"`, ids not in the conversation) is dropped; all counted.
-pub fn locomo_evidence(raw: &Value, valid: &std::collections::HashSet<String>, q: &mut Quirks) -> Vec<String> {
+pub fn locomo_evidence(
+    raw: &Value,
+    valid: &std::collections::HashSet<String>,
+    q: &mut Quirks,
+) -> Vec<String> {
     let items: Vec<Value> = match raw {
         Value::Array(a) => a.clone(),
         Value::Null => vec![],
@@ -247,7 +293,11 @@ pub fn locomo_evidence(raw: &Value, valid: &std::collections::HashSet<String>, q
             q.add("evidence item not a string (dropped)");
             continue;
         };
-        let pieces: Vec<&str> = s.split([';', ',', ' ']).map(str::trim).filter(|p| !p.is_empty()).collect();
+        let pieces: Vec<&str> = s
+            .split([';', ',', ' '])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
         if pieces.len() > 1 {
             q.add("evidence with several ids in one string (split)");
         }
@@ -274,7 +324,9 @@ pub fn locomo_evidence(raw: &Value, valid: &std::collections::HashSet<String>, q
 
 /// Parses a LoCoMo file: samples, their conversations and QA.
 pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
-    let Value::Array(samples) = v else { bail!("a LoCoMo file is a JSON list of samples (with `sample_id`, `conversation`, `qa`)") };
+    let Value::Array(samples) = v else {
+        bail!("a LoCoMo file is a JSON list of samples (with `sample_id`, `conversation`, `qa`)")
+    };
     let mut out = Vec::new();
     for (i, s) in samples.iter().enumerate() {
         let id = s.get("sample_id").and_then(str_of).unwrap_or_else(|| {
@@ -288,14 +340,24 @@ pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
         let conv_seg = segment(&id, "conversation");
         let mut nums: Vec<u32> = Vec::new();
         for (k, val) in conv {
-            if let Some(n) = k.strip_prefix("session_").and_then(|r| r.parse::<u32>().ok()) {
+            if let Some(n) = k
+                .strip_prefix("session_")
+                .and_then(|r| r.parse::<u32>().ok())
+            {
                 if val.is_array() {
                     nums.push(n);
                 } else {
                     q.add("session that is not a list (skipped)");
                 }
-            } else if let Some(n) = k.strip_prefix("session_").and_then(|r| r.strip_suffix("_date_time")).and_then(|r| r.parse::<u32>().ok()) {
-                if !conv.get(&format!("session_{n}")).is_some_and(Value::is_array) {
+            } else if let Some(n) = k
+                .strip_prefix("session_")
+                .and_then(|r| r.strip_suffix("_date_time"))
+                .and_then(|r| r.parse::<u32>().ok())
+            {
+                if !conv
+                    .get(&format!("session_{n}"))
+                    .is_some_and(Value::is_array)
+                {
                     q.add("session date without a session (ignored)");
                 }
             }
@@ -361,17 +423,35 @@ pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
                 if !valid.insert(dia.clone()) {
                     q.add("dia_id repeated in a conversation");
                 }
-                turns.push(Turn { speaker, text, reference: format!("locomo:{id}:{dia}"), has_answer: false });
+                turns.push(Turn {
+                    speaker,
+                    text,
+                    reference: format!("locomo:{id}:{dia}"),
+                    has_answer: false,
+                });
             }
-            sessions.push(Session { slug: format!("session-{n:02}"), reference: format!("locomo:{id}:D{n}"), date, turns });
+            sessions.push(Session {
+                slug: format!("session-{n:02}"),
+                reference: format!("locomo:{id}:D{n}"),
+                date,
+                turns,
+            });
         }
         let mut qa = Vec::new();
-        for item in s.get("qa").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        for item in s
+            .get("qa")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
             let Some(question) = item.get("question").and_then(str_of) else {
                 q.add("qa without question (skipped)");
                 continue;
             };
-            let answer = match item.get("answer").or_else(|| item.get("adversarial_answer")) {
+            let answer = match item
+                .get("answer")
+                .or_else(|| item.get("adversarial_answer"))
+            {
                 Some(Value::Number(n)) => {
                     q.add("answer is a number");
                     n.to_string()
@@ -382,15 +462,27 @@ pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
                     String::new()
                 }
             };
-            let category = item.get("category").and_then(Value::as_i64).unwrap_or_else(|| {
-                q.add("qa without category");
-                0
-            });
+            let category = item
+                .get("category")
+                .and_then(Value::as_i64)
+                .unwrap_or_else(|| {
+                    q.add("qa without category");
+                    0
+                });
             let evidence = locomo_evidence(item.get("evidence").unwrap_or(&Value::Null), &valid, q);
-            qa.push(LocomoQa { question, answer, category, evidence });
+            qa.push(LocomoQa {
+                question,
+                answer,
+                category,
+                evidence,
+            });
         }
         out.push(LocomoSample {
-            conversation: Conversation { domain: "locomo".into(), topic: conv_seg, sessions },
+            conversation: Conversation {
+                domain: "locomo".into(),
+                topic: conv_seg,
+                sessions,
+            },
             id,
             qa,
         });
@@ -423,7 +515,9 @@ impl LmeQuestion {
 
 pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> {
     let Value::Array(items) = v else {
-        bail!("a LongMemEval file is a JSON list of questions (with `question_id`, `haystack_sessions`, …)")
+        bail!(
+            "a LongMemEval file is a JSON list of questions (with `question_id`, `haystack_sessions`, …)"
+        )
     };
     let mut out = Vec::new();
     for (i, it) in items.iter().enumerate() {
@@ -431,12 +525,24 @@ pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> 
             q.add("question without question_id (numbered)");
             format!("q{}", i + 1)
         });
-        let sessions_v = it.get("haystack_sessions").and_then(Value::as_array).cloned().unwrap_or_else(|| {
-            q.add("question without haystack_sessions");
-            vec![]
-        });
-        let ids_v = it.get("haystack_session_ids").and_then(Value::as_array).cloned().unwrap_or_default();
-        let dates_v = it.get("haystack_dates").and_then(Value::as_array).cloned().unwrap_or_default();
+        let sessions_v = it
+            .get("haystack_sessions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_else(|| {
+                q.add("question without haystack_sessions");
+                vec![]
+            });
+        let ids_v = it
+            .get("haystack_session_ids")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let dates_v = it
+            .get("haystack_dates")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         if ids_v.len() != sessions_v.len() {
             q.add("haystack_session_ids and haystack_sessions differ in length");
         }
@@ -461,14 +567,23 @@ pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> 
                 })
             });
             let mut turns = Vec::new();
-            for (ti, t) in sv.as_array().map(Vec::as_slice).unwrap_or(&[]).iter().enumerate() {
+            for (ti, t) in sv
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
                 let role = t.get("role").and_then(str_of).unwrap_or_else(|| {
                     q.add("turn without role");
                     "unknown".into()
                 });
                 let text = t.get("content").and_then(str_of).unwrap_or_default();
                 let reference = format!("lme:{id}:{sid}:{ti}");
-                let has_answer = t.get("has_answer").and_then(Value::as_bool).unwrap_or(false);
+                let has_answer = t
+                    .get("has_answer")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 if has_answer {
                     gold_turns.push(reference.clone());
                 }
@@ -476,13 +591,29 @@ pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> 
                     q.add("empty turn (skipped)");
                     continue;
                 }
-                turns.push(Turn { speaker: role, text, reference, has_answer });
+                turns.push(Turn {
+                    speaker: role,
+                    text,
+                    reference,
+                    has_answer,
+                });
             }
-            sessions.push(Session { slug: segment(&sid, "session"), reference: format!("lme:{id}:{sid}"), date, turns });
+            sessions.push(Session {
+                slug: segment(&sid, "session"),
+                reference: format!("lme:{id}:{sid}"),
+                date,
+                turns,
+            });
         }
-        let present: std::collections::HashSet<&str> = sessions.iter().map(|s| s.reference.as_str()).collect();
+        let present: std::collections::HashSet<&str> =
+            sessions.iter().map(|s| s.reference.as_str()).collect();
         let mut gold_sessions = Vec::new();
-        for a in it.get("answer_session_ids").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        for a in it
+            .get("answer_session_ids")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
             let Some(a) = str_of(a) else { continue };
             let r = format!("lme:{id}:{a}");
             if !present.contains(r.as_str()) {
@@ -496,11 +627,18 @@ pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> 
         out.push(LmeQuestion {
             question_type: it.get("question_type").and_then(str_of).unwrap_or_default(),
             question: it.get("question").and_then(str_of).unwrap_or_default(),
-            question_date: it.get("question_date").and_then(str_of).and_then(|d| parse_date(&d)),
+            question_date: it
+                .get("question_date")
+                .and_then(str_of)
+                .and_then(|d| parse_date(&d)),
             answer: it.get("answer").and_then(str_of).unwrap_or_default(),
             gold_sessions,
             gold_turns,
-            conversation: Conversation { domain: "longmemeval".into(), topic: segment(&id, "question"), sessions },
+            conversation: Conversation {
+                domain: "longmemeval".into(),
+                topic: segment(&id, "question"),
+                sessions,
+            },
             id,
         });
     }
@@ -527,11 +665,19 @@ pub fn parse_chat_jsonl(text: &str, name: &str, q: &mut Quirks) -> Conversation 
             q.add("line not a JSON object (skipped)");
             continue;
         }
-        let speaker = v.get("speaker").or_else(|| v.get("role")).and_then(str_of).unwrap_or_else(|| {
-            q.add("turn without role or speaker");
-            "unknown".into()
-        });
-        let content = v.get("content").or_else(|| v.get("text")).and_then(str_of).unwrap_or_default();
+        let speaker = v
+            .get("speaker")
+            .or_else(|| v.get("role"))
+            .and_then(str_of)
+            .unwrap_or_else(|| {
+                q.add("turn without role or speaker");
+                "unknown".into()
+            });
+        let content = v
+            .get("content")
+            .or_else(|| v.get("text"))
+            .and_then(str_of)
+            .unwrap_or_default();
         if content.trim().is_empty() {
             q.add("empty turn (skipped)");
             continue;
@@ -565,9 +711,18 @@ pub fn parse_chat_jsonl(text: &str, name: &str, q: &mut Quirks) -> Conversation 
         let s = &mut sessions[idx];
         let n = s.turns.len();
         let _ = ln;
-        s.turns.push(Turn { speaker, text: content, reference: format!("{}:{n}", s.reference), has_answer: false });
+        s.turns.push(Turn {
+            speaker,
+            text: content,
+            reference: format!("{}:{n}", s.reference),
+            has_answer: false,
+        });
     }
-    Conversation { domain: "chat".into(), topic: name_seg, sessions }
+    Conversation {
+        domain: "chat".into(),
+        topic: name_seg,
+        sessions,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -618,8 +773,12 @@ impl Default for Shape {
                     Some(("title", "first")) => s.title = TitleMode::First,
                     Some(("title", "speaker")) => s.title = TitleMode::Speaker,
                     Some(("title", "context")) => s.title = TitleMode::Context,
-                    Some(("stmt", n)) => s.statement_chars = n.parse().unwrap_or(s.statement_chars).max(40),
-                    Some(("astmt", n)) => s.assistant_chars = n.parse().unwrap_or(s.assistant_chars).max(40),
+                    Some(("stmt", n)) => {
+                        s.statement_chars = n.parse().unwrap_or(s.statement_chars).max(40)
+                    }
+                    Some(("astmt", n)) => {
+                        s.assistant_chars = n.parse().unwrap_or(s.assistant_chars).max(40)
+                    }
                     Some(("ctx", v)) => s.context = v != "0",
                     _ => {}
                 }
@@ -635,16 +794,32 @@ fn head(s: &str, max: usize) -> (&str, bool) {
         return (s, false);
     }
     let end = s.char_indices().nth(max).map(|(i, _)| i).unwrap_or(s.len());
-    let cut = s[..end].rfind(char::is_whitespace).filter(|&i| i > end / 2).unwrap_or(end);
+    let cut = s[..end]
+        .rfind(char::is_whitespace)
+        .filter(|&i| i > end / 2)
+        .unwrap_or(end);
     (s[..cut].trim_end(), true)
 }
 
 fn quote(s: &str) -> String {
-    s.lines().map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") }).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| {
+            if l.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The requests that store `conv` (without writing anything).
-pub fn requests(conv: &Conversation, shape: &Shape, at: Option<&TopicPath>) -> Result<Vec<AddRequest>> {
+pub fn requests(
+    conv: &Conversation,
+    shape: &Shape,
+    at: Option<&TopicPath>,
+) -> Result<Vec<AddRequest>> {
     let mut out = Vec::new();
     for s in &conv.sessions {
         if s.turns.is_empty() {
@@ -658,19 +833,29 @@ pub fn requests(conv: &Conversation, shape: &Shape, at: Option<&TopicPath>) -> R
             }
             None => vec![conv.domain.clone(), conv.topic.clone(), s.slug.clone()],
         };
-        let topic = TopicPath::parse(&segs.join("/")).with_context(|| format!("placing session {}", s.reference))?;
+        let topic = TopicPath::parse(&segs.join("/"))
+            .with_context(|| format!("placing session {}", s.reference))?;
         let date_h = s.date.as_deref().and_then(human_date);
         match shape.granularity {
             Granularity::Turn => {
                 for (ti, t) in s.turns.iter().enumerate() {
                     let text = t.text.trim();
-                    let max = if t.speaker.eq_ignore_ascii_case("assistant") { shape.assistant_chars } else { shape.statement_chars };
+                    let max = if t.speaker.eq_ignore_ascii_case("assistant") {
+                        shape.assistant_chars
+                    } else {
+                        shape.statement_chars
+                    };
                     let (stmt, cut) = head(text, max);
                     let mut body = String::new();
                     if shape.context && ti > 0 {
                         let p = &s.turns[ti - 1];
                         let (ph, pcut) = head(p.text.trim(), 200);
-                        body.push_str(&format!("> {}: {}{}\n\n", p.speaker, ph.replace('\n', " "), if pcut { " …" } else { "" }));
+                        body.push_str(&format!(
+                            "> {}: {}{}\n\n",
+                            p.speaker,
+                            ph.replace('\n', " "),
+                            if pcut { " …" } else { "" }
+                        ));
                     }
                     body.push_str(&format!("{}: {}", t.speaker, stmt));
                     if cut {
@@ -687,7 +872,14 @@ pub fn requests(conv: &Conversation, shape: &Shape, at: Option<&TopicPath>) -> R
                         TitleMode::Speaker => who,
                         TitleMode::Context => format!("{who}: {first}"),
                     };
-                    out.push(request(body, title, topic.clone(), &t.reference, &t.speaker, s.date.clone()));
+                    out.push(request(
+                        body,
+                        title,
+                        topic.clone(),
+                        &t.reference,
+                        &t.speaker,
+                        s.date.clone(),
+                    ));
                 }
             }
             Granularity::Session => {
@@ -708,19 +900,37 @@ pub fn requests(conv: &Conversation, shape: &Shape, at: Option<&TopicPath>) -> R
                     Some(d) => format!("{} with {} on {}", s.slug, speakers.join(", "), d),
                     None => format!("{} with {}", s.slug, speakers.join(", ")),
                 };
-                out.push(request(body, title, topic.clone(), &s.reference, &speakers.join(", "), s.date.clone()));
+                out.push(request(
+                    body,
+                    title,
+                    topic.clone(),
+                    &s.reference,
+                    &speakers.join(", "),
+                    s.date.clone(),
+                ));
             }
         }
     }
     Ok(out)
 }
 
-fn request(text: String, title: String, at: TopicPath, reference: &str, speaker: &str, observed: Option<String>) -> AddRequest {
+fn request(
+    text: String,
+    title: String,
+    at: TopicPath,
+    reference: &str,
+    speaker: &str,
+    observed: Option<String>,
+) -> AddRequest {
     let title = title.replace(['\n', '\r'], " ");
     AddRequest {
         text,
         at: Some(at),
-        title: if title.trim().is_empty() { None } else { Some(title) },
+        title: if title.trim().is_empty() {
+            None
+        } else {
+            Some(title)
+        },
         tags: vec![],
         kind: Some("event".into()),
         source: Source {
@@ -781,7 +991,11 @@ pub fn write(
     }
     let t0 = std::time::Instant::now();
     let spinner = spinner(progress, &format!("writing {} entries", reqs.len()));
-    let outcomes = if reqs.is_empty() { vec![] } else { crate::ops::add_batch(tree, reqs, Some(message))? };
+    let outcomes = if reqs.is_empty() {
+        vec![]
+    } else {
+        crate::ops::add_batch(tree, reqs, Some(message))?
+    };
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
@@ -803,7 +1017,11 @@ pub fn write(
         report.index_seconds += t1.elapsed().as_secs_f64();
     }
     let secs = report.write_seconds + report.index_seconds;
-    report.entries_per_s = if secs > 0.0 { (report.added + report.unchanged) as f64 / secs } else { 0.0 };
+    report.entries_per_s = if secs > 0.0 {
+        (report.added + report.unchanged) as f64 / secs
+    } else {
+        0.0
+    };
     Ok(())
 }
 
@@ -819,19 +1037,32 @@ fn spinner(enabled: bool, msg: &str) -> Option<indicatif::ProgressBar> {
 }
 
 /// Parses `bytes` in `format` into conversations (QA are ignored here).
-pub fn parse(format: Format, bytes: &[u8], name: &str, q: &mut Quirks) -> Result<Vec<Conversation>> {
+pub fn parse(
+    format: Format,
+    bytes: &[u8],
+    name: &str,
+    q: &mut Quirks,
+) -> Result<Vec<Conversation>> {
     match format {
         Format::ChatJsonl => {
             let text = String::from_utf8_lossy(bytes);
             Ok(vec![parse_chat_jsonl(&text, name, q)])
         }
         Format::Locomo => {
-            let v: Value = serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
-            Ok(parse_locomo(&v, q)?.into_iter().map(|s| s.conversation).collect())
+            let v: Value =
+                serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
+            Ok(parse_locomo(&v, q)?
+                .into_iter()
+                .map(|s| s.conversation)
+                .collect())
         }
         Format::Longmemeval => {
-            let v: Value = serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
-            Ok(parse_longmemeval(&v, q)?.into_iter().map(|x| x.conversation).collect())
+            let v: Value =
+                serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
+            Ok(parse_longmemeval(&v, q)?
+                .into_iter()
+                .map(|x| x.conversation)
+                .collect())
         }
     }
 }
@@ -842,20 +1073,41 @@ mod tests {
 
     #[test]
     fn dates_of_both_benchmarks_parse() {
-        assert_eq!(parse_date("1:56 pm on 8 May, 2023").as_deref(), Some("2023-05-08T13:56:00Z"));
-        assert_eq!(parse_date("12:09 am on 13 September, 2023").as_deref(), Some("2023-09-13T00:09:00Z"));
-        assert_eq!(parse_date("2023/04/30 (Sun) 13:59").as_deref(), Some("2023-04-30T13:59:00Z"));
-        assert_eq!(parse_date("2024-01-02").as_deref(), Some("2024-01-02T00:00:00Z"));
+        assert_eq!(
+            parse_date("1:56 pm on 8 May, 2023").as_deref(),
+            Some("2023-05-08T13:56:00Z")
+        );
+        assert_eq!(
+            parse_date("12:09 am on 13 September, 2023").as_deref(),
+            Some("2023-09-13T00:09:00Z")
+        );
+        assert_eq!(
+            parse_date("2023/04/30 (Sun) 13:59").as_deref(),
+            Some("2023-04-30T13:59:00Z")
+        );
+        assert_eq!(
+            parse_date("2024-01-02").as_deref(),
+            Some("2024-01-02T00:00:00Z")
+        );
         assert_eq!(parse_date("yesterday"), None);
-        assert_eq!(human_date("2023-05-08T13:56:00Z").as_deref(), Some("8 May 2023"));
+        assert_eq!(
+            human_date("2023-05-08T13:56:00Z").as_deref(),
+            Some("8 May 2023")
+        );
     }
 
     #[test]
     fn evidence_quirks_are_repaired_or_dropped_and_counted() {
-        let valid: std::collections::HashSet<String> = ["D8:6", "D9:17", "D30:5", "D11:26"].iter().map(|s| s.to_string()).collect();
+        let valid: std::collections::HashSet<String> = ["D8:6", "D9:17", "D30:5", "D11:26"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let mut q = Quirks::default();
         let raw = serde_json::json!(["D8:6; D9:17", "D", "D:11:26", "D30:05", "D99:1", "D8:6"]);
-        assert_eq!(locomo_evidence(&raw, &valid, &mut q), vec!["D8:6", "D9:17", "D11:26", "D30:5"]);
+        assert_eq!(
+            locomo_evidence(&raw, &valid, &mut q),
+            vec!["D8:6", "D9:17", "D11:26", "D30:5"]
+        );
         assert_eq!(q.0["evidence malformed (dropped)"], 1);
         assert_eq!(q.0["evidence repaired (leading zero or extra colon)"], 2);
         assert_eq!(q.0["evidence not in the conversation (dropped)"], 1);
@@ -872,14 +1124,22 @@ mod tests {
                 slug: "s1".into(),
                 reference: "chat:t:s1".into(),
                 date: None,
-                turns: vec![Turn { speaker: "assistant".into(), text: long.clone(), reference: "chat:t:s1:0".into(), has_answer: false }],
+                turns: vec![Turn {
+                    speaker: "assistant".into(),
+                    text: long.clone(),
+                    reference: "chat:t:s1:0".into(),
+                    has_answer: false,
+                }],
             }],
         };
         let r = requests(&conv, &Shape::default(), None).unwrap();
         assert_eq!(r.len(), 1);
         let stmt = crate::entry::statement_of(&r[0].text);
         // Assistant turns keep a 200-character statement (others 600).
-        assert!(stmt.len() <= 220 && stmt.len() > 150 && stmt.starts_with("assistant: word"), "{stmt}");
+        assert!(
+            stmt.len() <= 220 && stmt.len() > 150 && stmt.starts_with("assistant: word"),
+            "{stmt}"
+        );
         assert!(r[0].text.contains("## Evidence") && r[0].text.matches("word").count() >= 300 + 30);
         assert_eq!(r[0].at.as_ref().unwrap().to_string(), "chat/t/s1");
     }

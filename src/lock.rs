@@ -20,7 +20,8 @@ impl WriteLock {
 
     /// The same, for another lock file in the state folder (e.g. the index's).
     pub fn acquire_named(state_dir: &Path, name: &str, timeout: Duration) -> Result<Self> {
-        std::fs::create_dir_all(state_dir).with_context(|| format!("creating {}", state_dir.display()))?;
+        std::fs::create_dir_all(state_dir)
+            .with_context(|| format!("creating {}", state_dir.display()))?;
         let path = state_dir.join(name);
         let mut file = OpenOptions::new()
             .read(true)
@@ -41,7 +42,11 @@ impl WriteLock {
                         let owner = owner.trim();
                         bail!(
                             "{} is locked by pid {} (waited {} ms); try again when it finishes, or raise limits.lock_timeout_ms",
-                            if name == "write.lock" { "the tree".to_string() } else { format!("the {name}") },
+                            if name == "write.lock" {
+                                "the tree".to_string()
+                            } else {
+                                format!("the {name}")
+                            },
                             if owner.is_empty() { "unknown" } else { owner },
                             timeout.as_millis()
                         );
@@ -49,7 +54,9 @@ impl WriteLock {
                     std::thread::sleep(wait);
                     wait = (wait * 2).min(Duration::from_millis(50));
                 }
-                Err(TryLockError::Error(e)) => return Err(e).with_context(|| format!("locking {}", path.display())),
+                Err(TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("locking {}", path.display()));
+                }
             }
         }
         file.set_len(0)?;

@@ -14,13 +14,23 @@ fn main() {
     let code = match mem::cmd::dispatch(cli.command, &ctx) {
         Ok(()) => error::EXIT_OK,
         Err(e) => {
-            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 error::EXIT_OK
             } else {
                 let code = error::exit_code(&e);
                 if ctx.json {
-                    let kind = if code == error::EXIT_NOT_FOUND { "not_found" } else { "error" };
-                    eprintln!("{}", serde_json::json!({"error": format!("{e:#}"), "kind": kind}));
+                    let kind = if code == error::EXIT_NOT_FOUND {
+                        "not_found"
+                    } else {
+                        "error"
+                    };
+                    eprintln!(
+                        "{}",
+                        serde_json::json!({"error": format!("{e:#}"), "kind": kind})
+                    );
                 } else {
                     eprintln!("mem: {e:#}");
                 }

@@ -46,7 +46,9 @@ pub const DEFAULT_TOPIC: &str = "general/notes";
 fn clean_tag(t: &str) -> Result<String> {
     let t = t.trim().trim_start_matches('#');
     if t.is_empty() || t.len() > 64 || t.contains(['\n', '\r', ',', '[', ']', '{', '}']) {
-        bail!("tag `{t}` is refused: tags are 1-64 characters without newlines, commas or brackets");
+        bail!(
+            "tag `{t}` is refused: tags are 1-64 characters without newlines, commas or brackets"
+        );
     }
     Ok(t.to_lowercase())
 }
@@ -54,7 +56,11 @@ fn clean_tag(t: &str) -> Result<String> {
 /// Validates and redacts everything in the request that will reach disk.
 pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction>> {
     if req.text.len() > tree.config.limits.max_input_bytes {
-        return Err(guard::InputError::TooLarge { size: req.text.len(), limit: tree.config.limits.max_input_bytes }.into());
+        return Err(guard::InputError::TooLarge {
+            size: req.text.len(),
+            limit: tree.config.limits.max_input_bytes,
+        }
+        .into());
     }
     let mut all = Vec::new();
     let mut take = |s: &str| -> String {
@@ -78,7 +84,11 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
         }
     }
     req.source.reference = req.source.reference.as_deref().map(&mut take);
-    req.tags = req.tags.iter().map(|t| clean_tag(&take(t))).collect::<Result<_>>()?;
+    req.tags = req
+        .tags
+        .iter()
+        .map(|t| clean_tag(&take(t)))
+        .collect::<Result<_>>()?;
     req.tags.dedup();
     if let Some(k) = &req.kind {
         if !KINDS.contains(&k.as_str()) {
@@ -117,10 +127,13 @@ pub(crate) fn place(tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'stati
         input.extend(words(t));
     }
     let mut best: Option<(f64, TopicPath)> = None;
-    let mut per_topic: std::collections::BTreeMap<TopicPath, std::collections::HashSet<String>> = Default::default();
+    let mut per_topic: std::collections::BTreeMap<TopicPath, std::collections::HashSet<String>> =
+        Default::default();
     for f in tree.entry_files() {
         let topic = f.path.topic();
-        let set = per_topic.entry(topic.clone()).or_insert_with(|| words(&topic.to_string()));
+        let set = per_topic
+            .entry(topic.clone())
+            .or_insert_with(|| words(&topic.to_string()));
         if let Ok(e) = tree.read(&f) {
             set.extend(words(&e.meta.title));
             for t in &e.meta.tags {
@@ -145,11 +158,12 @@ pub(crate) fn place(tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'stati
 }
 
 const STOP: &[&str] = &[
-    "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our", "out",
-    "has", "have", "this", "that", "with", "from", "they", "will", "would", "there", "their", "what", "about",
-    "which", "when", "make", "like", "time", "just", "him", "know", "take", "into", "your", "some", "could", "them",
-    "than", "then", "now", "only", "its", "also", "after", "use", "how", "new", "want", "because", "these", "does",
-    "need", "needs", "should", "been", "were", "who", "did", "get", "got", "very", "much",
+    "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was",
+    "one", "our", "out", "has", "have", "this", "that", "with", "from", "they", "will", "would",
+    "there", "their", "what", "about", "which", "when", "make", "like", "time", "just", "him",
+    "know", "take", "into", "your", "some", "could", "them", "than", "then", "now", "only", "its",
+    "also", "after", "use", "how", "new", "want", "because", "these", "does", "need", "needs",
+    "should", "been", "were", "who", "did", "get", "got", "very", "much",
 ];
 
 fn commit_msg(verb: &str, what: &str, via: &str, why: Option<&str>) -> String {
@@ -176,12 +190,19 @@ pub fn add(tree: &Tree, mut req: AddRequest) -> Result<AddOutcome> {
 /// duplicate check as `add`; duplicates within the batch are caught too.
 /// `message` defaults to `mem: add <path> (via <via>)` for one entry and
 /// `mem: add N entries (via <via>)` for more.
-pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> Result<Vec<AddOutcome>> {
+pub fn add_batch(
+    tree: &Tree,
+    reqs: Vec<AddRequest>,
+    message: Option<&str>,
+) -> Result<Vec<AddOutcome>> {
     let _lock = tree.lock()?;
     let now = crate::time::format(crate::time::now());
-    let mut seen: std::collections::HashMap<(TopicPath, String), String> = std::collections::HashMap::new();
-    let mut existing: std::collections::HashMap<TopicPath, std::collections::HashMap<String, (String, String, String)>> =
+    let mut seen: std::collections::HashMap<(TopicPath, String), String> =
         std::collections::HashMap::new();
+    let mut existing: std::collections::HashMap<
+        TopicPath,
+        std::collections::HashMap<String, (String, String, String)>,
+    > = std::collections::HashMap::new();
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut outcomes = Vec::with_capacity(reqs.len());
     let mut changes = Vec::new();
@@ -192,24 +213,58 @@ pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> R
         let (topic, placed_by) = place_fast(tree, &req)?;
         let key = normalize(crate::entry::statement_of(&req.text));
         // Existing entries of the topic, read once per batch.
-        let known = existing.entry(topic.clone()).or_insert_with(|| topic_keys(tree, &topic));
+        let known = existing
+            .entry(topic.clone())
+            .or_insert_with(|| topic_keys(tree, &topic));
         if let Some((path, id, title)) = known.get(&key) {
-            outcomes.push(AddOutcome { op: "noop", path: path.clone(), id: id.clone(), title: title.clone(), duplicate_of: Some(path.clone()), placed_by, redacted, commit: None });
+            outcomes.push(AddOutcome {
+                op: "noop",
+                path: path.clone(),
+                id: id.clone(),
+                title: title.clone(),
+                duplicate_of: Some(path.clone()),
+                placed_by,
+                redacted,
+                commit: None,
+            });
             continue;
         }
         if let Some(path) = seen.get(&(topic.clone(), key.clone())) {
-            outcomes.push(AddOutcome { op: "noop", path: path.clone(), id: String::new(), title: String::new(), duplicate_of: Some(path.clone()), placed_by, redacted, commit: None });
+            outcomes.push(AddOutcome {
+                op: "noop",
+                path: path.clone(),
+                id: String::new(),
+                title: String::new(),
+                duplicate_of: Some(path.clone()),
+                placed_by,
+                redacted,
+                commit: None,
+            });
             continue;
         }
         let (path, entry) = new_entry(tree, &req, &topic, &req.text, None, &mut taken, &now);
         let title = entry.meta.title.clone();
-        last_via = entry.meta.source.via.clone().unwrap_or_else(|| "cli".into());
+        last_via = entry
+            .meta
+            .source
+            .via
+            .clone()
+            .unwrap_or_else(|| "cli".into());
         let rel = path.rel_file();
         let text = entry.render();
         seen.insert((topic, key), path.to_string());
         changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
         writes.push((rel, text));
-        outcomes.push(AddOutcome { op: "added", path: path.to_string(), id: entry.meta.id.clone(), title, duplicate_of: None, placed_by, redacted, commit: None });
+        outcomes.push(AddOutcome {
+            op: "added",
+            path: path.to_string(),
+            id: entry.meta.id.clone(),
+            title,
+            duplicate_of: None,
+            placed_by,
+            redacted,
+            commit: None,
+        });
     }
     tree.write_many(&writes)?;
     drop(writes);
@@ -221,7 +276,9 @@ pub fn add_batch(tree: &Tree, reqs: Vec<AddRequest>, message: Option<&str>) -> R
             None => commit_msg("add", &format!("{} entries", added.len()), &last_via, None),
         };
         let git = Git::open(&tree.root)?;
-        let commit = git.commit(&changes, &msg, &tree.config.git)?.map(|c| c.to_string());
+        let commit = git
+            .commit(&changes, &msg, &tree.config.git)?
+            .map(|c| c.to_string());
         for o in outcomes.iter_mut().filter(|o| o.op == "added") {
             o.commit = commit.clone();
         }
@@ -241,10 +298,20 @@ pub(crate) fn new_entry(
     taken: &mut std::collections::HashSet<String>,
     now: &str,
 ) -> (EntryPath, Entry) {
-    let title = title.or_else(|| req.title.clone()).unwrap_or_else(|| derive_title(crate::entry::statement_of(body), 80));
-    let title = if title.is_empty() { "untitled".to_string() } else { title };
+    let title = title
+        .or_else(|| req.title.clone())
+        .unwrap_or_else(|| derive_title(crate::entry::statement_of(body), 80));
+    let title = if title.is_empty() {
+        "untitled".to_string()
+    } else {
+        title
+    };
     let base = slugify(&title, 48);
-    let base = if base.is_empty() { "entry".to_string() } else { base };
+    let base = if base.is_empty() {
+        "entry".to_string()
+    } else {
+        base
+    };
     let mut slug = base.clone();
     let mut n = 1;
     while taken.contains(&topic.join(&slug).to_string()) || {
@@ -292,16 +359,31 @@ fn place_fast(_tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str
 }
 
 /// Normalised statement -> (path, id, title) of the live entries of a topic.
-fn topic_keys(tree: &Tree, topic: &TopicPath) -> std::collections::HashMap<String, (String, String, String)> {
+fn topic_keys(
+    tree: &Tree,
+    topic: &TopicPath,
+) -> std::collections::HashMap<String, (String, String, String)> {
     let mut out = std::collections::HashMap::new();
-    let Ok(rd) = std::fs::read_dir(tree.abs(&topic.to_string())) else { return out };
+    let Ok(rd) = std::fs::read_dir(tree.abs(&topic.to_string())) else {
+        return out;
+    };
     for d in rd.flatten() {
         let name = d.file_name().to_string_lossy().to_string();
-        let Some(stem) = name.strip_suffix(".md") else { continue };
-        let Ok(path) = EntryPath::parse(&format!("{topic}/{stem}")) else { continue };
-        let f = EntryFile { path, archived: false };
+        let Some(stem) = name.strip_suffix(".md") else {
+            continue;
+        };
+        let Ok(path) = EntryPath::parse(&format!("{topic}/{stem}")) else {
+            continue;
+        };
+        let f = EntryFile {
+            path,
+            archived: false,
+        };
         if let Ok(e) = tree.read(&f) {
-            out.insert(e.content_key(), (f.display(), e.meta.id.clone(), e.meta.title.clone()));
+            out.insert(
+                e.content_key(),
+                (f.display(), e.meta.id.clone(), e.meta.title.clone()),
+            );
         }
     }
     out
@@ -360,7 +442,9 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
     // A destination naming an existing topic, or of 2 segments, is a topic;
     // otherwise it is the full new entry path.
     let target = match TopicPath::parse(dest_trim) {
-        Ok(t) if t.segments().len() == 2 || tree.abs(&t.to_string()).is_dir() => t.join(src.file.path.slug()),
+        Ok(t) if t.segments().len() == 2 || tree.abs(&t.to_string()).is_dir() => {
+            t.join(src.file.path.slug())
+        }
         _ => EntryPath::parse(dest_trim)?,
     };
     if target == src.file.path {
@@ -369,17 +453,34 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
     let from_rel = src.file.rel_file();
     let to_rel = target.rel_file();
     tree.rename(&from_rel, &to_rel)?;
-    let relinked = relink(tree, &src.file.path.to_string(), &target.to_string(), &to_rel)?;
+    let relinked = relink(
+        tree,
+        &src.file.path.to_string(),
+        &target.to_string(),
+        &to_rel,
+    )?;
     let mut changes = vec![Change::Delete(from_rel), Change::Write(to_rel)];
     changes.extend(relinked.iter().cloned().map(Change::Write));
     let git = Git::open(&tree.root)?;
-    let commit = git.commit(&changes, &commit_msg("move", &format!("{} -> {}", src.file.path, target), via, None), &tree.config.git)?;
+    let commit = git.commit(
+        &changes,
+        &commit_msg(
+            "move",
+            &format!("{} -> {}", src.file.path, target),
+            via,
+            None,
+        ),
+        &tree.config.git,
+    )?;
     Ok(MoveOutcome {
         op: "moved",
         from: src.file.path.to_string(),
         to: target.to_string(),
         id: src.entry.meta.id.clone(),
-        relinked: relinked.iter().map(|r| r.trim_end_matches(".md").to_string()).collect(),
+        relinked: relinked
+            .iter()
+            .map(|r| r.trim_end_matches(".md").to_string())
+            .collect(),
         commit: commit.map(|c| c.to_string()),
     })
 }
@@ -421,7 +522,9 @@ pub fn forget(tree: &Tree, spec: &str, reason: Option<&str>, via: &str) -> Resul
 /// `mem restore`: brings an archived entry back to where it was.
 pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
     let _lock = tree.lock()?;
-    let spec = spec.strip_prefix(&format!("{ARCHIVE_DIR}/")).unwrap_or(spec);
+    let spec = spec
+        .strip_prefix(&format!("{ARCHIVE_DIR}/"))
+        .unwrap_or(spec);
     let src = tree.resolve(spec, true)?;
     if !src.file.archived {
         bail!("{} is not archived; nothing to restore", src.file.path);
@@ -429,7 +532,10 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
     let from = src.file.path.archived_rel_file();
     let to = src.file.path.rel_file();
     if tree.abs(&to).exists() {
-        bail!("{} exists again; move it away (`mem mv`) before restoring the archived one", src.file.path);
+        bail!(
+            "{} exists again; move it away (`mem mv`) before restoring the archived one",
+            src.file.path
+        );
     }
     tree.rename(&from, &to)?;
     let git = Git::open(&tree.root)?;
@@ -449,15 +555,27 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
 
 /// Replaces an entry's file with new content (validated), if the file still
 /// has `expected` content (so a concurrent change is never overwritten).
-pub fn replace(tree: &Tree, file: &EntryFile, expected: &str, new_text: &str, via: &str, what: &str) -> Result<Option<String>> {
+pub fn replace(
+    tree: &Tree,
+    file: &EntryFile,
+    expected: &str,
+    new_text: &str,
+    via: &str,
+    what: &str,
+) -> Result<Option<String>> {
     let _lock = tree.lock()?;
     let rel = file.rel_file();
-    let current = std::fs::read_to_string(tree.abs(&rel)).with_context(|| format!("reading {rel}"))?;
+    let current =
+        std::fs::read_to_string(tree.abs(&rel)).with_context(|| format!("reading {rel}"))?;
     if current != expected {
         bail!("{rel} changed on disk while you were editing it");
     }
     tree.write_atomic(&rel, new_text)?;
     let git = Git::open(&tree.root)?;
-    let commit = git.commit(&[Change::Write(rel)], &commit_msg(what, &file.display(), via, None), &tree.config.git)?;
+    let commit = git.commit(
+        &[Change::Write(rel)],
+        &commit_msg(what, &file.display(), via, None),
+        &tree.config.git,
+    )?;
     Ok(commit.map(|c| c.to_string()))
 }

@@ -26,8 +26,17 @@ impl Ctx {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
-        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        Self { root: g.root.clone(), json: g.json, color, yes: g.yes, quiet: g.quiet, interactive }
+        let interactive = std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none();
+        Self {
+            root: g.root.clone(),
+            json: g.json,
+            color,
+            yes: g.yes,
+            quiet: g.quiet,
+            interactive,
+        }
     }
 
     pub fn tree(&self) -> anyhow::Result<crate::tree::Tree> {
@@ -48,13 +57,25 @@ impl Ctx {
     }
 
     pub fn bold(&self, s: &str) -> String {
-        if self.color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     pub fn dim(&self, s: &str) -> String {
-        if self.color { format!("\x1b[2m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     pub fn green(&self, s: &str) -> String {
-        if self.color { format!("\x1b[32m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[32m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 

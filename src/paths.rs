@@ -10,7 +10,9 @@ pub const ARCHIVE_DIR: &str = "_archive";
 pub const OVERVIEW_FILE: &str = "_overview.md";
 
 /// Names that may not be used as a segment even though they are slugs.
-const RESERVED: &[&str] = &["con", "prn", "aux", "nul", "com1", "lpt1", "mem", "index", "state"];
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "lpt1", "mem", "index", "state",
+];
 
 /// Why a segment is not a valid slug, or None when it is.
 pub fn segment_problem(s: &str) -> Option<String> {
@@ -24,10 +26,15 @@ pub fn segment_problem(s: &str) -> Option<String> {
         return Some(format!("`{s}` is a hidden name"));
     }
     if s.starts_with('_') {
-        return Some(format!("`{s}` is reserved (names starting with `_` belong to mem)"));
+        return Some(format!(
+            "`{s}` is reserved (names starting with `_` belong to mem)"
+        ));
     }
     if s.len() > MAX_SEGMENT {
-        return Some(format!("`{}…` is longer than {MAX_SEGMENT} characters", &s[..20]));
+        return Some(format!(
+            "`{}…` is longer than {MAX_SEGMENT} characters",
+            &s[..20]
+        ));
     }
     if RESERVED.contains(&s) {
         return Some(format!("`{s}` is a reserved name"));
@@ -37,8 +44,13 @@ pub fn segment_problem(s: &str) -> Option<String> {
     if !(first.is_ascii_lowercase() || first.is_ascii_digit()) {
         return Some(format!("`{s}` must start with a lowercase letter or digit"));
     }
-    if let Some(bad) = s.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
-        return Some(format!("`{s}` contains `{bad}`; use lowercase letters, digits and `-`"));
+    if let Some(bad) = s
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "`{s}` contains `{bad}`; use lowercase letters, digits and `-`"
+        ));
     }
     None
 }
@@ -144,8 +156,17 @@ pub fn slugify(text: &str, max: usize) -> String {
     let mut dash = false;
     for c in text.to_lowercase().chars() {
         let c = match c {
-            'ä' => 'a', 'ö' => 'o', 'ü' => 'u', 'é' | 'è' | 'ê' => 'e', 'à' | 'á' | 'â' => 'a',
-            'ß' => 's', 'ç' => 'c', 'ñ' => 'n', 'ó' | 'ô' => 'o', 'í' | 'î' => 'i', 'ú' => 'u',
+            'ä' => 'a',
+            'ö' => 'o',
+            'ü' => 'u',
+            'é' | 'è' | 'ê' => 'e',
+            'à' | 'á' | 'â' => 'a',
+            'ß' => 's',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ó' | 'ô' => 'o',
+            'í' | 'î' => 'i',
+            'ú' => 'u',
             c => c,
         };
         if c.is_ascii_alphanumeric() {
@@ -177,7 +198,10 @@ mod tests {
 
     #[test]
     fn hostile_segments_are_refused() {
-        for bad in ["../x", "/etc", ".git/x", "a/../b", "a/./b", "A/b", "a b/c", "a/_x", "a//b", "C:/x", "a\\b/c", "a/b/c/d"] {
+        for bad in [
+            "../x", "/etc", ".git/x", "a/../b", "a/./b", "A/b", "a b/c", "a/_x", "a//b", "C:/x",
+            "a\\b/c", "a/b/c/d",
+        ] {
             assert!(TopicPath::parse(bad).is_err(), "{bad} accepted");
         }
         assert!(TopicPath::parse("engineering/build").is_ok());
@@ -189,7 +213,10 @@ mod tests {
 
     #[test]
     fn slugify_makes_valid_segments() {
-        assert_eq!(slugify("Llama.cpp builds need CMake & libclang!", 64), "llama-cpp-builds-need-cmake-libclang");
+        assert_eq!(
+            slugify("Llama.cpp builds need CMake & libclang!", 64),
+            "llama-cpp-builds-need-cmake-libclang"
+        );
         assert_eq!(slugify("---", 64), "");
         let s = slugify(&"word ".repeat(40), 64);
         assert!(s.len() <= 64 && segment_problem(&s).is_none(), "{s}");

@@ -64,6 +64,9 @@ pub struct Stats {
     /// Answered by a running `mem watch` over its socket.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub daemon: bool,
+    /// The embedder was loaded during the catch-up walk (a predicted escalation).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prefetched: bool,
 }
 
 /// Candidates fetched per tier before fusion and filtering.
@@ -106,20 +109,34 @@ pub struct Tuning {
     pub w_sem: f32,
     /// Fuse with tier 2 even when tier 1 looks confident.
     pub always_fuse: bool,
+    /// Load the embedder during the catch-up walk when tier 1 on the index
+    /// as last written predicts an escalation.
+    pub prefetch: bool,
 }
 
 impl Default for Tuning {
     fn default() -> Self {
-        Self { stopwords: true, neighbours: 0.0, w_lex: 1.0, w_sem: 0.5, always_fuse: false }
+        Self {
+            stopwords: true,
+            neighbours: 0.0,
+            w_lex: 1.0,
+            w_sem: 0.5,
+            always_fuse: false,
+            prefetch: true,
+        }
     }
 }
 
 impl Tuning {
     pub fn get() -> Self {
         let mut t = Self::default();
-        let Ok(spec) = std::env::var("MEM_RECALL_TUNE") else { return t };
+        let Ok(spec) = std::env::var("MEM_RECALL_TUNE") else {
+            return t;
+        };
         for kv in spec.split(',') {
-            let Some((k, v)) = kv.split_once('=') else { continue };
+            let Some((k, v)) = kv.split_once('=') else {
+                continue;
+            };
             let f = v.trim().parse::<f32>().ok();
             match k.trim() {
                 "stop" => t.stopwords = v.trim() != "0",
@@ -127,6 +144,7 @@ impl Tuning {
                 "wlex" => t.w_lex = f.unwrap_or(t.w_lex),
                 "wsem" => t.w_sem = f.unwrap_or(t.w_sem),
                 "fuse" => t.always_fuse = v.trim() == "always",
+                "prefetch" => t.prefetch = v.trim() != "0",
                 _ => {}
             }
         }
@@ -138,13 +156,14 @@ impl Tuning {
 /// short documents such as chat turns they otherwise dominate BM25
 /// ("what did …" matches every question-shaped turn).
 const QUERY_STOP: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "about", "as",
-    "into", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has",
-    "had", "having", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "that", "this", "these",
-    "those", "it", "its", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "they",
-    "them", "their", "there", "here", "can", "could", "would", "should", "will", "shall", "may", "might", "must",
-    "any", "some", "so", "if", "then", "than", "too", "very", "just", "also", "not", "no", "yes", "s", "t", "kind",
-    "much", "many", "ever",
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
+    "from", "about", "as", "into", "is", "are", "was", "were", "be", "been", "being", "am", "do",
+    "does", "did", "done", "have", "has", "had", "having", "what", "which", "who", "whom", "whose",
+    "when", "where", "why", "how", "that", "this", "these", "those", "it", "its", "i", "me", "my",
+    "we", "our", "you", "your", "he", "him", "his", "she", "her", "they", "them", "their", "there",
+    "here", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "any",
+    "some", "so", "if", "then", "than", "too", "very", "just", "also", "not", "no", "yes", "s",
+    "t", "kind", "much", "many", "ever",
 ];
 
 /// The query as sent to BM25: function words removed (unless nothing
@@ -153,12 +172,20 @@ pub fn lexical_query(text: &str) -> String {
     let kept: Vec<&str> = text
         .split_whitespace()
         .filter(|w| {
-            let bare: String = w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>().to_lowercase();
+            let bare: String = w
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .collect::<String>()
+                .to_lowercase();
             let bare = bare.trim_end_matches("'s").trim_end_matches('\'');
             !QUERY_STOP.contains(&bare)
         })
         .collect();
-    if kept.is_empty() { text.to_string() } else { kept.join(" ") }
+    if kept.is_empty() {
+        text.to_string()
+    } else {
+        kept.join(" ")
+    }
 }
 
 /// `prefix` and turn number of a conversation reference (`…:D3:7` → (`…:D3`, 7)).
@@ -177,7 +204,9 @@ fn neighbour_boost(
 ) -> Vec<(String, f32)> {
     let mut refs: Vec<Option<String>> = Vec::with_capacity(ranked.len());
     for (rel, _) in &ranked {
-        let e = std::fs::read_to_string(tree.abs(rel)).ok().and_then(|t| Entry::parse(&t).ok());
+        let e = std::fs::read_to_string(tree.abs(rel))
+            .ok()
+            .and_then(|t| Entry::parse(&t).ok());
         refs.push(e.as_ref().and_then(|e| e.meta.source.reference.clone()));
         if let Some(e) = e {
             parsed.insert(rel.clone(), e);
@@ -193,7 +222,8 @@ fn neighbour_boost(
         .zip(&refs)
         .map(|((rel, s), r)| {
             let extra = r.as_deref().and_then(turn_ref).map_or(0.0, |(p, n)| {
-                by_ref.get(&(p, n - 1)).copied().unwrap_or(0.0) + by_ref.get(&(p, n + 1)).copied().unwrap_or(0.0)
+                by_ref.get(&(p, n - 1)).copied().unwrap_or(0.0)
+                    + by_ref.get(&(p, n + 1)).copied().unwrap_or(0.0)
             });
             (rel.clone(), s + w * extra)
         })
@@ -207,8 +237,12 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
     let norm = format!("{norm}\u{0}{:?}", Tuning::get());
     // The embedder is part of the key: a client without one (or with
     // another) must not be served tier-2 results it could not produce.
-    let opts = serde_json::to_string(&(q.k, q.max_tier, &q.scope, q.since, q.until, q.history, q.archived, embedder)).unwrap_or_default();
-    blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32].to_string()
+    let opts = serde_json::to_string(&(
+        q.k, q.max_tier, &q.scope, q.since, q.until, q.history, q.archived, embedder,
+    ))
+    .unwrap_or_default();
+    blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32]
+        .to_string()
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -225,14 +259,23 @@ fn cache_get(tree: &Tree, key: &str, generation: u64) -> Option<(Vec<Hit>, Stats
     if c.generation != generation {
         return None;
     }
-    c.items.into_iter().find(|(k, _, _)| k == key).map(|(_, h, s)| (h, s))
+    c.items
+        .into_iter()
+        .find(|(k, _, _)| k == key)
+        .map(|(_, h, s)| (h, s))
 }
 
 fn cache_put(tree: &Tree, key: String, generation: u64, hits: &[Hit], stats: &Stats) {
     let path = tree.state_dir().join("recall-cache.json");
-    let mut c: CacheFile = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let mut c: CacheFile = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
     if c.generation != generation {
-        c = CacheFile { generation, items: Vec::new() };
+        c = CacheFile {
+            generation,
+            items: Vec::new(),
+        };
     }
     c.items.retain(|(k, _, _)| k != &key);
     c.items.insert(0, (key, hits.to_vec(), stats.clone()));
@@ -245,30 +288,107 @@ fn cache_put(tree: &Tree, key: String, generation: u64, hits: &[Hit], stats: &St
 }
 
 /// Opens (and catches up) the index with the configured embedder.
-pub fn open_index(tree: &Tree, models: &Models, progress: bool, force: bool) -> Result<(MemIndex, crate::index::CatchUp)> {
+pub fn open_index(
+    tree: &Tree,
+    models: &Models,
+    progress: bool,
+    force: bool,
+) -> Result<(MemIndex, crate::index::CatchUp)> {
     let load = || models.embedder();
-    let opts = OpenOptions { embedder_id: models.embedder_id(), embedder: &load, progress, force_rebuild: force };
+    let opts = OpenOptions {
+        embedder_id: models.embedder_id(),
+        embedder: &load,
+        progress,
+        force_rebuild: force,
+        before_walk: None,
+        need_vectors: true,
+    };
     MemIndex::open(tree, &opts)
 }
 
 /// Runs a query through the tiers: catches the index up, then `recall_with`.
+///
+/// When the query may reach tier 2, its BM25 hits on the index as last
+/// written (before the catch-up walk) predict whether it will escalate; if
+/// so the embedder loads on another thread while the tree is walked, so the
+/// model load (~45 ms) and the walk (~25 ms on 10k entries) overlap. The
+/// answer itself always comes from the caught-up index.
 pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stats)> {
     let t0 = Instant::now();
-    let (idx, catchup) = open_index(tree, models, false, false)?;
-    let catchup_ms = ms(t0);
-    let (hits, mut stats) = recall_with(tree, models, &idx, catchup.generation, q)?;
-    stats.catchup_ms = catchup_ms;
-    stats.total_ms = ms(t0);
-    Ok((hits, stats))
+    let prefetched = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let prefetch = |text: &crate::index::text::TextIndex, generation: u64| {
+            if q.max_tier < 2 || !Tuning::get().prefetch {
+                return;
+            }
+            let Some(id) = models.embedder_id() else {
+                return;
+            };
+            // Served from the tier-0 cache if nothing changed: no model needed.
+            let cached =
+                cache_get(tree, &cache_key(q, generation, Some(&id)), generation).is_some();
+            if !cached && lexical(text, q).is_ok_and(|lex| confident(&lex, q.k).is_some()) {
+                crate::trace::mark("recall: embedder prefetch");
+                prefetched.store(true, std::sync::atomic::Ordering::Relaxed);
+                scope.spawn(|| {
+                    let _ = models.embedder();
+                });
+            }
+        };
+        let load = || models.embedder();
+        let opts = OpenOptions {
+            embedder_id: models.embedder_id(),
+            embedder: &load,
+            progress: false,
+            force_rebuild: false,
+            before_walk: Some(&prefetch),
+            need_vectors: q.max_tier >= 2,
+        };
+        let (idx, catchup) = MemIndex::open(tree, &opts)?;
+        let catchup_ms = ms(t0);
+        let (hits, mut stats) = recall_with(tree, models, &idx, catchup.generation, q)?;
+        stats.catchup_ms = catchup_ms;
+        stats.total_ms = ms(t0);
+        stats.prefetched = prefetched.load(std::sync::atomic::Ordering::Relaxed);
+        Ok((hits, stats))
+    })
+}
+
+/// Tier 1: BM25 over the query (function words dropped unless tuned off).
+fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(String, u64, f32)>> {
+    let tune = Tuning::get();
+    let lex_text = if tune.stopwords {
+        lexical_query(&q.text)
+    } else {
+        q.text.clone()
+    };
+    let filter = Filter {
+        scope: q.scope.clone(),
+        include_archived: q.archived,
+        since: q.since,
+        until: q.until,
+    };
+    text.search(&lex_text, &filter, depth(q.k))
 }
 
 /// Runs a query through the tiers on an index that is already open and
 /// caught up to `generation` (in-process recall and `mem watch` share it).
 /// `catchup_ms` is left at 0 for the caller to fill in.
-pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64, q: &Query) -> Result<(Vec<Hit>, Stats)> {
+pub fn recall_with(
+    tree: &Tree,
+    models: &Models,
+    idx: &MemIndex,
+    generation: u64,
+    q: &Query,
+) -> Result<(Vec<Hit>, Stats)> {
     let t0 = Instant::now();
-    let mut stats = Stats { generation, ..Default::default() };
+    let mut stats = Stats {
+        generation,
+        ..Default::default()
+    };
+    crate::trace::mark("recall: index ready");
     let key = cache_key(q, generation, models.embedder_id().as_deref());
+    crate::trace::mark("recall: cache key");
     if let Some((hits, mut s)) = cache_get(tree, &key, generation) {
         s.cached = true;
         s.catchup_ms = 0.0;
@@ -279,20 +399,28 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
         stats.total_ms = ms(t0);
         return Ok((Vec::new(), stats));
     }
-    let filter = Filter { scope: q.scope.clone(), include_archived: q.archived, since: q.since, until: q.until };
+    let filter = Filter {
+        scope: q.scope.clone(),
+        include_archived: q.archived,
+        since: q.since,
+        until: q.until,
+    };
     let n = depth(q.k);
     let t1 = Instant::now();
     crate::trace::mark("recall: cache missed");
     let tune = Tuning::get();
-    let lex_text = if tune.stopwords { lexical_query(&q.text) } else { q.text.clone() };
-    let lex = idx.text.search(&lex_text, &filter, n)?;
+    let lex = lexical(&idx.text, q)?;
     crate::trace::mark("recall: lexical");
     stats.lexical_ms = ms(t1);
     stats.tier = 1;
     // rel -> fused score
     let mut ranked: Vec<(String, f32)> = lex.iter().map(|(rel, _, s)| (rel.clone(), *s)).collect();
     if q.max_tier >= 2 && idx.vectors.as_ref().is_some_and(|v| !v.is_empty()) {
-        let gate = if tune.always_fuse { Some("always fused".to_string()) } else { confident(&lex, q.k) };
+        let gate = if tune.always_fuse {
+            Some("always fused".to_string())
+        } else {
+            confident(&lex, q.k)
+        };
         if let Some(reason) = gate {
             let t2 = Instant::now();
             if let Some(emb) = models.embedder()? {
@@ -300,10 +428,21 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
                 let qv = emb.embed(&[q.text.as_str()])?.remove(0);
                 crate::trace::mark("recall: query embedded");
                 let sem = idx.vectors.as_ref().unwrap().search(&qv, n * 2)?;
+                crate::trace::mark("recall: vectors searched");
                 let keys: Vec<u64> = sem.iter().map(|(k, _)| *k).collect();
                 let allowed = idx.text.by_keys(&keys, &filter)?;
-                let sem_rels: Vec<String> = sem.iter().filter_map(|(k, _)| allowed.get(k).cloned()).take(n).collect();
-                ranked = rrf(&lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(), &sem_rels, tune.w_lex, tune.w_sem);
+                crate::trace::mark("recall: vector hits resolved");
+                let sem_rels: Vec<String> = sem
+                    .iter()
+                    .filter_map(|(k, _)| allowed.get(k).cloned())
+                    .take(n)
+                    .collect();
+                ranked = rrf(
+                    &lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(),
+                    &sem_rels,
+                    tune.w_lex,
+                    tune.w_sem,
+                );
                 stats.tier = 2;
                 stats.escalated = Some(reason);
             }
@@ -324,13 +463,21 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
         let entry = match parsed.remove(&rel) {
             Some(e) => e,
             None => {
-                let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else { continue };
-                let Ok(entry) = Entry::parse(&text) else { continue };
+                let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
+                    continue;
+                };
+                let Ok(entry) = Entry::parse(&text) else {
+                    continue;
+                };
                 entry
             }
         };
         let archived = rel.starts_with(crate::paths::ARCHIVE_DIR);
-        let path = rel.strip_prefix("_archive/").unwrap_or(&rel).trim_end_matches(".md").to_string();
+        let path = rel
+            .strip_prefix("_archive/")
+            .unwrap_or(&rel)
+            .trim_end_matches(".md")
+            .to_string();
         let superseded = idx.text.is_superseded(&path)?;
         if superseded && !q.history {
             if q.max_tier >= 3 {
@@ -338,7 +485,16 @@ pub fn recall_with(tree: &Tree, models: &Models, idx: &MemIndex, generation: u64
             }
             continue;
         }
-        hits.push(make_hit(hits.len() + 1, &path, archived, superseded, &entry, score, stats.tier, &q.text));
+        hits.push(make_hit(
+            hits.len() + 1,
+            &path,
+            archived,
+            superseded,
+            &entry,
+            score,
+            stats.tier,
+            &q.text,
+        ));
     }
     for h in hits.iter_mut() {
         h.tier = stats.tier;
@@ -357,7 +513,10 @@ fn rrf(lex: &[String], sem: &[String], w_lex: f32, w_sem: f32) -> Vec<(String, f
             *scores.entry(r.as_str()).or_default() += w / (RRF_K + i as f32 + 1.0);
         }
     }
-    let mut v: Vec<(String, f32)> = scores.into_iter().map(|(r, s)| (r.to_string(), s)).collect();
+    let mut v: Vec<(String, f32)> = scores
+        .into_iter()
+        .map(|(r, s)| (r.to_string(), s))
+        .collect();
     v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v
 }
@@ -367,13 +526,33 @@ fn ms(t: Instant) -> f64 {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn make_hit(rank: usize, path: &str, archived: bool, superseded: bool, e: &Entry, score: f32, tier: u8, query: &str) -> Hit {
+fn make_hit(
+    rank: usize,
+    path: &str,
+    archived: bool,
+    superseded: bool,
+    e: &Entry,
+    score: f32,
+    tier: u8,
+    query: &str,
+) -> Hit {
     let fm = e.front_matter();
-    let get = |k: &str| fm.get(k).map(|v| serde_json::to_value(v).unwrap_or_default()).unwrap_or(serde_json::Value::Null);
-    let topic = path.rsplit_once('/').map(|(t, _)| t.to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        fm.get(k)
+            .map(|v| serde_json::to_value(v).unwrap_or_default())
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let topic = path
+        .rsplit_once('/')
+        .map(|(t, _)| t.to_string())
+        .unwrap_or_default();
     Hit {
         rank,
-        path: if archived { format!("_archive/{path}") } else { path.to_string() },
+        path: if archived {
+            format!("_archive/{path}")
+        } else {
+            path.to_string()
+        },
         id: e.meta.id.clone(),
         title: e.meta.title.clone(),
         score,
@@ -396,7 +575,10 @@ fn make_hit(rank: usize, path: &str, archived: bool, superseded: bool, e: &Entry
 
 /// The part of the body around the first query word, at most `max` chars.
 pub fn snippet(body: &str, query: &str, max: usize) -> String {
-    let plain = plain_text(body).split_whitespace().collect::<Vec<_>>().join(" ");
+    let plain = plain_text(body)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if plain.chars().count() <= max {
         return plain;
     }
@@ -409,7 +591,10 @@ pub fn snippet(body: &str, query: &str, max: usize) -> String {
         .min()
         .unwrap_or(0);
     let chars: Vec<char> = plain.chars().collect();
-    let char_start = plain.get(..start).map_or(0, |p| p.chars().count()).saturating_sub(max / 4);
+    let char_start = plain
+        .get(..start)
+        .map_or(0, |p| p.chars().count())
+        .saturating_sub(max / 4);
     let end = (char_start + max).min(chars.len());
     let mut s: String = chars[char_start..end].iter().collect();
     if char_start > 0 {

@@ -123,35 +123,130 @@ webpack vite gradle maven";
 
 /// Glue words between content words (not in the Zipf vocabulary).
 const FUNCTION: &[&str] = &[
-    "the", "the", "the", "a", "a", "to", "to", "of", "of", "in", "and", "and", "is", "for", "on", "with", "we",
-    "it", "that", "this", "be", "when", "after", "before", "should", "must", "can", "was", "are", "our", "by",
-    "from", "so", "not", "only", "every", "each", "until", "because", "if",
+    "the", "the", "the", "a", "a", "to", "to", "of", "of", "in", "and", "and", "is", "for", "on",
+    "with", "we", "it", "that", "this", "be", "when", "after", "before", "should", "must", "can",
+    "was", "are", "our", "by", "from", "so", "not", "only", "every", "each", "until", "because",
+    "if",
 ];
 
 const DOMAINS: &[&str] = &[
-    "engineering", "infrastructure", "product", "design", "security", "data", "operations", "support",
-    "research", "mobile", "frontend", "backend", "platform", "quality", "releases", "people", "finance",
-    "legal", "marketing", "analytics",
+    "engineering",
+    "infrastructure",
+    "product",
+    "design",
+    "security",
+    "data",
+    "operations",
+    "support",
+    "research",
+    "mobile",
+    "frontend",
+    "backend",
+    "platform",
+    "quality",
+    "releases",
+    "people",
+    "finance",
+    "legal",
+    "marketing",
+    "analytics",
 ];
 
 const TOPICS: &[&str] = &[
-    "build", "ci", "deploy", "testing", "monitoring", "alerts", "database", "caching", "auth", "api",
-    "onboarding", "hiring", "roadmap", "planning", "incidents", "postmortems", "performance", "logging",
-    "networking", "storage", "billing", "docs", "code-review", "dependencies", "migrations", "search",
-    "queues", "containers", "kubernetes", "terraform", "secrets", "metrics", "dashboards", "experiments",
-    "pricing", "accessibility", "localization", "tooling", "retros", "vendors",
+    "build",
+    "ci",
+    "deploy",
+    "testing",
+    "monitoring",
+    "alerts",
+    "database",
+    "caching",
+    "auth",
+    "api",
+    "onboarding",
+    "hiring",
+    "roadmap",
+    "planning",
+    "incidents",
+    "postmortems",
+    "performance",
+    "logging",
+    "networking",
+    "storage",
+    "billing",
+    "docs",
+    "code-review",
+    "dependencies",
+    "migrations",
+    "search",
+    "queues",
+    "containers",
+    "kubernetes",
+    "terraform",
+    "secrets",
+    "metrics",
+    "dashboards",
+    "experiments",
+    "pricing",
+    "accessibility",
+    "localization",
+    "tooling",
+    "retros",
+    "vendors",
 ];
 
 const TAGS: &[&str] = &[
-    "rust", "python", "go", "typescript", "postgres", "redis", "kafka", "k8s", "aws", "gcp", "ci", "urgent",
-    "flaky", "perf", "security", "docs", "oncall", "customer", "migration", "infra", "frontend", "backend",
-    "mobile", "billing", "hiring", "process", "tooling", "observability", "data", "release", "api", "ux",
-    "compliance", "cost", "testing", "debt", "incident", "decision", "howto", "gotcha",
+    "rust",
+    "python",
+    "go",
+    "typescript",
+    "postgres",
+    "redis",
+    "kafka",
+    "k8s",
+    "aws",
+    "gcp",
+    "ci",
+    "urgent",
+    "flaky",
+    "perf",
+    "security",
+    "docs",
+    "oncall",
+    "customer",
+    "migration",
+    "infra",
+    "frontend",
+    "backend",
+    "mobile",
+    "billing",
+    "hiring",
+    "process",
+    "tooling",
+    "observability",
+    "data",
+    "release",
+    "api",
+    "ux",
+    "compliance",
+    "cost",
+    "testing",
+    "debt",
+    "incident",
+    "decision",
+    "howto",
+    "gotcha",
 ];
 
 /// (kind, weight in percent).
-const KINDS: &[(&str, u32)] =
-    &[("fact", 40), ("decision", 15), ("procedure", 15), ("event", 15), ("lesson", 10), ("preference", 5)];
+const KINDS: &[(&str, u32)] = &[
+    ("fact", 40),
+    ("decision", 15),
+    ("procedure", 15),
+    ("event", 15),
+    ("lesson", 10),
+    ("preference", 5),
+];
 
 /// An entry planted at a known position, for benchmarks and tests.
 #[derive(Debug, Clone, Serialize)]
@@ -221,8 +316,13 @@ impl Synth {
             let mut names: Vec<&str> = TOPICS.to_vec();
             shuffle(&mut rng, &mut names);
             for t in &names[..n_topics] {
-                let words = (0..rng.range(8, 15)).map(|_| rng.range(20, vocab.len() - 1)).collect();
-                topics.push(Topic { path: TopicPath::from_segments(vec![d.to_string(), t.to_string()]), words });
+                let words = (0..rng.range(8, 15))
+                    .map(|_| rng.range(20, vocab.len() - 1))
+                    .collect();
+                topics.push(Topic {
+                    path: TopicPath::from_segments(vec![d.to_string(), t.to_string()]),
+                    words,
+                });
             }
         }
         let topic_zipf = Zipf::new(topics.len(), 0.8);
@@ -230,7 +330,14 @@ impl Synth {
         // spread over domains.
         let mut topic_order: Vec<usize> = (0..topics.len()).collect();
         shuffle(&mut rng, &mut topic_order);
-        Self { rng, vocab, zipf, topics, topic_zipf, topic_order }
+        Self {
+            rng,
+            vocab,
+            zipf,
+            topics,
+            topic_zipf,
+            topic_order,
+        }
     }
 
     fn word(&mut self, topic: usize) -> String {
@@ -252,8 +359,16 @@ impl Synth {
         match self.rng.below(4) {
             0 => format!("{w}_{other}"),
             1 => format!("{}{}", capitalize(w), capitalize(other)),
-            2 => format!("{w}.{}", self.rng.pick(&["rs", "py", "ts", "go", "toml", "yaml"])),
-            _ => format!("v{}.{}.{}", self.rng.below(5), self.rng.below(20), self.rng.below(10)),
+            2 => format!(
+                "{w}.{}",
+                self.rng.pick(&["rs", "py", "ts", "go", "toml", "yaml"])
+            ),
+            _ => format!(
+                "v{}.{}.{}",
+                self.rng.below(5),
+                self.rng.below(20),
+                self.rng.below(10)
+            ),
         }
     }
 
@@ -299,7 +414,9 @@ impl Synth {
         let topic = self.topic_order[self.topic_zipf.sample(&mut self.rng)];
         let title = self.title(topic);
         let body = self.body(topic);
-        let mut tags: Vec<String> = (0..self.rng.range(0, 4)).map(|_| self.rng.pick(TAGS).to_string()).collect();
+        let mut tags: Vec<String> = (0..self.rng.range(0, 4))
+            .map(|_| self.rng.pick(TAGS).to_string())
+            .collect();
         tags.sort();
         tags.dedup();
         let roll = self.rng.below(100) as u32;
@@ -311,7 +428,9 @@ impl Synth {
         let observed = if self.rng.chance(0.5) {
             // 2023-01-01T00:00:00Z plus up to three years.
             let t = 1_672_531_200 + self.rng.below(3 * 365 * 86_400) as i64;
-            jiff::Timestamp::from_second(t).ok().map(crate::time::format)
+            jiff::Timestamp::from_second(t)
+                .ok()
+                .map(crate::time::format)
         } else {
             None
         };
@@ -321,7 +440,11 @@ impl Synth {
             title: Some(title),
             tags,
             kind: kind.map(|(k, _)| k.to_string()),
-            source: crate::entry::Source { via: Some("import".into()), reference: None, ..Default::default() },
+            source: crate::entry::Source {
+                via: Some("import".into()),
+                reference: None,
+                ..Default::default()
+            },
             observed,
             importance: Some(self.rng.range(20, 80) as u8),
         }
@@ -337,7 +460,10 @@ impl Synth {
             title: Some(title.to_string()),
             tags: vec![],
             kind: Some("fact".into()),
-            source: crate::entry::Source { via: Some("import".into()), ..Default::default() },
+            source: crate::entry::Source {
+                via: Some("import".into()),
+                ..Default::default()
+            },
             observed: None,
             importance: Some(50),
         }
@@ -350,7 +476,9 @@ impl Synth {
         let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
         while out.len() < n {
             let words = self.rng.range(1, 3);
-            let q: Vec<&str> = (0..words).map(|_| self.vocab[self.rng.below(self.vocab.len())]).collect();
+            let q: Vec<&str> = (0..words)
+                .map(|_| self.vocab[self.rng.below(self.vocab.len())])
+                .collect();
             let q = q.join(" ");
             if seen.insert(q.clone()) {
                 out.push(q);
@@ -386,7 +514,11 @@ fn needle_slots(n: usize) -> Vec<usize> {
 /// needles in place (when n ≥ the number of needles). Same input, same output.
 pub fn requests(n: usize, seed: u64) -> (Vec<AddRequest>, Vec<Option<usize>>) {
     let mut s = Synth::new(seed);
-    let slots = if n >= NEEDLES.len() { needle_slots(n) } else { Vec::new() };
+    let slots = if n >= NEEDLES.len() {
+        needle_slots(n)
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::with_capacity(n);
     let mut which = Vec::with_capacity(n);
     for i in 0..n {
@@ -443,14 +575,18 @@ pub fn synthesize(dir: &Path, opts: &SynthOptions) -> Result<SynthReport> {
             bail!("{} exists and is not a folder", dir.display());
         }
         if std::fs::read_dir(dir)?.next().is_some() {
-            bail!("{} is not empty; give a new folder for the synthetic tree", dir.display());
+            bail!(
+                "{} is not empty; give a new folder for the synthetic tree",
+                dir.display()
+            );
         }
     }
     let tree = crate::cmd::init::init_tree(dir, "synthetic")?;
     let t0 = std::time::Instant::now();
     let (reqs, which) = requests(opts.entries, opts.seed);
     let mut probe = Synth::new(opts.seed);
-    let topics: std::collections::HashSet<&TopicPath> = reqs.iter().filter_map(|r| r.at.as_ref()).collect();
+    let topics: std::collections::HashSet<&TopicPath> =
+        reqs.iter().filter_map(|r| r.at.as_ref()).collect();
     let domains: std::collections::HashSet<&str> = topics.iter().map(|t| t.domain()).collect();
     let (n_topics, n_domains) = (topics.len(), domains.len());
     let generate_seconds = t0.elapsed().as_secs_f64();
@@ -458,15 +594,25 @@ pub fn synthesize(dir: &Path, opts: &SynthOptions) -> Result<SynthReport> {
     let mut added = 0;
     let mut duplicates = 0;
     let mut commits = 0;
-    let mut needles: Vec<Needle> =
-        NEEDLES.iter().map(|(q, t, k, _)| Needle { query: q, title: t, kind: k, path: String::new() }).collect();
+    let mut needles: Vec<Needle> = NEEDLES
+        .iter()
+        .map(|(q, t, k, _)| Needle {
+            query: q,
+            title: t,
+            kind: k,
+            path: String::new(),
+        })
+        .collect();
     let batch = opts.batch.max(1);
     let mut offset = 0;
     let mut reqs = reqs.into_iter();
     while offset < opts.entries {
         let chunk: Vec<AddRequest> = reqs.by_ref().take(batch).collect();
         let len = chunk.len();
-        let msg = format!("mem: synthesize {len} entries (seed {}, via import)", opts.seed);
+        let msg = format!(
+            "mem: synthesize {len} entries (seed {}, via import)",
+            opts.seed
+        );
         let outcomes = crate::ops::add_batch(&tree, chunk, Some(&msg))
             .with_context(|| format!("adding entries {}-{}", offset + 1, offset + len))?;
         for (i, o) in outcomes.iter().enumerate() {
@@ -497,12 +643,19 @@ pub fn synthesize(dir: &Path, opts: &SynthOptions) -> Result<SynthReport> {
         commits,
         generate_seconds,
         ingest_seconds,
-        entries_per_s: if ingest_seconds > 0.0 { added as f64 / ingest_seconds } else { 0.0 },
-        needles: if opts.entries >= NEEDLES.len() { needles } else { Vec::new() },
+        entries_per_s: if ingest_seconds > 0.0 {
+            added as f64 / ingest_seconds
+        } else {
+            0.0
+        },
+        needles: if opts.entries >= NEEDLES.len() {
+            needles
+        } else {
+            Vec::new()
+        },
         queries: probe.queries(opts.queries),
     })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -513,7 +666,11 @@ mod tests {
         let (a, _) = requests(200, 7);
         let (b, _) = requests(200, 7);
         let (c, _) = requests(200, 8);
-        let key = |v: &[AddRequest]| v.iter().map(|r| format!("{:?}{}{:?}", r.at, r.text, r.title)).collect::<Vec<_>>();
+        let key = |v: &[AddRequest]| {
+            v.iter()
+                .map(|r| format!("{:?}{}{:?}", r.at, r.text, r.title))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(key(&a), key(&b));
         assert_ne!(key(&a), key(&c));
     }
@@ -540,15 +697,38 @@ mod tests {
         assert!((5..=20).contains(&domains.len()), "{}", domains.len());
         assert!(topics.len() >= 10, "{}", topics.len());
         // Zipf: the most common vocabulary word is far more frequent than a rare one.
-        let all: String = reqs.iter().map(|r| r.text.to_lowercase()).collect::<Vec<_>>().join(" ");
-        let count = |w: &str| all.split(|c: char| !c.is_alphanumeric()).filter(|x| *x == w).count();
-        assert!(count("build") > 10 * count("pnpm").max(1), "{} vs {}", count("build"), count("pnpm"));
+        let all: String = reqs
+            .iter()
+            .map(|r| r.text.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let count = |w: &str| {
+            all.split(|c: char| !c.is_alphanumeric())
+                .filter(|x| *x == w)
+                .count()
+        };
+        assert!(
+            count("build") > 10 * count("pnpm").max(1),
+            "{} vs {}",
+            count("build"),
+            count("pnpm")
+        );
     }
 
     #[test]
     fn needle_words_are_not_in_the_vocabulary() {
         let vocab: std::collections::HashSet<&str> = VOCAB.split_whitespace().collect();
-        for w in ["zanzibar", "quokka", "automobile", "upkeep", "car", "van", "notebook", "laptop", "battery"] {
+        for w in [
+            "zanzibar",
+            "quokka",
+            "automobile",
+            "upkeep",
+            "car",
+            "van",
+            "notebook",
+            "laptop",
+            "battery",
+        ] {
             assert!(!vocab.contains(w), "{w}");
         }
     }

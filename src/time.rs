@@ -48,7 +48,9 @@ pub fn parse_bound(s: &str) -> Result<Timestamp> {
                 'm' => n * 30,
                 _ => n * 365,
             };
-            return now().checked_sub((days * 24).hours()).context("date out of range");
+            return now()
+                .checked_sub((days * 24).hours())
+                .context("date out of range");
         }
     }
     parse(s)

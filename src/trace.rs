@@ -14,6 +14,9 @@ pub fn init() {
 /// Prints `label` with the elapsed time when tracing is on.
 pub fn mark(label: &str) {
     if let Some(Some(t)) = START.get() {
-        eprintln!("trace {:>8.2} ms  {label}", t.elapsed().as_secs_f64() * 1000.0);
+        eprintln!(
+            "trace {:>8.2} ms  {label}",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }

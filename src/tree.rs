@@ -28,11 +28,19 @@ pub struct EntryFile {
 impl EntryFile {
     /// Path relative to the tree root, with `.md`.
     pub fn rel_file(&self) -> String {
-        if self.archived { self.path.archived_rel_file() } else { self.path.rel_file() }
+        if self.archived {
+            self.path.archived_rel_file()
+        } else {
+            self.path.rel_file()
+        }
     }
     /// How users and JSON see it: `domain/topic/slug` or `_archive/domain/topic/slug`.
     pub fn display(&self) -> String {
-        if self.archived { format!("{ARCHIVE_DIR}/{}", self.path) } else { self.path.to_string() }
+        if self.archived {
+            format!("{ARCHIVE_DIR}/{}", self.path)
+        } else {
+            self.path.to_string()
+        }
     }
 }
 
@@ -56,7 +64,11 @@ impl Tree {
         let root = match explicit {
             Some(p) => {
                 if !p.join(MEM_DIR).is_dir() {
-                    bail!("{} is not a mem tree (no .mem/ folder); run `mem init {}` first", p.display(), p.display());
+                    bail!(
+                        "{} is not a mem tree (no .mem/ folder); run `mem init {}` first",
+                        p.display(),
+                        p.display()
+                    );
                 }
                 p.to_path_buf()
             }
@@ -70,7 +82,9 @@ impl Tree {
                 })?
             }
         };
-        let root = root.canonicalize().with_context(|| format!("resolving {}", root.display()))?;
+        let root = root
+            .canonicalize()
+            .with_context(|| format!("resolving {}", root.display()))?;
         let config = Config::load(Some(&root))?;
         Ok(Self { root, config })
     }
@@ -90,7 +104,10 @@ impl Tree {
 
     /// Takes the tree's write lock (waits up to the configured timeout).
     pub fn lock(&self) -> Result<WriteLock> {
-        WriteLock::acquire(&self.state_dir(), Duration::from_millis(self.config.limits.lock_timeout_ms))
+        WriteLock::acquire(
+            &self.state_dir(),
+            Duration::from_millis(self.config.limits.lock_timeout_ms),
+        )
     }
 
     /// Walks the tree: entry files (live, and archived when asked) and strays.
@@ -114,7 +131,15 @@ impl Tree {
                 ignores.push(gi);
             }
         }
-        let mut w = Walker { archived, with_stat, found: Vec::new(), strays: Vec::new(), ignores, jobs: Vec::new(), defer_jobs: true };
+        let mut w = Walker {
+            archived,
+            with_stat,
+            found: Vec::new(),
+            strays: Vec::new(),
+            ignores,
+            jobs: Vec::new(),
+            defer_jobs: true,
+        };
         // Levels above the topics are read here; topic folders become jobs.
         w.dir(&self.root, &mut Vec::new(), false);
         let jobs = std::mem::take(&mut w.jobs);
@@ -135,7 +160,11 @@ impl Tree {
                     let Some(j) = jobs.get(i) else { break };
                     w.ignores = j.ignores.clone();
                     w.dir(&j.abs, &mut j.segs.clone(), j.in_archive);
-                    done.push((i, std::mem::take(&mut w.found), std::mem::take(&mut w.strays)));
+                    done.push((
+                        i,
+                        std::mem::take(&mut w.found),
+                        std::mem::take(&mut w.strays),
+                    ));
                 }
                 done
             };
@@ -163,7 +192,8 @@ impl Tree {
 
     pub fn read(&self, f: &EntryFile) -> Result<Entry> {
         let rel = f.rel_file();
-        let text = std::fs::read_to_string(self.abs(&rel)).with_context(|| format!("reading {rel}"))?;
+        let text =
+            std::fs::read_to_string(self.abs(&rel)).with_context(|| format!("reading {rel}"))?;
         Entry::parse(&text).map_err(|e| entry_error(&rel, &e))
     }
 
@@ -177,9 +207,18 @@ impl Tree {
         };
         if path_spec.contains('/') {
             let path = EntryPath::parse(path_spec)?;
-            let candidates: &[bool] = if arch { &[true] } else if include_archived { &[false, true] } else { &[false] };
+            let candidates: &[bool] = if arch {
+                &[true]
+            } else if include_archived {
+                &[false, true]
+            } else {
+                &[false]
+            };
             for &a in candidates {
-                let f = EntryFile { path: path.clone(), archived: a };
+                let f = EntryFile {
+                    path: path.clone(),
+                    archived: a,
+                };
                 if self.abs(&f.rel_file()).is_file() {
                     let entry = self.read(&f)?;
                     return Ok(Loaded { file: f, entry });
@@ -194,13 +233,17 @@ impl Tree {
         }
         let upper = spec.to_ascii_uppercase();
         if upper.len() < 6 || !upper.chars().all(|c| c.is_ascii_alphanumeric()) {
-            bail!("`{spec}` is neither an entry path (domain/topic/entry) nor an id (a ULID or a prefix of at least 6 characters)");
+            bail!(
+                "`{spec}` is neither an entry path (domain/topic/entry) nor an id (a ULID or a prefix of at least 6 characters)"
+            );
         }
         let (files, _) = self.scan(include_archived || arch);
         let mut found: Vec<Loaded> = Vec::new();
         for f in files {
             // Cheap pre-check: the id is on the first lines of the front matter.
-            let Ok(text) = std::fs::read_to_string(self.abs(&f.rel_file())) else { continue };
+            let Ok(text) = std::fs::read_to_string(self.abs(&f.rel_file())) else {
+                continue;
+            };
             if !text.contains(&upper) {
                 continue;
             }
@@ -215,7 +258,11 @@ impl Tree {
             1 => Ok(found.pop().unwrap()),
             n => bail!(
                 "id prefix {spec} matches {n} entries ({}); give more characters",
-                found.iter().map(|l| l.file.display()).collect::<Vec<_>>().join(", ")
+                found
+                    .iter()
+                    .map(|l| l.file.display())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -234,9 +281,8 @@ impl Tree {
                 ),
                 Ok(m) if !m.is_dir() => bail!("{} exists and is not a folder", dir.display()),
                 Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(&dir)
+                    .with_context(|| format!("creating {}", dir.display()))?,
                 Err(e) => return Err(e).with_context(|| format!("checking {}", dir.display())),
             }
         }
@@ -256,7 +302,9 @@ impl Tree {
         let (tmp, target) = self.temp_with(rel, content)?;
         tmp.as_file().sync_all()?;
         let dir = target.parent().unwrap().to_path_buf();
-        tmp.persist(&target).map_err(|e| e.error).with_context(|| format!("writing {rel}"))?;
+        tmp.persist(&target)
+            .map_err(|e| e.error)
+            .with_context(|| format!("writing {rel}"))?;
         if let Ok(d) = std::fs::File::open(&dir) {
             let _ = d.sync_all();
         }
@@ -272,7 +320,8 @@ impl Tree {
             .prefix(".mem-tmp-")
             .tempfile_in(dir)
             .with_context(|| format!("creating a temp file in {}", dir.display()))?;
-        tmp.write_all(content.as_bytes()).with_context(|| format!("writing {rel}"))?;
+        tmp.write_all(content.as_bytes())
+            .with_context(|| format!("writing {rel}"))?;
         Ok((tmp, target))
     }
 
@@ -296,7 +345,9 @@ impl Tree {
             let dir_rel = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             if checked_dirs.insert(dir_rel) {
                 self.ensure_parent(rel)?;
-            } else if std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.file_type().is_symlink()) {
+            } else if std::fs::symlink_metadata(self.root.join(rel))
+                .is_ok_and(|m| m.file_type().is_symlink())
+            {
                 bail!("{rel} is a symbolic link; mem never writes through links");
             }
             let (tmp, target) = self.temp_with(rel, content)?;
@@ -304,7 +355,9 @@ impl Tree {
         }
         sync_fs(&self.root)?;
         for (tmp, target, rel) in temps {
-            tmp.persist(&target).map_err(|e| e.error).with_context(|| format!("writing {rel}"))?;
+            tmp.persist(&target)
+                .map_err(|e| e.error)
+                .with_context(|| format!("writing {rel}"))?;
         }
         sync_fs(&self.root)?;
         Ok(())
@@ -316,7 +369,8 @@ impl Tree {
         if self.abs(to).exists() {
             bail!("{to} already exists; choose another destination");
         }
-        std::fs::rename(self.abs(from), self.abs(to)).with_context(|| format!("moving {from} to {to}"))?;
+        std::fs::rename(self.abs(from), self.abs(to))
+            .with_context(|| format!("moving {from} to {to}"))?;
         self.prune_empty_dirs(from);
         Ok(())
     }
@@ -354,7 +408,10 @@ impl Tree {
         if !taken(base) {
             return base.to_string();
         }
-        (2..).map(|n| format!("{base}-{n}")).find(|s| !taken(s)).unwrap()
+        (2..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|s| !taken(s))
+            .unwrap()
     }
 }
 
@@ -373,8 +430,15 @@ pub struct Found {
 
 impl Found {
     pub fn file(&self) -> Option<EntryFile> {
-        let inner = if self.archived { self.rel.strip_prefix(ARCHIVE_DIR)?.strip_prefix('/')? } else { &self.rel };
-        EntryPath::parse(inner).ok().map(|path| EntryFile { path, archived: self.archived })
+        let inner = if self.archived {
+            self.rel.strip_prefix(ARCHIVE_DIR)?.strip_prefix('/')?
+        } else {
+            &self.rel
+        };
+        EntryPath::parse(inner).ok().map(|path| EntryFile {
+            path,
+            archived: self.archived,
+        })
     }
 }
 
@@ -435,7 +499,9 @@ impl Walker {
     /// Folders two levels below the domains' parent (topics) are queued as
     /// jobs when `defer` is on, read right away otherwise.
     fn dir(&mut self, abs: &Path, segs: &mut Vec<String>, in_archive: bool) {
-        let Ok(rd) = std::fs::read_dir(abs) else { return };
+        let Ok(rd) = std::fs::read_dir(abs) else {
+            return;
+        };
         let mut items: Vec<(String, std::fs::DirEntry, std::fs::FileType)> = rd
             .flatten()
             .filter_map(|d| {
@@ -452,7 +518,9 @@ impl Walker {
         items.sort_unstable_by(|a, b| key(&a.0, &a.2).cmp(key(&b.0, &b.2)));
         let depth = segs.len();
         let pushed = depth > 0
-            && items.iter().any(|(n, _, ft)| n == ".gitignore" && ft.is_file())
+            && items
+                .iter()
+                .any(|(n, _, ft)| n == ".gitignore" && ft.is_file())
             && match gitignore_of(abs, &abs.join(".gitignore")) {
                 Some(g) => {
                     self.ignores.push(g);
@@ -477,7 +545,10 @@ impl Walker {
             }
             let rel = format!("{prefix}{name}");
             if ft.is_symlink() {
-                self.strays.push(Stray { rel, why: "symbolic link: mem neither reads nor writes through links".into() });
+                self.strays.push(Stray {
+                    rel,
+                    why: "symbolic link: mem neither reads nor writes through links".into(),
+                });
                 continue;
             }
             if ft.is_dir() {
@@ -497,7 +568,12 @@ impl Walker {
                 segs.push(name);
                 // domain/topic (or _archive/domain/topic): read in parallel later.
                 if self.defer_jobs && segs.len() == 2 + arch as usize {
-                    self.jobs.push(Job { abs: child, segs: segs.clone(), in_archive: arch, ignores: self.ignores.clone() });
+                    self.jobs.push(Job {
+                        abs: child,
+                        segs: segs.clone(),
+                        in_archive: arch,
+                        ignores: self.ignores.clone(),
+                    });
                 } else {
                     self.dir(&child, segs, arch);
                 }
@@ -512,7 +588,9 @@ impl Walker {
             let valid = folder_ok
                 && (3..=4).contains(&levels)
                 && !name.starts_with(".mem-tmp-")
-                && name.strip_suffix(".md").is_some_and(|stem| segment_problem(stem).is_none());
+                && name
+                    .strip_suffix(".md")
+                    .is_some_and(|stem| segment_problem(stem).is_none());
             if !valid {
                 let mut all: Vec<&str> = inner_dirs.iter().map(String::as_str).collect();
                 all.push(&name);
@@ -533,7 +611,12 @@ impl Walker {
             } else {
                 (0, 0)
             };
-            self.found.push(Found { rel, archived: in_archive, size, mtime });
+            self.found.push(Found {
+                rel,
+                archived: in_archive,
+                size,
+                mtime,
+            });
         }
         if pushed {
             self.ignores.pop();
@@ -577,7 +660,9 @@ fn classify(segs: &[&str]) -> std::result::Result<Option<EntryPath>, String> {
         return Ok(None);
     }
     let Some(stem) = name.strip_suffix(".md") else {
-        return Err("not a markdown entry (.md); move it out of the tree or ignore it in .gitignore".into());
+        return Err(
+            "not a markdown entry (.md); move it out of the tree or ignore it in .gitignore".into(),
+        );
     };
     if segs.len() < 3 || segs.len() > 4 {
         return Err(format!(
@@ -594,12 +679,19 @@ fn classify(segs: &[&str]) -> std::result::Result<Option<EntryPath>, String> {
         return Err(format!("bad file name: {p}"));
     }
     let joined = segs.join("/");
-    EntryPath::parse(&joined).map(Some).map_err(|e| e.to_string())
+    EntryPath::parse(&joined)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// The error users see for an unreadable entry: path, line, cause, fix.
 pub fn entry_error(rel: &str, e: &ParseError) -> anyhow::Error {
-    anyhow::anyhow!("{}: {}; fix the file (e.g. `mem edit {}`) and run `mem doctor`", describe_at(rel, e.line), e.cause, rel.trim_end_matches(".md"))
+    anyhow::anyhow!(
+        "{}: {}; fix the file (e.g. `mem edit {}`) and run `mem doctor`",
+        describe_at(rel, e.line),
+        e.cause,
+        rel.trim_end_matches(".md")
+    )
 }
 
 fn describe_at(rel: &str, line: Option<usize>) -> String {
@@ -622,7 +714,13 @@ mod tests {
             std::fs::write(&p, f.as_bytes()).unwrap();
         }
         let root = dir.path().canonicalize().unwrap();
-        (dir, Tree { root, config: Config::default() })
+        (
+            dir,
+            Tree {
+                root,
+                config: Config::default(),
+            },
+        )
     }
 
     #[test]
@@ -650,7 +748,11 @@ mod tests {
             assert_eq!(f.size, f.rel.len() as u64, "{}", f.rel);
             assert!(f.mtime > 0);
         }
-        assert!(found.iter().any(|f| f.archived && f.rel == "_archive/d/b/old.md"));
+        assert!(
+            found
+                .iter()
+                .any(|f| f.archived && f.rel == "_archive/d/b/old.md")
+        );
         // Without the archive, and as EntryFiles.
         let (live, _) = tree.scan(false);
         assert_eq!(live.len(), files.len() - 1);
@@ -669,8 +771,19 @@ mod tests {
             "README.md",
         ]);
         let (found, strays) = tree.walk(false, false);
-        assert_eq!(found.iter().map(|f| f.rel.as_str()).collect::<Vec<_>>(), vec!["d/t/ok.md"]);
+        assert_eq!(
+            found.iter().map(|f| f.rel.as_str()).collect::<Vec<_>>(),
+            vec!["d/t/ok.md"]
+        );
         let stray_rels: Vec<&str> = strays.iter().map(|s| s.rel.as_str()).collect();
-        assert_eq!(stray_rels, vec!["d/t/Bad Name.md", "d/t/a/b/c/deep.md", "d/t/notes.txt", "d/top.md"]);
+        assert_eq!(
+            stray_rels,
+            vec![
+                "d/t/Bad Name.md",
+                "d/t/a/b/c/deep.md",
+                "d/t/notes.txt",
+                "d/top.md"
+            ]
+        );
     }
 }

@@ -140,7 +140,10 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
             if pid.trim().is_empty() {
                 return Err(e);
             }
-            anyhow::bail!("mem watch is already running on this tree (locked by pid {}); stop it first", pid.trim());
+            anyhow::bail!(
+                "mem watch is already running on this tree (locked by pid {}); stop it first",
+                pid.trim()
+            );
         }
     };
     let models = Models::new(&tree.config.models);
@@ -152,38 +155,43 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
     let embedder_id = models.embedder_id();
 
     // Start watching before the first catch-up, so nothing falls in between.
-    let shared = Arc::new(Shared { root: tree.root.clone(), dirty: AtomicBool::new(true), touched: Mutex::new(BTreeSet::new()) });
+    let shared = Arc::new(Shared {
+        root: tree.root.clone(),
+        dirty: AtomicBool::new(true),
+        touched: Mutex::new(BTreeSet::new()),
+    });
     let (tx, rx) = mpsc::channel::<Msg>();
     let raw = {
         let shared = shared.clone();
         let tx = tx.clone();
-        let mut w = notify::recommended_watcher(move |res: notify::Result<notify::Event>| match res {
-            Ok(ev) => {
-                // Reads (our own scans open every folder) change nothing.
-                if matches!(ev.kind, notify::EventKind::Access(_)) && !ev.need_rescan() {
-                    return;
-                }
-                let mut any = ev.need_rescan();
-                for p in &ev.paths {
-                    if let Some(rel) = relevant(&shared.root, p) {
-                        any = true;
-                        if let Ok(mut t) = shared.touched.lock()
-                            && t.len() < 1000
-                        {
-                            t.insert(rel);
+        let mut w =
+            notify::recommended_watcher(move |res: notify::Result<notify::Event>| match res {
+                Ok(ev) => {
+                    // Reads (our own scans open every folder) change nothing.
+                    if matches!(ev.kind, notify::EventKind::Access(_)) && !ev.need_rescan() {
+                        return;
+                    }
+                    let mut any = ev.need_rescan();
+                    for p in &ev.paths {
+                        if let Some(rel) = relevant(&shared.root, p) {
+                            any = true;
+                            if let Ok(mut t) = shared.touched.lock()
+                                && t.len() < 1000
+                            {
+                                t.insert(rel);
+                            }
                         }
                     }
+                    if any {
+                        shared.dirty.store(true, Ordering::SeqCst);
+                    }
                 }
-                if any {
+                Err(e) => {
                     shared.dirty.store(true, Ordering::SeqCst);
+                    let _ = tx.send(Msg::WatchError(e.to_string()));
                 }
-            }
-            Err(e) => {
-                shared.dirty.store(true, Ordering::SeqCst);
-                let _ = tx.send(Msg::WatchError(e.to_string()));
-            }
-        })
-        .context("starting the file watcher")?;
+            })
+            .context("starting the file watcher")?;
         notify::Watcher::watch(&mut w, &tree.root, notify::RecursiveMode::Recursive)
             .with_context(|| format!("watching {}", tree.root.display()))?;
         w
@@ -191,12 +199,15 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
     let debouncer = {
         let root = tree.root.clone();
         let tx = tx.clone();
-        let mut d = notify_debouncer_full::new_debouncer(DEBOUNCE, None, move |res: notify_debouncer_full::DebounceEventResult| {
-            match res {
+        let mut d = notify_debouncer_full::new_debouncer(
+            DEBOUNCE,
+            None,
+            move |res: notify_debouncer_full::DebounceEventResult| match res {
                 Ok(events) => {
                     let changes = |e: &notify_debouncer_full::DebouncedEvent| {
                         e.need_rescan()
-                            || (!matches!(e.kind, notify::EventKind::Access(_)) && e.paths.iter().any(|p| relevant(&root, p).is_some()))
+                            || (!matches!(e.kind, notify::EventKind::Access(_))
+                                && e.paths.iter().any(|p| relevant(&root, p).is_some()))
                     };
                     if events.iter().any(changes) {
                         let _ = tx.send(Msg::Changed);
@@ -207,10 +218,11 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
                         let _ = tx.send(Msg::WatchError(e.to_string()));
                     }
                 }
-            }
-        })
+            },
+        )
         .context("starting the debounced file watcher")?;
-        d.watch(&tree.root, notify::RecursiveMode::Recursive).with_context(|| format!("watching {}", tree.root.display()))?;
+        d.watch(&tree.root, notify::RecursiveMode::Recursive)
+            .with_context(|| format!("watching {}", tree.root.display()))?;
         d
     };
 
@@ -218,19 +230,30 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
     // the watch lock, so no other watcher owns it).
     let sock_path = state_dir.join(SOCKET_FILE);
     let _ = std::fs::remove_file(&sock_path);
-    let listener = UnixListener::bind(&sock_path).with_context(|| format!("creating the socket {}", sock_path.display()))?;
+    let listener = UnixListener::bind(&sock_path)
+        .with_context(|| format!("creating the socket {}", sock_path.display()))?;
     if let Ok(mut c) = CLEANUP.lock() {
         c.push(sock_path.clone());
     }
     let _remove_socket = RemoveOnDrop(sock_path.clone());
     {
         let tx = tx.clone();
-        std::thread::Builder::new().name("mem-watch-socket".into()).spawn(move || accept_loop(listener, tx))?;
+        std::thread::Builder::new()
+            .name("mem-watch-socket".into())
+            .spawn(move || accept_loop(listener, tx))?;
     }
     drop(tx);
 
     // The first catch-up, then serve.
-    let mut worker = Worker { tree: &tree, models: &models, shared: &shared, idx: None, generation: 0, opts: &opts, last: Instant::now() };
+    let mut worker = Worker {
+        tree: &tree,
+        models: &models,
+        shared: &shared,
+        idx: None,
+        generation: 0,
+        opts: &opts,
+        last: Instant::now(),
+    };
     worker.catch_up("start")?;
     let docs = worker.idx.as_ref().map_or(0, |i| i.text.num_docs());
     if opts.json {
@@ -244,7 +267,11 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
         }))?)?;
     }
     if !opts.quiet {
-        eprintln!("watching {} ({docs} entries); socket {}; Ctrl-C to stop", tree.root.display(), sock_path.display());
+        eprintln!(
+            "watching {} ({docs} entries); socket {}; Ctrl-C to stop",
+            tree.root.display(),
+            sock_path.display()
+        );
     }
     loop {
         match rx.recv_timeout(IDLE_CATCHUP) {
@@ -300,7 +327,15 @@ impl Worker<'_> {
     fn catch_up(&mut self, trigger: &'static str) -> Result<()> {
         // Clear first: a change after this point marks it dirty again.
         self.shared.dirty.store(false, Ordering::SeqCst);
-        let touched: Vec<String> = std::mem::take(&mut *self.shared.touched.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect();
+        let touched: Vec<String> = std::mem::take(
+            &mut *self
+                .shared
+                .touched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
+        .into_iter()
+        .collect();
         let t = Instant::now();
         // Close the old index first (its reader and mmaps) only after the new
         // one is open: a failed catch-up keeps serving the last good one.
@@ -324,7 +359,9 @@ impl Worker<'_> {
     fn report_errors(&self, r: Result<()>) {
         if let Err(e) = r {
             if self.opts.json {
-                let _ = crate::output::out_line(&serde_json::json!({"event": "error", "error": format!("{e:#}")}).to_string());
+                let _ = crate::output::out_line(
+                    &serde_json::json!({"event": "error", "error": format!("{e:#}")}).to_string(),
+                );
             } else {
                 eprintln!("mem watch: catching up failed: {e:#}");
             }
@@ -353,7 +390,11 @@ impl Worker<'_> {
                 String::new()
             } else {
                 let shown: Vec<&str> = line.paths.iter().take(3).map(String::as_str).collect();
-                let more = if line.paths.len() > 3 { format!(" (+{} more)", line.paths.len() - 3) } else { String::new() };
+                let more = if line.paths.len() > 3 {
+                    format!(" (+{} more)", line.paths.len() - 3)
+                } else {
+                    String::new()
+                };
                 format!(": {}{more}", shown.join(", "))
             };
             eprintln!(
@@ -361,7 +402,11 @@ impl Worker<'_> {
                 line.added,
                 line.updated,
                 line.removed,
-                if line.embedded > 0 { format!(", {} embedded", line.embedded) } else { String::new() },
+                if line.embedded > 0 {
+                    format!(", {} embedded", line.embedded)
+                } else {
+                    String::new()
+                },
                 if line.rebuilt { ", rebuilt" } else { "" },
                 ms,
                 line.generation,
@@ -383,10 +428,16 @@ impl Worker<'_> {
         if (self.shared.dirty.load(Ordering::SeqCst) || self.idx.is_none())
             && let Err(e) = self.catch_up("query")
         {
-            return Response::Error { error: format!("{e:#}") };
+            return Response::Error {
+                error: format!("{e:#}"),
+            };
         }
         let catchup_ms = t.elapsed().as_secs_f64() * 1000.0;
-        let Some(idx) = &self.idx else { return Response::Error { error: "no index".into() } };
+        let Some(idx) = &self.idx else {
+            return Response::Error {
+                error: "no index".into(),
+            };
+        };
         match crate::recall::recall_with(self.tree, self.models, idx, self.generation, &req.query) {
             Ok((hits, mut stats)) => {
                 stats.catchup_ms = catchup_ms;
@@ -394,7 +445,9 @@ impl Worker<'_> {
                 stats.daemon = true;
                 Response::Hits { hits, stats }
             }
-            Err(e) => Response::Error { error: format!("{e:#}") },
+            Err(e) => Response::Error {
+                error: format!("{e:#}"),
+            },
         }
     }
 }
@@ -403,9 +456,11 @@ fn accept_loop(listener: UnixListener, tx: mpsc::Sender<Msg>) {
     for conn in listener.incoming() {
         let Ok(stream) = conn else { continue };
         let tx = tx.clone();
-        let _ = std::thread::Builder::new().name("mem-watch-conn".into()).spawn(move || {
-            let _ = serve(stream, tx);
-        });
+        let _ = std::thread::Builder::new()
+            .name("mem-watch-conn".into())
+            .spawn(move || {
+                let _ = serve(stream, tx);
+            });
     }
 }
 
@@ -418,12 +473,18 @@ fn serve(stream: UnixStream, tx: mpsc::Sender<Msg>) -> Result<()> {
         Ok(req) => {
             let (rtx, rrx) = mpsc::channel();
             if tx.send(Msg::Query(req, rtx)).is_err() {
-                Response::Error { error: "the watcher is stopping".into() }
+                Response::Error {
+                    error: "the watcher is stopping".into(),
+                }
             } else {
-                rrx.recv().unwrap_or(Response::Error { error: "the watcher is stopping".into() })
+                rrx.recv().unwrap_or(Response::Error {
+                    error: "the watcher is stopping".into(),
+                })
             }
         }
-        Err(e) => Response::Error { error: format!("bad request: {e}") },
+        Err(e) => Response::Error {
+            error: format!("bad request: {e}"),
+        },
     };
     let mut w = std::io::BufWriter::new(&stream);
     serde_json::to_writer(&mut w, &resp)?;
@@ -436,7 +497,12 @@ fn serve(stream: UnixStream, tx: mpsc::Sender<Msg>) -> Result<()> {
 /// a stale socket file, a timeout, or an error answer): the caller then
 /// recalls in-process. `why` receives the reason when a watcher was found
 /// but could not answer.
-pub fn query_daemon(tree: &Tree, embedder: Option<String>, q: &Query, why: &mut Option<String>) -> Option<(Vec<Hit>, Stats)> {
+pub fn query_daemon(
+    tree: &Tree,
+    embedder: Option<String>,
+    q: &Query,
+    why: &mut Option<String>,
+) -> Option<(Vec<Hit>, Stats)> {
     let path = tree.state_dir().join(SOCKET_FILE);
     // Connecting to a Unix socket does not wait: it succeeds at once or is
     // refused (no listener: a stale file).
@@ -444,7 +510,10 @@ pub fn query_daemon(tree: &Tree, embedder: Option<String>, q: &Query, why: &mut 
     let res = (|| -> Result<Response> {
         stream.set_read_timeout(Some(CLIENT_TIMEOUT))?;
         stream.set_write_timeout(Some(Duration::from_millis(500)))?;
-        let mut line = serde_json::to_vec(&Request { query: q.clone(), embedder })?;
+        let mut line = serde_json::to_vec(&Request {
+            query: q.clone(),
+            embedder,
+        })?;
         line.push(b'\n');
         (&stream).write_all(&line)?;
         let mut reader = BufReader::new(&stream);

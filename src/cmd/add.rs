@@ -1,6 +1,6 @@
+use crate::curate;
 use crate::entry::Source;
 use crate::guard;
-use crate::curate;
 use crate::model::select::Models;
 use crate::ops::AddRequest;
 use crate::output::{Ctx, out_line};
@@ -10,7 +10,8 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Curation: prose is split into statements (each keeps its verbatim quote as evidence); each \
+#[command(
+    after_help = "Curation: prose is split into statements (each keeps its verbatim quote as evidence); each \
 is compared with the nearest existing entries (content hash, BM25, vectors) and is added, updates or is merged \
 into an entry, supersedes one (the old entry stays, linked by `supersedes`), or is a noop (already known). Clear \
 cases are decided by rules; unclear ones by the local model choosing among 2-3 options (without a model: add). \
@@ -20,7 +21,8 @@ Examples:\n  mem add \"llama.cpp builds need cmake and libclang\" --at engineeri
 mem add \"Alice moved from Berlin to Paris\"          # superseded people/alice/alice-lives-in-berlin with …\n  \
 mem add --dry-run \"The release build also needs protoc\"\n  \
 git log -1 --format=%B | mem add --kind event --at engineering/releases\n  \
-mem add --file notes.md --title \"Deploy checklist\" --kind procedure --json")]
+mem add --file notes.md --title \"Deploy checklist\" --kind procedure --json"
+)]
 pub struct Args {
     /// The text to remember (`-` or nothing: read stdin)
     pub text: Vec<String>,
@@ -77,19 +79,27 @@ pub fn read_input(text: &[String], file: Option<&PathBuf>, limit: usize) -> Resu
     let bytes = match file {
         Some(p) if p.as_os_str() == "-" => read_limited(std::io::stdin().lock(), limit)?,
         Some(p) => {
-            let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let meta =
+                std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
             if !meta.is_file() {
                 bail!("{} is not a regular file", p.display());
             }
             if meta.len() as usize > limit {
-                return Err(guard::InputError::TooLarge { size: meta.len() as usize, limit }.into());
+                return Err(guard::InputError::TooLarge {
+                    size: meta.len() as usize,
+                    limit,
+                }
+                .into());
             }
-            let f = std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+            let f =
+                std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
             read_limited(f, limit)?
         }
         None if text.is_empty() || (text.len() == 1 && text[0] == "-") => {
             if std::io::stdin().is_terminal() && text.is_empty() {
-                bail!("nothing to add: give the text as an argument, pipe it on stdin, or use --file");
+                bail!(
+                    "nothing to add: give the text as an argument, pipe it on stdin, or use --file"
+                );
             }
             read_limited(std::io::stdin().lock(), limit)?
         }
@@ -101,37 +111,67 @@ pub fn read_input(text: &[String], file: Option<&PathBuf>, limit: usize) -> Resu
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     let at = args.at.as_deref().map(TopicPath::parse).transpose()?;
-    let text = read_input(&args.text, args.file.as_ref(), tree.config.limits.max_input_bytes)?;
+    let text = read_input(
+        &args.text,
+        args.file.as_ref(),
+        tree.config.limits.max_input_bytes,
+    )?;
     let req = AddRequest {
         text,
         at,
         title: args.title,
         tags: args.tags,
         kind: Some(args.kind),
-        source: Source { via: Some(args.via), agent: args.agent, reference: args.source_ref, ..Default::default() },
+        source: Source {
+            via: Some(args.via),
+            agent: args.agent,
+            reference: args.source_ref,
+            ..Default::default()
+        },
         observed: args.observed,
         importance: args.importance,
     };
     let models = Models::new(&tree.config.models);
     let ask = |q: &str| -> bool {
-        dialoguer::Confirm::new().with_prompt(q).default(true).interact_opt().ok().flatten().unwrap_or(false)
+        dialoguer::Confirm::new()
+            .with_prompt(q)
+            .default(true)
+            .interact_opt()
+            .ok()
+            .flatten()
+            .unwrap_or(false)
     };
-    let confirm: Option<&dyn Fn(&str) -> bool> = if ctx.interactive && !ctx.yes { Some(&ask) } else { None };
+    let confirm: Option<&dyn Fn(&str) -> bool> = if ctx.interactive && !ctx.yes {
+        Some(&ask)
+    } else {
+        None
+    };
     let opts = curate::Options {
-        mode: if args.no_model { curate::Mode::NoModel } else { curate::Mode::Full },
+        mode: if args.no_model {
+            curate::Mode::NoModel
+        } else {
+            curate::Mode::Full
+        },
         raw: args.raw,
         dry_run: args.dry_run,
         timeout: curate::default_timeout(),
         confirm,
     };
     let report = curate::curate_add(&tree, &models, req, &opts)?;
+    models.leave_for_exit();
     for o in &report.outcomes {
         for r in &o.redacted {
-            ctx.note(&format!("redacted {} {} secret(s) before writing", r.count, r.kind));
+            ctx.note(&format!(
+                "redacted {} {} secret(s) before writing",
+                r.count, r.kind
+            ));
         }
     }
     for r in &report.rejected {
-        ctx.note(&format!("dropped an unsupported statement {:?}: {}", r.statement, r.why));
+        ctx.note(&format!(
+            "dropped an unsupported statement {:?}: {}",
+            r.statement, r.why
+        ));
     }
     for w in &report.warnings {
         eprintln!("warning: {w}");

@@ -6,7 +6,9 @@ use clap::CommandFactory;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mem completions bash > ~/.local/share/bash-completion/completions/mem\n  mem completions zsh > ~/.zfunc/_mem")]
+#[command(
+    after_help = "Examples:\n  mem completions bash > ~/.local/share/bash-completion/completions/mem\n  mem completions zsh > ~/.zfunc/_mem"
+)]
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }

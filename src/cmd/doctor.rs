@@ -6,8 +6,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit code 0 when no errors were found (warnings allowed), 2 when there are errors.\n\n\
-Examples:\n  mem doctor\n  mem doctor --json | jq 'select(.severity==\"error\")'")]
+#[command(
+    after_help = "Exit code 0 when no errors were found (warnings allowed), 2 when there are errors.\n\n\
+Examples:\n  mem doctor\n  mem doctor --json | jq 'select(.severity==\"error\")'"
+)]
 pub struct Args {}
 
 #[derive(Debug, Serialize)]
@@ -30,7 +32,9 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
             path: s.rel.clone(),
             line: None,
             problem: s.why,
-            fix: "move it out of the tree, rename it to a valid entry path, or list it in .gitignore".into(),
+            fix:
+                "move it out of the tree, rename it to a valid entry path, or list it in .gitignore"
+                    .into(),
         });
     }
     let mut ids: HashMap<String, Vec<String>> = HashMap::new();
@@ -41,7 +45,13 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
         let text = match std::fs::read(tree.abs(&rel)) {
             Ok(b) => b,
             Err(e) => {
-                problems.push(Problem { severity: "error", path: rel, line: None, problem: format!("unreadable: {e}"), fix: "check the file's permissions".into() });
+                problems.push(Problem {
+                    severity: "error",
+                    path: rel,
+                    line: None,
+                    problem: format!("unreadable: {e}"),
+                    fix: "check the file's permissions".into(),
+                });
                 continue;
             }
         };
@@ -52,7 +62,10 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                     severity: "error",
                     path: rel,
                     line: None,
-                    problem: format!("not UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+                    problem: format!(
+                        "not UTF-8 (first bad byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
                     fix: "re-save the file as UTF-8".into(),
                 });
                 continue;
@@ -73,7 +86,10 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                 path: rel.clone(),
                 line: e.line,
                 problem: e.cause.clone(),
-                fix: format!("fix the front matter with `mem edit {}`", rel.trim_end_matches(".md")),
+                fix: format!(
+                    "fix the front matter with `mem edit {}`",
+                    rel.trim_end_matches(".md")
+                ),
             }),
         }
     }
@@ -110,7 +126,10 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
 fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
     use crate::model::pull::{self, Role};
     let mut out = Vec::new();
-    for (role, setting) in [(Role::Embedder, &tree.config.models.embedder), (Role::Generator, &tree.config.models.generator)] {
+    for (role, setting) in [
+        (Role::Embedder, &tree.config.models.embedder),
+        (Role::Generator, &tree.config.models.generator),
+    ] {
         let status = match setting.trim() {
             "none" => "off (configured as none)".to_string(),
             "fake" => "fake (deterministic test embedder)".to_string(),
@@ -141,7 +160,10 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
                 Some(l) => format!("{}:{l}", p.path),
                 None => p.path.clone(),
             };
-            out_line(&format!("{:<7} {at}: {} (fix: {})", p.severity, p.problem, p.fix))?;
+            out_line(&format!(
+                "{:<7} {at}: {} (fix: {})",
+                p.severity, p.problem, p.fix
+            ))?;
         }
     }
     let models = model_status(&tree);
@@ -149,9 +171,15 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
         ctx.json_line(&serde_json::json!({"summary": true, "entries": n, "errors": errors, "warnings": warnings, "ok": errors == 0, "models": models}))?;
     } else {
         for m in &models {
-            out_line(&format!("model   {}: {}", m["role"].as_str().unwrap_or(""), m["status"].as_str().unwrap_or("")))?;
+            out_line(&format!(
+                "model   {}: {}",
+                m["role"].as_str().unwrap_or(""),
+                m["status"].as_str().unwrap_or("")
+            ))?;
         }
-        out_line(&format!("checked {n} entries: {errors} error(s), {warnings} warning(s)"))?;
+        out_line(&format!(
+            "checked {n} entries: {errors} error(s), {warnings} warning(s)"
+        ))?;
     }
     if errors > 0 {
         std::process::exit(crate::error::EXIT_ERROR);

@@ -5,9 +5,11 @@ use crate::tree::{EntryFile, entry_error};
 use anyhow::{Context, Result, bail};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "The entry opens in $VISUAL or $EDITOR (default vi). When you save, the file is \
+#[command(
+    after_help = "The entry opens in $VISUAL or $EDITOR (default vi). When you save, the file is \
 validated; if it is invalid, the old version stays and your attempt is kept under .mem/state/rejected/.\n\n\
-Examples:\n  mem edit engineering/build/cmake-needed\n  EDITOR=nano mem edit 01JDZ8Q3")]
+Examples:\n  mem edit engineering/build/cmake-needed\n  EDITOR=nano mem edit 01JDZ8Q3"
+)]
 pub struct Args {
     /// Entry path, id, or id prefix
     pub entry: String,
@@ -23,7 +25,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
         Err(e) => {
             let path = EntryPath::parse(&args.entry).map_err(|_| e)?;
-            let f = EntryFile { path, archived: false };
+            let f = EntryFile {
+                path,
+                archived: false,
+            };
             let text = std::fs::read_to_string(tree.abs(&f.rel_file()))
                 .map_err(|_| crate::error::not_found(format!("no entry at {}", f.path)))?;
             (f, text)
@@ -32,12 +37,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let old_id = Entry::parse(&original).ok().map(|e| e.meta.id);
     let edit_dir = tree.state_dir().join("edit");
     std::fs::create_dir_all(&edit_dir)?;
-    let tmp = tempfile::Builder::new().prefix(&format!("{}-", file.path.slug())).suffix(".md").tempfile_in(&edit_dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("{}-", file.path.slug()))
+        .suffix(".md")
+        .tempfile_in(&edit_dir)?;
     std::fs::write(tmp.path(), &original)?;
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|s| !s.trim().is_empty())
-        .or_else(|| std::env::var("EDITOR").ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
         .unwrap_or_else(|| "vi".into());
     let status = std::process::Command::new("sh")
         .arg("-c")
@@ -47,9 +59,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         .status()
         .with_context(|| format!("starting the editor `{editor}`"))?;
     if !status.success() {
-        bail!("the editor `{editor}` exited with {status}; {} is unchanged", file.display());
+        bail!(
+            "the editor `{editor}` exited with {status}; {} is unchanged",
+            file.display()
+        );
     }
-    let edited = std::fs::read_to_string(tmp.path()).context("reading the edited file (is it still UTF-8 text?)")?;
+    let edited = std::fs::read_to_string(tmp.path())
+        .context("reading the edited file (is it still UTF-8 text?)")?;
     if edited == original {
         if ctx.json {
             ctx.json_line(&serde_json::json!({"op": "unchanged", "path": file.display()}))?;
@@ -61,9 +77,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let keep_rejected = |why: String| -> anyhow::Error {
         let dir = tree.state_dir().join("rejected");
         let _ = std::fs::create_dir_all(&dir);
-        let saved = dir.join(format!("{}-{}.md", file.path.slug(), crate::time::now().as_second()));
+        let saved = dir.join(format!(
+            "{}-{}.md",
+            file.path.slug(),
+            crate::time::now().as_second()
+        ));
         let _ = std::fs::write(&saved, &edited);
-        anyhow::anyhow!("{why}\nthe entry is unchanged; your edit is saved in {}", saved.display())
+        anyhow::anyhow!(
+            "{why}\nthe entry is unchanged; your edit is saved in {}",
+            saved.display()
+        )
     };
     let mut entry = match Entry::parse(&edited) {
         Ok(e) => e,
@@ -71,17 +94,26 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     };
     if let Some(old) = &old_id {
         if &entry.meta.id != old {
-            return Err(keep_rejected(format!("the id changed ({old} -> {}); ids are permanent, put it back", entry.meta.id)));
+            return Err(keep_rejected(format!(
+                "the id changed ({old} -> {}); ids are permanent, put it back",
+                entry.meta.id
+            )));
         }
     }
     let (body, red) = crate::guard::redact(entry.body());
     if !red.is_empty() {
         entry.set_body(&body);
         for r in &red {
-            ctx.note(&format!("redacted {} {} secret(s) before writing", r.count, r.kind));
+            ctx.note(&format!(
+                "redacted {} {} secret(s) before writing",
+                r.count, r.kind
+            ));
         }
     }
-    entry.set("updated", serde_yaml::Value::String(crate::time::format(crate::time::now())))?;
+    entry.set(
+        "updated",
+        serde_yaml::Value::String(crate::time::format(crate::time::now())),
+    )?;
     let commit = crate::ops::replace(&tree, &file, &original, &entry.render(), "cli", "edit")?;
     if ctx.json {
         ctx.json_line(&serde_json::json!({"op": "edited", "path": file.display(), "id": entry.meta.id, "commit": commit}))?;

@@ -24,7 +24,8 @@ pub enum EvalCmd {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Each conversation (LoCoMo) or question haystack (LongMemEval) is ingested into a fresh \
+#[command(
+    after_help = "Each conversation (LoCoMo) or question haystack (LongMemEval) is ingested into a fresh \
 temporary tree with the code of `mem ingest`, the index is caught up as `mem recall` does it, and every question \
 is asked through the recall tiers. Reported: recall_any@k, recall_all@k and NDCG@k (k = 1, 3, 5, 10) at turn and \
 session level (LongMemEval's definitions; a session ranks at its best turn), by category / question type; recall \
@@ -35,7 +36,8 @@ independently: scripts/recompute-metrics.py DUMP.\n\n\
 The embedding model comes from the configuration (MEM_EMBEDDER); embeddings are cached per model \
 ($MEM_CACHE_DIR), so a rerun mostly skips the model.\n\n\
 Examples:\n  mem eval locomo bench/data/locomo-dev.json\n  mem eval longmemeval longmemeval-s-dev.json.gz --json --dump lme.jsonl\n  \
-mem eval longmemeval lme.json.gz --limit 10 --tier 1")]
+mem eval longmemeval lme.json.gz --limit 10 --tier 1"
+)]
 pub struct BenchArgs {
     /// The benchmark file (JSON; gzip accepted)
     pub file: PathBuf,
@@ -60,11 +62,13 @@ pub struct BenchArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Creates DIR (mem init) and adds N entries through the normal write path in batches \
+#[command(
+    after_help = "Creates DIR (mem init) and adds N entries through the normal write path in batches \
 (one commit per batch), then prints the ingest rate. Content depends only on N and --seed. Four needles are \
 planted (see the JSON `needles`): `zanzibar` and `pool_config.rs` (lexical), `automobile upkeep` and \
 `notebook power drain` (semantic only: no shared words). `queries` lists benchmark queries.\n\n\
-Examples:\n  mem eval synth --entries 10000 /tmp/t10k\n  mem eval synth --entries 100000 --seed 7 --json /tmp/t100k")]
+Examples:\n  mem eval synth --entries 10000 /tmp/t10k\n  mem eval synth --entries 100000 --seed 7 --json /tmp/t100k"
+)]
 pub struct SynthArgs {
     /// Number of entries
     #[arg(long, short = 'n', default_value_t = 10_000)]
@@ -92,7 +96,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
 }
 
 fn synth(a: SynthArgs, ctx: &Ctx) -> Result<()> {
-    let opts = crate::synth::SynthOptions { entries: a.entries, seed: a.seed, batch: a.batch as usize, queries: a.queries };
+    let opts = crate::synth::SynthOptions {
+        entries: a.entries,
+        seed: a.seed,
+        batch: a.batch as usize,
+        queries: a.queries,
+    };
     let r = crate::synth::synthesize(&a.dir, &opts)?;
     if ctx.json {
         ctx.json_line(&r)?;
@@ -102,7 +111,10 @@ fn synth(a: SynthArgs, ctx: &Ctx) -> Result<()> {
             r.added, r.domains, r.topics, r.commits, r.root, r.ingest_seconds, r.entries_per_s
         ))?;
         for n in &r.needles {
-            out_line(&format!("  needle ({}): {:?} -> {}", n.kind, n.query, n.path))?;
+            out_line(&format!(
+                "  needle ({}): {:?} -> {}",
+                n.kind, n.query, n.path
+            ))?;
         }
     }
     Ok(())
@@ -125,7 +137,10 @@ fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
         }
     }
     let opts = eval::Options {
-        shape: crate::ingest::Shape { granularity: a.granularity, ..Default::default() },
+        shape: crate::ingest::Shape {
+            granularity: a.granularity,
+            ..Default::default()
+        },
         max_tier: a.tier,
         depth: a.depth as usize,
         limit: a.limit,

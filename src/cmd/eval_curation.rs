@@ -15,19 +15,25 @@ use std::time::Instant;
 pub const DEFAULT_SCENARIOS: &str = include_str!("../../fixtures/curation/scenarios.jsonl");
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Each case runs in a fresh temporary tree: its existing entries are written, the index \
+#[command(
+    after_help = "Each case runs in a fresh temporary tree: its existing entries are written, the index \
 catches up, then the input goes through the same code as `mem add` and the operation and target of each \
 statement are compared with the expected ones. Modes: full (rules + the generator for unclear cases), \
 no-model (rules + thresholds, embedder still used), model-only (the generator picks the operation for the most \
 related candidate), lexical (no embedder, no generator). Latency is the in-process time of the curated add \
 (models already loaded; their load time is reported separately).\n\n\
 Examples:\n  mem eval curation\n  mem eval curation my-scenarios.jsonl --modes full,no-model --json\n  \
-mem eval curation --mistakes")]
+mem eval curation --mistakes"
+)]
 pub struct Args {
     /// Scenario file (JSON Lines); default: the shipped set
     pub file: Option<PathBuf>,
     /// Comma-separated: full, no-model, model-only, lexical
-    #[arg(long, default_value = "full,no-model,model-only,lexical", value_delimiter = ',')]
+    #[arg(
+        long,
+        default_value = "full,no-model,model-only,lexical",
+        value_delimiter = ','
+    )]
     pub modes: Vec<String>,
     /// List every wrong decision
     #[arg(long)]
@@ -46,7 +52,10 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
             eval::load(tmp.path())?
         }
     };
-    let cases: Vec<_> = cases.into_iter().filter(|c| a.only.as_ref().is_none_or(|p| c.id.starts_with(p.as_str()))).collect();
+    let cases: Vec<_> = cases
+        .into_iter()
+        .filter(|c| a.only.as_ref().is_none_or(|p| c.id.starts_with(p.as_str())))
+        .collect();
     let cfg = crate::config::Config::load(None)?;
     let models = Models::new(&cfg.models);
     let mut lexical_cfg = cfg.models.clone();
@@ -107,7 +116,9 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
         gen_ms,
         models.threads()
     ))?;
-    out_line("mode        accuracy        cases ok   model calls  unsupported  rejected  lost  pending  p50 ms  p95 ms")?;
+    out_line(
+        "mode        accuracy        cases ok   model calls  unsupported  rejected  lost  pending  p50 ms  p95 ms",
+    )?;
     for r in &results {
         out_line(&format!(
             "{:<11} {:>5.1}% ({:>2}/{:<2})  {:>3}/{:<3}   {:>11}  {:>11}  {:>8}  {:>4}  {:>7}  {:>6.0}  {:>6.0}",
@@ -127,7 +138,11 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
         ))?;
     }
     for r in &results {
-        let per: Vec<String> = r.per_op.iter().map(|(op, (c, t))| format!("{op} {c}/{t}")).collect();
+        let per: Vec<String> = r
+            .per_op
+            .iter()
+            .map(|(op, (c, t))| format!("{op} {c}/{t}"))
+            .collect();
         out_line(&format!("{}: {}", r.mode, per.join(", ")))?;
         if a.mistakes {
             for m in &r.mistakes {

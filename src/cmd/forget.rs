@@ -2,8 +2,10 @@ use crate::output::{Ctx, out_line};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Forgotten entries move to _archive/ (one commit), stay in git, are listed with \
-`mem ls --archived`, and come back with `mem restore`.\n\nExamples:\n  mem forget engineering/build/old-note --reason \"obsolete since v2\"")]
+#[command(
+    after_help = "Forgotten entries move to _archive/ (one commit), stay in git, are listed with \
+`mem ls --archived`, and come back with `mem restore`.\n\nExamples:\n  mem forget engineering/build/old-note --reason \"obsolete since v2\""
+)]
 pub struct Args {
     /// Entry paths, ids, or id prefixes
     #[arg(required = true)]
@@ -14,7 +16,9 @@ pub struct Args {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mem restore engineering/build/old-note\n  mem restore _archive/engineering/build/old-note")]
+#[command(
+    after_help = "Examples:\n  mem restore engineering/build/old-note\n  mem restore _archive/engineering/build/old-note"
+)]
 pub struct RestoreArgs {
     /// Archived entry paths (with or without _archive/), ids, or id prefixes
     #[arg(required = true)]
@@ -25,7 +29,10 @@ fn report(ctx: &Ctx, out: &crate::ops::ArchiveOutcome) -> Result<()> {
     if ctx.json {
         ctx.json_line(out)
     } else if out.op == "forgotten" {
-        out_line(&format!("forgotten {} (now {})", out.path, out.archived_path))
+        out_line(&format!(
+            "forgotten {} (now {})",
+            out.path, out.archived_path
+        ))
     } else {
         out_line(&format!("restored {}", out.path))
     }

@@ -8,7 +8,8 @@ use anyhow::Result;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Formats:\n  locomo       the LoCoMo benchmark file (list of samples with conversation.session_<N>)\n  \
+#[command(
+    after_help = "Formats:\n  locomo       the LoCoMo benchmark file (list of samples with conversation.session_<N>)\n  \
 longmemeval  the LongMemEval file (list of questions, each with haystack_sessions); gzip accepted\n  \
 chat-jsonl   one JSON object per line: {role|speaker, content|text, time?, session?}\n\n\
 One entry per turn (or per session with --granularity session) under <domain>/<conversation>/<session>/, \
@@ -18,7 +19,8 @@ source.speaker = who said it. Long turns keep their first 600 characters as the 
 under ## Evidence. One commit per file; the index is caught up (batched embedding) at the end. Re-ingesting \
 the same file adds nothing. Data quirks (malformed ids, missing dates, empty turns) are counted in the report.\n\n\
 Examples:\n  mem ingest --format locomo locomo10.json\n  gunzip -c lme.json.gz | mem ingest --format longmemeval -\n  \
-mem ingest --format chat-jsonl chat.jsonl --at personal/chats --json")]
+mem ingest --format chat-jsonl chat.jsonl --at personal/chats --json"
+)]
 pub struct Args {
     /// Input format
     #[arg(long, value_enum)]
@@ -38,7 +40,11 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
-    let at = args.at.as_deref().map(|a| TopicPath::parse(a.trim_end_matches('/'))).transpose()?;
+    let at = args
+        .at
+        .as_deref()
+        .map(|a| TopicPath::parse(a.trim_end_matches('/')))
+        .transpose()?;
     if let Some(a) = &at {
         if a.segments().len() != 2 {
             anyhow::bail!("--at {a}: give domain/topic; the session becomes the subtopic");
@@ -48,7 +54,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let name = if args.file.as_os_str() == "-" {
         "stdin".to_string()
     } else {
-        args.file.file_name().map(|n| n.to_string_lossy().split('.').next().unwrap_or("chat").to_string()).unwrap_or_default()
+        args.file
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .split('.')
+                    .next()
+                    .unwrap_or("chat")
+                    .to_string()
+            })
+            .unwrap_or_default()
     };
     let mut quirks = Quirks::default();
     let convs = ingest::parse(args.format, &bytes, &name, &mut quirks)?;
@@ -58,18 +73,36 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             ctx.note(&format!("note: {n}"));
         }
     }
-    let shape = Shape { granularity: args.granularity, ..Shape::default() };
-    let fmt = serde_json::to_value(args.format)?.as_str().unwrap_or_default().to_string();
+    let shape = Shape {
+        granularity: args.granularity,
+        ..Shape::default()
+    };
+    let fmt = serde_json::to_value(args.format)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let mut report = ingest::Report {
         op: "ingested",
         file: args.file.display().to_string(),
         format: fmt.clone(),
-        granularity: serde_json::to_value(args.granularity)?.as_str().unwrap_or_default().to_string(),
+        granularity: serde_json::to_value(args.granularity)?
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         ..Default::default()
     };
     report.quirks = quirks;
     let msg = format!("mem: ingest {} ({fmt}, via conversation)", report.file);
-    ingest::write(&tree, (!args.no_index).then_some(&models), &convs, &shape, at.as_ref(), &msg, ctx.interactive && !ctx.quiet, &mut report)?;
+    ingest::write(
+        &tree,
+        (!args.no_index).then_some(&models),
+        &convs,
+        &shape,
+        at.as_ref(),
+        &msg,
+        ctx.interactive && !ctx.quiet,
+        &mut report,
+    )?;
     if ctx.json {
         ctx.json_line(&report)?;
     } else {
@@ -81,7 +114,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             report.turns,
             report.added,
             report.unchanged,
-            report.commit.as_deref().map(|c| format!(" (commit {})", &c[..c.len().min(10)])).unwrap_or_default()
+            report
+                .commit
+                .as_deref()
+                .map(|c| format!(" (commit {})", &c[..c.len().min(10)]))
+                .unwrap_or_default()
         ))?;
         out_line(&format!(
             "  write {:.2}s, index {:.2}s ({} embedded), {:.0} entries/s",

@@ -5,7 +5,9 @@ use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mem init ~/memory\n  mem init            # the current folder (an existing git repo is adopted)")]
+#[command(
+    after_help = "Examples:\n  mem init ~/memory\n  mem init            # the current folder (an existing git repo is adopted)"
+)]
 pub struct Args {
     /// Folder for the tree (created if missing); default: the current folder
     pub dir: Option<PathBuf>,
@@ -69,7 +71,10 @@ pub fn init_tree(dir: &std::path::Path, label: &str) -> Result<crate::tree::Tree
     let git = Git::open_or_init(&root)?;
     let cfg = crate::config::Config::load(Some(&root))?;
     git.commit(
-        &[Change::Write(".mem/config.toml".into()), Change::Write(".mem/.gitignore".into())],
+        &[
+            Change::Write(".mem/config.toml".into()),
+            Change::Write(".mem/.gitignore".into()),
+        ],
         &format!("mem: init tree ({label})"),
         &cfg.git,
     )?;

@@ -3,7 +3,9 @@ use crate::output::{Ctx, out_line};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mem log                        # the tree's history\n  mem log engineering/build/cmake-needed\n  mem log 01JDZ8Q3 --json")]
+#[command(
+    after_help = "Examples:\n  mem log                        # the tree's history\n  mem log engineering/build/cmake-needed\n  mem log 01JDZ8Q3 --json"
+)]
 pub struct Args {
     /// Entry path, id, or id prefix (default: the whole tree)
     pub entry: Option<String>,
@@ -23,14 +25,22 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         None => git.log_tree(args.limit)?,
     };
     if items.is_empty() {
-        return Err(crate::error::not_found("no history yet (nothing committed)"));
+        return Err(crate::error::not_found(
+            "no history yet (nothing committed)",
+        ));
     }
     for it in &items {
         if ctx.json {
             ctx.json_line(it)?;
         } else {
             let first = it.message.lines().next().unwrap_or("");
-            out_line(&format!("{} {} {}  {}", ctx.dim(&it.commit[..10]), it.time, it.author, first))?;
+            out_line(&format!(
+                "{} {} {}  {}",
+                ctx.dim(&it.commit[..10]),
+                it.time,
+                it.author,
+                first
+            ))?;
         }
     }
     Ok(())

@@ -4,7 +4,9 @@ use crate::tree::Loaded;
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mem ls\n  mem ls engineering/build\n  mem ls --archived --json | jq -r .path")]
+#[command(
+    after_help = "Examples:\n  mem ls\n  mem ls engineering/build\n  mem ls --archived --json | jq -r .path"
+)]
 pub struct Args {
     /// Only entries whose path starts with this prefix (domain, domain/topic, …)
     pub prefix: Option<String>,
@@ -15,7 +17,10 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
-    let prefix = args.prefix.as_deref().map(|p| p.trim_end_matches('/').to_string());
+    let prefix = args
+        .prefix
+        .as_deref()
+        .map(|p| p.trim_end_matches('/').to_string());
     let (files, _) = tree.scan(args.archived);
     let mut n = 0;
     for f in files {
@@ -36,7 +41,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                     v.as_object_mut().unwrap().remove("body");
                     ctx.json_line(&v)?;
                 } else {
-                    out_line(&format!("{}  {}", ctx.bold(&shown), ctx.dim(&entry.meta.title)))?;
+                    out_line(&format!(
+                        "{}  {}",
+                        ctx.bold(&shown),
+                        ctx.dim(&entry.meta.title)
+                    ))?;
                 }
             }
             Err(e) => {

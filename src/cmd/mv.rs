@@ -2,9 +2,11 @@ use crate::output::{Ctx, out_line};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "DEST is a topic (domain/topic, or an existing domain/topic/subtopic): the entry keeps its name; \
+#[command(
+    after_help = "DEST is a topic (domain/topic, or an existing domain/topic/subtopic): the entry keeps its name; \
 or a full entry path domain/topic[/subtopic]/new-name. Relations in other entries are updated.\n\n\
-Examples:\n  mem mv engineering/build/cmake-needed engineering/ci\n  mem mv 01JDZ8Q3 engineering/ci/cmake-and-libclang")]
+Examples:\n  mem mv engineering/build/cmake-needed engineering/ci\n  mem mv 01JDZ8Q3 engineering/ci/cmake-and-libclang"
+)]
 pub struct Args {
     /// Entry path, id, or id prefix
     pub entry: String,

@@ -5,13 +5,15 @@ use crate::recall::{Query, recall};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Tiers: 0 cache of recent queries, 1 lexical (BM25), 2 semantic (vectors, fused with 1; \
+#[command(
+    after_help = "Tiers: 0 cache of recent queries, 1 lexical (BM25), 2 semantic (vectors, fused with 1; \
 used when tier 1 is not confident), 3 structure (superseded entries hidden, filters, topic and relations).\n\n\
 A running `mem watch` answers through its socket (.mem/state/watch.sock) when it can; --no-daemon recalls \
 in-process.\n\n\
 With --json: one object per hit (rank, path, id, title, score, tier, snippet, kind, tags, observed, created, \
 source, relations, topic, archived). Exit code 1 when nothing is found.\n\n\
-Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1")]
+Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1"
+)]
 pub struct Args {
     /// What to look for, in plain words
     #[arg(required = true)]
@@ -54,7 +56,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             ctx.note(&format!("note: {n}"));
         }
     }
-    let scope = args.at.as_deref().map(|s| s.trim_end_matches('/').to_string());
+    let scope = args
+        .at
+        .as_deref()
+        .map(|s| s.trim_end_matches('/').to_string());
     if let Some(s) = &scope {
         for seg in s.split('/') {
             if let Some(p) = crate::paths::segment_problem(seg) {
@@ -67,8 +72,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         k: args.k.unwrap_or(tree.config.recall.k).max(1),
         max_tier: args.tier,
         scope,
-        since: args.since.as_deref().map(crate::time::parse_bound).transpose()?.map(|t| t.as_second()),
-        until: args.until.as_deref().map(crate::time::parse_bound).transpose()?.map(|t| t.as_second()),
+        since: args
+            .since
+            .as_deref()
+            .map(crate::time::parse_bound)
+            .transpose()?
+            .map(|t| t.as_second()),
+        until: args
+            .until
+            .as_deref()
+            .map(crate::time::parse_bound)
+            .transpose()?
+            .map(|t| t.as_second()),
         history: args.history,
         archived: args.archived,
     };
@@ -76,7 +91,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     // model; anything wrong with it (no socket, stale socket, other
     // embedder, timeout) falls back to recalling here.
     let mut why = None;
-    let daemon = if args.no_daemon { None } else { crate::watch::query_daemon(&tree, models.embedder_id(), &q, &mut why) };
+    let daemon = if args.no_daemon {
+        None
+    } else {
+        crate::watch::query_daemon(&tree, models.embedder_id(), &q, &mut why)
+    };
     if let (Some(w), true) = (&why, args.explain) {
         eprintln!("note: mem watch did not answer ({w}); recalling in-process");
     }
@@ -85,6 +104,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         Some(r) => r,
         None => recall(&tree, &models, &q)?,
     };
+    models.leave_for_exit();
     if args.explain {
         eprintln!("{}", serde_json::to_string(&stats)?);
     }
@@ -95,8 +115,20 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         if ctx.json {
             ctx.json_line(h)?;
         } else {
-            let mark = if h.superseded { " [superseded]" } else if h.archived { " [archived]" } else { "" };
-            out_line(&format!("{:>2}. {}  {}{}", h.rank, ctx.bold(&h.path), h.title, mark))?;
+            let mark = if h.superseded {
+                " [superseded]"
+            } else if h.archived {
+                " [archived]"
+            } else {
+                ""
+            };
+            out_line(&format!(
+                "{:>2}. {}  {}{}",
+                h.rank,
+                ctx.bold(&h.path),
+                h.title,
+                mark
+            ))?;
             if !h.snippet.is_empty() && h.snippet != h.title {
                 out_line(&format!("    {}", ctx.dim(&h.snippet)))?;
             }

@@ -3,9 +3,11 @@ use crate::output::{Ctx, out_line};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Rarely needed: every read catches the index up with the files by itself. \
+#[command(
+    after_help = "Rarely needed: every read catches the index up with the files by itself. \
 Rebuilds .mem/index/ from the files (embeddings come from the cache where the text is unchanged).\n\n\
-Examples:\n  mem reindex\n  mem reindex --json")]
+Examples:\n  mem reindex\n  mem reindex --json"
+)]
 pub struct Args {}
 
 pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
@@ -22,9 +24,14 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     if ctx.json {
         ctx.json_line(&serde_json::json!({"op": "reindexed", "documents": docs, "vectors": vectors, "broken": report.broken, "seconds": secs, "generation": report.generation}))?;
     } else {
-        out_line(&format!("reindexed {docs} entries ({vectors} vectors) in {secs:.2}s"))?;
+        out_line(&format!(
+            "reindexed {docs} entries ({vectors} vectors) in {secs:.2}s"
+        ))?;
         if report.broken > 0 {
-            ctx.note(&format!("{} file(s) could not be read; run `mem doctor`", report.broken));
+            ctx.note(&format!(
+                "{} file(s) could not be read; run `mem doctor`",
+                report.broken
+            ));
         }
     }
     Ok(())

@@ -2,7 +2,9 @@ use crate::output::{Ctx, out_line};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mem show engineering/build/cmake-needed\n  mem show 01JDZ8Q3 --json")]
+#[command(
+    after_help = "Examples:\n  mem show engineering/build/cmake-needed\n  mem show 01JDZ8Q3 --json"
+)]
 pub struct Args {
     /// Entry path (domain/topic/entry), id, or id prefix (6+ characters)
     pub entry: String,

@@ -18,7 +18,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     for f in &files {
         let topic = f.path.topic();
         let rest = topic.segments()[1..].join("/");
-        let slot = map.entry(topic.domain().to_string()).or_default().entry(rest).or_default();
+        let slot = map
+            .entry(topic.domain().to_string())
+            .or_default()
+            .entry(rest)
+            .or_default();
         if f.archived { slot.1 += 1 } else { slot.0 += 1 }
     }
     let total: usize = files.iter().filter(|f| !f.archived).count();
@@ -41,7 +45,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         let n: usize = topics.values().map(|v| v.0).sum();
         out_line(&format!("{}/ {}", ctx.bold(d), ctx.dim(&n.to_string())))?;
         for (t, (l, a)) in topics {
-            let arch = if *a > 0 { format!(" (+{a} archived)") } else { String::new() };
+            let arch = if *a > 0 {
+                format!(" (+{a} archived)")
+            } else {
+                String::new()
+            };
             out_line(&format!("  {t}/ {}{}", ctx.dim(&l.to_string()), arch))?;
         }
     }

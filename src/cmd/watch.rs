@@ -2,7 +2,8 @@ use crate::output::Ctx;
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Keeps .mem/index/ caught up while files change (hand edits, `git pull`, other tools), \
+#[command(
+    after_help = "Keeps .mem/index/ caught up while files change (hand edits, `git pull`, other tools), \
 re-indexing within a second, and answers `mem recall` over the socket .mem/state/watch.sock so a recall \
 needs neither to open the index nor to load a model. One watcher per tree (.mem/state/watch.lock); \
 `mem add` and other writers are never blocked. Correctness never depends on it: every command catches \
@@ -10,10 +11,17 @@ the index up by itself.\n\n\
 Prints one line per re-index on stderr; with --json, JSON lines on stdout: {\"event\":\"ready\",…} once, \
 then {\"event\":\"reindexed\",\"added\",\"updated\",\"removed\",\"embedded\",\"broken\",\"rebuilt\",\"generation\",\"ms\",\"paths\",\"trigger\"}.\n\n\
 Stop with Ctrl-C (or SIGTERM): the socket is removed and the exit code is 130.\n\n\
-Examples:\n  mem watch &\n  mem watch --json | jq -c 'select(.event == \"reindexed\")'")]
+Examples:\n  mem watch &\n  mem watch --json | jq -c 'select(.event == \"reindexed\")'"
+)]
 pub struct Args {}
 
 pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
-    crate::watch::run(tree, crate::watch::WatchOptions { json: ctx.json, quiet: ctx.quiet })
+    crate::watch::run(
+        tree,
+        crate::watch::WatchOptions {
+            json: ctx.json,
+            quiet: ctx.quiet,
+        },
+    )
 }

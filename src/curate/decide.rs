@@ -82,11 +82,21 @@ pub struct Verdict {
 }
 
 fn clear(op: Op, reason: impl Into<String>) -> Verdict {
-    Verdict { op, reason: reason.into(), clear: true, options: vec![op] }
+    Verdict {
+        op,
+        reason: reason.into(),
+        clear: true,
+        options: vec![op],
+    }
 }
 
 fn unclear(op: Op, reason: impl Into<String>, options: Vec<Op>) -> Verdict {
-    Verdict { op, reason: reason.into(), clear: false, options }
+    Verdict {
+        op,
+        reason: reason.into(),
+        clear: false,
+        options,
+    }
 }
 
 fn list(s: &std::collections::BTreeSet<String>) -> String {
@@ -110,7 +120,10 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // fact about someone else, never a replacement.
     if let (Some(sa), Some(sb)) = (&a.subject, &b.subject) {
         if sa != sb && !a.stems().contains(sb) {
-            let (ta, tb) = (a.subject_text.clone().unwrap_or_default(), b.subject_text.clone().unwrap_or_default());
+            let (ta, tb) = (
+                a.subject_text.clone().unwrap_or_default(),
+                b.subject_text.clone().unwrap_or_default(),
+            );
             return clear(Op::Add, format!("different subject ({ta} vs {tb})"));
         }
     }
@@ -121,14 +134,29 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     let adds = a.addition_markers(b);
     let changes = a.change_markers(b);
     let negation_flip = a.negated != b.negated;
-    let nonvalue_new: Vec<&String> = o.only_new.iter().filter(|s| !o.new_values.contains(*s)).collect();
-    let nonvalue_old: Vec<&String> = o.only_old.iter().filter(|s| !o.lost_values.contains(*s)).collect();
+    let nonvalue_new: Vec<&String> = o
+        .only_new
+        .iter()
+        .filter(|s| !o.new_values.contains(*s))
+        .collect();
+    let nonvalue_old: Vec<&String> = o
+        .only_old
+        .iter()
+        .filter(|s| !o.lost_values.contains(*s))
+        .collect();
 
     if related && !adds.is_empty() && o.cov_new < 0.9 {
-        return clear(Op::Merge, format!("adds to the same subject (\"{}\")", adds.join("\", \"")));
+        return clear(
+            Op::Merge,
+            format!("adds to the same subject (\"{}\")", adds.join("\", \"")),
+        );
     }
     if related && (negation_flip || !changes.is_empty()) {
-        let why = if negation_flip { "negation flipped".to_string() } else { format!("change marker \"{}\"", changes.join("\", \"")) };
+        let why = if negation_flip {
+            "negation flipped".to_string()
+        } else {
+            format!("change marker \"{}\"", changes.join("\", \""))
+        };
         let what = if o.lost_values.is_empty() && o.new_values.is_empty() {
             String::new()
         } else {
@@ -139,37 +167,77 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // Same statement except the values: the value changed.
     if related && !o.new_values.is_empty() && !o.lost_values.is_empty() {
         if nonvalue_new.is_empty() && nonvalue_old.len() <= 1 {
-            return clear(Op::Supersede, format!("same attribute, value {} -> {}", list(&o.lost_values), list(&o.new_values)));
+            return clear(
+                Op::Supersede,
+                format!(
+                    "same attribute, value {} -> {}",
+                    list(&o.lost_values),
+                    list(&o.new_values)
+                ),
+            );
         }
-        return unclear(Op::Add, "different values with other differences", vec![Op::Add, Op::Supersede, Op::Merge]);
+        return unclear(
+            Op::Add,
+            "different values with other differences",
+            vec![Op::Add, Op::Supersede, Op::Merge],
+        );
     }
     // New contains old: a refinement, or the same thing.
     if o.lost_values.is_empty() && (o.only_old.is_empty() || (o.cov_old >= 0.8 && cos >= 0.75)) {
         if o.new_values.is_empty() && (o.only_new.len() <= 1 || o.cov_new >= 0.8) {
             return clear(Op::Noop, "same content words");
         }
-        return clear(Op::Update, format!("refines it (adds {})", o.only_new.iter().cloned().collect::<Vec<_>>().join(", ")));
+        return clear(
+            Op::Update,
+            format!(
+                "refines it (adds {})",
+                o.only_new.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        );
     }
     // Old contains new: nothing new.
-    if o.new_values.is_empty() && (o.only_new.is_empty() || (o.cov_new >= 0.85 && o.only_new.len() <= 1)) {
+    if o.new_values.is_empty()
+        && (o.only_new.is_empty() || (o.cov_new >= 0.85 && o.only_new.len() <= 1))
+    {
         return clear(Op::Noop, "already covered by the existing entry");
     }
     // One word swapped at the end of the sentence (the object): a value
     // written in lower case changed ("is blue" -> "is green").
-    if o.only_new.len() == 1 && o.only_old.len() == 1 && o.new_values.is_empty() && o.lost_values.is_empty() && o.shared_beyond_subject >= 1 {
-        let at_end = a.last_content_stem().is_some_and(|s| o.only_new.contains(s)) && b.last_content_stem().is_some_and(|s| o.only_old.contains(s));
+    if o.only_new.len() == 1
+        && o.only_old.len() == 1
+        && o.new_values.is_empty()
+        && o.lost_values.is_empty()
+        && o.shared_beyond_subject >= 1
+    {
+        let at_end = a
+            .last_content_stem()
+            .is_some_and(|s| o.only_new.contains(s))
+            && b.last_content_stem()
+                .is_some_and(|s| o.only_old.contains(s));
         if at_end {
-            return unclear(Op::Supersede, "one value swapped at the end", vec![Op::Supersede, Op::Noop]);
+            return unclear(
+                Op::Supersede,
+                "one value swapped at the end",
+                vec![Op::Supersede, Op::Noop],
+            );
         }
         if cos >= 0.8 {
-            return unclear(Op::Noop, format!("one word differs, cosine {cos:.2}"), vec![Op::Noop, Op::Supersede]);
+            return unclear(
+                Op::Noop,
+                format!("one word differs, cosine {cos:.2}"),
+                vec![Op::Noop, Op::Supersede],
+            );
         }
     }
     if o.new_values.is_empty() && o.lost_values.is_empty() && cos >= 0.92 {
         return clear(Op::Noop, format!("paraphrase (cosine {cos:.2})"));
     }
     if related {
-        return unclear(Op::Add, "partial overlap", vec![Op::Add, Op::Merge, Op::Supersede]);
+        return unclear(
+            Op::Add,
+            "partial overlap",
+            vec![Op::Add, Op::Merge, Op::Supersede],
+        );
     }
     clear(Op::Add, "little overlap")
 }
@@ -179,7 +247,11 @@ pub fn model_prompt(new: &str, old: &str, options: &[Op]) -> (GenRequest, Vec<ch
     let letters: Vec<char> = ('A'..='E').take(options.len()).collect();
     let mut p = String::new();
     p.push_str("Compare two notes from a memory.\n\n");
-    p.push_str(&format!("OLD: {}\nNEW: {}\n\n", clip(old, 600), clip(new, 600)));
+    p.push_str(&format!(
+        "OLD: {}\nNEW: {}\n\n",
+        clip(old, 600),
+        clip(new, 600)
+    ));
     p.push_str("Which is true?\n");
     for (l, op) in letters.iter().zip(options) {
         p.push_str(&format!("{l}) {}\n", op.describe()));
@@ -187,7 +259,9 @@ pub fn model_prompt(new: &str, old: &str, options: &[Op]) -> (GenRequest, Vec<ch
     p.push_str("Answer with one letter.");
     let schema = serde_json::json!({"type": "string", "enum": letters.iter().map(|c| c.to_string()).collect::<Vec<_>>()});
     let req = GenRequest {
-        system: Some("You decide how a new note relates to an old note. Reply with a single letter.".into()),
+        system: Some(
+            "You decide how a new note relates to an old note. Reply with a single letter.".into(),
+        ),
         prompt: p,
         max_tokens: 8,
         seed: 0,
@@ -199,12 +273,20 @@ pub fn model_prompt(new: &str, old: &str, options: &[Op]) -> (GenRequest, Vec<ch
 
 fn clip(s: &str, max: usize) -> String {
     let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() <= max { one } else { format!("{}…", one.chars().take(max).collect::<String>()) }
+    if one.chars().count() <= max {
+        one
+    } else {
+        format!("{}…", one.chars().take(max).collect::<String>())
+    }
 }
 
 /// Runs a generator call on its own thread and gives up after `timeout`
 /// (the thread is left to finish; the caller writes the input raw).
-pub fn generate_with_timeout(g: Arc<dyn Generator>, req: GenRequest, timeout: Duration) -> Result<String> {
+pub fn generate_with_timeout(
+    g: Arc<dyn Generator>,
+    req: GenRequest,
+    timeout: Duration,
+) -> Result<String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("mem-curate-model".into())
@@ -214,22 +296,41 @@ pub fn generate_with_timeout(g: Arc<dyn Generator>, req: GenRequest, timeout: Du
         .context("cannot start the model thread")?;
     match rx.recv_timeout(timeout) {
         Ok(r) => r,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => bail!("the model did not answer within {:.1}s", timeout.as_secs_f64()),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => bail!("the model crashed while deciding"),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => bail!(
+            "the model did not answer within {:.1}s",
+            timeout.as_secs_f64()
+        ),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            bail!("the model crashed while deciding")
+        }
     }
 }
 
 /// Asks the model to pick one of `options`; an answer that is not one of
 /// the letters is an error (never a silent default).
-pub fn ask_model(g: Arc<dyn Generator>, new: &str, old: &str, options: &[Op], timeout: Duration) -> Result<Op> {
+pub fn ask_model(
+    g: Arc<dyn Generator>,
+    new: &str,
+    old: &str,
+    options: &[Op],
+    timeout: Duration,
+) -> Result<Op> {
     let (req, letters) = model_prompt(new, old, options);
     let out = generate_with_timeout(g, req, timeout)?;
-    let v: serde_json::Value = serde_json::from_str(out.trim()).with_context(|| format!("the model's answer {out:?} is not JSON"))?;
+    let v: serde_json::Value = serde_json::from_str(out.trim())
+        .with_context(|| format!("the model's answer {out:?} is not JSON"))?;
     let s = v.as_str().unwrap_or("");
     let c = s.chars().next().unwrap_or(' ');
     match letters.iter().position(|l| *l == c) {
         Some(i) if s.len() == 1 => Ok(options[i]),
-        _ => bail!("the model answered {out:?}, not one of {}", letters.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("/")),
+        _ => bail!(
+            "the model answered {out:?}, not one of {}",
+            letters
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("/")
+        ),
     }
 }
 
@@ -243,14 +344,50 @@ mod tests {
 
     #[test]
     fn clear_cases() {
-        assert_eq!(op("Alice lives in Berlin.", "alice lives in berlin"), Op::Noop);
-        assert_eq!(op("Alice moved from Berlin to Paris.", "Alice lives in Berlin."), Op::Supersede);
+        assert_eq!(
+            op("Alice lives in Berlin.", "alice lives in berlin"),
+            Op::Noop
+        );
+        assert_eq!(
+            op(
+                "Alice moved from Berlin to Paris.",
+                "Alice lives in Berlin."
+            ),
+            Op::Supersede
+        );
         assert_eq!(op("Bob lives in Paris.", "Alice lives in Berlin."), Op::Add);
-        assert_eq!(op("Alice works at Google as a senior product manager in Zurich.", "Alice works at Google."), Op::Update);
-        assert_eq!(op("Alice works at Google.", "Alice works at Google as a senior product manager in Zurich."), Op::Noop);
-        assert_eq!(op("The release build also needs protoc.", "The release build requires cmake and libclang."), Op::Merge);
-        assert_eq!(op("The auth service listens on port 9443.", "The auth service listens on port 8443."), Op::Supersede);
-        assert_eq!(op("The CI runners use Ubuntu 24.04.", "Alice lives in Berlin."), Op::Add);
+        assert_eq!(
+            op(
+                "Alice works at Google as a senior product manager in Zurich.",
+                "Alice works at Google."
+            ),
+            Op::Update
+        );
+        assert_eq!(
+            op(
+                "Alice works at Google.",
+                "Alice works at Google as a senior product manager in Zurich."
+            ),
+            Op::Noop
+        );
+        assert_eq!(
+            op(
+                "The release build also needs protoc.",
+                "The release build requires cmake and libclang."
+            ),
+            Op::Merge
+        );
+        assert_eq!(
+            op(
+                "The auth service listens on port 9443.",
+                "The auth service listens on port 8443."
+            ),
+            Op::Supersede
+        );
+        assert_eq!(
+            op("The CI runners use Ubuntu 24.04.", "Alice lives in Berlin."),
+            Op::Add
+        );
     }
 
     #[test]
@@ -258,8 +395,14 @@ mod tests {
         let (req, letters) = model_prompt("a", "b", &[Op::Add, Op::Merge]);
         assert_eq!(letters, ['A', 'B']);
         assert!(req.prompt.contains("A) NEW is about something else"));
-        assert_eq!(req.json_schema.unwrap()["enum"], serde_json::json!(["A", "B"]));
+        assert_eq!(
+            req.json_schema.unwrap()["enum"],
+            serde_json::json!(["A", "B"])
+        );
         let g: Arc<dyn Generator> = Arc::new(crate::model::fake::FakeGenerator);
-        assert_eq!(ask_model(g, "a", "b", &[Op::Merge, Op::Add], Duration::from_secs(5)).unwrap(), Op::Merge);
+        assert_eq!(
+            ask_model(g, "a", "b", &[Op::Merge, Op::Add], Duration::from_secs(5)).unwrap(),
+            Op::Merge
+        );
     }
 }

@@ -30,7 +30,9 @@ pub fn splittable(input: &str) -> bool {
         if t.starts_with(['-', '*', '#', '>', '|', '`']) || t.starts_with("```") {
             return false;
         }
-        if t.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.len() <= 3 && n.chars().all(|c| c.is_ascii_digit())) {
+        if t.split_once(". ").is_some_and(|(n, _)| {
+            !n.is_empty() && n.len() <= 3 && n.chars().all(|c| c.is_ascii_digit())
+        }) {
             return false;
         }
     }
@@ -50,17 +52,29 @@ pub fn sentences(input: &str) -> Vec<String> {
             if !matches!(c, '.' | '!' | '?') {
                 continue;
             }
-            let Some(&(_, next)) = chars.get(k + 1) else { continue };
+            let Some(&(_, next)) = chars.get(k + 1) else {
+                continue;
+            };
             if !next.is_whitespace() {
                 continue;
             }
-            let after = chars[k + 1..].iter().map(|(_, c)| *c).find(|c| !c.is_whitespace());
+            let after = chars[k + 1..]
+                .iter()
+                .map(|(_, c)| *c)
+                .find(|c| !c.is_whitespace());
             if !after.is_some_and(|a| a.is_uppercase() || a.is_ascii_digit()) {
                 continue;
             }
             let before = &para[start..i];
-            let last_word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
-            if c == '.' && (last_word.contains('.') || ["dr", "mr", "mrs", "ms", "st", "vs", "approx", "etc", "no"].contains(&last_word.to_lowercase().as_str())) {
+            let last_word = before
+                .rsplit(|c: char| c.is_whitespace())
+                .next()
+                .unwrap_or("");
+            if c == '.'
+                && (last_word.contains('.')
+                    || ["dr", "mr", "mrs", "ms", "st", "vs", "approx", "etc", "no"]
+                        .contains(&last_word.to_lowercase().as_str()))
+            {
                 continue;
             }
             let s = para[start..=i].trim();
@@ -77,7 +91,14 @@ pub fn sentences(input: &str) -> Vec<String> {
     out
 }
 
-const PRONOUNS: &[(&str, bool)] = &[("she", false), ("he", false), ("they", false), ("her", true), ("his", true), ("their", true)];
+const PRONOUNS: &[(&str, bool)] = &[
+    ("she", false),
+    ("he", false),
+    ("they", false),
+    ("her", true),
+    ("his", true),
+    ("their", true),
+];
 
 /// Splits an input into statements with evidence (deterministic).
 pub fn split(input: &str) -> Vec<Statement> {
@@ -90,7 +111,11 @@ pub fn split(input: &str) -> Vec<Statement> {
         if let Some(&(_, possessive)) = PRONOUNS.iter().find(|(p, _)| *p == lower) {
             if let Some(name) = &last_name {
                 let rest = &s[first.len()..];
-                text = if possessive { format!("{name}'s{rest}") } else { format!("{name}{rest}") };
+                text = if possessive {
+                    format!("{name}'s{rest}")
+                } else {
+                    format!("{name}{rest}")
+                };
             }
         }
         let a = Analysis::new(&text);
@@ -123,16 +148,23 @@ pub fn supported(st: &Statement, input: &str) -> Result<(), String> {
     let a = Analysis::new(&st.text);
     let q = Analysis::new(&st.evidence);
     let quote_stems = q.stems();
-    let input_words: std::collections::BTreeSet<String> = words_of(input).iter().map(|w| stem(w)).collect();
+    let input_words: std::collections::BTreeSet<String> =
+        words_of(input).iter().map(|w| stem(w)).collect();
     let stems = a.stems();
     if stems.is_empty() {
         return Err("the statement has no content words".into());
     }
     // A name resolved from a pronoun is not in the quote but is in the input.
     let values = a.values();
-    let covered = stems.iter().filter(|s| quote_stems.contains(*s) || (values.contains(*s) && input_words.contains(*s))).count();
+    let covered = stems
+        .iter()
+        .filter(|s| quote_stems.contains(*s) || (values.contains(*s) && input_words.contains(*s)))
+        .count();
     if (covered as f32) < 0.8 * stems.len() as f32 {
-        return Err(format!("only {covered} of {} content words are in the evidence", stems.len()));
+        return Err(format!(
+            "only {covered} of {} content words are in the evidence",
+            stems.len()
+        ));
     }
     for v in a.values() {
         if !quote_stems.contains(&v) && !input_words.contains(&v) {
@@ -147,7 +179,14 @@ pub fn supported(st: &Statement, input: &str) -> Result<(), String> {
 
 /// The statements of an input that pass [`supported`], and those rejected.
 pub fn distill(input: &str) -> (Vec<Statement>, Vec<Rejected>) {
-    let candidates = if splittable(input) { split(input) } else { vec![Statement { text: input.trim().to_string(), evidence: input.trim().to_string() }] };
+    let candidates = if splittable(input) {
+        split(input)
+    } else {
+        vec![Statement {
+            text: input.trim().to_string(),
+            evidence: input.trim().to_string(),
+        }]
+    };
     let mut ok = Vec::new();
     let mut bad = Vec::new();
     for st in candidates {
@@ -170,7 +209,11 @@ mod tests {
         assert_eq!(s[1].text, "Alice started learning the cello.");
         assert_eq!(s[1].evidence, "She started learning the cello.");
         for st in &s {
-            supported(st, "Alice moved to Paris in March. She started learning the cello.").unwrap();
+            supported(
+                st,
+                "Alice moved to Paris in March. She started learning the cello.",
+            )
+            .unwrap();
         }
     }
 
@@ -179,19 +222,38 @@ mod tests {
         assert!(!splittable("Deploy checklist:\n- build\n- tag"));
         assert!(!splittable("Only one sentence here."));
         assert!(splittable("One fact here. Another fact there."));
-        assert_eq!(sentences("Use e.g. cmake. Then run it."), ["Use e.g. cmake.", "Then run it."]);
+        assert_eq!(
+            sentences("Use e.g. cmake. Then run it."),
+            ["Use e.g. cmake.", "Then run it."]
+        );
     }
 
     #[test]
     fn unsupported_statements_are_rejected() {
         let input = "Alice lives in Berlin. She has a cat.";
-        let bad = Statement { text: "Alice lives in Paris.".into(), evidence: "Alice lives in Berlin.".into() };
+        let bad = Statement {
+            text: "Alice lives in Paris.".into(),
+            evidence: "Alice lives in Berlin.".into(),
+        };
         assert!(supported(&bad, input).is_err());
-        let invented = Statement { text: "Alice has a cat.".into(), evidence: "Alice owns a dog.".into() };
-        assert!(supported(&invented, input).unwrap_err().contains("verbatim"));
-        let neg = Statement { text: "Alice does not live in Berlin.".into(), evidence: "Alice lives in Berlin.".into() };
+        let invented = Statement {
+            text: "Alice has a cat.".into(),
+            evidence: "Alice owns a dog.".into(),
+        };
+        assert!(
+            supported(&invented, input)
+                .unwrap_err()
+                .contains("verbatim")
+        );
+        let neg = Statement {
+            text: "Alice does not live in Berlin.".into(),
+            evidence: "Alice lives in Berlin.".into(),
+        };
         assert!(supported(&neg, input).is_err());
-        let padded = Statement { text: "Alice lives in Berlin with her husband and two kids.".into(), evidence: "Alice lives in Berlin.".into() };
+        let padded = Statement {
+            text: "Alice lives in Berlin with her husband and two kids.".into(),
+            evidence: "Alice lives in Berlin.".into(),
+        };
         assert!(supported(&padded, input).is_err());
     }
 }

@@ -42,13 +42,15 @@ pub struct Expect {
 }
 
 pub fn load(path: &Path) -> Result<Vec<Case>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let c: Case = serde_json::from_str(line).with_context(|| format!("{} line {}: not a scenario", path.display(), i + 1))?;
+        let c: Case = serde_json::from_str(line)
+            .with_context(|| format!("{} line {}: not a scenario", path.display(), i + 1))?;
         out.push(c);
     }
     if out.is_empty() {
@@ -105,16 +107,25 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     v[i]
 }
 
-
 /// Runs one case; returns the report, the paths of the existing entries
 /// and the wall time of the curated add.
-pub fn run_case(case: &Case, models: &Models, mode: Mode) -> Result<(Report, Vec<String>, f64, tempfile::TempDir)> {
+pub fn run_case(
+    case: &Case,
+    models: &Models,
+    mode: Mode,
+) -> Result<(Report, Vec<String>, f64, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
     let tree = crate::cmd::init::init_tree(&dir.path().join("tree"), "eval")?;
     let reqs: Vec<AddRequest> = case
         .existing
         .iter()
-        .map(|e| -> Result<AddRequest> { Ok(AddRequest { text: e.text.clone(), at: Some(TopicPath::parse(&e.at)?), ..Default::default() }) })
+        .map(|e| -> Result<AddRequest> {
+            Ok(AddRequest {
+                text: e.text.clone(),
+                at: Some(TopicPath::parse(&e.at)?),
+                ..Default::default()
+            })
+        })
         .collect::<Result<_>>()?;
     let mut paths = Vec::new();
     if !reqs.is_empty() {
@@ -124,16 +135,31 @@ pub fn run_case(case: &Case, models: &Models, mode: Mode) -> Result<(Report, Vec
         // The index catches up before the timed add, as a running tree's would be.
         crate::recall::open_index(&tree, models, false, false)?;
     }
-    let req = AddRequest { text: case.input.clone(), ..Default::default() };
-    let opts = Options { mode, ..Default::default() };
+    let req = AddRequest {
+        text: case.input.clone(),
+        ..Default::default()
+    };
+    let opts = Options {
+        mode,
+        ..Default::default()
+    };
     let t = Instant::now();
     let report = curate_add(&tree, models, req, &opts)?;
     let ms = t.elapsed().as_secs_f64() * 1e3;
     Ok((report, paths, ms, dir))
 }
 
-pub fn run_mode(cases: &[Case], models: &Models, mode: Mode, name: &str, progress: &dyn Fn(&str)) -> ModeResult {
-    let mut r = ModeResult { mode: name.to_string(), ..Default::default() };
+pub fn run_mode(
+    cases: &[Case],
+    models: &Models,
+    mode: Mode,
+    name: &str,
+    progress: &dyn Fn(&str),
+) -> ModeResult {
+    let mut r = ModeResult {
+        mode: name.to_string(),
+        ..Default::default()
+    };
     let mut lat = Vec::new();
     for (ci, case) in cases.iter().enumerate() {
         progress(&format!("{name}: {}/{} {}", ci + 1, cases.len(), case.id));
@@ -171,15 +197,33 @@ pub fn run_mode(cases: &[Case], models: &Models, mode: Mode, name: &str, progres
                 r.per_op.get_mut(&ex.op).unwrap().0 += 1;
             } else {
                 all_ok = false;
-                let label = if gop == ex.op { format!("{gop}(wrong target)") } else { gop.to_string() };
-                *r.confusion.entry(ex.op.clone()).or_default().entry(label.clone()).or_default() += 1;
-                let why = got.map(|o| format!("{}: {}", o.decided_by, o.reason)).unwrap_or_default();
-                r.mistakes.push(format!("{} #{i}: expected {} got {label} [{why}]", case.id, ex.op));
+                let label = if gop == ex.op {
+                    format!("{gop}(wrong target)")
+                } else {
+                    gop.to_string()
+                };
+                *r.confusion
+                    .entry(ex.op.clone())
+                    .or_default()
+                    .entry(label.clone())
+                    .or_default() += 1;
+                let why = got
+                    .map(|o| format!("{}: {}", o.decided_by, o.reason))
+                    .unwrap_or_default();
+                r.mistakes.push(format!(
+                    "{} #{i}: expected {} got {label} [{why}]",
+                    case.id, ex.op
+                ));
             }
         }
         if report.outcomes.len() != case.expect.len() {
             all_ok = false;
-            r.mistakes.push(format!("{}: {} statements, expected {}", case.id, report.outcomes.len(), case.expect.len()));
+            r.mistakes.push(format!(
+                "{}: {} statements, expected {}",
+                case.id,
+                report.outcomes.len(),
+                case.expect.len()
+            ));
         }
         if all_ok {
             r.cases_correct += 1;
@@ -190,22 +234,38 @@ pub fn run_mode(cases: &[Case], models: &Models, mode: Mode, name: &str, progres
             }
             // Support: every stored statement against the input.
             if o.op != "noop" {
-                let st = super::distill::Statement { text: o.statement.clone(), evidence: o.evidence.clone().unwrap_or_else(|| o.statement.clone()) };
-                if super::distill::supported(&st, &case.input).is_err() && o.statement != case.input.trim() {
+                let st = super::distill::Statement {
+                    text: o.statement.clone(),
+                    evidence: o.evidence.clone().unwrap_or_else(|| o.statement.clone()),
+                };
+                if super::distill::supported(&st, &case.input).is_err()
+                    && o.statement != case.input.trim()
+                {
                     r.unsupported_stored += 1;
                 }
             }
             // Nothing lost: the statement is in the written file, or the duplicate exists.
             let file = root.join(format!("{}.md", o.path));
             let on_disk = std::fs::read_to_string(&file).unwrap_or_default();
-            let kept = if o.op == "noop" { file.is_file() } else { on_disk.contains(o.statement.trim()) };
+            let kept = if o.op == "noop" {
+                file.is_file()
+            } else {
+                on_disk.contains(o.statement.trim())
+            };
             if !kept {
                 r.lost += 1;
-                r.mistakes.push(format!("{}: statement {:?} not found in {}", case.id, o.statement, o.path));
+                r.mistakes.push(format!(
+                    "{}: statement {:?} not found in {}",
+                    case.id, o.statement, o.path
+                ));
             }
         }
     }
-    r.accuracy = if r.decisions > 0 { r.correct as f64 / r.decisions as f64 } else { 0.0 };
+    r.accuracy = if r.decisions > 0 {
+        r.correct as f64 / r.decisions as f64
+    } else {
+        0.0
+    };
     r.latency_ms_p50 = pct(&mut lat, 0.5);
     r.latency_ms_p95 = pct(&mut lat, 0.95);
     r.latency_ms_max = lat.iter().cloned().fold(0.0, f64::max);

@@ -62,13 +62,22 @@ pub struct Options<'a> {
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Self { mode: Mode::Full, raw: false, dry_run: false, timeout: default_timeout(), confirm: None }
+        Self {
+            mode: Mode::Full,
+            raw: false,
+            dry_run: false,
+            timeout: default_timeout(),
+            confirm: None,
+        }
     }
 }
 
 /// `MEM_CURATE_TIMEOUT_MS`, default 20 s.
 pub fn default_timeout() -> Duration {
-    let ms = std::env::var("MEM_CURATE_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000u64);
+    let ms = std::env::var("MEM_CURATE_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000u64);
     Duration::from_millis(ms)
 }
 
@@ -150,7 +159,11 @@ pub struct RejectedOut {
 
 impl From<Rejected> for RejectedOut {
     fn from(r: Rejected) -> Self {
-        Self { statement: r.statement.text, evidence: r.statement.evidence, why: r.why }
+        Self {
+            statement: r.statement.text,
+            evidence: r.statement.evidence,
+            why: r.why,
+        }
     }
 }
 
@@ -167,7 +180,13 @@ const CANDIDATES: usize = 5;
 
 /// Candidates for a statement: BM25 and vector neighbours (live, not
 /// superseded), with embedding cosine when an embedder is configured.
-pub fn candidates(tree: &Tree, models: &Models, idx: &MemIndex, text: &str, exclude: &HashSet<String>) -> Result<Vec<Candidate>> {
+pub fn candidates(
+    tree: &Tree,
+    models: &Models,
+    idx: &MemIndex,
+    text: &str,
+    exclude: &HashSet<String>,
+) -> Result<Vec<Candidate>> {
     let filter = Filter::default();
     let mut rels: Vec<String> = Vec::new();
     for (rel, _, _) in idx.text.search(text, &filter, CANDIDATES)? {
@@ -196,13 +215,28 @@ pub fn candidates(tree: &Tree, models: &Models, idx: &MemIndex, text: &str, excl
     let mut out = Vec::new();
     for rel in rels {
         let path = rel.trim_end_matches(".md").to_string();
-        if exclude.contains(&path) || rel.starts_with(crate::paths::ARCHIVE_DIR) || idx.text.is_superseded(&path)? {
+        if exclude.contains(&path)
+            || rel.starts_with(crate::paths::ARCHIVE_DIR)
+            || idx.text.is_superseded(&path)?
+        {
             continue;
         }
-        let Ok(ep) = EntryPath::parse(&path) else { continue };
-        let Ok(e) = tree.read(&EntryFile { path: ep, archived: false }) else { continue };
+        let Ok(ep) = EntryPath::parse(&path) else {
+            continue;
+        };
+        let Ok(e) = tree.read(&EntryFile {
+            path: ep,
+            archived: false,
+        }) else {
+            continue;
+        };
         let statement = plain_text(e.statement());
-        out.push(Candidate { path, statement, cosine: None, trust: e.meta.source.trust.clone() });
+        out.push(Candidate {
+            path,
+            statement,
+            cosine: None,
+            trust: e.meta.source.trust.clone(),
+        });
     }
     if let (Some(emb), Some(qv)) = (emb, qv) {
         if !out.is_empty() {
@@ -219,7 +253,8 @@ pub fn candidates(tree: &Tree, models: &Models, idx: &MemIndex, text: &str, excl
 /// Relatedness used to rank candidates: cosine when known, else Jaccard.
 fn relatedness(st: &str, c: &Candidate) -> f32 {
     let o = text::overlap(&text::Analysis::new(st), &text::Analysis::new(&c.statement));
-    c.cosine.map_or(o.jaccard, |cos| 0.7 * cos + 0.3 * o.jaccard)
+    c.cosine
+        .map_or(o.jaccard, |cos| 0.7 * cos + 0.3 * o.jaccard)
 }
 
 /// The deterministic verdict over all candidates: an exact duplicate wins;
@@ -227,9 +262,21 @@ fn relatedness(st: &str, c: &Candidate) -> f32 {
 fn best_verdict(st: &str, cands: &[Candidate]) -> Option<(Verdict, usize)> {
     let key = normalize(st);
     if let Some(i) = cands.iter().position(|c| normalize(&c.statement) == key) {
-        return Some((Verdict { op: Op::Noop, reason: "same text (normalised hash)".into(), clear: true, options: vec![Op::Noop] }, i));
+        return Some((
+            Verdict {
+                op: Op::Noop,
+                reason: "same text (normalised hash)".into(),
+                clear: true,
+                options: vec![Op::Noop],
+            },
+            i,
+        ));
     }
-    let mut order: Vec<(f32, usize)> = cands.iter().enumerate().map(|(i, c)| (relatedness(st, c), i)).collect();
+    let mut order: Vec<(f32, usize)> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (relatedness(st, c), i))
+        .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut first_unclear: Option<(Verdict, usize)> = None;
     let mut first_add: Option<(Verdict, usize)> = None;
@@ -257,7 +304,10 @@ struct ModelState<'m> {
 
 impl ModelState<'_> {
     fn choose(&mut self, new: &str, old: &str, options: &[Op], timeout: Duration) -> Result<Op> {
-        let g = self.models.generator()?.ok_or_else(|| anyhow!("no generator is configured"))?;
+        let g = self
+            .models
+            .generator()?
+            .ok_or_else(|| anyhow!("no generator is configured"))?;
         let t = Instant::now();
         let r = decide::ask_model(g, new, old, options, timeout);
         self.calls += 1;
@@ -267,8 +317,20 @@ impl ModelState<'_> {
 }
 
 /// `mem add` with curation. Holds the write lock throughout; one commit.
-pub fn curate_add(tree: &Tree, models: &Models, mut req: AddRequest, opts: &Options) -> Result<Report> {
-    let mut report = Report { outcomes: vec![], rejected: vec![], warnings: vec![], diffs: vec![], model_calls: 0, model_ms: 0.0 };
+pub fn curate_add(
+    tree: &Tree,
+    models: &Models,
+    mut req: AddRequest,
+    opts: &Options,
+) -> Result<Report> {
+    let mut report = Report {
+        outcomes: vec![],
+        rejected: vec![],
+        warnings: vec![],
+        diffs: vec![],
+        model_calls: 0,
+        model_ms: 0.0,
+    };
     if opts.raw && !opts.dry_run {
         let o = crate::ops::add(tree, req)?;
         report.outcomes.push(Outcome {
@@ -276,7 +338,11 @@ pub fn curate_add(tree: &Tree, models: &Models, mut req: AddRequest, opts: &Opti
             path: o.path.clone(),
             target: o.duplicate_of.clone(),
             duplicate_of: o.duplicate_of,
-            reason: if o.op == "noop" { "same text in the topic".into() } else { "--raw: not curated".into() },
+            reason: if o.op == "noop" {
+                "same text in the topic".into()
+            } else {
+                "--raw: not curated".into()
+            },
             decided_by: "raw",
             statement: String::new(),
             evidence: None,
@@ -290,28 +356,64 @@ pub fn curate_add(tree: &Tree, models: &Models, mut req: AddRequest, opts: &Opti
         });
         return Ok(report);
     }
-    let _lock = if opts.dry_run { None } else { Some(tree.lock()?) };
+    let _lock = if opts.dry_run {
+        None
+    } else {
+        Some(tree.lock()?)
+    };
     let redacted = crate::ops::prepare(tree, &mut req)?;
     let input = req.text.clone();
-    let (statements, rejected) = if req.title.is_some() || opts.raw || !matches!(req.kind.as_deref().unwrap_or("fact"), "fact" | "preference" | "event") {
-        (vec![Statement { text: input.clone(), evidence: input.clone() }], vec![])
+    let (statements, rejected) = if req.title.is_some()
+        || opts.raw
+        || !matches!(
+            req.kind.as_deref().unwrap_or("fact"),
+            "fact" | "preference" | "event"
+        ) {
+        (
+            vec![Statement {
+                text: input.clone(),
+                evidence: input.clone(),
+            }],
+            vec![],
+        )
     } else {
         distill::distill(&input)
     };
     report.rejected = rejected.into_iter().map(Into::into).collect();
     let statements = if statements.is_empty() {
         // Nothing survived the check: keep the input whole (it is its own evidence).
-        vec![Statement { text: input.clone(), evidence: input.clone() }]
+        vec![Statement {
+            text: input.clone(),
+            evidence: input.clone(),
+        }]
     } else {
         statements
     };
 
-    let mut ms = ModelState { models, calls: 0, ms: 0.0 };
+    let mut ms = ModelState {
+        models,
+        calls: 0,
+        ms: 0.0,
+    };
     let mut pending_file: Option<String> = None;
     let plan = if opts.raw {
-        Ok(vec![Planned { st: statements[0].clone(), op: Op::Add, target: None, reason: "--raw: not curated".into(), decided_by: "raw" }])
+        Ok(vec![Planned {
+            st: statements[0].clone(),
+            op: Op::Add,
+            target: None,
+            reason: "--raw: not curated".into(),
+            decided_by: "raw",
+        }])
     } else {
-        plan(tree, models, &req, &statements, opts, &mut ms, &mut pending_file)
+        plan(
+            tree,
+            models,
+            &req,
+            &statements,
+            opts,
+            &mut ms,
+            &mut pending_file,
+        )
     };
     report.model_calls = ms.calls;
     report.model_ms = ms.ms;
@@ -321,14 +423,38 @@ pub fn curate_add(tree: &Tree, models: &Models, mut req: AddRequest, opts: &Opti
             report.warnings.push(format!(
                 "curation failed ({e:#}); the input was written raw and flagged `curation: pending` for a later retry"
             ));
-            let st = Statement { text: input.clone(), evidence: input.clone() };
-            (vec![Planned { st, op: Op::Add, target: None, reason: format!("curation failed: {e:#}"), decided_by: "pending" }], true)
+            let st = Statement {
+                text: input.clone(),
+                evidence: input.clone(),
+            };
+            (
+                vec![Planned {
+                    st,
+                    op: Op::Add,
+                    target: None,
+                    reason: format!("curation failed: {e:#}"),
+                    decided_by: "pending",
+                }],
+                true,
+            )
         }
     };
-    let r = apply(tree, &req, plan, pending, &input, redacted, opts, pending_file.as_deref(), &mut report);
+    let r = apply(
+        tree,
+        &req,
+        plan,
+        pending,
+        &input,
+        redacted,
+        opts,
+        pending_file.as_deref(),
+        &mut report,
+    );
     if r.is_err() {
         if let Some(p) = &pending_file {
-            report.warnings.push(format!("the raw input stays in {p} (uncommitted, `curation: pending`)"));
+            report.warnings.push(format!(
+                "the raw input stays in {p} (uncommitted, `curation: pending`)"
+            ));
         }
     }
     r?;
@@ -368,43 +494,105 @@ fn plan(
         };
         if opts.mode == Mode::ModelOnly {
             // The model alone: the most related candidate, all five options.
-            let best = cands.iter().enumerate().max_by(|a, b| relatedness(&st.text, a.1).total_cmp(&relatedness(&st.text, b.1)));
+            let best = cands
+                .iter()
+                .enumerate()
+                .max_by(|a, b| relatedness(&st.text, a.1).total_cmp(&relatedness(&st.text, b.1)));
             match best {
-                None => out.push(Planned { st: st.clone(), op: Op::Add, target: None, reason: "no candidate".into(), decided_by: "rules" }),
+                None => out.push(Planned {
+                    st: st.clone(),
+                    op: Op::Add,
+                    target: None,
+                    reason: "no candidate".into(),
+                    decided_by: "rules",
+                }),
                 Some((i, c)) => {
                     write_ahead(ms.calls)?;
                     let opts5 = [Op::Noop, Op::Update, Op::Merge, Op::Supersede, Op::Add];
                     let op = ms.choose(&st.text, &c.statement, &opts5, opts.timeout)?;
-                    out.push(Planned { st: st.clone(), op, target: (op != Op::Add).then(|| cands[i].clone()), reason: format!("model chose {}", op.as_str()), decided_by: "model" });
+                    out.push(Planned {
+                        st: st.clone(),
+                        op,
+                        target: (op != Op::Add).then(|| cands[i].clone()),
+                        reason: format!("model chose {}", op.as_str()),
+                        decided_by: "model",
+                    });
                 }
             }
             continue;
         }
         match best_verdict(&st.text, &cands) {
-            None => out.push(Planned { st: st.clone(), op: Op::Add, target: None, reason: "no related entry".into(), decided_by: "rules" }),
+            None => out.push(Planned {
+                st: st.clone(),
+                op: Op::Add,
+                target: None,
+                reason: "no related entry".into(),
+                decided_by: "rules",
+            }),
             Some((v, i)) => {
-                let decided_by = if v.reason.starts_with("same text") { "hash" } else { "rules" };
+                let decided_by = if v.reason.starts_with("same text") {
+                    "hash"
+                } else {
+                    "rules"
+                };
                 if v.clear {
-                    out.push(Planned { st: st.clone(), op: v.op, target: (v.op != Op::Add).then(|| cands[i].clone()), reason: v.reason, decided_by });
+                    out.push(Planned {
+                        st: st.clone(),
+                        op: v.op,
+                        target: (v.op != Op::Add).then(|| cands[i].clone()),
+                        reason: v.reason,
+                        decided_by,
+                    });
                 } else if use_model {
                     write_ahead(ms.calls)?;
                     // Small models favour an option for its position; the
                     // answer counts only if it is the same with the options
                     // in reverse order, else the rules' default stands.
-                    let names = v.options.iter().map(|o| o.as_str()).collect::<Vec<_>>().join("/");
-                    let first = ms.choose(&st.text, &cands[i].statement, &v.options, opts.timeout)?;
+                    let names = v
+                        .options
+                        .iter()
+                        .map(|o| o.as_str())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let first =
+                        ms.choose(&st.text, &cands[i].statement, &v.options, opts.timeout)?;
                     let mut reversed = v.options.clone();
                     reversed.reverse();
-                    let second = ms.choose(&st.text, &cands[i].statement, &reversed, opts.timeout)?;
+                    let second =
+                        ms.choose(&st.text, &cands[i].statement, &reversed, opts.timeout)?;
                     let (op, reason) = if first == second {
-                        (first, format!("{}; model chose {} among {names}", v.reason, first.as_str()))
+                        (
+                            first,
+                            format!("{}; model chose {} among {names}", v.reason, first.as_str()),
+                        )
                     } else {
-                        (v.op, format!("{}; model undecided among {names} ({} / {} by option order): default {}", v.reason, first.as_str(), second.as_str(), v.op.as_str()))
+                        (
+                            v.op,
+                            format!(
+                                "{}; model undecided among {names} ({} / {} by option order): default {}",
+                                v.reason,
+                                first.as_str(),
+                                second.as_str(),
+                                v.op.as_str()
+                            ),
+                        )
                     };
-                    out.push(Planned { st: st.clone(), op, target: (op != Op::Add).then(|| cands[i].clone()), reason, decided_by: "model" });
+                    out.push(Planned {
+                        st: st.clone(),
+                        op,
+                        target: (op != Op::Add).then(|| cands[i].clone()),
+                        reason,
+                        decided_by: "model",
+                    });
                 } else {
                     let reason = format!("{} (no model: default {})", v.reason, v.op.as_str());
-                    out.push(Planned { st: st.clone(), op: v.op, target: (v.op != Op::Add).then(|| cands[i].clone()), reason, decided_by: "threshold" });
+                    out.push(Planned {
+                        st: st.clone(),
+                        op: v.op,
+                        target: (v.op != Op::Add).then(|| cands[i].clone()),
+                        reason,
+                        decided_by: "threshold",
+                    });
                 }
             }
         }
@@ -423,29 +611,45 @@ fn plan(
 fn write_ahead(tree: &Tree, req: &AddRequest) -> Result<String> {
     let (topic, _) = crate::ops::place(tree, req)?;
     let mut taken = HashSet::new();
-    let (path, mut e) = crate::ops::new_entry(tree, req, &topic, &req.text, None, &mut taken, &crate::time::format(crate::time::now()));
+    let (path, mut e) = crate::ops::new_entry(
+        tree,
+        req,
+        &topic,
+        &req.text,
+        None,
+        &mut taken,
+        &crate::time::format(crate::time::now()),
+    );
     e.set("curation", serde_yaml::Value::String("pending".into()))?;
     let rel = path.rel_file();
     tree.write_atomic(&rel, &e.render())?;
     Ok(rel)
 }
 
-
 /// The evidence section of a body (lines after `## Evidence`), if any.
 fn evidence_of(body: &str) -> Option<String> {
     let mut lines = body.lines();
-    lines.by_ref().find(|l| l.trim_end().eq_ignore_ascii_case("## evidence"))?;
+    lines
+        .by_ref()
+        .find(|l| l.trim_end().eq_ignore_ascii_case("## evidence"))?;
     let rest: Vec<&str> = lines.collect();
     let s = rest.join("\n").trim().to_string();
     (!s.is_empty()).then_some(s)
 }
 
 fn quote(s: &str) -> String {
-    s.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn body_with_evidence(statement: &str, evidence: &[String]) -> String {
-    let ev: Vec<String> = evidence.iter().filter(|e| !e.trim().is_empty()).cloned().collect();
+    let ev: Vec<String> = evidence
+        .iter()
+        .filter(|e| !e.trim().is_empty())
+        .cloned()
+        .collect();
     if ev.is_empty() {
         return statement.to_string();
     }
@@ -483,12 +687,19 @@ fn apply(
         let mut reason = p.reason;
         // Confirmation before changing a user's own entry.
         if let (Some(t), Some(confirm)) = (&p.target, opts.confirm) {
-            if matches!(op, Op::Update | Op::Merge | Op::Supersede) && t.trust.as_deref() == Some("user") && !opts.dry_run {
-                let q = format!("{} your entry {} ({reason})?", match op {
-                    Op::Update => "Update",
-                    Op::Merge => "Merge into",
-                    _ => "Supersede",
-                }, t.path);
+            if matches!(op, Op::Update | Op::Merge | Op::Supersede)
+                && t.trust.as_deref() == Some("user")
+                && !opts.dry_run
+            {
+                let q = format!(
+                    "{} your entry {} ({reason})?",
+                    match op {
+                        Op::Update => "Update",
+                        Op::Merge => "Merge into",
+                        _ => "Supersede",
+                    },
+                    t.path
+                );
                 if !confirm(&q) {
                     op = Op::Add;
                     decided_by = "declined";
@@ -497,7 +708,11 @@ fn apply(
             }
         }
         let single = whole && p.st.text == input;
-        let new_quote = if single { vec![] } else { vec![quote(&p.st.evidence)] };
+        let new_quote = if single {
+            vec![]
+        } else {
+            vec![quote(&p.st.evidence)]
+        };
         let mut out = Outcome {
             op: "added",
             path: String::new(),
@@ -515,7 +730,9 @@ fn apply(
             commit: None,
             dry_run: opts.dry_run,
         };
-        let tag = |e: &mut Entry, what: &str| -> Result<()> { e.set("curation", serde_yaml::Value::String(what.to_string())) };
+        let tag = |e: &mut Entry, what: &str| -> Result<()> {
+            e.set("curation", serde_yaml::Value::String(what.to_string()))
+        };
         match (op, &p.target) {
             (Op::Noop, Some(t)) => {
                 out.op = "noop";
@@ -529,18 +746,27 @@ fn apply(
                     Some(x) => x,
                     None => {
                         let text = std::fs::read_to_string(tree.abs(&rel))?;
-                        let e = Entry::parse(&text).map_err(|err| crate::tree::entry_error(&rel, &err))?;
+                        let e = Entry::parse(&text)
+                            .map_err(|err| crate::tree::entry_error(&rel, &err))?;
                         (Some(text), e)
                     }
                 };
                 let old_statement = e.statement().to_string();
                 let mut ev = vec![evidence_of(e.body()).unwrap_or_else(|| quote(&old_statement))];
                 ev.push(quote(&p.st.evidence));
-                let statement = if op == Op::Update { p.st.text.clone() } else { format!("{}\n\n{}", old_statement.trim(), p.st.text.trim()) };
+                let statement = if op == Op::Update {
+                    p.st.text.clone()
+                } else {
+                    format!("{}\n\n{}", old_statement.trim(), p.st.text.trim())
+                };
                 e.set_body(&body_with_evidence(&statement, &ev));
                 e.set("updated", serde_yaml::Value::String(now.clone()))?;
                 tag(&mut e, &format!("{}: {}", op.as_str(), reason))?;
-                out.op = if op == Op::Update { "updated" } else { "merged" };
+                out.op = if op == Op::Update {
+                    "updated"
+                } else {
+                    "merged"
+                };
                 out.path = t.path.clone();
                 out.target = Some(t.path.clone());
                 out.id = e.meta.id.clone();
@@ -548,7 +774,11 @@ fn apply(
                 files.insert(rel, (orig, e));
             }
             (op, target) => {
-                let supersedes = if op == Op::Supersede { target.clone() } else { None };
+                let supersedes = if op == Op::Supersede {
+                    target.clone()
+                } else {
+                    None
+                };
                 let (topic, placed_by) = match (&req.at, &supersedes) {
                     (Some(at), _) => (at.clone(), "flag"),
                     (None, Some(t)) => (EntryPath::parse(&t.path)?.topic(), "superseded-entry"),
@@ -559,10 +789,21 @@ fn apply(
                     }
                 };
                 let body = body_with_evidence(&p.st.text, &new_quote);
-                let title = if whole { None } else { Some(derive_title(&p.st.text, 80)) };
-                let (path, mut e) = crate::ops::new_entry(tree, req, &topic, &body, title, &mut taken, &now);
+                let title = if whole {
+                    None
+                } else {
+                    Some(derive_title(&p.st.text, 80))
+                };
+                let (path, mut e) =
+                    crate::ops::new_entry(tree, req, &topic, &body, title, &mut taken, &now);
                 if let Some(t) = &supersedes {
-                    e.set_serialized("relations", &vec![Relation { rel: "supersedes".into(), to: t.path.clone() }])?;
+                    e.set_serialized(
+                        "relations",
+                        &vec![Relation {
+                            rel: "supersedes".into(),
+                            to: t.path.clone(),
+                        }],
+                    )?;
                     out.op = "superseded";
                     out.target = Some(t.path.clone());
                 }
@@ -585,8 +826,17 @@ fn apply(
             let new = e.render();
             let old = orig.clone().unwrap_or_default();
             let d = similar::TextDiff::from_lines(&old, &new);
-            let a = if orig.is_some() { format!("a/{rel}") } else { "/dev/null".to_string() };
-            report.diffs.push(d.unified_diff().context_radius(3).header(&a, &format!("b/{rel}")).to_string());
+            let a = if orig.is_some() {
+                format!("a/{rel}")
+            } else {
+                "/dev/null".to_string()
+            };
+            report.diffs.push(
+                d.unified_diff()
+                    .context_radius(3)
+                    .header(&a, &format!("b/{rel}"))
+                    .to_string(),
+            );
         }
         report.outcomes = outcomes;
         return Ok(());
@@ -614,10 +864,18 @@ fn apply(
             let head = match o.op {
                 "updated" => format!("update {}", o.path),
                 "merged" => format!("merge into {}", o.path),
-                "superseded" => format!("supersede {} with {}", o.target.as_deref().unwrap_or(""), o.path),
+                "superseded" => format!(
+                    "supersede {} with {}",
+                    o.target.as_deref().unwrap_or(""),
+                    o.path
+                ),
                 _ => format!("add {}", o.path),
             };
-            format!("mem: {head} (via {via})\n\n{}: {}", if o.pending { "pending" } else { o.decided_by }, o.reason)
+            format!(
+                "mem: {head} (via {via})\n\n{}: {}",
+                if o.pending { "pending" } else { o.decided_by },
+                o.reason
+            )
         } else {
             let mut m = format!("mem: curate {} statements (via {via})\n", outcomes.len());
             for o in &outcomes {
@@ -626,7 +884,9 @@ fn apply(
             m
         };
         let git = Git::open(&tree.root)?;
-        let commit = git.commit(&changes, &msg, &tree.config.git)?.map(|c| c.to_string());
+        let commit = git
+            .commit(&changes, &msg, &tree.config.git)?
+            .map(|c| c.to_string());
         for o in outcomes.iter_mut().filter(|o| o.op != "noop") {
             o.commit = commit.clone();
         }

@@ -22,27 +22,162 @@ pub struct Word {
 
 /// Words that carry no content for comparison.
 const STOP: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into", "onto",
-    "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "have", "had", "having", "it", "its",
-    "this", "that", "these", "those", "there", "here", "as", "so", "than", "then", "which", "who", "whom", "what",
-    "where", "when", "how", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "he", "him", "his",
-    "she", "her", "hers", "they", "them", "their", "theirs", "go", "goes", "going", "went", "through", "over", "via",
-    "per", "about", "all", "any", "some", "just", "very", "really", "will", "would", "should", "can", "could",
-    "get", "gets", "got", "also", "too", "now", "well", "additionally", "still", "always", "every", "each", "more",
-    "most", "much", "many", "one", "ones", "thing", "things", "whose", "being", "if", "while", "during", "own",
-    "currently", "anymore", "longer", "no", "not", "never", "new", "called", "named", "s",
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "by",
+    "with",
+    "from",
+    "into",
+    "onto",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "do",
+    "does",
+    "did",
+    "have",
+    "had",
+    "having",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "here",
+    "as",
+    "so",
+    "than",
+    "then",
+    "which",
+    "who",
+    "whom",
+    "what",
+    "where",
+    "when",
+    "how",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "we",
+    "us",
+    "our",
+    "ours",
+    "you",
+    "your",
+    "he",
+    "him",
+    "his",
+    "she",
+    "her",
+    "hers",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "go",
+    "goes",
+    "going",
+    "went",
+    "through",
+    "over",
+    "via",
+    "per",
+    "about",
+    "all",
+    "any",
+    "some",
+    "just",
+    "very",
+    "really",
+    "will",
+    "would",
+    "should",
+    "can",
+    "could",
+    "get",
+    "gets",
+    "got",
+    "also",
+    "too",
+    "now",
+    "well",
+    "additionally",
+    "still",
+    "always",
+    "every",
+    "each",
+    "more",
+    "most",
+    "much",
+    "many",
+    "one",
+    "ones",
+    "thing",
+    "things",
+    "whose",
+    "being",
+    "if",
+    "while",
+    "during",
+    "own",
+    "currently",
+    "anymore",
+    "longer",
+    "no",
+    "not",
+    "never",
+    "new",
+    "called",
+    "named",
+    "s",
 ];
 
 /// Groups of words that say the same thing in notes; each folds to its first
 /// member. General vocabulary, not tuned to any test sentence.
 const SYNONYMS: &[&[&str]] = &[
-    &["live", "reside", "home", "based", "stay", "resident", "house", "lives", "living"],
-    &["work", "employ", "employed", "employer", "job", "works", "working"],
-    &["need", "require", "necessary", "needed", "must", "required", "requirement", "needs", "requires"],
-    &["like", "love", "enjoy", "prefer", "fond", "prefers", "loves", "likes", "enjoys"],
+    &[
+        "live", "reside", "home", "based", "stay", "resident", "house", "lives", "living",
+    ],
+    &[
+        "work", "employ", "employed", "employer", "job", "works", "working",
+    ],
+    &[
+        "need",
+        "require",
+        "necessary",
+        "needed",
+        "must",
+        "required",
+        "requirement",
+        "needs",
+        "requires",
+    ],
+    &[
+        "like", "love", "enjoy", "prefer", "fond", "prefers", "loves", "likes", "enjoys",
+    ],
     &["favourite", "favorite"],
     &["use", "using", "utilize", "rely", "relies", "uses", "used"],
-    &["lead", "led", "head", "leads", "manage", "manager", "manages"],
+    &[
+        "lead", "led", "head", "leads", "manage", "manager", "manages",
+    ],
     &["birth", "born", "birthday"],
     &["fly", "flight", "flies", "flew", "flying"],
     &["begin", "start", "started", "began", "starts"],
@@ -58,21 +193,77 @@ const SYNONYMS: &[&[&str]] = &[
 /// Verbs that imply an attribute: "moved to Paris" is about where someone
 /// lives, "joined Bosch" about where they work.
 const IMPLIES: &[(&str, &str)] = &[
-    ("moved", "live"), ("move", "live"), ("moves", "live"), ("relocated", "live"), ("relocate", "live"),
-    ("joined", "work"), ("hired", "work"), ("quit", "work"), ("retired", "work"),
+    ("moved", "live"),
+    ("move", "live"),
+    ("moves", "live"),
+    ("relocated", "live"),
+    ("relocate", "live"),
+    ("joined", "work"),
+    ("hired", "work"),
+    ("quit", "work"),
+    ("retired", "work"),
 ];
 
 /// Words that say a fact changed (present in the new statement only).
 const CHANGE: &[&str] = &[
-    "moved", "move", "moves", "moving", "relocated", "now", "switched", "switch", "switches", "changed", "instead",
-    "anymore", "longer", "new", "replaced", "replace", "replaces", "migrated", "migrate", "upgraded", "upgrade",
-    "downgraded", "renamed", "became", "become", "becomes", "left", "quit", "joined", "retired", "no", "not",
-    "never", "stopped", "ended", "former", "formerly", "previously", "nowadays", "correction", "actually",
-    "transferred", "changes",
+    "moved",
+    "move",
+    "moves",
+    "moving",
+    "relocated",
+    "now",
+    "switched",
+    "switch",
+    "switches",
+    "changed",
+    "instead",
+    "anymore",
+    "longer",
+    "new",
+    "replaced",
+    "replace",
+    "replaces",
+    "migrated",
+    "migrate",
+    "upgraded",
+    "upgrade",
+    "downgraded",
+    "renamed",
+    "became",
+    "become",
+    "becomes",
+    "left",
+    "quit",
+    "joined",
+    "retired",
+    "no",
+    "not",
+    "never",
+    "stopped",
+    "ended",
+    "former",
+    "formerly",
+    "previously",
+    "nowadays",
+    "correction",
+    "actually",
+    "transferred",
+    "changes",
 ];
 
 /// Words that say the new statement adds to an existing one.
-const ADDITION: &[&str] = &["also", "too", "additionally", "addition", "another", "besides", "plus", "further", "furthermore", "well"];
+const ADDITION: &[&str] = &[
+    "also",
+    "too",
+    "additionally",
+    "addition",
+    "another",
+    "besides",
+    "plus",
+    "further",
+    "furthermore",
+    "well",
+];
 
 const NEGATION: &[&str] = &["not", "no", "never", "n't", "none", "nobody", "without"];
 
@@ -91,7 +282,11 @@ fn fold(stem: &str) -> String {
 /// A light English stemmer: enough to match plurals and tenses.
 pub fn stem(word: &str) -> String {
     let w = word.to_lowercase();
-    let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(&w).to_string();
+    let w = w
+        .strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .unwrap_or(&w)
+        .to_string();
     if w.chars().any(|c| c.is_ascii_digit()) {
         return w;
     }
@@ -109,15 +304,26 @@ pub fn stem(word: &str) -> String {
         w[..w.len() - 2].to_string()
     } else if n > 4 && w.ends_with("ies") {
         format!("{}y", &w[..w.len() - 3])
-    } else if n > 4 && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") || w.ends_with("sses")) {
+    } else if n > 4
+        && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") || w.ends_with("sses"))
+    {
         w[..w.len() - 2].to_string()
-    } else if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+    } else if n > 3
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+    {
         w[..w.len() - 1].to_string()
     } else {
         w.clone()
     };
     // "changed" -> "chang", "change" -> "chang": drop a final e for matching.
-    let s = if s.len() > 4 && s.ends_with('e') { s[..s.len() - 1].to_string() } else { s };
+    let s = if s.len() > 4 && s.ends_with('e') {
+        s[..s.len() - 1].to_string()
+    } else {
+        s
+    };
     fold(&s)
 }
 
@@ -141,7 +347,8 @@ pub fn words_of(text: &str) -> Vec<String> {
             && chars.get(i + 1).is_some_and(|n| is_token_char(*n))
         {
             cur.push(c);
-        } else if c == '+' && cur.is_empty() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
+        } else if c == '+' && cur.is_empty() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
+        {
             // +49: keep the plus with the number
         } else if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
@@ -172,7 +379,11 @@ impl Analysis {
         let mut words = Vec::with_capacity(raw.len());
         for (i, w) in raw.iter().enumerate() {
             let lw = w.to_lowercase();
-            let base = lw.strip_suffix("'s").or_else(|| lw.strip_suffix("’s")).unwrap_or(&lw).to_string();
+            let base = lw
+                .strip_suffix("'s")
+                .or_else(|| lw.strip_suffix("’s"))
+                .unwrap_or(&lw)
+                .to_string();
             let stop = STOP.contains(&base.as_str());
             let has_digit = w.chars().any(|c| c.is_ascii_digit());
             let upper = w.chars().next().is_some_and(|c| c.is_uppercase());
@@ -182,26 +393,56 @@ impl Analysis {
             let sentence_start = i == 0 || text_sentence_start(text, &raw, i);
             let value = has_digit
                 || inner_upper
-                || (upper && !stop && (!sentence_start || !raw.iter().any(|o| o == &lw)) && !is_common_opening(&base));
-            words.push(Word { raw: w.clone(), stem: stem(w), pos: i, value, stop });
+                || (upper
+                    && !stop
+                    && (!sentence_start || !raw.iter().any(|o| o == &lw))
+                    && !is_common_opening(&base));
+            words.push(Word {
+                raw: w.clone(),
+                stem: stem(w),
+                pos: i,
+                value,
+                stop,
+            });
         }
         let first = raw.first().map(|w| w.to_lowercase()).unwrap_or_default();
         let (subject, subject_text) = if FIRST_PERSON.contains(&first.as_str()) {
             (Some("@user".to_string()), Some("the writer".to_string()))
         } else {
-            let w = words.iter().take(4).find(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()));
-            (w.map(|w| w.stem.clone()), w.map(|w| w.raw.trim_end_matches("'s").trim_end_matches("’s").to_string()))
+            let w = words
+                .iter()
+                .take(4)
+                .find(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()));
+            (
+                w.map(|w| w.stem.clone()),
+                w.map(|w| {
+                    w.raw
+                        .trim_end_matches("'s")
+                        .trim_end_matches("’s")
+                        .to_string()
+                }),
+            )
         };
         let negated = raw.iter().any(|w| {
             let l = w.to_lowercase();
             NEGATION.contains(&l.as_str()) || l.ends_with("n't") || l == "anymore"
         }) || text.to_lowercase().contains("no longer");
-        Self { words, subject, subject_text, negated }
+        Self {
+            words,
+            subject,
+            subject_text,
+            negated,
+        }
     }
 
     /// Content stems (no stop words).
     pub fn stems(&self) -> BTreeSet<String> {
-        let mut s: BTreeSet<String> = self.words.iter().filter(|w| !w.stop && !w.stem.is_empty()).map(|w| w.stem.clone()).collect();
+        let mut s: BTreeSet<String> = self
+            .words
+            .iter()
+            .filter(|w| !w.stop && !w.stem.is_empty())
+            .map(|w| w.stem.clone())
+            .collect();
         for w in &self.words {
             let l = w.raw.to_lowercase();
             if let Some((_, implied)) = IMPLIES.iter().find(|(v, _)| *v == l) {
@@ -212,7 +453,11 @@ impl Analysis {
     }
 
     pub fn values(&self) -> BTreeSet<String> {
-        self.words.iter().filter(|w| w.value).map(|w| w.stem.clone()).collect()
+        self.words
+            .iter()
+            .filter(|w| w.value)
+            .map(|w| w.stem.clone())
+            .collect()
     }
 
     pub fn lower_words(&self) -> BTreeSet<String> {
@@ -220,19 +465,30 @@ impl Analysis {
     }
 
     pub fn has_any(&self, list: &[&str]) -> Vec<String> {
-        self.words.iter().map(|w| w.raw.to_lowercase()).filter(|w| list.contains(&w.as_str())).collect()
+        self.words
+            .iter()
+            .map(|w| w.raw.to_lowercase())
+            .filter(|w| list.contains(&w.as_str()))
+            .collect()
     }
 
     /// Markers of change present here (not in `other`).
     pub fn change_markers(&self, other: &Analysis) -> Vec<String> {
         let theirs = other.lower_words();
         let their_stems: BTreeSet<String> = other.words.iter().map(|w| w.stem.clone()).collect();
-        self.has_any(CHANGE).into_iter().filter(|w| !theirs.contains(w) && !their_stems.contains(&stem(w))).collect()
+        self.has_any(CHANGE)
+            .into_iter()
+            .filter(|w| !theirs.contains(w) && !their_stems.contains(&stem(w)))
+            .collect()
     }
 
     pub fn addition_markers(&self, other: &Analysis) -> Vec<String> {
         let theirs = other.lower_words();
-        let mut v: Vec<String> = self.has_any(ADDITION).into_iter().filter(|w| !theirs.contains(w)).collect();
+        let mut v: Vec<String> = self
+            .has_any(ADDITION)
+            .into_iter()
+            .filter(|w| !theirs.contains(w))
+            .collect();
         // "well" only in "as well"
         if v.iter().any(|w| w == "well") {
             let lw: Vec<String> = self.words.iter().map(|w| w.raw.to_lowercase()).collect();
@@ -245,7 +501,11 @@ impl Analysis {
 
     /// The position of the last content word.
     pub fn last_content_stem(&self) -> Option<&str> {
-        self.words.iter().rev().find(|w| !w.stop).map(|w| w.stem.as_str())
+        self.words
+            .iter()
+            .rev()
+            .find(|w| !w.stop)
+            .map(|w| w.stem.as_str())
     }
 }
 
@@ -261,9 +521,40 @@ fn text_sentence_start(_text: &str, raw: &[String], i: usize) -> bool {
 fn is_common_opening(w: &str) -> bool {
     matches!(
         w,
-        "every" | "our" | "my" | "the" | "to" | "for" | "in" | "on" | "at" | "after" | "before" | "since" | "when"
-            | "if" | "once" | "please" | "always" | "never" | "rotate" | "use" | "run" | "make" | "keep" | "don't"
-            | "do" | "set" | "add" | "remember" | "note" | "today" | "yesterday" | "tomorrow" | "last" | "next"
+        "every"
+            | "our"
+            | "my"
+            | "the"
+            | "to"
+            | "for"
+            | "in"
+            | "on"
+            | "at"
+            | "after"
+            | "before"
+            | "since"
+            | "when"
+            | "if"
+            | "once"
+            | "please"
+            | "always"
+            | "never"
+            | "rotate"
+            | "use"
+            | "run"
+            | "make"
+            | "keep"
+            | "don't"
+            | "do"
+            | "set"
+            | "add"
+            | "remember"
+            | "note"
+            | "today"
+            | "yesterday"
+            | "tomorrow"
+            | "last"
+            | "next"
     )
 }
 
@@ -295,9 +586,22 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
     let vb = old.values();
     let all_b = old.stems();
     let all_a = new.stems();
-    let subj: BTreeSet<String> = new.subject.iter().chain(old.subject.iter()).cloned().collect();
-    let new_values = va.iter().filter(|v| !vb.contains(*v) && !all_b.contains(*v) && !subj.contains(*v)).cloned().collect();
-    let lost_values = vb.iter().filter(|v| !va.contains(*v) && !all_a.contains(*v) && !subj.contains(*v)).cloned().collect();
+    let subj: BTreeSet<String> = new
+        .subject
+        .iter()
+        .chain(old.subject.iter())
+        .cloned()
+        .collect();
+    let new_values = va
+        .iter()
+        .filter(|v| !vb.contains(*v) && !all_b.contains(*v) && !subj.contains(*v))
+        .cloned()
+        .collect();
+    let lost_values = vb
+        .iter()
+        .filter(|v| !va.contains(*v) && !all_a.contains(*v) && !subj.contains(*v))
+        .cloned()
+        .collect();
     let union = a.union(&b).count().max(1) as f32;
     let shared_beyond_subject = shared.iter().filter(|s| !subj.contains(*s)).count();
     Overlap {
@@ -328,7 +632,10 @@ mod tests {
 
     #[test]
     fn words_keep_versions_times_and_names() {
-        assert_eq!(words_of("Postgres 16.2 at 02:00, deploy-bot."), ["Postgres", "16.2", "at", "02:00", "deploy-bot"]);
+        assert_eq!(
+            words_of("Postgres 16.2 at 02:00, deploy-bot."),
+            ["Postgres", "16.2", "at", "02:00", "deploy-bot"]
+        );
     }
 
     #[test]
@@ -345,7 +652,10 @@ mod tests {
 
     #[test]
     fn overlap_sees_changed_values() {
-        let o = overlap(&Analysis::new("Alice lives in Paris"), &Analysis::new("Alice lives in Berlin"));
+        let o = overlap(
+            &Analysis::new("Alice lives in Paris"),
+            &Analysis::new("Alice lives in Berlin"),
+        );
         assert!(o.new_values.contains("paris") && o.lost_values.contains("berlin"));
         assert_eq!(o.shared_beyond_subject, 1);
     }

@@ -20,29 +20,39 @@ pub fn category_name(c: i64) -> String {
 }
 
 pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
-    let v: serde_json::Value = serde_json::from_slice(bytes).context("the LoCoMo file is not valid JSON")?;
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).context("the LoCoMo file is not valid JSON")?;
     let samples = parse_locomo(&v, quirks)?;
     Ok(samples
         .into_iter()
         .map(|s| {
-            let questions = s
-                .qa
-                .iter()
-                .enumerate()
-                .map(|(i, qa)| {
-                    let gold_turns: Vec<String> = qa.evidence.iter().map(|d| format!("locomo:{}:{d}", s.id)).collect();
-                    let gold_sessions = super::metrics::sessions_of(&gold_turns);
-                    Question {
-                        id: format!("{}#{i}", s.id),
-                        group: category_name(qa.category),
-                        text: qa.question.clone(),
-                        excluded: gold_turns.is_empty().then(|| "no valid evidence".to_string()),
-                        gold_turns,
-                        gold_sessions,
-                    }
-                })
-                .collect();
-            Unit { name: s.id, conversation: s.conversation, questions }
+            let questions =
+                s.qa.iter()
+                    .enumerate()
+                    .map(|(i, qa)| {
+                        let gold_turns: Vec<String> = qa
+                            .evidence
+                            .iter()
+                            .map(|d| format!("locomo:{}:{d}", s.id))
+                            .collect();
+                        let gold_sessions = super::metrics::sessions_of(&gold_turns);
+                        Question {
+                            id: format!("{}#{i}", s.id),
+                            group: category_name(qa.category),
+                            text: qa.question.clone(),
+                            excluded: gold_turns
+                                .is_empty()
+                                .then(|| "no valid evidence".to_string()),
+                            gold_turns,
+                            gold_sessions,
+                        }
+                    })
+                    .collect();
+            Unit {
+                name: s.id,
+                conversation: s.conversation,
+                questions,
+            }
         })
         .collect())
 }

@@ -7,7 +7,8 @@ use crate::ingest::{Quirks, parse_longmemeval};
 use anyhow::{Context, Result};
 
 pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
-    let v: serde_json::Value = serde_json::from_slice(bytes).context("the LongMemEval file is not valid JSON")?;
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).context("the LongMemEval file is not valid JSON")?;
     let qs = parse_longmemeval(&v, quirks)?;
     Ok(qs
         .into_iter()
@@ -20,7 +21,11 @@ pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
                 gold_sessions: q.gold_sessions.clone(),
                 excluded: q.abstention().then(|| "abstention".to_string()),
             };
-            Unit { name: q.id.clone(), conversation: q.conversation, questions: vec![question] }
+            Unit {
+                name: q.id.clone(),
+                conversation: q.conversation,
+                questions: vec![question],
+            }
         })
         .collect())
 }

@@ -44,11 +44,24 @@ pub fn recall_all(ranked: &[String], gold: &[String], k: usize) -> f64 {
 }
 
 fn dcg(rels: &[f64]) -> f64 {
-    rels.iter().enumerate().map(|(i, r)| if i == 0 { *r } else { r / ((i + 1) as f64).log2() }).sum()
+    rels.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == 0 {
+                *r
+            } else {
+                r / ((i + 1) as f64).log2()
+            }
+        })
+        .sum()
 }
 
 pub fn ndcg(ranked: &[String], gold: &[String], k: usize) -> f64 {
-    let rels: Vec<f64> = ranked.iter().take(k).map(|r| f64::from(gold.contains(r))).collect();
+    let rels: Vec<f64> = ranked
+        .iter()
+        .take(k)
+        .map(|r| f64::from(gold.contains(r)))
+        .collect();
     let ideal = vec![1.0; gold.len().min(k)];
     let i = dcg(&ideal);
     if i == 0.0 { 0.0 } else { dcg(&rels) / i }
@@ -96,7 +109,10 @@ pub struct Agg {
 
 impl Agg {
     pub fn add(&mut self, group: &str, s: &Scores) {
-        for sum in [&mut self.all, self.groups.entry(group.to_string()).or_default()] {
+        for sum in [
+            &mut self.all,
+            self.groups.entry(group.to_string()).or_default(),
+        ] {
             sum.n += 1;
             for i in 0..KS.len() {
                 sum.s.any[i] += s.any[i];
@@ -107,8 +123,17 @@ impl Agg {
     }
 
     fn summary(sum: &Sum) -> Summary {
-        let mean = |v: f64| if sum.n == 0 { 0.0 } else { round4(v / sum.n as f64) };
-        let mut out = Summary { n: sum.n, ..Default::default() };
+        let mean = |v: f64| {
+            if sum.n == 0 {
+                0.0
+            } else {
+                round4(v / sum.n as f64)
+            }
+        };
+        let mut out = Summary {
+            n: sum.n,
+            ..Default::default()
+        };
         for (i, k) in KS.iter().enumerate() {
             out.recall_any.insert(k.to_string(), mean(sum.s.any[i]));
             out.recall_all.insert(k.to_string(), mean(sum.s.all[i]));
@@ -122,7 +147,10 @@ impl Agg {
     }
 
     pub fn by_group(&self) -> BTreeMap<String, Summary> {
-        self.groups.iter().map(|(k, v)| (k.clone(), Self::summary(v))).collect()
+        self.groups
+            .iter()
+            .map(|(k, v)| (k.clone(), Self::summary(v)))
+            .collect()
     }
 }
 
@@ -178,8 +206,16 @@ mod tests {
 
     #[test]
     fn sessions_ranked_by_best_turn() {
-        let turns = v(&["locomo:c:D3:7", "locomo:c:D1:2", "locomo:c:D3:1", "locomo:c:D2:9"]);
-        assert_eq!(sessions_of(&turns), v(&["locomo:c:D3", "locomo:c:D1", "locomo:c:D2"]));
+        let turns = v(&[
+            "locomo:c:D3:7",
+            "locomo:c:D1:2",
+            "locomo:c:D3:1",
+            "locomo:c:D2:9",
+        ]);
+        assert_eq!(
+            sessions_of(&turns),
+            v(&["locomo:c:D3", "locomo:c:D1", "locomo:c:D2"])
+        );
         assert_eq!(session_of("lme:q1:answer_1:12"), "lme:q1:answer_1");
     }
 
@@ -187,7 +223,10 @@ mod tests {
     fn aggregate_means_overall_and_per_group() {
         let mut a = Agg::default();
         a.add("x", &score(&v(&["g"]), &v(&["g"])));
-        a.add("y", &score(&v(&["n", "n2", "n3", "n4", "n5", "g"]), &v(&["g"])));
+        a.add(
+            "y",
+            &score(&v(&["n", "n2", "n3", "n4", "n5", "g"]), &v(&["g"])),
+        );
         let o = a.overall();
         assert_eq!(o.n, 2);
         assert_eq!(o.recall_any["1"], 0.5);

@@ -133,13 +133,20 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(round4(kb / 1024.0))
 }
 
-
 /// Runs the units and scores them.
-pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models: &Models, opts: &Options) -> Result<Report> {
+pub fn run(
+    dataset: &str,
+    file: &Path,
+    units: Vec<Unit>,
+    quirks: Quirks,
+    models: &Models,
+    opts: &Options,
+) -> Result<Report> {
     let t_all = Instant::now();
     let mut dump = match &opts.dump {
         Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot write the dump to {}", p.display()))?,
+            std::fs::File::create(p)
+                .with_context(|| format!("cannot write the dump to {}", p.display()))?,
         )),
         None => None,
     };
@@ -160,7 +167,9 @@ pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models:
             // Nothing to ask: no tree needed.
             for q in &unit.questions {
                 questions += 1;
-                *skipped.entry(q.excluded.clone().unwrap_or_default()).or_default() += 1;
+                *skipped
+                    .entry(q.excluded.clone().unwrap_or_default())
+                    .or_default() += 1;
             }
             continue;
         }
@@ -207,12 +216,26 @@ pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models:
             }
             asked += 1;
             unit_asked += 1;
-            let query = Query { text: q.text.clone(), k: opts.depth, max_tier: opts.max_tier, ..Default::default() };
+            let query = Query {
+                text: q.text.clone(),
+                k: opts.depth,
+                max_tier: opts.max_tier,
+                ..Default::default()
+            };
             let (hits, stats) = recall_with(&tree, models, &idx, catchup.generation, &query)?;
-            let ranked: Vec<String> =
-                hits.iter().filter_map(|h| h.source.get("ref").and_then(|r| r.as_str()).map(String::from)).collect();
+            let ranked: Vec<String> = hits
+                .iter()
+                .filter_map(|h| {
+                    h.source
+                        .get("ref")
+                        .and_then(|r| r.as_str())
+                        .map(String::from)
+                })
+                .collect();
             let tier = if stats.cached { 0 } else { stats.tier };
-            lat.entry(format!("tier {tier}")).or_default().push(stats.total_ms);
+            lat.entry(format!("tier {tier}"))
+                .or_default()
+                .push(stats.total_ms);
             lat.entry("all".into()).or_default().push(stats.total_ms);
             let ranked_sessions = match gran {
                 Granularity::Turn => sessions_of(&ranked),
@@ -221,12 +244,19 @@ pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models:
             if gran == Granularity::Turn && !q.gold_turns.is_empty() {
                 turn_agg.add(&q.group, &metrics::score(&ranked, &q.gold_turns));
             } else if gran == Granularity::Turn {
-                *skipped.entry("no gold turns (turn level not scored)".into()).or_default() += 1;
+                *skipped
+                    .entry("no gold turns (turn level not scored)".into())
+                    .or_default() += 1;
             }
             if !q.gold_sessions.is_empty() {
-                sess_agg.add(&q.group, &metrics::score(&ranked_sessions, &q.gold_sessions));
+                sess_agg.add(
+                    &q.group,
+                    &metrics::score(&ranked_sessions, &q.gold_sessions),
+                );
             } else {
-                *skipped.entry("no gold sessions (session level not scored)".into()).or_default() += 1;
+                *skipped
+                    .entry("no gold sessions (session level not scored)".into())
+                    .or_default() += 1;
             }
             if let Some(d) = dump.as_mut() {
                 let line = DumpLine {
@@ -268,14 +298,26 @@ pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models:
         d.flush()?;
     }
     let secs = ingest.write_seconds + ingest.index_seconds;
-    ingest.turns_per_s = if secs > 0.0 { round4(ingest.turns as f64 / secs) } else { 0.0 };
+    ingest.turns_per_s = if secs > 0.0 {
+        round4(ingest.turns as f64 / secs)
+    } else {
+        0.0
+    };
     ingest.write_seconds = round4(ingest.write_seconds);
     ingest.index_seconds = round4(ingest.index_seconds);
     let latency_ms = lat
         .into_iter()
         .map(|(k, v)| {
             let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-            (k, Latency { n: v.len(), p50: round4(percentile(&v, 50.0)), p95: round4(percentile(&v, 95.0)), mean: round4(mean) })
+            (
+                k,
+                Latency {
+                    n: v.len(),
+                    p50: round4(percentile(&v, 50.0)),
+                    p95: round4(percentile(&v, 95.0)),
+                    mean: round4(mean),
+                },
+            )
         })
         .collect();
     Ok(Report {
@@ -290,8 +332,14 @@ pub fn run(dataset: &str, file: &Path, units: Vec<Unit>, quirks: Quirks, models:
         asked,
         skipped,
         quirks,
-        turn: (gran == Granularity::Turn).then(|| Level { overall: turn_agg.overall(), by_group: turn_agg.by_group() }),
-        session: Level { overall: sess_agg.overall(), by_group: sess_agg.by_group() },
+        turn: (gran == Granularity::Turn).then(|| Level {
+            overall: turn_agg.overall(),
+            by_group: turn_agg.by_group(),
+        }),
+        session: Level {
+            overall: sess_agg.overall(),
+            by_group: sess_agg.by_group(),
+        },
         latency_ms,
         ingest,
         seconds: round4(t_all.elapsed().as_secs_f64()),
@@ -320,12 +368,28 @@ pub fn render(r: &Report) -> String {
     if r.quirks.total() > 0 {
         s.push_str(&format!(
             "  data quirks: {}\n",
-            r.quirks.0.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("; ")
+            r.quirks
+                .0
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
     }
     s.push_str(&format!(
         "\n{:<8} {:<28} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
-        "level", "group", "n", "any@1", "any@3", "any@5", "any@10", "all@5", "all@10", "ndcg@1", "ndcg@5", "ndcg@10"
+        "level",
+        "group",
+        "n",
+        "any@1",
+        "any@3",
+        "any@5",
+        "any@10",
+        "all@5",
+        "all@10",
+        "ndcg@1",
+        "ndcg@5",
+        "ndcg@10"
     ));
     let mut row = |level: &str, group: &str, m: &Summary| {
         s.push_str(&format!(
@@ -353,7 +417,10 @@ pub fn render(r: &Report) -> String {
     }
     s.push_str("\nrecall latency (ms):");
     for (k, l) in &r.latency_ms {
-        s.push_str(&format!("  {k}: p50 {:.2} p95 {:.2} (n={})", l.p50, l.p95, l.n));
+        s.push_str(&format!(
+            "  {k}: p50 {:.2} p95 {:.2} (n={})",
+            l.p50, l.p95, l.n
+        ));
     }
     s.push('\n');
     let i = &r.ingest;
@@ -364,7 +431,8 @@ pub fn render(r: &Report) -> String {
     s.push_str(&format!(
         "total {:.1}s; peak RSS {}\n",
         r.seconds,
-        r.peak_rss_mib.map_or("unknown".into(), |m| format!("{m:.0} MiB"))
+        r.peak_rss_mib
+            .map_or("unknown".into(), |m| format!("{m:.0} MiB"))
     ));
     s
 }

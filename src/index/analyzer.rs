@@ -36,7 +36,13 @@ impl Tokenizer for CodeTokenizer {
         let mut tokens = Vec::new();
         tokenize(text, &mut |from, to, s| {
             let position = tokens.last().map(|t: &Token| t.position).unwrap_or(0);
-            tokens.push(Token { offset_from: from, offset_to: to, position, text: s.to_string(), position_length: 1 });
+            tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: s.to_string(),
+                position_length: 1,
+            });
         });
         // Assign positions: a compound and its parts share one position.
         let mut pos = 0usize;
@@ -90,7 +96,9 @@ pub fn tokenize(text: &str, emit: &mut dyn FnMut(usize, usize, &str)) {
             continue;
         }
         emit(s, e, word);
-        let numeric_compound = word.chars().all(|c| c.is_ascii_digit() || c == '.' || c == 'v');
+        let numeric_compound = word
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == 'v');
         if numeric_compound {
             continue;
         }
@@ -120,7 +128,9 @@ fn split_parts(word: &str) -> Vec<(usize, usize)> {
         let hump = match prev {
             Some(p) => {
                 (p.is_lowercase() && c.is_uppercase())
-                    || (p.is_uppercase() && c.is_uppercase() && chars.get(n + 1).is_some_and(|&(_, nx)| nx.is_lowercase()))
+                    || (p.is_uppercase()
+                        && c.is_uppercase()
+                        && chars.get(n + 1).is_some_and(|&(_, nx)| nx.is_lowercase()))
             }
             None => false,
         };
@@ -150,10 +160,19 @@ mod tests {
 
     #[test]
     fn code_tokens_are_whole_and_split() {
-        assert_eq!(toks("snake_case_name"), ["snake_case_name", "snake", "case", "name"]);
-        assert_eq!(toks("CamelCase HTTPServer"), ["CamelCase", "Camel", "Case", "HTTPServer", "HTTP", "Server"]);
+        assert_eq!(
+            toks("snake_case_name"),
+            ["snake_case_name", "snake", "case", "name"]
+        );
+        assert_eq!(
+            toks("CamelCase HTTPServer"),
+            ["CamelCase", "Camel", "Case", "HTTPServer", "HTTP", "Server"]
+        );
         assert_eq!(toks("see file.rs."), ["see", "file.rs", "file", "rs"]);
-        assert_eq!(toks("bump to v1.2.3, then 2.0"), ["bump", "to", "v1.2.3", "then", "2.0"]);
+        assert_eq!(
+            toks("bump to v1.2.3, then 2.0"),
+            ["bump", "to", "v1.2.3", "then", "2.0"]
+        );
         assert_eq!(toks("C++ and C# (a-b)"), ["C++", "and", "C#", "a-b"]);
         assert_eq!(toks("naïve café"), ["naïve", "café"]);
     }
@@ -166,6 +185,15 @@ mod tests {
         while s.advance() {
             got.push((s.token().text.clone(), s.token().position));
         }
-        assert_eq!(got, [("use".into(), 0), ("llama_cpp".into(), 1), ("llama".into(), 1), ("cpp".into(), 1), ("now".into(), 2)]);
+        assert_eq!(
+            got,
+            [
+                ("use".into(), 0),
+                ("llama_cpp".into(), 1),
+                ("llama".into(), 1),
+                ("cpp".into(), 1),
+                ("now".into(), 2)
+            ]
+        );
     }
 }

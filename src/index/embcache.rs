@@ -20,21 +20,36 @@ pub fn cache_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(d));
     }
     use etcetera::BaseStrategy;
-    etcetera::choose_base_strategy().ok().map(|b| b.cache_dir().join("mem"))
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|b| b.cache_dir().join("mem"))
 }
 
 fn file_for(model_id: &str) -> Option<PathBuf> {
-    let safe: String = model_id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
+    let safe: String = model_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     cache_dir().map(|d| d.join("embeddings").join(format!("{safe}.f32")))
 }
 
 fn text_key(t: &str) -> [u8; 16] {
-    blake3::hash(t.as_bytes()).as_bytes()[..16].try_into().unwrap()
+    blake3::hash(t.as_bytes()).as_bytes()[..16]
+        .try_into()
+        .unwrap()
 }
 
 fn load(path: &PathBuf, dim: usize) -> HashMap<[u8; 16], Vec<f32>> {
     let mut map = HashMap::new();
-    let Ok(mut f) = std::fs::File::open(path) else { return map };
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return map;
+    };
     let mut buf = Vec::new();
     if f.read_to_end(&mut buf).is_err() || buf.len() < 12 || &buf[..8] != MAGIC {
         return map;
@@ -45,7 +60,10 @@ fn load(path: &PathBuf, dim: usize) -> HashMap<[u8; 16], Vec<f32>> {
     let rec = 16 + dim * 4;
     for chunk in buf[12..].chunks_exact(rec) {
         let key: [u8; 16] = chunk[..16].try_into().unwrap();
-        let v = chunk[16..].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect();
+        let v = chunk[16..]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+            .collect();
         map.insert(key, v);
     }
     map
@@ -55,7 +73,11 @@ fn append(path: &PathBuf, dim: usize, items: &[([u8; 16], &Vec<f32>)]) -> Result
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).read(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .read(true)
+        .open(path)?;
     if f.metadata()?.len() == 0 {
         let mut head = MAGIC.to_vec();
         head.extend_from_slice(&(dim as u32).to_le_bytes());
@@ -73,7 +95,11 @@ fn append(path: &PathBuf, dim: usize, items: &[([u8; 16], &Vec<f32>)]) -> Result
 }
 
 /// Embeds `texts`, taking what it can from the cache and adding the rest.
-pub fn embed_cached(emb: &dyn Embedder, texts: &[String], bar: Option<&indicatif::ProgressBar>) -> Result<Vec<Vec<f32>>> {
+pub fn embed_cached(
+    emb: &dyn Embedder,
+    texts: &[String],
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<Vec<Vec<f32>>> {
     let dim = emb.dim();
     let path = file_for(emb.id());
     let cache = path.as_ref().map(|p| load(p, dim)).unwrap_or_default();
@@ -86,9 +112,15 @@ pub fn embed_cached(emb: &dyn Embedder, texts: &[String], bar: Option<&indicatif
     for chunk in missing.chunks(BATCH) {
         let batch: Vec<&str> = chunk.iter().map(|&i| texts[i].as_str()).collect();
         let vs = emb.embed(&batch)?;
-        anyhow::ensure!(vs.len() == batch.len(), "the embedder returned {} vectors for {} texts", vs.len(), batch.len());
+        anyhow::ensure!(
+            vs.len() == batch.len(),
+            "the embedder returned {} vectors for {} texts",
+            vs.len(),
+            batch.len()
+        );
         if let Some(p) = &path {
-            let items: Vec<([u8; 16], &Vec<f32>)> = chunk.iter().zip(&vs).map(|(&i, v)| (keys[i], v)).collect();
+            let items: Vec<([u8; 16], &Vec<f32>)> =
+                chunk.iter().zip(&vs).map(|(&i, v)| (keys[i], v)).collect();
             // The cache is an optimisation: failing to write it is not an error.
             let _ = append(p, dim, &items);
         }

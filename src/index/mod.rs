@@ -75,7 +75,10 @@ pub struct Manifest {
 const RACY_NS: i128 = 2_000_000_000;
 
 fn now_ns() -> i128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
 }
 
 /// The manifest file as read: its header and its file lines, unparsed.
@@ -104,9 +107,22 @@ impl RawManifest {
             let hash = u128::from_str_radix(f.next()?, 16).ok()?;
             let key = f.next()?.parse().ok()?;
             let flags = f.next()?;
-            files.insert(rel, FileRec { size, mtime, hash, key, embedded: flags.contains('e'), broken: flags.contains('b') });
+            files.insert(
+                rel,
+                FileRec {
+                    size,
+                    mtime,
+                    hash,
+                    key,
+                    embedded: flags.contains('e'),
+                    broken: flags.contains('b'),
+                },
+            );
         }
-        (files.len() == self.h.count).then(|| Manifest { files, ..Manifest::header_only(&self.h) })
+        (files.len() == self.h.count).then(|| Manifest {
+            files,
+            ..Manifest::header_only(&self.h)
+        })
     }
 
     /// True when the walk matches the manifest line for line: same paths
@@ -119,13 +135,18 @@ impl RawManifest {
         }
         let mut lines = self.body.split('\n');
         for f in found {
-            let Some(line) = lines.next() else { return false };
+            let Some(line) = lines.next() else {
+                return false;
+            };
             let mut it = line.split('\t');
             let same = it.next() == Some(f.rel.as_str())
                 && it.next().and_then(|v| v.parse::<u64>().ok()) == Some(f.size)
                 && it.next().and_then(|v| v.parse::<i128>().ok()) == Some(f.mtime);
             let flags = it.nth(2).unwrap_or("");
-            if !same || f.mtime >= self.h.stamp - RACY_NS || (want_vectors && !flags.contains(['e', 'b'])) {
+            if !same
+                || f.mtime >= self.h.stamp - RACY_NS
+                || (want_vectors && !flags.contains(['e', 'b']))
+            {
                 return false;
             }
         }
@@ -175,7 +196,11 @@ impl Manifest {
                 (false, true) => "b",
                 (false, false) => "-",
             };
-            let _ = writeln!(out, "{rel}\t{}\t{}\t{:032x}\t{}\t{flags}", r.size, r.mtime, r.hash, r.key);
+            let _ = writeln!(
+                out,
+                "{rel}\t{}\t{}\t{:032x}\t{}\t{flags}",
+                r.size, r.mtime, r.hash, r.key
+            );
         }
         let tmp = path.with_extension("tmp");
         let mut f = std::fs::File::create(&tmp)?;
@@ -246,6 +271,14 @@ pub struct OpenOptions<'a> {
     pub embedder: &'a dyn Fn() -> Result<Option<&'a dyn Embedder>>,
     pub progress: bool,
     pub force_rebuild: bool,
+    /// Called with the text index as last written, before the catch-up walk
+    /// (only when that index is usable): recall uses it to guess early
+    /// whether the query will need the embedder, and loads it meanwhile.
+    /// The second argument is the generation the index was written at.
+    pub before_walk: Option<&'a dyn Fn(&text::TextIndex, u64)>,
+    /// False for a read that will not search vectors (`--tier 1`): when the
+    /// index is current, the vector file is then not even opened.
+    pub need_vectors: bool,
 }
 
 struct Pending {
@@ -257,7 +290,12 @@ struct Pending {
 impl MemIndex {
     fn paths(tree: &Tree) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
         let dir = tree.index_dir();
-        (dir.join("text"), dir.join("vectors.usearch"), dir.join("manifest"), dir.clone())
+        (
+            dir.join("text"),
+            dir.join("vectors.usearch"),
+            dir.join("manifest"),
+            dir.clone(),
+        )
     }
 
     /// Opens the index and brings it up to date with the files.
@@ -266,7 +304,8 @@ impl MemIndex {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut report = CatchUp::default();
         crate::trace::mark("index: open");
-        let raw = RawManifest::read(&man_path).filter(|r| r.h.schema == SCHEMA_VERSION && !opts.force_rebuild);
+        let raw = RawManifest::read(&man_path)
+            .filter(|r| r.h.schema == SCHEMA_VERSION && !opts.force_rebuild);
         crate::trace::mark("index: manifest read");
         // The text index must exist and agree with the manifest; anything
         // else (missing, damaged, a crash between the two writes) rebuilds.
@@ -275,6 +314,9 @@ impl MemIndex {
             _ => None,
         };
         crate::trace::mark("index: text opened");
+        if let (Some(hook), Some(t), Some(r)) = (opts.before_walk, &text, &raw) {
+            hook(t, r.h.generation);
+        }
         let want_vectors = opts.embedder_id.is_some();
         let mut walked = None;
         let (raw, text) = match (raw, text) {
@@ -283,6 +325,13 @@ impl MemIndex {
                 // to the manifest: up to date, nothing else to read.
                 let vectors = match &opts.embedder_id {
                     None => Some(None),
+                    Some(id)
+                        if r.h.embedder.as_ref() == Some(id)
+                            && r.h.dim > 0
+                            && !opts.need_vectors =>
+                    {
+                        Some(None)
+                    }
                     Some(id) if r.h.embedder.as_ref() == Some(id) && r.h.dim > 0 => {
                         match vector::VectorIndex::view(&vec_path, r.h.dim) {
                             Some(v) if v.len() == r.h.embedded => Some(Some(v)),
@@ -297,9 +346,18 @@ impl MemIndex {
                     let (found, _) = tree.walk(true, true);
                     crate::trace::mark("index: walked");
                     if r.unchanged(&found, want_vectors) {
+                        crate::trace::mark("index: compared");
                         report.generation = r.h.generation;
                         let manifest = Manifest::header_only(&r.h);
-                        return Ok((Self { text: t, vectors, manifest, dir }, report));
+                        return Ok((
+                            Self {
+                                text: t,
+                                vectors,
+                                manifest,
+                                dir,
+                            },
+                            report,
+                        ));
                     }
                     walked = Some(found);
                 }
@@ -310,7 +368,12 @@ impl MemIndex {
         let fast_failed = walked.is_some();
         let manifest = raw.and_then(|r| r.parse());
         let mut idx = match (manifest, text) {
-            (Some(m), Some(t)) => Self { text: t, vectors: None, manifest: m, dir },
+            (Some(m), Some(t)) => Self {
+                text: t,
+                vectors: None,
+                manifest: m,
+                dir,
+            },
             _ => {
                 report.rebuilt = true;
                 walked = None;
@@ -320,13 +383,23 @@ impl MemIndex {
         idx.open_vectors(&vec_path, opts)?;
         let pending = idx.diff(tree, opts, walked)?;
         crate::trace::mark("index: diffed");
-        if pending.upserts.is_empty() && pending.removed.is_empty() && pending.restat.is_empty() && !report.rebuilt {
+        if pending.upserts.is_empty()
+            && pending.removed.is_empty()
+            && pending.restat.is_empty()
+            && !report.rebuilt
+        {
             if fast_failed {
                 // Nothing changed, yet the quick comparison failed (a
                 // manifest in an older order): rewrite it once so the next
                 // read takes the fast path.
-                if let Ok(_lock) = crate::lock::WriteLock::acquire_named(&tree.state_dir(), "index.lock", Duration::from_millis(50)) {
-                    if RawManifest::read(&man_path).is_some_and(|r| r.h.generation == idx.manifest.generation) {
+                if let Ok(_lock) = crate::lock::WriteLock::acquire_named(
+                    &tree.state_dir(),
+                    "index.lock",
+                    Duration::from_millis(50),
+                ) {
+                    if RawManifest::read(&man_path)
+                        .is_some_and(|r| r.h.generation == idx.manifest.generation)
+                    {
                         let _ = idx.manifest.save(&man_path);
                     }
                 }
@@ -336,8 +409,14 @@ impl MemIndex {
         }
         // Someone must write: take the index lock, then look again (another
         // process may have caught up meanwhile).
-        let _lock = crate::lock::WriteLock::acquire_named(&tree.state_dir(), "index.lock", Duration::from_secs(120))?;
-        if let Some(m) = Manifest::load(&man_path).filter(|m| m.schema == SCHEMA_VERSION && m.generation > idx.manifest.generation) {
+        let _lock = crate::lock::WriteLock::acquire_named(
+            &tree.state_dir(),
+            "index.lock",
+            Duration::from_secs(120),
+        )?;
+        if let Some(m) = Manifest::load(&man_path)
+            .filter(|m| m.schema == SCHEMA_VERSION && m.generation > idx.manifest.generation)
+        {
             idx.manifest = m;
             idx.text.reload()?;
             idx.open_vectors(&vec_path, opts)?;
@@ -358,13 +437,24 @@ impl MemIndex {
         // Generations never repeat, even across rebuilds: caches keyed by
         // generation must not mistake a new index for an old one.
         let generation = (now_ns() / 1000) as u64;
-        let manifest = Manifest { schema: SCHEMA_VERSION, generation, ..Default::default() };
-        Ok(Self { text, vectors: None, manifest, dir })
+        let manifest = Manifest {
+            schema: SCHEMA_VERSION,
+            generation,
+            ..Default::default()
+        };
+        Ok(Self {
+            text,
+            vectors: None,
+            manifest,
+            dir,
+        })
     }
 
     fn open_vectors(&mut self, vec_path: &Path, opts: &OpenOptions) -> Result<()> {
         self.vectors = None;
-        let Some(id) = &opts.embedder_id else { return Ok(()) };
+        let Some(id) = &opts.embedder_id else {
+            return Ok(());
+        };
         if self.manifest.embedder.as_ref() == Some(id) && self.manifest.dim > 0 {
             let (v, fresh) = vector::VectorIndex::open(vec_path, self.manifest.dim)?;
             let expected = self.manifest.files.values().filter(|r| r.embedded).count();
@@ -386,12 +476,21 @@ impl MemIndex {
 
     /// Compares the manifest with the files on disk.
     /// `walked`: the walk of the tree, when the caller just made one.
-    fn diff(&self, tree: &Tree, opts: &OpenOptions, walked: Option<Vec<crate::tree::Found>>) -> Result<Pending> {
+    fn diff(
+        &self,
+        tree: &Tree,
+        opts: &OpenOptions,
+        walked: Option<Vec<crate::tree::Found>>,
+    ) -> Result<Pending> {
         let files = match walked {
             Some(f) => f,
             None => tree.walk(true, true).0,
         };
-        let mut p = Pending { upserts: Vec::new(), removed: Vec::new(), restat: Vec::new() };
+        let mut p = Pending {
+            upserts: Vec::new(),
+            removed: Vec::new(),
+            restat: Vec::new(),
+        };
         let want_vectors = opts.embedder_id.is_some();
         let mut known_seen = 0usize;
         for f in &files {
@@ -400,30 +499,54 @@ impl MemIndex {
             if let Some(o) = old {
                 known_seen += 1;
                 let racy = mtime >= self.manifest.stamp - RACY_NS;
-                if !racy && o.size == size && o.mtime == mtime && (o.embedded || o.broken || !want_vectors) {
+                if !racy
+                    && o.size == size
+                    && o.mtime == mtime
+                    && (o.embedded || o.broken || !want_vectors)
+                {
                     continue;
                 }
             }
-            let Ok(bytes) = std::fs::read(tree.abs(rel)) else { continue };
+            let Ok(bytes) = std::fs::read(tree.abs(rel)) else {
+                continue;
+            };
             let hash = content_hash(&bytes);
             if let Some(o) = old {
                 if o.hash == hash && (o.embedded || o.broken || !want_vectors) {
                     // Record new stats, or a re-check of a racy file (the new
                     // stamp ends its racy window once enough time has passed).
-                    if o.size != size || o.mtime != mtime || mtime >= self.manifest.stamp - RACY_NS {
-                        p.restat.push((rel.clone(), FileRec { size, mtime, ..o.clone() }));
+                    if o.size != size || o.mtime != mtime || mtime >= self.manifest.stamp - RACY_NS
+                    {
+                        p.restat.push((
+                            rel.clone(),
+                            FileRec {
+                                size,
+                                mtime,
+                                ..o.clone()
+                            },
+                        ));
                     }
                     continue;
                 }
             }
-            let entry = std::str::from_utf8(&bytes).ok().and_then(|t| Entry::parse(t).ok());
-            let rec = FileRec { size, mtime, hash, key: key_of(rel), embedded: false, broken: entry.is_none() };
+            let entry = std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|t| Entry::parse(t).ok());
+            let rec = FileRec {
+                size,
+                mtime,
+                hash,
+                key: key_of(rel),
+                embedded: false,
+                broken: entry.is_none(),
+            };
             p.upserts.push((rel.clone(), rec, entry));
         }
         // Files the manifest knows that the walk did not see are gone; the
         // set of walked paths is only built when some are.
         if known_seen < self.manifest.files.len() {
-            let present: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+            let present: std::collections::HashSet<&str> =
+                files.iter().map(|f| f.rel.as_str()).collect();
             for rel in self.manifest.files.keys() {
                 if !present.contains(rel.as_str()) {
                     p.removed.push(rel.clone());
@@ -437,9 +560,13 @@ impl MemIndex {
         for (rel, rec) in p.restat {
             self.manifest.files.insert(rel, rec);
         }
-        let needs_text = !p.removed.is_empty() || p.upserts.iter().any(|(rel, rec, _)| {
-            self.manifest.files.get(rel).is_none_or(|o| o.hash != rec.hash)
-        });
+        let needs_text = !p.removed.is_empty()
+            || p.upserts.iter().any(|(rel, rec, _)| {
+                self.manifest
+                    .files
+                    .get(rel)
+                    .is_none_or(|o| o.hash != rec.hash)
+            });
         let bar = progress_bar(opts.progress, p.upserts.len() as u64);
         if needs_text || report.rebuilt {
             let mut w = self.text.writer()?;
@@ -472,11 +599,22 @@ impl MemIndex {
         }
         // Vectors.
         if let Some(id) = opts.embedder_id.clone() {
-            let todo: Vec<&(String, FileRec, Option<Entry>)> = p.upserts.iter().filter(|(_, r, e)| e.is_some() && !r.broken).collect();
-            let removed_keys: Vec<u64> = p.removed.iter().filter_map(|r| self.manifest.files.get(r)).map(|r| r.key).collect();
+            let todo: Vec<&(String, FileRec, Option<Entry>)> = p
+                .upserts
+                .iter()
+                .filter(|(_, r, e)| e.is_some() && !r.broken)
+                .collect();
+            let removed_keys: Vec<u64> = p
+                .removed
+                .iter()
+                .filter_map(|r| self.manifest.files.get(r))
+                .map(|r| r.key)
+                .collect();
             if !todo.is_empty() || !removed_keys.is_empty() {
                 if let Some(emb) = (opts.embedder)()? {
-                    if self.vectors.as_ref().is_none_or(|v| v.dim() != emb.dim()) || self.manifest.embedder.as_ref() != Some(&id) {
+                    if self.vectors.as_ref().is_none_or(|v| v.dim() != emb.dim())
+                        || self.manifest.embedder.as_ref() != Some(&id)
+                    {
                         let vec_path = self.dir.join("vectors.usearch");
                         let _ = std::fs::remove_file(&vec_path);
                         let (mut v, _) = vector::VectorIndex::open(&vec_path, emb.dim())?;
@@ -489,7 +627,10 @@ impl MemIndex {
                     for k in removed_keys {
                         vecs.remove(k)?;
                     }
-                    let texts: Vec<String> = todo.iter().map(|(_, _, e)| embed_text(e.as_ref().unwrap())).collect();
+                    let texts: Vec<String> = todo
+                        .iter()
+                        .map(|(_, _, e)| embed_text(e.as_ref().unwrap()))
+                        .collect();
                     let embedded = embcache::embed_cached(emb, &texts, bar.as_ref())?;
                     for ((_, rec, _), v) in todo.iter().zip(embedded) {
                         vecs.upsert(rec.key, &v)?;
@@ -507,7 +648,11 @@ impl MemIndex {
         for (rel, rec, _) in p.upserts {
             // Keep the record the vector step wrote (same file, now embedded);
             // otherwise record the new size, mtime and hash.
-            let cur = self.manifest.files.entry(rel).or_insert_with(|| rec.clone());
+            let cur = self
+                .manifest
+                .files
+                .entry(rel)
+                .or_insert_with(|| rec.clone());
             if cur.hash != rec.hash || cur.size != rec.size || cur.mtime != rec.mtime {
                 *cur = rec;
             }
@@ -531,7 +676,10 @@ impl MemIndex {
 
 fn doc_input<'a>(rel: &'a str, key: u64, e: &'a Entry) -> text::DocInput<'a> {
     let archived = rel.starts_with(crate::paths::ARCHIVE_DIR);
-    let path = rel.strip_prefix("_archive/").unwrap_or(rel).trim_end_matches(".md");
+    let path = rel
+        .strip_prefix("_archive/")
+        .unwrap_or(rel)
+        .trim_end_matches(".md");
     let when = e.meta.observed.as_deref().unwrap_or(&e.meta.created);
     let time = crate::time::parse(when).map(|t| t.as_second()).unwrap_or(0);
     text::DocInput {
@@ -544,7 +692,13 @@ fn doc_input<'a>(rel: &'a str, key: u64, e: &'a Entry) -> text::DocInput<'a> {
         body: e.body(),
         kind: &e.meta.kind,
         time,
-        supersedes: e.meta.relations.iter().filter(|r| r.rel == "supersedes").map(|r| r.to.clone()).collect(),
+        supersedes: e
+            .meta
+            .relations
+            .iter()
+            .filter(|r| r.rel == "supersedes")
+            .map(|r| r.to.clone())
+            .collect(),
     }
 }
 
@@ -555,8 +709,10 @@ pub fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
     }
     let b = indicatif::ProgressBar::new(len);
     b.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     b.set_message("indexing");
     Some(b)
@@ -572,11 +728,23 @@ mod tests {
 
     #[test]
     fn embed_text_skips_a_title_that_repeats_the_statement() {
-        assert_eq!(embed_text(&entry("The build needs cmake", "The build needs cmake 3.28 on Debian.")), "The build needs cmake 3.28 on Debian.");
-        assert_eq!(embed_text(&entry("Cmake pin", "The build needs cmake 3.28.")), "Cmake pin\nThe build needs cmake 3.28.");
+        assert_eq!(
+            embed_text(&entry(
+                "The build needs cmake",
+                "The build needs cmake 3.28 on Debian."
+            )),
+            "The build needs cmake 3.28 on Debian."
+        );
+        assert_eq!(
+            embed_text(&entry("Cmake pin", "The build needs cmake 3.28.")),
+            "Cmake pin\nThe build needs cmake 3.28."
+        );
         assert_eq!(embed_text(&entry("Only a title", "")), "Only a title");
         // The evidence section is not embedded.
-        let e = entry("Car upkeep", "Service the van every 10k km.\n\n## Evidence\n\n> said in standup");
+        let e = entry(
+            "Car upkeep",
+            "Service the van every 10k km.\n\n## Evidence\n\n> said in standup",
+        );
         assert_eq!(embed_text(&e), "Car upkeep\nService the van every 10k km.");
     }
 }

@@ -8,7 +8,8 @@ use std::path::Path;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::tokenizer::{Language, LowerCaser, Stemmer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
@@ -33,7 +34,9 @@ pub struct Fields {
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let f = Fields {
         rel: b.add_text_field("rel", STRING | STORED),
@@ -52,7 +55,10 @@ pub fn schema() -> (Schema, Fields) {
 }
 
 fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(CodeTokenizer).filter(LowerCaser).filter(Stemmer::new(Language::English)).build()
+    TextAnalyzer::builder(CodeTokenizer)
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
 }
 
 /// What gets indexed for one entry.
@@ -108,8 +114,18 @@ impl TextIndex {
             Index::create_in_dir(dir, schema).context("creating the text index")?
         };
         index.tokenizers().register(TOKENIZER, analyzer());
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok((Self { index, fields, reader }, created))
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok((
+            Self {
+                index,
+                fields,
+                reader,
+            },
+            created,
+        ))
     }
 
     pub fn writer(&self) -> Result<IndexWriter> {
@@ -160,21 +176,42 @@ impl TextIndex {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(scope) = &filter.scope {
-            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.scope, scope), IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.scope, scope),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if !filter.include_archived {
-            clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(f.archived, 1), IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.archived, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if filter.since.is_some() || filter.until.is_some() {
-            let lo = filter.since.map_or(Bound::Unbounded, |s| Bound::Included(Term::from_field_i64(f.time, s)));
-            let hi = filter.until.map_or(Bound::Unbounded, |u| Bound::Included(Term::from_field_i64(f.time, u)));
+            let lo = filter.since.map_or(Bound::Unbounded, |s| {
+                Bound::Included(Term::from_field_i64(f.time, s))
+            });
+            let hi = filter.until.map_or(Bound::Unbounded, |u| {
+                Bound::Included(Term::from_field_i64(f.time, u))
+            });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
         }
         clauses
     }
 
     /// BM25 search: (rel, key, score), best first.
-    pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<(String, u64, f32)>> {
+    pub fn search(
+        &self,
+        query: &str,
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<Vec<(String, u64, f32)>> {
         let f = &self.fields;
         let mut qp = QueryParser::for_index(&self.index, vec![f.title, f.tags, f.pathtext, f.body]);
         qp.set_field_boost(f.title, 2.0);
@@ -184,7 +221,12 @@ impl TextIndex {
         let cleaned: String = query
             .to_lowercase()
             .split_whitespace()
-            .map(|w| w.trim_start_matches(['-', '+']).chars().map(|c| if is_query_syntax(c) { ' ' } else { c }).collect::<String>())
+            .map(|w| {
+                w.trim_start_matches(['-', '+'])
+                    .chars()
+                    .map(|c| if is_query_syntax(c) { ' ' } else { c })
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join(" ");
         let (q, _) = qp.parse_query_lenient(&cleaned);
@@ -196,22 +238,38 @@ impl TextIndex {
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;
-            let rel = d.get_first(f.rel).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let key = d.get_first(f.key).and_then(|v| v.as_u64()).unwrap_or_default();
+            let rel = d
+                .get_first(f.rel)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let key = d
+                .get_first(f.key)
+                .and_then(|v| v.as_u64())
+                .unwrap_or_default();
             out.push((rel, key, score));
         }
         Ok(out)
     }
 
     /// Looks up documents by vector key, keeping only those that pass `filter`.
-    pub fn by_keys(&self, keys: &[u64], filter: &Filter) -> Result<std::collections::HashMap<u64, String>> {
+    pub fn by_keys(
+        &self,
+        keys: &[u64],
+        filter: &Filter,
+    ) -> Result<std::collections::HashMap<u64, String>> {
         let f = &self.fields;
         let searcher = self.reader.searcher();
         let mut out = std::collections::HashMap::new();
         let filters = self.filter_clauses(filter);
         for &k in keys {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.key, k), IndexRecordOption::Basic)))];
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.key, k),
+                    IndexRecordOption::Basic,
+                )),
+            )];
             clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
             let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(1))?;
             if let Some((_, addr)) = top.first() {
@@ -228,13 +286,48 @@ impl TextIndex {
     pub fn is_superseded(&self, path: &str) -> Result<bool> {
         let f = &self.fields;
         let q = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.supersedes, path), IndexRecordOption::Basic)) as Box<dyn Query>),
-            (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(f.archived, 1), IndexRecordOption::Basic))),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.supersedes, path),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.archived, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ),
         ]);
-        Ok(self.reader.searcher().search(&q, &tantivy::collector::Count)? > 0)
+        Ok(self
+            .reader
+            .searcher()
+            .search(&q, &tantivy::collector::Count)?
+            > 0)
     }
 }
 
 fn is_query_syntax(c: char) -> bool {
-    matches!(c, ':' | '(' | ')' | '[' | ']' | '{' | '}' | '^' | '"' | '~' | '*' | '?' | '\\' | '!' | '<' | '>' | '=' | '\'')
+    matches!(
+        c,
+        ':' | '('
+            | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '"'
+            | '~'
+            | '*'
+            | '?'
+            | '\\'
+            | '!'
+            | '<'
+            | '>'
+            | '='
+            | '\''
+    )
 }

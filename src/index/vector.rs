@@ -28,7 +28,8 @@ impl VectorIndex {
     /// Opens the saved index, or starts an empty one (also when the saved
     /// one is unreadable or of another dimension: it is derived data).
     pub fn open(path: &Path, dim: usize) -> Result<(Self, bool)> {
-        let index = Index::new(&options(dim)).map_err(|e| anyhow!("creating the vector index: {e}"))?;
+        let index =
+            Index::new(&options(dim)).map_err(|e| anyhow!("creating the vector index: {e}"))?;
         let mut fresh = true;
         if path.exists() {
             if index.load(&path.to_string_lossy()).is_ok() && index.dimensions() == dim {
@@ -37,7 +38,15 @@ impl VectorIndex {
                 index.reset().map_err(|e| anyhow!("{e}"))?;
             }
         }
-        Ok((Self { index, path: path.to_path_buf(), dim, dirty: false }, fresh))
+        Ok((
+            Self {
+                index,
+                path: path.to_path_buf(),
+                dim,
+                dirty: false,
+            },
+            fresh,
+        ))
     }
 
     /// Memory-maps the saved index read-only (no copy into memory): for
@@ -48,8 +57,12 @@ impl VectorIndex {
             return None;
         }
         let index = Index::new(&options(dim)).ok()?;
-        (index.view(&path.to_string_lossy()).is_ok() && index.dimensions() == dim)
-            .then(|| Self { index, path: path.to_path_buf(), dim, dirty: false })
+        (index.view(&path.to_string_lossy()).is_ok() && index.dimensions() == dim).then(|| Self {
+            index,
+            path: path.to_path_buf(),
+            dim,
+            dirty: false,
+        })
     }
 
     pub fn dim(&self) -> usize {
@@ -70,7 +83,9 @@ impl VectorIndex {
             let cap = (self.index.capacity() * 2).max(1024);
             self.index.reserve(cap).map_err(|e| anyhow!("{e}"))?;
         }
-        self.index.add(key, v).map_err(|e| anyhow!("adding a vector: {e}"))?;
+        self.index
+            .add(key, v)
+            .map_err(|e| anyhow!("adding a vector: {e}"))?;
         self.dirty = true;
         Ok(())
     }
@@ -94,8 +109,15 @@ impl VectorIndex {
         if self.index.size() == 0 {
             return Ok(Vec::new());
         }
-        let m = self.index.search(q, k).map_err(|e| anyhow!("vector search: {e}"))?;
-        Ok(m.keys.into_iter().zip(m.distances).map(|(k, d)| (k, 1.0 - d)).collect())
+        let m = self
+            .index
+            .search(q, k)
+            .map_err(|e| anyhow!("vector search: {e}"))?;
+        Ok(m.keys
+            .into_iter()
+            .zip(m.distances)
+            .map(|(k, d)| (k, 1.0 - d))
+            .collect())
     }
 
     /// Saves atomically (temp file + rename) if anything changed.
@@ -104,7 +126,9 @@ impl VectorIndex {
             return Ok(());
         }
         let tmp = self.path.with_extension("usearch.tmp");
-        self.index.save(&tmp.to_string_lossy()).map_err(|e| anyhow!("saving the vector index: {e}"))?;
+        self.index
+            .save(&tmp.to_string_lossy())
+            .map_err(|e| anyhow!("saving the vector index: {e}"))?;
         std::fs::File::open(&tmp)?.sync_all()?;
         std::fs::rename(&tmp, &self.path)?;
         self.dirty = false;

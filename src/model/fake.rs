@@ -43,7 +43,10 @@ impl Embedder for FakeEmbedder {
             .map(|t| {
                 let mut v = vec![0f32; self.dim];
                 let lower = t.to_lowercase();
-                for w in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                for w in lower
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                {
                     let stem: String = w.chars().take(6).collect();
                     let (i, s) = bucket(&format!("w:{stem}"), self.dim);
                     v[i] += 2.0 * s;
@@ -83,7 +86,10 @@ impl super::Generator for FakeGenerator {
             if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
                 let mut out = serde_json::Map::new();
                 for (k, v) in props {
-                    out.insert(k.clone(), first(v).unwrap_or(serde_json::Value::String(String::new())));
+                    out.insert(
+                        k.clone(),
+                        first(v).unwrap_or(serde_json::Value::String(String::new())),
+                    );
                 }
                 return Ok(serde_json::Value::Object(out).to_string());
             }
@@ -101,7 +107,13 @@ mod tests {
     #[test]
     fn shared_words_score_higher_than_unrelated() {
         let e = FakeEmbedder::default();
-        let v = e.embed(&["the build needs cmake", "cmake is needed for the build", "my cat likes fish"]).unwrap();
+        let v = e
+            .embed(&[
+                "the build needs cmake",
+                "cmake is needed for the build",
+                "my cat likes fish",
+            ])
+            .unwrap();
         assert_eq!(v[0].len(), 384);
         assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]) + 0.2);
         let again = e.embed(&["the build needs cmake"]).unwrap();

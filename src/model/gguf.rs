@@ -235,7 +235,10 @@ pub fn tensor_nbytes(ty: u32, dims: &[u64]) -> Option<u64> {
     if !n0.is_multiple_of(blck) {
         return None;
     }
-    let rows: u64 = dims.iter().skip(1).try_fold(1u64, |a, &d| a.checked_mul(d))?;
+    let rows: u64 = dims
+        .iter()
+        .skip(1)
+        .try_fold(1u64, |a, &d| a.checked_mul(d))?;
     (n0 / blck).checked_mul(size)?.checked_mul(rows)
 }
 
@@ -306,7 +309,10 @@ const Q8_0_BLOCK_BYTES: usize = 2 + QK8_0;
 /// `round(x / d)` — ggml's reference quantisation, so the bytes are the
 /// same as llama.cpp's own converter would write.
 pub fn quantize_q8_0(x: &[f32]) -> Vec<u8> {
-    assert!(x.len().is_multiple_of(QK8_0), "q8_0 needs a multiple of 32 values");
+    assert!(
+        x.len().is_multiple_of(QK8_0),
+        "q8_0 needs a multiple of 32 values"
+    );
     let mut out = Vec::with_capacity(x.len() / QK8_0 * Q8_0_BLOCK_BYTES);
     for block in x.chunks_exact(QK8_0) {
         let amax = block.iter().fold(0f32, |a, v| a.max(v.abs()));
@@ -357,12 +363,30 @@ impl Writer {
 
     /// Adds a tensor. `dims` is in ggml order (row length first), i.e. the
     /// reverse of a PyTorch/NumPy shape.
-    pub fn add_tensor(&mut self, name: &str, dims: Vec<u64>, ggml_type: u32, data: Vec<u8>) -> Result<()> {
+    pub fn add_tensor(
+        &mut self,
+        name: &str,
+        dims: Vec<u64>,
+        ggml_type: u32,
+        data: Vec<u8>,
+    ) -> Result<()> {
         if let Some(n) = tensor_nbytes(ggml_type, &dims) {
-            ensure!(n == data.len() as u64, "tensor {name}: {} bytes of data for {n} expected", data.len());
+            ensure!(
+                n == data.len() as u64,
+                "tensor {name}: {} bytes of data for {n} expected",
+                data.len()
+            );
         }
-        ensure!(!self.tensors.iter().any(|t| t.name == name), "tensor {name} added twice");
-        self.tensors.push(PendingTensor { name: name.to_string(), dims, ggml_type, data });
+        ensure!(
+            !self.tensors.iter().any(|t| t.name == name),
+            "tensor {name} added twice"
+        );
+        self.tensors.push(PendingTensor {
+            name: name.to_string(),
+            dims,
+            ggml_type,
+            data,
+        });
         Ok(())
     }
 
@@ -456,7 +480,9 @@ struct Reader<R> {
 impl<R: Read + Seek> Reader<R> {
     fn bytes<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut b = [0u8; N];
-        self.r.read_exact(&mut b).map_err(|_| anyhow::anyhow!("header ends early, at byte {}", self.pos))?;
+        self.r
+            .read_exact(&mut b)
+            .map_err(|_| anyhow::anyhow!("header ends early, at byte {}", self.pos))?;
         self.pos += N as u64;
         Ok(b)
     }
@@ -471,14 +497,23 @@ impl<R: Read + Seek> Reader<R> {
     }
     fn string(&mut self) -> Result<String> {
         let n = self.u64()?;
-        ensure!(n <= self.remaining(), "string of {n} bytes at byte {} runs past the end of the file", self.pos);
+        ensure!(
+            n <= self.remaining(),
+            "string of {n} bytes at byte {} runs past the end of the file",
+            self.pos
+        );
         let mut buf = vec![0u8; n as usize];
         self.r.read_exact(&mut buf)?;
         self.pos += n;
-        String::from_utf8(buf).map_err(|_| anyhow::anyhow!("string at byte {} is not UTF-8", self.pos - n))
+        String::from_utf8(buf)
+            .map_err(|_| anyhow::anyhow!("string at byte {} is not UTF-8", self.pos - n))
     }
     fn skip(&mut self, n: u64) -> Result<()> {
-        ensure!(n <= self.remaining(), "value of {n} bytes at byte {} runs past the end of the file", self.pos);
+        ensure!(
+            n <= self.remaining(),
+            "value of {n} bytes at byte {} runs past the end of the file",
+            self.pos
+        );
         if n <= 4096 {
             // Small skips (vocabulary strings) read through the buffer: a
             // seek would discard a BufReader's buffer every time.
@@ -509,9 +544,14 @@ impl<R: Read + Seek> Reader<R> {
             ValueType::Array => {
                 ensure!(depth < 4, "arrays nested too deep at byte {}", self.pos);
                 let raw = self.u32()?;
-                let et = ValueType::from_u32(raw).ok_or_else(|| anyhow::anyhow!("unknown array element type {raw}"))?;
+                let et = ValueType::from_u32(raw)
+                    .ok_or_else(|| anyhow::anyhow!("unknown array element type {raw}"))?;
                 let n = self.u64()?;
-                ensure!(n <= self.remaining(), "array of {n} items at byte {} runs past the end of the file", self.pos);
+                ensure!(
+                    n <= self.remaining(),
+                    "array of {n} items at byte {} runs past the end of the file",
+                    self.pos
+                );
                 let fixed = match et {
                     ValueType::U8 | ValueType::I8 | ValueType::Bool => Some(1),
                     ValueType::U16 | ValueType::I16 => Some(2),
@@ -551,41 +591,81 @@ impl<R: Read + Seek> Reader<R> {
 /// skipped (recorded as [`Value::SkippedArray`]), which keeps checking a
 /// model with a large vocabulary cheap.
 pub fn read_header<R: Read + Seek>(r: R, file_len: u64, keep_arrays: bool) -> Result<Header> {
-    let mut rd = Reader { r, pos: 0, len: file_len };
-    let magic: [u8; 4] = rd.bytes().map_err(|_| anyhow::anyhow!("file is too short to be a GGUF file"))?;
-    ensure!(&magic == MAGIC, "not a GGUF file (starts with {:?}, expected \"GGUF\")", String::from_utf8_lossy(&magic));
+    let mut rd = Reader {
+        r,
+        pos: 0,
+        len: file_len,
+    };
+    let magic: [u8; 4] = rd
+        .bytes()
+        .map_err(|_| anyhow::anyhow!("file is too short to be a GGUF file"))?;
+    ensure!(
+        &magic == MAGIC,
+        "not a GGUF file (starts with {:?}, expected \"GGUF\")",
+        String::from_utf8_lossy(&magic)
+    );
     let version = rd.u32()?;
-    ensure!((2..=3).contains(&version), "unsupported GGUF version {version}");
+    ensure!(
+        (2..=3).contains(&version),
+        "unsupported GGUF version {version}"
+    );
     let n_tensors = rd.u64()?;
     let n_kv = rd.u64()?;
-    ensure!(n_tensors <= rd.remaining() && n_kv <= rd.remaining(), "corrupt GGUF header (counts larger than the file)");
+    ensure!(
+        n_tensors <= rd.remaining() && n_kv <= rd.remaining(),
+        "corrupt GGUF header (counts larger than the file)"
+    );
     let mut kv = Vec::with_capacity(n_kv as usize);
     for _ in 0..n_kv {
         let key = rd.string()?;
         let raw = rd.u32()?;
-        let ty = ValueType::from_u32(raw).ok_or_else(|| anyhow::anyhow!("key {key}: unknown value type {raw}"))?;
-        let v = rd.value(ty, keep_arrays, 0).with_context(|| format!("key {key}"))?;
+        let ty = ValueType::from_u32(raw)
+            .ok_or_else(|| anyhow::anyhow!("key {key}: unknown value type {raw}"))?;
+        let v = rd
+            .value(ty, keep_arrays, 0)
+            .with_context(|| format!("key {key}"))?;
         kv.push((key, v));
     }
     let mut tensors = Vec::with_capacity(n_tensors as usize);
     for _ in 0..n_tensors {
         let name = rd.string()?;
         let n_dims = rd.u32()?;
-        ensure!((1..=4).contains(&n_dims), "tensor {name}: {n_dims} dimensions");
+        ensure!(
+            (1..=4).contains(&n_dims),
+            "tensor {name}: {n_dims} dimensions"
+        );
         let mut dims = Vec::with_capacity(n_dims as usize);
         for _ in 0..n_dims {
             dims.push(rd.u64()?);
         }
         let ggml_type = rd.u32()?;
         let offset = rd.u64()?;
-        tensors.push(TensorInfo { name, dims, ggml_type, offset });
+        tensors.push(TensorInfo {
+            name,
+            dims,
+            ggml_type,
+            offset,
+        });
     }
-    let alignment = match kv.iter().find(|(k, _)| k == "general.alignment").map(|(_, v)| v) {
-        Some(v) => v.as_u64().filter(|a| *a > 0 && a.is_power_of_two()).context("bad general.alignment")?,
+    let alignment = match kv
+        .iter()
+        .find(|(k, _)| k == "general.alignment")
+        .map(|(_, v)| v)
+    {
+        Some(v) => v
+            .as_u64()
+            .filter(|a| *a > 0 && a.is_power_of_two())
+            .context("bad general.alignment")?,
         None => DEFAULT_ALIGNMENT,
     };
     let data_offset = pad_to(rd.pos, alignment);
-    Ok(Header { version, kv, tensors, alignment, data_offset })
+    Ok(Header {
+        version,
+        kv,
+        tensors,
+        alignment,
+        data_offset,
+    })
 }
 
 /// Checks that `path` is a complete GGUF file: magic, a readable header, and
@@ -596,7 +676,10 @@ pub fn check_file(path: &Path) -> Result<Header> {
     let len = f.metadata()?.len();
     let h = read_header(BufReader::with_capacity(1 << 16, f), len, false)?;
     if let Some(need) = h.required_len() {
-        ensure!(len >= need, "file is truncated: {len} bytes, its tensors need {need}");
+        ensure!(
+            len >= need,
+            "file is truncated: {len} bytes, its tensors need {need}"
+        );
     }
     Ok(h)
 }
@@ -623,25 +706,54 @@ pub fn convert_bert(
     weights: WeightType,
 ) -> Result<Vec<u8>> {
     let json = |bytes: Option<Vec<u8>>, what: &str| -> Result<Option<serde_json::Value>> {
-        bytes.map(|b| serde_json::from_slice(&b).with_context(|| format!("{what}: invalid JSON"))).transpose()
+        bytes
+            .map(|b| serde_json::from_slice(&b).with_context(|| format!("{what}: invalid JSON")))
+            .transpose()
     };
     let config = json(file("config.json")?, "config.json")?.context("config.json missing")?;
     let get_u = |k: &str| -> Result<u64> {
-        config.get(k).and_then(|v| v.as_u64()).with_context(|| format!("config.json: `{k}` missing or not a number"))
+        config
+            .get(k)
+            .and_then(|v| v.as_u64())
+            .with_context(|| format!("config.json: `{k}` missing or not a number"))
     };
-    let model_type = config.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
-    ensure!(model_type == "bert", "config.json: model_type is `{model_type}`, only `bert` can be converted");
-    let act = config.get("hidden_act").and_then(|v| v.as_str()).unwrap_or("gelu");
-    ensure!(act == "gelu", "config.json: hidden_act `{act}` is not supported (llama.cpp's bert uses gelu)");
-    let pos_type = config.get("position_embedding_type").and_then(|v| v.as_str()).unwrap_or("absolute");
-    ensure!(pos_type == "absolute", "config.json: position_embedding_type `{pos_type}` is not supported");
+    let model_type = config
+        .get("model_type")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    ensure!(
+        model_type == "bert",
+        "config.json: model_type is `{model_type}`, only `bert` can be converted"
+    );
+    let act = config
+        .get("hidden_act")
+        .and_then(|v| v.as_str())
+        .unwrap_or("gelu");
+    ensure!(
+        act == "gelu",
+        "config.json: hidden_act `{act}` is not supported (llama.cpp's bert uses gelu)"
+    );
+    let pos_type = config
+        .get("position_embedding_type")
+        .and_then(|v| v.as_str())
+        .unwrap_or("absolute");
+    ensure!(
+        pos_type == "absolute",
+        "config.json: position_embedding_type `{pos_type}` is not supported"
+    );
     let n_embd = get_u("hidden_size")?;
     let n_layer = get_u("num_hidden_layers")?;
     let n_head = get_u("num_attention_heads")?;
     let n_ff = get_u("intermediate_size")?;
     let n_ctx = get_u("max_position_embeddings")?;
-    let n_types = config.get("type_vocab_size").and_then(|v| v.as_u64()).unwrap_or(2);
-    let eps = config.get("layer_norm_eps").and_then(|v| v.as_f64()).unwrap_or(1e-12) as f32;
+    let n_types = config
+        .get("type_vocab_size")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(2);
+    let eps = config
+        .get("layer_norm_eps")
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1e-12) as f32;
 
     // Pooling as sentence-transformers declares it (llama_pooling_type numbers).
     let pooling = match json(file("1_Pooling/config.json")?, "1_Pooling/config.json")? {
@@ -655,14 +767,19 @@ pub fn convert_bert(
             } else if on("pooling_mode_lasttoken") {
                 3
             } else {
-                bail!("1_Pooling/config.json: only mean, CLS or last-token pooling can be run by llama.cpp")
+                bail!(
+                    "1_Pooling/config.json: only mean, CLS or last-token pooling can be run by llama.cpp"
+                )
             }
         }
     };
-    let max_seq = json(file("sentence_bert_config.json")?, "sentence_bert_config.json")?
-        .and_then(|c| c.get("max_seq_length").and_then(|v| v.as_u64()))
-        .unwrap_or(n_ctx)
-        .min(n_ctx);
+    let max_seq = json(
+        file("sentence_bert_config.json")?,
+        "sentence_bert_config.json",
+    )?
+    .and_then(|c| c.get("max_seq_length").and_then(|v| v.as_u64()))
+    .unwrap_or(n_ctx)
+    .min(n_ctx);
 
     // Lower-casing: the tokenizer.json normalizer, else tokenizer_config.json.
     let tok_json = json(file("tokenizer.json")?, "tokenizer.json")?;
@@ -671,7 +788,12 @@ pub fn convert_bert(
         .as_ref()
         .and_then(|t| t.pointer("/normalizer/lowercase"))
         .and_then(|v| v.as_bool())
-        .or_else(|| tok_cfg.as_ref().and_then(|c| c.get("do_lower_case")).and_then(|v| v.as_bool()))
+        .or_else(|| {
+            tok_cfg
+                .as_ref()
+                .and_then(|c| c.get("do_lower_case"))
+                .and_then(|v| v.as_bool())
+        })
         .unwrap_or(true);
 
     // WordPiece vocabulary, in llama.cpp's form: a word-initial piece gets
@@ -693,12 +815,19 @@ pub fn convert_bert(
             (format!("\u{2581}{t}"), TOKEN_TYPE_NORMAL)
         };
         // llama.cpp aborts on duplicate token texts; refuse them here instead.
-        ensure!(seen.insert(text.clone()), "vocab.txt: token `{t}` maps to a duplicate entry");
+        ensure!(
+            seen.insert(text.clone()),
+            "vocab.txt: token `{t}` maps to a duplicate entry"
+        );
         tokens.push(Value::Str(text));
         types.push(Value::I32(ty));
     }
     let vocab_size = get_u("vocab_size")?;
-    ensure!(tokens.len() as u64 == vocab_size, "vocab.txt has {} tokens, config.json says {vocab_size}", tokens.len());
+    ensure!(
+        tokens.len() as u64 == vocab_size,
+        "vocab.txt has {} tokens, config.json says {vocab_size}",
+        tokens.len()
+    );
     let cls = id_of("[CLS]").context("vocab.txt has no [CLS]")?;
     let sep = id_of("[SEP]").context("vocab.txt has no [SEP]")?;
     let unk = id_of("[UNK]").context("vocab.txt has no [UNK]")?;
@@ -722,9 +851,18 @@ pub fn convert_bert(
     w.add("bert.pooling_type", Value::U32(pooling));
     w.add(MAX_SEQ_KEY, Value::U32(max_seq as u32));
     w.add("tokenizer.ggml.model", Value::Str("bert".into()));
-    w.add("tokenizer.ggml.tokens", Value::Array(ValueType::String, tokens));
-    w.add("tokenizer.ggml.token_type", Value::Array(ValueType::I32, types));
-    w.add("tokenizer.ggml.token_type_count", Value::U32(n_types as u32));
+    w.add(
+        "tokenizer.ggml.tokens",
+        Value::Array(ValueType::String, tokens),
+    );
+    w.add(
+        "tokenizer.ggml.token_type",
+        Value::Array(ValueType::I32, types),
+    );
+    w.add(
+        "tokenizer.ggml.token_type_count",
+        Value::U32(n_types as u32),
+    );
     w.add("tokenizer.ggml.bos_token_id", Value::U32(cls));
     w.add("tokenizer.ggml.cls_token_id", Value::U32(cls));
     w.add("tokenizer.ggml.seperator_token_id", Value::U32(sep));
@@ -733,25 +871,38 @@ pub fn convert_bert(
     if let Some(m) = mask {
         w.add("tokenizer.ggml.mask_token_id", Value::U32(m));
     }
-    w.add("tokenizer.ggml.normalizer.lowercase", Value::Bool(lowercase));
+    w.add(
+        "tokenizer.ggml.normalizer.lowercase",
+        Value::Bool(lowercase),
+    );
 
     let st_bytes = file("model.safetensors")?.context("model.safetensors missing")?;
-    let st = safetensors::SafeTensors::deserialize(&st_bytes).context("model.safetensors is not valid safetensors")?;
-    let prefix = if st.names().iter().any(|n| n.starts_with("bert.embeddings.")) { "bert." } else { "" };
+    let st = safetensors::SafeTensors::deserialize(&st_bytes)
+        .context("model.safetensors is not valid safetensors")?;
+    let prefix = if st.names().iter().any(|n| n.starts_with("bert.embeddings.")) {
+        "bert."
+    } else {
+        ""
+    };
     let load = |hf: &str| -> Result<(Vec<u64>, Vec<f32>)> {
         let full = format!("{prefix}{hf}");
-        let t = st.tensor(&full).with_context(|| format!("model.safetensors has no tensor {full}"))?;
+        let t = st
+            .tensor(&full)
+            .with_context(|| format!("model.safetensors has no tensor {full}"))?;
         let data = t.data();
         let vals: Vec<f32> = match t.dtype() {
-            safetensors::Dtype::F32 => {
-                data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
-            }
-            safetensors::Dtype::F16 => {
-                data.chunks_exact(2).map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]]))).collect()
-            }
-            safetensors::Dtype::BF16 => {
-                data.chunks_exact(2).map(|c| f32::from_bits((u16::from_le_bytes([c[0], c[1]]) as u32) << 16)).collect()
-            }
+            safetensors::Dtype::F32 => data
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+            safetensors::Dtype::F16 => data
+                .chunks_exact(2)
+                .map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]])))
+                .collect(),
+            safetensors::Dtype::BF16 => data
+                .chunks_exact(2)
+                .map(|c| f32::from_bits((u16::from_le_bytes([c[0], c[1]]) as u32) << 16))
+                .collect(),
             other => bail!("tensor {full}: dtype {other:?} is not supported"),
         };
         // ggml order is the reverse of the PyTorch shape.
@@ -760,12 +911,37 @@ pub fn convert_bert(
     };
     // (gguf name, hf name, expected ggml dims, may be quantised)
     let mut plan: Vec<(String, String, Vec<u64>, bool)> = vec![
-        ("token_embd.weight".into(), "embeddings.word_embeddings.weight".into(), vec![n_embd, vocab_size], true),
-        ("position_embd.weight".into(), "embeddings.position_embeddings.weight".into(), vec![n_embd, n_ctx], true),
+        (
+            "token_embd.weight".into(),
+            "embeddings.word_embeddings.weight".into(),
+            vec![n_embd, vocab_size],
+            true,
+        ),
+        (
+            "position_embd.weight".into(),
+            "embeddings.position_embeddings.weight".into(),
+            vec![n_embd, n_ctx],
+            true,
+        ),
         // the graph takes a 1-d view of row 0: keep it f32
-        ("token_types.weight".into(), "embeddings.token_type_embeddings.weight".into(), vec![n_embd, n_types], false),
-        ("token_embd_norm.weight".into(), "embeddings.LayerNorm.weight".into(), vec![n_embd], false),
-        ("token_embd_norm.bias".into(), "embeddings.LayerNorm.bias".into(), vec![n_embd], false),
+        (
+            "token_types.weight".into(),
+            "embeddings.token_type_embeddings.weight".into(),
+            vec![n_embd, n_types],
+            false,
+        ),
+        (
+            "token_embd_norm.weight".into(),
+            "embeddings.LayerNorm.weight".into(),
+            vec![n_embd],
+            false,
+        ),
+        (
+            "token_embd_norm.bias".into(),
+            "embeddings.LayerNorm.bias".into(),
+            vec![n_embd],
+            false,
+        ),
     ];
     for i in 0..n_layer {
         let hf = |s: &str| format!("encoder.layer.{i}.{s}");
@@ -778,17 +954,43 @@ pub fn convert_bert(
             ("ffn_up", "intermediate.dense", n_ff, n_embd),
             ("ffn_down", "output.dense", n_embd, n_ff),
         ] {
-            plan.push((gg(&format!("{g}.weight")), hf(&format!("{h}.weight")), vec![cols, rows], true));
-            plan.push((gg(&format!("{g}.bias")), hf(&format!("{h}.bias")), vec![rows], false));
+            plan.push((
+                gg(&format!("{g}.weight")),
+                hf(&format!("{h}.weight")),
+                vec![cols, rows],
+                true,
+            ));
+            plan.push((
+                gg(&format!("{g}.bias")),
+                hf(&format!("{h}.bias")),
+                vec![rows],
+                false,
+            ));
         }
-        for (g, h) in [("attn_output_norm", "attention.output.LayerNorm"), ("layer_output_norm", "output.LayerNorm")] {
-            plan.push((gg(&format!("{g}.weight")), hf(&format!("{h}.weight")), vec![n_embd], false));
-            plan.push((gg(&format!("{g}.bias")), hf(&format!("{h}.bias")), vec![n_embd], false));
+        for (g, h) in [
+            ("attn_output_norm", "attention.output.LayerNorm"),
+            ("layer_output_norm", "output.LayerNorm"),
+        ] {
+            plan.push((
+                gg(&format!("{g}.weight")),
+                hf(&format!("{h}.weight")),
+                vec![n_embd],
+                false,
+            ));
+            plan.push((
+                gg(&format!("{g}.bias")),
+                hf(&format!("{h}.bias")),
+                vec![n_embd],
+                false,
+            ));
         }
     }
     for (gname, hname, want, quantisable) in plan {
         let (dims, vals) = load(&hname)?;
-        ensure!(dims == want, "tensor {hname}: shape {dims:?} (ggml order), expected {want:?}");
+        ensure!(
+            dims == want,
+            "tensor {hname}: shape {dims:?} (ggml order), expected {want:?}"
+        );
         let ty = if !quantisable || dims.len() < 2 {
             WeightType::F32
         } else if weights == WeightType::Q8_0 && dims[0] % QK8_0 as u64 != 0 {
@@ -798,7 +1000,10 @@ pub fn convert_bert(
         };
         let bytes = match ty {
             WeightType::F32 => vals.iter().flat_map(|v| v.to_le_bytes()).collect(),
-            WeightType::F16 => vals.iter().flat_map(|v| f32_to_f16(*v).to_le_bytes()).collect(),
+            WeightType::F16 => vals
+                .iter()
+                .flat_map(|v| f32_to_f16(*v).to_le_bytes())
+                .collect(),
             WeightType::Q8_0 => quantize_q8_0(&vals),
         };
         w.add_tensor(&gname, dims, ty.ggml_type(), bytes)?;
@@ -828,10 +1033,24 @@ mod tests {
 
     #[test]
     fn f16_round_trip_and_rounding() {
-        for &x in &[0.0f32, -0.0, 1.0, -2.5, 65504.0, 6.1035156e-5, 5.9604645e-8, 0.333333, 1e-3, -7.75] {
+        for &x in &[
+            0.0f32,
+            -0.0,
+            1.0,
+            -2.5,
+            65504.0,
+            6.1035156e-5,
+            5.9604645e-8,
+            0.333333,
+            1e-3,
+            -7.75,
+        ] {
             let h = f32_to_f16(x);
             let back = f16_to_f32(h);
-            assert!((back - x).abs() <= x.abs() * 1e-3 + 6e-8, "{x} -> {h:#06x} -> {back}");
+            assert!(
+                (back - x).abs() <= x.abs() * 1e-3 + 6e-8,
+                "{x} -> {h:#06x} -> {back}"
+            );
         }
         assert_eq!(f32_to_f16(1.0), 0x3c00);
         assert_eq!(f32_to_f16(-2.0), 0xc000);
@@ -877,8 +1096,17 @@ mod tests {
         w.add("test.flag", Value::Bool(true));
         w.add("test.eps", Value::F32(1e-12));
         w.add("test.big", Value::U64(1 << 40));
-        w.add("test.words", Value::Array(ValueType::String, vec![Value::Str("a".into()), Value::Str("▁bé".into())]));
-        w.add("test.ids", Value::Array(ValueType::I32, vec![Value::I32(-1), Value::I32(3)]));
+        w.add(
+            "test.words",
+            Value::Array(
+                ValueType::String,
+                vec![Value::Str("a".into()), Value::Str("▁bé".into())],
+            ),
+        );
+        w.add(
+            "test.ids",
+            Value::Array(ValueType::I32, vec![Value::I32(-1), Value::I32(3)]),
+        );
         let t1: Vec<u8> = (0..3 * 2).flat_map(|i| (i as f32).to_le_bytes()).collect();
         w.add_tensor("t1", vec![3, 2], GGML_TYPE_F32, t1).unwrap();
         let t2 = quantize_q8_0(&[0.5; 64]);
@@ -899,23 +1127,50 @@ mod tests {
         assert_eq!(h.get("test.big").and_then(Value::as_u64), Some(1 << 40));
         assert_eq!(
             h.get("test.words"),
-            Some(&Value::Array(ValueType::String, vec![Value::Str("a".into()), Value::Str("▁bé".into())]))
+            Some(&Value::Array(
+                ValueType::String,
+                vec![Value::Str("a".into()), Value::Str("▁bé".into())]
+            ))
         );
-        assert_eq!(h.get("test.ids"), Some(&Value::Array(ValueType::I32, vec![Value::I32(-1), Value::I32(3)])));
+        assert_eq!(
+            h.get("test.ids"),
+            Some(&Value::Array(
+                ValueType::I32,
+                vec![Value::I32(-1), Value::I32(3)]
+            ))
+        );
         assert_eq!(h.tensors.len(), 2);
-        assert_eq!(h.tensors[0], TensorInfo { name: "t1".into(), dims: vec![3, 2], ggml_type: 0, offset: 0 });
+        assert_eq!(
+            h.tensors[0],
+            TensorInfo {
+                name: "t1".into(),
+                dims: vec![3, 2],
+                ggml_type: 0,
+                offset: 0
+            }
+        );
         assert_eq!(h.tensors[1].offset, 32); // 24 bytes padded to 32
         assert_eq!(h.data_offset % 32, 0);
         // the file ends with the last tensor, padded to the alignment
         let need = h.required_len().unwrap();
-        assert!(need <= buf.len() as u64 && buf.len() as u64 - need < 32, "{need} vs {}", buf.len());
+        assert!(
+            need <= buf.len() as u64 && buf.len() as u64 - need < 32,
+            "{need} vs {}",
+            buf.len()
+        );
         assert_eq!(buf.len() % 32, 0);
         // tensor data is where the header says
         let d = h.data_offset as usize;
-        assert_eq!(f32::from_le_bytes(buf[d + 4..d + 8].try_into().unwrap()), 1.0);
+        assert_eq!(
+            f32::from_le_bytes(buf[d + 4..d + 8].try_into().unwrap()),
+            1.0
+        );
         // skipping arrays reads the same scalars and tensors
         let s = read_header(Cursor::new(&buf), buf.len() as u64, false).unwrap();
-        assert_eq!(s.get("test.words"), Some(&Value::SkippedArray(ValueType::String, 2)));
+        assert_eq!(
+            s.get("test.words"),
+            Some(&Value::SkippedArray(ValueType::String, 2))
+        );
         assert_eq!(s.tensors, h.tensors);
         assert_eq!(s.data_offset, h.data_offset);
         // writing is deterministic
@@ -956,7 +1211,9 @@ mod tests {
     /// without weights from the network.
     fn tiny_bert(dir: &Path) {
         let (h, ff, layers, ctx, types) = (32usize, 64usize, 2usize, 16usize, 2usize);
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "##s", "sat"];
+        let vocab = [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "##s", "sat",
+        ];
         std::fs::write(dir.join("vocab.txt"), vocab.join("\n") + "\n").unwrap();
         std::fs::write(
             dir.join("config.json"),
@@ -967,12 +1224,26 @@ mod tests {
         )
         .unwrap();
         std::fs::create_dir_all(dir.join("1_Pooling")).unwrap();
-        std::fs::write(dir.join("1_Pooling/config.json"), r#"{"pooling_mode_mean_tokens": true}"#).unwrap();
-        std::fs::write(dir.join("sentence_bert_config.json"), r#"{"max_seq_length": 8}"#).unwrap();
+        std::fs::write(
+            dir.join("1_Pooling/config.json"),
+            r#"{"pooling_mode_mean_tokens": true}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("sentence_bert_config.json"),
+            r#"{"max_seq_length": 8}"#,
+        )
+        .unwrap();
         let mut tensors: Vec<(String, Vec<usize>)> = vec![
-            ("embeddings.word_embeddings.weight".into(), vec![vocab.len(), h]),
+            (
+                "embeddings.word_embeddings.weight".into(),
+                vec![vocab.len(), h],
+            ),
             ("embeddings.position_embeddings.weight".into(), vec![ctx, h]),
-            ("embeddings.token_type_embeddings.weight".into(), vec![types, h]),
+            (
+                "embeddings.token_type_embeddings.weight".into(),
+                vec![types, h],
+            ),
             ("embeddings.LayerNorm.weight".into(), vec![h]),
             ("embeddings.LayerNorm.bias".into(), vec![h]),
             ("embeddings.position_ids".into(), vec![1, ctx]),
@@ -999,14 +1270,20 @@ mod tests {
             .enumerate()
             .map(|(k, (n, s))| {
                 let count: usize = s.iter().product();
-                let bytes = (0..count).flat_map(|i| (((i * 7 + k) % 13) as f32 * 0.01 - 0.06).to_le_bytes()).collect();
+                let bytes = (0..count)
+                    .flat_map(|i| (((i * 7 + k) % 13) as f32 * 0.01 - 0.06).to_le_bytes())
+                    .collect();
                 (n, s, bytes)
             })
             .collect();
         let views: Vec<(String, safetensors::tensor::TensorView)> = datas
             .iter()
             .map(|(n, s, b)| {
-                (n.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap())
+                (
+                    n.clone(),
+                    safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b)
+                        .unwrap(),
+                )
             })
             .collect();
         safetensors::serialize_to_file(views, None, &dir.join("model.safetensors")).unwrap();
@@ -1024,19 +1301,42 @@ mod tests {
         assert_eq!(h.get("bert.attention.causal"), Some(&Value::Bool(false)));
         assert_eq!(h.get("bert.pooling_type"), Some(&Value::U32(1)));
         assert_eq!(h.get(MAX_SEQ_KEY), Some(&Value::U32(8)));
-        assert_eq!(h.get("tokenizer.ggml.model").and_then(Value::as_str), Some("bert"));
-        assert_eq!(h.get("tokenizer.ggml.normalizer.lowercase"), Some(&Value::Bool(true)));
+        assert_eq!(
+            h.get("tokenizer.ggml.model").and_then(Value::as_str),
+            Some("bert")
+        );
+        assert_eq!(
+            h.get("tokenizer.ggml.normalizer.lowercase"),
+            Some(&Value::Bool(true))
+        );
         assert_eq!(h.get("tokenizer.ggml.bos_token_id"), Some(&Value::U32(2)));
-        assert_eq!(h.get("tokenizer.ggml.seperator_token_id"), Some(&Value::U32(3)));
-        let Some(Value::Array(_, toks)) = h.get("tokenizer.ggml.tokens") else { panic!() };
+        assert_eq!(
+            h.get("tokenizer.ggml.seperator_token_id"),
+            Some(&Value::U32(3))
+        );
+        let Some(Value::Array(_, toks)) = h.get("tokenizer.ggml.tokens") else {
+            panic!()
+        };
         let toks: Vec<&str> = toks.iter().filter_map(Value::as_str).collect();
-        assert_eq!(toks, ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "▁the", "▁cat", "s", "▁sat"]);
-        let Some(Value::Array(_, types)) = h.get("tokenizer.ggml.token_type") else { panic!() };
+        assert_eq!(
+            toks,
+            [
+                "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "▁the", "▁cat", "s", "▁sat"
+            ]
+        );
+        let Some(Value::Array(_, types)) = h.get("tokenizer.ggml.token_type") else {
+            panic!()
+        };
         assert_eq!(types[2], Value::I32(TOKEN_TYPE_CONTROL));
         assert_eq!(types[6], Value::I32(TOKEN_TYPE_NORMAL));
         let names: Vec<&str> = h.tensors.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names.len(), 5 + 2 * 16);
-        for n in ["token_embd.weight", "blk.1.attn_q.weight", "blk.0.ffn_down.bias", "blk.1.layer_output_norm.weight"] {
+        for n in [
+            "token_embd.weight",
+            "blk.1.attn_q.weight",
+            "blk.0.ffn_down.bias",
+            "blk.1.layer_output_norm.weight",
+        ] {
             assert!(names.contains(&n), "{n}");
         }
         let t = |n: &str| h.tensors.iter().find(|t| t.name == n).unwrap();
@@ -1051,7 +1351,9 @@ mod tests {
         let back = dequantize_q8_0(&a[start..start + 32 * 34]);
         let st_bytes = std::fs::read(dir.path().join("model.safetensors")).unwrap();
         let st = safetensors::SafeTensors::deserialize(&st_bytes).unwrap();
-        let orig = st.tensor("encoder.layer.0.attention.self.query.weight").unwrap();
+        let orig = st
+            .tensor("encoder.layer.0.attention.self.query.weight")
+            .unwrap();
         for (i, c) in orig.data().chunks_exact(4).enumerate() {
             let v = f32::from_le_bytes(c.try_into().unwrap());
             assert!((v - back[i]).abs() < 0.001, "{v} vs {}", back[i]);
@@ -1065,12 +1367,24 @@ mod tests {
     fn conversion_refuses_what_llama_cannot_run() {
         let dir = tempfile::tempdir().unwrap();
         tiny_bert(dir.path());
-        std::fs::write(dir.path().join("1_Pooling/config.json"), r#"{"pooling_mode_max_tokens": true}"#).unwrap();
-        let e = convert_bert_dir("tiny", dir.path(), WeightType::F16).unwrap_err().to_string();
+        std::fs::write(
+            dir.path().join("1_Pooling/config.json"),
+            r#"{"pooling_mode_max_tokens": true}"#,
+        )
+        .unwrap();
+        let e = convert_bert_dir("tiny", dir.path(), WeightType::F16)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("pooling"), "{e}");
         std::fs::remove_file(dir.path().join("vocab.txt")).unwrap();
-        std::fs::write(dir.path().join("1_Pooling/config.json"), r#"{"pooling_mode_mean_tokens": true}"#).unwrap();
-        let e = convert_bert_dir("tiny", dir.path(), WeightType::F16).unwrap_err().to_string();
+        std::fs::write(
+            dir.path().join("1_Pooling/config.json"),
+            r#"{"pooling_mode_mean_tokens": true}"#,
+        )
+        .unwrap();
+        let e = convert_bert_dir("tiny", dir.path(), WeightType::F16)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("vocab.txt"), "{e}");
     }
 }

@@ -53,7 +53,11 @@ pub fn effective_threads(threads: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
     let load = std::fs::read_to_string("/proc/loadavg")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .unwrap_or(0.0);
     idle_threads(cores, load)
 }
@@ -90,7 +94,10 @@ pub fn model_id(path: &Path) -> Result<String> {
         }
         h.update(&buf[..n]);
     }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
     Ok(format!("{stem}-{}", &h.finalize().to_hex()[..12]))
 }
 
@@ -122,7 +129,10 @@ unsafe fn extend_ctx(ctx: LlamaContext<'_>) -> LlamaContext<'static> {
 }
 
 fn meta_u64(model: &LlamaModel, key: &str) -> Option<u64> {
-    model.meta_val_str(key).ok().and_then(|v| v.trim().parse().ok())
+    model
+        .meta_val_str(key)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
 }
 
 // ---------------------------------------------------------------------------
@@ -131,14 +141,17 @@ fn meta_u64(model: &LlamaModel, key: &str) -> Option<u64> {
 /// Sentence embeddings from a GGUF embedding model (BERT-style, pooled).
 pub struct LlamaEmbedder {
     // Field order matters: the context is dropped before the model.
-    ctx: Mutex<LlamaContext<'static>>,
+    /// Made on first use, sized to the texts of the call (see `SEQ_TIERS`),
+    /// remade larger when a call needs more sequences per decode.
+    ctx: Mutex<Option<SizedCtx>>,
     model: Box<LlamaModel>,
     id: String,
     dim: usize,
     /// Longest input in tokens (including [CLS]/[SEP]); longer texts are truncated.
     max_tokens: usize,
     n_batch: usize,
-    n_seq_max: usize,
+    threads: i32,
+    pooling: LlamaPoolingType,
     /// Texts are packed into one decode while their tokens fit this budget.
     pack_tokens: usize,
     path: PathBuf,
@@ -155,13 +168,25 @@ const EMBED_BATCH: u32 = 512;
 /// A text longer than this is decoded alone.
 pub const EXACT_PACK_TOKENS: usize = 63;
 const EMBED_SEQ_MAX: u32 = 256; // llama.cpp's LLAMA_MAX_SEQ
+/// Context sizes by sequences per decode. Making a context costs ~1.5 ms
+/// for one sequence and ~20-25 ms for 256 (llama.cpp reserves per-sequence
+/// buffers), so a query (one text) gets a small context and a bulk embed a
+/// large one. The vectors do not depend on the context size
+/// (tests/models.rs `batched_equals_one_at_a_time`).
+const SEQ_TIERS: [u32; 3] = [1, 16, EMBED_SEQ_MAX];
 
+struct SizedCtx {
+    ctx: LlamaContext<'static>,
+    n_seq: u32,
+}
 impl LlamaEmbedder {
     /// Loads (memory-maps) an embedding GGUF. `threads` 0 = all cores.
     pub fn load(path: &Path, threads: usize) -> Result<Self> {
         let model = load_model(path, "embedding")?;
         let threads = effective_threads(threads) as i32;
-        let arch = model.meta_val_str("general.architecture").unwrap_or_default();
+        let arch = model
+            .meta_val_str("general.architecture")
+            .unwrap_or_default();
         // Pooling as the model declares it; mean when it declares none.
         let pooling = match meta_u64(&model, &format!("{arch}.pooling_type")) {
             Some(2) => LlamaPoolingType::Cls,
@@ -169,38 +194,78 @@ impl LlamaEmbedder {
             _ => LlamaPoolingType::Mean,
         };
         let n_ctx_train = model.n_ctx_train().max(1) as usize;
-        let n_batch = EMBED_BATCH.min(n_ctx_train.next_multiple_of(256) as u32).max(64);
-        let max_seq = meta_u64(&model, crate::model::gguf::MAX_SEQ_KEY).map(|v| v as usize).unwrap_or(n_ctx_train);
+        let n_batch = EMBED_BATCH
+            .min(n_ctx_train.next_multiple_of(256) as u32)
+            .max(64);
+        let max_seq = meta_u64(&model, crate::model::gguf::MAX_SEQ_KEY)
+            .map(|v| v as usize)
+            .unwrap_or(n_ctx_train);
         let max_tokens = max_seq.min(n_ctx_train).min(n_batch as usize).max(2);
-        let params = LlamaContextParams::default()
-            .with_n_ctx(NonZeroU32::new(n_batch))
-            .with_n_batch(n_batch)
-            .with_n_ubatch(n_batch)
-            .with_n_seq_max(EMBED_SEQ_MAX)
-            .with_kv_unified(true)
-            .with_embeddings(true)
-            .with_pooling_type(pooling)
-            .with_n_threads(threads)
-            .with_n_threads_batch(threads);
-        let ctx = model
-            .new_context(backend()?, params)
-            .map_err(|e| anyhow!("llama.cpp could not create an embedding context for {}: {e}", path.display()))?;
-        // SAFETY: see `extend_ctx`; `model` is boxed and stored after `ctx`.
-        let ctx = unsafe { extend_ctx(ctx) };
-        crate::trace::mark("embedder: context ready");
         let dim = model.n_embd() as usize;
-        ensure!(dim > 0, "{}: the model reports 0 embedding dimensions", path.display());
-        Ok(Self {
-            ctx: Mutex::new(ctx),
+        ensure!(
+            dim > 0,
+            "{}: the model reports 0 embedding dimensions",
+            path.display()
+        );
+        let e = Self {
+            ctx: Mutex::new(None),
             id: model_id(path)?,
             model,
             dim,
             max_tokens,
             n_batch: n_batch as usize,
-            n_seq_max: EMBED_SEQ_MAX as usize,
+            threads,
+            pooling,
             pack_tokens: EXACT_PACK_TOKENS,
             path: path.to_path_buf(),
-        })
+        };
+        // Fail here, not on first use, when llama.cpp cannot make a context.
+        {
+            let mut slot = e.ctx.lock().map_err(|_| anyhow!("embedder poisoned"))?;
+            e.context_for(&mut slot, 1)?;
+        }
+        Ok(e)
+    }
+
+    /// The context, made (or remade larger) so that `seqs` texts fit one decode.
+    fn context_for<'a>(
+        &self,
+        slot: &'a mut Option<SizedCtx>,
+        seqs: usize,
+    ) -> Result<&'a mut LlamaContext<'static>> {
+        let want = SEQ_TIERS
+            .iter()
+            .copied()
+            .find(|&t| t as usize >= seqs)
+            .unwrap_or(EMBED_SEQ_MAX);
+        if slot.as_ref().is_none_or(|c| c.n_seq < want) {
+            *slot = None; // free the old context first
+            let n_batch = self.n_batch as u32;
+            let params = LlamaContextParams::default()
+                .with_n_ctx(NonZeroU32::new(n_batch))
+                .with_n_batch(n_batch)
+                .with_n_ubatch(n_batch)
+                .with_n_seq_max(want)
+                .with_kv_unified(true)
+                .with_embeddings(true)
+                .with_pooling_type(self.pooling)
+                .with_n_threads(self.threads)
+                .with_n_threads_batch(self.threads);
+            let ctx = self.model.new_context(backend()?, params).map_err(|e| {
+                anyhow!(
+                    "llama.cpp could not create an embedding context for {}: {e}",
+                    self.path.display()
+                )
+            })?;
+            // SAFETY: see `extend_ctx`; the model is boxed, never moved out of
+            // its box, and `ctx` (declared before `model`) is dropped first.
+            *slot = Some(SizedCtx {
+                ctx: unsafe { extend_ctx(ctx) },
+                n_seq: want,
+            });
+            crate::trace::mark("embedder: context ready");
+        }
+        Ok(&mut slot.as_mut().expect("just made").ctx)
     }
 
     pub fn path(&self) -> &Path {
@@ -213,6 +278,19 @@ impl LlamaEmbedder {
     /// cost dominates.
     pub fn set_pack_tokens(&mut self, tokens: usize) {
         self.pack_tokens = tokens.clamp(1, self.n_batch);
+    }
+
+    /// Caps the tokens embedded per text (at most what the model allows;
+    /// longer texts are truncated to it). The cap becomes part of the id,
+    /// so vectors made under different caps never mix.
+    pub fn with_max_tokens(mut self, tokens: usize) -> Self {
+        let model_max = self.n_batch.min(
+            meta_u64(&self.model, crate::model::gguf::MAX_SEQ_KEY)
+                .map_or(usize::MAX, |v| v as usize),
+        );
+        self.max_tokens = tokens.clamp(2, model_max.max(2));
+        self.id.push_str(&crate::model::select::cap_suffix(tokens));
+        self
     }
 
     /// Longest input in tokens; longer texts are truncated to it.
@@ -260,9 +338,12 @@ impl LlamaEmbedder {
         // Forget earlier sequences (a no-op for BERT, which keeps no cache;
         // needed for decoder-style embedding models).
         ctx.clear_kv_cache_seq(None, None, None)?;
-        ctx.decode(&mut batch).map_err(|e| anyhow!("llama.cpp failed to embed a batch: {e}"))?;
+        ctx.decode(&mut batch)
+            .map_err(|e| anyhow!("llama.cpp failed to embed a batch: {e}"))?;
         for s in 0..seqs.len() {
-            let e = ctx.embeddings_seq_ith(s as i32).map_err(|e| anyhow!("llama.cpp returned no embedding: {e}"))?;
+            let e = ctx
+                .embeddings_seq_ith(s as i32)
+                .map_err(|e| anyhow!("llama.cpp returned no embedding: {e}"))?;
             let mut v = e.to_vec();
             let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             if norm > 0.0 {
@@ -289,19 +370,32 @@ impl Embedder for LlamaEmbedder {
             return Ok(out);
         }
         let toks: Vec<Vec<LlamaToken>> = texts.iter().map(|t| self.tokens(t)).collect();
-        let mut ctx = self.ctx.lock().map_err(|_| anyhow!("embedder poisoned by an earlier panic"))?;
-        // Pack whole texts into batches of at most n_batch tokens.
+        // Pack whole texts into decodes of at most `pack_tokens` tokens
+        // (a longer text alone).
+        let mut batches = Vec::new();
         let mut start = 0;
         while start < toks.len() {
             let mut end = start;
             let mut n = 0;
-            while end < toks.len() && end - start < self.n_seq_max && n + toks[end].len() <= self.pack_tokens {
+            while end < toks.len()
+                && end - start < EMBED_SEQ_MAX as usize
+                && n + toks[end].len() <= self.pack_tokens
+            {
                 n += toks[end].len();
                 end += 1;
             }
-            let end = end.max(start + 1); // cannot happen: texts are truncated to fit a batch
-            self.embed_batch(&mut ctx, &toks[start..end], &mut out)?;
+            let end = end.max(start + 1);
+            batches.push(start..end);
             start = end;
+        }
+        let seqs = batches.iter().map(|r| r.len()).max().unwrap_or(1);
+        let mut slot = self
+            .ctx
+            .lock()
+            .map_err(|_| anyhow!("embedder poisoned by an earlier panic"))?;
+        let ctx = self.context_for(&mut slot, seqs)?;
+        for r in batches {
+            self.embed_batch(ctx, &toks[r], &mut out)?;
         }
         Ok(out)
     }
@@ -348,7 +442,9 @@ impl LlamaGenerator {
     pub fn load_with_context(path: &Path, threads: usize, n_ctx: usize) -> Result<Self> {
         let model = load_model(path, "generator")?;
         let threads = effective_threads(threads) as i32;
-        let n_ctx = n_ctx.clamp(256, MAX_CONTEXT).min(model.n_ctx_train().max(256) as usize);
+        let n_ctx = n_ctx
+            .clamp(256, MAX_CONTEXT)
+            .min(model.n_ctx_train().max(256) as usize);
         let n_batch = 512.min(n_ctx);
         let params = LlamaContextParams::default()
             .with_n_ctx(NonZeroU32::new(n_ctx as u32))
@@ -357,9 +453,12 @@ impl LlamaGenerator {
             .with_n_seq_max(1)
             .with_n_threads(threads)
             .with_n_threads_batch(threads);
-        let ctx = model
-            .new_context(backend()?, params)
-            .map_err(|e| anyhow!("llama.cpp could not create a context for {}: {e}", path.display()))?;
+        let ctx = model.new_context(backend()?, params).map_err(|e| {
+            anyhow!(
+                "llama.cpp could not create a context for {}: {e}",
+                path.display()
+            )
+        })?;
         // SAFETY: see `extend_ctx`; `model` is boxed and stored after `ctx`.
         let ctx = unsafe { extend_ctx(ctx) };
         let n_ctx = ctx.n_ctx() as usize;
@@ -368,7 +467,12 @@ impl LlamaGenerator {
         let mut control_texts: Vec<String> = vocab
             .tokens()
             .filter(|&t| vocab.is_control(t))
-            .filter_map(|t| vocab.text(t).and_then(|c| c.to_str().ok()).map(str::to_string))
+            .filter_map(|t| {
+                vocab
+                    .text(t)
+                    .and_then(|c| c.to_str().ok())
+                    .map(str::to_string)
+            })
             .filter(|t| t.chars().count() >= 3)
             .collect();
         control_texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -451,7 +555,10 @@ impl LlamaGenerator {
         let budget = req.max_tokens.min(room);
 
         let mut sampler = self.sampler(req)?;
-        let mut ctx = self.ctx.lock().map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
+        let mut ctx = self
+            .ctx
+            .lock()
+            .map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
         // Drop the previous conversation (metadata only: no memset of the cache).
         ctx.clear_kv_cache_seq(None, None, None)?;
 
@@ -464,7 +571,8 @@ impl LlamaGenerator {
                 let pos = base + i;
                 batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
             }
-            ctx.decode(&mut batch).map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
+            ctx.decode(&mut batch)
+                .map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
         }
         let prompt_ms = t0.elapsed().as_secs_f64() * 1e3;
 
@@ -489,17 +597,29 @@ impl LlamaGenerator {
             batch.clear();
             batch.add(tok, pos as i32, &[0], true)?;
             pos += 1;
-            ctx.decode(&mut batch).map_err(|e| anyhow!("llama.cpp failed while generating: {e}"))?;
+            ctx.decode(&mut batch)
+                .map_err(|e| anyhow!("llama.cpp failed while generating: {e}"))?;
         }
         let gen_ms = t1.elapsed().as_secs_f64() * 1e3;
         let text = String::from_utf8_lossy(&out).into_owned();
-        if req.json_schema.is_some() && !finished && serde_json::from_str::<serde_json::Value>(&text).is_err() {
+        if req.json_schema.is_some()
+            && !finished
+            && serde_json::from_str::<serde_json::Value>(&text).is_err()
+        {
             bail!(
                 "the generator used its whole budget of {budget} tokens before finishing the JSON answer; \
                  raise max_tokens or bound the schema (maxLength / maxItems)"
             );
         }
-        Ok((text, GenStats { prompt_tokens: tokens.len(), prompt_ms, gen_tokens: n_gen, gen_ms }))
+        Ok((
+            text,
+            GenStats {
+                prompt_tokens: tokens.len(),
+                prompt_ms,
+                gen_tokens: n_gen,
+                gen_ms,
+            },
+        ))
     }
 
     fn sampler(&self, req: &GenRequest) -> Result<LlamaSampler> {
@@ -508,8 +628,9 @@ impl LlamaGenerator {
             let grammar = llama_cpp_2::json_schema_to_grammar(&schema.to_string())
                 .map_err(|e| anyhow!("the JSON schema cannot be turned into a grammar: {e}"))?;
             chain.push(
-                LlamaSampler::grammar(&self.model, &grammar, "root")
-                    .map_err(|e| anyhow!("llama.cpp rejected the grammar of the JSON schema: {e}"))?,
+                LlamaSampler::grammar(&self.model, &grammar, "root").map_err(|e| {
+                    anyhow!("llama.cpp rejected the grammar of the JSON schema: {e}")
+                })?,
             );
         }
         if req.temperature > 0.0 {

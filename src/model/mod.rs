@@ -38,7 +38,14 @@ pub struct GenRequest {
 
 impl Default for GenRequest {
     fn default() -> Self {
-        Self { system: None, prompt: String::new(), max_tokens: 256, seed: 0, temperature: 0.0, json_schema: None }
+        Self {
+            system: None,
+            prompt: String::new(),
+            max_tokens: 256,
+            seed: 0,
+            temperature: 0.0,
+            json_schema: None,
+        }
     }
 }
 

@@ -45,7 +45,11 @@ impl Env {
     /// Runs `mem ARGS --json` and parses each stdout line.
     pub fn json(&self, args: &[&str]) -> Vec<serde_json::Value> {
         let out = self.mem().args(args).arg("--json").output().unwrap();
-        assert!(out.status.success(), "mem {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "mem {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         parse_lines(&out.stdout)
     }
 
@@ -64,7 +68,11 @@ impl Env {
     /// Every file under the tree (excluding .git and .mem) with contents.
     pub fn all_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();
-        for e in walkdir::WalkDir::new(&self.root).into_iter().filter_entry(|e| e.file_name() != ".git").flatten() {
+        for e in walkdir::WalkDir::new(&self.root)
+            .into_iter()
+            .filter_entry(|e| e.file_name() != ".git")
+            .flatten()
+        {
             if e.file_type().is_file() {
                 out.push((e.path().to_path_buf(), std::fs::read(e.path()).unwrap()));
             }
@@ -80,12 +88,19 @@ impl Env {
             .env("HOME", self.home())
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
     pub fn commit_count(&self) -> usize {
-        self.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
     }
 }
 
@@ -98,5 +113,7 @@ pub fn parse_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }

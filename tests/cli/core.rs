@@ -9,7 +9,10 @@ fn init_commits_settings_and_is_idempotent() {
     assert!(env.root.join(".mem/config.toml").is_file());
     assert!(env.read(".mem/.gitignore").contains("/index/"));
     assert_eq!(env.commit_count(), 1);
-    assert!(env.git(&["log", "-1", "--format=%s"]).starts_with("mem: init"));
+    assert!(
+        env.git(&["log", "-1", "--format=%s"])
+            .starts_with("mem: init")
+    );
     let v = env.json(&["init", env.root.to_str().unwrap()]);
     assert_eq!(v[0]["op"], "exists");
     assert_eq!(env.commit_count(), 1);
@@ -20,12 +23,27 @@ fn init_commits_settings_and_is_idempotent() {
 fn init_adopts_an_existing_repo_in_a_subfolder() {
     let env = Env::new();
     let sub = env.root.join("docs/memory");
-    env.mem().args(["init", sub.to_str().unwrap()]).assert().success();
+    env.mem()
+        .args(["init", sub.to_str().unwrap()])
+        .assert()
+        .success();
     // Same repository, not a nested one.
     assert!(!sub.join(".git").exists());
-    let out = env.mem().current_dir(&sub).args(["add", "nested trees share the repo", "--at", "a/b"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(env.git(&["log", "-1", "--name-only", "--format="]).contains("docs/memory/a/b/"));
+    let out = env
+        .mem()
+        .current_dir(&sub)
+        .args(["add", "nested trees share the repo", "--at", "a/b"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        env.git(&["log", "-1", "--name-only", "--format="])
+            .contains("docs/memory/a/b/")
+    );
 }
 
 #[test]
@@ -38,17 +56,30 @@ fn commands_outside_a_tree_say_so() {
         .args(["ls"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no mem tree here").and(predicate::str::contains("mem init")));
+        .stderr(
+            predicate::str::contains("no mem tree here").and(predicate::str::contains("mem init")),
+        );
     // MEM_ROOT / --root point at one from anywhere.
-    env.mem().current_dir(&elsewhere).env("MEM_ROOT", &env.root).args(["tree"]).assert().success();
+    env.mem()
+        .current_dir(&elsewhere)
+        .env("MEM_ROOT", &env.root)
+        .args(["tree"])
+        .assert()
+        .success();
 }
 
 #[test]
 fn add_from_argument_stdin_and_file() {
     let env = Env::new();
-    let a = env.add("llama.cpp builds need cmake and libclang", "engineering/build");
+    let a = env.add(
+        "llama.cpp builds need cmake and libclang",
+        "engineering/build",
+    );
     assert_eq!(a["op"], "added");
-    assert_eq!(a["path"], "engineering/build/llama-cpp-builds-need-cmake-and-libclang");
+    assert_eq!(
+        a["path"],
+        "engineering/build/llama-cpp-builds-need-cmake-and-libclang"
+    );
     let text = env.read("engineering/build/llama-cpp-builds-need-cmake-and-libclang.md");
     assert!(text.starts_with("---\nid: "));
     assert!(text.contains("title: llama.cpp builds need cmake and libclang\n"));
@@ -57,7 +88,18 @@ fn add_from_argument_stdin_and_file() {
 
     let out = env
         .mem()
-        .args(["add", "--at", "engineering/build", "--kind", "procedure", "--tag", "rust,ci", "--title", "Release steps", "--json"])
+        .args([
+            "add",
+            "--at",
+            "engineering/build",
+            "--kind",
+            "procedure",
+            "--tag",
+            "rust,ci",
+            "--title",
+            "Release steps",
+            "--json",
+        ])
         .write_stdin("1. tag\n2. push\n")
         .output()
         .unwrap();
@@ -65,17 +107,33 @@ fn add_from_argument_stdin_and_file() {
     let v = &parse_lines(&out.stdout)[0];
     assert_eq!(v["path"], "engineering/build/release-steps");
     let text = env.read("engineering/build/release-steps.md");
-    assert!(text.contains("kind: procedure") && text.contains("tags: [rust, ci]"), "{text}");
+    assert!(
+        text.contains("kind: procedure") && text.contains("tags: [rust, ci]"),
+        "{text}"
+    );
 
     let f = env.dir.path().join("note.md");
     std::fs::write(&f, "Deploys happen on Tuesdays.").unwrap();
-    let v = env.json(&["add", "--file", f.to_str().unwrap(), "--at", "ops/deploy", "--observed", "2026-11-01", "--source-ref", "ticket:42"]);
+    let v = env.json(&[
+        "add",
+        "--file",
+        f.to_str().unwrap(),
+        "--at",
+        "ops/deploy",
+        "--observed",
+        "2026-11-01",
+        "--source-ref",
+        "ticket:42",
+    ]);
     let text = env.read(&format!("{}.md", v[0]["path"].as_str().unwrap()));
     assert!(text.contains("observed: 2026-11-01T00:00:00Z"), "{text}");
     assert!(text.contains("ref: ticket:42"));
     // One commit per add, message says what and how.
     assert_eq!(env.commit_count(), 4);
-    assert_eq!(env.git(&["log", "-1", "--format=%s"]).trim(), format!("mem: add {} (via cli)", v[0]["path"].as_str().unwrap()));
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%s"]).trim(),
+        format!("mem: add {} (via cli)", v[0]["path"].as_str().unwrap())
+    );
     assert!(env.git(&["status", "--porcelain"]).trim().is_empty());
 }
 
@@ -90,12 +148,25 @@ fn exact_duplicates_are_not_written_twice() {
         .args(["add", "The CI runner has 2 cores", "--at", "eng/ci"])
         .assert()
         .success()
-        .stdout(predicate::str::starts_with(format!("noop: duplicate of {}", a["path"].as_str().unwrap())));
+        .stdout(predicate::str::starts_with(format!(
+            "noop: duplicate of {}",
+            a["path"].as_str().unwrap()
+        )));
     assert_eq!(env.commit_count(), 2);
     // Same text in another topic is a different memory.
-    assert_eq!(env.add("The CI runner has 2 cores.", "eng/hardware")["op"], "added");
+    assert_eq!(
+        env.add("The CI runner has 2 cores.", "eng/hardware")["op"],
+        "added"
+    );
     // Same title, different text: a second file with its own slug.
-    let c = env.json(&["add", "different", "--title", "The CI runner has 2 cores", "--at", "eng/ci"]);
+    let c = env.json(&[
+        "add",
+        "different",
+        "--title",
+        "The CI runner has 2 cores",
+        "--at",
+        "eng/ci",
+    ]);
     assert_eq!(c[0]["path"], "eng/ci/the-ci-runner-has-2-cores-2");
 }
 
@@ -106,7 +177,12 @@ fn placement_without_at_prefers_a_similar_topic() {
     env.add("Alice prefers tea over coffee", "people/alice");
     let v = env.json(&["add", "cmake 3.28 fixes the llama.cpp build warning"]);
     assert_eq!(v[0]["placed_by"], "similar-topic");
-    assert!(v[0]["path"].as_str().unwrap().starts_with("engineering/build/"));
+    assert!(
+        v[0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("engineering/build/")
+    );
     let v = env.json(&["add", "zebras are striped"]);
     assert_eq!(v[0]["placed_by"], "default");
     assert!(v[0]["path"].as_str().unwrap().starts_with("general/notes/"));
@@ -126,7 +202,11 @@ fn show_ls_tree_by_path_and_id() {
     assert_eq!(by_id, by_prefix);
     assert_eq!(by_path[0]["body"], "first fact\n");
     assert_eq!(by_path[0]["front_matter"]["source"]["trust"], "user");
-    env.mem().args(["show", "eng/build/first-fact"]).assert().success().stdout(predicate::str::contains("first fact"));
+    env.mem()
+        .args(["show", "eng/build/first-fact"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("first fact"));
     env.mem().args(["show", "eng/build/nope"]).assert().code(1);
     env.mem().args(["show", "01ZZZZZZZZ"]).assert().code(1);
 
@@ -134,7 +214,10 @@ fn show_ls_tree_by_path_and_id() {
     assert_eq!(all.len(), 3);
     let eng = env.json(&["ls", "eng"]);
     assert_eq!(eng.len(), 2);
-    assert!(eng.iter().all(|v| v["path"].as_str().unwrap().starts_with("eng/")));
+    assert!(
+        eng.iter()
+            .all(|v| v["path"].as_str().unwrap().starts_with("eng/"))
+    );
     env.mem().args(["ls", "nothing-here"]).assert().code(1);
 
     let t = env.json(&["tree"]);
@@ -164,28 +247,63 @@ fn edit_validates_and_keeps_the_old_version_on_error() {
 
     // A valid edit: body changed, `updated` bumped, one commit.
     let good = editor_script(&env, "good.sh", "sed -i 's#/var/cache#/srv/cache#' \"$1\"");
-    env.mem().env("EDITOR", &good).env("MEM_NOW", "2030-01-01T00:00:00Z").args(["edit", &path]).assert().success().stdout(predicate::str::contains("edited"));
+    env.mem()
+        .env("EDITOR", &good)
+        .env("MEM_NOW", "2030-01-01T00:00:00Z")
+        .args(["edit", &path])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("edited"));
     let after = env.read(&rel);
-    assert!(after.contains("/srv/cache") && after.contains("updated: 2030-01-01T00:00:00Z"), "{after}");
+    assert!(
+        after.contains("/srv/cache") && after.contains("updated: 2030-01-01T00:00:00Z"),
+        "{after}"
+    );
     assert_eq!(env.commit_count(), 3);
 
     // Broken front matter: exit 2, file unchanged, attempt kept.
-    let bad = editor_script(&env, "bad.sh", "sed -i 's/^importance: .*/importance: [oops/' \"$1\"");
+    let bad = editor_script(
+        &env,
+        "bad.sh",
+        "sed -i 's/^importance: .*/importance: [oops/' \"$1\"",
+    );
     env.mem()
         .env("EDITOR", &bad)
         .args(["edit", &path])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(&rel).and(predicate::str::contains("line")).and(predicate::str::contains("rejected")));
+        .stderr(
+            predicate::str::contains(&rel)
+                .and(predicate::str::contains("line"))
+                .and(predicate::str::contains("rejected")),
+        );
     assert_eq!(env.read(&rel), after);
-    assert_eq!(std::fs::read_dir(env.root.join(".mem/state/rejected")).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_dir(env.root.join(".mem/state/rejected"))
+            .unwrap()
+            .count(),
+        1
+    );
 
     // Changing the id is refused.
-    let idchg = editor_script(&env, "id.sh", "sed -i 's/^id: .*/id: 01ARZ3NDEKTSV4RRFFQ69G5FAV/' \"$1\"");
-    env.mem().env("EDITOR", &idchg).args(["edit", &path]).assert().code(2).stderr(predicate::str::contains("id changed"));
+    let idchg = editor_script(
+        &env,
+        "id.sh",
+        "sed -i 's/^id: .*/id: 01ARZ3NDEKTSV4RRFFQ69G5FAV/' \"$1\"",
+    );
+    env.mem()
+        .env("EDITOR", &idchg)
+        .args(["edit", &path])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("id changed"));
     assert_eq!(env.read(&rel), after);
     // An editor that fails changes nothing.
-    env.mem().env("EDITOR", "false").args(["edit", &path]).assert().code(2);
+    env.mem()
+        .env("EDITOR", "false")
+        .args(["edit", &path])
+        .assert()
+        .code(2);
     assert_eq!(env.commit_count(), 3);
     assert_ne!(before, after);
 }
@@ -199,25 +317,58 @@ fn mv_forget_restore_and_log_follow_the_entry() {
     // b relates to a; moving a rewrites b's relation.
     let b_rel = format!("{}.md", b[0]["path"].as_str().unwrap());
     let mut text = env.read(&b_rel);
-    text = text.replacen("---\nsee", "---\nsee", 1).replacen("\n---\n", "\nrelations:\n  - {rel: related, to: eng/security/rotate-the-keys-monthly}\n---\n", 1);
+    text = text.replacen("---\nsee", "---\nsee", 1).replacen(
+        "\n---\n",
+        "\nrelations:\n  - {rel: related, to: eng/security/rotate-the-keys-monthly}\n---\n",
+        1,
+    );
     std::fs::write(env.root.join(&b_rel), &text).unwrap();
-    env.git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "hand edit"]);
+    env.git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qam",
+        "hand edit",
+    ]);
 
     let m = env.json(&["mv", &id, "eng/policies"]);
     assert_eq!(m[0]["to"], "eng/policies/rotate-the-keys-monthly");
     assert_eq!(m[0]["relinked"][0], b[0]["path"]);
-    assert!(env.read(&b_rel).contains("to: eng/policies/rotate-the-keys-monthly"));
-    assert!(!env.root.join("eng/security").exists(), "empty topic folder left behind");
-    let m2 = env.json(&["mv", "eng/policies/rotate-the-keys-monthly", "eng/policies/key-rotation"]);
+    assert!(
+        env.read(&b_rel)
+            .contains("to: eng/policies/rotate-the-keys-monthly")
+    );
+    assert!(
+        !env.root.join("eng/security").exists(),
+        "empty topic folder left behind"
+    );
+    let m2 = env.json(&[
+        "mv",
+        "eng/policies/rotate-the-keys-monthly",
+        "eng/policies/key-rotation",
+    ]);
     assert_eq!(m2[0]["to"], "eng/policies/key-rotation");
 
     let f = env.json(&["forget", &id, "--reason", "superseded by vault"]);
     assert_eq!(f[0]["archived_path"], "_archive/eng/policies/key-rotation");
-    assert!(env.root.join("_archive/eng/policies/key-rotation.md").is_file());
-    assert!(env.git(&["log", "-1", "--format=%B"]).contains("superseded by vault"));
+    assert!(
+        env.root
+            .join("_archive/eng/policies/key-rotation.md")
+            .is_file()
+    );
+    assert!(
+        env.git(&["log", "-1", "--format=%B"])
+            .contains("superseded by vault")
+    );
     assert_eq!(env.json(&["ls"]).len(), 1);
     assert_eq!(env.json(&["ls", "--archived"]).len(), 2);
-    env.mem().args(["show", "eng/policies/key-rotation"]).assert().code(1).stderr(predicate::str::contains("archived"));
+    env.mem()
+        .args(["show", "eng/policies/key-rotation"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("archived"));
 
     let log = env.json(&["log", &id]);
     let msgs: Vec<&str> = log.iter().map(|v| v["message"].as_str().unwrap()).collect();
@@ -230,7 +381,11 @@ fn mv_forget_restore_and_log_follow_the_entry() {
     assert_eq!(r[0]["op"], "restored");
     assert!(env.root.join("eng/policies/key-rotation.md").is_file());
     assert!(!env.root.join("_archive").exists());
-    env.mem().args(["restore", "eng/policies/key-rotation"]).assert().code(2).stderr(predicate::str::contains("not archived"));
+    env.mem()
+        .args(["restore", "eng/policies/key-rotation"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not archived"));
     assert_eq!(env.json(&["log", &id]).len(), 5);
     assert!(env.json(&["log"]).len() >= 7);
     assert!(env.git(&["status", "--porcelain"]).trim().is_empty());
@@ -249,33 +404,70 @@ fn doctor_reports_broken_files_duplicate_ids_and_strays() {
     let rel = format!("{}.md", a["path"].as_str().unwrap());
     let good = env.read(&rel);
     std::fs::write(env.root.join("eng/build/copy.md"), &good).unwrap();
-    std::fs::write(env.root.join("eng/build/broken.md"), good.replace("importance: 50", "importance: [1, 2]")).unwrap();
+    std::fs::write(
+        env.root.join("eng/build/broken.md"),
+        good.replace("importance: 50", "importance: [1, 2]"),
+    )
+    .unwrap();
     std::fs::write(env.root.join("eng/build/notes.txt"), "stray").unwrap();
     let out = env.mem().args(["doctor", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let lines = parse_lines(&out.stdout);
-    let broken = lines.iter().find(|p| p["path"] == "eng/build/broken.md").expect("broken reported");
+    let broken = lines
+        .iter()
+        .find(|p| p["path"] == "eng/build/broken.md")
+        .expect("broken reported");
     assert_eq!(broken["severity"], "error");
     assert!(broken["line"].as_u64().unwrap() >= 2);
-    assert!(broken["problem"].as_str().unwrap().contains("importance"), "{broken}");
-    assert!(lines.iter().any(|p| p["problem"].as_str().is_some_and(|s| s.contains("used by 2 entries"))));
-    assert!(lines.iter().any(|p| p["path"] == "eng/build/notes.txt" && p["severity"] == "warning"));
+    assert!(
+        broken["problem"].as_str().unwrap().contains("importance"),
+        "{broken}"
+    );
+    assert!(lines.iter().any(|p| {
+        p["problem"]
+            .as_str()
+            .is_some_and(|s| s.contains("used by 2 entries"))
+    }));
+    assert!(
+        lines
+            .iter()
+            .any(|p| p["path"] == "eng/build/notes.txt" && p["severity"] == "warning")
+    );
     // Human output names path:line and the fix; the files are untouched.
-    env.mem().args(["doctor"]).assert().code(2).stdout(predicate::str::contains("eng/build/broken.md:").and(predicate::str::contains("fix:")));
-    assert!(env.read("eng/build/broken.md").contains("importance: [1, 2]"));
+    env.mem().args(["doctor"]).assert().code(2).stdout(
+        predicate::str::contains("eng/build/broken.md:").and(predicate::str::contains("fix:")),
+    );
+    assert!(
+        env.read("eng/build/broken.md")
+            .contains("importance: [1, 2]")
+    );
     // Reading a broken entry reports it instead of hiding it.
-    env.mem().args(["show", "eng/build/broken"]).assert().code(2).stderr(predicate::str::contains("front matter of eng/build/broken.md line"));
+    env.mem()
+        .args(["show", "eng/build/broken"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "front matter of eng/build/broken.md line",
+        ));
 }
 
 #[test]
 fn json_errors_and_exit_codes() {
     let env = Env::new();
-    let out = env.mem().args(["show", "a/b/c", "--json"]).output().unwrap();
+    let out = env
+        .mem()
+        .args(["show", "a/b/c", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["kind"], "not_found");
     assert!(out.stdout.is_empty());
-    env.mem().args(["add", "x", "--kind", "rumour", "--at", "a/b"]).assert().code(2).stderr(predicate::str::contains("kind"));
+    env.mem()
+        .args(["add", "x", "--kind", "rumour", "--at", "a/b"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("kind"));
     env.mem().args(["bogus-verb"]).assert().code(2);
 }
 
@@ -284,16 +476,29 @@ fn round_trip_keeps_unknown_keys_and_bytes() {
     let env = Env::new();
     let a = env.add("keep my keys", "eng/misc");
     let rel = format!("{}.md", a["path"].as_str().unwrap());
-    let text = env.read(&rel).replace("maturity: draft\n", "maturity: draft\nx-reviewer: bob   # hand-added\n");
+    let text = env.read(&rel).replace(
+        "maturity: draft\n",
+        "maturity: draft\nx-reviewer: bob   # hand-added\n",
+    );
     std::fs::write(env.root.join(&rel), &text).unwrap();
     // A move rewrites nothing inside the file.
-    env.mem().args(["mv", a["path"].as_str().unwrap(), "eng/other"]).assert().success();
+    env.mem()
+        .args(["mv", a["path"].as_str().unwrap(), "eng/other"])
+        .assert()
+        .success();
     assert_eq!(env.read("eng/other/keep-my-keys.md"), text);
     // An edit that only touches the body keeps the hand-added key and comment.
     let p = env.dir.path().join("ed.sh");
     std::fs::write(&p, "#!/bin/sh\necho 'more' >> \"$1\"\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    env.mem().env("EDITOR", &p).args(["edit", "eng/other/keep-my-keys"]).assert().success();
-    assert!(env.read("eng/other/keep-my-keys.md").contains("x-reviewer: bob   # hand-added\n"));
+    env.mem()
+        .env("EDITOR", &p)
+        .args(["edit", "eng/other/keep-my-keys"])
+        .assert()
+        .success();
+    assert!(
+        env.read("eng/other/keep-my-keys.md")
+            .contains("x-reviewer: bob   # hand-added\n")
+    );
 }

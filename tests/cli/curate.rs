@@ -14,7 +14,12 @@ fn entries(env: &Env) -> Vec<String> {
     let mut v: Vec<String> = env
         .all_files()
         .into_iter()
-        .map(|(p, _)| p.strip_prefix(&env.root).unwrap().to_string_lossy().to_string())
+        .map(|(p, _)| {
+            p.strip_prefix(&env.root)
+                .unwrap()
+                .to_string_lossy()
+                .to_string()
+        })
         .filter(|p| p.ends_with(".md") && !p.starts_with(".mem"))
         .collect();
     v.sort();
@@ -31,19 +36,38 @@ fn a_changed_fact_supersedes_and_keeps_the_old_entry() {
     assert_eq!(v[0]["op"], "superseded");
     assert_eq!(v[0]["target"], old.as_str());
     let new = v[0]["path"].as_str().unwrap();
-    assert!(new.starts_with("people/alice/"), "placed next to the old entry: {new}");
+    assert!(
+        new.starts_with("people/alice/"),
+        "placed next to the old entry: {new}"
+    );
     let text = env.read(&format!("{new}.md"));
-    assert!(text.contains("rel: supersedes") && text.contains(&old), "{text}");
+    assert!(
+        text.contains("rel: supersedes") && text.contains(&old),
+        "{text}"
+    );
     assert!(text.contains("curation: 'supersede: "), "{text}");
-    assert!(env.root.join(format!("{old}.md")).is_file(), "the old entry is kept");
+    assert!(
+        env.root.join(format!("{old}.md")).is_file(),
+        "the old entry is kept"
+    );
     let msg = env.git(&["log", "-1", "--format=%B"]);
-    assert!(msg.starts_with(&format!("mem: supersede {old} with {new}")), "{msg}");
+    assert!(
+        msg.starts_with(&format!("mem: supersede {old} with {new}")),
+        "{msg}"
+    );
     assert!(msg.contains("change marker"), "{msg}");
     // text output names both
-    let out = env.mem().args(["add", "Alice lives in Paris now.", "--no-model"]).output().unwrap();
+    let out = env
+        .mem()
+        .args(["add", "Alice lives in Paris now.", "--no-model"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let line = String::from_utf8_lossy(&out.stdout);
-    assert!(line.starts_with("noop: duplicate of ") || line.starts_with("superseded "), "{line}");
+    assert!(
+        line.starts_with("noop: duplicate of ") || line.starts_with("superseded "),
+        "{line}"
+    );
     // recall hides the superseded entry
     let hits = env.json(&["recall", "where does Alice live"]);
     assert!(hits.iter().all(|h| h["path"] != old.as_str()), "{hits:?}");
@@ -55,28 +79,55 @@ fn a_refinement_updates_in_place_with_both_evidences() {
     let base = env.add("Alice works at Google.", "people/alice");
     let path = base["path"].as_str().unwrap();
     let commits = env.commit_count();
-    let v = add_json(&env, &["Alice works at Google as a senior product manager in Zurich."]);
+    let v = add_json(
+        &env,
+        &["Alice works at Google as a senior product manager in Zurich."],
+    );
     assert_eq!(v[0]["op"], "updated");
     assert_eq!(v[0]["path"], path);
     let text = env.read(&format!("{path}.md"));
-    assert!(text.contains("\nAlice works at Google as a senior product manager in Zurich.\n"), "{text}");
-    assert!(text.contains("## Evidence\n> Alice works at Google.\n> Alice works at Google as a senior"), "{text}");
+    assert!(
+        text.contains("\nAlice works at Google as a senior product manager in Zurich.\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("## Evidence\n> Alice works at Google.\n> Alice works at Google as a senior"),
+        "{text}"
+    );
     assert_eq!(env.commit_count(), commits + 1);
-    assert!(env.git(&["log", "-1", "--format=%s"]).starts_with(&format!("mem: update {path}")));
+    assert!(
+        env.git(&["log", "-1", "--format=%s"])
+            .starts_with(&format!("mem: update {path}"))
+    );
     assert_eq!(entries(&env).len(), 1);
 }
 
 #[test]
 fn an_addition_merges_into_the_entry() {
     let env = Env::new();
-    let base = env.add("The release build requires cmake and libclang.", "eng/build");
+    let base = env.add(
+        "The release build requires cmake and libclang.",
+        "eng/build",
+    );
     let path = base["path"].as_str().unwrap();
-    let out = env.mem().args(["add", "The release build also needs the protobuf compiler."]).output().unwrap();
+    let out = env
+        .mem()
+        .args(["add", "The release build also needs the protobuf compiler."])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("merged into {path}"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("merged into {path}")
+    );
     let text = env.read(&format!("{path}.md"));
     assert!(text.contains("The release build requires cmake and libclang.\n\nThe release build also needs the protobuf compiler."), "{text}");
-    assert!(text.contains("> The release build requires cmake and libclang.\n> The release build also needs"), "{text}");
+    assert!(
+        text.contains(
+            "> The release build requires cmake and libclang.\n> The release build also needs"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -94,7 +145,12 @@ fn the_same_fact_five_times_in_different_words_leaves_one_entry() {
     {
         let v = add_json(&env, &[t]);
         assert_eq!(v.len(), 1);
-        assert_eq!(v[0]["op"], if i == 0 { "added" } else { "noop" }, "{t}: {:?}", v[0]);
+        assert_eq!(
+            v[0]["op"],
+            if i == 0 { "added" } else { "noop" },
+            "{t}: {:?}",
+            v[0]
+        );
     }
     assert_eq!(entries(&env).len(), 1, "{:?}", entries(&env));
     assert_eq!(env.commit_count(), 2, "a noop makes no commit");
@@ -106,7 +162,14 @@ fn different_people_are_different_facts() {
     env.add("Alice lives in Berlin.", "people/alice");
     let v = add_json(&env, &["Bob lives in Paris."]);
     assert_eq!(v[0]["op"], "added");
-    assert!(v[0]["reason"].as_str().unwrap().contains("different subject"), "{:?}", v[0]);
+    assert!(
+        v[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("different subject"),
+        "{:?}",
+        v[0]
+    );
 }
 
 #[test]
@@ -121,8 +184,16 @@ fn multi_fact_input_is_split_with_verbatim_evidence() {
     assert_eq!(v[1]["statement"], "Alice started learning the cello.");
     assert_eq!(v[1]["evidence"], "She started learning the cello.");
     let text = env.read(&format!("{}.md", v[1]["path"].as_str().unwrap()));
-    assert!(text.contains("Alice started learning the cello.\n\n## Evidence\n> She started learning the cello."), "{text}");
-    assert_eq!(v[0]["commit"], v[1]["commit"], "one commit for the whole input");
+    assert!(
+        text.contains(
+            "Alice started learning the cello.\n\n## Evidence\n> She started learning the cello."
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        v[0]["commit"], v[1]["commit"],
+        "one commit for the whole input"
+    );
 }
 
 #[test]
@@ -132,16 +203,34 @@ fn a_broken_model_file_still_writes_the_input_and_warns() {
     let broken = env.dir.path().join("broken.gguf");
     std::fs::write(&broken, b"GGUF this is not a model").unwrap();
     let input = "Alice is training for the Berlin marathon in September.";
-    let out = env.mem().env("MEM_GENERATOR", &broken).args(["add", input, "--json"]).output().unwrap();
-    assert!(out.status.success(), "something was written, so exit 0: {}", String::from_utf8_lossy(&out.stderr));
+    let out = env
+        .mem()
+        .env("MEM_GENERATOR", &broken)
+        .args(["add", input, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "something was written, so exit 0: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warning: curation failed") && err.contains("curation: pending"), "{err}");
+    assert!(
+        err.contains("warning: curation failed") && err.contains("curation: pending"),
+        "{err}"
+    );
     let v = parse_lines(&out.stdout);
     assert_eq!(v[0]["op"], "added");
     assert_eq!(v[0]["pending"], true);
     let text = env.read(&format!("{}.md", v[0]["path"].as_str().unwrap()));
-    assert!(text.contains("curation: pending") && text.contains(input), "{text}");
-    assert!(env.git(&["status", "--porcelain"]).trim().is_empty(), "committed, no write-ahead copy left behind");
+    assert!(
+        text.contains("curation: pending") && text.contains(input),
+        "{text}"
+    );
+    assert!(
+        env.git(&["status", "--porcelain"]).trim().is_empty(),
+        "committed, no write-ahead copy left behind"
+    );
     assert_eq!(entries(&env).len(), 2);
 }
 
@@ -152,12 +241,21 @@ fn unclear_cases_go_to_the_model_or_default_to_add() {
     let input = "Alice is training for the Berlin marathon in September.";
     let v = add_json(&env, &[input, "--dry-run"]);
     assert_eq!(v[0]["decided_by"], "threshold", "{:?}", v[0]);
-    let out = env.mem().env("MEM_GENERATOR", "fake").args(["add", input, "--json"]).output().unwrap();
+    let out = env
+        .mem()
+        .env("MEM_GENERATOR", "fake")
+        .args(["add", input, "--json"])
+        .output()
+        .unwrap();
     let v = parse_lines(&out.stdout);
     assert_eq!(v[0]["decided_by"], "model", "{:?}", v[0]);
     // the fake always answers the first option: "add" in one order, "supersede" in the
     // other, so the answer is not trusted and the default (add) stands
-    assert!(v[0]["reason"].as_str().unwrap().contains("model undecided"), "{:?}", v[0]);
+    assert!(
+        v[0]["reason"].as_str().unwrap().contains("model undecided"),
+        "{:?}",
+        v[0]
+    );
     assert_eq!(v[0]["op"], "added");
 }
 
@@ -168,14 +266,37 @@ fn dry_run_prints_a_diff_and_changes_nothing() {
     let path = base["path"].as_str().unwrap();
     let before = env.all_files();
     let commits = env.commit_count();
-    let out = env.mem().args(["add", "--dry-run", "Alice works at Google as a staff engineer in Munich."]).output().unwrap();
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "--dry-run",
+            "Alice works at Google as a staff engineer in Munich.",
+        ])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains(&format!("--- a/{path}.md")) && stdout.contains(&format!("+++ b/{path}.md")), "{stdout}");
-    assert!(stdout.contains("-Alice works at Google.") && stdout.contains("+Alice works at Google as a staff engineer in Munich."), "{stdout}");
+    assert!(
+        stdout.contains(&format!("--- a/{path}.md"))
+            && stdout.contains(&format!("+++ b/{path}.md")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-Alice works at Google.")
+            && stdout.contains("+Alice works at Google as a staff engineer in Munich."),
+        "{stdout}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("would have updated"));
-    let after: Vec<_> = env.all_files().into_iter().filter(|(p, _)| !p.starts_with(env.root.join(".mem"))).collect();
-    let before: Vec<_> = before.into_iter().filter(|(p, _)| !p.starts_with(env.root.join(".mem"))).collect();
+    let after: Vec<_> = env
+        .all_files()
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(env.root.join(".mem")))
+        .collect();
+    let before: Vec<_> = before
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(env.root.join(".mem")))
+        .collect();
     assert_eq!(before, after);
     assert_eq!(env.commit_count(), commits);
 }
@@ -184,21 +305,45 @@ fn dry_run_prints_a_diff_and_changes_nothing() {
 fn raw_skips_curation() {
     let env = Env::new();
     env.add("Alice lives in Berlin.", "people/alice");
-    let v = add_json(&env, &["--raw", "Alice moved from Berlin to Paris.", "--at", "people/alice"]);
+    let v = add_json(
+        &env,
+        &[
+            "--raw",
+            "Alice moved from Berlin to Paris.",
+            "--at",
+            "people/alice",
+        ],
+    );
     assert_eq!(v[0]["op"], "added");
     assert_eq!(v[0]["decided_by"], "raw");
     let text = env.read(&format!("{}.md", v[0]["path"].as_str().unwrap()));
-    assert!(!text.contains("supersedes") && !text.contains("curation:"), "{text}");
+    assert!(
+        !text.contains("supersedes") && !text.contains("curation:"),
+        "{text}"
+    );
     // exact duplicates are still a noop with --raw
-    let v = add_json(&env, &["--raw", "Alice lives in Berlin.", "--at", "people/alice"]);
+    let v = add_json(
+        &env,
+        &["--raw", "Alice lives in Berlin.", "--at", "people/alice"],
+    );
     assert_eq!(v[0]["op"], "noop");
 }
 
 #[test]
 fn eval_curation_runs_the_shipped_scenarios() {
     let env = Env::new();
-    let out = env.mem().args(["eval", "curation", "--modes", "lexical", "--only", "exact", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env
+        .mem()
+        .args([
+            "eval", "curation", "--modes", "lexical", "--only", "exact", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = parse_lines(&out.stdout);
     let r = &v[0]["results"][0];
     assert_eq!(r["mode"], "lexical");

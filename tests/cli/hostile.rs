@@ -5,7 +5,10 @@ use crate::common::*;
 use predicates::prelude::*;
 
 fn snapshot(env: &Env) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    env.all_files().into_iter().filter(|(p, _)| !p.to_string_lossy().contains("/.mem/state/")).collect()
+    env.all_files()
+        .into_iter()
+        .filter(|(p, _)| !p.to_string_lossy().contains("/.mem/state/"))
+        .collect()
 }
 
 #[test]
@@ -14,12 +17,31 @@ fn bad_locations_are_refused_not_normalised() {
     env.add("keep me", "eng/build");
     let before = snapshot(&env);
     let commits = env.commit_count();
-    for at in ["../x", "/etc", ".git/x", "eng/../../x", "eng/.hidden", "Eng/Build", "eng", "a/b/c/d", "eng/_archive", "eng/build/", "eng//build", "C:/x", "eng\\build"] {
+    for at in [
+        "../x",
+        "/etc",
+        ".git/x",
+        "eng/../../x",
+        "eng/.hidden",
+        "Eng/Build",
+        "eng",
+        "a/b/c/d",
+        "eng/_archive",
+        "eng/build/",
+        "eng//build",
+        "C:/x",
+        "eng\\build",
+    ] {
         env.mem()
             .args(["add", "hostile", "--at", at])
             .assert()
             .code(2)
-            .stderr(predicate::str::contains("refused").or(predicate::str::contains("not a topic")).or(predicate::str::contains("absolute")).or(predicate::str::contains("contains")));
+            .stderr(
+                predicate::str::contains("refused")
+                    .or(predicate::str::contains("not a topic"))
+                    .or(predicate::str::contains("absolute"))
+                    .or(predicate::str::contains("contains")),
+            );
     }
     assert_eq!(snapshot(&env), before);
     assert_eq!(env.commit_count(), commits);
@@ -27,8 +49,14 @@ fn bad_locations_are_refused_not_normalised() {
     for spec in ["../../etc/passwd", "/etc/passwd", ".git/config"] {
         env.mem().args(["show", spec]).assert().code(2);
     }
-    env.mem().args(["mv", "eng/build/keep-me", "../outside"]).assert().code(2);
-    env.mem().args(["mv", "eng/build/keep-me", "/tmp/x/y"]).assert().code(2);
+    env.mem()
+        .args(["mv", "eng/build/keep-me", "../outside"])
+        .assert()
+        .code(2);
+    env.mem()
+        .args(["mv", "eng/build/keep-me", "/tmp/x/y"])
+        .assert()
+        .code(2);
     assert_eq!(snapshot(&env), before);
 }
 
@@ -47,7 +75,10 @@ fn symlinked_topic_pointing_outside_is_refused() {
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     // A symlinked domain, too.
     std::os::unix::fs::symlink(&outside, env.root.join("evil")).unwrap();
-    env.mem().args(["add", "escape attempt", "--at", "evil/topic"]).assert().code(2);
+    env.mem()
+        .args(["add", "escape attempt", "--at", "evil/topic"])
+        .assert()
+        .code(2);
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     // doctor points the link out.
     let out = env.mem().args(["doctor", "--json"]).output().unwrap();
@@ -58,19 +89,54 @@ fn symlinked_topic_pointing_outside_is_refused() {
 fn binary_huge_and_invalid_utf8_input_are_refused() {
     let env = Env::new();
     let before = snapshot(&env);
-    env.mem().args(["add", "--at", "a/b"]).write_stdin(vec![0x7fu8, b'E', b'L', b'F', 0, 0, 1, 2]).assert().code(2).stderr(predicate::str::contains("binary"));
+    env.mem()
+        .args(["add", "--at", "a/b"])
+        .write_stdin(vec![0x7fu8, b'E', b'L', b'F', 0, 0, 1, 2])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("binary"));
     let big = "word ".repeat(5 * 1024 * 1024 / 5);
-    env.mem().args(["add", "--at", "a/b"]).write_stdin(big.clone()).assert().code(2).stderr(predicate::str::contains("limit"));
+    env.mem()
+        .args(["add", "--at", "a/b"])
+        .write_stdin(big.clone())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("limit"));
     let f = env.dir.path().join("big.txt");
     std::fs::write(&f, &big).unwrap();
-    env.mem().args(["add", "--at", "a/b", "--file", f.to_str().unwrap()]).assert().code(2).stderr(predicate::str::contains("5242880"));
-    env.mem().args(["add", "--at", "a/b"]).write_stdin(b"caf\xe9 au lait".to_vec()).assert().code(2).stderr(predicate::str::contains("UTF-8"));
-    env.mem().args(["add", "--at", "a/b"]).write_stdin("   \n\t ").assert().code(2);
-    env.mem().args(["add", "--at", "a/b", "--file", "/nonexistent/file"]).assert().code(2).stderr(predicate::str::contains("/nonexistent/file"));
+    env.mem()
+        .args(["add", "--at", "a/b", "--file", f.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("5242880"));
+    env.mem()
+        .args(["add", "--at", "a/b"])
+        .write_stdin(b"caf\xe9 au lait".to_vec())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("UTF-8"));
+    env.mem()
+        .args(["add", "--at", "a/b"])
+        .write_stdin("   \n\t ")
+        .assert()
+        .code(2);
+    env.mem()
+        .args(["add", "--at", "a/b", "--file", "/nonexistent/file"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/file"));
     assert_eq!(snapshot(&env), before);
     // The limit is configurable.
-    env.mem().env("MEM_MAX_INPUT_BYTES", "10").args(["add", "eleven byte", "--at", "a/b"]).assert().code(2);
-    env.mem().env("MEM_MAX_INPUT_BYTES", "10").args(["add", "ten bytes!", "--at", "a/b"]).assert().success();
+    env.mem()
+        .env("MEM_MAX_INPUT_BYTES", "10")
+        .args(["add", "eleven byte", "--at", "a/b"])
+        .assert()
+        .code(2);
+    env.mem()
+        .env("MEM_MAX_INPUT_BYTES", "10")
+        .args(["add", "ten bytes!", "--at", "a/b"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -85,7 +151,11 @@ fn yaml_bomb_and_wrong_types_in_hand_edited_entries() {
     );
     std::fs::write(env.root.join(&rel), &bomb).unwrap();
     let start = std::time::Instant::now();
-    env.mem().args(["show", a["path"].as_str().unwrap()]).assert().code(2).stderr(predicate::str::contains("anchors"));
+    env.mem()
+        .args(["show", a["path"].as_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("anchors"));
     env.mem().args(["doctor"]).assert().code(2);
     assert!(start.elapsed().as_secs() < 20);
     assert_eq!(env.read(&rel), bomb, "a broken entry is never rewritten");
@@ -96,12 +166,25 @@ fn yaml_bomb_and_wrong_types_in_hand_edited_entries() {
         ("maturity: draft", "maturity: [draft]", "maturity"),
         ("importance: 50", "importance: 500", "importance"),
     ] {
-        let text = if good.contains(from) { good.replace(from, to) } else { good.replace("maturity: draft\n", &format!("maturity: draft\n{to}\n")) };
+        let text = if good.contains(from) {
+            good.replace(from, to)
+        } else {
+            good.replace("maturity: draft\n", &format!("maturity: draft\n{to}\n"))
+        };
         std::fs::write(env.root.join(&rel), &text).unwrap();
-        let out = env.mem().args(["show", a["path"].as_str().unwrap()]).output().unwrap();
+        let out = env
+            .mem()
+            .args(["show", a["path"].as_str().unwrap()])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{to}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(&rel) && err.contains("line") && (err.contains(word) || err.contains("invalid type")), "{to}: {err}");
+        assert!(
+            err.contains(&rel)
+                && err.contains("line")
+                && (err.contains(word) || err.contains("invalid type")),
+            "{to}: {err}"
+        );
         assert_eq!(env.read(&rel), text);
     }
     // Binary garbage where an entry should be.

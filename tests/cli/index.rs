@@ -21,12 +21,18 @@ fn recall_with(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> (i32, Vec<ser
     }
     let out = c.arg("recall").args(args).arg("--json").output().unwrap();
     let code = out.status.code().unwrap_or(-1);
-    assert!(code == 0 || code == 1, "mem recall {args:?} exited {code}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == 0 || code == 1,
+        "mem recall {args:?} exited {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (code, parse_lines(&out.stdout))
 }
 
 fn paths(hits: &[serde_json::Value]) -> Vec<String> {
-    hits.iter().map(|h| h["path"].as_str().unwrap().to_string()).collect()
+    hits.iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// `mem recall ARGS --explain`: the stats line from stderr.
@@ -35,9 +41,17 @@ fn explain(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> serde_json::Value
     for (k, v) in vars {
         c.env(k, v);
     }
-    let out = c.arg("recall").args(args).arg("--explain").output().unwrap();
+    let out = c
+        .arg("recall")
+        .args(args)
+        .arg("--explain")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    let line = err.lines().find(|l| l.starts_with('{')).unwrap_or_else(|| panic!("no stats in: {err}"));
+    let line = err
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| panic!("no stats in: {err}"));
     serde_json::from_str(line).unwrap()
 }
 
@@ -56,7 +70,16 @@ fn hand_edit(env: &Env, path: &str, from: &str, to: &str) {
 #[test]
 fn recall_catches_up_after_hand_edits_deletes_and_renamed_folders() {
     let env = Env::new();
-    let a = env.json(&["add", "The staging database listens on port 5433", "--title", "Staging database port", "--at", "eng/db"]).remove(0);
+    let a = env
+        .json(&[
+            "add",
+            "The staging database listens on port 5433",
+            "--title",
+            "Staging database port",
+            "--at",
+            "eng/db",
+        ])
+        .remove(0);
     let b = env.add("Deploys need a green pipeline first", "eng/deploy");
     let c = env.add("Retros happen every second Friday", "team/rituals");
     let (code, hits) = recall(&env, &["staging database"]);
@@ -64,7 +87,12 @@ fn recall_catches_up_after_hand_edits_deletes_and_renamed_folders() {
     assert_eq!(paths(&hits)[0], a["path"].as_str().unwrap());
 
     // A hand edit: the new word is found, the old one is gone.
-    hand_edit(&env, a["path"].as_str().unwrap(), "port 5433", "port 6543 behind pgbouncer");
+    hand_edit(
+        &env,
+        a["path"].as_str().unwrap(),
+        "port 5433",
+        "port 6543 behind pgbouncer",
+    );
     let (code, hits) = recall(&env, &["pgbouncer"]);
     assert_eq!(code, 0, "hand edit not visible");
     assert_eq!(hits[0]["path"], a["path"]);
@@ -73,7 +101,11 @@ fn recall_catches_up_after_hand_edits_deletes_and_renamed_folders() {
 
     // A deleted file disappears.
     std::fs::remove_file(file_of(&env, b["path"].as_str().unwrap())).unwrap();
-    assert_eq!(recall(&env, &["pipeline"]).0, 1, "deleted entry still found");
+    assert_eq!(
+        recall(&env, &["pipeline"]).0,
+        1,
+        "deleted entry still found"
+    );
 
     // A renamed folder: the entry is found at its new path.
     std::fs::rename(env.root.join("team"), env.root.join("people")).unwrap();
@@ -86,15 +118,25 @@ fn recall_catches_up_after_hand_edits_deletes_and_renamed_folders() {
 #[test]
 fn recall_follows_git_checkout_and_pull() {
     let env = Env::new();
-    env.add("Kiwi fruit orders go through the vendor portal", "ops/vendors");
+    env.add(
+        "Kiwi fruit orders go through the vendor portal",
+        "ops/vendors",
+    );
     let old = env.git(&["rev-parse", "HEAD"]).trim().to_string();
-    let branch = env.git(&["rev-parse", "--abbrev-ref", "HEAD"]).trim().to_string();
+    let branch = env
+        .git(&["rev-parse", "--abbrev-ref", "HEAD"])
+        .trim()
+        .to_string();
     let b = env.add("Mango deliveries arrive on Mondays", "ops/vendors");
     assert_eq!(recall(&env, &["mango"]).0, 0);
 
     // An older commit: the later entry is gone from disk and from recall.
     env.git(&["checkout", "-q", &old]);
-    assert_eq!(recall(&env, &["mango"]).0, 1, "entry from a later commit still found after checkout");
+    assert_eq!(
+        recall(&env, &["mango"]).0,
+        1,
+        "entry from a later commit still found after checkout"
+    );
     assert_eq!(recall(&env, &["kiwi"]).0, 0);
     env.git(&["checkout", "-q", &branch]);
     let (code, hits) = recall(&env, &["mango"]);
@@ -104,24 +146,51 @@ fn recall_follows_git_checkout_and_pull() {
     // A pull from a clone that added an entry.
     let other = env.dir.path().join("clone");
     let out = std::process::Command::new("git")
-        .args(["clone", "-q", env.root.to_str().unwrap(), other.to_str().unwrap()])
+        .args([
+            "clone",
+            "-q",
+            env.root.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ])
         .env("HOME", env.home())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    env.mem().current_dir(&other).args(["add", "Papaya stock is checked on Thursdays", "--at", "ops/vendors"]).assert().success();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.mem()
+        .current_dir(&other)
+        .args([
+            "add",
+            "Papaya stock is checked on Thursdays",
+            "--at",
+            "ops/vendors",
+        ])
+        .assert()
+        .success();
     env.git(&["fetch", "-q", other.to_str().unwrap(), "HEAD"]);
     env.git(&["merge", "-q", "--ff-only", "FETCH_HEAD"]);
     let (code, hits) = recall(&env, &["papaya"]);
     assert_eq!(code, 0, "pulled entry not found");
-    assert!(hits[0]["path"].as_str().unwrap().starts_with("ops/vendors/papaya"));
+    assert!(
+        hits[0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("ops/vendors/papaya")
+    );
 }
 
 /// The set of live entry paths on disk, from `mem ls --json`.
 fn on_disk(env: &Env) -> BTreeSet<String> {
     let out = env.mem().args(["ls", "--json"]).output().unwrap();
-    parse_lines(&out.stdout).iter().filter(|v| v.get("error").is_none()).map(|v| v["path"].as_str().unwrap().to_string()).collect()
+    parse_lines(&out.stdout)
+        .iter()
+        .filter(|v| v.get("error").is_none())
+        .map(|v| v["path"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Every entry in these tests contains "kiwi": recalling it must list them all.
@@ -135,7 +204,10 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
     let env = Env::new();
     let fake = [("MEM_EMBEDDER", "fake")];
     for i in 0..12 {
-        env.add(&format!("kiwi note number {i} about topic {}", i % 3), &format!("d/t{}", i % 3));
+        env.add(
+            &format!("kiwi note number {i} about topic {}", i % 3),
+            &format!("d/t{}", i % 3),
+        );
     }
     let all = on_disk(&env);
     assert_eq!(recalled(&env, &fake), all);
@@ -144,17 +216,41 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
 
     type Damage<'a> = (&'a str, Box<dyn Fn() + 'a>);
     let damages: Vec<Damage> = vec![
-        ("garbage manifest", Box::new(|| std::fs::write(idx.join("manifest"), b"{not json").unwrap())),
-        ("empty manifest", Box::new(|| std::fs::write(idx.join("manifest"), b"").unwrap())),
-        ("truncated manifest", Box::new(|| {
-            let m = std::fs::read(idx.join("manifest")).unwrap();
-            std::fs::write(idx.join("manifest"), &m[..m.len() * 2 / 3]).unwrap()
-        })),
-        ("no tantivy meta.json", Box::new(|| std::fs::remove_file(idx.join("text/meta.json")).unwrap())),
-        ("garbage tantivy meta.json", Box::new(|| std::fs::write(idx.join("text/meta.json"), b"\x00\x01garbage").unwrap())),
-        ("garbage vectors", Box::new(|| std::fs::write(idx.join("vectors.usearch"), vec![0xAB; 4096]).unwrap())),
-        ("truncated vectors", Box::new(|| std::fs::write(idx.join("vectors.usearch"), b"").unwrap())),
-        ("no index at all", Box::new(|| std::fs::remove_dir_all(&idx).unwrap())),
+        (
+            "garbage manifest",
+            Box::new(|| std::fs::write(idx.join("manifest"), b"{not json").unwrap()),
+        ),
+        (
+            "empty manifest",
+            Box::new(|| std::fs::write(idx.join("manifest"), b"").unwrap()),
+        ),
+        (
+            "truncated manifest",
+            Box::new(|| {
+                let m = std::fs::read(idx.join("manifest")).unwrap();
+                std::fs::write(idx.join("manifest"), &m[..m.len() * 2 / 3]).unwrap()
+            }),
+        ),
+        (
+            "no tantivy meta.json",
+            Box::new(|| std::fs::remove_file(idx.join("text/meta.json")).unwrap()),
+        ),
+        (
+            "garbage tantivy meta.json",
+            Box::new(|| std::fs::write(idx.join("text/meta.json"), b"\x00\x01garbage").unwrap()),
+        ),
+        (
+            "garbage vectors",
+            Box::new(|| std::fs::write(idx.join("vectors.usearch"), vec![0xAB; 4096]).unwrap()),
+        ),
+        (
+            "truncated vectors",
+            Box::new(|| std::fs::write(idx.join("vectors.usearch"), b"").unwrap()),
+        ),
+        (
+            "no index at all",
+            Box::new(|| std::fs::remove_dir_all(&idx).unwrap()),
+        ),
     ];
     for (what, damage) in damages {
         // Something changed since the index was written, too, so stale
@@ -166,7 +262,11 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
         assert!(want.contains(n["path"].as_str().unwrap()));
         assert_eq!(got, want, "after {what}");
         // And the tier-2 path still works on the repaired index.
-        let st = explain(&env, &["kiwi note number 7 about topic 1", "--tier", "2"], &fake);
+        let st = explain(
+            &env,
+            &["kiwi note number 7 about topic 1", "--tier", "2"],
+            &fake,
+        );
         assert!(st["generation"].as_u64().is_some(), "{what}: {st}");
         // Lexical-only readers of the same tree are fine as well.
         assert_eq!(recalled(&env, &[]), want, "lexical, after {what}");
@@ -174,13 +274,20 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
     // Damage with nothing else changed: the read path that maps the vectors
     // without copying them must notice too, and the vectors come back.
     let want = on_disk(&env);
-    for (what, bytes) in [("garbage", vec![0xAB; 4096]), ("half", {
-        let v = std::fs::read(idx.join("vectors.usearch")).unwrap();
-        v[..v.len() / 2].to_vec()
-    })] {
+    for (what, bytes) in [
+        ("garbage", vec![0xAB; 4096]),
+        ("half", {
+            let v = std::fs::read(idx.join("vectors.usearch")).unwrap();
+            v[..v.len() / 2].to_vec()
+        }),
+    ] {
         assert_eq!(recalled(&env, &fake), want);
         std::fs::write(idx.join("vectors.usearch"), bytes).unwrap();
-        assert_eq!(recalled(&env, &fake), want, "{what} vectors, nothing else changed");
+        assert_eq!(
+            recalled(&env, &fake),
+            want,
+            "{what} vectors, nothing else changed"
+        );
         // No lexical hit: only the vectors can answer.
         let st = explain(&env, &["qqzx wvvy", "--tier", "2"], &fake);
         assert_eq!(st["tier"], 2, "{what}: vectors were not rebuilt: {st}");
@@ -191,7 +298,10 @@ fn a_damaged_index_is_rebuilt_not_an_error() {
 struct Lcg(u64);
 impl Lcg {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -224,10 +334,19 @@ fn sigkill_during_reindex_and_add_never_breaks_recall() {
     let env = Env::new();
     let fake = [("MEM_EMBEDDER", "fake")];
     for i in 0..40 {
-        env.add(&format!("kiwi seed entry {i}: {}", "lorem ipsum dolor sit amet ".repeat(1 + i % 5)), &format!("d{}/t{}", i % 4, i % 7));
+        env.add(
+            &format!(
+                "kiwi seed entry {i}: {}",
+                "lorem ipsum dolor sit amet ".repeat(1 + i % 5)
+            ),
+            &format!("d{}/t{}", i % 4, i % 7),
+        );
     }
     assert_eq!(recalled(&env, &fake), on_disk(&env));
-    let seed: u64 = std::env::var("MEM_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed);
+    let seed: u64 = std::env::var("MEM_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed);
     let mut rng = Lcg(seed);
     for i in 0..20 {
         let reindex = i % 2 == 0;
@@ -243,11 +362,24 @@ fn sigkill_during_reindex_and_add_never_breaks_recall() {
         let _ = child.wait();
         let want = on_disk(&env);
         let got = recalled(&env, &fake);
-        assert_eq!(got, want, "iteration {i} (seed {seed}, {} killed after {delay} ms)", if reindex { "reindex" } else { "add" });
+        assert_eq!(
+            got,
+            want,
+            "iteration {i} (seed {seed}, {} killed after {delay} ms)",
+            if reindex { "reindex" } else { "add" }
+        );
         // Git must stay usable for the next writer (a killed commit may not
         // leave a stale lock behind).
-        let st = std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&env.root).output().unwrap();
-        assert!(st.status.success(), "git broken after iteration {i}: {}", String::from_utf8_lossy(&st.stderr));
+        let st = std::process::Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(&env.root)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "git broken after iteration {i}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
     }
     // Writers still work afterwards.
     env.add("kiwi after the storm", "d0/after");
@@ -259,19 +391,48 @@ fn json_contract_and_exit_codes() {
     let env = Env::new();
     env.mem()
         .args([
-            "add", "The build needs cmake 3.28 and libclang", "--at", "eng/build", "--tag", "rust,ci", "--kind", "procedure",
-            "--observed", "2026-01-15", "--source-ref", "ticket:7",
+            "add",
+            "The build needs cmake 3.28 and libclang",
+            "--at",
+            "eng/build",
+            "--tag",
+            "rust,ci",
+            "--kind",
+            "procedure",
+            "--observed",
+            "2026-01-15",
+            "--source-ref",
+            "ticket:7",
         ])
         .assert()
         .success();
     let (code, hits) = recall(&env, &["cmake"]);
     assert_eq!(code, 0);
     let h = &hits[0];
-    for key in ["rank", "path", "id", "title", "score", "tier", "snippet", "kind", "tags", "observed", "created", "source", "relations", "topic", "archived"] {
+    for key in [
+        "rank",
+        "path",
+        "id",
+        "title",
+        "score",
+        "tier",
+        "snippet",
+        "kind",
+        "tags",
+        "observed",
+        "created",
+        "source",
+        "relations",
+        "topic",
+        "archived",
+    ] {
         assert!(h.get(key).is_some(), "missing {key} in {h}");
     }
     assert_eq!(h["rank"], 1);
-    assert_eq!(h["path"], "eng/build/the-build-needs-cmake-3-28-and-libclang");
+    assert_eq!(
+        h["path"],
+        "eng/build/the-build-needs-cmake-3-28-and-libclang"
+    );
     assert_eq!(h["id"].as_str().unwrap().len(), 26);
     assert!(h["score"].as_f64().unwrap() > 0.0);
     assert_eq!(h["tier"], 1);
@@ -286,7 +447,11 @@ fn json_contract_and_exit_codes() {
     assert_eq!(h["archived"], false);
     assert!(h["snippet"].as_str().unwrap().contains("cmake"));
     // Nothing found: exit 1, a JSON error on stderr, nothing on stdout.
-    let out = env.mem().args(["recall", "zzyzx", "--json"]).output().unwrap();
+    let out = env
+        .mem()
+        .args(["recall", "zzyzx", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
@@ -296,40 +461,92 @@ fn json_contract_and_exit_codes() {
 #[test]
 fn filters_scope_time_history_and_archive() {
     let env = Env::new();
-    let old = env.json(&["add", "kiwi rollout plan v1", "--at", "eng/plans", "--observed", "2024-03-01"]).remove(0);
-    let new = env.json(&["add", "kiwi rollout plan v2 with canaries", "--at", "eng/plans", "--observed", "2025-06-01"]).remove(0);
-    let other = env.json(&["add", "kiwi tasting notes", "--at", "people/food", "--observed", "2025-09-01"]).remove(0);
-    let (old_p, new_p, other_p) =
-        (old["path"].as_str().unwrap(), new["path"].as_str().unwrap(), other["path"].as_str().unwrap());
+    let old = env
+        .json(&[
+            "add",
+            "kiwi rollout plan v1",
+            "--at",
+            "eng/plans",
+            "--observed",
+            "2024-03-01",
+        ])
+        .remove(0);
+    let new = env
+        .json(&[
+            "add",
+            "kiwi rollout plan v2 with canaries",
+            "--at",
+            "eng/plans",
+            "--observed",
+            "2025-06-01",
+        ])
+        .remove(0);
+    let other = env
+        .json(&[
+            "add",
+            "kiwi tasting notes",
+            "--at",
+            "people/food",
+            "--observed",
+            "2025-09-01",
+        ])
+        .remove(0);
+    let (old_p, new_p, other_p) = (
+        old["path"].as_str().unwrap(),
+        new["path"].as_str().unwrap(),
+        other["path"].as_str().unwrap(),
+    );
 
     // --at scope.
     let (_, hits) = recall(&env, &["kiwi", "--at", "eng"]);
-    assert_eq!(paths(&hits).into_iter().collect::<BTreeSet<_>>(), BTreeSet::from([old_p.to_string(), new_p.to_string()]));
+    assert_eq!(
+        paths(&hits).into_iter().collect::<BTreeSet<_>>(),
+        BTreeSet::from([old_p.to_string(), new_p.to_string()])
+    );
     let (_, hits) = recall(&env, &["kiwi", "--at", "people/food"]);
     assert_eq!(paths(&hits), vec![other_p.to_string()]);
     assert_eq!(recall(&env, &["kiwi", "--at", "nowhere"]).0, 1);
 
     // --since / --until on observed time.
     let (_, hits) = recall(&env, &["kiwi", "--since", "2025-01-01"]);
-    assert_eq!(paths(&hits).into_iter().collect::<BTreeSet<_>>(), BTreeSet::from([new_p.to_string(), other_p.to_string()]));
+    assert_eq!(
+        paths(&hits).into_iter().collect::<BTreeSet<_>>(),
+        BTreeSet::from([new_p.to_string(), other_p.to_string()])
+    );
     let (_, hits) = recall(&env, &["kiwi", "--until", "2024-12-31"]);
     assert_eq!(paths(&hits), vec![old_p.to_string()]);
-    let (_, hits) = recall(&env, &["kiwi", "--since", "2025-01-01", "--until", "2025-07-01"]);
+    let (_, hits) = recall(
+        &env,
+        &["kiwi", "--since", "2025-01-01", "--until", "2025-07-01"],
+    );
     assert_eq!(paths(&hits), vec![new_p.to_string()]);
 
     // v2 supersedes v1 (written by hand into the front matter): v1 hidden
     // unless --history, then marked.
     let f = file_of(&env, new_p);
     let text = std::fs::read_to_string(&f).unwrap();
-    let text = text.replacen("\n---\n", &format!("\nrelations:\n  - {{rel: supersedes, to: {old_p}}}\n---\n"), 1);
+    let text = text.replacen(
+        "\n---\n",
+        &format!("\nrelations:\n  - {{rel: supersedes, to: {old_p}}}\n---\n"),
+        1,
+    );
     std::fs::write(&f, text).unwrap();
     let (_, hits) = recall(&env, &["kiwi rollout plan"]);
-    assert!(!paths(&hits).contains(&old_p.to_string()), "superseded entry shown: {hits:?}");
+    assert!(
+        !paths(&hits).contains(&old_p.to_string()),
+        "superseded entry shown: {hits:?}"
+    );
     assert!(paths(&hits).contains(&new_p.to_string()));
     let h = hits.iter().find(|h| h["path"] == new_p).unwrap();
-    assert_eq!(h["relations"], serde_json::json!([{"rel": "supersedes", "to": old_p}]));
+    assert_eq!(
+        h["relations"],
+        serde_json::json!([{"rel": "supersedes", "to": old_p}])
+    );
     let (_, hits) = recall(&env, &["kiwi rollout plan", "--history"]);
-    let h = hits.iter().find(|h| h["path"] == old_p).expect("--history shows the superseded entry");
+    let h = hits
+        .iter()
+        .find(|h| h["path"] == old_p)
+        .expect("--history shows the superseded entry");
     assert_eq!(h["superseded"], true);
 
     // --archived: forgotten entries only with the flag, under _archive/.
@@ -344,26 +561,129 @@ fn filters_scope_time_history_and_archive() {
 fn tier_cap_and_semantic_escalation_with_the_fake_embedder() {
     let env = Env::new();
     let fake = [("MEM_EMBEDDER", "fake")];
-    let car = env.add("Vehicle maintenance happens every spring at the garage", "life/car");
+    let car = env.add(
+        "Vehicle maintenance happens every spring at the garage",
+        "life/car",
+    );
     env.add("The office plants need water on Mondays", "office/plants");
-    env.add("Quarterly planning starts in the first week", "team/planning");
+    env.add(
+        "Quarterly planning starts in the first week",
+        "team/planning",
+    );
     // "maintainers" shares no indexed term with the entry (the stemmer keeps
     // "maintain" and "mainten" apart), but the fake embedder's 6-letter
     // prefixes and trigrams overlap, like a real model's sense of meaning.
-    assert_eq!(recall_with(&env, &["maintainers", "--tier", "1"], &fake).0, 1);
+    assert_eq!(
+        recall_with(&env, &["maintainers", "--tier", "1"], &fake).0,
+        1
+    );
     let (code, hits) = recall_with(&env, &["maintainers"], &fake);
     assert_eq!(code, 0);
     assert_eq!(hits[0]["path"], car["path"]);
     assert_eq!(hits[0]["tier"], 2);
     let st = explain(&env, &["maintainers"], &fake);
     assert_eq!(st["tier"], 2);
-    assert!(st["escalated"].as_str().unwrap().contains("no lexical hits"), "{st}");
+    assert!(
+        st["escalated"]
+            .as_str()
+            .unwrap()
+            .contains("no lexical hits"),
+        "{st}"
+    );
     // With a confident lexical winner the embedder is not consulted.
     let st = explain(&env, &["garage", "-k", "1"], &fake);
     assert_eq!(st["tier"], 1, "{st}");
     // Without an embedder, tier 2 is unavailable: lexical only (and the
     // tier-0 cache, keyed by embedder too, does not hand out the tier-2 hits).
     assert_eq!(recall(&env, &["maintainers"]).0, 1);
+}
+
+#[test]
+fn loading_the_embedder_during_the_walk_never_changes_the_answer() {
+    let env = Env::new();
+    let fake = [("MEM_EMBEDDER", "fake")];
+    let off = [("MEM_EMBEDDER", "fake"), ("MEM_RECALL_TUNE", "prefetch=0")];
+    env.add(
+        "Vehicle maintenance happens every spring at the garage",
+        "life/car",
+    );
+    env.add("The office plants need water on Mondays", "office/plants");
+    env.add(
+        "Quarterly planning starts in the first week",
+        "team/planning",
+    );
+    assert_eq!(recall_with(&env, &["garage"], &fake).0, 0); // index written, vectors made
+    let queries: [&[&str]; 4] = [
+        &["maintainers"],
+        &["garage", "-k", "1"],
+        &["office", "planning"],
+        &["lighthouse"],
+    ];
+    let compare = |label: &str| {
+        for q in queries {
+            // a fresh answer each time: the tier-0 cache is keyed by the knobs
+            let with = recall_with(&env, q, &fake);
+            let without = recall_with(&env, q, &off);
+            assert_eq!(paths(&with.1), paths(&without.1), "{label}: {q:?}");
+            assert_eq!(with.0, without.0, "{label}: {q:?}");
+        }
+    };
+    compare("index current");
+    // The prediction runs on the index as last written: here it is stale
+    // (a hand-written entry the walk has yet to find), and the answer must
+    // still come from the caught-up index.
+    std::fs::create_dir_all(env.root.join("sea/lights")).unwrap();
+    std::fs::write(
+        env.root.join("sea/lights/lighthouse-keeper.md"),
+        "---\nid: 01JAAAAAAAAAAAAAAAAAAAAAAA\ntitle: Lighthouse keeper\ncreated: 2026-01-01T00:00:00Z\n---\nThe lighthouse keeper retires in May.\n",
+    )
+    .unwrap();
+    let st = explain(&env, &["lighthouse", "keeper"], &fake);
+    assert_eq!(
+        st["prefetched"], true,
+        "no lexical hit on the index as written: load early ({st})"
+    );
+    assert_eq!(
+        recall_with(&env, &["lighthouse", "keeper"], &fake).1[0]["path"],
+        "sea/lights/lighthouse-keeper"
+    );
+    compare("after a hand edit");
+    // A confident lexical answer does not load the model at all.
+    let st = explain(&env, &["garage", "-k", "1", "--since", "2000-01-01"], &fake);
+    assert!(st["prefetched"].is_null() && st["tier"] == 1, "{st}");
+}
+
+#[test]
+fn tier_1_reads_do_not_touch_the_vectors() {
+    let env = Env::new();
+    let fake = [("MEM_EMBEDDER", "fake")];
+    env.add(
+        "Vehicle maintenance happens every spring at the garage",
+        "life/car",
+    );
+    env.add("The office plants need water on Mondays", "office/plants");
+    // Files older than the index (a file changed within a moment of the
+    // index write is re-checked on the slow path, which repairs everything).
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for p in on_disk(&env) {
+        std::fs::File::options()
+            .write(true)
+            .open(file_of(&env, &p))
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    assert_eq!(recall_with(&env, &["garage"], &fake).0, 0);
+    let vec_file = env.root.join(".mem/index/vectors.usearch");
+    std::fs::write(&vec_file, vec![0xAB; 4096]).unwrap();
+    // Lexical reads of a current index neither need nor repair the vectors.
+    let (code, hits) = recall_with(&env, &["garage", "--tier", "1"], &fake);
+    assert_eq!((code, hits.len()), (0, 1));
+    assert_eq!(std::fs::read(&vec_file).unwrap(), vec![0xAB; 4096]);
+    // The next read that may search vectors notices the damage and rebuilds them.
+    let st = explain(&env, &["maintainers"], &fake);
+    assert_eq!(st["tier"], 2, "{st}");
+    assert_ne!(std::fs::read(&vec_file).unwrap(), vec![0xAB; 4096]);
 }
 
 #[test]
@@ -388,8 +708,11 @@ fn tier0_cache_hits_and_is_invalidated_by_an_add() {
     assert_eq!(explain(&env, &["kiwi"], &[])["cached"], true);
     env.add("kiwi cache test entry three", "a/b");
     std::fs::remove_file(env.root.join(".mem/index/manifest")).unwrap();
-    assert_eq!(recall(&env, &["kiwi"]).1.len(), 3, "stale tier-0 cache after a rebuild");
-
+    assert_eq!(
+        recall(&env, &["kiwi"]).1.len(),
+        3,
+        "stale tier-0 cache after a rebuild"
+    );
 }
 
 /// A running `mem watch`, stopped with SIGINT on drop.
@@ -413,7 +736,9 @@ impl Watcher {
         let w = Self { child, lines: rx };
         // The first catch-up may report a re-index before "ready".
         loop {
-            let line = w.next_line(Duration::from_secs(30)).expect("mem watch never said it was ready");
+            let line = w
+                .next_line(Duration::from_secs(30))
+                .expect("mem watch never said it was ready");
             let v: serde_json::Value = serde_json::from_str(&line).unwrap();
             if v["event"] == "ready" {
                 assert_eq!(v["pid"], w.child.id());
@@ -427,7 +752,10 @@ impl Watcher {
         self.lines.recv_timeout(timeout).ok()
     }
     fn signal(&self, sig: &str) {
-        let ok = std::process::Command::new("kill").args([sig, &self.child.id().to_string()]).status().unwrap();
+        let ok = std::process::Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(ok.success());
     }
     fn wait(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
@@ -453,7 +781,12 @@ impl Drop for Watcher {
 
 /// Polls `mem recall QUERY` until `ok` holds (or the deadline passes);
 /// returns how long it took.
-fn poll_until(env: &Env, query: &str, deadline: Duration, ok: impl Fn(i32, &[serde_json::Value]) -> bool) -> Option<Duration> {
+fn poll_until(
+    env: &Env,
+    query: &str,
+    deadline: Duration,
+    ok: impl Fn(i32, &[serde_json::Value]) -> bool,
+) -> Option<Duration> {
     let t = Instant::now();
     while t.elapsed() < deadline {
         let (code, hits) = recall(env, &[query]);
@@ -480,15 +813,25 @@ fn watch_reindexes_answers_on_the_socket_and_stops_cleanly() {
     assert!(st.get("daemon").is_none(), "{st}");
 
     // A hand edit shows up in recall within ~2 s (through the watcher).
-    hand_edit(&env, a["path"].as_str().unwrap(), "Wednesdays", "Thursdays after standup");
-    let took = poll_until(&env, "standup", Duration::from_secs(2), |code, hits| code == 0 && hits[0]["path"] == a["path"]);
+    hand_edit(
+        &env,
+        a["path"].as_str().unwrap(),
+        "Wednesdays",
+        "Thursdays after standup",
+    );
+    let took = poll_until(&env, "standup", Duration::from_secs(2), |code, hits| {
+        code == 0 && hits[0]["path"] == a["path"]
+    });
     assert!(took.is_some(), "the edit was not visible within 2 s");
     // ...and the watcher reports a re-index by itself (debounced).
     let mut saw = false;
     while let Some(l) = w.next_line(Duration::from_secs(3)) {
         let v: serde_json::Value = serde_json::from_str(&l).unwrap();
         if v["event"] == "reindexed" {
-            assert!(v["updated"].as_u64().unwrap() >= 1 || v["added"].as_u64().unwrap() >= 1, "{v}");
+            assert!(
+                v["updated"].as_u64().unwrap() >= 1 || v["added"].as_u64().unwrap() >= 1,
+                "{v}"
+            );
             saw = true;
             break;
         }
@@ -498,7 +841,13 @@ fn watch_reindexes_answers_on_the_socket_and_stops_cleanly() {
     // An editor-style save: write a temp file, rename it over the entry.
     let f = file_of(&env, a["path"].as_str().unwrap());
     let tmp = f.with_file_name(".entry.md.swp");
-    std::fs::write(&tmp, std::fs::read_to_string(&f).unwrap().replace("standup", "lunch")).unwrap();
+    std::fs::write(
+        &tmp,
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("standup", "lunch"),
+    )
+    .unwrap();
     std::fs::rename(&tmp, &f).unwrap();
     assert!(poll_until(&env, "lunch", Duration::from_secs(2), |code, _| code == 0).is_some());
     assert_eq!(recall(&env, &["standup"]).0, 1);
@@ -510,11 +859,18 @@ fn watch_reindexes_answers_on_the_socket_and_stops_cleanly() {
     // The raw protocol: one JSON line in, one out.
     let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    writeln!(s, r#"{{"query": {{"text": "smoothies", "k": 5, "max_tier": 1}}}}"#).unwrap();
+    writeln!(
+        s,
+        r#"{{"query": {{"text": "smoothies", "k": 5, "max_tier": 1}}}}"#
+    )
+    .unwrap();
     let mut line = String::new();
     BufReader::new(&s).read_line(&mut line).unwrap();
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-    assert_eq!(v["hits"][0]["path"], "team/food/kiwi-smoothies-on-fridays", "{v}");
+    assert_eq!(
+        v["hits"][0]["path"], "team/food/kiwi-smoothies-on-fridays",
+        "{v}"
+    );
     assert_eq!(v["stats"]["daemon"], true);
     let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
     writeln!(s, "not json").unwrap();
@@ -532,11 +888,17 @@ fn watch_reindexes_answers_on_the_socket_and_stops_cleanly() {
     // One watcher per tree.
     let out = env.mem().args(["watch"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("locked by pid {}", w.child.id())), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("locked by pid {}", w.child.id())),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Ctrl-C: exit 130, socket gone.
     w.signal("-INT");
-    let status = w.wait(Duration::from_secs(5)).expect("mem watch did not stop on SIGINT");
+    let status = w
+        .wait(Duration::from_secs(5))
+        .expect("mem watch did not stop on SIGINT");
     assert_eq!(status.code(), Some(130));
     assert!(!sock.exists(), "socket left behind");
     // And recall works without it.
@@ -545,7 +907,9 @@ fn watch_reindexes_answers_on_the_socket_and_stops_cleanly() {
     // SIGTERM stops it cleanly too.
     let mut w = Watcher::start(&env);
     w.signal("-TERM");
-    let status = w.wait(Duration::from_secs(5)).expect("mem watch did not stop on SIGTERM");
+    let status = w
+        .wait(Duration::from_secs(5))
+        .expect("mem watch did not stop on SIGTERM");
     assert_eq!(status.code(), Some(130));
     assert!(!sock.exists());
 }
@@ -576,26 +940,60 @@ fn a_large_batch_is_one_packed_commit_that_git_accepts() {
     // they go into one pack file, with one fs sync per batch.
     let env = Env::new();
     let dir = env.dir.path().join("big");
-    env.mem().args(["eval", "synth", "--entries", "300"]).arg(&dir).assert().success();
+    env.mem()
+        .args(["eval", "synth", "--entries", "300"])
+        .arg(&dir)
+        .assert()
+        .success();
     let git = |args: &[&str]| {
-        let out = std::process::Command::new("git").args(args).current_dir(&dir).env("HOME", env.home()).output().unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .env("HOME", env.home())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).to_string()
     };
     git(&["fsck", "--strict", "--no-dangling"]);
-    assert_eq!(git(&["status", "--porcelain"]), "", "the work tree must match the commit");
-    let tracked: Vec<String> = git(&["ls-files"]).lines().filter(|l| !l.starts_with(".mem/")).map(String::from).collect();
+    assert_eq!(
+        git(&["status", "--porcelain"]),
+        "",
+        "the work tree must match the commit"
+    );
+    let tracked: Vec<String> = git(&["ls-files"])
+        .lines()
+        .filter(|l| !l.starts_with(".mem/"))
+        .map(String::from)
+        .collect();
     assert_eq!(tracked.len(), 300);
     let count = git(&["count-objects", "-v"]);
-    assert!(count.lines().any(|l| l == "packs: 1"), "blobs were not packed: {count}");
+    assert!(
+        count.lines().any(|l| l == "packs: 1"),
+        "blobs were not packed: {count}"
+    );
     // Every file on disk is the blob git recorded.
     for rel in tracked.iter().take(20) {
         let blob = git(&["show", &format!("HEAD:{rel}")]);
         assert_eq!(blob, std::fs::read_to_string(dir.join(rel)).unwrap());
     }
     // The tree itself is valid.
-    let out = env.mem().args(["--root"]).arg(&dir).args(["doctor", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = env
+        .mem()
+        .args(["--root"])
+        .arg(&dir)
+        .args(["doctor", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -605,7 +1003,11 @@ fn ignored_and_stray_files_are_neither_indexed_nor_lost() {
     // Ignored by the root .gitignore and by a nested one: not entries.
     std::fs::write(env.root.join(".gitignore"), "scratch/\n*.tmp.md\n").unwrap();
     std::fs::create_dir_all(env.root.join("scratch/notes")).unwrap();
-    std::fs::write(env.root.join("scratch/notes/kiwi-draft.md"), "---\nid: 01J0000000000000000000000X\ntitle: kiwi draft\n---\nkiwi\n").unwrap();
+    std::fs::write(
+        env.root.join("scratch/notes/kiwi-draft.md"),
+        "---\nid: 01J0000000000000000000000X\ntitle: kiwi draft\n---\nkiwi\n",
+    )
+    .unwrap();
     std::fs::write(env.root.join("a/b/kiwi-temp.tmp.md"), "kiwi").unwrap();
     std::fs::write(env.root.join("a/.gitignore"), "private.md\n").unwrap();
     std::fs::write(env.root.join("a/b/private.md"), "kiwi").unwrap();
@@ -617,8 +1019,15 @@ fn ignored_and_stray_files_are_neither_indexed_nor_lost() {
     let doc = env.mem().args(["doctor", "--json"]).output().unwrap();
     let text = String::from_utf8_lossy(&doc.stdout).to_string();
     assert!(text.contains("a/b/kiwi.txt"), "{text}");
-    for ignored in ["scratch/notes/kiwi-draft.md", "kiwi-temp.tmp.md", "private.md"] {
-        assert!(!text.contains(ignored), "{ignored} is ignored by .gitignore: {text}");
+    for ignored in [
+        "scratch/notes/kiwi-draft.md",
+        "kiwi-temp.tmp.md",
+        "private.md",
+    ] {
+        assert!(
+            !text.contains(ignored),
+            "{ignored} is ignored by .gitignore: {text}"
+        );
     }
     let ls = env.json(&["ls"]);
     assert_eq!(ls.len(), 1, "{ls:?}");

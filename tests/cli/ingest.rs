@@ -5,11 +5,17 @@ use crate::common::*;
 use std::io::Write;
 
 fn outside_mem(env: &Env) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    env.all_files().into_iter().filter(|(p, _)| !p.strip_prefix(&env.root).unwrap().starts_with(".mem")).collect()
+    env.all_files()
+        .into_iter()
+        .filter(|(p, _)| !p.strip_prefix(&env.root).unwrap().starts_with(".mem"))
+        .collect()
 }
 
 fn gz(src: &std::path::Path, dst: &std::path::Path) {
-    let mut e = flate2::write::GzEncoder::new(std::fs::File::create(dst).unwrap(), flate2::Compression::fast());
+    let mut e = flate2::write::GzEncoder::new(
+        std::fs::File::create(dst).unwrap(),
+        flate2::Compression::fast(),
+    );
     e.write_all(&std::fs::read(src).unwrap()).unwrap();
     e.finish().unwrap();
 }
@@ -18,9 +24,14 @@ fn gz(src: &std::path::Path, dst: &std::path::Path) {
 fn locomo_ingest_keeps_provenance_counts_quirks_and_is_idempotent() {
     let env = Env::new();
     let file = fixture("bench/mini-locomo.json");
-    let r = env.json(&["ingest", "--format", "locomo", file.to_str().unwrap()]).remove(0);
+    let r = env
+        .json(&["ingest", "--format", "locomo", file.to_str().unwrap()])
+        .remove(0);
     assert_eq!(r["conversations"], 2);
-    assert_eq!(r["sessions"], 3, "session_3 has a date but no turns: not a session");
+    assert_eq!(
+        r["sessions"], 3,
+        "session_3 has a date but no turns: not a session"
+    );
     assert_eq!(r["turns"], 8, "{r}");
     assert_eq!(r["added"], 8);
     let q = &r["quirks"];
@@ -41,13 +52,18 @@ fn locomo_ingest_keeps_provenance_counts_quirks_and_is_idempotent() {
             assert!(text.contains("observed: 2023-05-08T13:56:00Z"), "{text}");
             assert!(text.contains("speaker: Ada"), "{text}");
             assert!(text.contains("via: conversation"), "{text}");
-            assert!(text.contains("[shared an image: a photo of a lighthouse on a rocky coast]"), "{text}");
+            assert!(
+                text.contains("[shared an image: a photo of a lighthouse on a rocky coast]"),
+                "{text}"
+            );
         }
     }
     assert!(found, "no entry for D1:3 in {}", dir.display());
     // Second run: nothing added, no commit, files unchanged.
     let before = outside_mem(&env);
-    let r2 = env.json(&["ingest", "--format", "locomo", file.to_str().unwrap()]).remove(0);
+    let r2 = env
+        .json(&["ingest", "--format", "locomo", file.to_str().unwrap()])
+        .remove(0);
     assert_eq!(r2["added"], 0);
     assert_eq!(r2["unchanged"], 8);
     assert!(r2["commit"].is_null());
@@ -67,7 +83,11 @@ fn longmemeval_ingest_reads_gzip_from_stdin() {
         .unwrap()
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["conversations"], 4);
     // 18 turns listed, one empty; the repeated session id holds new turns.
@@ -75,36 +95,77 @@ fn longmemeval_ingest_reads_gzip_from_stdin() {
     assert_eq!(r["added"], 17, "{r}");
     assert_eq!(r["quirks"]["empty turn (skipped)"], 1);
     assert_eq!(r["quirks"]["session id repeated in a haystack"], 1);
-    assert_eq!(r["quirks"]["answer session not in the haystack (dropped)"], 1);
+    assert_eq!(
+        r["quirks"]["answer session not in the haystack (dropped)"],
+        1
+    );
     let text = std::fs::read_dir(env.root.join("longmemeval/q1/answer-q1-1"))
         .unwrap()
         .flatten()
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .find(|t| t.contains("corgi"))
         .expect("the corgi turn");
-    assert!(text.contains("ref: lme:q1:answer_q1_1:0") && text.contains("observed: 2023-05-03T18:30:00Z"), "{text}");
+    assert!(
+        text.contains("ref: lme:q1:answer_q1_1:0")
+            && text.contains("observed: 2023-05-03T18:30:00Z"),
+        "{text}"
+    );
 }
 
 #[test]
 fn chat_jsonl_sessions_quirks_and_placement() {
     let env = Env::new();
-    let r = env.json(&["ingest", "--format", "chat-jsonl", fixture("bench/chat.jsonl").to_str().unwrap(), "--at", "team/standups"]).remove(0);
+    let r = env
+        .json(&[
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            fixture("bench/chat.jsonl").to_str().unwrap(),
+            "--at",
+            "team/standups",
+        ])
+        .remove(0);
     assert_eq!(r["added"], 4, "{r}");
     assert_eq!(r["quirks"]["line not JSON (skipped)"], 1);
     assert_eq!(r["quirks"]["empty turn (skipped)"], 1);
     assert_eq!(r["quirks"]["time not understood (no observed date)"], 1);
-    assert_eq!(std::fs::read_dir(env.root.join("team/standups/standup-1")).unwrap().count(), 2);
-    assert_eq!(std::fs::read_dir(env.root.join("team/standups/2024-03-05")).unwrap().count(), 1);
-    assert_eq!(std::fs::read_dir(env.root.join("team/standups/session-1")).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_dir(env.root.join("team/standups/standup-1"))
+            .unwrap()
+            .count(),
+        2
+    );
+    assert_eq!(
+        std::fs::read_dir(env.root.join("team/standups/2024-03-05"))
+            .unwrap()
+            .count(),
+        1
+    );
+    assert_eq!(
+        std::fs::read_dir(env.root.join("team/standups/session-1"))
+            .unwrap()
+            .count(),
+        1
+    );
     let hits = env.json(&["recall", "who owns billing", "-k", "1"]);
     assert_eq!(hits[0]["source"]["ref"], "chat:chat:session-1:0");
     assert_eq!(hits[0]["source"]["speaker"], "user");
 }
 
 fn recompute(dump: &std::path::Path) -> serde_json::Value {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/recompute-metrics.py");
-    let out = std::process::Command::new("python3").arg(script).arg(dump).arg("--json").output().expect("python3 is needed for this test");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/recompute-metrics.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(dump)
+        .arg("--json")
+        .output()
+        .expect("python3 is needed for this test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -112,14 +173,24 @@ fn recompute(dump: &std::path::Path) -> serde_json::Value {
 fn agree(report: &serde_json::Value, recomputed: &serde_json::Value, level: &str) -> usize {
     let mut checked = 0;
     let pairs = std::iter::once((&report[level]["overall"], &recomputed[level]["overall"])).chain(
-        report[level]["by_group"].as_object().unwrap().iter().map(|(g, m)| (m, &recomputed[level]["by_group"][g])),
+        report[level]["by_group"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(g, m)| (m, &recomputed[level]["by_group"][g])),
     );
     for (mine, theirs) in pairs {
         assert_eq!(mine["n"], theirs["n"], "{level}: n differs");
         for metric in ["recall_any", "recall_all", "ndcg"] {
             for k in ["1", "3", "5", "10"] {
-                let (a, b) = (mine[metric][k].as_f64().unwrap(), theirs[metric][k].as_f64().unwrap());
-                assert!((a - b).abs() <= 1e-4, "{level} {metric}@{k}: report {a}, recomputed {b}");
+                let (a, b) = (
+                    mine[metric][k].as_f64().unwrap(),
+                    theirs[metric][k].as_f64().unwrap(),
+                );
+                assert!(
+                    (a - b).abs() <= 1e-4,
+                    "{level} {metric}@{k}: report {a}, recomputed {b}"
+                );
                 checked += 1;
             }
         }
@@ -135,10 +206,21 @@ fn eval_locomo_report_agrees_with_the_dump() {
         .mem()
         .env("MEM_EMBEDDER", "fake")
         .env("MEM_CACHE_DIR", env.dir.path().join("cache"))
-        .args(["eval", "locomo", fixture("bench/mini-locomo.json").to_str().unwrap(), "--json", "--dump", dump.to_str().unwrap()])
+        .args([
+            "eval",
+            "locomo",
+            fixture("bench/mini-locomo.json").to_str().unwrap(),
+            "--json",
+            "--dump",
+            dump.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["questions"], 9);
     assert_eq!(r["asked"], 7);
@@ -147,14 +229,26 @@ fn eval_locomo_report_agrees_with_the_dump() {
     assert_eq!(r["session"]["overall"]["n"], 7);
     assert_eq!(r["turn"]["by_group"]["1 multi-hop"]["n"], 1);
     assert!(r["peak_rss_mib"].as_f64().unwrap() > 1.0);
-    let lines: Vec<serde_json::Value> =
-        std::fs::read_to_string(&dump).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&dump)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 7);
-    let dog = lines.iter().find(|l| l["question"] == "What kind of dog did Ada adopt?").unwrap();
+    let dog = lines
+        .iter()
+        .find(|l| l["question"] == "What kind of dog did Ada adopt?")
+        .unwrap();
     assert_eq!(dog["ranked"][0], "locomo:conv-1:D1:1", "{dog}");
-    assert_eq!(dog["gold_sessions"], serde_json::json!(["locomo:conv-1:D1"]));
+    assert_eq!(
+        dog["gold_sessions"],
+        serde_json::json!(["locomo:conv-1:D1"])
+    );
     let multi = lines.iter().find(|l| l["group"] == "1 multi-hop").unwrap();
-    assert_eq!(multi["gold_turns"], serde_json::json!(["locomo:conv-1:D1:2", "locomo:conv-1:D2:1"]));
+    assert_eq!(
+        multi["gold_turns"],
+        serde_json::json!(["locomo:conv-1:D1:2", "locomo:conv-1:D2:1"])
+    );
     let re = recompute(&dump);
     assert!(agree(&r, &re, "turn") >= 12 * 3);
     assert!(agree(&r, &re, "session") >= 12 * 3);
@@ -170,21 +264,41 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
         .mem()
         .env("MEM_EMBEDDER", "fake")
         .env("MEM_CACHE_DIR", env.dir.path().join("cache"))
-        .args(["eval", "longmemeval", gzfile.to_str().unwrap(), "--json", "--dump", dump.to_str().unwrap()])
+        .args([
+            "eval",
+            "longmemeval",
+            gzfile.to_str().unwrap(),
+            "--json",
+            "--dump",
+            dump.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["questions"], 4);
     assert_eq!(r["asked"], 3);
     assert_eq!(r["units"], 3, "no tree for the abstention question");
     assert_eq!(r["skipped"]["abstention"], 1);
     assert_eq!(r["session"]["overall"]["n"], 3);
-    let lines: Vec<serde_json::Value> =
-        std::fs::read_to_string(&dump).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&dump)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let q4 = lines.iter().find(|l| l["id"] == "q4").unwrap();
-    assert_eq!(q4["gold_sessions"], serde_json::json!(["lme:q4:answer_q4_1"]));
-    assert_eq!(q4["gold_turns"], serde_json::json!(["lme:q4:answer_q4_1:1"]));
+    assert_eq!(
+        q4["gold_sessions"],
+        serde_json::json!(["lme:q4:answer_q4_1"])
+    );
+    assert_eq!(
+        q4["gold_turns"],
+        serde_json::json!(["lme:q4:answer_q4_1:1"])
+    );
     let q2 = lines.iter().find(|l| l["id"] == "q2").unwrap();
     assert_eq!(q2["gold_sessions"].as_array().unwrap().len(), 2);
     let re = recompute(&dump);
@@ -195,11 +309,22 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
         .mem()
         .env("MEM_EMBEDDER", "fake")
         .env("MEM_CACHE_DIR", env.dir.path().join("cache"))
-        .args(["eval", "longmemeval", gzfile.to_str().unwrap(), "--limit", "1", "--tier", "1"])
+        .args([
+            "eval",
+            "longmemeval",
+            gzfile.to_str().unwrap(),
+            "--limit",
+            "1",
+            "--tier",
+            "1",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("1 asked") && text.contains("session  all"), "{text}");
+    assert!(
+        text.contains("1 asked") && text.contains("session  all"),
+        "{text}"
+    );
     assert!(text.contains("tier 1: p50"), "{text}");
 }

@@ -9,8 +9,14 @@ fn secretish_tokens(line: &str) -> Vec<String> {
     line.split_whitespace()
         .filter(|t| !t.contains("://"))
         .flat_map(|t| t.split([';', '=', ':', ',', '&', '?']))
-        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | '"' | '\'' | '(' | ')' | '`')))
-        .filter(|t| t.len() >= 12 && t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_alphabetic()))
+        .map(|t| {
+            t.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | '"' | '\'' | '(' | ')' | '`'))
+        })
+        .filter(|t| {
+            t.len() >= 12
+                && t.chars().any(|c| c.is_ascii_digit())
+                && t.chars().any(|c| c.is_ascii_alphabetic())
+        })
         .map(str::to_string)
         .collect()
 }
@@ -27,20 +33,46 @@ fn corpus_of_secrets_never_reaches_files_or_git() {
         all_tokens.extend(secretish_tokens(sentence));
         let out = env
             .mem()
-            .args(["add", "--at", "sec/corpus", "--json", "--title", &format!("case {i}")])
+            .args([
+                "add",
+                "--at",
+                "sec/corpus",
+                "--json",
+                "--title",
+                &format!("case {i}"),
+            ])
             .write_stdin(sentence)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v = &parse_lines(&out.stdout)[0];
-        let reported: Vec<&str> = v["redacted"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
-        assert!(reported.contains(&kind), "line {i}: expected {kind}, got {reported:?}");
+        let reported: Vec<&str> = v["redacted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap())
+            .collect();
+        assert!(
+            reported.contains(&kind),
+            "line {i}: expected {kind}, got {reported:?}"
+        );
         let text = env.read(&format!("{}.md", v["path"].as_str().unwrap()));
         assert!(text.contains(&format!("[REDACTED:{kind}]")), "{text}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("redacted"));
     }
-    assert!(kinds.len() >= 20, "corpus covers only {} kinds", kinds.len());
-    assert!(all_tokens.len() >= 15, "too few secret tokens recognised in the corpus: {all_tokens:?}");
+    assert!(
+        kinds.len() >= 20,
+        "corpus covers only {} kinds",
+        kinds.len()
+    );
+    assert!(
+        all_tokens.len() >= 15,
+        "too few secret tokens recognised in the corpus: {all_tokens:?}"
+    );
     let mut haystack = String::new();
     for (_, bytes) in env.all_files() {
         haystack.push_str(&String::from_utf8_lossy(&bytes));
@@ -64,7 +96,12 @@ fn corpus_of_secrets_never_reaches_files_or_git() {
 fn ordinary_notes_are_not_redacted() {
     let env = Env::new();
     let clean = std::fs::read_to_string(fixture("secrets/clean.txt")).unwrap();
-    let out = env.mem().args(["add", "--at", "sec/clean", "--json"]).write_stdin(clean.clone()).output().unwrap();
+    let out = env
+        .mem()
+        .args(["add", "--at", "sec/clean", "--json"])
+        .write_stdin(clean.clone())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v = &parse_lines(&out.stdout)[0];
     assert_eq!(v["redacted"].as_array().unwrap().len(), 0, "{v}");
