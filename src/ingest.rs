@@ -968,6 +968,28 @@ pub struct Report {
     pub index_seconds: f64,
     pub embedded: usize,
     pub entries_per_s: f64,
+    /// `--distill`: what curation did with the turns' statements.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub curation: Option<CurationCounts>,
+}
+
+/// Counts of a distilled ingest (`--distill`), per operation. `added` is
+/// [`Report::added`]; `unchanged` counts turns already ingested (ledger).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CurationCounts {
+    pub distilled: bool,
+    /// Statements distilled from the curated turns.
+    pub statements: usize,
+    pub updated: usize,
+    pub merged: usize,
+    pub superseded: usize,
+    pub noop: usize,
+    /// Turns written raw with `curation: pending` (the model failed).
+    pub pending: usize,
+    /// Turns not curated because of who spoke (assistant, system, tool).
+    pub skipped_speaker: usize,
+    pub model_calls: usize,
+    pub warnings: Vec<String>,
 }
 
 /// Writes the conversations as one batch (one commit), then catches the
@@ -1022,6 +1044,186 @@ pub fn write(
     } else {
         0.0
     };
+    Ok(())
+}
+
+/// Who is distilled by default: everyone but the machine roles (an
+/// assistant's answers, system prompts and tool output are not what the
+/// user said; `--all-speakers` includes them).
+pub fn is_machine_role(speaker: &str) -> bool {
+    matches!(
+        speaker.trim().to_ascii_lowercase().as_str(),
+        "assistant" | "system" | "tool" | "function" | "model"
+    )
+}
+
+/// The record of distilled turns (`.mem/ingested.jsonl`, committed with
+/// each ingest): `source.ref` and content hash of every turn curated, so a
+/// re-ingest skips them whatever curation did with them (a noop leaves no
+/// entry behind, and an entry may have been updated or superseded since).
+pub const LEDGER: &str = ".mem/ingested.jsonl";
+
+#[derive(Serialize, serde::Deserialize)]
+struct LedgerRow {
+    r#ref: String,
+    hash: String,
+}
+
+fn turn_hash(t: &Turn) -> String {
+    let h = blake3::hash(format!("{}\0{}", t.speaker.trim(), t.text.trim()).as_bytes());
+    h.to_hex()[..32].to_string()
+}
+
+fn read_ledger(tree: &crate::tree::Tree) -> std::collections::HashSet<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(tree.abs(LEDGER)) else {
+        return Default::default();
+    };
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<LedgerRow>(l).ok())
+        .map(|r| (r.r#ref, r.hash))
+        .collect()
+}
+
+/// `mem ingest --distill`: every turn goes through the curated write path
+/// of `mem add` (distil → candidates → add/update/merge/supersede/noop),
+/// keeping the turn's `source.ref`, speaker and session date. One lock and
+/// one commit for the whole file (entries and the ledger); the index is
+/// caught up between turns so later turns are curated against earlier ones.
+#[allow(clippy::too_many_arguments)]
+pub fn write_distilled(
+    tree: &crate::tree::Tree,
+    models: &crate::model::select::Models,
+    convs: &[Conversation],
+    at: Option<&TopicPath>,
+    mode: crate::curate::Mode,
+    all_speakers: bool,
+    message: &str,
+    progress: bool,
+    report: &mut Report,
+) -> Result<()> {
+    use crate::curate::{Options, curate_uncommitted};
+    let t0 = std::time::Instant::now();
+    let _lock = tree.lock()?;
+    let done = read_ledger(tree);
+    let total: usize = convs
+        .iter()
+        .map(|c| c.sessions.iter().map(|s| s.turns.len()).sum::<usize>())
+        .sum();
+    let bar = crate::index::progress_bar(progress, total as u64);
+    if let Some(b) = &bar {
+        b.set_message("distilling turns");
+    }
+    let opts = Options {
+        mode,
+        ..Options::default()
+    };
+    let mut counts = CurationCounts {
+        distilled: true,
+        ..Default::default()
+    };
+    let mut written: Vec<String> = Vec::new();
+    let mut new_rows = String::new();
+    for c in convs {
+        report.conversations += 1;
+        report.sessions += c.sessions.len();
+        let segs = match at {
+            Some(a) => a.segments()[..2.min(a.segments().len())].to_vec(),
+            None => vec![c.domain.clone(), c.topic.clone()],
+        };
+        let topic = TopicPath::parse(&segs.join("/"))
+            .with_context(|| format!("placing conversation {}/{}", c.domain, c.topic))?;
+        for s in &c.sessions {
+            for t in &s.turns {
+                report.turns += 1;
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                if !all_speakers && is_machine_role(&t.speaker) {
+                    counts.skipped_speaker += 1;
+                    continue;
+                }
+                let hash = turn_hash(t);
+                if done.contains(&(t.reference.clone(), hash.clone())) {
+                    report.unchanged += 1;
+                    continue;
+                }
+                let mut req = request(
+                    t.text.trim().to_string(),
+                    String::new(),
+                    topic.clone(),
+                    &t.reference,
+                    &t.speaker,
+                    s.date.clone(),
+                );
+                req.kind = Some("fact".into());
+                // A named speaker prefixes each statement ("Caroline: I moved to Paris"), so facts of
+                // different people stay apart; a plain `user` role keeps the first person.
+                let who = (!matches!(
+                    t.speaker.trim().to_ascii_lowercase().as_str(),
+                    "user" | "human" | "me" | "unknown"
+                ))
+                .then_some(t.speaker.as_str());
+                let r = curate_uncommitted(tree, models, req, who, &opts)
+                    .with_context(|| format!("curating turn {}", t.reference))?;
+                counts.model_calls += r.model_calls;
+                counts
+                    .warnings
+                    .extend(r.warnings.iter().map(|w| format!("{}: {w}", t.reference)));
+                for o in &r.outcomes {
+                    counts.statements += 1;
+                    if o.pending {
+                        counts.pending += 1;
+                    }
+                    match o.op {
+                        "added" => report.added += 1,
+                        "updated" => counts.updated += 1,
+                        "merged" => counts.merged += 1,
+                        "superseded" => counts.superseded += 1,
+                        _ => counts.noop += 1,
+                    }
+                }
+                for w in r.written {
+                    if !written.contains(&w) {
+                        written.push(w);
+                    }
+                }
+                new_rows.push_str(&serde_json::to_string(&LedgerRow {
+                    r#ref: t.reference.clone(),
+                    hash,
+                })?);
+                new_rows.push('\n');
+            }
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if !new_rows.is_empty() {
+        let mut ledger = std::fs::read_to_string(tree.abs(LEDGER)).unwrap_or_default();
+        if !ledger.is_empty() && !ledger.ends_with('\n') {
+            ledger.push('\n');
+        }
+        ledger.push_str(&new_rows);
+        tree.write_atomic(LEDGER, &ledger)?;
+        written.push(LEDGER.to_string());
+        let changes: Vec<crate::git::Change> = written
+            .iter()
+            .cloned()
+            .map(crate::git::Change::Write)
+            .collect();
+        let git = crate::git::Git::open(&tree.root)?;
+        report.commit = git
+            .commit(&changes, message, &tree.config.git)?
+            .map(|c| c.to_string());
+    }
+    report.write_seconds += t0.elapsed().as_secs_f64();
+    let secs = report.write_seconds + report.index_seconds;
+    report.entries_per_s = if secs > 0.0 {
+        report.turns as f64 / secs
+    } else {
+        0.0
+    };
+    report.curation = Some(counts);
     Ok(())
 }
 

@@ -34,6 +34,16 @@ pub struct Args {
     /// Do not catch the index up (no embedding) after writing
     #[arg(long)]
     pub no_index: bool,
+    /// Curate instead of storing turns: each turn is distilled into statements (with verbatim evidence) and
+    /// added, updated, merged, superseded or dropped as a duplicate, like `mem add`
+    #[arg(long, conflicts_with = "granularity")]
+    pub distill: bool,
+    /// With --distill: decide by rules only (no generator)
+    #[arg(long, requires = "distill")]
+    pub no_model: bool,
+    /// With --distill: also distil turns of assistant/system/tool roles (default: skipped)
+    #[arg(long, requires = "distill")]
+    pub all_speakers: bool,
     /// The transcript (`-` for stdin; gzip is detected)
     pub file: PathBuf,
 }
@@ -92,6 +102,38 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         ..Default::default()
     };
     report.quirks = quirks;
+    if args.distill {
+        let msg = format!(
+            "mem: ingest --distill {} ({fmt}, via conversation)",
+            report.file
+        );
+        let mode = if args.no_model {
+            crate::curate::Mode::NoModel
+        } else {
+            crate::curate::Mode::Full
+        };
+        report.granularity = "statement".into();
+        ingest::write_distilled(
+            &tree,
+            &models,
+            &convs,
+            at.as_ref(),
+            mode,
+            args.all_speakers,
+            &msg,
+            ctx.interactive && !ctx.quiet,
+            &mut report,
+        )?;
+        if !args.no_index {
+            // The last turns' entries (earlier ones were indexed while curating).
+            let t1 = std::time::Instant::now();
+            let (_, c) =
+                crate::recall::open_index(&tree, &models, ctx.interactive && !ctx.quiet, false)?;
+            report.embedded += c.embedded;
+            report.index_seconds += t1.elapsed().as_secs_f64();
+        }
+        return print_distilled(&report, ctx);
+    }
     let msg = format!("mem: ingest {} ({fmt}, via conversation)", report.file);
     ingest::write(
         &tree,
@@ -129,4 +171,37 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_distilled(report: &ingest::Report, ctx: &Ctx) -> Result<()> {
+    let c = report.curation.clone().unwrap_or_default();
+    for w in &c.warnings {
+        eprintln!("warning: {w}");
+    }
+    if ctx.json {
+        return ctx.json_line(report);
+    }
+    out_line(&format!(
+        "ingested {} (distilled): {} turn(s) -> {} statement(s): {} added, {} updated, {} merged, {} superseded, {} noop, {} pending; {} turn(s) already ingested, {} skipped (speaker){}",
+        report.file,
+        report.turns,
+        c.statements,
+        report.added,
+        c.updated,
+        c.merged,
+        c.superseded,
+        c.noop,
+        c.pending,
+        report.unchanged,
+        c.skipped_speaker,
+        report
+            .commit
+            .as_deref()
+            .map(|c| format!(" (commit {})", &c[..c.len().min(10)]))
+            .unwrap_or_default()
+    ))?;
+    out_line(&format!(
+        "  {:.2}s, {} model call(s)",
+        report.write_seconds, c.model_calls
+    ))
 }

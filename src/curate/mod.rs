@@ -148,6 +148,9 @@ pub struct Report {
     /// Model calls made, and their total time.
     pub model_calls: usize,
     pub model_ms: f64,
+    /// Files written and not committed (batches: `curate_uncommitted`).
+    #[serde(skip)]
+    pub written: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -317,22 +320,10 @@ impl ModelState<'_> {
 }
 
 /// `mem add` with curation. Holds the write lock throughout; one commit.
-pub fn curate_add(
-    tree: &Tree,
-    models: &Models,
-    mut req: AddRequest,
-    opts: &Options,
-) -> Result<Report> {
-    let mut report = Report {
-        outcomes: vec![],
-        rejected: vec![],
-        warnings: vec![],
-        diffs: vec![],
-        model_calls: 0,
-        model_ms: 0.0,
-    };
+pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options) -> Result<Report> {
     if opts.raw && !opts.dry_run {
         let o = crate::ops::add(tree, req)?;
+        let mut report = empty_report();
         report.outcomes.push(Outcome {
             op: o.op,
             path: o.path.clone(),
@@ -361,8 +352,52 @@ pub fn curate_add(
     } else {
         Some(tree.lock()?)
     };
+    curate_locked(tree, models, req, None, opts, true)
+}
+
+/// Curation of one input inside a batch (`mem ingest --distill`): the
+/// caller holds the write lock and commits `Report::written` once for the
+/// whole batch. Each statement is prefixed with `speaker: ` (who said it),
+/// its evidence stays the verbatim quote.
+pub fn curate_uncommitted(
+    tree: &Tree,
+    models: &Models,
+    req: AddRequest,
+    speaker: Option<&str>,
+    opts: &Options,
+) -> Result<Report> {
+    curate_locked(tree, models, req, speaker, opts, false)
+}
+
+fn empty_report() -> Report {
+    Report {
+        outcomes: vec![],
+        rejected: vec![],
+        warnings: vec![],
+        diffs: vec![],
+        model_calls: 0,
+        model_ms: 0.0,
+        written: vec![],
+    }
+}
+
+fn curate_locked(
+    tree: &Tree,
+    models: &Models,
+    mut req: AddRequest,
+    speaker: Option<&str>,
+    opts: &Options,
+    commit: bool,
+) -> Result<Report> {
+    let mut report = empty_report();
     let redacted = crate::ops::prepare(tree, &mut req)?;
     let input = req.text.clone();
+    let said = |text: &str| -> String {
+        match speaker {
+            Some(who) => format!("{who}: {}", text.trim()),
+            None => text.to_string(),
+        }
+    };
     let (statements, rejected) = if req.title.is_some()
         || opts.raw
         || !matches!(
@@ -389,6 +424,13 @@ pub fn curate_add(
     } else {
         statements
     };
+    let statements: Vec<Statement> = statements
+        .into_iter()
+        .map(|st| Statement {
+            text: said(&st.text),
+            evidence: st.evidence,
+        })
+        .collect();
 
     let mut ms = ModelState {
         models,
@@ -420,11 +462,9 @@ pub fn curate_add(
     let (plan, pending) = match plan {
         Ok(p) => (p, false),
         Err(e) => {
-            report.warnings.push(format!(
-                "curation failed ({e:#}); the input was written raw and flagged `curation: pending` for a later retry"
-            ));
+            report.warnings.push(format!("curation failed ({e:#}); the input was written raw and flagged `curation: pending` for a later retry"));
             let st = Statement {
-                text: input.clone(),
+                text: said(&input),
                 evidence: input.clone(),
             };
             (
@@ -448,6 +488,7 @@ pub fn curate_add(
         redacted,
         opts,
         pending_file.as_deref(),
+        commit,
         &mut report,
     );
     if r.is_err() {
@@ -666,6 +707,7 @@ fn apply(
     redacted: Vec<Redaction>,
     opts: &Options,
     pending_file: Option<&str>,
+    commit: bool,
     report: &mut Report,
 ) -> Result<()> {
     let now = crate::time::format(crate::time::now());
@@ -856,6 +898,11 @@ fn apply(
         }
     }
     tree.write_many(&writes)?;
+    if !commit {
+        report.written = writes.into_iter().map(|(rel, _)| rel).collect();
+        report.outcomes = outcomes;
+        return Ok(());
+    }
     if !changes.is_empty() {
         let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
         let changed: Vec<&Outcome> = outcomes.iter().filter(|o| o.op != "noop").collect();

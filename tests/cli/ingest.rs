@@ -328,3 +328,196 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
     );
     assert!(text.contains("tier 1: p50"), "{text}");
 }
+
+#[test]
+fn distilled_ingest_curates_turns_in_one_commit_and_is_idempotent() {
+    let env = Env::new();
+    let chat = env.dir.path().join("life.jsonl");
+    std::fs::write(
+        &chat,
+        concat!(
+            r#"{"role":"user","content":"I live in Berlin. I work as a nurse.","time":"2024-01-02T10:00:00Z","session":"s1"}"#,
+            "\n",
+            r#"{"role":"assistant","content":"Berlin is a lovely city to live in.","session":"s1"}"#,
+            "\n",
+            r#"{"role":"user","content":"I live in Berlin.","time":"2024-02-02T10:00:00Z","session":"s2"}"#,
+            "\n",
+            r#"{"role":"user","content":"I moved to Paris last month.","time":"2024-03-05T09:00:00Z","session":"s3"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let commits = env.commit_count();
+    let r = env
+        .json(&[
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            chat.to_str().unwrap(),
+            "--distill",
+            "--no-model",
+        ])
+        .remove(0);
+    assert_eq!(r["distilled"], true, "{r}");
+    assert_eq!(r["turns"], 4, "{r}");
+    assert_eq!(r["statements"], 4, "{r}");
+    assert_eq!(r["added"], 2, "Berlin and nurse: {r}");
+    assert_eq!(r["noop"], 1, "the repeated Berlin turn: {r}");
+    assert_eq!(r["superseded"], 1, "the move to Paris: {r}");
+    assert_eq!(r["pending"], 0, "{r}");
+    assert_eq!(r["skipped_speaker"], 1, "the assistant turn: {r}");
+    assert_eq!(env.commit_count(), commits + 1, "one commit for the file");
+    // The superseded entry keeps history: still on disk, linked from the new one.
+    let old = env.read("chat/life/i-live-in-berlin.md");
+    assert!(
+        old.contains("ref: chat:life:s1:0") && old.contains("observed: 2024-01-02T10:00:00Z"),
+        "{old}"
+    );
+    let new = env.read("chat/life/i-moved-to-paris-last-month.md");
+    assert!(
+        new.contains("{rel: supersedes, to: chat/life/i-live-in-berlin}"),
+        "{new}"
+    );
+    assert!(
+        new.contains("ref: chat:life:s3:0")
+            && new.contains("observed: 2024-03-05T09:00:00Z")
+            && new.contains("speaker: user"),
+        "{new}"
+    );
+    // A one-sentence turn is its own verbatim evidence; a split turn quotes it.
+    assert!(
+        new.ends_with("---\nI moved to Paris last month.\n"),
+        "{new}"
+    );
+    let nurse = env.read("chat/life/i-work-as-a-nurse.md");
+    assert!(
+        nurse.contains("## Evidence\n> I work as a nurse."),
+        "{nurse}"
+    );
+    assert!(
+        !env.root
+            .join("chat/life/berlin-is-a-lovely-city-to-live-in.md")
+            .exists()
+    );
+    let show = env.json(&["log", "-n", "1"]);
+    assert!(show[0].to_string().contains("ingest --distill"), "{show:?}");
+    // Twice: nothing changes, no commit.
+    let head = env.git(&["rev-parse", "HEAD"]);
+    let before = outside_mem(&env);
+    let r2 = env
+        .json(&[
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            chat.to_str().unwrap(),
+            "--distill",
+            "--no-model",
+        ])
+        .remove(0);
+    assert_eq!(r2["added"], 0, "{r2}");
+    assert_eq!(r2["unchanged"], 3, "{r2}");
+    assert!(r2["commit"].is_null(), "{r2}");
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(outside_mem(&env), before);
+}
+
+#[test]
+fn distilled_ingest_keeps_named_speakers_apart() {
+    let env = Env::new();
+    let chat = env.dir.path().join("pair.jsonl");
+    std::fs::write(
+        &chat,
+        concat!(
+            r#"{"speaker":"Caroline","content":"I live in Berlin.","session":"s1"}"#,
+            "\n",
+            r#"{"speaker":"Mel","content":"I live in Berlin too.","session":"s1"}"#,
+            "\n",
+            r#"{"speaker":"Caroline","content":"I moved to Paris.","session":"s2"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let r = env
+        .json(&[
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            chat.to_str().unwrap(),
+            "--distill",
+            "--no-model",
+        ])
+        .remove(0);
+    assert_eq!(r["added"], 2, "{r}");
+    assert_eq!(r["superseded"], 1, "{r}");
+    let new = env.read("chat/pair/caroline-i-moved-to-paris.md");
+    assert!(
+        new.contains("to: chat/pair/caroline-i-live-in-berlin}"),
+        "Caroline's move supersedes her own entry, not Mel's: {new}"
+    );
+    assert!(
+        env.read("chat/pair/mel-i-live-in-berlin-too.md")
+            .contains("speaker: Mel")
+    );
+}
+
+#[test]
+fn distilled_ingest_writes_a_turn_raw_and_pending_when_the_model_fails() {
+    let env = Env::new();
+    let broken = env.dir.path().join("broken.gguf");
+    std::fs::write(&broken, b"GGUF this is not a model").unwrap();
+    let chat = env.dir.path().join("run.jsonl");
+    // The second turn overlaps the first only partly: an unclear case that needs the model.
+    std::fs::write(
+        &chat,
+        concat!(
+            r#"{"speaker":"Alice","content":"Alice lives in Berlin.","session":"s1"}"#,
+            "\n",
+            r#"{"speaker":"Alice","content":"Alice is training for the Berlin marathon in September.","session":"s1"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let out = env
+        .mem()
+        .env("MEM_GENERATOR", &broken)
+        .args([
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            chat.to_str().unwrap(),
+            "--distill",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: chat:run:s1:1: curation failed"),
+        "{err}"
+    );
+    let r = parse_lines(&out.stdout).remove(0);
+    assert_eq!(r["pending"], 1, "{r}");
+    assert_eq!(r["added"], 2, "{r}");
+    let pending: Vec<String> = std::fs::read_dir(env.root.join("chat/run"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .filter(|t| t.contains("curation: pending"))
+        .collect();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert!(
+        pending[0].contains("training for the Berlin marathon in September.")
+            && pending[0].contains("ref: chat:run:s1:1"),
+        "{}",
+        pending[0]
+    );
+    assert!(
+        env.git(&["status", "--porcelain"]).trim().is_empty(),
+        "committed, no write-ahead copy left behind"
+    );
+}
