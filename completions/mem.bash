@@ -1087,7 +1087,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__ingest)
-            opts="-y -q -h --format --granularity --at --no-index --root --json --color --yes --quiet --help"
+            opts="-y -q -h --format --granularity --at --no-index --distill --no-model --all-speakers --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

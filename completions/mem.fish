@@ -97,6 +97,9 @@ complete -c mem -n "__fish_mem_using_subcommand ingest" -l color -d 'When to col
 always\t''
 never\t''"
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l no-index -d 'Do not catch the index up (no embedding) after writing'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l distill -d 'Curate instead of storing turns: each turn is distilled into statements (with verbatim evidence) and added, updated, merged, superseded or dropped as a duplicate, like `mem add`'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l no-model -d 'With --distill: decide by rules only (no generator)'
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l all-speakers -d 'With --distill: also distil turns of assistant/system/tool roles (default: skipped)'
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand ingest" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand ingest" -s q -l quiet -d 'Less output on stderr (errors are always shown)'

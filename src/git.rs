@@ -121,6 +121,7 @@ impl Git {
         cfg: &crate::config::GitConfig,
     ) -> Result<Option<Oid>> {
         let repo = &self.repo;
+        let _marker = CommitMarker::set(repo)?;
         // Large batches: new blobs go into one packfile first (one file
         // instead of one loose object per blob); trees and the commit follow
         // as usual, and HEAD moves last.
@@ -180,7 +181,14 @@ impl Git {
         let parents: Vec<&git2::Commit> = head.iter().collect();
         let oid = repo
             .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-            .context("creating the git commit")?;
+            .map_err(|e| {
+                let hint = if e.code() == git2::ErrorCode::Locked {
+                    "; another git process holds the lock (if none is running, delete the .lock file named above)"
+                } else {
+                    ""
+                };
+                anyhow::anyhow!("creating the git commit: {}{hint}", e.message())
+            })?;
         // Keep the user's index in step for the paths we committed, so
         // `git status` stays clean; other staged changes are left alone.
         let mut real = self.repo.index()?;
@@ -301,6 +309,85 @@ impl Git {
         }
         Ok(out)
     }
+}
+
+/// `.git/mem-commit.pid`: present while a mem process is committing. A
+/// process killed mid-commit (SIGKILL, power loss) leaves git's lock files
+/// behind (`index.lock`, `refs/heads/<branch>.lock`), and libgit2, like git,
+/// then refuses every later commit. The marker tells the next writer — which
+/// holds the tree's write lock, so no other mem process is committing — that
+/// those lock files belong to a dead mem process and may be removed. A lock
+/// file older than the marker, or with the marker's owner still alive, is
+/// someone else's (a `git` command the user is running) and is left alone.
+struct CommitMarker(PathBuf);
+
+impl CommitMarker {
+    const NAME: &'static str = "mem-commit.pid";
+
+    fn set(repo: &Repository) -> Result<Self> {
+        let git_dir = repo.path().to_path_buf();
+        let path = git_dir.join(Self::NAME);
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let owner = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok());
+            if owner.is_none_or(|pid| !process_alive(pid)) {
+                let since = meta
+                    .modified()
+                    .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+                    - std::time::Duration::from_secs(1);
+                remove_stale_locks(repo, &git_dir, since);
+            }
+        }
+        std::fs::write(&path, std::process::id().to_string())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for CommitMarker {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Removes the lock files a commit takes, when they were created after `since`.
+fn remove_stale_locks(repo: &Repository, git_dir: &Path, since: std::time::SystemTime) {
+    let mut locks = vec![
+        git_dir.join("index.lock"),
+        git_dir.join("HEAD.lock"),
+        git_dir.join("packed-refs.lock"),
+    ];
+    if let Ok(head) = repo.find_reference("HEAD") {
+        if let Some(target) = head.symbolic_target() {
+            locks.push(git_dir.join(format!("{target}.lock")));
+        }
+    }
+    for lock in locks {
+        let fresh = std::fs::metadata(&lock)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= since);
+        if fresh && std::fs::remove_file(&lock).is_ok() {
+            eprintln!(
+                "warning: removed {} left by a mem process that died while committing",
+                lock.display()
+            );
+        }
+    }
+}
+
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    // Signal 0 checks for existence without sending anything; EPERM means
+    // the process exists but belongs to another user.
+    let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    // No cheap check: treat the owner as alive (locks are then left alone).
+    true
 }
 
 fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: &str) {

@@ -277,7 +277,18 @@ pub fn add_batch(
         };
         let git = Git::open(&tree.root)?;
         let commit = git
-            .commit(&changes, &msg, &tree.config.git)?
+            .commit(&changes, &msg, &tree.config.git)
+            .with_context(|| {
+                let paths: Vec<&str> = outcomes
+                    .iter()
+                    .filter(|o| o.op == "added")
+                    .map(|o| o.path.as_str())
+                    .collect();
+                format!(
+                    "written to {} but not committed; the files are safe: commit them with git once it works again",
+                    paths.join(", ")
+                )
+            })?
             .map(|c| c.to_string());
         for o in outcomes.iter_mut().filter(|o| o.op == "added") {
             o.commit = commit.clone();

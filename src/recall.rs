@@ -1,7 +1,8 @@
 //! `mem recall`: tiered retrieval. Tier 0 a cache of recent queries (keyed
 //! by the normalised query, the options and the index generation), tier 1
-//! BM25, tier 2 vector search fused with tier 1 by reciprocal rank fusion,
-//! tier 3 structure (superseded entries hidden, scope and time filters, the
+//! BM25, tier 2 vector search fused with tier 1 (convex combination of
+//! normalised scores, or reciprocal rank fusion), tier 3 structure (topic
+//! aggregation, superseded entries hidden, scope and time filters, the
 //! entry's topic and relations attached). Cheap tiers first: tier 2 runs
 //! only when tier 1 is not confident (see `confident`).
 
@@ -112,6 +113,16 @@ pub struct Tuning {
     /// Load the embedder during the catch-up walk when tier 1 on the index
     /// as last written predicts an escalation.
     pub prefetch: bool,
+    /// Fusion: a convex combination of min-max normalised BM25 and cosine
+    /// scores, `(1 - alpha)·bm25 + alpha·cos` (Bruch et al. 2022), instead
+    /// of reciprocal-rank fusion (`w_lex`, `w_sem`).
+    pub convex: bool,
+    pub alpha: f32,
+    /// Topic aggregation (tier 3): each candidate gains this share of the
+    /// summed scores of the best `topic_top` candidates in its topic folder
+    /// (for conversations: its session), less its own score.
+    pub topic_boost: f32,
+    pub topic_top: usize,
 }
 
 impl Default for Tuning {
@@ -123,6 +134,10 @@ impl Default for Tuning {
             w_sem: 0.5,
             always_fuse: false,
             prefetch: true,
+            convex: true,
+            alpha: 0.4,
+            topic_boost: 0.3,
+            topic_top: 3,
         }
     }
 }
@@ -145,6 +160,10 @@ impl Tuning {
                 "wsem" => t.w_sem = f.unwrap_or(t.w_sem),
                 "fuse" => t.always_fuse = v.trim() == "always",
                 "prefetch" => t.prefetch = v.trim() != "0",
+                "mix" => t.convex = v.trim() != "rrf",
+                "alpha" => t.alpha = f.unwrap_or(t.alpha),
+                "topic" => t.topic_boost = f.unwrap_or(t.topic_boost),
+                "topicn" => t.topic_top = f.map_or(t.topic_top, |x| x as usize),
                 _ => {}
             }
         }
@@ -389,7 +408,8 @@ pub fn recall_with(
     crate::trace::mark("recall: index ready");
     let key = cache_key(q, generation, models.embedder_id().as_deref());
     crate::trace::mark("recall: cache key");
-    if let Some((hits, mut s)) = cache_get(tree, &key, generation) {
+    let debug = std::env::var_os("MEM_RECALL_DEBUG");
+    if let Some((hits, mut s)) = cache_get(tree, &key, generation).filter(|_| debug.is_none()) {
         s.cached = true;
         s.catchup_ms = 0.0;
         s.total_ms = ms(t0);
@@ -437,12 +457,31 @@ pub fn recall_with(
                     .filter_map(|(k, _)| allowed.get(k).cloned())
                     .take(n)
                     .collect();
-                ranked = rrf(
-                    &lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(),
-                    &sem_rels,
-                    tune.w_lex,
-                    tune.w_sem,
-                );
+                if let Some(p) = &debug {
+                    let sem_s: Vec<(String, f32)> = sem
+                        .iter()
+                        .filter_map(|(k, s)| allowed.get(k).map(|r| (r.clone(), *s)))
+                        .take(n)
+                        .collect();
+                    debug_dump(tree, p, &q.text, &lex, &sem_s);
+                }
+                ranked = if tune.convex {
+                    let sem_s: Vec<(String, f32)> = sem
+                        .iter()
+                        .filter_map(|(k, s)| allowed.get(k).map(|r| (r.clone(), *s)))
+                        .take(n)
+                        .collect();
+                    let lex_s: Vec<(String, f32)> =
+                        lex.iter().map(|(r, _, s)| (r.clone(), *s)).collect();
+                    convex(&lex_s, &sem_s, tune.alpha)
+                } else {
+                    rrf(
+                        &lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(),
+                        &sem_rels,
+                        tune.w_lex,
+                        tune.w_sem,
+                    )
+                };
                 stats.tier = 2;
                 stats.escalated = Some(reason);
             }
@@ -454,6 +493,14 @@ pub fn recall_with(
     if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
         stats.tier = stats.tier.max(3);
+    }
+    if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
+        let before: Vec<String> = ranked.iter().take(q.k).map(|(r, _)| r.clone()).collect();
+        ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top);
+        // Tier 3 produced the ranking only if the boost reordered what is shown.
+        if !ranked.iter().take(q.k).map(|(r, _)| r).eq(before.iter()) {
+            stats.tier = stats.tier.max(3);
+        }
     }
     let mut hits = Vec::new();
     for (rel, score) in ranked {
@@ -504,6 +551,87 @@ pub fn recall_with(
     cache_put(tree, key, generation, &hits, &stats);
     crate::trace::mark("recall: cached");
     Ok((hits, stats))
+}
+
+/// Experiments only (`MEM_RECALL_DEBUG=FILE`): appends both candidate
+/// lists with scores and each candidate's ref, speaker and date.
+fn debug_dump(
+    tree: &Tree,
+    path: &std::ffi::OsStr,
+    q: &str,
+    lex: &[(String, u64, f32)],
+    sem: &[(String, f32)],
+) {
+    let info = |rel: &str, s: f32| {
+        let e = std::fs::read_to_string(tree.abs(rel))
+            .ok()
+            .and_then(|t| Entry::parse(&t).ok());
+        let r = e.as_ref().and_then(|e| e.meta.source.reference.clone());
+        let sp = e.as_ref().and_then(|e| e.meta.source.speaker.clone());
+        let ob = e.as_ref().and_then(|e| e.meta.observed.clone());
+        serde_json::json!([r, s, sp, ob])
+    };
+    let l: Vec<_> = lex.iter().map(|(r, _, s)| info(r, *s)).collect();
+    let v: Vec<_> = sem.iter().map(|(r, s)| info(r, *s)).collect();
+    let line = serde_json::json!({"q": q, "lex": l, "sem": v}).to_string() + "\n";
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+/// Min-max normalised convex combination: `(1 - alpha)·lex + alpha·sem`,
+/// each list scaled to [0, 1] over its own candidates (a document missing
+/// from a list gets 0 from it).
+fn convex(lex: &[(String, f32)], sem: &[(String, f32)], alpha: f32) -> Vec<(String, f32)> {
+    let mut scores: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
+    for (list, w) in [(lex, 1.0 - alpha), (sem, alpha)] {
+        let (Some(hi), Some(lo)) = (
+            list.iter().map(|x| x.1).reduce(f32::max),
+            list.iter().map(|x| x.1).reduce(f32::min),
+        ) else {
+            continue;
+        };
+        let span = (hi - lo).max(1e-9);
+        for (r, s) in list {
+            *scores.entry(r.as_str()).or_default() += w * (s - lo) / span;
+        }
+    }
+    let mut v: Vec<(String, f32)> = scores
+        .into_iter()
+        .map(|(r, s)| (r.to_string(), s))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Topic aggregation: a candidate gains `w` × (the summed scores of the best
+/// `top` candidates in the same folder, less its own) (`a/b/c.md` → `a/b`). Uses the
+/// paths only: no entry is read.
+fn topic_boost(ranked: Vec<(String, f32)>, w: f32, top: usize) -> Vec<(String, f32)> {
+    let folder = |r: &str| r.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let mut per: std::collections::HashMap<String, Vec<f32>> = std::collections::HashMap::new();
+    for (r, s) in &ranked {
+        per.entry(folder(r)).or_default().push(*s);
+    }
+    // `ranked` is sorted, so each folder's list is best first.
+    let agg: std::collections::HashMap<String, f32> = per
+        .into_iter()
+        .map(|(k, v)| (k, v.iter().take(top).sum::<f32>()))
+        .collect();
+    let mut out: Vec<(String, f32)> = ranked
+        .into_iter()
+        .map(|(r, s)| {
+            let a = agg.get(&folder(&r)).copied().unwrap_or(s);
+            (r, s + w * (a - s).max(0.0))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
 }
 
 fn rrf(lex: &[String], sem: &[String], w_lex: f32, w_sem: f32) -> Vec<(String, f32)> {
@@ -604,4 +732,39 @@ pub fn snippet(body: &str, query: &str, max: usize) -> String {
         s.push('…');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(x: &[(&str, f32)]) -> Vec<(String, f32)> {
+        x.iter().map(|(r, s)| (r.to_string(), *s)).collect()
+    }
+
+    #[test]
+    fn convex_fusion_normalises_each_list() {
+        let lex = v(&[("a.md", 20.0), ("b.md", 11.0), ("c.md", 10.0)]);
+        let sem = v(&[("c.md", 0.9), ("b.md", 0.8), ("d.md", 0.4)]);
+        let out = convex(&lex, &sem, 0.4);
+        // a: 0.6·1; c: 0.6·0 + 0.4·1; b: 0.6·0.1 + 0.4·0.8; d: 0.
+        let names: Vec<&str> = out.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(names, ["a.md", "c.md", "b.md", "d.md"]);
+        assert!((out[0].1 - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn topic_boost_lifts_candidates_of_strong_topics() {
+        let ranked = v(&[
+            ("t/x/1.md", 1.0),
+            ("t/y/1.md", 0.9),
+            ("t/y/2.md", 0.8),
+            ("t/y/3.md", 0.7),
+        ]);
+        let out = topic_boost(ranked, 0.3, 3);
+        // y/1 gains 0.3·(0.8 + 0.7); x/1 is alone in its folder and gains nothing.
+        assert_eq!(out[0].0, "t/y/1.md");
+        assert!((out[0].1 - 1.35).abs() < 1e-6);
+        assert!((out.iter().find(|(r, _)| r == "t/x/1.md").unwrap().1 - 1.0).abs() < 1e-6);
+    }
 }

@@ -82,3 +82,45 @@ fn a_held_lock_times_out_naming_the_owner() {
     );
     assert!(!env.root.join("a").exists());
 }
+
+/// A mem process killed while committing leaves git's lock files behind;
+/// the next add recognises them by mem's commit marker (whose owner is
+/// dead) and recovers. A lock file without the marker is someone else's
+/// (a running `git`): mem leaves it alone and says what is in the way.
+#[test]
+fn a_commit_killed_midway_does_not_block_the_next_add() {
+    let env = Env::new();
+    env.add("first fact before the crash", "crash/test");
+    let git_dir = env.root.join(".git");
+    let branch = env.git(&["symbolic-ref", "HEAD"]);
+    let ref_lock = git_dir.join(format!("{}.lock", branch.trim()));
+    // Someone else's lock: refused with the file named, nothing removed.
+    std::fs::write(&ref_lock, b"").unwrap();
+    let out = env
+        .mem()
+        .args(["add", "--raw", "blocked by a running git", "--at", "crash/test"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&*ref_lock.to_string_lossy()), "{err}");
+    assert!(err.contains("but not committed"), "{err}");
+    assert!(ref_lock.exists());
+    // A dead mem process's lock: the marker names a pid that has exited.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    std::fs::write(git_dir.join("mem-commit.pid"), dead.to_string()).unwrap();
+    std::fs::write(&ref_lock, b"").unwrap();
+    std::fs::write(git_dir.join("index.lock"), b"").unwrap();
+    let before = env.commit_count();
+    env.add("second fact after the crash", "crash/test");
+    assert_eq!(env.commit_count(), before + 1);
+    assert!(!ref_lock.exists());
+    assert!(!git_dir.join("index.lock").exists());
+    assert!(!git_dir.join("mem-commit.pid").exists());
+    // Only the blocked add's file is left to commit by hand.
+    let status = env.git(&["status", "--porcelain"]);
+    assert_eq!(status.lines().count(), 1, "{status}");
+    assert!(status.starts_with("?? "), "{status}");
+}
