@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[derive(Default)]
 pub struct Config {
     pub limits: Limits,
     pub git: GitConfig,
@@ -53,16 +54,6 @@ pub struct RecallConfig {
     pub k: usize,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            limits: Limits::default(),
-            git: GitConfig::default(),
-            models: Models::default(),
-            recall: RecallConfig::default(),
-        }
-    }
-}
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -126,10 +117,10 @@ impl Config {
     /// Loads the layers for a tree rooted at `root` (or no tree).
     pub fn load(root: Option<&Path>) -> Result<Self> {
         let mut table = toml::Table::new();
-        if let Some(p) = user_config_path() {
-            if let Some(t) = read_table(&p)? {
-                merge(&mut table, t);
-            }
+        if let Some(p) = user_config_path()
+            && let Some(t) = read_table(&p)?
+        {
+            merge(&mut table, t);
         }
         if let Some(root) = root {
             let p = root.join(".mem").join("config.toml");

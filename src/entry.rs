@@ -545,32 +545,30 @@ fn validate(m: &Meta, raw: &str) -> Result<(), ParseError> {
         ("valid_from", m.valid_from.as_ref()),
         ("valid_to", m.valid_to.as_ref()),
     ] {
-        if let Some(v) = v {
-            if crate::time::parse(v).is_err() {
-                return Err(bad(
-                    key,
-                    format!(
-                        "`{key}: {v}` is not an RFC 3339 date-time (e.g. 2026-11-20T10:31:00Z)"
-                    ),
-                ));
-            }
-        }
-    }
-    if let Some(via) = &m.source.via {
-        if !VIAS.contains(&via.as_str()) {
+        if let Some(v) = v
+            && crate::time::parse(v).is_err()
+        {
             return Err(bad(
-                "source",
-                format!("`source.via: {via}` is not one of {}", VIAS.join(", ")),
+                key,
+                format!("`{key}: {v}` is not an RFC 3339 date-time (e.g. 2026-11-20T10:31:00Z)"),
             ));
         }
     }
-    if let Some(t) = &m.source.trust {
-        if !TRUSTS.contains(&t.as_str()) {
-            return Err(bad(
-                "source",
-                format!("`source.trust: {t}` is not one of {}", TRUSTS.join(", ")),
-            ));
-        }
+    if let Some(via) = &m.source.via
+        && !VIAS.contains(&via.as_str())
+    {
+        return Err(bad(
+            "source",
+            format!("`source.via: {via}` is not one of {}", VIAS.join(", ")),
+        ));
+    }
+    if let Some(t) = &m.source.trust
+        && !TRUSTS.contains(&t.as_str())
+    {
+        return Err(bad(
+            "source",
+            format!("`source.trust: {t}` is not one of {}", TRUSTS.join(", ")),
+        ));
     }
     for r in &m.relations {
         if !RELATIONS.contains(&r.rel.as_str()) {

@@ -171,10 +171,10 @@ impl Git {
             }
         }
         let tree_oid = index.write_tree_to(repo)?;
-        if let Some(c) = &head {
-            if c.tree_id() == tree_oid {
-                return Ok(None);
-            }
+        if let Some(c) = &head
+            && c.tree_id() == tree_oid
+        {
+            return Ok(None);
         }
         let tree = repo.find_tree(tree_oid)?;
         let sig = self.signature(cfg)?;
@@ -251,23 +251,23 @@ impl Git {
                 self.tree_path(&current).unwrap_or(&current),
             );
             // Created here: follow it back if it was moved from another path.
-            if before.is_none() {
-                if let Some(pt) = &parent_tree {
-                    let mut diff = self.repo.diff_tree_to_tree(Some(pt), Some(&tree), None)?;
-                    let mut opts = git2::DiffFindOptions::new();
-                    opts.renames(true).rename_threshold(50);
-                    diff.find_similar(Some(&mut opts))?;
-                    let from = diff.deltas().find_map(|d| {
-                        (d.status() == git2::Delta::Renamed
-                            && d.new_file()
-                                .path()
-                                .is_some_and(|p| p.to_string_lossy() == current))
-                        .then(|| d.old_file().path().unwrap().to_string_lossy().to_string())
-                    });
-                    match from {
-                        Some(old) => current = old,
-                        None => break,
-                    }
+            if before.is_none()
+                && let Some(pt) = &parent_tree
+            {
+                let mut diff = self.repo.diff_tree_to_tree(Some(pt), Some(&tree), None)?;
+                let mut opts = git2::DiffFindOptions::new();
+                opts.renames(true).rename_threshold(50);
+                diff.find_similar(Some(&mut opts))?;
+                let from = diff.deltas().find_map(|d| {
+                    (d.status() == git2::Delta::Renamed
+                        && d.new_file()
+                            .path()
+                            .is_some_and(|p| p.to_string_lossy() == current))
+                    .then(|| d.old_file().path().unwrap().to_string_lossy().to_string())
+                });
+                match from {
+                    Some(old) => current = old,
+                    None => break,
                 }
             }
             if out.len() >= limit {
@@ -332,9 +332,7 @@ impl CommitMarker {
                 .ok()
                 .and_then(|s| s.trim().parse::<u32>().ok());
             if owner.is_none_or(|pid| !process_alive(pid)) {
-                let since = meta
-                    .modified()
-                    .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+                let since = meta.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH)
                     - std::time::Duration::from_secs(1);
                 remove_stale_locks(repo, &git_dir, since);
             }
@@ -358,10 +356,10 @@ fn remove_stale_locks(repo: &Repository, git_dir: &Path, since: std::time::Syste
         git_dir.join("HEAD.lock"),
         git_dir.join("packed-refs.lock"),
     ];
-    if let Ok(head) = repo.find_reference("HEAD") {
-        if let Some(target) = head.symbolic_target() {
-            locks.push(git_dir.join(format!("{target}.lock")));
-        }
+    if let Ok(head) = repo.find_reference("HEAD")
+        && let Some(target) = head.symbolic_target()
+    {
+        locks.push(git_dir.join(format!("{target}.lock")));
     }
     for lock in locks {
         let fresh = std::fs::metadata(&lock)

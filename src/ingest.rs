@@ -353,13 +353,11 @@ pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
                 .strip_prefix("session_")
                 .and_then(|r| r.strip_suffix("_date_time"))
                 .and_then(|r| r.parse::<u32>().ok())
-            {
-                if !conv
+                && !conv
                     .get(&format!("session_{n}"))
                     .is_some_and(Value::is_array)
-                {
-                    q.add("session date without a session (ignored)");
-                }
+            {
+                q.add("session date without a session (ignored)");
             }
         }
         nums.sort_unstable();
@@ -994,6 +992,7 @@ pub struct CurationCounts {
 
 /// Writes the conversations as one batch (one commit), then catches the
 /// index up (batched embedding, with a progress bar on a terminal).
+#[allow(clippy::too_many_arguments)]
 pub fn write(
     tree: &crate::tree::Tree,
     models: Option<&crate::model::select::Models>,

@@ -78,10 +78,10 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
         return Err(guard::InputError::Empty.into());
     }
     req.title = req.title.as_deref().map(|t| take(t.trim()));
-    if let Some(t) = &req.title {
-        if t.is_empty() || t.contains('\n') {
-            bail!("--title must be one non-empty line");
-        }
+    if let Some(t) = &req.title
+        && (t.is_empty() || t.contains('\n'))
+    {
+        bail!("--title must be one non-empty line");
     }
     req.source.reference = req.source.reference.as_deref().map(&mut take);
     req.tags = req
@@ -90,18 +90,18 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
         .map(|t| clean_tag(&take(t)))
         .collect::<Result<_>>()?;
     req.tags.dedup();
-    if let Some(k) = &req.kind {
-        if !KINDS.contains(&k.as_str()) {
-            bail!("--kind {k} is not one of {}", KINDS.join(", "));
-        }
+    if let Some(k) = &req.kind
+        && !KINDS.contains(&k.as_str())
+    {
+        bail!("--kind {k} is not one of {}", KINDS.join(", "));
     }
     if let Some(o) = &req.observed {
         req.observed = Some(crate::time::format(crate::time::parse(o)?));
     }
-    if let Some(i) = req.importance {
-        if i > 100 {
-            bail!("--importance must be 0-100");
-        }
+    if let Some(i) = req.importance
+        && i > 100
+    {
+        bail!("--importance must be 0-100");
     }
     Ok(all)
 }

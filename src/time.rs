@@ -5,10 +5,10 @@ use jiff::{Timestamp, ToSpan};
 
 /// Current time, truncated to whole seconds.
 pub fn now() -> Timestamp {
-    if let Ok(s) = std::env::var("MEM_NOW") {
-        if let Ok(t) = parse(&s) {
-            return t;
-        }
+    if let Ok(s) = std::env::var("MEM_NOW")
+        && let Ok(t) = parse(&s)
+    {
+        return t;
     }
     let t = Timestamp::now();
     Timestamp::from_second(t.as_second()).unwrap_or(t)
@@ -40,18 +40,18 @@ pub fn parse(s: &str) -> Result<Timestamp> {
 /// such as `7d`, `2w`, `3m` (months of 30 days), `1y`.
 pub fn parse_bound(s: &str) -> Result<Timestamp> {
     let s = s.trim();
-    if let Some(num) = s.strip_suffix(['d', 'w', 'm', 'y']) {
-        if let Ok(n) = num.parse::<i64>() {
-            let days = match s.chars().last().unwrap() {
-                'd' => n,
-                'w' => n * 7,
-                'm' => n * 30,
-                _ => n * 365,
-            };
-            return now()
-                .checked_sub((days * 24).hours())
-                .context("date out of range");
-        }
+    if let Some(num) = s.strip_suffix(['d', 'w', 'm', 'y'])
+        && let Ok(n) = num.parse::<i64>()
+    {
+        let days = match s.chars().last().unwrap() {
+            'd' => n,
+            'w' => n * 7,
+            'm' => n * 30,
+            _ => n * 365,
+        };
+        return now()
+            .checked_sub((days * 24).hours())
+            .context("date out of range");
     }
     parse(s)
 }

@@ -126,10 +126,10 @@ impl Tree {
         if let Some(gi) = gitignore_of(&self.root, &self.root.join(".gitignore")) {
             ignores.push(gi);
         }
-        if self.root.join(".git").is_dir() {
-            if let Some(gi) = gitignore_of(&self.root, &self.root.join(".git/info/exclude")) {
-                ignores.push(gi);
-            }
+        if self.root.join(".git").is_dir()
+            && let Some(gi) = gitignore_of(&self.root, &self.root.join(".git/info/exclude"))
+        {
+            ignores.push(gi);
         }
         let mut w = Walker {
             archived,
@@ -247,10 +247,10 @@ impl Tree {
             if !text.contains(&upper) {
                 continue;
             }
-            if let Ok(entry) = Entry::parse(&text) {
-                if entry.meta.id.starts_with(&upper) {
-                    found.push(Loaded { file: f, entry });
-                }
+            if let Ok(entry) = Entry::parse(&text)
+                && entry.meta.id.starts_with(&upper)
+            {
+                found.push(Loaded { file: f, entry });
             }
         }
         match found.len() {
@@ -287,10 +287,10 @@ impl Tree {
             }
         }
         let target = self.root.join(rel);
-        if let Ok(m) = std::fs::symlink_metadata(&target) {
-            if m.file_type().is_symlink() {
-                bail!("{rel} is a symbolic link; mem never writes through links");
-            }
+        if let Ok(m) = std::fs::symlink_metadata(&target)
+            && m.file_type().is_symlink()
+        {
+            bail!("{rel} is a symbolic link; mem never writes through links");
         }
         Ok(())
     }

@@ -92,13 +92,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         Ok(e) => e,
         Err(e) => return Err(keep_rejected(entry_error(&file.rel_file(), &e).to_string())),
     };
-    if let Some(old) = &old_id {
-        if &entry.meta.id != old {
-            return Err(keep_rejected(format!(
-                "the id changed ({old} -> {}); ids are permanent, put it back",
-                entry.meta.id
-            )));
-        }
+    if let Some(old) = &old_id
+        && &entry.meta.id != old
+    {
+        return Err(keep_rejected(format!(
+            "the id changed ({old} -> {}); ids are permanent, put it back",
+            entry.meta.id
+        )));
     }
     let (body, red) = crate::guard::redact(entry.body());
     if !red.is_empty() {

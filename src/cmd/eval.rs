@@ -131,10 +131,10 @@ fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
     drop(bytes);
     let cfg = crate::config::Config::load(None)?;
     let models = crate::model::select::Models::new(&cfg.models);
-    if a.tier >= 2 {
-        if let Some(n) = models.embedder_notice() {
-            ctx.note(&format!("note: {n}"));
-        }
+    if a.tier >= 2
+        && let Some(n) = models.embedder_notice()
+    {
+        ctx.note(&format!("note: {n}"));
     }
     let opts = eval::Options {
         shape: crate::ingest::Shape {

@@ -55,10 +55,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         .as_deref()
         .map(|a| TopicPath::parse(a.trim_end_matches('/')))
         .transpose()?;
-    if let Some(a) = &at {
-        if a.segments().len() != 2 {
-            anyhow::bail!("--at {a}: give domain/topic; the session becomes the subtopic");
-        }
+    if let Some(a) = &at
+        && a.segments().len() != 2
+    {
+        anyhow::bail!("--at {a}: give domain/topic; the session becomes the subtopic");
     }
     let bytes = ingest::read_input(&args.file)?;
     let name = if args.file.as_os_str() == "-" {
@@ -78,10 +78,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let mut quirks = Quirks::default();
     let convs = ingest::parse(args.format, &bytes, &name, &mut quirks)?;
     let models = Models::new(&tree.config.models);
-    if !args.no_index {
-        if let Some(n) = models.embedder_notice() {
-            ctx.note(&format!("note: {n}"));
-        }
+    if !args.no_index
+        && let Some(n) = models.embedder_notice()
+    {
+        ctx.note(&format!("note: {n}"));
     }
     let shape = Shape {
         granularity: args.granularity,

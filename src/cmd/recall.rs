@@ -51,10 +51,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     crate::trace::mark("tree found");
     let models = Models::new(&tree.config.models);
-    if args.tier >= 2 {
-        if let Some(n) = models.embedder_notice() {
-            ctx.note(&format!("note: {n}"));
-        }
+    if args.tier >= 2
+        && let Some(n) = models.embedder_notice()
+    {
+        ctx.note(&format!("note: {n}"));
     }
     let scope = args
         .at

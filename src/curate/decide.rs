@@ -118,14 +118,15 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     let cos = cosine.unwrap_or(0.0);
     // A different named subject (and the old one not mentioned): a parallel
     // fact about someone else, never a replacement.
-    if let (Some(sa), Some(sb)) = (&a.subject, &b.subject) {
-        if sa != sb && !a.stems().contains(sb) {
-            let (ta, tb) = (
-                a.subject_text.clone().unwrap_or_default(),
-                b.subject_text.clone().unwrap_or_default(),
-            );
-            return clear(Op::Add, format!("different subject ({ta} vs {tb})"));
-        }
+    if let (Some(sa), Some(sb)) = (&a.subject, &b.subject)
+        && sa != sb
+        && !a.stems().contains(sb)
+    {
+        let (ta, tb) = (
+            a.subject_text.clone().unwrap_or_default(),
+            b.subject_text.clone().unwrap_or_default(),
+        );
+        return clear(Op::Add, format!("different subject ({ta} vs {tb})"));
     }
     if o.shared_beyond_subject == 0 && cos < 0.8 {
         return clear(Op::Add, "unrelated: no shared content beyond the subject");

@@ -108,22 +108,23 @@ pub fn split(input: &str) -> Vec<Statement> {
         let mut text = s.clone();
         let first = s.split_whitespace().next().unwrap_or("");
         let lower = first.to_lowercase();
-        if let Some(&(_, possessive)) = PRONOUNS.iter().find(|(p, _)| *p == lower) {
-            if let Some(name) = &last_name {
-                let rest = &s[first.len()..];
-                text = if possessive {
-                    format!("{name}'s{rest}")
-                } else {
-                    format!("{name}{rest}")
-                };
-            }
+        if let Some(&(_, possessive)) = PRONOUNS.iter().find(|(p, _)| *p == lower)
+            && let Some(name) = &last_name
+        {
+            let rest = &s[first.len()..];
+            text = if possessive {
+                format!("{name}'s{rest}")
+            } else {
+                format!("{name}{rest}")
+            };
         }
         let a = Analysis::new(&text);
-        if let (Some(subj), Some(w)) = (&a.subject, a.words.first()) {
-            if subj != "@user" && w.value {
-                let raw = w.raw.strip_suffix("'s").unwrap_or(&w.raw).to_string();
-                last_name = Some(raw);
-            }
+        if let (Some(subj), Some(w)) = (&a.subject, a.words.first())
+            && subj != "@user"
+            && w.value
+        {
+            let raw = w.raw.strip_suffix("'s").unwrap_or(&w.raw).to_string();
+            last_name = Some(raw);
         }
         out.push(Statement { text, evidence: s });
     }

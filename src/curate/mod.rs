@@ -206,10 +206,10 @@ pub fn candidates(
             let keys: Vec<u64> = near.iter().map(|(k, _)| *k).collect();
             let by = idx.text.by_keys(&keys, &filter)?;
             for (k, _) in near {
-                if let Some(rel) = by.get(&k) {
-                    if !rels.contains(rel) {
-                        rels.push(rel.clone());
-                    }
+                if let Some(rel) = by.get(&k)
+                    && !rels.contains(rel)
+                {
+                    rels.push(rel.clone());
                 }
             }
         }
@@ -241,13 +241,13 @@ pub fn candidates(
             trust: e.meta.source.trust.clone(),
         });
     }
-    if let (Some(emb), Some(qv)) = (emb, qv) {
-        if !out.is_empty() {
-            let texts: Vec<&str> = out.iter().map(|c| c.statement.as_str()).collect();
-            let vs = emb.embed(&texts)?;
-            for (c, v) in out.iter_mut().zip(vs) {
-                c.cosine = Some(crate::model::cosine(&qv, &v));
-            }
+    if let (Some(emb), Some(qv)) = (emb, qv)
+        && !out.is_empty()
+    {
+        let texts: Vec<&str> = out.iter().map(|c| c.statement.as_str()).collect();
+        let vs = emb.embed(&texts)?;
+        for (c, v) in out.iter_mut().zip(vs) {
+            c.cosine = Some(crate::model::cosine(&qv, &v));
         }
     }
     Ok(out)
@@ -491,12 +491,12 @@ fn curate_locked(
         commit,
         &mut report,
     );
-    if r.is_err() {
-        if let Some(p) = &pending_file {
-            report.warnings.push(format!(
-                "the raw input stays in {p} (uncommitted, `curation: pending`)"
-            ));
-        }
+    if r.is_err()
+        && let Some(p) = &pending_file
+    {
+        report.warnings.push(format!(
+            "the raw input stays in {p} (uncommitted, `curation: pending`)"
+        ));
     }
     r?;
     Ok(report)
@@ -728,25 +728,24 @@ fn apply(
         let mut decided_by = p.decided_by;
         let mut reason = p.reason;
         // Confirmation before changing a user's own entry.
-        if let (Some(t), Some(confirm)) = (&p.target, opts.confirm) {
-            if matches!(op, Op::Update | Op::Merge | Op::Supersede)
-                && t.trust.as_deref() == Some("user")
-                && !opts.dry_run
-            {
-                let q = format!(
-                    "{} your entry {} ({reason})?",
-                    match op {
-                        Op::Update => "Update",
-                        Op::Merge => "Merge into",
-                        _ => "Supersede",
-                    },
-                    t.path
-                );
-                if !confirm(&q) {
-                    op = Op::Add;
-                    decided_by = "declined";
-                    reason = format!("kept separate: {} of {} declined", op.as_str(), t.path);
-                }
+        if let (Some(t), Some(confirm)) = (&p.target, opts.confirm)
+            && matches!(op, Op::Update | Op::Merge | Op::Supersede)
+            && t.trust.as_deref() == Some("user")
+            && !opts.dry_run
+        {
+            let q = format!(
+                "{} your entry {} ({reason})?",
+                match op {
+                    Op::Update => "Update",
+                    Op::Merge => "Merge into",
+                    _ => "Supersede",
+                },
+                t.path
+            );
+            if !confirm(&q) {
+                op = Op::Add;
+                decided_by = "declined";
+                reason = format!("kept separate: {} of {} declined", op.as_str(), t.path);
             }
         }
         let single = whole && p.st.text == input;

@@ -340,16 +340,11 @@ pub fn words_of(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if is_token_char(c) {
-            cur.push(c);
-        } else if matches!(c, '.' | ':' | '-' | '\'' | '’' | '+' | '#')
+        let joins = matches!(c, '.' | ':' | '-' | '\'' | '’' | '+' | '#')
             && !cur.is_empty()
-            && chars.get(i + 1).is_some_and(|n| is_token_char(*n))
-        {
+            && chars.get(i + 1).is_some_and(|n| is_token_char(*n));
+        if is_token_char(c) || joins {
             cur.push(c);
-        } else if c == '+' && cur.is_empty() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
-        {
-            // +49: keep the plus with the number
         } else if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }

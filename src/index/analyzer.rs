@@ -134,10 +134,8 @@ fn split_parts(word: &str) -> Vec<(usize, usize)> {
             }
             None => false,
         };
-        if hump {
-            if let Some(s) = start.take() {
-                parts.push((s, i));
-            }
+        if hump && let Some(s) = start.take() {
+            parts.push((s, i));
         }
         start.get_or_insert(i);
         prev = Some(c);

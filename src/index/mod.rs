@@ -263,6 +263,9 @@ pub struct MemIndex {
     dir: PathBuf,
 }
 
+/// Called with the index as last written and its generation, before the walk.
+pub type BeforeWalk<'a> = dyn Fn(&text::TextIndex, u64) + 'a;
+
 /// Options for opening the index.
 pub struct OpenOptions<'a> {
     /// Identity of the configured embedder, known without loading it.
@@ -275,7 +278,7 @@ pub struct OpenOptions<'a> {
     /// (only when that index is usable): recall uses it to guess early
     /// whether the query will need the embedder, and loads it meanwhile.
     /// The second argument is the generation the index was written at.
-    pub before_walk: Option<&'a dyn Fn(&text::TextIndex, u64)>,
+    pub before_walk: Option<&'a BeforeWalk<'a>>,
     /// False for a read that will not search vectors (`--tier 1`): when the
     /// index is current, the vector file is then not even opened.
     pub need_vectors: bool,
@@ -396,12 +399,10 @@ impl MemIndex {
                     &tree.state_dir(),
                     "index.lock",
                     Duration::from_millis(50),
-                ) {
-                    if RawManifest::read(&man_path)
-                        .is_some_and(|r| r.h.generation == idx.manifest.generation)
-                    {
-                        let _ = idx.manifest.save(&man_path);
-                    }
+                ) && RawManifest::read(&man_path)
+                    .is_some_and(|r| r.h.generation == idx.manifest.generation)
+                {
+                    let _ = idx.manifest.save(&man_path);
                 }
             }
             report.generation = idx.manifest.generation;
@@ -511,23 +512,23 @@ impl MemIndex {
                 continue;
             };
             let hash = content_hash(&bytes);
-            if let Some(o) = old {
-                if o.hash == hash && (o.embedded || o.broken || !want_vectors) {
-                    // Record new stats, or a re-check of a racy file (the new
-                    // stamp ends its racy window once enough time has passed).
-                    if o.size != size || o.mtime != mtime || mtime >= self.manifest.stamp - RACY_NS
-                    {
-                        p.restat.push((
-                            rel.clone(),
-                            FileRec {
-                                size,
-                                mtime,
-                                ..o.clone()
-                            },
-                        ));
-                    }
-                    continue;
+            if let Some(o) = old
+                && o.hash == hash
+                && (o.embedded || o.broken || !want_vectors)
+            {
+                // Record new stats, or a re-check of a racy file (the new
+                // stamp ends its racy window once enough time has passed).
+                if o.size != size || o.mtime != mtime || mtime >= self.manifest.stamp - RACY_NS {
+                    p.restat.push((
+                        rel.clone(),
+                        FileRec {
+                            size,
+                            mtime,
+                            ..o.clone()
+                        },
+                    ));
                 }
+                continue;
             }
             let entry = std::str::from_utf8(&bytes)
                 .ok()
@@ -610,38 +611,38 @@ impl MemIndex {
                 .filter_map(|r| self.manifest.files.get(r))
                 .map(|r| r.key)
                 .collect();
-            if !todo.is_empty() || !removed_keys.is_empty() {
-                if let Some(emb) = (opts.embedder)()? {
-                    if self.vectors.as_ref().is_none_or(|v| v.dim() != emb.dim())
-                        || self.manifest.embedder.as_ref() != Some(&id)
-                    {
-                        let vec_path = self.dir.join("vectors.usearch");
-                        let _ = std::fs::remove_file(&vec_path);
-                        let (mut v, _) = vector::VectorIndex::open(&vec_path, emb.dim())?;
-                        v.clear()?;
-                        self.vectors = Some(v);
-                        self.manifest.embedder = Some(id.clone());
-                        self.manifest.dim = emb.dim();
-                    }
-                    let vecs = self.vectors.as_mut().unwrap();
-                    for k in removed_keys {
-                        vecs.remove(k)?;
-                    }
-                    let texts: Vec<String> = todo
-                        .iter()
-                        .map(|(_, _, e)| embed_text(e.as_ref().unwrap()))
-                        .collect();
-                    let embedded = embcache::embed_cached(emb, &texts, bar.as_ref())?;
-                    for ((_, rec, _), v) in todo.iter().zip(embedded) {
-                        vecs.upsert(rec.key, &v)?;
-                    }
-                    vecs.save()?;
-                    report.embedded += todo.len();
-                    for (rel, rec, _) in &p.upserts {
-                        let mut r = rec.clone();
-                        r.embedded = !r.broken;
-                        self.manifest.files.insert(rel.clone(), r);
-                    }
+            if (!todo.is_empty() || !removed_keys.is_empty())
+                && let Some(emb) = (opts.embedder)()?
+            {
+                if self.vectors.as_ref().is_none_or(|v| v.dim() != emb.dim())
+                    || self.manifest.embedder.as_ref() != Some(&id)
+                {
+                    let vec_path = self.dir.join("vectors.usearch");
+                    let _ = std::fs::remove_file(&vec_path);
+                    let (mut v, _) = vector::VectorIndex::open(&vec_path, emb.dim())?;
+                    v.clear()?;
+                    self.vectors = Some(v);
+                    self.manifest.embedder = Some(id.clone());
+                    self.manifest.dim = emb.dim();
+                }
+                let vecs = self.vectors.as_mut().unwrap();
+                for k in removed_keys {
+                    vecs.remove(k)?;
+                }
+                let texts: Vec<String> = todo
+                    .iter()
+                    .map(|(_, _, e)| embed_text(e.as_ref().unwrap()))
+                    .collect();
+                let embedded = embcache::embed_cached(emb, &texts, bar.as_ref())?;
+                for ((_, rec, _), v) in todo.iter().zip(embedded) {
+                    vecs.upsert(rec.key, &v)?;
+                }
+                vecs.save()?;
+                report.embedded += todo.len();
+                for (rel, rec, _) in &p.upserts {
+                    let mut r = rec.clone();
+                    r.embedded = !r.broken;
+                    self.manifest.files.insert(rel.clone(), r);
                 }
             }
         }

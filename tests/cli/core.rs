@@ -317,7 +317,7 @@ fn mv_forget_restore_and_log_follow_the_entry() {
     // b relates to a; moving a rewrites b's relation.
     let b_rel = format!("{}.md", b[0]["path"].as_str().unwrap());
     let mut text = env.read(&b_rel);
-    text = text.replacen("---\nsee", "---\nsee", 1).replacen(
+    text = text.replacen(
         "\n---\n",
         "\nrelations:\n  - {rel: related, to: eng/security/rotate-the-keys-monthly}\n---\n",
         1,
