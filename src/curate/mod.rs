@@ -244,8 +244,10 @@ pub fn candidates(
     if let (Some(emb), Some(qv)) = (emb, qv)
         && !out.is_empty()
     {
-        let texts: Vec<&str> = out.iter().map(|c| c.statement.as_str()).collect();
-        let vs = emb.embed(&texts)?;
+        // Candidates are entries the index embedded already (a derived title
+        // makes the indexed text the statement itself): mostly cache hits.
+        let texts: Vec<String> = out.iter().map(|c| c.statement.clone()).collect();
+        let vs = crate::index::embcache::embed_cached(emb, &texts, None)?;
         for (c, v) in out.iter_mut().zip(vs) {
             c.cosine = Some(crate::model::cosine(&qv, &v));
         }
@@ -457,6 +459,7 @@ fn curate_locked(
             &mut pending_file,
         )
     };
+    crate::trace::mark("curate: planned");
     report.model_calls = ms.calls;
     report.model_ms = ms.ms;
     let (plan, pending) = match plan {
@@ -499,6 +502,7 @@ fn curate_locked(
         ));
     }
     r?;
+    crate::trace::mark("curate: applied");
     Ok(report)
 }
 
@@ -514,6 +518,7 @@ fn plan(
     pending_file: &mut Option<String>,
 ) -> Result<Vec<Planned>> {
     let (idx, _) = crate::recall::open_index(tree, models, false, false)?;
+    crate::trace::mark("curate: index open");
     let use_model = match opts.mode {
         Mode::NoModel => false,
         Mode::Full => models.has_generator(),
@@ -527,6 +532,7 @@ fn plan(
             continue; // the same statement twice in one input
         }
         let cands = candidates(tree, models, &idx, &st.text, &HashSet::new())?;
+        crate::trace::mark("curate: candidates");
         let mut write_ahead = |ms_calls: usize| -> Result<()> {
             if ms_calls == 0 && pending_file.is_none() && !opts.dry_run {
                 *pending_file = Some(write_ahead(tree, req)?);
@@ -929,10 +935,12 @@ fn apply(
             }
             m
         };
+        crate::trace::mark("curate: files written");
         let git = Git::open(&tree.root)?;
         let commit = git
             .commit(&changes, &msg, &tree.config.git)?
             .map(|c| c.to_string());
+        crate::trace::mark("curate: committed");
         for o in outcomes.iter_mut().filter(|o| o.op != "noop") {
             o.commit = commit.clone();
         }
