@@ -154,11 +154,7 @@ pub fn embed_cached(
     let root = cache_dir().map(|d| d.join("embeddings"));
     let dir = root.as_ref().map(|r| r.join(safe_name(emb.id())));
     if let (Some(root), Some(dir)) = (&root, &dir) {
-        migrate(
-            &root.join(format!("{}.f32", safe_name(emb.id()))),
-            dir,
-            dim,
-        );
+        migrate(&root.join(format!("{}.f32", safe_name(emb.id()))), dir, dim);
     }
     let keys: Vec<Key> = texts.iter().map(|t| text_key(t)).collect();
     let mut out: Vec<Option<Vec<f32>>> = vec![None; texts.len()];
@@ -267,7 +263,11 @@ mod tests {
         assert_eq!(v1[2], direct("gamma"));
         let before = emb.n.load(Ordering::SeqCst);
         let v2 = embed_cached(&emb, &strings(&["gamma", "beta", "delta"]), None).unwrap();
-        assert_eq!(emb.n.load(Ordering::SeqCst), before + 1, "only delta is new");
+        assert_eq!(
+            emb.n.load(Ordering::SeqCst),
+            before + 1,
+            "only delta is new"
+        );
         assert_eq!(v2[0], v1[2]);
         assert_eq!(v2[1], v1[1]);
 
