@@ -68,6 +68,9 @@ pub struct Stats {
     /// The embedder was loaded during the catch-up walk (a predicted escalation).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub prefetched: bool,
+    /// Tier 2 took the query's vector from the embedding cache (no model load).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub query_vector_cached: bool,
 }
 
 /// Candidates fetched per tier before fusion and filtering.
@@ -343,9 +346,13 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
             let Some(id) = models.embedder_id() else {
                 return;
             };
-            // Served from the tier-0 cache if nothing changed: no model needed.
-            let cached =
-                cache_get(tree, &cache_key(q, generation, Some(&id)), generation).is_some();
+            // Served from the tier-0 cache if nothing changed, or the query
+            // vector is cached: no model needed.
+            let cached = cache_get(tree, &cache_key(q, generation, Some(&id)), generation)
+                .is_some()
+                || models.query_cache_id().is_some_and(|ns| {
+                    crate::index::embcache::lookup(&ns, 0, &[q.text.as_str()])[0].is_some()
+                });
             if !cached && lexical(text, q).is_ok_and(|lex| confident(&lex, q.k).is_some()) {
                 crate::trace::mark("recall: embedder prefetch");
                 prefetched.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -371,6 +378,28 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
         stats.prefetched = prefetched.load(std::sync::atomic::Ordering::Relaxed);
         Ok((hits, stats))
     })
+}
+
+/// The query's embedding: from the embedding cache when the same query text
+/// was embedded before by the same model file (no model load), else from
+/// the embedder, then cached. None when there is no embedder.
+fn query_vector(models: &Models, dim: usize, text: &str) -> Result<Option<(Vec<f32>, bool)>> {
+    let ns = models.query_cache_id();
+    if let Some(ns) = &ns
+        && let Some(v) = crate::index::embcache::lookup(ns, dim, &[text]).remove(0)
+    {
+        crate::trace::mark("recall: query vector cached");
+        return Ok(Some((v, true)));
+    }
+    let Some(emb) = models.embedder()? else {
+        return Ok(None);
+    };
+    crate::trace::mark("recall: embedder loaded");
+    let v = emb.embed(&[text])?.remove(0);
+    if let Some(ns) = &ns {
+        crate::index::embcache::store(ns, &[(text, &v)]);
+    }
+    Ok(Some((v, false)))
 }
 
 /// Tier 1: BM25 over the query (function words dropped unless tuned off).
@@ -443,10 +472,10 @@ pub fn recall_with(
         };
         if let Some(reason) = gate {
             let t2 = Instant::now();
-            if let Some(emb) = models.embedder()? {
-                crate::trace::mark("recall: embedder loaded");
-                let qv = emb.embed(&[q.text.as_str()])?.remove(0);
+            let dim = idx.vectors.as_ref().map_or(0, |v| v.dim());
+            if let Some((qv, cached)) = query_vector(models, dim, &q.text)? {
                 crate::trace::mark("recall: query embedded");
+                stats.query_vector_cached = cached;
                 let sem = idx.vectors.as_ref().unwrap().search(&qv, n * 2)?;
                 crate::trace::mark("recall: vectors searched");
                 let keys: Vec<u64> = sem.iter().map(|(k, _)| *k).collect();

@@ -56,8 +56,9 @@ fn shard_file(dir: &Path, shard: u8) -> PathBuf {
     dir.join(format!("{shard:02x}.f32"))
 }
 
-/// The records of one cache file (either layout), header checked. Calls
-/// `each(key, vector bytes)` for every whole record.
+/// The records of one cache file (either layout), header checked (`dim` 0:
+/// whatever dimension the header says). Calls `each(key, vector bytes)` for
+/// every whole record.
 fn scan(path: &Path, dim: usize, mut each: impl FnMut(&Key, &[u8])) {
     let Ok(mut f) = std::fs::File::open(path) else {
         return;
@@ -66,9 +67,11 @@ fn scan(path: &Path, dim: usize, mut each: impl FnMut(&Key, &[u8])) {
     if f.read_to_end(&mut buf).is_err() || buf.len() < HEADER || &buf[..8] != MAGIC {
         return;
     }
-    if u32::from_le_bytes(buf[8..12].try_into().unwrap()) as usize != dim {
+    let stored = u32::from_le_bytes(buf[8..12].try_into().unwrap()) as usize;
+    if stored == 0 || (dim != 0 && stored != dim) {
         return;
     }
+    let dim = stored;
     for chunk in buf[HEADER..].chunks_exact(16 + dim * 4) {
         each(chunk[..16].try_into().unwrap(), &chunk[16..]);
     }
@@ -144,39 +147,70 @@ fn migrate(legacy: &Path, dir: &Path, dim: usize) {
     }
 }
 
+fn model_dir(model_id: &str) -> Option<PathBuf> {
+    cache_dir().map(|d| d.join("embeddings").join(safe_name(model_id)))
+}
+
+/// The cached vectors of `texts` under `model_id` (`dim` 0: any dimension),
+/// reading only the shards of those texts.
+pub fn lookup(model_id: &str, dim: usize, texts: &[&str]) -> Vec<Option<Vec<f32>>> {
+    let mut out: Vec<Option<Vec<f32>>> = vec![None; texts.len()];
+    let Some(dir) = model_dir(model_id) else {
+        return out;
+    };
+    let keys: Vec<Key> = texts.iter().map(|t| text_key(t)).collect();
+    let mut wanted: HashMap<Key, Vec<usize>> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        wanted.entry(*k).or_default().push(i);
+    }
+    let mut shards: Vec<u8> = keys.iter().map(|k| k[0]).collect();
+    shards.sort_unstable();
+    shards.dedup();
+    for shard in shards {
+        scan(&shard_file(&dir, shard), dim, |k, v| {
+            if let Some(idx) = wanted.get(k) {
+                let v = decode(v);
+                for &i in idx {
+                    out[i] = Some(v.clone());
+                }
+            }
+        });
+    }
+    out
+}
+
+/// Adds vectors to the cache under `model_id`. Failing to write is not an
+/// error: the cache is an optimisation.
+pub fn store(model_id: &str, items: &[(&str, &Vec<f32>)]) {
+    let Some(dir) = model_dir(model_id) else {
+        return;
+    };
+    let mut per: HashMap<u8, Vec<(Key, &Vec<f32>)>> = HashMap::new();
+    for (t, v) in items {
+        let k = text_key(t);
+        per.entry(k[0]).or_default().push((k, v));
+    }
+    for (shard, items) in per {
+        let _ = append(&shard_file(&dir, shard), items[0].1.len(), &items);
+    }
+}
+
 /// Embeds `texts`, taking what it can from the cache and adding the rest.
 pub fn embed_cached(
     emb: &dyn Embedder,
     texts: &[String],
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<Vec<Vec<f32>>> {
-    let dim = emb.dim();
-    let root = cache_dir().map(|d| d.join("embeddings"));
-    let dir = root.as_ref().map(|r| r.join(safe_name(emb.id())));
-    if let (Some(root), Some(dir)) = (&root, &dir) {
-        migrate(&root.join(format!("{}.f32", safe_name(emb.id()))), dir, dim);
+    if let Some(root) = cache_dir().map(|d| d.join("embeddings")) {
+        migrate(
+            &root.join(format!("{}.f32", safe_name(emb.id()))),
+            &root.join(safe_name(emb.id())),
+            emb.dim(),
+        );
     }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let mut out = lookup(emb.id(), emb.dim(), &refs);
     let keys: Vec<Key> = texts.iter().map(|t| text_key(t)).collect();
-    let mut out: Vec<Option<Vec<f32>>> = vec![None; texts.len()];
-    if let Some(dir) = &dir {
-        let mut wanted: HashMap<Key, Vec<usize>> = HashMap::new();
-        for (i, k) in keys.iter().enumerate() {
-            wanted.entry(*k).or_default().push(i);
-        }
-        let mut shards: Vec<u8> = keys.iter().map(|k| k[0]).collect();
-        shards.sort_unstable();
-        shards.dedup();
-        for shard in shards {
-            scan(&shard_file(dir, shard), dim, |k, v| {
-                if let Some(idx) = wanted.get(k) {
-                    let v = decode(v);
-                    for &i in idx {
-                        out[i] = Some(v.clone());
-                    }
-                }
-            });
-        }
-    }
     // Each distinct missing text is embedded once.
     let mut first: HashMap<Key, usize> = HashMap::new();
     let missing: Vec<usize> = (0..texts.len())
@@ -194,16 +228,8 @@ pub fn embed_cached(
             vs.len(),
             batch.len()
         );
-        if let Some(dir) = &dir {
-            let mut per: HashMap<u8, Vec<(Key, &Vec<f32>)>> = HashMap::new();
-            for (&i, v) in chunk.iter().zip(&vs) {
-                per.entry(keys[i][0]).or_default().push((keys[i], v));
-            }
-            for (shard, items) in per {
-                // The cache is an optimisation: failing to write it is not an error.
-                let _ = append(&shard_file(dir, shard), dim, &items);
-            }
-        }
+        let items: Vec<(&str, &Vec<f32>)> = batch.iter().copied().zip(&vs).collect();
+        store(emb.id(), &items);
         for (&i, v) in chunk.iter().zip(vs) {
             out[i] = Some(v);
         }

@@ -114,6 +114,21 @@ impl Models {
         }
     }
 
+    /// The embedding-cache namespace of query vectors: the embedder's
+    /// identity plus its file's mtime, known without loading the model, so
+    /// a query embedded once is not embedded again (nor the model loaded
+    /// for it) until the model file changes.
+    pub fn query_cache_id(&self) -> Option<String> {
+        let id = self.embedder_id()?;
+        let mtime = self
+            .embedder_path()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        Some(format!("query-{id}-{mtime}"))
+    }
+
     /// Why there is no embedder, for a one-line notice (None if there is one
     /// or none was wanted).
     pub fn embedder_notice(&self) -> Option<String> {

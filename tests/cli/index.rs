@@ -1032,3 +1032,35 @@ fn ignored_and_stray_files_are_neither_indexed_nor_lost() {
     let ls = env.json(&["ls"]);
     assert_eq!(ls.len(), 1, "{ls:?}");
 }
+
+/// A query embedded once is not embedded again after the tree changes: its
+/// vector comes from the embedding cache (no model load), with the same
+/// answer as a fresh embedding.
+#[test]
+fn a_repeated_query_reuses_its_vector_after_the_tree_changes() {
+    let env = Env::new();
+    let fake = [("MEM_EMBEDDER", "fake")];
+    let car = env.add(
+        "Vehicle maintenance happens every spring at the garage",
+        "life/car",
+    );
+    env.add("The office plants need water on Mondays", "office/plants");
+    let first = explain(&env, &["maintainers"], &fake);
+    assert_eq!(first["tier"], 2, "{first}");
+    assert!(first.get("query_vector_cached").is_none(), "{first}");
+    // A change: the tier-0 cache no longer applies, the query vector does.
+    env.add(
+        "Quarterly planning starts in the first week",
+        "team/planning",
+    );
+    let second = explain(&env, &["maintainers"], &fake);
+    assert_eq!(second["cached"], false, "{second}");
+    assert_eq!(second["query_vector_cached"], true, "{second}");
+    assert!(second.get("prefetched").is_none(), "{second}");
+    let (_, hits) = recall_with(&env, &["maintainers"], &fake);
+    assert_eq!(hits[0]["path"], car["path"]);
+    // Another query is embedded, not taken from the cache.
+    let other = explain(&env, &["maintainer schedule"], &fake);
+    assert_eq!(other["tier"], 2, "{other}");
+    assert!(other.get("query_vector_cached").is_none(), "{other}");
+}
