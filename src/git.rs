@@ -174,6 +174,24 @@ impl Git {
         if let Some(c) = &head
             && c.tree_id() == tree_oid
         {
+            // Nothing to commit; still bring the user's index in step (a
+            // writer killed between its commit and the index update leaves
+            // these paths staged wrongly).
+            let mut real = self.repo.index()?;
+            for ch in changes {
+                match ch {
+                    Change::Write(rel) | Change::Put(rel, _) => {
+                        let path = self.repo_path(rel);
+                        if workdir.join(&path).is_file() {
+                            real.add_path(Path::new(&path))?;
+                        }
+                    }
+                    Change::Delete(rel) => {
+                        let _ = real.remove_path(Path::new(&self.repo_path(rel)));
+                    }
+                }
+            }
+            real.write()?;
             return Ok(None);
         }
         let tree = repo.find_tree(tree_oid)?;

@@ -1210,10 +1210,7 @@ pub fn write_distilled(
             .cloned()
             .map(crate::git::Change::Write)
             .collect();
-        let git = crate::git::Git::open(&tree.root)?;
-        report.commit = git
-            .commit(&changes, message, &tree.config.git)?
-            .map(|c| c.to_string());
+        report.commit = tree.commit(&changes, message)?.map(|c| c.to_string());
     }
     report.write_seconds += t0.elapsed().as_secs_f64();
     let secs = report.write_seconds + report.index_seconds;

@@ -3,7 +3,7 @@
 //! The CLI, the MCP server and ingestion all go through here.
 
 use crate::entry::{Entry, KINDS, Meta, Source, derive_title, normalize};
-use crate::git::{Change, Git};
+use crate::git::Change;
 use crate::guard::{self, Redaction};
 use crate::paths::{ARCHIVE_DIR, EntryPath, TopicPath, slugify};
 use crate::tree::{EntryFile, Tree};
@@ -275,9 +275,8 @@ pub fn add_batch(
             None if added.len() == 1 => commit_msg("add", &added[0].path, &last_via, None),
             None => commit_msg("add", &format!("{} entries", added.len()), &last_via, None),
         };
-        let git = Git::open(&tree.root)?;
-        let commit = git
-            .commit(&changes, &msg, &tree.config.git)
+        let commit = tree
+            .commit(&changes, &msg)
             .with_context(|| {
                 let paths: Vec<&str> = outcomes
                     .iter()
@@ -285,7 +284,7 @@ pub fn add_batch(
                     .map(|o| o.path.as_str())
                     .collect();
                 format!(
-                    "written to {} but not committed; the files are safe: commit them with git once it works again",
+                    "written to {} but not committed (the files are safe; the next mem write commits them)",
                     paths.join(", ")
                 )
             })?
@@ -472,8 +471,7 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
     )?;
     let mut changes = vec![Change::Delete(from_rel), Change::Write(to_rel)];
     changes.extend(relinked.iter().cloned().map(Change::Write));
-    let git = Git::open(&tree.root)?;
-    let commit = git.commit(
+    let commit = tree.commit(
         &changes,
         &commit_msg(
             "move",
@@ -481,7 +479,6 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
             via,
             None,
         ),
-        &tree.config.git,
     )?;
     Ok(MoveOutcome {
         op: "moved",
@@ -514,12 +511,10 @@ pub fn forget(tree: &Tree, spec: &str, reason: Option<&str>, via: &str) -> Resul
     let from = src.file.path.rel_file();
     let to = src.file.path.archived_rel_file();
     tree.rename(&from, &to)?;
-    let git = Git::open(&tree.root)?;
     let why = reason.map(|r| format!("reason: {r}"));
-    let commit = git.commit(
+    let commit = tree.commit(
         &[Change::Delete(from), Change::Write(to)],
         &commit_msg("forget", &src.file.path.to_string(), via, why.as_deref()),
-        &tree.config.git,
     )?;
     Ok(ArchiveOutcome {
         op: "forgotten",
@@ -549,11 +544,9 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
         );
     }
     tree.rename(&from, &to)?;
-    let git = Git::open(&tree.root)?;
-    let commit = git.commit(
+    let commit = tree.commit(
         &[Change::Delete(from), Change::Write(to)],
         &commit_msg("restore", &src.file.path.to_string(), via, None),
-        &tree.config.git,
     )?;
     Ok(ArchiveOutcome {
         op: "restored",
@@ -582,11 +575,9 @@ pub fn replace(
         bail!("{rel} changed on disk while you were editing it");
     }
     tree.write_atomic(&rel, new_text)?;
-    let git = Git::open(&tree.root)?;
-    let commit = git.commit(
+    let commit = tree.commit(
         &[Change::Write(rel)],
         &commit_msg(what, &file.display(), via, None),
-        &tree.config.git,
     )?;
     Ok(commit.map(|c| c.to_string()))
 }

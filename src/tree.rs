@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::entry::{Entry, ParseError};
 use crate::error::not_found;
+use crate::git::{Change, Git};
 use crate::lock::WriteLock;
 use crate::paths::{ARCHIVE_DIR, EntryPath, OVERVIEW_FILE, TopicPath, segment_problem};
 use anyhow::{Context, Result, bail};
@@ -102,12 +103,102 @@ impl Tree {
         self.root.join(rel)
     }
 
-    /// Takes the tree's write lock (waits up to the configured timeout).
+    /// Takes the tree's write lock (waits up to the configured timeout), then
+    /// commits whatever an interrupted write left uncommitted.
     pub fn lock(&self) -> Result<WriteLock> {
-        WriteLock::acquire(
+        let lock = WriteLock::acquire(
             &self.state_dir(),
             Duration::from_millis(self.config.limits.lock_timeout_ms),
-        )
+        )?;
+        self.recover_uncommitted();
+        Ok(lock)
+    }
+
+    /// `.mem/state/uncommitted`: the tree-relative paths a writer is about to
+    /// change, appended before each write and removed once its commit is
+    /// made. Left behind, it names the files of a write that was killed (or
+    /// whose commit failed) between the files and the commit.
+    fn journal_path(&self) -> PathBuf {
+        self.state_dir().join("uncommitted")
+    }
+
+    fn journal(&self, rels: &[&str]) -> Result<()> {
+        std::fs::create_dir_all(self.state_dir())
+            .with_context(|| format!("creating {}", self.state_dir().display()))?;
+        let mut lines = String::new();
+        for r in rels {
+            lines.push_str(r);
+            lines.push('\n');
+        }
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.journal_path())
+            .and_then(|mut f| f.write_all(lines.as_bytes()))
+            .with_context(|| format!("writing {}", self.journal_path().display()))
+    }
+
+    /// Records `changes` as one git commit (see `Git::commit`); the journal
+    /// of files to commit is then cleared.
+    pub fn commit(&self, changes: &[Change], message: &str) -> Result<Option<git2::Oid>> {
+        let commit = Git::open(&self.root)?.commit(changes, message, &self.config.git)?;
+        let _ = std::fs::remove_file(self.journal_path());
+        Ok(commit)
+    }
+
+    /// Commits the files named by a journal left behind (the caller holds
+    /// the write lock, so its writer is gone). On failure the journal stays
+    /// for the next writer and a warning says why.
+    fn recover_uncommitted(&self) {
+        let Ok(text) = std::fs::read_to_string(self.journal_path()) else {
+            return;
+        };
+        let mut rels: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        rels.sort_unstable();
+        rels.dedup();
+        // Temp files of the interrupted write (never renamed into place).
+        let mut dirs: Vec<&str> = rels
+            .iter()
+            .map(|r| r.rsplit_once('/').map_or("", |(d, _)| d))
+            .collect();
+        dirs.dedup();
+        for d in dirs {
+            let Ok(rd) = std::fs::read_dir(self.abs(d)) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                if e.file_name().to_string_lossy().starts_with(".mem-tmp-") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let changes: Vec<Change> = rels
+            .iter()
+            .map(|r| {
+                if self.abs(r).is_file() {
+                    Change::Write(r.to_string())
+                } else {
+                    Change::Delete(r.to_string())
+                }
+            })
+            .collect();
+        let msg = format!(
+            "mem: commit {} file(s) left uncommitted by an interrupted write\n\n{}",
+            rels.len(),
+            rels.join("\n")
+        );
+        match self.commit(&changes, &msg) {
+            Ok(Some(c)) => eprintln!(
+                "note: committed {} file(s) an interrupted mem write had left uncommitted ({})",
+                rels.len(),
+                &c.to_string()[..12]
+            ),
+            Ok(None) => {}
+            Err(e) => eprintln!(
+                "warning: files an interrupted mem write left are still uncommitted ({e:#}); \
+                 the next mem write tries again"
+            ),
+        }
     }
 
     /// Walks the tree: entry files (live, and archived when asked) and strays.
@@ -299,6 +390,7 @@ impl Tree {
     /// fsync, rename.
     pub fn write_atomic(&self, rel: &str, content: &str) -> Result<()> {
         self.ensure_parent(rel)?;
+        self.journal(&[rel])?;
         let (tmp, target) = self.temp_with(rel, content)?;
         tmp.as_file().sync_all()?;
         let dir = target.parent().unwrap().to_path_buf();
@@ -339,6 +431,7 @@ impl Tree {
             }
             return Ok(());
         }
+        self.journal(&files.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>())?;
         let mut temps = Vec::with_capacity(files.len());
         let mut checked_dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (rel, content) in files {
@@ -369,6 +462,7 @@ impl Tree {
         if self.abs(to).exists() {
             bail!("{to} already exists; choose another destination");
         }
+        self.journal(&[from, to])?;
         std::fs::rename(self.abs(from), self.abs(to))
             .with_context(|| format!("moving {from} to {to}"))?;
         self.prune_empty_dirs(from);

@@ -21,7 +21,7 @@ pub mod eval;
 pub mod text;
 
 use crate::entry::{Entry, Relation, derive_title, normalize, plain_text};
-use crate::git::{Change, Git};
+use crate::git::Change;
 use crate::guard::Redaction;
 use crate::index::MemIndex;
 use crate::index::text::Filter;
@@ -936,10 +936,7 @@ fn apply(
             m
         };
         crate::trace::mark("curate: files written");
-        let git = Git::open(&tree.root)?;
-        let commit = git
-            .commit(&changes, &msg, &tree.config.git)?
-            .map(|c| c.to_string());
+        let commit = tree.commit(&changes, &msg)?.map(|c| c.to_string());
         crate::trace::mark("curate: committed");
         for o in outcomes.iter_mut().filter(|o| o.op != "noop") {
             o.commit = commit.clone();

@@ -119,14 +119,36 @@ fn a_commit_killed_midway_does_not_block_the_next_add() {
     std::fs::write(git_dir.join("mem-commit.pid"), dead.to_string()).unwrap();
     std::fs::write(&ref_lock, b"").unwrap();
     std::fs::write(git_dir.join("index.lock"), b"").unwrap();
+    assert_eq!(env.git(&["status", "--porcelain"]).lines().count(), 1);
     let before = env.commit_count();
     env.add("second fact after the crash", "crash/test");
-    assert_eq!(env.commit_count(), before + 1);
     assert!(!ref_lock.exists());
     assert!(!git_dir.join("index.lock").exists());
     assert!(!git_dir.join("mem-commit.pid").exists());
-    // Only the blocked add's file is left to commit by hand.
-    let status = env.git(&["status", "--porcelain"]);
-    assert_eq!(status.lines().count(), 1, "{status}");
-    assert!(status.starts_with("?? "), "{status}");
+    // The blocked add's file was committed first (its own commit, saying
+    // so), then the new add: nothing is left uncommitted.
+    assert_eq!(env.commit_count(), before + 2);
+    assert!(
+        env.git(&["log", "-2", "--format=%s"])
+            .contains("interrupted write")
+    );
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    assert!(!env.root.join(".mem/state/uncommitted").exists());
+}
+
+/// A writer killed after its commit but before it updated git's index (and
+/// cleared its journal): the next writer finds nothing to commit for those
+/// paths but puts the index back in step, so `git status` is clean.
+#[test]
+fn a_write_killed_after_its_commit_leaves_git_status_clean() {
+    let env = Env::new();
+    let a = env.add("the staging cluster runs on arm64", "infra/staging");
+    let rel = format!("{}.md", a["path"].as_str().unwrap());
+    env.git(&["rm", "--cached", "-q", &rel]);
+    std::fs::write(env.root.join(".mem/state/uncommitted"), format!("{rel}\n")).unwrap();
+    assert!(!env.git(&["status", "--porcelain"]).trim().is_empty());
+    let before = env.commit_count();
+    env.add("the production cluster runs on amd64", "infra/production");
+    assert_eq!(env.commit_count(), before + 1, "no empty recovery commit");
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
 }

@@ -381,9 +381,12 @@ fn sigkill_during_reindex_and_add_never_breaks_recall() {
             String::from_utf8_lossy(&st.stderr)
         );
     }
-    // Writers still work afterwards.
+    // Writers still work afterwards, and the next one commits whatever a
+    // killed add had written but not committed: nothing is left for git.
     env.add("kiwi after the storm", "d0/after");
     assert_eq!(recalled(&env, &fake), on_disk(&env));
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    assert!(!env.root.join(".mem/state/uncommitted").exists());
 }
 
 #[test]
