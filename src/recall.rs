@@ -889,6 +889,46 @@ mod tests {
     }
 
     #[test]
+    fn rescore_weighs_observed_day_and_user_turns() {
+        use crate::index::text::DocMeta;
+        let day = |d: &str| crate::time::parse(d).unwrap().as_second();
+        let meta: std::collections::HashMap<String, DocMeta> = [
+            ("a.md", "2023-03-01", "assistant"),
+            ("b.md", "2023-03-15", "assistant"),
+            ("c.md", "2023-03-01", "user"),
+        ]
+        .iter()
+        .map(|(r, d, sp)| {
+            (
+                r.to_string(),
+                DocMeta {
+                    time: Some(day(d)),
+                    speaker: Some(sp.to_string()),
+                },
+            )
+        })
+        .collect();
+        let ranked = v(&[("a.md", 0.9), ("b.md", 0.7), ("c.md", 0.65)]);
+        let tune = Tuning::default();
+        // "5 days ago", asked on 2023-03-20: b (15 March) gains the full 0.3.
+        let q = Query {
+            text: "what did the assistant do 5 days ago".into(),
+            now: Some(day("2023-03-20T12:00:00Z")),
+            ..Default::default()
+        };
+        let out = rescore(ranked.clone(), &meta, &q.spans(), false, &tune);
+        assert_eq!(out[0].0, "b.md");
+        assert!((out[0].1 - 1.0).abs() < 1e-6);
+        // No time named, first person: the user's turn gains 0.3.
+        let out = rescore(ranked.clone(), &meta, &[], true, &tune);
+        assert_eq!(out[0].0, "c.md");
+        assert!((out[0].1 - 0.95).abs() < 1e-6);
+        // Neither: the order stays.
+        let out = rescore(ranked, &meta, &[], false, &tune);
+        assert_eq!(out[0].0, "a.md");
+    }
+
+    #[test]
     fn topic_boost_lifts_candidates_of_strong_topics() {
         let ranked = v(&[
             ("t/x/1.md", 1.0),
