@@ -26,3 +26,4 @@ pub mod time;
 pub mod trace;
 pub mod tree;
 pub mod watch;
+pub mod when;

@@ -28,7 +28,26 @@ pub struct Query {
     /// Show superseded entries too.
     pub history: bool,
     pub archived: bool,
+    /// The time of asking (seconds since the epoch): relative dates in the
+    /// text ("5 days ago", "last Friday") are resolved against it. `None`:
+    /// the current time.
+    pub now: Option<i64>,
 }
+
+impl Query {
+    /// The day intervals the text refers to (see `crate::when`).
+    fn spans(&self) -> Vec<crate::when::Span> {
+        let now = self.now.unwrap_or_else(|| crate::time::now().as_second());
+        match crate::when::day_of(now) {
+            Some(today) => crate::when::spans(&self.text, today),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The speaker whose turns a first-person query is about: the role name of
+/// the memory's owner in chat logs (`mem ingest`, LongMemEval).
+const USER_SPEAKER: &str = "user";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hit {
@@ -126,6 +145,15 @@ pub struct Tuning {
     /// (for conversations: its session), less its own score.
     pub topic_boost: f32,
     pub topic_top: usize,
+    /// Time-aware re-scoring (tier 3): when the query names a time
+    /// (`crate::when`), a candidate gains this × how well its observed
+    /// day fits (`crate::when::proximity`, with `time_after` days of grace
+    /// after each interval).
+    pub time_boost: f32,
+    pub time_after: i64,
+    /// Speaker-aware re-scoring (tier 3): a first-person query ("where do I
+    /// keep my …") gains this for turns spoken by the user.
+    pub user_boost: f32,
 }
 
 impl Default for Tuning {
@@ -141,6 +169,9 @@ impl Default for Tuning {
             alpha: 0.4,
             topic_boost: 0.3,
             topic_top: 3,
+            time_boost: 0.3,
+            time_after: 3,
+            user_boost: 0.3,
         }
     }
 }
@@ -167,6 +198,9 @@ impl Tuning {
                 "alpha" => t.alpha = f.unwrap_or(t.alpha),
                 "topic" => t.topic_boost = f.unwrap_or(t.topic_boost),
                 "topicn" => t.topic_top = f.map_or(t.topic_top, |x| x as usize),
+                "time" => t.time_boost = f.unwrap_or(t.time_boost),
+                "tafter" => t.time_after = f.map_or(t.time_after, |x| x as i64),
+                "user" => t.user_boost = f.unwrap_or(t.user_boost),
                 _ => {}
             }
         }
@@ -256,7 +290,9 @@ fn neighbour_boost(
 
 fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
     let norm = crate::entry::normalize(&q.text);
-    let norm = format!("{norm}\u{0}{:?}", Tuning::get());
+    // Relative dates resolve against the time of asking: the key holds
+    // what they resolved to.
+    let norm = format!("{norm}\u{0}{:?}\u{0}{:?}", Tuning::get(), q.spans());
     // The embedder is part of the key: a client without one (or with
     // another) must not be served tier-2 results it could not produce.
     let opts = serde_json::to_string(&(
@@ -353,7 +389,10 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
                 || models.query_cache_id().is_some_and(|ns| {
                     crate::index::embcache::lookup(&ns, 0, &[q.text.as_str()])[0].is_some()
                 });
-            if !cached && lexical(text, q).is_ok_and(|lex| confident(&lex, q.k).is_some()) {
+            if !cached
+                && lexical(text, q)
+                    .is_ok_and(|lex| escalation(text, q, &lex, &Tuning::get()).is_some())
+            {
                 crate::trace::mark("recall: embedder prefetch");
                 prefetched.store(true, std::sync::atomic::Ordering::Relaxed);
                 scope.spawn(|| {
@@ -468,7 +507,7 @@ pub fn recall_with(
         let gate = if tune.always_fuse {
             Some("always fused".to_string())
         } else {
-            confident(&lex, q.k)
+            escalation(&idx.text, q, &lex, &tune)
         };
         if let Some(reason) = gate {
             let t2 = Instant::now();
@@ -518,6 +557,13 @@ pub fn recall_with(
         }
     }
     // Tier 3: structure.
+    if q.max_tier >= 3 && ranked.len() > 1 {
+        let before: Vec<String> = ranked.iter().take(q.k).map(|(r, _)| r.clone()).collect();
+        ranked = time_and_speaker(&idx.text, q, &tune, ranked, stats.tier >= 2)?;
+        if !ranked.iter().take(q.k).map(|(r, _)| r).eq(before.iter()) {
+            stats.tier = stats.tier.max(3);
+        }
+    }
     let mut parsed: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
     if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
@@ -580,6 +626,95 @@ pub fn recall_with(
     cache_put(tree, key, generation, &hits, &stats);
     crate::trace::mark("recall: cached");
     Ok((hits, stats))
+}
+
+/// Why tier 1 alone will not do: BM25 is not confident (`confident`), the
+/// query names a time (only tier 3 can weigh it), or it asks in the first
+/// person about a conversation with the user (BM25 cannot see whose turn
+/// matches "I"). `None`: tier 1 answers.
+fn escalation(
+    text: &crate::index::text::TextIndex,
+    q: &Query,
+    lex: &[(String, u64, f32)],
+    tune: &Tuning,
+) -> Option<String> {
+    if let Some(why) = confident(lex, q.k) {
+        return Some(why);
+    }
+    if tune.time_boost > 0.0 && !q.spans().is_empty() {
+        return Some("the query names a time".into());
+    }
+    if tune.user_boost > 0.0 && crate::when::first_person(&q.text) {
+        let rels: Vec<&str> = lex.iter().map(|(r, _, _)| r.as_str()).collect();
+        let has_user = text.meta(&rels).is_ok_and(|m| {
+            m.values()
+                .any(|d| d.speaker.as_deref() == Some(USER_SPEAKER))
+        });
+        if has_user {
+            return Some("first-person query over conversation turns".into());
+        }
+    }
+    None
+}
+
+/// Tier 3, time- and speaker-aware re-scoring: when the query names a
+/// time, each candidate gains `time_boost` × how well its observed day
+/// fits; when it asks in the first person, turns spoken by the user gain
+/// `user_boost`. Both add to fused scores in [0, 1]; a tier-1 ranking
+/// (`fused` false: raw BM25 scores) is min-max normalised first.
+fn time_and_speaker(
+    text: &crate::index::text::TextIndex,
+    q: &Query,
+    tune: &Tuning,
+    ranked: Vec<(String, f32)>,
+    fused: bool,
+) -> Result<Vec<(String, f32)>> {
+    let spans = if tune.time_boost > 0.0 {
+        q.spans()
+    } else {
+        Vec::new()
+    };
+    let user = tune.user_boost > 0.0 && crate::when::first_person(&q.text);
+    if spans.is_empty() && !user {
+        return Ok(ranked);
+    }
+    let rels: Vec<&str> = ranked.iter().map(|(r, _)| r.as_str()).collect();
+    let meta = text.meta(&rels)?;
+    let ranked = if fused {
+        ranked
+    } else {
+        convex(&ranked, &[], 0.0)
+    };
+    Ok(rescore(ranked, &meta, &spans, user, tune))
+}
+
+/// The arithmetic of `time_and_speaker`, on known candidate metadata.
+fn rescore(
+    ranked: Vec<(String, f32)>,
+    meta: &std::collections::HashMap<String, crate::index::text::DocMeta>,
+    spans: &[crate::when::Span],
+    user: bool,
+    tune: &Tuning,
+) -> Vec<(String, f32)> {
+    let mut out: Vec<(String, f32)> = ranked
+        .into_iter()
+        .map(|(r, s)| {
+            let m = meta.get(&r);
+            let mut s = s;
+            if !spans.is_empty() {
+                let day = m.and_then(|m| m.time).and_then(crate::when::day_of);
+                if let Some(day) = day {
+                    s += tune.time_boost * crate::when::proximity(day, spans, tune.time_after);
+                }
+            }
+            if user && m.and_then(|m| m.speaker.as_deref()) == Some(USER_SPEAKER) {
+                s += tune.user_boost;
+            }
+            (r, s)
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
 }
 
 /// Experiments only (`MEM_RECALL_DEBUG=FILE`): appends both candidate
@@ -780,6 +915,46 @@ mod tests {
         let names: Vec<&str> = out.iter().map(|(r, _)| r.as_str()).collect();
         assert_eq!(names, ["a.md", "c.md", "b.md", "d.md"]);
         assert!((out[0].1 - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rescore_weighs_observed_day_and_user_turns() {
+        use crate::index::text::DocMeta;
+        let day = |d: &str| crate::time::parse(d).unwrap().as_second();
+        let meta: std::collections::HashMap<String, DocMeta> = [
+            ("a.md", "2023-03-01", "assistant"),
+            ("b.md", "2023-03-15", "assistant"),
+            ("c.md", "2023-03-01", "user"),
+        ]
+        .iter()
+        .map(|(r, d, sp)| {
+            (
+                r.to_string(),
+                DocMeta {
+                    time: Some(day(d)),
+                    speaker: Some(sp.to_string()),
+                },
+            )
+        })
+        .collect();
+        let ranked = v(&[("a.md", 0.9), ("b.md", 0.7), ("c.md", 0.65)]);
+        let tune = Tuning::default();
+        // "5 days ago", asked on 2023-03-20: b (15 March) gains the full 0.3.
+        let q = Query {
+            text: "what did the assistant do 5 days ago".into(),
+            now: Some(day("2023-03-20T12:00:00Z")),
+            ..Default::default()
+        };
+        let out = rescore(ranked.clone(), &meta, &q.spans(), false, &tune);
+        assert_eq!(out[0].0, "b.md");
+        assert!((out[0].1 - 1.0).abs() < 1e-6);
+        // No time named, first person: the user's turn gains 0.3.
+        let out = rescore(ranked.clone(), &meta, &[], true, &tune);
+        assert_eq!(out[0].0, "c.md");
+        assert!((out[0].1 - 0.95).abs() < 1e-6);
+        // Neither: the order stays.
+        let out = rescore(ranked, &meta, &[], false, &tune);
+        assert_eq!(out[0].0, "a.md");
     }
 
     #[test]

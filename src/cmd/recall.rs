@@ -86,6 +86,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .map(|t| t.as_second()),
         history: args.history,
         archived: args.archived,
+        now: None,
     };
     // A running `mem watch` answers without opening the index or loading a
     // model; anything wrong with it (no socket, stale socket, other

@@ -45,6 +45,8 @@ pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
                                 .then(|| "no valid evidence".to_string()),
                             gold_turns,
                             gold_sessions,
+                            // LoCoMo questions carry no date.
+                            now: None,
                         }
                     })
                     .collect();

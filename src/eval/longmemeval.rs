@@ -20,6 +20,11 @@ pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
                 gold_turns: q.gold_turns.clone(),
                 gold_sessions: q.gold_sessions.clone(),
                 excluded: q.abstention().then(|| "abstention".to_string()),
+                now: q
+                    .question_date
+                    .as_deref()
+                    .and_then(|d| crate::time::parse(d).ok())
+                    .map(|t| t.as_second()),
             };
             Unit {
                 name: q.id.clone(),

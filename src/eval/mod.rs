@@ -34,6 +34,9 @@ pub struct Question {
     pub gold_sessions: Vec<String>,
     /// Why the question is not asked at all (e.g. `abstention`).
     pub excluded: Option<String>,
+    /// When it is asked (seconds; LongMemEval's `question_date`): relative
+    /// dates in it resolve against this. `None`: the current time.
+    pub now: Option<i64>,
 }
 
 /// One temporary tree: a conversation and the questions asked of it.
@@ -220,6 +223,7 @@ pub fn run(
                 text: q.text.clone(),
                 k: opts.depth,
                 max_tier: opts.max_tier,
+                now: q.now,
                 ..Default::default()
             };
             let (hits, stats) = recall_with(&tree, models, &idx, catchup.generation, &query)?;

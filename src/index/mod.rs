@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Bump when the index layout or analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {
@@ -700,6 +700,7 @@ fn doc_input<'a>(rel: &'a str, key: u64, e: &'a Entry) -> text::DocInput<'a> {
             .filter(|r| r.rel == "supersedes")
             .map(|r| r.to.clone())
             .collect(),
+        speaker: e.meta.source.speaker.as_deref(),
     }
 }
 

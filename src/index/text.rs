@@ -29,6 +29,8 @@ pub struct Fields {
     pub kind: Field,
     pub time: Field,
     pub supersedes: Field,
+    /// `source.speaker` of conversation turns (tier 3: first-person queries).
+    pub speaker: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -50,6 +52,7 @@ pub fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING),
         time: b.add_i64_field("time", INDEXED | FAST),
         supersedes: b.add_text_field("supersedes", STRING),
+        speaker: b.add_text_field("speaker", STRING | STORED),
     };
     (b.build(), f)
 }
@@ -75,12 +78,20 @@ pub struct DocInput<'a> {
     /// observed, else created (seconds since the epoch).
     pub time: i64,
     pub supersedes: Vec<String>,
+    pub speaker: Option<&'a str>,
 }
 
 pub struct TextIndex {
     pub index: Index,
     pub fields: Fields,
     reader: IndexReader,
+}
+
+/// What tier 3 reads of a candidate from the index.
+#[derive(Debug, Clone, Default)]
+pub struct DocMeta {
+    pub time: Option<i64>,
+    pub speaker: Option<String>,
 }
 
 /// Filters applied inside the BM25 query.
@@ -158,6 +169,9 @@ impl TextIndex {
         }
         for s in &d.supersedes {
             doc.add_text(f.supersedes, s);
+        }
+        if let Some(s) = d.speaker {
+            doc.add_text(f.speaker, s);
         }
         w.add_document(doc)?;
         Ok(())
@@ -278,6 +292,34 @@ impl TextIndex {
                     out.insert(k, rel.to_string());
                 }
             }
+        }
+        Ok(out)
+    }
+
+    /// Time (observed, else created; seconds) and speaker of each of `rels`
+    /// that is in the index, for tier-3 re-scoring.
+    pub fn meta(&self, rels: &[&str]) -> Result<std::collections::HashMap<String, DocMeta>> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let mut out = std::collections::HashMap::new();
+        for &rel in rels {
+            let q = TermQuery::new(Term::from_field_text(f.rel, rel), IndexRecordOption::Basic);
+            let top = searcher.search(&q, &TopDocs::with_limit(1))?;
+            let Some((_, addr)) = top.first() else {
+                continue;
+            };
+            let time = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .i64("time")
+                .ok()
+                .and_then(|c| c.first(addr.doc_id));
+            let d: TantivyDocument = searcher.doc(*addr)?;
+            let speaker = d
+                .get_first(f.speaker)
+                .and_then(|v| v.as_str())
+                .map(String::from);
+            out.insert(rel.to_string(), DocMeta { time, speaker });
         }
         Ok(out)
     }
