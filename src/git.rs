@@ -332,9 +332,7 @@ impl CommitMarker {
                 .ok()
                 .and_then(|s| s.trim().parse::<u32>().ok());
             if owner.is_none_or(|pid| !process_alive(pid)) {
-                let since = meta
-                    .modified()
-                    .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+                let since = meta.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH)
                     - std::time::Duration::from_secs(1);
                 remove_stale_locks(repo, &git_dir, since);
             }

@@ -98,7 +98,13 @@ fn a_commit_killed_midway_does_not_block_the_next_add() {
     std::fs::write(&ref_lock, b"").unwrap();
     let out = env
         .mem()
-        .args(["add", "--raw", "blocked by a running git", "--at", "crash/test"])
+        .args([
+            "add",
+            "--raw",
+            "blocked by a running git",
+            "--at",
+            "crash/test",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
