@@ -629,7 +629,9 @@ fn plan(
             continue; // the same statement twice in one input
         }
         let searched = search(models, &idx, &st.text)?;
+        crate::trace::mark("curate: searched");
         let cands = candidates_from(tree, models, &idx, &searched, &HashSet::new())?;
+        crate::trace::mark("curate: candidates read and embedded");
         let mut write_ahead = |ms_calls: usize| -> Result<()> {
             if ms_calls == 0 && pending_file.is_none() && !opts.dry_run {
                 *pending_file = Some(write_ahead(tree, req, &ahead_topic(&searched, &st.text))?);

@@ -4,7 +4,7 @@
 //! - Candidate topics come from the index, never from reading the tree:
 //!   the BM25 and vector neighbours curation already searched for
 //!   ([`crate::curate::search`]), aggregated by topic, plus the topic names
-//!   (from the index manifest) that share a word with the input. Only the
+//!   (the index's scope terms) that share a word with the input. Only the
 //!   few best hits of the best topics are read, for their titles.
 //! - A deterministic score picks the best topic when it is clearly ahead,
 //!   and a new topic when nothing fits. In between, a generator (when one
@@ -185,9 +185,11 @@ fn seg_stems(seg: &str) -> BTreeSet<String> {
 }
 
 /// Candidate topics of `text`, best first, from the searches already made
-/// and the topic names in the index manifest. Reads at most
-/// `READ_TOPICS * READ_PER_TOPIC` entry files.
+/// and the topic names among the index's scope terms. Reads at most
+/// `2 * READ_TOPICS * READ_PER_TOPIC` (32) entry files: the best hits of
+/// the best topics and of the topics of the BM25 top hits.
 pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicScore> {
+    crate::trace::mark("place: ranking");
     let input = content_stems(text);
     #[derive(Default)]
     struct Acc {

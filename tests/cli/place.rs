@@ -159,7 +159,8 @@ fn placement_reads_a_few_entries_not_the_tree() {
         .and_then(|s| s.split_whitespace().next())
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("cannot read the count in {line}"));
-    assert!(n <= 16, "placement read {n} files: {line}");
+    // At most 2 hits of at most 16 topics; the old placement read all 400.
+    assert!(n <= 32, "placement read {n} files: {line}");
     let v = parse_lines(&out.stdout).remove(0);
     assert!(
         matches!(
