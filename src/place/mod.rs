@@ -194,15 +194,13 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
     #[derive(Default)]
     struct Acc {
         cos: f32,
-        bm25: f32,
         rels: Vec<String>,
         name: f32,
     }
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
-    for (rel, score) in &s.bm25 {
+    for (rel, _) in &s.bm25 {
         if let Some(t) = topic_of(rel) {
             let a = acc.entry(t.to_string()).or_default();
-            a.bm25 = a.bm25.max(*score);
             if !a.rels.contains(rel) {
                 a.rels.push(rel.clone());
             }
@@ -476,13 +474,18 @@ fn ask(
     }
 }
 
-/// The order of the second asking: reversed, and with an odd number of
-/// options also shifted by one, so that every option changes position (a
-/// model that always picks the middle letter is not mistaken for a choice).
+/// The order of the second asking: reversed (as in curation's check); with
+/// an odd number of options reversal leaves the middle one in place, so
+/// those are rotated by half instead. Either way no option keeps its
+/// letter, so a model that always picks one position is never mistaken for
+/// a choice.
 fn second_order<T: Clone>(first: &[T]) -> Vec<T> {
-    let mut v: Vec<T> = first.iter().rev().cloned().collect();
-    if v.len() % 2 == 1 && v.len() > 1 {
-        v.rotate_left(1);
+    let mut v: Vec<T> = first.to_vec();
+    if v.len() % 2 == 0 {
+        v.reverse();
+    } else {
+        let half = v.len() / 2;
+        v.rotate_left(half);
     }
     v
 }
@@ -677,9 +680,7 @@ mod tests {
             ..Default::default()
         };
         let models = Models::new(&cfg);
-        if !models.has_generator() {
-            return;
-        }
+        assert!(models.has_generator());
         let ranked = [t("a/b", 0.35), t("c/d", 0.33)];
         let p = decide(&models, "x y z", &ranked, true, Duration::from_secs(5));
         assert_eq!(p.model_calls, 2);
