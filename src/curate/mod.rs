@@ -385,8 +385,8 @@ impl ModelState<'_> {
 /// `mem add` with curation. Holds the write lock throughout; one commit.
 pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options) -> Result<Report> {
     if opts.raw && !opts.dry_run {
-        // Placed from the index (the same searches as curation), then the
-        // plain write path.
+        // Placed from the index (the searches curation would make), then
+        // the plain write path.
         let mut req = req;
         let mut placement = None;
         if req.at.is_none() {
@@ -395,8 +395,8 @@ pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options)
             let (idx, _) = crate::recall::open_index(tree, models, false, false)?;
             let s = search(models, &idx, &probe.text)?;
             let ranked = crate::place::rank(tree, &idx, &probe.text, &s);
-            let use_model = opts.mode != Mode::NoModel && models.has_generator();
-            let pl = crate::place::decide(models, &probe.text, &ranked, use_model, opts.timeout);
+            // `--raw` is the plain, model-free path: deterministic placement.
+            let pl = crate::place::decide(models, &probe.text, &ranked, false, opts.timeout);
             req.at = Some(pl.topic.clone());
             placement = Some(pl);
         }
