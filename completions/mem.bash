@@ -88,6 +88,9 @@ _mem() {
             mem__subcmd__eval,longmemeval)
                 cmd="mem__subcmd__eval__subcmd__longmemeval"
                 ;;
+            mem__subcmd__eval,placement)
+                cmd="mem__subcmd__eval__subcmd__placement"
+                ;;
             mem__subcmd__eval,synth)
                 cmd="mem__subcmd__eval__subcmd__synth"
                 ;;
@@ -102,6 +105,9 @@ _mem() {
                 ;;
             mem__subcmd__eval__subcmd__help,longmemeval)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__longmemeval"
+                ;;
+            mem__subcmd__eval__subcmd__help,placement)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__placement"
                 ;;
             mem__subcmd__eval__subcmd__help,synth)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__synth"
@@ -174,6 +180,9 @@ _mem() {
                 ;;
             mem__subcmd__help__subcmd__eval,longmemeval)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__longmemeval"
+                ;;
+            mem__subcmd__help__subcmd__eval,placement)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__placement"
                 ;;
             mem__subcmd__help__subcmd__eval,synth)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__synth"
@@ -385,7 +394,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,7 +446,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help)
-            opts="synth locomo longmemeval curation help"
+            opts="synth locomo longmemeval curation placement help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -493,6 +502,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help__subcmd__longmemeval)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__placement)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -594,6 +617,36 @@ _mem() {
                     return 0
                     ;;
                 --work-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__placement)
+            opts="-y -q -h --tree --modes --mistakes --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tree)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --modes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -751,7 +804,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth locomo longmemeval curation"
+            opts="synth locomo longmemeval curation placement"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +846,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval__subcmd__longmemeval)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__placement)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

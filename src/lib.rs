@@ -20,6 +20,7 @@ pub mod model;
 pub mod ops;
 pub mod output;
 pub mod paths;
+pub mod place;
 pub mod recall;
 pub mod synth;
 pub mod time;

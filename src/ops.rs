@@ -33,7 +33,8 @@ pub struct AddOutcome {
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
-    /// How the topic was chosen: `flag`, `similar-topic` or `default`.
+    /// How the topic was chosen: `flag` or `default` here; `mem add`
+    /// overrides it with the placement's (`existing`, `model`, `new`).
     pub placed_by: &'static str,
     pub redacted: Vec<Redaction>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,65 +107,14 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
     Ok(all)
 }
 
-/// Deterministic placement: the existing topic whose words (folder names,
-/// entry titles and tags) overlap the input most; else the default topic.
-pub(crate) fn place(tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
-    if let Some(at) = &req.at {
-        return Ok((at.clone(), "flag"));
-    }
-    let words = |s: &str| -> std::collections::HashSet<String> {
-        s.to_lowercase()
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.len() > 2 && !STOP.contains(w))
-            .map(|w| w.chars().take(6).collect())
-            .collect()
-    };
-    let mut input = words(&req.text);
-    for t in &req.tags {
-        input.extend(words(t));
-    }
-    if let Some(t) = &req.title {
-        input.extend(words(t));
-    }
-    let mut best: Option<(f64, TopicPath)> = None;
-    let mut per_topic: std::collections::BTreeMap<TopicPath, std::collections::HashSet<String>> =
-        Default::default();
-    for f in tree.entry_files() {
-        let topic = f.path.topic();
-        let set = per_topic
-            .entry(topic.clone())
-            .or_insert_with(|| words(&topic.to_string()));
-        if let Ok(e) = tree.read(&f) {
-            set.extend(words(&e.meta.title));
-            for t in &e.meta.tags {
-                set.extend(words(t));
-            }
-        }
-    }
-    for (topic, set) in per_topic {
-        let overlap = input.intersection(&set).count() as f64;
-        if overlap == 0.0 {
-            continue;
-        }
-        let score = overlap / (set.len() as f64).sqrt().max(1.0);
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, topic));
-        }
-    }
-    match best {
-        Some((s, t)) if s >= 0.25 => Ok((t, "similar-topic")),
-        _ => Ok((TopicPath::parse(DEFAULT_TOPIC)?, "default")),
+/// Placement without the index: `--at`, else the default topic. Callers
+/// that can search place first ([`crate::place`]) and pass `--at`.
+pub(crate) fn place(_tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
+    match &req.at {
+        Some(at) => Ok((at.clone(), "flag")),
+        None => Ok((TopicPath::parse(DEFAULT_TOPIC)?, "default")),
     }
 }
-
-const STOP: &[&str] = &[
-    "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was",
-    "one", "our", "out", "has", "have", "this", "that", "with", "from", "they", "will", "would",
-    "there", "their", "what", "about", "which", "when", "make", "like", "time", "just", "him",
-    "know", "take", "into", "your", "some", "could", "them", "than", "then", "now", "only", "its",
-    "also", "after", "use", "how", "new", "want", "because", "these", "does", "need", "needs",
-    "should", "been", "were", "who", "did", "get", "got", "very", "much",
-];
 
 fn commit_msg(verb: &str, what: &str, via: &str, why: Option<&str>) -> String {
     let mut m = format!("mem: {verb} {what} (via {via})");
@@ -210,7 +160,7 @@ pub fn add_batch(
     let mut last_via = String::from("cli");
     for mut req in reqs {
         let redacted = prepare(tree, &mut req)?;
-        let (topic, placed_by) = place_fast(tree, &req)?;
+        let (topic, placed_by) = place(tree, &req)?;
         let key = normalize(crate::entry::statement_of(&req.text));
         // Existing entries of the topic, read once per batch.
         let known = existing
@@ -357,15 +307,6 @@ pub(crate) fn new_entry(
         relations: vec![],
     };
     (path, Entry::new(meta, body))
-}
-
-/// Placement for batches: `--at` or the default topic (similarity placement
-/// reads the whole tree and is done per entry by `add`).
-fn place_fast(_tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
-    match &req.at {
-        Some(at) => Ok((at.clone(), "flag")),
-        None => Ok((TopicPath::parse(DEFAULT_TOPIC)?, "default")),
-    }
 }
 
 /// Normalised statement -> (path, id, title) of the live entries of a topic.

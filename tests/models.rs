@@ -569,3 +569,65 @@ fn curated_add_with_the_real_models_meets_the_goals_on_the_scenario_set() {
     );
     assert_eq!(r.pending, 0, "no model failure on a sound model file");
 }
+
+/// Placement with the real embedder: a paraphrase sharing no content word
+/// with its topic's entries goes there; an unrelated input gets a new topic.
+#[test]
+fn placement_finds_the_topic_of_a_paraphrase() {
+    require_models!();
+    use mem::curate::{Mode, Options, curate_add};
+    use mem::ops::AddRequest;
+    use mem::paths::TopicPath;
+    let dir = tempfile::tempdir().unwrap();
+    let tree = mem::cmd::init::init_tree(&dir.path().join("tree"), "test").unwrap();
+    let existing = [
+        (
+            "health/fitness",
+            "I run 5 km on Monday, Wednesday and Friday mornings",
+        ),
+        ("health/fitness", "Yoga on Sunday helps my back"),
+        (
+            "cooking/recipes",
+            "The pizza dough rests 48 hours in the fridge",
+        ),
+        ("finance/taxes", "The tax return is due by July 31"),
+        ("engineering/ci", "CI runs on Ubuntu 24.04 runners"),
+    ];
+    let reqs = existing
+        .iter()
+        .map(|(at, text)| AddRequest {
+            text: text.to_string(),
+            at: Some(TopicPath::parse(at).unwrap()),
+            ..Default::default()
+        })
+        .collect();
+    mem::ops::add_batch(&tree, reqs, None).unwrap();
+    let cfg = mem::config::Models {
+        generator: "none".into(),
+        ..Default::default()
+    };
+    let models = mem::model::select::Models::new(&cfg);
+    let place = |text: &str| {
+        let opts = Options {
+            mode: Mode::NoModel,
+            dry_run: true,
+            ..Default::default()
+        };
+        let req = AddRequest {
+            text: text.into(),
+            ..Default::default()
+        };
+        let r = curate_add(&tree, &models, req, &opts).unwrap();
+        let o = r.outcomes[0].clone();
+        (o.path, o.placed_by, o.placement.unwrap_or_default())
+    };
+    let (path, by, why) = place("Jogging three times a week keeps my stamina up");
+    assert!(path.starts_with("health/fitness/"), "{path} {by} {why}");
+    assert_eq!(by, "existing", "{why}");
+    let (path, by, why) = place("The guitar needs new strings");
+    assert!(
+        path.starts_with("general/guitar-strings/"),
+        "{path} {by} {why}"
+    );
+    assert_eq!(by, "new", "{why}");
+}

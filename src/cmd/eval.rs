@@ -21,6 +21,8 @@ pub enum EvalCmd {
     Longmemeval(BenchArgs),
     /// Curated writes: decision accuracy, distillation support and latency per add on a scenario set
     Curation(super::eval_curation::Args),
+    /// Placement: where inputs land in an existing tree (existing topic or new), per mode
+    Placement(super::eval_placement::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -92,6 +94,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         EvalCmd::Locomo(a) => bench("locomo", a, ctx),
         EvalCmd::Longmemeval(a) => bench("longmemeval", a, ctx),
         EvalCmd::Curation(a) => super::eval_curation::run(a, ctx),
+        EvalCmd::Placement(a) => super::eval_placement::run(a, ctx),
     }
 }
 

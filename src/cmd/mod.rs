@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod edit;
 pub mod eval;
 pub mod eval_curation;
+pub mod eval_placement;
 pub mod forget;
 pub mod ingest;
 pub mod init;

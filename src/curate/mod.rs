@@ -106,6 +106,9 @@ pub struct Outcome {
     pub id: String,
     pub title: String,
     pub placed_by: &'static str,
+    /// Why the topic was chosen (new entries placed without `--at`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<String>,
     pub redacted: Vec<Redaction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -177,9 +180,64 @@ struct Planned {
     target: Option<Candidate>,
     reason: String,
     decided_by: &'static str,
+    /// Where a new entry goes (no `--at`): decided in `plan`, from the
+    /// same searches as the candidates.
+    placement: Option<crate::place::Placement>,
 }
 
 const CANDIDATES: usize = 5;
+
+/// The index searches made for one statement: BM25 and vector neighbours,
+/// deeper than the curation candidates so that placement can aggregate them
+/// by topic without searching again.
+#[derive(Debug, Clone, Default)]
+pub struct Searched {
+    /// (relative file, BM25 score), best first; live entries only.
+    pub bm25: Vec<(String, f32)>,
+    /// (relative file, cosine), best first, in the order the vector index
+    /// returned them; live entries only. Empty without an embedder.
+    pub vector: Vec<(String, f32)>,
+    /// How many items of `vector` came from the raw vector top 5 (before
+    /// archived ones were dropped): the curation candidates keep exactly
+    /// the neighbours they had before placement searched deeper.
+    vector_top: usize,
+    /// The statement's embedding, when an embedder is configured.
+    pub qv: Option<Vec<f32>>,
+}
+
+/// How deep [`search`] looks (placement aggregates these by topic).
+pub const SEARCH_DEPTH: usize = 20;
+
+/// BM25 and vector neighbours of `text` over the index.
+pub fn search(models: &Models, idx: &MemIndex, text: &str) -> Result<Searched> {
+    let filter = Filter::default();
+    let mut out = Searched::default();
+    for (rel, _, score) in idx.text.search(text, &filter, SEARCH_DEPTH)? {
+        if !out.bm25.iter().any(|(r, _)| *r == rel) {
+            out.bm25.push((rel, score));
+        }
+    }
+    if let Some(emb) = models.embedder()? {
+        let v = emb.embed(&[text])?.remove(0);
+        if let Some(vi) = idx.vectors.as_ref().filter(|v| !v.is_empty()) {
+            let near = vi.search(&v, SEARCH_DEPTH)?;
+            let keys: Vec<u64> = near.iter().map(|(k, _)| *k).collect();
+            let by = idx.text.by_keys(&keys, &filter)?;
+            for (n, (k, cos)) in near.into_iter().enumerate() {
+                if let Some(rel) = by.get(&k) {
+                    if !out.vector.iter().any(|(r, _)| r == rel) {
+                        out.vector.push((rel.clone(), cos));
+                        if n < CANDIDATES {
+                            out.vector_top = out.vector.len();
+                        }
+                    }
+                }
+            }
+        }
+        out.qv = Some(v);
+    }
+    Ok(out)
+}
 
 /// Candidates for a statement: BM25 and vector neighbours (live, not
 /// superseded), with embedding cosine when an embedder is configured.
@@ -190,31 +248,36 @@ pub fn candidates(
     text: &str,
     exclude: &HashSet<String>,
 ) -> Result<Vec<Candidate>> {
-    let filter = Filter::default();
+    let s = search(models, idx, text)?;
+    candidates_from(tree, models, idx, &s, exclude)
+}
+
+/// The curation candidates among the searches of [`search`]: the BM25 top 5
+/// and the vector top 5.
+pub fn candidates_from(
+    tree: &Tree,
+    models: &Models,
+    idx: &MemIndex,
+    s: &Searched,
+    exclude: &HashSet<String>,
+) -> Result<Vec<Candidate>> {
     let mut rels: Vec<String> = Vec::new();
-    for (rel, _, _) in idx.text.search(text, &filter, CANDIDATES)? {
-        if !rels.contains(&rel) {
-            rels.push(rel);
+    for (rel, _) in s.bm25.iter().take(CANDIDATES) {
+        if !rels.contains(rel) {
+            rels.push(rel.clone());
         }
     }
-    let emb = models.embedder()?;
-    let mut qv = None;
-    if let Some(emb) = emb {
-        let v = emb.embed(&[text])?.remove(0);
-        if let Some(vi) = idx.vectors.as_ref().filter(|v| !v.is_empty()) {
-            let near = vi.search(&v, CANDIDATES)?;
-            let keys: Vec<u64> = near.iter().map(|(k, _)| *k).collect();
-            let by = idx.text.by_keys(&keys, &filter)?;
-            for (k, _) in near {
-                if let Some(rel) = by.get(&k)
-                    && !rels.contains(rel)
-                {
-                    rels.push(rel.clone());
-                }
-            }
+    for (rel, _) in s.vector.iter().take(s.vector_top) {
+        if !rels.contains(rel) {
+            rels.push(rel.clone());
         }
-        qv = Some(v);
     }
+    let emb = if s.qv.is_some() {
+        models.embedder()?
+    } else {
+        None
+    };
+    let qv = s.qv.clone();
     let mut out = Vec::new();
     for rel in rels {
         let path = rel.trim_end_matches(".md").to_string();
@@ -324,7 +387,25 @@ impl ModelState<'_> {
 /// `mem add` with curation. Holds the write lock throughout; one commit.
 pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options) -> Result<Report> {
     if opts.raw && !opts.dry_run {
-        let o = crate::ops::add(tree, req)?;
+        // Placed from the index (the searches curation would make), then
+        // the plain write path.
+        let mut req = req;
+        let mut placement = None;
+        if req.at.is_none() {
+            let mut probe = req.clone();
+            crate::ops::prepare(tree, &mut probe)?;
+            let (idx, _) = crate::recall::open_index(tree, models, false, false)?;
+            let s = search(models, &idx, &probe.text)?;
+            let ranked = crate::place::rank(tree, &idx, &probe.text, &s);
+            // `--raw` is the plain, model-free path: deterministic placement.
+            let pl = crate::place::decide(models, &probe.text, &ranked, false, opts.timeout);
+            req.at = Some(pl.topic.clone());
+            placement = Some(pl);
+        }
+        let mut o = crate::ops::add(tree, req)?;
+        if let Some(pl) = &placement {
+            o.placed_by = pl.placed_by;
+        }
         let mut report = empty_report();
         report.outcomes.push(Outcome {
             op: o.op,
@@ -343,6 +424,7 @@ pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options)
             id: o.id,
             title: o.title,
             placed_by: o.placed_by,
+            placement: placement.map(|p| p.reason),
             redacted: o.redacted,
             commit: o.commit,
             dry_run: false,
@@ -447,6 +529,7 @@ fn curate_locked(
             target: None,
             reason: "--raw: not curated".into(),
             decided_by: "raw",
+            placement: None,
         }])
     } else {
         plan(
@@ -477,6 +560,7 @@ fn curate_locked(
                     target: None,
                     reason: format!("curation failed: {e:#}"),
                     decided_by: "pending",
+                    placement: None,
                 }],
                 true,
             )
@@ -525,20 +609,41 @@ fn plan(
         Mode::ModelOnly => true,
     };
     let mut out = Vec::new();
+    let mut searches: Vec<Searched> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
+    // The topic of the write-ahead copy: the deterministic placement of the
+    // first statement (no model call before the copy is on disk).
+    let ahead_topic = |s: &Searched, text: &str| -> crate::paths::TopicPath {
+        match &req.at {
+            Some(at) => at.clone(),
+            None => {
+                crate::place::decide(
+                    models,
+                    text,
+                    &crate::place::rank(tree, &idx, text, s),
+                    false,
+                    opts.timeout,
+                )
+                .topic
+            }
+        }
+    };
     for st in statements {
         let key = normalize(&st.text);
         if !seen.insert(key) {
             continue; // the same statement twice in one input
         }
-        let cands = candidates(tree, models, &idx, &st.text, &HashSet::new())?;
-        crate::trace::mark("curate: candidates");
+        let searched = search(models, &idx, &st.text)?;
+        crate::trace::mark("curate: searched");
+        let cands = candidates_from(tree, models, &idx, &searched, &HashSet::new())?;
+        crate::trace::mark("curate: candidates read and embedded");
         let mut write_ahead = |ms_calls: usize| -> Result<()> {
             if ms_calls == 0 && pending_file.is_none() && !opts.dry_run {
-                *pending_file = Some(write_ahead(tree, req)?);
+                *pending_file = Some(write_ahead(tree, req, &ahead_topic(&searched, &st.text))?);
             }
             Ok(())
         };
+        searches.push(searched.clone());
         if opts.mode == Mode::ModelOnly {
             // The model alone: the most related candidate, all five options.
             let best = cands
@@ -552,6 +657,7 @@ fn plan(
                     target: None,
                     reason: "no candidate".into(),
                     decided_by: "rules",
+                    placement: None,
                 }),
                 Some((i, c)) => {
                     write_ahead(ms.calls)?;
@@ -563,6 +669,7 @@ fn plan(
                         target: (op != Op::Add).then(|| cands[i].clone()),
                         reason: format!("model chose {}", op.as_str()),
                         decided_by: "model",
+                        placement: None,
                     });
                 }
             }
@@ -575,6 +682,7 @@ fn plan(
                 target: None,
                 reason: "no related entry".into(),
                 decided_by: "rules",
+                placement: None,
             }),
             Some((v, i)) => {
                 let decided_by = if v.reason.starts_with("same text") {
@@ -589,6 +697,7 @@ fn plan(
                         target: (v.op != Op::Add).then(|| cands[i].clone()),
                         reason: v.reason,
                         decided_by,
+                        placement: None,
                     });
                 } else if use_model {
                     write_ahead(ms.calls)?;
@@ -630,6 +739,7 @@ fn plan(
                         target: (op != Op::Add).then(|| cands[i].clone()),
                         reason,
                         decided_by: "model",
+                        placement: None,
                     });
                 } else {
                     let reason = format!("{} (no model: default {})", v.reason, v.op.as_str());
@@ -639,9 +749,36 @@ fn plan(
                         target: (v.op != Op::Add).then(|| cands[i].clone()),
                         reason,
                         decided_by: "threshold",
+                        placement: None,
                     });
                 }
             }
+        }
+    }
+    // Placement of the statements that become new entries (no `--at`): the
+    // topics of their neighbours, found by the searches above.
+    if req.at.is_none() {
+        for (p, s) in out.iter_mut().zip(&searches) {
+            let may_add = p.op == Op::Add
+                || (opts.confirm.is_some()
+                    && matches!(p.op, Op::Update | Op::Merge | Op::Supersede));
+            if !may_add {
+                continue;
+            }
+            let ranked = crate::place::rank(tree, &idx, &p.st.text, s);
+            let ask = use_model && p.op == Op::Add && opts.mode != Mode::NoModel;
+            if ask && !crate::place::judge(&ranked).clear {
+                if ms.calls == 0 && pending_file.is_none() && !opts.dry_run {
+                    *pending_file = Some(write_ahead(tree, req, &ahead_topic(s, &p.st.text))?);
+                }
+            }
+            let t = Instant::now();
+            let pl = crate::place::decide(models, &p.st.text, &ranked, ask, opts.timeout);
+            if pl.model_calls > 0 {
+                ms.calls += pl.model_calls;
+                ms.ms += t.elapsed().as_secs_f64() * 1e3;
+            }
+            p.placement = Some(pl);
         }
     }
     // Curation succeeded: the write-ahead copy is not needed any more (it
@@ -655,8 +792,8 @@ fn plan(
 
 /// Writes the raw input, flagged `curation: pending`, without committing;
 /// returns its relative file path.
-fn write_ahead(tree: &Tree, req: &AddRequest) -> Result<String> {
-    let (topic, _) = crate::ops::place(tree, req)?;
+fn write_ahead(tree: &Tree, req: &AddRequest, topic: &crate::paths::TopicPath) -> Result<String> {
+    let topic = topic.clone();
     let mut taken = HashSet::new();
     let (path, mut e) = crate::ops::new_entry(
         tree,
@@ -773,6 +910,7 @@ fn apply(
             id: String::new(),
             title: String::new(),
             placed_by: "flag",
+            placement: None,
             redacted: redacted.take().unwrap_or_default(),
             commit: None,
             dry_run: opts.dry_run,
@@ -829,11 +967,19 @@ fn apply(
                 let (topic, placed_by) = match (&req.at, &supersedes) {
                     (Some(at), _) => (at.clone(), "flag"),
                     (None, Some(t)) => (EntryPath::parse(&t.path)?.topic(), "superseded-entry"),
-                    (None, None) => {
-                        let mut r = req.clone();
-                        r.text = p.st.text.clone();
-                        crate::ops::place(tree, &r)?
-                    }
+                    (None, None) => match (&p.placement, pending_file) {
+                        (Some(pl), _) => {
+                            out.placement = Some(pl.reason.clone());
+                            (pl.topic.clone(), pl.placed_by)
+                        }
+                        // Curation failed: the pending entry replaces the
+                        // write-ahead copy, in its topic.
+                        (None, Some(f)) => (
+                            EntryPath::parse(f.trim_end_matches(".md"))?.topic(),
+                            "write-ahead",
+                        ),
+                        (None, None) => crate::ops::place(tree, req)?,
+                    },
                 };
                 let body = body_with_evidence(&p.st.text, &new_quote);
                 let title = if whole {

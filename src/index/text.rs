@@ -266,6 +266,24 @@ impl TextIndex {
         Ok(out)
     }
 
+    /// Every scope term (`domain`, `domain/topic`, …) in the index: the
+    /// folders that hold indexed entries, read from the term dictionary
+    /// (one entry per folder, not per entry file).
+    pub fn scopes(&self) -> Result<std::collections::BTreeSet<String>> {
+        let searcher = self.reader.searcher();
+        let mut out = std::collections::BTreeSet::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(self.fields.scope)?;
+            let mut stream = inv.terms().stream()?;
+            while stream.advance() {
+                if let Ok(s) = std::str::from_utf8(stream.key()) {
+                    out.insert(s.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Looks up documents by vector key, keeping only those that pass `filter`.
     pub fn by_keys(
         &self,

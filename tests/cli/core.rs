@@ -176,7 +176,7 @@ fn placement_without_at_prefers_a_similar_topic() {
     env.add("cargo build needs cmake for llama.cpp", "engineering/build");
     env.add("Alice prefers tea over coffee", "people/alice");
     let v = env.json(&["add", "cmake 3.28 fixes the llama.cpp build warning"]);
-    assert_eq!(v[0]["placed_by"], "similar-topic");
+    assert_eq!(v[0]["placed_by"], "existing");
     assert!(
         v[0]["path"]
             .as_str()
@@ -184,8 +184,15 @@ fn placement_without_at_prefers_a_similar_topic() {
             .starts_with("engineering/build/")
     );
     let v = env.json(&["add", "zebras are striped"]);
-    assert_eq!(v[0]["placed_by"], "default");
-    assert!(v[0]["path"].as_str().unwrap().starts_with("general/notes/"));
+    assert_eq!(v[0]["placed_by"], "new");
+    assert!(
+        v[0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("general/zebras-striped/"),
+        "{:?}",
+        v[0]
+    );
 }
 
 #[test]

@@ -8,4 +8,5 @@ mod docs;
 mod hostile;
 mod index;
 mod ingest;
+mod place;
 mod secrets;

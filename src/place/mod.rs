@@ -1,0 +1,701 @@
+//! Placement (DESIGN §2 "place", issue 6): which `domain/topic` a new
+//! statement goes to when `--at` does not say.
+//!
+//! - Candidate topics come from the index, never from reading the tree:
+//!   the BM25 and vector neighbours curation already searched for
+//!   ([`crate::curate::search`]), aggregated by topic, plus the topic names
+//!   (the index's scope terms) that share a word with the input. Only the
+//!   few best hits of the best topics are read, for their titles.
+//! - A deterministic score picks the best topic when it is clearly ahead,
+//!   and a new topic when nothing fits. In between, a generator (when one
+//!   is available) chooses among the top ≤ 4 topics and "a new topic",
+//!   shown compactly (path + entry titles), as a grammar-constrained
+//!   letter. Small models favour an option for its position, so the answer
+//!   counts only when it is the same with the options in reverse order
+//!   (as in [`crate::curate::decide`]); else the deterministic choice
+//!   stands.
+//! - A new topic gets a deterministic name from the input's first content
+//!   words (`general/<word>-<word>`).
+
+pub mod eval;
+
+use crate::curate::Searched;
+use crate::curate::decide::generate_with_timeout;
+use crate::curate::text::{Analysis, stem};
+use crate::entry::plain_text;
+use crate::index::MemIndex;
+use crate::model::GenRequest;
+use crate::model::select::Models;
+use crate::paths::{EntryPath, TopicPath, slugify};
+use crate::tree::{EntryFile, Tree};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// Where a statement goes, who decided it and why.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub topic: TopicPath,
+    /// `flag` (`--at`), `existing` (deterministic: an existing topic is
+    /// clearly best), `model` (the generator chose, the same in both option
+    /// orders), `new` (nothing fits: a new topic), `default` (no input
+    /// words at all: `general/notes`).
+    pub placed_by: &'static str,
+    pub reason: String,
+    /// Generator calls made.
+    pub model_calls: usize,
+}
+
+/// One candidate topic and the evidence for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicScore {
+    pub topic: String,
+    pub score: f32,
+    /// Best vector-neighbour cosine among the topic's entries.
+    pub cos: f32,
+    /// Best share of the input's content words found in one entry
+    /// (title, tags, statement) of the topic.
+    pub lex: f32,
+    /// The topic's own name shares a word with the input (1), or only its
+    /// domain does (0.4).
+    pub name: f32,
+    /// Entries of the topic among the neighbours.
+    pub hits: usize,
+    /// Titles of its best hits (shown to the model).
+    pub titles: Vec<String>,
+}
+
+/// Weights and thresholds of the deterministic score (tuned on
+/// fixtures/placement/dev.jsonl only).
+const W_COS: f32 = 0.6;
+const W_LEX: f32 = 0.35;
+const W_LEX_ALONE: f32 = 0.55;
+const W_NAME: f32 = 0.3;
+const W_HITS: f32 = 0.03;
+/// Below this nothing fits: a new topic.
+const NONE_FITS: f32 = 0.22;
+/// At or above this, with `MARGIN` over the runner-up, the best topic is
+/// clearly right.
+const CLEAR: f32 = 0.40;
+const MARGIN: f32 = 0.10;
+/// Without a model (or when it is undecided) the best topic is reused from
+/// this score on.
+const FITS: f32 = 0.28;
+/// Topics offered to the model.
+const SHOWN: usize = 4;
+/// Topics whose best hits are read (for titles and word overlap).
+const READ_TOPICS: usize = 8;
+const READ_PER_TOPIC: usize = 2;
+
+fn topic_of(rel: &str) -> Option<TopicPath> {
+    let p = rel.strip_suffix(".md").unwrap_or(rel);
+    if p.starts_with(crate::paths::ARCHIVE_DIR) {
+        return None;
+    }
+    EntryPath::parse(p).ok().map(|e| e.topic())
+}
+
+/// Words that say nothing about a topic (beyond curation's stop words).
+const GENERIC: &[&str] = &[
+    "need",
+    "new",
+    "use",
+    "make",
+    "get",
+    "take",
+    "keep",
+    "go",
+    "want",
+    "every",
+    "day",
+    "week",
+    "time",
+    "year",
+    "last",
+    "next",
+    "first",
+    "second",
+    "two",
+    "three",
+    "also",
+    "thing",
+    "good",
+    "better",
+    "way",
+    "lot",
+    "still",
+    "back",
+    "start",
+    "done",
+    "put",
+    "come",
+    "let",
+    "like",
+    // Calendar words date a fact; they do not say what it is about.
+    "due",
+    "daily",
+    "weekly",
+    "monthly",
+    "month",
+    "today",
+    "tomorrow",
+    "morning",
+    "evening",
+    "night",
+    "weekend",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Content stems of a text for topic matching: no stop or generic words,
+/// no bare numbers.
+fn content_stems(text: &str) -> BTreeSet<String> {
+    let generic: BTreeSet<String> = GENERIC.iter().map(|w| stem(w)).collect();
+    Analysis::new(text)
+        .stems()
+        .into_iter()
+        .filter(|s| !generic.contains(s) && !s.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .collect()
+}
+
+fn seg_stems(seg: &str) -> BTreeSet<String> {
+    seg.split('-')
+        .filter(|w| w.len() > 1)
+        .map(stem)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Candidate topics of `text`, best first, from the searches already made
+/// and the topic names among the index's scope terms. Reads at most
+/// `2 * READ_TOPICS * READ_PER_TOPIC` (32) entry files: the best hits of
+/// the best topics and of the topics of the BM25 top hits.
+pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicScore> {
+    crate::trace::mark("place: ranking");
+    let input = content_stems(text);
+    #[derive(Default)]
+    struct Acc {
+        cos: f32,
+        rels: Vec<String>,
+        name: f32,
+    }
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    for (rel, _) in &s.bm25 {
+        if let Some(t) = topic_of(rel) {
+            let a = acc.entry(t.to_string()).or_default();
+            if !a.rels.contains(rel) {
+                a.rels.push(rel.clone());
+            }
+        }
+    }
+    for (rel, cos) in &s.vector {
+        if let Some(t) = topic_of(rel) {
+            let a = acc.entry(t.to_string()).or_default();
+            a.cos = a.cos.max(*cos);
+            if !a.rels.contains(rel) {
+                a.rels.push(rel.clone());
+            }
+        }
+    }
+    // Topic names: every topic of the index (its scope terms) whose name
+    // shares a word with the input; no file is read.
+    let scopes = idx.text.scopes().unwrap_or_default();
+    let topics: BTreeSet<&str> = scopes
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| s.contains('/') && !s.starts_with(crate::paths::ARCHIVE_DIR))
+        .collect();
+    let mut seg_hit: BTreeMap<&str, bool> = BTreeMap::new();
+    for t in &topics {
+        let segs: Vec<&str> = t.split('/').collect();
+        let Some((last, up)) = segs.split_last() else {
+            continue;
+        };
+        for seg in &segs {
+            seg_hit
+                .entry(seg)
+                .or_insert_with(|| !seg_stems(seg).is_disjoint(&input));
+        }
+        let name = if seg_hit[last] {
+            1.0
+        } else if up.iter().any(|s| seg_hit[s]) {
+            0.4
+        } else {
+            0.0
+        };
+        if name > 0.0 {
+            acc.entry(t.to_string()).or_default().name = name;
+        }
+    }
+    let mut out: Vec<TopicScore> = acc
+        .into_iter()
+        .filter(|(t, _)| TopicPath::parse(t).is_ok())
+        .map(|(topic, a)| TopicScore {
+            topic,
+            score: 0.0,
+            cos: a.cos,
+            lex: 0.0,
+            name: a.name,
+            hits: a.rels.len(),
+            titles: a.rels,
+        })
+        .collect();
+    // A first order without the word overlap, to choose which topics to read.
+    let pre = |t: &TopicScore| W_COS * t.cos + W_NAME * t.name + W_HITS * t.hits.min(4) as f32;
+    out.sort_by(|a, b| pre(b).total_cmp(&pre(a)).then(a.topic.cmp(&b.topic)));
+    // Topics with a BM25 hit are read too even when ranked low above.
+    let bm25_topics: Vec<String> = s
+        .bm25
+        .iter()
+        .filter_map(|(r, _)| topic_of(r).map(|t| t.to_string()))
+        .collect();
+    let mut read = 0usize;
+    let mut files_read = 0usize;
+    for t in out.iter_mut() {
+        let rels = std::mem::take(&mut t.titles);
+        let wanted =
+            read < READ_TOPICS || bm25_topics.iter().take(READ_TOPICS).any(|b| *b == t.topic);
+        if !wanted || rels.is_empty() {
+            continue;
+        }
+        read += 1;
+        for rel in rels.iter().take(READ_PER_TOPIC) {
+            let Some(p) = rel
+                .strip_suffix(".md")
+                .and_then(|p| EntryPath::parse(p).ok())
+            else {
+                continue;
+            };
+            files_read += 1;
+            let Ok(e) = tree.read(&EntryFile {
+                path: p,
+                archived: false,
+            }) else {
+                continue;
+            };
+            let mut words = content_stems(&format!(
+                "{}. {}. {}",
+                e.meta.title,
+                e.meta.tags.join(", "),
+                plain_text(e.statement())
+            ));
+            words.extend(t.topic.split('/').flat_map(seg_stems));
+            if !input.is_empty() {
+                let shared = input.intersection(&words).count() as f32;
+                t.lex = t.lex.max((shared / (input.len() as f32).sqrt()).min(1.0));
+            }
+            t.titles.push(e.meta.title.clone());
+        }
+    }
+    // Without vectors the words are the only evidence of meaning.
+    let w_lex = if s.qv.is_some() { W_LEX } else { W_LEX_ALONE };
+    for t in out.iter_mut() {
+        t.score = W_COS * t.cos + w_lex * t.lex + W_NAME * t.name + W_HITS * t.hits.min(4) as f32;
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.topic.cmp(&b.topic)));
+    crate::trace::mark(&format!(
+        "place: {} candidate topics, {files_read} entry files read",
+        out.len()
+    ));
+    out
+}
+
+/// The name of a new topic for `text`: `general/` and its first two
+/// content words (not generic ones such as "needs", "new", "weekly") (a name first, if it opens the statement), or
+/// `general/notes` when it has none.
+pub fn new_topic(text: &str) -> TopicPath {
+    let a = Analysis::new(text);
+    let generic: BTreeSet<String> = GENERIC.iter().map(|w| stem(w)).collect();
+    let mut words: Vec<String> = Vec::new();
+    if let Some(s) = a
+        .subject_text
+        .as_deref()
+        .filter(|_| a.subject.as_deref() != Some("@user"))
+    {
+        words.push(s.to_lowercase());
+    }
+    for w in &a.words {
+        if words.len() >= 2 {
+            break;
+        }
+        let l = w.raw.to_lowercase();
+        let l = l
+            .strip_suffix("'s")
+            .or_else(|| l.strip_suffix("’s"))
+            .unwrap_or(&l)
+            .to_string();
+        if w.stop
+            || l.len() < 3
+            || l.chars().any(|c| c.is_ascii_digit())
+            || words.contains(&l)
+            || generic.contains(&w.stem)
+        {
+            continue;
+        }
+        words.push(l);
+    }
+    let slug = slugify(&words.join(" "), 32);
+    let slug = slug.trim_matches('-');
+    TopicPath::parse(&format!("general/{slug}"))
+        .unwrap_or_else(|_| TopicPath::parse(crate::ops::DEFAULT_TOPIC).expect("valid default"))
+}
+
+/// What the deterministic score says.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// The choice (Some: an existing topic; None: a new one).
+    pub choice: Option<usize>,
+    pub clear: bool,
+    pub reason: String,
+}
+
+pub fn judge(ranked: &[TopicScore]) -> Verdict {
+    let Some(best) = ranked.first() else {
+        return Verdict {
+            choice: None,
+            clear: true,
+            reason: "no related topic".into(),
+        };
+    };
+    let second = ranked.get(1).map_or(0.0, |t| t.score);
+    let why = format!(
+        "{} scores {:.2} (cosine {:.2}, words {:.2}, name {:.1}), next {:.2}",
+        best.topic, best.score, best.cos, best.lex, best.name, second
+    );
+    if best.score < NONE_FITS {
+        return Verdict {
+            choice: None,
+            clear: true,
+            reason: format!("nothing fits: {why}"),
+        };
+    }
+    if best.score >= CLEAR && best.score - second >= MARGIN {
+        return Verdict {
+            choice: Some(0),
+            clear: true,
+            reason: format!("clearly best: {why}"),
+        };
+    }
+    Verdict {
+        choice: (best.score >= FITS).then_some(0),
+        clear: false,
+        reason: format!("unclear: {why}"),
+    }
+}
+
+/// The closed choice put to the model: the shown topics in `order`, then
+/// (at the position `order` gives it) a new topic.
+fn prompt(text: &str, shown: &[&TopicScore], order: &[Option<usize>]) -> (GenRequest, Vec<char>) {
+    let letters: Vec<char> = ('A'..='Z').take(order.len()).collect();
+    let mut p =
+        String::from("Which topic of a notes collection should this new note be filed under?\n\n");
+    p.push_str(&format!("NOTE: {}\n\n", clip(text, 400)));
+    for (l, o) in letters.iter().zip(order) {
+        match o {
+            Some(i) => {
+                let t = shown[*i];
+                let titles: Vec<String> = t.titles.iter().take(3).map(|s| clip(s, 60)).collect();
+                if titles.is_empty() {
+                    p.push_str(&format!("{l}) {}\n", t.topic));
+                } else {
+                    p.push_str(&format!(
+                        "{l}) {} (notes like: {})\n",
+                        t.topic,
+                        titles.join("; ")
+                    ));
+                }
+            }
+            None => p.push_str(&format!("{l}) a new topic: none of these fits\n")),
+        }
+    }
+    p.push_str("Answer with one letter.");
+    let schema = serde_json::json!({"type": "string", "enum": letters.iter().map(|c| c.to_string()).collect::<Vec<_>>()});
+    (
+        GenRequest {
+            system: Some(
+                "You file notes into the topic they belong to. Reply with a single letter.".into(),
+            ),
+            prompt: p,
+            max_tokens: 8,
+            seed: 0,
+            temperature: 0.0,
+            json_schema: Some(schema),
+        },
+        letters,
+    )
+}
+
+fn clip(s: &str, max: usize) -> String {
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() <= max {
+        one
+    } else {
+        format!("{}…", one.chars().take(max).collect::<String>())
+    }
+}
+
+fn ask(
+    models: &Models,
+    text: &str,
+    shown: &[&TopicScore],
+    order: &[Option<usize>],
+    timeout: Duration,
+) -> Result<Option<usize>> {
+    let g = models.generator()?.context("no generator is configured")?;
+    let (req, letters) = prompt(text, shown, order);
+    let out = generate_with_timeout(g, req, timeout)?;
+    let v: serde_json::Value = serde_json::from_str(out.trim())
+        .with_context(|| format!("the model's answer {out:?} is not JSON"))?;
+    let s = v.as_str().unwrap_or("");
+    match letters
+        .iter()
+        .position(|l| s.len() == 1 && s.starts_with(*l))
+    {
+        Some(i) => Ok(order[i]),
+        None => bail!("the model answered {out:?}, not a letter of the choice"),
+    }
+}
+
+/// The order of the second asking: reversed (as in curation's check); with
+/// an odd number of options reversal leaves the middle one in place, so
+/// those are rotated by half instead. Either way no option keeps its
+/// letter, so a model that always picks one position is never mistaken for
+/// a choice.
+fn second_order<T: Clone>(first: &[T]) -> Vec<T> {
+    let mut v: Vec<T> = first.to_vec();
+    if v.len() % 2 == 0 {
+        v.reverse();
+    } else {
+        let half = v.len() / 2;
+        v.rotate_left(half);
+    }
+    v
+}
+
+/// Places one statement. `searched` are curation's searches for it; the
+/// generator is asked only when `use_model` and the score is unclear. A
+/// failed model call falls back to the deterministic choice (placement
+/// never loses the input).
+pub fn place(
+    tree: &Tree,
+    models: &Models,
+    idx: &MemIndex,
+    text: &str,
+    searched: &Searched,
+    use_model: bool,
+    timeout: Duration,
+) -> Placement {
+    let ranked = rank(tree, idx, text, searched);
+    decide(models, text, &ranked, use_model, timeout)
+}
+
+/// The decision over ranked topics (split from [`place`] for tests).
+pub fn decide(
+    models: &Models,
+    text: &str,
+    ranked: &[TopicScore],
+    use_model: bool,
+    timeout: Duration,
+) -> Placement {
+    let v = judge(ranked);
+    let chosen = |choice: Option<usize>, by: &'static str, reason: String, calls: usize| {
+        let (topic, by) = match choice {
+            Some(i) => match TopicPath::parse(&ranked[i].topic) {
+                Ok(t) => (t, by),
+                Err(_) => (new_topic(text), "new"),
+            },
+            None => (new_topic(text), if by == "model" { "model" } else { "new" }),
+        };
+        let by = if topic.to_string() == crate::ops::DEFAULT_TOPIC && by == "new" {
+            "default"
+        } else {
+            by
+        };
+        Placement {
+            topic,
+            placed_by: by,
+            reason,
+            model_calls: calls,
+        }
+    };
+    if v.clear || !use_model || !models.has_generator() {
+        let by = if v.choice.is_some() {
+            "existing"
+        } else {
+            "new"
+        };
+        let reason = if v.clear {
+            v.reason
+        } else {
+            format!(
+                "{} (no model: {})",
+                v.reason,
+                if v.choice.is_some() {
+                    "best topic"
+                } else {
+                    "new topic"
+                }
+            )
+        };
+        return chosen(v.choice, by, reason, 0);
+    }
+    let shown: Vec<&TopicScore> = ranked.iter().take(SHOWN).collect();
+    let mut order: Vec<Option<usize>> = (0..shown.len()).map(Some).collect();
+    order.push(None);
+    let first = ask(models, text, &shown, &order, timeout);
+    order = second_order(&order);
+    let second = first
+        .as_ref()
+        .ok()
+        .map(|_| ask(models, text, &shown, &order, timeout));
+    let calls = 1 + second.is_some() as usize;
+    let name = |c: &Option<usize>| c.map_or("a new topic".to_string(), |i| shown[i].topic.clone());
+    match (first, second) {
+        (Ok(a), Some(Ok(b))) if a == b => chosen(
+            a,
+            "model",
+            format!("{}; model chose {}", v.reason, name(&a)),
+            calls,
+        ),
+        (Ok(a), Some(Ok(b))) => {
+            let by = if v.choice.is_some() {
+                "existing"
+            } else {
+                "new"
+            };
+            chosen(
+                v.choice,
+                by,
+                format!(
+                    "{}; model undecided ({} / {} by option order): {}",
+                    v.reason,
+                    name(&a),
+                    name(&b),
+                    name(&v.choice)
+                ),
+                calls,
+            )
+        }
+        (Err(e), _) | (_, Some(Err(e))) => {
+            let by = if v.choice.is_some() {
+                "existing"
+            } else {
+                "new"
+            };
+            chosen(
+                v.choice,
+                by,
+                format!("{}; model failed ({e:#})", v.reason),
+                calls,
+            )
+        }
+        (Ok(_), None) => unreachable!("a second answer is asked after a first"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(topic: &str, score: f32) -> TopicScore {
+        TopicScore {
+            topic: topic.into(),
+            score,
+            cos: 0.0,
+            lex: 0.0,
+            name: 0.0,
+            hits: 1,
+            titles: vec![],
+        }
+    }
+
+    #[test]
+    fn every_option_moves_in_the_second_order() {
+        for n in 2..=5usize {
+            let first: Vec<usize> = (0..n).collect();
+            let second = second_order(&first);
+            assert_eq!(second.len(), n);
+            for i in 0..n {
+                assert_ne!(first[i], second[i], "option {i} of {n} kept its place");
+                assert!(second.contains(&i));
+            }
+        }
+    }
+
+    #[test]
+    fn new_topic_names_come_from_the_input() {
+        assert_eq!(
+            new_topic("The hiring committee wants two references").to_string(),
+            "general/hiring-committee"
+        );
+        assert_eq!(
+            new_topic("Alice's cat is called Tom").to_string(),
+            "general/alice-cat"
+        );
+        assert_eq!(
+            new_topic("Grandpa's watch is being repaired").to_string(),
+            "general/grandpa-watch"
+        );
+        assert_eq!(new_topic("it is").to_string(), "general/notes");
+    }
+
+    #[test]
+    fn clear_scores_decide_without_the_model() {
+        assert_eq!(judge(&[]).choice, None);
+        assert!(judge(&[t("a/b", 0.1)]).clear);
+        assert_eq!(judge(&[t("a/b", 0.1)]).choice, None);
+        let v = judge(&[t("a/b", 0.8), t("c/d", 0.3)]);
+        assert!(v.clear);
+        assert_eq!(v.choice, Some(0));
+        let v = judge(&[t("a/b", 0.5), t("c/d", 0.45)]);
+        assert!(!v.clear);
+        assert_eq!(v.choice, Some(0));
+    }
+
+    #[test]
+    fn the_model_choice_counts_only_in_both_orders() {
+        // The fake generator always answers the first letter: in reverse
+        // order that is another option, so the deterministic choice stands.
+        let cfg = crate::config::Models {
+            embedder: "none".into(),
+            generator: "fake".into(),
+            ..Default::default()
+        };
+        let models = Models::new(&cfg);
+        assert!(models.has_generator());
+        let ranked = [t("a/b", 0.35), t("c/d", 0.33)];
+        let p = decide(&models, "x y z", &ranked, true, Duration::from_secs(5));
+        assert_eq!(p.model_calls, 2);
+        assert_eq!(p.placed_by, "existing");
+        assert_eq!(p.topic.to_string(), "a/b");
+        assert!(p.reason.contains("undecided"), "{}", p.reason);
+        // Only one option besides "new": the first letter is a/b, then "new".
+        let ranked = [t("a/b", 0.25)];
+        let p = decide(
+            &models,
+            "hello world",
+            &ranked,
+            true,
+            Duration::from_secs(5),
+        );
+        assert_eq!(p.placed_by, "new");
+    }
+}

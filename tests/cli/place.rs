@@ -1,0 +1,196 @@
+//! Placement (`mem add` without `--at`): an existing topic when one fits,
+//! found through the index (BM25, vectors, topic names), a new topic when
+//! none does, `--at` always first; and it does not read the whole tree.
+
+use crate::common::*;
+
+fn three(env: &Env) {
+    env.add(
+        "PostgreSQL runs with two read replicas",
+        "engineering/database",
+    );
+    env.add(
+        "Schema migrations are applied with sqlx",
+        "engineering/database",
+    );
+    env.add("The tomatoes need watering every evening", "home/garden");
+    env.add("Alice lives in Berlin", "people/alice");
+}
+
+fn add(env: &Env, embedder: &str, args: &[&str]) -> serde_json::Value {
+    let out = env
+        .mem()
+        .env("MEM_EMBEDDER", embedder)
+        .arg("add")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    parse_lines(&out.stdout).remove(0)
+}
+
+#[test]
+fn a_look_alike_goes_to_the_existing_topic_through_the_vectors() {
+    // "Postgres replication" shares no word stem with the tree's entries
+    // (for BM25 and the word overlap), only the fake embedder's 6-letter
+    // word prefixes and character trigrams: only the vector neighbours can
+    // find the topic.
+    let env = Env::new();
+    three(&env);
+    let input = "Postgres replication lags";
+    let v = add(&env, "fake", &[input, "--dry-run"]);
+    assert_eq!(v["placed_by"], "existing", "{v:?}");
+    assert!(
+        v["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("engineering/database/"),
+        "{v:?}"
+    );
+    // Without the embedder the same input has no evidence: a new topic.
+    let v = add(&env, "none", &[input, "--dry-run"]);
+    assert_eq!(v["placed_by"], "new", "{v:?}");
+    assert!(
+        v["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("general/postgres-replication/"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn an_unrelated_input_creates_a_new_topic_named_after_it() {
+    let env = Env::new();
+    three(&env);
+    let v = add(&env, "fake", &["The guitar needs new strings"]);
+    assert_eq!(v["placed_by"], "new", "{v:?}");
+    assert_eq!(v["op"], "added");
+    let path = v["path"].as_str().unwrap();
+    assert!(path.starts_with("general/guitar-strings/"), "{v:?}");
+    assert!(env.root.join(format!("{path}.md")).is_file());
+    // The next related input finds the topic just made (by its name and entry).
+    let v = add(&env, "fake", &["Guitar strings come in packs of six"]);
+    assert_eq!(v["placed_by"], "existing", "{v:?}");
+    assert!(
+        v["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("general/guitar-strings/"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn at_always_wins_over_a_fitting_topic() {
+    let env = Env::new();
+    three(&env);
+    let input = "PostgreSQL replicas lag behind at night";
+    // Without --at the input goes to the fitting topic …
+    let v = add(&env, "fake", &[input, "--dry-run"]);
+    assert_eq!(v["placed_by"], "existing", "{v:?}");
+    assert!(
+        v["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("engineering/database/"),
+        "{v:?}"
+    );
+    // … with --at it goes where it says.
+    let v = add(&env, "fake", &[input, "--at", "ops/oncall"]);
+    assert_eq!(v["placed_by"], "flag", "{v:?}");
+    assert!(
+        v["path"].as_str().unwrap().starts_with("ops/oncall/"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn raw_adds_are_placed_from_the_index_too() {
+    let env = Env::new();
+    three(&env);
+    let v = add(&env, "none", &["--raw", "Tomatoes ripen late this year"]);
+    assert_eq!(v["placed_by"], "existing", "{v:?}");
+    assert!(
+        v["path"].as_str().unwrap().starts_with("home/garden/"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn placement_reads_a_few_entries_not_the_tree() {
+    let env = Env::new();
+    let synth = env.dir.path().join("synth");
+    env.mem()
+        .args(["eval", "synth", "--entries", "400"])
+        .arg(&synth)
+        .assert()
+        .success();
+    let out = env
+        .mem()
+        .current_dir(&synth)
+        .env("MEM_TRACE", "1")
+        .args([
+            "add",
+            "--no-model",
+            "--json",
+            "The staging database needs a bigger connection pool",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("entry files read"))
+        .unwrap_or_else(|| panic!("no placement trace in {err}"));
+    let n: usize = line
+        .split(", ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("cannot read the count in {line}"));
+    // At most 2 hits of at most 16 topics; the old placement read all 400.
+    assert!(n <= 32, "placement read {n} files: {line}");
+    let v = parse_lines(&out.stdout).remove(0);
+    assert!(
+        matches!(
+            v["placed_by"].as_str(),
+            Some("existing" | "new" | "superseded-entry")
+        ),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn eval_placement_runs_the_shipped_set() {
+    let env = Env::new();
+    let out = env
+        .mem()
+        .args(["eval", "placement", "--modes", "lexical", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = parse_lines(&out.stdout).remove(0);
+    assert_eq!(v["cases"], 40);
+    let r = &v["results"][0];
+    assert_eq!(r["mode"], "lexical");
+    assert_eq!(r["cases"], 40);
+    // Lexical placement gets the cases that share words right and sends
+    // every unrelated input to a new topic.
+    assert!(r["existing"][0].as_u64().unwrap() >= 10, "{r:?}");
+    assert!(r["new"][0].as_u64().unwrap() >= 10, "{r:?}");
+}
