@@ -43,6 +43,53 @@ pub struct Args {
     pub only: Option<String>,
 }
 
+/// The models of a decision eval, loaded once and timed, so per-add
+/// latency is the warm cost: the configured ones, and a set with neither
+/// embedder nor generator for the `lexical` mode.
+pub(crate) struct EvalModels {
+    pub models: Models,
+    pub lexical: Models,
+    pub emb: Option<String>,
+    pub emb_ms: f64,
+    pub gen_id: Option<String>,
+    pub gen_ms: f64,
+}
+
+impl EvalModels {
+    pub fn load() -> Result<Self> {
+        let cfg = crate::config::Config::load(None)?;
+        let models = Models::new(&cfg.models);
+        let mut lexical_cfg = cfg.models.clone();
+        lexical_cfg.embedder = "none".into();
+        lexical_cfg.generator = "none".into();
+        let lexical = Models::new(&lexical_cfg);
+        let t = Instant::now();
+        let emb = models.embedder()?.map(|e| e.id().to_string());
+        let emb_ms = t.elapsed().as_secs_f64() * 1e3;
+        let t = Instant::now();
+        let gen_id = match models.generator() {
+            Ok(g) => g.map(|g| g.id().to_string()),
+            Err(e) => bail!("the generator cannot be loaded: {e:#}"),
+        };
+        let gen_ms = t.elapsed().as_secs_f64() * 1e3;
+        Ok(Self {
+            models,
+            lexical,
+            emb,
+            emb_ms,
+            gen_id,
+            gen_ms,
+        })
+    }
+}
+
+/// One status line on an interactive stderr, overwritten by the next.
+pub(crate) fn progress_line(ctx: &Ctx, s: &str) {
+    if ctx.interactive && !ctx.quiet {
+        eprint!("\r\x1b[2K{s}");
+    }
+}
+
 pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
     let cases = match &a.file {
         Some(p) => eval::load(p)?,
@@ -56,27 +103,15 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
         .into_iter()
         .filter(|c| a.only.as_ref().is_none_or(|p| c.id.starts_with(p.as_str())))
         .collect();
-    let cfg = crate::config::Config::load(None)?;
-    let models = Models::new(&cfg.models);
-    let mut lexical_cfg = cfg.models.clone();
-    lexical_cfg.embedder = "none".into();
-    lexical_cfg.generator = "none".into();
-    let lexical = Models::new(&lexical_cfg);
-    // Load the models once, timed, so per-add latency is the warm cost.
-    let t = Instant::now();
-    let emb = models.embedder()?.map(|e| e.id().to_string());
-    let emb_ms = t.elapsed().as_secs_f64() * 1e3;
-    let t = Instant::now();
-    let gen_id = match models.generator() {
-        Ok(g) => g.map(|g| g.id().to_string()),
-        Err(e) => bail!("the generator cannot be loaded: {e:#}"),
-    };
-    let gen_ms = t.elapsed().as_secs_f64() * 1e3;
-    let progress = |s: &str| {
-        if ctx.interactive && !ctx.quiet {
-            eprint!("\r\x1b[2K{s}");
-        }
-    };
+    let EvalModels {
+        models,
+        lexical,
+        emb,
+        emb_ms,
+        gen_id,
+        gen_ms,
+    } = EvalModels::load()?;
+    let progress = |s: &str| progress_line(ctx, s);
     let mut results: Vec<ModeResult> = Vec::new();
     for m in &a.modes {
         let (mode, ms) = match m.as_str() {

@@ -2,13 +2,12 @@
 //! on a scenario set (default: the shipped dev set in fixtures/placement),
 //! for the full pipeline, without the generator, and with no models.
 
+use super::eval_curation::{EvalModels, progress_line};
 use crate::curate::Mode;
-use crate::model::select::Models;
 use crate::output::{Ctx, out_line};
 use crate::place::eval::{self, ModeResult};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// The shipped tree and scenario sets.
 pub const DEFAULT_TREE: &str = include_str!("../../fixtures/placement/tree.jsonl");
@@ -48,26 +47,15 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
         Some(p) => eval::load_tree(&eval::read(p)?, &p.display().to_string())?,
         None => eval::load_tree(DEFAULT_TREE, "fixtures/placement/tree.jsonl")?,
     };
-    let cfg = crate::config::Config::load(None)?;
-    let models = Models::new(&cfg.models);
-    let mut lexical_cfg = cfg.models.clone();
-    lexical_cfg.embedder = "none".into();
-    lexical_cfg.generator = "none".into();
-    let lexical = Models::new(&lexical_cfg);
-    let t = Instant::now();
-    let emb = models.embedder()?.map(|e| e.id().to_string());
-    let emb_ms = t.elapsed().as_secs_f64() * 1e3;
-    let t = Instant::now();
-    let gen_id = match models.generator() {
-        Ok(g) => g.map(|g| g.id().to_string()),
-        Err(e) => bail!("the generator cannot be loaded: {e:#}"),
-    };
-    let gen_ms = t.elapsed().as_secs_f64() * 1e3;
-    let progress = |s: &str| {
-        if ctx.interactive && !ctx.quiet {
-            eprint!("\r\x1b[2K{s}");
-        }
-    };
+    let EvalModels {
+        models,
+        lexical,
+        emb,
+        emb_ms,
+        gen_id,
+        gen_ms,
+    } = EvalModels::load()?;
+    let progress = |s: &str| progress_line(ctx, s);
     let mut results: Vec<ModeResult> = Vec::new();
     for m in &a.modes {
         let (mode, ms) = match m.as_str() {

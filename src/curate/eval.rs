@@ -109,15 +109,15 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 
 /// Runs one case; returns the report, the paths of the existing entries
 /// and the wall time of the curated add.
-pub fn run_case(
-    case: &Case,
+/// A fresh temporary tree holding `existing` (one commit), its index caught
+/// up as a running tree's would be. Returns the entries' paths in order.
+pub fn seed_tree(
+    existing: &[Existing],
     models: &Models,
-    mode: Mode,
-) -> Result<(Report, Vec<String>, f64, tempfile::TempDir)> {
+) -> Result<(tempfile::TempDir, crate::tree::Tree, Vec<String>)> {
     let dir = tempfile::tempdir()?;
     let tree = crate::cmd::init::init_tree(&dir.path().join("tree"), "eval")?;
-    let reqs: Vec<AddRequest> = case
-        .existing
+    let reqs: Vec<AddRequest> = existing
         .iter()
         .map(|e| -> Result<AddRequest> {
             Ok(AddRequest {
@@ -132,9 +132,17 @@ pub fn run_case(
         for o in crate::ops::add_batch(&tree, reqs, Some("eval: existing entries"))? {
             paths.push(o.path);
         }
-        // The index catches up before the timed add, as a running tree's would be.
         crate::recall::open_index(&tree, models, false, false)?;
     }
+    Ok((dir, tree, paths))
+}
+
+pub fn run_case(
+    case: &Case,
+    models: &Models,
+    mode: Mode,
+) -> Result<(Report, Vec<String>, f64, tempfile::TempDir)> {
+    let (dir, tree, paths) = seed_tree(&case.existing, models)?;
     let req = AddRequest {
         text: case.input.clone(),
         ..Default::default()

@@ -224,12 +224,12 @@ pub fn search(models: &Models, idx: &MemIndex, text: &str) -> Result<Searched> {
             let keys: Vec<u64> = near.iter().map(|(k, _)| *k).collect();
             let by = idx.text.by_keys(&keys, &filter)?;
             for (n, (k, cos)) in near.into_iter().enumerate() {
-                if let Some(rel) = by.get(&k) {
-                    if !out.vector.iter().any(|(r, _)| r == rel) {
-                        out.vector.push((rel.clone(), cos));
-                        if n < CANDIDATES {
-                            out.vector_top = out.vector.len();
-                        }
+                if let Some(rel) = by.get(&k)
+                    && !out.vector.iter().any(|(r, _)| r == rel)
+                {
+                    out.vector.push((rel.clone(), cos));
+                    if n < CANDIDATES {
+                        out.vector_top = out.vector.len();
                     }
                 }
             }
@@ -767,10 +767,13 @@ fn plan(
             }
             let ranked = crate::place::rank(tree, &idx, &p.st.text, s);
             let ask = use_model && p.op == Op::Add && opts.mode != Mode::NoModel;
-            if ask && !crate::place::judge(&ranked).clear {
-                if ms.calls == 0 && pending_file.is_none() && !opts.dry_run {
-                    *pending_file = Some(write_ahead(tree, req, &ahead_topic(s, &p.st.text))?);
-                }
+            if ask
+                && !crate::place::judge(&ranked).clear
+                && ms.calls == 0
+                && pending_file.is_none()
+                && !opts.dry_run
+            {
+                *pending_file = Some(write_ahead(tree, req, &ahead_topic(s, &p.st.text))?);
             }
             let t = Instant::now();
             let pl = crate::place::decide(models, &p.st.text, &ranked, ask, opts.timeout);

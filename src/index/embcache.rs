@@ -106,7 +106,7 @@ fn append(path: &Path, dim: usize, items: &[(Key, &Vec<f32>)]) -> Result<()> {
         let mut head = MAGIC.to_vec();
         head.extend_from_slice(&(dim as u32).to_le_bytes());
         f.write_all(&head)?;
-    } else if (len - HEADER) % rec != 0 {
+    } else if !(len - HEADER).is_multiple_of(rec) {
         f.set_len((HEADER + (len - HEADER) / rec * rec) as u64)?;
     }
     let mut buf = Vec::with_capacity(items.len() * rec);

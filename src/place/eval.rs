@@ -26,11 +26,7 @@ pub struct Case {
     pub expect: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Existing {
-    pub at: String,
-    pub text: String,
-}
+pub use crate::curate::eval::Existing;
 
 fn jsonl<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<Vec<T>> {
     let mut out = Vec::new();
@@ -108,20 +104,7 @@ pub fn run_mode(
     name: &str,
     progress: &dyn Fn(&str),
 ) -> Result<ModeResult> {
-    let dir = tempfile::tempdir()?;
-    let tree = crate::cmd::init::init_tree(&dir.path().join("tree"), "eval")?;
-    let reqs: Vec<AddRequest> = tree_spec
-        .iter()
-        .map(|e| -> Result<AddRequest> {
-            Ok(AddRequest {
-                text: e.text.clone(),
-                at: Some(TopicPath::parse(&e.at)?),
-                ..Default::default()
-            })
-        })
-        .collect::<Result<_>>()?;
-    crate::ops::add_batch(&tree, reqs, Some("eval: existing entries"))?;
-    crate::recall::open_index(&tree, models, false, false)?;
+    let (_dir, tree, _) = crate::curate::eval::seed_tree(tree_spec, models)?;
     let topics: BTreeSet<String> = tree_spec.iter().map(|e| e.at.clone()).collect();
     let mut r = ModeResult {
         mode: name.to_string(),

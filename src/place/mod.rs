@@ -481,7 +481,7 @@ fn ask(
 /// a choice.
 fn second_order<T: Clone>(first: &[T]) -> Vec<T> {
     let mut v: Vec<T> = first.to_vec();
-    if v.len() % 2 == 0 {
+    if v.len().is_multiple_of(2) {
         v.reverse();
     } else {
         let half = v.len() / 2;
