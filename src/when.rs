@@ -97,6 +97,19 @@ fn span(lo: Date, hi: Date) -> Span {
     Span { lo, hi }
 }
 
+/// Whether lowercased `t` has a word every form below needs: a four-digit
+/// year (absolute dates) or a relative-time word. Compiling the patterns
+/// costs a few ms per process, which most queries then skip.
+fn may_name_a_time(t: &str) -> bool {
+    t.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
+            || matches!(
+                w,
+                "ago" | "yesterday" | "today" | "tonight" | "last" | "past" | "previous" | "this"
+            )
+    })
+}
+
 /// The day intervals `text` refers to; `today` (the reference day) resolves
 /// relative expressions. Empty when the query names no time.
 pub fn spans(text: &str, today: Date) -> Vec<Span> {
@@ -110,6 +123,9 @@ pub fn spans(text: &str, today: Date) -> Vec<Span> {
     static MY: OnceLock<Regex> = OnceLock::new();
     let t = text.to_lowercase();
     let mut out = Vec::new();
+    if !may_name_a_time(&t) {
+        return out; // most queries: no regex is even compiled
+    }
     // `5 days ago`, `four weeks ago`: that day, give or take a share of the unit.
     for c in re(&AGO, || {
         format!(r"\b{COUNT}\s+(day|week|month|year)s?\s+ago\b")
