@@ -303,44 +303,61 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
         .to_string()
 }
 
-#[derive(Serialize, Deserialize, Default)]
-struct CacheFile {
+/// One cached answer: `.mem/state/recall-cache/<key>.json`. One small file
+/// per query, so a hit reads (and a miss writes) only its own answer.
+#[derive(Serialize, Deserialize)]
+struct CacheItem {
     generation: u64,
-    items: Vec<(String, Vec<Hit>, Stats)>,
+    hits: Vec<Hit>,
+    stats: Stats,
 }
 
-const CACHE_SIZE: usize = 64;
+/// Answers kept per generation before the cache folder is cleared.
+const CACHE_SIZE: usize = 256;
+
+fn cache_dir(tree: &Tree) -> std::path::PathBuf {
+    tree.state_dir().join("recall-cache")
+}
 
 fn cache_get(tree: &Tree, key: &str, generation: u64) -> Option<(Vec<Hit>, Stats)> {
-    let bytes = std::fs::read(tree.state_dir().join("recall-cache.json")).ok()?;
-    let c: CacheFile = serde_json::from_slice(&bytes).ok()?;
-    if c.generation != generation {
-        return None;
-    }
-    c.items
-        .into_iter()
-        .find(|(k, _, _)| k == key)
-        .map(|(_, h, s)| (h, s))
+    let bytes = std::fs::read(cache_dir(tree).join(format!("{key}.json"))).ok()?;
+    let c: CacheItem = serde_json::from_slice(&bytes).ok()?;
+    (c.generation == generation).then_some((c.hits, c.stats))
 }
 
+/// Stores an answer. `generation` in the folder holds the index generation
+/// and a count of answers: a new generation (or too many answers) clears
+/// the folder first, since keys of older generations can never hit again.
 fn cache_put(tree: &Tree, key: String, generation: u64, hits: &[Hit], stats: &Stats) {
-    let path = tree.state_dir().join("recall-cache.json");
-    let mut c: CacheFile = std::fs::read(&path)
+    let dir = cache_dir(tree);
+    let meta = dir.join("generation");
+    let (g, n) = std::fs::read_to_string(&meta)
         .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    if c.generation != generation {
-        c = CacheFile {
-            generation,
-            items: Vec::new(),
-        };
+        .and_then(|t| {
+            let (g, n) = t.trim().split_once(' ')?;
+            Some((g.parse::<u64>().ok()?, n.parse::<usize>().ok()?))
+        })
+        .unwrap_or((0, 0));
+    let n = if g != generation || n >= CACHE_SIZE {
+        let _ = std::fs::remove_dir_all(&dir);
+        // The single-file cache of earlier versions.
+        let _ = std::fs::remove_file(tree.state_dir().join("recall-cache.json"));
+        0
+    } else {
+        n
+    };
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
     }
-    c.items.retain(|(k, _, _)| k != &key);
-    c.items.insert(0, (key, hits.to_vec(), stats.clone()));
-    c.items.truncate(CACHE_SIZE);
-    let _ = std::fs::create_dir_all(tree.state_dir());
+    let _ = std::fs::write(&meta, format!("{generation} {}", n + 1));
+    let item = CacheItem {
+        generation,
+        hits: hits.to_vec(),
+        stats: stats.clone(),
+    };
+    let path = dir.join(format!("{key}.json"));
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, serde_json::to_vec(&c).unwrap_or_default()).is_ok() {
+    if std::fs::write(&tmp, serde_json::to_vec(&item).unwrap_or_default()).is_ok() {
         let _ = std::fs::rename(&tmp, &path);
     }
 }

@@ -700,9 +700,19 @@ fn tier0_cache_hits_and_is_invalidated_by_an_add() {
     assert_eq!(second["generation"], first["generation"]);
     // Different options are a different key.
     assert_eq!(explain(&env, &["kiwi", "-k", "3"], &[])["cached"], false);
+    let answers = || {
+        std::fs::read_dir(env.root.join(".mem/state/recall-cache"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            .count()
+    };
+    assert_eq!(answers(), 2);
     env.add("kiwi cache test entry two", "a/b");
     let third = explain(&env, &["kiwi"], &[]);
     assert_eq!(third["cached"], false, "stale cache after an add: {third}");
+    // Answers of the old generation are gone, not kept forever.
+    assert_eq!(answers(), 1);
     assert_eq!(recall(&env, &["kiwi"]).1.len(), 2);
     // A rebuilt index must not serve an old cache entry either: build one
     // from scratch, cache a query, change a file, lose the manifest.
