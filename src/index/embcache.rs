@@ -137,7 +137,16 @@ fn migrate(legacy: &Path, dir: &Path, dim: usize) {
     });
     let mut ok = true;
     for (shard, recs) in per {
-        let items: Vec<(Key, &Vec<f32>)> = recs.iter().map(|(k, v)| (*k, v)).collect();
+        // Skip what the shard has already (a half-done earlier migration).
+        let mut have = std::collections::HashSet::new();
+        scan(&shard_file(dir, shard), dim, |k, _| {
+            have.insert(*k);
+        });
+        let items: Vec<(Key, &Vec<f32>)> = recs
+            .iter()
+            .filter(|(k, _)| have.insert(*k))
+            .map(|(k, v)| (*k, v))
+            .collect();
         ok &= append(&shard_file(dir, shard), dim, &items).is_ok();
     }
     if ok {
@@ -338,5 +347,13 @@ mod tests {
         assert_eq!(v[0], items[1].1);
         assert!(!legacy.exists());
         assert!(dir.is_dir());
+        // A legacy file that shows up again (an older mem wrote it) adds
+        // only what the shards lack.
+        let shard = shard_file(&dir, text_key("old one")[0]);
+        let size = std::fs::metadata(&shard).unwrap().len();
+        append(&legacy, 3, &refs[..1]).unwrap();
+        embed_cached(&emb, &strings(&["old one"]), None).unwrap();
+        assert_eq!(std::fs::metadata(&shard).unwrap().len(), size);
+        assert!(!legacy.exists());
     }
 }
