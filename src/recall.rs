@@ -537,35 +537,22 @@ pub fn recall_with(
                 let keys: Vec<u64> = sem.iter().map(|(k, _)| *k).collect();
                 let allowed = idx.text.by_keys(&keys, &filter)?;
                 crate::trace::mark("recall: vector hits resolved");
-                let sem_rels: Vec<String> = sem
+                // The semantic list: (entry, cosine), best first, filters applied.
+                let sem_s: Vec<(String, f32)> = sem
                     .iter()
-                    .filter_map(|(k, _)| allowed.get(k).cloned())
+                    .filter_map(|(k, s)| allowed.get(k).map(|r| (r.clone(), *s)))
                     .take(n)
                     .collect();
                 if let Some(p) = &debug {
-                    let sem_s: Vec<(String, f32)> = sem
-                        .iter()
-                        .filter_map(|(k, s)| allowed.get(k).map(|r| (r.clone(), *s)))
-                        .take(n)
-                        .collect();
                     debug_dump(tree, p, &q.text, &lex, &sem_s);
                 }
+                // `ranked` still holds the lexical list with BM25 scores.
                 ranked = if tune.convex {
-                    let sem_s: Vec<(String, f32)> = sem
-                        .iter()
-                        .filter_map(|(k, s)| allowed.get(k).map(|r| (r.clone(), *s)))
-                        .take(n)
-                        .collect();
-                    let lex_s: Vec<(String, f32)> =
-                        lex.iter().map(|(r, _, s)| (r.clone(), *s)).collect();
-                    convex(&lex_s, &sem_s, tune.alpha)
+                    convex(&ranked, &sem_s, tune.alpha)
                 } else {
-                    rrf(
-                        &lex.iter().map(|(r, _, _)| r.clone()).collect::<Vec<_>>(),
-                        &sem_rels,
-                        tune.w_lex,
-                        tune.w_sem,
-                    )
+                    let rels =
+                        |l: &[(String, f32)]| l.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>();
+                    rrf(&rels(&ranked), &rels(&sem_s), tune.w_lex, tune.w_sem)
                 };
                 stats.tier = 2;
                 stats.escalated = Some(reason);

@@ -168,7 +168,8 @@ const GENERIC: &[&str] = &[
 /// Content stems of a text for topic matching: no stop or generic words,
 /// no bare numbers.
 fn content_stems(text: &str) -> BTreeSet<String> {
-    let generic: BTreeSet<String> = GENERIC.iter().map(|w| stem(w)).collect();
+    static GENERIC_STEMS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    let generic = GENERIC_STEMS.get_or_init(|| GENERIC.iter().map(|w| stem(w)).collect());
     Analysis::new(text)
         .stems()
         .into_iter()
