@@ -560,26 +560,27 @@ pub fn recall_with(
             stats.semantic_ms = ms(t2);
         }
     }
-    // Tier 3: structure.
+    // Tier 3: structure. It produced the ranking only if it reordered what
+    // is shown.
+    let shown = |r: &[(String, f32)]| {
+        r.iter()
+            .take(q.k)
+            .map(|(p, _)| p.clone())
+            .collect::<Vec<_>>()
+    };
+    let before = shown(&ranked);
     if q.max_tier >= 3 && ranked.len() > 1 {
-        let before: Vec<String> = ranked.iter().take(q.k).map(|(r, _)| r.clone()).collect();
         ranked = time_and_speaker(&idx.text, q, &tune, ranked, stats.tier >= 2)?;
-        if !ranked.iter().take(q.k).map(|(r, _)| r).eq(before.iter()) {
-            stats.tier = stats.tier.max(3);
-        }
     }
     let mut parsed: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
     if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
-        stats.tier = stats.tier.max(3);
     }
     if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
-        let before: Vec<String> = ranked.iter().take(q.k).map(|(r, _)| r.clone()).collect();
         ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top);
-        // Tier 3 produced the ranking only if the boost reordered what is shown.
-        if !ranked.iter().take(q.k).map(|(r, _)| r).eq(before.iter()) {
-            stats.tier = stats.tier.max(3);
-        }
+    }
+    if shown(&ranked) != before {
+        stats.tier = stats.tier.max(3);
     }
     let mut hits = Vec::new();
     for (rel, score) in ranked {
