@@ -452,6 +452,7 @@ fn query_vector(models: &Models, dim: usize, text: &str) -> Result<Option<(Vec<f
     };
     crate::trace::mark("recall: embedder loaded");
     let v = emb.embed(&[text])?.remove(0);
+    crate::trace::mark("recall: query vector computed");
     if let Some(ns) = &ns {
         crate::index::embcache::store(ns, &[(text, &v)]);
     }

@@ -99,6 +99,75 @@ fn tokens_match_the_reference_tokenizer() {
     );
 }
 
+/// Texts that exercise every rule of BERT's basic tokenizer.
+const TRICKY: &[&str] = &[
+    "Café résumé naïve Ångström İstanbul ΣΊΣΥΦΟΣ straße ﬁne Ⅻ ①",
+    "emoji 👍🏽 family 👨\u{200d}👩\u{200d}👧 flags 🇺🇸, soft\u{ad}hyphen",
+    "中文字符 日本語のテキスト 한국어 텍스트 ภาษาไทย العربية עברית हिन्दी",
+    "snake_case CamelCase file.rs v1.2.3 https://example.com/a?b=c&d=e user@mail.org",
+    "tabs\tand\nnewlines\r\nnbsp\u{a0}here\u{2003}em\u{3000}ideographic \u{85}nel",
+    "control\u{1}\u{7}chars\u{7f} \u{fffd} \u{feff}bom \u{e000}private \u{200b}zw",
+    "math ∑∫√∞ ≤≥ ± × ÷ $€£¥₹ ^`~|<>= Ⓐ ⅷ ½ ² ℃ № ™ © ° µ ſ ẛ ǅ",
+    "[CLS] [SEP] [UNK] [MASK] [unused0] ##ing ▁word <|start|>",
+    "supercalifragilisticexpialidocious pneumonoultramicroscopicsilicovolcanoconiosis",
+    "x̃ỹz̧ a\u{300}\u{301} e\u{20dd} 𝐁𝐨𝐥𝐝 ＦＵＬＬＷＩＤＴＨ ｶﾀｶﾅ",
+    "",
+    "   ",
+];
+
+#[test]
+fn own_tokenizer_gives_llama_cpp_tokens_and_vectors() {
+    require_models!();
+    let ours = embedder();
+    assert!(
+        ours.own_tokenizer(),
+        "a WordPiece model loads without llama.cpp's vocabulary"
+    );
+    let theirs = LlamaEmbedder::load_with(ours.path(), 0, false).unwrap();
+    assert!(!theirs.own_tokenizer());
+    assert_eq!(
+        ours.id(),
+        theirs.id(),
+        "one model, one id: cached vectors stay valid"
+    );
+    let long = "word ".repeat(400);
+    let texts: Vec<&str> = TRICKY.iter().copied().chain([long.as_str()]).collect();
+    for t in &texts {
+        assert_eq!(ours.tokenize(t), theirs.tokenize(t), "{t:?}");
+    }
+    let a = ours.embed(&texts).unwrap();
+    let b = theirs.embed(&texts).unwrap();
+    for ((t, x), y) in texts.iter().zip(&a).zip(&b) {
+        let d = x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0f32, f32::max);
+        assert!(d < 1e-6, "{t:?}: vectors differ by {d}");
+    }
+}
+
+#[test]
+fn a_damaged_vocabulary_free_copy_is_made_again() {
+    require_models!();
+    let e = embedder();
+    let copy = mem::model::llama::no_vocab_path(e.id()).unwrap();
+    let bytes = std::fs::read(&copy).expect("the copy exists once the embedder loaded");
+    // Replaced, not truncated in place: a model already loaded keeps its mapping.
+    let tmp = copy.with_extension("damaged");
+    std::fs::write(&tmp, &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::rename(&tmp, &copy).unwrap();
+    let again = LlamaEmbedder::load(e.path(), 1).unwrap();
+    assert!(again.own_tokenizer());
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        bytes,
+        "made again, byte for byte"
+    );
+    let (x, y) = (again.embed(&["automobile"]).unwrap(), embed1("automobile"));
+    assert!(x[0].iter().zip(&y).all(|(p, q)| (p - q).abs() < 1e-6));
+}
+
 #[test]
 fn vectors_agree_with_the_reference_implementation() {
     require_models!();

@@ -392,30 +392,22 @@ impl Writer {
 
     pub fn write(&self, w: &mut impl Write) -> Result<()> {
         let align = DEFAULT_ALIGNMENT;
-        let mut head = Vec::new();
-        head.extend_from_slice(MAGIC);
-        head.extend_from_slice(&VERSION.to_le_bytes());
-        head.extend_from_slice(&(self.tensors.len() as u64).to_le_bytes());
-        head.extend_from_slice(&(self.kv.len() as u64).to_le_bytes());
-        for (k, v) in &self.kv {
-            write_str(&mut head, k)?;
-            head.extend_from_slice(&(v.value_type() as u32).to_le_bytes());
-            v.write(&mut head)?;
-        }
         let mut offset = 0u64;
-        for t in &self.tensors {
-            write_str(&mut head, &t.name)?;
-            head.extend_from_slice(&(t.dims.len() as u32).to_le_bytes());
-            for d in &t.dims {
-                head.extend_from_slice(&d.to_le_bytes());
-            }
-            head.extend_from_slice(&t.ggml_type.to_le_bytes());
-            head.extend_from_slice(&offset.to_le_bytes());
-            offset += pad_to(t.data.len() as u64, align);
-        }
-        let pad = pad_to(head.len() as u64, align) as usize - head.len();
-        head.resize(head.len() + pad, 0);
-        w.write_all(&head)?;
+        let infos: Vec<TensorInfo> = self
+            .tensors
+            .iter()
+            .map(|t| {
+                let info = TensorInfo {
+                    name: t.name.clone(),
+                    dims: t.dims.clone(),
+                    ggml_type: t.ggml_type,
+                    offset,
+                };
+                offset += pad_to(t.data.len() as u64, align);
+                info
+            })
+            .collect();
+        w.write_all(&encode_header(&self.kv, &infos, align)?)?;
         for t in &self.tensors {
             w.write_all(&t.data)?;
             let pad = pad_to(t.data.len() as u64, align) as usize - t.data.len();
@@ -423,6 +415,92 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// A GGUF header: magic, version, counts, key/values, tensor infos (with
+/// their offsets into the data section), padded to `align`.
+fn encode_header(kv: &[(String, Value)], tensors: &[TensorInfo], align: u64) -> Result<Vec<u8>> {
+    let mut head = Vec::new();
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&VERSION.to_le_bytes());
+    head.extend_from_slice(&(tensors.len() as u64).to_le_bytes());
+    head.extend_from_slice(&(kv.len() as u64).to_le_bytes());
+    for (k, v) in kv {
+        write_str(&mut head, k)?;
+        head.extend_from_slice(&(v.value_type() as u32).to_le_bytes());
+        v.write(&mut head)?;
+    }
+    for t in tensors {
+        write_str(&mut head, &t.name)?;
+        head.extend_from_slice(&(t.dims.len() as u32).to_le_bytes());
+        for d in &t.dims {
+            head.extend_from_slice(&d.to_le_bytes());
+        }
+        head.extend_from_slice(&t.ggml_type.to_le_bytes());
+        head.extend_from_slice(&t.offset.to_le_bytes());
+    }
+    let pad = pad_to(head.len() as u64, align) as usize - head.len();
+    head.resize(head.len() + pad, 0);
+    Ok(head)
+}
+
+/// Keys of a vocabulary that a `no_vocab` copy leaves out.
+const VOCAB_ARRAYS: [&str; 4] = [
+    "tokenizer.ggml.tokens",
+    "tokenizer.ggml.token_type",
+    "tokenizer.ggml.scores",
+    "tokenizer.ggml.merges",
+];
+
+/// Writes to `dst` a copy of the GGUF `src` (whose header `h` was read with
+/// its arrays) without its vocabulary: `tokenizer.ggml.model` becomes
+/// `no_vocab` and `<arch>.vocab_size` keeps the token count, so llama.cpp
+/// loads the same weights and skips its vocabulary setup; the caller
+/// tokenizes (see [`crate::model::wordpiece`]). The tensor data is copied
+/// byte for byte. Written to a temporary file and renamed into place.
+pub fn write_no_vocab_copy(src: &Path, h: &Header, dst: &Path) -> Result<()> {
+    let arch = h.architecture().context("no general.architecture")?;
+    let Some(Value::Array(_, tokens)) = h.get("tokenizer.ggml.tokens") else {
+        bail!("no tokenizer.ggml.tokens array (read the header with its arrays)");
+    };
+    let size_key = format!("{arch}.vocab_size");
+    let mut kv: Vec<(String, Value)> =
+        h.kv.iter()
+            .filter(|(k, _)| !VOCAB_ARRAYS.contains(&k.as_str()) && *k != size_key)
+            .map(|(k, v)| {
+                let v = if k == "tokenizer.ggml.model" {
+                    Value::Str("no_vocab".into())
+                } else {
+                    v.clone()
+                };
+                (k.clone(), v)
+            })
+            .collect();
+    kv.push((size_key, Value::U32(tokens.len() as u32)));
+    let head = encode_header(&kv, &h.tensors, h.alignment)?;
+    let mut from = std::fs::File::open(src)?;
+    from.seek(SeekFrom::Start(h.data_offset))?;
+    let dir = dst.parent().context("destination has no folder")?;
+    std::fs::create_dir_all(dir)?;
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}-{}",
+        dst.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let result = (|| -> Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        out.write_all(&head)?;
+        std::io::copy(&mut from, &mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, dst)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn pad_to(n: u64, align: u64) -> u64 {

@@ -11,6 +11,7 @@
 //!   file and the fix, never an abort inside C++.
 
 use super::pull;
+use super::wordpiece::WordPiece;
 use super::{Embedder, GenRequest, Generator};
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use llama_cpp_2::context::LlamaContext;
@@ -22,6 +23,7 @@ use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
 use std::num::NonZeroU32;
+use std::ops::Not;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -155,6 +157,81 @@ pub struct LlamaEmbedder {
     /// Texts are packed into one decode while their tokens fit this budget.
     pack_tokens: usize,
     path: PathBuf,
+    /// mem's own tokenizer, when the model was loaded without its vocabulary.
+    wordpiece: Option<WordPiece>,
+}
+
+/// Where the vocabulary-free copy of the embedding model `id` is kept.
+pub fn no_vocab_path(id: &str) -> Option<PathBuf> {
+    crate::index::embcache::cache_dir()
+        .map(|d| d.join("models").join(format!("{id}{NO_VOCAB_SUFFIX}")))
+}
+
+const NO_VOCAB_SUFFIX: &str = ".no-vocab.gguf";
+
+/// Removes the vocabulary-free copies made from model files named `stem`
+/// (any version), except the one for `keep`. Returns how many went.
+pub fn remove_no_vocab_copies(stem: &str, keep: Option<&str>) -> usize {
+    let Some(dir) = crate::index::embcache::cache_dir().map(|d| d.join("models")) else {
+        return 0;
+    };
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(id) = name.strip_suffix(NO_VOCAB_SUFFIX) else {
+            continue;
+        };
+        // `<stem>-<12 hex>`, see `model_id`
+        let same_stem = id
+            .rsplit_once('-')
+            .is_some_and(|(s, h)| s == stem && h.len() == 12);
+        if same_stem && Some(id) != keep && std::fs::remove_file(e.path()).is_ok() {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Loads a WordPiece (BERT) embedding model without llama.cpp's vocabulary
+/// setup (~40 ms of its load, see [`crate::model::wordpiece`]): from a copy
+/// of the file without the vocabulary, made once in the cache, with mem
+/// tokenizing. `None` (and llama.cpp's own path) for other vocabularies,
+/// when the copy cannot be made or loaded, or with `MEM_TOKENIZER=llama`.
+fn load_without_vocab(path: &Path, id: &str) -> Option<(Box<LlamaModel>, WordPiece)> {
+    let dst = no_vocab_path(id)?;
+    let header = || -> Result<super::gguf::Header> {
+        let f = std::fs::File::open(path)?;
+        let len = f.metadata()?.len();
+        super::gguf::read_header(std::io::BufReader::with_capacity(1 << 16, f), len, true)
+    };
+    // The vocabulary is read while llama.cpp maps the weights.
+    let (h, model) = std::thread::scope(|s| {
+        let h = s.spawn(header);
+        let model = dst
+            .is_file()
+            .then(|| load_model(&dst, "embedding").ok())
+            .flatten();
+        (h.join().ok().and_then(Result::ok), model)
+    });
+    let h = h?;
+    crate::trace::mark("embedder: vocabulary read");
+    let wp = WordPiece::from_header(&h).ok()??;
+    let model = match model {
+        Some(m) => m,
+        None => {
+            // First use (or a damaged copy): make the copy.
+            let _ = std::fs::remove_file(&dst);
+            super::gguf::write_no_vocab_copy(path, &h, &dst).ok()?;
+            if let Some(stem) = path.file_stem() {
+                remove_no_vocab_copies(&stem.to_string_lossy(), Some(id));
+            }
+            load_model(&dst, "embedding").ok()?
+        }
+    };
+    (model.n_vocab() as usize == wp.n_tokens()).then_some((model, wp))
 }
 
 const EMBED_BATCH: u32 = 512;
@@ -182,7 +259,24 @@ struct SizedCtx {
 impl LlamaEmbedder {
     /// Loads (memory-maps) an embedding GGUF. `threads` 0 = all cores.
     pub fn load(path: &Path, threads: usize) -> Result<Self> {
-        let model = load_model(path, "embedding")?;
+        Self::load_with(path, threads, true)
+    }
+
+    /// As [`load`](Self::load); `own_tokenizer = false` keeps llama.cpp's
+    /// vocabulary and tokenizer even for a WordPiece model.
+    pub fn load_with(path: &Path, threads: usize, own_tokenizer: bool) -> Result<Self> {
+        // The file itself is checked (header, length, a built-in's checksum
+        // record) whichever way it is loaded.
+        pull::check_model_file(path)?;
+        let id = model_id(path)?;
+        let fast = own_tokenizer
+            && std::env::var("MEM_TOKENIZER")
+                .is_ok_and(|v| v == "llama")
+                .not();
+        let (model, wordpiece) = match fast.then(|| load_without_vocab(path, &id)).flatten() {
+            Some((m, wp)) => (m, Some(wp)),
+            None => (load_model(path, "embedding")?, None),
+        };
         let threads = effective_threads(threads) as i32;
         let arch = model
             .meta_val_str("general.architecture")
@@ -209,8 +303,9 @@ impl LlamaEmbedder {
         );
         let e = Self {
             ctx: Mutex::new(None),
-            id: model_id(path)?,
+            id,
             model,
+            wordpiece,
             dim,
             max_tokens,
             n_batch: n_batch as usize,
@@ -293,6 +388,12 @@ impl LlamaEmbedder {
         self
     }
 
+    /// Whether mem tokenizes (the model was loaded without llama.cpp's
+    /// vocabulary, see [`crate::model::wordpiece`]).
+    pub fn own_tokenizer(&self) -> bool {
+        self.wordpiece.is_some()
+    }
+
     /// Longest input in tokens; longer texts are truncated to it.
     pub fn max_tokens(&self) -> usize {
         self.max_tokens
@@ -305,7 +406,10 @@ impl LlamaEmbedder {
 
     fn tokens(&self, text: &str) -> Vec<LlamaToken> {
         let vocab = self.model.vocab();
-        let mut t = vocab.tokenize(text.as_bytes(), true, false);
+        let mut t = match &self.wordpiece {
+            Some(wp) => wp.tokenize(text).into_iter().map(LlamaToken).collect(),
+            None => vocab.tokenize(text.as_bytes(), true, false),
+        };
         if t.is_empty() {
             // a model that adds no special tokens, given an empty text
             t = vocab.tokenize(b" ", true, false);

@@ -9,6 +9,7 @@ pub mod gguf;
 pub mod llama;
 pub mod pull;
 pub mod select;
+pub mod wordpiece;
 
 /// Turns texts into L2-normalised vectors of `dim()` floats.
 pub trait Embedder: Send + Sync {

@@ -378,6 +378,10 @@ pub fn remove(spec: &ModelSpec, dir: &Path) -> Result<bool> {
             Err(e) => return Err(e).with_context(|| format!("removing {}", p.display())),
         }
     }
+    // and the vocabulary-free copies made from it (see `llama::load_without_vocab`)
+    if let Some(stem) = path.file_stem() {
+        any |= super::llama::remove_no_vocab_copies(&stem.to_string_lossy(), None) > 0;
+    }
     Ok(any)
 }
 
