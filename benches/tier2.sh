@@ -7,6 +7,10 @@
 #
 #   bash benches/tier2.sh TREE [ROUNDS]      # MEM_BIN, MEM_MODELS_DIR as for mem
 #
+# AB="VAR=value ..." adds a fourth kind, NEW-B: a new query run with those
+# variables set, interleaved with the others (a side-by-side comparison,
+# e.g. AB=MEM_TOKENIZER=llama for llama.cpp's own vocabulary and tokenizer).
+#
 # Prints the median and all times (ms) per kind, and the load average.
 set -euo pipefail
 TREE=${1:?usage: benches/tier2.sh TREE [ROUNDS]}
@@ -19,14 +23,18 @@ trap 'rm -f "$out"' EXIT
 for i in $(seq 10 $((9 + ROUNDS))); do
   d=$(printf '%02d' $(( (i % 28) + 1 )))
   y=$(( 2000 + i / 28 ))
-  for kind in T1 NEW CACHED; do
+  kinds=(T1 NEW CACHED)
+  [ -n "${AB:-}" ] && kinds+=(NEW-B)
+  for kind in "${kinds[@]}"; do
+    envs=()
     case $kind in
       T1) args=(deploy --tier 1 --since "$((y + 100))-01-$d") ;;
       NEW) args=(automobile upkeep "variant$i-$$") ;;
+      NEW-B) args=(automobile upkeep "variant-b$i-$$"); read -r -a envs <<< "$AB" ;;
       CACHED) args=(automobile upkeep --since "$y-01-$d") ;;
     esac
     s=$(date +%s%N)
-    "$BIN" recall "${args[@]}" -k 5 >/dev/null 2>&1 || true
+    env "${envs[@]}" "$BIN" recall "${args[@]}" -k 5 >/dev/null 2>&1 || true
     e=$(date +%s%N)
     echo "$kind $(( (e - s) / 1000 ))" >> "$out"
   done

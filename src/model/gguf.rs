@@ -482,13 +482,7 @@ pub fn write_no_vocab_copy(src: &Path, h: &Header, dst: &Path) -> Result<()> {
     from.seek(SeekFrom::Start(h.data_offset))?;
     let dir = dst.parent().context("destination has no folder")?;
     std::fs::create_dir_all(dir)?;
-    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{}",
-        dst.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id(),
-        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
+    let tmp = super::tmp_beside(dst);
     let result = (|| -> Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         out.write_all(&head)?;

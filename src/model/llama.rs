@@ -75,8 +75,49 @@ pub fn idle_threads(cores: usize, load: f64) -> usize {
 /// The hash (blake3) covers the file size and three 1 MiB samples (start —
 /// the GGUF header with its metadata —, middle and end of the weights), so
 /// loading never reads the whole file, yet a different model or
-/// quantisation gets a different id.
+/// quantisation gets a different id. Remembered per file (path, size,
+/// modification time, inode) in `<cache>/models/ids`, so a process that
+/// loads the model does not hash 3 MiB again (~3 ms of a query's load).
 pub fn model_id(path: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("opening {}", path.display()))?;
+    let key = {
+        use std::os::unix::fs::MetadataExt;
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        format!(
+            "{}\t{}\t{}\t{}\t{}",
+            abs.display(),
+            meta.len(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ino()
+        )
+    };
+    let ids = crate::index::embcache::cache_dir().map(|d| d.join("models").join("ids"));
+    let known = ids.as_ref().and_then(|f| std::fs::read_to_string(f).ok());
+    if let Some(id) = known.as_deref().and_then(|text| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key.as_str())?.strip_prefix('\t'))
+    }) {
+        return Ok(id.to_string());
+    }
+    let id = hash_model_id(path)?;
+    if let Some(f) = &ids {
+        // One line per file path: an older line for the same path goes.
+        let path_part = key.split('\t').next().unwrap_or_default();
+        let mut text: String = known
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.split('\t').next() != Some(path_part))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        text.push_str(&format!("{key}\t{id}\n"));
+        let _ = super::replace_file(f, text.as_bytes());
+    }
+    Ok(id)
+}
+
+/// [`model_id`] computed from the file's bytes.
+pub fn hash_model_id(path: &Path) -> Result<String> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let len = f.metadata()?.len();
@@ -106,6 +147,12 @@ pub fn model_id(path: &Path) -> Result<String> {
 fn load_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
     pull::check_model_file(path)?;
     crate::trace::mark("model: file checked");
+    load_checked_model(path, what)
+}
+
+/// [`load_model`] for a file already checked (or made by mem: llama.cpp
+/// reports a truncated one as an error).
+fn load_checked_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
     let backend = backend()?;
     crate::trace::mark("model: backend ready");
     let params = LlamaModelParams::default().with_use_mmap(true);
@@ -212,7 +259,7 @@ fn load_without_vocab(path: &Path, id: &str) -> Option<(Box<LlamaModel>, WordPie
         let h = s.spawn(header);
         let model = dst
             .is_file()
-            .then(|| load_model(&dst, "embedding").ok())
+            .then(|| load_checked_model(&dst, "embedding").ok())
             .flatten();
         (h.join().ok().and_then(Result::ok), model)
     });
@@ -228,7 +275,7 @@ fn load_without_vocab(path: &Path, id: &str) -> Option<(Box<LlamaModel>, WordPie
             if let Some(stem) = path.file_stem() {
                 remove_no_vocab_copies(&stem.to_string_lossy(), Some(id));
             }
-            load_model(&dst, "embedding").ok()?
+            load_checked_model(&dst, "embedding").ok()?
         }
     };
     (model.n_vocab() as usize == wp.n_tokens()).then_some((model, wp))
@@ -269,6 +316,7 @@ impl LlamaEmbedder {
         // record) whichever way it is loaded.
         pull::check_model_file(path)?;
         let id = model_id(path)?;
+        crate::trace::mark("model: file checked");
         let fast = own_tokenizer
             && std::env::var("MEM_TOKENIZER")
                 .is_ok_and(|v| v == "llama")
