@@ -102,12 +102,17 @@ pub fn model_id(path: &Path) -> Result<String> {
     }
     let id = hash_model_id(path)?;
     if let Some(f) = &ids {
-        // One line per file path: an older line for the same path goes.
+        // One line per file path: an older line for the same path goes, and
+        // so do lines of files that are gone.
         let path_part = key.split('\t').next().unwrap_or_default();
         let mut text: String = known
             .unwrap_or_default()
             .lines()
-            .filter(|l| l.split('\t').next() != Some(path_part))
+            .filter(|l| {
+                l.split('\t')
+                    .next()
+                    .is_some_and(|p| p != path_part && Path::new(p).exists())
+            })
             .map(|l| format!("{l}\n"))
             .collect();
         text.push_str(&format!("{key}\t{id}\n"));
@@ -819,5 +824,20 @@ mod tests {
         assert_eq!(idle_threads(8, 2.2), 6);
         assert_eq!(idle_threads(1, 0.0), 1);
         assert_eq!(super::effective_threads(3), 3, "an explicit setting wins");
+    }
+
+    #[test]
+    fn a_remembered_model_id_follows_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("m.gguf");
+        std::fs::write(&f, vec![7u8; 3000]).unwrap();
+        let a = super::model_id(&f).unwrap();
+        assert_eq!(a, super::hash_model_id(&f).unwrap());
+        assert_eq!(super::model_id(&f).unwrap(), a, "remembered");
+        // the same path with other bytes: a new id, not the remembered one
+        std::fs::write(&f, vec![8u8; 3001]).unwrap();
+        let b = super::model_id(&f).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(b, super::hash_model_id(&f).unwrap());
     }
 }
