@@ -45,6 +45,11 @@ pub struct Models {
     /// Tokens embedded per text at most (longer texts are truncated for the
     /// vector; BM25 still sees all of it); 0 = the model's own limit.
     pub embed_max_tokens: usize,
+    /// Ask the generator where a new entry goes when the placement score is
+    /// unclear. Off by default: with the default SmolLM2 it never placed
+    /// better than the score alone (`mem eval placement`) and cost 3-6 s
+    /// per such add.
+    pub place_with_generator: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,6 +74,7 @@ impl Default for Models {
             generator: "smollm2-135m".into(),
             threads: 0,
             embed_max_tokens: 0,
+            place_with_generator: false,
         }
     }
 }
@@ -162,6 +168,13 @@ impl Config {
         }
         if let Some(v) = num("MEM_EMBED_MAX_TOKENS")? {
             self.models.embed_max_tokens = v;
+        }
+        if let Ok(v) = std::env::var("MEM_PLACE_WITH_GENERATOR") {
+            self.models.place_with_generator = match v.as_str() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" | "" => false,
+                _ => anyhow::bail!("MEM_PLACE_WITH_GENERATOR={v}: use 1 or 0"),
+            };
         }
         Ok(())
     }

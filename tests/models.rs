@@ -615,6 +615,7 @@ fn curated_add_with_the_real_models_meets_the_goals_on_the_scenario_set() {
         generator: gen_path().to_string_lossy().into_owned(),
         threads: 0,
         embed_max_tokens: 0,
+        place_with_generator: true,
     };
     let models = mem::model::select::Models::new(&cfg);
     let file =

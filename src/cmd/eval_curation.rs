@@ -57,7 +57,10 @@ pub(crate) struct EvalModels {
 
 impl EvalModels {
     pub fn load() -> Result<Self> {
-        let cfg = crate::config::Config::load(None)?;
+        let mut cfg = crate::config::Config::load(None)?;
+        // The full mode measures everything the models can do, placement
+        // included (off for `mem add` by default).
+        cfg.models.place_with_generator = true;
         let models = Models::new(&cfg.models);
         let mut lexical_cfg = cfg.models.clone();
         lexical_cfg.embedder = "none".into();

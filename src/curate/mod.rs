@@ -766,7 +766,10 @@ fn plan(
                 continue;
             }
             let ranked = crate::place::rank(tree, &idx, &p.st.text, s);
-            let ask = use_model && p.op == Op::Add && opts.mode != Mode::NoModel;
+            let ask = use_model
+                && models.place_with_generator()
+                && p.op == Op::Add
+                && opts.mode != Mode::NoModel;
             if ask
                 && !crate::place::judge(&ranked).clear
                 && ms.calls == 0

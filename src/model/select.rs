@@ -49,6 +49,11 @@ impl Models {
     }
 
     /// Whether a generator is configured and available (without loading it).
+    /// Whether placement may ask the generator (`models.place_with_generator`).
+    pub fn place_with_generator(&self) -> bool {
+        self.cfg.place_with_generator
+    }
+
     pub fn has_generator(&self) -> bool {
         self.cfg.generator.trim() == "fake" || self.generator_path().is_some()
     }

@@ -194,3 +194,38 @@ fn eval_placement_runs_the_shipped_set() {
     assert!(r["existing"][0].as_u64().unwrap() >= 10, "{r:?}");
     assert!(r["new"][0].as_u64().unwrap() >= 10, "{r:?}");
 }
+
+#[test]
+fn the_generator_is_asked_about_placement_only_when_configured() {
+    // "Alice waters the tomatoes" fits people/alice and home/garden about
+    // equally: the unclear band, where placement may ask the generator.
+    let env = Env::new();
+    three(&env);
+    let placement = |flag: &str| {
+        let out = env
+            .mem()
+            .env("MEM_EMBEDDER", "fake")
+            .env("MEM_GENERATOR", "fake")
+            .env("MEM_PLACE_WITH_GENERATOR", flag)
+            .args(["add", "--dry-run", "--json", "Alice waters the tomatoes"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = parse_lines(&out.stdout).remove(0);
+        v["placement"].as_str().unwrap_or_default().to_string()
+    };
+    // By default (models.place_with_generator = false) the score decides.
+    let off = placement("0");
+    assert!(
+        off.starts_with("unclear:") && off.contains("no model"),
+        "{off}"
+    );
+    // Configured, the (fake) generator is asked in both option orders.
+    let on = placement("1");
+    assert!(on.starts_with("unclear:") && on.contains("model "), "{on}");
+    assert!(!on.contains("no model"), "{on}");
+}
