@@ -1634,12 +1634,16 @@ _mem() {
             return 0
             ;;
         mem__subcmd__watch)
-            opts="-y -q -h --root --json --color --yes --quiet --help"
+            opts="-y -q -h --idle-exit --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --idle-exit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

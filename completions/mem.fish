@@ -258,6 +258,7 @@ complete -c mem -n "__fish_mem_using_subcommand reindex" -l json -d 'Machine-rea
 complete -c mem -n "__fish_mem_using_subcommand reindex" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand reindex" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand reindex" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand watch" -l idle-exit -d 'Exit after SECS seconds without a query or a change (0 or absent: run until stopped)' -r
 complete -c mem -n "__fish_mem_using_subcommand watch" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand watch" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''

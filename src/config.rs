@@ -14,6 +14,27 @@ pub struct Config {
     pub git: GitConfig,
     pub models: Models,
     pub recall: RecallConfig,
+    pub watch: WatchConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchConfig {
+    /// `mem recall` starts `mem watch` in the background when none runs on
+    /// the tree, so later recalls are answered by it.
+    pub auto: bool,
+    /// An auto-started watcher exits after this many seconds without a
+    /// query or a change (0: never).
+    pub idle_exit_s: u64,
+}
+
+impl Default for WatchConfig {
+    fn default() -> Self {
+        Self {
+            auto: false,
+            idle_exit_s: 1800,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -169,12 +190,24 @@ impl Config {
         if let Some(v) = num("MEM_EMBED_MAX_TOKENS")? {
             self.models.embed_max_tokens = v;
         }
-        if let Ok(v) = std::env::var("MEM_PLACE_WITH_GENERATOR") {
-            self.models.place_with_generator = match v.as_str() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" | "" => false,
-                _ => anyhow::bail!("MEM_PLACE_WITH_GENERATOR={v}: use 1 or 0"),
-            };
+        fn flag(name: &str) -> Result<Option<bool>> {
+            match std::env::var(name) {
+                Ok(v) => match v.as_str() {
+                    "1" | "true" | "yes" => Ok(Some(true)),
+                    "0" | "false" | "no" | "" => Ok(Some(false)),
+                    _ => anyhow::bail!("{name}={v}: use 1 or 0"),
+                },
+                Err(_) => Ok(None),
+            }
+        }
+        if let Some(v) = flag("MEM_PLACE_WITH_GENERATOR")? {
+            self.models.place_with_generator = v;
+        }
+        if let Some(v) = flag("MEM_AUTO_WATCH")? {
+            self.watch.auto = v;
+        }
+        if let Some(v) = num("MEM_WATCH_IDLE_EXIT_S")? {
+            self.watch.idle_exit_s = v;
         }
         Ok(())
     }

@@ -102,6 +102,8 @@ pub struct Reindexed {
 pub struct WatchOptions {
     pub json: bool,
     pub quiet: bool,
+    /// Exit after this long without a query or a change.
+    pub idle_exit: Option<Duration>,
 }
 
 enum Msg {
@@ -273,15 +275,34 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
             sock_path.display()
         );
     }
+    let mut active = Instant::now();
     loop {
-        match rx.recv_timeout(IDLE_CATCHUP) {
+        let wait = match opts.idle_exit {
+            Some(idle) => {
+                let left = idle.saturating_sub(active.elapsed());
+                if left.is_zero() {
+                    if !opts.quiet {
+                        eprintln!("mem watch: idle for {} s, exiting", idle.as_secs());
+                    }
+                    if opts.json {
+                        let _ = crate::output::out_line(r#"{"event":"idle-exit"}"#);
+                    }
+                    break;
+                }
+                left.min(IDLE_CATCHUP)
+            }
+            None => IDLE_CATCHUP,
+        };
+        match rx.recv_timeout(wait) {
             Ok(Msg::Changed) => {
+                active = Instant::now();
                 if shared.dirty.load(Ordering::SeqCst) {
                     let r = worker.catch_up("change");
                     worker.report_errors(r);
                 }
             }
             Ok(Msg::Query(req, reply)) => {
+                active = Instant::now();
                 let resp = worker.answer(req, embedder_id.as_deref());
                 let _ = reply.send(resp);
             }
@@ -491,6 +512,28 @@ fn serve(stream: UnixStream, tx: mpsc::Sender<Msg>) -> Result<()> {
     w.write_all(b"\n")?;
     w.flush()?;
     Ok(())
+}
+
+/// Starts `mem watch --quiet --idle-exit SECS` on `tree` as a background
+/// process of its own session (no terminal, output discarded), without
+/// waiting for it. A second watcher on the same tree exits at once (the
+/// watch lock), so racing starters are harmless.
+pub fn spawn_background(tree: &Tree, idle_exit_s: u64) -> std::io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.args(["--quiet", "watch", "--idle-exit", &idle_exit_s.to_string()])
+        .current_dir(&tree.root)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: setsid is async-signal-safe and touches no memory of ours.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    cmd.spawn().map(drop)
 }
 
 /// Asks a running watcher of this tree. None when there is none (no socket,

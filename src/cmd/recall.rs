@@ -9,7 +9,8 @@ use anyhow::Result;
     after_help = "Tiers: 0 cache of recent queries, 1 lexical (BM25), 2 semantic (vectors, fused with 1; \
 used when tier 1 is not confident), 3 structure (superseded entries hidden, filters, topic and relations).\n\n\
 A running `mem watch` answers through its socket (.mem/state/watch.sock) when it can; --no-daemon recalls \
-in-process.\n\n\
+in-process. With watch.auto (MEM_AUTO_WATCH=1) a recall that finds none starts one in the background, which \
+exits after watch.idle_exit_s (1800) idle seconds.\n\n\
 With --json: one object per hit (rank, path, id, title, score, tier, snippet, kind, tags, observed, created, \
 source, relations, topic, archived). Exit code 1 when nothing is found.\n\n\
 Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1"
@@ -99,6 +100,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     };
     if let (Some(w), true) = (&why, args.explain) {
         eprintln!("note: mem watch did not answer ({w}); recalling in-process");
+    }
+    // None runs (no socket, or nobody listening): with watch.auto, start one
+    // for the recalls to come; this one goes on in-process.
+    if daemon.is_none() && why.is_none() && !args.no_daemon && tree.config.watch.auto {
+        match crate::watch::spawn_background(&tree, tree.config.watch.idle_exit_s) {
+            Ok(()) if args.explain => {
+                eprintln!("note: started mem watch in the background (watch.auto)")
+            }
+            Ok(()) => {}
+            Err(e) => eprintln!("warning: could not start mem watch (watch.auto): {e}"),
+        }
     }
     crate::trace::mark("daemon asked");
     let (hits, stats) = match daemon {

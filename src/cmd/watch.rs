@@ -10,18 +10,28 @@ needs neither to open the index nor to load a model. One watcher per tree (.mem/
 the index up by itself.\n\n\
 Prints one line per re-index on stderr; with --json, JSON lines on stdout: {\"event\":\"ready\",…} once, \
 then {\"event\":\"reindexed\",\"added\",\"updated\",\"removed\",\"embedded\",\"broken\",\"rebuilt\",\"generation\",\"ms\",\"paths\",\"trigger\"}.\n\n\
-Stop with Ctrl-C (or SIGTERM): the socket is removed and the exit code is 130.\n\n\
+Stop with Ctrl-C (or SIGTERM): the socket is removed and the exit code is 130. With --idle-exit it also \
+stops by itself (exit code 0) after that long without a query or a change; `mem recall` starts one so when \
+watch.auto is set (MEM_AUTO_WATCH=1).\n\n\
 Examples:\n  mem watch &\n  mem watch --json | jq -c 'select(.event == \"reindexed\")'"
 )]
-pub struct Args {}
+pub struct Args {
+    /// Exit after SECS seconds without a query or a change (0 or absent: run until stopped)
+    #[arg(long, value_name = "SECS")]
+    pub idle_exit: Option<u64>,
+}
 
-pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     crate::watch::run(
         tree,
         crate::watch::WatchOptions {
             json: ctx.json,
             quiet: ctx.quiet,
+            idle_exit: args
+                .idle_exit
+                .filter(|&s| s > 0)
+                .map(std::time::Duration::from_secs),
         },
     )
 }

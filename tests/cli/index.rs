@@ -1077,3 +1077,61 @@ fn a_repeated_query_reuses_its_vector_after_the_tree_changes() {
     assert_eq!(other["tier"], 2, "{other}");
     assert!(other.get("query_vector_cached").is_none(), "{other}");
 }
+
+/// Polls `cond` every 50 ms for up to `secs` seconds.
+fn eventually(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+#[test]
+fn watch_with_idle_exit_stops_by_itself() {
+    let env = Env::new();
+    env.add("The release train leaves on Wednesdays", "eng/release");
+    let sock = env.root.join(".mem/state/watch.sock");
+    let mut child = spawn_mem(&env, &["watch", "--idle-exit", "1"], &[]);
+    let mut status = None;
+    assert!(
+        eventually(30, || {
+            status = child.try_wait().unwrap();
+            status.is_some()
+        }),
+        "mem watch --idle-exit 1 still runs"
+    );
+    assert_eq!(status.unwrap().code(), Some(0));
+    assert!(!sock.exists(), "the socket is removed on an idle exit");
+}
+
+#[test]
+fn auto_watch_starts_a_watcher_for_later_recalls_that_exits_when_idle() {
+    let env = Env::new();
+    env.add("The release train leaves on Wednesdays", "eng/release");
+    let sock = env.root.join(".mem/state/watch.sock");
+    // Off by default: no watcher appears.
+    let st = explain(&env, &["release train"], &[]);
+    assert!(st.get("daemon").is_none(), "{st}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!sock.exists(), "a watcher started without watch.auto");
+    // With watch.auto the first recall answers in-process and starts one …
+    let vars = [("MEM_AUTO_WATCH", "1"), ("MEM_WATCH_IDLE_EXIT_S", "3")];
+    let st = explain(&env, &["release train"], &vars);
+    assert!(st.get("daemon").is_none(), "{st}");
+    assert!(eventually(30, || sock.exists()), "no watcher came up");
+    // … which answers the recalls that follow …
+    assert!(
+        eventually(30, || explain(&env, &["release train"], &vars)["daemon"]
+            == true),
+        "the auto-started watcher never answered"
+    );
+    // … and goes away after 3 s without queries or changes.
+    assert!(
+        eventually(30, || !sock.exists()),
+        "the watcher did not exit when idle"
+    );
+}
