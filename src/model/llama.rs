@@ -254,11 +254,23 @@ pub fn remove_no_vocab_copies(stem: &str, keep: Option<&str>) -> usize {
 /// when the copy cannot be made or loaded, or with `MEM_TOKENIZER=llama`.
 fn load_without_vocab(path: &Path, id: &str) -> Option<(Box<LlamaModel>, WordPiece)> {
     let dst = no_vocab_path(id)?;
-    let header = || -> Result<super::gguf::Header> {
+    let read = |arrays: bool| -> Result<super::gguf::Header> {
         let f = std::fs::File::open(path)?;
         let len = f.metadata()?.len();
-        super::gguf::read_header(std::io::BufReader::with_capacity(1 << 16, f), len, true)
+        super::gguf::read_header(std::io::BufReader::with_capacity(1 << 16, f), len, arrays)
     };
+    // Without a copy yet, a cheap look first: only a WordPiece vocabulary
+    // gets one (another model's vocabulary is not read on every load).
+    if !dst.is_file()
+        && read(false)
+            .ok()?
+            .get("tokenizer.ggml.model")
+            .and_then(super::gguf::Value::as_str)
+            != Some("bert")
+    {
+        return None;
+    }
+    let header = || read(true);
     // The vocabulary is read while llama.cpp maps the weights.
     let (h, model) = std::thread::scope(|s| {
         let h = s.spawn(header);
