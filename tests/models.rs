@@ -701,3 +701,36 @@ fn placement_finds_the_topic_of_a_paraphrase() {
     );
     assert_eq!(by, "new", "{why}");
 }
+
+#[test]
+fn stale_vocabulary_free_copies_are_removed() {
+    require_models!();
+    let e = embedder();
+    let dir = mem::model::llama::no_vocab_path(e.id())
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    // Copies of a (made-up) model file `probe-model`: the current one, one
+    // of an older version of it, and one of another file whose name extends it.
+    let path = |id: &str| dir.join(format!("{id}.no-vocab.gguf"));
+    let (current, old, other) = (
+        path("probe-model-aaaaaaaaaaaa"),
+        path("probe-model-bbbbbbbbbbbb"),
+        path("probe-model-x-cccccccccccc"),
+    );
+    for p in [&current, &old, &other] {
+        std::fs::write(p, b"copy").unwrap();
+    }
+    let n =
+        mem::model::llama::remove_no_vocab_copies("probe-model", Some("probe-model-aaaaaaaaaaaa"));
+    assert_eq!(n, 1);
+    assert!(current.exists() && !old.exists() && other.exists());
+    // `mem model rm` removes them all (keep nothing)
+    assert_eq!(
+        mem::model::llama::remove_no_vocab_copies("probe-model", None),
+        1
+    );
+    assert!(!current.exists());
+    std::fs::remove_file(&other).unwrap();
+}
