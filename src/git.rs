@@ -177,21 +177,7 @@ impl Git {
             // Nothing to commit; still bring the user's index in step (a
             // writer killed between its commit and the index update leaves
             // these paths staged wrongly).
-            let mut real = self.repo.index()?;
-            for ch in changes {
-                match ch {
-                    Change::Write(rel) | Change::Put(rel, _) => {
-                        let path = self.repo_path(rel);
-                        if workdir.join(&path).is_file() {
-                            real.add_path(Path::new(&path))?;
-                        }
-                    }
-                    Change::Delete(rel) => {
-                        let _ = real.remove_path(Path::new(&self.repo_path(rel)));
-                    }
-                }
-            }
-            real.write()?;
+            self.sync_user_index(changes, written, &workdir)?;
             return Ok(None);
         }
         let tree = repo.find_tree(tree_oid)?;
@@ -207,12 +193,29 @@ impl Git {
                 };
                 anyhow::anyhow!("creating the git commit: {}{hint}", e.message())
             })?;
-        // Keep the user's index in step for the paths we committed, so
-        // `git status` stays clean; other staged changes are left alone.
+        self.sync_user_index(changes, written, &workdir)?;
+        Ok(Some(oid))
+    }
+
+    /// Keeps the user's index in step for the paths of `changes`, so `git
+    /// status` stays clean; other staged changes are left alone. `written`
+    /// (the bulk blobs and their ids) get the files' stat data, so git sees
+    /// them as unchanged without re-reading them.
+    fn sync_user_index(
+        &self,
+        changes: &[Change],
+        written: Vec<(String, Oid)>,
+        workdir: &Path,
+    ) -> Result<()> {
         let mut real = self.repo.index()?;
         for ch in changes {
             match ch {
-                Change::Write(rel) => real.add_path(Path::new(&self.repo_path(rel)))?,
+                Change::Write(rel) => {
+                    let path = self.repo_path(rel);
+                    if workdir.join(&path).is_file() {
+                        real.add_path(Path::new(&path))?;
+                    }
+                }
                 Change::Put(..) => {}
                 Change::Delete(rel) => {
                     let _ = real.remove_path(Path::new(&self.repo_path(rel)));
@@ -220,15 +223,13 @@ impl Git {
             }
         }
         for (path, id) in written {
-            // The stat data lets `git status` see the file as unchanged
-            // without re-reading it.
-            match std::fs::symlink_metadata(workdir.join(&path)) {
-                Ok(m) => real.add(&stat_entry(&path, id, &m))?,
-                Err(_) => real.add_path(Path::new(&path))?,
+            // A file gone meanwhile has nothing to stage.
+            if let Ok(m) = std::fs::symlink_metadata(workdir.join(&path)) {
+                real.add(&stat_entry(&path, id, &m))?;
             }
         }
         real.write()?;
-        Ok(Some(oid))
+        Ok(())
     }
 
     /// The current HEAD commit id, if any.

@@ -138,33 +138,6 @@ pub fn segment(id: &str, fallback: &str) -> String {
 // ---------------------------------------------------------------------------
 // Dates
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
-fn month_number(name: &str) -> Option<i8> {
-    let n = name.to_lowercase();
-    if n.len() < 3 {
-        return None;
-    }
-    let p = n.get(..3)?;
-    MONTHS
-        .iter()
-        .position(|m| &m[..3] == p)
-        .map(|i| i as i8 + 1)
-}
-
 fn civil(y: i16, mo: i8, d: i8, h: i8, mi: i8) -> Option<String> {
     let dt = jiff::civil::DateTime::new(y, mo, d, h, mi, 0, 0).ok()?;
     let ts = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
@@ -197,7 +170,7 @@ pub fn parse_date(s: &str) -> Option<String> {
         }
         return civil(
             c[6].parse().ok()?,
-            month_number(&c[5])?,
+            crate::when::month_number(&c[5].to_lowercase())?,
             c[4].parse().ok()?,
             h,
             mi,

@@ -11,6 +11,7 @@ pub mod curate;
 pub mod entry;
 pub mod error;
 pub mod eval;
+pub mod fsutil;
 pub mod git;
 pub mod guard;
 pub mod index;

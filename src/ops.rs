@@ -109,7 +109,7 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
 
 /// Placement without the index: `--at`, else the default topic. Callers
 /// that can search place first ([`crate::place`]) and pass `--at`.
-pub(crate) fn place(_tree: &Tree, req: &AddRequest) -> Result<(TopicPath, &'static str)> {
+pub(crate) fn place(req: &AddRequest) -> Result<(TopicPath, &'static str)> {
     match &req.at {
         Some(at) => Ok((at.clone(), "flag")),
         None => Ok((TopicPath::parse(DEFAULT_TOPIC)?, "default")),
@@ -128,7 +128,7 @@ fn commit_msg(verb: &str, what: &str, via: &str, why: Option<&str>) -> String {
 /// `mem add`: guard, place (by similarity when no `--at`), de-duplicate,
 /// write, commit.
 pub fn add(tree: &Tree, mut req: AddRequest) -> Result<AddOutcome> {
-    let (topic, placed_by) = place(tree, &req)?;
+    let (topic, placed_by) = place(&req)?;
     req.at = Some(topic);
     let mut out = add_batch(tree, vec![req], None)?.remove(0);
     out.placed_by = placed_by;
@@ -160,7 +160,7 @@ pub fn add_batch(
     let mut last_via = String::from("cli");
     for mut req in reqs {
         let redacted = prepare(tree, &mut req)?;
-        let (topic, placed_by) = place(tree, &req)?;
+        let (topic, placed_by) = place(&req)?;
         let key = normalize(crate::entry::statement_of(&req.text));
         // Existing entries of the topic, read once per batch.
         let known = existing

@@ -355,10 +355,8 @@ fn cache_put(tree: &Tree, key: String, generation: u64, hits: &[Hit], stats: &St
         hits: hits.to_vec(),
         stats: stats.clone(),
     };
-    let path = dir.join(format!("{key}.json"));
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, serde_json::to_vec(&item).unwrap_or_default()).is_ok() {
-        let _ = std::fs::rename(&tmp, &path);
+    if let Ok(bytes) = serde_json::to_vec(&item) {
+        let _ = crate::fsutil::replace_file(&dir.join(format!("{key}.json")), &bytes);
     }
 }
 

@@ -21,7 +21,8 @@ pub struct Span {
 const MONTH: &str = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const COUNT: &str = r"(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|couple of|several)";
 
-fn month_number(s: &str) -> Option<i8> {
+/// 1-12 for a lower-case month name or its three-letter abbreviation.
+pub(crate) fn month_number(s: &str) -> Option<i8> {
     let m = match s.get(..3)? {
         "jan" => 1,
         "feb" => 2,

@@ -9,7 +9,8 @@ needs neither to open the index nor to load a model. One watcher per tree (.mem/
 `mem add` and other writers are never blocked. Correctness never depends on it: every command catches \
 the index up by itself.\n\n\
 Prints one line per re-index on stderr; with --json, JSON lines on stdout: {\"event\":\"ready\",…} once, \
-then {\"event\":\"reindexed\",\"added\",\"updated\",\"removed\",\"embedded\",\"broken\",\"rebuilt\",\"generation\",\"ms\",\"paths\",\"trigger\"}.\n\n\
+then {\"event\":\"reindexed\",\"added\",\"updated\",\"removed\",\"embedded\",\"broken\",\"rebuilt\",\"generation\",\"ms\",\"paths\",\"trigger\"}, \
+and {\"event\":\"idle-exit\"} when --idle-exit ends it.\n\n\
 Stop with Ctrl-C (or SIGTERM): the socket is removed and the exit code is 130. With --idle-exit it also \
 stops by itself (exit code 0) after that long without a query or a change; `mem recall` starts one so when \
 watch.auto is set (MEM_AUTO_WATCH=1).\n\n\

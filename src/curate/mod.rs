@@ -766,10 +766,8 @@ fn plan(
                 continue;
             }
             let ranked = crate::place::rank(tree, &idx, &p.st.text, s);
-            let ask = use_model
-                && models.place_with_generator()
-                && p.op == Op::Add
-                && opts.mode != Mode::NoModel;
+            // `use_model` is already false for `--no-model`.
+            let ask = use_model && models.place_with_generator() && p.op == Op::Add;
             if ask
                 && !crate::place::judge(&ranked).clear
                 && ms.calls == 0
@@ -984,7 +982,7 @@ fn apply(
                             EntryPath::parse(f.trim_end_matches(".md"))?.topic(),
                             "write-ahead",
                         ),
-                        (None, None) => crate::ops::place(tree, req)?,
+                        (None, None) => crate::ops::place(req)?,
                     },
                 };
                 let body = body_with_evidence(&p.st.text, &new_quote);

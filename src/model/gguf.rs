@@ -482,7 +482,7 @@ pub fn write_no_vocab_copy(src: &Path, h: &Header, dst: &Path) -> Result<()> {
     from.seek(SeekFrom::Start(h.data_offset))?;
     let dir = dst.parent().context("destination has no folder")?;
     std::fs::create_dir_all(dir)?;
-    let tmp = super::tmp_beside(dst);
+    let tmp = crate::fsutil::tmp_beside(dst);
     let result = (|| -> Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         out.write_all(&head)?;

@@ -23,7 +23,6 @@ use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
 use std::num::NonZeroU32;
-use std::ops::Not;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -116,7 +115,7 @@ pub fn model_id(path: &Path) -> Result<String> {
             .map(|l| format!("{l}\n"))
             .collect();
         text.push_str(&format!("{key}\t{id}\n"));
-        let _ = super::replace_file(f, text.as_bytes());
+        let _ = crate::fsutil::replace_file(f, text.as_bytes());
     }
     Ok(id)
 }
@@ -334,13 +333,10 @@ impl LlamaEmbedder {
         pull::check_model_file(path)?;
         let id = model_id(path)?;
         crate::trace::mark("model: file checked");
-        let fast = own_tokenizer
-            && std::env::var("MEM_TOKENIZER")
-                .is_ok_and(|v| v == "llama")
-                .not();
+        let fast = own_tokenizer && !std::env::var("MEM_TOKENIZER").is_ok_and(|v| v == "llama");
         let (model, wordpiece) = match fast.then(|| load_without_vocab(path, &id)).flatten() {
             Some((m, wp)) => (m, Some(wp)),
-            None => (load_model(path, "embedding")?, None),
+            None => (load_checked_model(path, "embedding")?, None),
         };
         let threads = effective_threads(threads) as i32;
         let arch = model

@@ -61,28 +61,3 @@ pub trait Generator: Send + Sync {
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
-
-/// A temporary name beside `dst`, unique per process and call.
-pub(crate) fn tmp_beside(dst: &std::path::Path) -> std::path::PathBuf {
-    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    dst.with_file_name(format!(
-        ".{}.tmp-{}-{}",
-        dst.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id(),
-        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ))
-}
-
-/// Replaces `dst` with `bytes` (a temporary file renamed over it, so a reader
-/// sees the old or the new content, never a mix).
-pub(crate) fn replace_file(dst: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = dst.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = tmp_beside(dst);
-    let r = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, dst));
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r
-}

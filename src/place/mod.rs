@@ -165,11 +165,16 @@ const GENERIC: &[&str] = &[
     "december",
 ];
 
+/// Stems of [`GENERIC`], computed once per process.
+fn generic_stems() -> &'static BTreeSet<String> {
+    static GENERIC_STEMS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    GENERIC_STEMS.get_or_init(|| GENERIC.iter().map(|w| stem(w)).collect())
+}
+
 /// Content stems of a text for topic matching: no stop or generic words,
 /// no bare numbers.
 fn content_stems(text: &str) -> BTreeSet<String> {
-    static GENERIC_STEMS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
-    let generic = GENERIC_STEMS.get_or_init(|| GENERIC.iter().map(|w| stem(w)).collect());
+    let generic = generic_stems();
     Analysis::new(text)
         .stems()
         .into_iter()
@@ -324,7 +329,7 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
 /// `general/notes` when it has none.
 pub fn new_topic(text: &str) -> TopicPath {
     let a = Analysis::new(text);
-    let generic: BTreeSet<String> = GENERIC.iter().map(|w| stem(w)).collect();
+    let generic = generic_stems();
     let mut words: Vec<String> = Vec::new();
     if let Some(s) = a
         .subject_text

@@ -18,14 +18,16 @@ fn three(env: &Env) {
 }
 
 fn add(env: &Env, embedder: &str, args: &[&str]) -> serde_json::Value {
-    let out = env
-        .mem()
-        .env("MEM_EMBEDDER", embedder)
-        .arg("add")
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
+    add_with(env, &[("MEM_EMBEDDER", embedder)], args)
+}
+
+/// `mem add ARGS --json` with these environment variables; its first line.
+fn add_with(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> serde_json::Value {
+    let mut c = env.mem();
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    let out = c.arg("add").args(args).arg("--json").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -202,20 +204,12 @@ fn the_generator_is_asked_about_placement_only_when_configured() {
     let env = Env::new();
     three(&env);
     let placement = |flag: &str| {
-        let out = env
-            .mem()
-            .env("MEM_EMBEDDER", "fake")
-            .env("MEM_GENERATOR", "fake")
-            .env("MEM_PLACE_WITH_GENERATOR", flag)
-            .args(["add", "--dry-run", "--json", "Alice waters the tomatoes"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v = parse_lines(&out.stdout).remove(0);
+        let vars = [
+            ("MEM_EMBEDDER", "fake"),
+            ("MEM_GENERATOR", "fake"),
+            ("MEM_PLACE_WITH_GENERATOR", flag),
+        ];
+        let v = add_with(&env, &vars, &["--dry-run", "Alice waters the tomatoes"]);
         v["placement"].as_str().unwrap_or_default().to_string()
     };
     // By default (models.place_with_generator = false) the score decides.
