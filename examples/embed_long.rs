@@ -23,7 +23,10 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     for cap in caps {
-        let e = LlamaEmbedder::load(&path, threads)?.with_max_tokens(cap);
+        let mut e = LlamaEmbedder::load(&path, threads)?.with_max_tokens(cap);
+        if let Some(p) = std::env::var("PACK").ok().and_then(|p| p.parse().ok()) {
+            e.set_pack_tokens(p);
+        }
         e.embed(&["warm up"])?;
         let tokens: usize = refs.iter().map(|t| e.tokenize(t).len()).sum();
         let t = Instant::now();

@@ -23,8 +23,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Bump when the index layout or analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+/// Bump when the index layout, analysis or embedded text changes: old indexes
+/// are rebuilt (5: conversation turns embed only their own words).
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {
@@ -242,7 +243,20 @@ fn content_hash(bytes: &[u8]) -> u128 {
 /// The text embedded for an entry: title and statement (not the evidence).
 /// A title that merely repeats the statement's opening (a derived title) is
 /// left out: it would double the tokens of a short entry and add nothing.
+/// A conversation turn (`source.via: conversation` with a speaker) embeds
+/// only what its speaker said: its title (speaker and date) and the quoted
+/// previous turn are context for BM25 and readers, and would double the
+/// embedder's work (README, "Embedding input").
 pub fn embed_text(e: &Entry) -> String {
+    if e.meta.source.via.as_deref() == Some("conversation")
+        && e.meta.source.speaker.is_some()
+        && !std::env::var("MEM_EMBED_TURN").is_ok_and(|v| v == "full")
+    {
+        let own = turn_words(e.statement());
+        if !own.is_empty() {
+            return own;
+        }
+    }
     let title = e.meta.title.trim();
     let st = plain_text(e.statement());
     let st = st.trim();
@@ -254,6 +268,19 @@ pub fn embed_text(e: &Entry) -> String {
         return st.to_string();
     }
     format!("{title}\n{st}")
+}
+
+/// A turn's statement without the blockquote of the turn before it.
+fn turn_words(statement: &str) -> String {
+    let mut in_quote = true;
+    let own: Vec<&str> = statement
+        .lines()
+        .filter(|l| {
+            in_quote = in_quote && (l.starts_with('>') || l.trim().is_empty());
+            !in_quote
+        })
+        .collect();
+    plain_text(&own.join("\n")).trim().to_string()
 }
 
 pub struct MemIndex {
@@ -748,5 +775,40 @@ mod tests {
             "Service the van every 10k km.\n\n## Evidence\n\n> said in standup",
         );
         assert_eq!(embed_text(&e), "Car upkeep\nService the van every 10k km.");
+    }
+
+    fn turn(title: &str, body: &str) -> Entry {
+        Entry::parse(&format!("---\nid: 01J00000000000000000000000\ntitle: {title}\nsource:\n  via: conversation\n  speaker: Caroline\ncreated: 2026-01-01T00:00:00Z\n---\n{body}\n")).unwrap()
+    }
+
+    #[test]
+    fn a_conversation_turn_embeds_only_its_own_words() {
+        // the quoted previous turn and the speaker/date title are left out
+        let t = turn(
+            "Caroline, 15 July 2023",
+            "> Melanie: We love painting together lately.\n> (a second quoted line)\n\nCaroline: Wow, that painting is amazing!\n\n> her own quote stays",
+        );
+        assert_eq!(
+            embed_text(&t),
+            "Caroline: Wow, that painting is amazing!\nher own quote stays"
+        );
+        // the first turn of a session has no quote
+        let first = turn("Caroline, 8 May 2023", "Caroline: Hey Mel!");
+        assert_eq!(embed_text(&first), "Caroline: Hey Mel!");
+        // the long turn's verbatim evidence is not embedded
+        let long = turn(
+            "Caroline, 8 May 2023",
+            "> Melanie: hi\n\nCaroline: The start …\n\n## Evidence\n\n> The start and the rest.",
+        );
+        assert_eq!(embed_text(&long), "Caroline: The start …");
+        // nothing but a quote: the usual title + statement
+        let only = turn("Caroline, 8 May 2023", "> Melanie: hi");
+        assert_eq!(embed_text(&only), "Caroline, 8 May 2023\nMelanie: hi");
+        // a note that opens with a quote is not a conversation turn: kept whole
+        let note = entry("Quote of the day", "> Simple is better.\n\nFrom the Zen of Python.");
+        assert_eq!(
+            embed_text(&note),
+            "Quote of the day\nSimple is better.\nFrom the Zen of Python."
+        );
     }
 }
