@@ -285,8 +285,10 @@ fn load_without_vocab(path: &Path, id: &str) -> Option<(Box<LlamaModel>, WordPie
     let model = match model {
         Some(m) => m,
         None => {
-            // First use (or a damaged copy): make the copy.
-            let _ = std::fs::remove_file(&dst);
+            // First use (or a damaged copy): make the copy. It is written
+            // beside and renamed over `dst`, never removed first: another
+            // process loading the same model meanwhile finds the old file
+            // or the new one, not none.
             super::gguf::write_no_vocab_copy(path, &h, &dst).ok()?;
             if let Some(stem) = path.file_stem() {
                 remove_no_vocab_copies(&stem.to_string_lossy(), Some(id));
