@@ -805,7 +805,10 @@ mod tests {
         let only = turn("Caroline, 8 May 2023", "> Melanie: hi");
         assert_eq!(embed_text(&only), "Caroline, 8 May 2023\nMelanie: hi");
         // a note that opens with a quote is not a conversation turn: kept whole
-        let note = entry("Quote of the day", "> Simple is better.\n\nFrom the Zen of Python.");
+        let note = entry(
+            "Quote of the day",
+            "> Simple is better.\n\nFrom the Zen of Python.",
+        );
         assert_eq!(
             embed_text(&note),
             "Quote of the day\nSimple is better.\nFrom the Zen of Python."
