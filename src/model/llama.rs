@@ -70,6 +70,49 @@ pub fn idle_threads(cores: usize, load: f64) -> usize {
     cores.saturating_sub(busy).clamp(1, cores.max(1))
 }
 
+/// Threads for a bulk job (many texts), when none are configured: the
+/// cores minus the tasks that want a CPU right now, counted from
+/// `/proc/loadavg`'s runnable-task field over ~40 ms. The load average
+/// would do for a query but not here: it lags a minute behind (a bulk
+/// job's own earlier minute counts as someone else's), and it counts
+/// tasks blocked on I/O, which use no CPU (on the shared 2-core test VM it
+/// sat at ~1 with both cores idle, so every bulk job ran on 1 thread at
+/// ~60% of the speed of 2). Falls back to [`effective_threads`].
+pub fn bulk_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+    match runnable_others(8, std::time::Duration::from_millis(5)) {
+        Some(others) => idle_threads(cores, others),
+        None => effective_threads(0),
+    }
+}
+
+/// Mean number of runnable tasks other than the reading thread, from
+/// `samples` reads of `/proc/loadavg` (4th field `running/total`) `gap`
+/// apart. `None` where the file cannot be read.
+fn runnable_others(samples: usize, gap: std::time::Duration) -> Option<f64> {
+    let mut sum = 0.0;
+    for i in 0..samples {
+        if i > 0 {
+            std::thread::sleep(gap);
+        }
+        let s = std::fs::read_to_string("/proc/loadavg").ok()?;
+        sum += runnable_of(&s)?;
+    }
+    Some(sum / samples as f64)
+}
+
+/// Runnable tasks besides the reader in one `/proc/loadavg` line.
+fn runnable_of(loadavg: &str) -> Option<f64> {
+    let running: f64 = loadavg
+        .split_whitespace()
+        .nth(3)?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()?;
+    Some((running - 1.0).max(0.0))
+}
+
 /// `<file stem>-<12 hex>`: a cheap, content-derived identity of a model file.
 /// The hash (blake3) covers the file size and three 1 MiB samples (start —
 /// the GGUF header with its metadata —, middle and end of the weights), so
@@ -203,7 +246,10 @@ pub struct LlamaEmbedder {
     /// Longest input in tokens (including [CLS]/[SEP]); longer texts are truncated.
     max_tokens: usize,
     n_batch: usize,
+    /// Threads of a one-text (query) context; see `bulk_threads` for the rest.
     threads: i32,
+    /// Threads as configured (0: decided from the machine's load).
+    threads_cfg: usize,
     pooling: LlamaPoolingType,
     /// Texts are packed into one decode while their tokens fit this budget.
     pack_tokens: usize,
@@ -320,7 +366,16 @@ const SEQ_TIERS: [u32; 3] = [1, 16, EMBED_SEQ_MAX];
 struct SizedCtx {
     ctx: LlamaContext<'static>,
     n_seq: u32,
+    threads: i32,
+    /// When the thread count was last decided for a bulk call (`None`:
+    /// made for a query, with the load-average choice).
+    decided: Option<std::time::Instant>,
 }
+
+/// A bulk context's thread count is looked at again after this long: a
+/// first run of `mem eval longmemeval` embeds for minutes, and the
+/// machine's other work comes and goes meanwhile.
+const RETHINK_THREADS: std::time::Duration = std::time::Duration::from_secs(10);
 impl LlamaEmbedder {
     /// Loads (memory-maps) an embedding GGUF. `threads` 0 = all cores.
     pub fn load(path: &Path, threads: usize) -> Result<Self> {
@@ -340,6 +395,7 @@ impl LlamaEmbedder {
             Some((m, wp)) => (m, Some(wp)),
             None => (load_checked_model(path, "embedding")?, None),
         };
+        let threads_cfg = threads;
         let threads = effective_threads(threads) as i32;
         let arch = model
             .meta_val_str("general.architecture")
@@ -373,6 +429,7 @@ impl LlamaEmbedder {
             max_tokens,
             n_batch: n_batch as usize,
             threads,
+            threads_cfg,
             pooling,
             pack_tokens: EXACT_PACK_TOKENS,
             path: path.to_path_buf(),
@@ -380,23 +437,49 @@ impl LlamaEmbedder {
         // Fail here, not on first use, when llama.cpp cannot make a context.
         {
             let mut slot = e.ctx.lock().map_err(|_| anyhow!("embedder poisoned"))?;
-            e.context_for(&mut slot, 1)?;
+            e.context_for(&mut slot, 1, false)?;
         }
         Ok(e)
     }
 
-    /// The context, made (or remade larger) so that `seqs` texts fit one decode.
+    /// The context, made (or remade larger) so that `seqs` texts fit one
+    /// decode; `bulk`: the call embeds many texts (threads as `bulk_threads`).
     fn context_for<'a>(
         &self,
         slot: &'a mut Option<SizedCtx>,
         seqs: usize,
+        bulk: bool,
     ) -> Result<&'a mut LlamaContext<'static>> {
         let want = SEQ_TIERS
             .iter()
             .copied()
             .find(|&t| t as usize >= seqs)
             .unwrap_or(EMBED_SEQ_MAX);
-        if slot.as_ref().is_none_or(|c| c.n_seq < want) {
+        // A call with many texts takes the cores idle now, decided again
+        // every `RETHINK_THREADS`; a one-text call (a query) keeps whatever
+        // context there is, or makes one with the load-average choice.
+        let rethink = self.threads_cfg == 0
+            && bulk
+            && slot.as_ref().is_none_or(|c| {
+                c.n_seq < want || c.decided.is_none_or(|d| d.elapsed() >= RETHINK_THREADS)
+            });
+        let threads = if rethink {
+            bulk_threads() as i32
+        } else {
+            slot.as_ref().map_or(self.threads, |c| c.threads)
+        };
+        if rethink
+            && let Some(c) = slot.as_mut()
+            && c.n_seq >= want
+            && c.threads == threads
+        {
+            c.decided = Some(std::time::Instant::now());
+        }
+        if slot
+            .as_ref()
+            .is_none_or(|c| c.n_seq < want || c.threads != threads)
+        {
+            let want = want.max(slot.as_ref().map_or(0, |c| c.n_seq));
             *slot = None; // free the old context first
             let n_batch = self.n_batch as u32;
             let params = LlamaContextParams::default()
@@ -407,8 +490,8 @@ impl LlamaEmbedder {
                 .with_kv_unified(true)
                 .with_embeddings(true)
                 .with_pooling_type(self.pooling)
-                .with_n_threads(self.threads)
-                .with_n_threads_batch(self.threads);
+                .with_n_threads(threads)
+                .with_n_threads_batch(threads);
             let ctx = self.model.new_context(backend()?, params).map_err(|e| {
                 anyhow!(
                     "llama.cpp could not create an embedding context for {}: {e}",
@@ -420,6 +503,8 @@ impl LlamaEmbedder {
             *slot = Some(SizedCtx {
                 ctx: unsafe { extend_ctx(ctx) },
                 n_seq: want,
+                threads,
+                decided: rethink.then(std::time::Instant::now),
             });
             crate::trace::mark("embedder: context ready");
         }
@@ -560,7 +645,7 @@ impl Embedder for LlamaEmbedder {
             .ctx
             .lock()
             .map_err(|_| anyhow!("embedder poisoned by an earlier panic"))?;
-        let ctx = self.context_for(&mut slot, seqs)?;
+        let ctx = self.context_for(&mut slot, seqs, texts.len() > 1)?;
         for r in batches {
             self.embed_batch(ctx, &toks[r], &mut out)?;
         }
@@ -834,6 +919,18 @@ mod tests {
         assert_eq!(idle_threads(8, 2.2), 6);
         assert_eq!(idle_threads(1, 0.0), 1);
         assert_eq!(super::effective_threads(3), 3, "an explicit setting wins");
+    }
+
+    #[test]
+    fn bulk_threads_count_runnable_tasks_not_the_load_average() {
+        // a load average of 1.2 with only the reader running: nobody else wants a CPU
+        assert_eq!(super::runnable_of("1.20 1.40 1.50 1/82 23780"), Some(0.0));
+        assert_eq!(super::runnable_of("0.10 0.20 0.30 3/90 1"), Some(2.0));
+        assert_eq!(super::runnable_of("0.10 0.20 0.30"), None);
+        assert_eq!(super::runnable_of("a b c x/y 1"), None);
+        let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+        let n = super::bulk_threads();
+        assert!((1..=cores).contains(&n), "{n} of {cores}");
     }
 
     #[test]
