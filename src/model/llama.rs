@@ -86,9 +86,10 @@ pub fn bulk_threads() -> usize {
     }
 }
 
-/// Mean number of runnable tasks other than the reading thread, from
-/// `samples` reads of `/proc/loadavg` (4th field `running/total`) `gap`
-/// apart. `None` where the file cannot be read.
+/// Mean number of runnable tasks of other processes, from `samples` reads
+/// of `/proc/loadavg` (4th field `running/total`) `gap` apart, less this
+/// process's own runnable threads (the reader, and llama.cpp's workers
+/// still spinning after a decode). `None` where the file cannot be read.
 fn runnable_others(samples: usize, gap: std::time::Duration) -> Option<f64> {
     let mut sum = 0.0;
     for i in 0..samples {
@@ -96,13 +97,29 @@ fn runnable_others(samples: usize, gap: std::time::Duration) -> Option<f64> {
             std::thread::sleep(gap);
         }
         let s = std::fs::read_to_string("/proc/loadavg").ok()?;
-        sum += runnable_of(&s)?;
+        sum += runnable_of(&s, own_runnable().max(1))?;
     }
     Some(sum / samples as f64)
 }
 
-/// Runnable tasks besides the reader in one `/proc/loadavg` line.
-fn runnable_of(loadavg: &str) -> Option<f64> {
+/// Threads of this process in state `R` (`/proc/self/task/*/stat`).
+fn own_runnable() -> usize {
+    let Ok(rd) = std::fs::read_dir("/proc/self/task") else {
+        return 1;
+    };
+    rd.flatten()
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("stat")).is_ok_and(|s| {
+                // `pid (comm) S …`: the state follows the last ')'
+                s.rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('R'))
+            })
+        })
+        .count()
+}
+
+/// Runnable tasks besides `own` in one `/proc/loadavg` line.
+fn runnable_of(loadavg: &str, own: usize) -> Option<f64> {
     let running: f64 = loadavg
         .split_whitespace()
         .nth(3)?
@@ -110,7 +127,7 @@ fn runnable_of(loadavg: &str) -> Option<f64> {
         .next()?
         .parse()
         .ok()?;
-    Some((running - 1.0).max(0.0))
+    Some((running - own as f64).max(0.0))
 }
 
 /// `<file stem>-<12 hex>`: a cheap, content-derived identity of a model file.
@@ -464,7 +481,11 @@ impl LlamaEmbedder {
                 c.n_seq < want || c.decided.is_none_or(|d| d.elapsed() >= RETHINK_THREADS)
             });
         let threads = if rethink {
-            bulk_threads() as i32
+            let n = bulk_threads() as i32;
+            if std::env::var_os("MEM_TRACE").is_some() {
+                crate::trace::mark(&format!("embedder: bulk on {n} thread(s)"));
+            }
+            n
         } else {
             slot.as_ref().map_or(self.threads, |c| c.threads)
         };
@@ -924,10 +945,26 @@ mod tests {
     #[test]
     fn bulk_threads_count_runnable_tasks_not_the_load_average() {
         // a load average of 1.2 with only the reader running: nobody else wants a CPU
-        assert_eq!(super::runnable_of("1.20 1.40 1.50 1/82 23780"), Some(0.0));
-        assert_eq!(super::runnable_of("0.10 0.20 0.30 3/90 1"), Some(2.0));
-        assert_eq!(super::runnable_of("0.10 0.20 0.30"), None);
-        assert_eq!(super::runnable_of("a b c x/y 1"), None);
+        assert_eq!(super::runnable_of("1.20 1.40 1.50 1/82 23780", 1), Some(0.0));
+        assert_eq!(super::runnable_of("0.10 0.20 0.30 3/90 1", 1), Some(2.0));
+        // our own spinning workers are not someone else's load
+        assert_eq!(super::runnable_of("0.10 0.20 0.30 3/90 1", 3), Some(0.0));
+        assert_eq!(super::runnable_of("0.10 0.20 0.30", 1), None);
+        assert_eq!(super::runnable_of("a b c x/y 1", 1), None);
+        // the reading thread itself is running
+        assert!(super::own_runnable() >= 1);
+        // a thread of ours that spins is counted as ours
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s2 = stop.clone();
+        let spin = std::thread::spawn(move || {
+            while !s2.load(std::sync::atomic::Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
+        });
+        let seen = (0..200).map(|_| super::own_runnable()).max().unwrap_or(0);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        spin.join().unwrap();
+        assert!(seen >= 2, "a spinning thread of ours was never seen running");
         let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
         let n = super::bulk_threads();
         assert!((1..=cores).contains(&n), "{n} of {cores}");

@@ -71,7 +71,7 @@ impl Models {
                 )),
                 _ => match self.generator_path() {
                     None => Ok(None),
-                    Some(p) => super::llama::LlamaGenerator::load(&p, self.threads())
+                    Some(p) => super::llama::LlamaGenerator::load(&p, self.cfg.threads)
                         .map(|g| Some(Arc::new(g) as Arc<dyn Generator>))
                         .map_err(|e| format!("{e:#}")),
                 },
@@ -164,7 +164,7 @@ impl Models {
                 )),
                 _ => match self.embedder_path() {
                     None => Ok(None),
-                    Some(p) => super::llama::LlamaEmbedder::load(&p, self.threads())
+                    Some(p) => super::llama::LlamaEmbedder::load(&p, self.cfg.threads)
                         .map(|e| match self.cfg.embed_max_tokens {
                             0 => e,
                             n => e.with_max_tokens(n),
