@@ -61,7 +61,8 @@ pub struct Models {
     pub embedder: String,
     /// Generator: a built-in model name (`smollm2-135m`), a GGUF path, or `none`.
     pub generator: String,
-    /// CPU threads for llama.cpp; 0 = the idle cores (see `model::llama::effective_threads`).
+    /// CPU threads for llama.cpp; 0 = the idle cores (see `model::llama::effective_threads`
+    /// for queries, `model::llama::bulk_threads` for bulk embedding).
     pub threads: usize,
     /// Tokens embedded per text at most (longer texts are truncated for the
     /// vector; BM25 still sees all of it); 0 = the model's own limit.

@@ -945,7 +945,10 @@ mod tests {
     #[test]
     fn bulk_threads_count_runnable_tasks_not_the_load_average() {
         // a load average of 1.2 with only the reader running: nobody else wants a CPU
-        assert_eq!(super::runnable_of("1.20 1.40 1.50 1/82 23780", 1), Some(0.0));
+        assert_eq!(
+            super::runnable_of("1.20 1.40 1.50 1/82 23780", 1),
+            Some(0.0)
+        );
         assert_eq!(super::runnable_of("0.10 0.20 0.30 3/90 1", 1), Some(2.0));
         // our own spinning workers are not someone else's load
         assert_eq!(super::runnable_of("0.10 0.20 0.30 3/90 1", 3), Some(0.0));
@@ -964,7 +967,10 @@ mod tests {
         let seen = (0..200).map(|_| super::own_runnable()).max().unwrap_or(0);
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         spin.join().unwrap();
-        assert!(seen >= 2, "a spinning thread of ours was never seen running");
+        assert!(
+            seen >= 2,
+            "a spinning thread of ours was never seen running"
+        );
         let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
         let n = super::bulk_threads();
         assert!((1..=cores).contains(&n), "{n} of {cores}");
