@@ -389,6 +389,11 @@ struct SizedCtx {
     decided: Option<std::time::Instant>,
 }
 
+/// Calls with at least this many texts are bulk work: their threads are
+/// counted afresh (~40 ms, `bulk_threads`), worth it only for work that
+/// takes longer than that (16 short texts: ~150 ms on 2 cores).
+const BULK_TEXTS: usize = 16;
+
 /// A bulk context's thread count is looked at again after this long: a
 /// first run of `mem eval longmemeval` embeds for minutes, and the
 /// machine's other work comes and goes meanwhile.
@@ -460,7 +465,8 @@ impl LlamaEmbedder {
     }
 
     /// The context, made (or remade larger) so that `seqs` texts fit one
-    /// decode; `bulk`: the call embeds many texts (threads as `bulk_threads`).
+    /// decode; `bulk`: the call embeds at least `BULK_TEXTS` texts (threads
+    /// as `bulk_threads`).
     fn context_for<'a>(
         &self,
         slot: &'a mut Option<SizedCtx>,
@@ -472,9 +478,10 @@ impl LlamaEmbedder {
             .copied()
             .find(|&t| t as usize >= seqs)
             .unwrap_or(EMBED_SEQ_MAX);
-        // A call with many texts takes the cores idle now, decided again
-        // every `RETHINK_THREADS`; a one-text call (a query) keeps whatever
-        // context there is, or makes one with the load-average choice.
+        // A bulk call takes the cores idle now, decided again every
+        // `RETHINK_THREADS`; a small call (a query, a catch-up of a few
+        // edits) keeps whatever context there is, or makes one with the
+        // load-average choice.
         let rethink = self.threads_cfg == 0
             && bulk
             && slot.as_ref().is_none_or(|c| {
@@ -666,7 +673,7 @@ impl Embedder for LlamaEmbedder {
             .ctx
             .lock()
             .map_err(|_| anyhow!("embedder poisoned by an earlier panic"))?;
-        let ctx = self.context_for(&mut slot, seqs, texts.len() > 1)?;
+        let ctx = self.context_for(&mut slot, seqs, texts.len() >= BULK_TEXTS)?;
         for r in batches {
             self.embed_batch(ctx, &toks[r], &mut out)?;
         }
