@@ -419,7 +419,9 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
         let opts = OpenOptions {
             embedder_id: models.embedder_id(),
             embedder: &load,
-            progress: false,
+            // a bar on a terminal when 50+ entries wait (a `git pull`, a
+            // rebuild after an upgrade): seconds to minutes otherwise silent
+            progress: true,
             force_rebuild: false,
             before_walk: Some(&prefetch),
             need_vectors: q.max_tier >= 2,

@@ -739,7 +739,7 @@ pub fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
     let b = indicatif::ProgressBar::new(len);
     b.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+            "{spinner} {msg} [{bar:30}] {pos}/{len} (eta {eta})",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
