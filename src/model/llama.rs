@@ -489,9 +489,7 @@ impl LlamaEmbedder {
             });
         let threads = if rethink {
             let n = bulk_threads() as i32;
-            if std::env::var_os("MEM_TRACE").is_some() {
-                crate::trace::mark(&format!("embedder: bulk on {n} thread(s)"));
-            }
+            crate::trace::mark(&format!("embedder: bulk on {n} thread(s)"));
             n
         } else {
             slot.as_ref().map_or(self.threads, |c| c.threads)
