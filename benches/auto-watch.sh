@@ -8,7 +8,8 @@
 set -euo pipefail
 TREE=${1:?usage: benches/auto-watch.sh TREE [RUNS]}
 RUNS=${2:-21}
-BIN=${MEM_BIN:-$(cd "$(dirname "$0")/.." && pwd)/target/release/mem}
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${MEM_BIN:-$(dirname "$HERE")/target/release/mem}
 cd "$TREE"
 export MEM_AUTO_WATCH=1 MEM_WATCH_IDLE_EXIT_S=120
 out=$(mktemp)
@@ -22,12 +23,4 @@ for i in $(seq 1 "$RUNS"); do
   echo "T1 $(t recall deploy --tier 1 --since "$((2100 + i))-01-01" -k 5)" >> "$out"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$out" <<'PY'
-import statistics, sys
-d = {}
-for line in open(sys.argv[1]):
-    k, us = line.split()
-    d.setdefault(k, []).append(int(us) / 1000)
-for k, v in d.items():
-    print(f"{k:6} median {statistics.median(v):6.1f} ms  {sorted(round(x) for x in v)}")
-PY
+python3 "$HERE/medians.py" "$out"

@@ -15,7 +15,8 @@
 set -euo pipefail
 TREE=${1:?usage: benches/tier2.sh TREE [ROUNDS]}
 ROUNDS=${2:-15}
-BIN=${MEM_BIN:-$(cd "$(dirname "$0")/.." && pwd)/target/release/mem}
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${MEM_BIN:-$(dirname "$HERE")/target/release/mem}
 cd "$TREE"
 "$BIN" recall automobile upkeep -k 5 >/dev/null 2>&1 || true   # embeds and caches the repeated query
 out=$(mktemp)
@@ -40,12 +41,4 @@ for i in $(seq 10 $((9 + ROUNDS))); do
   done
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$out" <<'PY'
-import statistics, sys
-d = {}
-for line in open(sys.argv[1]):
-    k, us = line.split()
-    d.setdefault(k, []).append(int(us) / 1000)
-for k, v in d.items():
-    print(f"{k:6} median {statistics.median(v):6.1f} ms  {sorted(round(x) for x in v)}")
-PY
+python3 "$HERE/medians.py" "$out"

@@ -45,6 +45,14 @@ fn embed1(text: &str) -> Vec<f32> {
     embedder().embed(&[text]).unwrap().remove(0)
 }
 
+/// Largest component-wise difference of two vectors.
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max)
+}
+
 #[test]
 fn embeddings_have_384_dims_unit_norm_and_are_repeatable() {
     require_models!();
@@ -66,10 +74,7 @@ fn embeddings_have_384_dims_unit_norm_and_are_repeatable() {
     }
     let again = e.embed(&texts).unwrap();
     for (a, b) in v.iter().zip(&again) {
-        assert!(
-            a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6),
-            "same text, same vector"
-        );
+        assert!(max_diff(a, b) < 1e-6, "same text, same vector");
     }
     // a different model file would have a different id; the same file, the same id
     assert!(e.id().starts_with("all-MiniLM-L6-v2"), "{}", e.id());
@@ -138,11 +143,7 @@ fn own_tokenizer_gives_llama_cpp_tokens_and_vectors() {
     let a = ours.embed(&texts).unwrap();
     let b = theirs.embed(&texts).unwrap();
     for ((t, x), y) in texts.iter().zip(&a).zip(&b) {
-        let d = x
-            .iter()
-            .zip(y)
-            .map(|(p, q)| (p - q).abs())
-            .fold(0.0f32, f32::max);
+        let d = max_diff(x, y);
         assert!(d < 1e-6, "{t:?}: vectors differ by {d}");
     }
 }
@@ -165,7 +166,7 @@ fn a_damaged_vocabulary_free_copy_is_made_again() {
         "made again, byte for byte"
     );
     let (x, y) = (again.embed(&["automobile"]).unwrap(), embed1("automobile"));
-    assert!(x[0].iter().zip(&y).all(|(p, q)| (p - q).abs() < 1e-6));
+    assert!(max_diff(&x[0], &y) < 1e-6);
 }
 
 #[test]
@@ -279,11 +280,7 @@ fn batched_equals_one_at_a_time() {
     let batched = e.embed(&refs).unwrap();
     let again = e.embed(&refs[..3]).unwrap();
     for ((t, b), single) in refs.iter().zip(&batched).zip(&singles) {
-        let d = single
-            .iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0f32, f32::max);
+        let d = max_diff(single, b);
         assert!(d < 1e-6, "{t:?}: max difference {d}");
     }
     assert_eq!(
@@ -570,12 +567,7 @@ fn models_are_usable_from_several_threads() {
         .collect();
     for h in hs {
         let got = h.join().unwrap();
-        assert!(
-            got[0]
-                .iter()
-                .zip(&want[0])
-                .all(|(a, b)| (a - b).abs() < 1e-5)
-        );
+        assert!(max_diff(&got[0], &want[0]) < 1e-5);
     }
 }
 

@@ -399,7 +399,8 @@ const BULK_TEXTS: usize = 16;
 /// machine's other work comes and goes meanwhile.
 const RETHINK_THREADS: std::time::Duration = std::time::Duration::from_secs(10);
 impl LlamaEmbedder {
-    /// Loads (memory-maps) an embedding GGUF. `threads` 0 = all cores.
+    /// Loads (memory-maps) an embedding GGUF. `threads` 0 = the idle cores
+    /// (`effective_threads` for queries, `bulk_threads` for bulk calls).
     pub fn load(path: &Path, threads: usize) -> Result<Self> {
         Self::load_with(path, threads, true)
     }
@@ -711,7 +712,7 @@ pub const MAX_CONTEXT: usize = 4096;
 
 impl LlamaGenerator {
     /// Loads (memory-maps) an instruct GGUF with a context of up to
-    /// [`MAX_CONTEXT`] tokens. `threads` 0 = all cores.
+    /// [`MAX_CONTEXT`] tokens. `threads` 0 = the idle cores (`effective_threads`).
     pub fn load(path: &Path, threads: usize) -> Result<Self> {
         Self::load_with_context(path, threads, MAX_CONTEXT)
     }

@@ -48,12 +48,12 @@ impl Models {
             .flatten()
     }
 
-    /// Whether a generator is configured and available (without loading it).
     /// Whether placement may ask the generator (`models.place_with_generator`).
     pub fn place_with_generator(&self) -> bool {
         self.cfg.place_with_generator
     }
 
+    /// Whether a generator is configured and available (without loading it).
     pub fn has_generator(&self) -> bool {
         self.cfg.generator.trim() == "fake" || self.generator_path().is_some()
     }

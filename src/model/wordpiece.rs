@@ -307,14 +307,7 @@ mod tests {
                 Value::Bool(l),
             ));
         }
-        let h = Header {
-            version: 3,
-            kv,
-            tensors: Vec::new(),
-            alignment: 32,
-            data_offset: 0,
-        };
-        WordPiece::from_header(&h)
+        WordPiece::from_header(&header(kv))
             .unwrap()
             .expect("a bert vocabulary")
     }
@@ -400,16 +393,10 @@ mod tests {
 
     #[test]
     fn vocabularies_it_does_not_cover_are_left_to_llama() {
-        let h = Header {
-            version: 3,
-            kv: vec![(
-                "tokenizer.ggml.model".to_string(),
-                Value::Str("gpt2".into()),
-            )],
-            tensors: Vec::new(),
-            alignment: 32,
-            data_offset: 0,
-        };
+        let h = header(vec![(
+            "tokenizer.ggml.model".to_string(),
+            Value::Str("gpt2".into()),
+        )]);
         assert!(WordPiece::from_header(&h).unwrap().is_none());
         let mut kv = vocab_kv(&["[UNK]", "[CLS]", "[SEP]", "▁x"]);
         kv.push((
@@ -419,14 +406,18 @@ mod tests {
                 vec![Value::I32(3), Value::I32(3), Value::I32(3), Value::I32(4)],
             ),
         ));
-        let h = Header {
+        assert!(WordPiece::from_header(&header(kv)).unwrap().is_none());
+    }
+
+    /// A header with these keys and no tensors.
+    fn header(kv: Vec<(String, Value)>) -> Header {
+        Header {
             version: 3,
             kv,
             tensors: Vec::new(),
             alignment: 32,
             data_offset: 0,
-        };
-        assert!(WordPiece::from_header(&h).unwrap().is_none());
+        }
     }
 
     fn vocab_kv(tokens: &[&str]) -> Vec<(String, Value)> {
