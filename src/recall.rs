@@ -90,6 +90,14 @@ pub struct Stats {
     /// Tier 2 took the query's vector from the embedding cache (no model load).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub query_vector_cached: bool,
+    /// Candidates found only by their vector and left out for being no
+    /// closer to the query than meaningless text (`null_floor`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub below_floor: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Candidates fetched per tier before fusion and filtering.
@@ -154,6 +162,9 @@ pub struct Tuning {
     /// Speaker-aware re-scoring (tier 3): a first-person query ("where do I
     /// keep my …") gains this for turns spoken by the user.
     pub user_boost: f32,
+    /// A hit found only by its vector must be closer to the query than
+    /// any of [`NULL_ANCHORS`] is (`null_floor`); off for ablations.
+    pub floor: bool,
 }
 
 impl Default for Tuning {
@@ -172,6 +183,7 @@ impl Default for Tuning {
             time_boost: 0.3,
             time_after: 3,
             user_boost: 0.3,
+            floor: true,
         }
     }
 }
@@ -201,6 +213,7 @@ impl Tuning {
                 "time" => t.time_boost = f.unwrap_or(t.time_boost),
                 "tafter" => t.time_after = f.map_or(t.time_after, |x| x as i64),
                 "user" => t.user_boost = f.unwrap_or(t.user_boost),
+                "floor" => t.floor = v.trim() != "0",
                 _ => {}
             }
         }
@@ -459,6 +472,47 @@ fn query_vector(models: &Models, dim: usize, text: &str) -> Result<Option<(Vec<f
     Ok(Some((v, false)))
 }
 
+/// Meaningless texts: every embedder puts some distance between them and
+/// a real question, whatever its own scale of cosines.
+pub const NULL_ANCHORS: [&str; 8] = [
+    "asdf qwerty zxcv",
+    "lorem ipsum dolor sit amet",
+    "xyz abc 123",
+    "blah blah blah",
+    "foo bar baz",
+    "test",
+    "hmm ok",
+    "...",
+];
+
+/// How close meaningless text comes to the query: the best cosine between
+/// the query vector and [`NULL_ANCHORS`]. A candidate that only the vector
+/// search found, and that is no closer than this, matches the query no
+/// better than gibberish does: it is not shown, so a query with no real
+/// match finds nothing (exit 1) instead of the nearest entries whatever
+/// they are. The anchors' vectors live in the query-vector cache (one
+/// embedding per model, ever).
+fn null_floor(models: &Models, dim: usize, qv: &[f32]) -> Result<Option<f32>> {
+    let Some(ns) = models.query_cache_id() else {
+        return Ok(None);
+    };
+    let mut vs = crate::index::embcache::lookup(&ns, dim, &NULL_ANCHORS);
+    if vs.iter().any(Option::is_none) {
+        let Some(emb) = models.embedder()? else {
+            return Ok(None);
+        };
+        let fresh = emb.embed(&NULL_ANCHORS)?;
+        let items: Vec<(&str, &Vec<f32>)> = NULL_ANCHORS.iter().copied().zip(&fresh).collect();
+        crate::index::embcache::store(&ns, &items);
+        vs = fresh.into_iter().map(Some).collect();
+    }
+    Ok(vs
+        .iter()
+        .flatten()
+        .map(|v| v.iter().zip(qv).map(|(a, b)| a * b).sum::<f32>())
+        .reduce(f32::max))
+}
+
 /// Tier 1: BM25 over the query (function words dropped unless tuned off).
 fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(String, u64, f32)>> {
     let tune = Tuning::get();
@@ -521,6 +575,8 @@ pub fn recall_with(
     stats.tier = 1;
     // rel -> fused score
     let mut ranked: Vec<(String, f32)> = lex.iter().map(|(rel, _, s)| (rel.clone(), *s)).collect();
+    // Vector-only candidates below the null floor: not shown.
+    let mut weak: std::collections::HashSet<String> = std::collections::HashSet::new();
     if q.max_tier >= 2 && idx.vectors.as_ref().is_some_and(|v| !v.is_empty()) {
         let gate = if tune.always_fuse {
             Some("always fused".to_string())
@@ -546,6 +602,18 @@ pub fn recall_with(
                     .collect();
                 if let Some(p) = &debug {
                     debug_dump(tree, p, &q.text, &lex, &sem_s);
+                }
+                if tune.floor
+                    && let Some(floor) = null_floor(models, dim, &qv)?
+                {
+                    let lexical: std::collections::HashSet<&str> =
+                        lex.iter().map(|(r, _, _)| r.as_str()).collect();
+                    weak = sem_s
+                        .iter()
+                        .filter(|(r, c)| *c <= floor && !lexical.contains(r.as_str()))
+                        .map(|(r, _)| r.clone())
+                        .collect();
+                    crate::trace::mark("recall: null floor");
                 }
                 // `ranked` still holds the lexical list with BM25 scores.
                 ranked = if tune.convex {
@@ -587,6 +655,10 @@ pub fn recall_with(
     for (rel, score) in ranked {
         if hits.len() >= q.k {
             break;
+        }
+        if weak.contains(&rel) {
+            stats.below_floor += 1;
+            continue;
         }
         let entry = match parsed.remove(&rel) {
             Some(e) => e,

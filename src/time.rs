@@ -33,7 +33,9 @@ pub fn parse(s: &str) -> Result<Timestamp> {
     if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
         return Ok(dt.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp());
     }
-    anyhow::bail!("`{s}` is not a date: use RFC 3339 (2026-11-20T10:31:00Z) or a date (2026-11-20)")
+    anyhow::bail!(
+        "`{s}` is not a date: use RFC 3339 (2026-11-20T10:31:00Z), a date (2026-11-20) or, for recall's --since/--until, an age (7d, 2w, 3m, 1y)"
+    )
 }
 
 /// Parses a date bound for filters: an absolute date or a relative age
@@ -54,4 +56,17 @@ pub fn parse_bound(s: &str) -> Result<Timestamp> {
             .context("date out of range");
     }
     parse(s)
+}
+
+/// An upper date bound: as [`parse_bound`], except that a plain date
+/// (`2026-11-20`) takes in the whole day, up to its last second.
+pub fn parse_until(s: &str) -> Result<Timestamp> {
+    let t = parse_bound(s)?;
+    if s.trim().parse::<jiff::civil::Date>().is_ok() {
+        return t
+            .checked_add(24.hours())
+            .and_then(|t| t.checked_sub(1.second()))
+            .context("date out of range");
+    }
+    Ok(t)
 }

@@ -726,3 +726,87 @@ fn stale_vocabulary_free_copies_are_removed() {
     assert!(!current.exists());
     std::fs::remove_file(&other).unwrap();
 }
+
+#[test]
+fn recall_finds_by_meaning_and_finds_nothing_for_gibberish() {
+    require_models!();
+    use mem::ops::AddRequest;
+    use mem::paths::TopicPath;
+    use mem::recall::{Query, recall};
+    let dir = tempfile::tempdir().unwrap();
+    let tree = mem::cmd::init::init_tree(&dir.path().join("tree"), "test").unwrap();
+    let notes = [
+        (
+            "home/vehicles",
+            "Cars need regular oil changes and tire rotations",
+        ),
+        (
+            "home/vehicles",
+            "My car broke down on the highway last winter",
+        ),
+        (
+            "cooking/recipes",
+            "The pizza dough rests 48 hours in the fridge",
+        ),
+        ("engineering/ci", "CI runs on Ubuntu 24.04 runners"),
+        ("finance/taxes", "The tax return is due by July 31"),
+        ("engineering/db", "Port 5432 is used by postgres"),
+    ];
+    let reqs = notes
+        .iter()
+        .map(|(at, text)| AddRequest {
+            text: text.to_string(),
+            at: Some(TopicPath::parse(at).unwrap()),
+            ..Default::default()
+        })
+        .collect();
+    mem::ops::add_batch(&tree, reqs, None).unwrap();
+    let cfg = mem::config::Models {
+        generator: "none".into(),
+        ..Default::default()
+    };
+    let models = mem::model::select::Models::new(&cfg);
+    let ask = |text: &str| {
+        let q = Query {
+            text: text.into(),
+            k: 3,
+            max_tier: 3,
+            scope: None,
+            since: None,
+            until: None,
+            history: false,
+            archived: false,
+            now: None,
+        };
+        recall(&tree, &models, &q).unwrap()
+    };
+    // No word in common with the entries it needs: found through tier 2.
+    let (hits, stats) = ask("automobile upkeep");
+    assert!(stats.tier >= 2, "{stats:?}");
+    assert!(!hits.is_empty(), "{stats:?}");
+    assert!(
+        hits.iter().all(|h| h.path.starts_with("home/vehicles/")),
+        "{:?}",
+        hits.iter().map(|h| &h.path).collect::<Vec<_>>()
+    );
+    // Gibberish and unrelated questions: the nearest entries are no closer
+    // than meaningless text, so nothing is found.
+    for q in ["zzqqxx blorp", "quantum chromodynamics", "banana bread"] {
+        let (hits, stats) = ask(q);
+        assert!(
+            hits.is_empty(),
+            "{q}: {:?}",
+            hits.iter().map(|h| &h.path).collect::<Vec<_>>()
+        );
+        assert!(stats.below_floor > 0, "{q}: {stats:?}");
+    }
+    // A lexical match is shown however far its vector is.
+    let (hits, _) = ask("postgres");
+    assert_eq!(
+        hits.len(),
+        1,
+        "{:?}",
+        hits.iter().map(|h| &h.path).collect::<Vec<_>>()
+    );
+    assert!(hits[0].path.starts_with("engineering/db/"));
+}

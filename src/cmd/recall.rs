@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(required = true)]
     pub query: Vec<String>,
     /// Number of hits
-    #[arg(short = 'k', long)]
+    #[arg(short = 'k', long, value_parser = positive)]
     pub k: Option<usize>,
     /// Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure)
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
@@ -68,8 +68,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             }
         }
     }
+    let text = args.query.join(" ");
+    if text.trim().is_empty() {
+        anyhow::bail!("the query is empty: give the words to look for");
+    }
     let q = Query {
-        text: args.query.join(" "),
+        text,
         k: args.k.unwrap_or(tree.config.recall.k).max(1),
         max_tier: args.tier,
         scope,
@@ -82,13 +86,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         until: args
             .until
             .as_deref()
-            .map(crate::time::parse_bound)
+            .map(crate::time::parse_until)
             .transpose()?
             .map(|t| t.as_second()),
         history: args.history,
         archived: args.archived,
         now: None,
     };
+    if let (Some(a), Some(b)) = (q.since, q.until)
+        && a > b
+    {
+        anyhow::bail!("--since is later than --until: no entry can match");
+    }
     // A running `mem watch` answers without opening the index or loading a
     // model; anything wrong with it (no socket, stale socket, other
     // embedder, timeout) falls back to recalling here.
@@ -148,4 +157,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A count of at least 1.
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

@@ -459,6 +459,23 @@ fn json_contract_and_exit_codes() {
     assert!(out.stdout.is_empty());
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["kind"], "not_found");
+    // Questions that cannot be answered are errors (exit 2), not empty answers.
+    for args in [
+        vec!["recall", "   "],
+        vec!["recall", "cmake", "-k", "0"],
+        vec![
+            "recall",
+            "cmake",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-01-01",
+        ],
+    ] {
+        let out = env.mem().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 #[test]
@@ -471,7 +488,7 @@ fn filters_scope_time_history_and_archive() {
             "--at",
             "eng/plans",
             "--observed",
-            "2024-03-01",
+            "2024-03-01T15:00:00Z",
         ])
         .remove(0);
     let new = env
@@ -518,6 +535,10 @@ fn filters_scope_time_history_and_archive() {
     );
     let (_, hits) = recall(&env, &["kiwi", "--until", "2024-12-31"]);
     assert_eq!(paths(&hits), vec![old_p.to_string()]);
+    // A plain date as the upper bound takes in the whole day.
+    let (_, hits) = recall(&env, &["kiwi", "--until", "2024-03-01"]);
+    assert_eq!(paths(&hits), vec![old_p.to_string()]);
+    assert_eq!(recall(&env, &["kiwi", "--until", "2024-02-29"]).0, 1);
     let (_, hits) = recall(
         &env,
         &["kiwi", "--since", "2025-01-01", "--until", "2025-07-01"],
