@@ -165,22 +165,35 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         };
         return clear(Op::Supersede, format!("{why}{what}"));
     }
-    // Same statement except the values: the value changed.
+    // Same statement except the values: the value changed. Superseding
+    // hides the old entry, so it needs one changed slot: when several
+    // values changed at once ("web1 has IP 10.0.0.11" -> "web2 has IP
+    // 10.0.0.12"), or a value and other words ("port 5432 … postgres" ->
+    // "port 6379 … redis"), one of them most likely names another thing,
+    // and the statements sit side by side (or are merged) instead.
     if related && !o.new_values.is_empty() && !o.lost_values.is_empty() {
+        let change = format!("{} -> {}", list(&o.lost_values), list(&o.new_values));
+        // Changed slots: the old statement's words holding a lost value
+        // ("fact number 1 about rack 1" -> "… 2 … rack 2": two slots).
+        let slots = b
+            .words
+            .iter()
+            .filter(|w| w.value && o.lost_values.contains(&w.stem))
+            .count();
         if nonvalue_new.is_empty() && nonvalue_old.len() <= 1 {
-            return clear(
-                Op::Supersede,
-                format!(
-                    "same attribute, value {} -> {}",
-                    list(&o.lost_values),
-                    list(&o.new_values)
-                ),
+            if slots == 1 && o.new_values.len() == 1 {
+                return clear(Op::Supersede, format!("same attribute, value {change}"));
+            }
+            return unclear(
+                Op::Add,
+                format!("several values changed ({change}): maybe another thing"),
+                vec![Op::Add, Op::Merge],
             );
         }
         return unclear(
             Op::Add,
-            "different values with other differences",
-            vec![Op::Add, Op::Supersede, Op::Merge],
+            format!("different values ({change}) with other differences"),
+            vec![Op::Add, Op::Merge],
         );
     }
     // New contains old: a refinement, or the same thing.
@@ -389,6 +402,41 @@ mod tests {
             op("The CI runners use Ubuntu 24.04.", "Alice lives in Berlin."),
             Op::Add
         );
+    }
+
+    #[test]
+    fn one_changed_slot_supersedes_several_never_do() {
+        // One value changed: the same attribute of the same thing.
+        let v = judge(
+            "Server web1 has IP 10.0.0.21",
+            "Server web1 has IP 10.0.0.11",
+            None,
+        );
+        assert_eq!((v.op, v.clear), (Op::Supersede, true), "{}", v.reason);
+        // Several slots changed: most likely another thing. Never a
+        // replacement, not even one the model could pick.
+        for (new, old) in [
+            (
+                "Server web2 has IP 10.0.0.12",
+                "Server web1 has IP 10.0.0.11",
+            ),
+            (
+                "Port 6379 is used by redis",
+                "Port 5432 is used by postgres",
+            ),
+            (
+                "Concurrent fact number 2 about servers in rack 2",
+                "Concurrent fact number 1 about servers in rack 1",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.7));
+            assert_eq!(v.op, Op::Add, "{new} / {old}: {}", v.reason);
+            assert!(
+                !v.options.contains(&Op::Supersede),
+                "{new}: {:?}",
+                v.options
+            );
+        }
     }
 
     #[test]
