@@ -13,6 +13,9 @@ pub struct Git {
     repo: Repository,
     /// The tree root relative to the repository's work dir ("" when equal).
     prefix: String,
+    /// Set when a commit was made but git's index could not be updated for
+    /// its paths (see `sync_or_warn`).
+    index_behind: std::cell::Cell<bool>,
 }
 
 /// A change to record, by path relative to the tree root.
@@ -74,7 +77,17 @@ impl Git {
             })?
             .to_string_lossy()
             .replace('\\', "/");
-        Ok(Self { repo, prefix })
+        Ok(Self {
+            repo,
+            prefix,
+            index_behind: std::cell::Cell::new(false),
+        })
+    }
+
+    /// Whether the last commit left git's index behind for its paths (the
+    /// caller keeps its journal, so the next writer brings it in step).
+    pub fn index_behind(&self) -> bool {
+        self.index_behind.get()
     }
 
     pub fn repo(&self) -> &Repository {
@@ -177,7 +190,7 @@ impl Git {
             // Nothing to commit; still bring the user's index in step (a
             // writer killed between its commit and the index update leaves
             // these paths staged wrongly).
-            self.sync_user_index(changes, written, &workdir)?;
+            self.sync_or_warn(changes, written, &workdir);
             return Ok(None);
         }
         let tree = repo.find_tree(tree_oid)?;
@@ -193,8 +206,49 @@ impl Git {
                 };
                 anyhow::anyhow!("creating the git commit: {}{hint}", e.message())
             })?;
-        self.sync_user_index(changes, written, &workdir)?;
+        self.sync_or_warn(changes, written, &workdir);
         Ok(Some(oid))
+    }
+
+    /// [`sync_user_index`](Self::sync_user_index) after the commit is
+    /// made: the write has succeeded whatever happens here. A git command
+    /// holding `index.lock` is waited for (up to ~2 s); a lock that stays
+    /// (or another failure) is a warning, not an error: the commit is in,
+    /// only `git status` is off (the paths look staged for deletion) until
+    /// the next mem write or `git reset -q` refreshes git's index.
+    fn sync_or_warn(&self, changes: &[Change], written: Vec<(String, Oid)>, workdir: &Path) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            let err = match self.sync_user_index(changes, written.clone(), workdir) {
+                Ok(()) => {
+                    self.index_behind.set(false);
+                    return;
+                }
+                Err(e) => e,
+            };
+            let locked = err
+                .downcast_ref::<git2::Error>()
+                .is_some_and(|e| e.code() == git2::ErrorCode::Locked);
+            if locked && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                continue;
+            }
+            let lock = self.repo.path().join("index.lock");
+            let why = if locked {
+                format!(
+                    "{} exists (another git command, or one that crashed: delete the file if none is running)",
+                    lock.display()
+                )
+            } else {
+                format!("{err:#}")
+            };
+            eprintln!(
+                "mem: warning: the change is committed, but git's index could not be updated: {why}; \
+                 `git status` shows the changed entries as staged until the next mem write or `git reset -q`"
+            );
+            self.index_behind.set(true);
+            return;
+        }
     }
 
     /// Keeps the user's index in step for the paths of `changes`, so `git

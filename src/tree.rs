@@ -139,10 +139,15 @@ impl Tree {
     }
 
     /// Records `changes` as one git commit (see `Git::commit`); the journal
-    /// of files to commit is then cleared.
+    /// of files to commit is then cleared, unless git's index could not be
+    /// brought in step (then the next writer's recovery, a commit with no
+    /// change, does that).
     pub fn commit(&self, changes: &[Change], message: &str) -> Result<Option<git2::Oid>> {
-        let commit = Git::open(&self.root)?.commit(changes, message, &self.config.git)?;
-        let _ = std::fs::remove_file(self.journal_path());
+        let git = Git::open(&self.root)?;
+        let commit = git.commit(changes, message, &self.config.git)?;
+        if !git.index_behind() {
+            let _ = std::fs::remove_file(self.journal_path());
+        }
         Ok(commit)
     }
 

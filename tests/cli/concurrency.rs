@@ -152,3 +152,39 @@ fn a_write_killed_after_its_commit_leaves_git_status_clean() {
     assert_eq!(env.commit_count(), before + 1, "no empty recovery commit");
     assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
 }
+
+#[test]
+fn a_held_git_index_lock_does_not_fail_a_committed_add() {
+    let env = Env::new();
+    env.add("the staging cluster runs on arm64", "infra/staging");
+    let lock = env.root.join(".git/index.lock");
+    std::fs::write(&lock, b"").unwrap();
+    let before = env.commit_count();
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "the production cluster runs on amd64",
+            "--at",
+            "infra/production",
+        ])
+        .output()
+        .unwrap();
+    // The commit is made, so the add succeeded; git's index lags, and the
+    // warning names the lock file.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(env.commit_count(), before + 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("index.lock"), "{err}");
+    std::fs::remove_file(&lock).unwrap();
+    assert!(!env.git(&["status", "--porcelain"]).trim().is_empty());
+    // The next write brings git's index in step (no extra commit).
+    env.add("the dev cluster runs on a laptop", "infra/dev");
+    assert_eq!(env.commit_count(), before + 2);
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+}
