@@ -94,6 +94,10 @@ pub struct Stats {
     /// closer to the query than meaningless text (`null_floor`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub below_floor: usize,
+    /// Changed files the catch-up found that are not valid entries (not
+    /// indexed; `mem doctor` says why).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub broken: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -443,6 +447,7 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
         let catchup_ms = ms(t0);
         let (hits, mut stats) = recall_with(tree, models, &idx, catchup.generation, q)?;
         stats.catchup_ms = catchup_ms;
+        stats.broken = catchup.broken;
         stats.total_ms = ms(t0);
         stats.prefetched = prefetched.load(std::sync::atomic::Ordering::Relaxed);
         Ok((hits, stats))

@@ -127,6 +127,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         None => recall(&tree, &models, &q)?,
     };
     models.leave_for_exit();
+    if stats.broken > 0 {
+        ctx.note(&format!(
+            "note: {} changed file(s) in the tree are not valid entries and were not indexed; `mem doctor` says why",
+            stats.broken
+        ));
+    }
     if args.explain {
         eprintln!("{}", serde_json::to_string(&stats)?);
     }

@@ -1156,3 +1156,29 @@ fn auto_watch_starts_a_watcher_for_later_recalls_that_exits_when_idle() {
         "the watcher did not exit when idle"
     );
 }
+
+#[test]
+fn recall_says_when_a_changed_file_is_not_a_valid_entry() {
+    let env = Env::new();
+    env.add("kiwi tracked entry", "a/b");
+    // Written by hand without an id or a created time: not indexable.
+    std::fs::write(
+        env.root.join("a/b/kiwi-by-hand.md"),
+        "---\ntitle: kiwi by hand\n---\nkiwi\n",
+    )
+    .unwrap();
+    let out = env.mem().args(["recall", "kiwi"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 changed file(s)") && err.contains("mem doctor"),
+        "{err}"
+    );
+    // Said once, when the catch-up meets the file.
+    let out = env
+        .mem()
+        .args(["recall", "kiwi", "--tier", "1"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not valid"));
+}
