@@ -207,6 +207,13 @@ impl Git {
                 anyhow::anyhow!("creating the git commit: {}{hint}", e.message())
             })?;
         self.sync_or_warn(changes, written, &workdir);
+        if repo.head_detached().unwrap_or(false) {
+            eprintln!(
+                "mem: warning: HEAD is detached (not on a branch): commit {} is reachable only from HEAD \
+                 and is lost to `git checkout <branch>`; `git switch -c <name>` keeps it",
+                &oid.to_string()[..12]
+            );
+        }
         Ok(Some(oid))
     }
 

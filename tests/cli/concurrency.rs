@@ -188,3 +188,36 @@ fn a_held_git_index_lock_does_not_fail_a_committed_add() {
     assert_eq!(env.commit_count(), before + 2);
     assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
 }
+
+#[test]
+fn an_add_on_a_detached_head_warns() {
+    let env = Env::new();
+    env.add("the staging cluster runs on arm64", "infra/staging");
+    env.git(&["checkout", "-q", "--detach"]);
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "the production cluster runs on amd64",
+            "--at",
+            "infra/production",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("HEAD is detached"), "{err}");
+    // On a branch, no such warning.
+    env.git(&["checkout", "-q", "-B", "main"]);
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "the dev cluster runs on a laptop",
+            "--at",
+            "infra/dev",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("detached"));
+}
