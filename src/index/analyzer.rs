@@ -1,6 +1,7 @@
 //! The text analyzer: words plus code-ish tokens. `snake_case_name`,
 //! `CamelCase`, `file.rs`, `kebab-case` and `v1.2.3` are kept whole *and*
 //! split into their parts, so both `file.rs` and `file` find `file.rs`.
+//! CJK runs (written without spaces) become overlapping character pairs.
 //! Lower-casing and English stemming follow (see `text.rs`).
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -66,21 +67,100 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '#')
 }
 
-/// Calls `emit(from, to, text)` for each token: whole chunks, then parts.
+/// Han ideographs, kana and Hangul: scripts written without spaces between
+/// words (or, for Korean, with particles attached), indexed as overlapping
+/// character pairs so that any word inside a run can be found.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'      // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}'    // CJK Extension A
+        | '\u{4E00}'..='\u{9FFF}'    // CJK Unified Ideographs
+        | '\u{AC00}'..='\u{D7AF}'    // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'    // CJK Compatibility Ideographs
+        | '\u{20000}'..='\u{2FA1F}') // Extensions B-F, compatibility supplement
+}
+
+/// A run of CJK characters as overlapping pairs (bigrams), or the single
+/// character of a run of one.
+fn cjk_bigrams(text: &str, s: usize, e: usize, emit: &mut dyn FnMut(usize, usize, &str)) {
+    let chars: Vec<(usize, char)> = text[s..e].char_indices().collect();
+    if chars.len() == 1 {
+        emit(s, e, &text[s..e]);
+        return;
+    }
+    for w in chars.windows(2) {
+        let from = s + w[0].0;
+        let to = s + w[1].0 + w[1].1.len_utf8();
+        emit(from, to, &text[from..to]);
+    }
+}
+
+/// `text` with each CJK run written as its character pairs separated by
+/// spaces: a query parser then sees one term per pair (any of which may
+/// match) instead of one multi-token term it would turn into a phrase.
+pub fn spaced_cjk(text: &str) -> String {
+    if !text.chars().any(is_cjk) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.is_empty() {
+            return;
+        }
+        let mut pairs = Vec::new();
+        cjk_bigrams(run, 0, run.len(), &mut |_, _, t| pairs.push(t.to_string()));
+        out.push(' ');
+        out.push_str(&pairs.join(" "));
+        out.push(' ');
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Calls `emit(from, to, text)` for each token: whole chunks, then parts;
+/// CJK runs as character pairs.
 pub fn tokenize(text: &str, emit: &mut dyn FnMut(usize, usize, &str)) {
     let mut start = None;
-    let mut chunks = Vec::new();
+    // (start, end, is a CJK run)
+    let mut chunks: Vec<(usize, usize, bool)> = Vec::new();
+    let mut cjk_start: Option<usize> = None;
     for (i, c) in text.char_indices() {
-        if is_word_char(c) {
+        let cjk = is_cjk(c);
+        if !cjk && let Some(s) = cjk_start.take() {
+            chunks.push((s, i, true));
+        }
+        if cjk {
+            if let Some(s) = start.take() {
+                chunks.push((s, i, false));
+            }
+            cjk_start.get_or_insert(i);
+        } else if is_word_char(c) {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
-            chunks.push((s, i));
+            chunks.push((s, i, false));
         }
     }
     if let Some(s) = start {
-        chunks.push((s, text.len()));
+        chunks.push((s, text.len(), false));
     }
-    for (s, e) in chunks {
+    if let Some(s) = cjk_start {
+        chunks.push((s, text.len(), true));
+    }
+    for (s, e, cjk) in chunks {
+        if cjk {
+            cjk_bigrams(text, s, e, emit);
+            continue;
+        }
         let raw = &text[s..e];
         // Trim punctuation at the edges ("cmake." "-flag" "C++" keeps its pluses).
         let lead = raw.len() - raw.trim_start_matches(['.', '-', '_', '#', '+']).len();
@@ -173,6 +253,21 @@ mod tests {
         );
         assert_eq!(toks("C++ and C# (a-b)"), ["C++", "and", "C#", "a-b"]);
         assert_eq!(toks("naïve café"), ["naïve", "café"]);
+    }
+
+    #[test]
+    fn cjk_runs_become_character_pairs() {
+        assert_eq!(
+            toks("東京は大きい"),
+            ["東京", "京は", "は大", "大き", "きい"]
+        );
+        assert_eq!(toks("東京"), ["東京"]);
+        assert_eq!(toks("猫"), ["猫"]);
+        // Mixed with Latin words and digits: each run on its own.
+        assert_eq!(toks("mem の設定 v2"), ["mem", "の設", "設定", "v2"]);
+        assert_eq!(toks("서울은 크다"), ["서울", "울은", "크다"]);
+        assert_eq!(spaced_cjk("mem の設定"), "mem  の設 設定 ");
+        assert_eq!(spaced_cjk("plain words"), "plain words");
     }
 
     #[test]

@@ -24,8 +24,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Bump when the index layout, analysis or embedded text changes: old indexes
-/// are rebuilt (5: conversation turns embed only their own words).
-pub const SCHEMA_VERSION: u32 = 5;
+/// are rebuilt (5: conversation turns embed only their own words; 6: CJK
+/// runs indexed as character pairs).
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {

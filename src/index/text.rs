@@ -243,6 +243,7 @@ impl TextIndex {
             })
             .collect::<Vec<_>>()
             .join(" ");
+        let cleaned = super::analyzer::spaced_cjk(&cleaned);
         let (q, _) = qp.parse_query_lenient(&cleaned);
         let mut clauses = vec![(Occur::Must, q)];
         clauses.extend(self.filter_clauses(filter));

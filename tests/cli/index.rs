@@ -1182,3 +1182,16 @@ fn recall_says_when_a_changed_file_is_not_a_valid_entry() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("not valid"));
 }
+
+#[test]
+fn words_inside_cjk_text_are_found() {
+    let env = Env::new();
+    let tokyo = env.add("東京は大きい", "notes/cjk");
+    let seoul = env.add("서울은 크다", "notes/cjk");
+    for (q, want) in [("東京", &tokyo), ("大きい", &tokyo), ("크다", &seoul)] {
+        let (code, hits) = recall(&env, &[q, "--tier", "1"]);
+        assert_eq!(code, 0, "{q}");
+        assert_eq!(paths(&hits)[0], want["path"].as_str().unwrap(), "{q}");
+    }
+    assert_eq!(recall(&env, &["京都", "--tier", "1"]).0, 1);
+}
