@@ -1171,6 +1171,8 @@ pub fn write_distilled(
         b.finish_and_clear();
     }
     if !new_rows.is_empty() {
+        // The ledger and the commit: an interrupt waits for both.
+        let _finishing = crate::interrupt::finishing();
         let mut ledger = std::fs::read_to_string(tree.abs(LEDGER)).unwrap_or_default();
         if !ledger.is_empty() && !ledger.ends_with('\n') {
             ledger.push('\n');

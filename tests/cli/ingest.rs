@@ -573,3 +573,136 @@ fn recall_weighs_the_time_a_query_names_and_first_person() {
     let asst_rank = |refs: &[String]| refs.iter().position(|r| r == "chat:bikes:a:1");
     assert!(user_rank(&mine) < asst_rank(&mine), "{mine:?}");
 }
+
+/// A chat log of `turns` turns over 40 sessions: one large batch.
+fn big_chat(path: &std::path::Path, turns: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..turns {
+        writeln!(
+            f,
+            r#"{{"role":"user","content":"turn {i}: the build of service {} moved to runner {}","session":"s{}"}}"#,
+            i * 7919 % 1000,
+            i % 97,
+            i % 40
+        )
+        .unwrap();
+    }
+}
+
+/// Temp files of a write anywhere in the tree (outside .git).
+fn temp_files(env: &Env) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(&env.root)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".mem-tmp-"))
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
+
+/// Starts `mem ingest` of a large chat log and returns once it is writing
+/// its temp files.
+fn ingest_until_temp_files(env: &Env) -> std::process::Child {
+    let file = env.dir.path().join("big.jsonl");
+    big_chat(&file, 12_000);
+    let mut child = spawn_mem(
+        env,
+        &[
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            file.to_str().unwrap(),
+            "--no-index",
+        ],
+        &[],
+    );
+    let t = std::time::Instant::now();
+    while temp_files(env).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the ingest ended before its temp files were seen"
+        );
+        assert!(t.elapsed().as_secs() < 60, "no temp files after 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child
+}
+
+fn kill(child: &std::process::Child, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+fn doctor(env: &Env) -> (i32, Vec<serde_json::Value>) {
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    (out.status.code().unwrap_or(-1), parse_lines(&out.stdout))
+}
+
+#[test]
+fn ctrl_c_during_a_large_ingest_leaves_the_tree_as_it_was_or_whole() {
+    let env = Env::new();
+    let commits = env.commit_count();
+    let mut child = ingest_until_temp_files(&env);
+    kill(&child, "-INT");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert_eq!(temp_files(&env), Vec::<std::path::PathBuf>::new());
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    assert!(!env.root.join(".mem/state/uncommitted").exists());
+    let entries = outside_mem(&env).len();
+    if env.commit_count() == commits {
+        // Stopped before the renames: nothing of the batch, not even its folders.
+        assert_eq!(entries, 0);
+        assert!(!env.root.join("chat").exists());
+    } else {
+        // Stopped during the renames or the commit: that finished first.
+        assert_eq!(env.commit_count(), commits + 1);
+        assert_eq!(entries, 12_000);
+    }
+    let (code, lines) = doctor(&env);
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["warnings"], 0);
+}
+
+#[test]
+fn a_killed_ingest_leaves_temp_files_that_doctor_reports_once_and_the_next_write_removes() {
+    let env = Env::new();
+    let mut child = ingest_until_temp_files(&env);
+    kill(&child, "-KILL");
+    child.wait().unwrap();
+    let left = temp_files(&env).len();
+    assert!(left > 0);
+    // One warning for all of them, with the fix; warnings keep exit code 0.
+    let (code, lines) = doctor(&env);
+    assert_eq!(code, 0);
+    let temp: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| {
+            l["problem"]
+                .as_str()
+                .is_some_and(|p| p.contains("temp file"))
+        })
+        .collect();
+    assert_eq!(temp.len(), 1, "{lines:?}");
+    let problem = temp[0]["problem"].as_str().unwrap();
+    assert!(
+        problem.starts_with(&format!("{left} leftover temp file(s)")),
+        "{problem}"
+    );
+    let fix = temp[0]["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("next `mem add` or `mem ingest`") && fix.contains("-delete"),
+        "{fix}"
+    );
+    // The next write removes them and the folders made for them.
+    env.add("the runner fleet moved to arm64", "infra/runners");
+    assert_eq!(temp_files(&env), Vec::<std::path::PathBuf>::new());
+    assert!(!env.root.join("chat").exists());
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    let (code, lines) = doctor(&env);
+    assert_eq!((code, lines.len()), (0, 1), "{lines:?}");
+}
