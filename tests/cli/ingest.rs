@@ -90,11 +90,15 @@ fn longmemeval_ingest_reads_gzip_from_stdin() {
     );
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["conversations"], 4);
-    // 18 turns listed, one empty; the repeated session id holds new turns.
+    // 18 turns listed, one empty; the repeated session id holds other
+    // turns (q4's second `answer_q4_1` becomes `answer_q4_1#2`).
     assert_eq!(r["turns"], 17, "{r}");
     assert_eq!(r["added"], 17, "{r}");
     assert_eq!(r["quirks"]["empty turn (skipped)"], 1);
-    assert_eq!(r["quirks"]["session id repeated in a haystack"], 1);
+    assert_eq!(
+        r["quirks"]["session id repeated with other turns (renamed <id>#N)"],
+        1
+    );
     assert_eq!(
         r["quirks"]["answer session not in the haystack (dropped)"],
         1
@@ -572,6 +576,92 @@ fn recall_weighs_the_time_a_query_names_and_first_person() {
     let user_rank = |refs: &[String]| refs.iter().position(|r| r == "chat:bikes:a:0");
     let asst_rank = |refs: &[String]| refs.iter().position(|r| r == "chat:bikes:a:1");
     assert!(user_rank(&mine) < asst_rank(&mine), "{mine:?}");
+}
+
+/// `mem ingest ARGS` (stdin from `input`): exit code and stderr.
+fn ingest_fails(env: &Env, args: &[&str], input: &[u8]) -> (i32, String) {
+    let out = env
+        .mem()
+        .arg("ingest")
+        .args(args)
+        .write_stdin(input.to_vec())
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn ingest_with_the_wrong_format_or_nothing_usable_fails_naming_the_file() {
+    let env = Env::new();
+    let lme = fixture("bench/mini-longmemeval.json");
+    let locomo = fixture("bench/mini-locomo.json");
+    let chat = fixture("bench/chat.jsonl");
+    let commits = env.commit_count();
+    // Valid JSON of another benchmark: nothing read, the right format named.
+    let (code, err) = ingest_fails(&env, &["--format", "locomo", lme.to_str().unwrap()], b"");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&*lme.to_string_lossy())
+            && err.contains("no turns read as --format locomo")
+            && err.contains("it looks like --format longmemeval"),
+        "{err}"
+    );
+    let (code, err) = ingest_fails(
+        &env,
+        &["--format", "chat-jsonl", locomo.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&*locomo.to_string_lossy()) && err.contains("it looks like --format locomo"),
+        "{err}"
+    );
+    // JSON Lines read as a JSON file.
+    let (code, err) = ingest_fails(
+        &env,
+        &["--format", "longmemeval", chat.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&*chat.to_string_lossy()) && err.contains("it looks like --format chat-jsonl"),
+        "{err}"
+    );
+    // Lines that hold no turn at all.
+    let (code, err) = ingest_fails(
+        &env,
+        &["--format", "chat-jsonl", "-"],
+        b"{\"role\":\"user\",\"content\":\"\"}\n[1]\n",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("stdin: no turns read as --format chat-jsonl"),
+        "{err}"
+    );
+    assert!(err.contains("check that --format"), "{err}");
+    // Empty input: stdin, and a 0-byte file named by its path.
+    let (code, err) = ingest_fails(&env, &["--format", "chat-jsonl", "-"], b"");
+    assert_eq!(code, 2);
+    assert!(err.contains("stdin is empty"), "{err}");
+    let empty = env.dir.path().join("empty.lme.json");
+    std::fs::write(&empty, b"").unwrap();
+    for format in ["locomo", "longmemeval"] {
+        let (code, err) = ingest_fails(&env, &["--format", format, empty.to_str().unwrap()], b"");
+        assert_eq!(code, 2);
+        assert!(
+            err.contains(&format!("{} is empty", empty.display())),
+            "{err}"
+        );
+    }
+    assert_eq!(env.commit_count(), commits);
 }
 
 /// A chat log of `turns` turns over 40 sessions: one large batch.
