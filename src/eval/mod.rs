@@ -243,7 +243,7 @@ pub fn run(
             lat.entry("all".into()).or_default().push(stats.total_ms);
             let ranked_sessions = match gran {
                 Granularity::Turn => sessions_of(&ranked),
-                Granularity::Session => ranked.clone(),
+                Granularity::Session => metrics::sessions_ranked(&ranked),
             };
             if gran == Granularity::Turn && !q.gold_turns.is_empty() {
                 turn_agg.add(&q.group, &metrics::score(&ranked, &q.gold_turns));

@@ -305,6 +305,25 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
     );
     let q2 = lines.iter().find(|l| l["id"] == "q2").unwrap();
     assert_eq!(q2["gold_sessions"].as_array().unwrap().len(), 2);
+    // q4 repeats a session id with other turns: every ref is ranked once,
+    // the second session's turns under `answer_q4_1#2`.
+    let ranked: Vec<&str> = q4["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ranked.iter().collect();
+    assert_eq!(unique.len(), ranked.len(), "{ranked:?}");
+    assert!(
+        ranked.contains(&"lme:q4:answer_q4_1#2:1") && ranked.contains(&"lme:q4:answer_q4_1:1"),
+        "{ranked:?}"
+    );
+    for level in ["turn", "session"] {
+        for (k, x) in r[level]["overall"]["ndcg"].as_object().unwrap() {
+            assert!(x.as_f64().unwrap() <= 1.0, "{level} ndcg@{k} = {x}");
+        }
+    }
     let re = recompute(&dump);
     agree(&r, &re, "turn");
     agree(&r, &re, "session");
