@@ -346,7 +346,7 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("1 asked") && text.contains("session  all"),
+        text.contains("1 questions, 1 asked") && text.contains("session  all"),
         "{text}"
     );
     assert!(text.contains("tier 1: p50"), "{text}");
@@ -595,6 +595,96 @@ fn recall_weighs_the_time_a_query_names_and_first_person() {
     let user_rank = |refs: &[String]| refs.iter().position(|r| r == "chat:bikes:a:0");
     let asst_rank = |refs: &[String]| refs.iter().position(|r| r == "chat:bikes:a:1");
     assert!(user_rank(&mine) < asst_rank(&mine), "{mine:?}");
+}
+
+/// `mem eval ARGS --json` with the fake embedder: (exit code, report, stderr).
+fn eval_json(env: &Env, args: &[&str]) -> (i32, Option<serde_json::Value>, String) {
+    let out = env
+        .mem()
+        .env("MEM_EMBEDDER", "fake")
+        .env("MEM_CACHE_DIR", env.dir.path().join("cache"))
+        .arg("eval")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        parse_lines(&out.stdout).into_iter().next(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn eval_limit_counts_only_the_questions_it_reached_and_refuses_zero() {
+    let env = Env::new();
+    let locomo = fixture("bench/mini-locomo.json");
+    let (code, r, err) = eval_json(
+        &env,
+        &[
+            "locomo",
+            locomo.to_str().unwrap(),
+            "--limit",
+            "1",
+            "--tier",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r = r.unwrap();
+    assert_eq!(
+        (r["asked"].as_u64(), r["units"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        r["questions"], 1,
+        "the questions after the limit do not count: {r}"
+    );
+    // Quirks are those of the units read: q4, not reached, repeats a
+    // session id and names an answer session missing from its haystack.
+    let lme = fixture("bench/mini-longmemeval.json");
+    let lme = lme.to_str().unwrap();
+    let (_, all, _) = eval_json(&env, &["longmemeval", lme, "--tier", "1"]);
+    let all = all.unwrap();
+    assert_eq!(
+        all["quirks"]["answer session not in the haystack (dropped)"],
+        1
+    );
+    let (_, one, _) = eval_json(&env, &["longmemeval", lme, "--tier", "1", "--limit", "1"]);
+    let one = one.unwrap();
+    assert_eq!(one["questions"], 1);
+    assert!(
+        one["quirks"]["answer session not in the haystack (dropped)"].is_null()
+            && one["quirks"]["session id repeated with other turns (renamed <id>#N)"].is_null(),
+        "{}",
+        one["quirks"]
+    );
+    let (code, r, err) = eval_json(&env, &["longmemeval", lme, "--limit", "0"]);
+    assert_eq!(code, 2);
+    assert!(r.is_none());
+    assert!(err.contains("--limit"), "{err}");
+}
+
+#[test]
+fn eval_refuses_a_missing_work_dir_and_creates_nothing() {
+    let env = Env::new();
+    let missing = env.dir.path().join("no/such/dir");
+    let (code, r, err) = eval_json(
+        &env,
+        &[
+            "longmemeval",
+            fixture("bench/mini-longmemeval.json").to_str().unwrap(),
+            "--work-dir",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(r.is_none());
+    assert!(
+        err.contains(&*missing.to_string_lossy()) && err.contains("no such folder"),
+        "{err}"
+    );
+    assert!(!env.dir.path().join("no").exists());
 }
 
 /// `mem ingest ARGS` (stdin from `input`): exit code and stderr.
