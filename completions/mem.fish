@@ -293,13 +293,13 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l limit -d 'Ask at most N questions' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l limit -d 'Ask at most N questions (N ≥ 1)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
 session\t'One entry per session (all its turns)'"
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l depth -d 'Hits asked of recall per question (ranking depth)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l dump -d 'Write every question\'s ranked source.ref list to FILE (JSON Lines)' -r -F
-complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l work-dir -d 'Folder for the temporary trees (default: the system temp dir; a tmpfs such as /dev/shm is faster)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l work-dir -d 'Folder for the temporary trees, which must exist (default: the system temp dir; a tmpfs such as /dev/shm is faster)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -308,13 +308,13 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l limit -d 'Ask at most N questions' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l limit -d 'Ask at most N questions (N ≥ 1)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
 session\t'One entry per session (all its turns)'"
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l depth -d 'Hits asked of recall per question (ranking depth)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l dump -d 'Write every question\'s ranked source.ref list to FILE (JSON Lines)' -r -F
-complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l work-dir -d 'Folder for the temporary trees (default: the system temp dir; a tmpfs such as /dev/shm is faster)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l work-dir -d 'Folder for the temporary trees, which must exist (default: the system temp dir; a tmpfs such as /dev/shm is faster)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''

@@ -9,11 +9,16 @@ src/retrieval/eval_utils.py, used for both benchmarks):
   NDCG@k        binary relevance; DCG = rel[0] + sum_{i>=1} rel[i] / log2(i + 1)
                 (0-based ranks), divided by the DCG of min(k, |gold|) hits
 
+A ref counts once in a ranking, at its first place (a repeat is dropped before
+the top k is taken), and once in the gold list, so no metric exceeds 1.
+
 Turn level: `ranked` against `gold_turns` (lines with granularity "turn" and
 non-empty gold_turns). Session level: the sessions of `ranked` in the order of
 their best turn, each once (a turn ref's session is everything before its last
 ":"), against `gold_sessions`; with granularity "session" `ranked` already
-lists sessions. Means are rounded to 4 decimals, as mem reports them.
+lists sessions. A session ending in "#N" (N digits) is the N-th session of a
+LongMemEval haystack that repeats an id with other turns: it is the session
+without the "#N". Means are rounded to 4 decimals, as mem reports them.
 
 Usage: recompute-metrics.py DUMP [--json]
 """
@@ -24,16 +29,20 @@ import sys
 KS = [1, 3, 5, 10]
 
 
+def session_key(session):
+    base, sep, n = session.rpartition("#")
+    return base if sep and n.isdigit() and n.isascii() else session
+
+
 def session_of(ref):
-    return ref.rsplit(":", 1)[0] if ":" in ref else ref
+    return session_key(ref.rsplit(":", 1)[0] if ":" in ref else ref)
 
 
-def dedupe_sessions(refs):
+def distinct(refs):
     out = []
     for r in refs:
-        s = session_of(r)
-        if s not in out:
-            out.append(s)
+        if r not in out:
+            out.append(r)
     return out
 
 
@@ -42,6 +51,7 @@ def dcg(rels):
 
 
 def scores(ranked, gold):
+    ranked, gold = distinct(ranked), distinct(gold)
     out = {}
     for k in KS:
         top = ranked[:k]
@@ -78,11 +88,11 @@ def main():
             q = json.loads(line)
             group = q["group"]
             if q["granularity"] == "turn":
-                sessions = dedupe_sessions(q["ranked"])
+                sessions = distinct(session_of(r) for r in q["ranked"])
                 if q["gold_turns"]:
                     levels["turn"].setdefault(group, []).append(scores(q["ranked"], q["gold_turns"]))
             else:
-                sessions = q["ranked"]
+                sessions = distinct(session_key(r) for r in q["ranked"])
             if q["gold_sessions"]:
                 levels["session"].setdefault(group, []).append(scores(sessions, q["gold_sessions"]))
     report = {}

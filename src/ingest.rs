@@ -206,6 +206,18 @@ pub fn human_date(rfc: &str) -> Option<String> {
     )
 }
 
+/// Quirk of a turn whose text is a list or an object.
+const TEXT_NOT_A_STRING: &str = "turn text not a string (skipped)";
+
+/// A turn's text: a string (numbers and booleans as written), empty when
+/// missing or null, `None` when it is a list or an object.
+fn turn_text(v: Option<&Value>) -> Option<String> {
+    match v {
+        None | Some(Value::Null) => Some(String::new()),
+        Some(v) => str_of(v),
+    }
+}
+
 fn str_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -297,168 +309,183 @@ pub fn locomo_evidence(
 
 /// Parses a LoCoMo file: samples, their conversations and QA.
 pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
-    let Value::Array(samples) = v else {
-        bail!("a LoCoMo file is a JSON list of samples (with `sample_id`, `conversation`, `qa`)")
+    Ok(locomo_samples(v)?
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| parse_locomo_sample(i, s, q))
+        .collect())
+}
+
+/// The samples of a LoCoMo file.
+pub fn locomo_samples(v: &Value) -> Result<&[Value]> {
+    match v {
+        Value::Array(samples) => Ok(samples),
+        _ => bail!(
+            "a LoCoMo file is a JSON list of samples (with `sample_id`, `conversation`, `qa`)"
+        ),
+    }
+}
+
+/// The `i`-th sample of a LoCoMo file (`None`: skipped, and counted).
+pub fn parse_locomo_sample(i: usize, s: &Value, q: &mut Quirks) -> Option<LocomoSample> {
+    let id = s.get("sample_id").and_then(str_of).unwrap_or_else(|| {
+        q.add("sample without sample_id (numbered)");
+        format!("sample-{}", i + 1)
+    });
+    let Some(conv) = s.get("conversation").and_then(Value::as_object) else {
+        q.add("sample without conversation (skipped)");
+        return None;
     };
-    let mut out = Vec::new();
-    for (i, s) in samples.iter().enumerate() {
-        let id = s.get("sample_id").and_then(str_of).unwrap_or_else(|| {
-            q.add("sample without sample_id (numbered)");
-            format!("sample-{}", i + 1)
-        });
-        let Some(conv) = s.get("conversation").and_then(Value::as_object) else {
-            q.add("sample without conversation (skipped)");
-            continue;
-        };
-        let conv_seg = segment(&id, "conversation");
-        let mut nums: Vec<u32> = Vec::new();
-        for (k, val) in conv {
-            if let Some(n) = k
-                .strip_prefix("session_")
-                .and_then(|r| r.parse::<u32>().ok())
-            {
-                if val.is_array() {
-                    nums.push(n);
-                } else {
-                    q.add("session that is not a list (skipped)");
-                }
-            } else if let Some(n) = k
-                .strip_prefix("session_")
-                .and_then(|r| r.strip_suffix("_date_time"))
-                .and_then(|r| r.parse::<u32>().ok())
-                && !conv
-                    .get(&format!("session_{n}"))
-                    .is_some_and(Value::is_array)
-            {
-                q.add("session date without a session (ignored)");
-            }
-        }
-        nums.sort_unstable();
-        let mut sessions = Vec::new();
-        let mut valid = std::collections::HashSet::new();
-        for n in nums {
-            let turns_v = conv[&format!("session_{n}")].as_array().unwrap();
-            let date = match conv.get(&format!("session_{n}_date_time")).and_then(str_of) {
-                Some(d) => parse_date(&d).or_else(|| {
-                    q.add("session date not understood (no observed date)");
-                    None
-                }),
-                None => {
-                    q.add("session without a date");
-                    None
-                }
-            };
-            let mut turns = Vec::new();
-            for (ti, t) in turns_v.iter().enumerate() {
-                let speaker = t.get("speaker").and_then(str_of).unwrap_or_else(|| {
-                    q.add("turn without speaker");
-                    "unknown".into()
-                });
-                let mut text = t.get("text").and_then(str_of).unwrap_or_default();
-                if let Some(cap) = t.get("blip_caption").and_then(str_of) {
-                    // Image turns: the caption is what the image says in words.
-                    let cap = cap.trim();
-                    if !cap.is_empty() {
-                        if !text.is_empty() {
-                            text.push(' ');
-                        }
-                        text.push_str(&format!("[shared an image: {cap}]"));
-                    }
-                }
-                if text.trim().is_empty() {
-                    q.add("empty turn (skipped)");
-                    continue;
-                }
-                let dia = match t.get("dia_id").and_then(str_of) {
-                    Some(d) => match dia_id_parts(&d) {
-                        Some((a, b)) => {
-                            let norm = format!("D{a}:{b}");
-                            if norm != d {
-                                q.add("dia_id repaired");
-                            }
-                            if a != n {
-                                q.add("dia_id of another session (kept)");
-                            }
-                            norm
-                        }
-                        None => {
-                            q.add("dia_id malformed (position used)");
-                            format!("D{n}:{}", ti + 1)
-                        }
-                    },
-                    None => {
-                        q.add("turn without dia_id (position used)");
-                        format!("D{n}:{}", ti + 1)
-                    }
-                };
-                if !valid.insert(dia.clone()) {
-                    q.add("dia_id repeated in a conversation");
-                }
-                turns.push(Turn {
-                    speaker,
-                    text,
-                    reference: format!("locomo:{id}:{dia}"),
-                    has_answer: false,
-                });
-            }
-            sessions.push(Session {
-                slug: format!("session-{n:02}"),
-                reference: format!("locomo:{id}:D{n}"),
-                date,
-                turns,
-            });
-        }
-        let mut qa = Vec::new();
-        for item in s
-            .get("qa")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    let conv_seg = segment(&id, "conversation");
+    let mut nums: Vec<u32> = Vec::new();
+    for (k, val) in conv {
+        if let Some(n) = k
+            .strip_prefix("session_")
+            .and_then(|r| r.parse::<u32>().ok())
         {
-            let Some(question) = item.get("question").and_then(str_of) else {
-                q.add("qa without question (skipped)");
+            if val.is_array() {
+                nums.push(n);
+            } else {
+                q.add("session that is not a list (skipped)");
+            }
+        } else if let Some(n) = k
+            .strip_prefix("session_")
+            .and_then(|r| r.strip_suffix("_date_time"))
+            .and_then(|r| r.parse::<u32>().ok())
+            && !conv
+                .get(&format!("session_{n}"))
+                .is_some_and(Value::is_array)
+        {
+            q.add("session date without a session (ignored)");
+        }
+    }
+    nums.sort_unstable();
+    let mut sessions = Vec::new();
+    let mut valid = std::collections::HashSet::new();
+    for n in nums {
+        let turns_v = conv[&format!("session_{n}")].as_array().unwrap();
+        let date = match conv.get(&format!("session_{n}_date_time")).and_then(str_of) {
+            Some(d) => parse_date(&d).or_else(|| {
+                q.add("session date not understood (no observed date)");
+                None
+            }),
+            None => {
+                q.add("session without a date");
+                None
+            }
+        };
+        let mut turns = Vec::new();
+        for (ti, t) in turns_v.iter().enumerate() {
+            let speaker = t.get("speaker").and_then(str_of).unwrap_or_else(|| {
+                q.add("turn without speaker");
+                "unknown".into()
+            });
+            let Some(mut text) = turn_text(t.get("text")) else {
+                q.add(TEXT_NOT_A_STRING);
                 continue;
             };
-            let answer = match item
-                .get("answer")
-                .or_else(|| item.get("adversarial_answer"))
-            {
-                Some(Value::Number(n)) => {
-                    q.add("answer is a number");
-                    n.to_string()
+            if let Some(cap) = t.get("blip_caption").and_then(str_of) {
+                // Image turns: the caption is what the image says in words.
+                let cap = cap.trim();
+                if !cap.is_empty() {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(&format!("[shared an image: {cap}]"));
                 }
-                Some(v) => str_of(v).unwrap_or_default(),
+            }
+            if text.trim().is_empty() {
+                q.add("empty turn (skipped)");
+                continue;
+            }
+            let dia = match t.get("dia_id").and_then(str_of) {
+                Some(d) => match dia_id_parts(&d) {
+                    Some((a, b)) => {
+                        let norm = format!("D{a}:{b}");
+                        if norm != d {
+                            q.add("dia_id repaired");
+                        }
+                        if a != n {
+                            q.add("dia_id of another session (kept)");
+                        }
+                        norm
+                    }
+                    None => {
+                        q.add("dia_id malformed (position used)");
+                        format!("D{n}:{}", ti + 1)
+                    }
+                },
                 None => {
-                    q.add("qa without answer");
-                    String::new()
+                    q.add("turn without dia_id (position used)");
+                    format!("D{n}:{}", ti + 1)
                 }
             };
-            let category = item
-                .get("category")
-                .and_then(Value::as_i64)
-                .unwrap_or_else(|| {
-                    q.add("qa without category");
-                    0
-                });
-            let evidence = locomo_evidence(item.get("evidence").unwrap_or(&Value::Null), &valid, q);
-            qa.push(LocomoQa {
-                question,
-                answer,
-                category,
-                evidence,
+            if !valid.insert(dia.clone()) {
+                q.add("dia_id repeated in a conversation");
+            }
+            turns.push(Turn {
+                speaker,
+                text,
+                reference: format!("locomo:{id}:{dia}"),
+                has_answer: false,
             });
         }
-        out.push(LocomoSample {
-            conversation: Conversation {
-                domain: "locomo".into(),
-                topic: conv_seg,
-                sessions,
-            },
-            id,
-            qa,
+        sessions.push(Session {
+            slug: format!("session-{n:02}"),
+            reference: format!("locomo:{id}:D{n}"),
+            date,
+            turns,
         });
     }
-    Ok(out)
+    let mut qa = Vec::new();
+    for item in s
+        .get("qa")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let Some(question) = item.get("question").and_then(str_of) else {
+            q.add("qa without question (skipped)");
+            continue;
+        };
+        let answer = match item
+            .get("answer")
+            .or_else(|| item.get("adversarial_answer"))
+        {
+            Some(Value::Number(n)) => {
+                q.add("answer is a number");
+                n.to_string()
+            }
+            Some(v) => str_of(v).unwrap_or_default(),
+            None => {
+                q.add("qa without answer");
+                String::new()
+            }
+        };
+        let category = item
+            .get("category")
+            .and_then(Value::as_i64)
+            .unwrap_or_else(|| {
+                q.add("qa without category");
+                0
+            });
+        let evidence = locomo_evidence(item.get("evidence").unwrap_or(&Value::Null), &valid, q);
+        qa.push(LocomoQa {
+            question,
+            answer,
+            category,
+            evidence,
+        });
+    }
+    Some(LocomoSample {
+        conversation: Conversation {
+            domain: "locomo".into(),
+            topic: conv_seg,
+            sessions,
+        },
+        id,
+        qa,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -484,136 +511,173 @@ impl LmeQuestion {
     }
 }
 
+/// Parses a LongMemEval file: one conversation (its haystack) per question.
 pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> {
-    let Value::Array(items) = v else {
-        bail!(
+    Ok(longmemeval_items(v)?
+        .iter()
+        .enumerate()
+        .map(|(i, it)| parse_longmemeval_question(i, it, q))
+        .collect())
+}
+
+/// The questions of a LongMemEval file.
+pub fn longmemeval_items(v: &Value) -> Result<&[Value]> {
+    match v {
+        Value::Array(items) => Ok(items),
+        _ => bail!(
             "a LongMemEval file is a JSON list of questions (with `question_id`, `haystack_sessions`, …)"
-        )
-    };
-    let mut out = Vec::new();
-    for (i, it) in items.iter().enumerate() {
-        let id = it.get("question_id").and_then(str_of).unwrap_or_else(|| {
-            q.add("question without question_id (numbered)");
-            format!("q{}", i + 1)
+        ),
+    }
+}
+
+/// The `i`-th question of a LongMemEval file.
+pub fn parse_longmemeval_question(i: usize, it: &Value, q: &mut Quirks) -> LmeQuestion {
+    let id = it.get("question_id").and_then(str_of).unwrap_or_else(|| {
+        q.add("question without question_id (numbered)");
+        format!("q{}", i + 1)
+    });
+    let sessions_v = it
+        .get("haystack_sessions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_else(|| {
+            q.add("question without haystack_sessions");
+            vec![]
         });
-        let sessions_v = it
-            .get("haystack_sessions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_else(|| {
-                q.add("question without haystack_sessions");
-                vec![]
-            });
-        let ids_v = it
-            .get("haystack_session_ids")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let dates_v = it
-            .get("haystack_dates")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if ids_v.len() != sessions_v.len() {
-            q.add("haystack_session_ids and haystack_sessions differ in length");
-        }
-        if dates_v.len() != sessions_v.len() {
-            q.add("haystack_dates and haystack_sessions differ in length");
-        }
-        let mut sessions = Vec::new();
-        let mut gold_turns = Vec::new();
-        let mut sids = std::collections::HashSet::new();
-        for (si, sv) in sessions_v.iter().enumerate() {
-            let sid = ids_v.get(si).and_then(str_of).unwrap_or_else(|| {
-                q.add("session without id (numbered)");
-                format!("session-{si}")
-            });
-            if !sids.insert(sid.clone()) {
-                q.add("session id repeated in a haystack");
-            }
-            let date = dates_v.get(si).and_then(str_of).and_then(|d| {
-                parse_date(&d).or_else(|| {
-                    q.add("session date not understood (no observed date)");
-                    None
-                })
-            });
-            let mut turns = Vec::new();
-            for (ti, t) in sv
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-                .iter()
-                .enumerate()
-            {
-                let role = t.get("role").and_then(str_of).unwrap_or_else(|| {
-                    q.add("turn without role");
-                    "unknown".into()
-                });
-                let text = t.get("content").and_then(str_of).unwrap_or_default();
-                let reference = format!("lme:{id}:{sid}:{ti}");
-                let has_answer = t
-                    .get("has_answer")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                if has_answer {
-                    gold_turns.push(reference.clone());
-                }
-                if text.trim().is_empty() {
-                    q.add("empty turn (skipped)");
-                    continue;
-                }
-                turns.push(Turn {
-                    speaker: role,
-                    text,
-                    reference,
-                    has_answer,
-                });
-            }
-            sessions.push(Session {
-                slug: segment(&sid, "session"),
-                reference: format!("lme:{id}:{sid}"),
-                date,
-                turns,
-            });
-        }
-        let present: std::collections::HashSet<&str> =
-            sessions.iter().map(|s| s.reference.as_str()).collect();
-        let mut gold_sessions = Vec::new();
-        for a in it
-            .get("answer_session_ids")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
-            let Some(a) = str_of(a) else { continue };
-            let r = format!("lme:{id}:{a}");
-            if !present.contains(r.as_str()) {
-                q.add("answer session not in the haystack (dropped)");
+    let ids_v = it
+        .get("haystack_session_ids")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let dates_v = it
+        .get("haystack_dates")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if ids_v.len() != sessions_v.len() {
+        q.add("haystack_session_ids and haystack_sessions differ in length");
+    }
+    if dates_v.len() != sessions_v.len() {
+        q.add("haystack_dates and haystack_sessions differ in length");
+    }
+    let mut sessions = Vec::new();
+    let mut gold_turns: Vec<String> = Vec::new();
+    // Session id -> the turn lists seen under it (an id can repeat).
+    let mut seen: std::collections::HashMap<String, Vec<&Value>> = std::collections::HashMap::new();
+    for (si, sv) in sessions_v.iter().enumerate() {
+        let id_given = ids_v.get(si).and_then(str_of).unwrap_or_else(|| {
+            q.add("session without id (numbered)");
+            format!("session-{si}")
+        });
+        // A repeated id: the same turns again are the same session (kept
+        // once, at its first place and date); other turns are another
+        // session, `<id>#2` (its refs `lme:<q>:<id>#2:<i>`), which the
+        // session-level metrics count as the session `<id>` (see
+        // `eval::metrics::session_key`).
+        let sid = match seen.get(&id_given) {
+            None => id_given.clone(),
+            Some(earlier) if earlier.contains(&sv) => {
+                q.add("session repeated in a haystack (same id and turns, kept once)");
                 continue;
             }
-            if !gold_sessions.contains(&r) {
-                gold_sessions.push(r);
+            Some(earlier) => {
+                q.add("session id repeated with other turns (renamed <id>#N)");
+                let mut n = earlier.len() + 1;
+                while seen.contains_key(&format!("{id_given}#{n}")) {
+                    n += 1;
+                }
+                format!("{id_given}#{n}")
             }
+        };
+        seen.entry(id_given.clone()).or_default().push(sv);
+        if sid != id_given {
+            seen.insert(sid.clone(), vec![sv]);
         }
-        out.push(LmeQuestion {
-            question_type: it.get("question_type").and_then(str_of).unwrap_or_default(),
-            question: it.get("question").and_then(str_of).unwrap_or_default(),
-            question_date: it
-                .get("question_date")
-                .and_then(str_of)
-                .and_then(|d| parse_date(&d)),
-            answer: it.get("answer").and_then(str_of).unwrap_or_default(),
-            gold_sessions,
-            gold_turns,
-            conversation: Conversation {
-                domain: "longmemeval".into(),
-                topic: segment(&id, "question"),
-                sessions,
-            },
-            id,
+        let date = dates_v.get(si).and_then(str_of).and_then(|d| {
+            parse_date(&d).or_else(|| {
+                q.add("session date not understood (no observed date)");
+                None
+            })
+        });
+        let mut turns = Vec::new();
+        for (ti, t) in sv
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            let role = t.get("role").and_then(str_of).unwrap_or_else(|| {
+                q.add("turn without role");
+                "unknown".into()
+            });
+            let text = turn_text(t.get("content"));
+            let reference = format!("lme:{id}:{sid}:{ti}");
+            let has_answer = t
+                .get("has_answer")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if has_answer && !gold_turns.contains(&reference) {
+                gold_turns.push(reference.clone());
+            }
+            let Some(text) = text else {
+                q.add(TEXT_NOT_A_STRING);
+                continue;
+            };
+            if text.trim().is_empty() {
+                q.add("empty turn (skipped)");
+                continue;
+            }
+            turns.push(Turn {
+                speaker: role,
+                text,
+                reference,
+                has_answer,
+            });
+        }
+        sessions.push(Session {
+            slug: segment(&sid, "session"),
+            reference: format!("lme:{id}:{sid}"),
+            date,
+            turns,
         });
     }
-    Ok(out)
+    let present: std::collections::HashSet<&str> =
+        sessions.iter().map(|s| s.reference.as_str()).collect();
+    let mut gold_sessions = Vec::new();
+    for a in it
+        .get("answer_session_ids")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let Some(a) = str_of(a) else { continue };
+        let r = format!("lme:{id}:{a}");
+        if !present.contains(r.as_str()) {
+            q.add("answer session not in the haystack (dropped)");
+            continue;
+        }
+        if !gold_sessions.contains(&r) {
+            gold_sessions.push(r);
+        }
+    }
+    LmeQuestion {
+        question_type: it.get("question_type").and_then(str_of).unwrap_or_default(),
+        question: it.get("question").and_then(str_of).unwrap_or_default(),
+        question_date: it
+            .get("question_date")
+            .and_then(str_of)
+            .and_then(|d| parse_date(&d)),
+        answer: it.get("answer").and_then(str_of).unwrap_or_default(),
+        gold_sessions,
+        gold_turns,
+        conversation: Conversation {
+            domain: "longmemeval".into(),
+            topic: segment(&id, "question"),
+            sessions,
+        },
+        id,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -621,14 +685,24 @@ pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> 
 
 /// Parses `{role|speaker, content|text, time?, session?}` lines. Sessions
 /// are named by `session`, else by the day of `time`, else `session-1`.
-pub fn parse_chat_jsonl(text: &str, name: &str, q: &mut Quirks) -> Conversation {
+/// Invalid UTF-8 in a line is replaced by U+FFFD (the line is kept) and
+/// counted.
+pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversation {
     let name_seg = segment(name, "chat");
     let mut sessions: Vec<Session> = Vec::new();
-    for (ln, line) in text.lines().enumerate() {
+    for raw in bytes.split(|&b| b == b'\n') {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line = match std::str::from_utf8(raw) {
+            Ok(l) => std::borrow::Cow::Borrowed(l),
+            Err(_) => {
+                q.add("invalid UTF-8 replaced (line kept)");
+                String::from_utf8_lossy(raw)
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let Ok(v) = serde_json::from_str::<Value>(line) else {
+        let Ok(v) = serde_json::from_str::<Value>(&line) else {
             q.add("line not JSON (skipped)");
             continue;
         };
@@ -644,11 +718,10 @@ pub fn parse_chat_jsonl(text: &str, name: &str, q: &mut Quirks) -> Conversation 
                 q.add("turn without role or speaker");
                 "unknown".into()
             });
-        let content = v
-            .get("content")
-            .or_else(|| v.get("text"))
-            .and_then(str_of)
-            .unwrap_or_default();
+        let Some(content) = turn_text(v.get("content").or_else(|| v.get("text"))) else {
+            q.add(TEXT_NOT_A_STRING);
+            continue;
+        };
         if content.trim().is_empty() {
             q.add("empty turn (skipped)");
             continue;
@@ -681,7 +754,6 @@ pub fn parse_chat_jsonl(text: &str, name: &str, q: &mut Quirks) -> Conversation 
         };
         let s = &mut sessions[idx];
         let n = s.turns.len();
-        let _ = ln;
         s.turns.push(Turn {
             speaker,
             text: content,
@@ -1171,6 +1243,8 @@ pub fn write_distilled(
         b.finish_and_clear();
     }
     if !new_rows.is_empty() {
+        // The ledger and the commit: an interrupt waits for both.
+        let _finishing = crate::interrupt::finishing();
         let mut ledger = std::fs::read_to_string(tree.abs(LEDGER)).unwrap_or_default();
         if !ledger.is_empty() && !ledger.ends_with('\n') {
             ledger.push('\n');
@@ -1207,6 +1281,30 @@ fn spinner(enabled: bool, msg: &str) -> Option<indicatif::ProgressBar> {
     Some(s)
 }
 
+/// The format `bytes` look like, for an error message: a JSON list of
+/// objects with `haystack_sessions` (LongMemEval) or `conversation`
+/// (LoCoMo), or lines of JSON objects with a role or content (chat-jsonl).
+pub fn guess_format(bytes: &[u8]) -> Option<Format> {
+    if let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(bytes) {
+        let first = items.iter().find(|x| x.is_object())?;
+        return if first.get("haystack_sessions").is_some() {
+            Some(Format::Longmemeval)
+        } else if first.get("conversation").is_some() {
+            Some(Format::Locomo)
+        } else {
+            None
+        };
+    }
+    let line = bytes
+        .split(|&b| b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty())?;
+    let v: Value = serde_json::from_slice(line).ok()?;
+    ["role", "speaker", "content", "text"]
+        .iter()
+        .any(|k| v.get(k).is_some())
+        .then_some(Format::ChatJsonl)
+}
+
 /// Parses `bytes` in `format` into conversations (QA are ignored here).
 pub fn parse(
     format: Format,
@@ -1215,21 +1313,16 @@ pub fn parse(
     q: &mut Quirks,
 ) -> Result<Vec<Conversation>> {
     match format {
-        Format::ChatJsonl => {
-            let text = String::from_utf8_lossy(bytes);
-            Ok(vec![parse_chat_jsonl(&text, name, q)])
-        }
+        Format::ChatJsonl => Ok(vec![parse_chat_jsonl(bytes, name, q)]),
         Format::Locomo => {
-            let v: Value =
-                serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
+            let v: Value = serde_json::from_slice(bytes).context("not valid JSON")?;
             Ok(parse_locomo(&v, q)?
                 .into_iter()
                 .map(|s| s.conversation)
                 .collect())
         }
         Format::Longmemeval => {
-            let v: Value =
-                serde_json::from_slice(bytes).with_context(|| format!("{name}: not valid JSON"))?;
+            let v: Value = serde_json::from_slice(bytes).context("not valid JSON")?;
             Ok(parse_longmemeval(&v, q)?
                 .into_iter()
                 .map(|x| x.conversation)
@@ -1313,6 +1406,96 @@ mod tests {
         );
         assert!(r[0].text.contains("## Evidence") && r[0].text.matches("word").count() >= 300 + 30);
         assert_eq!(r[0].at.as_ref().unwrap().to_string(), "chat/t/s1");
+    }
+
+    fn refs(c: &Conversation) -> Vec<String> {
+        c.sessions
+            .iter()
+            .flat_map(|s| s.turns.iter().map(|t| t.reference.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_repeated_lme_session_id_is_kept_once_or_renamed() {
+        let turns = |a: &str, b: &str| {
+            serde_json::json!([
+                {"role": "user", "content": a},
+                {"role": "assistant", "content": b, "has_answer": true}
+            ])
+        };
+        let v = serde_json::json!([{
+            "question_id": "q5",
+            "haystack_session_ids": ["s1", "s2", "s1", "s1", "s1"],
+            "haystack_dates": ["2023/05/01", "2023/05/02", "2023/05/03", "2023/05/04", "2023/05/05"],
+            "haystack_sessions": [
+                turns("a", "b"), turns("c", "d"), turns("a", "b"), turns("e", "f"), turns("e", "f")
+            ],
+            "answer_session_ids": ["s1"]
+        }]);
+        let mut q = Quirks::default();
+        let lme = parse_longmemeval(&v, &mut q).unwrap().remove(0);
+        let c = &lme.conversation;
+        // The exact repeats (3rd, 5th) are dropped; the 4th is `s1#2`.
+        assert_eq!(
+            c.sessions
+                .iter()
+                .map(|s| s.reference.as_str())
+                .collect::<Vec<_>>(),
+            ["lme:q5:s1", "lme:q5:s2", "lme:q5:s1#2"]
+        );
+        assert_eq!(c.sessions[0].date.as_deref(), Some("2023-05-01T00:00:00Z"));
+        assert_eq!(c.sessions[2].slug, "s1-2");
+        let r = refs(c);
+        let unique: std::collections::HashSet<&String> = r.iter().collect();
+        assert_eq!(unique.len(), r.len(), "{r:?}");
+        assert_eq!(r[4], "lme:q5:s1#2:0");
+        assert_eq!(
+            q.0["session repeated in a haystack (same id and turns, kept once)"],
+            2
+        );
+        assert_eq!(
+            q.0["session id repeated with other turns (renamed <id>#N)"],
+            1
+        );
+        // Gold: each has_answer turn once; the id names the session.
+        assert_eq!(
+            lme.gold_turns,
+            ["lme:q5:s1:1", "lme:q5:s2:1", "lme:q5:s1#2:1"]
+        );
+        assert_eq!(lme.gold_sessions, ["lme:q5:s1"]);
+    }
+
+    #[test]
+    fn chat_jsonl_counts_invalid_utf8_and_turns_that_are_not_text() {
+        let mut bytes = b"{\"role\":\"user\",\"content\":\"caf".to_vec();
+        bytes.extend_from_slice(b"\xe9 au lait\"}\r\n");
+        bytes.extend_from_slice(b"{\"role\":5,\"content\":[\"x\"]}\n");
+        bytes.extend_from_slice(b"{\"role\":\"user\",\"content\":\"  \"}\n");
+        bytes.extend_from_slice(b"{\"role\":\"user\",\"content\":\"fine\"}\n");
+        let mut q = Quirks::default();
+        let c = parse_chat_jsonl(&bytes, "log", &mut q);
+        let texts: Vec<&str> = c.sessions[0]
+            .turns
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(texts, ["caf\u{FFFD} au lait", "fine"]);
+        assert_eq!(q.0["invalid UTF-8 replaced (line kept)"], 1);
+        assert_eq!(q.0[TEXT_NOT_A_STRING], 1);
+        assert_eq!(q.0["empty turn (skipped)"], 1);
+        assert_eq!(q.total(), 3, "{q:?}");
+    }
+
+    #[test]
+    fn formats_are_recognised_for_error_messages() {
+        let lme = br#"[{"question_id":"q","haystack_sessions":[]}]"#;
+        let locomo = br#"[{"sample_id":"c","conversation":{}}]"#;
+        let chat = b"\n{\"role\":\"user\",\"content\":\"hi\"}\n";
+        assert_eq!(guess_format(lme), Some(Format::Longmemeval));
+        assert_eq!(guess_format(locomo), Some(Format::Locomo));
+        assert_eq!(guess_format(chat), Some(Format::ChatJsonl));
+        assert_eq!(guess_format(b"[1, 2]"), None);
+        assert_eq!(guess_format(b"hello"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod git;
 pub mod guard;
 pub mod index;
 pub mod ingest;
+pub mod interrupt;
 pub mod lock;
 pub mod model;
 pub mod ops;

@@ -3,9 +3,10 @@ use mem::{cli::Cli, error};
 
 fn main() {
     mem::trace::init();
-    // Ctrl-C, SIGTERM, SIGHUP: clean up (the watcher's socket) and exit 130.
+    // Ctrl-C, SIGTERM, SIGHUP: clean up (the watcher's socket, the temp
+    // files of an unfinished write; see `mem::interrupt`) and exit 130.
     let _ = ctrlc::set_handler(|| {
-        mem::watch::on_signal();
+        mem::interrupt::on_signal();
         std::process::exit(error::EXIT_INTERRUPTED)
     });
     let cli = Cli::parse();

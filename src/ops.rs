@@ -216,7 +216,9 @@ pub fn add_batch(
             commit: None,
         });
     }
-    tree.write_many(&writes)?;
+    // Held until the commit is made: an interrupt waits for it, so the
+    // batch is committed whole or not written at all.
+    let _finishing = tree.write_many(&writes)?;
     drop(writes);
     if !changes.is_empty() {
         let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.op == "added").collect();

@@ -177,6 +177,12 @@ impl Tree {
                 }
             }
         }
+        // And the folders it made for files it never renamed into place.
+        for r in &rels {
+            if !self.abs(r).exists() {
+                self.prune_empty_dirs(r);
+            }
+        }
         let changes: Vec<Change> = rels
             .iter()
             .map(|r| {
@@ -377,8 +383,15 @@ impl Tree {
                 ),
                 Ok(m) if !m.is_dir() => bail!("{} exists and is not a folder", dir.display()),
                 Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(&dir)
-                    .with_context(|| format!("creating {}", dir.display()))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    // Removed again if the write is interrupted before its files land.
+                    crate::interrupt::with_registry(|r| {
+                        std::fs::create_dir(&dir)?;
+                        r.dir(dir.clone());
+                        std::io::Result::Ok(())
+                    })
+                    .with_context(|| format!("creating {}", dir.display()))?
+                }
                 Err(e) => return Err(e).with_context(|| format!("checking {}", dir.display())),
             }
         }
@@ -399,9 +412,7 @@ impl Tree {
         let (tmp, target) = self.temp_with(rel, content)?;
         tmp.as_file().sync_all()?;
         let dir = target.parent().unwrap().to_path_buf();
-        tmp.persist(&target)
-            .map_err(|e| e.error)
-            .with_context(|| format!("writing {rel}"))?;
+        persist(tmp, &target).with_context(|| format!("writing {rel}"))?;
         if let Ok(d) = std::fs::File::open(&dir) {
             let _ = d.sync_all();
         }
@@ -409,14 +420,19 @@ impl Tree {
     }
 
     /// `content` in a temp file beside `rel` (not yet synced or renamed),
-    /// and the target path.
+    /// and the target path. The temp file is removed if the process is
+    /// interrupted before it is renamed ([`crate::interrupt`]).
     fn temp_with(&self, rel: &str, content: &str) -> Result<(tempfile::NamedTempFile, PathBuf)> {
         let target = self.root.join(rel);
         let dir = target.parent().unwrap();
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".mem-tmp-")
-            .tempfile_in(dir)
-            .with_context(|| format!("creating a temp file in {}", dir.display()))?;
+        let mut tmp = crate::interrupt::with_registry(|r| {
+            let t = tempfile::Builder::new()
+                .prefix(".mem-tmp-")
+                .tempfile_in(dir)?;
+            r.file(t.path().to_path_buf());
+            std::io::Result::Ok(t)
+        })
+        .with_context(|| format!("creating a temp file in {}", dir.display()))?;
         tmp.write_all(content.as_bytes())
             .with_context(|| format!("writing {rel}"))?;
         Ok((tmp, target))
@@ -427,16 +443,29 @@ impl Tree {
     /// one `syncfs` makes their data durable, then the renames, then one more
     /// `syncfs` for the folders. A crash leaves each file either old or new
     /// (plus `.mem-tmp-*` leftovers that `mem doctor` reports).
-    pub fn write_many(&self, files: &[(String, String)]) -> Result<()> {
+    ///
+    /// Ctrl-C while the temp files are written removes them, the folders
+    /// made for them and the journal ([`crate::interrupt`]). The renames run
+    /// in a finishing section, returned: hold it until the batch is
+    /// committed, and an interrupt waits for the commit.
+    pub fn write_many(&self, files: &[(String, String)]) -> Result<crate::interrupt::Finishing> {
         // `syncfs` flushes everything dirty on the file system, other
         // programs' writes included: for a few files, per-file fsyncs cost less.
         if files.len() <= 8 {
+            let finishing = crate::interrupt::finishing();
             for (rel, content) in files {
                 self.write_atomic(rel, content)?;
             }
-            return Ok(());
+            return Ok(finishing);
         }
+        // A journal of this batch alone names no file on disk until the
+        // renames: an interrupt before them removes it with the temp files.
+        let journal = self.journal_path();
+        let fresh_journal = !journal.exists();
         self.journal(&files.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>())?;
+        if fresh_journal {
+            crate::interrupt::remove_on_signal(journal.clone());
+        }
         let mut temps = Vec::with_capacity(files.len());
         let mut checked_dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (rel, content) in files {
@@ -452,13 +481,13 @@ impl Tree {
             temps.push((tmp, target, rel));
         }
         sync_fs(&self.root)?;
+        let finishing = crate::interrupt::finishing();
+        crate::interrupt::with_registry(|r| r.forget_file(&journal));
         for (tmp, target, rel) in temps {
-            tmp.persist(&target)
-                .map_err(|e| e.error)
-                .with_context(|| format!("writing {rel}"))?;
+            persist(tmp, &target).with_context(|| format!("writing {rel}"))?;
         }
         sync_fs(&self.root)?;
-        Ok(())
+        Ok(finishing)
     }
 
     /// Moves a file inside the tree (folders created, never through links).
@@ -742,6 +771,17 @@ fn sync_fs(path: &Path) -> Result<()> {
         unsafe { libc::sync() };
     }
     Ok(())
+}
+
+/// Renames a temp file of [`Tree::temp_with`] to `target`; from then on an
+/// interrupt leaves it alone.
+fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    crate::interrupt::with_registry(|r| {
+        let path = tmp.path().to_path_buf();
+        let res = tmp.persist(target).map(drop).map_err(|e| e.error);
+        r.forget_file(&path);
+        res
+    })
 }
 
 /// Modification time in ns since the epoch (0 when unknown).

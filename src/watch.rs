@@ -19,7 +19,8 @@
 //!   `{"query": <Query>, "embedder": <id or null>}`, one JSON line out,
 //!   `{"hits": [...], "stats": {...}}` or `{"error": "..."}`. A client whose
 //!   embedder differs from the watcher's gets an error and recalls in-process.
-//! - Ctrl-C / SIGTERM: the socket file is removed and the process exits 130.
+//! - Ctrl-C / SIGTERM: the socket file is removed ([`crate::interrupt`]) and
+//!   the process exits 130.
 //!
 //! The watcher is an optimisation: every command catches up by itself, and a
 //! stale socket file is ignored by clients.
@@ -51,19 +52,6 @@ const IDLE_CATCHUP: Duration = Duration::from_secs(30);
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request line accepted on the socket.
 const MAX_REQUEST: usize = 64 * 1024;
-
-/// Files removed when the process is interrupted (see `on_signal`).
-static CLEANUP: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// Called by the Ctrl-C / SIGTERM handler before the process exits: removes
-/// the watcher's socket file, so clients do not even try a dead socket.
-pub fn on_signal() {
-    if let Ok(paths) = CLEANUP.lock() {
-        for p in paths.iter() {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Request {
@@ -234,9 +222,7 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
     let _ = std::fs::remove_file(&sock_path);
     let listener = UnixListener::bind(&sock_path)
         .with_context(|| format!("creating the socket {}", sock_path.display()))?;
-    if let Ok(mut c) = CLEANUP.lock() {
-        c.push(sock_path.clone());
-    }
+    crate::interrupt::remove_on_signal(sock_path.clone());
     let _remove_socket = RemoveOnDrop(sock_path.clone());
     {
         let tx = tx.clone();

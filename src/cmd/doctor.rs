@@ -26,6 +26,33 @@ pub struct Problem {
 pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
     let mut problems = Vec::new();
     let (files, strays) = tree.scan(true);
+    // Temp files of an interrupted write: one warning, however many.
+    let (temps, strays): (Vec<_>, Vec<_>) = strays.into_iter().partition(|s| {
+        s.rel
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| n.starts_with(".mem-tmp-"))
+    });
+    if let Some(first) = temps.first() {
+        let pending = tree.state_dir().join("uncommitted").is_file();
+        problems.push(Problem {
+            severity: "warning",
+            path: first.rel.clone(),
+            line: None,
+            problem: format!(
+                "{} leftover temp file(s) (.mem-tmp-*) of a write that was killed before its files were renamed \
+                 into place; they hold no entry",
+                temps.len()
+            ),
+            fix: if pending {
+                "the next `mem add` or `mem ingest` removes them (the interrupted write is recorded in \
+                 .mem/state/uncommitted), or delete them: find . -name '.mem-tmp-*' -delete"
+                    .into()
+            } else {
+                "delete them from the tree's root: find . -name '.mem-tmp-*' -delete".into()
+            },
+        });
+    }
     for s in strays {
         problems.push(Problem {
             severity: "warning",

@@ -43,9 +43,9 @@ mem eval longmemeval lme.json.gz --limit 10 --tier 1"
 pub struct BenchArgs {
     /// The benchmark file (JSON; gzip accepted)
     pub file: PathBuf,
-    /// Ask at most N questions
-    #[arg(long, value_name = "N")]
-    pub limit: Option<usize>,
+    /// Ask at most N questions (N ≥ 1)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
     /// Highest recall tier (1 lexical, 2 semantic, 3 structure)
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
     pub tier: u8,
@@ -58,7 +58,8 @@ pub struct BenchArgs {
     /// Write every question's ranked source.ref list to FILE (JSON Lines)
     #[arg(long, value_name = "FILE")]
     pub dump: Option<PathBuf>,
-    /// Folder for the temporary trees (default: the system temp dir; a tmpfs such as /dev/shm is faster)
+    /// Folder for the temporary trees, which must exist (default: the system temp dir; a tmpfs such as
+    /// /dev/shm is faster)
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
 }
@@ -125,11 +126,14 @@ fn synth(a: SynthArgs, ctx: &Ctx) -> Result<()> {
 
 fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
     use crate::eval;
+    if let Some(d) = &a.work_dir {
+        eval::check_work_dir(d)?;
+    }
     let bytes = crate::ingest::read_input(&a.file)?;
     let mut quirks = crate::ingest::Quirks::default();
     let units = match dataset {
         "locomo" => eval::locomo::units(&bytes, &mut quirks)?,
-        _ => eval::longmemeval::units(&bytes, &mut quirks)?,
+        _ => eval::longmemeval::units(&bytes)?,
     };
     drop(bytes);
     let cfg = crate::config::Config::load(None)?;
@@ -146,7 +150,7 @@ fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
         },
         max_tier: a.tier,
         depth: a.depth as usize,
-        limit: a.limit,
+        limit: a.limit.map(|l| l as usize),
         work_dir: a.work_dir.clone(),
         dump: a.dump.clone(),
         verbose: !ctx.quiet,

@@ -4,7 +4,7 @@ use crate::ingest::{self, Format, Granularity, Quirks, Shape};
 use crate::model::select::Models;
 use crate::output::{Ctx, out_line};
 use crate::paths::TopicPath;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -75,8 +75,50 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             })
             .unwrap_or_default()
     };
+    let shown = if args.file.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        args.file.display().to_string()
+    };
+    let fmt = serde_json::to_value(args.format)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if bytes.trim_ascii().is_empty() {
+        anyhow::bail!("{shown} is empty: nothing to ingest");
+    }
+    // What the file looks like when it does not parse as --format.
+    let other_format = || {
+        ingest::guess_format(&bytes)
+            .filter(|f| *f != args.format)
+            .and_then(|f| serde_json::to_value(f).ok())
+            .and_then(|v| v.as_str().map(|f| format!("it looks like --format {f}")))
+    };
     let mut quirks = Quirks::default();
-    let convs = ingest::parse(args.format, &bytes, &name, &mut quirks)?;
+    let convs =
+        ingest::parse(args.format, &bytes, &name, &mut quirks).with_context(
+            || match other_format() {
+                Some(h) => format!("{shown} (read as --format {fmt}; {h})"),
+                None => format!("{shown} (read as --format {fmt})"),
+            },
+        )?;
+    let read: usize = convs
+        .iter()
+        .flat_map(|c| &c.sessions)
+        .map(|s| s.turns.len())
+        .sum();
+    if read == 0 {
+        let seen = if quirks.total() == 0 {
+            String::new()
+        } else {
+            let q: Vec<String> = quirks.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!(" ({})", q.join("; "))
+        };
+        let hint = other_format().unwrap_or_else(|| {
+            "check that --format (locomo, longmemeval, chat-jsonl) is the file's format".into()
+        });
+        anyhow::bail!("{shown}: no turns read as --format {fmt}{seen}; {hint}");
+    }
     let models = Models::new(&tree.config.models);
     if !args.no_index
         && let Some(n) = models.embedder_notice()
@@ -87,10 +129,6 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         granularity: args.granularity,
         ..Shape::default()
     };
-    let fmt = serde_json::to_value(args.format)?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     let mut report = ingest::Report {
         op: "ingested",
         file: args.file.display().to_string(),

@@ -1052,7 +1052,8 @@ fn apply(
             let _ = std::fs::remove_file(tree.abs(p));
         }
     }
-    tree.write_many(&writes)?;
+    // Held until the commit is made (an interrupt waits for it).
+    let _finishing = tree.write_many(&writes)?;
     if !commit {
         report.written = writes.into_iter().map(|(rel, _)| rel).collect();
         report.outcomes = outcomes;

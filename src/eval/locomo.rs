@@ -3,7 +3,7 @@
 //! are skipped and counted.
 
 use super::{Question, Unit};
-use crate::ingest::{Quirks, parse_locomo};
+use crate::ingest::{Quirks, locomo_samples, parse_locomo_sample};
 use anyhow::{Context, Result};
 
 /// The category names of the official evaluation code (not the paper's order).
@@ -19,42 +19,48 @@ pub fn category_name(c: i64) -> String {
     format!("{c} {name}")
 }
 
+/// One unit per sample, each with the quirks of its own data; `quirks`
+/// gets those of samples that make no unit.
 pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
     let v: serde_json::Value =
         serde_json::from_slice(bytes).context("the LoCoMo file is not valid JSON")?;
-    let samples = parse_locomo(&v, quirks)?;
-    Ok(samples
-        .into_iter()
-        .map(|s| {
-            let questions =
-                s.qa.iter()
-                    .enumerate()
-                    .map(|(i, qa)| {
-                        let gold_turns: Vec<String> = qa
-                            .evidence
-                            .iter()
-                            .map(|d| format!("locomo:{}:{d}", s.id))
-                            .collect();
-                        let gold_sessions = super::metrics::sessions_of(&gold_turns);
-                        Question {
-                            id: format!("{}#{i}", s.id),
-                            group: category_name(qa.category),
-                            text: qa.question.clone(),
-                            excluded: gold_turns
-                                .is_empty()
-                                .then(|| "no valid evidence".to_string()),
-                            gold_turns,
-                            gold_sessions,
-                            // LoCoMo questions carry no date.
-                            now: None,
-                        }
-                    })
-                    .collect();
-            Unit {
-                name: s.id,
-                conversation: s.conversation,
-                questions,
-            }
-        })
-        .collect())
+    let mut out = Vec::new();
+    for (i, raw) in locomo_samples(&v)?.iter().enumerate() {
+        let mut q = Quirks::default();
+        let Some(s) = parse_locomo_sample(i, raw, &mut q) else {
+            quirks.merge(&q);
+            continue;
+        };
+        let questions =
+            s.qa.iter()
+                .enumerate()
+                .map(|(i, qa)| {
+                    let gold_turns: Vec<String> = qa
+                        .evidence
+                        .iter()
+                        .map(|d| format!("locomo:{}:{d}", s.id))
+                        .collect();
+                    let gold_sessions = super::metrics::sessions_of(&gold_turns);
+                    Question {
+                        id: format!("{}#{i}", s.id),
+                        group: category_name(qa.category),
+                        text: qa.question.clone(),
+                        excluded: gold_turns
+                            .is_empty()
+                            .then(|| "no valid evidence".to_string()),
+                        gold_turns,
+                        gold_sessions,
+                        // LoCoMo questions carry no date.
+                        now: None,
+                    }
+                })
+                .collect();
+        out.push(Unit {
+            name: s.id,
+            conversation: s.conversation,
+            questions,
+            quirks: q,
+        });
+    }
+    Ok(out)
 }

@@ -3,16 +3,19 @@
 //! `has_answer: true`. Abstention questions (`_abs`) are not asked.
 
 use super::{Question, Unit};
-use crate::ingest::{Quirks, parse_longmemeval};
+use crate::ingest::{Quirks, longmemeval_items, parse_longmemeval_question};
 use anyhow::{Context, Result};
 
-pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
+/// One unit per question, each with the quirks of its own haystack.
+pub fn units(bytes: &[u8]) -> Result<Vec<Unit>> {
     let v: serde_json::Value =
         serde_json::from_slice(bytes).context("the LongMemEval file is not valid JSON")?;
-    let qs = parse_longmemeval(&v, quirks)?;
-    Ok(qs
-        .into_iter()
-        .map(|q| {
+    Ok(longmemeval_items(&v)?
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let mut quirks = Quirks::default();
+            let q = parse_longmemeval_question(i, raw, &mut quirks);
             let question = Question {
                 id: q.id.clone(),
                 group: q.question_type.clone(),
@@ -30,6 +33,7 @@ pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
                 name: q.id.clone(),
                 conversation: q.conversation,
                 questions: vec![question],
+                quirks,
             }
         })
         .collect())

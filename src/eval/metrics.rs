@@ -7,25 +7,47 @@
 //!   `rel[0] + Σ_{i≥1} rel[i] / log2(i + 1)` (0-based ranks), normalised by
 //!   the DCG of the ideal ranking (`min(k, |gold|)` relevant items first).
 //!
-//! Session-level rankings from a turn-level ranking list each session once,
-//! at the rank of its best turn ([`sessions_of`]).
+//! A ref counts at most once in a ranking, at its first place (a ranking
+//! that lists a ref twice scores as if the repeat were not there), so no
+//! metric exceeds 1. Session-level rankings from a turn-level ranking list
+//! each session once, at the rank of its best turn ([`sessions_of`]).
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const KS: [usize; 4] = [1, 3, 5, 10];
 
+/// A session ref without the mark of a repeated LongMemEval session id
+/// (`lme:q:s#2` → `lme:q:s`): a haystack that lists the id `s` twice with
+/// different turns holds two sessions `s`, and gold names the id, so either
+/// one is the gold session (see `ingest::parse_longmemeval`).
+pub fn session_key(session_ref: &str) -> &str {
+    match session_ref.rsplit_once('#') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => session_ref,
+    }
+}
+
 /// The session of a turn reference: everything before the last `:`
-/// (`locomo:conv-26:D3:7` → `locomo:conv-26:D3`, `lme:q:s:4` → `lme:q:s`).
+/// (`locomo:conv-26:D3:7` → `locomo:conv-26:D3`, `lme:q:s:4` → `lme:q:s`),
+/// without a repeat mark (`lme:q:s#2:4` → `lme:q:s`).
 pub fn session_of(reference: &str) -> &str {
-    reference.rsplit_once(':').map_or(reference, |(s, _)| s)
+    session_key(reference.rsplit_once(':').map_or(reference, |(s, _)| s))
 }
 
 /// Sessions in the order of their best-ranked turn, each once.
 pub fn sessions_of(ranked_turns: &[String]) -> Vec<String> {
+    distinct(ranked_turns.iter().map(|r| session_of(r)))
+}
+
+/// A ranking of session refs (granularity session) as sessions, each once.
+pub fn sessions_ranked(ranked_sessions: &[String]) -> Vec<String> {
+    distinct(ranked_sessions.iter().map(|r| session_key(r)))
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for r in ranked_turns {
-        let s = session_of(r);
+    for s in items {
         if !out.iter().any(|x| x == s) {
             out.push(s.to_string());
         }
@@ -33,14 +55,28 @@ pub fn sessions_of(ranked_turns: &[String]) -> Vec<String> {
     out
 }
 
+/// The first `k` distinct refs of a ranking.
+fn top(ranked: &[String], k: usize) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(k.min(ranked.len()));
+    for r in ranked {
+        if out.len() == k {
+            break;
+        }
+        if !out.contains(&r.as_str()) {
+            out.push(r);
+        }
+    }
+    out
+}
+
 pub fn recall_any(ranked: &[String], gold: &[String], k: usize) -> f64 {
-    let top = &ranked[..k.min(ranked.len())];
-    f64::from(gold.iter().any(|g| top.contains(g)))
+    let top = top(ranked, k);
+    f64::from(gold.iter().any(|g| top.contains(&g.as_str())))
 }
 
 pub fn recall_all(ranked: &[String], gold: &[String], k: usize) -> f64 {
-    let top = &ranked[..k.min(ranked.len())];
-    f64::from(gold.iter().all(|g| top.contains(g)))
+    let top = top(ranked, k);
+    f64::from(gold.iter().all(|g| top.contains(&g.as_str())))
 }
 
 fn dcg(rels: &[f64]) -> f64 {
@@ -57,12 +93,11 @@ fn dcg(rels: &[f64]) -> f64 {
 }
 
 pub fn ndcg(ranked: &[String], gold: &[String], k: usize) -> f64 {
-    let rels: Vec<f64> = ranked
-        .iter()
-        .take(k)
-        .map(|r| f64::from(gold.contains(r)))
+    let rels: Vec<f64> = top(ranked, k)
+        .into_iter()
+        .map(|r| f64::from(gold.iter().any(|g| g == r)))
         .collect();
-    let ideal = vec![1.0; gold.len().min(k)];
+    let ideal = vec![1.0; top(gold, usize::MAX).len().min(k)];
     let i = dcg(&ideal);
     if i == 0.0 { 0.0 } else { dcg(&rels) / i }
 }
@@ -202,6 +237,42 @@ mod tests {
         // k=1 with three gold: ideal is one item.
         assert_eq!(ndcg(&v(&["g1"]), &v(&["g1", "g2", "g3"]), 1), 1.0);
         assert_eq!(ndcg(&v(&["x"]), &v(&["g1"]), 1), 0.0);
+    }
+
+    #[test]
+    fn a_repeated_ref_counts_once_and_no_metric_exceeds_one() {
+        // The QA case: one gold turn, ranked twice (two turns shared a ref).
+        let ranked = v(&["lme:q5:s1:0", "lme:q5:s1:0", "x"]);
+        let gold = v(&["lme:q5:s1:0"]);
+        let s = score(&ranked, &gold);
+        assert_eq!(s.ndcg, [1.0; 4]);
+        // Two gold, the first found twice before the second: the repeat
+        // does not push the second gold out of the top 2 nor count twice.
+        let ranked = v(&["g1", "g1", "g2"]);
+        let gold = v(&["g1", "g2", "g2"]);
+        assert_eq!(recall_all(&ranked, &gold, 2), 1.0);
+        assert_eq!(ndcg(&ranked, &gold, 10), 1.0);
+        assert!((ndcg(&v(&["x", "g1", "g1"]), &gold, 10) - 0.5).abs() < 1e-12);
+        for k in KS {
+            for r in [v(&["g1", "g1", "g1"]), v(&["g2", "g1", "g2", "g1"])] {
+                assert!(ndcg(&r, &gold, k) <= 1.0 + 1e-12, "{r:?} @{k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_repeated_lme_session_is_one_session() {
+        assert_eq!(session_of("lme:q4:s1#2:0"), "lme:q4:s1");
+        assert_eq!(session_key("lme:q4:s1#2"), "lme:q4:s1");
+        assert_eq!(session_key("lme:q4:s#x"), "lme:q4:s#x");
+        assert_eq!(
+            sessions_of(&v(&["lme:q:s1#2:1", "lme:q:s2:0", "lme:q:s1:3"])),
+            v(&["lme:q:s1", "lme:q:s2"])
+        );
+        assert_eq!(
+            sessions_ranked(&v(&["lme:q:s1#2", "lme:q:s2", "lme:q:s1"])),
+            v(&["lme:q:s1", "lme:q:s2"])
+        );
     }
 
     #[test]

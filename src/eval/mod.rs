@@ -45,6 +45,8 @@ pub struct Unit {
     pub name: String,
     pub conversation: Conversation,
     pub questions: Vec<Question>,
+    /// Data quirks met while parsing this unit.
+    pub quirks: Quirks,
 }
 
 #[derive(Debug, Clone)]
@@ -55,7 +57,8 @@ pub struct Options {
     pub depth: usize,
     /// Questions to ask at most.
     pub limit: Option<usize>,
-    /// Where temporary trees are made (default: the system temp dir).
+    /// Where temporary trees are made (default: the system temp dir); it
+    /// must exist.
     pub work_dir: Option<PathBuf>,
     pub dump: Option<PathBuf>,
     /// Per-unit progress lines on stderr.
@@ -96,11 +99,15 @@ pub struct Report {
     pub max_tier: u8,
     pub depth: usize,
     pub embedder: Option<String>,
+    /// Temporary trees made (units with a question to ask).
     pub units: usize,
+    /// Questions met before `--limit` was reached: asked or skipped.
     pub questions: usize,
     pub asked: usize,
     /// Questions not asked or not scored at a level, by reason.
     pub skipped: BTreeMap<String, usize>,
+    /// Data quirks of the units read (those before `--limit` was reached)
+    /// and of the file's items that make no unit.
     pub quirks: Quirks,
     pub turn: Option<Level>,
     pub session: Level,
@@ -136,16 +143,32 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(round4(kb / 1024.0))
 }
 
-/// Runs the units and scores them.
+/// The check of `--work-dir`: it must be an existing folder (a typo must
+/// not create folders anywhere).
+pub fn check_work_dir(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "--work-dir {}: no such folder; create it first, or leave --work-dir out to use the system temp dir",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Runs the units and scores them. `quirks`: those of the file outside
+/// any unit; each unit's own are added when it is read.
 pub fn run(
     dataset: &str,
     file: &Path,
     units: Vec<Unit>,
-    quirks: Quirks,
+    mut quirks: Quirks,
     models: &Models,
     opts: &Options,
 ) -> Result<Report> {
     let t_all = Instant::now();
+    if let Some(d) = &opts.work_dir {
+        check_work_dir(d)?;
+    }
     let mut dump = match &opts.dump {
         Some(p) => Some(std::io::BufWriter::new(
             std::fs::File::create(p)
@@ -166,6 +189,7 @@ pub fn run(
         if opts.limit.is_some_and(|l| asked >= l) {
             break;
         }
+        quirks.merge(&unit.quirks);
         if unit.questions.iter().all(|q| q.excluded.is_some()) {
             // Nothing to ask: no tree needed.
             for q in &unit.questions {
@@ -179,10 +203,10 @@ pub fn run(
         let t_unit = Instant::now();
         used_units += 1;
         let tmp = match &opts.work_dir {
-            Some(d) => {
-                std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
-                tempfile::Builder::new().prefix("mem-eval-").tempdir_in(d)?
-            }
+            Some(d) => tempfile::Builder::new()
+                .prefix("mem-eval-")
+                .tempdir_in(d)
+                .with_context(|| format!("creating a temporary tree in {}", d.display()))?,
             None => tempfile::Builder::new().prefix("mem-eval-").tempdir()?,
         };
         let root = tmp.path().join("tree");
@@ -209,13 +233,13 @@ pub fn run(
         let (idx, catchup) = crate::recall::open_index(&tree, models, false, false)?;
         let mut unit_asked = 0;
         for q in &unit.questions {
+            if opts.limit.is_some_and(|l| asked >= l) {
+                break;
+            }
             questions += 1;
             if let Some(why) = &q.excluded {
                 *skipped.entry(why.clone()).or_default() += 1;
                 continue;
-            }
-            if opts.limit.is_some_and(|l| asked >= l) {
-                break;
             }
             asked += 1;
             unit_asked += 1;
@@ -243,7 +267,7 @@ pub fn run(
             lat.entry("all".into()).or_default().push(stats.total_ms);
             let ranked_sessions = match gran {
                 Granularity::Turn => sessions_of(&ranked),
-                Granularity::Session => ranked.clone(),
+                Granularity::Session => metrics::sessions_ranked(&ranked),
             };
             if gran == Granularity::Turn && !q.gold_turns.is_empty() {
                 turn_agg.add(&q.group, &metrics::score(&ranked, &q.gold_turns));

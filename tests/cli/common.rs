@@ -1,5 +1,6 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
 
 /// A hermetic environment: its own HOME, a fresh tree, no user config,
 /// no models, a fixed clock.
@@ -116,4 +117,29 @@ pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(rel)
+}
+
+/// `mem ARGS` started in the background (stdin closed, output piped), with
+/// the environment of [`Env::mem`] plus `vars`.
+pub fn spawn_mem(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Child {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mem"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", env.home())
+        .env("XDG_CONFIG_HOME", env.home().join(".config"))
+        .env("XDG_DATA_HOME", env.home().join(".local/share"))
+        .env("XDG_CACHE_HOME", env.home().join(".cache"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("MEM_EMBEDDER", "none")
+        .env("MEM_GENERATOR", "none")
+        .env("NO_COLOR", "1")
+        .current_dir(&env.root)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    c.spawn().unwrap()
 }

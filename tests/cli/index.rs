@@ -6,7 +6,7 @@ use crate::common::*;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 /// `mem recall ARGS --json`: (exit code, hits).
@@ -304,29 +304,6 @@ impl Lcg {
             .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
-}
-
-fn spawn_mem(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Child {
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mem"));
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", env.home())
-        .env("XDG_CONFIG_HOME", env.home().join(".config"))
-        .env("XDG_DATA_HOME", env.home().join(".local/share"))
-        .env("XDG_CACHE_HOME", env.home().join(".cache"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("MEM_EMBEDDER", "none")
-        .env("MEM_GENERATOR", "none")
-        .env("NO_COLOR", "1")
-        .current_dir(&env.root)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in vars {
-        c.env(k, v);
-    }
-    c.spawn().unwrap()
 }
 
 #[test]

@@ -90,11 +90,15 @@ fn longmemeval_ingest_reads_gzip_from_stdin() {
     );
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["conversations"], 4);
-    // 18 turns listed, one empty; the repeated session id holds new turns.
+    // 18 turns listed, one empty; the repeated session id holds other
+    // turns (q4's second `answer_q4_1` becomes `answer_q4_1#2`).
     assert_eq!(r["turns"], 17, "{r}");
     assert_eq!(r["added"], 17, "{r}");
     assert_eq!(r["quirks"]["empty turn (skipped)"], 1);
-    assert_eq!(r["quirks"]["session id repeated in a haystack"], 1);
+    assert_eq!(
+        r["quirks"]["session id repeated with other turns (renamed <id>#N)"],
+        1
+    );
     assert_eq!(
         r["quirks"]["answer session not in the haystack (dropped)"],
         1
@@ -301,6 +305,25 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
     );
     let q2 = lines.iter().find(|l| l["id"] == "q2").unwrap();
     assert_eq!(q2["gold_sessions"].as_array().unwrap().len(), 2);
+    // q4 repeats a session id with other turns: every ref is ranked once,
+    // the second session's turns under `answer_q4_1#2`.
+    let ranked: Vec<&str> = q4["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ranked.iter().collect();
+    assert_eq!(unique.len(), ranked.len(), "{ranked:?}");
+    assert!(
+        ranked.contains(&"lme:q4:answer_q4_1#2:1") && ranked.contains(&"lme:q4:answer_q4_1:1"),
+        "{ranked:?}"
+    );
+    for level in ["turn", "session"] {
+        for (k, x) in r[level]["overall"]["ndcg"].as_object().unwrap() {
+            assert!(x.as_f64().unwrap() <= 1.0, "{level} ndcg@{k} = {x}");
+        }
+    }
     let re = recompute(&dump);
     agree(&r, &re, "turn");
     agree(&r, &re, "session");
@@ -323,7 +346,7 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("1 asked") && text.contains("session  all"),
+        text.contains("1 questions, 1 asked") && text.contains("session  all"),
         "{text}"
     );
     assert!(text.contains("tier 1: p50"), "{text}");
@@ -572,4 +595,313 @@ fn recall_weighs_the_time_a_query_names_and_first_person() {
     let user_rank = |refs: &[String]| refs.iter().position(|r| r == "chat:bikes:a:0");
     let asst_rank = |refs: &[String]| refs.iter().position(|r| r == "chat:bikes:a:1");
     assert!(user_rank(&mine) < asst_rank(&mine), "{mine:?}");
+}
+
+/// `mem eval ARGS --json` with the fake embedder: (exit code, report, stderr).
+fn eval_json(env: &Env, args: &[&str]) -> (i32, Option<serde_json::Value>, String) {
+    let out = env
+        .mem()
+        .env("MEM_EMBEDDER", "fake")
+        .env("MEM_CACHE_DIR", env.dir.path().join("cache"))
+        .arg("eval")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        parse_lines(&out.stdout).into_iter().next(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn eval_limit_counts_only_the_questions_it_reached_and_refuses_zero() {
+    let env = Env::new();
+    let locomo = fixture("bench/mini-locomo.json");
+    let (code, r, err) = eval_json(
+        &env,
+        &[
+            "locomo",
+            locomo.to_str().unwrap(),
+            "--limit",
+            "1",
+            "--tier",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r = r.unwrap();
+    assert_eq!(
+        (r["asked"].as_u64(), r["units"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        r["questions"], 1,
+        "the questions after the limit do not count: {r}"
+    );
+    // Quirks are those of the units read: q4, not reached, repeats a
+    // session id and names an answer session missing from its haystack.
+    let lme = fixture("bench/mini-longmemeval.json");
+    let lme = lme.to_str().unwrap();
+    let (_, all, _) = eval_json(&env, &["longmemeval", lme, "--tier", "1"]);
+    let all = all.unwrap();
+    assert_eq!(
+        all["quirks"]["answer session not in the haystack (dropped)"],
+        1
+    );
+    let (_, one, _) = eval_json(&env, &["longmemeval", lme, "--tier", "1", "--limit", "1"]);
+    let one = one.unwrap();
+    assert_eq!(one["questions"], 1);
+    assert!(
+        one["quirks"]["answer session not in the haystack (dropped)"].is_null()
+            && one["quirks"]["session id repeated with other turns (renamed <id>#N)"].is_null(),
+        "{}",
+        one["quirks"]
+    );
+    let (code, r, err) = eval_json(&env, &["longmemeval", lme, "--limit", "0"]);
+    assert_eq!(code, 2);
+    assert!(r.is_none());
+    assert!(err.contains("--limit"), "{err}");
+}
+
+#[test]
+fn eval_refuses_a_missing_work_dir_and_creates_nothing() {
+    let env = Env::new();
+    let missing = env.dir.path().join("no/such/dir");
+    let (code, r, err) = eval_json(
+        &env,
+        &[
+            "longmemeval",
+            fixture("bench/mini-longmemeval.json").to_str().unwrap(),
+            "--work-dir",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(r.is_none());
+    assert!(
+        err.contains(&*missing.to_string_lossy()) && err.contains("no such folder"),
+        "{err}"
+    );
+    assert!(!env.dir.path().join("no").exists());
+}
+
+/// `mem ingest ARGS` (stdin from `input`): exit code and stderr.
+fn ingest_fails(env: &Env, args: &[&str], input: &[u8]) -> (i32, String) {
+    let out = env
+        .mem()
+        .arg("ingest")
+        .args(args)
+        .write_stdin(input.to_vec())
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn ingest_with_the_wrong_format_or_nothing_usable_fails_naming_the_file() {
+    let env = Env::new();
+    let lme = fixture("bench/mini-longmemeval.json");
+    let locomo = fixture("bench/mini-locomo.json");
+    let chat = fixture("bench/chat.jsonl");
+    let commits = env.commit_count();
+    // Valid JSON of another benchmark: nothing read, the right format named.
+    let (code, err) = ingest_fails(&env, &["--format", "locomo", lme.to_str().unwrap()], b"");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&*lme.to_string_lossy())
+            && err.contains("no turns read as --format locomo")
+            && err.contains("it looks like --format longmemeval"),
+        "{err}"
+    );
+    let (code, err) = ingest_fails(
+        &env,
+        &["--format", "chat-jsonl", locomo.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&*locomo.to_string_lossy()) && err.contains("it looks like --format locomo"),
+        "{err}"
+    );
+    // JSON Lines read as a JSON file.
+    let (code, err) = ingest_fails(
+        &env,
+        &["--format", "longmemeval", chat.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&*chat.to_string_lossy()) && err.contains("it looks like --format chat-jsonl"),
+        "{err}"
+    );
+    // Lines that hold no turn at all.
+    let (code, err) = ingest_fails(
+        &env,
+        &["--format", "chat-jsonl", "-"],
+        b"{\"role\":\"user\",\"content\":\"\"}\n[1]\n",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("stdin: no turns read as --format chat-jsonl"),
+        "{err}"
+    );
+    assert!(err.contains("check that --format"), "{err}");
+    // Empty input: stdin, and a 0-byte file named by its path.
+    let (code, err) = ingest_fails(&env, &["--format", "chat-jsonl", "-"], b"");
+    assert_eq!(code, 2);
+    assert!(err.contains("stdin is empty"), "{err}");
+    let empty = env.dir.path().join("empty.lme.json");
+    std::fs::write(&empty, b"").unwrap();
+    for format in ["locomo", "longmemeval"] {
+        let (code, err) = ingest_fails(&env, &["--format", format, empty.to_str().unwrap()], b"");
+        assert_eq!(code, 2);
+        assert!(
+            err.contains(&format!("{} is empty", empty.display())),
+            "{err}"
+        );
+    }
+    assert_eq!(env.commit_count(), commits);
+}
+
+/// A chat log of `turns` turns over 40 sessions: one large batch.
+fn big_chat(path: &std::path::Path, turns: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..turns {
+        writeln!(
+            f,
+            r#"{{"role":"user","content":"turn {i}: the build of service {} moved to runner {}","session":"s{}"}}"#,
+            i * 7919 % 1000,
+            i % 97,
+            i % 40
+        )
+        .unwrap();
+    }
+}
+
+/// Temp files of a write anywhere in the tree (outside .git).
+fn temp_files(env: &Env) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(&env.root)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".mem-tmp-"))
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
+
+/// Starts `mem ingest` of a large chat log and returns once it is writing
+/// its temp files.
+fn ingest_until_temp_files(env: &Env) -> std::process::Child {
+    let file = env.dir.path().join("big.jsonl");
+    big_chat(&file, 12_000);
+    let mut child = spawn_mem(
+        env,
+        &[
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            file.to_str().unwrap(),
+            "--no-index",
+        ],
+        &[],
+    );
+    let t = std::time::Instant::now();
+    while temp_files(env).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the ingest ended before its temp files were seen"
+        );
+        assert!(t.elapsed().as_secs() < 60, "no temp files after 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child
+}
+
+fn kill(child: &std::process::Child, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+fn doctor(env: &Env) -> (i32, Vec<serde_json::Value>) {
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    (out.status.code().unwrap_or(-1), parse_lines(&out.stdout))
+}
+
+#[test]
+fn ctrl_c_during_a_large_ingest_leaves_the_tree_as_it_was_or_whole() {
+    let env = Env::new();
+    let commits = env.commit_count();
+    let mut child = ingest_until_temp_files(&env);
+    kill(&child, "-INT");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert_eq!(temp_files(&env), Vec::<std::path::PathBuf>::new());
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    assert!(!env.root.join(".mem/state/uncommitted").exists());
+    let entries = outside_mem(&env).len();
+    if env.commit_count() == commits {
+        // Stopped before the renames: nothing of the batch, not even its folders.
+        assert_eq!(entries, 0);
+        assert!(!env.root.join("chat").exists());
+    } else {
+        // Stopped during the renames or the commit: that finished first.
+        assert_eq!(env.commit_count(), commits + 1);
+        assert_eq!(entries, 12_000);
+    }
+    let (code, lines) = doctor(&env);
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["warnings"], 0);
+}
+
+#[test]
+fn a_killed_ingest_leaves_temp_files_that_doctor_reports_once_and_the_next_write_removes() {
+    let env = Env::new();
+    let mut child = ingest_until_temp_files(&env);
+    kill(&child, "-KILL");
+    child.wait().unwrap();
+    let left = temp_files(&env).len();
+    assert!(left > 0);
+    // One warning for all of them, with the fix; warnings keep exit code 0.
+    let (code, lines) = doctor(&env);
+    assert_eq!(code, 0);
+    let temp: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| {
+            l["problem"]
+                .as_str()
+                .is_some_and(|p| p.contains("temp file"))
+        })
+        .collect();
+    assert_eq!(temp.len(), 1, "{lines:?}");
+    let problem = temp[0]["problem"].as_str().unwrap();
+    assert!(
+        problem.starts_with(&format!("{left} leftover temp file(s)")),
+        "{problem}"
+    );
+    let fix = temp[0]["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("next `mem add` or `mem ingest`") && fix.contains("-delete"),
+        "{fix}"
+    );
+    // The next write removes them and the folders made for them.
+    env.add("the runner fleet moved to arm64", "infra/runners");
+    assert_eq!(temp_files(&env), Vec::<std::path::PathBuf>::new());
+    assert!(!env.root.join("chat").exists());
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    let (code, lines) = doctor(&env);
+    assert_eq!((code, lines.len()), (0, 1), "{lines:?}");
 }
