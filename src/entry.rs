@@ -52,7 +52,12 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
     pub rel: String,
+    /// The related entry's path (`domain/topic/slug`).
     pub to: String,
+    /// The related entry's id, when known: it still names the entry after
+    /// its folder is renamed by hand (which leaves `to` stale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// The typed view of the front matter. Unknown keys are not lost: they stay
@@ -305,6 +310,7 @@ impl Entry {
         rels.push(Relation {
             rel: rel.into(),
             to,
+            id: None,
         });
         self.set_serialized("relations", &rels)?;
         Ok(true)

@@ -683,7 +683,7 @@ pub fn recall_with(
             .unwrap_or(&rel)
             .trim_end_matches(".md")
             .to_string();
-        let superseded = idx.text.is_superseded(&path)?;
+        let superseded = idx.text.is_superseded(&path, &entry.meta.id)?;
         if superseded && !q.history {
             if q.max_tier >= 3 {
                 stats.tier = stats.tier.max(3);

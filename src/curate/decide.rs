@@ -64,6 +64,8 @@ impl Op {
 pub struct Candidate {
     /// Entry path (domain/topic/slug).
     pub path: String,
+    /// The entry's id.
+    pub id: String,
     pub statement: String,
     /// Embedding cosine with the new statement, if an embedder is available.
     pub cosine: Option<f32>,
@@ -158,10 +160,11 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         } else {
             format!("change marker \"{}\"", changes.join("\", \""))
         };
-        let what = if o.lost_values.is_empty() && o.new_values.is_empty() {
-            String::new()
-        } else {
-            format!("; {} -> {}", list(&o.lost_values), list(&o.new_values))
+        let what = match (o.lost_values.is_empty(), o.new_values.is_empty()) {
+            (true, true) => String::new(),
+            (true, false) => format!("; now {}", list(&o.new_values)),
+            (false, true) => format!("; no longer {}", list(&o.lost_values)),
+            (false, false) => format!("; {} -> {}", list(&o.lost_values), list(&o.new_values)),
         };
         return clear(Op::Supersede, format!("{why}{what}"));
     }

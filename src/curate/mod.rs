@@ -281,10 +281,7 @@ pub fn candidates_from(
     let mut out = Vec::new();
     for rel in rels {
         let path = rel.trim_end_matches(".md").to_string();
-        if exclude.contains(&path)
-            || rel.starts_with(crate::paths::ARCHIVE_DIR)
-            || idx.text.is_superseded(&path)?
-        {
+        if exclude.contains(&path) || rel.starts_with(crate::paths::ARCHIVE_DIR) {
             continue;
         }
         let Ok(ep) = EntryPath::parse(&path) else {
@@ -296,8 +293,12 @@ pub fn candidates_from(
         }) else {
             continue;
         };
+        if idx.text.is_superseded(&path, &e.meta.id)? {
+            continue;
+        }
         let statement = plain_text(e.statement());
         out.push(Candidate {
+            id: e.meta.id.clone(),
             path,
             statement,
             cosine: None,
@@ -999,6 +1000,7 @@ fn apply(
                         &vec![Relation {
                             rel: "supersedes".into(),
                             to: t.path.clone(),
+                            id: Some(t.id.clone()).filter(|i| !i.is_empty()),
                         }],
                     )?;
                     out.op = "superseded";

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 /// Bump when the index layout, analysis or embedded text changes: old indexes
 /// are rebuilt (5: conversation turns embed only their own words; 6: CJK
-/// runs indexed as character pairs).
+/// runs indexed as character pairs, superseded ids).
 pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -727,6 +727,13 @@ fn doc_input<'a>(rel: &'a str, key: u64, e: &'a Entry) -> text::DocInput<'a> {
             .iter()
             .filter(|r| r.rel == "supersedes")
             .map(|r| r.to.clone())
+            .collect(),
+        supersedes_ids: e
+            .meta
+            .relations
+            .iter()
+            .filter(|r| r.rel == "supersedes")
+            .filter_map(|r| r.id.clone())
             .collect(),
         speaker: e.meta.source.speaker.as_deref(),
     }

@@ -29,6 +29,8 @@ pub struct Fields {
     pub kind: Field,
     pub time: Field,
     pub supersedes: Field,
+    /// Ids named by `supersedes` relations (they outlive a hand rename).
+    pub supersedes_id: Field,
     /// `source.speaker` of conversation turns (tier 3: first-person queries).
     pub speaker: Field,
 }
@@ -52,6 +54,7 @@ pub fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING),
         time: b.add_i64_field("time", INDEXED | FAST),
         supersedes: b.add_text_field("supersedes", STRING),
+        supersedes_id: b.add_text_field("supersedes_id", STRING),
         speaker: b.add_text_field("speaker", STRING | STORED),
     };
     (b.build(), f)
@@ -78,6 +81,7 @@ pub struct DocInput<'a> {
     /// observed, else created (seconds since the epoch).
     pub time: i64,
     pub supersedes: Vec<String>,
+    pub supersedes_ids: Vec<String>,
     pub speaker: Option<&'a str>,
 }
 
@@ -169,6 +173,9 @@ impl TextIndex {
         }
         for s in &d.supersedes {
             doc.add_text(f.supersedes, s);
+        }
+        for s in &d.supersedes_ids {
+            doc.add_text(f.supersedes_id, s);
         }
         if let Some(s) = d.speaker {
             doc.add_text(f.speaker, s);
@@ -344,15 +351,31 @@ impl TextIndex {
     }
 
     /// Whether a live entry declares `supersedes: path`.
-    pub fn is_superseded(&self, path: &str) -> Result<bool> {
+    /// Whether a live entry supersedes the entry at `path` with this `id`:
+    /// named by its path, or by its id (which still holds after the entry's
+    /// folder was renamed by hand).
+    pub fn is_superseded(&self, path: &str, id: &str) -> Result<bool> {
         let f = &self.fields;
+        let mut named: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.supersedes, path),
+                IndexRecordOption::Basic,
+            )),
+        )];
+        if !id.is_empty() {
+            named.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.supersedes_id, id),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
         let q = BooleanQuery::new(vec![
             (
                 Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.supersedes, path),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>,
+                Box::new(BooleanQuery::new(named)) as Box<dyn Query>,
             ),
             (
                 Occur::MustNot,

@@ -1172,3 +1172,26 @@ fn words_inside_cjk_text_are_found() {
     }
     assert_eq!(recall(&env, &["京都", "--tier", "1"]).0, 1);
 }
+
+#[test]
+fn a_superseded_entry_stays_hidden_after_its_folder_is_renamed_by_hand() {
+    let env = Env::new();
+    env.add("Alice lives in Berlin", "people/alice");
+    let out = env
+        .json(&["add", "Alice moved from Berlin to Paris"])
+        .remove(0);
+    assert_eq!(out["op"], "superseded", "{out}");
+    let (_, hits) = recall(&env, &["alice", "berlin", "--tier", "1"]);
+    assert_eq!(hits.len(), 1);
+    // A plain `mv` of the folder: the relation's path is stale now, its id
+    // still names the old entry.
+    std::fs::rename(env.root.join("people"), env.root.join("persons")).unwrap();
+    let (_, hits) = recall(&env, &["alice", "berlin", "--tier", "1"]);
+    assert_eq!(
+        paths(&hits),
+        vec!["persons/alice/alice-moved-from-berlin-to-paris".to_string()]
+    );
+    let (_, hits) = recall(&env, &["alice", "berlin", "--tier", "1", "--history"]);
+    assert_eq!(hits.len(), 2);
+    assert!(hits.iter().any(|h| h["superseded"] == true));
+}

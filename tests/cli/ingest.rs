@@ -398,7 +398,7 @@ fn distilled_ingest_curates_turns_in_one_commit_and_is_idempotent() {
     );
     let new = env.read("chat/life/i-moved-to-paris-last-month.md");
     assert!(
-        new.contains("{rel: supersedes, to: chat/life/i-live-in-berlin}"),
+        new.contains("{rel: supersedes, to: chat/life/i-live-in-berlin, id: "),
         "{new}"
     );
     assert!(
@@ -474,7 +474,7 @@ fn distilled_ingest_keeps_named_speakers_apart() {
     assert_eq!(r["superseded"], 1, "{r}");
     let new = env.read("chat/pair/caroline-i-moved-to-paris.md");
     assert!(
-        new.contains("to: chat/pair/caroline-i-live-in-berlin}"),
+        new.contains("to: chat/pair/caroline-i-live-in-berlin, id: "),
         "Caroline's move supersedes her own entry, not Mel's: {new}"
     );
     assert!(
