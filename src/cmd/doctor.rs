@@ -105,7 +105,7 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                     live_paths.insert(f.path.to_string());
                 }
                 for r in &e.meta.relations {
-                    relations.push((f.display(), r.rel.clone(), r.to.clone()));
+                    relations.push((f.display(), r.rel.clone(), r.to.clone(), r.id.clone()));
                 }
             }
             Err(e) => problems.push(Problem {
@@ -120,6 +120,11 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
             }),
         }
     }
+    // Where each id lives now (a relation's `to` may be stale after a hand rename).
+    let at: HashMap<String, String> = ids
+        .iter()
+        .filter_map(|(id, v)| v.first().map(|p| (id.clone(), p.clone())))
+        .collect();
     let mut dups: Vec<_> = ids.into_iter().filter(|(_, v)| v.len() > 1).collect();
     dups.sort();
     for (id, paths) in dups {
@@ -131,7 +136,7 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
             fix: "give all but one of them a new id (a fresh ULID) with `mem edit`".into(),
         });
     }
-    for (from, rel, to) in relations {
+    for (from, rel, to, id) in relations {
         let ok = EntryPath::parse(&to).is_ok_and(|p| {
             live_paths.contains(&p.to_string()) || tree.abs(&p.archived_rel_file()).is_file()
         });
@@ -141,7 +146,12 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                 path: from,
                 line: None,
                 problem: format!("relation `{rel}` points to {to}, which does not exist"),
-                fix: "correct or remove the relation with `mem edit`".into(),
+                fix: match id.as_ref().and_then(|i| at.get(i)) {
+                    Some(now) => format!(
+                        "the entry it names (by id) is now at {now}: correct `to` with `mem edit` (recall already follows the id)"
+                    ),
+                    None => "correct or remove the relation with `mem edit`".into(),
+                },
             });
         }
     }

@@ -1194,4 +1194,11 @@ fn a_superseded_entry_stays_hidden_after_its_folder_is_renamed_by_hand() {
     let (_, hits) = recall(&env, &["alice", "berlin", "--tier", "1", "--history"]);
     assert_eq!(hits.len(), 2);
     assert!(hits.iter().any(|h| h["superseded"] == true));
+    // doctor points at where the entry is now.
+    let doc = env.mem().args(["doctor", "--json"]).output().unwrap();
+    let text = String::from_utf8_lossy(&doc.stdout);
+    assert!(
+        text.contains("is now at persons/alice/alice-lives-in-berlin"),
+        "{text}"
+    );
 }
