@@ -932,7 +932,7 @@ fn make_hit(
         title: e.meta.title.clone(),
         score,
         tier,
-        snippet: snippet(e.body(), query, 200),
+        snippet: snippet(snippet_source(e, query), query, 200),
         kind: e.meta.kind.clone(),
         tags: e.meta.tags.clone(),
         observed: e.meta.observed.clone(),
@@ -949,6 +949,28 @@ fn make_hit(
 }
 
 /// The part of the body around the first query word, at most `max` chars.
+/// What a hit's snippet is cut from: the statement, unless only the
+/// evidence below it holds a query word (a note's evidence often repeats
+/// the statement word for word).
+fn snippet_source<'a>(e: &'a Entry, query: &str) -> &'a str {
+    let statement = e.statement();
+    let words: Vec<String> = query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .map(String::from)
+        .collect();
+    let has = |t: &str| {
+        let t = t.to_lowercase();
+        words.iter().any(|w| t.contains(w.as_str()))
+    };
+    if statement.trim().is_empty() || (!has(statement) && has(e.body())) {
+        e.body()
+    } else {
+        statement
+    }
+}
+
 pub fn snippet(body: &str, query: &str, max: usize) -> String {
     let plain = plain_text(body)
         .split_whitespace()
