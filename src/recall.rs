@@ -1007,6 +1007,20 @@ pub fn snippet(body: &str, query: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn snippets_skip_evidence_that_repeats_the_statement() {
+        let e = Entry::parse(
+            "---\nid: 01J00000000000000000000000\ntitle: t\ncreated: 2026-01-01T00:00:00Z\n---\n\
+             The deploy key rotates every 90 days\n\n## Evidence\n> The deploy key rotates every 90 days, said Bob\n",
+        )
+        .unwrap();
+        let s = snippet(snippet_source(&e, "deploy key"), "deploy key", 200);
+        assert_eq!(s, "The deploy key rotates every 90 days");
+        // A word only the evidence holds: the evidence is shown.
+        let s = snippet(snippet_source(&e, "bob"), "bob", 200);
+        assert!(s.contains("said Bob"), "{s}");
+    }
+
     fn v(x: &[(&str, f32)]) -> Vec<(String, f32)> {
         x.iter().map(|(r, s)| (r.to_string(), *s)).collect()
     }
