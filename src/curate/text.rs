@@ -400,7 +400,12 @@ impl Analysis {
                 stop,
             });
         }
-        let first = raw.first().map(|w| w.to_lowercase()).unwrap_or_default();
+        // The first word after any opening filler ("Actually, my …").
+        let first = raw
+            .iter()
+            .map(|w| w.to_lowercase())
+            .find(|w| !is_filler(w))
+            .unwrap_or_default();
         let (subject, subject_text) = if FIRST_PERSON.contains(&first.as_str()) {
             (Some("@user".to_string()), Some("the writer".to_string()))
         } else {
@@ -513,44 +518,81 @@ fn text_sentence_start(_text: &str, raw: &[String], i: usize) -> bool {
 }
 
 /// Capitalised words that commonly open a sentence without being names.
+/// Discourse words that open a sentence without being its subject
+/// ("Actually, …", "Well, …", "Honestly …"), and sentence adverbs in -ly.
+fn is_filler(w: &str) -> bool {
+    (w.len() > 4 && w.ends_with("ly") && !FIRST_PERSON.contains(&w))
+        || matches!(
+            w,
+            "actually"
+                | "well"
+                | "so"
+                | "now"
+                | "also"
+                | "anyway"
+                | "anyways"
+                | "btw"
+                | "fyi"
+                | "ok"
+                | "okay"
+                | "oh"
+                | "hey"
+                | "yes"
+                | "yeah"
+                | "no"
+                | "nope"
+                | "update"
+                | "nowadays"
+                | "hmm"
+                | "alright"
+                | "sorry"
+                | "thanks"
+                | "indeed"
+                | "ps"
+                | "and"
+                | "but"
+        )
+}
+
 fn is_common_opening(w: &str) -> bool {
-    matches!(
-        w,
-        "every"
-            | "our"
-            | "my"
-            | "the"
-            | "to"
-            | "for"
-            | "in"
-            | "on"
-            | "at"
-            | "after"
-            | "before"
-            | "since"
-            | "when"
-            | "if"
-            | "once"
-            | "please"
-            | "always"
-            | "never"
-            | "rotate"
-            | "use"
-            | "run"
-            | "make"
-            | "keep"
-            | "don't"
-            | "do"
-            | "set"
-            | "add"
-            | "remember"
-            | "note"
-            | "today"
-            | "yesterday"
-            | "tomorrow"
-            | "last"
-            | "next"
-    )
+    is_filler(w)
+        || matches!(
+            w,
+            "every"
+                | "our"
+                | "my"
+                | "the"
+                | "to"
+                | "for"
+                | "in"
+                | "on"
+                | "at"
+                | "after"
+                | "before"
+                | "since"
+                | "when"
+                | "if"
+                | "once"
+                | "please"
+                | "always"
+                | "never"
+                | "rotate"
+                | "use"
+                | "run"
+                | "make"
+                | "keep"
+                | "don't"
+                | "do"
+                | "set"
+                | "add"
+                | "remember"
+                | "note"
+                | "today"
+                | "yesterday"
+                | "tomorrow"
+                | "last"
+                | "next"
+        )
 }
 
 /// Lexical comparison of a new statement with an existing one.
@@ -643,6 +685,13 @@ mod tests {
         let c = Analysis::new("The build needs cmake.");
         assert_eq!(c.subject, None);
         assert!(Analysis::new("Sara is not vegetarian anymore").negated);
+        // An opening filler is neither the subject nor in the way of one.
+        let d = Analysis::new("Actually my favourite food is now sushi.");
+        assert_eq!(d.subject.as_deref(), Some("@user"));
+        let e = Analysis::new("Honestly, Alice lives in Rome.");
+        assert_eq!(e.subject, Some(stem("Alice")));
+        let f = Analysis::new("Currently the build needs cmake.");
+        assert_eq!(f.subject, None);
     }
 
     #[test]
