@@ -16,9 +16,7 @@ Turn level: `ranked` against `gold_turns` (lines with granularity "turn" and
 non-empty gold_turns). Session level: the sessions of `ranked` in the order of
 their best turn, each once (a turn ref's session is everything before its last
 ":"), against `gold_sessions`; with granularity "session" `ranked` already
-lists sessions. A session ending in "#N" (N digits) is the N-th session of a
-LongMemEval haystack that repeats an id with other turns: it is the session
-without the "#N". Means are rounded to 4 decimals, as mem reports them.
+lists sessions (each counted once). Means are rounded to 4 decimals, as mem reports them.
 
 Usage: recompute-metrics.py DUMP [--json]
 """
@@ -29,13 +27,8 @@ import sys
 KS = [1, 3, 5, 10]
 
 
-def session_key(session):
-    base, sep, n = session.rpartition("#")
-    return base if sep and n.isdigit() and n.isascii() else session
-
-
 def session_of(ref):
-    return session_key(ref.rsplit(":", 1)[0] if ":" in ref else ref)
+    return ref.rsplit(":", 1)[0] if ":" in ref else ref
 
 
 def distinct(refs):
@@ -92,7 +85,7 @@ def main():
                 if q["gold_turns"]:
                     levels["turn"].setdefault(group, []).append(scores(q["ranked"], q["gold_turns"]))
             else:
-                sessions = distinct(session_key(r) for r in q["ranked"])
+                sessions = distinct(q["ranked"])
             if q["gold_sessions"]:
                 levels["session"].setdefault(group, []).append(scores(sessions, q["gold_sessions"]))
     report = {}

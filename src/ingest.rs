@@ -570,29 +570,28 @@ pub fn parse_longmemeval_question(i: usize, it: &Value, q: &mut Quirks) -> LmeQu
             format!("session-{si}")
         });
         // A repeated id: the same turns again are the same session (kept
-        // once, at its first place and date); other turns are another
-        // session, `<id>#2` (its refs `lme:<q>:<id>#2:<i>`), which the
-        // session-level metrics count as the session `<id>` (see
-        // `eval::metrics::session_key`).
-        let sid = match seen.get(&id_given) {
-            None => id_given.clone(),
+        // once, at its first place and date); other turns are more of the
+        // session `<id>`: their refs go on numbering after the turns
+        // already seen under it (`lme:<q>:<id>:<n>`), so every ref is
+        // unique and a ref's session is still everything before its last
+        // `:`. They get a folder of their own (`<id>-2`).
+        let sid = id_given.clone();
+        let (offset, copy) = match seen.get(&id_given) {
+            None => (0, 1),
             Some(earlier) if earlier.contains(&sv) => {
                 q.add("session repeated in a haystack (same id and turns, kept once)");
                 continue;
             }
             Some(earlier) => {
-                q.add("session id repeated with other turns (renamed <id>#N)");
-                let mut n = earlier.len() + 1;
-                while seen.contains_key(&format!("{id_given}#{n}")) {
-                    n += 1;
-                }
-                format!("{id_given}#{n}")
+                q.add("session id repeated with other turns (turns numbered on)");
+                let n = earlier
+                    .iter()
+                    .map(|e| e.as_array().map_or(0, Vec::len))
+                    .sum::<usize>();
+                (n, earlier.len() + 1)
             }
         };
         seen.entry(id_given.clone()).or_default().push(sv);
-        if sid != id_given {
-            seen.insert(sid.clone(), vec![sv]);
-        }
         let date = dates_v.get(si).and_then(str_of).and_then(|d| {
             parse_date(&d).or_else(|| {
                 q.add("session date not understood (no observed date)");
@@ -612,7 +611,7 @@ pub fn parse_longmemeval_question(i: usize, it: &Value, q: &mut Quirks) -> LmeQu
                 "unknown".into()
             });
             let text = turn_text(t.get("content"));
-            let reference = format!("lme:{id}:{sid}:{ti}");
+            let reference = format!("lme:{id}:{sid}:{}", offset + ti);
             let has_answer = t
                 .get("has_answer")
                 .and_then(Value::as_bool)
@@ -635,8 +634,13 @@ pub fn parse_longmemeval_question(i: usize, it: &Value, q: &mut Quirks) -> LmeQu
                 has_answer,
             });
         }
+        let folder = if copy == 1 {
+            sid.clone()
+        } else {
+            format!("{sid}-{copy}")
+        };
         sessions.push(Session {
-            slug: segment(&sid, "session"),
+            slug: segment(&folder, "session"),
             reference: format!("lme:{id}:{sid}"),
             date,
             turns,
@@ -1435,32 +1439,32 @@ mod tests {
         let mut q = Quirks::default();
         let lme = parse_longmemeval(&v, &mut q).unwrap().remove(0);
         let c = &lme.conversation;
-        // The exact repeats (3rd, 5th) are dropped; the 4th is `s1#2`.
+        // The exact repeats (3rd, 5th) are dropped; the 4th is more of `s1`.
         assert_eq!(
             c.sessions
                 .iter()
                 .map(|s| s.reference.as_str())
                 .collect::<Vec<_>>(),
-            ["lme:q5:s1", "lme:q5:s2", "lme:q5:s1#2"]
+            ["lme:q5:s1", "lme:q5:s2", "lme:q5:s1"]
         );
         assert_eq!(c.sessions[0].date.as_deref(), Some("2023-05-01T00:00:00Z"));
         assert_eq!(c.sessions[2].slug, "s1-2");
         let r = refs(c);
         let unique: std::collections::HashSet<&String> = r.iter().collect();
         assert_eq!(unique.len(), r.len(), "{r:?}");
-        assert_eq!(r[4], "lme:q5:s1#2:0");
+        assert_eq!(r[4], "lme:q5:s1:2");
         assert_eq!(
             q.0["session repeated in a haystack (same id and turns, kept once)"],
             2
         );
         assert_eq!(
-            q.0["session id repeated with other turns (renamed <id>#N)"],
+            q.0["session id repeated with other turns (turns numbered on)"],
             1
         );
         // Gold: each has_answer turn once; the id names the session.
         assert_eq!(
             lme.gold_turns,
-            ["lme:q5:s1:1", "lme:q5:s2:1", "lme:q5:s1#2:1"]
+            ["lme:q5:s1:1", "lme:q5:s2:1", "lme:q5:s1:3"]
         );
         assert_eq!(lme.gold_sessions, ["lme:q5:s1"]);
     }

@@ -17,22 +17,10 @@ use std::collections::BTreeMap;
 
 pub const KS: [usize; 4] = [1, 3, 5, 10];
 
-/// A session ref without the mark of a repeated LongMemEval session id
-/// (`lme:q:s#2` → `lme:q:s`): a haystack that lists the id `s` twice with
-/// different turns holds two sessions `s`, and gold names the id, so either
-/// one is the gold session (see `ingest::parse_longmemeval`).
-pub fn session_key(session_ref: &str) -> &str {
-    match session_ref.rsplit_once('#') {
-        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
-        _ => session_ref,
-    }
-}
-
 /// The session of a turn reference: everything before the last `:`
-/// (`locomo:conv-26:D3:7` → `locomo:conv-26:D3`, `lme:q:s:4` → `lme:q:s`),
-/// without a repeat mark (`lme:q:s#2:4` → `lme:q:s`).
+/// (`locomo:conv-26:D3:7` → `locomo:conv-26:D3`, `lme:q:s:4` → `lme:q:s`).
 pub fn session_of(reference: &str) -> &str {
-    session_key(reference.rsplit_once(':').map_or(reference, |(s, _)| s))
+    reference.rsplit_once(':').map_or(reference, |(s, _)| s)
 }
 
 /// Sessions in the order of their best-ranked turn, each once.
@@ -42,7 +30,7 @@ pub fn sessions_of(ranked_turns: &[String]) -> Vec<String> {
 
 /// A ranking of session refs (granularity session) as sessions, each once.
 pub fn sessions_ranked(ranked_sessions: &[String]) -> Vec<String> {
-    distinct(ranked_sessions.iter().map(|r| session_key(r)))
+    distinct(ranked_sessions.iter().map(String::as_str))
 }
 
 fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
@@ -261,16 +249,13 @@ mod tests {
     }
 
     #[test]
-    fn a_repeated_lme_session_is_one_session() {
-        assert_eq!(session_of("lme:q4:s1#2:0"), "lme:q4:s1");
-        assert_eq!(session_key("lme:q4:s1#2"), "lme:q4:s1");
-        assert_eq!(session_key("lme:q4:s#x"), "lme:q4:s#x");
+    fn a_repeated_session_counts_once() {
         assert_eq!(
-            sessions_of(&v(&["lme:q:s1#2:1", "lme:q:s2:0", "lme:q:s1:3"])),
+            sessions_of(&v(&["lme:q:s1:5", "lme:q:s2:0", "lme:q:s1:3"])),
             v(&["lme:q:s1", "lme:q:s2"])
         );
         assert_eq!(
-            sessions_ranked(&v(&["lme:q:s1#2", "lme:q:s2", "lme:q:s1"])),
+            sessions_ranked(&v(&["lme:q:s1", "lme:q:s2", "lme:q:s1"])),
             v(&["lme:q:s1", "lme:q:s2"])
         );
     }

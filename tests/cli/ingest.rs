@@ -91,12 +91,12 @@ fn longmemeval_ingest_reads_gzip_from_stdin() {
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["conversations"], 4);
     // 18 turns listed, one empty; the repeated session id holds other
-    // turns (q4's second `answer_q4_1` becomes `answer_q4_1#2`).
+    // turns (q4's second `answer_q4_1`: its turns are numbered on, 2 and 3).
     assert_eq!(r["turns"], 17, "{r}");
     assert_eq!(r["added"], 17, "{r}");
     assert_eq!(r["quirks"]["empty turn (skipped)"], 1);
     assert_eq!(
-        r["quirks"]["session id repeated with other turns (renamed <id>#N)"],
+        r["quirks"]["session id repeated with other turns (turns numbered on)"],
         1
     );
     assert_eq!(
@@ -306,7 +306,7 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
     let q2 = lines.iter().find(|l| l["id"] == "q2").unwrap();
     assert_eq!(q2["gold_sessions"].as_array().unwrap().len(), 2);
     // q4 repeats a session id with other turns: every ref is ranked once,
-    // the second session's turns under `answer_q4_1#2`.
+    // the second session's turns numbered on after the first one's.
     let ranked: Vec<&str> = q4["ranked"]
         .as_array()
         .unwrap()
@@ -316,7 +316,7 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
     let unique: std::collections::BTreeSet<&&str> = ranked.iter().collect();
     assert_eq!(unique.len(), ranked.len(), "{ranked:?}");
     assert!(
-        ranked.contains(&"lme:q4:answer_q4_1#2:1") && ranked.contains(&"lme:q4:answer_q4_1:1"),
+        ranked.contains(&"lme:q4:answer_q4_1:3") && ranked.contains(&"lme:q4:answer_q4_1:1"),
         "{ranked:?}"
     );
     for level in ["turn", "session"] {
@@ -655,7 +655,7 @@ fn eval_limit_counts_only_the_questions_it_reached_and_refuses_zero() {
     assert_eq!(one["questions"], 1);
     assert!(
         one["quirks"]["answer session not in the haystack (dropped)"].is_null()
-            && one["quirks"]["session id repeated with other turns (renamed <id>#N)"].is_null(),
+            && one["quirks"]["session id repeated with other turns (turns numbered on)"].is_null(),
         "{}",
         one["quirks"]
     );
