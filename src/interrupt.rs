@@ -3,7 +3,8 @@
 //!
 //! - Paths registered here are removed: the watcher's socket, the temp files
 //!   of a write that has not been renamed into place yet, the folders such a
-//!   write created (only while they are empty), and a write's fresh journal.
+//!   write created (only while they are empty), a write's fresh journal,
+//!   and scratch folders mem made for itself (`mem eval`'s temporary trees).
 //! - A write's finishing section (renames and git commit, see
 //!   [`finishing`]) is let finish first: an interrupted command leaves the
 //!   tree as it was, or with its batch renamed and committed as a whole.
@@ -23,6 +24,9 @@ pub struct Registry {
     files: BTreeSet<PathBuf>,
     /// In creation order (parents first); removed deepest first, only if empty.
     dirs: Vec<PathBuf>,
+    /// Scratch folders mem made for itself (`mem eval`'s temporary trees):
+    /// removed with everything in them.
+    scratch: BTreeSet<PathBuf>,
 }
 
 impl Registry {
@@ -40,6 +44,7 @@ impl Registry {
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     files: BTreeSet::new(),
     dirs: Vec::new(),
+    scratch: BTreeSet::new(),
 });
 static FINISHING: Mutex<()> = Mutex::new(());
 
@@ -56,6 +61,22 @@ pub fn with_registry<T>(f: impl FnOnce(&mut Registry) -> T) -> T {
 /// Removes `path` when the process is interrupted.
 pub fn remove_on_signal(path: PathBuf) {
     registry().file(path);
+}
+
+/// Removes the scratch folder `path`, contents and all, if the process is
+/// interrupted while the returned guard lives (drop it before the folder
+/// itself is removed the normal way).
+pub fn scratch(path: &Path) -> ScratchGuard {
+    registry().scratch.insert(path.to_path_buf());
+    ScratchGuard(path.to_path_buf())
+}
+
+pub struct ScratchGuard(PathBuf);
+
+impl Drop for ScratchGuard {
+    fn drop(&mut self) {
+        registry().scratch.remove(&self.0);
+    }
 }
 
 /// Held while a write renames its files and commits them: the signal
@@ -86,6 +107,12 @@ pub fn on_signal() {
     }
     for d in reg.dirs.iter().rev() {
         let _ = std::fs::remove_dir(d);
+    }
+    for d in &reg.scratch {
+        // A second pass for what a still-running thread added meanwhile.
+        if std::fs::remove_dir_all(d).is_err() {
+            let _ = std::fs::remove_dir_all(d);
+        }
     }
     // Held until exit (see the module comment).
     std::mem::forget(reg);

@@ -7,7 +7,12 @@ fn main() {
     // files of an unfinished write; see `mem::interrupt`) and exit 130.
     let _ = ctrlc::set_handler(|| {
         mem::interrupt::on_signal();
-        std::process::exit(error::EXIT_INTERRUPTED)
+        // _exit, not exit: C++ static destructors (llama.cpp's) must not run
+        // while its worker threads are still busy; there is nothing else to
+        // flush (stdout is written line by line).
+        // SAFETY: _exit ends the process at once; no Rust invariant depends
+        // on code running after it.
+        unsafe { libc::_exit(error::EXIT_INTERRUPTED) }
     });
     let cli = Cli::parse();
     mem::trace::mark("args parsed");

@@ -209,6 +209,8 @@ pub fn run(
                 .with_context(|| format!("creating a temporary tree in {}", d.display()))?,
             None => tempfile::Builder::new().prefix("mem-eval-").tempdir()?,
         };
+        // Dropped before `tmp`: an interrupted eval removes its tree too.
+        let _scratch = crate::interrupt::scratch(tmp.path());
         let root = tmp.path().join("tree");
         std::fs::create_dir_all(&root)?;
         let tree = crate::cmd::init::init_tree(&root, "eval")?;

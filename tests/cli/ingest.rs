@@ -905,3 +905,63 @@ fn a_killed_ingest_leaves_temp_files_that_doctor_reports_once_and_the_next_write
     let (code, lines) = doctor(&env);
     assert_eq!((code, lines.len()), (0, 1), "{lines:?}");
 }
+
+#[test]
+fn ctrl_c_during_an_eval_removes_its_temporary_tree() {
+    let env = Env::new();
+    // One question over a large haystack: ingesting it takes a while.
+    let sessions: Vec<serde_json::Value> = (0..60)
+        .map(|s| {
+            serde_json::Value::Array(
+                (0..200)
+                    .map(|t| {
+                        serde_json::json!({"role": if t % 2 == 0 {"user"} else {"assistant"},
+                            "content": format!("session {s} turn {t}: the runner {} builds service {}", t % 97, (s * 7919 + t) % 1000)})
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let data = serde_json::json!([{
+        "question_id": "q1", "question_type": "single-session-user",
+        "question": "Which runner builds service 42?", "answer": "x",
+        "question_date": "2023/05/30 (Tue) 10:00",
+        "haystack_dates": (0..60).map(|d| format!("2023/05/{:02} (Mon) 09:00", d % 28 + 1)).collect::<Vec<_>>(),
+        "haystack_session_ids": (0..60).map(|s| format!("s{s}")).collect::<Vec<_>>(),
+        "haystack_sessions": sessions,
+        "answer_session_ids": ["s1"]
+    }]);
+    let file = env.dir.path().join("big-lme.json");
+    std::fs::write(&file, data.to_string()).unwrap();
+    let work = env.dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let mut child = spawn_mem(
+        &env,
+        &[
+            "eval",
+            "longmemeval",
+            file.to_str().unwrap(),
+            "--tier",
+            "1",
+            "--work-dir",
+            work.to_str().unwrap(),
+        ],
+        &[],
+    );
+    // Wait until its tree holds written files, then interrupt.
+    let t = std::time::Instant::now();
+    loop {
+        let n = walkdir::WalkDir::new(&work).into_iter().flatten().count();
+        if n > 50 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the eval ended first");
+        assert!(t.elapsed().as_secs() < 60, "no tree after 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    kill(&child, "-INT");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(&work).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
