@@ -92,6 +92,7 @@ chat-jsonl\t''"
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
 session\t'One entry per session (all its turns)'"
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l at -d 'Put conversations under this domain/topic instead of the format\'s default' -r
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l name -d 'chat-jsonl: the conversation\'s name, used for its topic and in `source.ref` (default: the file name without extensions; for stdin `stdin-` and the first 8 hex digits of the input\'s hash)' -r
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''

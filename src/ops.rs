@@ -26,7 +26,7 @@ pub struct AddRequest {
 /// What `mem add` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct AddOutcome {
-    /// `added` or `noop`.
+    /// `added` or `noop` (and `updated` from [`ingest_batch`]).
     pub op: &'static str,
     pub path: String,
     pub id: String,
@@ -145,14 +145,64 @@ pub fn add_batch(
     reqs: Vec<AddRequest>,
     message: Option<&str>,
 ) -> Result<Vec<AddOutcome>> {
+    batch(tree, reqs, message, false)
+}
+
+/// [`add_batch`] for imported records (`mem ingest`): a request whose
+/// `source.ref` is already held by a live entry of its topic is that
+/// record again. When its text, title, date or speaker changed since, the
+/// entry is updated in place (same path and id; outcome `updated`, in the
+/// batch's commit); otherwise it is a `noop`. Requests without a known ref
+/// are added as by `add_batch`.
+pub fn ingest_batch(
+    tree: &Tree,
+    reqs: Vec<AddRequest>,
+    message: Option<&str>,
+) -> Result<Vec<AddOutcome>> {
+    batch(tree, reqs, message, true)
+}
+
+/// `entry` rewritten from `req` (body, title, observed, speaker), or `None`
+/// when it already says all that.
+fn refreshed(entry: &Entry, req: &AddRequest, title: &str, now: &str) -> Result<Option<Entry>> {
+    let mut body = req.text.trim_end().to_string();
+    body.push('\n');
+    let same = entry.body() == body
+        && entry.meta.title == title
+        && entry.meta.observed == req.observed
+        && entry.meta.source.speaker == req.source.speaker;
+    if same {
+        return Ok(None);
+    }
+    let mut e = entry.clone();
+    e.set_body(&body);
+    e.set_serialized("title", &title)?;
+    match &req.observed {
+        Some(o) => e.set_serialized("observed", o)?,
+        None => e.remove("observed")?,
+    }
+    let mut source = e.meta.source.clone();
+    source.speaker = req.source.speaker.clone();
+    e.set_serialized("source", &source)?;
+    e.set_serialized("updated", &now)?;
+    Ok(Some(e))
+}
+
+fn batch(
+    tree: &Tree,
+    reqs: Vec<AddRequest>,
+    message: Option<&str>,
+    by_ref: bool,
+) -> Result<Vec<AddOutcome>> {
     let _lock = tree.lock()?;
     let now = crate::time::format(crate::time::now());
     let mut seen: std::collections::HashMap<(TopicPath, String), String> =
         std::collections::HashMap::new();
-    let mut existing: std::collections::HashMap<
-        TopicPath,
-        std::collections::HashMap<String, (String, String, String)>,
-    > = std::collections::HashMap::new();
+    let mut existing: std::collections::HashMap<TopicPath, TopicEntries> =
+        std::collections::HashMap::new();
+    // Refs met in this batch: a record repeated within the input is a noop.
+    let mut refs_seen: std::collections::HashSet<(TopicPath, String)> =
+        std::collections::HashSet::new();
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut outcomes = Vec::with_capacity(reqs.len());
     let mut changes = Vec::new();
@@ -166,7 +216,44 @@ pub fn add_batch(
         let known = existing
             .entry(topic.clone())
             .or_insert_with(|| topic_keys(tree, &topic));
-        if let Some((path, id, title)) = known.get(&key) {
+        let reference = req.source.reference.clone().filter(|_| by_ref);
+        if let Some(r) = &reference
+            && let Some((file, entry)) = known.by_ref.get(r)
+        {
+            let title = req
+                .title
+                .clone()
+                .unwrap_or_else(|| derive_title(crate::entry::statement_of(&req.text), 80));
+            let again = !refs_seen.insert((topic.clone(), r.clone()));
+            let fresh = if again {
+                None
+            } else {
+                refreshed(entry, &req, &title, &now)?
+            };
+            let op = if fresh.is_some() { "updated" } else { "noop" };
+            if let Some(e) = fresh {
+                let rel = file.rel_file();
+                let text = e.render();
+                changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
+                writes.push((rel, text));
+            }
+            outcomes.push(AddOutcome {
+                op,
+                path: file.display(),
+                id: entry.meta.id.clone(),
+                title: if op == "updated" {
+                    title
+                } else {
+                    entry.meta.title.clone()
+                },
+                duplicate_of: (op == "noop").then(|| file.display()),
+                placed_by,
+                redacted,
+                commit: None,
+            });
+            continue;
+        }
+        if let Some((path, id, title)) = known.by_key.get(&key) {
             outcomes.push(AddOutcome {
                 op: "noop",
                 path: path.clone(),
@@ -202,6 +289,9 @@ pub fn add_batch(
             .unwrap_or_else(|| "cli".into());
         let rel = path.rel_file();
         let text = entry.render();
+        if let Some(r) = reference {
+            refs_seen.insert((topic.clone(), r));
+        }
         seen.insert((topic, key), path.to_string());
         changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
         writes.push((rel, text));
@@ -221,7 +311,10 @@ pub fn add_batch(
     let _finishing = tree.write_many(&writes)?;
     drop(writes);
     if !changes.is_empty() {
-        let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.op == "added").collect();
+        let added: Vec<&AddOutcome> = outcomes
+            .iter()
+            .filter(|o| o.op == "added" || o.op == "updated")
+            .collect();
         let msg = match message {
             Some(m) => m.to_string(),
             None if added.len() == 1 => commit_msg("add", &added[0].path, &last_via, None),
@@ -232,7 +325,7 @@ pub fn add_batch(
             .with_context(|| {
                 let paths: Vec<&str> = outcomes
                     .iter()
-                    .filter(|o| o.op == "added")
+                    .filter(|o| o.op == "added" || o.op == "updated")
                     .map(|o| o.path.as_str())
                     .collect();
                 format!(
@@ -241,7 +334,10 @@ pub fn add_batch(
                 )
             })?
             .map(|c| c.to_string());
-        for o in outcomes.iter_mut().filter(|o| o.op == "added") {
+        for o in outcomes
+            .iter_mut()
+            .filter(|o| o.op == "added" || o.op == "updated")
+        {
             o.commit = commit.clone();
         }
     }
@@ -311,12 +407,17 @@ pub(crate) fn new_entry(
     (path, Entry::new(meta, body))
 }
 
-/// Normalised statement -> (path, id, title) of the live entries of a topic.
-fn topic_keys(
-    tree: &Tree,
-    topic: &TopicPath,
-) -> std::collections::HashMap<String, (String, String, String)> {
-    let mut out = std::collections::HashMap::new();
+/// The live entries of a topic, as a batch checks them.
+#[derive(Default)]
+struct TopicEntries {
+    /// Normalised statement -> (path, id, title).
+    by_key: std::collections::HashMap<String, (String, String, String)>,
+    /// `source.ref` -> the entry holding it (the first one read).
+    by_ref: std::collections::HashMap<String, (EntryFile, Entry)>,
+}
+
+fn topic_keys(tree: &Tree, topic: &TopicPath) -> TopicEntries {
+    let mut out = TopicEntries::default();
     let Ok(rd) = std::fs::read_dir(tree.abs(&topic.to_string())) else {
         return out;
     };
@@ -333,10 +434,13 @@ fn topic_keys(
             archived: false,
         };
         if let Ok(e) = tree.read(&f) {
-            out.insert(
+            out.by_key.insert(
                 e.content_key(),
                 (f.display(), e.meta.id.clone(), e.meta.title.clone()),
             );
+            if let Some(r) = e.meta.source.reference.clone() {
+                out.by_ref.entry(r).or_insert((f, e));
+            }
         }
     }
     out
