@@ -22,6 +22,17 @@ fn init_commits_settings_and_is_idempotent() {
 #[test]
 fn init_adopts_an_existing_repo_in_a_subfolder() {
     let env = Env::new();
+    // A plain git repository (a mem tree no more): init in a subfolder adopts it.
+    env.git(&["rm", "-rq", ".mem"]);
+    env.git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "not a mem tree",
+    ]);
     let sub = env.root.join("docs/memory");
     env.mem()
         .args(["init", sub.to_str().unwrap()])
@@ -43,6 +54,43 @@ fn init_adopts_an_existing_repo_in_a_subfolder() {
     assert!(
         env.git(&["log", "-1", "--name-only", "--format="])
             .contains("docs/memory/a/b/")
+    );
+}
+
+#[test]
+fn init_refuses_a_folder_inside_a_tree_and_root_says_which_tree() {
+    let env = Env::new();
+    env.add("the heron nests by the lake", "fauna/birds");
+    let tree = env.root.canonicalize().unwrap();
+    let files = env.all_files();
+    for dir in ["fauna", "fauna/birds", "flora/trees"] {
+        let sub = env.root.join(dir);
+        env.mem()
+            .args(["init", sub.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(format!("inside the mem tree {}", tree.display()))
+                    .and(predicate::str::contains("mem init").not()),
+            );
+        assert!(!sub.join(".mem").exists(), "{dir}: no tree inside the tree");
+    }
+    assert!(!env.root.join("flora").exists());
+    assert_eq!(env.all_files(), files);
+    // --root at a folder inside a tree names the tree, and suggests no init.
+    let out = env
+        .mem()
+        .current_dir(env.dir.path())
+        .args(["--root", env.root.join("fauna").to_str().unwrap(), "ls"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("inside the mem tree {}", tree.display()))
+            && err.contains(&format!("--root {}", tree.display()))
+            && !err.contains("mem init"),
+        "{err}"
     );
 }
 
