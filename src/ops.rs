@@ -448,6 +448,7 @@ fn topic_keys(tree: &Tree, topic: &TopicPath) -> TopicEntries {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MoveOutcome {
+    /// `moved`, or `noop` when the entry is already at the destination.
     pub op: &'static str,
     pub from: String,
     pub to: String,
@@ -505,7 +506,15 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
         _ => EntryPath::parse(dest_trim)?,
     };
     if target == src.file.path {
-        bail!("{} is already at {dest}", src.file.path);
+        // Already where it is asked to be: nothing to do, and not an error.
+        return Ok(MoveOutcome {
+            op: "noop",
+            from: src.file.path.to_string(),
+            to: target.to_string(),
+            id: src.entry.meta.id.clone(),
+            relinked: vec![],
+            commit: None,
+        });
     }
     let from_rel = src.file.rel_file();
     let to_rel = target.rel_file();
@@ -580,7 +589,12 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
         .unwrap_or(spec);
     let src = tree.resolve(spec, true)?;
     if !src.file.archived {
-        bail!("{} is not archived; nothing to restore", src.file.path);
+        // No archived entry by that name: "not found" (exit 1), as `forget`
+        // of a missing entry.
+        return Err(crate::error::not_found(format!(
+            "{} is not archived (it is live); nothing to restore",
+            src.file.path
+        )));
     }
     let from = src.file.path.archived_rel_file();
     let to = src.file.path.rel_file();

@@ -439,7 +439,7 @@ fn mv_forget_restore_and_log_follow_the_entry() {
     env.mem()
         .args(["restore", "eng/policies/key-rotation"])
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains("not archived"));
     assert_eq!(env.json(&["log", &id]).len(), 5);
     assert!(env.json(&["log"]).len() >= 7);
@@ -504,6 +504,38 @@ fn doctor_reports_broken_files_duplicate_ids_and_strays() {
         .stderr(predicate::str::contains(
             "front matter of eng/build/broken.md line",
         ));
+}
+
+#[test]
+fn missing_entries_are_not_found_for_forget_and_restore_and_mv_in_place_is_a_noop() {
+    let env = Env::new();
+    let a = env.add("the backup runs nightly", "eng/ops");
+    let path = a["path"].as_str().unwrap().to_string();
+    let commits = env.commit_count();
+    // Nothing to forget or to restore: exit 1 ("nothing found"), as JSON `not_found`.
+    for args in [
+        vec!["forget", "eng/ops/no-such-entry"],
+        vec!["restore", "eng/ops/no-such-entry"],
+        vec!["restore", path.as_str()],
+    ] {
+        let out = env.mem().args(&args).arg("--json").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["kind"], "not_found", "{args:?}: {err}");
+    }
+    // Moving an entry to where it is: success, nothing changes.
+    for dest in [path.as_str(), "eng/ops"] {
+        env.mem()
+            .args(["mv", &path, dest])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("already there; nothing moved"));
+    }
+    let m = env.json(&["mv", &path, &path]);
+    assert_eq!(m[0]["op"], "noop");
+    assert_eq!(m[0]["to"], path.as_str());
+    assert!(env.root.join(format!("{path}.md")).is_file());
+    assert_eq!(env.commit_count(), commits);
 }
 
 #[test]
