@@ -58,7 +58,7 @@ fn clean_tag(t: &str) -> Result<String> {
 pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction>> {
     if req.text.len() > tree.config.limits.max_input_bytes {
         return Err(guard::InputError::TooLarge {
-            size: req.text.len(),
+            size: Some(req.text.len()),
             limit: tree.config.limits.max_input_bytes,
         }
         .into());
@@ -97,7 +97,9 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
         bail!("--kind {k} is not one of {}", KINDS.join(", "));
     }
     if let Some(o) = &req.observed {
-        req.observed = Some(crate::time::format(crate::time::parse(o)?));
+        // A date, or an age: `7d` is seven days ago (as recall's --since).
+        let t = crate::time::parse_bound(o).with_context(|| format!("--observed {o}"))?;
+        req.observed = Some(crate::time::format(t));
     }
     if let Some(i) = req.importance
         && i > 100

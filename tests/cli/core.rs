@@ -539,6 +539,63 @@ fn missing_entries_are_not_found_for_forget_and_restore_and_mv_in_place_is_a_noo
 }
 
 #[test]
+fn raw_add_reports_its_statement_observed_takes_ages_and_log_has_no_path_for_the_tree() {
+    let env = Env::new();
+    let a = env.add("the cache is warmed at boot", "eng/ops");
+    assert_eq!(a["statement"], "the cache is warmed at boot", "{a}");
+    // A duplicate reports the statement it duplicates.
+    let again = env.add("the cache is warmed at boot", "eng/ops");
+    assert_eq!(again["op"], "noop");
+    assert_eq!(again["statement"], "the cache is warmed at boot", "{again}");
+    // --observed: a date, or an age (that long ago, from MEM_NOW).
+    for (age, day) in [
+        ("7d", "2026-03-03T12:00:00Z"),
+        ("2w", "2026-02-24T12:00:00Z"),
+        ("2026-01-05", "2026-01-05T00:00:00Z"),
+    ] {
+        let out = env
+            .mem()
+            .env("MEM_NOW", "2026-03-10T12:00:00Z")
+            .args([
+                "add",
+                "--raw",
+                "--json",
+                "--at",
+                "eng/log",
+                "--observed",
+                age,
+            ])
+            .arg(format!("the deploy observed {age}"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = parse_lines(&out.stdout)[0]["path"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            env.read(&format!("{path}.md"))
+                .contains(&format!("observed: {day}")),
+            "{age}"
+        );
+    }
+    env.mem()
+        .args(["add", "x", "--at", "a/b", "--observed", "soon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--observed soon").and(predicate::str::contains("7d")));
+    // `mem log --json`: an entry's history names its path; the tree's has none.
+    let tree_log = env.json(&["log"]);
+    assert!(tree_log.iter().all(|i| i["path"].is_null()), "{tree_log:?}");
+    let entry_log = env.json(&["log", a["path"].as_str().unwrap()]);
+    assert_eq!(entry_log[0]["path"], a["path"]);
+}
+
+#[test]
 fn json_errors_and_exit_codes() {
     let env = Env::new();
     let out = env
