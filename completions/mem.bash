@@ -1154,7 +1154,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__ingest)
-            opts="-y -q -h --format --granularity --at --no-index --distill --no-model --all-speakers --root --json --color --yes --quiet --help"
+            opts="-y -q -h --format --granularity --at --no-index --distill --no-model --all-speakers --name --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1169,6 +1169,10 @@ _mem() {
                     return 0
                     ;;
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -67,7 +67,7 @@ complete -c mem -n "__fish_mem_using_subcommand add" -l title -d 'Title (default
 complete -c mem -n "__fish_mem_using_subcommand add" -s t -l tag -d 'Tag (repeatable, or comma-separated)' -r
 complete -c mem -n "__fish_mem_using_subcommand add" -l kind -d 'fact | preference | event | decision | procedure | lesson' -r
 complete -c mem -n "__fish_mem_using_subcommand add" -l source-ref -d 'Pointer into the original material (e.g. a URL or ticket:123)' -r
-complete -c mem -n "__fish_mem_using_subcommand add" -l observed -d 'When it happened or was said (RFC 3339 or YYYY-MM-DD)' -r
+complete -c mem -n "__fish_mem_using_subcommand add" -l observed -d 'When it happened or was said: RFC 3339, YYYY-MM-DD, or an age (7d, 2w, 3m, 1y: that long ago)' -r
 complete -c mem -n "__fish_mem_using_subcommand add" -l importance -d 'Importance 0-100' -r
 complete -c mem -n "__fish_mem_using_subcommand add" -l via -d 'Who is writing: cli (default), agent, import, conversation, sync' -r -f -a "cli\t''
 agent\t''
@@ -92,6 +92,7 @@ chat-jsonl\t''"
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
 session\t'One entry per session (all its turns)'"
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l at -d 'Put conversations under this domain/topic instead of the format\'s default' -r
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l name -d 'chat-jsonl: the conversation\'s name, used for its topic and in `source.ref` (default: the file name without extensions; for stdin `stdin-` and the first 8 hex digits of the input\'s hash)' -r
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''

@@ -34,8 +34,9 @@ pub struct LogItem {
     pub time: String,
     pub author: String,
     pub message: String,
-    /// The path (relative to the tree) the entry had in this commit.
-    pub path: String,
+    /// The path (relative to the tree) the entry had in this commit; none
+    /// for the tree's history (`mem log` without an entry).
+    pub path: Option<String>,
 }
 
 impl Git {
@@ -328,7 +329,7 @@ impl Git {
             push_item(
                 &mut out,
                 &commit,
-                self.tree_path(&current).unwrap_or(&current),
+                Some(self.tree_path(&current).unwrap_or(&current)),
             );
             // Created here: follow it back if it was moved from another path.
             if before.is_none()
@@ -382,7 +383,7 @@ impl Git {
                     continue;
                 }
             }
-            push_item(&mut out, &commit, "");
+            push_item(&mut out, &commit, None);
             if out.len() >= limit {
                 break;
             }
@@ -468,7 +469,7 @@ fn process_alive(_pid: u32) -> bool {
     true
 }
 
-fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: &str) {
+fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: Option<&str>) {
     let t = commit.time();
     let time = jiff::Timestamp::from_second(t.seconds())
         .map(|ts| ts.to_string())
@@ -478,7 +479,7 @@ fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: &str) {
         time,
         author: commit.author().name().unwrap_or("").to_string(),
         message: commit.message().unwrap_or("").trim_end().to_string(),
-        path: path.trim_end_matches(".md").to_string(),
+        path: path.map(|p| p.trim_end_matches(".md").to_string()),
     });
 }
 

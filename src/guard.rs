@@ -19,10 +19,12 @@ use regex::Regex;
 /// Why an input was refused. Display text names the cause and the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    /// `size` is `None` when reading stopped past the limit (a stream).
     #[error(
-        "input is {size} bytes, over the limit of {limit}; split it, or raise limits.max_input_bytes in .mem/config.toml"
+        "input is {}, over the limit of {limit}; split it, or raise limits.max_input_bytes in .mem/config.toml",
+        too_large(*size, *limit)
     )]
-    TooLarge { size: usize, limit: usize },
+    TooLarge { size: Option<usize>, limit: usize },
     #[error(
         "input looks binary (it contains NUL bytes or too many control characters); mem stores text: pass a text file, or extract the text first"
     )]
@@ -37,6 +39,21 @@ pub enum InputError {
     Empty,
 }
 
+/// How big an input over the limit is: its size when known, else "more
+/// than" the limit (in MiB or KiB when it is a whole number of them).
+fn too_large(size: Option<usize>, limit: usize) -> String {
+    match size {
+        Some(n) => format!("{n} bytes"),
+        None if limit > 0 && limit.is_multiple_of(1 << 20) => {
+            format!("more than {} MiB", limit >> 20)
+        }
+        None if limit > 0 && limit.is_multiple_of(1 << 10) => {
+            format!("more than {} KiB", limit >> 10)
+        }
+        None => format!("more than {limit} bytes"),
+    }
+}
+
 /// Checks raw input bytes: size limit first (refuse before looking further),
 /// then binary (NUL byte, or >10% control chars other than \t \n \r \x0c),
 /// then UTF-8, then empty. Returns the text on success, without a leading
@@ -44,7 +61,7 @@ pub enum InputError {
 pub fn check_input(bytes: &[u8], max_bytes: usize) -> Result<String, InputError> {
     if bytes.len() > max_bytes {
         return Err(InputError::TooLarge {
-            size: bytes.len(),
+            size: Some(bytes.len()),
             limit: max_bytes,
         });
     }
@@ -881,7 +898,7 @@ mod tests {
         let big = vec![b'a'; 5 * MIB];
         match check_input(&big, MIB) {
             Err(e @ InputError::TooLarge { size, limit }) => {
-                assert_eq!((size, limit), (5 * MIB, MIB));
+                assert_eq!((size, limit), (Some(5 * MIB), MIB));
                 assert_eq!(
                     e.to_string(),
                     "input is 5242880 bytes, over the limit of 1048576; split it, or raise limits.max_input_bytes in .mem/config.toml"
@@ -889,6 +906,11 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // A stream read up to the limit: "more than" it, in the unit it is a whole number of.
+        let over = |limit| InputError::TooLarge { size: None, limit }.to_string();
+        assert!(over(MIB).starts_with("input is more than 1 MiB, over the limit of 1048576;"));
+        assert!(over(64 << 10).starts_with("input is more than 64 KiB,"));
+        assert!(over(10).starts_with("input is more than 10 bytes,"));
         // Exactly at the limit passes; one byte over does not.
         assert_eq!(check_input(&big[..MIB], MIB).unwrap().len(), MIB);
         assert!(matches!(

@@ -16,9 +16,10 @@
 //! Placement: `<domain>/<conversation>/<session>/<entry>` — `locomo/conv-26/
 //! session-03/…`, `longmemeval/<question-id>/<session-id>/…`,
 //! `chat/<file-stem>/<session>/…` (or `--at DOMAIN/TOPIC` for the first two
-//! levels). Everything is written by [`crate::ops::add_batch`] (guard,
+//! levels). Everything is written by [`crate::ops::ingest_batch`] (guard,
 //! duplicate check, atomic writes) as one commit per input file, so
-//! re-ingesting the same file adds nothing.
+//! re-ingesting the same file adds nothing, and a turn whose text changed
+//! since updates its entry (found by `source.ref`) in place.
 
 use crate::entry::Source;
 use crate::ops::AddRequest;
@@ -1007,6 +1008,10 @@ pub struct Report {
     pub turns: usize,
     /// Entries written.
     pub added: usize,
+    /// Entries rewritten in place: their turn (same `source.ref`) says
+    /// something else than when it was ingested. With `--distill`: entries
+    /// curation updated.
+    pub updated: usize,
     /// Entries already in the tree (or repeated within the file).
     pub unchanged: usize,
     pub quirks: Quirks,
@@ -1027,7 +1032,6 @@ pub struct CurationCounts {
     pub distilled: bool,
     /// Statements distilled from the curated turns.
     pub statements: usize,
-    pub updated: usize,
     pub merged: usize,
     pub superseded: usize,
     pub noop: usize,
@@ -1064,19 +1068,19 @@ pub fn write(
     let outcomes = if reqs.is_empty() {
         vec![]
     } else {
-        crate::ops::add_batch(tree, reqs, Some(message))?
+        crate::ops::ingest_batch(tree, reqs, Some(message))?
     };
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
     for o in &outcomes {
-        if o.op == "added" {
-            report.added += 1;
-            if report.commit.is_none() {
-                report.commit = o.commit.clone();
-            }
-        } else {
-            report.unchanged += 1;
+        match o.op {
+            "added" => report.added += 1,
+            "updated" => report.updated += 1,
+            _ => report.unchanged += 1,
+        }
+        if report.commit.is_none() {
+            report.commit = o.commit.clone();
         }
     }
     report.write_seconds += t0.elapsed().as_secs_f64();
@@ -1088,7 +1092,7 @@ pub fn write(
     }
     let secs = report.write_seconds + report.index_seconds;
     report.entries_per_s = if secs > 0.0 {
-        (report.added + report.unchanged) as f64 / secs
+        (report.added + report.updated + report.unchanged) as f64 / secs
     } else {
         0.0
     };
@@ -1224,7 +1228,7 @@ pub fn write_distilled(
                     }
                     match o.op {
                         "added" => report.added += 1,
-                        "updated" => counts.updated += 1,
+                        "updated" => report.updated += 1,
                         "merged" => counts.merged += 1,
                         "superseded" => counts.superseded += 1,
                         _ => counts.noop += 1,

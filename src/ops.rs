@@ -26,7 +26,7 @@ pub struct AddRequest {
 /// What `mem add` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct AddOutcome {
-    /// `added` or `noop`.
+    /// `added` or `noop` (and `updated` from [`ingest_batch`]).
     pub op: &'static str,
     pub path: String,
     pub id: String,
@@ -58,7 +58,7 @@ fn clean_tag(t: &str) -> Result<String> {
 pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction>> {
     if req.text.len() > tree.config.limits.max_input_bytes {
         return Err(guard::InputError::TooLarge {
-            size: req.text.len(),
+            size: Some(req.text.len()),
             limit: tree.config.limits.max_input_bytes,
         }
         .into());
@@ -97,7 +97,9 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
         bail!("--kind {k} is not one of {}", KINDS.join(", "));
     }
     if let Some(o) = &req.observed {
-        req.observed = Some(crate::time::format(crate::time::parse(o)?));
+        // A date, or an age: `7d` is seven days ago (as recall's --since).
+        let t = crate::time::parse_bound(o).with_context(|| format!("--observed {o}"))?;
+        req.observed = Some(crate::time::format(t));
     }
     if let Some(i) = req.importance
         && i > 100
@@ -145,14 +147,64 @@ pub fn add_batch(
     reqs: Vec<AddRequest>,
     message: Option<&str>,
 ) -> Result<Vec<AddOutcome>> {
+    batch(tree, reqs, message, false)
+}
+
+/// [`add_batch`] for imported records (`mem ingest`): a request whose
+/// `source.ref` is already held by a live entry of its topic is that
+/// record again. When its text, title, date or speaker changed since, the
+/// entry is updated in place (same path and id; outcome `updated`, in the
+/// batch's commit); otherwise it is a `noop`. Requests without a known ref
+/// are added as by `add_batch`.
+pub fn ingest_batch(
+    tree: &Tree,
+    reqs: Vec<AddRequest>,
+    message: Option<&str>,
+) -> Result<Vec<AddOutcome>> {
+    batch(tree, reqs, message, true)
+}
+
+/// `entry` rewritten from `req` (body, title, observed, speaker), or `None`
+/// when it already says all that.
+fn refreshed(entry: &Entry, req: &AddRequest, title: &str, now: &str) -> Result<Option<Entry>> {
+    let mut body = req.text.trim_end().to_string();
+    body.push('\n');
+    let same = entry.body() == body
+        && entry.meta.title == title
+        && entry.meta.observed == req.observed
+        && entry.meta.source.speaker == req.source.speaker;
+    if same {
+        return Ok(None);
+    }
+    let mut e = entry.clone();
+    e.set_body(&body);
+    e.set_serialized("title", &title)?;
+    match &req.observed {
+        Some(o) => e.set_serialized("observed", o)?,
+        None => e.remove("observed")?,
+    }
+    let mut source = e.meta.source.clone();
+    source.speaker = req.source.speaker.clone();
+    e.set_serialized("source", &source)?;
+    e.set_serialized("updated", &now)?;
+    Ok(Some(e))
+}
+
+fn batch(
+    tree: &Tree,
+    reqs: Vec<AddRequest>,
+    message: Option<&str>,
+    by_ref: bool,
+) -> Result<Vec<AddOutcome>> {
     let _lock = tree.lock()?;
     let now = crate::time::format(crate::time::now());
     let mut seen: std::collections::HashMap<(TopicPath, String), String> =
         std::collections::HashMap::new();
-    let mut existing: std::collections::HashMap<
-        TopicPath,
-        std::collections::HashMap<String, (String, String, String)>,
-    > = std::collections::HashMap::new();
+    let mut existing: std::collections::HashMap<TopicPath, TopicEntries> =
+        std::collections::HashMap::new();
+    // Refs met in this batch: a record repeated within the input is a noop.
+    let mut refs_seen: std::collections::HashSet<(TopicPath, String)> =
+        std::collections::HashSet::new();
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut outcomes = Vec::with_capacity(reqs.len());
     let mut changes = Vec::new();
@@ -166,7 +218,44 @@ pub fn add_batch(
         let known = existing
             .entry(topic.clone())
             .or_insert_with(|| topic_keys(tree, &topic));
-        if let Some((path, id, title)) = known.get(&key) {
+        let reference = req.source.reference.clone().filter(|_| by_ref);
+        if let Some(r) = &reference
+            && let Some((file, entry)) = known.by_ref.get(r)
+        {
+            let title = req
+                .title
+                .clone()
+                .unwrap_or_else(|| derive_title(crate::entry::statement_of(&req.text), 80));
+            let again = !refs_seen.insert((topic.clone(), r.clone()));
+            let fresh = if again {
+                None
+            } else {
+                refreshed(entry, &req, &title, &now)?
+            };
+            let op = if fresh.is_some() { "updated" } else { "noop" };
+            if let Some(e) = fresh {
+                let rel = file.rel_file();
+                let text = e.render();
+                changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
+                writes.push((rel, text));
+            }
+            outcomes.push(AddOutcome {
+                op,
+                path: file.display(),
+                id: entry.meta.id.clone(),
+                title: if op == "updated" {
+                    title
+                } else {
+                    entry.meta.title.clone()
+                },
+                duplicate_of: (op == "noop").then(|| file.display()),
+                placed_by,
+                redacted,
+                commit: None,
+            });
+            continue;
+        }
+        if let Some((path, id, title)) = known.by_key.get(&key) {
             outcomes.push(AddOutcome {
                 op: "noop",
                 path: path.clone(),
@@ -202,6 +291,9 @@ pub fn add_batch(
             .unwrap_or_else(|| "cli".into());
         let rel = path.rel_file();
         let text = entry.render();
+        if let Some(r) = reference {
+            refs_seen.insert((topic.clone(), r));
+        }
         seen.insert((topic, key), path.to_string());
         changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
         writes.push((rel, text));
@@ -221,7 +313,10 @@ pub fn add_batch(
     let _finishing = tree.write_many(&writes)?;
     drop(writes);
     if !changes.is_empty() {
-        let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.op == "added").collect();
+        let added: Vec<&AddOutcome> = outcomes
+            .iter()
+            .filter(|o| o.op == "added" || o.op == "updated")
+            .collect();
         let msg = match message {
             Some(m) => m.to_string(),
             None if added.len() == 1 => commit_msg("add", &added[0].path, &last_via, None),
@@ -232,7 +327,7 @@ pub fn add_batch(
             .with_context(|| {
                 let paths: Vec<&str> = outcomes
                     .iter()
-                    .filter(|o| o.op == "added")
+                    .filter(|o| o.op == "added" || o.op == "updated")
                     .map(|o| o.path.as_str())
                     .collect();
                 format!(
@@ -241,7 +336,10 @@ pub fn add_batch(
                 )
             })?
             .map(|c| c.to_string());
-        for o in outcomes.iter_mut().filter(|o| o.op == "added") {
+        for o in outcomes
+            .iter_mut()
+            .filter(|o| o.op == "added" || o.op == "updated")
+        {
             o.commit = commit.clone();
         }
     }
@@ -311,12 +409,17 @@ pub(crate) fn new_entry(
     (path, Entry::new(meta, body))
 }
 
-/// Normalised statement -> (path, id, title) of the live entries of a topic.
-fn topic_keys(
-    tree: &Tree,
-    topic: &TopicPath,
-) -> std::collections::HashMap<String, (String, String, String)> {
-    let mut out = std::collections::HashMap::new();
+/// The live entries of a topic, as a batch checks them.
+#[derive(Default)]
+struct TopicEntries {
+    /// Normalised statement -> (path, id, title).
+    by_key: std::collections::HashMap<String, (String, String, String)>,
+    /// `source.ref` -> the entry holding it (the first one read).
+    by_ref: std::collections::HashMap<String, (EntryFile, Entry)>,
+}
+
+fn topic_keys(tree: &Tree, topic: &TopicPath) -> TopicEntries {
+    let mut out = TopicEntries::default();
     let Ok(rd) = std::fs::read_dir(tree.abs(&topic.to_string())) else {
         return out;
     };
@@ -333,10 +436,13 @@ fn topic_keys(
             archived: false,
         };
         if let Ok(e) = tree.read(&f) {
-            out.insert(
+            out.by_key.insert(
                 e.content_key(),
                 (f.display(), e.meta.id.clone(), e.meta.title.clone()),
             );
+            if let Some(r) = e.meta.source.reference.clone() {
+                out.by_ref.entry(r).or_insert((f, e));
+            }
         }
     }
     out
@@ -344,6 +450,7 @@ fn topic_keys(
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MoveOutcome {
+    /// `moved`, or `noop` when the entry is already at the destination.
     pub op: &'static str,
     pub from: String,
     pub to: String,
@@ -401,7 +508,15 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
         _ => EntryPath::parse(dest_trim)?,
     };
     if target == src.file.path {
-        bail!("{} is already at {dest}", src.file.path);
+        // Already where it is asked to be: nothing to do, and not an error.
+        return Ok(MoveOutcome {
+            op: "noop",
+            from: src.file.path.to_string(),
+            to: target.to_string(),
+            id: src.entry.meta.id.clone(),
+            relinked: vec![],
+            commit: None,
+        });
     }
     let from_rel = src.file.rel_file();
     let to_rel = target.rel_file();
@@ -476,7 +591,12 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
         .unwrap_or(spec);
     let src = tree.resolve(spec, true)?;
     if !src.file.archived {
-        bail!("{} is not archived; nothing to restore", src.file.path);
+        // No archived entry by that name: "not found" (exit 1), as `forget`
+        // of a missing entry.
+        return Err(crate::error::not_found(format!(
+            "{} is not archived (it is live); nothing to restore",
+            src.file.path
+        )));
     }
     let from = src.file.path.archived_rel_file();
     let to = src.file.path.rel_file();

@@ -34,7 +34,7 @@ pub fn parse(s: &str) -> Result<Timestamp> {
         return Ok(dt.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp());
     }
     anyhow::bail!(
-        "`{s}` is not a date: use RFC 3339 (2026-11-20T10:31:00Z), a date (2026-11-20) or, for recall's --since/--until, an age (7d, 2w, 3m, 1y)"
+        "`{s}` is not a date: use RFC 3339 (2026-11-20T10:31:00Z), a date (2026-11-20) or, for add's --observed and recall's --since/--until, an age (7d, 2w, 3m, 1y)"
     )
 }
 

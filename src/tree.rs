@@ -58,12 +58,45 @@ pub struct Loaded {
     pub entry: Entry,
 }
 
+/// The mem tree that `dir` lies inside: the nearest ancestor of `dir`
+/// (not `dir` itself) holding `.mem/`. `dir` need not exist; a relative
+/// one is taken from the current directory, symlinks resolved where the
+/// folders exist.
+pub fn enclosing_tree(dir: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(dir).ok()?;
+    // Resolve the part that exists (symlinks, `..`), keep the rest as given.
+    let mut base = abs.as_path();
+    let mut rest = Vec::new();
+    let resolved = loop {
+        if let Ok(c) = base.canonicalize() {
+            break c;
+        }
+        rest.push(base.file_name()?.to_owned());
+        base = base.parent()?;
+    };
+    let full = rest.iter().rev().fold(resolved, |p, n| p.join(n));
+    full.ancestors()
+        .skip(1)
+        .find(|d| d.join(MEM_DIR).is_dir())
+        .map(Path::to_path_buf)
+}
+
 impl Tree {
     /// Finds the tree: `--root` / `MEM_ROOT`, else the nearest ancestor of
     /// the current directory holding `.mem/`.
     pub fn find(explicit: Option<&Path>) -> Result<Self> {
         let root = match explicit {
             Some(p) => {
+                if !p.join(MEM_DIR).is_dir()
+                    && let Some(outer) = enclosing_tree(p)
+                {
+                    bail!(
+                        "{} is a folder inside the mem tree {}, not a tree of its own; pass --root {} (or set MEM_ROOT to it)",
+                        p.display(),
+                        outer.display(),
+                        outer.display()
+                    );
+                }
                 if !p.join(MEM_DIR).is_dir() {
                     bail!(
                         "{} is not a mem tree (no .mem/ folder); run `mem init {}` first",

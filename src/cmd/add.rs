@@ -44,7 +44,7 @@ pub struct Args {
     /// Pointer into the original material (e.g. a URL or ticket:123)
     #[arg(long, value_name = "REF")]
     pub source_ref: Option<String>,
-    /// When it happened or was said (RFC 3339 or YYYY-MM-DD)
+    /// When it happened or was said: RFC 3339, YYYY-MM-DD, or an age (7d, 2w, 3m, 1y: that long ago)
     #[arg(long, value_name = "DATE")]
     pub observed: Option<String>,
     /// Importance 0-100
@@ -68,10 +68,13 @@ pub struct Args {
 }
 
 /// Reads at most `limit + 1` bytes, so a huge stream is refused without
-/// being read whole.
+/// being read whole (its size then unknown: "more than" the limit).
 fn read_limited(mut r: impl Read, limit: usize) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     r.by_ref().take(limit as u64 + 1).read_to_end(&mut buf)?;
+    if buf.len() > limit {
+        return Err(guard::InputError::TooLarge { size: None, limit }.into());
+    }
     Ok(buf)
 }
 
@@ -86,7 +89,7 @@ pub fn read_input(text: &[String], file: Option<&PathBuf>, limit: usize) -> Resu
             }
             if meta.len() as usize > limit {
                 return Err(guard::InputError::TooLarge {
-                    size: meta.len() as usize,
+                    size: Some(meta.len() as usize),
                     limit,
                 }
                 .into());

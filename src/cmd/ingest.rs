@@ -17,7 +17,8 @@ e.g. locomo/conv-26/session-03/. source.ref points into the original (locomo:con
 lme:<question_id>:<session_id>:<turn_index>, chat:<name>:<session>:<turn_index>), observed = the session's date, \
 source.speaker = who said it. Long turns keep their first 600 characters as the statement and the full text \
 under ## Evidence. One commit per file; the index is caught up (batched embedding) at the end. Re-ingesting \
-the same file adds nothing. Data quirks (malformed ids, missing dates, empty turns) are counted in the report.\n\n\
+the same file adds nothing; a turn whose text changed since updates its entry (same ref) in place. \
+A chat-jsonl conversation is named by --name, else the file name, else (stdin) stdin-<hash>. Data quirks (malformed ids, missing dates, empty turns) are counted in the report.\n\n\
 Examples:\n  mem ingest --format locomo locomo10.json\n  gunzip -c lme.json.gz | mem ingest --format longmemeval -\n  \
 mem ingest --format chat-jsonl chat.jsonl --at personal/chats --json"
 )]
@@ -44,8 +45,33 @@ pub struct Args {
     /// With --distill: also distil turns of assistant/system/tool roles (default: skipped)
     #[arg(long, requires = "distill")]
     pub all_speakers: bool,
+    /// chat-jsonl: the conversation's name, used for its topic and in `source.ref` (default: the file
+    /// name without extensions; for stdin `stdin-` and the first 8 hex digits of the input's hash)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
     /// The transcript (`-` for stdin; gzip is detected)
     pub file: PathBuf,
+}
+
+/// The conversation name of a chat-jsonl input: `--name`, else the file
+/// name up to its first dot, else (stdin) `stdin-` and 8 hex digits of the
+/// input's hash, so different inputs piped in do not share refs and topics.
+fn conversation_name(name: Option<&str>, file: &std::path::Path, bytes: &[u8]) -> String {
+    if let Some(n) = name {
+        return n.to_string();
+    }
+    if file.as_os_str() == "-" {
+        return format!("stdin-{}", &blake3::hash(bytes).to_hex()[..8]);
+    }
+    file.file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .split('.')
+                .next()
+                .unwrap_or("chat")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
@@ -60,21 +86,18 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     {
         anyhow::bail!("--at {a}: give domain/topic; the session becomes the subtopic");
     }
+    if let Some(n) = &args.name {
+        if args.format != Format::ChatJsonl {
+            anyhow::bail!(
+                "--name is for --format chat-jsonl (locomo and longmemeval name their conversations)"
+            );
+        }
+        if ingest::segment(n, "").is_empty() {
+            anyhow::bail!("--name {n:?}: give a name with letters or digits");
+        }
+    }
     let bytes = ingest::read_input(&args.file)?;
-    let name = if args.file.as_os_str() == "-" {
-        "stdin".to_string()
-    } else {
-        args.file
-            .file_name()
-            .map(|n| {
-                n.to_string_lossy()
-                    .split('.')
-                    .next()
-                    .unwrap_or("chat")
-                    .to_string()
-            })
-            .unwrap_or_default()
-    };
+    let name = conversation_name(args.name.as_deref(), &args.file, &bytes);
     let shown = if args.file.as_os_str() == "-" {
         "stdin".to_string()
     } else {
@@ -187,12 +210,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         ctx.json_line(&report)?;
     } else {
         out_line(&format!(
-            "ingested {}: {} conversation(s), {} session(s), {} turns -> {} added, {} unchanged{}",
+            "ingested {}: {} conversation(s), {} session(s), {} turns -> {} added, {} updated, {} unchanged{}",
             report.file,
             report.conversations,
             report.sessions,
             report.turns,
             report.added,
+            report.updated,
             report.unchanged,
             report
                 .commit
@@ -225,7 +249,7 @@ fn print_distilled(report: &ingest::Report, ctx: &Ctx) -> Result<()> {
         report.turns,
         c.statements,
         report.added,
-        c.updated,
+        report.updated,
         c.merged,
         c.superseded,
         c.noop,

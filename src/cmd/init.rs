@@ -24,6 +24,17 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         bail!("{} exists and is not a folder", dir.display());
     }
+    // A tree inside a tree would split its entries between two roots (and
+    // the outer one would list the inner one's settings as strays).
+    if !dir.join(MEM_DIR).is_dir()
+        && let Some(outer) = crate::tree::enclosing_tree(&dir)
+    {
+        bail!(
+            "{} is inside the mem tree {}: a tree cannot hold another; use that tree (its topics are folders: `--at DOMAIN/TOPIC`), or choose a folder outside it",
+            dir.display(),
+            outer.display()
+        );
+    }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let root = dir.canonicalize()?;
     let mem = root.join(MEM_DIR);

@@ -19,6 +19,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let out = crate::ops::move_entry(&tree, &args.entry, &args.dest, "cli")?;
     if ctx.json {
         ctx.json_line(&out)?;
+    } else if out.op == "noop" {
+        out_line(&format!("{} is already there; nothing moved", out.from))?;
     } else {
         out_line(&format!("moved {} -> {}", out.from, out.to))?;
         for r in &out.relinked {

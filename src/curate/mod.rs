@@ -407,6 +407,11 @@ pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options)
         if let Some(pl) = &placement {
             o.placed_by = pl.placed_by;
         }
+        // The statement as stored (redacted), from the entry written or the duplicate.
+        let statement = tree
+            .resolve(&o.path, false)
+            .map(|l| l.entry.statement().to_string())
+            .unwrap_or_default();
         let mut report = empty_report();
         report.outcomes.push(Outcome {
             op: o.op,
@@ -419,7 +424,7 @@ pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options)
                 "--raw: not curated".into()
             },
             decided_by: "raw",
-            statement: String::new(),
+            statement,
             evidence: None,
             pending: false,
             id: o.id,

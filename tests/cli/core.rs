@@ -22,6 +22,17 @@ fn init_commits_settings_and_is_idempotent() {
 #[test]
 fn init_adopts_an_existing_repo_in_a_subfolder() {
     let env = Env::new();
+    // A plain git repository (a mem tree no more): init in a subfolder adopts it.
+    env.git(&["rm", "-rq", ".mem"]);
+    env.git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "not a mem tree",
+    ]);
     let sub = env.root.join("docs/memory");
     env.mem()
         .args(["init", sub.to_str().unwrap()])
@@ -43,6 +54,43 @@ fn init_adopts_an_existing_repo_in_a_subfolder() {
     assert!(
         env.git(&["log", "-1", "--name-only", "--format="])
             .contains("docs/memory/a/b/")
+    );
+}
+
+#[test]
+fn init_refuses_a_folder_inside_a_tree_and_root_says_which_tree() {
+    let env = Env::new();
+    env.add("the heron nests by the lake", "fauna/birds");
+    let tree = env.root.canonicalize().unwrap();
+    let files = env.all_files();
+    for dir in ["fauna", "fauna/birds", "flora/trees"] {
+        let sub = env.root.join(dir);
+        env.mem()
+            .args(["init", sub.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(format!("inside the mem tree {}", tree.display()))
+                    .and(predicate::str::contains("mem init").not()),
+            );
+        assert!(!sub.join(".mem").exists(), "{dir}: no tree inside the tree");
+    }
+    assert!(!env.root.join("flora").exists());
+    assert_eq!(env.all_files(), files);
+    // --root at a folder inside a tree names the tree, and suggests no init.
+    let out = env
+        .mem()
+        .current_dir(env.dir.path())
+        .args(["--root", env.root.join("fauna").to_str().unwrap(), "ls"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("inside the mem tree {}", tree.display()))
+            && err.contains(&format!("--root {}", tree.display()))
+            && !err.contains("mem init"),
+        "{err}"
     );
 }
 
@@ -391,7 +439,7 @@ fn mv_forget_restore_and_log_follow_the_entry() {
     env.mem()
         .args(["restore", "eng/policies/key-rotation"])
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains("not archived"));
     assert_eq!(env.json(&["log", &id]).len(), 5);
     assert!(env.json(&["log"]).len() >= 7);
@@ -456,6 +504,95 @@ fn doctor_reports_broken_files_duplicate_ids_and_strays() {
         .stderr(predicate::str::contains(
             "front matter of eng/build/broken.md line",
         ));
+}
+
+#[test]
+fn missing_entries_are_not_found_for_forget_and_restore_and_mv_in_place_is_a_noop() {
+    let env = Env::new();
+    let a = env.add("the backup runs nightly", "eng/ops");
+    let path = a["path"].as_str().unwrap().to_string();
+    let commits = env.commit_count();
+    // Nothing to forget or to restore: exit 1 ("nothing found"), as JSON `not_found`.
+    for args in [
+        vec!["forget", "eng/ops/no-such-entry"],
+        vec!["restore", "eng/ops/no-such-entry"],
+        vec!["restore", path.as_str()],
+    ] {
+        let out = env.mem().args(&args).arg("--json").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["kind"], "not_found", "{args:?}: {err}");
+    }
+    // Moving an entry to where it is: success, nothing changes.
+    for dest in [path.as_str(), "eng/ops"] {
+        env.mem()
+            .args(["mv", &path, dest])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("already there; nothing moved"));
+    }
+    let m = env.json(&["mv", &path, &path]);
+    assert_eq!(m[0]["op"], "noop");
+    assert_eq!(m[0]["to"], path.as_str());
+    assert!(env.root.join(format!("{path}.md")).is_file());
+    assert_eq!(env.commit_count(), commits);
+}
+
+#[test]
+fn raw_add_reports_its_statement_observed_takes_ages_and_log_has_no_path_for_the_tree() {
+    let env = Env::new();
+    let a = env.add("the cache is warmed at boot", "eng/ops");
+    assert_eq!(a["statement"], "the cache is warmed at boot", "{a}");
+    // A duplicate reports the statement it duplicates.
+    let again = env.add("the cache is warmed at boot", "eng/ops");
+    assert_eq!(again["op"], "noop");
+    assert_eq!(again["statement"], "the cache is warmed at boot", "{again}");
+    // --observed: a date, or an age (that long ago, from MEM_NOW).
+    for (age, day) in [
+        ("7d", "2026-03-03T12:00:00Z"),
+        ("2w", "2026-02-24T12:00:00Z"),
+        ("2026-01-05", "2026-01-05T00:00:00Z"),
+    ] {
+        let out = env
+            .mem()
+            .env("MEM_NOW", "2026-03-10T12:00:00Z")
+            .args([
+                "add",
+                "--raw",
+                "--json",
+                "--at",
+                "eng/log",
+                "--observed",
+                age,
+            ])
+            .arg(format!("the deploy observed {age}"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = parse_lines(&out.stdout)[0]["path"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            env.read(&format!("{path}.md"))
+                .contains(&format!("observed: {day}")),
+            "{age}"
+        );
+    }
+    env.mem()
+        .args(["add", "x", "--at", "a/b", "--observed", "soon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--observed soon").and(predicate::str::contains("7d")));
+    // `mem log --json`: an entry's history names its path; the tree's has none.
+    let tree_log = env.json(&["log"]);
+    assert!(tree_log.iter().all(|i| i["path"].is_null()), "{tree_log:?}");
+    let entry_log = env.json(&["log", a["path"].as_str().unwrap()]);
+    assert_eq!(entry_log[0]["path"], a["path"]);
 }
 
 #[test]

@@ -965,3 +965,190 @@ fn ctrl_c_during_an_eval_removes_its_temporary_tree() {
     let left: Vec<_> = std::fs::read_dir(&work).unwrap().flatten().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// `mem ingest --format chat-jsonl - --json` with `input` on stdin (and
+/// extra args), the report.
+fn ingest_stdin(env: &Env, extra: &[&str], input: &str) -> serde_json::Value {
+    let out = env
+        .mem()
+        .args([
+            "ingest",
+            "--format",
+            "chat-jsonl",
+            "-",
+            "--no-index",
+            "--json",
+        ])
+        .args(extra)
+        .write_stdin(input.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    parse_lines(&out.stdout).remove(0)
+}
+
+/// `source.ref` values of the entries under `dir` (relative to the tree).
+fn refs_under(env: &Env, dir: &str) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(env.root.join(dir))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix("ref: ").map(str::to_string))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn chat_from_stdin_is_named_by_its_content_or_by_name() {
+    let env = Env::new();
+    let a = "{\"role\":\"user\",\"content\":\"the billing service moved to Rust\"}\n";
+    let b = "{\"role\":\"user\",\"content\":\"the staging database is on port 5433\"}\n";
+    let ra = ingest_stdin(&env, &[], a);
+    let rb = ingest_stdin(&env, &[], b);
+    assert_eq!(
+        (ra["added"].clone(), rb["added"].clone()),
+        (1.into(), 1.into())
+    );
+    let topics: Vec<String> = std::fs::read_dir(env.root.join("chat"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(topics.len(), 2, "two inputs, two conversations: {topics:?}");
+    assert!(
+        topics
+            .iter()
+            .all(|t| t.starts_with("stdin-") && t.len() == 14),
+        "{topics:?}"
+    );
+    let (ta, tb) = (&topics[0], &topics[1]);
+    assert_ne!(
+        refs_under(&env, &format!("chat/{ta}")),
+        refs_under(&env, &format!("chat/{tb}"))
+    );
+    // The same input again: the same name, nothing added.
+    let again = ingest_stdin(&env, &[], a);
+    assert_eq!(again["added"], 0, "{again}");
+    assert_eq!(again["unchanged"], 1, "{again}");
+    // --name names the conversation (topic and ref), for stdin and files.
+    let r = ingest_stdin(&env, &["--name", "Team Sync"], a);
+    assert_eq!(r["added"], 1, "{r}");
+    assert_eq!(
+        refs_under(&env, "chat/team-sync"),
+        vec!["chat:team-sync:session-1:0".to_string()]
+    );
+    // Only chat-jsonl has a conversation name to give.
+    let (code, err) = ingest_fails(
+        &env,
+        &[
+            "--format",
+            "locomo",
+            fixture("bench/mini-locomo.json").to_str().unwrap(),
+            "--name",
+            "x",
+        ],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--name") && err.contains("chat-jsonl"),
+        "{err}"
+    );
+}
+
+#[test]
+fn reingesting_an_edited_chat_updates_the_changed_turns_in_place() {
+    let env = Env::new();
+    let file = env.dir.path().join("sync.jsonl");
+    let turn = |role: &str, text: &str| format!("{{\"role\":\"{role}\",\"content\":\"{text}\"}}\n");
+    std::fs::write(
+        &file,
+        turn("user", "the deploy runs on Fridays")
+            + &turn("assistant", "noted: deploys on Fridays"),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let args = ["ingest", "--format", "chat-jsonl", f];
+    let r = env.json(&args).remove(0);
+    assert_eq!(r["added"], 2, "{r}");
+    let dir = env.root.join("chat/sync/session-1");
+    let files = |d: &std::path::Path| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().to_string(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = files(&dir);
+    let id_of = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("id: "))
+            .unwrap()
+            .to_string()
+    };
+    let commits = env.commit_count();
+    // The assistant's turn is corrected in the transcript.
+    std::fs::write(
+        &file,
+        turn("user", "the deploy runs on Fridays")
+            + &turn("assistant", "noted: deploys on Thursdays"),
+    )
+    .unwrap();
+    let r = env.json(&args).remove(0);
+    assert_eq!(
+        (
+            r["added"].clone(),
+            r["updated"].clone(),
+            r["unchanged"].clone()
+        ),
+        (0.into(), 1.into(), 1.into()),
+        "{r}"
+    );
+    assert_eq!(env.commit_count(), commits + 1);
+    let after = files(&dir);
+    assert_eq!(
+        after.len(),
+        2,
+        "no second entry with the same ref: {after:?}"
+    );
+    let changed: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).collect();
+    assert_eq!(changed.len(), 1, "{after:?}");
+    let ((bn, bt), (an, at)) = changed[0];
+    assert_eq!(bn, an, "updated at the same path");
+    assert_eq!(id_of(bt), id_of(at), "and with the same id");
+    assert!(
+        at.contains("Thursdays") && !at.contains("deploys on Fridays"),
+        "{at}"
+    );
+    let hits = env.json(&["recall", "Thursdays", "-k", "1"]);
+    assert_eq!(
+        hits[0]["source"]["ref"], "chat:sync:session-1:1",
+        "{hits:?}"
+    );
+    // The human report names the updates.
+    std::fs::write(
+        &file,
+        turn("user", "the deploy runs on Fridays")
+            + &turn("assistant", "noted: deploys on Mondays"),
+    )
+    .unwrap();
+    let out = env.mem().args(args).arg("--no-index").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 added, 1 updated, 1 unchanged"), "{text}");
+}
