@@ -332,10 +332,35 @@ impl Tree {
         Entry::parse(&text).map_err(|e| entry_error(&rel, &e))
     }
 
+    /// `spec` as a path relative to the tree root, when it is an existing
+    /// file (absolute, or relative to the current folder) inside the tree.
+    fn file_in_tree(&self, spec: &str) -> Option<String> {
+        let p = Path::new(spec);
+        let looks_like_a_file = p.is_absolute()
+            || spec.starts_with("./")
+            || spec.starts_with("../")
+            || spec.ends_with(".md");
+        if !looks_like_a_file {
+            return None;
+        }
+        let abs = std::fs::canonicalize(p).ok()?;
+        let root = std::fs::canonicalize(&self.root).ok()?;
+        let rel = abs.strip_prefix(&root).ok()?;
+        rel.to_str().map(str::to_string)
+    }
+
     /// Resolves what a user typed: an entry path (with or without `.md`,
     /// optionally under `_archive/`), an id, or a unique id prefix (≥ 6 chars).
+    /// A file path as a shell completes it (absolute, `./…`, or relative to
+    /// the current folder, usually with `.md`) is taken too when it names a
+    /// file inside the tree.
     pub fn resolve(&self, spec: &str, include_archived: bool) -> Result<Loaded> {
-        let spec = spec.trim().trim_end_matches('/');
+        let on_disk = self.file_in_tree(spec.trim());
+        let spec = on_disk
+            .as_deref()
+            .unwrap_or(spec)
+            .trim()
+            .trim_end_matches('/');
         let (arch, path_spec) = match spec.strip_prefix(&format!("{ARCHIVE_DIR}/")) {
             Some(rest) => (true, rest),
             None => (false, spec),

@@ -646,3 +646,44 @@ fn round_trip_keeps_unknown_keys_and_bytes() {
             .contains("x-reviewer: bob   # hand-added\n")
     );
 }
+
+#[test]
+fn show_takes_file_paths_as_a_shell_completes_them() {
+    let env = Env::new();
+    let a = env.add("the staging cluster runs on arm64", "infra/staging");
+    let path = a["path"].as_str().unwrap().to_string();
+    let file = format!("{path}.md");
+    let abs = env.root.join(&file);
+    let topic = env.root.join("infra/staging");
+    let name = abs.file_name().unwrap().to_str().unwrap().to_string();
+    for (dir, spec) in [
+        (env.root.clone(), format!("./{file}")),
+        (env.root.clone(), abs.to_str().unwrap().to_string()),
+        (topic.clone(), name.clone()),
+        (topic.clone(), format!("../staging/{name}")),
+    ] {
+        let out = env
+            .mem()
+            .current_dir(&dir)
+            .args(["show", &spec, "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{spec}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["path"], path.as_str(), "{spec}");
+    }
+    // A file outside the tree is still refused.
+    let outside = env.dir.path().join("note.md");
+    std::fs::write(&outside, "x").unwrap();
+    let out = env
+        .mem()
+        .args(["show", outside.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
