@@ -77,11 +77,24 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let keep_rejected = |why: String| -> anyhow::Error {
         let dir = tree.state_dir().join("rejected");
         let _ = std::fs::create_dir_all(&dir);
-        let saved = dir.join(format!(
-            "{}-{}.md",
-            file.path.slug(),
-            crate::time::now().as_second()
-        ));
+        // A name not taken yet: two rejected edits in the same second both stay.
+        let stem = format!("{}-{}", file.path.slug(), crate::time::now().as_second());
+        let saved = (1..=1000)
+            .map(|n| {
+                if n == 1 {
+                    dir.join(format!("{stem}.md"))
+                } else {
+                    dir.join(format!("{stem}-{n}.md"))
+                }
+            })
+            .find(|p| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(p)
+                    .is_ok()
+            })
+            .unwrap_or_else(|| dir.join(format!("{stem}.md")));
         let _ = std::fs::write(&saved, &edited);
         anyhow::anyhow!(
             "{why}\nthe entry is unchanged; your edit is saved in {}",

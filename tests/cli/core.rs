@@ -339,6 +339,21 @@ fn edit_validates_and_keeps_the_old_version_on_error() {
             .count(),
         1
     );
+    // The same mistake again within the same second: both attempts are kept.
+    for _ in 0..2 {
+        env.mem()
+            .env("EDITOR", &bad)
+            .env("MEM_NOW", "2030-01-02T00:00:00Z")
+            .args(["edit", &path])
+            .assert()
+            .code(2);
+    }
+    assert_eq!(
+        std::fs::read_dir(env.root.join(".mem/state/rejected"))
+            .unwrap()
+            .count(),
+        3
+    );
 
     // Changing the id is refused.
     let idchg = editor_script(
