@@ -5,7 +5,7 @@
 use crate::entry::{Entry, KINDS, Meta, Source, derive_title, normalize};
 use crate::git::Change;
 use crate::guard::{self, Redaction};
-use crate::paths::{ARCHIVE_DIR, EntryPath, TopicPath, slugify};
+use crate::paths::{ARCHIVE_DIR, EntryPath, TopicPath, slugify_words};
 use crate::tree::{EntryFile, Tree};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
@@ -366,7 +366,7 @@ pub(crate) fn new_entry(
     } else {
         title
     };
-    let base = slugify(&title, 48);
+    let base = slugify_words(&title, 48);
     let base = if base.is_empty() {
         "entry".to_string()
     } else {

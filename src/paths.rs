@@ -192,9 +192,41 @@ pub fn slugify(text: &str, max: usize) -> String {
     out
 }
 
+/// As [`slugify`], but a slug that must be cut ends at a word boundary
+/// (`…-planner`, not `…-planner-vacu`) unless that would leave less than a
+/// third of `max`.
+pub fn slugify_words(text: &str, max: usize) -> String {
+    let full = slugify(text, usize::MAX);
+    if full.len() <= max {
+        return full;
+    }
+    let mut cut = &full[..max];
+    if full.as_bytes()[max] != b'-'
+        && let Some(i) = cut.rfind('-')
+        && i >= max / 3
+    {
+        cut = &cut[..i];
+    }
+    cut.trim_matches('-').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_titles_are_cut_between_words() {
+        let t = "Pack the sunscreen before the trip, says the holiday planner vacuum";
+        assert_eq!(
+            slugify_words(t, 48),
+            "pack-the-sunscreen-before-the-trip-says-the"
+        );
+        assert_eq!(slugify_words("short title", 48), "short-title");
+        // One long word is cut where it must be.
+        assert_eq!(slugify_words(&"a".repeat(60), 48), "a".repeat(48));
+        // A cut right before a dash keeps the whole last word.
+        assert_eq!(slugify_words("abcd efgh", 4), "abcd");
+    }
 
     #[test]
     fn hostile_segments_are_refused() {
