@@ -164,16 +164,43 @@ pub fn ingest_batch(
     batch(tree, reqs, message, true)
 }
 
+/// Front-matter key of an ingested entry: a digest of the record it was
+/// written from, so a re-ingest tells a changed transcript (update the
+/// entry) from an entry edited by hand since (keep the edit).
+const INGEST_DIGEST: &str = "ingest_digest";
+
+/// The digest of an imported record as [`refreshed`] writes it.
+fn record_digest(req: &AddRequest, title: &str) -> String {
+    let text = format!(
+        "{}\u{0}{title}\u{0}{:?}\u{0}{:?}",
+        req.text.trim_end(),
+        req.observed,
+        req.source.speaker
+    );
+    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
+}
+
 /// `entry` rewritten from `req` (body, title, observed, speaker), or `None`
-/// when it already says all that.
+/// when the record is the one the entry was last written from (whatever
+/// was edited by hand since stays) or the entry already says all that.
 fn refreshed(entry: &Entry, req: &AddRequest, title: &str, now: &str) -> Result<Option<Entry>> {
+    let digest = record_digest(req, title);
+    let stored = entry
+        .front_matter()
+        .get(INGEST_DIGEST)
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    if stored.as_deref() == Some(digest.as_str()) {
+        return Ok(None);
+    }
     let mut body = req.text.trim_end().to_string();
     body.push('\n');
+    // Entries written before digests existed: compared by content.
     let same = entry.body() == body
         && entry.meta.title == title
         && entry.meta.observed == req.observed
         && entry.meta.source.speaker == req.source.speaker;
-    if same {
+    if same && stored.is_none() {
         return Ok(None);
     }
     let mut e = entry.clone();
@@ -187,6 +214,7 @@ fn refreshed(entry: &Entry, req: &AddRequest, title: &str, now: &str) -> Result<
     source.speaker = req.source.speaker.clone();
     e.set_serialized("source", &source)?;
     e.set_serialized("updated", &now)?;
+    e.set_serialized(INGEST_DIGEST, &digest)?;
     Ok(Some(e))
 }
 
@@ -234,6 +262,12 @@ fn batch(
             };
             let op = if fresh.is_some() { "updated" } else { "noop" };
             if let Some(e) = fresh {
+                // Its old statement no longer stands for it.
+                known.by_key.retain(|_, (p, _, _)| *p != file.display());
+                known.by_key.insert(
+                    e.content_key(),
+                    (file.display(), e.meta.id.clone(), title.clone()),
+                );
                 let rel = file.rel_file();
                 let text = e.render();
                 changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
@@ -281,8 +315,11 @@ fn batch(
             });
             continue;
         }
-        let (path, entry) = new_entry(tree, &req, &topic, &req.text, None, &mut taken, &now);
+        let (path, mut entry) = new_entry(tree, &req, &topic, &req.text, None, &mut taken, &now);
         let title = entry.meta.title.clone();
+        if reference.is_some() {
+            entry.set_serialized(INGEST_DIGEST, &record_digest(&req, &title))?;
+        }
         last_via = entry
             .meta
             .source

@@ -1151,4 +1151,22 @@ fn reingesting_an_edited_chat_updates_the_changed_turns_in_place() {
     let out = env.mem().args(args).arg("--no-index").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("0 added, 1 updated, 1 unchanged"), "{text}");
+    // An entry edited by hand keeps the edit when the same transcript is
+    // ingested again: only a change in the transcript rewrites it.
+    let user_entry = files(&dir)
+        .into_iter()
+        .find(|(_, t)| t.contains("runs on Fridays"))
+        .unwrap();
+    let path = dir.join(&user_entry.0);
+    let edited = user_entry
+        .1
+        .replace("runs on Fridays", "runs on Fridays at 10:00");
+    std::fs::write(&path, &edited).unwrap();
+    let r = env.json(&args).remove(0);
+    assert_eq!(
+        (r["added"].clone(), r["updated"].clone()),
+        (0.into(), 0.into()),
+        "{r}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
 }
