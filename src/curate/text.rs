@@ -518,40 +518,62 @@ fn text_sentence_start(_text: &str, raw: &[String], i: usize) -> bool {
 }
 
 /// Capitalised words that commonly open a sentence without being names.
-/// Discourse words that open a sentence without being its subject
-/// ("Actually, …", "Well, …", "Honestly …"), and sentence adverbs in -ly.
+/// Discourse words and sentence adverbs that open a sentence without being
+/// its subject ("Actually, ...", "Well, ...", "Honestly ..."). A closed list: a
+/// rule such as "ends in -ly" would take Emily, Kelly or Italy for one.
 fn is_filler(w: &str) -> bool {
-    (w.len() > 4 && w.ends_with("ly") && !FIRST_PERSON.contains(&w))
-        || matches!(
-            w,
-            "actually"
-                | "well"
-                | "so"
-                | "now"
-                | "also"
-                | "anyway"
-                | "anyways"
-                | "btw"
-                | "fyi"
-                | "ok"
-                | "okay"
-                | "oh"
-                | "hey"
-                | "yes"
-                | "yeah"
-                | "no"
-                | "nope"
-                | "update"
-                | "nowadays"
-                | "hmm"
-                | "alright"
-                | "sorry"
-                | "thanks"
-                | "indeed"
-                | "ps"
-                | "and"
-                | "but"
-        )
+    matches!(
+        w,
+        "honestly"
+            | "basically"
+            | "currently"
+            | "recently"
+            | "lately"
+            | "really"
+            | "frankly"
+            | "seriously"
+            | "apparently"
+            | "obviously"
+            | "finally"
+            | "luckily"
+            | "unfortunately"
+            | "fortunately"
+            | "hopefully"
+            | "personally"
+            | "originally"
+            | "previously"
+            | "eventually"
+            | "definitely"
+            | "literally"
+            | "totally"
+            | "actually"
+            | "well"
+            | "so"
+            | "now"
+            | "also"
+            | "anyway"
+            | "anyways"
+            | "btw"
+            | "fyi"
+            | "ok"
+            | "okay"
+            | "oh"
+            | "hey"
+            | "yes"
+            | "yeah"
+            | "no"
+            | "nope"
+            | "update"
+            | "nowadays"
+            | "hmm"
+            | "alright"
+            | "sorry"
+            | "thanks"
+            | "indeed"
+            | "ps"
+            | "and"
+            | "but"
+    )
 }
 
 fn is_common_opening(w: &str) -> bool {
@@ -692,6 +714,9 @@ mod tests {
         assert_eq!(e.subject, Some(stem("Alice")));
         let f = Analysis::new("Currently the build needs cmake.");
         assert_eq!(f.subject, None);
+        // Names in -ly are names.
+        let g = Analysis::new("Emily: I moved to Paris");
+        assert_eq!(g.subject, Some(stem("Emily")));
     }
 
     #[test]
