@@ -497,7 +497,7 @@ pub const NULL_ANCHORS: [&str; 8] = [
 /// match finds nothing (exit 1) instead of the nearest entries whatever
 /// they are. The anchors' vectors live in the query-vector cache (one
 /// embedding per model, ever).
-fn null_floor(models: &Models, dim: usize, qv: &[f32]) -> Result<Option<f32>> {
+fn null_floor(models: &Models, dim: usize, query: &str, qv: &[f32]) -> Result<Option<f32>> {
     let Some(ns) = models.query_cache_id() else {
         return Ok(None);
     };
@@ -511,9 +511,22 @@ fn null_floor(models: &Models, dim: usize, qv: &[f32]) -> Result<Option<f32>> {
         crate::index::embcache::store(&ns, &items);
         vs = fresh.into_iter().map(Some).collect();
     }
-    Ok(vs
+    // An anchor that shares a word with the query ("test") says nothing
+    // about how far meaningless text is from it.
+    let words: std::collections::HashSet<String> = query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(NULL_ANCHORS
         .iter()
-        .flatten()
+        .zip(&vs)
+        .filter(|(a, _)| {
+            !a.split(|c: char| !c.is_alphanumeric())
+                .any(|w| words.contains(w))
+        })
+        .filter_map(|(_, v)| v.as_ref())
         .map(|v| v.iter().zip(qv).map(|(a, b)| a * b).sum::<f32>())
         .reduce(f32::max))
 }
@@ -609,7 +622,7 @@ pub fn recall_with(
                     debug_dump(tree, p, &q.text, &lex, &sem_s);
                 }
                 if tune.floor
-                    && let Some(floor) = null_floor(models, dim, &qv)?
+                    && let Some(floor) = null_floor(models, dim, &q.text, &qv)?
                 {
                     let lexical: std::collections::HashSet<&str> =
                         lex.iter().map(|(r, _, _)| r.as_str()).collect();
