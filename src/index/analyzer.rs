@@ -80,51 +80,56 @@ fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}') // Extensions B-F, compatibility supplement
 }
 
-/// A run of CJK characters as overlapping pairs (bigrams), or the single
-/// character of a run of one.
+/// A run of CJK characters as overlapping pairs (bigrams), each followed
+/// by its first character (and the last pair by its second), so that a
+/// one-character word (猫) is found as well as a longer one.
 fn cjk_bigrams(text: &str, s: usize, e: usize, emit: &mut dyn FnMut(usize, usize, &str)) {
     let chars: Vec<(usize, char)> = text[s..e].char_indices().collect();
     if chars.len() == 1 {
         emit(s, e, &text[s..e]);
         return;
     }
-    for w in chars.windows(2) {
+    for (n, w) in chars.windows(2).enumerate() {
         let from = s + w[0].0;
-        let to = s + w[1].0 + w[1].1.len_utf8();
+        let mid = s + w[1].0;
+        let to = mid + w[1].1.len_utf8();
         emit(from, to, &text[from..to]);
+        emit(from, mid, &text[from..mid]);
+        if n + 2 == chars.len() {
+            emit(mid, to, &text[mid..to]);
+        }
     }
 }
 
-/// `text` with each CJK run written as its character pairs separated by
-/// spaces: a query parser then sees one term per pair (any of which may
-/// match) instead of one multi-token term it would turn into a phrase.
-pub fn spaced_cjk(text: &str) -> String {
-    if !text.chars().any(is_cjk) {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.is_empty() {
-            return;
+/// `text` split into its CJK query terms (each run's character pairs, or
+/// the character of a run of one) and the rest, with the runs blanked out.
+/// The terms go into the query as they are: handed to a query parser, the
+/// analyzer would turn one pair into a pair and its characters, a phrase.
+pub fn split_cjk(text: &str) -> (Vec<String>, String) {
+    let mut terms = Vec::new();
+    let mut rest = String::with_capacity(text.len());
+    let mut run: Vec<char> = Vec::new();
+    let flush = |run: &mut Vec<char>, terms: &mut Vec<String>| {
+        match run.len() {
+            0 => {}
+            1 => terms.push(run[0].to_string()),
+            _ => terms.extend(run.windows(2).map(|w| w.iter().collect::<String>())),
         }
-        let mut pairs = Vec::new();
-        cjk_bigrams(run, 0, run.len(), &mut |_, _, t| pairs.push(t.to_string()));
-        out.push(' ');
-        out.push_str(&pairs.join(" "));
-        out.push(' ');
         run.clear();
     };
     for c in text.chars() {
         if is_cjk(c) {
             run.push(c);
         } else {
-            flush(&mut run, &mut out);
-            out.push(c);
+            flush(&mut run, &mut terms);
+            rest.push(c);
+        }
+        if is_cjk(c) && rest.ends_with(|x: char| !x.is_whitespace()) {
+            rest.push(' ');
         }
     }
-    flush(&mut run, &mut out);
-    out
+    flush(&mut run, &mut terms);
+    (terms, rest)
 }
 
 /// Calls `emit(from, to, text)` for each token: whole chunks, then parts;
@@ -259,15 +264,32 @@ mod tests {
     fn cjk_runs_become_character_pairs() {
         assert_eq!(
             toks("東京は大きい"),
-            ["東京", "京は", "は大", "大き", "きい"]
+            [
+                "東京", "東", "京は", "京", "は大", "は", "大き", "大", "きい", "き", "い"
+            ]
         );
-        assert_eq!(toks("東京"), ["東京"]);
+        assert_eq!(toks("東京"), ["東京", "東", "京"]);
         assert_eq!(toks("猫"), ["猫"]);
         // Mixed with Latin words and digits: each run on its own.
-        assert_eq!(toks("mem の設定 v2"), ["mem", "の設", "設定", "v2"]);
-        assert_eq!(toks("서울은 크다"), ["서울", "울은", "크다"]);
-        assert_eq!(spaced_cjk("mem の設定"), "mem  の設 設定 ");
-        assert_eq!(spaced_cjk("plain words"), "plain words");
+        assert_eq!(
+            toks("mem の設定 v2"),
+            ["mem", "の設", "の", "設定", "設", "定", "v2"]
+        );
+        assert_eq!(
+            toks("서울은 크다"),
+            ["서울", "서", "울은", "울", "은", "크다", "크", "다"]
+        );
+        assert_eq!(
+            split_cjk("mem の設定 v2 猫"),
+            (
+                vec!["の設".to_string(), "設定".into(), "猫".into()],
+                "mem  v2 ".to_string()
+            )
+        );
+        assert_eq!(
+            split_cjk("plain words"),
+            (vec![], "plain words".to_string())
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use std::ops::Bound;
 use std::path::Path;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
@@ -250,8 +250,32 @@ impl TextIndex {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        let cleaned = super::analyzer::spaced_cjk(&cleaned);
-        let (q, _) = qp.parse_query_lenient(&cleaned);
+        let (cjk, rest) = super::analyzer::split_cjk(&cleaned);
+        let (q, _) = qp.parse_query_lenient(&rest);
+        let q: Box<dyn Query> = if cjk.is_empty() {
+            q
+        } else {
+            // CJK pairs as plain terms, each field with its boost.
+            let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, q)];
+            for t in &cjk {
+                for (field, boost) in [
+                    (f.title, 2.0),
+                    (f.tags, 1.5),
+                    (f.pathtext, 1.2),
+                    (f.body, 1.0),
+                ] {
+                    let tq = TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(tq), boost)),
+                    ));
+                }
+            }
+            Box::new(BooleanQuery::new(any))
+        };
         let mut clauses = vec![(Occur::Must, q)];
         clauses.extend(self.filter_clauses(filter));
         let q = BooleanQuery::new(clauses);

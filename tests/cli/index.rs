@@ -1165,12 +1165,22 @@ fn words_inside_cjk_text_are_found() {
     let env = Env::new();
     let tokyo = env.add("東京は大きい", "notes/cjk");
     let seoul = env.add("서울은 크다", "notes/cjk");
-    for (q, want) in [("東京", &tokyo), ("大きい", &tokyo), ("크다", &seoul)] {
+    let cat = env.add("我喜欢猫", "notes/cjk");
+    for (q, want) in [
+        ("東京", &tokyo),
+        ("大きい", &tokyo),
+        ("크다", &seoul),
+        // A one-character word inside a run.
+        ("猫", &cat),
+    ] {
         let (code, hits) = recall(&env, &[q, "--tier", "1"]);
         assert_eq!(code, 0, "{q}");
         assert_eq!(paths(&hits)[0], want["path"].as_str().unwrap(), "{q}");
     }
     assert_eq!(recall(&env, &["京都", "--tier", "1"]).0, 1);
+    // CJK and Latin words in one query.
+    let (_, hits) = recall(&env, &["猫", "tokyo", "--tier", "1"]);
+    assert_eq!(paths(&hits)[0], cat["path"].as_str().unwrap());
 }
 
 #[test]
