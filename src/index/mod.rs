@@ -721,11 +721,14 @@ fn doc_input<'a>(rel: &'a str, key: u64, e: &'a Entry) -> text::DocInput<'a> {
         body: e.body(),
         kind: &e.meta.kind,
         time,
+        // A relation that names the old entry's id is matched by the id
+        // only: after a hand rename, another entry made at the old path is
+        // not the superseded one.
         supersedes: e
             .meta
             .relations
             .iter()
-            .filter(|r| r.rel == "supersedes")
+            .filter(|r| r.rel == "supersedes" && r.id.is_none())
             .map(|r| r.to.clone())
             .collect(),
         supersedes_ids: e

@@ -374,10 +374,9 @@ impl TextIndex {
         Ok(out)
     }
 
-    /// Whether a live entry declares `supersedes: path`.
     /// Whether a live entry supersedes the entry at `path` with this `id`:
-    /// named by its path, or by its id (which still holds after the entry's
-    /// folder was renamed by hand).
+    /// by its id (which still holds after the entry's folder was renamed by
+    /// hand), or by its path for relations written without an id.
     pub fn is_superseded(&self, path: &str, id: &str) -> Result<bool> {
         let f = &self.fields;
         let mut named: Vec<(Occur, Box<dyn Query>)> = vec![(

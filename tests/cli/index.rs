@@ -1211,4 +1211,13 @@ fn a_superseded_entry_stays_hidden_after_its_folder_is_renamed_by_hand() {
         text.contains("is now at persons/alice/alice-lives-in-berlin"),
         "{text}"
     );
+    // Another entry made at the old path is not the superseded one.
+    let again = env.add("Alice lives in Berlin", "people/alice");
+    assert_eq!(again["path"], "people/alice/alice-lives-in-berlin");
+    let (_, hits) = recall(&env, &["alice", "berlin", "--tier", "1"]);
+    assert!(
+        paths(&hits).contains(&"people/alice/alice-lives-in-berlin".to_string()),
+        "{:?}",
+        paths(&hits)
+    );
 }
