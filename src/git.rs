@@ -254,7 +254,9 @@ impl Git {
                 "mem: warning: the change is committed, but git's index could not be updated: {why}; \
                  `git status` shows the changed entries as staged until the next mem write or `git reset -q`"
             );
-            self.index_behind.set(true);
+            // Only a lock goes away by itself: then the next writer (its
+            // journal) brings the index in step; other failures say so once.
+            self.index_behind.set(locked);
             return;
         }
     }

@@ -165,11 +165,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// A count of at least 1.
+/// Most hits one recall returns (each tier fetches 5× as many candidates).
+const MAX_K: usize = 10_000;
+
+/// A count from 1 to [`MAX_K`].
 fn positive(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
+        Ok(n) if (1..=MAX_K).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be from 1 to {MAX_K}")),
         Err(e) => Err(e.to_string()),
     }
 }

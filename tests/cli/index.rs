@@ -440,6 +440,7 @@ fn json_contract_and_exit_codes() {
     for args in [
         vec!["recall", "   "],
         vec!["recall", "cmake", "-k", "0"],
+        vec!["recall", "cmake", "-k", "1000000000"],
         vec![
             "recall",
             "cmake",
