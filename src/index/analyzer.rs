@@ -72,7 +72,8 @@ fn is_word_char(c: char) -> bool {
 /// character pairs so that any word inside a run can be found.
 fn is_cjk(c: char) -> bool {
     matches!(c,
-        '\u{3040}'..='\u{30FF}'      // Hiragana, Katakana
+        '\u{3005}'..='\u{3007}'      // 々 〆 〇 (iteration mark, closing mark, zero)
+        | '\u{3040}'..='\u{30FF}'    // Hiragana, Katakana
         | '\u{3400}'..='\u{4DBF}'    // CJK Extension A
         | '\u{4E00}'..='\u{9FFF}'    // CJK Unified Ideographs
         | '\u{AC00}'..='\u{D7AF}'    // Hangul syllables
@@ -270,6 +271,8 @@ mod tests {
         );
         assert_eq!(toks("東京"), ["東京", "東", "京"]);
         assert_eq!(toks("猫"), ["猫"]);
+        // The iteration mark belongs to its run.
+        assert_eq!(toks("時々"), ["時々", "時", "々"]);
         // Mixed with Latin words and digits: each run on its own.
         assert_eq!(
             toks("mem の設定 v2"),
