@@ -223,7 +223,8 @@ impl Git {
     /// holding `index.lock` is waited for (up to ~2 s); a lock that stays
     /// (or another failure) is a warning, not an error: the commit is in,
     /// only `git status` is off (the paths look staged for deletion) until
-    /// the next mem write or `git reset -q` refreshes git's index.
+    /// git's index is refreshed — by the next mem write after a lock, by
+    /// `git reset -q` in any case.
     fn sync_or_warn(&self, changes: &[Change], written: Vec<(String, Oid)>, workdir: &Path) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
         loop {
@@ -242,17 +243,20 @@ impl Git {
                 continue;
             }
             let lock = self.repo.path().join("index.lock");
-            let why = if locked {
-                format!(
-                    "{} exists (another git command, or one that crashed: delete the file if none is running)",
-                    lock.display()
+            let (why, until) = if locked {
+                (
+                    format!(
+                        "{} exists (another git command, or one that crashed: delete the file if none is running)",
+                        lock.display()
+                    ),
+                    "the next mem write or `git reset -q`",
                 )
             } else {
-                format!("{err:#}")
+                (format!("{err:#}"), "`git reset -q`")
             };
             eprintln!(
                 "mem: warning: the change is committed, but git's index could not be updated: {why}; \
-                 `git status` shows the changed entries as staged until the next mem write or `git reset -q`"
+                 `git status` shows the changed entries as staged until {until}"
             );
             // Only a lock goes away by itself: then the next writer (its
             // journal) brings the index in step; other failures say so once.

@@ -41,6 +41,13 @@ pub struct AddOutcome {
     pub commit: Option<String>,
 }
 
+impl AddOutcome {
+    /// Whether this outcome wrote a file (and so is part of the commit).
+    fn wrote(&self) -> bool {
+        self.op == "added" || self.op == "updated"
+    }
+}
+
 /// The topic used when nothing better is known.
 pub const DEFAULT_TOPIC: &str = "general/notes";
 
@@ -350,10 +357,7 @@ fn batch(
     let _finishing = tree.write_many(&writes)?;
     drop(writes);
     if !changes.is_empty() {
-        let added: Vec<&AddOutcome> = outcomes
-            .iter()
-            .filter(|o| o.op == "added" || o.op == "updated")
-            .collect();
+        let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.wrote()).collect();
         let msg = match message {
             Some(m) => m.to_string(),
             None if added.len() == 1 => commit_msg("add", &added[0].path, &last_via, None),
@@ -364,7 +368,7 @@ fn batch(
             .with_context(|| {
                 let paths: Vec<&str> = outcomes
                     .iter()
-                    .filter(|o| o.op == "added" || o.op == "updated")
+                    .filter(|o| o.wrote())
                     .map(|o| o.path.as_str())
                     .collect();
                 format!(
@@ -373,10 +377,7 @@ fn batch(
                 )
             })?
             .map(|c| c.to_string());
-        for o in outcomes
-            .iter_mut()
-            .filter(|o| o.op == "added" || o.op == "updated")
-        {
+        for o in outcomes.iter_mut().filter(|o| o.wrote()) {
             o.commit = commit.clone();
         }
     }

@@ -513,12 +513,7 @@ fn null_floor(models: &Models, dim: usize, query: &str, qv: &[f32]) -> Result<Op
     }
     // An anchor that shares a word with the query ("test") says nothing
     // about how far meaningless text is from it.
-    let words: std::collections::HashSet<String> = query
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(String::from)
-        .collect();
+    let words: std::collections::HashSet<String> = query_words(query, 1).into_iter().collect();
     Ok(NULL_ANCHORS
         .iter()
         .zip(&vs)
@@ -961,18 +956,23 @@ fn make_hit(
     }
 }
 
-/// The part of the body around the first query word, at most `max` chars.
+/// The query's words, lower-cased, split at anything not alphanumeric,
+/// those of at least `min` bytes.
+fn query_words(query: &str, min: usize) -> Vec<String> {
+    query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= min.max(1))
+        .map(String::from)
+        .collect()
+}
+
 /// What a hit's snippet is cut from: the statement, unless only the
 /// evidence below it holds a query word (a note's evidence often repeats
 /// the statement word for word).
 fn snippet_source<'a>(e: &'a Entry, query: &str) -> &'a str {
     let statement = e.statement();
-    let words: Vec<String> = query
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(String::from)
-        .collect();
+    let words = query_words(query, 3);
     let has = |t: &str| {
         let t = t.to_lowercase();
         words.iter().any(|w| t.contains(w.as_str()))
@@ -984,6 +984,7 @@ fn snippet_source<'a>(e: &'a Entry, query: &str) -> &'a str {
     }
 }
 
+/// The part of the body around the first query word, at most `max` chars.
 pub fn snippet(body: &str, query: &str, max: usize) -> String {
     let plain = plain_text(body)
         .split_whitespace()
@@ -993,11 +994,9 @@ pub fn snippet(body: &str, query: &str, max: usize) -> String {
         return plain;
     }
     let lower = plain.to_lowercase();
-    let start = query
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .filter_map(|w| lower.find(w))
+    let start = query_words(query, 3)
+        .iter()
+        .filter_map(|w| lower.find(w.as_str()))
         .min()
         .unwrap_or(0);
     let chars: Vec<char> = plain.chars().collect();

@@ -87,17 +87,15 @@ impl Tree {
     pub fn find(explicit: Option<&Path>) -> Result<Self> {
         let root = match explicit {
             Some(p) => {
-                if !p.join(MEM_DIR).is_dir()
-                    && let Some(outer) = enclosing_tree(p)
-                {
-                    bail!(
-                        "{} is a folder inside the mem tree {}, not a tree of its own; pass --root {} (or set MEM_ROOT to it)",
-                        p.display(),
-                        outer.display(),
-                        outer.display()
-                    );
-                }
                 if !p.join(MEM_DIR).is_dir() {
+                    if let Some(outer) = enclosing_tree(p) {
+                        bail!(
+                            "{} is a folder inside the mem tree {}, not a tree of its own; pass --root {} (or set MEM_ROOT to it)",
+                            p.display(),
+                            outer.display(),
+                            outer.display()
+                        );
+                    }
                     bail!(
                         "{} is not a mem tree (no .mem/ folder); run `mem init {}` first",
                         p.display(),

@@ -45,6 +45,33 @@ fn embed1(text: &str) -> Vec<f32> {
     embedder().embed(&[text]).unwrap().remove(0)
 }
 
+/// A fresh tree holding `notes` (topic, text), and the real embedder
+/// with no generator.
+fn tree_with(
+    notes: &[(&str, &str)],
+) -> (
+    tempfile::TempDir,
+    mem::tree::Tree,
+    mem::model::select::Models,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = mem::cmd::init::init_tree(&dir.path().join("tree"), "test").unwrap();
+    let reqs = notes
+        .iter()
+        .map(|(at, text)| mem::ops::AddRequest {
+            text: text.to_string(),
+            at: Some(mem::paths::TopicPath::parse(at).unwrap()),
+            ..Default::default()
+        })
+        .collect();
+    mem::ops::add_batch(&tree, reqs, None).unwrap();
+    let cfg = mem::config::Models {
+        generator: "none".into(),
+        ..Default::default()
+    };
+    (dir, tree, mem::model::select::Models::new(&cfg))
+}
+
 /// Largest component-wise difference of two vectors.
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter()
@@ -639,10 +666,7 @@ fn placement_finds_the_topic_of_a_paraphrase() {
     require_models!();
     use mem::curate::{Mode, Options, curate_add};
     use mem::ops::AddRequest;
-    use mem::paths::TopicPath;
-    let dir = tempfile::tempdir().unwrap();
-    let tree = mem::cmd::init::init_tree(&dir.path().join("tree"), "test").unwrap();
-    let existing = [
+    let (_dir, tree, models) = tree_with(&[
         (
             "health/fitness",
             "I run 5 km on Monday, Wednesday and Friday mornings",
@@ -654,21 +678,7 @@ fn placement_finds_the_topic_of_a_paraphrase() {
         ),
         ("finance/taxes", "The tax return is due by July 31"),
         ("engineering/ci", "CI runs on Ubuntu 24.04 runners"),
-    ];
-    let reqs = existing
-        .iter()
-        .map(|(at, text)| AddRequest {
-            text: text.to_string(),
-            at: Some(TopicPath::parse(at).unwrap()),
-            ..Default::default()
-        })
-        .collect();
-    mem::ops::add_batch(&tree, reqs, None).unwrap();
-    let cfg = mem::config::Models {
-        generator: "none".into(),
-        ..Default::default()
-    };
-    let models = mem::model::select::Models::new(&cfg);
+    ]);
     let place = |text: &str| {
         let opts = Options {
             mode: Mode::NoModel,
@@ -730,12 +740,8 @@ fn stale_vocabulary_free_copies_are_removed() {
 #[test]
 fn recall_finds_by_meaning_and_finds_nothing_for_gibberish() {
     require_models!();
-    use mem::ops::AddRequest;
-    use mem::paths::TopicPath;
     use mem::recall::{Query, recall};
-    let dir = tempfile::tempdir().unwrap();
-    let tree = mem::cmd::init::init_tree(&dir.path().join("tree"), "test").unwrap();
-    let notes = [
+    let (_dir, tree, models) = tree_with(&[
         (
             "home/vehicles",
             "Cars need regular oil changes and tire rotations",
@@ -751,21 +757,7 @@ fn recall_finds_by_meaning_and_finds_nothing_for_gibberish() {
         ("engineering/ci", "CI runs on Ubuntu 24.04 runners"),
         ("finance/taxes", "The tax return is due by July 31"),
         ("engineering/db", "Port 5432 is used by postgres"),
-    ];
-    let reqs = notes
-        .iter()
-        .map(|(at, text)| AddRequest {
-            text: text.to_string(),
-            at: Some(TopicPath::parse(at).unwrap()),
-            ..Default::default()
-        })
-        .collect();
-    mem::ops::add_batch(&tree, reqs, None).unwrap();
-    let cfg = mem::config::Models {
-        generator: "none".into(),
-        ..Default::default()
-    };
-    let models = mem::model::select::Models::new(&cfg);
+    ]);
     let ask = |text: &str| {
         let q = Query {
             text: text.into(),

@@ -234,10 +234,17 @@ impl TextIndex {
         limit: usize,
     ) -> Result<Vec<(String, u64, f32)>> {
         let f = &self.fields;
-        let mut qp = QueryParser::for_index(&self.index, vec![f.title, f.tags, f.pathtext, f.body]);
-        qp.set_field_boost(f.title, 2.0);
-        qp.set_field_boost(f.tags, 1.5);
-        qp.set_field_boost(f.pathtext, 1.2);
+        // The searched fields and their boosts: title, tags and path over body.
+        let fields = [
+            (f.title, 2.0),
+            (f.tags, 1.5),
+            (f.pathtext, 1.2),
+            (f.body, 1.0),
+        ];
+        let mut qp = QueryParser::for_index(&self.index, fields.iter().map(|(f, _)| *f).collect());
+        for (field, boost) in fields {
+            qp.set_field_boost(field, boost);
+        }
         // Natural language, not query syntax: no operators, fields or phrases.
         let cleaned: String = query
             .to_lowercase()
@@ -258,12 +265,7 @@ impl TextIndex {
             // CJK pairs as plain terms, each field with its boost.
             let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, q)];
             for t in &cjk {
-                for (field, boost) in [
-                    (f.title, 2.0),
-                    (f.tags, 1.5),
-                    (f.pathtext, 1.2),
-                    (f.body, 1.0),
-                ] {
+                for (field, boost) in fields {
                     let tq = TermQuery::new(
                         Term::from_field_text(field, t),
                         IndexRecordOption::WithFreqs,

@@ -153,6 +153,11 @@ fn a_write_killed_after_its_commit_leaves_git_status_clean() {
     assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
 }
 
+/// `mem add TEXT --at AT`, its exit status and output (warnings included).
+fn add_output(env: &Env, text: &str, at: &str) -> std::process::Output {
+    env.mem().args(["add", text, "--at", at]).output().unwrap()
+}
+
 #[test]
 fn a_held_git_index_lock_does_not_fail_a_committed_add() {
     let env = Env::new();
@@ -160,16 +165,11 @@ fn a_held_git_index_lock_does_not_fail_a_committed_add() {
     let lock = env.root.join(".git/index.lock");
     std::fs::write(&lock, b"").unwrap();
     let before = env.commit_count();
-    let out = env
-        .mem()
-        .args([
-            "add",
-            "the production cluster runs on amd64",
-            "--at",
-            "infra/production",
-        ])
-        .output()
-        .unwrap();
+    let out = add_output(
+        &env,
+        "the production cluster runs on amd64",
+        "infra/production",
+    );
     // The commit is made, so the add succeeded; git's index lags, and the
     // warning names the lock file.
     assert_eq!(
@@ -194,30 +194,16 @@ fn an_add_on_a_detached_head_warns() {
     let env = Env::new();
     env.add("the staging cluster runs on arm64", "infra/staging");
     env.git(&["checkout", "-q", "--detach"]);
-    let out = env
-        .mem()
-        .args([
-            "add",
-            "the production cluster runs on amd64",
-            "--at",
-            "infra/production",
-        ])
-        .output()
-        .unwrap();
+    let out = add_output(
+        &env,
+        "the production cluster runs on amd64",
+        "infra/production",
+    );
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("HEAD is detached"), "{err}");
     // On a branch, no such warning.
     env.git(&["checkout", "-q", "-B", "main"]);
-    let out = env
-        .mem()
-        .args([
-            "add",
-            "the dev cluster runs on a laptop",
-            "--at",
-            "infra/dev",
-        ])
-        .output()
-        .unwrap();
+    let out = add_output(&env, "the dev cluster runs on a laptop", "infra/dev");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("detached"));
 }
