@@ -94,6 +94,9 @@ pub struct Stats {
     /// closer to the query than meaningless text (`null_floor`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub below_floor: usize,
+    /// The query's null floor (`null_floor`), when tier 2 ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f32>,
     /// Changed files the catch-up found that are not valid entries (not
     /// indexed; `mem doctor` says why).
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -619,6 +622,7 @@ pub fn recall_with(
                 if tune.floor
                     && let Some(floor) = null_floor(models, dim, &q.text, &qv)?
                 {
+                    stats.floor = Some(floor);
                     let lexical: std::collections::HashSet<&str> =
                         lex.iter().map(|(r, _, _)| r.as_str()).collect();
                     weak = sem_s

@@ -775,6 +775,7 @@ fn recall_finds_by_meaning_and_finds_nothing_for_gibberish() {
     // No word in common with the entries it needs: found through tier 2.
     let (hits, stats) = ask("automobile upkeep");
     assert!(stats.tier >= 2, "{stats:?}");
+    assert!(stats.floor.is_some_and(|f| f < 0.4), "{stats:?}");
     assert!(!hits.is_empty(), "{stats:?}");
     assert!(
         hits.iter().all(|h| h.path.starts_with("home/vehicles/")),
