@@ -615,10 +615,48 @@ fn prune_empty(map: &mut Mapping) {
 
 /// One scalar (or short flow list) on a line, quoted by serde_yaml when needed.
 fn render_value_inline(v: &Value) -> String {
+    // Fast path for what front matter is mostly made of (keys, titles,
+    // slugs, small numbers): written exactly as serde_yaml writes them.
+    match v {
+        Value::String(s) if is_plain_safe(s) => return s.clone(),
+        Value::Bool(b) => return b.to_string(),
+        Value::Number(n) if n.is_i64() || n.is_u64() => return n.to_string(),
+        _ => {}
+    }
     serde_yaml::to_string(v)
         .unwrap_or_default()
         .trim_end()
         .to_string()
+}
+
+/// A string YAML reads back as the same string when written bare, of two
+/// shapes: an ASCII letter first, then letters, digits, spaces and `-_./`,
+/// no space at the end, and no word YAML 1.1 reads as a boolean or null; or
+/// letters and digits only with a letter that cannot make a number (not
+/// `e`, and no `0x`/`0o`/`0b` prefix), such as a ULID. A subset of what
+/// serde_yaml writes bare (checked against it in the tests), so the fast
+/// path never changes a file. serde_yaml does not fold long lines.
+fn is_plain_safe(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return false;
+    }
+    if b[0].is_ascii_digit() {
+        return b.iter().all(u8::is_ascii_alphanumeric)
+            && b.iter()
+                .any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E'))
+            && !(b[0] == b'0'
+                && b.len() > 1
+                && matches!(b[1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B'));
+    }
+    b[0].is_ascii_alphabetic()
+        && b[b.len() - 1] != b' '
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'-' | b'_' | b'.' | b'/'))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
+        )
 }
 
 fn is_flow_safe(s: &str) -> bool {
@@ -667,6 +705,151 @@ pub fn render_mapping(map: &Mapping) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_fast_path_writes_what_serde_yaml_writes() {
+        // Every string the fast path writes bare must be what serde_yaml
+        // writes: words, keywords in any case, numbers, dates, paths,
+        // versions, indicators and long runs.
+        let mut cases: Vec<String> = [
+            "id",
+            "title",
+            "kind",
+            "fact",
+            "engineering/build",
+            "a",
+            "Yes",
+            "NO",
+            "y",
+            "N",
+            "On",
+            "off",
+            "True",
+            "false",
+            "Null",
+            "null",
+            "nan",
+            "NaN",
+            "inf",
+            "Inf",
+            "e10",
+            "x1e3",
+            "v1.2.3",
+            "file.rs",
+            "snake_case",
+            "CamelCase",
+            "a-b",
+            "a -b",
+            "a - b",
+            "a  b",
+            "a.",
+            "a/",
+            "a_",
+            "a-",
+            "0x1F",
+            "1e3",
+            "12",
+            "-1",
+            ".inf",
+            "~",
+            "a b ",
+            "Tilde ~",
+            "a: b",
+            "a #b",
+            "a'b",
+            "tab\tthere",
+            "ünï",
+            "TRUE",
+            "Off",
+            "yEs",
+            "o",
+            "nul",
+            "nulls",
+            "none",
+            "None",
+            "NULL",
+            "Y",
+            "NaNa",
+            "infinity",
+            "Infinity",
+            "0o17",
+            "0b101",
+            "0xFF",
+            "0XAB",
+            "0B11",
+            "0O7",
+            "1E5",
+            "1e5x",
+            "01JDZ8Q3M6V9B7X2K4T5R8N1PQ",
+            "0a",
+            "0",
+            "00",
+            "1A",
+            "1_A",
+            "1.5A",
+            "2026-11-20",
+            "2026-11-20T10:31:00Z",
+            "12:30",
+            "1_000",
+            "a:b",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let alphabet = [
+            "a", "Z", "0", "9", "1", " ", "-", "_", ".", "/", "e", "E", "x", "X", "o", "b", "B",
+            "F", ":", "#", "y", "+",
+        ];
+        let mut rng = 12345u64;
+        for _ in 0..20000 {
+            let len = 1 + (rng % 12) as usize;
+            let mut s = String::new();
+            for _ in 0..len {
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push_str(alphabet[(rng >> 33) as usize % alphabet.len()]);
+            }
+            cases.push(s);
+        }
+        cases.push("word ".repeat(12).trim_end().to_string());
+        cases.push("w".repeat(64));
+        cases.push("w".repeat(65));
+        cases.push("word ".repeat(40).trim_end().to_string());
+        cases.push("w".repeat(300));
+        cases.push("a ".repeat(300).trim_end().to_string());
+        let mut fast = 0;
+        for s in &cases {
+            let slow = serde_yaml::to_string(&Value::String(s.clone()))
+                .unwrap()
+                .trim_end()
+                .to_string();
+            if is_plain_safe(s) {
+                fast += 1;
+                assert_eq!(s, &slow, "fast path differs from serde_yaml for {s:?}");
+            }
+            assert_eq!(
+                render_value_inline(&Value::String(s.clone())),
+                slow,
+                "{s:?}"
+            );
+        }
+        assert!(fast > 200, "the fast path was taken {fast} times");
+        for n in [0i64, 7, -3, 55, i64::MAX] {
+            let v = Value::Number(n.into());
+            assert_eq!(
+                render_value_inline(&v),
+                serde_yaml::to_string(&v).unwrap().trim_end()
+            );
+        }
+        for b in [true, false] {
+            let v = Value::Bool(b);
+            assert_eq!(
+                render_value_inline(&v),
+                serde_yaml::to_string(&v).unwrap().trim_end()
+            );
+        }
+    }
 
     const SAMPLE: &str = "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: llama.cpp builds need cmake and libclang\nkind: fact            # a comment\ntags: [rust, ci]\nimportance: 55\nmaturity: draft\ncreated: 2026-11-20T10:31:00Z\nupdated: 2026-11-21T08:02:00Z\nsource:\n  via: cli\n  trust: user\nrelations:\n  - {rel: supersedes, to: engineering/build/old-cmake-note}\nx-custom: {keep: me}\n---\nThe statement.\n\n## Evidence\n> a quote\n";
 

@@ -149,9 +149,14 @@ impl Git {
                 }
             })
             .collect();
-        if puts.len() >= BULK_OBJECTS {
-            write_blob_pack(repo, &puts)?;
+        let mut packed = if puts.len() >= BULK_OBJECTS {
+            let ids = write_blob_pack(repo, &puts)?;
+            crate::trace::mark("commit: pack written");
+            ids
+        } else {
+            Vec::new()
         }
+        .into_iter();
         let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         let mut index = Index::new()?;
         if let Some(c) = &head {
@@ -170,10 +175,9 @@ impl Git {
                 }
                 Change::Put(rel, bytes) => {
                     let path = self.repo_path(rel);
-                    let oid = if puts.len() >= BULK_OBJECTS {
-                        Oid::hash_object(git2::ObjectType::Blob, bytes)?
-                    } else {
-                        repo.blob(bytes)?
+                    let oid = match packed.next() {
+                        Some(id) => id,
+                        None => repo.blob(bytes)?,
                     };
                     index.add(&index_entry(&path, oid, bytes.len()))?;
                     written.push((path, oid));
@@ -184,7 +188,9 @@ impl Git {
                 }
             }
         }
+        crate::trace::mark("commit: index built");
         let tree_oid = index.write_tree_to(repo)?;
+        crate::trace::mark("commit: trees written");
         if let Some(c) = &head
             && c.tree_id() == tree_oid
         {
@@ -207,6 +213,7 @@ impl Git {
                 };
                 anyhow::anyhow!("creating the git commit: {}{hint}", e.message())
             })?;
+        crate::trace::mark("commit: commit written");
         self.sync_or_warn(changes, written, &workdir);
         if repo.head_detached().unwrap_or(false) {
             eprintln!(
@@ -495,46 +502,87 @@ const BULK_OBJECTS: usize = 64;
 /// Writes the blobs the repository lacks as one packfile (format version 2,
 /// whole objects, no deltas) through libgit2's indexer, which checks it and
 /// writes its `.idx`.
-fn write_blob_pack(repo: &Repository, blobs: &[&[u8]]) -> Result<()> {
+/// Writes `blobs` into one new packfile (those the object database lacks)
+/// and returns every blob's id, in order.
+fn write_blob_pack(repo: &Repository, blobs: &[&[u8]]) -> Result<Vec<Oid>> {
     use sha1::Digest;
     use std::io::Write;
     let odb = repo.odb()?;
+    // One look at the pack folder, not one per missing object (libgit2
+    // rescans it on every miss otherwise).
+    odb.refresh()?;
+    let mut ids = Vec::with_capacity(blobs.len());
     let mut seen = std::collections::HashSet::new();
     let mut todo = Vec::new();
     for b in blobs {
         let oid = Oid::hash_object(git2::ObjectType::Blob, b)?;
-        if seen.insert(oid) && !odb.exists(oid) {
+        if seen.insert(oid) && !odb.exists_ext(oid, git2::OdbLookupFlags::NO_REFRESH) {
             todo.push(*b);
         }
+        ids.push(oid);
     }
+    crate::trace::mark("pack: hashed and checked");
     if todo.is_empty() {
-        return Ok(());
+        return Ok(ids);
     }
-    let mut pack = Vec::with_capacity(todo.iter().map(|b| b.len() / 2 + 16).sum::<usize>() + 32);
+    // Objects are compressed on two threads (each with one reused zlib
+    // stream), then laid end to end in input order.
+    let half = todo.len().div_ceil(2);
+    let (a, b) = todo.split_at(half);
+    let (pa, pb) = std::thread::scope(|sc| {
+        let hb = sc.spawn(|| pack_objects(b));
+        let pa = pack_objects(a);
+        (pa, hb.join().expect("pack thread"))
+    });
+    let (pa, pb) = (pa?, pb?);
+    let mut pack = Vec::with_capacity(12 + pa.len() + pb.len() + 20);
     pack.extend_from_slice(b"PACK");
     pack.extend_from_slice(&2u32.to_be_bytes());
     pack.extend_from_slice(&(todo.len() as u32).to_be_bytes());
-    for b in todo {
+    pack.extend_from_slice(&pa);
+    pack.extend_from_slice(&pb);
+    let sum = sha1::Sha1::digest(&pack);
+    pack.extend_from_slice(&sum);
+    crate::trace::mark("pack: deflated");
+    let mut w = odb.packwriter()?;
+    w.write_all(&pack).context("writing the git pack")?;
+    w.commit().context("indexing the git pack")?;
+    Ok(ids)
+}
+
+/// Pack entries (object header, then the zlib stream) of `blobs`, in order.
+fn pack_objects(blobs: &[&[u8]]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(blobs.iter().map(|b| b.len() / 2 + 16).sum());
+    let mut z = flate2::Compress::new(flate2::Compression::fast(), true);
+    let mut scratch = Vec::new();
+    for b in blobs {
         // Object header: type 3 (blob) and the size, 4 bits then 7 per byte.
         let mut size = b.len();
         let mut byte = (3u8 << 4) | (size & 0x0f) as u8;
         size >>= 4;
         while size > 0 {
-            pack.push(byte | 0x80);
+            out.push(byte | 0x80);
             byte = (size & 0x7f) as u8;
             size >>= 7;
         }
-        pack.push(byte);
-        let mut z = flate2::write::ZlibEncoder::new(&mut pack, flate2::Compression::fast());
-        z.write_all(b)?;
-        z.finish()?;
+        out.push(byte);
+        z.reset();
+        // flate2 zero-fills a buffer's spare capacity on every call: compress
+        // into a small scratch buffer, not into the growing pack.
+        scratch.clear();
+        loop {
+            scratch.reserve(b.len() / 2 + 64);
+            let consumed = z.total_in() as usize;
+            let st = z
+                .compress_vec(&b[consumed..], &mut scratch, flate2::FlushCompress::Finish)
+                .context("compressing a git object")?;
+            if st == flate2::Status::StreamEnd {
+                break;
+            }
+        }
+        out.extend_from_slice(&scratch);
     }
-    let sum = sha1::Sha1::digest(&pack);
-    pack.extend_from_slice(&sum);
-    let mut w = odb.packwriter()?;
-    w.write_all(&pack).context("writing the git pack")?;
-    w.commit().context("indexing the git pack")?;
-    Ok(())
+    Ok(out)
 }
 
 fn stat_entry(path: &str, id: Oid, m: &std::fs::Metadata) -> IndexEntry {
@@ -569,5 +617,62 @@ fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
         flags: (path.len().min(0xfff)) as u16,
         flags_extended: 0,
         path: path.as_bytes().to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bulk_commit_packs_new_blobs_once_and_reuses_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = Git::open_or_init(dir.path()).unwrap();
+        let cfg = crate::config::GitConfig {
+            author_name: Some("t".into()),
+            author_email: Some("t@example.com".into()),
+        };
+        // A first commit makes one blob known to the object database.
+        let known = b"already committed\n".to_vec();
+        std::fs::write(dir.path().join("known.md"), &known).unwrap();
+        git.commit(
+            &[Change::Put("known.md".into(), known.clone())],
+            "one",
+            &cfg,
+        )
+        .unwrap();
+        // Then a bulk batch: 70 new blobs, one of them twice, and the known one.
+        let mut changes = Vec::new();
+        for i in 0..70 {
+            let body = format!("entry {i}\n").into_bytes();
+            changes.push(Change::Put(format!("d/t/e{i}.md"), body));
+        }
+        changes.push(Change::Put("d/t/copy.md".into(), b"entry 3\n".to_vec()));
+        changes.push(Change::Put("d/t/again.md".into(), known.clone()));
+        for c in &changes {
+            if let Change::Put(rel, b) = c {
+                std::fs::create_dir_all(dir.path().join("d/t")).unwrap();
+                std::fs::write(dir.path().join(rel), b).unwrap();
+            }
+        }
+        git.commit(&changes, "bulk", &cfg).unwrap().unwrap();
+        let repo = Repository::open(dir.path()).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        for c in &changes {
+            let Change::Put(rel, b) = c else { continue };
+            let id = tree.get_path(Path::new(rel)).unwrap().id();
+            assert_eq!(repo.find_blob(id).unwrap().content(), &b[..], "{rel}");
+        }
+        // One pack holding each new blob once (70), not the known one.
+        let packs: Vec<_> = std::fs::read_dir(dir.path().join(".git/objects/pack"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".pack"))
+            .collect();
+        assert_eq!(packs.len(), 1);
+        let bytes = std::fs::read(packs[0].path()).unwrap();
+        assert_eq!(u32::from_be_bytes(bytes[8..12].try_into().unwrap()), 70);
+        let status = repo.statuses(None).unwrap();
+        assert!(status.is_empty(), "work tree and index match the commit");
     }
 }

@@ -100,8 +100,11 @@ pub struct Redaction {
 /// changes nothing the second time.
 pub fn redact(text: &str) -> (String, Vec<Redaction>) {
     let mut spans = Spans::default();
-    for rule in RULES.iter() {
-        rule.collect(text, &mut spans);
+    // One pass of all the rules at once first: most text has no secret.
+    if RULE_SET.is_match(text) {
+        for rule in RULES.iter() {
+            rule.collect(text, &mut spans);
+        }
     }
     collect_assignments(text, &mut spans);
     if spans.0.is_empty() {
@@ -321,6 +324,11 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             Some(looks_random),
         ),
     ]
+});
+
+/// The patterns of [`RULES`] as one set: whether any of them matches.
+static RULE_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(RULES.iter().map(|r| r.re.as_str())).expect("guard rule set")
 });
 
 /// `KEY=value`, `key: value`, `"key": "value"`, `export KEY='value'`, with a

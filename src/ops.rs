@@ -352,10 +352,12 @@ fn batch(
             commit: None,
         });
     }
+    crate::trace::mark("batch: entries prepared");
     // Held until the commit is made: an interrupt waits for it, so the
     // batch is committed whole or not written at all.
     let _finishing = tree.write_many(&writes)?;
     drop(writes);
+    crate::trace::mark("batch: files written");
     if !changes.is_empty() {
         let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.wrote()).collect();
         let msg = match message {
@@ -380,6 +382,7 @@ fn batch(
         for o in outcomes.iter_mut().filter(|o| o.wrote()) {
             o.commit = commit.clone();
         }
+        crate::trace::mark("batch: committed");
     }
     Ok(outcomes)
 }

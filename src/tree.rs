@@ -536,7 +536,9 @@ impl Tree {
             let (tmp, target) = self.temp_with(rel, content)?;
             temps.push((tmp, target, rel));
         }
+        crate::trace::mark("write: temp files written");
         sync_fs(&self.root)?;
+        crate::trace::mark("write: synced");
         let finishing = crate::interrupt::finishing();
         crate::interrupt::with_registry(|r| r.forget_file(&journal));
         for (tmp, target, rel) in temps {

@@ -167,11 +167,15 @@ pub enum WeightType {
     F32,
     F16,
     Q8_0,
+    Q4_0,
+    Iq4Nl,
 }
 
 pub const GGML_TYPE_F32: u32 = 0;
 pub const GGML_TYPE_F16: u32 = 1;
+pub const GGML_TYPE_Q4_0: u32 = 2;
 pub const GGML_TYPE_Q8_0: u32 = 8;
+pub const GGML_TYPE_IQ4_NL: u32 = 20;
 
 impl WeightType {
     pub fn ggml_type(self) -> u32 {
@@ -179,6 +183,8 @@ impl WeightType {
             WeightType::F32 => GGML_TYPE_F32,
             WeightType::F16 => GGML_TYPE_F16,
             WeightType::Q8_0 => GGML_TYPE_Q8_0,
+            WeightType::Q4_0 => GGML_TYPE_Q4_0,
+            WeightType::Iq4Nl => GGML_TYPE_IQ4_NL,
         }
     }
     /// `general.file_type` (llama_ftype): ALL_F32 = 0, MOSTLY_F16 = 1, MOSTLY_Q8_0 = 7.
@@ -187,6 +193,8 @@ impl WeightType {
             WeightType::F32 => 0,
             WeightType::F16 => 1,
             WeightType::Q8_0 => 7,
+            WeightType::Q4_0 => 2,
+            WeightType::Iq4Nl => 25,
         }
     }
     pub fn suffix(self) -> &'static str {
@@ -194,6 +202,8 @@ impl WeightType {
             WeightType::F32 => "F32",
             WeightType::F16 => "F16",
             WeightType::Q8_0 => "Q8_0",
+            WeightType::Q4_0 => "Q4_0",
+            WeightType::Iq4Nl => "IQ4_NL",
         }
     }
 }
@@ -321,6 +331,93 @@ pub fn quantize_q8_0(x: &[f32]) -> Vec<u8> {
         out.extend_from_slice(&f32_to_f16(d).to_le_bytes());
         for v in block {
             out.push((v * id).round() as i8 as u8);
+        }
+    }
+    out
+}
+
+/// Q4_0 blocks of 32 values: an f16 scale `d = x_maxabs / -8` (sign of the
+/// largest-magnitude value) and 16 bytes of 4-bit codes `round(x / d) + 8`,
+/// value `j` in the low nibble of byte `j`, value `j + 16` in its high nibble.
+pub fn quantize_q4_0(x: &[f32]) -> Vec<u8> {
+    assert!(
+        x.len().is_multiple_of(32),
+        "q4_0 needs a multiple of 32 values"
+    );
+    let mut out = Vec::with_capacity(x.len() / 32 * 18);
+    for block in x.chunks_exact(32) {
+        let m = block
+            .iter()
+            .fold(0f32, |m, &v| if v.abs() > m.abs() { v } else { m });
+        let d = m / -8.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        out.extend_from_slice(&f32_to_f16(d).to_le_bytes());
+        let code = |v: f32| ((v * id + 8.5) as i32).clamp(0, 15) as u8;
+        for j in 0..16 {
+            out.push(code(block[j]) | (code(block[j + 16]) << 4));
+        }
+    }
+    out
+}
+
+/// The 16 non-uniform levels of IQ4_NL (ggml's `kvalues_iq4nl`).
+const IQ4_NL_LEVELS: [i8; 16] = [
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
+];
+
+/// IQ4_NL blocks of 32 values: an f16 scale and 16 bytes of 4-bit indices
+/// into [`IQ4_NL_LEVELS`] (same nibble order as Q4_0). The scale is chosen
+/// per block by trying a few around `max / -127` and refitting each by least
+/// squares, keeping the one with the smallest squared error.
+pub fn quantize_iq4_nl(x: &[f32]) -> Vec<u8> {
+    assert!(
+        x.len().is_multiple_of(32),
+        "iq4_nl needs a multiple of 32 values"
+    );
+    let nearest = |v: f32| -> usize {
+        let mut best = 0;
+        for (i, &l) in IQ4_NL_LEVELS.iter().enumerate() {
+            if (v - l as f32).abs() < (v - IQ4_NL_LEVELS[best] as f32).abs() {
+                best = i;
+            }
+        }
+        best
+    };
+    let mut out = Vec::with_capacity(x.len() / 32 * 18);
+    for block in x.chunks_exact(32) {
+        let m = block
+            .iter()
+            .fold(0f32, |m, &v| if v.abs() > m.abs() { v } else { m });
+        let mut best = (f32::INFINITY, 0f32, [0usize; 32]);
+        if m != 0.0 {
+            for step in -9..=9 {
+                let d0 = m / (-127.0 + step as f32);
+                let mut idx = [0usize; 32];
+                for (k, &v) in block.iter().enumerate() {
+                    idx[k] = nearest(v / d0);
+                }
+                // least-squares scale for these indices
+                let (mut xl, mut ll) = (0f32, 0f32);
+                for (k, &v) in block.iter().enumerate() {
+                    let l = IQ4_NL_LEVELS[idx[k]] as f32;
+                    xl += v * l;
+                    ll += l * l;
+                }
+                let d = if ll > 0.0 { xl / ll } else { d0 };
+                let err: f32 = block
+                    .iter()
+                    .zip(idx)
+                    .map(|(&v, i)| (v - d * IQ4_NL_LEVELS[i] as f32).powi(2))
+                    .sum();
+                if err < best.0 {
+                    best = (err, d, idx);
+                }
+            }
+        }
+        let (_, d, idx) = best;
+        out.extend_from_slice(&f32_to_f16(d).to_le_bytes());
+        for j in 0..16 {
+            out.push(idx[j] as u8 | ((idx[j + 16] as u8) << 4));
         }
     }
     out
@@ -910,7 +1007,7 @@ pub fn convert_bert(
     w.add("general.architecture", Value::Str("bert".into()));
     w.add("general.name", Value::Str(name.into()));
     w.add("general.file_type", Value::U32(weights.file_type()));
-    if weights == WeightType::Q8_0 {
+    if !matches!(weights, WeightType::F32 | WeightType::F16) {
         w.add("general.quantization_version", Value::U32(2));
     }
     w.add("bert.context_length", Value::U32(n_ctx as u32));
@@ -1065,8 +1162,13 @@ pub fn convert_bert(
         );
         let ty = if !quantisable || dims.len() < 2 {
             WeightType::F32
-        } else if weights == WeightType::Q8_0 && dims[0] % QK8_0 as u64 != 0 {
+        } else if weights != WeightType::F32 && dims[0] % QK8_0 as u64 != 0 {
             WeightType::F16
+        } else if matches!(weights, WeightType::Q4_0 | WeightType::Iq4Nl)
+            && !gname.starts_with("blk.")
+        {
+            // embeddings are looked up, not multiplied: keep them at 8 bits
+            WeightType::Q8_0
         } else {
             weights
         };
@@ -1077,6 +1179,8 @@ pub fn convert_bert(
                 .flat_map(|v| f32_to_f16(*v).to_le_bytes())
                 .collect(),
             WeightType::Q8_0 => quantize_q8_0(&vals),
+            WeightType::Q4_0 => quantize_q4_0(&vals),
+            WeightType::Iq4Nl => quantize_iq4_nl(&vals),
         };
         w.add_tensor(&gname, dims, ty.ggml_type(), bytes)?;
     }
@@ -1159,6 +1263,77 @@ mod tests {
         // all-zero block: scale 0, values 0
         let z = quantize_q8_0(&[0.0; 32]);
         assert!(z.iter().all(|&b| b == 0));
+    }
+
+    /// Values of 4-bit blocks (Q4_0 when `levels` is `None`, else IQ4_NL).
+    fn dequantize_4bit(bytes: &[u8], levels: Option<&[i8; 16]>) -> Vec<f32> {
+        let mut out = Vec::new();
+        for block in bytes.chunks_exact(18) {
+            let d = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
+            let level = |c: u8| match levels {
+                Some(l) => l[c as usize] as f32,
+                None => c as f32 - 8.0,
+            };
+            let lo: Vec<f32> = block[2..].iter().map(|&q| level(q & 15) * d).collect();
+            let hi: Vec<f32> = block[2..].iter().map(|&q| level(q >> 4) * d).collect();
+            out.extend(lo);
+            out.extend(hi);
+        }
+        out
+    }
+
+    #[test]
+    fn q4_0_layout_and_error() {
+        // -4.0 is the largest magnitude: d = -4 / -8 = 0.5, and value j of
+        // (j % 16 - 8) * 0.5 gets code j % 16, low nibble j, high nibble j + 16.
+        let x: Vec<f32> = (0..32).map(|j| ((j % 16) as f32 - 8.0) * 0.5).collect();
+        let q = quantize_q4_0(&x);
+        assert_eq!(q.len(), 18);
+        assert_eq!(f16_to_f32(u16::from_le_bytes([q[0], q[1]])), 0.5);
+        for j in 0..16 {
+            assert_eq!(q[2 + j], (j as u8) | ((j as u8) << 4), "byte {j}");
+        }
+        assert_eq!(dequantize_4bit(&q, None), x);
+        // Smooth data: every value within one step of the scale.
+        let x: Vec<f32> = (0..256).map(|i| ((i as f32) * 0.37).sin() * 3.0).collect();
+        let back = dequantize_4bit(&quantize_q4_0(&x), None);
+        for (blk, (xs, bs)) in x.chunks(32).zip(back.chunks(32)).enumerate() {
+            let step = xs.iter().fold(0f32, |a, v| a.max(v.abs())) / 8.0;
+            for (a, b) in xs.iter().zip(bs) {
+                assert!((a - b).abs() <= step * 1.01, "block {blk}: {a} vs {b}");
+            }
+        }
+        assert!(quantize_q4_0(&[0.0; 32])[2..].iter().all(|&b| b == 0x88));
+    }
+
+    #[test]
+    fn iq4_nl_beats_q4_0_on_bell_shaped_weights() {
+        // Weights cluster near zero: IQ4_NL's levels are denser there, so its
+        // squared error must be well below Q4_0's on the same values.
+        let mut r = 7u64;
+        let x: Vec<f32> = (0..32 * 64)
+            .map(|_| {
+                let mut s = 0f32;
+                for _ in 0..4 {
+                    r = r
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    s += (r >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+                }
+                s
+            })
+            .collect();
+        let mse = |back: Vec<f32>| {
+            x.iter()
+                .zip(&back)
+                .map(|(a, b)| (a - b).powi(2))
+                .sum::<f32>()
+                / x.len() as f32
+        };
+        let q4 = mse(dequantize_4bit(&quantize_q4_0(&x), None));
+        let iq4 = mse(dequantize_4bit(&quantize_iq4_nl(&x), Some(&IQ4_NL_LEVELS)));
+        assert!(iq4 < q4 * 0.9, "iq4_nl mse {iq4} vs q4_0 {q4}");
+        assert!(quantize_iq4_nl(&[0.0; 32])[..2] == [0, 0]);
     }
 
     fn sample_writer() -> Writer {
