@@ -421,9 +421,19 @@ pub fn parse_locomo_sample(i: usize, s: &Value, q: &mut Quirks) -> Option<Locomo
                     format!("D{n}:{}", ti + 1)
                 }
             };
-            if !valid.insert(dia.clone()) {
-                q.add("dia_id repeated in a conversation");
-            }
+            // A repeated dia_id names the first turn that has it; a later
+            // turn with the same id gets `~2`, `~3`, … so every entry has a
+            // ref of its own (a re-ingest matches each turn to its entry).
+            let dia = if valid.insert(dia.clone()) {
+                dia
+            } else {
+                q.add("dia_id repeated in a conversation (renamed `~2`, `~3`, …)");
+                let mut k = 2;
+                while !valid.insert(format!("{dia}~{k}")) {
+                    k += 1;
+                }
+                format!("{dia}~{k}")
+            };
             turns.push(Turn {
                 speaker,
                 text,

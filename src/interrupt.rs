@@ -63,12 +63,24 @@ pub fn remove_on_signal(path: PathBuf) {
     registry().file(path);
 }
 
-/// Removes the scratch folder `path`, contents and all, if the process is
-/// interrupted while the returned guard lives (drop it before the folder
-/// itself is removed the normal way).
-pub fn scratch(path: &Path) -> ScratchGuard {
-    registry().scratch.insert(path.to_path_buf());
-    ScratchGuard(path.to_path_buf())
+/// A new temporary folder (`mem-eval-…` in `dir`, or in the system's temp
+/// folder) registered as scratch under the registry's lock: an interrupt
+/// finds it registered or not made yet. Keep the guard declared after the
+/// folder, so that it is dropped first.
+pub fn scratch_tempdir(
+    prefix: &str,
+    dir: Option<&Path>,
+) -> std::io::Result<(tempfile::TempDir, ScratchGuard)> {
+    let mut reg = registry();
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix);
+    let tmp = match dir {
+        Some(d) => b.tempdir_in(d)?,
+        None => b.tempdir()?,
+    };
+    reg.scratch.insert(tmp.path().to_path_buf());
+    let guard = ScratchGuard(tmp.path().to_path_buf());
+    Ok((tmp, guard))
 }
 
 pub struct ScratchGuard(PathBuf);
@@ -81,20 +93,33 @@ impl Drop for ScratchGuard {
 
 /// Held while a write renames its files and commits them: the signal
 /// handler waits for it. On drop the folders registered so far are
-/// forgotten (they now hold committed files).
+/// forgotten (they now hold committed files). Sections nest on a thread
+/// (a move's section holds the commit's): only the outermost one locks and,
+/// when it ends, forgets the folders.
 pub struct Finishing {
-    _guard: MutexGuard<'static, ()>,
+    guard: Option<MutexGuard<'static, ()>>,
+}
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 pub fn finishing() -> Finishing {
+    let depth = DEPTH.with(|d| {
+        d.set(d.get() + 1);
+        d.get()
+    });
     Finishing {
-        _guard: FINISHING.lock().unwrap_or_else(PoisonError::into_inner),
+        guard: (depth == 1).then(|| FINISHING.lock().unwrap_or_else(PoisonError::into_inner)),
     }
 }
 
 impl Drop for Finishing {
     fn drop(&mut self) {
-        registry().dirs.clear();
+        DEPTH.with(|d| d.set(d.get() - 1));
+        if self.guard.is_some() {
+            registry().dirs.clear();
+        }
     }
 }
 
@@ -117,4 +142,45 @@ pub fn on_signal() {
     // Held until exit (see the module comment).
     std::mem::forget(reg);
     std::mem::forget(finishing);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn finishing_sections_nest_and_hold_off_other_threads() {
+        // A nested section on the same thread (a move's commit) must not
+        // wait for the outer one: that would hang forever.
+        let (nested_tx, nested_rx) = std::sync::mpsc::channel();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let writer = std::thread::spawn(move || {
+            let outer = finishing();
+            drop(finishing());
+            let inner = finishing();
+            nested_tx.send(()).unwrap();
+            go_rx.recv().unwrap();
+            drop(inner);
+            go_rx.recv().unwrap();
+            drop(outer);
+        });
+        nested_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a nested section waited for its own thread's outer one");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handler = std::thread::spawn(move || {
+            let _f = finishing();
+            tx.send(()).unwrap();
+        });
+        // The signal handler's thread waits while any section is open...
+        assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+        go_tx.send(()).unwrap();
+        assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+        // ...and goes on once the outermost one ends.
+        go_tx.send(()).unwrap();
+        rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        writer.join().unwrap();
+        handler.join().unwrap();
+    }
 }

@@ -561,6 +561,8 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
     }
     let from_rel = src.file.rel_file();
     let to_rel = target.rel_file();
+    // An interrupt waits for the move, the relinks and the commit.
+    let _finishing = crate::interrupt::finishing();
     tree.rename(&from_rel, &to_rel)?;
     let relinked = relink(
         tree,
@@ -609,6 +611,8 @@ pub fn forget(tree: &Tree, spec: &str, reason: Option<&str>, via: &str) -> Resul
     let src = tree.resolve(spec, false)?;
     let from = src.file.path.rel_file();
     let to = src.file.path.archived_rel_file();
+    // An interrupt waits for the move and its commit.
+    let _finishing = crate::interrupt::finishing();
     tree.rename(&from, &to)?;
     let why = reason.map(|r| format!("reason: {r}"));
     let commit = tree.commit(
@@ -647,6 +651,8 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
             src.file.path
         );
     }
+    // An interrupt waits for the move and its commit.
+    let _finishing = crate::interrupt::finishing();
     tree.rename(&from, &to)?;
     let commit = tree.commit(
         &[Change::Delete(from), Change::Write(to)],
@@ -678,6 +684,8 @@ pub fn replace(
     if current != expected {
         bail!("{rel} changed on disk while you were editing it");
     }
+    // An interrupt waits for the write and its commit.
+    let _finishing = crate::interrupt::finishing();
     tree.write_atomic(&rel, new_text)?;
     let commit = tree.commit(
         &[Change::Write(rel)],

@@ -229,6 +229,7 @@ impl Tree {
             rels.len(),
             rels.join("\n")
         );
+        let _finishing = crate::interrupt::finishing();
         match self.commit(&changes, &msg) {
             Ok(Some(c)) => eprintln!(
                 "note: committed {} file(s) an interrupted mem write had left uncommitted ({})",

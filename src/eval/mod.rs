@@ -202,15 +202,15 @@ pub fn run(
         }
         let t_unit = Instant::now();
         used_units += 1;
-        let tmp = match &opts.work_dir {
-            Some(d) => tempfile::Builder::new()
-                .prefix("mem-eval-")
-                .tempdir_in(d)
-                .with_context(|| format!("creating a temporary tree in {}", d.display()))?,
-            None => tempfile::Builder::new().prefix("mem-eval-").tempdir()?,
-        };
-        // Dropped before `tmp`: an interrupted eval removes its tree too.
-        let _scratch = crate::interrupt::scratch(tmp.path());
+        // The guard is dropped before `tmp`: an interrupted eval removes
+        // its tree too.
+        let (tmp, _scratch) =
+            crate::interrupt::scratch_tempdir("mem-eval-", opts.work_dir.as_deref()).with_context(
+                || match &opts.work_dir {
+                    Some(d) => format!("creating a temporary tree in {}", d.display()),
+                    None => "creating a temporary tree".to_string(),
+                },
+            )?;
         let root = tmp.path().join("tree");
         std::fs::create_dir_all(&root)?;
         let tree = crate::cmd::init::init_tree(&root, "eval")?;

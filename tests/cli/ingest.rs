@@ -1170,3 +1170,60 @@ fn reingesting_an_edited_chat_updates_the_changed_turns_in_place() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
 }
+
+#[test]
+fn a_repeated_locomo_dia_id_gets_its_own_ref_and_reingest_changes_nothing() {
+    let env = Env::new();
+    let file = env.dir.path().join("dup.json");
+    std::fs::write(
+        &file,
+        r#"[{"sample_id": "conv-9", "conversation": {"speaker_a": "Ada", "speaker_b": "Ben",
+            "session_1_date_time": "1:56 pm on 8 May, 2023",
+            "session_1": [
+              {"speaker": "Ada", "dia_id": "D1:1", "text": "I adopted a greyhound called Pixel."},
+              {"speaker": "Ben", "dia_id": "D1:2", "text": "I started learning the cello."},
+              {"speaker": "Ada", "dia_id": "D1:2", "text": "Pixel loves the beach at Cascais."},
+              {"speaker": "Ben", "dia_id": "D1:2", "text": "My teacher plays in an orchestra."}
+            ]},
+          "qa": [{"question": "Which instrument?", "answer": "cello", "evidence": ["D1:2"], "category": 4}]}]"#,
+    )
+    .unwrap();
+    let r = env
+        .json(&["ingest", "--format", "locomo", file.to_str().unwrap()])
+        .remove(0);
+    assert_eq!(r["added"], 4, "{r}");
+    assert_eq!(
+        r["quirks"]["dia_id repeated in a conversation (renamed `~2`, `~3`, …)"], 2,
+        "{r}"
+    );
+    let refs: Vec<String> = outside_mem(&env)
+        .iter()
+        .filter_map(|(_, b)| {
+            let t = String::from_utf8_lossy(b);
+            t.lines()
+                .find_map(|l| l.trim().strip_prefix("ref: ").map(str::to_string))
+        })
+        .collect();
+    for want in [
+        "locomo:conv-9:D1:1",
+        "locomo:conv-9:D1:2",
+        "locomo:conv-9:D1:2~2",
+        "locomo:conv-9:D1:2~3",
+    ] {
+        assert_eq!(
+            refs.iter().filter(|r| r.as_str() == want).count(),
+            1,
+            "{want} in {refs:?}"
+        );
+    }
+    // Each turn is matched to its own entry again: nothing changes.
+    let before = outside_mem(&env);
+    let commits = env.commit_count();
+    let r2 = env
+        .json(&["ingest", "--format", "locomo", file.to_str().unwrap()])
+        .remove(0);
+    assert_eq!(r2["added"], 0, "{r2}");
+    assert_eq!(r2["updated"], 0, "{r2}");
+    assert_eq!(env.commit_count(), commits);
+    assert_eq!(outside_mem(&env), before);
+}
