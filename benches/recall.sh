@@ -125,6 +125,7 @@ add_result() { RESULTS=$(jq -c --argjson r "$1" '. + [$r]' <<<"$RESULTS"); }
 # 1-5 minutes when it allocates new ones, and that scan made file creation
 # (the ingest measured below) 3-4x slower right after an `rm -rf` of a big tree.
 OLD_TREES=()
+trap '[ ${#OLD_TREES[@]} -eq 0 ] || rm -rf "${OLD_TREES[@]}"' EXIT
 for N in $SIZES; do
   T=$WORK/t$N
   if [ -e "$T" ]; then
@@ -193,7 +194,6 @@ SUMMARY=$(jq -n --argjson r "$RESULTS" --arg fs "$FSTYPE" --argjson cpus "$CPUS"
   --arg version "$("$MEM" --version)" --arg dir "$WORK" \
   '{mem: $version, cpus: $cpus, fs: $fs, dir: $dir, rounds: $rounds, results: $r}')
 echo "$SUMMARY"
-[ ${#OLD_TREES[@]} -eq 0 ] || rm -rf "${OLD_TREES[@]}"
 
 {
   echo

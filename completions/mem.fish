@@ -195,6 +195,7 @@ complete -c mem -n "__fish_mem_using_subcommand doctor" -l root -d 'The tree to 
 complete -c mem -n "__fish_mem_using_subcommand doctor" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mem -n "__fish_mem_using_subcommand doctor" -l strict -d 'Warnings fail the check too (exit 2), e.g. in a CI job or a git hook'
 complete -c mem -n "__fish_mem_using_subcommand doctor" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand doctor" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand doctor" -s q -l quiet -d 'Less output on stderr (errors are always shown)'

@@ -501,9 +501,7 @@ const BULK_OBJECTS: usize = 64;
 
 /// Writes the blobs the repository lacks as one packfile (format version 2,
 /// whole objects, no deltas) through libgit2's indexer, which checks it and
-/// writes its `.idx`.
-/// Writes `blobs` into one new packfile (those the object database lacks)
-/// and returns every blob's id, in order.
+/// writes its `.idx`; returns every blob's id, in the order given.
 fn write_blob_pack(repo: &Repository, blobs: &[&[u8]]) -> Result<Vec<Oid>> {
     use sha1::Digest;
     use std::io::Write;
@@ -567,8 +565,9 @@ fn pack_objects(blobs: &[&[u8]]) -> Result<Vec<u8>> {
         }
         out.push(byte);
         z.reset();
-        // flate2 zero-fills a buffer's spare capacity on every call: compress
-        // into a small scratch buffer, not into the growing pack.
+        // flate2's miniz_oxide backend zero-fills the output's whole spare
+        // capacity on every call (`initialize_buffer`): compress into a small
+        // scratch buffer, not into the growing pack.
         scratch.clear();
         loop {
             scratch.reserve(b.len() / 2 + 64);

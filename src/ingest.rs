@@ -257,6 +257,21 @@ fn dia_id_parts(s: &str) -> Option<(u32, u32)> {
     Some((c[1].parse().ok()?, c[2].parse().ok()?))
 }
 
+/// A turn's ref as the dataset names it: a LoCoMo turn whose dia_id was
+/// repeated in its conversation (`locomo:conv-26:D3:7~2`, see
+/// [`parse_locomo_sample`]) answers to the dia_id itself, `…:D3:7`, as in
+/// the QA evidence; other refs are returned as they are.
+pub fn dataset_ref(r: &str) -> &str {
+    match (r.starts_with("locomo:"), r.rsplit_once('~')) {
+        (true, Some((base, k)))
+            if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) && !base.contains('~') =>
+        {
+            base
+        }
+        _ => r,
+    }
+}
+
 /// Normalises LoCoMo evidence strings to dia_ids of the conversation:
 /// `"D8:6; D9:17"` is split, `"D30:05"` and `"D:11:26"` are repaired,
 /// anything else (`"D"`, ids not in the conversation) is dropped; all counted.
@@ -1514,6 +1529,20 @@ mod tests {
         assert_eq!(guess_format(chat), Some(Format::ChatJsonl));
         assert_eq!(guess_format(b"[1, 2]"), None);
         assert_eq!(guess_format(b"hello"), None);
+    }
+
+    #[test]
+    fn dataset_ref_drops_only_a_repeat_counter_of_locomo_refs() {
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7~2"), "locomo:conv-26:D3:7");
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7~12"), "locomo:conv-26:D3:7");
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7"), "locomo:conv-26:D3:7");
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7~"), "locomo:conv-26:D3:7~");
+        assert_eq!(
+            dataset_ref("locomo:conv-26:D3:7~x"),
+            "locomo:conv-26:D3:7~x"
+        );
+        assert_eq!(dataset_ref("lme:q1:s~2:3"), "lme:q1:s~2:3");
+        assert_eq!(dataset_ref("chat:a:1~2"), "chat:a:1~2");
     }
 
     #[test]

@@ -266,7 +266,7 @@ pub fn lexical_query(text: &str) -> String {
 
 /// `prefix` and turn number of a conversation reference (`…:D3:7` → (`…:D3`, 7)).
 fn turn_ref(r: &str) -> Option<(&str, i64)> {
-    let (p, n) = r.rsplit_once(':')?;
+    let (p, n) = crate::ingest::dataset_ref(r).rsplit_once(':')?;
     Some((p, n.parse().ok()?))
 }
 

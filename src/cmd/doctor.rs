@@ -7,10 +7,15 @@ use std::collections::HashMap;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit code 0 when no errors were found (warnings allowed), 2 when there are errors.\n\n\
-Examples:\n  mem doctor\n  mem doctor --json | jq 'select(.severity==\"error\")'"
+    after_help = "Exit code 0 when no errors were found (warnings allowed), 2 when there are errors \
+(with --strict: errors or warnings).\n\n\
+Examples:\n  mem doctor\n  mem doctor --strict   # in CI: any warning fails\n  mem doctor --json | jq 'select(.severity==\"error\")'"
 )]
-pub struct Args {}
+pub struct Args {
+    /// Warnings fail the check too (exit 2), e.g. in a CI job or a git hook.
+    #[arg(long)]
+    pub strict: bool,
+}
 
 #[derive(Debug, Serialize)]
 pub struct Problem {
@@ -184,11 +189,12 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
     out
 }
 
-pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     let (n, problems) = check(&tree);
     let errors = problems.iter().filter(|p| p.severity == "error").count();
     let warnings = problems.len() - errors;
+    let failed = errors > 0 || (args.strict && warnings > 0);
     for p in &problems {
         if ctx.json {
             ctx.json_line(p)?;
@@ -205,7 +211,7 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     }
     let models = model_status(&tree);
     if ctx.json {
-        ctx.json_line(&serde_json::json!({"summary": true, "entries": n, "errors": errors, "warnings": warnings, "ok": errors == 0, "models": models}))?;
+        ctx.json_line(&serde_json::json!({"summary": true, "entries": n, "errors": errors, "warnings": warnings, "ok": !failed, "models": models}))?;
     } else {
         for m in &models {
             out_line(&format!(
@@ -218,7 +224,7 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
             "checked {n} entries: {errors} error(s), {warnings} warning(s)"
         ))?;
     }
-    if errors > 0 {
+    if failed {
         std::process::exit(crate::error::EXIT_ERROR);
     }
     Ok(())

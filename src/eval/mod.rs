@@ -253,13 +253,15 @@ pub fn run(
                 ..Default::default()
             };
             let (hits, stats) = recall_with(&tree, models, &idx, catchup.generation, &query)?;
+            // Refs as the data names them (a repeated LoCoMo dia_id's
+            // `~2` dropped): what the gold lists and the dump hold.
             let ranked: Vec<String> = hits
                 .iter()
                 .filter_map(|h| {
                     h.source
                         .get("ref")
                         .and_then(|r| r.as_str())
-                        .map(String::from)
+                        .map(|r| crate::ingest::dataset_ref(r).to_string())
                 })
                 .collect();
             let tier = if stats.cached { 0 } else { stats.tier };

@@ -469,6 +469,22 @@ fn doctor_reports_broken_files_duplicate_ids_and_strays() {
     let v = env.json(&["doctor"]);
     assert_eq!(v.last().unwrap()["errors"], 0);
     assert_eq!(v.last().unwrap()["entries"], 2);
+    env.mem().args(["doctor", "--strict"]).assert().success();
+
+    // A warning alone passes, unless --strict.
+    std::fs::write(env.root.join("eng/build/notes.txt"), "stray").unwrap();
+    env.mem().args(["doctor"]).assert().success();
+    let out = env
+        .mem()
+        .args(["doctor", "--strict", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let summary = parse_lines(&out.stdout).pop().unwrap();
+    assert_eq!(
+        (summary["warnings"].as_u64(), summary["ok"].as_bool()),
+        (Some(1), Some(false))
+    );
 
     // Broken types, a copied id, a stray file, a dangling relation.
     let rel = format!("{}.md", a["path"].as_str().unwrap());

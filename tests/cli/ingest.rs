@@ -1185,7 +1185,8 @@ fn a_repeated_locomo_dia_id_gets_its_own_ref_and_reingest_changes_nothing() {
               {"speaker": "Ada", "dia_id": "D1:2", "text": "Pixel loves the beach at Cascais."},
               {"speaker": "Ben", "dia_id": "D1:2", "text": "My teacher plays in an orchestra."}
             ]},
-          "qa": [{"question": "Which instrument?", "answer": "cello", "evidence": ["D1:2"], "category": 4}]}]"#,
+          "qa": [{"question": "Where does Pixel love to go, the beach at Cascais?", "answer": "the beach",
+                  "evidence": ["D1:2"], "category": 4}]}]"#,
     )
     .unwrap();
     let r = env
@@ -1226,4 +1227,28 @@ fn a_repeated_locomo_dia_id_gets_its_own_ref_and_reingest_changes_nothing() {
     assert_eq!(r2["updated"], 0, "{r2}");
     assert_eq!(env.commit_count(), commits);
     assert_eq!(outside_mem(&env), before);
+
+    // In `mem eval` the repeated turns answer to their dia_id, as the
+    // evidence names it: the answer sits in the second `D1:2`, and finding
+    // it is a hit; the dump holds refs as the data names them.
+    let dump = env.dir.path().join("dump.jsonl");
+    let out = env
+        .mem()
+        .env("MEM_EMBEDDER", "fake")
+        .env("MEM_CACHE_DIR", env.dir.path().join("cache"))
+        .args(["eval", "locomo", file.to_str().unwrap(), "--json", "--dump"])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = parse_lines(&out.stdout).remove(0);
+    assert_eq!(r["turn"]["overall"]["recall_any"]["1"], 1.0, "{r}");
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&dump).unwrap().trim()).unwrap();
+    assert_eq!(line["ranked"][0], "locomo:conv-9:D1:2", "{line}");
+    assert!(!line.to_string().contains('~'), "{line}");
 }
