@@ -469,7 +469,7 @@ impl Tree {
         let (tmp, target) = self.temp_with(rel, content)?;
         tmp.as_file().sync_all()?;
         let dir = target.parent().unwrap().to_path_buf();
-        persist(tmp, &target).with_context(|| format!("writing {rel}"))?;
+        persist(tmp.into_temp_path(), &target).with_context(|| format!("writing {rel}"))?;
         if let Ok(d) = std::fs::File::open(&dir) {
             let _ = d.sync_all();
         }
@@ -535,7 +535,10 @@ impl Tree {
                 bail!("{rel} is a symbolic link; mem never writes through links");
             }
             let (tmp, target) = self.temp_with(rel, content)?;
-            temps.push((tmp, target, rel));
+            // Closed now (the path stays, removed if dropped): a batch holds
+            // thousands of temp files, more than a process may keep open
+            // (`ulimit -n` is often 1024). `syncfs` below needs no handle.
+            temps.push((tmp.into_temp_path(), target, rel));
         }
         crate::trace::mark("write: temp files written");
         sync_fs(&self.root)?;
@@ -834,9 +837,9 @@ fn sync_fs(path: &Path) -> Result<()> {
 
 /// Renames a temp file of [`Tree::temp_with`] to `target`; from then on an
 /// interrupt leaves it alone.
-fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+fn persist(tmp: tempfile::TempPath, target: &Path) -> std::io::Result<()> {
     crate::interrupt::with_registry(|r| {
-        let path = tmp.path().to_path_buf();
+        let path: PathBuf = (*tmp).to_path_buf();
         let res = tmp.persist(target).map(drop).map_err(|e| e.error);
         r.forget_file(&path);
         res

@@ -949,14 +949,28 @@ fn a_stale_socket_is_ignored() {
 #[test]
 fn a_large_batch_is_one_packed_commit_that_git_accepts() {
     // `mem eval synth` writes through ops::add_batch: above 64 new blobs
-    // they go into one pack file, with one fs sync per batch.
+    // they go into one pack file, with one fs sync per batch. It runs with
+    // at most 128 open files: a batch must not hold a descriptor per file.
     let env = Env::new();
     let dir = env.dir.path().join("big");
-    env.mem()
+    std::fs::create_dir_all(env.home()).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 128 && exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("mem"))
         .args(["eval", "synth", "--entries", "300"])
         .arg(&dir)
-        .assert()
-        .success();
+        .env("HOME", env.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("MEM_EMBEDDER", "none")
+        .env("MEM_GENERATOR", "none")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
             .args(args)
