@@ -183,6 +183,9 @@ for N in $SIZES; do
       stop_watch
       ROW=$(jq -c --argjson a "$SWE" '. + {recall_watch_default_embedder: $a}' <<<"$ROW")
     fi
+  elif [ "$EMBEDDER" = none ]; then
+    log "EMBEDDER=none: default-tier runs skipped"
+    ROW=$(jq -c '. + {recall_default_embedder: null, note: "EMBEDDER=none; default-tier runs skipped"}' <<<"$ROW")
   else
     log "embedder $EMBEDDER not present (run \`mem model pull\`): default-tier runs skipped"
     ROW=$(jq -c '. + {recall_default_embedder: null, note: "embedder model not present; default-tier runs skipped"}' <<<"$ROW")
