@@ -511,7 +511,16 @@ fn relink(tree: &Tree, old: &str, new: &str, skip: &str) -> Result<Vec<String>> 
         if rel == skip {
             continue;
         }
-        let Ok(mut e) = tree.read(&f) else { continue };
+        // Only a file that mentions the old path can point at it (paths are
+        // slugs, written as they are): the others are not parsed, which
+        // makes a move in a 100k-entry tree seconds faster.
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
+            continue;
+        };
+        if !text.contains(old) {
+            continue;
+        }
+        let Ok(mut e) = Entry::parse(&text) else { continue };
         if !e.meta.relations.iter().any(|r| r.to == old) {
             continue;
         }
