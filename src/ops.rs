@@ -520,7 +520,9 @@ fn relink(tree: &Tree, old: &str, new: &str, skip: &str) -> Result<Vec<String>> 
         if !text.contains(old) {
             continue;
         }
-        let Ok(mut e) = Entry::parse(&text) else { continue };
+        let Ok(mut e) = Entry::parse(&text) else {
+            continue;
+        };
         if !e.meta.relations.iter().any(|r| r.to == old) {
             continue;
         }
