@@ -158,20 +158,17 @@ impl Git {
         }
         .into_iter();
         let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let mut index = Index::new()?;
-        if let Some(c) = &head {
-            index.read_tree(&c.tree()?)?;
-        }
         let workdir = repo.workdir().unwrap().to_path_buf();
         let mut written: Vec<(String, Oid)> = Vec::new();
+        // What each change leaves at its path: a blob, or nothing.
+        let mut updates: Vec<(String, Option<(Oid, usize)>)> = Vec::with_capacity(changes.len());
         for ch in changes {
             match ch {
                 Change::Write(rel) => {
                     let path = self.repo_path(rel);
                     let bytes = std::fs::read(workdir.join(&path))
                         .with_context(|| format!("reading {rel} to commit it"))?;
-                    let oid = repo.blob(&bytes)?;
-                    index.add(&index_entry(&path, oid, bytes.len()))?;
+                    updates.push((path, Some((repo.blob(&bytes)?, bytes.len()))));
                 }
                 Change::Put(rel, bytes) => {
                     let path = self.repo_path(rel);
@@ -179,17 +176,59 @@ impl Git {
                         Some(id) => id,
                         None => repo.blob(bytes)?,
                     };
-                    index.add(&index_entry(&path, oid, bytes.len()))?;
+                    updates.push((path.clone(), Some((oid, bytes.len()))));
                     written.push((path, oid));
                 }
-                Change::Delete(rel) => {
-                    let path = self.repo_path(rel);
-                    let _ = index.remove_path(Path::new(&path));
-                }
+                Change::Delete(rel) => updates.push((self.repo_path(rel), None)),
             }
         }
-        crate::trace::mark("commit: index built");
-        let tree_oid = index.write_tree_to(repo)?;
+        let tree_oid = if updates.len() <= SMALL_COMMIT {
+            // A few paths: only the trees on their way change (libgit2's
+            // tree update), not a rebuild of the whole tree from an index
+            // of every file (~0.2 s in a 100k-entry tree).
+            let base = match &head {
+                Some(c) => c.tree()?,
+                None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+            };
+            // The last change to a path wins (libgit2 refuses duplicates).
+            let mut last: std::collections::BTreeMap<&str, Option<Oid>> =
+                std::collections::BTreeMap::new();
+            for (path, blob) in &updates {
+                last.insert(path, blob.map(|(id, _)| id));
+            }
+            let mut b = git2::build::TreeUpdateBuilder::new();
+            for (path, oid) in last {
+                match oid {
+                    Some(id) => {
+                        b.upsert(path, id, git2::FileMode::Blob);
+                    }
+                    // Removing what the tree lacks is an error in libgit2.
+                    None if base.get_path(Path::new(path)).is_ok() => {
+                        b.remove(path);
+                    }
+                    None => {}
+                }
+            }
+            crate::trace::mark("commit: updates listed");
+            b.create_updated(repo, &base)?
+        } else {
+            let mut index = Index::new()?;
+            if let Some(c) = &head {
+                index.read_tree(&c.tree()?)?;
+            }
+            for (path, blob) in &updates {
+                match blob {
+                    Some((id, size)) => {
+                        index.add(&index_entry(path, *id, *size))?;
+                    }
+                    None => {
+                        let _ = index.remove_path(Path::new(path));
+                    }
+                }
+            }
+            crate::trace::mark("commit: index built");
+            index.write_tree_to(repo)?
+        };
         crate::trace::mark("commit: trees written");
         if let Some(c) = &head
             && c.tree_id() == tree_oid
@@ -498,6 +537,9 @@ fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: Option<&str>) 
 
 /// New blobs from which a commit writes them as one pack.
 const BULK_OBJECTS: usize = 64;
+/// Changed paths up to which a commit updates the trees on their way
+/// instead of rebuilding the whole tree from an index.
+const SMALL_COMMIT: usize = 64;
 
 /// Writes the blobs the repository lacks as one packfile (format version 2,
 /// whole objects, no deltas) through libgit2's indexer, which checks it and
@@ -622,6 +664,82 @@ fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_commits_update_only_their_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = Git::open_or_init(dir.path()).unwrap();
+        let cfg = crate::config::GitConfig {
+            author_name: Some("t".into()),
+            author_email: Some("t@example.com".into()),
+        };
+        let put = |rel: &str, body: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, body).unwrap();
+            Change::Put(rel.into(), body.as_bytes().to_vec())
+        };
+        // The first commit (no HEAD yet) and a file in a folder of its own.
+        git.commit(
+            &[put("a/x/1.md", "one\n"), put("a/y/2.md", "two\n")],
+            "first",
+            &cfg,
+        )
+        .unwrap()
+        .unwrap();
+        // Then: the folder's only file goes, a path changes twice (the last
+        // wins), a file is read from disk, and a path never committed is
+        // "deleted" (nothing to do).
+        std::fs::remove_file(dir.path().join("a/y/2.md")).unwrap();
+        let first = put("a/x/3.md", "draft\n");
+        let second = put("a/x/3.md", "final\n");
+        std::fs::write(dir.path().join("a/x/1.md"), "one, edited\n").unwrap();
+        git.commit(
+            &[
+                Change::Delete("a/y/2.md".into()),
+                first,
+                second,
+                Change::Write("a/x/1.md".into()),
+                Change::Delete("a/z/never.md".into()),
+            ],
+            "second",
+            &cfg,
+        )
+        .unwrap()
+        .unwrap();
+        let repo = Repository::open(dir.path()).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        let content = |p: &str| {
+            let id = tree.get_path(Path::new(p)).unwrap().id();
+            String::from_utf8(repo.find_blob(id).unwrap().content().to_vec()).unwrap()
+        };
+        assert_eq!(content("a/x/1.md"), "one, edited\n");
+        assert_eq!(content("a/x/3.md"), "final\n");
+        assert!(
+            tree.get_path(Path::new("a/y")).is_err(),
+            "an empty folder is no tree"
+        );
+        assert_eq!(
+            tree.get_path(Path::new("a"))
+                .unwrap()
+                .to_object(&repo)
+                .unwrap()
+                .as_tree()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            repo.statuses(None).unwrap().is_empty(),
+            "work tree and index match"
+        );
+        // Nothing changed: no commit.
+        assert!(
+            git.commit(&[Change::Write("a/x/1.md".into())], "same", &cfg)
+                .unwrap()
+                .is_none()
+        );
+    }
 
     #[test]
     fn a_bulk_commit_packs_new_blobs_once_and_reuses_known_ones() {

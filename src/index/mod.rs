@@ -443,14 +443,19 @@ impl MemIndex {
             "index.lock",
             Duration::from_secs(120),
         )?;
-        if let Some(m) = Manifest::load(&man_path)
+        let pending = match Manifest::load(&man_path)
             .filter(|m| m.schema == SCHEMA_VERSION && m.generation > idx.manifest.generation)
         {
-            idx.manifest = m;
-            idx.text.reload()?;
-            idx.open_vectors(&vec_path, opts)?;
-        }
-        let pending = idx.diff(tree, opts, None)?;
+            Some(m) => {
+                idx.manifest = m;
+                idx.text.reload()?;
+                idx.open_vectors(&vec_path, opts)?;
+                idx.diff(tree, opts, None)?
+            }
+            // Nobody wrote the index since it was read: the differences
+            // found above still stand (no second walk of the tree).
+            None => pending,
+        };
         idx.apply(pending, opts, &mut report)?;
         report.generation = idx.manifest.generation;
         Ok((idx, report))
