@@ -630,6 +630,7 @@ impl MemIndex {
             w.commit().context("committing the text index")?;
             drop(w);
             self.text.reload()?;
+            crate::trace::mark("index: text committed");
         }
         // Vectors.
         if let Some(id) = opts.embedder_id.clone() {
@@ -704,6 +705,7 @@ impl MemIndex {
         self.manifest.schema = SCHEMA_VERSION;
         self.manifest.stamp = now_ns();
         self.manifest.save(&self.dir.join("manifest"))?;
+        crate::trace::mark("index: manifest saved");
         Ok(())
     }
 }
