@@ -692,14 +692,26 @@ impl Walker {
         let Ok(rd) = std::fs::read_dir(abs) else {
             return;
         };
-        let mut items: Vec<(String, std::fs::DirEntry, std::fs::FileType)> = rd
-            .flatten()
-            .filter_map(|d| {
-                let name = d.file_name().into_string().ok()?;
-                let ft = d.file_type().ok()?;
-                Some((name, d, ft))
-            })
-            .collect();
+        let mut items: Vec<(String, std::fs::DirEntry, std::fs::FileType)> = Vec::new();
+        for d in rd.flatten() {
+            let Ok(ft) = d.file_type() else { continue };
+            match d.file_name().into_string() {
+                Ok(name) => items.push((name, d, ft)),
+                // Not an entry mem can name; said, not skipped in silence
+                // (top-level and ignored names aside, as for other names).
+                Err(raw) if segs.is_empty() || self.ignored(&abs.join(&raw), ft.is_dir()) => {}
+                Err(raw) => self.strays.push(Stray {
+                    rel: format!(
+                        "{}{}",
+                        segs.iter().map(|s| format!("{s}/")).collect::<String>(),
+                        raw.to_string_lossy()
+                    ),
+                    why:
+                        "the name is not valid UTF-8: mem neither reads nor indexes it (rename it)"
+                            .into(),
+                }),
+            }
+        }
         // Folders sort as `name/`: a depth-first walk then lists full paths
         // in byte order (what the index manifest relies on).
         fn key<'a>(name: &'a str, ft: &std::fs::FileType) -> impl Iterator<Item = u8> + 'a {

@@ -198,3 +198,33 @@ fn yaml_bomb_and_wrong_types_in_hand_edited_entries() {
     let out = env.mem().args(["doctor", "--json"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("not UTF-8"));
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_reported_not_skipped_in_silence() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let a = env.add("the staging cluster is in Frankfurt", "ops/infra");
+    // A Latin-1 name ("caf\xe9.md") beside the entry, copied from it.
+    let good = env.read(&format!("{}.md", a["path"].as_str().unwrap()));
+    let bad = env
+        .root
+        .join("ops/infra")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9.md"));
+    std::fs::write(&bad, good.replace("Frankfurt", "Lisbon")).unwrap();
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "a warning, not an error");
+    let lines = parse_lines(&out.stdout);
+    let w = lines
+        .iter()
+        .find(|p| p["path"] == "ops/infra/caf\u{fffd}.md")
+        .unwrap_or_else(|| panic!("not reported: {lines:?}"));
+    assert_eq!(w["severity"], "warning");
+    assert!(
+        w["problem"].as_str().unwrap().contains("not valid UTF-8"),
+        "{w}"
+    );
+    // The rest of the tree works as before; the file is left alone.
+    let hits = env.json(&["recall", "frankfurt"]);
+    assert_eq!(hits.len(), 1);
+    assert!(bad.exists());
+}
