@@ -313,7 +313,9 @@ pub struct OpenOptions<'a> {
 }
 
 struct Pending {
-    upserts: Vec<(String, FileRec, Option<Entry>)>,
+    /// Changed files: the record to keep, and what the index needs of the
+    /// entry (`None`: not a valid entry).
+    upserts: Vec<(String, FileRec, Option<IndexDoc>)>,
     removed: Vec<String>,
     restat: Vec<(String, FileRec)>,
 }
@@ -563,9 +565,12 @@ impl MemIndex {
                 }
                 continue;
             }
+            // Only what the index needs is kept: a rebuild of a 100k-entry
+            // tree held every parsed entry until the commit (~11 KB each).
             let entry = std::str::from_utf8(&bytes)
                 .ok()
-                .and_then(|t| Entry::parse(t).ok());
+                .and_then(|t| Entry::parse(t).ok())
+                .map(|e| IndexDoc::of(&e, want_vectors));
             let rec = FileRec {
                 size,
                 mtime,
@@ -634,7 +639,7 @@ impl MemIndex {
         }
         // Vectors.
         if let Some(id) = opts.embedder_id.clone() {
-            let todo: Vec<&(String, FileRec, Option<Entry>)> = p
+            let todo: Vec<&(String, FileRec, Option<IndexDoc>)> = p
                 .upserts
                 .iter()
                 .filter(|(_, r, e)| e.is_some() && !r.broken)
@@ -665,7 +670,7 @@ impl MemIndex {
                 }
                 let texts: Vec<String> = todo
                     .iter()
-                    .map(|(_, _, e)| embed_text(e.as_ref().unwrap()))
+                    .map(|(_, _, d)| d.as_ref().unwrap().embed.clone())
                     .collect();
                 let embedded = embcache::embed_cached(emb, &texts, bar.as_ref())?;
                 for ((_, rec, _), v) in todo.iter().zip(embedded) {
@@ -710,42 +715,69 @@ impl MemIndex {
     }
 }
 
-fn doc_input<'a>(rel: &'a str, key: u64, e: &'a Entry) -> text::DocInput<'a> {
+/// What the index takes from an entry: the fields of its text document,
+/// and the text its vector is made from (empty when no embedder is set).
+struct IndexDoc {
+    title: String,
+    tags: Vec<String>,
+    body: String,
+    kind: String,
+    /// observed, else created (seconds since the epoch).
+    time: i64,
+    supersedes: Vec<String>,
+    supersedes_ids: Vec<String>,
+    speaker: Option<String>,
+    embed: String,
+}
+
+impl IndexDoc {
+    fn of(e: &Entry, with_embed_text: bool) -> Self {
+        let when = e.meta.observed.as_deref().unwrap_or(&e.meta.created);
+        let supersedes = e.meta.relations.iter().filter(|r| r.rel == "supersedes");
+        Self {
+            title: e.meta.title.clone(),
+            tags: e.meta.tags.clone(),
+            body: e.body().to_string(),
+            kind: e.meta.kind.clone(),
+            time: crate::time::parse(when).map(|t| t.as_second()).unwrap_or(0),
+            // A relation that names the old entry's id is matched by the id
+            // only: after a hand rename, another entry made at the old path
+            // is not the superseded one.
+            supersedes: supersedes
+                .clone()
+                .filter(|r| r.id.is_none())
+                .map(|r| r.to.clone())
+                .collect(),
+            supersedes_ids: supersedes.filter_map(|r| r.id.clone()).collect(),
+            speaker: e.meta.source.speaker.clone(),
+            embed: if with_embed_text {
+                embed_text(e)
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
+fn doc_input<'a>(rel: &'a str, key: u64, d: &'a IndexDoc) -> text::DocInput<'a> {
     let archived = rel.starts_with(crate::paths::ARCHIVE_DIR);
     let path = rel
         .strip_prefix("_archive/")
         .unwrap_or(rel)
         .trim_end_matches(".md");
-    let when = e.meta.observed.as_deref().unwrap_or(&e.meta.created);
-    let time = crate::time::parse(when).map(|t| t.as_second()).unwrap_or(0);
     text::DocInput {
         rel,
         key,
         path,
         archived,
-        title: &e.meta.title,
-        tags: &e.meta.tags,
-        body: e.body(),
-        kind: &e.meta.kind,
-        time,
-        // A relation that names the old entry's id is matched by the id
-        // only: after a hand rename, another entry made at the old path is
-        // not the superseded one.
-        supersedes: e
-            .meta
-            .relations
-            .iter()
-            .filter(|r| r.rel == "supersedes" && r.id.is_none())
-            .map(|r| r.to.clone())
-            .collect(),
-        supersedes_ids: e
-            .meta
-            .relations
-            .iter()
-            .filter(|r| r.rel == "supersedes")
-            .filter_map(|r| r.id.clone())
-            .collect(),
-        speaker: e.meta.source.speaker.as_deref(),
+        title: &d.title,
+        tags: &d.tags,
+        body: &d.body,
+        kind: &d.kind,
+        time: d.time,
+        supersedes: d.supersedes.clone(),
+        supersedes_ids: d.supersedes_ids.clone(),
+        speaker: d.speaker.as_deref(),
     }
 }
 
