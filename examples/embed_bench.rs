@@ -2,30 +2,15 @@
 //! `cargo run --release --example embed_bench -- MODEL.gguf [THREADS] [ROUNDS]`.
 //! Prints texts/s (median over rounds) for one-at-a-time and for packing
 //! budgets of 63, 128, 256 and 512 tokens per decode, on 512 short texts.
+mod common;
+
 use mem::model::Embedder;
 use mem::model::llama::LlamaEmbedder;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let path = std::path::PathBuf::from(&args[1]);
-    let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let rounds: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let words = [
-        "build", "cache", "deploy", "index", "query", "token", "server", "laptop", "docker",
-        "release",
-    ];
-    let texts: Vec<String> = (0..512)
-        .map(|i| {
-            format!(
-                "The {} step for the {} {} fails after the upgrade to version {} on the staging cluster",
-                words[i % 10],
-                words[(i / 10) % 10],
-                words[(i / 100) % 10],
-                i
-            )
-        })
-        .collect();
+    let (path, threads, rounds) = common::args(0);
+    let texts = common::short_texts(512);
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let mut e = LlamaEmbedder::load(&path, threads)?;
     e.embed(&["warm up"])?;

@@ -3,31 +3,16 @@
 //! median over rounds) and the mean / min cosine of each type's embeddings
 //! with F32's on the same texts.
 //! `cargo run --release --example quant_probe -- MODEL_DIR [THREADS] [ROUNDS]`.
+mod common;
+
 use mem::model::Embedder;
 use mem::model::gguf::{WeightType, convert_bert_dir};
 use mem::model::llama::LlamaEmbedder;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let dir = std::path::PathBuf::from(&args[1]);
-    let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2);
-    let rounds: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let words = [
-        "build", "cache", "deploy", "index", "query", "token", "server", "laptop", "docker",
-        "release",
-    ];
-    let texts: Vec<String> = (0..512)
-        .map(|i| {
-            format!(
-                "The {} step for the {} {} fails after the upgrade to version {} on the staging cluster",
-                words[i % 10],
-                words[(i / 10) % 10],
-                words[(i / 100) % 10],
-                i
-            )
-        })
-        .collect();
+    let (dir, threads, rounds) = common::args(2);
+    let texts = common::short_texts(512);
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let tmp = std::env::temp_dir().join(format!("quant-probe-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;

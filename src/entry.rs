@@ -800,17 +800,10 @@ mod tests {
             "a", "Z", "0", "9", "1", " ", "-", "_", ".", "/", "e", "E", "x", "X", "o", "b", "B",
             "F", ":", "#", "y", "+",
         ];
-        let mut rng = 12345u64;
+        let mut rng = crate::synth::Rng::new(12345);
         for _ in 0..20000 {
-            let len = 1 + (rng % 12) as usize;
-            let mut s = String::new();
-            for _ in 0..len {
-                rng = rng
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                s.push_str(alphabet[(rng >> 33) as usize % alphabet.len()]);
-            }
-            cases.push(s);
+            let len = rng.range(1, 12);
+            cases.push((0..len).map(|_| *rng.pick(&alphabet)).collect());
         }
         cases.push("word ".repeat(12).trim_end().to_string());
         cases.push("w".repeat(64));

@@ -149,7 +149,7 @@ impl Git {
                 }
             })
             .collect();
-        let mut packed = if puts.len() >= BULK_OBJECTS {
+        let mut packed = if puts.len() >= BULK {
             let ids = write_blob_pack(repo, &puts)?;
             crate::trace::mark("commit: pack written");
             ids
@@ -182,7 +182,7 @@ impl Git {
                 Change::Delete(rel) => updates.push((self.repo_path(rel), None)),
             }
         }
-        let tree_oid = if updates.len() <= SMALL_COMMIT {
+        let tree_oid = if updates.len() < BULK {
             // A few paths: only the trees on their way change (libgit2's
             // tree update), not a rebuild of the whole tree from an index
             // of every file (~0.2 s in a 100k-entry tree).
@@ -535,11 +535,10 @@ fn push_item(out: &mut Vec<LogItem>, commit: &git2::Commit, path: Option<&str>) 
     });
 }
 
-/// New blobs from which a commit writes them as one pack.
-const BULK_OBJECTS: usize = 64;
-/// Changed paths up to which a commit updates the trees on their way
-/// instead of rebuilding the whole tree from an index.
-const SMALL_COMMIT: usize = 64;
+/// From this many changes a commit is written in bulk: new blobs as one
+/// pack, the tree rebuilt from an index; below it, loose blobs and only the
+/// trees on the changed paths are rewritten.
+const BULK: usize = 64;
 
 /// Writes the blobs the repository lacks as one packfile (format version 2,
 /// whole objects, no deltas) through libgit2's indexer, which checks it and
@@ -665,14 +664,20 @@ fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
 mod tests {
     use super::*;
 
-    #[test]
-    fn small_commits_update_only_their_paths() {
+    /// A new repository and an author to commit with.
+    fn new_repo() -> (tempfile::TempDir, Git, crate::config::GitConfig) {
         let dir = tempfile::tempdir().unwrap();
         let git = Git::open_or_init(dir.path()).unwrap();
         let cfg = crate::config::GitConfig {
             author_name: Some("t".into()),
             author_email: Some("t@example.com".into()),
         };
+        (dir, git, cfg)
+    }
+
+    #[test]
+    fn small_commits_update_only_their_paths() {
+        let (dir, git, cfg) = new_repo();
         let put = |rel: &str, body: &str| {
             let p = dir.path().join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -743,12 +748,7 @@ mod tests {
 
     #[test]
     fn a_bulk_commit_packs_new_blobs_once_and_reuses_known_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let git = Git::open_or_init(dir.path()).unwrap();
-        let cfg = crate::config::GitConfig {
-            author_name: Some("t".into()),
-            author_email: Some("t@example.com".into()),
-        };
+        let (dir, git, cfg) = new_repo();
         // A first commit makes one blob known to the object database.
         let known = b"already committed\n".to_vec();
         std::fs::write(dir.path().join("known.md"), &known).unwrap();

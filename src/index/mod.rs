@@ -775,8 +775,8 @@ fn doc_input<'a>(rel: &'a str, key: u64, d: &'a IndexDoc) -> text::DocInput<'a> 
         body: &d.body,
         kind: &d.kind,
         time: d.time,
-        supersedes: d.supersedes.clone(),
-        supersedes_ids: d.supersedes_ids.clone(),
+        supersedes: &d.supersedes,
+        supersedes_ids: &d.supersedes_ids,
         speaker: d.speaker.as_deref(),
     }
 }

@@ -80,8 +80,8 @@ pub struct DocInput<'a> {
     pub kind: &'a str,
     /// observed, else created (seconds since the epoch).
     pub time: i64,
-    pub supersedes: Vec<String>,
-    pub supersedes_ids: Vec<String>,
+    pub supersedes: &'a [String],
+    pub supersedes_ids: &'a [String],
     pub speaker: Option<&'a str>,
 }
 
@@ -171,10 +171,10 @@ impl TextIndex {
         for t in d.tags {
             doc.add_text(f.tags, t);
         }
-        for s in &d.supersedes {
+        for s in d.supersedes {
             doc.add_text(f.supersedes, s);
         }
-        for s in &d.supersedes_ids {
+        for s in d.supersedes_ids {
             doc.add_text(f.supersedes_id, s);
         }
         if let Some(s) = d.speaker {

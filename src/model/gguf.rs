@@ -340,21 +340,35 @@ pub fn quantize_q8_0(x: &[f32]) -> Vec<u8> {
 /// largest-magnitude value) and 16 bytes of 4-bit codes `round(x / d) + 8`,
 /// value `j` in the low nibble of byte `j`, value `j + 16` in its high nibble.
 pub fn quantize_q4_0(x: &[f32]) -> Vec<u8> {
+    quantize_4bit(x, |block| {
+        let d = signed_max(&block) / -8.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let codes = block.map(|v| ((v * id + 8.5) as i32).clamp(0, 15) as u8);
+        (d, codes)
+    })
+}
+
+/// The value of largest magnitude, with its sign.
+fn signed_max(block: &[f32]) -> f32 {
+    block
+        .iter()
+        .fold(0f32, |m, &v| if v.abs() > m.abs() { v } else { m })
+}
+
+/// 4-bit blocks of 32 values: `code` gives a block's scale and its 32 codes,
+/// written as an f16 scale and 16 bytes, value `j` in the low nibble of byte
+/// `j` and value `j + 16` in its high nibble (Q4_0 and IQ4_NL alike).
+fn quantize_4bit(x: &[f32], code: impl Fn([f32; 32]) -> (f32, [u8; 32])) -> Vec<u8> {
     assert!(
         x.len().is_multiple_of(32),
-        "q4_0 needs a multiple of 32 values"
+        "4-bit blocks need a multiple of 32 values"
     );
     let mut out = Vec::with_capacity(x.len() / 32 * 18);
     for block in x.chunks_exact(32) {
-        let m = block
-            .iter()
-            .fold(0f32, |m, &v| if v.abs() > m.abs() { v } else { m });
-        let d = m / -8.0;
-        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let (d, codes) = code(block.try_into().expect("32 values"));
         out.extend_from_slice(&f32_to_f16(d).to_le_bytes());
-        let code = |v: f32| ((v * id + 8.5) as i32).clamp(0, 15) as u8;
         for j in 0..16 {
-            out.push(code(block[j]) | (code(block[j + 16]) << 4));
+            out.push(codes[j] | (codes[j + 16] << 4));
         }
     }
     out
@@ -370,57 +384,42 @@ const IQ4_NL_LEVELS: [i8; 16] = [
 /// per block by trying a few around `max / -127` and refitting each by least
 /// squares, keeping the one with the smallest squared error.
 pub fn quantize_iq4_nl(x: &[f32]) -> Vec<u8> {
-    assert!(
-        x.len().is_multiple_of(32),
-        "iq4_nl needs a multiple of 32 values"
-    );
-    let nearest = |v: f32| -> usize {
+    let nearest = |v: f32| -> u8 {
         let mut best = 0;
         for (i, &l) in IQ4_NL_LEVELS.iter().enumerate() {
             if (v - l as f32).abs() < (v - IQ4_NL_LEVELS[best] as f32).abs() {
                 best = i;
             }
         }
-        best
+        best as u8
     };
-    let mut out = Vec::with_capacity(x.len() / 32 * 18);
-    for block in x.chunks_exact(32) {
-        let m = block
-            .iter()
-            .fold(0f32, |m, &v| if v.abs() > m.abs() { v } else { m });
-        let mut best = (f32::INFINITY, 0f32, [0usize; 32]);
+    quantize_4bit(x, |block| {
+        let m = signed_max(&block);
+        let mut best = (f32::INFINITY, 0f32, [0u8; 32]);
         if m != 0.0 {
             for step in -9..=9 {
                 let d0 = m / (-127.0 + step as f32);
-                let mut idx = [0usize; 32];
-                for (k, &v) in block.iter().enumerate() {
-                    idx[k] = nearest(v / d0);
-                }
+                let idx = block.map(|v| nearest(v / d0));
                 // least-squares scale for these indices
+                let level = |i: u8| IQ4_NL_LEVELS[i as usize] as f32;
                 let (mut xl, mut ll) = (0f32, 0f32);
-                for (k, &v) in block.iter().enumerate() {
-                    let l = IQ4_NL_LEVELS[idx[k]] as f32;
-                    xl += v * l;
-                    ll += l * l;
+                for (&v, &i) in block.iter().zip(&idx) {
+                    xl += v * level(i);
+                    ll += level(i) * level(i);
                 }
                 let d = if ll > 0.0 { xl / ll } else { d0 };
                 let err: f32 = block
                     .iter()
-                    .zip(idx)
-                    .map(|(&v, i)| (v - d * IQ4_NL_LEVELS[i] as f32).powi(2))
+                    .zip(&idx)
+                    .map(|(&v, &i)| (v - d * level(i)).powi(2))
                     .sum();
                 if err < best.0 {
                     best = (err, d, idx);
                 }
             }
         }
-        let (_, d, idx) = best;
-        out.extend_from_slice(&f32_to_f16(d).to_le_bytes());
-        for j in 0..16 {
-            out.push(idx[j] as u8 | ((idx[j + 16] as u8) << 4));
-        }
-    }
-    out
+        (best.1, best.2)
+    })
 }
 
 pub fn dequantize_q8_0(bytes: &[u8]) -> Vec<f32> {
@@ -1310,18 +1309,9 @@ mod tests {
     fn iq4_nl_beats_q4_0_on_bell_shaped_weights() {
         // Weights cluster near zero: IQ4_NL's levels are denser there, so its
         // squared error must be well below Q4_0's on the same values.
-        let mut r = 7u64;
+        let mut r = crate::synth::Rng::new(7);
         let x: Vec<f32> = (0..32 * 64)
-            .map(|_| {
-                let mut s = 0f32;
-                for _ in 0..4 {
-                    r = r
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    s += (r >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
-                }
-                s
-            })
+            .map(|_| (0..4).map(|_| r.f64() as f32 - 0.5).sum())
             .collect();
         let mse = |back: Vec<f32>| {
             x.iter()

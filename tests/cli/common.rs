@@ -82,9 +82,15 @@ impl Env {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.root, args)
+    }
+
+    /// `git ARGS` in `dir` (another repository than the tree's), with this
+    /// environment's home; its stdout.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
         let out = std::process::Command::new("git")
             .args(args)
-            .current_dir(&self.root)
+            .current_dir(dir)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", self.home())
             .output()
@@ -103,6 +109,15 @@ impl Env {
             .parse()
             .unwrap()
     }
+}
+
+/// Asserts that a command succeeded, showing its stderr when it did not.
+pub fn ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn parse_lines(stdout: &[u8]) -> Vec<serde_json::Value> {

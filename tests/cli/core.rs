@@ -46,11 +46,7 @@ fn init_adopts_an_existing_repo_in_a_subfolder() {
         .args(["add", "nested trees share the repo", "--at", "a/b"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     assert!(
         env.git(&["log", "-1", "--name-only", "--format="])
             .contains("docs/memory/a/b/")
@@ -599,11 +595,7 @@ fn raw_add_reports_its_statement_observed_takes_ages_and_log_has_no_path_for_the
             .arg(format!("the deploy observed {age}"))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ok(&out);
         let path = parse_lines(&out.stdout)[0]["path"]
             .as_str()
             .unwrap()

@@ -339,11 +339,7 @@ fn eval_curation_runs_the_shipped_scenarios() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let v = parse_lines(&out.stdout);
     let r = &v[0]["results"][0];
     assert_eq!(r["mode"], "lexical");

@@ -156,11 +156,7 @@ fn recall_follows_git_checkout_and_pull() {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     env.mem()
         .current_dir(&other)
         .args([
@@ -966,25 +962,8 @@ fn a_large_batch_is_one_packed_commit_that_git_accepts() {
         .env("MEM_GENERATOR", "none")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&dir)
-            .env("HOME", env.home())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    ok(&out);
+    let git = |args: &[&str]| env.git_in(&dir, args);
     git(&["fsck", "--strict", "--no-dangling"]);
     assert_eq!(
         git(&["status", "--porcelain"]),

@@ -83,11 +83,7 @@ fn longmemeval_ingest_reads_gzip_from_stdin() {
         .unwrap()
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["conversations"], 4);
     // 18 turns listed, one empty; the repeated session id holds other
@@ -165,11 +161,7 @@ fn recompute(dump: &std::path::Path) -> serde_json::Value {
         .arg("--json")
         .output()
         .expect("python3 is needed for this test");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -220,11 +212,7 @@ fn eval_locomo_report_agrees_with_the_dump() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["questions"], 9);
     assert_eq!(r["asked"], 7);
@@ -278,11 +266,7 @@ fn eval_longmemeval_gzip_excludes_abstention_and_agrees_with_the_dump() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["questions"], 4);
     assert_eq!(r["asked"], 3);
@@ -513,11 +497,7 @@ fn distilled_ingest_writes_a_turn_raw_and_pending_when_the_model_fails() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("warning: chat:run:s1:1: curation failed"),
@@ -714,36 +694,27 @@ fn ingest_with_the_wrong_format_or_nothing_usable_fails_naming_the_file() {
     let locomo = fixture("bench/mini-locomo.json");
     let chat = fixture("bench/chat.jsonl");
     let commits = env.commit_count();
-    // Valid JSON of another benchmark: nothing read, the right format named.
-    let (code, err) = ingest_fails(&env, &["--format", "locomo", lme.to_str().unwrap()], b"");
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains(&*lme.to_string_lossy())
-            && err.contains("no turns read as --format locomo")
-            && err.contains("it looks like --format longmemeval"),
-        "{err}"
-    );
-    let (code, err) = ingest_fails(
-        &env,
-        &["--format", "chat-jsonl", locomo.to_str().unwrap()],
-        b"",
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains(&*locomo.to_string_lossy()) && err.contains("it looks like --format locomo"),
-        "{err}"
-    );
-    // JSON Lines read as a JSON file.
-    let (code, err) = ingest_fails(
-        &env,
-        &["--format", "longmemeval", chat.to_str().unwrap()],
-        b"",
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains(&*chat.to_string_lossy()) && err.contains("it looks like --format chat-jsonl"),
-        "{err}"
-    );
+    // Valid JSON of another benchmark: nothing read, the right format
+    // named; JSON Lines read as a JSON file, too.
+    for (format, file, guess, also) in [
+        (
+            "locomo",
+            &lme,
+            "longmemeval",
+            Some("no turns read as --format locomo"),
+        ),
+        ("chat-jsonl", &locomo, "locomo", None),
+        ("longmemeval", &chat, "chat-jsonl", None),
+    ] {
+        let (code, err) = ingest_fails(&env, &["--format", format, file.to_str().unwrap()], b"");
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&*file.to_string_lossy())
+                && err.contains(&format!("it looks like --format {guess}"))
+                && also.is_none_or(|a| err.contains(a)),
+            "{err}"
+        );
+    }
     // Lines that hold no turn at all.
     let (code, err) = ingest_fails(
         &env,
@@ -983,11 +954,7 @@ fn ingest_stdin(env: &Env, extra: &[&str], input: &str) -> serde_json::Value {
         .write_stdin(input.to_string())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     parse_lines(&out.stdout).remove(0)
 }
 
@@ -1240,11 +1207,7 @@ fn a_repeated_locomo_dia_id_gets_its_own_ref_and_reingest_changes_nothing() {
         .arg(&dump)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let r = parse_lines(&out.stdout).remove(0);
     assert_eq!(r["turn"]["overall"]["recall_any"]["1"], 1.0, "{r}");
     let line: serde_json::Value =

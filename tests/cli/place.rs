@@ -28,11 +28,7 @@ fn add_with(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> serde_json::Valu
         c.env(k, v);
     }
     let out = c.arg("add").args(args).arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     parse_lines(&out.stdout).remove(0)
 }
 
@@ -145,11 +141,7 @@ fn placement_reads_a_few_entries_not_the_tree() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let err = String::from_utf8_lossy(&out.stderr);
     let line = err
         .lines()
@@ -181,11 +173,7 @@ fn eval_placement_runs_the_shipped_set() {
         .args(["eval", "placement", "--modes", "lexical", "--json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let v = parse_lines(&out.stdout).remove(0);
     assert_eq!(v["cases"], 40);
     let r = &v["results"][0];
