@@ -470,7 +470,11 @@ pub fn parse_locomo_sample(i: usize, s: &Value, q: &mut Quirks) -> Option<Locomo
         .map(Vec::as_slice)
         .unwrap_or(&[])
     {
-        let Some(question) = item.get("question").and_then(str_of) else {
+        let Some(question) = item
+            .get("question")
+            .and_then(str_of)
+            .filter(|s| !s.trim().is_empty())
+        else {
             q.add("qa without question (skipped)");
             continue;
         };
@@ -488,13 +492,17 @@ pub fn parse_locomo_sample(i: usize, s: &Value, q: &mut Quirks) -> Option<Locomo
                 String::new()
             }
         };
-        let category = item
-            .get("category")
-            .and_then(Value::as_i64)
-            .unwrap_or_else(|| {
+        let category = match item.get("category") {
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or(0),
+            Some(Value::String(c)) if c.trim().parse::<i64>().is_ok() => {
+                q.add("category as text (read as a number)");
+                c.trim().parse().unwrap_or(0)
+            }
+            _ => {
                 q.add("qa without category");
                 0
-            });
+            }
+        };
         let evidence = locomo_evidence(item.get("evidence").unwrap_or(&Value::Null), &valid, q);
         qa.push(LocomoQa {
             question,
@@ -694,10 +702,13 @@ pub fn parse_longmemeval_question(i: usize, it: &Value, q: &mut Quirks) -> LmeQu
     LmeQuestion {
         question_type: it.get("question_type").and_then(str_of).unwrap_or_default(),
         question: it.get("question").and_then(str_of).unwrap_or_default(),
-        question_date: it
-            .get("question_date")
-            .and_then(str_of)
-            .and_then(|d| parse_date(&d)),
+        question_date: match it.get("question_date").and_then(str_of) {
+            Some(d) => parse_date(&d).or_else(|| {
+                q.add("question_date not understood (relative times resolve to now)");
+                None
+            }),
+            None => None,
+        },
         answer: it.get("answer").and_then(str_of).unwrap_or_default(),
         gold_sessions,
         gold_turns,
@@ -818,6 +829,11 @@ pub struct Shape {
     /// Add the previous turn, quoted, before a turn's statement (context for
     /// the embedder and BM25).
     pub context: bool,
+    /// How much of the previous turn is quoted (characters).
+    pub ctx_chars: usize,
+    /// How much of the next turn is quoted after the statement (0: none;
+    /// an experiment knob, see README ablation).
+    pub next_chars: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -838,8 +854,10 @@ impl Default for Shape {
             assistant_chars: 200,
             title: TitleMode::Speaker,
             context: true,
+            ctx_chars: 200,
+            next_chars: 0,
         };
-        // Experiments (README, ablation): MEM_INGEST_SHAPE=title=first|speaker|context,stmt=N,ctx=0|1
+        // Experiments (README, ablation): MEM_INGEST_SHAPE=title=first|speaker|context,stmt=N,ctx=0|1,ctxn=N,next=N
         if let Ok(spec) = std::env::var("MEM_INGEST_SHAPE") {
             for kv in spec.split(',') {
                 match kv.split_once('=') {
@@ -853,6 +871,8 @@ impl Default for Shape {
                         s.assistant_chars = n.parse().unwrap_or(s.assistant_chars).max(40)
                     }
                     Some(("ctx", v)) => s.context = v != "0",
+                    Some(("ctxn", n)) => s.ctx_chars = n.parse().unwrap_or(200),
+                    Some(("next", n)) => s.next_chars = n.parse().unwrap_or(0),
                     _ => {}
                 }
             }
@@ -922,7 +942,7 @@ pub fn requests(
                     let mut body = String::new();
                     if shape.context && ti > 0 {
                         let p = &s.turns[ti - 1];
-                        let (ph, pcut) = head(p.text.trim(), 200);
+                        let (ph, pcut) = head(p.text.trim(), shape.ctx_chars);
                         body.push_str(&format!(
                             "> {}: {}{}\n\n",
                             p.speaker,
@@ -932,7 +952,23 @@ pub fn requests(
                     }
                     body.push_str(&format!("{}: {}", t.speaker, stmt));
                     if cut {
-                        body.push_str(" …\n\n## Evidence\n\n");
+                        body.push_str(" …");
+                    }
+                    // Experiments only (`next=N`, README ablation): the
+                    // next turn quoted after the statement; BM25 and the
+                    // embedder both see it.
+                    if shape.next_chars > 0 && ti + 1 < s.turns.len() {
+                        let p = &s.turns[ti + 1];
+                        let (ph, pcut) = head(p.text.trim(), shape.next_chars);
+                        body.push_str(&format!(
+                            "\n\n> {}: {}{}",
+                            p.speaker,
+                            ph.replace('\n', " "),
+                            if pcut { " …" } else { "" }
+                        ));
+                    }
+                    if cut {
+                        body.push_str("\n\n## Evidence\n\n");
                         body.push_str(&quote(text));
                     }
                     let first = crate::entry::derive_title(stmt, 80);
@@ -1409,6 +1445,33 @@ mod tests {
         assert_eq!(q.0["evidence repaired (leading zero or extra colon)"], 2);
         assert_eq!(q.0["evidence not in the conversation (dropped)"], 1);
         assert_eq!(q.0["evidence with several ids in one string (split)"], 1);
+    }
+
+    #[test]
+    fn locomo_questions_without_text_are_skipped_and_text_categories_read() {
+        let v = serde_json::json!([{
+            "sample_id": "c1",
+            "conversation": {"speaker_a": "A", "speaker_b": "B",
+                "session_1": [{"speaker": "A", "dia_id": "D1:1", "text": "hi"}]},
+            "qa": [
+                {"question": "Q1?", "answer": "a", "evidence": ["D1:1"], "category": 4},
+                {"question": "Q2?", "answer": "a", "evidence": ["D1:1"], "category": " 2"},
+                {"question": "Q3?", "answer": "a", "evidence": ["D1:1"], "category": "two"},
+                {"question": "  ", "answer": "a", "evidence": ["D1:1"], "category": 1},
+                {"answer": "a", "evidence": ["D1:1"], "category": 1}
+            ]
+        }]);
+        let mut q = Quirks::default();
+        let s = parse_locomo(&v, &mut q).unwrap();
+        let got: Vec<(&str, i64)> = s[0]
+            .qa
+            .iter()
+            .map(|x| (x.question.as_str(), x.category))
+            .collect();
+        assert_eq!(got, vec![("Q1?", 4), ("Q2?", 2), ("Q3?", 0)]);
+        assert_eq!(q.0["qa without question (skipped)"], 2);
+        assert_eq!(q.0["category as text (read as a number)"], 1);
+        assert_eq!(q.0["qa without category"], 1);
     }
 
     #[test]
