@@ -86,7 +86,7 @@ complete -c mem -n "__fish_mem_using_subcommand add" -l json -d 'Machine-readabl
 complete -c mem -n "__fish_mem_using_subcommand add" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand add" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand add" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand ingest" -l format -d 'Input format' -r -f -a "locomo\t''
+complete -c mem -n "__fish_mem_using_subcommand ingest" -l format -d 'Input format (default: recognised from the content; an input it cannot tell is an error)' -r -f -a "locomo\t''
 longmemeval\t''
 chat-jsonl\t''"
 complete -c mem -n "__fish_mem_using_subcommand ingest" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'

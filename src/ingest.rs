@@ -219,6 +219,51 @@ fn turn_text(v: Option<&Value>) -> Option<String> {
     }
 }
 
+/// Quirk of a chat-jsonl turn made only of parts without text (images,
+/// tool calls).
+const NO_TEXT_PARTS: &str = "turn without text parts (skipped)";
+
+/// A chat message's content: a string, or the text of its parts
+/// (`[{"type":"text","text":…}, …]`, an object with `text`, or strings).
+enum Parts {
+    Text(String),
+    /// Some parts had no text (images, tool calls): the text of the others.
+    Mixed(String),
+    NoText,
+}
+
+fn content_parts(v: &Value) -> Parts {
+    fn part(v: &Value) -> Option<String> {
+        match v {
+            Value::Object(o) => o.get("text").and_then(str_of),
+            Value::Null => None,
+            v => str_of(v),
+        }
+    }
+    match v {
+        Value::Array(items) => {
+            let texts: Vec<String> = items.iter().filter_map(part).collect();
+            if texts.is_empty() {
+                Parts::NoText
+            } else if texts.len() < items.len() {
+                Parts::Mixed(texts.join("\n\n"))
+            } else {
+                Parts::Text(texts.join("\n\n"))
+            }
+        }
+        v => part(v).map_or(Parts::NoText, Parts::Text),
+    }
+}
+
+/// RFC 3339 of a Unix time in seconds (or milliseconds, when it is too
+/// large to be seconds).
+fn epoch_date(t: f64) -> Option<String> {
+    let secs = if t.abs() >= 1e11 { t / 1000.0 } else { t };
+    jiff::Timestamp::from_second(secs.floor() as i64)
+        .ok()
+        .map(crate::time::format)
+}
+
 fn str_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -751,29 +796,58 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
             q.add("line not a JSON object (skipped)");
             continue;
         }
-        let speaker = v
-            .get("speaker")
-            .or_else(|| v.get("role"))
+        // A field of the line, else of its `message` object (transcripts
+        // that wrap each message: `{"type":…,"message":{"role",…}}`).
+        let msg = v.get("message").filter(|m| m.is_object());
+        let field = |keys: &[&str]| -> Option<&Value> {
+            keys.iter()
+                .find_map(|k| v.get(*k).filter(|x| !x.is_null()))
+                .or_else(|| {
+                    msg.and_then(|m| keys.iter().find_map(|k| m.get(*k).filter(|x| !x.is_null())))
+                })
+        };
+        if field(&["speaker", "role", "content", "text"]).is_none() {
+            q.add("line without a message (skipped)");
+            continue;
+        }
+        let speaker = field(&["speaker", "role"])
             .and_then(str_of)
             .unwrap_or_else(|| {
                 q.add("turn without role or speaker");
                 "unknown".into()
             });
-        let Some(content) = turn_text(v.get("content").or_else(|| v.get("text"))) else {
-            q.add(TEXT_NOT_A_STRING);
-            continue;
+        let content = match field(&["content", "text"]) {
+            None => String::new(),
+            Some(c) => match content_parts(c) {
+                Parts::Text(t) => t,
+                Parts::Mixed(t) => {
+                    q.add("non-text parts of a turn dropped (turn kept)");
+                    t
+                }
+                Parts::NoText => {
+                    q.add(NO_TEXT_PARTS);
+                    continue;
+                }
+            },
         };
         if content.trim().is_empty() {
             q.add("empty turn (skipped)");
             continue;
         }
-        let time = v.get("time").and_then(str_of).and_then(|t| {
-            parse_date(&t).or_else(|| {
+        let time = match field(&["time", "timestamp", "created_at"]) {
+            Some(Value::Number(n)) => n.as_f64().and_then(epoch_date).or_else(|| {
                 q.add("time not understood (no observed date)");
                 None
-            })
-        });
-        let session_name = match v.get("session").and_then(str_of) {
+            }),
+            Some(t) => str_of(t).and_then(|t| {
+                parse_date(&t).or_else(|| {
+                    q.add("time not understood (no observed date)");
+                    None
+                })
+            }),
+            None => None,
+        };
+        let session_name = match field(&["session", "session_id", "sessionId"]).and_then(str_of) {
             Some(s) => s,
             None => match &time {
                 Some(t) => t[..10].to_string(),
@@ -1364,13 +1438,19 @@ pub fn guess_format(bytes: &[u8]) -> Option<Format> {
             None
         };
     }
-    let line = bytes
+    // chat-jsonl: one of the first lines is a message (transcripts may
+    // open with other records, e.g. a summary).
+    let turn = |o: &Value| {
+        ["role", "speaker", "content", "text"]
+            .iter()
+            .any(|k| o.get(k).is_some())
+    };
+    bytes
         .split(|&b| b == b'\n')
-        .find(|l| !l.trim_ascii().is_empty())?;
-    let v: Value = serde_json::from_slice(line).ok()?;
-    ["role", "speaker", "content", "text"]
-        .iter()
-        .any(|k| v.get(k).is_some())
+        .filter(|l| !l.trim_ascii().is_empty())
+        .take(20)
+        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
+        .any(|v| turn(&v) || v.get("message").is_some_and(turn))
         .then_some(Format::ChatJsonl)
 }
 
@@ -1565,7 +1645,7 @@ mod tests {
     fn chat_jsonl_counts_invalid_utf8_and_turns_that_are_not_text() {
         let mut bytes = b"{\"role\":\"user\",\"content\":\"caf".to_vec();
         bytes.extend_from_slice(b"\xe9 au lait\"}\r\n");
-        bytes.extend_from_slice(b"{\"role\":5,\"content\":[\"x\"]}\n");
+        bytes.extend_from_slice(b"{\"role\":5,\"content\":[{\"type\":\"image\"}]}\n");
         bytes.extend_from_slice(b"{\"role\":\"user\",\"content\":\"  \"}\n");
         bytes.extend_from_slice(b"{\"role\":\"user\",\"content\":\"fine\"}\n");
         let mut q = Quirks::default();
@@ -1577,9 +1657,73 @@ mod tests {
             .collect();
         assert_eq!(texts, ["caf\u{FFFD} au lait", "fine"]);
         assert_eq!(q.0["invalid UTF-8 replaced (line kept)"], 1);
-        assert_eq!(q.0[TEXT_NOT_A_STRING], 1);
+        assert_eq!(q.0[NO_TEXT_PARTS], 1);
         assert_eq!(q.0["empty turn (skipped)"], 1);
         assert_eq!(q.total(), 3, "{q:?}");
+    }
+
+    #[test]
+    fn chat_jsonl_reads_content_parts_wrapped_messages_and_epoch_times() {
+        let lines = [
+            // OpenAI / Anthropic style content parts; epoch seconds.
+            r#"{"role":"user","content":[{"type":"text","text":"deploy with make ship"}],"time":1700000000}"#,
+            // A tool call among text parts: the text is kept.
+            r#"{"role":"assistant","content":[{"type":"text","text":"running it"},{"type":"tool_use","name":"bash"}],"session":"s1"}"#,
+            // Only a tool result: skipped.
+            r#"{"role":"user","content":[{"type":"tool_result","content":"ok"}],"session":"s1"}"#,
+            // A transcript line wrapping its message; epoch milliseconds.
+            r#"{"type":"user","sessionId":"s2","timestamp":1700000000123,"message":{"role":"user","content":"the cache lives in ~/.cache"}}"#,
+            r#"{"type":"assistant","session_id":"s2","timestamp":"2025-06-01T12:34:56.789Z","message":{"role":"assistant","content":[{"type":"text","text":"noted"}]}}"#,
+            // A line that is no message at all.
+            r#"{"type":"summary","summary":"x"}"#,
+        ]
+        .join("\n");
+        let mut q = Quirks::default();
+        let c = parse_chat_jsonl(lines.as_bytes(), "log", &mut q);
+        let got: Vec<(&str, &str, &str, Option<&str>)> = c
+            .sessions
+            .iter()
+            .flat_map(|s| {
+                s.turns.iter().map(move |t| {
+                    (
+                        s.slug.as_str(),
+                        t.speaker.as_str(),
+                        t.text.as_str(),
+                        s.date.as_deref(),
+                    )
+                })
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "2023-11-14",
+                    "user",
+                    "deploy with make ship",
+                    Some("2023-11-14T22:13:20Z")
+                ),
+                ("s1", "assistant", "running it", None),
+                (
+                    "s2",
+                    "user",
+                    "the cache lives in ~/.cache",
+                    Some("2023-11-14T22:13:20Z")
+                ),
+                ("s2", "assistant", "noted", Some("2023-11-14T22:13:20Z")),
+            ]
+        );
+        assert_eq!(q.0["non-text parts of a turn dropped (turn kept)"], 1);
+        assert_eq!(q.0[NO_TEXT_PARTS], 1);
+        assert_eq!(q.0["line without a message (skipped)"], 1);
+        assert_eq!(q.total(), 3, "{q:?}");
+        assert_eq!(
+            guess_format(
+                b"{\"type\":\"summary\"}\n{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}"
+            ),
+            Some(Format::ChatJsonl)
+        );
+        assert_eq!(guess_format(b"{\"type\":\"summary\"}\nnot json\n"), None);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[command(
     after_help = "Formats:\n  locomo       the LoCoMo benchmark file (list of samples with conversation.session_<N>)\n  \
 longmemeval  the LongMemEval file (list of questions, each with haystack_sessions); gzip accepted\n  \
-chat-jsonl   one JSON object per line: {role|speaker, content|text, time?, session?}\n\n\
+chat-jsonl   one JSON object per line: {role|speaker, content|text, time?, session?}; content parts\n               ([{type: text, text}]), a wrapping {message: {role, content}}, timestamp and sessionId are read too\n\n\
+Without --format the format is recognised from the content.\n\n\
 One entry per turn (or per session with --granularity session) under <domain>/<conversation>/<session>/, \
 e.g. locomo/conv-26/session-03/. source.ref points into the original (locomo:conv-26:D3:7, \
 lme:<question_id>:<session_id>:<turn_index>, chat:<name>:<session>:<turn_index>), observed = the session's date, \
@@ -20,12 +21,12 @@ under ## Evidence. One commit per file; the index is caught up (batched embeddin
 the same file adds nothing; a turn whose text changed since updates its entry (same ref) in place. \
 A chat-jsonl conversation is named by --name, else the file name, else (stdin) stdin-<hash>. Data quirks (malformed ids, missing dates, empty turns) are counted in the report.\n\n\
 Examples:\n  mem ingest --format locomo locomo10.json\n  gunzip -c lme.json.gz | mem ingest --format longmemeval -\n  \
-mem ingest --format chat-jsonl chat.jsonl --at personal/chats --json"
+mem ingest --format chat-jsonl chat.jsonl --at personal/chats --json\n  mem ingest ~/.claude/projects/myproj/session.jsonl --name myproj"
 )]
 pub struct Args {
-    /// Input format
+    /// Input format (default: recognised from the content; an input it cannot tell is an error)
     #[arg(long, value_enum)]
-    pub format: Format,
+    pub format: Option<Format>,
     /// One entry per turn or per session
     #[arg(long, value_enum, default_value_t = Granularity::Turn)]
     pub granularity: Granularity,
@@ -86,45 +87,52 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     {
         anyhow::bail!("--at {a}: give domain/topic; the session becomes the subtopic");
     }
-    if let Some(n) = &args.name {
-        if args.format != Format::ChatJsonl {
-            anyhow::bail!(
-                "--name is for --format chat-jsonl (locomo and longmemeval name their conversations)"
-            );
-        }
-        if ingest::segment(n, "").is_empty() {
-            anyhow::bail!("--name {n:?}: give a name with letters or digits");
-        }
+    if let Some(n) = &args.name
+        && ingest::segment(n, "").is_empty()
+    {
+        anyhow::bail!("--name {n:?}: give a name with letters or digits");
     }
     let bytes = ingest::read_input(&args.file)?;
-    let name = conversation_name(args.name.as_deref(), &args.file, &bytes);
     let shown = if args.file.as_os_str() == "-" {
         "stdin".to_string()
     } else {
         args.file.display().to_string()
     };
-    let fmt = serde_json::to_value(args.format)?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     if bytes.trim_ascii().is_empty() {
         anyhow::bail!("{shown} is empty: nothing to ingest");
     }
+    let format = match args.format {
+        Some(f) => f,
+        None => ingest::guess_format(&bytes).with_context(|| {
+            format!(
+                "cannot tell the format of {shown}: give --format locomo, longmemeval or chat-jsonl"
+            )
+        })?,
+    };
+    if args.name.is_some() && format != Format::ChatJsonl {
+        anyhow::bail!(
+            "--name is for --format chat-jsonl (locomo and longmemeval name their conversations)"
+        );
+    }
+    let name = conversation_name(args.name.as_deref(), &args.file, &bytes);
+    let fmt = serde_json::to_value(format)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     // What the file looks like when it does not parse as --format.
     let other_format = || {
         ingest::guess_format(&bytes)
-            .filter(|f| *f != args.format)
+            .filter(|f| *f != format)
             .and_then(|f| serde_json::to_value(f).ok())
             .and_then(|v| v.as_str().map(|f| format!("it looks like --format {f}")))
     };
     let mut quirks = Quirks::default();
-    let convs =
-        ingest::parse(args.format, &bytes, &name, &mut quirks).with_context(
-            || match other_format() {
-                Some(h) => format!("{shown} (read as --format {fmt}; {h})"),
-                None => format!("{shown} (read as --format {fmt})"),
-            },
-        )?;
+    let convs = ingest::parse(format, &bytes, &name, &mut quirks).with_context(|| {
+        match other_format() {
+            Some(h) => format!("{shown} (read as --format {fmt}; {h})"),
+            None => format!("{shown} (read as --format {fmt})"),
+        }
+    })?;
     let read: usize = convs
         .iter()
         .flat_map(|c| &c.sessions)

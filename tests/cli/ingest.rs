@@ -741,7 +741,50 @@ fn ingest_with_the_wrong_format_or_nothing_usable_fails_naming_the_file() {
             "{err}"
         );
     }
+    // Without --format, an input that is none of the formats.
+    let (code, err) = ingest_fails(&env, &["-"], b"{\"type\":\"summary\"}\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot tell the format of stdin: give --format"),
+        "{err}"
+    );
     assert_eq!(env.commit_count(), commits);
+}
+
+#[test]
+fn ingest_without_format_recognises_benchmarks_and_agent_transcripts() {
+    let env = Env::new();
+    let locomo = fixture("bench/mini-locomo.json");
+    let r = env.json(&["ingest", locomo.to_str().unwrap()]).remove(0);
+    assert_eq!(r["format"], "locomo");
+    assert!(r["added"].as_u64().unwrap() > 0, "{r}");
+    // An agent transcript: records that are not messages, messages wrapped
+    // in `message`, content as parts with a tool call, a tool result only.
+    let log = env.dir.path().join("session.jsonl");
+    std::fs::write(
+        &log,
+        concat!(
+            r#"{"type":"summary","summary":"Build fixes"}"#,
+            "\n",
+            r#"{"type":"user","sessionId":"abc","timestamp":"2026-11-20T10:00:00.000Z","message":{"role":"user","content":"The release build needs clang 18 for bindgen."}}"#,
+            "\n",
+            r#"{"type":"assistant","sessionId":"abc","timestamp":"2026-11-20T10:00:05.000Z","message":{"role":"assistant","content":[{"type":"text","text":"I will install clang-18 first."},{"type":"tool_use","name":"Bash","input":{}}]}}"#,
+            "\n",
+            r#"{"type":"user","sessionId":"abc","message":{"role":"user","content":[{"type":"tool_result","content":"ok"}]}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let r = env
+        .json(&["ingest", log.to_str().unwrap(), "--name", "proj"])
+        .remove(0);
+    assert_eq!(r["format"], "chat-jsonl");
+    assert_eq!(r["added"], 2, "{r}");
+    assert_eq!(r["quirks"]["line without a message (skipped)"], 1, "{r}");
+    assert_eq!(r["quirks"]["turn without text parts (skipped)"], 1, "{r}");
+    let hits = env.json(&["recall", "clang bindgen", "--no-daemon"]);
+    assert_eq!(hits[0]["source"]["ref"], "chat:proj:abc:0", "{hits:?}");
+    assert_eq!(hits[0]["observed"], "2026-11-20T10:00:00Z", "{hits:?}");
 }
 
 /// A chat log of `turns` turns over 40 sessions: one large batch.
