@@ -254,7 +254,10 @@ pub fn run(
             };
             let (hits, stats) = recall_with(&tree, models, &idx, catchup.generation, &query)?;
             // Refs as the data names them (a repeated LoCoMo dia_id's
-            // `~2` dropped): what the gold lists and the dump hold.
+            // `~2` dropped): what the gold lists and the dump hold. Each
+            // ref once, at its first place, so that a recomputation from
+            // the dump that does not drop repeats still agrees.
+            let mut seen = std::collections::HashSet::new();
             let ranked: Vec<String> = hits
                 .iter()
                 .filter_map(|h| {
@@ -263,6 +266,7 @@ pub fn run(
                         .and_then(|r| r.as_str())
                         .map(|r| crate::ingest::dataset_ref(r).to_string())
                 })
+                .filter(|r| seen.insert(r.clone()))
                 .collect();
             let tier = if stats.cached { 0 } else { stats.tier };
             lat.entry(format!("tier {tier}"))

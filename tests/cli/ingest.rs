@@ -1257,4 +1257,14 @@ fn a_repeated_locomo_dia_id_gets_its_own_ref_and_reingest_changes_nothing() {
         serde_json::from_str(std::fs::read_to_string(&dump).unwrap().trim()).unwrap();
     assert_eq!(line["ranked"][0], "locomo:conv-9:D1:2", "{line}");
     assert!(!line.to_string().contains('~'), "{line}");
+    // Three entries answer to D1:2: the dump lists it once (a naive
+    // recomputation then sees the same ranks), D1:1 after it.
+    let ranked: Vec<&str> = line["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(ranked.len(), 2, "{ranked:?}");
+    assert!(ranked.contains(&"locomo:conv-9:D1:1"), "{ranked:?}");
 }
