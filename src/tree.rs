@@ -12,6 +12,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Length of a ULID, the id of every entry.
+const ULID_LEN: usize = 26;
+
 pub const MEM_DIR: &str = ".mem";
 
 pub struct Tree {
@@ -396,8 +399,18 @@ impl Tree {
                 "`{spec}` is neither an entry path (domain/topic/entry) nor an id (a ULID or a prefix of at least 6 characters)"
             );
         }
-        let (files, _) = self.scan(include_archived || arch);
-        let mut found: Vec<Loaded> = Vec::new();
+        // A whole id: the index as last written says where (checked
+        // against the file); the files are read only when it does not know.
+        let mut found: Vec<Loaded> = if upper.len() == ULID_LEN {
+            self.by_indexed_id(&upper, include_archived || arch)
+        } else {
+            Vec::new()
+        };
+        let files = if found.is_empty() {
+            self.scan(include_archived || arch).0
+        } else {
+            Vec::new()
+        };
         for f in files {
             // Cheap pre-check: the id is on the first lines of the front matter.
             let Ok(text) = std::fs::read_to_string(self.abs(&f.rel_file())) else {
@@ -424,6 +437,35 @@ impl Tree {
                     .join(", ")
             ),
         }
+    }
+
+    /// The entries that the text index (as last written, no catch-up) has
+    /// under `id` and whose file still holds that id.
+    fn by_indexed_id(&self, id: &str, include_archived: bool) -> Vec<Loaded> {
+        let Some(text) = crate::index::MemIndex::text_as_written(self) else {
+            return Vec::new();
+        };
+        let rels = text.rels_by_id(id).unwrap_or_default();
+        let mut out = Vec::new();
+        for rel in rels {
+            let (archived, inner) = match rel.strip_prefix(&format!("{ARCHIVE_DIR}/")) {
+                Some(r) => (true, r),
+                None => (false, rel.as_str()),
+            };
+            if archived && !include_archived {
+                continue;
+            }
+            let Ok(path) = EntryPath::parse(inner.trim_end_matches(".md")) else {
+                continue;
+            };
+            let file = EntryFile { path, archived };
+            if let Ok(entry) = self.read(&file)
+                && entry.meta.id == id
+            {
+                out.push(Loaded { file, entry });
+            }
+        }
+        out
     }
 
     /// Creates the folders of `rel` (a file path) inside the tree, refusing
@@ -934,6 +976,46 @@ mod tests {
                 config: Config::default(),
             },
         )
+    }
+
+    #[test]
+    fn whole_ids_are_looked_up_in_the_index_and_checked_against_the_file() {
+        let entry = |id: &str| {
+            format!("---\nid: {id}\ntitle: T\ncreated: 2026-01-01T00:00:00Z\n---\nbody\n")
+        };
+        let (a, b) = ("01JDZ8Q3M6V9B7X2K4T5R8N1PQ", "01JDZ8Q3M6V9B7X2K4T5R8N1PR");
+        let (_d, tree) = tree_with(&[]);
+        for (rel, id) in [("d/t/a.md", a), ("_archive/d/t/b.md", b)] {
+            let p = tree.abs(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, entry(id)).unwrap();
+        }
+        // No index yet: nothing from it (resolve then reads the files).
+        assert!(tree.by_indexed_id(a, true).is_empty());
+        let none = || Ok(None);
+        let opts = crate::index::OpenOptions {
+            embedder_id: None,
+            embedder: &none,
+            progress: false,
+            force_rebuild: false,
+            before_walk: None,
+            need_vectors: false,
+        };
+        crate::index::MemIndex::open(&tree, &opts).unwrap();
+        let found = |id: &str, archived: bool| -> Vec<String> {
+            tree.by_indexed_id(id, archived)
+                .iter()
+                .map(|l| l.file.display())
+                .collect()
+        };
+        assert_eq!(found(a, false), ["d/t/a"]);
+        assert!(found(b, false).is_empty());
+        assert_eq!(found(b, true), ["_archive/d/t/b"]);
+        // The file now holds another id: the index's answer is not taken.
+        std::fs::write(tree.abs("d/t/a.md"), entry(b)).unwrap();
+        assert!(found(a, true).is_empty());
+        assert_eq!(tree.resolve(b, false).unwrap().file.display(), "d/t/a");
+        assert!(tree.resolve(a, true).is_err());
     }
 
     #[test]

@@ -26,7 +26,7 @@ use std::time::Duration;
 /// Bump when the index layout, analysis or embedded text changes: old indexes
 /// are rebuilt (5: conversation turns embed only their own words; 6: CJK
 /// runs indexed as character pairs, superseded ids).
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {
@@ -321,6 +321,12 @@ struct Pending {
 }
 
 impl MemIndex {
+    /// The text index as last written, for lookups that check what they
+    /// find against the files (no catch-up); `None` when there is none.
+    pub fn text_as_written(tree: &Tree) -> Option<text::TextIndex> {
+        text::TextIndex::open_existing(&Self::paths(tree).0)
+    }
+
     fn paths(tree: &Tree) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
         let dir = tree.index_dir();
         (
@@ -727,6 +733,7 @@ struct IndexDoc {
     supersedes: Vec<String>,
     supersedes_ids: Vec<String>,
     speaker: Option<String>,
+    id: String,
     embed: String,
 }
 
@@ -750,6 +757,7 @@ impl IndexDoc {
                 .collect(),
             supersedes_ids: supersedes.filter_map(|r| r.id.clone()).collect(),
             speaker: e.meta.source.speaker.clone(),
+            id: e.meta.id.clone(),
             embed: if with_embed_text {
                 embed_text(e)
             } else {
@@ -778,6 +786,7 @@ fn doc_input<'a>(rel: &'a str, key: u64, d: &'a IndexDoc) -> text::DocInput<'a> 
         supersedes: &d.supersedes,
         supersedes_ids: &d.supersedes_ids,
         speaker: d.speaker.as_deref(),
+        id: &d.id,
     }
 }
 

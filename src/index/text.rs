@@ -33,6 +33,8 @@ pub struct Fields {
     pub supersedes_id: Field,
     /// `source.speaker` of conversation turns (tier 3: first-person queries).
     pub speaker: Field,
+    /// The entry's id (`mem show ID` without reading every file).
+    pub id: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -56,6 +58,7 @@ pub fn schema() -> (Schema, Fields) {
         supersedes: b.add_text_field("supersedes", STRING),
         supersedes_id: b.add_text_field("supersedes_id", STRING),
         speaker: b.add_text_field("speaker", STRING | STORED),
+        id: b.add_text_field("id", STRING),
     };
     (b.build(), f)
 }
@@ -83,6 +86,7 @@ pub struct DocInput<'a> {
     pub supersedes: &'a [String],
     pub supersedes_ids: &'a [String],
     pub speaker: Option<&'a str>,
+    pub id: &'a str,
 }
 
 pub struct TextIndex {
@@ -143,6 +147,46 @@ impl TextIndex {
         ))
     }
 
+    /// Opens the index in `dir` for reading when it exists with this
+    /// schema; `None` otherwise (nothing is created).
+    pub fn open_existing(dir: &Path) -> Option<Self> {
+        if !dir.join("meta.json").exists() {
+            return None;
+        }
+        let index = Index::open_in_dir(dir).ok()?;
+        let (schema, fields) = schema();
+        if index.schema() != schema {
+            return None;
+        }
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .ok()?;
+        Some(Self {
+            index,
+            fields,
+            reader,
+        })
+    }
+
+    /// The files (tree-relative, `_archive/…` included) of the entries
+    /// indexed with this id.
+    pub fn rels_by_id(&self, id: &str) -> Result<Vec<String>> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
+        let mut out = Vec::new();
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(16))? {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(rel) = d.get_first(f.rel).and_then(|v| v.as_str()) {
+                out.push(rel.to_string());
+            }
+        }
+        Ok(out)
+    }
+
     pub fn writer(&self) -> Result<IndexWriter> {
         // One thread, modest arena: indexing is dominated by parsing files.
         Ok(self.index.writer_with_num_threads(1, 64 * 1024 * 1024)?)
@@ -163,6 +207,7 @@ impl TextIndex {
             f.body => d.body,
             f.kind => d.kind,
             f.time => d.time,
+            f.id => d.id,
         );
         let segs: Vec<&str> = d.path.split('/').collect();
         for i in 1..segs.len() {

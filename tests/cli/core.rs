@@ -280,6 +280,37 @@ fn show_ls_tree_by_path_and_id() {
     assert_eq!(domains[0]["topics"].as_array().unwrap().len(), 2);
 }
 
+#[test]
+fn show_by_id_is_right_when_the_index_is_stale() {
+    let env = Env::new();
+    let a = env.add("first fact", "eng/build");
+    let b = env.add("second fact", "eng/ci");
+    let id = a["id"].as_str().unwrap().to_string();
+    env.mem()
+        .args(["recall", "fact", "--no-daemon"])
+        .assert()
+        .success();
+    assert!(env.root.join(".mem/index/text/meta.json").exists());
+    assert_eq!(env.json(&["show", &id])[0]["path"], "eng/build/first-fact");
+    // Moved by hand: the index still names the old file; found where it is.
+    std::fs::create_dir_all(env.root.join("eng/moved")).unwrap();
+    std::fs::rename(
+        env.root.join("eng/build/first-fact.md"),
+        env.root.join("eng/moved/first-fact.md"),
+    )
+    .unwrap();
+    assert_eq!(env.json(&["show", &id])[0]["path"], "eng/moved/first-fact");
+    // Another entry's id written into a file the index knows: that file
+    // no longer answers to its old id, and the id it now holds is found.
+    let b_id = b["id"].as_str().unwrap().to_string();
+    let ci = env.root.join("eng/ci/second-fact.md");
+    let text = std::fs::read_to_string(&ci).unwrap();
+    let new_id = "01JDZ8Q3M6V9B7X2K4T5R8N1PQ";
+    std::fs::write(&ci, text.replace(&b_id, new_id)).unwrap();
+    env.mem().args(["show", &b_id]).assert().code(1);
+    assert_eq!(env.json(&["show", new_id])[0]["path"], "eng/ci/second-fact");
+}
+
 fn editor_script(env: &Env, name: &str, body: &str) -> String {
     let p = env.dir.path().join(name);
     std::fs::write(&p, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
