@@ -255,10 +255,19 @@ fn content_parts(v: &Value) -> Parts {
     }
 }
 
-/// RFC 3339 of a Unix time in seconds (or milliseconds, when it is too
-/// large to be seconds).
+/// RFC 3339 of a Unix time in seconds, milliseconds, microseconds or
+/// nanoseconds (told apart by size), when it falls in 1900-2199.
 fn epoch_date(t: f64) -> Option<String> {
-    let secs = if t.abs() >= 1e11 { t / 1000.0 } else { t };
+    let secs = match t.abs() {
+        a if a < 1e11 => t,
+        a if a < 1e14 => t / 1e3,
+        a if a < 1e17 => t / 1e6,
+        _ => t / 1e9,
+    };
+    // 1900-01-01 and 2200-01-01.
+    if !(-2_208_988_800.0..7_258_118_400.0).contains(&secs) {
+        return None;
+    }
     jiff::Timestamp::from_second(secs.floor() as i64)
         .ok()
         .map(crate::time::format)
@@ -798,32 +807,42 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
         }
         // A field of the line, else of its `message` object (transcripts
         // that wrap each message: `{"type":…,"message":{"role",…}}`).
+        // The message of a line: its own fields, or those of a wrapping
+        // `message` object (transcripts: `{"type":…,"message":{"role",…}}`),
+        // which then win for speaker and content; time and session are
+        // read from the line first.
         let msg = v.get("message").filter(|m| m.is_object());
-        let field = |keys: &[&str]| -> Option<&Value> {
-            keys.iter()
-                .find_map(|k| v.get(*k).filter(|x| !x.is_null()))
-                .or_else(|| {
-                    msg.and_then(|m| keys.iter().find_map(|k| m.get(*k).filter(|x| !x.is_null())))
-                })
+        let get = |o: Option<&'_ Value>, keys: &[&str]| -> Option<Value> {
+            o.and_then(|o| {
+                keys.iter()
+                    .find_map(|k| o.get(*k).filter(|x| !x.is_null()).cloned())
+            })
         };
-        if field(&["speaker", "role", "content", "text"]).is_none() {
+        let inner = |keys: &[&str]| get(msg, keys).or_else(|| get(Some(&v), keys));
+        let outer = |keys: &[&str]| get(Some(&v), keys).or_else(|| get(msg, keys));
+        if !is_message(&v) {
             q.add("line without a message (skipped)");
             continue;
         }
-        let speaker = field(&["speaker", "role"])
+        let kind = v.get("type").and_then(Value::as_str);
+        let role = inner(&["speaker", "role"]);
+        let speaker = role
+            .as_ref()
             .and_then(str_of)
+            .or_else(|| kind.map(str::to_string))
             .unwrap_or_else(|| {
                 q.add("turn without role or speaker");
                 "unknown".into()
             });
-        let content = match field(&["content", "text"]) {
+        let content = match inner(&["content", "text"]) {
             None => String::new(),
-            Some(c) => match content_parts(c) {
+            Some(c) => match content_parts(&c) {
                 Parts::Text(t) => t,
-                Parts::Mixed(t) => {
+                Parts::Mixed(t) if !t.trim().is_empty() => {
                     q.add("non-text parts of a turn dropped (turn kept)");
                     t
                 }
+                Parts::Mixed(t) => t,
                 Parts::NoText => {
                     q.add(NO_TEXT_PARTS);
                     continue;
@@ -834,12 +853,12 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
             q.add("empty turn (skipped)");
             continue;
         }
-        let time = match field(&["time", "timestamp", "created_at"]) {
+        let time = match outer(&["time", "timestamp", "created_at"]) {
             Some(Value::Number(n)) => n.as_f64().and_then(epoch_date).or_else(|| {
                 q.add("time not understood (no observed date)");
                 None
             }),
-            Some(t) => str_of(t).and_then(|t| {
+            Some(t) => str_of(&t).and_then(|t| {
                 parse_date(&t).or_else(|| {
                     q.add("time not understood (no observed date)");
                     None
@@ -847,7 +866,10 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
             }),
             None => None,
         };
-        let session_name = match field(&["session", "session_id", "sessionId"]).and_then(str_of) {
+        let session_name = match outer(&["session", "session_id", "sessionId"])
+            .as_ref()
+            .and_then(str_of)
+        {
             Some(s) => s,
             None => match &time {
                 Some(t) => t[..10].to_string(),
@@ -1424,34 +1446,65 @@ fn spinner(enabled: bool, msg: &str) -> Option<indicatif::ProgressBar> {
     Some(s)
 }
 
-/// The format `bytes` look like, for an error message: a JSON list of
-/// objects with `haystack_sessions` (LongMemEval) or `conversation`
-/// (LoCoMo), or lines of JSON objects with a role or content (chat-jsonl).
-pub fn guess_format(bytes: &[u8]) -> Option<Format> {
-    if let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(bytes) {
-        let first = items.iter().find(|x| x.is_object())?;
-        return if first.get("haystack_sessions").is_some() {
-            Some(Format::Longmemeval)
+/// The format `bytes` look like (for `mem ingest` without `--format`,
+/// and for error messages): a JSON list of objects with
+/// `haystack_sessions` (LongMemEval) or `conversation` (LoCoMo), or JSON
+/// Lines with a message ([`is_message`]) among the first 1,000 lines or
+/// 4 MiB (transcripts may open with other records). A benchmark file comes
+/// back parsed, so that it is not parsed twice.
+pub fn recognise(bytes: &[u8]) -> Option<(Format, Option<Value>)> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+        && let Ok(v) = serde_json::from_slice::<Value>(bytes)
+    {
+        let first = v.as_array()?.iter().find(|x| x.is_object())?;
+        let format = if first.get("haystack_sessions").is_some() {
+            Format::Longmemeval
         } else if first.get("conversation").is_some() {
-            Some(Format::Locomo)
+            Format::Locomo
         } else {
-            None
+            return None;
         };
+        return Some((format, Some(v)));
     }
-    // chat-jsonl: one of the first lines is a message (transcripts may
-    // open with other records, e.g. a summary).
-    let turn = |o: &Value| {
-        ["role", "speaker", "content", "text"]
-            .iter()
-            .any(|k| o.get(k).is_some())
-    };
-    bytes
+    let mut read = 0usize;
+    for line in bytes
         .split(|&b| b == b'\n')
         .filter(|l| !l.trim_ascii().is_empty())
-        .take(20)
-        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
-        .any(|v| turn(&v) || v.get("message").is_some_and(turn))
-        .then_some(Format::ChatJsonl)
+        .take(1000)
+    {
+        read += line.len();
+        if read > 4 << 20 {
+            break;
+        }
+        if serde_json::from_str::<Value>(&String::from_utf8_lossy(line))
+            .is_ok_and(|v| is_message(&v))
+        {
+            return Some((Format::ChatJsonl, None));
+        }
+    }
+    None
+}
+
+/// [`recognise`] without the parsed file.
+pub fn guess_format(bytes: &[u8]) -> Option<Format> {
+    recognise(bytes).map(|(f, _)| f)
+}
+
+/// Whether a chat-jsonl line is a message: it has a role (or speaker), on
+/// the line or in a wrapping `message` object, or content without a `type`
+/// that names another kind of record (`summary`, `system`, …).
+fn is_message(v: &Value) -> bool {
+    let has = |keys: &[&str]| {
+        let on = |o: &Value| keys.iter().any(|k| o.get(*k).is_some_and(|x| !x.is_null()));
+        on(v) || v.get("message").is_some_and(|m| m.is_object() && on(m))
+    };
+    if has(&["speaker", "role"]) {
+        return true;
+    }
+    match v.get("type").and_then(Value::as_str) {
+        Some(k) if !matches!(k, "user" | "assistant") => false,
+        _ => has(&["content", "text"]),
+    }
 }
 
 /// Parses `bytes` in `format` into conversations (QA are ignored here).
@@ -1463,20 +1516,26 @@ pub fn parse(
 ) -> Result<Vec<Conversation>> {
     match format {
         Format::ChatJsonl => Ok(vec![parse_chat_jsonl(bytes, name, q)]),
-        Format::Locomo => {
+        Format::Locomo | Format::Longmemeval => {
             let v: Value = serde_json::from_slice(bytes).context("not valid JSON")?;
-            Ok(parse_locomo(&v, q)?
-                .into_iter()
-                .map(|s| s.conversation)
-                .collect())
+            parse_json(format, &v, q)
         }
-        Format::Longmemeval => {
-            let v: Value = serde_json::from_slice(bytes).context("not valid JSON")?;
-            Ok(parse_longmemeval(&v, q)?
-                .into_iter()
-                .map(|x| x.conversation)
-                .collect())
-        }
+    }
+}
+
+/// The conversations of a LoCoMo or LongMemEval file already parsed as
+/// JSON (none for chat-jsonl, which is read by lines).
+pub fn parse_json(format: Format, v: &Value, q: &mut Quirks) -> Result<Vec<Conversation>> {
+    match format {
+        Format::ChatJsonl => Ok(Vec::new()),
+        Format::Locomo => Ok(parse_locomo(v, q)?
+            .into_iter()
+            .map(|s| s.conversation)
+            .collect()),
+        Format::Longmemeval => Ok(parse_longmemeval(v, q)?
+            .into_iter()
+            .map(|x| x.conversation)
+            .collect()),
     }
 }
 
@@ -1674,8 +1733,17 @@ mod tests {
             // A transcript line wrapping its message; epoch milliseconds.
             r#"{"type":"user","sessionId":"s2","timestamp":1700000000123,"message":{"role":"user","content":"the cache lives in ~/.cache"}}"#,
             r#"{"type":"assistant","session_id":"s2","timestamp":"2025-06-01T12:34:56.789Z","message":{"role":"assistant","content":[{"type":"text","text":"noted"}]}}"#,
-            // A line that is no message at all.
+            // A line that is no message at all, a system note with content.
             r#"{"type":"summary","summary":"x"}"#,
+            r#"{"type":"system","subtype":"compact_boundary","content":"Conversation compacted"}"#,
+            // The wrapped message wins over empty fields of the line; the
+            // line's `type` names the speaker when there is no role.
+            r#"{"content":"","session":"s3","message":{"role":"user","content":"real text"}}"#,
+            r#"{"type":"assistant","content":"typed","session":"s3","time":1700000000123456789}"#,
+            // Empty text beside an image: one quirk (empty), not two.
+            r#"{"role":"user","content":[{"type":"text","text":" "},{"type":"image"}],"session":"s3"}"#,
+            // A time that is no plausible date.
+            r#"{"role":"user","content":"far","session":"s3","time":-90000000000}"#,
         ]
         .join("\n");
         let mut q = Quirks::default();
@@ -1711,12 +1779,20 @@ mod tests {
                     Some("2023-11-14T22:13:20Z")
                 ),
                 ("s2", "assistant", "noted", Some("2023-11-14T22:13:20Z")),
+                ("s3", "user", "real text", None),
+                ("s3", "assistant", "typed", None),
+                ("s3", "user", "far", None),
             ]
         );
         assert_eq!(q.0["non-text parts of a turn dropped (turn kept)"], 1);
         assert_eq!(q.0[NO_TEXT_PARTS], 1);
-        assert_eq!(q.0["line without a message (skipped)"], 1);
-        assert_eq!(q.total(), 3, "{q:?}");
+        assert_eq!(q.0["line without a message (skipped)"], 2);
+        assert_eq!(q.0["empty turn (skipped)"], 1);
+        assert_eq!(q.0["time not understood (no observed date)"], 1);
+        assert_eq!(q.total(), 6, "{q:?}");
+        assert_eq!(epoch_date(1.7e18).as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(epoch_date(1.7e15).as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(epoch_date(1.7e12).as_deref(), Some("2023-11-14T22:13:20Z"));
         assert_eq!(
             guess_format(
                 b"{\"type\":\"summary\"}\n{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}"
@@ -1724,6 +1800,10 @@ mod tests {
             Some(Format::ChatJsonl)
         );
         assert_eq!(guess_format(b"{\"type\":\"summary\"}\nnot json\n"), None);
+        // Many other records first; a message with a byte that is not UTF-8.
+        let mut long = b"{\"type\":\"file-history-snapshot\"}\n".repeat(300);
+        long.extend_from_slice(b"{\"role\":\"user\",\"content\":\"caf\xe9\"}\n");
+        assert_eq!(guess_format(&long), Some(Format::ChatJsonl));
     }
 
     #[test]

@@ -357,6 +357,19 @@ impl Tree {
     /// the current folder, usually with `.md`) is taken too when it names a
     /// file inside the tree.
     pub fn resolve(&self, spec: &str, include_archived: bool) -> Result<Loaded> {
+        self.resolve_with(spec, include_archived, false)
+    }
+
+    /// [`Tree::resolve`] for commands that only read (`show`, `log`): a
+    /// whole id is first looked up in the text index as last written and
+    /// checked against the file it names. Commands that change files use
+    /// `resolve`, which reads the files: a copy made by hand since the last
+    /// catch-up (the same id twice) is then an error, not a silent pick.
+    pub fn resolve_read(&self, spec: &str, include_archived: bool) -> Result<Loaded> {
+        self.resolve_with(spec, include_archived, true)
+    }
+
+    fn resolve_with(&self, spec: &str, include_archived: bool, use_index: bool) -> Result<Loaded> {
         let on_disk = self.file_in_tree(spec.trim());
         let spec = on_disk
             .as_deref()
@@ -401,7 +414,7 @@ impl Tree {
         }
         // A whole id: the index as last written says where (checked
         // against the file); the files are read only when it does not know.
-        let mut found: Vec<Loaded> = if upper.len() == ULID_LEN {
+        let mut found: Vec<Loaded> = if use_index && upper.len() == ULID_LEN {
             self.by_indexed_id(&upper, include_archived || arch)
         } else {
             Vec::new()
@@ -428,14 +441,19 @@ impl Tree {
         match found.len() {
             0 => Err(not_found(format!("no entry with id {spec}"))),
             1 => Ok(found.pop().unwrap()),
-            n => bail!(
-                "id prefix {spec} matches {n} entries ({}); give more characters",
-                found
+            n => {
+                let paths = found
                     .iter()
                     .map(|l| l.file.display())
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .join(", ");
+                if found.iter().all(|l| l.entry.meta.id == upper) {
+                    bail!(
+                        "id {upper} is used by {n} entries ({paths}), e.g. a copy made by hand; give all but one of them a new id (a fresh ULID) with `mem edit`, or name the entry by its path"
+                    )
+                }
+                bail!("id prefix {spec} matches {n} entries ({paths}); give more characters")
+            }
         }
     }
 
@@ -1014,8 +1032,20 @@ mod tests {
         // The file now holds another id: the index's answer is not taken.
         std::fs::write(tree.abs("d/t/a.md"), entry(b)).unwrap();
         assert!(found(a, true).is_empty());
-        assert_eq!(tree.resolve(b, false).unwrap().file.display(), "d/t/a");
-        assert!(tree.resolve(a, true).is_err());
+        assert_eq!(tree.resolve_read(b, false).unwrap().file.display(), "d/t/a");
+        assert!(tree.resolve_read(a, true).is_err());
+        // A copy with the same id, made by hand after the catch-up: the
+        // index knows one file; a command that changes files reads them all
+        // and refuses to pick.
+        crate::index::MemIndex::open(&tree, &opts).unwrap();
+        std::fs::create_dir_all(tree.abs("d/u")).unwrap();
+        std::fs::write(tree.abs("d/u/copy.md"), entry(b)).unwrap();
+        assert_eq!(found(b, false), ["d/t/a"]);
+        let err = tree.resolve(b, false).err().unwrap().to_string();
+        assert!(
+            err.contains(&format!("id {b} is used by 2 entries")),
+            "{err}"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
     after_help = "Formats:\n  locomo       the LoCoMo benchmark file (list of samples with conversation.session_<N>)\n  \
 longmemeval  the LongMemEval file (list of questions, each with haystack_sessions); gzip accepted\n  \
 chat-jsonl   one JSON object per line: {role|speaker, content|text, time?, session?}; content parts\n               ([{type: text, text}]), a wrapping {message: {role, content}}, timestamp and sessionId are read too\n\n\
-Without --format the format is recognised from the content.\n\n\
+Without --format the format is recognised from the content (a benchmark JSON list, else JSON Lines with a message among the first 1,000 lines).\n\n\
 One entry per turn (or per session with --granularity session) under <domain>/<conversation>/<session>/, \
 e.g. locomo/conv-26/session-03/. source.ref points into the original (locomo:conv-26:D3:7, \
 lme:<question_id>:<session_id>:<turn_index>, chat:<name>:<session>:<turn_index>), observed = the session's date, \
@@ -101,9 +101,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if bytes.trim_ascii().is_empty() {
         anyhow::bail!("{shown} is empty: nothing to ingest");
     }
-    let format = match args.format {
-        Some(f) => f,
-        None => ingest::guess_format(&bytes).with_context(|| {
+    let (format, parsed) = match args.format {
+        Some(f) => (f, None),
+        None => ingest::recognise(&bytes).with_context(|| {
             format!(
                 "cannot tell the format of {shown}: give --format locomo, longmemeval or chat-jsonl"
             )
@@ -127,11 +127,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .and_then(|v| v.as_str().map(|f| format!("it looks like --format {f}")))
     };
     let mut quirks = Quirks::default();
-    let convs = ingest::parse(format, &bytes, &name, &mut quirks).with_context(|| {
-        match other_format() {
-            Some(h) => format!("{shown} (read as --format {fmt}; {h})"),
-            None => format!("{shown} (read as --format {fmt})"),
-        }
+    let convs = match &parsed {
+        Some(v) => ingest::parse_json(format, v, &mut quirks),
+        None => ingest::parse(format, &bytes, &name, &mut quirks),
+    }
+    .with_context(|| match other_format() {
+        Some(h) => format!("{shown} (read as --format {fmt}; {h})"),
+        None => format!("{shown} (read as --format {fmt})"),
     })?;
     let read: usize = convs
         .iter()

@@ -15,7 +15,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
-    let l = tree.resolve(&args.entry, args.archived)?;
+    let l = tree.resolve_read(&args.entry, args.archived)?;
     if ctx.json {
         ctx.json_line(&entry_json(&l))?;
     } else {
