@@ -135,6 +135,42 @@ fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
         "locomo" => eval::locomo::units(&bytes, &mut quirks)?,
         _ => eval::longmemeval::units(&bytes)?,
     };
+    // Nothing to ask is an error, not an empty table: most often the other
+    // benchmark's file.
+    let turns: usize = units
+        .iter()
+        .flat_map(|u| &u.conversation.sessions)
+        .map(|s| s.turns.len())
+        .sum();
+    let askable = units
+        .iter()
+        .flat_map(|u| &u.questions)
+        .filter(|q| q.excluded.is_none())
+        .count();
+    if turns == 0 || askable == 0 {
+        let name = if dataset == "locomo" {
+            "LoCoMo"
+        } else {
+            "LongMemEval"
+        };
+        let hint = match crate::ingest::guess_format(&bytes) {
+            Some(crate::ingest::Format::Locomo) if dataset != "locomo" => {
+                "; it looks like a LoCoMo file: `mem eval locomo FILE`".to_string()
+            }
+            Some(crate::ingest::Format::Longmemeval) if dataset == "locomo" => {
+                "; it looks like a LongMemEval file: `mem eval longmemeval FILE`".to_string()
+            }
+            Some(crate::ingest::Format::ChatJsonl) => {
+                "; it looks like a chat-jsonl transcript, which has no questions: `mem ingest` it"
+                    .to_string()
+            }
+            _ => String::new(),
+        };
+        anyhow::bail!(
+            "{}: nothing to evaluate as {name} ({turns} turns, {askable} questions to ask){hint}",
+            a.file.display()
+        );
+    }
     drop(bytes);
     let cfg = crate::config::Config::load(None)?;
     let models = crate::model::select::Models::new(&cfg.models);

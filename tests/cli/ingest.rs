@@ -667,6 +667,36 @@ fn eval_refuses_a_missing_work_dir_and_creates_nothing() {
     assert!(!env.dir.path().join("no").exists());
 }
 
+#[test]
+fn eval_of_the_other_benchmarks_file_fails_and_names_the_right_command() {
+    let env = Env::new();
+    let locomo = fixture("bench/mini-locomo.json");
+    let lme = fixture("bench/mini-longmemeval.json");
+    for (dataset, file, hint) in [
+        ("longmemeval", &locomo, "`mem eval locomo FILE`"),
+        ("locomo", &lme, "`mem eval longmemeval FILE`"),
+    ] {
+        let (code, r, err) = eval_json(&env, &[dataset, file.to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        assert!(r.is_none());
+        assert!(
+            err.contains(&*file.to_string_lossy())
+                && err.contains("nothing to evaluate")
+                && err.contains(hint),
+            "{err}"
+        );
+    }
+    // A file of the right shape with nothing in it.
+    let empty = env.dir.path().join("empty.json");
+    std::fs::write(&empty, "[]").unwrap();
+    let (code, _, err) = eval_json(&env, &["locomo", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("nothing to evaluate as LoCoMo (0 turns, 0 questions"),
+        "{err}"
+    );
+}
+
 /// `mem ingest ARGS` (stdin from `input`): exit code and stderr.
 fn ingest_fails(env: &Env, args: &[&str], input: &[u8]) -> (i32, String) {
     let out = env
