@@ -379,11 +379,45 @@ pub fn locomo_evidence(
 
 /// Parses a LoCoMo file: samples, their conversations and QA.
 pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
-    Ok(locomo_samples(v)?
+    Ok(unique_ids(locomo_samples(v)?, "sample_id", q)
         .iter()
         .enumerate()
         .filter_map(|(i, s)| parse_locomo_sample(i, s, q))
         .collect())
+}
+
+/// The items of a benchmark file with ids that repeat an earlier item's
+/// `key` renamed `<id>~2`, `~3`, … (counted), so that every conversation
+/// has its own topic and refs and a re-ingest matches each to its entries.
+pub fn unique_ids<'a>(
+    items: &'a [Value],
+    key: &str,
+    q: &mut Quirks,
+) -> Vec<std::borrow::Cow<'a, Value>> {
+    use std::borrow::Cow;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    items
+        .iter()
+        .map(|it| {
+            let Some(id) = it.get(key).and_then(str_of) else {
+                return Cow::Borrowed(it);
+            };
+            if seen.insert(id.clone()) {
+                return Cow::Borrowed(it);
+            }
+            let new = (2..)
+                .map(|n| format!("{id}~{n}"))
+                .find(|c| !seen.contains(c))
+                .unwrap_or_default();
+            seen.insert(new.clone());
+            q.add(&format!(
+                "{key} repeated in the file (renamed `~2`, `~3`, …)"
+            ));
+            let mut it = it.clone();
+            it[key] = Value::String(new);
+            Cow::Owned(it)
+        })
+        .collect()
 }
 
 /// The samples of a LoCoMo file.
@@ -601,7 +635,7 @@ impl LmeQuestion {
 
 /// Parses a LongMemEval file: one conversation (its haystack) per question.
 pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> {
-    Ok(longmemeval_items(v)?
+    Ok(unique_ids(longmemeval_items(v)?, "question_id", q)
         .iter()
         .enumerate()
         .map(|(i, it)| parse_longmemeval_question(i, it, q))
@@ -1611,6 +1645,53 @@ mod tests {
         assert_eq!(q.0["qa without question (skipped)"], 2);
         assert_eq!(q.0["category as text (read as a number)"], 1);
         assert_eq!(q.0["qa without category"], 1);
+    }
+
+    #[test]
+    fn repeated_conversation_ids_in_a_file_are_renamed() {
+        let lme = |c: &str| {
+            serde_json::json!({
+                "question_id": "q1", "question": "?", "haystack_session_ids": ["s1"],
+                "haystack_sessions": [[{"role": "user", "content": c}]]
+            })
+        };
+        let mut q = Quirks::default();
+        let v = serde_json::json!([lme("a"), lme("b"), lme("c")]);
+        let got: Vec<(String, String)> = parse_longmemeval(&v, &mut q)
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x.id.clone(),
+                    x.conversation.sessions[0].turns[0].reference.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("q1".to_string(), "lme:q1:s1:0".to_string()),
+                ("q1~2".into(), "lme:q1~2:s1:0".into()),
+                ("q1~3".into(), "lme:q1~3:s1:0".into()),
+            ]
+        );
+        assert_eq!(
+            q.0["question_id repeated in the file (renamed `~2`, `~3`, …)"],
+            2
+        );
+        let sample = serde_json::json!({
+            "sample_id": "c1",
+            "conversation": {"speaker_a": "A", "speaker_b": "B",
+                "session_1": [{"speaker": "A", "dia_id": "D1:1", "text": "hi"}]}
+        });
+        let mut q = Quirks::default();
+        let s = parse_locomo(&serde_json::json!([sample, sample]), &mut q).unwrap();
+        let ids: Vec<&str> = s.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(ids, ["c1", "c1~2"]);
+        assert_eq!(
+            q.0["sample_id repeated in the file (renamed `~2`, `~3`, …)"],
+            1
+        );
     }
 
     #[test]

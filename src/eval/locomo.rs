@@ -25,7 +25,10 @@ pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
     let v: serde_json::Value =
         serde_json::from_slice(bytes).context("the LoCoMo file is not valid JSON")?;
     let mut out = Vec::new();
-    for (i, raw) in locomo_samples(&v)?.iter().enumerate() {
+    for (i, raw) in crate::ingest::unique_ids(locomo_samples(&v)?, "sample_id", quirks)
+        .iter()
+        .enumerate()
+    {
         let mut q = Quirks::default();
         let Some(s) = parse_locomo_sample(i, raw, &mut q) else {
             quirks.merge(&q);

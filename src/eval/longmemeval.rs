@@ -10,11 +10,17 @@ use anyhow::{Context, Result};
 pub fn units(bytes: &[u8]) -> Result<Vec<Unit>> {
     let v: serde_json::Value =
         serde_json::from_slice(bytes).context("the LongMemEval file is not valid JSON")?;
-    Ok(longmemeval_items(&v)?
+    let mut renamed = Quirks::default();
+    let items = crate::ingest::unique_ids(longmemeval_items(&v)?, "question_id", &mut renamed);
+    Ok(items
         .iter()
         .enumerate()
         .map(|(i, raw)| {
             let mut quirks = Quirks::default();
+            // A renamed repeat is counted with the question that has it.
+            if matches!(raw, std::borrow::Cow::Owned(_)) {
+                quirks.add("question_id repeated in the file (renamed `~2`, `~3`, …)");
+            }
             let q = parse_longmemeval_question(i, raw, &mut quirks);
             let question = Question {
                 id: q.id.clone(),
