@@ -386,6 +386,14 @@ pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
         .collect())
 }
 
+/// `id~2`, `id~3`, …: the first that `seen` lacks, now added to it.
+fn renamed(id: &str, seen: &mut std::collections::HashSet<String>) -> String {
+    (2..)
+        .map(|n| format!("{id}~{n}"))
+        .find(|c| seen.insert(c.clone()))
+        .unwrap_or_default()
+}
+
 /// The items of a benchmark file with ids that repeat an earlier item's
 /// `key` renamed `<id>~2`, `~3`, … (counted), so that every conversation
 /// has its own topic and refs and a re-ingest matches each to its entries.
@@ -405,11 +413,7 @@ pub fn unique_ids<'a>(
             if seen.insert(id.clone()) {
                 return Cow::Borrowed(it);
             }
-            let new = (2..)
-                .map(|n| format!("{id}~{n}"))
-                .find(|c| !seen.contains(c))
-                .unwrap_or_default();
-            seen.insert(new.clone());
+            let new = renamed(&id, &mut seen);
             q.add(&format!(
                 "{key} repeated in the file (renamed `~2`, `~3`, …)"
             ));
@@ -531,11 +535,7 @@ pub fn parse_locomo_sample(i: usize, s: &Value, q: &mut Quirks) -> Option<Locomo
                 dia
             } else {
                 q.add("dia_id repeated in a conversation (renamed `~2`, `~3`, …)");
-                let mut k = 2;
-                while !valid.insert(format!("{dia}~{k}")) {
-                    k += 1;
-                }
-                format!("{dia}~{k}")
+                renamed(&dia, &mut valid)
             };
             turns.push(Turn {
                 speaker,
@@ -839,21 +839,13 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
             q.add("line not a JSON object (skipped)");
             continue;
         }
-        // A field of the line, else of its `message` object (transcripts
-        // that wrap each message: `{"type":…,"message":{"role",…}}`).
         // The message of a line: its own fields, or those of a wrapping
         // `message` object (transcripts: `{"type":…,"message":{"role",…}}`),
         // which then win for speaker and content; time and session are
         // read from the line first.
         let msg = v.get("message").filter(|m| m.is_object());
-        let get = |o: Option<&'_ Value>, keys: &[&str]| -> Option<Value> {
-            o.and_then(|o| {
-                keys.iter()
-                    .find_map(|k| o.get(*k).filter(|x| !x.is_null()).cloned())
-            })
-        };
-        let inner = |keys: &[&str]| get(msg, keys).or_else(|| get(Some(&v), keys));
-        let outer = |keys: &[&str]| get(Some(&v), keys).or_else(|| get(msg, keys));
+        let inner = |keys: &[&str]| field_of(msg, keys).or_else(|| field_of(Some(&v), keys));
+        let outer = |keys: &[&str]| field_of(Some(&v), keys).or_else(|| field_of(msg, keys));
         if !is_message(&v) {
             q.add("line without a message (skipped)");
             continue;
@@ -861,7 +853,6 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
         let kind = v.get("type").and_then(Value::as_str);
         let role = inner(&["speaker", "role"]);
         let speaker = role
-            .as_ref()
             .and_then(str_of)
             .or_else(|| kind.map(str::to_string))
             .unwrap_or_else(|| {
@@ -870,7 +861,7 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
             });
         let content = match inner(&["content", "text"]) {
             None => String::new(),
-            Some(c) => match content_parts(&c) {
+            Some(c) => match content_parts(c) {
                 Parts::Text(t) => t,
                 Parts::Mixed(t) if !t.trim().is_empty() => {
                     q.add("non-text parts of a turn dropped (turn kept)");
@@ -892,7 +883,7 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
                 q.add("time not understood (no observed date)");
                 None
             }),
-            Some(t) => str_of(&t).and_then(|t| {
+            Some(t) => str_of(t).and_then(|t| {
                 parse_date(&t).or_else(|| {
                     q.add("time not understood (no observed date)");
                     None
@@ -900,10 +891,7 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
             }),
             None => None,
         };
-        let session_name = match outer(&["session", "session_id", "sessionId"])
-            .as_ref()
-            .and_then(str_of)
-        {
+        let session_name = match outer(&["session", "session_id", "sessionId"]).and_then(str_of) {
             Some(s) => s,
             None => match &time {
                 Some(t) => t[..10].to_string(),
@@ -1024,6 +1012,18 @@ fn head(s: &str, max: usize) -> (&str, bool) {
     (s[..cut].trim_end(), true)
 }
 
+/// A neighbouring turn as quoted context: `> Speaker: text`, on one line,
+/// cut to `max` characters (` …` marks the cut).
+fn quote_turn(t: &Turn, max: usize) -> String {
+    let (h, cut) = head(t.text.trim(), max);
+    format!(
+        "> {}: {}{}",
+        t.speaker,
+        h.replace('\n', " "),
+        if cut { " …" } else { "" }
+    )
+}
+
 fn quote(s: &str) -> String {
     s.lines()
         .map(|l| {
@@ -1071,14 +1071,8 @@ pub fn requests(
                     let (stmt, cut) = head(text, max);
                     let mut body = String::new();
                     if shape.context && ti > 0 {
-                        let p = &s.turns[ti - 1];
-                        let (ph, pcut) = head(p.text.trim(), shape.ctx_chars);
-                        body.push_str(&format!(
-                            "> {}: {}{}\n\n",
-                            p.speaker,
-                            ph.replace('\n', " "),
-                            if pcut { " …" } else { "" }
-                        ));
+                        body.push_str(&quote_turn(&s.turns[ti - 1], shape.ctx_chars));
+                        body.push_str("\n\n");
                     }
                     body.push_str(&format!("{}: {}", t.speaker, stmt));
                     if cut {
@@ -1088,14 +1082,8 @@ pub fn requests(
                     // next turn quoted after the statement; BM25 and the
                     // embedder both see it.
                     if shape.next_chars > 0 && ti + 1 < s.turns.len() {
-                        let p = &s.turns[ti + 1];
-                        let (ph, pcut) = head(p.text.trim(), shape.next_chars);
-                        body.push_str(&format!(
-                            "\n\n> {}: {}{}",
-                            p.speaker,
-                            ph.replace('\n', " "),
-                            if pcut { " …" } else { "" }
-                        ));
+                        body.push_str("\n\n");
+                        body.push_str(&quote_turn(&s.turns[ti + 1], shape.next_chars));
                     }
                     if cut {
                         body.push_str("\n\n## Evidence\n\n");
@@ -1524,13 +1512,21 @@ pub fn guess_format(bytes: &[u8]) -> Option<Format> {
     recognise(bytes).map(|(f, _)| f)
 }
 
+/// The first of `keys` that `o` has with a non-null value.
+fn field_of<'a>(o: Option<&'a Value>, keys: &[&str]) -> Option<&'a Value> {
+    let o = o?;
+    keys.iter().find_map(|k| o.get(*k).filter(|x| !x.is_null()))
+}
+
 /// Whether a chat-jsonl line is a message: it has a role (or speaker), on
 /// the line or in a wrapping `message` object, or content without a `type`
 /// that names another kind of record (`summary`, `system`, …).
 fn is_message(v: &Value) -> bool {
+    let msg = v.get("message").filter(|m| m.is_object());
     let has = |keys: &[&str]| {
-        let on = |o: &Value| keys.iter().any(|k| o.get(*k).is_some_and(|x| !x.is_null()));
-        on(v) || v.get("message").is_some_and(|m| m.is_object() && on(m))
+        field_of(Some(v), keys)
+            .or_else(|| field_of(msg, keys))
+            .is_some()
     };
     if has(&["speaker", "role"]) {
         return true;

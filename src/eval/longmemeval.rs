@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 pub fn units(bytes: &[u8]) -> Result<Vec<Unit>> {
     let v: serde_json::Value =
         serde_json::from_slice(bytes).context("the LongMemEval file is not valid JSON")?;
-    let mut renamed = Quirks::default();
-    let items = crate::ingest::unique_ids(longmemeval_items(&v)?, "question_id", &mut renamed);
+    let mut repeats = Quirks::default();
+    let items = crate::ingest::unique_ids(longmemeval_items(&v)?, "question_id", &mut repeats);
     Ok(items
         .iter()
         .enumerate()
