@@ -31,7 +31,15 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+mod chat_jsonl;
+mod locomo;
+mod longmemeval;
+
+pub use chat_jsonl::parse_chat_jsonl;
+pub use locomo::*;
+pub use longmemeval::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     Locomo,
@@ -39,7 +47,7 @@ pub enum Format {
     ChatJsonl,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Granularity {
     /// One entry per turn.
@@ -283,651 +291,6 @@ fn str_of(v: &Value) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------
-// LoCoMo
-
-/// One LoCoMo question with its evidence normalised to dia_ids present in
-/// the conversation.
-#[derive(Debug, Clone, Serialize)]
-pub struct LocomoQa {
-    pub question: String,
-    pub answer: String,
-    pub category: i64,
-    /// Valid evidence dia_ids (`D3:7`), deduplicated, in the order given.
-    pub evidence: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct LocomoSample {
-    pub id: String,
-    pub conversation: Conversation,
-    pub qa: Vec<LocomoQa>,
-}
-
-fn dia_id_parts(s: &str) -> Option<(u32, u32)> {
-    use std::sync::OnceLock;
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(r"^[Dd]:?(\d+):(\d+)$").unwrap());
-    let c = re.captures(s.trim())?;
-    Some((c[1].parse().ok()?, c[2].parse().ok()?))
-}
-
-/// A turn's ref as the dataset names it: a LoCoMo turn whose dia_id was
-/// repeated in its conversation (`locomo:conv-26:D3:7~2`, see
-/// [`parse_locomo_sample`]) answers to the dia_id itself, `…:D3:7`, as in
-/// the QA evidence; other refs are returned as they are.
-pub fn dataset_ref(r: &str) -> &str {
-    match (r.starts_with("locomo:"), r.rsplit_once('~')) {
-        (true, Some((base, k)))
-            if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) && !base.contains('~') =>
-        {
-            base
-        }
-        _ => r,
-    }
-}
-
-/// Normalises LoCoMo evidence strings to dia_ids of the conversation:
-/// `"D8:6; D9:17"` is split, `"D30:05"` and `"D:11:26"` are repaired,
-/// anything else (`"D"`, ids not in the conversation) is dropped; all counted.
-pub fn locomo_evidence(
-    raw: &Value,
-    valid: &std::collections::HashSet<String>,
-    q: &mut Quirks,
-) -> Vec<String> {
-    let items: Vec<Value> = match raw {
-        Value::Array(a) => a.clone(),
-        Value::Null => vec![],
-        v => {
-            q.add("evidence not a list");
-            vec![v.clone()]
-        }
-    };
-    let mut out: Vec<String> = Vec::new();
-    for it in items {
-        let Some(s) = str_of(&it) else {
-            q.add("evidence item not a string (dropped)");
-            continue;
-        };
-        let pieces: Vec<&str> = s
-            .split([';', ',', ' '])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        if pieces.len() > 1 {
-            q.add("evidence with several ids in one string (split)");
-        }
-        for p in pieces {
-            let Some((a, b)) = dia_id_parts(p) else {
-                q.add("evidence malformed (dropped)");
-                continue;
-            };
-            let id = format!("D{a}:{b}");
-            if id != p {
-                q.add("evidence repaired (leading zero or extra colon)");
-            }
-            if !valid.contains(&id) {
-                q.add("evidence not in the conversation (dropped)");
-                continue;
-            }
-            if !out.contains(&id) {
-                out.push(id);
-            }
-        }
-    }
-    out
-}
-
-/// Parses a LoCoMo file: samples, their conversations and QA.
-pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
-    Ok(unique_ids(locomo_samples(v)?, "sample_id", q)
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| parse_locomo_sample(i, s, q))
-        .collect())
-}
-
-/// `id~2`, `id~3`, …: the first that `seen` lacks, now added to it.
-fn renamed(id: &str, seen: &mut std::collections::HashSet<String>) -> String {
-    (2..)
-        .map(|n| format!("{id}~{n}"))
-        .find(|c| seen.insert(c.clone()))
-        .unwrap_or_default()
-}
-
-/// The items of a benchmark file with ids that repeat an earlier item's
-/// `key` renamed `<id>~2`, `~3`, … (counted), so that every conversation
-/// has its own topic and refs and a re-ingest matches each to its entries.
-pub fn unique_ids<'a>(
-    items: &'a [Value],
-    key: &str,
-    q: &mut Quirks,
-) -> Vec<std::borrow::Cow<'a, Value>> {
-    use std::borrow::Cow;
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    items
-        .iter()
-        .map(|it| {
-            let Some(id) = it.get(key).and_then(str_of) else {
-                return Cow::Borrowed(it);
-            };
-            if seen.insert(id.clone()) {
-                return Cow::Borrowed(it);
-            }
-            let new = renamed(&id, &mut seen);
-            q.add(&format!(
-                "{key} repeated in the file (renamed `~2`, `~3`, …)"
-            ));
-            let mut it = it.clone();
-            it[key] = Value::String(new);
-            Cow::Owned(it)
-        })
-        .collect()
-}
-
-/// The samples of a LoCoMo file.
-pub fn locomo_samples(v: &Value) -> Result<&[Value]> {
-    match v {
-        Value::Array(samples) => Ok(samples),
-        _ => bail!(
-            "a LoCoMo file is a JSON list of samples (with `sample_id`, `conversation`, `qa`)"
-        ),
-    }
-}
-
-/// The `i`-th sample of a LoCoMo file (`None`: skipped, and counted).
-pub fn parse_locomo_sample(i: usize, s: &Value, q: &mut Quirks) -> Option<LocomoSample> {
-    let id = s.get("sample_id").and_then(str_of).unwrap_or_else(|| {
-        q.add("sample without sample_id (numbered)");
-        format!("sample-{}", i + 1)
-    });
-    let Some(conv) = s.get("conversation").and_then(Value::as_object) else {
-        q.add("sample without conversation (skipped)");
-        return None;
-    };
-    let conv_seg = segment(&id, "conversation");
-    let mut nums: Vec<u32> = Vec::new();
-    for (k, val) in conv {
-        if let Some(n) = k
-            .strip_prefix("session_")
-            .and_then(|r| r.parse::<u32>().ok())
-        {
-            if val.is_array() {
-                nums.push(n);
-            } else {
-                q.add("session that is not a list (skipped)");
-            }
-        } else if let Some(n) = k
-            .strip_prefix("session_")
-            .and_then(|r| r.strip_suffix("_date_time"))
-            .and_then(|r| r.parse::<u32>().ok())
-            && !conv
-                .get(&format!("session_{n}"))
-                .is_some_and(Value::is_array)
-        {
-            q.add("session date without a session (ignored)");
-        }
-    }
-    nums.sort_unstable();
-    let mut sessions = Vec::new();
-    let mut valid = std::collections::HashSet::new();
-    for n in nums {
-        let turns_v = conv[&format!("session_{n}")].as_array().unwrap();
-        let date = match conv.get(&format!("session_{n}_date_time")).and_then(str_of) {
-            Some(d) => parse_date(&d).or_else(|| {
-                q.add("session date not understood (no observed date)");
-                None
-            }),
-            None => {
-                q.add("session without a date");
-                None
-            }
-        };
-        let mut turns = Vec::new();
-        for (ti, t) in turns_v.iter().enumerate() {
-            let speaker = t.get("speaker").and_then(str_of).unwrap_or_else(|| {
-                q.add("turn without speaker");
-                "unknown".into()
-            });
-            let Some(mut text) = turn_text(t.get("text")) else {
-                q.add(TEXT_NOT_A_STRING);
-                continue;
-            };
-            if let Some(cap) = t.get("blip_caption").and_then(str_of) {
-                // Image turns: the caption is what the image says in words.
-                let cap = cap.trim();
-                if !cap.is_empty() {
-                    if !text.is_empty() {
-                        text.push(' ');
-                    }
-                    text.push_str(&format!("[shared an image: {cap}]"));
-                }
-            }
-            if text.trim().is_empty() {
-                q.add("empty turn (skipped)");
-                continue;
-            }
-            let dia = match t.get("dia_id").and_then(str_of) {
-                Some(d) => match dia_id_parts(&d) {
-                    Some((a, b)) => {
-                        let norm = format!("D{a}:{b}");
-                        if norm != d {
-                            q.add("dia_id repaired");
-                        }
-                        if a != n {
-                            q.add("dia_id of another session (kept)");
-                        }
-                        norm
-                    }
-                    None => {
-                        q.add("dia_id malformed (position used)");
-                        format!("D{n}:{}", ti + 1)
-                    }
-                },
-                None => {
-                    q.add("turn without dia_id (position used)");
-                    format!("D{n}:{}", ti + 1)
-                }
-            };
-            // A repeated dia_id names the first turn that has it; a later
-            // turn with the same id gets `~2`, `~3`, … so every entry has a
-            // ref of its own (a re-ingest matches each turn to its entry).
-            let dia = if valid.insert(dia.clone()) {
-                dia
-            } else {
-                q.add("dia_id repeated in a conversation (renamed `~2`, `~3`, …)");
-                renamed(&dia, &mut valid)
-            };
-            turns.push(Turn {
-                speaker,
-                text,
-                reference: format!("locomo:{id}:{dia}"),
-                has_answer: false,
-            });
-        }
-        sessions.push(Session {
-            slug: format!("session-{n:02}"),
-            reference: format!("locomo:{id}:D{n}"),
-            date,
-            turns,
-        });
-    }
-    let mut qa = Vec::new();
-    for item in s
-        .get("qa")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-    {
-        let Some(question) = item
-            .get("question")
-            .and_then(str_of)
-            .filter(|s| !s.trim().is_empty())
-        else {
-            q.add("qa without question (skipped)");
-            continue;
-        };
-        let answer = match item
-            .get("answer")
-            .or_else(|| item.get("adversarial_answer"))
-        {
-            Some(Value::Number(n)) => {
-                q.add("answer is a number");
-                n.to_string()
-            }
-            Some(v) => str_of(v).unwrap_or_default(),
-            None => {
-                q.add("qa without answer");
-                String::new()
-            }
-        };
-        let category = match item.get("category") {
-            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or(0),
-            Some(Value::String(c)) if c.trim().parse::<i64>().is_ok() => {
-                q.add("category as text (read as a number)");
-                c.trim().parse().unwrap_or(0)
-            }
-            _ => {
-                q.add("qa without category");
-                0
-            }
-        };
-        let evidence = locomo_evidence(item.get("evidence").unwrap_or(&Value::Null), &valid, q);
-        qa.push(LocomoQa {
-            question,
-            answer,
-            category,
-            evidence,
-        });
-    }
-    Some(LocomoSample {
-        conversation: Conversation {
-            domain: "locomo".into(),
-            topic: conv_seg,
-            sessions,
-        },
-        id,
-        qa,
-    })
-}
-
-// ---------------------------------------------------------------------------
-// LongMemEval
-
-#[derive(Debug, Clone)]
-pub struct LmeQuestion {
-    pub id: String,
-    pub question_type: String,
-    pub question: String,
-    pub question_date: Option<String>,
-    pub answer: String,
-    /// `source.ref` of the gold sessions (`lme:<qid>:<sid>`) present in the haystack.
-    pub gold_sessions: Vec<String>,
-    /// `source.ref` of the turns labelled `has_answer`.
-    pub gold_turns: Vec<String>,
-    pub conversation: Conversation,
-}
-
-impl LmeQuestion {
-    pub fn abstention(&self) -> bool {
-        self.id.ends_with("_abs")
-    }
-}
-
-/// Parses a LongMemEval file: one conversation (its haystack) per question.
-pub fn parse_longmemeval(v: &Value, q: &mut Quirks) -> Result<Vec<LmeQuestion>> {
-    Ok(unique_ids(longmemeval_items(v)?, "question_id", q)
-        .iter()
-        .enumerate()
-        .map(|(i, it)| parse_longmemeval_question(i, it, q))
-        .collect())
-}
-
-/// The questions of a LongMemEval file.
-pub fn longmemeval_items(v: &Value) -> Result<&[Value]> {
-    match v {
-        Value::Array(items) => Ok(items),
-        _ => bail!(
-            "a LongMemEval file is a JSON list of questions (with `question_id`, `haystack_sessions`, …)"
-        ),
-    }
-}
-
-/// The `i`-th question of a LongMemEval file.
-pub fn parse_longmemeval_question(i: usize, it: &Value, q: &mut Quirks) -> LmeQuestion {
-    let id = it.get("question_id").and_then(str_of).unwrap_or_else(|| {
-        q.add("question without question_id (numbered)");
-        format!("q{}", i + 1)
-    });
-    let sessions_v = it
-        .get("haystack_sessions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_else(|| {
-            q.add("question without haystack_sessions");
-            vec![]
-        });
-    let ids_v = it
-        .get("haystack_session_ids")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let dates_v = it
-        .get("haystack_dates")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if ids_v.len() != sessions_v.len() {
-        q.add("haystack_session_ids and haystack_sessions differ in length");
-    }
-    if dates_v.len() != sessions_v.len() {
-        q.add("haystack_dates and haystack_sessions differ in length");
-    }
-    let mut sessions = Vec::new();
-    let mut gold_turns: Vec<String> = Vec::new();
-    // Session id -> the turn lists seen under it (an id can repeat).
-    let mut seen: std::collections::HashMap<String, Vec<&Value>> = std::collections::HashMap::new();
-    for (si, sv) in sessions_v.iter().enumerate() {
-        let id_given = ids_v.get(si).and_then(str_of).unwrap_or_else(|| {
-            q.add("session without id (numbered)");
-            format!("session-{si}")
-        });
-        // A repeated id: the same turns again are the same session (kept
-        // once, at its first place and date); other turns are more of the
-        // session `<id>`: their refs go on numbering after the turns
-        // already seen under it (`lme:<q>:<id>:<n>`), so every ref is
-        // unique and a ref's session is still everything before its last
-        // `:`. They get a folder of their own (`<id>-2`).
-        let sid = id_given.clone();
-        let (offset, copy) = match seen.get(&id_given) {
-            None => (0, 1),
-            Some(earlier) if earlier.contains(&sv) => {
-                q.add("session repeated in a haystack (same id and turns, kept once)");
-                continue;
-            }
-            Some(earlier) => {
-                q.add("session id repeated with other turns (turns numbered on)");
-                let n = earlier
-                    .iter()
-                    .map(|e| e.as_array().map_or(0, Vec::len))
-                    .sum::<usize>();
-                (n, earlier.len() + 1)
-            }
-        };
-        seen.entry(id_given.clone()).or_default().push(sv);
-        let date = dates_v.get(si).and_then(str_of).and_then(|d| {
-            parse_date(&d).or_else(|| {
-                q.add("session date not understood (no observed date)");
-                None
-            })
-        });
-        let mut turns = Vec::new();
-        for (ti, t) in sv
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
-            let role = t.get("role").and_then(str_of).unwrap_or_else(|| {
-                q.add("turn without role");
-                "unknown".into()
-            });
-            let text = turn_text(t.get("content"));
-            let reference = format!("lme:{id}:{sid}:{}", offset + ti);
-            let has_answer = t
-                .get("has_answer")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            if has_answer && !gold_turns.contains(&reference) {
-                gold_turns.push(reference.clone());
-            }
-            let Some(text) = text else {
-                q.add(TEXT_NOT_A_STRING);
-                continue;
-            };
-            if text.trim().is_empty() {
-                q.add("empty turn (skipped)");
-                continue;
-            }
-            turns.push(Turn {
-                speaker: role,
-                text,
-                reference,
-                has_answer,
-            });
-        }
-        let folder = if copy == 1 {
-            sid.clone()
-        } else {
-            format!("{sid}-{copy}")
-        };
-        sessions.push(Session {
-            slug: segment(&folder, "session"),
-            reference: format!("lme:{id}:{sid}"),
-            date,
-            turns,
-        });
-    }
-    let present: std::collections::HashSet<&str> =
-        sessions.iter().map(|s| s.reference.as_str()).collect();
-    let mut gold_sessions = Vec::new();
-    for a in it
-        .get("answer_session_ids")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-    {
-        let Some(a) = str_of(a) else { continue };
-        let r = format!("lme:{id}:{a}");
-        if !present.contains(r.as_str()) {
-            q.add("answer session not in the haystack (dropped)");
-            continue;
-        }
-        if !gold_sessions.contains(&r) {
-            gold_sessions.push(r);
-        }
-    }
-    LmeQuestion {
-        question_type: it.get("question_type").and_then(str_of).unwrap_or_default(),
-        question: it.get("question").and_then(str_of).unwrap_or_default(),
-        question_date: match it.get("question_date").and_then(str_of) {
-            Some(d) => parse_date(&d).or_else(|| {
-                q.add("question_date not understood (relative times resolve to now)");
-                None
-            }),
-            None => None,
-        },
-        answer: it.get("answer").and_then(str_of).unwrap_or_default(),
-        gold_sessions,
-        gold_turns,
-        conversation: Conversation {
-            domain: "longmemeval".into(),
-            topic: segment(&id, "question"),
-            sessions,
-        },
-        id,
-    }
-}
-
-// ---------------------------------------------------------------------------
-// chat-jsonl
-
-/// Parses `{role|speaker, content|text, time?, session?}` lines. Sessions
-/// are named by `session`, else by the day of `time`, else `session-1`.
-/// Invalid UTF-8 in a line is replaced by U+FFFD (the line is kept) and
-/// counted.
-pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversation {
-    let name_seg = segment(name, "chat");
-    let mut sessions: Vec<Session> = Vec::new();
-    for raw in bytes.split(|&b| b == b'\n') {
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let line = match std::str::from_utf8(raw) {
-            Ok(l) => std::borrow::Cow::Borrowed(l),
-            Err(_) => {
-                q.add("invalid UTF-8 replaced (line kept)");
-                String::from_utf8_lossy(raw)
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let Ok(v) = serde_json::from_str::<Value>(&line) else {
-            q.add("line not JSON (skipped)");
-            continue;
-        };
-        if !v.is_object() {
-            q.add("line not a JSON object (skipped)");
-            continue;
-        }
-        // The message of a line: its own fields, or those of a wrapping
-        // `message` object (transcripts: `{"type":…,"message":{"role",…}}`),
-        // which then win for speaker and content; time and session are
-        // read from the line first.
-        let msg = v.get("message").filter(|m| m.is_object());
-        let inner = |keys: &[&str]| field_of(msg, keys).or_else(|| field_of(Some(&v), keys));
-        let outer = |keys: &[&str]| field_of(Some(&v), keys).or_else(|| field_of(msg, keys));
-        if !is_message(&v) {
-            q.add("line without a message (skipped)");
-            continue;
-        }
-        let kind = v.get("type").and_then(Value::as_str);
-        let role = inner(&["speaker", "role"]);
-        let speaker = role
-            .and_then(str_of)
-            .or_else(|| kind.map(str::to_string))
-            .unwrap_or_else(|| {
-                q.add("turn without role or speaker");
-                "unknown".into()
-            });
-        let content = match inner(&["content", "text"]) {
-            None => String::new(),
-            Some(c) => match content_parts(c) {
-                Parts::Text(t) => t,
-                Parts::Mixed(t) if !t.trim().is_empty() => {
-                    q.add("non-text parts of a turn dropped (turn kept)");
-                    t
-                }
-                Parts::Mixed(t) => t,
-                Parts::NoText => {
-                    q.add(NO_TEXT_PARTS);
-                    continue;
-                }
-            },
-        };
-        if content.trim().is_empty() {
-            q.add("empty turn (skipped)");
-            continue;
-        }
-        let time = match outer(&["time", "timestamp", "created_at"]) {
-            Some(Value::Number(n)) => n.as_f64().and_then(epoch_date).or_else(|| {
-                q.add("time not understood (no observed date)");
-                None
-            }),
-            Some(t) => str_of(t).and_then(|t| {
-                parse_date(&t).or_else(|| {
-                    q.add("time not understood (no observed date)");
-                    None
-                })
-            }),
-            None => None,
-        };
-        let session_name = match outer(&["session", "session_id", "sessionId"]).and_then(str_of) {
-            Some(s) => s,
-            None => match &time {
-                Some(t) => t[..10].to_string(),
-                None => "session-1".into(),
-            },
-        };
-        let slug = segment(&session_name, "session");
-        let idx = match sessions.iter().position(|s| s.slug == slug) {
-            Some(i) => i,
-            None => {
-                sessions.push(Session {
-                    slug: slug.clone(),
-                    reference: format!("chat:{name_seg}:{session_name}"),
-                    date: time.clone(),
-                    turns: vec![],
-                });
-                sessions.len() - 1
-            }
-        };
-        let s = &mut sessions[idx];
-        let n = s.turns.len();
-        s.turns.push(Turn {
-            speaker,
-            text: content,
-            reference: format!("{}:{n}", s.reference),
-            has_answer: false,
-        });
-    }
-    Conversation {
-        domain: "chat".into(),
-        topic: name_seg,
-        sessions,
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Entries
 
 /// How turns become entries. The defaults are what the evaluation keeps
@@ -966,7 +329,7 @@ pub enum TitleMode {
 
 impl Default for Shape {
     fn default() -> Self {
-        let mut s = Self {
+        Self {
             granularity: Granularity::Turn,
             statement_chars: 600,
             assistant_chars: 200,
@@ -974,28 +337,7 @@ impl Default for Shape {
             context: true,
             ctx_chars: 200,
             next_chars: 0,
-        };
-        // Experiments (README, ablation): MEM_INGEST_SHAPE=title=first|speaker|context,stmt=N,ctx=0|1,ctxn=N,next=N
-        if let Ok(spec) = std::env::var("MEM_INGEST_SHAPE") {
-            for kv in spec.split(',') {
-                match kv.split_once('=') {
-                    Some(("title", "first")) => s.title = TitleMode::First,
-                    Some(("title", "speaker")) => s.title = TitleMode::Speaker,
-                    Some(("title", "context")) => s.title = TitleMode::Context,
-                    Some(("stmt", n)) => {
-                        s.statement_chars = n.parse().unwrap_or(s.statement_chars).max(40)
-                    }
-                    Some(("astmt", n)) => {
-                        s.assistant_chars = n.parse().unwrap_or(s.assistant_chars).max(40)
-                    }
-                    Some(("ctx", v)) => s.context = v != "0",
-                    Some(("ctxn", n)) => s.ctx_chars = n.parse().unwrap_or(200),
-                    Some(("next", n)) => s.next_chars = n.parse().unwrap_or(0),
-                    _ => {}
-                }
-            }
         }
-        s
     }
 }
 
@@ -1022,19 +364,6 @@ fn quote_turn(t: &Turn, max: usize) -> String {
         h.replace('\n', " "),
         if cut { " …" } else { "" }
     )
-}
-
-fn quote(s: &str) -> String {
-    s.lines()
-        .map(|l| {
-            if l.is_empty() {
-                ">".to_string()
-            } else {
-                format!("> {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The requests that store `conv` (without writing anything).
@@ -1086,8 +415,10 @@ pub fn requests(
                         body.push_str(&quote_turn(&s.turns[ti + 1], shape.next_chars));
                     }
                     if cut {
-                        body.push_str("\n\n## Evidence\n\n");
-                        body.push_str(&quote(text));
+                        body = crate::entry::body_with_evidence(
+                            &body,
+                            &[crate::entry::quote(text)],
+                        );
                     }
                     let first = crate::entry::derive_title(stmt, 80);
                     let who = match &date_h {
@@ -1265,7 +596,7 @@ pub fn write(
     report.write_seconds += t0.elapsed().as_secs_f64();
     if let Some(m) = models {
         let t1 = std::time::Instant::now();
-        let (_, c) = crate::recall::open_index(tree, m, progress, false)?;
+        let (_, c) = crate::index::open(tree, m, progress, false)?;
         report.embedded += c.embedded;
         report.index_seconds += t1.elapsed().as_secs_f64();
     }
@@ -1332,9 +663,9 @@ pub fn write_distilled(
     progress: bool,
     report: &mut Report,
 ) -> Result<()> {
-    use crate::curate::{Options, curate_uncommitted};
+    use crate::curate::{Options, curate_staged};
     let t0 = std::time::Instant::now();
-    let _lock = tree.lock()?;
+    let mut writer = crate::write::Writer::lock(tree)?;
     let done = read_ledger(tree);
     let total: usize = convs
         .iter()
@@ -1352,7 +683,6 @@ pub fn write_distilled(
         distilled: true,
         ..Default::default()
     };
-    let mut written: Vec<String> = Vec::new();
     let mut new_rows = String::new();
     for c in convs {
         report.conversations += 1;
@@ -1394,7 +724,7 @@ pub fn write_distilled(
                     "user" | "human" | "me" | "unknown"
                 ))
                 .then_some(t.speaker.as_str());
-                let r = curate_uncommitted(tree, models, req, who, &opts)
+                let r = curate_staged(&mut writer, models, req, who, &opts)
                     .with_context(|| format!("curating turn {}", t.reference))?;
                 counts.model_calls += r.model_calls;
                 counts
@@ -1413,11 +743,6 @@ pub fn write_distilled(
                         _ => counts.noop += 1,
                     }
                 }
-                for w in r.written {
-                    if !written.contains(&w) {
-                        written.push(w);
-                    }
-                }
                 new_rows.push_str(&serde_json::to_string(&LedgerRow {
                     r#ref: t.reference.clone(),
                     hash,
@@ -1430,21 +755,16 @@ pub fn write_distilled(
         b.finish_and_clear();
     }
     if !new_rows.is_empty() {
-        // The ledger and the commit: an interrupt waits for both.
-        let _finishing = crate::interrupt::finishing();
+        // The ledger with the staged entries, in one commit (an interrupt
+        // waits for both).
         let mut ledger = std::fs::read_to_string(tree.abs(LEDGER)).unwrap_or_default();
         if !ledger.is_empty() && !ledger.ends_with('\n') {
             ledger.push('\n');
         }
         ledger.push_str(&new_rows);
-        tree.write_atomic(LEDGER, &ledger)?;
-        written.push(LEDGER.to_string());
-        let changes: Vec<crate::git::Change> = written
-            .iter()
-            .cloned()
-            .map(crate::git::Change::Write)
-            .collect();
-        report.commit = tree.commit(&changes, message)?.map(|c| c.to_string());
+        let mut cs = crate::write::Changeset::new(message);
+        cs.put(LEDGER, ledger);
+        report.commit = writer.apply(cs)?.map(|c| c.to_string());
     }
     report.write_seconds += t0.elapsed().as_secs_f64();
     let secs = report.write_seconds + report.index_seconds;
@@ -1895,19 +1215,6 @@ mod tests {
         assert_eq!(guess_format(b"hello"), None);
     }
 
-    #[test]
-    fn dataset_ref_drops_only_a_repeat_counter_of_locomo_refs() {
-        assert_eq!(dataset_ref("locomo:conv-26:D3:7~2"), "locomo:conv-26:D3:7");
-        assert_eq!(dataset_ref("locomo:conv-26:D3:7~12"), "locomo:conv-26:D3:7");
-        assert_eq!(dataset_ref("locomo:conv-26:D3:7"), "locomo:conv-26:D3:7");
-        assert_eq!(dataset_ref("locomo:conv-26:D3:7~"), "locomo:conv-26:D3:7~");
-        assert_eq!(
-            dataset_ref("locomo:conv-26:D3:7~x"),
-            "locomo:conv-26:D3:7~x"
-        );
-        assert_eq!(dataset_ref("lme:q1:s~2:3"), "lme:q1:s~2:3");
-        assert_eq!(dataset_ref("chat:a:1~2"), "chat:a:1~2");
-    }
 
     #[test]
     fn segments_are_valid_slugs() {
@@ -1917,3 +1224,4 @@ mod tests {
         assert_eq!(segment("___", "fallback"), "fallback");
     }
 }
+
