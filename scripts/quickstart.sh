@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
 # Quick start on a fresh machine: installs the build prerequisites if
-# missing, builds mem, fetches the default local models (checksum-verified,
-# cached) and runs a short demo in a throwaway tree.
+# missing, installs an optimised mem into $MEM_INSTALL_ROOT/bin (default
+# ~/.local/bin) with cargo install, fetches the default local models
+# (checksum-verified, cached) and runs a short demo in a throwaway tree
+# with the installed binary.
 set -euo pipefail
+root="${MEM_INSTALL_ROOT:-$HOME/.local}"
+# A relative root means relative to where the script was started.
+case "$root" in
+  /*) ;;
+  *) root="$PWD/$root" ;;
+esac
 cd "$(dirname "$0")/.."
 bash scripts/prereqs.sh
-cargo build --bins
-target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import sys,json;print(json.load(sys.stdin)["target_directory"])')"
-mem="$target/debug/mem"
+cargo install --locked --path . --root "$root"
+bindir="$root/bin"
+mem="$bindir/mem"
+echo "quickstart: installed $mem"
+case ":$PATH:" in
+  *":$bindir:"*) ;;
+  *)
+    echo "quickstart: $bindir is not on your PATH; add this line to your shell's startup file (e.g. ~/.bashrc):"
+    echo "  export PATH=\"$bindir:\$PATH\""
+    ;;
+esac
 if "$mem" model pull; then :; else echo "quickstart: model pull failed; the demo runs lexical-only" >&2; fi
 demo="$(mktemp -d)/memory"
 echo "== mem init $demo"
