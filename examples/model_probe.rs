@@ -15,8 +15,8 @@
 
 use anyhow::{Context, Result, bail};
 use mem::model::llama::{EXACT_PACK_TOKENS, LlamaEmbedder, LlamaGenerator, effective_threads};
-use mem::model::pull;
 use mem::model::{Embedder, GenRequest};
+use mem::model::{pull, store};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -249,9 +249,9 @@ fn main() -> Result<()> {
         return Ok(());
     }
 
-    let dir = pull::models_dir()?;
+    let dir = store::models_dir()?;
     let mut pulls = Vec::new();
-    let mut pull_one = |spec: &pull::ModelSpec| -> Result<PathBuf> {
+    let mut pull_one = |spec: &store::ModelSpec| -> Result<PathBuf> {
         let t = Instant::now();
         let o = pull::pull(spec, &dir, false)?;
         pulls.push(
@@ -260,10 +260,10 @@ fn main() -> Result<()> {
         );
         Ok(o.path)
     };
-    let epath = pull_one(&pull::default_for(pull::Role::Embedder))?;
-    let mut gpaths = vec![pull_one(&pull::default_for(pull::Role::Generator))?];
+    let epath = pull_one(&store::default_for(store::Role::Embedder))?;
+    let mut gpaths = vec![pull_one(&store::default_for(store::Role::Generator))?];
     for g in &extra_gens {
-        gpaths.push(match pull::find(g) {
+        gpaths.push(match store::find(g) {
             Some(spec) => pull_one(&spec)?,
             None => PathBuf::from(g),
         });

@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 cargo test --locked --no-run
 target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import sys,json;print(json.load(sys.stdin)["target_directory"])')"
 "$target/debug/mem" model pull
-export MEM_TEST_MODELS=1
 cargo test --locked --no-fail-fast -- --test-threads=2
+# The tests on the real model files (ignored by a plain `cargo test`).
+cargo test --locked --no-fail-fast --test models -- --ignored --test-threads=2

@@ -47,6 +47,18 @@ pub enum ColorChoice {
     Never,
 }
 
+impl GlobalArgs {
+    /// What every command gets: these flags, resolved.
+    pub fn ctx(&self) -> crate::output::Ctx {
+        let color = match self.color {
+            ColorChoice::Auto => None,
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+        };
+        crate::output::Ctx::new(self.root.clone(), self.json, color, self.yes, self.quiet)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a tree (or adopt an existing git repository) and commit its settings

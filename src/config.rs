@@ -79,6 +79,10 @@ pub struct Models {
 pub struct RecallConfig {
     /// Hits returned when `-k` is not given.
     pub k: usize,
+    /// Who the memory's owner is in ingested conversations (speaker names
+    /// or chat roles): a first-person query ("where do I keep …") favours
+    /// their turns. Chat exports and agent transcripts call them `user`.
+    pub owner_speakers: Vec<String>,
 }
 
 impl Default for Limits {
@@ -102,7 +106,10 @@ impl Default for Models {
 }
 impl Default for RecallConfig {
     fn default() -> Self {
-        Self { k: 10 }
+        Self {
+            k: 10,
+            owner_speakers: vec!["user".into()],
+        }
     }
 }
 
@@ -212,4 +219,16 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The user cache folder (`MEM_CACHE_DIR`, else the platform's cache dir
+/// + `mem`): embeddings and derived model files, all rebuildable.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Ok(d) = std::env::var("MEM_CACHE_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|b| b.cache_dir().join("mem"))
 }

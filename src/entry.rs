@@ -336,6 +336,55 @@ pub fn statement_of(body: &str) -> &str {
     body[..idx.unwrap_or(body.len())].trim()
 }
 
+/// The `## Evidence` section of a body: what follows its heading, trimmed
+/// (`None` when there is none or it is empty).
+pub fn evidence_of(body: &str) -> Option<&str> {
+    let mut off = 0;
+    for line in body.split_inclusive('\n') {
+        off += line.len();
+        if line.trim_end().eq_ignore_ascii_case("## evidence") {
+            let rest = body[off..].trim();
+            return (!rest.is_empty()).then_some(rest);
+        }
+    }
+    None
+}
+
+/// `text` as a markdown blockquote: `> line` for each line, `>` for a
+/// blank one (no trailing space).
+pub fn quote(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An entry body: the statement, then — when there are any — the quotes
+/// (already rendered by [`quote`]) under `## Evidence`, a blank line
+/// between them. The one renderer of the section; [`statement_of`] and
+/// [`evidence_of`] read it back.
+pub fn body_with_evidence(statement: &str, quotes: &[String]) -> String {
+    let quotes: Vec<&str> = quotes
+        .iter()
+        .map(|q| q.trim())
+        .filter(|q| !q.is_empty())
+        .collect();
+    if quotes.is_empty() {
+        return statement.to_string();
+    }
+    format!(
+        "{}\n\n## Evidence\n\n{}",
+        statement.trim_end(),
+        quotes.join("\n\n")
+    )
+}
+
 /// Lowercase, whitespace collapsed, trailing punctuation dropped.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -800,7 +849,7 @@ mod tests {
             "a", "Z", "0", "9", "1", " ", "-", "_", ".", "/", "e", "E", "x", "X", "o", "b", "B",
             "F", ":", "#", "y", "+",
         ];
-        let mut rng = crate::synth::Rng::new(12345);
+        let mut rng = crate::rng::Rng::new(12345);
         for _ in 0..20000 {
             let len = rng.range(1, 12);
             cases.push((0..len).map(|_| *rng.pick(&alphabet)).collect());
@@ -950,6 +999,23 @@ mod tests {
             "title: R & D is *fun*",
         );
         assert!(Entry::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn evidence_is_rendered_and_read_back_by_one_pair() {
+        let b = "Alice lives in Paris.\n\n## Evidence\n> Alice moved to Paris.\n";
+        assert_eq!(evidence_of(b), Some("> Alice moved to Paris."));
+        assert_eq!(evidence_of("no evidence here"), None);
+        assert_eq!(evidence_of("S\n\n## Evidence\n\n"), None);
+        // A blank line inside a quote stays in the blockquote (`>`).
+        let q = quote("first line\n\nthird line");
+        assert_eq!(q, "> first line\n>\n> third line");
+        let body = body_with_evidence("S", &[q.clone(), "  ".into(), "> b".into()]);
+        assert_eq!(body, format!("S\n\n## Evidence\n\n{q}\n\n> b"));
+        assert_eq!(statement_of(&body), "S");
+        assert_eq!(evidence_of(&body), Some(format!("{q}\n\n> b").as_str()));
+        // Nothing to quote: the statement alone.
+        assert_eq!(body_with_evidence("S", &[]), "S");
     }
 
     #[test]

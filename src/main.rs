@@ -16,7 +16,7 @@ fn main() {
     });
     let cli = Cli::parse();
     mem::trace::mark("args parsed");
-    let ctx = mem::output::Ctx::from_args(&cli.global);
+    let ctx = cli.global.ctx();
     let code = match mem::cmd::dispatch(cli.command, &ctx) {
         Ok(()) => error::EXIT_OK,
         Err(e) => {

@@ -1,12 +1,13 @@
-//! Write operations on a tree — add, move, forget, restore, replace — each
-//! under the write lock, atomic on disk, and recorded as one git commit.
-//! The CLI, the MCP server and ingestion all go through here.
+//! Entry operations — add (plain and batched), move, forget, restore,
+//! replace: each decides what changes under the tree's write lock and
+//! applies it through the one write path ([`crate::write`]): atomic on
+//! disk, one git commit.
 
 use crate::entry::{Entry, KINDS, Meta, Source, derive_title, normalize};
-use crate::git::Change;
 use crate::guard::{self, Redaction};
-use crate::paths::{ARCHIVE_DIR, EntryPath, TopicPath, slugify_words};
+use crate::paths::{ARCHIVE_DIR, DEFAULT_TOPIC, EntryPath, TopicPath, slugify_words};
 use crate::tree::{EntryFile, Tree};
+use crate::write::{Changeset, Writer};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
@@ -47,9 +48,6 @@ impl AddOutcome {
         self.op == "added" || self.op == "updated"
     }
 }
-
-/// The topic used when nothing better is known.
-pub const DEFAULT_TOPIC: &str = "general/notes";
 
 fn clean_tag(t: &str) -> Result<String> {
     let t = t.trim().trim_start_matches('#');
@@ -231,7 +229,7 @@ fn batch(
     message: Option<&str>,
     by_ref: bool,
 ) -> Result<Vec<AddOutcome>> {
-    let _lock = tree.lock()?;
+    let mut writer = Writer::lock(tree)?;
     let now = crate::time::format(crate::time::now());
     let mut seen: std::collections::HashMap<(TopicPath, String), String> =
         std::collections::HashMap::new();
@@ -242,8 +240,7 @@ fn batch(
         std::collections::HashSet::new();
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut outcomes = Vec::with_capacity(reqs.len());
-    let mut changes = Vec::new();
-    let mut writes: Vec<(String, String)> = Vec::new();
+    let mut cs = Changeset::default();
     let mut last_via = String::from("cli");
     for mut req in reqs {
         let redacted = prepare(tree, &mut req)?;
@@ -275,10 +272,7 @@ fn batch(
                     e.content_key(),
                     (file.display(), e.meta.id.clone(), title.clone()),
                 );
-                let rel = file.rel_file();
-                let text = e.render();
-                changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
-                writes.push((rel, text));
+                cs.put(file.rel_file(), e.render());
             }
             outcomes.push(AddOutcome {
                 op,
@@ -333,14 +327,11 @@ fn batch(
             .via
             .clone()
             .unwrap_or_else(|| "cli".into());
-        let rel = path.rel_file();
-        let text = entry.render();
         if let Some(r) = reference {
             refs_seen.insert((topic.clone(), r));
         }
         seen.insert((topic, key), path.to_string());
-        changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
-        writes.push((rel, text));
+        cs.put(path.rel_file(), entry.render());
         outcomes.push(AddOutcome {
             op: "added",
             path: path.to_string(),
@@ -353,32 +344,14 @@ fn batch(
         });
     }
     crate::trace::mark("batch: entries prepared");
-    // Held until the commit is made: an interrupt waits for it, so the
-    // batch is committed whole or not written at all.
-    let _finishing = tree.write_many(&writes)?;
-    drop(writes);
-    crate::trace::mark("batch: files written");
-    if !changes.is_empty() {
+    if !cs.is_empty() {
         let added: Vec<&AddOutcome> = outcomes.iter().filter(|o| o.wrote()).collect();
-        let msg = match message {
+        cs.message = match message {
             Some(m) => m.to_string(),
             None if added.len() == 1 => commit_msg("add", &added[0].path, &last_via, None),
             None => commit_msg("add", &format!("{} entries", added.len()), &last_via, None),
         };
-        let commit = tree
-            .commit(&changes, &msg)
-            .with_context(|| {
-                let paths: Vec<&str> = outcomes
-                    .iter()
-                    .filter(|o| o.wrote())
-                    .map(|o| o.path.as_str())
-                    .collect();
-                format!(
-                    "written to {} but not committed (the files are safe; the next mem write commits them)",
-                    paths.join(", ")
-                )
-            })?
-            .map(|c| c.to_string());
+        let commit = writer.apply(cs)?.map(|c| c.to_string());
         for o in outcomes.iter_mut().filter(|o| o.wrote()) {
             o.commit = commit.clone();
         }
@@ -502,9 +475,9 @@ pub struct MoveOutcome {
     pub commit: Option<String>,
 }
 
-/// Rewrites `relations[].to` in live entries from `old` to `new`; returns
-/// the changed files (relative paths).
-fn relink(tree: &Tree, old: &str, new: &str, skip: &str) -> Result<Vec<String>> {
+/// The live entries whose `relations[].to` name `old`, rewritten to `new`
+/// (relative path and new text); `skip` is the moved entry's own file.
+fn relink(tree: &Tree, old: &str, new: &str, skip: &str) -> Result<Vec<(String, String)>> {
     let mut changed = Vec::new();
     for f in tree.entry_files() {
         let rel = f.rel_file();
@@ -539,8 +512,7 @@ fn relink(tree: &Tree, old: &str, new: &str, skip: &str) -> Result<Vec<String>> 
             })
             .collect();
         e.set_serialized("relations", &rels)?;
-        tree.write_atomic(&rel, &e.render())?;
-        changed.push(rel);
+        changed.push((rel, e.render()));
     }
     Ok(changed)
 }
@@ -548,7 +520,7 @@ fn relink(tree: &Tree, old: &str, new: &str, skip: &str) -> Result<Vec<String>> 
 /// `mem mv`: moves an entry to another topic (keeping its slug) or to a
 /// full entry path (`…/new-slug`). `to_topic` decides which.
 pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<MoveOutcome> {
-    let _lock = tree.lock()?;
+    let mut writer = Writer::lock(tree)?;
     let src = tree.resolve(spec, false)?;
     let dest_trim = dest.trim_end_matches('/');
     // A destination naming an existing topic, or of 2 segments, is a topic;
@@ -572,35 +544,34 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
     }
     let from_rel = src.file.rel_file();
     let to_rel = target.rel_file();
-    // An interrupt waits for the move, the relinks and the commit.
-    let _finishing = crate::interrupt::finishing();
-    tree.rename(&from_rel, &to_rel)?;
     let relinked = relink(
         tree,
         &src.file.path.to_string(),
         &target.to_string(),
-        &to_rel,
+        &from_rel,
     )?;
-    let mut changes = vec![Change::Delete(from_rel), Change::Write(to_rel)];
-    changes.extend(relinked.iter().cloned().map(Change::Write));
-    let commit = tree.commit(
-        &changes,
-        &commit_msg(
-            "move",
-            &format!("{} -> {}", src.file.path, target),
-            via,
-            None,
-        ),
-    )?;
+    let mut cs = Changeset::new(commit_msg(
+        "move",
+        &format!("{} -> {}", src.file.path, target),
+        via,
+        None,
+    ));
+    cs.rename(&from_rel, &to_rel);
+    let relinked: Vec<String> = relinked
+        .into_iter()
+        .map(|(rel, text)| {
+            let path = rel.trim_end_matches(".md").to_string();
+            cs.put(rel, text);
+            path
+        })
+        .collect();
+    let commit = writer.apply(cs)?;
     Ok(MoveOutcome {
         op: "moved",
         from: src.file.path.to_string(),
         to: target.to_string(),
         id: src.entry.meta.id.clone(),
-        relinked: relinked
-            .iter()
-            .map(|r| r.trim_end_matches(".md").to_string())
-            .collect(),
+        relinked,
         commit: commit.map(|c| c.to_string()),
     })
 }
@@ -618,18 +589,17 @@ pub struct ArchiveOutcome {
 
 /// `mem forget`: moves an entry to `_archive/` (still in git, restorable).
 pub fn forget(tree: &Tree, spec: &str, reason: Option<&str>, via: &str) -> Result<ArchiveOutcome> {
-    let _lock = tree.lock()?;
+    let mut writer = Writer::lock(tree)?;
     let src = tree.resolve(spec, false)?;
-    let from = src.file.path.rel_file();
-    let to = src.file.path.archived_rel_file();
-    // An interrupt waits for the move and its commit.
-    let _finishing = crate::interrupt::finishing();
-    tree.rename(&from, &to)?;
     let why = reason.map(|r| format!("reason: {r}"));
-    let commit = tree.commit(
-        &[Change::Delete(from), Change::Write(to)],
-        &commit_msg("forget", &src.file.path.to_string(), via, why.as_deref()),
-    )?;
+    let mut cs = Changeset::new(commit_msg(
+        "forget",
+        &src.file.path.to_string(),
+        via,
+        why.as_deref(),
+    ));
+    cs.rename(src.file.path.rel_file(), src.file.path.archived_rel_file());
+    let commit = writer.apply(cs)?;
     Ok(ArchiveOutcome {
         op: "forgotten",
         path: src.file.path.to_string(),
@@ -641,7 +611,7 @@ pub fn forget(tree: &Tree, spec: &str, reason: Option<&str>, via: &str) -> Resul
 
 /// `mem restore`: brings an archived entry back to where it was.
 pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
-    let _lock = tree.lock()?;
+    let mut writer = Writer::lock(tree)?;
     let spec = spec
         .strip_prefix(&format!("{ARCHIVE_DIR}/"))
         .unwrap_or(spec);
@@ -662,13 +632,9 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
             src.file.path
         );
     }
-    // An interrupt waits for the move and its commit.
-    let _finishing = crate::interrupt::finishing();
-    tree.rename(&from, &to)?;
-    let commit = tree.commit(
-        &[Change::Delete(from), Change::Write(to)],
-        &commit_msg("restore", &src.file.path.to_string(), via, None),
-    )?;
+    let mut cs = Changeset::new(commit_msg("restore", &src.file.path.to_string(), via, None));
+    cs.rename(from, to);
+    let commit = writer.apply(cs)?;
     Ok(ArchiveOutcome {
         op: "restored",
         path: src.file.path.to_string(),
@@ -688,19 +654,8 @@ pub fn replace(
     via: &str,
     what: &str,
 ) -> Result<Option<String>> {
-    let _lock = tree.lock()?;
-    let rel = file.rel_file();
-    let current =
-        std::fs::read_to_string(tree.abs(&rel)).with_context(|| format!("reading {rel}"))?;
-    if current != expected {
-        bail!("{rel} changed on disk while you were editing it");
-    }
-    // An interrupt waits for the write and its commit.
-    let _finishing = crate::interrupt::finishing();
-    tree.write_atomic(&rel, new_text)?;
-    let commit = tree.commit(
-        &[Change::Write(rel)],
-        &commit_msg(what, &file.display(), via, None),
-    )?;
-    Ok(commit.map(|c| c.to_string()))
+    let mut writer = Writer::lock(tree)?;
+    let mut cs = Changeset::new(commit_msg(what, &file.display(), via, None));
+    cs.replace(file.rel_file(), expected, new_text);
+    Ok(writer.apply(cs)?.map(|c| c.to_string()))
 }

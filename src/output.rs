@@ -5,8 +5,6 @@ use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use crate::cli::{ColorChoice, GlobalArgs};
-
 /// What every command gets: the global flags, resolved.
 pub struct Ctx {
     pub root: Option<PathBuf>,
@@ -19,22 +17,27 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn from_args(g: &GlobalArgs) -> Self {
+    /// The context for these settings; `color: None` is automatic (a
+    /// terminal on stdout and no `NO_COLOR`).
+    pub fn new(
+        root: Option<PathBuf>,
+        json: bool,
+        color: Option<bool>,
+        yes: bool,
+        quiet: bool,
+    ) -> Self {
         let tty = std::io::stdout().is_terminal();
-        let color = match g.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        };
+        let color = color
+            .unwrap_or_else(|| tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()));
         let interactive = std::io::stdin().is_terminal()
             && std::io::stderr().is_terminal()
             && std::env::var_os("CI").is_none();
         Self {
-            root: g.root.clone(),
-            json: g.json,
+            root,
+            json,
             color,
-            yes: g.yes,
-            quiet: g.quiet,
+            yes,
+            quiet,
             interactive,
         }
     }

@@ -9,6 +9,9 @@ pub const MAX_SEGMENT: usize = 64;
 pub const ARCHIVE_DIR: &str = "_archive";
 pub const OVERVIEW_FILE: &str = "_overview.md";
 
+/// The topic used when nothing better is known.
+pub const DEFAULT_TOPIC: &str = "general/notes";
+
 /// Names that may not be used as a segment even though they are slugs.
 const RESERVED: &[&str] = &[
     "con", "prn", "aux", "nul", "com1", "lpt1", "mem", "index", "state",

@@ -32,6 +32,12 @@ pub struct Query {
     /// text ("5 days ago", "last Friday") are resolved against it. `None`:
     /// the current time.
     pub now: Option<i64>,
+    /// The retrieval knobs: part of the query, so a running `mem watch`
+    /// answers with the caller's settings (and caches them apart).
+    pub tuning: Tuning,
+    /// Experiments only: append both candidate lists of tier 2 to this
+    /// file (JSON Lines); the recall cache is bypassed.
+    pub debug_dump: Option<std::path::PathBuf>,
 }
 
 impl Query {
@@ -44,10 +50,6 @@ impl Query {
         }
     }
 }
-
-/// The speaker whose turns a first-person query is about: the role name of
-/// the memory's owner in chat logs (`mem ingest`, LongMemEval).
-const USER_SPEAKER: &str = "user";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hit {
@@ -132,10 +134,11 @@ fn confident(lex: &[(String, u64, f32)], k: usize) -> Option<String> {
     None
 }
 
-/// Retrieval knobs, chosen on the dev data of ../shared/bench (README,
-/// "Retrieval ablation"). `MEM_RECALL_TUNE` overrides them for experiments,
-/// e.g. `MEM_RECALL_TUNE=stop=0,nb=0,wlex=1,wsem=1,fuse=gate`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Retrieval knobs, chosen on the dev data of ../shared/bench (docs/benchmarks.md,
+/// ablation). The defaults read nothing from the environment; experiments
+/// set them through [`crate::eval::knobs`] (`MEM_RECALL_TUNE`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Tuning {
     /// Drop function words from the lexical query.
     pub stopwords: bool,
@@ -195,39 +198,6 @@ impl Default for Tuning {
     }
 }
 
-impl Tuning {
-    pub fn get() -> Self {
-        let mut t = Self::default();
-        let Ok(spec) = std::env::var("MEM_RECALL_TUNE") else {
-            return t;
-        };
-        for kv in spec.split(',') {
-            let Some((k, v)) = kv.split_once('=') else {
-                continue;
-            };
-            let f = v.trim().parse::<f32>().ok();
-            match k.trim() {
-                "stop" => t.stopwords = v.trim() != "0",
-                "nb" => t.neighbours = f.unwrap_or(t.neighbours),
-                "wlex" => t.w_lex = f.unwrap_or(t.w_lex),
-                "wsem" => t.w_sem = f.unwrap_or(t.w_sem),
-                "fuse" => t.always_fuse = v.trim() == "always",
-                "prefetch" => t.prefetch = v.trim() != "0",
-                "mix" => t.convex = v.trim() != "rrf",
-                "alpha" => t.alpha = f.unwrap_or(t.alpha),
-                "topic" => t.topic_boost = f.unwrap_or(t.topic_boost),
-                "topicn" => t.topic_top = f.map_or(t.topic_top, |x| x as usize),
-                "time" => t.time_boost = f.unwrap_or(t.time_boost),
-                "tafter" => t.time_after = f.map_or(t.time_after, |x| x as i64),
-                "user" => t.user_boost = f.unwrap_or(t.user_boost),
-                "floor" => t.floor = v.trim() != "0",
-                _ => {}
-            }
-        }
-        t
-    }
-}
-
 /// English function and question words, dropped from lexical queries: in
 /// short documents such as chat turns they otherwise dominate BM25
 /// ("what did …" matches every question-shaped turn).
@@ -264,9 +234,15 @@ pub fn lexical_query(text: &str) -> String {
     }
 }
 
-/// `prefix` and turn number of a conversation reference (`…:D3:7` → (`…:D3`, 7)).
+/// `prefix` and turn number of a conversation reference (`…:D3:7` →
+/// (`…:D3`, 7)); a repeat marker `~N` that `mem ingest` adds to a turn id
+/// repeated in its input (`…:D3:7~2`) is not part of the number.
 fn turn_ref(r: &str) -> Option<(&str, i64)> {
-    let (p, n) = crate::ingest::dataset_ref(r).rsplit_once(':')?;
+    let r = match r.rsplit_once('~') {
+        Some((base, k)) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => r,
+    };
+    let (p, n) = r.rsplit_once(':')?;
     Some((p, n.parse().ok()?))
 }
 
@@ -312,7 +288,7 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
     let norm = crate::entry::normalize(&q.text);
     // Relative dates resolve against the time of asking: the key holds
     // what they resolved to.
-    let norm = format!("{norm}\u{0}{:?}\u{0}{:?}", Tuning::get(), q.spans());
+    let norm = format!("{norm}\u{0}{:?}\u{0}{:?}", q.tuning, q.spans());
     // The embedder is part of the key: a client without one (or with
     // another) must not be served tier-2 results it could not produce.
     let opts = serde_json::to_string(&(
@@ -380,25 +356,6 @@ fn cache_put(tree: &Tree, key: String, generation: u64, hits: &[Hit], stats: &St
     }
 }
 
-/// Opens (and catches up) the index with the configured embedder.
-pub fn open_index(
-    tree: &Tree,
-    models: &Models,
-    progress: bool,
-    force: bool,
-) -> Result<(MemIndex, crate::index::CatchUp)> {
-    let load = || models.embedder();
-    let opts = OpenOptions {
-        embedder_id: models.embedder_id(),
-        embedder: &load,
-        progress,
-        force_rebuild: force,
-        before_walk: None,
-        need_vectors: true,
-    };
-    MemIndex::open(tree, &opts)
-}
-
 /// Runs a query through the tiers: catches the index up, then `recall_with`.
 ///
 /// When the query may reach tier 2, its BM25 hits on the index as last
@@ -411,7 +368,7 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
     let prefetched = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
         let prefetch = |text: &crate::index::text::TextIndex, generation: u64| {
-            if q.max_tier < 2 || !Tuning::get().prefetch {
+            if q.max_tier < 2 || !q.tuning.prefetch {
                 return;
             }
             let Some(id) = models.embedder_id() else {
@@ -426,7 +383,7 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
                 });
             if !cached
                 && lexical(text, q)
-                    .is_ok_and(|lex| escalation(text, q, &lex, &Tuning::get()).is_some())
+                    .is_ok_and(|lex| escalation(text, q, &lex, &q.tuning, owners(tree)).is_some())
             {
                 crate::trace::mark("recall: embedder prefetch");
                 prefetched.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -531,7 +488,7 @@ fn null_floor(models: &Models, dim: usize, query: &str, qv: &[f32]) -> Result<Op
 
 /// Tier 1: BM25 over the query (function words dropped unless tuned off).
 fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(String, u64, f32)>> {
-    let tune = Tuning::get();
+    let tune = q.tuning;
     let lex_text = if tune.stopwords {
         lexical_query(&q.text)
     } else {
@@ -564,7 +521,7 @@ pub fn recall_with(
     crate::trace::mark("recall: index ready");
     let key = cache_key(q, generation, models.embedder_id().as_deref());
     crate::trace::mark("recall: cache key");
-    let debug = std::env::var_os("MEM_RECALL_DEBUG");
+    let debug = q.debug_dump.as_deref();
     if let Some((hits, mut s)) = cache_get(tree, &key, generation).filter(|_| debug.is_none()) {
         s.cached = true;
         s.catchup_ms = 0.0;
@@ -584,7 +541,7 @@ pub fn recall_with(
     let n = depth(q.k);
     let t1 = Instant::now();
     crate::trace::mark("recall: cache missed");
-    let tune = Tuning::get();
+    let tune = q.tuning;
     let lex = lexical(&idx.text, q)?;
     crate::trace::mark("recall: lexical");
     stats.lexical_ms = ms(t1);
@@ -597,7 +554,7 @@ pub fn recall_with(
         let gate = if tune.always_fuse {
             Some("always fused".to_string())
         } else {
-            escalation(&idx.text, q, &lex, &tune)
+            escalation(&idx.text, q, &lex, &tune, owners(tree))
         };
         if let Some(reason) = gate {
             let t2 = Instant::now();
@@ -616,7 +573,7 @@ pub fn recall_with(
                     .filter_map(|(k, s)| allowed.get(k).map(|r| (r.clone(), *s)))
                     .take(n)
                     .collect();
-                if let Some(p) = &debug {
+                if let Some(p) = debug {
                     debug_dump(tree, p, &q.text, &lex, &sem_s);
                 }
                 if tune.floor
@@ -656,7 +613,7 @@ pub fn recall_with(
     };
     let before = shown(&ranked);
     if q.max_tier >= 3 && ranked.len() > 1 {
-        ranked = time_and_speaker(&idx.text, q, &tune, ranked, stats.tier >= 2)?;
+        ranked = time_and_speaker(&idx.text, q, &tune, owners(tree), ranked, stats.tier >= 2)?;
     }
     let mut parsed: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
     if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
@@ -732,6 +689,7 @@ fn escalation(
     q: &Query,
     lex: &[(String, u64, f32)],
     tune: &Tuning,
+    owners: &[String],
 ) -> Option<String> {
     if let Some(why) = confident(lex, q.k) {
         return Some(why);
@@ -741,10 +699,9 @@ fn escalation(
     }
     if tune.user_boost > 0.0 && crate::when::first_person(&q.text) {
         let rels: Vec<&str> = lex.iter().map(|(r, _, _)| r.as_str()).collect();
-        let has_user = text.meta(&rels).is_ok_and(|m| {
-            m.values()
-                .any(|d| d.speaker.as_deref() == Some(USER_SPEAKER))
-        });
+        let has_user = text
+            .meta(&rels)
+            .is_ok_and(|m| m.values().any(|d| is_owner(d.speaker.as_deref(), owners)));
         if has_user {
             return Some("first-person query over conversation turns".into());
         }
@@ -761,6 +718,7 @@ fn time_and_speaker(
     text: &crate::index::text::TextIndex,
     q: &Query,
     tune: &Tuning,
+    owners: &[String],
     ranked: Vec<(String, f32)>,
     fused: bool,
 ) -> Result<Vec<(String, f32)>> {
@@ -780,7 +738,7 @@ fn time_and_speaker(
     } else {
         convex(&ranked, &[], 0.0)
     };
-    Ok(rescore(ranked, &meta, &spans, user, tune))
+    Ok(rescore(ranked, &meta, &spans, user.then_some(owners), tune))
 }
 
 /// The arithmetic of `time_and_speaker`, on known candidate metadata.
@@ -788,7 +746,7 @@ fn rescore(
     ranked: Vec<(String, f32)>,
     meta: &std::collections::HashMap<String, crate::index::text::DocMeta>,
     spans: &[crate::when::Span],
-    user: bool,
+    owners: Option<&[String]>,
     tune: &Tuning,
 ) -> Vec<(String, f32)> {
     let mut out: Vec<(String, f32)> = ranked
@@ -802,7 +760,9 @@ fn rescore(
                     s += tune.time_boost * crate::when::proximity(day, spans, tune.time_after);
                 }
             }
-            if user && m.and_then(|m| m.speaker.as_deref()) == Some(USER_SPEAKER) {
+            if let Some(owners) = owners
+                && is_owner(m.and_then(|m| m.speaker.as_deref()), owners)
+            {
                 s += tune.user_boost;
             }
             (r, s)
@@ -812,11 +772,21 @@ fn rescore(
     out
 }
 
-/// Experiments only (`MEM_RECALL_DEBUG=FILE`): appends both candidate
+/// The speaker names of the memory's owner in conversations
+/// (`recall.owner_speakers`): a first-person query is about their turns.
+fn owners(tree: &Tree) -> &[String] {
+    &tree.config.recall.owner_speakers
+}
+
+fn is_owner(speaker: Option<&str>, owners: &[String]) -> bool {
+    speaker.is_some_and(|s| owners.iter().any(|o| o == s))
+}
+
+/// Experiments only (`Query::debug_dump`): appends both candidate
 /// lists with scores and each candidate's ref, speaker and date.
 fn debug_dump(
     tree: &Tree,
-    path: &std::ffi::OsStr,
+    path: &std::path::Path,
     q: &str,
     lex: &[(String, u64, f32)],
     sem: &[(String, f32)],
@@ -1080,15 +1050,16 @@ mod tests {
             now: Some(day("2023-03-20T12:00:00Z")),
             ..Default::default()
         };
-        let out = rescore(ranked.clone(), &meta, &q.spans(), false, &tune);
+        let out = rescore(ranked.clone(), &meta, &q.spans(), None, &tune);
         assert_eq!(out[0].0, "b.md");
         assert!((out[0].1 - 1.0).abs() < 1e-6);
         // No time named, first person: the user's turn gains 0.3.
-        let out = rescore(ranked.clone(), &meta, &[], true, &tune);
+        let user = ["user".to_string()];
+        let out = rescore(ranked.clone(), &meta, &[], Some(&user), &tune);
         assert_eq!(out[0].0, "c.md");
         assert!((out[0].1 - 0.95).abs() < 1e-6);
         // Neither: the order stays.
-        let out = rescore(ranked, &meta, &[], false, &tune);
+        let out = rescore(ranked, &meta, &[], None, &tune);
         assert_eq!(out[0].0, "a.md");
     }
 

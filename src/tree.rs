@@ -139,7 +139,7 @@ impl Tree {
 
     /// Takes the tree's write lock (waits up to the configured timeout), then
     /// commits whatever an interrupted write left uncommitted.
-    pub fn lock(&self) -> Result<WriteLock> {
+    pub(crate) fn lock(&self) -> Result<WriteLock> {
         let lock = WriteLock::acquire(
             &self.state_dir(),
             Duration::from_millis(self.config.limits.lock_timeout_ms),
@@ -176,9 +176,10 @@ impl Tree {
     /// of files to commit is then cleared, unless git's index could not be
     /// brought in step (then the next writer's recovery, a commit with no
     /// change, does that).
-    pub fn commit(&self, changes: &[Change], message: &str) -> Result<Option<git2::Oid>> {
+    pub(crate) fn commit(&self, changes: &[Change], message: &str) -> Result<Option<git2::Oid>> {
         let git = Git::open(&self.root)?;
         let commit = git.commit(changes, message, &self.config.git)?;
+        crate::write::crash_point("committed");
         if !git.index_behind() {
             let _ = std::fs::remove_file(self.journal_path());
         }
@@ -357,19 +358,30 @@ impl Tree {
     /// the current folder, usually with `.md`) is taken too when it names a
     /// file inside the tree.
     pub fn resolve(&self, spec: &str, include_archived: bool) -> Result<Loaded> {
-        self.resolve_with(spec, include_archived, false)
+        self.resolve_with(spec, include_archived, None)
     }
 
     /// [`Tree::resolve`] for commands that only read (`show`, `log`): a
-    /// whole id is first looked up in the text index as last written and
-    /// checked against the file it names. Commands that change files use
+    /// whole id is first looked up with `indexed` (the files the index
+    /// holds under an id, e.g. [`crate::index::rels_by_id`]) and checked
+    /// against the file it names. Commands that change files use
     /// `resolve`, which reads the files: a copy made by hand since the last
     /// catch-up (the same id twice) is then an error, not a silent pick.
-    pub fn resolve_read(&self, spec: &str, include_archived: bool) -> Result<Loaded> {
-        self.resolve_with(spec, include_archived, true)
+    pub fn resolve_read(
+        &self,
+        spec: &str,
+        include_archived: bool,
+        indexed: &dyn Fn(&str) -> Vec<String>,
+    ) -> Result<Loaded> {
+        self.resolve_with(spec, include_archived, Some(indexed))
     }
 
-    fn resolve_with(&self, spec: &str, include_archived: bool, use_index: bool) -> Result<Loaded> {
+    fn resolve_with(
+        &self,
+        spec: &str,
+        include_archived: bool,
+        indexed: Option<&dyn Fn(&str) -> Vec<String>>,
+    ) -> Result<Loaded> {
         let on_disk = self.file_in_tree(spec.trim());
         let spec = on_disk
             .as_deref()
@@ -414,10 +426,11 @@ impl Tree {
         }
         // A whole id: the index as last written says where (checked
         // against the file); the files are read only when it does not know.
-        let mut found: Vec<Loaded> = if use_index && upper.len() == ULID_LEN {
-            self.by_indexed_id(&upper, include_archived || arch)
-        } else {
-            Vec::new()
+        let mut found: Vec<Loaded> = match indexed {
+            Some(lookup) if upper.len() == ULID_LEN => {
+                self.by_indexed_id(lookup(&upper), &upper, include_archived || arch)
+            }
+            _ => Vec::new(),
         };
         let files = if found.is_empty() {
             self.scan(include_archived || arch).0
@@ -457,13 +470,9 @@ impl Tree {
         }
     }
 
-    /// The entries that the text index (as last written, no catch-up) has
-    /// under `id` and whose file still holds that id.
-    fn by_indexed_id(&self, id: &str, include_archived: bool) -> Vec<Loaded> {
-        let Some(text) = crate::index::MemIndex::text_as_written(self) else {
-            return Vec::new();
-        };
-        let rels = text.rels_by_id(id).unwrap_or_default();
+    /// The entries of `rels` (files an index has under `id`) whose file
+    /// still holds that id.
+    fn by_indexed_id(&self, rels: Vec<String>, id: &str, include_archived: bool) -> Vec<Loaded> {
         let mut out = Vec::new();
         for rel in rels {
             let (archived, inner) = match rel.strip_prefix(&format!("{ARCHIVE_DIR}/")) {
@@ -523,7 +532,7 @@ impl Tree {
 
     /// Writes `content` to `rel` atomically: temp file in the same folder,
     /// fsync, rename.
-    pub fn write_atomic(&self, rel: &str, content: &str) -> Result<()> {
+    pub(crate) fn write_atomic(&self, rel: &str, content: &str) -> Result<()> {
         self.ensure_parent(rel)?;
         self.journal(&[rel])?;
         let (tmp, target) = self.temp_with(rel, content)?;
@@ -565,7 +574,10 @@ impl Tree {
     /// made for them and the journal ([`crate::interrupt`]). The renames run
     /// in a finishing section, returned: hold it until the batch is
     /// committed, and an interrupt waits for the commit.
-    pub fn write_many(&self, files: &[(String, String)]) -> Result<crate::interrupt::Finishing> {
+    pub(crate) fn write_many(
+        &self,
+        files: &[(String, String)],
+    ) -> Result<crate::interrupt::Finishing> {
         // `syncfs` flushes everything dirty on the file system, other
         // programs' writes included: for a few files, per-file fsyncs cost less.
         if files.len() <= 8 {
@@ -601,6 +613,7 @@ impl Tree {
             temps.push((tmp.into_temp_path(), target, rel));
         }
         crate::trace::mark("write: temp files written");
+        crate::write::crash_point("temp-files");
         sync_fs(&self.root)?;
         crate::trace::mark("write: synced");
         let finishing = crate::interrupt::finishing();
@@ -613,7 +626,7 @@ impl Tree {
     }
 
     /// Moves a file inside the tree (folders created, never through links).
-    pub fn rename(&self, from: &str, to: &str) -> Result<()> {
+    pub(crate) fn rename(&self, from: &str, to: &str) -> Result<()> {
         self.ensure_parent(to)?;
         if self.abs(to).exists() {
             bail!("{to} already exists; choose another destination");
@@ -622,6 +635,19 @@ impl Tree {
         std::fs::rename(self.abs(from), self.abs(to))
             .with_context(|| format!("moving {from} to {to}"))?;
         self.prune_empty_dirs(from);
+        Ok(())
+    }
+
+    /// Removes a file inside the tree (journaled; a missing file is no
+    /// error) and the folders it leaves empty.
+    pub(crate) fn remove_file(&self, rel: &str) -> Result<()> {
+        self.journal(&[rel])?;
+        match std::fs::remove_file(self.abs(rel)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {rel}")),
+        }
+        self.prune_empty_dirs(rel);
         Ok(())
     }
 
@@ -997,58 +1023,6 @@ mod tests {
     }
 
     #[test]
-    fn whole_ids_are_looked_up_in_the_index_and_checked_against_the_file() {
-        let entry = |id: &str| {
-            format!("---\nid: {id}\ntitle: T\ncreated: 2026-01-01T00:00:00Z\n---\nbody\n")
-        };
-        let (a, b) = ("01JDZ8Q3M6V9B7X2K4T5R8N1PQ", "01JDZ8Q3M6V9B7X2K4T5R8N1PR");
-        let (_d, tree) = tree_with(&[]);
-        for (rel, id) in [("d/t/a.md", a), ("_archive/d/t/b.md", b)] {
-            let p = tree.abs(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, entry(id)).unwrap();
-        }
-        // No index yet: nothing from it (resolve then reads the files).
-        assert!(tree.by_indexed_id(a, true).is_empty());
-        let none = || Ok(None);
-        let opts = crate::index::OpenOptions {
-            embedder_id: None,
-            embedder: &none,
-            progress: false,
-            force_rebuild: false,
-            before_walk: None,
-            need_vectors: false,
-        };
-        crate::index::MemIndex::open(&tree, &opts).unwrap();
-        let found = |id: &str, archived: bool| -> Vec<String> {
-            tree.by_indexed_id(id, archived)
-                .iter()
-                .map(|l| l.file.display())
-                .collect()
-        };
-        assert_eq!(found(a, false), ["d/t/a"]);
-        assert!(found(b, false).is_empty());
-        assert_eq!(found(b, true), ["_archive/d/t/b"]);
-        // The file now holds another id: the index's answer is not taken.
-        std::fs::write(tree.abs("d/t/a.md"), entry(b)).unwrap();
-        assert!(found(a, true).is_empty());
-        assert_eq!(tree.resolve_read(b, false).unwrap().file.display(), "d/t/a");
-        assert!(tree.resolve_read(a, true).is_err());
-        // A copy with the same id, made by hand after the catch-up: the
-        // index knows one file; a command that changes files reads them all
-        // and refuses to pick.
-        crate::index::MemIndex::open(&tree, &opts).unwrap();
-        std::fs::create_dir_all(tree.abs("d/u")).unwrap();
-        std::fs::write(tree.abs("d/u/copy.md"), entry(b)).unwrap();
-        assert_eq!(found(b, false), ["d/t/a"]);
-        let err = tree.resolve(b, false).err().unwrap().to_string();
-        assert!(
-            err.contains(&format!("id {b} is used by 2 entries")),
-            "{err}"
-        );
-    }
-
-    #[test]
     fn walk_lists_paths_in_byte_order_with_stats() {
         // `b-c` sorts before `b/` and `b.md`-like names around folders: the
         // manifest comparison depends on the walk's order being byte order.
@@ -1111,4 +1085,31 @@ mod tests {
             ]
         );
     }
+}
+
+/// The settings a new tree starts with (`.mem/config.toml`).
+pub const CONFIG_TEMPLATE: &str = include_str!("../templates/config.toml");
+/// What `.mem/.gitignore` leaves out of git: the derived state.
+pub const GITIGNORE_TEMPLATE: &str = include_str!("../templates/gitignore");
+
+/// Creates a tree in `dir` as `mem init` does, quietly (synthetic trees and
+/// the eval harnesses); `label` goes in the commit message.
+pub fn init_tree(dir: &std::path::Path, label: &str) -> Result<Tree> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let root = dir.canonicalize()?;
+    let mem = root.join(MEM_DIR);
+    std::fs::create_dir_all(&mem)?;
+    std::fs::write(mem.join("config.toml"), CONFIG_TEMPLATE)?;
+    std::fs::write(mem.join(".gitignore"), GITIGNORE_TEMPLATE)?;
+    let git = Git::open_or_init(&root)?;
+    let cfg = crate::config::Config::load(Some(&root))?;
+    git.commit(
+        &[
+            Change::Write(".mem/config.toml".into()),
+            Change::Write(".mem/.gitignore".into()),
+        ],
+        &format!("mem: init tree ({label})"),
+        &cfg.git,
+    )?;
+    Tree::find(Some(&root))
 }

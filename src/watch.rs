@@ -346,7 +346,7 @@ impl Worker<'_> {
         let t = Instant::now();
         // Close the old index first (its reader and mmaps) only after the new
         // one is open: a failed catch-up keeps serving the last good one.
-        let (idx, report) = match crate::recall::open_index(self.tree, self.models, false, false) {
+        let (idx, report) = match crate::index::open(self.tree, self.models, false, false) {
             Ok(r) => r,
             Err(e) => {
                 self.shared.dirty.store(true, Ordering::SeqCst);

@@ -1,34 +1,22 @@
 //! The real llama.cpp models. These need the model files (`mem model pull`,
-//! found through `pull::resolve`, or `MEM_EMBED_MODEL` / `MEM_GEN_MODEL`)
-//! and run only with `MEM_TEST_MODELS=1` (CI sets it after pulling);
-//! otherwise each test prints a notice and passes.
+//! found through `store::resolve`, or `MEM_EMBED_MODEL` / `MEM_GEN_MODEL`)
+//! and are ignored by a plain `cargo test` (they show as ignored, not as
+//! passes): `cargo test --test models -- --ignored` runs them, as
+//! scripts/test.sh (CI) does after `mem model pull`.
 
 use mem::model::llama::{LlamaEmbedder, LlamaGenerator};
-use mem::model::pull::{self, ModelStatus, Role};
+use mem::model::store::{self, ModelStatus, Role};
 use mem::model::{Embedder, GenRequest, Generator, cosine};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-fn enabled() -> bool {
-    std::env::var_os("MEM_TEST_MODELS").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-macro_rules! require_models {
-    () => {
-        if !enabled() {
-            eprintln!("skipped: set MEM_TEST_MODELS=1");
-            return;
-        }
-    };
-}
-
 fn embed_path() -> PathBuf {
-    pull::resolve(Role::Embedder).expect("embedder model (run `mem model pull` first)")
+    store::resolve(Role::Embedder).expect("embedder model (run `mem model pull` first)")
 }
 
 fn gen_path() -> PathBuf {
-    pull::resolve(Role::Generator).expect("generator model (run `mem model pull` first)")
+    store::resolve(Role::Generator).expect("generator model (run `mem model pull` first)")
 }
 
 fn embedder() -> &'static LlamaEmbedder {
@@ -55,7 +43,7 @@ fn tree_with(
     mem::model::select::Models,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let tree = mem::cmd::init::init_tree(&dir.path().join("tree"), "test").unwrap();
+    let tree = mem::tree::init_tree(&dir.path().join("tree"), "test").unwrap();
     let reqs = notes
         .iter()
         .map(|(at, text)| mem::ops::AddRequest {
@@ -81,8 +69,8 @@ fn max_diff(a: &[f32], b: &[f32]) -> f32 {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn embeddings_have_384_dims_unit_norm_and_are_repeatable() {
-    require_models!();
     let e = embedder();
     assert_eq!(e.dim(), 384);
     let texts = [
@@ -109,8 +97,8 @@ fn embeddings_have_384_dims_unit_norm_and_are_repeatable() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn tokens_match_the_reference_tokenizer() {
-    require_models!();
     // ids from the model's own tokenizer.json (HF tokenizers, BertTokenizer)
     let e = embedder();
     assert_eq!(
@@ -148,8 +136,8 @@ const TRICKY: &[&str] = &[
 ];
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn own_tokenizer_gives_llama_cpp_tokens_and_vectors() {
-    require_models!();
     let ours = embedder();
     assert!(
         ours.own_tokenizer(),
@@ -176,10 +164,10 @@ fn own_tokenizer_gives_llama_cpp_tokens_and_vectors() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn a_damaged_vocabulary_free_copy_is_made_again() {
-    require_models!();
     let e = embedder();
-    let copy = mem::model::llama::no_vocab_path(e.id()).unwrap();
+    let copy = mem::model::store::no_vocab_path(e.id()).unwrap();
     let bytes = std::fs::read(&copy).expect("the copy exists once the embedder loaded");
     // Replaced, not truncated in place: a model already loaded keeps its mapping.
     let tmp = copy.with_extension("damaged");
@@ -197,8 +185,8 @@ fn a_damaged_vocabulary_free_copy_is_made_again() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn vectors_agree_with_the_reference_implementation() {
-    require_models!();
     // First components of the f32 reference (sentence-transformers'
     // computation: BERT, mean pooling, L2 normalisation); q8_0 weights
     // stay within 0.01 of them.
@@ -238,8 +226,8 @@ fn vectors_agree_with_the_reference_implementation() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn related_sentences_score_higher_than_unrelated() {
-    require_models!();
     let cases = [
         (
             "A man is eating food.",
@@ -280,8 +268,8 @@ fn related_sentences_score_higher_than_unrelated() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn batched_equals_one_at_a_time() {
-    require_models!();
     let texts: Vec<String> = (0..40)
         .map(|i| {
             format!(
@@ -318,8 +306,8 @@ fn batched_equals_one_at_a_time() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn a_token_cap_truncates_long_texts_only_and_changes_the_id() {
-    require_models!();
     let capped = LlamaEmbedder::load(&embed_path(), 0)
         .unwrap()
         .with_max_tokens(32);
@@ -349,8 +337,8 @@ fn a_token_cap_truncates_long_texts_only_and_changes_the_id() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn long_texts_are_truncated_not_rejected() {
-    require_models!();
     let e = embedder();
     assert_eq!(e.max_tokens(), 256);
     let head = "word ".repeat(300);
@@ -374,8 +362,8 @@ fn req(prompt: &str) -> GenRequest {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn generation_is_deterministic() {
-    require_models!();
     let g = generator();
     let r = GenRequest {
         system: Some("You are concise.".into()),
@@ -396,8 +384,8 @@ fn generation_is_deterministic() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn json_schema_output_always_parses() {
-    require_models!();
     let schema = json!({
         "type": "object",
         "properties": {
@@ -472,8 +460,8 @@ fn json_schema_output_always_parses() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn damaged_model_files_give_errors_naming_the_file() {
-    require_models!();
     let dir = tempfile::tempdir().unwrap();
     let src = std::fs::read(embed_path()).unwrap();
     // truncated: header intact, weights cut off
@@ -516,12 +504,12 @@ fn damaged_model_files_give_errors_naming_the_file() {
     );
     assert!(e.contains("none.gguf"), "{e}");
     // a pulled built-in whose bytes changed after verification (same size)
-    let spec = pull::default_for(Role::Embedder);
+    let spec = store::default_for(Role::Embedder);
     if embed_path().file_name().unwrap() == spec.file_name.as_str() {
         let copy = dir.path().join(&spec.file_name);
         std::fs::write(&copy, &src).unwrap();
         assert!(matches!(
-            pull::verify(&spec, dir.path()),
+            store::verify(&spec, dir.path()),
             ModelStatus::Verified { .. }
         ));
         LlamaEmbedder::load(&copy, 1).expect("the verified copy loads");
@@ -544,10 +532,10 @@ fn damaged_model_files_give_errors_naming_the_file() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn pinned_checksums_match_and_a_changed_file_is_corrupt() {
-    require_models!();
     let dir = tempfile::tempdir().unwrap();
-    for spec in pull::defaults() {
+    for spec in store::defaults() {
         let role_path = match spec.role {
             Role::Embedder => embed_path(),
             Role::Generator => gen_path(),
@@ -563,7 +551,7 @@ fn pinned_checksums_match_and_a_changed_file_is_corrupt() {
         std::fs::copy(&role_path, &copy).unwrap();
         assert!(
             matches!(
-                pull::verify(&spec, dir.path()),
+                store::verify(&spec, dir.path()),
                 ModelStatus::Verified { .. }
             ),
             "{}: the pulled file must match the pinned sha256",
@@ -574,7 +562,7 @@ fn pinned_checksums_match_and_a_changed_file_is_corrupt() {
         let i = bytes.len() - 4096;
         bytes[i] ^= 0x55;
         std::fs::write(&copy, &bytes).unwrap();
-        match pull::status(&spec, dir.path()) {
+        match store::status(&spec, dir.path()) {
             ModelStatus::Corrupt { path, reason } => {
                 assert_eq!(path, copy);
                 assert!(reason.contains("sha256"), "{reason}");
@@ -585,8 +573,8 @@ fn pinned_checksums_match_and_a_changed_file_is_corrupt() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn models_are_usable_from_several_threads() {
-    require_models!();
     let e: &'static dyn Embedder = embedder();
     let want = e.embed(&["shared across threads"]).unwrap();
     let hs: Vec<_> = (0..4)
@@ -599,8 +587,8 @@ fn models_are_usable_from_several_threads() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn user_text_cannot_forge_chat_turns() {
-    require_models!();
     let g = generator();
     assert!(g.has_chat_template());
     let benign = g.render_prompt(&req("hello")).unwrap();
@@ -626,9 +614,10 @@ fn user_text_cannot_forge_chat_turns() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn curated_add_with_the_real_models_meets_the_goals_on_the_scenario_set() {
-    require_models!();
-    use mem::curate::{Mode, eval};
+    use mem::curate::Mode;
+    use mem::eval::curation as eval;
     let cfg = mem::config::Models {
         embedder: embed_path().to_string_lossy().into_owned(),
         generator: gen_path().to_string_lossy().into_owned(),
@@ -637,33 +626,38 @@ fn curated_add_with_the_real_models_meets_the_goals_on_the_scenario_set() {
         place_with_generator: true,
     };
     let models = mem::model::select::Models::new(&cfg);
-    let file =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/curation/scenarios.jsonl");
-    let cases = eval::load(&file).unwrap();
-    let r = eval::run_mode(&cases, &models, Mode::Full, "full", &|_| {});
-    assert!(
-        r.accuracy >= 0.85,
-        "accuracy {:.3}: {:#?}",
-        r.accuracy,
-        r.mistakes
-    );
-    assert_eq!(r.lost, 0, "{:#?}", r.mistakes);
-    assert_eq!(r.unsupported_stored, 0);
-    assert_eq!(r.errors, 0, "{:#?}", r.mistakes);
-    // the model is asked only where the rules are unclear, and answers within the grammar
-    assert!(
-        r.model_calls < cases.len() / 4,
-        "{} model calls",
-        r.model_calls
-    );
-    assert_eq!(r.pending, 0, "no model failure on a sound model file");
+    // The file the rules were developed on, and the held-out one nobody
+    // tuned on (its bar is lower: it is where mistakes are expected).
+    for (name, bar) in [("scenarios.jsonl", 0.85), ("holdout.jsonl", 0.80)] {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/curation")
+            .join(name);
+        let cases = eval::load(&file).unwrap();
+        let r = eval::run_mode(&cases, &models, Mode::Full, "full", &|_| {});
+        assert!(
+            r.accuracy >= bar,
+            "{name}: accuracy {:.3}: {:#?}",
+            r.accuracy,
+            r.mistakes
+        );
+        assert_eq!(r.lost, 0, "{:#?}", r.mistakes);
+        assert_eq!(r.unsupported_stored, 0);
+        assert_eq!(r.errors, 0, "{:#?}", r.mistakes);
+        // the model is asked only where the rules are unclear, and answers within the grammar
+        assert!(
+            r.model_calls < cases.len() / 4,
+            "{} model calls",
+            r.model_calls
+        );
+        assert_eq!(r.pending, 0, "no model failure on a sound model file");
+    }
 }
 
 /// Placement with the real embedder: a paraphrase sharing no content word
 /// with its topic's entries goes there; an unrelated input gets a new topic.
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn placement_finds_the_topic_of_a_paraphrase() {
-    require_models!();
     use mem::curate::{Mode, Options, curate_add};
     use mem::ops::AddRequest;
     let (_dir, tree, models) = tree_with(&[
@@ -705,10 +699,10 @@ fn placement_finds_the_topic_of_a_paraphrase() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn stale_vocabulary_free_copies_are_removed() {
-    require_models!();
     let e = embedder();
-    let dir = mem::model::llama::no_vocab_path(e.id())
+    let dir = mem::model::store::no_vocab_path(e.id())
         .unwrap()
         .parent()
         .unwrap()
@@ -725,12 +719,12 @@ fn stale_vocabulary_free_copies_are_removed() {
         std::fs::write(p, b"copy").unwrap();
     }
     let n =
-        mem::model::llama::remove_no_vocab_copies("probe-model", Some("probe-model-aaaaaaaaaaaa"));
+        mem::model::store::remove_no_vocab_copies("probe-model", Some("probe-model-aaaaaaaaaaaa"));
     assert_eq!(n, 1);
     assert!(current.exists() && !old.exists() && other.exists());
     // `mem model rm` removes them all (keep nothing)
     assert_eq!(
-        mem::model::llama::remove_no_vocab_copies("probe-model", None),
+        mem::model::store::remove_no_vocab_copies("probe-model", None),
         1
     );
     assert!(!current.exists());
@@ -738,8 +732,8 @@ fn stale_vocabulary_free_copies_are_removed() {
 }
 
 #[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
 fn recall_finds_by_meaning_and_finds_nothing_for_gibberish() {
-    require_models!();
     use mem::recall::{Query, recall};
     let (_dir, tree, models) = tree_with(&[
         (
@@ -769,6 +763,7 @@ fn recall_finds_by_meaning_and_finds_nothing_for_gibberish() {
             history: false,
             archived: false,
             now: None,
+            ..Default::default()
         };
         recall(&tree, &models, &q).unwrap()
     };

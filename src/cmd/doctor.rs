@@ -166,7 +166,7 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
 /// The configured models and whether they can be used (no model is needed
 /// for mem to work: without one, recall is lexical and add is uncurated).
 fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
-    use crate::model::pull::{self, Role};
+    use crate::model::store::{self, Role};
     let mut out = Vec::new();
     for (role, setting) in [
         (Role::Embedder, &tree.config.models.embedder),
@@ -175,8 +175,8 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
         let status = match setting.trim() {
             "none" => "off (configured as none)".to_string(),
             "fake" => "fake (deterministic test embedder)".to_string(),
-            s => match pull::resolve_setting(role, Some(s)) {
-                Ok(Some(p)) => match pull::check_model_file(&p) {
+            s => match store::resolve_setting(role, Some(s)) {
+                Ok(Some(p)) => match store::check_model_file(&p) {
                     Ok(()) => format!("ok ({})", p.display()),
                     Err(e) => format!("unusable: {e:#}"),
                 },

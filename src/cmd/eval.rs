@@ -50,8 +50,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
     pub tier: u8,
     /// One entry per turn or per session
-    #[arg(long, value_enum, default_value_t = crate::ingest::Granularity::Turn)]
-    pub granularity: crate::ingest::Granularity,
+    #[arg(long, value_enum, default_value_t = super::GranularityArg::Turn)]
+    pub granularity: super::GranularityArg,
     /// Hits asked of recall per question (ranking depth)
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(10..=1000))]
     pub depth: u64,
@@ -100,13 +100,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
 }
 
 fn synth(a: SynthArgs, ctx: &Ctx) -> Result<()> {
-    let opts = crate::synth::SynthOptions {
+    let opts = crate::eval::synth::SynthOptions {
         entries: a.entries,
         seed: a.seed,
         batch: a.batch as usize,
         queries: a.queries,
     };
-    let r = crate::synth::synthesize(&a.dir, &opts)?;
+    let r = crate::eval::synth::synthesize(&a.dir, &opts)?;
     if ctx.json {
         ctx.json_line(&r)?;
     } else {
@@ -181,8 +181,8 @@ fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
     }
     let opts = eval::Options {
         shape: crate::ingest::Shape {
-            granularity: a.granularity,
-            ..Default::default()
+            granularity: a.granularity.into(),
+            ..crate::eval::knobs::ingest_shape()
         },
         max_tier: a.tier,
         depth: a.depth as usize,

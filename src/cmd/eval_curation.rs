@@ -4,7 +4,7 @@
 //! and with no models at all; distillation support; latency per add.
 
 use crate::curate::Mode;
-use crate::curate::eval::{self, ModeResult};
+use crate::eval::curation::{self as eval, ModeResult};
 use crate::model::select::Models;
 use crate::output::{Ctx, out_line};
 use anyhow::{Result, bail};

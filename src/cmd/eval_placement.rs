@@ -4,8 +4,8 @@
 
 use super::eval_curation::{EvalModels, progress_line};
 use crate::curate::Mode;
+use crate::eval::placement::{self as eval, ModeResult};
 use crate::output::{Ctx, out_line};
-use crate::place::eval::{self, ModeResult};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 

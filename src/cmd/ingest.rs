@@ -1,5 +1,6 @@
 //! `mem ingest`: conversation transcripts into the tree (see `crate::ingest`).
 
+use super::{FormatArg, GranularityArg};
 use crate::ingest::{self, Format, Granularity, Quirks, Shape};
 use crate::model::select::Models;
 use crate::output::{Ctx, out_line};
@@ -26,10 +27,10 @@ mem ingest --format chat-jsonl chat.jsonl --at personal/chats --json\n  mem inge
 pub struct Args {
     /// Input format (default: recognised from the content; an input it cannot tell is an error)
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// One entry per turn or per session
-    #[arg(long, value_enum, default_value_t = Granularity::Turn)]
-    pub granularity: Granularity,
+    #[arg(long, value_enum, default_value_t = GranularityArg::Turn)]
+    pub granularity: GranularityArg,
     /// Put conversations under this domain/topic instead of the format's default
     #[arg(long, value_name = "DOMAIN/TOPIC")]
     pub at: Option<String>,
@@ -102,7 +103,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         anyhow::bail!("{shown} is empty: nothing to ingest");
     }
     let (format, parsed) = match args.format {
-        Some(f) => (f, None),
+        Some(f) => (Format::from(f), None),
         None => ingest::recognise(&bytes).with_context(|| {
             format!(
                 "cannot tell the format of {shown}: give --format locomo, longmemeval or chat-jsonl"
@@ -159,14 +160,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         ctx.note(&format!("note: {n}"));
     }
     let shape = Shape {
-        granularity: args.granularity,
-        ..Shape::default()
+        granularity: Granularity::from(args.granularity),
+        ..crate::eval::knobs::ingest_shape()
     };
     let mut report = ingest::Report {
         op: "ingested",
         file: args.file.display().to_string(),
         format: fmt.clone(),
-        granularity: serde_json::to_value(args.granularity)?
+        granularity: serde_json::to_value(Granularity::from(args.granularity))?
             .as_str()
             .unwrap_or_default()
             .to_string(),
@@ -198,8 +199,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         if !args.no_index {
             // The last turns' entries (earlier ones were indexed while curating).
             let t1 = std::time::Instant::now();
-            let (_, c) =
-                crate::recall::open_index(&tree, &models, ctx.interactive && !ctx.quiet, false)?;
+            let (_, c) = crate::index::open(&tree, &models, ctx.interactive && !ctx.quiet, false)?;
             report.embedded += c.embedded;
             report.index_seconds += t1.elapsed().as_secs_f64();
         }

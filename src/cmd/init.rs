@@ -1,6 +1,6 @@
 use crate::git::{Change, Git};
 use crate::output::Ctx;
-use crate::tree::MEM_DIR;
+use crate::tree::{CONFIG_TEMPLATE, GITIGNORE_TEMPLATE, MEM_DIR};
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 
@@ -12,9 +12,6 @@ pub struct Args {
     /// Folder for the tree (created if missing); default: the current folder
     pub dir: Option<PathBuf>,
 }
-
-pub const CONFIG_TEMPLATE: &str = include_str!("../../templates/config.toml");
-pub const GITIGNORE_TEMPLATE: &str = include_str!("../../templates/gitignore");
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let dir = match args.dir.or_else(|| ctx.root.clone()) {
@@ -68,26 +65,4 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         crate::output::out_line(&format!("initialized mem tree in {}", root.display()))?;
     }
     Ok(())
-}
-
-/// Creates a tree in `dir` as `mem init` does, quietly (synthetic trees and
-/// the eval harnesses); `label` goes in the commit message.
-pub fn init_tree(dir: &std::path::Path, label: &str) -> Result<crate::tree::Tree> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let root = dir.canonicalize()?;
-    let mem = root.join(MEM_DIR);
-    std::fs::create_dir_all(&mem)?;
-    std::fs::write(mem.join("config.toml"), CONFIG_TEMPLATE)?;
-    std::fs::write(mem.join(".gitignore"), GITIGNORE_TEMPLATE)?;
-    let git = Git::open_or_init(&root)?;
-    let cfg = crate::config::Config::load(Some(&root))?;
-    git.commit(
-        &[
-            Change::Write(".mem/config.toml".into()),
-            Change::Write(".mem/.gitignore".into()),
-        ],
-        &format!("mem: init tree ({label})"),
-        &cfg.git,
-    )?;
-    crate::tree::Tree::find(Some(&root))
 }

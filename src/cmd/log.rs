@@ -19,7 +19,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let git = Git::open(&tree.root)?;
     let items = match &args.entry {
         Some(spec) => {
-            let l = tree.resolve_read(spec, true)?;
+            let l = tree.resolve_read(spec, true, &|id| crate::index::rels_by_id(&tree, id))?;
             git.log_path(&l.file.rel_file(), args.limit)?
         }
         None => git.log_tree(args.limit)?,

@@ -47,3 +47,40 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Man(a) => docs::man(a),
     }
 }
+
+/// `--format` of `mem ingest` (the core's [`crate::ingest::Format`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Locomo,
+    Longmemeval,
+    ChatJsonl,
+}
+
+impl From<FormatArg> for crate::ingest::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Locomo => Self::Locomo,
+            FormatArg::Longmemeval => Self::Longmemeval,
+            FormatArg::ChatJsonl => Self::ChatJsonl,
+        }
+    }
+}
+
+/// `--granularity` of `mem ingest` and `mem eval` (the core's
+/// [`crate::ingest::Granularity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GranularityArg {
+    /// One entry per turn.
+    Turn,
+    /// One entry per session (all its turns).
+    Session,
+}
+
+impl From<GranularityArg> for crate::ingest::Granularity {
+    fn from(g: GranularityArg) -> Self {
+        match g {
+            GranularityArg::Turn => Self::Turn,
+            GranularityArg::Session => Self::Session,
+        }
+    }
+}

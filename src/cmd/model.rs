@@ -1,4 +1,5 @@
-use crate::model::pull::{self, ModelSpec, ModelStatus};
+use crate::model::pull;
+use crate::model::store::{self, ModelSpec, ModelStatus};
 use crate::output::{Ctx, out_line};
 use anyhow::{Result, bail};
 
@@ -37,13 +38,13 @@ pub enum Action {
 
 fn specs(names: &[String]) -> Result<Vec<ModelSpec>> {
     if names.is_empty() {
-        return Ok(pull::defaults());
+        return Ok(store::defaults());
     }
     names
         .iter()
         .map(|n| {
-            pull::find(n).ok_or_else(|| {
-                let known: Vec<String> = pull::defaults().into_iter().map(|s| s.name).collect();
+            store::find(n).ok_or_else(|| {
+                let known: Vec<String> = store::defaults().into_iter().map(|s| s.name).collect();
                 anyhow::anyhow!("unknown model `{n}`; built-in models: {}", known.join(", "))
             })
         })
@@ -69,7 +70,7 @@ fn status_json(spec: &ModelSpec, st: &ModelStatus) -> serde_json::Value {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let dir = pull::models_dir()?;
+    let dir = store::models_dir()?;
     match args.action {
         Action::Pull { names, force } => {
             for spec in specs(&names)? {
@@ -100,11 +101,11 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
         Action::List { verify } => {
             let mut bad = 0;
-            for spec in pull::defaults() {
+            for spec in store::defaults() {
                 let st = if verify {
-                    pull::verify(&spec, &dir)
+                    store::verify(&spec, &dir)
                 } else {
-                    pull::status(&spec, &dir)
+                    store::status(&spec, &dir)
                 };
                 if !st.is_usable() {
                     bad += 1;
@@ -114,7 +115,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 } else {
                     let extra = match &st {
                         ModelStatus::Corrupt { reason, .. } => {
-                            format!(" ({reason}; {})", pull::fix_hint(Some(&spec.name)))
+                            format!(" ({reason}; {})", store::fix_hint(Some(&spec.name)))
                         }
                         ModelStatus::Missing { .. } => " (run `mem model pull`)".to_string(),
                         _ => String::new(),
@@ -135,21 +136,21 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
         Action::Path { name } => {
             let spec = specs(&[name])?.remove(0);
-            let st = pull::status(&spec, &dir);
+            let st = store::status(&spec, &dir);
             if !st.is_usable() {
                 bail!(
                     "model {} is {} at {}; {}",
                     spec.name,
                     st.label(),
                     st.path().display(),
-                    pull::fix_hint(Some(&spec.name))
+                    store::fix_hint(Some(&spec.name))
                 );
             }
             out_line(&st.path().display().to_string())?;
         }
         Action::Rm { names } => {
             for spec in specs(&names)? {
-                let removed = pull::remove(&spec, &dir)?;
+                let removed = store::remove(&spec, &dir)?;
                 if ctx.json {
                     ctx.json_line(&serde_json::json!({"name": spec.name, "removed": removed}))?;
                 } else {

@@ -72,7 +72,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if text.trim().is_empty() {
         anyhow::bail!("the query is empty: give the words to look for");
     }
-    let q = Query {
+    let q = crate::eval::knobs::with_recall_knobs(Query {
         text,
         k: args.k.unwrap_or(tree.config.recall.k).max(1),
         max_tier: args.tier,
@@ -92,7 +92,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         history: args.history,
         archived: args.archived,
         now: None,
-    };
+        ..Default::default()
+    });
     if let (Some(a), Some(b)) = (q.since, q.until)
         && a > b
     {

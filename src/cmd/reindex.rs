@@ -17,7 +17,7 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
         ctx.note(&format!("note: {n}"));
     }
     let t = std::time::Instant::now();
-    let (idx, report) = crate::recall::open_index(&tree, &models, !ctx.quiet, true)?;
+    let (idx, report) = crate::index::open(&tree, &models, !ctx.quiet, true)?;
     let secs = t.elapsed().as_secs_f64();
     let docs = idx.text.num_docs();
     let vectors = idx.vectors.as_ref().map_or(0, |v| v.len());

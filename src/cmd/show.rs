@@ -15,7 +15,9 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
-    let l = tree.resolve_read(&args.entry, args.archived)?;
+    let l = tree.resolve_read(&args.entry, args.archived, &|id| {
+        crate::index::rels_by_id(&tree, id)
+    })?;
     if ctx.json {
         ctx.json_line(&entry_json(&l))?;
     } else {

@@ -10,8 +10,8 @@
 //! operations (a grammar-constrained one-letter answer), or, with no model,
 //! the safe default (add: nothing is lost, a later `mem dream` can merge).
 
-use super::text::{Analysis, Overlap, overlap};
 use crate::model::{GenRequest, Generator};
+use crate::text::{Analysis, Overlap, overlap};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::sync::Arc;
@@ -297,32 +297,6 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Runs a generator call on its own thread and gives up after `timeout`
-/// (the thread is left to finish; the caller writes the input raw).
-pub fn generate_with_timeout(
-    g: Arc<dyn Generator>,
-    req: GenRequest,
-    timeout: Duration,
-) -> Result<String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("mem-curate-model".into())
-        .spawn(move || {
-            let _ = tx.send(g.generate(&req));
-        })
-        .context("cannot start the model thread")?;
-    match rx.recv_timeout(timeout) {
-        Ok(r) => r,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => bail!(
-            "the model did not answer within {:.1}s",
-            timeout.as_secs_f64()
-        ),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            bail!("the model crashed while deciding")
-        }
-    }
-}
-
 /// Asks the model to pick one of `options`; an answer that is not one of
 /// the letters is an error (never a silent default).
 pub fn ask_model(
@@ -333,7 +307,7 @@ pub fn ask_model(
     timeout: Duration,
 ) -> Result<Op> {
     let (req, letters) = model_prompt(new, old, options);
-    let out = generate_with_timeout(g, req, timeout)?;
+    let out = crate::model::generate_with_timeout(g, req, timeout)?;
     let v: serde_json::Value = serde_json::from_str(out.trim())
         .with_context(|| format!("the model's answer {out:?} is not JSON"))?;
     let s = v.as_str().unwrap_or("");

@@ -5,7 +5,7 @@
 //! but every statement, whoever wrote it, must pass [`supported`] — a check
 //! in code — or it is rejected and never stored.
 
-use super::text::{Analysis, stem, words_of};
+use crate::text::{Analysis, stem, words_of};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {

@@ -17,18 +17,17 @@
 
 pub mod decide;
 pub mod distill;
-pub mod eval;
-pub mod text;
 
-use crate::entry::{Entry, Relation, derive_title, normalize, plain_text};
-use crate::git::Change;
+use crate::entry::{
+    Entry, Relation, body_with_evidence, derive_title, evidence_of, normalize, plain_text, quote,
+};
 use crate::guard::Redaction;
 use crate::index::MemIndex;
-use crate::index::text::Filter;
 use crate::model::select::Models;
 use crate::ops::AddRequest;
 use crate::paths::EntryPath;
 use crate::tree::{EntryFile, Tree};
+use crate::write::{Changeset, Writer};
 use anyhow::{Result, anyhow};
 use decide::{Candidate, Op, Verdict};
 use distill::{Rejected, Statement};
@@ -151,9 +150,6 @@ pub struct Report {
     /// Model calls made, and their total time.
     pub model_calls: usize,
     pub model_ms: f64,
-    /// Files written and not committed (batches: `curate_uncommitted`).
-    #[serde(skip)]
-    pub written: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -185,59 +181,7 @@ struct Planned {
     placement: Option<crate::place::Placement>,
 }
 
-const CANDIDATES: usize = 5;
-
-/// The index searches made for one statement: BM25 and vector neighbours,
-/// deeper than the curation candidates so that placement can aggregate them
-/// by topic without searching again.
-#[derive(Debug, Clone, Default)]
-pub struct Searched {
-    /// (relative file, BM25 score), best first; live entries only.
-    pub bm25: Vec<(String, f32)>,
-    /// (relative file, cosine), best first, in the order the vector index
-    /// returned them; live entries only. Empty without an embedder.
-    pub vector: Vec<(String, f32)>,
-    /// How many items of `vector` came from the raw vector top 5 (before
-    /// archived ones were dropped): the curation candidates keep exactly
-    /// the neighbours they had before placement searched deeper.
-    vector_top: usize,
-    /// The statement's embedding, when an embedder is configured.
-    pub qv: Option<Vec<f32>>,
-}
-
-/// How deep [`search`] looks (placement aggregates these by topic).
-pub const SEARCH_DEPTH: usize = 20;
-
-/// BM25 and vector neighbours of `text` over the index.
-pub fn search(models: &Models, idx: &MemIndex, text: &str) -> Result<Searched> {
-    let filter = Filter::default();
-    let mut out = Searched::default();
-    for (rel, _, score) in idx.text.search(text, &filter, SEARCH_DEPTH)? {
-        if !out.bm25.iter().any(|(r, _)| *r == rel) {
-            out.bm25.push((rel, score));
-        }
-    }
-    if let Some(emb) = models.embedder()? {
-        let v = emb.embed(&[text])?.remove(0);
-        if let Some(vi) = idx.vectors.as_ref().filter(|v| !v.is_empty()) {
-            let near = vi.search(&v, SEARCH_DEPTH)?;
-            let keys: Vec<u64> = near.iter().map(|(k, _)| *k).collect();
-            let by = idx.text.by_keys(&keys, &filter)?;
-            for (n, (k, cos)) in near.into_iter().enumerate() {
-                if let Some(rel) = by.get(&k)
-                    && !out.vector.iter().any(|(r, _)| r == rel)
-                {
-                    out.vector.push((rel.clone(), cos));
-                    if n < CANDIDATES {
-                        out.vector_top = out.vector.len();
-                    }
-                }
-            }
-        }
-        out.qv = Some(v);
-    }
-    Ok(out)
-}
+use crate::index::search::{CANDIDATES, Searched, search};
 
 /// Candidates for a statement: BM25 and vector neighbours (live, not
 /// superseded), with embedding cosine when an embedder is configured.
@@ -267,7 +211,7 @@ pub fn candidates_from(
             rels.push(rel.clone());
         }
     }
-    for (rel, _) in s.vector.iter().take(s.vector_top) {
+    for (rel, _) in s.vector.iter().take(s.vector_top()) {
         if !rels.contains(rel) {
             rels.push(rel.clone());
         }
@@ -321,7 +265,10 @@ pub fn candidates_from(
 
 /// Relatedness used to rank candidates: cosine when known, else Jaccard.
 fn relatedness(st: &str, c: &Candidate) -> f32 {
-    let o = text::overlap(&text::Analysis::new(st), &text::Analysis::new(&c.statement));
+    let o = crate::text::overlap(
+        &crate::text::Analysis::new(st),
+        &crate::text::Analysis::new(&c.statement),
+    );
     c.cosine
         .map_or(o.jaccard, |cos| 0.7 * cos + 0.3 * o.jaccard)
 }
@@ -395,7 +342,7 @@ pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options)
         if req.at.is_none() {
             let mut probe = req.clone();
             crate::ops::prepare(tree, &mut probe)?;
-            let (idx, _) = crate::recall::open_index(tree, models, false, false)?;
+            let (idx, _) = crate::index::open(tree, models, false, false)?;
             let s = search(models, &idx, &probe.text)?;
             let ranked = crate::place::rank(tree, &idx, &probe.text, &s);
             // `--raw` is the plain, model-free path: deterministic placement.
@@ -437,26 +384,26 @@ pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options)
         });
         return Ok(report);
     }
-    let _lock = if opts.dry_run {
-        None
-    } else {
-        Some(tree.lock()?)
-    };
-    curate_locked(tree, models, req, None, opts, true)
+    if opts.dry_run {
+        return curate_locked(tree, models, req, None, opts, None, true);
+    }
+    let mut writer = Writer::lock(tree)?;
+    curate_locked(tree, models, req, None, opts, Some(&mut writer), true)
 }
 
-/// Curation of one input inside a batch (`mem ingest --distill`): the
-/// caller holds the write lock and commits `Report::written` once for the
-/// whole batch. Each statement is prefixed with `speaker: ` (who said it),
-/// its evidence stays the verbatim quote.
-pub fn curate_uncommitted(
-    tree: &Tree,
+/// Curation of one input inside a batch (`mem ingest --distill`): its
+/// changes are staged on `writer`, whose one commit the caller makes for
+/// the whole batch. Each statement is prefixed with `speaker: ` (who said
+/// it), its evidence stays the verbatim quote.
+pub fn curate_staged(
+    writer: &mut Writer,
     models: &Models,
     req: AddRequest,
     speaker: Option<&str>,
     opts: &Options,
 ) -> Result<Report> {
-    curate_locked(tree, models, req, speaker, opts, false)
+    let tree = writer.tree();
+    curate_locked(tree, models, req, speaker, opts, Some(writer), false)
 }
 
 fn empty_report() -> Report {
@@ -467,16 +414,18 @@ fn empty_report() -> Report {
         diffs: vec![],
         model_calls: 0,
         model_ms: 0.0,
-        written: vec![],
     }
 }
 
+/// Curates `req`. `writer` is `None` for a dry run (nothing is written);
+/// with `commit`, the changes are committed, else only staged.
 fn curate_locked(
     tree: &Tree,
     models: &Models,
     mut req: AddRequest,
     speaker: Option<&str>,
     opts: &Options,
+    mut writer: Option<&mut Writer>,
     commit: bool,
 ) -> Result<Report> {
     let mut report = empty_report();
@@ -545,6 +494,7 @@ fn curate_locked(
             &statements,
             opts,
             &mut ms,
+            writer.as_deref_mut(),
             &mut pending_file,
         )
     };
@@ -581,6 +531,7 @@ fn curate_locked(
         redacted,
         opts,
         pending_file.as_deref(),
+        writer,
         commit,
         &mut report,
     );
@@ -605,9 +556,10 @@ fn plan(
     statements: &[Statement],
     opts: &Options,
     ms: &mut ModelState,
+    mut writer: Option<&mut Writer>,
     pending_file: &mut Option<String>,
 ) -> Result<Vec<Planned>> {
-    let (idx, _) = crate::recall::open_index(tree, models, false, false)?;
+    let (idx, _) = crate::index::open(tree, models, false, false)?;
     crate::trace::mark("curate: index open");
     let use_model = match opts.mode {
         Mode::NoModel => false,
@@ -644,8 +596,11 @@ fn plan(
         let cands = candidates_from(tree, models, &idx, &searched, &HashSet::new())?;
         crate::trace::mark("curate: candidates read and embedded");
         let mut write_ahead = |ms_calls: usize| -> Result<()> {
-            if ms_calls == 0 && pending_file.is_none() && !opts.dry_run {
-                *pending_file = Some(write_ahead(tree, req, &ahead_topic(&searched, &st.text))?);
+            if let Some(w) = writer.as_deref_mut()
+                && ms_calls == 0
+                && pending_file.is_none()
+            {
+                *pending_file = Some(write_ahead(w, req, &ahead_topic(&searched, &st.text))?);
             }
             Ok(())
         };
@@ -774,13 +729,13 @@ fn plan(
             let ranked = crate::place::rank(tree, &idx, &p.st.text, s);
             // `use_model` is already false for `--no-model`.
             let ask = use_model && models.place_with_generator() && p.op == Op::Add;
-            if ask
+            if let Some(w) = writer.as_deref_mut()
+                && ask
                 && !crate::place::judge(&ranked).clear
                 && ms.calls == 0
                 && pending_file.is_none()
-                && !opts.dry_run
             {
-                *pending_file = Some(write_ahead(tree, req, &ahead_topic(s, &p.st.text))?);
+                *pending_file = Some(write_ahead(w, req, &ahead_topic(s, &p.st.text))?);
             }
             let t = Instant::now();
             let pl = crate::place::decide(models, &p.st.text, &ranked, ask, opts.timeout);
@@ -793,22 +748,26 @@ fn plan(
     }
     // Curation succeeded: the write-ahead copy is not needed any more (it
     // was never committed).
-    if let Some(p) = pending_file.take() {
-        let _ = std::fs::remove_file(tree.abs(&p));
-        tree.prune_empty_dirs(&p);
+    if let (Some(p), Some(w)) = (pending_file.take(), writer) {
+        let mut cs = Changeset::default();
+        cs.remove(p);
+        w.stage(cs)?;
     }
     Ok(out)
 }
 
-/// Writes the raw input, flagged `curation: pending`, without committing;
+/// Stages the raw input, flagged `curation: pending`, without committing;
 /// returns its relative file path.
-fn write_ahead(tree: &Tree, req: &AddRequest, topic: &crate::paths::TopicPath) -> Result<String> {
-    let topic = topic.clone();
+fn write_ahead(
+    writer: &mut Writer,
+    req: &AddRequest,
+    topic: &crate::paths::TopicPath,
+) -> Result<String> {
     let mut taken = HashSet::new();
     let (path, mut e) = crate::ops::new_entry(
-        tree,
+        writer.tree(),
         req,
-        &topic,
+        topic,
         &req.text,
         None,
         &mut taken,
@@ -816,38 +775,10 @@ fn write_ahead(tree: &Tree, req: &AddRequest, topic: &crate::paths::TopicPath) -
     );
     e.set("curation", serde_yaml::Value::String("pending".into()))?;
     let rel = path.rel_file();
-    tree.write_atomic(&rel, &e.render())?;
+    let mut cs = Changeset::default();
+    cs.put(&rel, e.render());
+    writer.stage(cs)?;
     Ok(rel)
-}
-
-/// The evidence section of a body (lines after `## Evidence`), if any.
-fn evidence_of(body: &str) -> Option<String> {
-    let mut lines = body.lines();
-    lines
-        .by_ref()
-        .find(|l| l.trim_end().eq_ignore_ascii_case("## evidence"))?;
-    let rest: Vec<&str> = lines.collect();
-    let s = rest.join("\n").trim().to_string();
-    (!s.is_empty()).then_some(s)
-}
-
-fn quote(s: &str) -> String {
-    s.lines()
-        .map(|l| format!("> {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn body_with_evidence(statement: &str, evidence: &[String]) -> String {
-    let ev: Vec<String> = evidence
-        .iter()
-        .filter(|e| !e.trim().is_empty())
-        .cloned()
-        .collect();
-    if ev.is_empty() {
-        return statement.to_string();
-    }
-    format!("{}\n\n## Evidence\n{}", statement.trim(), ev.join("\n"))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -860,15 +791,16 @@ fn apply(
     redacted: Vec<Redaction>,
     opts: &Options,
     pending_file: Option<&str>,
+    mut writer: Option<&mut Writer>,
     commit: bool,
     report: &mut Report,
 ) -> Result<()> {
     let now = crate::time::format(crate::time::now());
-    if pending {
+    if pending && let (Some(p), Some(w)) = (pending_file, writer.as_deref_mut()) {
         // The write-ahead copy is replaced by the final pending entry (same slug).
-        if let Some(p) = pending_file {
-            let _ = std::fs::remove_file(tree.abs(p));
-        }
+        let mut cs = Changeset::default();
+        cs.remove(p);
+        w.stage(cs)?;
     }
     let mut taken: HashSet<String> = HashSet::new();
     // rel -> (original text or None for new files, new entry)
@@ -947,7 +879,11 @@ fn apply(
                     }
                 };
                 let old_statement = e.statement().to_string();
-                let mut ev = vec![evidence_of(e.body()).unwrap_or_else(|| quote(&old_statement))];
+                let mut ev = vec![
+                    evidence_of(e.body())
+                        .map(str::to_string)
+                        .unwrap_or_else(|| quote(&old_statement)),
+                ];
                 ev.push(quote(&p.st.evidence));
                 let statement = if op == Op::Update {
                     p.st.text.clone()
@@ -1025,51 +961,32 @@ fn apply(
         }
         outcomes.push(out);
     }
-    if opts.dry_run {
-        for (rel, (orig, e)) in &files {
-            let new = e.render();
-            let old = orig.clone().unwrap_or_default();
-            let d = similar::TextDiff::from_lines(&old, &new);
-            let a = if orig.is_some() {
-                format!("a/{rel}")
-            } else {
-                "/dev/null".to_string()
-            };
-            report.diffs.push(
-                d.unified_diff()
-                    .context_radius(3)
-                    .header(&a, &format!("b/{rel}"))
-                    .to_string(),
-            );
-        }
-        report.outcomes = outcomes;
-        return Ok(());
-    }
-    let mut writes = Vec::new();
-    let mut changes = Vec::new();
+    let mut cs = Changeset::default();
     for (rel, (_, e)) in &files {
-        let text = e.render();
-        changes.push(Change::Put(rel.clone(), text.as_bytes().to_vec()));
-        writes.push((rel.clone(), text));
+        cs.put(rel, e.render());
     }
-    if let Some(p) = pending_file {
+    if let Some(p) = pending_file
+        && !files.contains_key(p)
+    {
         // A write-ahead copy left by an aborted model call: the final
         // pending entry replaces it.
-        if !files.contains_key(p) {
-            let _ = std::fs::remove_file(tree.abs(p));
-        }
+        cs.remove(p);
     }
-    // Held until the commit is made (an interrupt waits for it).
-    let _finishing = tree.write_many(&writes)?;
+    let Some(writer) = writer else {
+        // A dry run: what would change, nothing written.
+        report.diffs = cs.diff(tree);
+        report.outcomes = outcomes;
+        return Ok(());
+    };
     if !commit {
-        report.written = writes.into_iter().map(|(rel, _)| rel).collect();
+        writer.stage(cs)?;
         report.outcomes = outcomes;
         return Ok(());
     }
-    if !changes.is_empty() {
+    if !cs.is_empty() {
         let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
         let changed: Vec<&Outcome> = outcomes.iter().filter(|o| o.op != "noop").collect();
-        let msg = if changed.len() == 1 {
+        cs.message = if changed.len() == 1 {
             let o = changed[0];
             let head = match o.op {
                 "updated" => format!("update {}", o.path),
@@ -1093,8 +1010,7 @@ fn apply(
             }
             m
         };
-        crate::trace::mark("curate: files written");
-        let commit = tree.commit(&changes, &msg)?.map(|c| c.to_string());
+        let commit = writer.apply(cs)?.map(|c| c.to_string());
         crate::trace::mark("curate: committed");
         for o in outcomes.iter_mut().filter(|o| o.op != "noop") {
             o.commit = commit.clone();
@@ -1102,18 +1018,4 @@ fn apply(
     }
     report.outcomes = outcomes;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn evidence_is_found_and_kept() {
-        let b = "Alice lives in Paris.\n\n## Evidence\n> Alice moved to Paris.\n";
-        assert_eq!(evidence_of(b).as_deref(), Some("> Alice moved to Paris."));
-        assert_eq!(evidence_of("no evidence here"), None);
-        let body = body_with_evidence("S", &["> a".into(), "> b".into()]);
-        assert_eq!(body, "S\n\n## Evidence\n> a\n> b");
-    }
 }

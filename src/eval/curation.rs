@@ -7,7 +7,7 @@
 //!   "expect": [{"op": "add|update|merge|supersede|noop", "target": index into existing}]}`
 //! (`expect` has one item per statement of the input, in input order).
 
-use super::{Mode, Options, Report, curate_add};
+use crate::curate::{Mode, Options, Report, curate_add};
 use crate::model::select::Models;
 use crate::ops::AddRequest;
 use crate::paths::TopicPath;
@@ -116,7 +116,7 @@ pub fn seed_tree(
     models: &Models,
 ) -> Result<(tempfile::TempDir, crate::tree::Tree, Vec<String>)> {
     let dir = tempfile::tempdir()?;
-    let tree = crate::cmd::init::init_tree(&dir.path().join("tree"), "eval")?;
+    let tree = crate::tree::init_tree(&dir.path().join("tree"), "eval")?;
     let reqs: Vec<AddRequest> = existing
         .iter()
         .map(|e| -> Result<AddRequest> {
@@ -132,7 +132,7 @@ pub fn seed_tree(
         for o in crate::ops::add_batch(&tree, reqs, Some("eval: existing entries"))? {
             paths.push(o.path);
         }
-        crate::recall::open_index(&tree, models, false, false)?;
+        crate::index::open(&tree, models, false, false)?;
     }
     Ok((dir, tree, paths))
 }
@@ -242,11 +242,11 @@ pub fn run_mode(
             }
             // Support: every stored statement against the input.
             if o.op != "noop" {
-                let st = super::distill::Statement {
+                let st = crate::curate::distill::Statement {
                     text: o.statement.clone(),
                     evidence: o.evidence.clone().unwrap_or_else(|| o.statement.clone()),
                 };
-                if super::distill::supported(&st, &case.input).is_err()
+                if crate::curate::distill::supported(&st, &case.input).is_err()
                     && o.statement != case.input.trim()
                 {
                     r.unsupported_stored += 1;

@@ -3,7 +3,8 @@
 //! are skipped and counted.
 
 use super::{Question, Unit};
-use crate::ingest::{Quirks, locomo_samples, parse_locomo_sample};
+use crate::ingest::Quirks;
+use crate::ingest::locomo::{locomo_samples, parse_locomo_sample};
 use anyhow::{Context, Result};
 
 /// The category names of the official evaluation code (not the paper's order).
@@ -66,4 +67,38 @@ pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
         });
     }
     Ok(out)
+}
+
+/// A turn's ref as the dataset names it: a LoCoMo turn whose dia_id was
+/// repeated in its conversation (`locomo:conv-26:D3:7~2`, see
+/// [`crate::ingest::locomo::parse_locomo_sample`]) answers to the dia_id itself, `…:D3:7`, as in
+/// the QA evidence; other refs are returned as they are.
+pub fn dataset_ref(r: &str) -> &str {
+    match (r.starts_with("locomo:"), r.rsplit_once('~')) {
+        (true, Some((base, k)))
+            if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) && !base.contains('~') =>
+        {
+            base
+        }
+        _ => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dataset_ref_drops_only_a_repeat_counter_of_locomo_refs() {
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7~2"), "locomo:conv-26:D3:7");
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7~12"), "locomo:conv-26:D3:7");
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7"), "locomo:conv-26:D3:7");
+        assert_eq!(dataset_ref("locomo:conv-26:D3:7~"), "locomo:conv-26:D3:7~");
+        assert_eq!(
+            dataset_ref("locomo:conv-26:D3:7~x"),
+            "locomo:conv-26:D3:7~x"
+        );
+        assert_eq!(dataset_ref("lme:q1:s~2:3"), "lme:q1:s~2:3");
+        assert_eq!(dataset_ref("chat:a:1~2"), "chat:a:1~2");
+    }
 }

@@ -3,7 +3,8 @@
 //! `has_answer: true`. Abstention questions (`_abs`) are not asked.
 
 use super::{Question, Unit};
-use crate::ingest::{Quirks, longmemeval_items, parse_longmemeval_question};
+use crate::ingest::Quirks;
+use crate::ingest::longmemeval::{longmemeval_items, parse_longmemeval_question};
 use anyhow::{Context, Result};
 
 /// One unit per question, each with the quirks of its own haystack.

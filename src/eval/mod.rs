@@ -6,9 +6,13 @@
 //! behind `mem recall` and `mem watch`. The ranked `source.ref`s are scored
 //! with [`metrics`] at turn and session level.
 
+pub mod curation;
+pub mod knobs;
 pub mod locomo;
 pub mod longmemeval;
 pub mod metrics;
+pub mod placement;
+pub mod synth;
 
 use crate::ingest::{Conversation, Granularity, Quirks, Shape};
 use crate::model::select::Models;
@@ -213,7 +217,7 @@ pub fn run(
             )?;
         let root = tmp.path().join("tree");
         std::fs::create_dir_all(&root)?;
-        let tree = crate::cmd::init::init_tree(&root, "eval")?;
+        let tree = crate::tree::init_tree(&root, "eval")?;
         let mut rep = crate::ingest::Report::default();
         crate::ingest::write(
             &tree,
@@ -232,7 +236,7 @@ pub fn run(
         ingest.write_seconds += rep.write_seconds;
         ingest.index_seconds += rep.index_seconds;
         ingest.embedded += rep.embedded;
-        let (idx, catchup) = crate::recall::open_index(&tree, models, false, false)?;
+        let (idx, catchup) = crate::index::open(&tree, models, false, false)?;
         let mut unit_asked = 0;
         for q in &unit.questions {
             if opts.limit.is_some_and(|l| asked >= l) {
@@ -245,13 +249,13 @@ pub fn run(
             }
             asked += 1;
             unit_asked += 1;
-            let query = Query {
+            let query = crate::eval::knobs::with_recall_knobs(Query {
                 text: q.text.clone(),
                 k: opts.depth,
                 max_tier: opts.max_tier,
                 now: q.now,
                 ..Default::default()
-            };
+            });
             let (hits, stats) = recall_with(&tree, models, &idx, catchup.generation, &query)?;
             // Refs as the data names them (a repeated LoCoMo dia_id's
             // `~2` dropped): what the gold lists and the dump hold. Each
@@ -264,7 +268,7 @@ pub fn run(
                     h.source
                         .get("ref")
                         .and_then(|r| r.as_str())
-                        .map(|r| crate::ingest::dataset_ref(r).to_string())
+                        .map(|r| locomo::dataset_ref(r).to_string())
                 })
                 .filter(|r| seen.insert(r.clone()))
                 .collect();

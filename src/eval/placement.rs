@@ -26,7 +26,7 @@ pub struct Case {
     pub expect: String,
 }
 
-pub use crate::curate::eval::Existing;
+pub use crate::eval::curation::Existing;
 
 fn jsonl<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<Vec<T>> {
     let mut out = Vec::new();
@@ -104,7 +104,7 @@ pub fn run_mode(
     name: &str,
     progress: &dyn Fn(&str),
 ) -> Result<ModeResult> {
-    let (_dir, tree, _) = crate::curate::eval::seed_tree(tree_spec, models)?;
+    let (_dir, tree, _) = crate::eval::curation::seed_tree(tree_spec, models)?;
     let topics: BTreeSet<String> = tree_spec.iter().map(|e| e.at.clone()).collect();
     let mut r = ModeResult {
         mode: name.to_string(),

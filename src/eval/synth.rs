@@ -27,44 +27,10 @@
 
 use crate::ops::AddRequest;
 use crate::paths::TopicPath;
+pub use crate::rng::Rng;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::path::Path;
-
-/// splitmix64: a tiny, fast, well-mixed PRNG (Steele, Lea & Flood 2014).
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Uniform in [0, n) (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-    /// Uniform in [lo, hi] inclusive.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-    pub fn chance(&mut self, p: f64) -> bool {
-        self.f64() < p
-    }
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// Samples ranks 0..n with P(r) ∝ 1 / (r + 1)^s.
 pub struct Zipf {
@@ -581,7 +547,7 @@ pub fn synthesize(dir: &Path, opts: &SynthOptions) -> Result<SynthReport> {
             );
         }
     }
-    let tree = crate::cmd::init::init_tree(dir, "synthetic")?;
+    let tree = crate::tree::init_tree(dir, "synthetic")?;
     let t0 = std::time::Instant::now();
     let (reqs, which) = requests(opts.entries, opts.seed);
     let mut probe = Synth::new(opts.seed);

@@ -23,15 +23,7 @@ const BATCH: usize = 64;
 
 type Key = [u8; 16];
 
-pub fn cache_dir() -> Option<PathBuf> {
-    if let Ok(d) = std::env::var("MEM_CACHE_DIR") {
-        return Some(PathBuf::from(d));
-    }
-    use etcetera::BaseStrategy;
-    etcetera::choose_base_strategy()
-        .ok()
-        .map(|b| b.cache_dir().join("mem"))
-}
+pub use crate::config::cache_dir;
 
 fn safe_name(model_id: &str) -> String {
     model_id

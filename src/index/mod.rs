@@ -11,6 +11,7 @@
 
 pub mod analyzer;
 pub mod embcache;
+pub mod search;
 pub mod text;
 pub mod vector;
 
@@ -249,10 +250,7 @@ fn content_hash(bytes: &[u8]) -> u128 {
 /// previous turn are context for BM25 and readers, and would double the
 /// embedder's work (README, "Embedding input").
 pub fn embed_text(e: &Entry) -> String {
-    if e.meta.source.via.as_deref() == Some("conversation")
-        && e.meta.source.speaker.is_some()
-        && !std::env::var("MEM_EMBED_TURN").is_ok_and(|v| v == "full")
-    {
+    if e.meta.source.via.as_deref() == Some("conversation") && e.meta.source.speaker.is_some() {
         let own = turn_words(e.statement());
         if !own.is_empty() {
             return own;
@@ -871,6 +869,103 @@ mod tests {
         assert_eq!(
             embed_text(&note),
             "Quote of the day\nSimple is better.\nFrom the Zen of Python."
+        );
+    }
+}
+
+/// Opens (and catches up) the index with the configured embedder.
+pub fn open(
+    tree: &Tree,
+    models: &crate::model::select::Models,
+    progress: bool,
+    force: bool,
+) -> Result<(MemIndex, CatchUp)> {
+    let load = || models.embedder();
+    let opts = OpenOptions {
+        embedder_id: models.embedder_id(),
+        embedder: &load,
+        progress,
+        force_rebuild: force,
+        before_walk: None,
+        need_vectors: true,
+    };
+    MemIndex::open(tree, &opts)
+}
+
+/// The files the text index, as last written (no catch-up), holds under
+/// a whole entry id: what [`Tree::resolve_read`] asks before reading files.
+pub fn rels_by_id(tree: &Tree, id: &str) -> Vec<String> {
+    MemIndex::text_as_written(tree)
+        .and_then(|t| t.rels_by_id(id).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod resolve_tests {
+    use super::*;
+
+    #[test]
+    fn whole_ids_are_looked_up_in_the_index_and_checked_against_the_file() {
+        let entry = |id: &str| {
+            format!("---\nid: {id}\ntitle: T\ncreated: 2026-01-01T00:00:00Z\n---\nbody\n")
+        };
+        let (a, b) = ("01JDZ8Q3M6V9B7X2K4T5R8N1PQ", "01JDZ8Q3M6V9B7X2K4T5R8N1PR");
+        let d = tempfile::tempdir().unwrap();
+        let tree = Tree {
+            root: d.path().canonicalize().unwrap(),
+            config: crate::config::Config::default(),
+        };
+        for (rel, id) in [("d/t/a.md", a), ("_archive/d/t/b.md", b)] {
+            let p = tree.abs(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, entry(id)).unwrap();
+        }
+        // No index yet: nothing from it (resolve then reads the files).
+        assert!(crate::index::rels_by_id(&tree, a).is_empty());
+        let none = || Ok(None);
+        let opts = OpenOptions {
+            embedder_id: None,
+            embedder: &none,
+            progress: false,
+            force_rebuild: false,
+            before_walk: None,
+            need_vectors: false,
+        };
+        MemIndex::open(&tree, &opts).unwrap();
+        let found = |id: &str, archived: bool| -> Vec<String> {
+            match tree.resolve_read(id, archived, &|id| crate::index::rels_by_id(&tree, id)) {
+                Ok(l) => vec![l.file.display()],
+                Err(_) => vec![],
+            }
+        };
+        assert_eq!(found(a, false), ["d/t/a"]);
+        assert!(found(b, false).is_empty());
+        assert_eq!(found(b, true), ["_archive/d/t/b"]);
+        // The file now holds another id: the index's answer is not taken.
+        std::fs::write(tree.abs("d/t/a.md"), entry(b)).unwrap();
+        assert!(found(a, true).is_empty());
+        assert_eq!(
+            tree.resolve_read(b, false, &|id| crate::index::rels_by_id(&tree, id))
+                .unwrap()
+                .file
+                .display(),
+            "d/t/a"
+        );
+        assert!(
+            tree.resolve_read(a, true, &|id| crate::index::rels_by_id(&tree, id))
+                .is_err()
+        );
+        // A copy with the same id, made by hand after the catch-up: the
+        // index knows one file; a command that changes files reads them all
+        // and refuses to pick.
+        MemIndex::open(&tree, &opts).unwrap();
+        std::fs::create_dir_all(tree.abs("d/u")).unwrap();
+        std::fs::write(tree.abs("d/u/copy.md"), entry(b)).unwrap();
+        assert_eq!(found(b, false), ["d/t/a"]);
+        let err = tree.resolve(b, false).err().unwrap().to_string();
+        assert!(
+            err.contains(&format!("id {b} is used by 2 entries")),
+            "{err}"
         );
     }
 }

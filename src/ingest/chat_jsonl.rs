@@ -117,3 +117,27 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
     }
 }
 
+/// The first of `keys` that `o` has with a non-null value.
+pub(super) fn field_of<'a>(o: Option<&'a Value>, keys: &[&str]) -> Option<&'a Value> {
+    let o = o?;
+    keys.iter().find_map(|k| o.get(*k).filter(|x| !x.is_null()))
+}
+
+/// Whether a chat-jsonl line is a message: it has a role (or speaker), on
+/// the line or in a wrapping `message` object, or content without a `type`
+/// that names another kind of record (`summary`, `system`, …).
+pub(super) fn is_message(v: &Value) -> bool {
+    let msg = v.get("message").filter(|m| m.is_object());
+    let has = |keys: &[&str]| {
+        field_of(Some(v), keys)
+            .or_else(|| field_of(msg, keys))
+            .is_some()
+    };
+    if has(&["speaker", "role"]) {
+        return true;
+    }
+    match v.get("type").and_then(Value::as_str) {
+        Some(k) if !matches!(k, "user" | "assistant") => false,
+        _ => has(&["content", "text"]),
+    }
+}

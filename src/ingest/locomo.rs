@@ -28,7 +28,6 @@ fn dia_id_parts(s: &str) -> Option<(u32, u32)> {
     Some((c[1].parse().ok()?, c[2].parse().ok()?))
 }
 
-
 /// Normalises LoCoMo evidence strings to dia_ids of the conversation:
 /// `"D8:6; D9:17"` is split, `"D30:05"` and `"D:11:26"` are repaired,
 /// anything else (`"D"`, ids not in the conversation) is dropped; all counted.
@@ -87,44 +86,6 @@ pub fn parse_locomo(v: &Value, q: &mut Quirks) -> Result<Vec<LocomoSample>> {
         .enumerate()
         .filter_map(|(i, s)| parse_locomo_sample(i, s, q))
         .collect())
-}
-
-/// `id~2`, `id~3`, …: the first that `seen` lacks, now added to it.
-fn renamed(id: &str, seen: &mut std::collections::HashSet<String>) -> String {
-    (2..)
-        .map(|n| format!("{id}~{n}"))
-        .find(|c| seen.insert(c.clone()))
-        .unwrap_or_default()
-}
-
-/// The items of a benchmark file with ids that repeat an earlier item's
-/// `key` renamed `<id>~2`, `~3`, … (counted), so that every conversation
-/// has its own topic and refs and a re-ingest matches each to its entries.
-pub fn unique_ids<'a>(
-    items: &'a [Value],
-    key: &str,
-    q: &mut Quirks,
-) -> Vec<std::borrow::Cow<'a, Value>> {
-    use std::borrow::Cow;
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    items
-        .iter()
-        .map(|it| {
-            let Some(id) = it.get(key).and_then(str_of) else {
-                return Cow::Borrowed(it);
-            };
-            if seen.insert(id.clone()) {
-                return Cow::Borrowed(it);
-            }
-            let new = renamed(&id, &mut seen);
-            q.add(&format!(
-                "{key} repeated in the file (renamed `~2`, `~3`, …)"
-            ));
-            let mut it = it.clone();
-            it[key] = Value::String(new);
-            Cow::Owned(it)
-        })
-        .collect()
 }
 
 /// The samples of a LoCoMo file.
@@ -312,4 +273,3 @@ pub fn parse_locomo_sample(i: usize, s: &Value, q: &mut Quirks) -> Option<Locomo
         qa,
     })
 }
-

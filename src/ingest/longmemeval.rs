@@ -197,4 +197,3 @@ pub fn parse_longmemeval_question(i: usize, it: &Value, q: &mut Quirks) -> LmeQu
         id,
     }
 }
-

@@ -31,21 +31,12 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-mod chat_jsonl;
-mod locomo;
-mod longmemeval;
+pub mod chat_jsonl;
+mod format;
+pub mod locomo;
+pub mod longmemeval;
 
-pub use chat_jsonl::parse_chat_jsonl;
-pub use locomo::*;
-pub use longmemeval::*;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Format {
-    Locomo,
-    Longmemeval,
-    ChatJsonl,
-}
+pub use format::{Format, guess_format, parse, parse_json, recognise};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
@@ -142,6 +133,44 @@ pub fn segment(id: &str, fallback: &str) -> String {
         return p[..p.len().min(64)].trim_end_matches('-').to_string();
     }
     s
+}
+
+/// `id~2`, `id~3`, …: the first that `seen` lacks, now added to it.
+pub(crate) fn renamed(id: &str, seen: &mut std::collections::HashSet<String>) -> String {
+    (2..)
+        .map(|n| format!("{id}~{n}"))
+        .find(|c| seen.insert(c.clone()))
+        .unwrap_or_default()
+}
+
+/// The items of a benchmark file with ids that repeat an earlier item's
+/// `key` renamed `<id>~2`, `~3`, … (counted), so that every conversation
+/// has its own topic and refs and a re-ingest matches each to its entries.
+pub fn unique_ids<'a>(
+    items: &'a [Value],
+    key: &str,
+    q: &mut Quirks,
+) -> Vec<std::borrow::Cow<'a, Value>> {
+    use std::borrow::Cow;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    items
+        .iter()
+        .map(|it| {
+            let Some(id) = it.get(key).and_then(str_of) else {
+                return Cow::Borrowed(it);
+            };
+            if seen.insert(id.clone()) {
+                return Cow::Borrowed(it);
+            }
+            let new = renamed(&id, &mut seen);
+            q.add(&format!(
+                "{key} repeated in the file (renamed `~2`, `~3`, …)"
+            ));
+            let mut it = it.clone();
+            it[key] = Value::String(new);
+            Cow::Owned(it)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -415,10 +444,8 @@ pub fn requests(
                         body.push_str(&quote_turn(&s.turns[ti + 1], shape.next_chars));
                     }
                     if cut {
-                        body = crate::entry::body_with_evidence(
-                            &body,
-                            &[crate::entry::quote(text)],
-                        );
+                        body =
+                            crate::entry::body_with_evidence(&body, &[crate::entry::quote(text)]);
                     }
                     let first = crate::entry::derive_title(stmt, 80);
                     let who = match &date_h {
@@ -788,109 +815,11 @@ fn spinner(enabled: bool, msg: &str) -> Option<indicatif::ProgressBar> {
     Some(s)
 }
 
-/// The format `bytes` look like (for `mem ingest` without `--format`,
-/// and for error messages): a JSON list of objects with
-/// `haystack_sessions` (LongMemEval) or `conversation` (LoCoMo), or JSON
-/// Lines with a message ([`is_message`]) among the first 1,000 lines or
-/// 4 MiB (transcripts may open with other records). A benchmark file comes
-/// back parsed, so that it is not parsed twice.
-pub fn recognise(bytes: &[u8]) -> Option<(Format, Option<Value>)> {
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
-        && let Ok(v) = serde_json::from_slice::<Value>(bytes)
-    {
-        let first = v.as_array()?.iter().find(|x| x.is_object())?;
-        let format = if first.get("haystack_sessions").is_some() {
-            Format::Longmemeval
-        } else if first.get("conversation").is_some() {
-            Format::Locomo
-        } else {
-            return None;
-        };
-        return Some((format, Some(v)));
-    }
-    let mut read = 0usize;
-    for line in bytes
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.trim_ascii().is_empty())
-        .take(1000)
-    {
-        read += line.len();
-        if read > 4 << 20 {
-            break;
-        }
-        if serde_json::from_str::<Value>(&String::from_utf8_lossy(line))
-            .is_ok_and(|v| is_message(&v))
-        {
-            return Some((Format::ChatJsonl, None));
-        }
-    }
-    None
-}
-
-/// [`recognise`] without the parsed file.
-pub fn guess_format(bytes: &[u8]) -> Option<Format> {
-    recognise(bytes).map(|(f, _)| f)
-}
-
-/// The first of `keys` that `o` has with a non-null value.
-fn field_of<'a>(o: Option<&'a Value>, keys: &[&str]) -> Option<&'a Value> {
-    let o = o?;
-    keys.iter().find_map(|k| o.get(*k).filter(|x| !x.is_null()))
-}
-
-/// Whether a chat-jsonl line is a message: it has a role (or speaker), on
-/// the line or in a wrapping `message` object, or content without a `type`
-/// that names another kind of record (`summary`, `system`, …).
-fn is_message(v: &Value) -> bool {
-    let msg = v.get("message").filter(|m| m.is_object());
-    let has = |keys: &[&str]| {
-        field_of(Some(v), keys)
-            .or_else(|| field_of(msg, keys))
-            .is_some()
-    };
-    if has(&["speaker", "role"]) {
-        return true;
-    }
-    match v.get("type").and_then(Value::as_str) {
-        Some(k) if !matches!(k, "user" | "assistant") => false,
-        _ => has(&["content", "text"]),
-    }
-}
-
-/// Parses `bytes` in `format` into conversations (QA are ignored here).
-pub fn parse(
-    format: Format,
-    bytes: &[u8],
-    name: &str,
-    q: &mut Quirks,
-) -> Result<Vec<Conversation>> {
-    match format {
-        Format::ChatJsonl => Ok(vec![parse_chat_jsonl(bytes, name, q)]),
-        Format::Locomo | Format::Longmemeval => {
-            let v: Value = serde_json::from_slice(bytes).context("not valid JSON")?;
-            parse_json(format, &v, q)
-        }
-    }
-}
-
-/// The conversations of a LoCoMo or LongMemEval file already parsed as
-/// JSON (none for chat-jsonl, which is read by lines).
-pub fn parse_json(format: Format, v: &Value, q: &mut Quirks) -> Result<Vec<Conversation>> {
-    match format {
-        Format::ChatJsonl => Ok(Vec::new()),
-        Format::Locomo => Ok(parse_locomo(v, q)?
-            .into_iter()
-            .map(|s| s.conversation)
-            .collect()),
-        Format::Longmemeval => Ok(parse_longmemeval(v, q)?
-            .into_iter()
-            .map(|x| x.conversation)
-            .collect()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::chat_jsonl::parse_chat_jsonl;
+    use super::locomo::{locomo_evidence, parse_locomo};
+    use super::longmemeval::parse_longmemeval;
     use super::*;
 
     #[test]
@@ -1215,7 +1144,6 @@ mod tests {
         assert_eq!(guess_format(b"hello"), None);
     }
 
-
     #[test]
     fn segments_are_valid_slugs() {
         assert_eq!(segment("conv-26", "x"), "conv-26");
@@ -1224,4 +1152,3 @@ mod tests {
         assert_eq!(segment("___", "fallback"), "fallback");
     }
 }
-

@@ -1309,7 +1309,7 @@ mod tests {
     fn iq4_nl_beats_q4_0_on_bell_shaped_weights() {
         // Weights cluster near zero: IQ4_NL's levels are denser there, so its
         // squared error must be well below Q4_0's on the same values.
-        let mut r = crate::synth::Rng::new(7);
+        let mut r = crate::rng::Rng::new(7);
         let x: Vec<f32> = (0..32 * 64)
             .map(|_| (0..4).map(|_| r.f64() as f32 - 0.5).sum())
             .collect();

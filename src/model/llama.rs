@@ -6,11 +6,11 @@
 //! - Models are memory-mapped. Each model keeps one context behind a mutex
 //!   (contexts are `Send`, not `Sync`), so both types are `Send + Sync`
 //!   without any `unsafe impl`; calls on one model are serialised.
-//! - Before llama.cpp sees a file, [`pull::check_model_file`] checks its GGUF
+//! - Before llama.cpp sees a file, [`store::check_model_file`] checks its GGUF
 //!   header and length, so a truncated or foreign file is an error naming the
 //!   file and the fix, never an abort inside C++.
 
-use super::pull;
+use super::store::{self, no_vocab_path, remove_no_vocab_copies};
 use super::wordpiece::WordPiece;
 use super::{Embedder, GenRequest, Generator};
 use anyhow::{Context, Result, anyhow, bail, ensure};
@@ -151,7 +151,7 @@ pub fn model_id(path: &Path) -> Result<String> {
             meta.ino()
         )
     };
-    let ids = crate::index::embcache::cache_dir().map(|d| d.join("models").join("ids"));
+    let ids = crate::config::cache_dir().map(|d| d.join("models").join("ids"));
     let known = ids.as_ref().and_then(|f| std::fs::read_to_string(f).ok());
     if let Some(id) = known.as_deref().and_then(|text| {
         text.lines()
@@ -209,7 +209,7 @@ pub fn hash_model_id(path: &Path) -> Result<String> {
 }
 
 fn load_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
-    pull::check_model_file(path)?;
+    store::check_model_file(path)?;
     crate::trace::mark("model: file checked");
     load_checked_model(path, what)
 }
@@ -225,7 +225,7 @@ fn load_checked_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
             "llama.cpp could not load the {what} model {}: {e}; the file may be damaged or of an unsupported \
              architecture — {}",
             path.display(),
-            pull::fix_hint(None)
+            store::fix_hint(None)
         )
     })?;
     crate::trace::mark("model: weights mapped");
@@ -273,40 +273,6 @@ pub struct LlamaEmbedder {
     path: PathBuf,
     /// mem's own tokenizer, when the model was loaded without its vocabulary.
     wordpiece: Option<WordPiece>,
-}
-
-/// Where the vocabulary-free copy of the embedding model `id` is kept.
-pub fn no_vocab_path(id: &str) -> Option<PathBuf> {
-    crate::index::embcache::cache_dir()
-        .map(|d| d.join("models").join(format!("{id}{NO_VOCAB_SUFFIX}")))
-}
-
-const NO_VOCAB_SUFFIX: &str = ".no-vocab.gguf";
-
-/// Removes the vocabulary-free copies made from model files named `stem`
-/// (any version), except the one for `keep`. Returns how many went.
-pub fn remove_no_vocab_copies(stem: &str, keep: Option<&str>) -> usize {
-    let Some(dir) = crate::index::embcache::cache_dir().map(|d| d.join("models")) else {
-        return 0;
-    };
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        return 0;
-    };
-    let mut n = 0;
-    for e in rd.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(id) = name.strip_suffix(NO_VOCAB_SUFFIX) else {
-            continue;
-        };
-        // `<stem>-<12 hex>`, see `model_id`
-        let same_stem = id
-            .rsplit_once('-')
-            .is_some_and(|(s, h)| s == stem && h.len() == 12);
-        if same_stem && Some(id) != keep && std::fs::remove_file(e.path()).is_ok() {
-            n += 1;
-        }
-    }
-    n
 }
 
 /// Loads a WordPiece (BERT) embedding model without llama.cpp's vocabulary
@@ -410,7 +376,7 @@ impl LlamaEmbedder {
     pub fn load_with(path: &Path, threads: usize, own_tokenizer: bool) -> Result<Self> {
         // The file itself is checked (header, length, a built-in's checksum
         // record) whichever way it is loaded.
-        pull::check_model_file(path)?;
+        store::check_model_file(path)?;
         let id = model_id(path)?;
         crate::trace::mark("model: file checked");
         let fast = own_tokenizer && !std::env::var("MEM_TOKENIZER").is_ok_and(|v| v == "llama");
@@ -559,7 +525,7 @@ impl LlamaEmbedder {
                 .map_or(usize::MAX, |v| v as usize),
         );
         self.max_tokens = tokens.clamp(2, model_max.max(2));
-        self.id.push_str(&crate::model::select::cap_suffix(tokens));
+        self.id.push_str(&crate::model::cap_suffix(tokens));
         self
     }
 

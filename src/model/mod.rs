@@ -2,13 +2,14 @@
 //! depend on weights. `llama` is the real llama.cpp backend, `fake` a
 //! deterministic stand-in for tests, `pull` fetches and verifies model files.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 pub mod fake;
 pub mod gguf;
 pub mod llama;
 pub mod pull;
 pub mod select;
+pub mod store;
 pub mod wordpiece;
 
 /// Turns texts into L2-normalised vectors of `dim()` floats.
@@ -60,4 +61,40 @@ pub trait Generator: Send + Sync {
 /// Cosine similarity of two L2-normalised vectors.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Runs a generator call on its own thread and gives up after `timeout`
+/// (the thread is left to finish; the caller writes the input raw).
+pub fn generate_with_timeout(
+    g: std::sync::Arc<dyn Generator>,
+    req: GenRequest,
+    timeout: std::time::Duration,
+) -> Result<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("mem-model".into())
+        .spawn(move || {
+            let _ = tx.send(g.generate(&req));
+        })
+        .context("cannot start the model thread")?;
+    match rx.recv_timeout(timeout) {
+        Ok(r) => r,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => anyhow::bail!(
+            "the model did not answer within {:.1}s",
+            timeout.as_secs_f64()
+        ),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            anyhow::bail!("the model crashed while deciding")
+        }
+    }
+}
+
+/// What a token cap adds to an embedder's id: vectors made under another
+/// cap are other vectors (the index and the embedding cache key on the id).
+pub fn cap_suffix(cap: usize) -> String {
+    if cap == 0 {
+        String::new()
+    } else {
+        format!("-t{cap}")
+    }
 }

@@ -43,7 +43,7 @@ impl Models {
         if spec.is_empty() || spec == "none" || spec == "fake" {
             return None;
         }
-        super::pull::resolve_setting(super::pull::Role::Generator, Some(spec))
+        super::store::resolve_setting(super::store::Role::Generator, Some(spec))
             .ok()
             .flatten()
     }
@@ -92,7 +92,7 @@ impl Models {
         if spec.is_empty() || spec == "none" || spec == "fake" {
             return None;
         }
-        super::pull::resolve_setting(super::pull::Role::Embedder, Some(spec))
+        super::store::resolve_setting(super::store::Role::Embedder, Some(spec))
             .ok()
             .flatten()
     }
@@ -113,7 +113,7 @@ impl Models {
                 Some(format!(
                     "{stem}-{}{}",
                     m.len(),
-                    cap_suffix(self.cfg.embed_max_tokens)
+                    super::cap_suffix(self.cfg.embed_max_tokens)
                 ))
             }
         }
@@ -143,7 +143,7 @@ impl Models {
                 if spec == "none" || spec == "fake" || spec.is_empty() {
                     return None;
                 }
-                match super::pull::resolve_setting(super::pull::Role::Embedder, Some(spec)) {
+                match super::store::resolve_setting(super::store::Role::Embedder, Some(spec)) {
                     Ok(_) => None,
                     Err(e) => Some(format!(
                         "semantic search off ({e:#}); recall is lexical only"
@@ -179,15 +179,5 @@ impl Models {
             Ok(None) => Ok(None),
             Err(e) => Err(anyhow::anyhow!("{e}")),
         }
-    }
-}
-
-/// What a token cap adds to an embedder's id: vectors made under another
-/// cap are other vectors (the index and the embedding cache key on the id).
-pub fn cap_suffix(cap: usize) -> String {
-    if cap == 0 {
-        String::new()
-    } else {
-        format!("-t{cap}")
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! - Candidate topics come from the index, never from reading the tree:
 //!   the BM25 and vector neighbours curation already searched for
-//!   ([`crate::curate::search`]), aggregated by topic, plus the topic names
+//!   ([`crate::index::search::search`]), aggregated by topic, plus the topic names
 //!   (the index's scope terms) that share a word with the input. Only the
 //!   few best hits of the best topics are read, for their titles.
 //! - A deterministic score picks the best topic when it is clearly ahead,
@@ -17,16 +17,14 @@
 //! - A new topic gets a deterministic name from the input's first content
 //!   words (`general/<word>-<word>`).
 
-pub mod eval;
-
-use crate::curate::Searched;
-use crate::curate::decide::generate_with_timeout;
-use crate::curate::text::{Analysis, stem};
 use crate::entry::plain_text;
 use crate::index::MemIndex;
+use crate::index::search::Searched;
 use crate::model::GenRequest;
+use crate::model::generate_with_timeout;
 use crate::model::select::Models;
 use crate::paths::{EntryPath, TopicPath, slugify};
+use crate::text::{Analysis, stem};
 use crate::tree::{EntryFile, Tree};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
@@ -361,7 +359,7 @@ pub fn new_topic(text: &str) -> TopicPath {
     let slug = slugify(&words.join(" "), 32);
     let slug = slug.trim_matches('-');
     TopicPath::parse(&format!("general/{slug}"))
-        .unwrap_or_else(|_| TopicPath::parse(crate::ops::DEFAULT_TOPIC).expect("valid default"))
+        .unwrap_or_else(|_| TopicPath::parse(crate::paths::DEFAULT_TOPIC).expect("valid default"))
 }
 
 /// What the deterministic score says.
@@ -530,7 +528,7 @@ pub fn decide(
             },
             None => (new_topic(text), if by == "model" { "model" } else { "new" }),
         };
-        let by = if topic.to_string() == crate::ops::DEFAULT_TOPIC && by == "new" {
+        let by = if topic.to_string() == crate::paths::DEFAULT_TOPIC && by == "new" {
             "default"
         } else {
             by

@@ -2,6 +2,10 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
+/// The clock of every command a test runs (`MEM_NOW`), unless the test
+/// sets another: the same test gives the same files and output every run.
+pub const TEST_NOW: &str = "2026-06-01T12:00:00Z";
+
 /// A hermetic environment: its own HOME, a fresh tree, no user config,
 /// no models, a fixed clock.
 pub struct Env {
@@ -34,6 +38,7 @@ impl Env {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("MEM_EMBEDDER", "none")
             .env("MEM_GENERATOR", "none")
+            .env("MEM_NOW", TEST_NOW)
             .env("NO_COLOR", "1");
         if self.root.exists() {
             c.current_dir(&self.root);
@@ -147,6 +152,7 @@ pub fn spawn_mem(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Child {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("MEM_EMBEDDER", "none")
         .env("MEM_GENERATOR", "none")
+        .env("MEM_NOW", TEST_NOW)
         .env("NO_COLOR", "1")
         .current_dir(&env.root)
         .args(args)

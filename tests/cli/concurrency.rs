@@ -207,3 +207,114 @@ fn an_add_on_a_detached_head_warns() {
     let out = add_output(&env, "the dev cluster runs on a laptop", "infra/dev");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("detached"));
 }
+
+/// Every writer goes through one write path (`mem::write`). Killed at each
+/// of its steps — batch temp files written, files in place but not
+/// committed, committed but the journal not cleared — the next command
+/// finds a consistent tree: every entry committed before is intact, the
+/// killed write's files are complete or absent (and committed by the next
+/// writer), `git status` is clean and `git fsck` finds nothing.
+#[test]
+fn a_write_killed_at_each_step_of_the_write_path_leaves_a_consistent_tree() {
+    for point in ["temp-files", "staged", "committed"] {
+        let env = Env::new();
+        let keep = env.add("the staging cluster runs on arm64", "infra/staging");
+        let keep_rel = format!("{}.md", keep["path"].as_str().unwrap());
+        let keep_text = env.read(&keep_rel);
+        let moved = env.add("the build cache lives on the ssd", "infra/build");
+        let moved_path = moved["path"].as_str().unwrap().to_string();
+        let gone = env.add("the old vpn endpoint is vpn1", "infra/network");
+        let gone_path = gone["path"].as_str().unwrap().to_string();
+        // A bulk ingest (more than 8 files: the batched path with temp
+        // files), a plain add, a move, a forget: each killed at `point`.
+        let chat = env.dir.path().join("chat.jsonl");
+        let lines: String = (0..12)
+            .map(|i| format!("{{\"role\":\"user\",\"content\":\"kiwi note number {i}\"}}\n"))
+            .collect();
+        std::fs::write(&chat, lines).unwrap();
+        let chat = chat.to_string_lossy().to_string();
+        let writers: Vec<Vec<&str>> = vec![
+            vec!["ingest", "--format", "chat-jsonl", &chat, "--no-index"],
+            vec![
+                "add",
+                "--raw",
+                "the prod cluster runs on amd64",
+                "--at",
+                "infra/prod",
+            ],
+            vec!["mv", &moved_path, "infra/cache"],
+            vec!["forget", &gone_path],
+        ];
+        for args in &writers {
+            let before = env.commit_count();
+            let out = env
+                .mem()
+                .args(args)
+                .env("MEM_TEST_ABORT_AT", point)
+                .output()
+                .unwrap();
+            let aborted = !out.status.success();
+            // The batched-temp point only exists for batches of 9+ files.
+            if point != "temp-files" || args[0] == "ingest" {
+                assert!(aborted, "{point} {args:?} was not killed");
+            }
+            // The next command works and commits what the killed one left.
+            let next = env.mem().args(["doctor", "--json"]).output().unwrap();
+            assert!(
+                next.status.code().is_some(),
+                "{point} {args:?}: doctor crashed"
+            );
+            env.add(&format!("after {point} {}", args[0]), "infra/after");
+            assert_eq!(
+                env.git(&["status", "--porcelain"]).trim(),
+                "",
+                "{point} {args:?}: uncommitted files remain"
+            );
+            assert!(env.commit_count() > before, "{point} {args:?}");
+            assert!(
+                !env.root.join(".mem/state/uncommitted").exists(),
+                "{point} {args:?}: journal left"
+            );
+        }
+        assert_eq!(
+            env.read(&keep_rel),
+            keep_text,
+            "{point}: a committed entry changed"
+        );
+        env.git(&["fsck", "--no-progress"]);
+        // No temp file and no half-written entry anywhere.
+        for (p, bytes) in env.all_files() {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            assert!(
+                !name.starts_with(".mem-tmp-"),
+                "{point}: temp file {p:?} left"
+            );
+            if name.ends_with(".md") && !p.starts_with(env.root.join(".mem")) {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(
+                    text.starts_with("---\n") && text.matches("\n---\n").count() >= 1,
+                    "{point}: {p:?} is not a whole entry:\n{text}"
+                );
+            }
+        }
+        // Where the killed writes stopped after their files were in place
+        // (`staged`, `committed`), the recovery committed them: the move
+        // and the forget are done, and recall sees what is on disk.
+        if point != "temp-files" {
+            assert!(
+                !env.root.join(format!("{moved_path}.md")).exists(),
+                "{point}"
+            );
+            assert!(
+                env.root.join(format!("_archive/{gone_path}.md")).exists(),
+                "{point}"
+            );
+            let hits = env.json(&["recall", "kiwi note number 7"]);
+            assert!(
+                hits.iter()
+                    .any(|h| h["snippet"].as_str().unwrap_or("").contains("number 7")),
+                "{point}: {hits:?}"
+            );
+        }
+    }
+}

@@ -1215,3 +1215,49 @@ fn a_superseded_entry_stays_hidden_after_its_folder_is_renamed_by_hand() {
         paths(&hits)
     );
 }
+
+/// The retrieval knobs travel with the query: a running `mem watch`
+/// answers with the caller's `MEM_RECALL_TUNE`, as an in-process recall
+/// does, and never serves one setting's cached answer to another.
+#[test]
+fn recall_knobs_of_the_caller_reach_a_running_watch() {
+    let env = Env::new();
+    env.add("kiwi kiwi smoothies at lunch", "food/kiwi");
+    env.add(
+        "the kiwi is in the garden of the house by the lake",
+        "home/garden",
+    );
+    let _w = Watcher::start(&env);
+    let top = |tune: Option<&str>, daemon: bool| -> String {
+        let mut c = env.mem();
+        c.args(["recall", "--json", "the the the kiwi"]);
+        if !daemon {
+            c.arg("--no-daemon");
+        }
+        if let Some(t) = tune {
+            c.env("MEM_RECALL_TUNE", t);
+        }
+        let out = c.output().unwrap();
+        ok(&out);
+        parse_lines(&out.stdout)[0]["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Function words dropped (the default): the entry that says "kiwi" twice.
+    let plain = top(None, true);
+    assert_eq!(plain, "food/kiwi/kiwi-kiwi-smoothies-at-lunch");
+    // Kept (`stop=0`): the entry full of "the" wins, through the watcher too.
+    let st = explain(
+        &env,
+        &["the the the kiwi"],
+        &[("MEM_RECALL_TUNE", "stop=0")],
+    );
+    assert_eq!(st["daemon"], true, "{st}");
+    let kept = top(Some("stop=0"), true);
+    assert!(kept.starts_with("home/garden/"), "{kept}");
+    assert_eq!(top(Some("stop=0"), false), kept);
+    assert_eq!(top(None, false), plain);
+    // And the default again, after the other setting's answer was cached.
+    assert_eq!(top(None, true), plain);
+}
