@@ -144,6 +144,17 @@ pub fn on_signal() {
     std::mem::forget(finishing);
 }
 
+/// Test hook: `MEM_TEST_ABORT_AT=<point>` aborts the process there, as a
+/// SIGKILL would (no handler runs, nothing is cleaned up), so the tests can
+/// kill a write at each step of the write path (write.rs): `temp-files` (batch temp files
+/// written, not renamed), `staged` (files in place, no commit), `committed`
+/// (git commit made, journal not cleared).
+pub fn crash_point(name: &str) {
+    if std::env::var_os("MEM_TEST_ABORT_AT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

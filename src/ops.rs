@@ -115,7 +115,7 @@ pub(crate) fn prepare(tree: &Tree, req: &mut AddRequest) -> Result<Vec<Redaction
 }
 
 /// Placement without the index: `--at`, else the default topic. Callers
-/// that can search place first ([`crate::place`]) and pass `--at`.
+/// that can search place first (the place module) and pass `--at`.
 pub(crate) fn place(req: &AddRequest) -> Result<(TopicPath, &'static str)> {
     match &req.at {
         Some(at) => Ok((at.clone(), "flag")),

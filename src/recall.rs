@@ -136,7 +136,7 @@ fn confident(lex: &[(String, u64, f32)], k: usize) -> Option<String> {
 
 /// Retrieval knobs, chosen on the dev data of ../shared/bench (docs/benchmarks.md,
 /// ablation). The defaults read nothing from the environment; experiments
-/// set them through [`crate::eval::knobs`] (`MEM_RECALL_TUNE`).
+/// set them through the benchmark wing (`eval::knobs`, `MEM_RECALL_TUNE`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Tuning {

@@ -179,7 +179,7 @@ impl Tree {
     pub(crate) fn commit(&self, changes: &[Change], message: &str) -> Result<Option<git2::Oid>> {
         let git = Git::open(&self.root)?;
         let commit = git.commit(changes, message, &self.config.git)?;
-        crate::write::crash_point("committed");
+        crate::interrupt::crash_point("committed");
         if !git.index_behind() {
             let _ = std::fs::remove_file(self.journal_path());
         }
@@ -363,7 +363,7 @@ impl Tree {
 
     /// [`Tree::resolve`] for commands that only read (`show`, `log`): a
     /// whole id is first looked up with `indexed` (the files the index
-    /// holds under an id, e.g. [`crate::index::rels_by_id`]) and checked
+    /// holds under an id, as the index answers it) and checked
     /// against the file it names. Commands that change files use
     /// `resolve`, which reads the files: a copy made by hand since the last
     /// catch-up (the same id twice) is then an error, not a silent pick.
@@ -613,7 +613,7 @@ impl Tree {
             temps.push((tmp.into_temp_path(), target, rel));
         }
         crate::trace::mark("write: temp files written");
-        crate::write::crash_point("temp-files");
+        crate::interrupt::crash_point("temp-files");
         sync_fs(&self.root)?;
         crate::trace::mark("write: synced");
         let finishing = crate::interrupt::finishing();

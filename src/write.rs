@@ -196,7 +196,7 @@ impl<'t> Writer<'t> {
         if self.staged.is_empty() {
             return Ok(None);
         }
-        crash_point("staged");
+        crate::interrupt::crash_point("staged");
         let changes: Vec<Change> = std::mem::take(&mut self.staged).into_values().collect();
         let paths: Vec<String> = changes
             .iter()
@@ -280,16 +280,5 @@ impl<'t> Writer<'t> {
             .into_iter()
             .next()
             .unwrap_or_else(crate::interrupt::finishing))
-    }
-}
-
-/// Test hook: `MEM_TEST_ABORT_AT=<point>` aborts the process there, as a
-/// SIGKILL would (no handler runs, nothing is cleaned up), so the tests can
-/// kill a write at each step of this path: `temp-files` (batch temp files
-/// written, not renamed), `staged` (files in place, no commit), `committed`
-/// (git commit made, journal not cleared).
-pub(crate) fn crash_point(name: &str) {
-    if std::env::var_os("MEM_TEST_ABORT_AT").is_some_and(|v| v == name) {
-        std::process::abort();
     }
 }

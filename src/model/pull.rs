@@ -22,8 +22,6 @@ use std::time::Duration;
 // ---------------------------------------------------------------------------
 // Pull
 
-pub(super) const DOWNLOADS: &str = ".downloads";
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullOutcome {
     /// True when something was fetched; false when the verified file was already there.

@@ -377,8 +377,11 @@ pub fn remove(spec: &ModelSpec, dir: &Path) -> Result<bool> {
 }
 
 /// Cached download files (complete and partial) that belong to `spec`.
+/// The folder of a models directory where downloads in progress live.
+pub(super) const DOWNLOADS: &str = ".downloads";
+
 pub(super) fn download_paths(spec: &ModelSpec, dir: &Path) -> Vec<PathBuf> {
-    let dl = dir.join(super::pull::DOWNLOADS);
+    let dl = dir.join(DOWNLOADS);
     let wheel_stem =
         |package: &str, version: &str| format!("{}-{version}-", package.replace('-', "_"));
     let stems: Vec<String> = match &spec.source {

@@ -12,7 +12,7 @@
 //!   shown compactly (path + entry titles), as a grammar-constrained
 //!   letter. Small models favour an option for its position, so the answer
 //!   counts only when it is the same with the options in reverse order
-//!   (as in [`crate::curate::decide`]); else the deterministic choice
+//!   (as curation asks it); else the deterministic choice
 //!   stands.
 //! - A new topic gets a deterministic name from the input's first content
 //!   words (`general/<word>-<word>`).

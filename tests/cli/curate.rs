@@ -91,7 +91,9 @@ fn a_refinement_updates_in_place_with_both_evidences() {
         "{text}"
     );
     assert!(
-        text.contains("## Evidence\n> Alice works at Google.\n> Alice works at Google as a senior"),
+        text.contains(
+            "## Evidence\n\n> Alice works at Google.\n\n> Alice works at Google as a senior"
+        ),
         "{text}"
     );
     assert_eq!(env.commit_count(), commits + 1);
@@ -124,7 +126,7 @@ fn an_addition_merges_into_the_entry() {
     assert!(text.contains("The release build requires cmake and libclang.\n\nThe release build also needs the protobuf compiler."), "{text}");
     assert!(
         text.contains(
-            "> The release build requires cmake and libclang.\n> The release build also needs"
+            "> The release build requires cmake and libclang.\n\n> The release build also needs"
         ),
         "{text}"
     );
@@ -186,7 +188,7 @@ fn multi_fact_input_is_split_with_verbatim_evidence() {
     let text = env.read(&format!("{}.md", v[1]["path"].as_str().unwrap()));
     assert!(
         text.contains(
-            "Alice started learning the cello.\n\n## Evidence\n> She started learning the cello."
+            "Alice started learning the cello.\n\n## Evidence\n\n> She started learning the cello."
         ),
         "{text}"
     );

@@ -398,7 +398,7 @@ fn distilled_ingest_curates_turns_in_one_commit_and_is_idempotent() {
     );
     let nurse = env.read("chat/life/i-work-as-a-nurse.md");
     assert!(
-        nurse.contains("## Evidence\n> I work as a nurse."),
+        nurse.contains("## Evidence\n\n> I work as a nurse."),
         "{nurse}"
     );
     assert!(
