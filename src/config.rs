@@ -128,7 +128,7 @@ fn read_table(path: &Path) -> Result<Option<toml::Table>> {
     match std::fs::read_to_string(path) {
         Ok(s) => Ok(Some(toml::from_str(&s).with_context(|| {
             format!(
-                "{}: invalid TOML; fix the file (see README, Configuration)",
+                "{}: invalid TOML; fix the file (see docs/configuration.md)",
                 path.display()
             )
         })?)),
@@ -165,7 +165,7 @@ impl Config {
         }
         let mut cfg: Config = toml::Value::Table(table)
             .try_into()
-            .context("invalid configuration (user config or .mem/config.toml); check the keys against README, Configuration")?;
+            .context("invalid configuration (user config or .mem/config.toml); check the keys against docs/configuration.md")?;
         cfg.apply_env()?;
         Ok(cfg)
     }

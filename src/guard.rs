@@ -1,4 +1,4 @@
-//! The first stage of the write path (DESIGN.md §2): refuse input that is too
+//! The first stage of the write path (docs/design.md §2): refuse input that is too
 //! large, binary, not UTF-8 or empty, and redact secrets before anything is
 //! distilled, written, indexed or committed.
 //!

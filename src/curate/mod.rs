@@ -1,4 +1,4 @@
-//! Curated writes (DESIGN §2): guard → distil → candidates → decide
+//! Curated writes (docs/design.md §2): guard → distil → candidates → decide
 //! (ADD / UPDATE / MERGE / SUPERSEDE / NOOP) → write → one commit.
 //!
 //! - Distillation splits prose into statements with verbatim evidence and

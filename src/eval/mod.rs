@@ -123,7 +123,7 @@ pub struct Report {
     pub peak_rss_mib: Option<f64>,
 }
 
-/// One line of `--dump` (JSON Lines; see README, "mem eval dump format").
+/// One line of `--dump` (JSON Lines; see docs/benchmarks.md, dump format).
 #[derive(Serialize)]
 struct DumpLine<'a> {
     dataset: &'a str,

@@ -248,7 +248,7 @@ fn content_hash(bytes: &[u8]) -> u128 {
 /// A conversation turn (`source.via: conversation` with a speaker) embeds
 /// only what its speaker said: its title (speaker and date) and the quoted
 /// previous turn are context for BM25 and readers, and would double the
-/// embedder's work (README, "Embedding input").
+/// embedder's work (docs/benchmarks.md, embedding input).
 pub fn embed_text(e: &Entry) -> String {
     if e.meta.source.via.as_deref() == Some("conversation") && e.meta.source.speaker.is_some() {
         let own = turn_words(e.statement());

@@ -323,7 +323,7 @@ fn str_of(v: &Value) -> Option<String> {
 // Entries
 
 /// How turns become entries. The defaults are what the evaluation keeps
-/// (see README, ablation).
+/// (see docs/benchmarks.md, ablation).
 #[derive(Debug, Clone)]
 pub struct Shape {
     pub granularity: Granularity,
@@ -342,7 +342,7 @@ pub struct Shape {
     /// How much of the previous turn is quoted (characters).
     pub ctx_chars: usize,
     /// How much of the next turn is quoted after the statement (0: none;
-    /// an experiment knob, see README ablation).
+    /// an experiment knob, see docs/benchmarks.md, ablation).
     pub next_chars: usize,
 }
 
@@ -436,7 +436,7 @@ pub fn requests(
                     if cut {
                         body.push_str(" …");
                     }
-                    // Experiments only (`next=N`, README ablation): the
+                    // Experiments only (`next=N`, docs/benchmarks.md ablation): the
                     // next turn quoted after the statement; BM25 and the
                     // embedder both see it.
                     if shape.next_chars > 0 && ti + 1 < s.turns.len() {

@@ -1,4 +1,4 @@
-//! Placement (DESIGN §2 "place", issue 6): which `domain/topic` a new
+//! Placement (docs/design.md §2 "place"): which `domain/topic` a new
 //! statement goes to when `--at` does not say.
 //!
 //! - Candidate topics come from the index, never from reading the tree:
