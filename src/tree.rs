@@ -22,6 +22,10 @@ pub struct Tree {
     pub config: Config,
 }
 
+/// Where an index says the entry with a whole id is: its files (relative
+/// paths), as last indexed; [`Tree::resolve_read`] checks them.
+pub type IdLookup<'a> = &'a dyn Fn(&str) -> Vec<String>;
+
 /// An entry file found on disk (parsed or not).
 #[derive(Debug, Clone)]
 pub struct EntryFile {
@@ -371,7 +375,7 @@ impl Tree {
         &self,
         spec: &str,
         include_archived: bool,
-        indexed: &dyn Fn(&str) -> Vec<String>,
+        indexed: IdLookup,
     ) -> Result<Loaded> {
         self.resolve_with(spec, include_archived, Some(indexed))
     }
@@ -380,7 +384,7 @@ impl Tree {
         &self,
         spec: &str,
         include_archived: bool,
-        indexed: Option<&dyn Fn(&str) -> Vec<String>>,
+        indexed: Option<IdLookup>,
     ) -> Result<Loaded> {
         let on_disk = self.file_in_tree(spec.trim());
         let spec = on_disk
@@ -1000,6 +1004,33 @@ fn describe_at(rel: &str, line: Option<usize>) -> String {
     }
 }
 
+/// The settings a new tree starts with (`.mem/config.toml`).
+pub const CONFIG_TEMPLATE: &str = include_str!("../templates/config.toml");
+/// What `.mem/.gitignore` leaves out of git: the derived state.
+pub const GITIGNORE_TEMPLATE: &str = include_str!("../templates/gitignore");
+
+/// Creates a tree in `dir` as `mem init` does, quietly (synthetic trees and
+/// the eval harnesses); `label` goes in the commit message.
+pub fn init_tree(dir: &std::path::Path, label: &str) -> Result<Tree> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let root = dir.canonicalize()?;
+    let mem = root.join(MEM_DIR);
+    std::fs::create_dir_all(&mem)?;
+    std::fs::write(mem.join("config.toml"), CONFIG_TEMPLATE)?;
+    std::fs::write(mem.join(".gitignore"), GITIGNORE_TEMPLATE)?;
+    let git = Git::open_or_init(&root)?;
+    let cfg = crate::config::Config::load(Some(&root))?;
+    git.commit(
+        &[
+            Change::Write(".mem/config.toml".into()),
+            Change::Write(".mem/.gitignore".into()),
+        ],
+        &format!("mem: init tree ({label})"),
+        &cfg.git,
+    )?;
+    Tree::find(Some(&root))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1085,31 +1116,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The settings a new tree starts with (`.mem/config.toml`).
-pub const CONFIG_TEMPLATE: &str = include_str!("../templates/config.toml");
-/// What `.mem/.gitignore` leaves out of git: the derived state.
-pub const GITIGNORE_TEMPLATE: &str = include_str!("../templates/gitignore");
-
-/// Creates a tree in `dir` as `mem init` does, quietly (synthetic trees and
-/// the eval harnesses); `label` goes in the commit message.
-pub fn init_tree(dir: &std::path::Path, label: &str) -> Result<Tree> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let root = dir.canonicalize()?;
-    let mem = root.join(MEM_DIR);
-    std::fs::create_dir_all(&mem)?;
-    std::fs::write(mem.join("config.toml"), CONFIG_TEMPLATE)?;
-    std::fs::write(mem.join(".gitignore"), GITIGNORE_TEMPLATE)?;
-    let git = Git::open_or_init(&root)?;
-    let cfg = crate::config::Config::load(Some(&root))?;
-    git.commit(
-        &[
-            Change::Write(".mem/config.toml".into()),
-            Change::Write(".mem/.gitignore".into()),
-        ],
-        &format!("mem: init tree ({label})"),
-        &cfg.git,
-    )?;
-    Tree::find(Some(&root))
 }

@@ -98,7 +98,7 @@ enum Msg {
     /// The debouncer saw changes (catch up if still dirty).
     Changed,
     /// A recall from the socket, with where to send the answer.
-    Query(Request, mpsc::Sender<Response>),
+    Query(Box<Request>, mpsc::Sender<Response>),
     /// The notify watchers reported an error (e.g. too many files to watch).
     WatchError(String),
 }
@@ -289,7 +289,7 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
             }
             Ok(Msg::Query(req, reply)) => {
                 active = Instant::now();
-                let resp = worker.answer(req, embedder_id.as_deref());
+                let resp = worker.answer(*req, embedder_id.as_deref());
                 let _ = reply.send(resp);
             }
             Ok(Msg::WatchError(e)) => {
@@ -479,7 +479,7 @@ fn serve(stream: UnixStream, tx: mpsc::Sender<Msg>) -> Result<()> {
     let resp = match serde_json::from_str::<Request>(line.trim()) {
         Ok(req) => {
             let (rtx, rrx) = mpsc::channel();
-            if tx.send(Msg::Query(req, rtx)).is_err() {
+            if tx.send(Msg::Query(Box::new(req), rtx)).is_err() {
                 Response::Error {
                     error: "the watcher is stopping".into(),
                 }

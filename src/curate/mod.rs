@@ -549,6 +549,7 @@ fn curate_locked(
 
 /// Decides every statement (no writes except the write-ahead raw copy made
 /// before the first model call).
+#[allow(clippy::too_many_arguments)]
 fn plan(
     tree: &Tree,
     models: &Models,

@@ -804,6 +804,33 @@ pub fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
     Some(b)
 }
 
+/// Opens (and catches up) the index with the configured embedder.
+pub fn open(
+    tree: &Tree,
+    models: &crate::model::select::Models,
+    progress: bool,
+    force: bool,
+) -> Result<(MemIndex, CatchUp)> {
+    let load = || models.embedder();
+    let opts = OpenOptions {
+        embedder_id: models.embedder_id(),
+        embedder: &load,
+        progress,
+        force_rebuild: force,
+        before_walk: None,
+        need_vectors: true,
+    };
+    MemIndex::open(tree, &opts)
+}
+
+/// The files the text index, as last written (no catch-up), holds under
+/// a whole entry id: what [`Tree::resolve_read`] asks before reading files.
+pub fn rels_by_id(tree: &Tree, id: &str) -> Vec<String> {
+    MemIndex::text_as_written(tree)
+        .and_then(|t| t.rels_by_id(id).ok())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -871,33 +898,6 @@ mod tests {
             "Quote of the day\nSimple is better.\nFrom the Zen of Python."
         );
     }
-}
-
-/// Opens (and catches up) the index with the configured embedder.
-pub fn open(
-    tree: &Tree,
-    models: &crate::model::select::Models,
-    progress: bool,
-    force: bool,
-) -> Result<(MemIndex, CatchUp)> {
-    let load = || models.embedder();
-    let opts = OpenOptions {
-        embedder_id: models.embedder_id(),
-        embedder: &load,
-        progress,
-        force_rebuild: force,
-        before_walk: None,
-        need_vectors: true,
-    };
-    MemIndex::open(tree, &opts)
-}
-
-/// The files the text index, as last written (no catch-up), holds under
-/// a whole entry id: what [`Tree::resolve_read`] asks before reading files.
-pub fn rels_by_id(tree: &Tree, id: &str) -> Vec<String> {
-    MemIndex::text_as_written(tree)
-        .and_then(|t| t.rels_by_id(id).ok())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
