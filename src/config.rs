@@ -72,6 +72,11 @@ pub struct Models {
     /// better than the score alone (`mem eval placement`) and cost 3-6 s
     /// per such add.
     pub place_with_generator: bool,
+    /// Ask the generator when curation's rules are unclear (add, merge or
+    /// supersede?). Off by default: with the default SmolLM2 it decided
+    /// worse than the rules' safe default on the curation sets
+    /// (docs/curation.md); on, it is asked only in that unclear band.
+    pub curate_with_generator: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,6 +106,7 @@ impl Default for Models {
             threads: 0,
             embed_max_tokens: 0,
             place_with_generator: false,
+            curate_with_generator: false,
         }
     }
 }
@@ -210,6 +216,9 @@ impl Config {
         }
         if let Some(v) = flag("MEM_PLACE_WITH_GENERATOR")? {
             self.models.place_with_generator = v;
+        }
+        if let Some(v) = flag("MEM_CURATE_WITH_GENERATOR")? {
+            self.models.curate_with_generator = v;
         }
         if let Some(v) = flag("MEM_AUTO_WATCH")? {
             self.watch.auto = v;

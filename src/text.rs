@@ -188,7 +188,117 @@ const SYNONYMS: &[&[&str]] = &[
     &["limit", "limited", "cap", "capped", "limits"],
     &["change", "changed", "changes", "changing"],
     &["meet", "meeting", "meetings", "sync", "standup"],
+    &["memory", "ram"],
+    &["production", "prod"],
+    &["database", "db", "databases"],
+    &["repository", "repo", "repositories", "repos"],
+    &["core", "cpu", "cores", "cpus"],
+    &["dish", "food", "meal"],
+    &["postgres", "postgresql"],
+    &["golang", "go"],
+    &["kubernetes", "k8s"],
+    // units: written out or abbreviated
+    &["gb", "gigabyte", "gigabytes", "gib"],
+    &["tb", "terabyte", "terabytes", "tib"],
+    &["mb", "megabyte", "megabytes", "mib"],
+    &["mbit", "mbps", "mbit/s", "megabit", "megabits"],
+    &["euro", "euros", "eur", "€"],
+    &["dollar", "dollars", "usd", "$"],
+    &["minute", "minutes", "min", "mins"],
+    &["hour", "hours", "hr", "hrs", "h"],
+    &["km", "kilometre", "kilometres", "kilometer", "kilometers"],
+    &["kg", "kilogram", "kilograms", "kilo", "kilos"],
 ];
+
+/// Units of measure (folded): a number's unit is never a name or a value
+/// of its own ("64 GB" and "64 gigabytes" hold the same value).
+const UNITS: &[&str] = &[
+    "gb", "tb", "mb", "mbit", "euro", "dollar", "minute", "hour", "km", "kg", "ms",
+];
+
+/// Number words, read as the number they name ("sixteen cores" is "16 cores").
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("zero", "0"),
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
+    ("hundred", "100"),
+    ("third", "3"),
+    ("fourth", "4"),
+    ("fifth", "5"),
+];
+
+/// A number, time or ordinal written another way, in one form: `2am`,
+/// `2:00`, `02:00` -> `02:00`; `2:30pm` -> `14:30`; `20th` -> `20`;
+/// `sixteen` -> `16`. `None` when `w` (lower case) is none of those.
+fn canonical_value(w: &str) -> Option<String> {
+    if let Some((_, n)) = NUMBER_WORDS.iter().find(|(k, _)| *k == w) {
+        return Some(n.to_string());
+    }
+    // Thousands separators: 1,100 is 1100.
+    if w.contains(',') && w.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+        return Some(w.replace(',', ""));
+    }
+    let digits_end = w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len());
+    if digits_end == 0 || digits_end > 4 {
+        return None;
+    }
+    let (num, rest) = w.split_at(digits_end);
+    match rest {
+        "st" | "nd" | "rd" | "th" => return Some(num.trim_start_matches('0').to_string()),
+        "" => return None,
+        _ => {}
+    }
+    // Times: H[:MM][am|pm]
+    let (hm, suffix) = if let Some(x) = rest.strip_suffix("am") {
+        (x, Some(false))
+    } else if let Some(x) = rest.strip_suffix("pm") {
+        (x, Some(true))
+    } else {
+        (rest, None)
+    };
+    let minutes = match hm {
+        "" if suffix.is_some() => 0,
+        m if m.len() == 3 && m.starts_with(':') && m[1..].bytes().all(|b| b.is_ascii_digit()) => {
+            m[1..].parse().ok()?
+        }
+        _ => return None,
+    };
+    let mut hour: u32 = num.parse().ok()?;
+    if hour > 24 || minutes > 59 {
+        return None;
+    }
+    match suffix {
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
+    Some(format!("{hour:02}:{minutes:02}"))
+}
 
 /// Verbs that imply an attribute: "moved to Paris" is about where someone
 /// lives, "joined Bosch" about where they work.
@@ -204,7 +314,8 @@ const IMPLIES: &[(&str, &str)] = &[
     ("retired", "work"),
 ];
 
-/// Words that say a fact changed (present in the new statement only).
+/// Words that say a fact changed (present in the new statement only). The
+/// negation words among them count only with the statement's polarity.
 const CHANGE: &[&str] = &[
     "moved",
     "move",
@@ -245,9 +356,26 @@ const CHANGE: &[&str] = &[
     "formerly",
     "previously",
     "nowadays",
-    "correction",
-    "actually",
     "transferred",
+    "again",
+    "raised",
+    "increased",
+    "decreased",
+    "lowered",
+    "reduced",
+    "cut",
+    "pushed",
+    "postponed",
+    "delayed",
+    "rescheduled",
+    "bumped",
+    "slipped",
+    "dropped",
+    "rose",
+    "sold",
+    "cancelled",
+    "canceled",
+    "finished",
     "changes",
 ];
 
@@ -265,10 +393,29 @@ const ADDITION: &[&str] = &[
     "well",
 ];
 
-const NEGATION: &[&str] = &["not", "no", "never", "n't", "none", "nobody", "without"];
+const NEGATION: &[&str] = &[
+    "not", "no", "never", "n't", "none", "nobody", "without", "dislike", "dislikes", "hate",
+    "hates", "avoid", "avoids", "lack", "lacks",
+];
+
+/// Words that say the old statement was wrong all along (not that the
+/// world changed): the entry is corrected in place.
+const CORRECTION: &[&str] = &[
+    "correction",
+    "corrected",
+    "misremembered",
+    "wrong",
+    "mistake",
+    "mistaken",
+    "typo",
+    "sorry",
+];
 
 /// Person pronouns that make the writer the subject.
-const FIRST_PERSON: &[&str] = &["i", "my", "me", "we", "our", "us", "i'm", "i've"];
+const FIRST_PERSON: &[&str] = &[
+    "i", "my", "me", "we", "our", "us", "i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd",
+    "we'll",
+];
 
 fn fold(stem: &str) -> String {
     for g in SYNONYMS {
@@ -287,6 +434,9 @@ pub fn stem(word: &str) -> String {
         .or_else(|| w.strip_suffix("’s"))
         .unwrap_or(&w)
         .to_string();
+    if let Some(v) = canonical_value(&w) {
+        return v;
+    }
     if w.chars().any(|c| c.is_ascii_digit()) {
         return w;
     }
@@ -340,9 +490,14 @@ pub fn words_of(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let joins = matches!(c, '.' | ':' | '-' | '\'' | '’' | '+' | '#')
+        let joins = (matches!(c, '.' | ':' | '-' | '\'' | '’' | '+' | '#')
             && !cur.is_empty()
-            && chars.get(i + 1).is_some_and(|n| is_token_char(*n));
+            && chars.get(i + 1).is_some_and(|n| is_token_char(*n)))
+            // 1,100 and 3,000: one number
+            || (c == ','
+                && cur.chars().last().is_some_and(|p| p.is_ascii_digit())
+                && (1..=3).all(|d| chars.get(i + d).is_some_and(|n| n.is_ascii_digit()))
+                && chars.get(i + 4).is_none_or(|n| !n.is_ascii_digit()));
         if is_token_char(c) || joins {
             cur.push(c);
         } else if !cur.is_empty() {
@@ -380,18 +535,21 @@ impl Analysis {
                 .unwrap_or(&lw)
                 .to_string();
             let stop = STOP.contains(&base.as_str());
-            let has_digit = w.chars().any(|c| c.is_ascii_digit());
+            let has_digit = w.chars().any(|c| c.is_ascii_digit())
+                || canonical_value(&base).is_some_and(|v| v != base);
             let upper = w.chars().next().is_some_and(|c| c.is_uppercase());
             let inner_upper = w.chars().skip(1).any(|c| c.is_uppercase());
             // A capitalised word opening a sentence is a name only if it is
             // not a stop word and not otherwise written in lower case.
             let sentence_start = i == 0 || text_sentence_start(text, &raw, i);
-            let value = has_digit
-                || inner_upper
-                || (upper
-                    && !stop
-                    && (!sentence_start || !raw.iter().any(|o| o == &lw))
-                    && !is_common_opening(&base));
+            let unit = UNITS.contains(&stem(w).as_str());
+            let value = !unit
+                && (has_digit
+                    || inner_upper
+                    || (upper
+                        && !stop
+                        && (!sentence_start || !raw.iter().any(|o| o == &lw))
+                        && !is_common_opening(&base)));
             words.push(Word {
                 raw: w.clone(),
                 stem: stem(w),
@@ -409,19 +567,33 @@ impl Analysis {
         let (subject, subject_text) = if FIRST_PERSON.contains(&first.as_str()) {
             (Some("@user".to_string()), Some("the writer".to_string()))
         } else {
-            let w = words
+            // A name, with the capitalised words that follow it ("Project
+            // Atlas", "Casa Luna"): one subject.
+            let start = words
                 .iter()
                 .take(4)
-                .find(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()));
-            (
-                w.map(|w| w.stem.clone()),
-                w.map(|w| {
-                    w.raw
-                        .trim_end_matches("'s")
-                        .trim_end_matches("’s")
-                        .to_string()
-                }),
-            )
+                .position(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()));
+            match start {
+                None => (None, None),
+                Some(i) => {
+                    let run: Vec<&Word> = words[i..]
+                        .iter()
+                        .take_while(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()))
+                        .take(3)
+                        .collect();
+                    let stem = run
+                        .iter()
+                        .map(|w| w.stem.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let text = run
+                        .iter()
+                        .map(|w| w.raw.trim_end_matches("'s").trim_end_matches("’s"))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    (Some(stem), Some(text))
+                }
+            }
         };
         let negated = raw.iter().any(|w| {
             let l = w.to_lowercase();
@@ -470,6 +642,33 @@ impl Analysis {
             .map(|w| w.raw.to_lowercase())
             .filter(|w| list.contains(&w.as_str()))
             .collect()
+    }
+
+    /// Whether every word of `subject` (a subject stem, maybe several
+    /// words) is among this statement's stems.
+    pub fn mentions(&self, subject: &str) -> bool {
+        let stems = self.stems();
+        subject.split(' ').all(|w| stems.contains(w))
+    }
+
+    /// Markers of a correction ("Correction: …", "I had that wrong").
+    pub fn correction_markers(&self) -> Vec<String> {
+        self.has_any(CORRECTION)
+    }
+
+    /// Markers of change present here (not in `other`), the negation words
+    /// left out (a flipped polarity is judged on its own).
+    pub fn explicit_change_markers(&self, other: &Analysis) -> Vec<String> {
+        self.change_markers(other)
+            .into_iter()
+            .filter(|w| !NEGATION.contains(&w.as_str()))
+            .collect()
+    }
+
+    /// Whether `w` (lower case) is a change or negation marker rather than
+    /// content.
+    pub fn is_marker(w: &str) -> bool {
+        CHANGE.contains(&w) || NEGATION.contains(&w) || CORRECTION.contains(&w)
     }
 
     /// Markers of change present here (not in `other`).
@@ -614,7 +813,35 @@ fn is_common_opening(w: &str) -> bool {
                 | "tomorrow"
                 | "last"
                 | "next"
+                | "pack"
+                | "bring"
+                | "check"
+                | "install"
+                | "open"
+                | "test"
+                | "put"
+                | "take"
+                | "call"
+                | "ask"
+                | "send"
+                | "try"
+                | "wait"
+                | "pass"
+                | "restart"
+                | "update"
+                | "delete"
+                | "remove"
+                | "avoid"
+                | "inflate"
+                | "store"
+                | "book"
         )
+        // an adverb opening the sentence ("Typically …", "Usually …"; not
+        // a name such as Emily or Sally)
+        || (w.len() >= 7
+            && ["ally", "ually", "ntly", "tely", "usly", "stly", "ably", "ibly"]
+                .iter()
+                .any(|s| w.ends_with(s)))
 }
 
 /// Lexical comparison of a new statement with an existing one.

@@ -624,6 +624,7 @@ fn curated_add_with_the_real_models_meets_the_goals_on_the_scenario_set() {
         threads: 0,
         embed_max_tokens: 0,
         place_with_generator: true,
+        curate_with_generator: true,
     };
     let models = mem::model::select::Models::new(&cfg);
     // The file the rules were developed on, and the held-out one nobody

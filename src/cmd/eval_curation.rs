@@ -61,6 +61,7 @@ impl EvalModels {
         // The full mode measures everything the models can do, placement
         // included (off for `mem add` by default).
         cfg.models.place_with_generator = true;
+        cfg.models.curate_with_generator = true;
         let models = Models::new(&cfg.models);
         let mut lexical_cfg = cfg.models.clone();
         lexical_cfg.embedder = "none".into();

@@ -36,8 +36,79 @@ pub fn splittable(input: &str) -> bool {
             return false;
         }
     }
-    let n = sentences(input).len();
-    (2..=12).contains(&n)
+    let s = sentences(input);
+    (2..=12).contains(&s.len()) || (s.len() == 1 && clauses(&s[0]).len() >= 2)
+}
+
+/// Personal pronouns that open a clause of their own ("…, she bought a flat").
+const CLAUSE_PRONOUNS: &[&str] = &["i", "he", "she", "they", "we"];
+
+/// Verbs (third person) that open a clause sharing the sentence's subject
+/// ("Diego lives in Valencia and *works* as an architect").
+const CLAUSE_VERBS: &[&str] = &[
+    "is", "was", "has", "had", "works", "lives", "likes", "loves", "prefers", "plays", "uses",
+    "runs", "needs", "owns", "speaks", "drives", "hates", "wants", "takes", "started", "moved",
+    "bought", "joined", "left", "switched", "adopted", "got", "became", "studies", "teaches",
+    "leads", "manages", "writes", "reads", "swims", "cooks", "keeps", "goes",
+];
+
+/// The independent clauses of one sentence: it is cut before `, and`,
+/// `; `, `, but`, and before `and` or `,` when a personal pronoun or a
+/// known verb follows (then the clause shares the sentence's subject).
+/// Each clause is verbatim text of the sentence (its evidence); a clause
+/// of fewer than three words is not cut off.
+pub fn clauses(sentence: &str) -> Vec<String> {
+    let words: Vec<(usize, &str)> = sentence
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
+        .collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase()
+    };
+    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of a clause, start of the next)
+    for k in 1..words.len() {
+        let (off, w) = words[k];
+        let prev = words[k - 1].1;
+        let lw = bare(w);
+        let next = words.get(k + 1).map(|(_, n)| bare(n)).unwrap_or_default();
+        let opens = |x: &str| CLAUSE_PRONOUNS.contains(&x) || CLAUSE_VERBS.contains(&x);
+        let cut = if prev.ends_with(',') || prev.ends_with(';') {
+            if matches!(lw.as_str(), "and" | "but") {
+                Some(words.get(k + 1).map_or(off, |(o, _)| *o))
+            } else if prev.ends_with(';') || CLAUSE_PRONOUNS.contains(&lw.as_str()) {
+                Some(off)
+            } else {
+                None
+            }
+        } else if lw == "and" && opens(&next) {
+            Some(words.get(k + 1).map_or(off, |(o, _)| *o))
+        } else {
+            None
+        };
+        if let Some(start) = cut {
+            let end = words[k - 1].0 + prev.len();
+            cuts.push((end, start));
+        }
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (end, start) in cuts {
+        let piece = sentence[from..end]
+            .trim()
+            .trim_end_matches([',', ';'])
+            .trim();
+        let rest = &sentence[start..];
+        if piece.split_whitespace().count() >= 3 && rest.split_whitespace().count() >= 3 {
+            out.push(piece.to_string());
+            from = start;
+        }
+    }
+    let last = sentence[from..].trim();
+    if !last.is_empty() {
+        out.push(last.to_string());
+    }
+    out
 }
 
 /// Sentences of plain text: a `.`, `!` or `?` followed by whitespace and an
@@ -104,14 +175,50 @@ const PRONOUNS: &[(&str, bool)] = &[
 pub fn split(input: &str) -> Vec<Statement> {
     let mut out = Vec::new();
     let mut last_name: Option<String> = None;
-    for s in sentences(input) {
-        let mut text = s.clone();
+    // (clause, the sentence's subject words when the sentence was cut)
+    let pieces: Vec<(String, Option<Option<String>>)> = sentences(input)
+        .into_iter()
+        .flat_map(|s| {
+            let cl = clauses(&s);
+            // The subject words of the sentence (before its first verb), for
+            // a clause that opens with a verb.
+            let subject = cl.first().and_then(|c| {
+                let ws: Vec<&str> = c.split_whitespace().collect();
+                let v = ws
+                    .iter()
+                    .position(|w| CLAUSE_VERBS.contains(&w.to_lowercase().as_str()))?;
+                (v > 0 && v <= 3).then(|| ws[..v].join(" "))
+            });
+            let cut = cl.len() > 1;
+            cl.into_iter()
+                .map(move |c| (c, cut.then(|| subject.clone())))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (s, subject) in pieces {
+        let first_word = s.split_whitespace().next().unwrap_or("").to_lowercase();
+        let mut text = match &subject {
+            Some(Some(subj)) if CLAUSE_VERBS.contains(&first_word.as_str()) => {
+                format!("{subj} {s}")
+            }
+            _ => s.clone(),
+        };
+        if subject.is_some() {
+            // A clause cut from its sentence: a sentence of its own.
+            if !text.ends_with(['.', '!', '?']) {
+                text.push('.');
+            }
+            let mut cs = text.chars();
+            if let Some(c0) = cs.next() {
+                text = c0.to_uppercase().collect::<String>() + cs.as_str();
+            }
+        }
         let first = s.split_whitespace().next().unwrap_or("");
         let lower = first.to_lowercase();
         if let Some(&(_, possessive)) = PRONOUNS.iter().find(|(p, _)| *p == lower)
             && let Some(name) = &last_name
         {
-            let rest = &s[first.len()..];
+            let rest = &text[first.len()..];
             text = if possessive {
                 format!("{name}'s{rest}")
             } else {
@@ -216,6 +323,34 @@ mod tests {
             )
             .unwrap();
         }
+    }
+
+    #[test]
+    fn a_sentence_joining_independent_facts_is_cut_into_clauses() {
+        let input = "Maya moved to Lisbon, she started at Stripe, and she adopted a cat.";
+        assert!(splittable(input));
+        let s = split(input);
+        let texts: Vec<&str> = s.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Maya moved to Lisbon.",
+                "Maya started at Stripe.",
+                "Maya adopted a cat."
+            ]
+        );
+        assert_eq!(s[1].evidence, "she started at Stripe");
+        for st in &s {
+            supported(st, input).unwrap();
+        }
+        // A verb after "and" shares the sentence's subject.
+        let s = split("Diego lives in Valencia and works as an architect.");
+        assert_eq!(s[1].text, "Diego works as an architect.");
+        supported(&s[1], "Diego lives in Valencia and works as an architect.").unwrap();
+        // Lists of things are not clauses.
+        assert_eq!(clauses("Bring salt and pepper, bread and cheese.").len(), 1);
+        assert_eq!(clauses("The build needs cmake and libclang.").len(), 1);
+        assert!(!splittable("The build needs cmake and libclang."));
     }
 
     #[test]

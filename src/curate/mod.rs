@@ -564,7 +564,7 @@ fn plan(
     crate::trace::mark("curate: index open");
     let use_model = match opts.mode {
         Mode::NoModel => false,
-        Mode::Full => models.has_generator(),
+        Mode::Full => models.has_generator() && models.curate_with_generator(),
         Mode::ModelOnly => true,
     };
     let mut out = Vec::new();
@@ -729,7 +729,12 @@ fn plan(
             }
             let ranked = crate::place::rank(tree, &idx, &p.st.text, s);
             // `use_model` is already false for `--no-model`.
-            let ask = use_model && models.place_with_generator() && p.op == Op::Add;
+            // Placement asks the generator when placement is configured to
+            // (`models.place_with_generator`), whatever curation does.
+            let ask = opts.mode != Mode::NoModel
+                && models.has_generator()
+                && models.place_with_generator()
+                && p.op == Op::Add;
             if let Some(w) = writer.as_deref_mut()
                 && ask
                 && !crate::place::judge(&ranked).clear

@@ -48,6 +48,12 @@ impl Models {
             .flatten()
     }
 
+    /// Whether curation may ask the generator in its unclear band
+    /// (`models.curate_with_generator`).
+    pub fn curate_with_generator(&self) -> bool {
+        self.cfg.curate_with_generator
+    }
+
     /// Whether placement may ask the generator (`models.place_with_generator`).
     pub fn place_with_generator(&self) -> bool {
         self.cfg.place_with_generator

@@ -208,6 +208,7 @@ fn a_broken_model_file_still_writes_the_input_and_warns() {
     let out = env
         .mem()
         .env("MEM_GENERATOR", &broken)
+        .env("MEM_CURATE_WITH_GENERATOR", "1")
         .args(["add", input, "--json"])
         .output()
         .unwrap();
@@ -243,9 +244,19 @@ fn unclear_cases_go_to_the_model_or_default_to_add() {
     let input = "Alice is training for the Berlin marathon in September.";
     let v = add_json(&env, &[input, "--dry-run"]);
     assert_eq!(v[0]["decided_by"], "threshold", "{:?}", v[0]);
+    // A generator alone is not asked: curation asks it only when
+    // `models.curate_with_generator` is on (off by default).
     let out = env
         .mem()
         .env("MEM_GENERATOR", "fake")
+        .args(["add", input, "--json", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(parse_lines(&out.stdout)[0]["decided_by"], "threshold");
+    let out = env
+        .mem()
+        .env("MEM_GENERATOR", "fake")
+        .env("MEM_CURATE_WITH_GENERATOR", "1")
         .args(["add", input, "--json"])
         .output()
         .unwrap();

@@ -487,6 +487,7 @@ fn distilled_ingest_writes_a_turn_raw_and_pending_when_the_model_fails() {
     let out = env
         .mem()
         .env("MEM_GENERATOR", &broken)
+        .env("MEM_CURATE_WITH_GENERATOR", "1")
         .args([
             "ingest",
             "--format",
