@@ -83,6 +83,8 @@ pub enum Command {
     Forget(cmd::forget::Args),
     /// Bring archived entries back
     Restore(cmd::forget::RestoreArgs),
+    /// Take back a commit (a curated add, supersede, merge, move, forget…) in a new commit
+    Undo(cmd::undo::Args),
     /// History of an entry (following moves) or of the whole tree
     Log(cmd::log::Args),
     /// Check every file: front matter, ids, paths, stray files

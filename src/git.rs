@@ -39,6 +39,23 @@ pub struct LogItem {
     pub path: Option<String>,
 }
 
+/// One file a commit changed, by path relative to the tree: its content in
+/// the commit's parent and in the commit (`None`: absent).
+#[derive(Debug, Clone)]
+pub struct FileDelta {
+    pub rel: String,
+    pub before: Option<Vec<u8>>,
+    pub after: Option<Vec<u8>>,
+}
+
+/// A commit and what it changed inside the tree.
+#[derive(Debug, Clone)]
+pub struct CommitDelta {
+    pub id: String,
+    pub summary: String,
+    pub files: Vec<FileDelta>,
+}
+
 impl Git {
     /// Opens the repository containing `root`, or creates one at `root`.
     pub fn open_or_init(root: &Path) -> Result<Self> {
@@ -120,6 +137,75 @@ impl Git {
         let name = cfg.author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0);
         let email = cfg.author_email.as_deref().unwrap_or(DEFAULT_AUTHOR.1);
         Ok(Signature::now(name, email)?)
+    }
+
+    /// What commit `rev` (a commit id, a prefix of one, or `HEAD`) changed
+    /// inside the tree, against its one parent. A merge commit or the
+    /// first commit is refused (there is no one state to go back to).
+    pub fn commit_delta(&self, rev: &str) -> Result<CommitDelta> {
+        let commit = self
+            .repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| {
+                crate::error::not_found(format!("no commit `{rev}` in this tree's repository"))
+            })?;
+        let id = commit.id().to_string();
+        let summary = commit.summary().unwrap_or_default().to_string();
+        let parent = match commit.parent_count() {
+            1 => commit.parent(0)?,
+            0 => anyhow::bail!(
+                "{} is the repository's first commit: there is nothing before it to go back to",
+                &id[..12]
+            ),
+            _ => anyhow::bail!(
+                "{} is a merge commit; undo it with git (`git revert -m 1 {}`)",
+                &id[..12],
+                &id[..12]
+            ),
+        };
+        let diff =
+            self.repo
+                .diff_tree_to_tree(Some(&parent.tree()?), Some(&commit.tree()?), None)?;
+        let blob = |oid: Oid| -> Result<Option<Vec<u8>>> {
+            if oid.is_zero() {
+                return Ok(None);
+            }
+            Ok(Some(self.repo.find_blob(oid)?.content().to_vec()))
+        };
+        let mut files = Vec::new();
+        for d in diff.deltas() {
+            // A rename shows as a delete and an add (no rename detection).
+            for file in [d.old_file(), d.new_file()] {
+                let Some(p) = file.path().and_then(|p| p.to_str()) else {
+                    continue;
+                };
+                let Some(rel) = self.tree_path(p) else {
+                    continue;
+                };
+                if files.iter().any(|f: &FileDelta| f.rel == rel) {
+                    continue;
+                }
+                let before = parent
+                    .tree()?
+                    .get_path(Path::new(p))
+                    .ok()
+                    .map(|e| e.id())
+                    .map_or(Ok(None), blob)?;
+                let after = commit
+                    .tree()?
+                    .get_path(Path::new(p))
+                    .ok()
+                    .map(|e| e.id())
+                    .map_or(Ok(None), blob)?;
+                files.push(FileDelta {
+                    rel: rel.to_string(),
+                    before,
+                    after,
+                });
+            }
+        }
+        Ok(CommitDelta { id, summary, files })
     }
 
     /// Records `changes` as one commit on HEAD with `message`. Returns the

@@ -659,3 +659,86 @@ pub fn replace(
     cs.replace(file.rel_file(), expected, new_text);
     Ok(writer.apply(cs)?.map(|c| c.to_string()))
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoOutcome {
+    /// `undone`, or `would undo` for a dry run.
+    pub op: &'static str,
+    /// The commit undone, and its message's first line.
+    pub undone: String,
+    pub summary: String,
+    /// Files brought back to their content before that commit.
+    pub restored: Vec<String>,
+    /// Files the commit had created, removed again.
+    pub removed: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<String>,
+}
+
+/// `mem undo [COMMIT]`: puts back every file that commit (default: the
+/// last one) changed in the tree as it was before it, in one new commit —
+/// an add or a supersede is taken back (the superseded entry is live
+/// again), an update or merge restores the entry's text, a move or a forget
+/// moves it back. Refused, with nothing changed, when a file was changed
+/// again since (the later change is not overwritten).
+pub fn undo(tree: &Tree, rev: Option<&str>, dry_run: bool, via: &str) -> Result<UndoOutcome> {
+    let mut writer = Writer::lock(tree)?;
+    let git = crate::git::Git::open(&tree.root)?;
+    let delta = git.commit_delta(rev.unwrap_or("HEAD"))?;
+    let short = delta.id[..12].to_string();
+    let changed: Vec<&str> = delta
+        .files
+        .iter()
+        .filter(|f| std::fs::read(tree.abs(&f.rel)).ok() != f.after)
+        .map(|f| f.rel.as_str())
+        .collect();
+    if !changed.is_empty() {
+        bail!(
+            "cannot undo {short} ({}): changed again since: {}; undo the later change first, or restore these files by hand",
+            delta.summary,
+            changed.join(", ")
+        );
+    }
+    let mut cs = Changeset::new(format!(
+        "mem: undo {short} ({}) (via {via})\n\nReverts {}.",
+        delta.summary, delta.id
+    ));
+    let (mut restored, mut removed) = (Vec::new(), Vec::new());
+    for f in &delta.files {
+        match &f.before {
+            Some(bytes) => {
+                let text = String::from_utf8(bytes.clone())
+                    .with_context(|| format!("{} was not text before {short}", f.rel))?;
+                cs.put(&f.rel, text);
+                restored.push(f.rel.clone());
+            }
+            None => {
+                cs.remove(&f.rel);
+                removed.push(f.rel.clone());
+            }
+        }
+    }
+    if dry_run {
+        return Ok(UndoOutcome {
+            op: "would undo",
+            undone: short,
+            summary: delta.summary,
+            restored,
+            removed,
+            commit: None,
+            diff: cs.diff(tree),
+        });
+    }
+    let commit = writer.apply(cs)?.map(|c| c.to_string());
+    Ok(UndoOutcome {
+        op: "undone",
+        undone: short,
+        summary: delta.summary,
+        restored,
+        removed,
+        commit,
+        diff: vec![],
+    })
+}

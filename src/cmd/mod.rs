@@ -18,6 +18,7 @@ pub mod recall;
 pub mod reindex;
 pub mod show;
 pub mod tree;
+pub mod undo;
 pub mod watch;
 
 use crate::cli::Command;
@@ -36,6 +37,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Mv(a) => mv::run(a, ctx),
         Command::Forget(a) => forget::run(a, ctx),
         Command::Restore(a) => forget::run_restore(a, ctx),
+        Command::Undo(a) => undo::run(a, ctx),
         Command::Log(a) => log::run(a, ctx),
         Command::Recall(a) => recall::run(a, ctx),
         Command::Reindex(a) => reindex::run(a, ctx),

@@ -361,3 +361,82 @@ fn eval_curation_runs_the_shipped_scenarios() {
     assert_eq!(r["lost"], 0);
     assert_eq!(r["unsupported_stored"], 0);
 }
+
+/// Every curation decision can be taken back in one command: `mem undo`
+/// of a supersede makes the old entry live again and removes the new one;
+/// of a merge, puts the entry's old text back; of a move, moves it back.
+/// A file changed again since is never overwritten (exit 2, nothing
+/// changed), and a dry run writes nothing.
+#[test]
+fn undo_takes_back_a_supersede_a_merge_and_a_move() {
+    let env = Env::new();
+    let old = add_json(&env, &["Alice lives in Berlin.", "--at", "people/alice"]);
+    let old_path = old[0]["path"].as_str().unwrap().to_string();
+    let v = add_json(&env, &["Alice moved from Berlin to Paris."]);
+    assert_eq!(v[0]["op"], "superseded", "{v:?}");
+    let new_path = v[0]["path"].as_str().unwrap().to_string();
+    // Hidden while superseded.
+    let hits = env.json(&["recall", "Alice lives"]);
+    assert!(
+        hits.iter().all(|h| h["path"] != old_path.as_str()),
+        "{hits:?}"
+    );
+
+    // A dry run says what it would do and changes nothing.
+    let before = env.commit_count();
+    let dry = env.json(&["undo", "--dry-run"]);
+    assert_eq!(dry[0]["op"], "would undo");
+    assert_eq!(dry[0]["removed"][0], format!("{new_path}.md"));
+    assert_eq!(env.commit_count(), before);
+    assert!(env.root.join(format!("{new_path}.md")).exists());
+
+    let u = env.json(&["undo"]);
+    assert_eq!(u[0]["op"], "undone", "{u:?}");
+    assert_eq!(env.commit_count(), before + 1);
+    assert!(!env.root.join(format!("{new_path}.md")).exists());
+    let hits = env.json(&["recall", "Alice lives"]);
+    assert_eq!(hits[0]["path"], old_path.as_str(), "live again: {hits:?}");
+    assert!(
+        env.git(&["log", "-1", "--format=%s"])
+            .starts_with("mem: undo "),
+        "one commit that says so"
+    );
+
+    // A merge: the entry's text comes back.
+    let build = add_json(
+        &env,
+        &[
+            "The release build needs cmake.",
+            "--at",
+            "engineering/build",
+        ],
+    );
+    let build_rel = format!("{}.md", build[0]["path"].as_str().unwrap());
+    let text = env.read(&build_rel);
+    let m = add_json(&env, &["The release build also needs protoc."]);
+    assert_eq!(m[0]["op"], "merged", "{m:?}");
+    assert_ne!(env.read(&build_rel), text);
+    env.json(&["undo"]);
+    assert_eq!(env.read(&build_rel), text);
+
+    // A move, then a hand edit of the moved file: the undo is refused and
+    // the edit kept; without the edit it moves the entry back.
+    let mv = env.json(&["mv", &old_path, "people/friends"]);
+    let moved_rel = format!("{}.md", mv[0]["to"].as_str().unwrap());
+    let edited = env.read(&moved_rel).replace("Berlin", "Berlin-Mitte");
+    std::fs::write(env.root.join(&moved_rel), &edited).unwrap();
+    let out = env.mem().args(["undo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("changed again since") && err.contains(&moved_rel),
+        "{err}"
+    );
+    assert_eq!(env.read(&moved_rel), edited);
+    let restore = edited.replace("Berlin-Mitte", "Berlin");
+    std::fs::write(env.root.join(&moved_rel), restore).unwrap();
+    env.json(&["undo"]);
+    assert!(env.root.join(format!("{old_path}.md")).exists());
+    assert!(!env.root.join(&moved_rel).exists());
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+}
