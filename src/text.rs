@@ -269,7 +269,10 @@ fn canonical_value(w: &str) -> Option<String> {
     }
     let (num, rest) = w.split_at(digits_end);
     match rest {
-        "st" | "nd" | "rd" | "th" => return Some(num.trim_start_matches('0').to_string()),
+        "st" | "nd" | "rd" | "th" => {
+            let n = num.trim_start_matches('0');
+            return Some(if n.is_empty() { "0" } else { n }.to_string());
+        }
         "" => return None,
         _ => {}
     }
@@ -944,6 +947,33 @@ mod tests {
         // Names in -ly are names.
         let g = Analysis::new("Emily: I moved to Paris");
         assert_eq!(g.subject, Some(stem("Emily")));
+    }
+
+    #[test]
+    fn values_written_another_way_are_one_value() {
+        for (a, b) in [
+            ("2am", "02:00"),
+            ("2:00", "02:00"),
+            ("6:45pm", "18:45"),
+            ("12am", "00:00"),
+            ("12pm", "12:00"),
+            ("20th", "20"),
+            ("0th", "0"),
+            ("sixteen", "16"),
+            ("1,250", "1250"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} vs {b}");
+        }
+        // Versions, ids and plain numbers stay as written.
+        for w in ["1.79", "v2", "10.0.4.1", "25:99", "5"] {
+            assert_eq!(stem(w), w.to_lowercase(), "{w}");
+        }
+        assert_eq!(stem("64GB".to_lowercase().as_str()), "64gb");
+        assert_eq!(stem("gigabytes"), stem("GB"));
+        // A number word is a value; a unit is not.
+        let a = Analysis::new("The build box has sixteen cores and 64 GB");
+        assert!(a.values().contains("16"));
+        assert!(!a.values().contains("gb"));
     }
 
     #[test]
