@@ -139,6 +139,17 @@ impl Git {
         Ok(Signature::now(name, email)?)
     }
 
+    /// The full id of commit `rev` (an id, a prefix of one, `HEAD`, …).
+    pub fn resolve_commit(&self, rev: &str) -> Result<String> {
+        self.repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id().to_string())
+            .map_err(|_| {
+                crate::error::not_found(format!("no commit `{rev}` in this tree's repository"))
+            })
+    }
+
     /// What commit `rev` (a commit id, a prefix of one, or `HEAD`) changed
     /// inside the tree, against its one parent. A merge commit or the
     /// first commit is refused (there is no one state to go back to).
@@ -173,28 +184,32 @@ impl Git {
             }
             Ok(Some(self.repo.find_blob(oid)?.content().to_vec()))
         };
+        let (old_tree, new_tree) = (parent.tree()?, commit.tree()?);
         let mut files = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut outside = Vec::new();
         for d in diff.deltas() {
             // A rename shows as a delete and an add (no rename detection).
             for file in [d.old_file(), d.new_file()] {
-                let Some(p) = file.path().and_then(|p| p.to_str()) else {
+                let Some(p) = file.path() else {
                     continue;
                 };
-                let Some(rel) = self.tree_path(p) else {
+                let (Some(ps), Some(rel)) =
+                    (p.to_str(), p.to_str().and_then(|s| self.tree_path(s)))
+                else {
+                    outside.push(p.to_string_lossy().to_string());
                     continue;
                 };
-                if files.iter().any(|f: &FileDelta| f.rel == rel) {
+                if !seen.insert(rel.to_string()) {
                     continue;
                 }
-                let before = parent
-                    .tree()?
-                    .get_path(Path::new(p))
+                let before = old_tree
+                    .get_path(Path::new(ps))
                     .ok()
                     .map(|e| e.id())
                     .map_or(Ok(None), blob)?;
-                let after = commit
-                    .tree()?
-                    .get_path(Path::new(p))
+                let after = new_tree
+                    .get_path(Path::new(ps))
                     .ok()
                     .map(|e| e.id())
                     .map_or(Ok(None), blob)?;
@@ -204,6 +219,22 @@ impl Git {
                     after,
                 });
             }
+        }
+        outside.sort();
+        outside.dedup();
+        if !outside.is_empty() {
+            anyhow::bail!(
+                "{} also changed files outside this tree ({}); undo it with git (`git revert {}`)",
+                &id[..12],
+                outside.join(", "),
+                &id[..12]
+            );
+        }
+        if files.is_empty() {
+            anyhow::bail!(
+                "{} changed nothing in this tree: nothing to undo",
+                &id[..12]
+            );
         }
         Ok(CommitDelta { id, summary, files })
     }

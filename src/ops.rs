@@ -684,9 +684,17 @@ pub struct UndoOutcome {
 /// moves it back. Refused, with nothing changed, when a file was changed
 /// again since (the later change is not overwritten).
 pub fn undo(tree: &Tree, rev: Option<&str>, dry_run: bool, via: &str) -> Result<UndoOutcome> {
-    let mut writer = Writer::lock(tree)?;
+    // The commit is named before the lock is taken: taking it may commit
+    // what an interrupted writer left, which must not become "the last
+    // commit" to undo. A dry run takes no lock (and so commits nothing).
+    let id = crate::git::Git::open(&tree.root)?.resolve_commit(rev.unwrap_or("HEAD"))?;
+    let mut writer = if dry_run {
+        None
+    } else {
+        Some(Writer::lock(tree)?)
+    };
     let git = crate::git::Git::open(&tree.root)?;
-    let delta = git.commit_delta(rev.unwrap_or("HEAD"))?;
+    let delta = git.commit_delta(&id)?;
     let short = delta.id[..12].to_string();
     let changed: Vec<&str> = delta
         .files
@@ -706,19 +714,18 @@ pub fn undo(tree: &Tree, rev: Option<&str>, dry_run: bool, via: &str) -> Result<
         delta.summary, delta.id
     ));
     let (mut restored, mut removed) = (Vec::new(), Vec::new());
+    // Every file put back first, then the removals.
     for f in &delta.files {
-        match &f.before {
-            Some(bytes) => {
-                let text = String::from_utf8(bytes.clone())
-                    .with_context(|| format!("{} was not text before {short}", f.rel))?;
-                cs.put(&f.rel, text);
-                restored.push(f.rel.clone());
-            }
-            None => {
-                cs.remove(&f.rel);
-                removed.push(f.rel.clone());
-            }
+        if let Some(bytes) = &f.before {
+            let text = String::from_utf8(bytes.clone())
+                .with_context(|| format!("{} was not text before {short}", f.rel))?;
+            cs.put(&f.rel, text);
+            restored.push(f.rel.clone());
         }
+    }
+    for f in delta.files.iter().filter(|f| f.before.is_none()) {
+        cs.remove(&f.rel);
+        removed.push(f.rel.clone());
     }
     if dry_run {
         return Ok(UndoOutcome {
@@ -731,6 +738,7 @@ pub fn undo(tree: &Tree, rev: Option<&str>, dry_run: bool, via: &str) -> Result<
             diff: cs.diff(tree),
         });
     }
+    let writer = writer.as_mut().expect("locked unless a dry run");
     let commit = writer.apply(cs)?.map(|c| c.to_string());
     Ok(UndoOutcome {
         op: "undone",

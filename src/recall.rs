@@ -825,6 +825,15 @@ fn convex(lex: &[(String, f32)], sem: &[(String, f32)], alpha: f32) -> Vec<(Stri
         ) else {
             continue;
         };
+        // Min-max over a long list; over a short one the floor moves
+        // towards 0, so that a list's best hit keeps its evidence: alone,
+        // it scores 1 (a plain min-max gave it 0, and a lone BM25 hit lost
+        // to any vector neighbour); from five items on, plain min-max.
+        let lo = if lo > 0.0 {
+            lo * ((list.len() - 1) as f32 / (FULL_SPAN_AT - 1) as f32).min(1.0)
+        } else {
+            lo
+        };
         let span = (hi - lo).max(1e-9);
         for (r, s) in list {
             *scores.entry(r.as_str()).or_default() += w * (s - lo) / span;
@@ -837,6 +846,9 @@ fn convex(lex: &[(String, f32)], sem: &[(String, f32)], alpha: f32) -> Vec<(Stri
     v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v
 }
+
+/// From this many candidates on, a list is min-max normalised as it is.
+const FULL_SPAN_AT: usize = 5;
 
 /// Topic aggregation: a candidate gains `w` × (the summed scores of the best
 /// `top` candidates in the same folder, less its own) (`a/b/c.md` → `a/b`). Uses the
@@ -1020,6 +1032,44 @@ mod tests {
         let names: Vec<&str> = out.iter().map(|(r, _)| r.as_str()).collect();
         assert_eq!(names, ["a.md", "c.md", "b.md", "d.md"]);
         assert!((out[0].1 - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_lone_lexical_hit_keeps_its_evidence_in_short_lists() {
+        // The quick start's case: one BM25 hit, and vector neighbours among
+        // which another entry is closer.
+        let lex = v(&[("build.md", 3.2)]);
+        let sem = v(&[("ci.md", 0.52), ("build.md", 0.45), ("tea.md", 0.10)]);
+        let out = convex(&lex, &sem, 0.4);
+        assert_eq!(out[0].0, "build.md", "{out:?}");
+        // Any list length from 1 to 20: the best of a list gets its full
+        // weight, every score stays in [0, 1], the order within a list is
+        // kept, and from five items on it is plain min-max.
+        for n in 1..=20usize {
+            let list: Vec<(String, f32)> = (0..n)
+                .map(|i| (format!("e{i:02}.md"), 10.0 - i as f32 * 0.5))
+                .collect();
+            let out = convex(&list, &[], 0.0);
+            assert!((out[0].1 - 1.0).abs() < 1e-6, "n={n}: {out:?}");
+            assert!(out.iter().all(|(_, s)| (0.0..=1.0 + 1e-6).contains(s)));
+            let names: Vec<&str> = out.iter().map(|(r, _)| r.as_str()).collect();
+            let want: Vec<&str> = list.iter().map(|(r, _)| r.as_str()).collect();
+            assert_eq!(names, want, "n={n}");
+            // Negative scores (cosines) are plain min-max at any length.
+            let neg: Vec<(String, f32)> = list.iter().map(|(r, s)| (r.clone(), s - 20.0)).collect();
+            let out_neg = convex(&[], &neg, 1.0);
+            assert!(
+                out_neg
+                    .iter()
+                    .all(|(_, s)| (-1e-6..=1.0 + 1e-6).contains(s)),
+                "n={n}: {out_neg:?}"
+            );
+            if n >= FULL_SPAN_AT {
+                assert!(out[n - 1].1.abs() < 1e-6, "n={n}: the last is 0");
+            } else if n > 1 {
+                assert!(out[n - 1].1 > 0.0, "n={n}: the last keeps some evidence");
+            }
+        }
     }
 
     #[test]

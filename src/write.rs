@@ -236,6 +236,10 @@ impl<'t> Writer<'t> {
                 }
             }
         }
+        // One section around every write of the changeset (the sections
+        // that the writes open inside it nest): an interrupt waits for the
+        // whole changeset, whatever comes first in it.
+        let outer = crate::interrupt::finishing();
         let mut held: Vec<Finishing> = Vec::new();
         let mut puts: Vec<(String, String)> = Vec::new();
         let flush = |puts: &mut Vec<(String, String)>,
@@ -275,10 +279,7 @@ impl<'t> Writer<'t> {
             }
         }
         flush(&mut puts, &mut held, &mut self.staged)?;
-        // The sections nest: the outermost one ends when all are dropped.
-        Ok(held
-            .into_iter()
-            .next()
-            .unwrap_or_else(crate::interrupt::finishing))
+        drop(held);
+        Ok(outer)
     }
 }

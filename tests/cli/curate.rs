@@ -440,3 +440,81 @@ fn undo_takes_back_a_supersede_a_merge_and_a_move() {
     assert!(!env.root.join(&moved_rel).exists());
     assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
 }
+
+/// A tree inside a larger repository: `mem undo` of a commit that also
+/// changed files outside the tree is refused (nothing changed), and a
+/// commit that changed nothing in the tree is not "undone".
+#[test]
+fn undo_refuses_commits_reaching_outside_the_tree() {
+    let env = Env::new();
+    let repo = env.dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    env.git_in(env.dir.path(), &["init", "-q", repo.to_str().unwrap()]);
+    let notes = repo.join("notes");
+    env.mem().arg("init").arg(&notes).assert().success();
+    let in_notes = |args: &[&str]| {
+        let out = env.mem().current_dir(&notes).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    assert_eq!(
+        in_notes(&[
+            "add",
+            "--raw",
+            "the api runs on port 8080",
+            "--at",
+            "eng/api"
+        ])
+        .0,
+        Some(0)
+    );
+    // A hand commit touching the tree and the code beside it.
+    let entry = std::fs::read_dir(notes.join("eng/api"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(&entry, text.replace("8080", "9090")).unwrap();
+    std::fs::write(repo.join("src/main.rs"), "fn main() {}\n").unwrap();
+    env.git_in(&repo, &["add", "-A"]);
+    env.git_in(
+        &repo,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "hand",
+        ],
+    );
+    let (code, err) = in_notes(&["undo"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("outside this tree") && err.contains("src/main.rs"),
+        "{err}"
+    );
+    assert!(std::fs::read_to_string(&entry).unwrap().contains("9090"));
+    // A commit of code only: nothing in the tree to undo.
+    std::fs::write(repo.join("src/main.rs"), "fn main() { }\n").unwrap();
+    env.git_in(
+        &repo,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qam",
+            "code",
+        ],
+    );
+    let (code, err) = in_notes(&["undo"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("outside this tree"), "{err}");
+}
