@@ -176,6 +176,22 @@ impl Tree {
             .with_context(|| format!("writing {}", self.journal_path().display()))
     }
 
+    /// The paths named by the journal (left by a writer that did not get
+    /// to its commit, or whose recovery failed), each once.
+    pub(crate) fn journal_paths(&self) -> Vec<String> {
+        let Ok(text) = std::fs::read_to_string(self.journal_path()) else {
+            return Vec::new();
+        };
+        let mut rels: Vec<String> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+        rels.sort_unstable();
+        rels.dedup();
+        rels
+    }
+
     /// Records `changes` as one git commit (see `Git::commit`); the journal
     /// of files to commit is then cleared, unless git's index could not be
     /// brought in step (then the next writer's recovery, a commit with no

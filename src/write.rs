@@ -152,10 +152,25 @@ impl<'t> Writer<'t> {
     /// committing first what an interrupted writer left uncommitted.
     pub fn lock(tree: &'t Tree) -> Result<Self> {
         let lock = tree.lock()?;
+        // What that recovery could not commit (it warned) goes into this
+        // writer's commit: the commit clears the journal, which must not
+        // forget those paths.
+        let staged = tree
+            .journal_paths()
+            .into_iter()
+            .map(|rel| {
+                let change = if tree.abs(&rel).is_file() {
+                    Change::Write(rel.clone())
+                } else {
+                    Change::Delete(rel.clone())
+                };
+                (rel, change)
+            })
+            .collect();
         Ok(Self {
             tree,
             _lock: lock,
-            staged: BTreeMap::new(),
+            staged,
         })
     }
 
@@ -281,5 +296,45 @@ impl<'t> Writer<'t> {
         flush(&mut puts, &mut held, &mut self.staged)?;
         drop(held);
         Ok(outer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// A file a killed writer left (journaled, uncommitted) whose recovery
+    /// failed (someone else's git held the branch): the next commit of the
+    /// writer that took the lock commits it too, instead of clearing the
+    /// journal without it.
+    #[test]
+    fn paths_a_failed_recovery_left_go_into_the_next_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = crate::tree::init_tree(&dir.path().join("t"), "test").unwrap();
+        std::fs::create_dir_all(tree.abs("d/t")).unwrap();
+        std::fs::write(tree.abs("d/t/left.md"), "left behind\n").unwrap();
+        std::fs::create_dir_all(tree.state_dir()).unwrap();
+        std::fs::write(tree.state_dir().join("uncommitted"), "d/t/left.md\n").unwrap();
+        let repo = git2::Repository::open(&tree.root).unwrap();
+        let head = repo.head().unwrap().name().unwrap().to_string();
+        let held = tree.root.join(".git").join(format!("{head}.lock"));
+        std::fs::write(&held, b"").unwrap();
+        let mut w = Writer::lock(&tree).unwrap();
+        assert!(
+            tree.state_dir().join("uncommitted").exists(),
+            "the recovery failed while the branch was held"
+        );
+        std::fs::remove_file(&held).unwrap();
+        let mut cs = Changeset::new("test: another file");
+        cs.put("d/t/new.md", "new\n");
+        w.apply(cs).unwrap();
+        let t = repo.head().unwrap().peel_to_tree().unwrap();
+        assert!(t.get_path(Path::new("d/t/new.md")).is_ok());
+        assert!(
+            t.get_path(Path::new("d/t/left.md")).is_ok(),
+            "left file committed"
+        );
+        assert!(!tree.state_dir().join("uncommitted").exists());
     }
 }
