@@ -362,6 +362,104 @@ pub fn new_topic(text: &str) -> TopicPath {
         .unwrap_or_else(|_| TopicPath::parse(crate::paths::DEFAULT_TOPIC).expect("valid default"))
 }
 
+/// Verbs that, right after a name, make the name a person's ("Tom likes
+/// window seats", "Maya moved to Lisbon").
+const PERSON_VERBS: &[&str] = &[
+    "likes", "loves", "prefers", "hates", "dislikes", "enjoys", "lives", "works", "moved", "wants",
+    "plays", "speaks", "drinks", "eats", "studies", "learns", "joined", "visited", "married",
+    "would", "doesn't", "can't", "won't", "started", "quit", "retired", "teaches", "cooks", "runs",
+    "swims", "drives", "rides", "sleeps", "walks", "reads", "writes",
+];
+
+/// Nouns that, after a name's possessive, make the name a person's
+/// ("Tom's birthday", "Luis's partner").
+const PERSON_NOUNS: &[&str] = &[
+    "birthday",
+    "partner",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "kids",
+    "children",
+    "mother",
+    "father",
+    "mum",
+    "mom",
+    "dad",
+    "sister",
+    "brother",
+    "cat",
+    "dog",
+    "phone",
+    "email",
+    "address",
+    "flat",
+    "apartment",
+    "favourite",
+    "favorite",
+    "allergy",
+    "doctor",
+    "car",
+    "bike",
+];
+
+/// The person a statement is about, when it opens with a single name
+/// followed by a person's verb or a possessive of a person's noun.
+fn person_subject(text: &str) -> Option<String> {
+    let a = Analysis::new(text);
+    let name = a.subject_text.clone()?;
+    if a.subject.as_deref() == Some("@user") || name.contains(' ') {
+        return None;
+    }
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'))
+        .map(str::to_lowercase)
+        .collect();
+    let lname = name.to_lowercase();
+    let i = words.iter().position(|w| {
+        w == &lname || w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")) == Some(&lname)
+    })?;
+    if i > 1 {
+        return None;
+    }
+    let possessive = words[i] != lname;
+    let next = words.get(i + 1)?;
+    let person = if possessive {
+        PERSON_NOUNS.contains(&next.as_str())
+    } else {
+        PERSON_VERBS.contains(&next.as_str())
+    };
+    person.then_some(lname)
+}
+
+/// Score from which a weak best topic still lends its domain to a new topic.
+const DOMAIN_NEAR: f32 = 0.15;
+
+/// The topic a statement gets when no existing one fits: `people/<name>`
+/// for a statement about a person; else named from the input
+/// ([`new_topic`]) in the domain of the nearest topic when that one is at
+/// least weakly related (`operations/cleanup-job` beside `operations/jobs`),
+/// `general/` otherwise.
+pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
+    if let Some(name) = person_subject(text)
+        && let Ok(t) = TopicPath::parse(&format!("people/{}", slugify(&name, 32)))
+    {
+        return t;
+    }
+    let base = new_topic(text);
+    let Some(near) = ranked.first().filter(|t| t.score >= DOMAIN_NEAR) else {
+        return base;
+    };
+    let domain = near.topic.split('/').next().unwrap_or("general");
+    let leaf = base.segments().last().cloned().unwrap_or_default();
+    if base.to_string() == crate::paths::DEFAULT_TOPIC || domain == "general" {
+        return base;
+    }
+    TopicPath::parse(&format!("{domain}/{leaf}")).unwrap_or(base)
+}
+
 /// What the deterministic score says.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -524,9 +622,12 @@ pub fn decide(
         let (topic, by) = match choice {
             Some(i) => match TopicPath::parse(&ranked[i].topic) {
                 Ok(t) => (t, by),
-                Err(_) => (new_topic(text), "new"),
+                Err(_) => (new_topic_near(text, ranked), "new"),
             },
-            None => (new_topic(text), if by == "model" { "model" } else { "new" }),
+            None => (
+                new_topic_near(text, ranked),
+                if by == "model" { "model" } else { "new" },
+            ),
         };
         let by = if topic.to_string() == crate::paths::DEFAULT_TOPIC && by == "new" {
             "default"
@@ -659,6 +760,57 @@ mod tests {
             "general/grandpa-watch"
         );
         assert_eq!(new_topic("it is").to_string(), "general/notes");
+    }
+
+    #[test]
+    fn a_new_topic_is_named_for_its_subject_near_related_topics() {
+        // A person: people/<name>.
+        assert_eq!(
+            new_topic_near("Tom likes window seats on flights.", &[]).to_string(),
+            "people/tom"
+        );
+        assert_eq!(
+            new_topic_near("Luis's birthday is on 12 May.", &[]).to_string(),
+            "people/luis"
+        );
+        // Not a person: a product or service named first, the writer.
+        assert!(
+            new_topic_near("Postgres replication lags.", &[])
+                .to_string()
+                .starts_with("general/")
+        );
+        assert!(
+            new_topic_near("I like window seats.", &[])
+                .to_string()
+                .starts_with("general/")
+        );
+        // Beside a weakly related topic: its domain, the input's own name.
+        let t = |topic: &str, score: f32| TopicScore {
+            topic: topic.into(),
+            score,
+            cos: 0.0,
+            lex: 0.0,
+            name: 0.0,
+            hits: 0,
+            titles: vec![],
+        };
+        assert_eq!(
+            new_topic_near(
+                "The cleanup job skips public holidays",
+                &[t("operations/jobs", 0.2)]
+            )
+            .to_string(),
+            "operations/cleanup-job"
+        );
+        // Nothing related: general/.
+        assert_eq!(
+            new_topic_near(
+                "The cleanup job skips public holidays",
+                &[t("operations/jobs", 0.05)]
+            )
+            .to_string(),
+            "general/cleanup-job"
+        );
     }
 
     #[test]
