@@ -480,19 +480,23 @@ fn undo_refuses_commits_reaching_outside_the_tree() {
     let text = std::fs::read_to_string(&entry).unwrap();
     std::fs::write(&entry, text.replace("8080", "9090")).unwrap();
     std::fs::write(repo.join("src/main.rs"), "fn main() {}\n").unwrap();
-    env.git_in(&repo, &["add", "-A"]);
-    env.git_in(
-        &repo,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qm",
-            "hand",
-        ],
-    );
+    // A commit made by hand with git, of everything changed.
+    let commit_all = |msg: &str| {
+        env.git_in(&repo, &["add", "-A"]);
+        env.git_in(
+            &repo,
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "commit",
+                "-qm",
+                msg,
+            ],
+        );
+    };
+    commit_all("hand");
     let (code, err) = in_notes(&["undo"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(
@@ -502,18 +506,7 @@ fn undo_refuses_commits_reaching_outside_the_tree() {
     assert!(std::fs::read_to_string(&entry).unwrap().contains("9090"));
     // A commit of code only: nothing in the tree to undo.
     std::fs::write(repo.join("src/main.rs"), "fn main() { }\n").unwrap();
-    env.git_in(
-        &repo,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qam",
-            "code",
-        ],
-    );
+    commit_all("code");
     let (code, err) = in_notes(&["undo"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("outside this tree"), "{err}");
