@@ -238,7 +238,7 @@ fn batch(
     // Refs met in this batch: a record repeated within the input is a noop.
     let mut refs_seen: std::collections::HashSet<(TopicPath, String)> =
         std::collections::HashSet::new();
-    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut slugs = Slugs::default();
     let mut outcomes = Vec::with_capacity(reqs.len());
     let mut cs = Changeset::default();
     let mut last_via = String::from("cli");
@@ -316,7 +316,7 @@ fn batch(
             });
             continue;
         }
-        let (path, mut entry) = new_entry(tree, &req, &topic, &req.text, None, &mut taken, &now);
+        let (path, mut entry) = new_entry(tree, &req, &topic, &req.text, None, &mut slugs, &now);
         let title = entry.meta.title.clone();
         if reference.is_some() {
             entry.set_serialized(INGEST_DIGEST, &record_digest(&req, &title))?;
@@ -360,16 +360,25 @@ fn batch(
     Ok(outcomes)
 }
 
+/// Entry paths handed out within one change: those already given (not
+/// free, whatever the disk says), and one file the same change replaces
+/// (free, whatever the disk says: curation's write-ahead copy).
+#[derive(Debug, Default)]
+pub(crate) struct Slugs {
+    pub taken: std::collections::HashSet<String>,
+    pub replaced: Option<String>,
+}
+
 /// A new entry for `req` with body `body` in `topic`, at a slug that is free
-/// on disk (live and archived) and not in `taken` (which it joins). The one
-/// place entries are built: plain adds and curation both use it.
+/// on disk (live and archived) and not taken in `slugs` (which it joins).
+/// The one place entries are built: plain adds and curation both use it.
 pub(crate) fn new_entry(
     tree: &Tree,
     req: &AddRequest,
     topic: &TopicPath,
     body: &str,
     title: Option<String>,
-    taken: &mut std::collections::HashSet<String>,
+    slugs: &mut Slugs,
     now: &str,
 ) -> (EntryPath, Entry) {
     let title = title
@@ -388,15 +397,16 @@ pub(crate) fn new_entry(
     };
     let mut slug = base.clone();
     let mut n = 1;
-    while taken.contains(&topic.join(&slug).to_string()) || {
+    while slugs.taken.contains(&topic.join(&slug).to_string()) || {
         let p = topic.join(&slug);
-        tree.abs(&p.rel_file()).exists() || tree.abs(&p.archived_rel_file()).exists()
+        (tree.abs(&p.rel_file()).exists() && slugs.replaced.as_deref() != Some(&p.rel_file()))
+            || tree.abs(&p.archived_rel_file()).exists()
     } {
         n += 1;
         slug = format!("{base}-{n}");
     }
     let path = topic.join(&slug);
-    taken.insert(path.to_string());
+    slugs.taken.insert(path.to_string());
     let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
     let mut source = req.source.clone();
     source.via = Some(via.clone());

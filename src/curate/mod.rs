@@ -752,13 +752,9 @@ fn plan(
             p.placement = Some(pl);
         }
     }
-    // Curation succeeded: the write-ahead copy is not needed any more (it
-    // was never committed).
-    if let (Some(p), Some(w)) = (pending_file.take(), writer) {
-        let mut cs = Changeset::default();
-        cs.remove(p);
-        w.stage(cs)?;
-    }
+    // Curation succeeded: the write-ahead copy (never committed) is
+    // replaced or removed by the changeset that writes the outcome, in the
+    // same finishing section as its commit.
     Ok(out)
 }
 
@@ -769,14 +765,14 @@ fn write_ahead(
     req: &AddRequest,
     topic: &crate::paths::TopicPath,
 ) -> Result<String> {
-    let mut taken = HashSet::new();
+    let mut slugs = crate::ops::Slugs::default();
     let (path, mut e) = crate::ops::new_entry(
         writer.tree(),
         req,
         topic,
         &req.text,
         None,
-        &mut taken,
+        &mut slugs,
         &crate::time::format(crate::time::now()),
     );
     e.set("curation", serde_yaml::Value::String("pending".into()))?;
@@ -797,18 +793,17 @@ fn apply(
     redacted: Vec<Redaction>,
     opts: &Options,
     pending_file: Option<&str>,
-    mut writer: Option<&mut Writer>,
+    writer: Option<&mut Writer>,
     commit: bool,
     report: &mut Report,
 ) -> Result<()> {
     let now = crate::time::format(crate::time::now());
-    if pending && let (Some(p), Some(w)) = (pending_file, writer.as_deref_mut()) {
-        // The write-ahead copy is replaced by the final pending entry (same slug).
-        let mut cs = Changeset::default();
-        cs.remove(p);
-        w.stage(cs)?;
-    }
-    let mut taken: HashSet<String> = HashSet::new();
+    // The write-ahead copy's path is free for the entry that replaces it
+    // (the final pending entry takes the same slug).
+    let mut slugs = crate::ops::Slugs {
+        replaced: pending_file.map(str::to_string),
+        ..Default::default()
+    };
     // rel -> (original text or None for new files, new entry)
     let mut files: BTreeMap<String, (Option<String>, Entry)> = BTreeMap::new();
     let mut outcomes = Vec::new();
@@ -940,7 +935,7 @@ fn apply(
                     Some(derive_title(&p.st.text, 80))
                 };
                 let (path, mut e) =
-                    crate::ops::new_entry(tree, req, &topic, &body, title, &mut taken, &now);
+                    crate::ops::new_entry(tree, req, &topic, &body, title, &mut slugs, &now);
                 if let Some(t) = &supersedes {
                     e.set_serialized(
                         "relations",

@@ -270,6 +270,19 @@ fn unclear_cases_go_to_the_model_or_default_to_add() {
         v[0]
     );
     assert_eq!(v[0]["op"], "added");
+    // The raw copy written before the model was asked was replaced by the
+    // entry in the same commit: one new entry, at the copy's slug, not
+    // pending, nothing left uncommitted.
+    assert_eq!(entries(&env).len(), 2, "{:?}", entries(&env));
+    let text = env.read(&format!("{}.md", v[0]["path"].as_str().unwrap()));
+    assert!(!text.contains("curation: pending"), "{text}");
+    assert!(
+        !v[0]["path"].as_str().unwrap().ends_with("-2"),
+        "{:?}",
+        v[0]
+    );
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    assert!(!env.root.join(".mem/state/uncommitted").exists());
 }
 
 #[test]
