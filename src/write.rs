@@ -10,8 +10,8 @@
 //!   rename; many files with one `syncfs` pair), after naming them in the
 //!   journal (`.mem/state/uncommitted`), and refuses to overwrite a file
 //!   that changed since the caller read it;
-//! - [`Writer::commit`] records everything staged as one git commit and
-//!   clears the journal.
+//! - [`Writer::apply`] stages a changeset and records it, with everything
+//!   staged before it, as one git commit, and clears the journal.
 //!
 //! [`Writer::apply`] stages and commits in one finishing section: a Ctrl-C
 //! waits for it, so the change lands whole or not at all. A writer that
@@ -96,18 +96,6 @@ impl Changeset {
         self.changes.is_empty()
     }
 
-    /// The paths this changeset writes (puts and move targets).
-    pub fn written(&self) -> Vec<&str> {
-        self.changes
-            .iter()
-            .filter_map(|c| match c {
-                FileChange::Put { rel, .. } => Some(rel.as_str()),
-                FileChange::Move { to, .. } => Some(to.as_str()),
-                FileChange::Remove { .. } => None,
-            })
-            .collect()
-    }
-
     /// A unified diff per changed file against what is on disk now
     /// (`--dry-run`); nothing is written.
     pub fn diff(&self, tree: &Tree) -> Vec<String> {
@@ -178,11 +166,6 @@ impl<'t> Writer<'t> {
         self.tree
     }
 
-    /// Whether anything was staged since the last commit.
-    pub fn is_empty(&self) -> bool {
-        self.staged.is_empty()
-    }
-
     /// Stages and commits `cs` as one git commit, in one finishing section
     /// (an interrupt waits for both). `None` when nothing changed.
     pub fn apply(&mut self, cs: Changeset) -> Result<Option<git2::Oid>> {
@@ -193,18 +176,11 @@ impl<'t> Writer<'t> {
         commit
     }
 
-    /// Writes `cs`'s files without committing them (the commit comes with
-    /// [`commit`](Self::commit)). The paths written are returned.
-    pub fn stage(&mut self, cs: Changeset) -> Result<Vec<String>> {
-        let written = cs.written().iter().map(|s| s.to_string()).collect();
+    /// Writes `cs`'s files without committing them (the next
+    /// [`apply`](Self::apply) commits them with its own changes).
+    pub fn stage(&mut self, cs: Changeset) -> Result<()> {
         drop(self.stage_held(cs)?);
-        Ok(written)
-    }
-
-    /// Commits everything staged since the last commit as one git commit.
-    pub fn commit(&mut self, message: &str) -> Result<Option<git2::Oid>> {
-        let _finishing = crate::interrupt::finishing();
-        self.commit_now(message)
+        Ok(())
     }
 
     fn commit_now(&mut self, message: &str) -> Result<Option<git2::Oid>> {

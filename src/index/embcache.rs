@@ -23,7 +23,7 @@ const BATCH: usize = 64;
 
 type Key = [u8; 16];
 
-pub use crate::config::cache_dir;
+use crate::config::cache_dir;
 
 fn safe_name(model_id: &str) -> String {
     model_id
