@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod context;
 pub mod curate;
 pub mod entry;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod ops;
 pub mod output;
 pub mod paths;
 pub mod place;
+pub mod quarantine;
 pub mod recall;
 pub mod rng;
 pub mod text;

@@ -407,14 +407,9 @@ pub(crate) fn new_entry(
     }
     let path = topic.join(&slug);
     slugs.taken.insert(path.to_string());
-    let via = req.source.via.clone().unwrap_or_else(|| "cli".into());
     let mut source = req.source.clone();
-    source.via = Some(via.clone());
-    source.trust.get_or_insert_with(|| match via.as_str() {
-        "cli" => "user".into(),
-        "agent" => "agent".into(),
-        _ => "external".into(),
-    });
+    source.trust = Some(trust_of(&req.source).to_string());
+    source.via = Some(req.source.via.clone().unwrap_or_else(|| "cli".into()));
     let meta = Meta {
         id: ulid::Ulid::new().to_string(),
         title,
@@ -430,7 +425,38 @@ pub(crate) fn new_entry(
         source,
         relations: vec![],
     };
-    (path, Entry::new(meta, body))
+    let trust = meta.source.trust.clone().unwrap_or_default();
+    let mut e = Entry::new(meta, body);
+    // The trust boundary: instruction-like text from an agent or an
+    // external source is kept but held back from agents' context.
+    if crate::quarantine::applies(&trust)
+        && let Some(f) = crate::quarantine::scan(&req.text)
+    {
+        mark_quarantined(&mut e, &f);
+    }
+    (path, e)
+}
+
+/// The trust of a write: as given, else from `via` (`cli` is a person,
+/// `agent` an agent, anything else external).
+pub fn trust_of(source: &crate::entry::Source) -> &str {
+    match (&source.trust, source.via.as_deref()) {
+        (Some(t), _) => t,
+        (None, None | Some("cli")) => "user",
+        (None, Some("agent")) => "agent",
+        (None, Some(_)) => "external",
+    }
+}
+
+/// Flags `e` `curation: quarantined`, with the finding as `quarantine:`.
+pub(crate) fn mark_quarantined(e: &mut Entry, f: &crate::quarantine::Finding) {
+    use serde_yaml::Value;
+    // Setting scalar keys on an entry cannot fail.
+    let _ = e.set(
+        "curation",
+        Value::String(crate::quarantine::QUARANTINED.into()),
+    );
+    let _ = e.set("quarantine", Value::String(f.reason()));
 }
 
 /// The live entries of a topic, as a batch checks them.

@@ -28,6 +28,9 @@ pub struct Query {
     /// Show superseded entries too.
     pub history: bool,
     pub archived: bool,
+    /// Show quarantined entries too (instruction-like text from an agent or
+    /// an external source, not yet approved). Never set for an agent.
+    pub quarantined: bool,
     /// The time of asking (seconds since the epoch): relative dates in the
     /// text ("5 days ago", "last Friday") are resolved against it. `None`:
     /// the current time.
@@ -70,6 +73,13 @@ pub struct Hit {
     pub archived: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub superseded: bool,
+    /// Held back from agents until a person approves it (`mem review`).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub quarantined: bool,
+    /// `curation: review`: an agent's change to a person's entry, kept
+    /// beside it until a person decides.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub review: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -86,6 +96,9 @@ pub struct Stats {
     /// Answered by a running `mem watch` over its socket.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub daemon: bool,
+    /// Quarantined entries left out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub quarantined: usize,
     /// The embedder was loaded during the catch-up walk (a predicted escalation).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub prefetched: bool,
@@ -103,10 +116,6 @@ pub struct Stats {
     /// indexed; `mem doctor` says why).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub broken: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// Candidates fetched per tier before fusion and filtering.
@@ -292,7 +301,15 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
     // The embedder is part of the key: a client without one (or with
     // another) must not be served tier-2 results it could not produce.
     let opts = serde_json::to_string(&(
-        q.k, q.max_tier, &q.scope, q.since, q.until, q.history, q.archived, embedder,
+        q.k,
+        q.max_tier,
+        &q.scope,
+        q.since,
+        q.until,
+        q.history,
+        q.archived,
+        q.quarantined,
+        embedder,
     ))
     .unwrap_or_default();
     blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32]
@@ -652,6 +669,10 @@ pub fn recall_with(
             .unwrap_or(&rel)
             .trim_end_matches(".md")
             .to_string();
+        if !q.quarantined && crate::quarantine::is_quarantined(&entry) {
+            stats.quarantined += 1;
+            continue;
+        }
         let superseded = idx.text.is_superseded(&path, &entry.meta.id)?;
         if superseded && !q.history {
             if q.max_tier >= 3 {
@@ -939,6 +960,8 @@ fn make_hit(
         topic,
         archived,
         superseded,
+        quarantined: crate::quarantine::is_quarantined(e),
+        review: crate::quarantine::in_review(e),
     }
 }
 
@@ -1127,4 +1150,8 @@ mod tests {
         assert!((out[0].1 - 1.35).abs() < 1e-6);
         assert!((out.iter().find(|(r, _)| r == "t/x/1.md").unwrap().1 - 1.0).abs() < 1e-6);
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

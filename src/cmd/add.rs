@@ -159,6 +159,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         dry_run: args.dry_run,
         timeout: curate::default_timeout(),
         confirm,
+        hold_user_entries: crate::ops::trust_of(&req.source) == "agent",
     };
     let report = curate::curate_add(&tree, &models, req, &opts)?;
     models.leave_for_exit();

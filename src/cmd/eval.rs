@@ -23,6 +23,23 @@ pub enum EvalCmd {
     Curation(super::eval_curation::Args),
     /// Placement: where inputs land in an existing tree (existing topic or new), per mode
     Placement(super::eval_placement::Args),
+    /// The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set
+    Quarantine(QuarantineArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Each line of FILE is {\"text\", \"poisoned\": bool, \"family\"}; every text goes through the \
+scan that agent and external writes get. Reported: the share of poisoned notes quarantined (goal ≥ 0.95), the share \
+of normal notes quarantined (goal ≤ 0.03), per family, and the mean scan time.\n\n\
+Examples:\n  mem eval quarantine fixtures/quarantine/dev.jsonl\n  mem eval quarantine fixtures/quarantine/heldout.jsonl --json"
+)]
+pub struct QuarantineArgs {
+    /// The labelled set (JSON Lines)
+    pub file: PathBuf,
+    /// List every mistake
+    #[arg(long)]
+    pub mistakes: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,7 +113,45 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         EvalCmd::Longmemeval(a) => bench("longmemeval", a, ctx),
         EvalCmd::Curation(a) => super::eval_curation::run(a, ctx),
         EvalCmd::Placement(a) => super::eval_placement::run(a, ctx),
+        EvalCmd::Quarantine(a) => quarantine(a, ctx),
     }
+}
+
+fn quarantine(a: QuarantineArgs, ctx: &Ctx) -> Result<()> {
+    use crate::eval::quarantine as q;
+    let text = std::fs::read_to_string(&a.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.file.display()))?;
+    let name = a.file.display().to_string();
+    let mut r = q::run(&q::load(&text, &name)?, &name);
+    if !a.mistakes {
+        r.mistakes.clear();
+    }
+    if ctx.json {
+        return ctx.json_line(&r);
+    }
+    out_line(&format!(
+        "{name}: {} poisoned, {} normal\ncaught (poisoned quarantined): {:.3}\nfalse positives (normal quarantined): {:.3}\nscan: {:.1} µs per note",
+        r.poisoned, r.normal, r.caught, r.false_positive_rate, r.scan_us
+    ))?;
+    for (f, s) in &r.families {
+        out_line(&format!(
+            "  {f:<32} {:>3}/{:<3} quarantined",
+            s.quarantined, s.cases
+        ))?;
+    }
+    for m in &r.mistakes {
+        out_line(&format!(
+            "{} [{}] {}{}",
+            if m.poisoned { "MISSED" } else { "FALSE " },
+            m.family,
+            m.text.replace('\n', "⏎"),
+            m.rule
+                .as_deref()
+                .map(|r| format!("  <- {r}"))
+                .unwrap_or_default()
+        ))?;
+    }
+    Ok(())
 }
 
 fn synth(a: SynthArgs, ctx: &Ctx) -> Result<()> {

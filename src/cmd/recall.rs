@@ -46,6 +46,24 @@ pub struct Args {
     /// Recall in this process even when a `mem watch` is running
     #[arg(long)]
     pub no_daemon: bool,
+    /// Include quarantined entries (instruction-like text from agents or imports, not yet approved), marked
+    #[arg(long)]
+    pub quarantined: bool,
+    /// Output: text (default), json (same as --json), prompt (a context pack for an agent, within --budget),
+    /// vimgrep (path:line:col:text for vim's quickfix and emacs' grep mode)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Token budget of --format prompt (estimated: ASCII characters / 4 + other characters)
+    #[arg(long, value_name = "TOKENS", default_value_t = 1500, value_parser = clap::value_parser!(u64).range(50..=200_000))]
+    pub budget: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Prompt,
+    Vimgrep,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
@@ -91,6 +109,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .map(|t| t.as_second()),
         history: args.history,
         archived: args.archived,
+        // A context pack never holds quarantined entries.
+        quarantined: args.quarantined && args.format != Format::Prompt,
         now: None,
         ..Default::default()
     });
@@ -140,14 +160,48 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if hits.is_empty() {
         return Err(not_found(format!("nothing found for \"{}\"", q.text)));
     }
+    match args.format {
+        Format::Prompt => {
+            let pack = crate::context::pack(&tree, &q.text, &hits, args.budget as usize);
+            if pack.entries.is_empty() {
+                return Err(not_found(format!(
+                    "nothing fits a context pack of {} tokens for \"{}\"",
+                    args.budget, q.text
+                )));
+            }
+            if ctx.json {
+                ctx.json_line(&pack)?;
+            } else {
+                for l in pack.markdown.lines() {
+                    out_line(l)?;
+                }
+            }
+            return Ok(());
+        }
+        Format::Vimgrep => {
+            for h in &hits {
+                let file = tree.abs(&format!("{}.md", h.path));
+                if let Some(l) = crate::context::vimgrep_line(&file, &q.text) {
+                    out_line(&l)?;
+                }
+            }
+            return Ok(());
+        }
+        Format::Text | Format::Json => {}
+    }
+    let json = ctx.json || args.format == Format::Json;
     for h in &hits {
-        if ctx.json {
+        if json {
             ctx.json_line(h)?;
         } else {
-            let mark = if h.superseded {
+            let mark = if h.quarantined {
+                " [quarantined]"
+            } else if h.superseded {
                 " [superseded]"
             } else if h.archived {
                 " [archived]"
+            } else if h.review {
+                " [review]"
             } else {
                 ""
             };

@@ -57,6 +57,10 @@ pub struct Options<'a> {
     /// Asked before changing (update/merge/supersede) an entry whose
     /// `source.trust` is `user`; false keeps the new statement separate.
     pub confirm: Option<&'a dyn Fn(&str) -> bool>,
+    /// An agent's write: an update, merge or supersede of an entry a person
+    /// wrote (`source.trust: user`) is held for review instead: the new
+    /// statement is kept beside the old entry, flagged `curation: review`.
+    pub hold_user_entries: bool,
 }
 
 impl Default for Options<'_> {
@@ -67,6 +71,7 @@ impl Default for Options<'_> {
             dry_run: false,
             timeout: default_timeout(),
             confirm: None,
+            hold_user_entries: false,
         }
     }
 }
@@ -83,7 +88,8 @@ pub fn default_timeout() -> Duration {
 /// What happened to one statement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
-    /// `added`, `updated`, `merged`, `superseded` or `noop`.
+    /// `added`, `updated`, `merged`, `superseded`, `noop`, or `held` (an
+    /// agent's change to a person's entry, added beside it for review).
     pub op: &'static str,
     /// The entry written (for `noop`: the existing duplicate).
     pub path: String,
@@ -124,6 +130,7 @@ impl Outcome {
             "updated" => format!("updated {}", self.path),
             "merged" => format!("merged into {}", self.path),
             "superseded" => format!("superseded {t} with {}", self.path),
+            "held" => format!("held for review {} (beside {t})", self.path),
             "noop" => format!("noop: duplicate of {}", self.path),
             _ => format!("added {}", self.path),
         };
@@ -237,7 +244,9 @@ pub fn candidates_from(
         }) else {
             continue;
         };
-        if idx.text.is_superseded(&path, &e.meta.id)? {
+        // A quarantined entry takes in nothing: what joined it would be
+        // hidden with it.
+        if idx.text.is_superseded(&path, &e.meta.id)? || crate::quarantine::is_quarantined(&e) {
             continue;
         }
         let statement = plain_text(e.statement());
@@ -431,6 +440,12 @@ fn curate_locked(
     let mut report = empty_report();
     let redacted = crate::ops::prepare(tree, &mut req)?;
     let input = req.text.clone();
+    // Instruction-like input from an agent or an external source is kept
+    // whole, as one new entry, quarantined (ops::new_entry flags it): it
+    // changes no existing entry.
+    let poisoned = crate::quarantine::applies(crate::ops::trust_of(&req.source))
+        .then(|| crate::quarantine::scan(&input))
+        .flatten();
     let said = |text: &str| -> String {
         match speaker {
             Some(who) => format!("{who}: {}", text.trim()),
@@ -439,6 +454,7 @@ fn curate_locked(
     };
     let (statements, rejected) = if req.title.is_some()
         || opts.raw
+        || poisoned.is_some()
         || !matches!(
             req.kind.as_deref().unwrap_or("fact"),
             "fact" | "preference" | "event"
@@ -477,7 +493,16 @@ fn curate_locked(
         ms: 0.0,
     };
     let mut pending_file: Option<String> = None;
-    let plan = if opts.raw {
+    let plan = if let Some(f) = &poisoned {
+        Ok(vec![Planned {
+            st: statements[0].clone(),
+            op: Op::Add,
+            target: None,
+            reason: format!("quarantined: {}", f.reason()),
+            decided_by: "quarantine",
+            placement: None,
+        }])
+    } else if opts.raw {
         Ok(vec![Planned {
             st: statements[0].clone(),
             op: Op::Add,
@@ -813,6 +838,23 @@ fn apply(
         let mut op = p.op;
         let mut decided_by = p.decided_by;
         let mut reason = p.reason;
+        // An agent does not change what a person wrote: held for review.
+        let mut held = None;
+        if let Some(t) = &p.target
+            && opts.hold_user_entries
+            && matches!(op, Op::Update | Op::Merge | Op::Supersede)
+            // No trust at all: written by hand.
+            && t.trust.as_deref().is_none_or(|t| t == "user")
+        {
+            held = Some((op, t.clone()));
+            reason = format!(
+                "held for review: would {} {} ({reason}), a person's entry",
+                op.as_str(),
+                t.path
+            );
+            op = Op::Add;
+            decided_by = "held";
+        }
         // Confirmation before changing a user's own entry.
         if let (Some(t), Some(confirm)) = (&p.target, opts.confirm)
             && matches!(op, Op::Update | Op::Merge | Op::Supersede)
@@ -859,6 +901,10 @@ fn apply(
             dry_run: opts.dry_run,
         };
         let tag = |e: &mut Entry, what: &str| -> Result<()> {
+            // A quarantine flag stays until a person approves the entry.
+            if crate::quarantine::is_quarantined(e) {
+                return Ok(());
+            }
             e.set("curation", serde_yaml::Value::String(what.to_string()))
         };
         match (op, &p.target) {
@@ -911,7 +957,8 @@ fn apply(
                 } else {
                     None
                 };
-                let (topic, placed_by) = match (&req.at, &supersedes) {
+                let beside = supersedes.as_ref().or(held.as_ref().map(|(_, t)| t));
+                let (topic, placed_by) = match (&req.at, beside) {
                     (Some(at), _) => (at.clone(), "flag"),
                     (None, Some(t)) => (EntryPath::parse(&t.path)?.topic(), "superseded-entry"),
                     (None, None) => match (&p.placement, pending_file) {
@@ -948,7 +995,24 @@ fn apply(
                     out.op = "superseded";
                     out.target = Some(t.path.clone());
                 }
-                if pending {
+                if let Some((would, t)) = &held {
+                    e.set_serialized(
+                        "relations",
+                        &vec![Relation {
+                            rel: if *would == Op::Supersede {
+                                "contradicts".into()
+                            } else {
+                                "related".into()
+                            },
+                            to: t.path.clone(),
+                            id: Some(t.id.clone()).filter(|i| !i.is_empty()),
+                        }],
+                    )?;
+                    tag(&mut e, crate::quarantine::REVIEW)?;
+                    e.set("review", serde_yaml::Value::String(reason.clone()))?;
+                    out.op = "held";
+                    out.target = Some(t.path.clone());
+                } else if pending {
                     tag(&mut e, "pending")?;
                 } else if decided_by != "raw" {
                     tag(&mut e, &format!("{}: {}", op.as_str(), reason))?;

@@ -12,6 +12,7 @@ pub mod locomo;
 pub mod longmemeval;
 pub mod metrics;
 pub mod placement;
+pub mod quarantine;
 pub mod synth;
 
 use crate::ingest::{Conversation, Granularity, Quirks, Shape};
