@@ -89,6 +89,8 @@ pub enum Command {
     Log(cmd::log::Args),
     /// Check every file: front matter, ids, paths, stray files
     Doctor(cmd::doctor::Args),
+    /// Serve the memory to agents and editors over MCP (stdio)
+    Mcp(cmd::mcp::Args),
     /// Local models: pull (download + verify), list, path, rm
     Model(cmd::model::Args),
     /// Rebuild the index from the files

@@ -562,3 +562,19 @@ pub fn query_daemon(
         }
     }
 }
+
+/// A recall through a running `mem watch` when one answers (no index to
+/// open, no model to load), else in this process. `no_daemon` skips the
+/// socket.
+pub fn recall_any(
+    tree: &Tree,
+    models: &crate::model::select::Models,
+    q: &Query,
+    no_daemon: bool,
+) -> anyhow::Result<(Vec<Hit>, Stats)> {
+    let mut why = None;
+    if !no_daemon && let Some(r) = query_daemon(tree, models.embedder_id(), q, &mut why) {
+        return Ok(r);
+    }
+    crate::recall::recall(tree, models, q)
+}

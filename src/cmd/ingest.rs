@@ -190,6 +190,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             &models,
             &convs,
             at.as_ref(),
+            false,
             mode,
             args.all_speakers,
             &msg,

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod init;
 pub mod log;
 pub mod ls;
+pub mod mcp;
 pub mod model;
 pub mod mv;
 pub mod recall;
@@ -45,6 +46,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Eval(a) => eval::run(a, ctx),
         Command::Doctor(a) => doctor::run(a, ctx),
         Command::Model(a) => model::run(a, ctx),
+        Command::Mcp(a) => mcp::run(a, ctx),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }

@@ -684,6 +684,7 @@ pub fn write_distilled(
     models: &crate::model::select::Models,
     convs: &[Conversation],
     at: Option<&TopicPath>,
+    by_subject: bool,
     mode: crate::curate::Mode,
     all_speakers: bool,
     message: &str,
@@ -744,6 +745,11 @@ pub fn write_distilled(
                     s.date.clone(),
                 );
                 req.kind = Some("fact".into());
+                if by_subject {
+                    // Placed by subject like any `mem add`, not under the
+                    // conversation's own topic.
+                    req.at = None;
+                }
                 // A named speaker prefixes each statement ("Caroline: I moved to Paris"), so facts of
                 // different people stay apart; a plain `user` role keeps the first person.
                 let who = (!matches!(
@@ -1151,4 +1157,57 @@ mod tests {
         assert_eq!(segment("index", "x"), "x-index");
         assert_eq!(segment("___", "fallback"), "fallback");
     }
+}
+
+/// Harvests an agent session transcript (chat JSON Lines, Claude Code's
+/// format included): the user's statements are distilled and curated, each
+/// placed by its subject like any `mem add`, with the transcript and turn
+/// as the source ref. Turns harvested before (the ledger) are skipped, so
+/// a second harvest of a grown transcript takes only its new part.
+pub fn harvest_transcript(
+    tree: &crate::tree::Tree,
+    models: &crate::model::select::Models,
+    path: &Path,
+    mode: crate::curate::Mode,
+) -> Result<Report> {
+    let bytes = read_input(path)?;
+    let shown = path.display().to_string();
+    if bytes.trim_ascii().is_empty() {
+        anyhow::bail!("{shown} is empty: nothing to harvest");
+    }
+    match recognise(&bytes) {
+        Some((Format::ChatJsonl, _)) => {}
+        Some((f, _)) => anyhow::bail!(
+            "{shown} is a {} file, not a transcript (chat JSON Lines): use `mem ingest`",
+            serde_json::to_value(f)?.as_str().unwrap_or("benchmark")
+        ),
+        None => anyhow::bail!("{shown}: not a transcript (chat JSON Lines, one message a line)"),
+    }
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "session".into());
+    let mut quirks = Quirks::default();
+    let convs = parse(Format::ChatJsonl, &bytes, &name, &mut quirks)?;
+    let mut report = Report {
+        op: "harvested",
+        file: shown.clone(),
+        format: "chat-jsonl".into(),
+        granularity: "statement".into(),
+        quirks,
+        ..Default::default()
+    };
+    write_distilled(
+        tree,
+        models,
+        &convs,
+        None,
+        true,
+        mode,
+        false,
+        &format!("mem: harvest {shown} (via conversation)"),
+        false,
+        &mut report,
+    )?;
+    Ok(report)
 }
