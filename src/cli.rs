@@ -91,6 +91,8 @@ pub enum Command {
     Doctor(cmd::doctor::Args),
     /// Serve the memory to agents and editors over MCP (stdio)
     Mcp(cmd::mcp::Args),
+    /// Coding agents' hooks: install, uninstall, status, run (context at session start and per prompt, transcript harvest)
+    Hook(cmd::hook::Args),
     /// Local models: pull (download + verify), list, path, rm
     Model(cmd::model::Args),
     /// Rebuild the index from the files

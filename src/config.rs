@@ -15,6 +15,33 @@ pub struct Config {
     pub models: Models,
     pub recall: RecallConfig,
     pub watch: WatchConfig,
+    pub hooks: HooksConfig,
+}
+
+/// `[hooks]`: the agent hooks (`mem hook run`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HooksConfig {
+    /// The prompt hook prints nothing unless its memories are ready this
+    /// many milliseconds after the process started.
+    pub prompt_ms: u64,
+    /// Token budget of the prompt hook's context.
+    pub prompt_budget: usize,
+    /// Token budget of the session-start context.
+    pub session_budget: usize,
+    /// A detached transcript harvest stops after this many seconds.
+    pub harvest_timeout_s: u64,
+}
+
+impl Default for HooksConfig {
+    fn default() -> Self {
+        Self {
+            prompt_ms: 150,
+            prompt_budget: 600,
+            session_budget: 1200,
+            harvest_timeout_s: 300,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -109,6 +109,20 @@ fn render_entry(p: &Packed) -> String {
 /// The entries are read from the tree; an entry that cannot be read is
 /// skipped.
 pub fn pack(tree: &Tree, query: &str, hits: &[Hit], budget: usize) -> Pack {
+    let quarantined = hits.iter().filter(|h| h.quarantined).count();
+    let paths: Vec<String> = hits
+        .iter()
+        .filter(|h| !h.quarantined && !h.archived)
+        .map(|h| h.path.clone())
+        .collect();
+    let mut p = pack_paths(tree, query, &paths, budget);
+    p.quarantined += quarantined;
+    p
+}
+
+/// [`pack`] for entry paths in order of preference (recall's hits, recent
+/// entries…); quarantined and unreadable entries are skipped.
+pub fn pack_paths(tree: &Tree, query: &str, paths: &[String], budget: usize) -> Pack {
     let mut out = Pack {
         query: query.to_string(),
         budget,
@@ -125,12 +139,8 @@ pub fn pack(tree: &Tree, query: &str, hits: &[Hit], budget: usize) -> Pack {
     // reserved (a count of up to four digits).
     let reserve = estimate_tokens(&header(query, 1000));
     let mut used = reserve;
-    for h in hits {
-        if h.quarantined || h.archived {
-            out.quarantined += h.quarantined as usize;
-            continue;
-        }
-        let Ok(loaded) = tree.resolve(&h.path, false) else {
+    for path in paths {
+        let Ok(loaded) = tree.resolve(path, false) else {
             continue;
         };
         let e = &loaded.entry;
@@ -145,7 +155,7 @@ pub fn pack(tree: &Tree, query: &str, hits: &[Hit], budget: usize) -> Pack {
         }
         let mut p = Packed {
             n: out.entries.len() + 1,
-            path: h.path.clone(),
+            path: path.clone(),
             id: e.meta.id.clone(),
             title: e.meta.title.clone(),
             kind: e.meta.kind.clone(),

@@ -2,6 +2,7 @@ use clap::Parser;
 use mem::{cli::Cli, error};
 
 fn main() {
+    mem::cmd::hook::mark_start();
     mem::trace::init();
     // Ctrl-C, SIGTERM, SIGHUP: clean up (the watcher's socket, the temp
     // files of an unfinished write; see `mem::interrupt`) and exit 130.

@@ -17,6 +17,7 @@ const ULID_LEN: usize = 26;
 
 pub const MEM_DIR: &str = ".mem";
 
+#[derive(Clone)]
 pub struct Tree {
     pub root: PathBuf,
     pub config: Config,

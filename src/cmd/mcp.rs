@@ -39,11 +39,11 @@ use std::sync::mpsc;
 #[command(
     after_help = "Speaks the Model Context Protocol on stdin/stdout (logs on stderr) until stdin closes. Tools: \
 recall, context, add, show, browse, forget, ingest_transcript. The tree is the one mem finds from the current \
-directory (or -C DIR). Quarantined entries never appear in a result; agent writes are `via: agent`, curated, and \
+directory (or --root DIR). Quarantined entries never appear in a result; agent writes are `via: agent`, curated, and \
 held for review when they would change an entry a person wrote.\n\n\
 Setup (Claude Code): claude mcp add mem -- mem mcp\n\
-Setup (any MCP client): command \"mem\", args [\"mcp\"] (add \"-C\", \"/path/to/tree\" to pin a tree).\n\n\
-Examples:\n  mem mcp\n  mem -C ~/notes mcp"
+Setup (any MCP client): command \"mem\", args [\"mcp\"] (add \"--root\", \"/path/to/tree\" to pin a tree).\n\n\
+Examples:\n  mem mcp\n  mem --root ~/notes mcp"
 )]
 pub struct Args {}
 

@@ -8,6 +8,8 @@ pub mod eval;
 pub mod eval_curation;
 pub mod eval_placement;
 pub mod forget;
+pub mod hook;
+pub mod hook_config;
 pub mod ingest;
 pub mod init;
 pub mod log;
@@ -47,6 +49,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Doctor(a) => doctor::run(a, ctx),
         Command::Model(a) => model::run(a, ctx),
         Command::Mcp(a) => mcp::run(a, ctx),
+        Command::Hook(a) => hook::run(a, ctx),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }

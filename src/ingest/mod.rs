@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+pub mod agent;
 pub mod chat_jsonl;
 mod format;
 pub mod locomo;
@@ -576,6 +577,9 @@ pub struct CurationCounts {
     pub pending: usize,
     /// Turns not curated because of who spoke (assistant, system, tool).
     pub skipped_speaker: usize,
+    /// Harvested transcripts: questions, thanks and go-aheads left out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_chatter: usize,
     pub model_calls: usize,
     pub warnings: Vec<String>,
 }
@@ -736,8 +740,19 @@ pub fn write_distilled(
                     report.unchanged += 1;
                     continue;
                 }
+                // A harvested agent session: what the user asks or
+                // acknowledges is not memory.
+                let text = if by_subject {
+                    if agent::is_chatter(&t.text) {
+                        counts.skipped_chatter += 1;
+                        continue;
+                    }
+                    agent::strip_opener(t.text.trim())
+                } else {
+                    t.text.trim()
+                };
                 let mut req = request(
-                    t.text.trim().to_string(),
+                    text.to_string(),
                     String::new(),
                     topic.clone(),
                     &t.reference,
@@ -1175,6 +1190,19 @@ pub fn harvest_transcript(
     if bytes.trim_ascii().is_empty() {
         anyhow::bail!("{shown} is empty: nothing to harvest");
     }
+    // An agent's own transcript format: the user's turns only.
+    let bytes = agent::user_turns(&bytes).unwrap_or(bytes);
+    if bytes.trim_ascii().is_empty() {
+        let mut r = Report {
+            op: "harvested",
+            file: shown,
+            format: "agent-transcript".into(),
+            granularity: "statement".into(),
+            ..Default::default()
+        };
+        r.curation = Some(CurationCounts::default());
+        return Ok(r);
+    }
     match recognise(&bytes) {
         Some((Format::ChatJsonl, _)) => {}
         Some((f, _)) => anyhow::bail!(
@@ -1210,4 +1238,8 @@ pub fn harvest_transcript(
         &mut report,
     )?;
     Ok(report)
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
