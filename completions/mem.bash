@@ -37,6 +37,9 @@ _mem() {
             mem,help)
                 cmd="mem__subcmd__help"
                 ;;
+            mem,hook)
+                cmd="mem__subcmd__hook"
+                ;;
             mem,ingest)
                 cmd="mem__subcmd__ingest"
                 ;;
@@ -51,6 +54,9 @@ _mem() {
                 ;;
             mem,man)
                 cmd="mem__subcmd__man"
+                ;;
+            mem,mcp)
+                cmd="mem__subcmd__mcp"
                 ;;
             mem,model)
                 cmd="mem__subcmd__model"
@@ -94,6 +100,9 @@ _mem() {
             mem__subcmd__eval,placement)
                 cmd="mem__subcmd__eval__subcmd__placement"
                 ;;
+            mem__subcmd__eval,quarantine)
+                cmd="mem__subcmd__eval__subcmd__quarantine"
+                ;;
             mem__subcmd__eval,synth)
                 cmd="mem__subcmd__eval__subcmd__synth"
                 ;;
@@ -111,6 +120,9 @@ _mem() {
                 ;;
             mem__subcmd__eval__subcmd__help,placement)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__placement"
+                ;;
+            mem__subcmd__eval__subcmd__help,quarantine)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__quarantine"
                 ;;
             mem__subcmd__eval__subcmd__help,synth)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__synth"
@@ -136,6 +148,9 @@ _mem() {
             mem__subcmd__help,help)
                 cmd="mem__subcmd__help__subcmd__help"
                 ;;
+            mem__subcmd__help,hook)
+                cmd="mem__subcmd__help__subcmd__hook"
+                ;;
             mem__subcmd__help,ingest)
                 cmd="mem__subcmd__help__subcmd__ingest"
                 ;;
@@ -150,6 +165,9 @@ _mem() {
                 ;;
             mem__subcmd__help,man)
                 cmd="mem__subcmd__help__subcmd__man"
+                ;;
+            mem__subcmd__help,mcp)
+                cmd="mem__subcmd__help__subcmd__mcp"
                 ;;
             mem__subcmd__help,model)
                 cmd="mem__subcmd__help__subcmd__model"
@@ -190,8 +208,26 @@ _mem() {
             mem__subcmd__help__subcmd__eval,placement)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__placement"
                 ;;
+            mem__subcmd__help__subcmd__eval,quarantine)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__quarantine"
+                ;;
             mem__subcmd__help__subcmd__eval,synth)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__synth"
+                ;;
+            mem__subcmd__help__subcmd__hook,harvest)
+                cmd="mem__subcmd__help__subcmd__hook__subcmd__harvest"
+                ;;
+            mem__subcmd__help__subcmd__hook,install)
+                cmd="mem__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
+            mem__subcmd__help__subcmd__hook,run)
+                cmd="mem__subcmd__help__subcmd__hook__subcmd__run"
+                ;;
+            mem__subcmd__help__subcmd__hook,status)
+                cmd="mem__subcmd__help__subcmd__hook__subcmd__status"
+                ;;
+            mem__subcmd__help__subcmd__hook,uninstall)
+                cmd="mem__subcmd__help__subcmd__hook__subcmd__uninstall"
                 ;;
             mem__subcmd__help__subcmd__model,list)
                 cmd="mem__subcmd__help__subcmd__model__subcmd__list"
@@ -204,6 +240,42 @@ _mem() {
                 ;;
             mem__subcmd__help__subcmd__model,rm)
                 cmd="mem__subcmd__help__subcmd__model__subcmd__rm"
+                ;;
+            mem__subcmd__hook,harvest)
+                cmd="mem__subcmd__hook__subcmd__harvest"
+                ;;
+            mem__subcmd__hook,help)
+                cmd="mem__subcmd__hook__subcmd__help"
+                ;;
+            mem__subcmd__hook,install)
+                cmd="mem__subcmd__hook__subcmd__install"
+                ;;
+            mem__subcmd__hook,run)
+                cmd="mem__subcmd__hook__subcmd__run"
+                ;;
+            mem__subcmd__hook,status)
+                cmd="mem__subcmd__hook__subcmd__status"
+                ;;
+            mem__subcmd__hook,uninstall)
+                cmd="mem__subcmd__hook__subcmd__uninstall"
+                ;;
+            mem__subcmd__hook__subcmd__help,harvest)
+                cmd="mem__subcmd__hook__subcmd__help__subcmd__harvest"
+                ;;
+            mem__subcmd__hook__subcmd__help,help)
+                cmd="mem__subcmd__hook__subcmd__help__subcmd__help"
+                ;;
+            mem__subcmd__hook__subcmd__help,install)
+                cmd="mem__subcmd__hook__subcmd__help__subcmd__install"
+                ;;
+            mem__subcmd__hook__subcmd__help,run)
+                cmd="mem__subcmd__hook__subcmd__help__subcmd__run"
+                ;;
+            mem__subcmd__hook__subcmd__help,status)
+                cmd="mem__subcmd__hook__subcmd__help__subcmd__status"
+                ;;
+            mem__subcmd__hook__subcmd__help,uninstall)
+                cmd="mem__subcmd__hook__subcmd__help__subcmd__uninstall"
                 ;;
             mem__subcmd__model,help)
                 cmd="mem__subcmd__model__subcmd__help"
@@ -242,7 +314,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -400,7 +472,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement quarantine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,7 +524,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help)
-            opts="synth locomo longmemeval curation placement help"
+            opts="synth locomo longmemeval curation placement quarantine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,6 +594,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help__subcmd__placement)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__quarantine)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -671,6 +757,28 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__eval__subcmd__quarantine)
+            opts="-y -q -h --mistakes --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__eval__subcmd__synth)
             opts="-n -y -q -h --entries --seed --batch --queries --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -740,7 +848,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor model reindex watch eval completions man help"
+            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,7 +918,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth locomo longmemeval curation placement"
+            opts="synth locomo longmemeval curation placement quarantine"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -879,6 +987,20 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__help__subcmd__eval__subcmd__quarantine)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__help__subcmd__eval__subcmd__synth)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -910,6 +1032,90 @@ _mem() {
         mem__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__hook)
+            opts="install uninstall status run harvest"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__hook__subcmd__harvest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__hook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__hook__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__hook__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__hook__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -978,6 +1184,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__mcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1173,6 +1393,244 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__hook)
+            opts="-y -q -h --root --json --color --yes --quiet --help install uninstall status run harvest help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__harvest)
+            opts="-y -q -h --transcript --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --transcript)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help)
+            opts="install uninstall status run harvest help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help__subcmd__harvest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__install)
+            opts="-y -q -h --project --user --no-mcp --dry-run --root --json --color --yes --quiet --help claude-code codex gemini cursor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__run)
+            opts="-y -q -h --agent --root --json --color --yes --quiet --help session-start user-prompt stop pre-compact session-end"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -W "claude-code codex gemini cursor" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__status)
+            opts="-y -q -h --root --json --color --yes --quiet --help claude-code codex gemini cursor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__uninstall)
+            opts="-y -q -h --project --user --no-mcp --dry-run --root --json --color --yes --quiet --help claude-code codex gemini cursor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__ingest)
             opts="-y -q -h --format --granularity --at --no-index --distill --no-model --all-speakers --name --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1286,6 +1744,28 @@ _mem() {
             return 0
             ;;
         mem__subcmd__man)
+            opts="-y -q -h --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__mcp)
             opts="-y -q -h --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1524,7 +2004,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__recall)
-            opts="-k -y -q -h --k --tier --at --since --until --history --archived --explain --no-daemon --root --json --color --yes --quiet --help"
+            opts="-k -y -q -h --k --tier --at --since --until --history --archived --explain --no-daemon --quarantined --format --budget --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1551,6 +2031,14 @@ _mem() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json prompt vimgrep" -- "${cur}"))
+                    return 0
+                    ;;
+                --budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

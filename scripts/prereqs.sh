@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages mem's build needs on Debian/Ubuntu:
-# cmake (llama.cpp), libclang + clang (bindgen), a C/C++ compiler, git.
+# cmake (llama.cpp), libclang + clang (bindgen), a C/C++ compiler, git,
+# python3 with venv (the MCP client test).
 # Skips apt entirely when everything is already there.
 set -euo pipefail
 missing=()
@@ -10,6 +11,9 @@ ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || ls /usr/lib/x86_64-linux
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+# The MCP client test runs the official Python SDK from PyPI in a venv.
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "prereqs: installing ${missing[*]}" >&2
   SUDO=""

@@ -10,3 +10,11 @@ target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import sys,j
 cargo test --locked --no-fail-fast -- --test-threads=2
 # The tests on the real model files (ignored by a plain `cargo test`).
 cargo test --locked --no-fail-fast --test models -- --ignored --test-threads=2
+# A real MCP client: the official Python SDK (PyPI `mcp`, pinned) in a
+# venv kept outside the clone, against `mem mcp`.
+venv="${MEM_TEST_VENV:-/var/tmp/mem-ci/venv}"
+if ! "$venv/bin/python" -c 'import mcp' >/dev/null 2>&1; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'mcp==2.3.0'
+fi
+MEM_TEST_PYTHON="$venv/bin/python" cargo test --locked --no-fail-fast --test cli mcp_python -- --ignored --test-threads=2

@@ -276,15 +276,13 @@ fn hidden_chars(text: &str) -> Option<Finding> {
     let mut zw_between_letters = 0;
     for (i, &c) in chars.iter().enumerate() {
         match c {
-            '\u{e0000}'..='\u{e007f}' => {
-                // A flag emoji's tag sequence (England, Scotland, Wales)
-                // follows U+1F3F4 and spells a short region code.
-                if !in_flag_sequence(&chars, i) {
-                    return Some(Finding {
-                        family: "hidden-text",
-                        matched: format!("U+{:04X} (Unicode tag character)", c as u32),
-                    });
-                }
+            // A flag emoji's tag sequence (England, Scotland, Wales)
+            // follows U+1F3F4 and spells a short region code.
+            '\u{e0000}'..='\u{e007f}' if !in_flag_sequence(&chars, i) => {
+                return Some(Finding {
+                    family: "hidden-text",
+                    matched: format!("U+{:04X} (Unicode tag character)", c as u32),
+                });
             }
             '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
                 return Some(Finding {
@@ -532,9 +530,9 @@ static FORMAT_TALK: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words of a sentence that discusses injections instead of making one.
 static ABOUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    Regex::new(
         r"\b(?:attacks?|attackers?|injections?|jailbreaks?|filters?|filtered|filtering|detects?|detected|detection|detector|blocks?|blocked|blocklist|denylist|flags?|flagged|examples?|such\s+as|e\.g\.|phrases?|patterns?|payloads?|strings?|red[- ]team\w*|regex|classifier|test\s+cases?|prompts?\s+like|messages?\s+like|warns?|refuses?|rejects?|rejected|strips?|sanitiz\w+|malicious|suspicious|phishing|security|guardrails?|matches|catches|caught)\b",
-    ))
+    )
     .unwrap()
 });
 

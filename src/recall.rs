@@ -1024,6 +1024,10 @@ pub fn snippet(body: &str, query: &str, max: usize) -> String {
     s
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1150,8 +1154,4 @@ mod tests {
         assert!((out[0].1 - 1.35).abs() < 1e-6);
         assert!((out.iter().find(|(r, _)| r == "t/x/1.md").unwrap().1 - 1.0).abs() < 1e-6);
     }
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }

@@ -250,6 +250,53 @@ pub fn strip_opener(text: &str) -> &str {
     if rest.trim().is_empty() { text } else { rest }
 }
 
+/// What a user turn states: its sentences without the chatter ("Makes
+/// sense, go ahead.", "Thanks.") and without openers, capitalised; `None`
+/// when nothing is left.
+pub fn statements(text: &str) -> Option<String> {
+    let mut kept: Vec<String> = Vec::new();
+    for s in sentences(text) {
+        if is_chatter(s) {
+            continue;
+        }
+        let s = strip_opener(s.trim());
+        let mut c = s.chars();
+        let s = match c.next() {
+            Some(f) if f.is_lowercase() => f.to_uppercase().chain(c).collect(),
+            _ => s.to_string(),
+        };
+        kept.push(s);
+    }
+    (!kept.is_empty()).then(|| kept.join(" "))
+}
+
+/// Sentences: ends at `.`, `!` or `?` followed by a space or the end (not
+/// inside numbers such as 1.5), and at line breaks.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let end = match c {
+            b'\n' => true,
+            b'.' | b'!' | b'?' => b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()),
+            _ => false,
+        };
+        if end {
+            let s = text[start..=i].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = i + 1;
+        }
+    }
+    let s = text[start..].trim();
+    if !s.is_empty() {
+        out.push(s);
+    }
+    out
+}
+
 fn render(turns: &[(String, String, Option<String>)]) -> Vec<u8> {
     let mut s = String::new();
     for (session, text, time) in turns {
@@ -319,6 +366,14 @@ mod tests {
             "we use pnpm."
         );
         assert_eq!(strip_opener("Also"), "Also");
+        assert_eq!(
+            statements(
+                "Makes sense, go ahead. We use Postgres 16.5 now. Also, deploys run at 1am. Thanks!"
+            )
+            .as_deref(),
+            Some("We use Postgres 16.5 now. Deploys run at 1am.")
+        );
+        assert_eq!(statements("Thanks. Great, go ahead!"), None);
         assert_eq!(strip_opener("Alsop is our CTO."), "Alsop is our CTO.");
     }
 

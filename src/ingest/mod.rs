@@ -743,16 +743,18 @@ pub fn write_distilled(
                 // A harvested agent session: what the user asks or
                 // acknowledges is not memory.
                 let text = if by_subject {
-                    if agent::is_chatter(&t.text) {
-                        counts.skipped_chatter += 1;
-                        continue;
+                    match agent::statements(&t.text) {
+                        Some(s) => s,
+                        None => {
+                            counts.skipped_chatter += 1;
+                            continue;
+                        }
                     }
-                    agent::strip_opener(t.text.trim())
                 } else {
-                    t.text.trim()
+                    t.text.trim().to_string()
                 };
                 let mut req = request(
-                    text.to_string(),
+                    text,
                     String::new(),
                     topic.clone(),
                     &t.reference,
@@ -834,6 +836,76 @@ fn spinner(enabled: bool, msg: &str) -> Option<indicatif::ProgressBar> {
     s.set_message(msg.to_string());
     s.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(s)
+}
+
+/// Harvests an agent session transcript (chat JSON Lines, Claude Code's
+/// format included): the user's statements are distilled and curated, each
+/// placed by its subject like any `mem add`, with the transcript and turn
+/// as the source ref. Turns harvested before (the ledger) are skipped, so
+/// a second harvest of a grown transcript takes only its new part.
+pub fn harvest_transcript(
+    tree: &crate::tree::Tree,
+    models: &crate::model::select::Models,
+    path: &Path,
+    mode: crate::curate::Mode,
+) -> Result<Report> {
+    let bytes = read_input(path)?;
+    let shown = path.display().to_string();
+    if bytes.trim_ascii().is_empty() {
+        anyhow::bail!("{shown} is empty: nothing to harvest");
+    }
+    // An agent's own transcript format: the user's turns only.
+    let bytes = agent::user_turns(&bytes).unwrap_or(bytes);
+    if bytes.trim_ascii().is_empty() {
+        let mut r = Report {
+            op: "harvested",
+            file: shown,
+            format: "agent-transcript".into(),
+            granularity: "statement".into(),
+            ..Default::default()
+        };
+        r.curation = Some(CurationCounts::default());
+        return Ok(r);
+    }
+    match recognise(&bytes) {
+        Some((Format::ChatJsonl, _)) => {}
+        Some((f, _)) => anyhow::bail!(
+            "{shown} is a {} file, not a transcript (chat JSON Lines): use `mem ingest`",
+            serde_json::to_value(f)?.as_str().unwrap_or("benchmark")
+        ),
+        None => anyhow::bail!("{shown}: not a transcript (chat JSON Lines, one message a line)"),
+    }
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "session".into());
+    let mut quirks = Quirks::default();
+    let convs = parse(Format::ChatJsonl, &bytes, &name, &mut quirks)?;
+    let mut report = Report {
+        op: "harvested",
+        file: shown.clone(),
+        format: "chat-jsonl".into(),
+        granularity: "statement".into(),
+        quirks,
+        ..Default::default()
+    };
+    write_distilled(
+        tree,
+        models,
+        &convs,
+        None,
+        true,
+        mode,
+        false,
+        &format!("mem: harvest {shown} (via conversation)"),
+        false,
+        &mut report,
+    )?;
+    Ok(report)
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]
@@ -1172,74 +1244,4 @@ mod tests {
         assert_eq!(segment("index", "x"), "x-index");
         assert_eq!(segment("___", "fallback"), "fallback");
     }
-}
-
-/// Harvests an agent session transcript (chat JSON Lines, Claude Code's
-/// format included): the user's statements are distilled and curated, each
-/// placed by its subject like any `mem add`, with the transcript and turn
-/// as the source ref. Turns harvested before (the ledger) are skipped, so
-/// a second harvest of a grown transcript takes only its new part.
-pub fn harvest_transcript(
-    tree: &crate::tree::Tree,
-    models: &crate::model::select::Models,
-    path: &Path,
-    mode: crate::curate::Mode,
-) -> Result<Report> {
-    let bytes = read_input(path)?;
-    let shown = path.display().to_string();
-    if bytes.trim_ascii().is_empty() {
-        anyhow::bail!("{shown} is empty: nothing to harvest");
-    }
-    // An agent's own transcript format: the user's turns only.
-    let bytes = agent::user_turns(&bytes).unwrap_or(bytes);
-    if bytes.trim_ascii().is_empty() {
-        let mut r = Report {
-            op: "harvested",
-            file: shown,
-            format: "agent-transcript".into(),
-            granularity: "statement".into(),
-            ..Default::default()
-        };
-        r.curation = Some(CurationCounts::default());
-        return Ok(r);
-    }
-    match recognise(&bytes) {
-        Some((Format::ChatJsonl, _)) => {}
-        Some((f, _)) => anyhow::bail!(
-            "{shown} is a {} file, not a transcript (chat JSON Lines): use `mem ingest`",
-            serde_json::to_value(f)?.as_str().unwrap_or("benchmark")
-        ),
-        None => anyhow::bail!("{shown}: not a transcript (chat JSON Lines, one message a line)"),
-    }
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "session".into());
-    let mut quirks = Quirks::default();
-    let convs = parse(Format::ChatJsonl, &bytes, &name, &mut quirks)?;
-    let mut report = Report {
-        op: "harvested",
-        file: shown.clone(),
-        format: "chat-jsonl".into(),
-        granularity: "statement".into(),
-        quirks,
-        ..Default::default()
-    };
-    write_distilled(
-        tree,
-        models,
-        &convs,
-        None,
-        true,
-        mode,
-        false,
-        &format!("mem: harvest {shown} (via conversation)"),
-        false,
-        &mut report,
-    )?;
-    Ok(report)
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the `mem` binary in hermetic temp trees.
 
+mod agents;
 mod common;
 mod concurrency;
 mod core;
