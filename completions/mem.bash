@@ -73,6 +73,9 @@ _mem() {
             mem,restore)
                 cmd="mem__subcmd__restore"
                 ;;
+            mem,review)
+                cmd="mem__subcmd__review"
+                ;;
             mem,show)
                 cmd="mem__subcmd__show"
                 ;;
@@ -183,6 +186,9 @@ _mem() {
                 ;;
             mem__subcmd__help,restore)
                 cmd="mem__subcmd__help__subcmd__restore"
+                ;;
+            mem__subcmd__help,review)
+                cmd="mem__subcmd__help__subcmd__review"
                 ;;
             mem__subcmd__help,show)
                 cmd="mem__subcmd__help__subcmd__show"
@@ -314,7 +320,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor mcp hook model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -848,7 +854,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor mcp hook model reindex watch eval completions man help"
+            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1324,6 +1330,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__review)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2086,6 +2106,36 @@ _mem() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__review)
+            opts="-y -q -h --approve --reject --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --approve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

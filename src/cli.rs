@@ -89,6 +89,8 @@ pub enum Command {
     Log(cmd::log::Args),
     /// Check every file: front matter, ids, paths, stray files
     Doctor(cmd::doctor::Args),
+    /// What waits for a person: quarantined entries and agents' changes held for review; approve or reject
+    Review(cmd::review::Args),
     /// Serve the memory to agents and editors over MCP (stdio)
     Mcp(cmd::mcp::Args),
     /// Coding agents' hooks: install, uninstall, status, run (context at session start and per prompt, transcript harvest)

@@ -112,6 +112,24 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                 for r in &e.meta.relations {
                     relations.push((f.display(), r.rel.clone(), r.to.clone(), r.id.clone()));
                 }
+                if !f.archived && crate::quarantine::is_quarantined(&e) {
+                    let why = e
+                        .front_matter()
+                        .get("quarantine")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("instruction-like text")
+                        .to_string();
+                    problems.push(Problem {
+                        severity: "note",
+                        path: rel.clone(),
+                        line: None,
+                        problem: format!("quarantined ({why}): kept out of agents' context until a person approves it"),
+                        fix: format!(
+                            "read it, then `mem review --approve {0}` or `mem review --reject {0}`",
+                            f.path
+                        ),
+                    });
+                }
             }
             Err(e) => problems.push(Problem {
                 severity: "error",
@@ -193,7 +211,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     let (n, problems) = check(&tree);
     let errors = problems.iter().filter(|p| p.severity == "error").count();
-    let warnings = problems.len() - errors;
+    let warnings = problems.iter().filter(|p| p.severity == "warning").count();
     let failed = errors > 0 || (args.strict && warnings > 0);
     for p in &problems {
         if ctx.json {

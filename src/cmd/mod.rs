@@ -19,6 +19,7 @@ pub mod model;
 pub mod mv;
 pub mod recall;
 pub mod reindex;
+pub mod review;
 pub mod show;
 pub mod tree;
 pub mod undo;
@@ -50,6 +51,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Model(a) => model::run(a, ctx),
         Command::Mcp(a) => mcp::run(a, ctx),
         Command::Hook(a) => hook::run(a, ctx),
+        Command::Review(a) => review::run(a, ctx),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }
