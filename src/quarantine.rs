@@ -101,6 +101,50 @@ pub fn scan(text: &str) -> Option<Finding> {
 /// dangerous command, a network call) and strong together. The weights
 /// and the threshold were set on fixtures/quarantine/dev.jsonl.
 fn scored(flat: &str) -> Option<Finding> {
+    // Cues count together only when they are close: within a window of a
+    // few sentences (an injection is local; a long, harmless text gathers
+    // weak cues far apart).
+    windows(flat).into_iter().find_map(scored_window)
+}
+
+/// Windows of about [`WINDOW`] bytes, each starting at a sentence start and
+/// overlapping the next by half.
+fn windows(text: &str) -> Vec<&str> {
+    if text.len() <= WINDOW {
+        return vec![text];
+    }
+    let mut starts = vec![0];
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？') {
+            let n = i + c.len_utf8();
+            if n < text.len() {
+                starts.push(n);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut last_start = usize::MAX;
+    let mut next = 0;
+    for &st in &starts {
+        if st < next {
+            continue;
+        }
+        let end = floor_char(text, (st + WINDOW).min(text.len()));
+        if st != last_start && st < end {
+            out.push(&text[st..end]);
+            last_start = st;
+        }
+        next = st + WINDOW / 2;
+        if end == text.len() {
+            break;
+        }
+    }
+    out
+}
+
+const WINDOW: usize = 400;
+
+fn scored_window(flat: &str) -> Option<Finding> {
     let mut score = 0;
     let mut strongest: Option<(i32, &'static str, String)> = None;
     for (name, w, re) in CUES.iter() {
@@ -161,21 +205,34 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
                 r"\b(?:when(?:ever)?|once|as\s+soon\s+as|upon|after)\s+(?:you\s+)?(?:read|reading|see|load|loading|open|opening)\s+(?:this|these|it)\b",
                 r"|\bwhen\s+this\s+(?:memory|note|file|message|entry)\s+is\s+(?:loaded|read|retrieved|recalled|summari[sz]ed)",
                 r"|\bupon\s+loading\b|\bon\s+your\s+next\s+(?:tool\s+use|tool\s+call|reply|answer|turn|response|message|commit)",
-                r"|\bbefore\s+(?:answering|you\s+answer|replying|responding)\b|\bfor\s+every\s+(?:answer|reply|response)\b",
                 r"|\b(?:each|every)\s+time\s+you\s+start\s+a\s+session\b|\bonce\s+per\s+session\b|\bwhenever\s+you\s+(?:open|touch|start)\b",
                 r"|\bwenn\s+du\s+(?:das|dies)\s+liest|\bcuando\s+leas\s+esto|\bquand\s+(?:tu\s+lis|vous\s+lisez)\s+ceci|读到这|看到这条",
             )),
         ),
         (
             "concealment",
+            2,
+            r(
+                r"\bwithout\s+(?:telling|informing|notifying|alerting)\b|\bsilently\b|\bsecretly\b|\bleave\s+out\b|\bomit\s+(?:this|any|it)\b|\bhide\s+(?:the|any|this|it|your)\b",
+            ),
+        ),
+        (
+            "trigger",
+            2,
+            r(
+                r"\bbefore\s+(?:answering|you\s+answer|replying|responding)\b|\bfor\s+every\s+(?:answer|reply|response)\b",
+            ),
+        ),
+        (
+            "concealment",
             3,
             r(concat!(
                 r"\bnever\s+(?:reveal|cite|mention|quote|disclose|explain\s+why|tell)\b|\b(?:do\s+not|don't)\s+(?:reveal|disclose|cite|record|quote)\b",
-                r"|\bkeep\s+quiet\b|\bleave\s+out\b|\bomit\s+(?:this|any|it)\b|\bhide\s+(?:the|any|this|it|your)\b|\bstrip\s+any\s+mention\b",
+                r"|\bkeep\s+quiet\b|\bstrip\s+any\s+mention\b",
                 r"|\bnot\s+(?:be\s+)?alarmed\b|\bdoesn't\s+need\s+to\s+know\b|\bdoes\s+not\s+need\s+to\s+know\b|\binvisible\s+to\b",
-                r"|\bpretend\s+you\s+(?:have\s+not|haven't|did\s+not|didn't)\b|\bsay\s+(?:no|it\s+is\s+standard)\b|\bmust\s+not\s+see\b",
+                r"|\bpretend\s+you\s+(?:have\s+not|haven't|did\s+not|didn't)\b|\b(?:if|when)\b[^.]{0,60}\bask\w*\b[^.]{0,60}\bsay\s+(?:no|it\s+is)\b|\bmust\s+not\s+see\b",
                 r"|\b(?:do\s+not|don't)\s+(?:record|log|mention)\b[^.]{0,40}\b(?:transcript|summary|history|log)\b",
-                r"|\bwithout\s+(?:telling|informing|notifying|alerting)\b|\bsilently\b|\bsecretly\b|\bquietly\s+(?:install|run|add|delete|remove|disable)",
+                r"|\bquietly\s+(?:install|run|add|delete|remove|disable)",
                 r"|\bniemals\b|\bjamais\b|\bne\s+préviens\s+personne|\bsin\s+avisar|\bsans\s+prévenir|透露|保密|不要询问|ohne\s+(?:zu\s+fragen|nachzufragen)|sin\s+preguntar",
             )),
         ),
@@ -196,7 +253,7 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
             r(concat!(
                 r"~/\.ssh|\bid_rsa|\bid_ed25519|~/\.netrc|~/\.npmrc|~/\.aws|~/\.docker/config|(?:^|[\s`'(])\.env\b|\bsecrets\.ya?ml\b|/etc/passwd|/etc/shadow|\bos\.environ\b",
                 r"|\$\{?[a-z_]*(?:key|token|secret|pass\w*|_url)\b|\b[a-z]+_(?:token|api_key|secret_\w+|access_key\w*)\b|\b(?:api|npm|access|secret|private|ssh)\s+(?:keys?|tokens?)\b",
-                r"|\bclaves\b|\bschlüssel\b|\bfrom\s+the\s+environment\b|\boutput\s+of\s+`?env\b|\blast\s+\d+\s+messages\b|\bthe\s+conversation\b|\bwhole\s+repository\b",
+                r"|\bclaves\b|\bschlüssel\b|\bfrom\s+the\s+environment\b|\boutput\s+of\s+`?env\b|\blast\s+\d+\s+messages\b",
             )),
         ),
         (
@@ -226,7 +283,7 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
             r(concat!(
                 r"\binstructions\s+you\s+(?:received|were\s+given|have\s+been\s+given|got)\b|\b(?:are|is)\s+(?:now\s+)?(?:void|superseded|null\s+and\s+void|deprecated|revoked)\b",
                 r"|\bpay\s+no\s+attention\s+to\b|\bset\s+aside\s+the\s+(?:rules|instructions|guidelines)|\bfollow\s+(?:mine|these|my\s+instructions)\s+instead\b",
-                r"|\b(?:safety\s+)?policy\s+does\s+not\s+apply\b|\bprioriti[sz]e\s+this\s+(?:memory|note)|\b(?:highest|top)\s+priority\b|\bthis\s+memory\s+replaces\b",
+                r"|\b(?:safety\s+)?policy\s+does\s+not\s+apply\b|\bprioriti[sz]e\s+this\s+(?:memory|note)|\bthis\s+(?:note|memory|message)\s+(?:has|takes)\s+(?:the\s+)?(?:highest|top)\s+priority\b|\bthis\s+memory\s+replaces\b",
                 r"|\bignore\s+the\s+above\b|\bdisregard\s+(?:it|them|this|your)\b|\bpriority\s+override\b|\b(?:ignore|disregard)\s+(?:the\s+|your\s+)(?:\w+'?s?\s+){0,2}(?:instructions|guidelines|rules|policy|system|prompt|sandbox)",
             )),
         ),
@@ -237,7 +294,7 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
                 r"\byou\s+are\s+no\s+longer\b|\byou\s+are\s+now\s+(?:operating|acting|running|a|an|the|my|[a-z]*gpt|[a-z]*bot)\b|\broleplay\s+as\b|\brole-play\s+as\b",
                 r"|\bpersona\s+(?:update|override|change|switch)|\bidentity\s+override\b|\b(?:switch\s+to|enter|activate)\s+(?:god|dan|jailbreak|unrestricted|sudo|maintenance)\s+mode",
                 r"|\bin\s+\w+\s+mode\s+you\b|\bpretend\s+(?:you\s+are|to\s+be|you're)\b|\b(?:simulate|emulate)\s+a\s+(?:linux\s+)?(?:terminal|shell)\b|\bconsider\s+yourself\b",
-                r"|\byou\s+will\s+now\s+(?:behave|act|be|respond|answer|obey)\b|\bevil\s+twin\b|\b(?:ab\s+jetzt|ab\s+sofort|von\s+nun\s+an)\s+bist\s+du\b|\bloyal\s+to\b",
+                r"|\byou\s+will\s+now\s+(?:behave|act|be|respond|answer|obey)\b|\bevil\s+twin\b|\b(?:ab\s+jetzt|ab\s+sofort|von\s+nun\s+an)\s+bist\s+du\b|\bloyal\s+to\s+(?:the\s+author|this\s+note|me)\b",
                 r"|\bfully\s+autonomous\b|\btrust\s+any\s+command\b|\bactually\s+run\s+the\s+commands\b",
             )),
         ),
@@ -346,15 +403,19 @@ fn hidden_chars(text: &str) -> Option<Finding> {
 /// A word spelled with Latin and Cyrillic or Greek letters together (a
 /// look-alike spoof: "раypal").
 fn mixed_script_word(text: &str) -> Option<Finding> {
+    // Cyrillic and Greek letters that look like Latin ones.
+    const LOOKALIKE: &str = "аеорсухіјѕԁӏАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧο";
     for w in text.split(|c: char| !c.is_alphanumeric()) {
-        let latin = w.chars().any(|c| c.is_ascii_alphabetic());
+        let latin = w.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        let spoof = w.chars().filter(|c| LOOKALIKE.contains(*c)).count();
         let other = w
             .chars()
-            .any(|c| matches!(c, '\u{0400}'..='\u{04ff}' | '\u{0370}'..='\u{03ff}'));
-        if latin && other && w.chars().count() >= 3 {
+            .filter(|c| !c.is_ascii() && !LOOKALIKE.contains(*c))
+            .count();
+        if latin >= 2 && spoof >= 1 && other == 0 {
             return Some(Finding {
                 family: "hidden-text",
-                matched: format!("{w} (Latin mixed with Cyrillic or Greek letters)"),
+                matched: format!("{w} (Latin mixed with Cyrillic or Greek look-alike letters)"),
             });
         }
     }
