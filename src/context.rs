@@ -10,9 +10,7 @@
 //! Tokens are estimated, not counted with a tokenizer (no model is loaded
 //! for a context pack): a quarter of the ASCII characters plus one per
 //! other character (CJK characters are about one token each; accented
-//! letters are over-counted, which only makes the pack smaller). Measured
-//! against MiniLM's WordPiece tokenizer on LoCoMo turns, the estimate is
-//! within ±25% (docs/agents.md).
+//! letters are over-counted, which only makes the pack smaller).
 
 use crate::entry::Entry;
 use crate::recall::Hit;
