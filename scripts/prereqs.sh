@@ -11,6 +11,8 @@ ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || ls /usr/lib/x86_64-linux
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+# git2's https and ssh transports (mem sync): OpenSSL's headers.
+{ pkg-config --exists openssl 2>/dev/null || [ -f /usr/include/openssl/ssl.h ]; } || missing+=(libssl-dev)
 # The MCP client test runs the official Python SDK from PyPI in a venv.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)

@@ -89,6 +89,10 @@ pub enum Command {
     Log(cmd::log::Args),
     /// Check every file: front matter, ids, paths, stray files
     Doctor(cmd::doctor::Args),
+    /// Team memory: commit pending changes, fetch, merge entry by entry, push
+    Sync(cmd::sync::Args),
+    /// The git merge driver for entries (registered by init and sync; git calls it)
+    MergeFile(cmd::sync::MergeFileArgs),
     /// What waits for a person: quarantined entries and agents' changes held for review; approve or reject
     Review(cmd::review::Args),
     /// Serve the memory to agents and editors over MCP (stdio)

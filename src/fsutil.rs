@@ -25,3 +25,15 @@ pub fn replace_file(dst: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> 
     }
     r
 }
+
+/// A word for a POSIX shell: quoted when it holds anything but safe characters.
+pub fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@%,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

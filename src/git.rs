@@ -9,6 +9,37 @@ use std::path::{Path, PathBuf};
 
 pub const DEFAULT_AUTHOR: (&str, &str) = ("mem", "mem@localhost");
 
+/// The merge driver's line in `.gitattributes`.
+pub const ATTRIBUTES_LINE: &str = "*.md merge=mem";
+
+/// Writes the merge driver into the repository's config and the
+/// attributes line into the tree's `.gitattributes` (returns whether the
+/// file changed: the caller commits it).
+pub fn ensure_merge_driver(repo: &Repository, root: &Path) -> Result<bool> {
+    let exe = std::env::current_exe()
+        .map(|p| p.to_string_lossy().to_string())
+        .unwrap_or_else(|_| "mem".into());
+    let mut cfg = repo.config()?;
+    let driver = format!("{} merge-file %O %A %B %P", crate::fsutil::shell_word(&exe));
+    if cfg.get_string("merge.mem.driver").ok().as_deref() != Some(driver.as_str()) {
+        cfg.set_str("merge.mem.name", "mem entry-level merge")?;
+        cfg.set_str("merge.mem.driver", &driver)?;
+    }
+    let attrs = root.join(".gitattributes");
+    let old = std::fs::read_to_string(&attrs).unwrap_or_default();
+    if old.lines().any(|l| l.trim() == ATTRIBUTES_LINE) {
+        return Ok(false);
+    }
+    let mut new = old.clone();
+    if !new.is_empty() && !new.ends_with('\n') {
+        new.push('\n');
+    }
+    new.push_str(ATTRIBUTES_LINE);
+    new.push('\n');
+    crate::fsutil::replace_file(&attrs, new.as_bytes())?;
+    Ok(true)
+}
+
 pub struct Git {
     repo: Repository,
     /// The tree root relative to the repository's work dir ("" when equal).

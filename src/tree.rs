@@ -1037,10 +1037,13 @@ pub fn init_tree(dir: &std::path::Path, label: &str) -> Result<Tree> {
     std::fs::write(mem.join(".gitignore"), GITIGNORE_TEMPLATE)?;
     let git = Git::open_or_init(&root)?;
     let cfg = crate::config::Config::load(Some(&root))?;
+    // Entries merge with mem's driver (`git pull` included).
+    crate::git::ensure_merge_driver(git.repo(), &root)?;
     git.commit(
         &[
             Change::Write(".mem/config.toml".into()),
             Change::Write(".mem/.gitignore".into()),
+            Change::Write(".gitattributes".into()),
         ],
         &format!("mem: init tree ({label})"),
         &cfg.git,

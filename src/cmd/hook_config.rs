@@ -159,17 +159,7 @@ pub fn is_ours(command: &str) -> bool {
     RE.is_match(command)
 }
 
-/// A word for a POSIX shell: quoted when it holds anything but safe characters.
-pub fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@%,".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
+pub use crate::fsutil::shell_word;
 
 /// What install writes: the binary, the tree, the hook command per role.
 #[derive(Debug, Clone)]

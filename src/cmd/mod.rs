@@ -21,6 +21,7 @@ pub mod recall;
 pub mod reindex;
 pub mod review;
 pub mod show;
+pub mod sync;
 pub mod tree;
 pub mod undo;
 pub mod watch;
@@ -52,6 +53,8 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Mcp(a) => mcp::run(a, ctx),
         Command::Hook(a) => hook::run(a, ctx),
         Command::Review(a) => review::run(a, ctx),
+        Command::Sync(a) => sync::run(a, ctx),
+        Command::MergeFile(a) => sync::merge_file(a, ctx),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }

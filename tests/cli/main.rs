@@ -11,3 +11,4 @@ mod index;
 mod ingest;
 mod place;
 mod secrets;
+mod sync;

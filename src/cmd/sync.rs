@@ -1,0 +1,137 @@
+//! `mem sync` and `mem merge-file` (the git merge driver).
+
+use crate::output::{Ctx, out_line};
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Commits what is pending in the tree (hand edits, new notes), fetches the branch from the remote \
+(the branch's upstream, else `origin`), merges entry by entry (no conflict markers: overlapping edits keep your \
+version and add theirs as a sibling entry related `contradicts`, both flagged for `mem review`), and pushes. \
+Uses the repository's remotes and your git credentials (ssh-agent, credential helpers; file:// and plain paths). \
+A failed fetch or a rejected push changes nothing and keeps your commits: run `mem sync` again. Also registers \
+the merge driver (`mem merge-file`) so a plain `git pull` merges entries the same way.\n\n\
+Examples:\n  git remote add origin git@example.com:team/memory.git && mem sync\n  mem sync --no-push --json"
+)]
+pub struct Args {
+    /// The remote to sync with (default: the branch's upstream remote, else origin)
+    #[arg(long)]
+    pub remote: Option<String>,
+    /// Fetch and merge, do not push
+    #[arg(long)]
+    pub no_push: bool,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let tree = ctx.tree()?;
+    let r = crate::sync::sync(
+        &tree,
+        &crate::sync::Options {
+            remote: args.remote,
+            no_push: args.no_push,
+            progress: ctx.interactive && !ctx.quiet,
+        },
+    )?;
+    if ctx.json {
+        return ctx.json_line(&r);
+    }
+    let c = &r.came_in;
+    out_line(&format!(
+        "synced with {}/{}: {}; in: {} added, {} updated, {} moved, {} archived, {} restored, {} removed; out: {} commit(s){}",
+        r.remote,
+        r.branch,
+        r.merge,
+        c.added.len(),
+        c.updated.len(),
+        c.moved.len(),
+        c.archived.len(),
+        c.restored.len(),
+        c.removed.len(),
+        r.went_out,
+        if r.pushed { " pushed" } else { "" }
+    ))?;
+    if r.committed_pending > 0 {
+        ctx.note(&format!(
+            "committed {} pending file(s) first",
+            r.committed_pending
+        ));
+    }
+    for s in &r.siblings {
+        ctx.note(&format!(
+            "overlapping edits: the other version is {s} (see `mem review`)"
+        ));
+    }
+    for n in &r.notes {
+        ctx.note(&format!("note: {n}"));
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Registered by `mem init` and `mem sync` as the merge driver of *.md files (`merge.mem.driver` in \
+.git/config, `*.md merge=mem` in .gitattributes), so `git pull`, `git merge` and `git rebase` merge entries field \
+by field and line by line. Overlapping edits never leave conflict markers: the file keeps ours and theirs is \
+written beside it as a new entry (commit it, or run `mem sync`). A file that is not an entry is merged by git's \
+own rules (`git merge-file`), markers included, and the driver says it needs a hand."
+)]
+pub struct MergeFileArgs {
+    /// The common ancestor's version (%O)
+    pub base: PathBuf,
+    /// Ours (%A): the result is written here
+    pub ours: PathBuf,
+    /// Theirs (%B)
+    pub theirs: PathBuf,
+    /// The file's path in the repository (%P)
+    pub path: String,
+}
+
+pub fn merge_file(a: MergeFileArgs, _ctx: &Ctx) -> Result<()> {
+    let read = |p: &PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+    };
+    let (base, ours, theirs) = (read(&a.base)?, read(&a.ours)?, read(&a.theirs)?);
+    let base = (!base.trim().is_empty()).then_some(base.as_str());
+    match crate::merge::merge_entry(&a.path, base, &ours, &theirs) {
+        Ok(m) => {
+            crate::fsutil::replace_file(&a.ours, m.text.as_bytes())?;
+            for n in &m.notes {
+                eprintln!("mem: {n}");
+            }
+            if let Some(s) = m.sibling {
+                // Beside the file, in the work tree (git runs drivers at
+                // the repository's root).
+                let stem = a.path.trim_end_matches(".md");
+                let p = (2..)
+                    .map(|n| format!("{stem}-{n}.md"))
+                    .find(|p| !std::path::Path::new(p).exists())
+                    .unwrap_or_default();
+                std::fs::write(&p, s).with_context(|| format!("writing {p}"))?;
+                eprintln!(
+                    "mem: {}: overlapping edits; theirs is the new entry {p} (commit it, or run `mem sync`)",
+                    a.path
+                );
+            }
+            Ok(())
+        }
+        Err(crate::merge::NotAnEntry(why)) => {
+            // Not an entry: git's own three-way merge, markers and all.
+            let st = std::process::Command::new("git")
+                .args(["merge-file", "-L", "ours", "-L", "base", "-L", "theirs"])
+                .arg(&a.ours)
+                .arg(&a.base)
+                .arg(&a.theirs)
+                .status()
+                .context("running git merge-file")?;
+            if !st.success() {
+                eprintln!(
+                    "mem: {} is not an entry ({why}); merged by git's rules: it needs a hand",
+                    a.path
+                );
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+    }
+}

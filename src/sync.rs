@@ -1,0 +1,586 @@
+//! `mem sync`: team memory over a git remote. Commits what is pending (hand
+//! edits, new hand-written notes), fetches, merges with the entry-level
+//! merge (`crate::merge`: never conflict markers in an entry), and pushes,
+//! all through git2 and the repository's own remotes and credentials
+//! (ssh-agent, git's credential helpers, `file://` and plain paths).
+//!
+//! Nothing is lost on failure: a fetch or push that fails leaves the local
+//! commits as they are (a second `mem sync` finishes the job), and a merge
+//! is built in memory and only checked out once every file is resolved; a
+//! file that is not an entry and conflicts stops the sync before anything
+//! changes, naming it.
+
+use crate::git::DEFAULT_AUTHOR;
+use crate::tree::Tree;
+use anyhow::{Context, Result, bail};
+use git2::{
+    BranchType, Cred, CredentialType, FetchOptions, IndexEntry, IndexTime, Oid, PushOptions,
+    RemoteCallbacks, Repository, Signature,
+};
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The remote (default: the branch's upstream remote, else `origin`).
+    pub remote: Option<String>,
+    /// Fetch and merge only.
+    pub no_push: bool,
+    /// A progress bar for the fetch (on a terminal).
+    pub progress: bool,
+}
+
+/// What came in, by entry path (relative to the tree, without `.md`).
+#[derive(Debug, Default, Serialize)]
+pub struct Incoming {
+    pub added: Vec<String>,
+    pub updated: Vec<String>,
+    pub moved: Vec<String>,
+    pub archived: Vec<String>,
+    pub restored: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub remote: String,
+    pub branch: String,
+    /// `up-to-date`, `fast-forward`, `merged`, or `nothing to fetch`.
+    pub merge: &'static str,
+    /// Files of hand edits committed before syncing.
+    pub committed_pending: usize,
+    pub came_in: Incoming,
+    /// Commits pushed.
+    pub went_out: usize,
+    pub pushed: bool,
+    /// Sibling entries written for overlapping edits (`contradicts`).
+    pub siblings: Vec<String>,
+    /// Merge decisions a person may want to know.
+    pub notes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+fn callbacks<'a>(
+    repo: &'a Repository,
+    bar: Option<&'a indicatif::ProgressBar>,
+) -> RemoteCallbacks<'a> {
+    let mut cb = RemoteCallbacks::new();
+    let mut tries = 0;
+    cb.credentials(move |url, username, allowed| {
+        tries += 1;
+        if tries > 4 {
+            return Err(git2::Error::from_str(
+                "authentication failed (ssh-agent, git's credential helpers and the default credentials were tried)",
+            ));
+        }
+        if allowed.contains(CredentialType::SSH_KEY) {
+            return Cred::ssh_key_from_agent(username.unwrap_or("git"));
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT)
+            && let Ok(cfg) = repo.config()
+        {
+            return Cred::credential_helper(&cfg, url, username);
+        }
+        if allowed.contains(CredentialType::USERNAME) {
+            return Cred::username(username.unwrap_or("git"));
+        }
+        Cred::default()
+    });
+    if let Some(b) = bar {
+        cb.transfer_progress(move |p| {
+            b.set_length(p.total_objects() as u64);
+            b.set_position(p.received_objects() as u64);
+            true
+        });
+    }
+    cb
+}
+
+/// The tree's paths in the repository start with this prefix ("" or
+/// "sub/dir/").
+fn prefix_of(repo: &Repository, root: &Path) -> Result<String> {
+    let wd = repo
+        .workdir()
+        .context("the repository is bare")?
+        .canonicalize()?;
+    let p = root
+        .canonicalize()?
+        .strip_prefix(&wd)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    Ok(if p.is_empty() { p } else { format!("{p}/") })
+}
+
+fn signature(repo: &Repository, cfg: &crate::config::GitConfig) -> Result<Signature<'static>> {
+    if let (Some(n), Some(e)) = (&cfg.author_name, &cfg.author_email) {
+        return Ok(Signature::now(n, e)?);
+    }
+    Ok(repo
+        .signature()
+        .map(|s| s.to_owned())
+        .or_else(|_| Signature::now(DEFAULT_AUTHOR.0, DEFAULT_AUTHOR.1))?)
+}
+
+/// Commits every change under the tree (hand edits, new notes, the
+/// attributes file) that is not committed yet. Returns the file count.
+fn commit_pending(
+    repo: &Repository,
+    prefix: &str,
+    cfg: &crate::config::GitConfig,
+) -> Result<usize> {
+    let mut so = git2::StatusOptions::new();
+    so.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    if !prefix.is_empty() {
+        so.pathspec(prefix.trim_end_matches('/'));
+    }
+    let statuses = repo.statuses(Some(&mut so))?;
+    let mut paths: Vec<(String, bool)> = Vec::new();
+    for s in statuses.iter() {
+        let Some(p) = s.path() else { continue };
+        let st = s.status();
+        if st.is_ignored() || st == git2::Status::CURRENT {
+            continue;
+        }
+        let gone = st.intersects(git2::Status::WT_DELETED | git2::Status::INDEX_DELETED);
+        paths.push((p.to_string(), gone));
+    }
+    if paths.is_empty() {
+        return Ok(0);
+    }
+    let mut index = repo.index()?;
+    for (p, gone) in &paths {
+        if *gone {
+            let _ = index.remove_path(Path::new(p));
+        } else {
+            index.add_path(Path::new(p))?;
+        }
+    }
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let sig = signature(repo, cfg)?;
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    let names: Vec<&str> = paths.iter().take(5).map(|(p, _)| p.as_str()).collect();
+    let msg = format!(
+        "mem: sync: commit {} pending file(s) (via sync)\n\n{}",
+        paths.len(),
+        names.join("\n")
+    );
+    repo.commit(Some("HEAD"), &sig, &sig, &msg, &tree, &parents)?;
+    Ok(paths.len())
+}
+
+fn entry_for(path: &str, id: Oid, size: usize) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: size as u32,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// A free path beside `path` (`stem-2.md`, `stem-3.md`…) in `taken`.
+fn free_path(path: &str, taken: &dyn Fn(&str) -> bool) -> String {
+    let stem = path.trim_end_matches(".md");
+    (2..)
+        .map(|n| format!("{stem}-{n}.md"))
+        .find(|p| !taken(p))
+        .unwrap_or_default()
+}
+
+pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
+    // One writer at a time: no mem write interleaves with the merge.
+    let _writer = crate::write::Writer::lock(tree)?;
+    let repo = Repository::discover(&tree.root).context("opening the tree's git repository")?;
+    let prefix = prefix_of(&repo, &tree.root)?;
+    crate::git::ensure_merge_driver(&repo, &tree.root)?;
+    let committed_pending = commit_pending(&repo, &prefix, &tree.config.git)?;
+    let head = repo.head().context("the tree has no commit yet")?;
+    let branch = head
+        .shorthand()
+        .filter(|_| head.is_branch())
+        .context("HEAD is detached: check out a branch to sync")?
+        .to_string();
+    let remote_name = match &opts.remote {
+        Some(r) => r.clone(),
+        None => repo
+            .branch_upstream_remote(&format!("refs/heads/{branch}"))
+            .ok()
+            .and_then(|b| b.as_str().map(str::to_string))
+            .or_else(|| repo.find_remote("origin").ok().map(|_| "origin".into()))
+            .context("no remote to sync with: add one with `git remote add origin URL`")?,
+    };
+    let mut remote = repo
+        .find_remote(&remote_name)
+        .with_context(|| format!("no remote named {remote_name} (see `git remote -v`)"))?;
+    let bar = crate::index::progress_bar(opts.progress, 1000);
+    if let Some(b) = &bar {
+        b.set_message(format!("fetching {remote_name}"));
+    }
+    {
+        let mut fo = FetchOptions::new();
+        fo.remote_callbacks(callbacks(&repo, bar.as_ref()));
+        remote
+            .fetch(&[format!("+refs/heads/{branch}:refs/remotes/{remote_name}/{branch}")], Some(&mut fo), None)
+            .with_context(|| {
+                format!(
+                    "fetching from {remote_name} ({}) failed; nothing was lost: your commits stay local, run `mem sync` again later",
+                    remote.url().unwrap_or("?")
+                )
+            })?;
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let ours = repo.head()?.peel_to_commit()?;
+    let old_head = ours.id();
+    let theirs_ref = repo.find_branch(&format!("{remote_name}/{branch}"), BranchType::Remote);
+    let mut report = Report {
+        remote: remote_name.clone(),
+        branch: branch.clone(),
+        merge: "nothing to fetch",
+        committed_pending,
+        came_in: Incoming::default(),
+        went_out: 0,
+        pushed: false,
+        siblings: vec![],
+        notes: vec![],
+        commit: None,
+    };
+    if let Ok(tb) = &theirs_ref {
+        let theirs = tb.get().peel_to_commit()?;
+        let annotated = repo.find_annotated_commit(theirs.id())?;
+        let (analysis, _) = repo.merge_analysis(&[&annotated])?;
+        if analysis.is_up_to_date() {
+            report.merge = "up-to-date";
+        } else if analysis.is_fast_forward() {
+            checkout(&repo, &theirs.tree()?)?;
+            repo.find_reference(&format!("refs/heads/{branch}"))?
+                .set_target(
+                    theirs.id(),
+                    &format!("mem: sync: fast-forward to {remote_name}/{branch}"),
+                )?;
+            report.merge = "fast-forward";
+        } else {
+            let id = merge(
+                &repo,
+                &prefix,
+                &ours,
+                &theirs,
+                &remote_name,
+                &branch,
+                tree,
+                &mut report,
+            )?;
+            report.commit = Some(id.to_string());
+            report.merge = "merged";
+        }
+        let new_head = repo.head()?.peel_to_commit()?.id();
+        if new_head != old_head {
+            report.came_in = incoming(&repo, &prefix, old_head, new_head)?;
+        }
+    }
+    if !opts.no_push {
+        let local = repo.head()?.peel_to_commit()?.id();
+        let remote_tip = theirs_ref.ok().and_then(|b| b.get().target());
+        report.went_out = match remote_tip {
+            Some(rt) => repo.graph_ahead_behind(local, rt)?.0,
+            None => 1,
+        };
+        if report.went_out > 0 {
+            let mut rejected: Option<String> = None;
+            {
+                let mut cb = callbacks(&repo, None);
+                cb.push_update_reference(|_, status| {
+                    if let Some(s) = status {
+                        rejected = Some(s.to_string());
+                    }
+                    Ok(())
+                });
+                let mut po = PushOptions::new();
+                po.remote_callbacks(cb);
+                remote
+                    .push(&[format!("refs/heads/{branch}:refs/heads/{branch}")], Some(&mut po))
+                    .with_context(|| {
+                        format!(
+                            "pushing to {remote_name} failed; nothing was lost: the merge is committed locally, run `mem sync` again later"
+                        )
+                    })?;
+            }
+            if let Some(why) = rejected {
+                bail!(
+                    "{remote_name} rejected the push ({why}): someone pushed meanwhile; nothing was lost, run `mem sync` again"
+                );
+            }
+            report.pushed = true;
+            // The remote-tracking branch now points at what was pushed.
+            let _ = repo.reference(
+                &format!("refs/remotes/{remote_name}/{branch}"),
+                local,
+                true,
+                "mem: sync: pushed",
+            );
+        }
+    }
+    Ok(report)
+}
+
+/// Checks `tree` out over HEAD's (the work tree matches HEAD: pending
+/// changes were committed), updating git's index.
+fn checkout(repo: &Repository, tree: &git2::Tree) -> Result<()> {
+    let mut co = git2::build::CheckoutBuilder::new();
+    co.safe().recreate_missing(true);
+    repo.checkout_tree(tree.as_object(), Some(&mut co))
+        .context("updating the work tree with what came in")?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn merge(
+    repo: &Repository,
+    prefix: &str,
+    ours: &git2::Commit,
+    theirs: &git2::Commit,
+    remote: &str,
+    branch: &str,
+    tree: &Tree,
+    report: &mut Report,
+) -> Result<Oid> {
+    let mut index = repo.merge_commits(ours, theirs, None)?;
+    // Edit vs forget: git follows the rename into `_archive/` and applies
+    // the edit there; mem keeps the edited entry live.
+    let base = repo
+        .merge_base(ours.id(), theirs.id())
+        .ok()
+        .map(|b| repo.find_commit(b))
+        .transpose()?;
+    let mut revived: Vec<String> = Vec::new();
+    if let Some(base) = &base {
+        let (a, b) = (
+            archived_paths(repo, prefix, base, ours)?,
+            archived_paths(repo, prefix, base, theirs)?,
+        );
+        let (ma, mb) = (
+            modified_paths(repo, base, ours)?,
+            modified_paths(repo, base, theirs)?,
+        );
+        for (archived_by, edited_by) in [(&a, &mb), (&b, &ma)] {
+            for rel in archived_by {
+                let live = format!("{prefix}{rel}");
+                if edited_by.contains(&live) {
+                    revived.push(rel.clone());
+                }
+            }
+        }
+    }
+    for rel in &revived {
+        let live = format!("{prefix}{rel}");
+        let arch = format!("{prefix}{}/{rel}", crate::paths::ARCHIVE_DIR);
+        if let Some(e) = index.get_path(Path::new(&arch), 0) {
+            let moved = entry_for(&live, e.id, e.file_size as usize);
+            index.remove_path(Path::new(&arch))?;
+            index.add(&moved)?;
+            report.notes.push(format!(
+                "{}: edited on one side and forgotten on the other; the edited entry stays live",
+                rel.trim_end_matches(".md")
+            ));
+        }
+    }
+    let blob = |e: &Option<IndexEntry>| -> Result<Option<String>> {
+        match e {
+            None => Ok(None),
+            Some(e) => Ok(Some(
+                String::from_utf8_lossy(repo.find_blob(e.id)?.content()).to_string(),
+            )),
+        }
+    };
+    let mut resolved: Vec<(String, Option<String>)> = Vec::new();
+    let mut by_hand: Vec<String> = Vec::new();
+    let conflicts: Vec<git2::IndexConflict> = index.conflicts()?.collect::<Result<_, _>>()?;
+    for c in &conflicts {
+        let any = c.our.as_ref().or(c.their.as_ref()).or(c.ancestor.as_ref());
+        let Some(path) = any.map(|e| String::from_utf8_lossy(&e.path).to_string()) else {
+            continue;
+        };
+        let rel = path.strip_prefix(prefix).unwrap_or(&path).to_string();
+        let is_entry =
+            path.starts_with(prefix) && rel.ends_with(".md") && rel.matches('/').count() >= 2;
+        let (b, o, t) = (blob(&c.ancestor)?, blob(&c.our)?, blob(&c.their)?);
+        match (o, t) {
+            (Some(o), Some(t)) if is_entry => {
+                match crate::merge::merge_entry(&rel, b.as_deref(), &o, &t) {
+                    Ok(m) => {
+                        report.notes.extend(m.notes);
+                        resolved.push((path.clone(), Some(m.text)));
+                        if let Some(s) = m.sibling {
+                            let taken = |p: &str| {
+                                index.get_path(Path::new(p), 0).is_some()
+                                    || resolved.iter().any(|(r, _)| r == p)
+                            };
+                            let sp = free_path(&path, &taken);
+                            report.siblings.push(
+                                sp.strip_prefix(prefix)
+                                    .unwrap_or(&sp)
+                                    .trim_end_matches(".md")
+                                    .to_string(),
+                            );
+                            resolved.push((sp, Some(s)));
+                        }
+                    }
+                    Err(e) => by_hand.push(e.0),
+                }
+            }
+            // Edited on one side, removed (forgotten, moved) on the other:
+            // the edit wins and the entry stays live.
+            (Some(live), None) | (None, Some(live)) if is_entry => {
+                report.notes.push(format!(
+                    "{rel}: edited on one side and removed or archived on the other; the edited entry stays live"
+                ));
+                resolved.push((path.clone(), Some(live)));
+                let archived = format!("{prefix}{}/{rel}", crate::paths::ARCHIVE_DIR);
+                if index.get_path(Path::new(&archived), 0).is_some() {
+                    resolved.push((archived, None));
+                }
+            }
+            _ => by_hand.push(rel),
+        }
+    }
+    if !by_hand.is_empty() {
+        bail!(
+            "these files changed on both sides and are not entries mem can merge; nothing was changed. Merge by hand with `git merge {remote}/{branch}`, then run `mem sync`: {}",
+            by_hand.join(", ")
+        );
+    }
+    for (path, text) in &resolved {
+        let _ = index.conflict_remove(Path::new(path));
+        match text {
+            Some(t) => {
+                let id = repo.blob(t.as_bytes())?;
+                index.add(&entry_for(path, id, t.len()))?;
+            }
+            None => {
+                let _ = index.remove_path(Path::new(path));
+            }
+        }
+    }
+    let tree_id = index.write_tree_to(repo)?;
+    let merged = repo.find_tree(tree_id)?;
+    let sig = signature(repo, &tree.config.git)?;
+    let mut msg = format!("mem: sync: merge {remote}/{branch} (via sync)");
+    if !report.notes.is_empty() {
+        msg.push_str("\n\n");
+        msg.push_str(&report.notes.join("\n"));
+    }
+    checkout(repo, &merged)?;
+    let id = repo.commit(Some("HEAD"), &sig, &sig, &msg, &merged, &[ours, theirs])?;
+    // git's index follows the merged tree.
+    let mut real = repo.index()?;
+    real.read_tree(&merged)?;
+    real.write()?;
+    Ok(id)
+}
+
+/// Entry files (relative to the tree) that `to` moved into `_archive/`
+/// since `from`.
+fn archived_paths(
+    repo: &Repository,
+    prefix: &str,
+    from: &git2::Commit,
+    to: &git2::Commit,
+) -> Result<Vec<String>> {
+    let mut diff = repo.diff_tree_to_tree(Some(&from.tree()?), Some(&to.tree()?), None)?;
+    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
+    let arch = format!("{prefix}{}/", crate::paths::ARCHIVE_DIR);
+    Ok(diff
+        .deltas()
+        .filter(|d| d.status() == git2::Delta::Renamed)
+        .filter_map(|d| {
+            let o = d.old_file().path()?.to_string_lossy().to_string();
+            let n = d.new_file().path()?.to_string_lossy().to_string();
+            let rel = o.strip_prefix(prefix)?.to_string();
+            (n.strip_prefix(&arch) == Some(rel.as_str())).then_some(rel)
+        })
+        .collect())
+}
+
+/// Repository paths whose content `to` changed in place since `from`.
+fn modified_paths(
+    repo: &Repository,
+    from: &git2::Commit,
+    to: &git2::Commit,
+) -> Result<Vec<String>> {
+    let diff = repo.diff_tree_to_tree(Some(&from.tree()?), Some(&to.tree()?), None)?;
+    Ok(diff
+        .deltas()
+        .filter(|d| d.status() == git2::Delta::Modified)
+        .filter_map(|d| d.new_file().path().map(|p| p.to_string_lossy().to_string()))
+        .collect())
+}
+
+/// What changed under the tree between two commits.
+fn incoming(repo: &Repository, prefix: &str, from: Oid, to: Oid) -> Result<Incoming> {
+    let a = repo.find_commit(from)?.tree()?;
+    let b = repo.find_commit(to)?.tree()?;
+    let mut diff = repo.diff_tree_to_tree(Some(&a), Some(&b), None)?;
+    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
+    let mut inc = Incoming::default();
+    let entry = |p: &Path| -> Option<String> {
+        let s = p.to_string_lossy().replace('\\', "/");
+        let rel = s.strip_prefix(prefix)?.to_string();
+        (rel.ends_with(".md") && rel.matches('/').count() >= 2)
+            .then(|| rel.trim_end_matches(".md").to_string())
+    };
+    let arch = crate::paths::ARCHIVE_DIR;
+    for d in diff.deltas() {
+        let old = d.old_file().path().and_then(entry);
+        let new = d.new_file().path().and_then(entry);
+        use git2::Delta::*;
+        match (d.status(), old, new) {
+            (Added, _, Some(n)) => {
+                if !n.starts_with(arch) {
+                    inc.added.push(n)
+                }
+            }
+            (Deleted, Some(o), _) => {
+                if !o.starts_with(arch) {
+                    inc.removed.push(o)
+                }
+            }
+            (Modified, _, Some(n)) => inc.updated.push(n),
+            (Renamed, Some(o), Some(n)) => {
+                if n.starts_with(arch) && !o.starts_with(arch) {
+                    inc.archived.push(o)
+                } else if o.starts_with(arch) && !n.starts_with(arch) {
+                    inc.restored.push(n)
+                } else {
+                    inc.moved.push(format!("{o} -> {n}"))
+                }
+            }
+            _ => {}
+        }
+    }
+    // A forget seen as delete + add (content changed too) is an archive.
+    let archived_now: Vec<String> = inc
+        .removed
+        .iter()
+        .filter(|o| {
+            b.get_path(Path::new(&format!("{prefix}{arch}/{o}.md")))
+                .is_ok()
+        })
+        .cloned()
+        .collect();
+    inc.removed.retain(|o| !archived_now.contains(o));
+    inc.archived.extend(archived_now);
+    Ok(inc)
+}

@@ -1,0 +1,306 @@
+//! `mem sync` and the merge driver with real git repositories: a bare
+//! remote on disk and two clones.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+
+struct Team {
+    env: Env,
+    remote: PathBuf,
+    b: PathBuf,
+}
+
+impl Team {
+    /// The env's tree is clone A (pushed first); B is a `git clone` of the remote.
+    fn new() -> Self {
+        let env = Env::new();
+        std::fs::write(
+            env.home().join(".gitconfig"),
+            "[user]\n\tname = Tester\n\temail = tester@example.com\n[init]\n\tdefaultBranch = main\n",
+        )
+        .unwrap();
+        let remote = env.dir.path().join("remote.git");
+        env.git_in(
+            env.dir.path(),
+            &[
+                "init",
+                "--bare",
+                "-q",
+                "-b",
+                "main",
+                remote.to_str().unwrap(),
+            ],
+        );
+        env.git(&["branch", "-M", "main"]);
+        env.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+        let t = Self {
+            b: env.dir.path().join("b"),
+            env,
+            remote,
+        };
+        t.sync_a();
+        t.env.git_in(
+            t.env.dir.path(),
+            &["clone", "-q", t.remote.to_str().unwrap(), "b"],
+        );
+        t.sync_b();
+        t
+    }
+    fn a(&self) -> &Path {
+        &self.env.root
+    }
+    fn mem_in(&self, dir: &Path, args: &[&str]) -> std::process::Output {
+        let mut c = self.env.mem();
+        c.current_dir(dir).args(args);
+        c.output().unwrap()
+    }
+    fn sync_in(&self, dir: &Path) -> serde_json::Value {
+        let out = self.mem_in(dir, &["sync", "--json"]);
+        ok(&out);
+        parse_lines(&out.stdout).remove(0)
+    }
+    fn sync_a(&self) -> serde_json::Value {
+        self.sync_in(self.a())
+    }
+    fn sync_b(&self) -> serde_json::Value {
+        self.sync_in(&self.b)
+    }
+    fn add_in(&self, dir: &Path, text: &str, at: &str) -> String {
+        let out = self.mem_in(dir, &["add", "--raw", text, "--at", at, "--json"]);
+        ok(&out);
+        parse_lines(&out.stdout)[0]["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+    /// Every file of a clone (not .git), with contents.
+    fn files(&self, dir: &Path) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_entry(|e| {
+                e.file_name() != ".git" && e.file_name() != "index" && e.file_name() != "state"
+            })
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read_to_string(e.path()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn no_markers(files: &[(String, String)]) {
+    for (p, t) in files {
+        assert!(
+            !t.contains("<<<<<<<") && !t.contains(">>>>>>>"),
+            "conflict markers in {p}"
+        );
+    }
+}
+
+#[test]
+fn two_clones_exchange_entries_and_converge() {
+    let t = Team::new();
+    let pa = t.add_in(
+        t.a(),
+        "The billing database runs Postgres 16.",
+        "engineering/billing",
+    );
+    let pb = t.add_in(
+        &t.b,
+        "The staging deploy runs nightly at 1am.",
+        "operations/deploys",
+    );
+    let ra = t.sync_a();
+    assert_eq!(ra["pushed"], true, "{ra}");
+    let rb = t.sync_b();
+    assert_eq!(rb["merge"], "merged", "{rb}");
+    assert_eq!(rb["came_in"]["added"], serde_json::json!([pa]), "{rb}");
+    let ra = t.sync_a();
+    assert_eq!(ra["merge"], "fast-forward", "{ra}");
+    assert_eq!(ra["came_in"]["added"], serde_json::json!([pb]), "{ra}");
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    // Recall right after sync sees what came in.
+    let hits = t.env.json(&["recall", "staging", "deploy"]);
+    assert_eq!(hits[0]["path"], pb.as_str());
+    // Nothing new: up to date, nothing pushed.
+    let again = t.sync_a();
+    assert_eq!(again["merge"], "up-to-date");
+    assert_eq!(again["pushed"], false);
+    t.env.git_in(&t.remote, &["fsck", "--strict"]);
+}
+
+#[test]
+fn edits_to_one_entry_on_both_sides_merge_field_by_field_and_line_by_line() {
+    let t = Team::new();
+    let p = t.add_in(
+        t.a(),
+        "Build notes.\n\nThe build needs cmake.\n\nIt also needs clang.",
+        "engineering/build",
+    );
+    t.sync_a();
+    t.sync_b();
+    let file = format!("{p}.md");
+    // A changes a tag line and the first body line; B the last body line.
+    let a_text = std::fs::read_to_string(t.a().join(&file)).unwrap();
+    std::fs::write(
+        t.a().join(&file),
+        a_text
+            .replace("tags: []", "tags: [ci]")
+            .replace("needs cmake.", "needs cmake 3.28."),
+    )
+    .unwrap();
+    let b_text = std::fs::read_to_string(t.b.join(&file)).unwrap();
+    std::fs::write(
+        t.b.join(&file),
+        b_text.replace("needs clang.", "needs clang 18."),
+    )
+    .unwrap();
+    let ra = t.sync_a();
+    assert_eq!(ra["committed_pending"], 1, "{ra}");
+    let rb = t.sync_b();
+    assert_eq!(rb["merge"], "merged", "{rb}");
+    t.sync_a();
+    let merged = std::fs::read_to_string(t.b.join(&file)).unwrap();
+    assert!(
+        merged.contains("cmake 3.28") && merged.contains("clang 18"),
+        "{merged}"
+    );
+    assert_eq!(rb["siblings"], serde_json::json!([]));
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    no_markers(&t.files(&t.b));
+}
+
+#[test]
+fn overlapping_edits_become_two_related_entries_without_markers() {
+    let t = Team::new();
+    let p = t.add_in(t.a(), "The team standup is at 9:30.", "team/rituals");
+    t.sync_a();
+    t.sync_b();
+    let file = format!("{p}.md");
+    for (dir, time) in [(t.a().to_path_buf(), "9:45"), (t.b.clone(), "10:00")] {
+        let s = std::fs::read_to_string(dir.join(&file)).unwrap();
+        std::fs::write(dir.join(&file), s.replace("at 9:30", &format!("at {time}"))).unwrap();
+    }
+    t.sync_a();
+    let rb = t.sync_b();
+    let sib = rb["siblings"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{rb}"))
+        .to_string();
+    t.sync_a();
+    let files = t.files(&t.b);
+    no_markers(&files);
+    assert_eq!(t.files(t.a()), files);
+    let kept = std::fs::read_to_string(t.b.join(&file)).unwrap();
+    let other = std::fs::read_to_string(t.b.join(format!("{sib}.md"))).unwrap();
+    // B's own version stays in the file; A's is the sibling.
+    assert!(
+        kept.contains("10:00") && kept.contains("curation: review"),
+        "{kept}"
+    );
+    assert!(
+        other.contains("9:45") && other.contains("rel: contradicts") && other.contains(&p),
+        "{other}"
+    );
+    let hits = t.env.json(&["recall", "standup"]);
+    assert_eq!(hits.len(), 2, "both versions are found: {hits:?}");
+    let waiting = t.env.json(&["review"]);
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    t.env.mem().args(["doctor", "--strict"]).assert().success();
+}
+
+#[test]
+fn an_edit_wins_over_a_forget_and_the_entry_stays_live() {
+    let t = Team::new();
+    let p = t.add_in(
+        t.a(),
+        "The VPN endpoint is vpn1.example.com.",
+        "infra/network",
+    );
+    t.sync_a();
+    t.sync_b();
+    ok(&t.mem_in(t.a(), &["forget", &p]));
+    let file = format!("{p}.md");
+    let s = std::fs::read_to_string(t.b.join(&file)).unwrap();
+    std::fs::write(t.b.join(&file), s.replace("vpn1", "vpn2")).unwrap();
+    t.sync_a();
+    let rb = t.sync_b();
+    assert!(rb["notes"].to_string().contains("stays live"), "{rb}");
+    t.sync_a();
+    for dir in [t.a().to_path_buf(), t.b.clone()] {
+        let live = std::fs::read_to_string(dir.join(&file)).unwrap();
+        assert!(live.contains("vpn2"), "{live}");
+        assert!(!dir.join(format!("_archive/{file}")).exists());
+    }
+}
+
+#[test]
+fn plain_git_pull_uses_the_merge_driver() {
+    let t = Team::new();
+    let p = t.add_in(
+        t.a(),
+        "Deploys are frozen on Fridays.",
+        "operations/deploys",
+    );
+    t.sync_a();
+    t.sync_b();
+    let file = format!("{p}.md");
+    let attrs = std::fs::read_to_string(t.b.join(".gitattributes")).unwrap();
+    assert!(attrs.contains("*.md merge=mem"), "{attrs}");
+    let s = std::fs::read_to_string(t.a().join(&file)).unwrap();
+    std::fs::write(t.a().join(&file), s.replace("Fridays", "Fridays after 3pm")).unwrap();
+    t.sync_a();
+    let s = std::fs::read_to_string(t.b.join(&file)).unwrap();
+    std::fs::write(t.b.join(&file), s.replace("Fridays", "Fridays and Mondays")).unwrap();
+    t.env.git_in(&t.b, &["commit", "-qam", "hand edit"]);
+    // git runs `mem merge-file`: no markers; theirs beside ours.
+    let out = std::process::Command::new("git")
+        .args(["pull", "--no-rebase", "-q", "origin", "main"])
+        .current_dir(&t.b)
+        .env("HOME", t.env.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("MEM_NOW", TEST_NOW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged = std::fs::read_to_string(t.b.join(&file)).unwrap();
+    assert!(
+        merged.contains("Fridays and Mondays") && !merged.contains("<<<<<<<"),
+        "{merged}"
+    );
+    let sibling = t.b.join(format!("{}-2.md", p));
+    let other = std::fs::read_to_string(&sibling).unwrap();
+    assert!(
+        other.contains("after 3pm") && other.contains("contradicts"),
+        "{other}"
+    );
+}
+
+#[test]
+fn an_unreachable_remote_fails_cleanly_and_keeps_the_local_commits() {
+    let t = Team::new();
+    t.add_in(t.a(), "Local only for now.", "notes/misc");
+    let head = t.env.git(&["rev-parse", "HEAD"]);
+    std::fs::rename(&t.remote, t.env.dir.path().join("moved.git")).unwrap();
+    let out = t.mem_in(t.a(), &["sync"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nothing was lost") && err.contains("origin"),
+        "{err}"
+    );
+    assert_eq!(t.env.git(&["rev-parse", "HEAD"]), head);
+    std::fs::rename(t.env.dir.path().join("moved.git"), &t.remote).unwrap();
+    let r = t.sync_a();
+    assert_eq!(r["pushed"], true, "a second sync finishes the job: {r}");
+}
