@@ -58,6 +58,9 @@ _mem() {
             mem,mcp)
                 cmd="mem__subcmd__mcp"
                 ;;
+            mem,merge-file)
+                cmd="mem__subcmd__merge__subcmd__file"
+                ;;
             mem,model)
                 cmd="mem__subcmd__model"
                 ;;
@@ -78,6 +81,9 @@ _mem() {
                 ;;
             mem,show)
                 cmd="mem__subcmd__show"
+                ;;
+            mem,sync)
+                cmd="mem__subcmd__sync"
                 ;;
             mem,tree)
                 cmd="mem__subcmd__tree"
@@ -172,6 +178,9 @@ _mem() {
             mem__subcmd__help,mcp)
                 cmd="mem__subcmd__help__subcmd__mcp"
                 ;;
+            mem__subcmd__help,merge-file)
+                cmd="mem__subcmd__help__subcmd__merge__subcmd__file"
+                ;;
             mem__subcmd__help,model)
                 cmd="mem__subcmd__help__subcmd__model"
                 ;;
@@ -192,6 +201,9 @@ _mem() {
                 ;;
             mem__subcmd__help,show)
                 cmd="mem__subcmd__help__subcmd__show"
+                ;;
+            mem__subcmd__help,sync)
+                cmd="mem__subcmd__help__subcmd__sync"
                 ;;
             mem__subcmd__help,tree)
                 cmd="mem__subcmd__help__subcmd__tree"
@@ -320,7 +332,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor review mcp hook model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor sync merge-file review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,7 +866,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor review mcp hook model reindex watch eval completions man help"
+            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor sync merge-file review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1217,6 +1229,20 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__help__subcmd__merge__subcmd__file)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__help__subcmd__model)
             opts="pull list path rm"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1358,6 +1384,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1807,6 +1847,28 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__merge__subcmd__file)
+            opts="-y -q -h --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__model)
             opts="-y -q -h --root --json --color --yes --quiet --help pull list path rm help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2158,6 +2220,32 @@ _mem() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__sync)
+            opts="-y -q -h --remote --no-push --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -407,6 +407,7 @@ fn merge(
     };
     let mut resolved: Vec<(String, Option<String>)> = Vec::new();
     let mut by_hand: Vec<String> = Vec::new();
+    let mut one_sided: Vec<(String, String, String)> = Vec::new();
     let conflicts: Vec<git2::IndexConflict> = index.conflicts()?.collect::<Result<_, _>>()?;
     for c in &conflicts {
         let any = c.our.as_ref().or(c.their.as_ref()).or(c.ancestor.as_ref());
@@ -441,20 +442,83 @@ fn merge(
                     Err(e) => by_hand.push(e.0),
                 }
             }
-            // Edited on one side, removed (forgotten, moved) on the other:
-            // the edit wins and the entry stays live.
-            (Some(live), None) | (None, Some(live)) if is_entry => {
+            // One side only (edited here, removed or moved there; or the
+            // two ends of a rename on both sides): kept for now, one copy
+            // per entry id is chosen below.
+            (Some(x), None) | (None, Some(x)) if is_entry => {
+                let id = crate::entry::Entry::parse(&x)
+                    .map(|e| e.meta.id)
+                    .unwrap_or_default();
+                one_sided.push((path.clone(), id, x));
+            }
+            // Only the common version: both sides moved it away.
+            (None, None) if is_entry => resolved.push((path.clone(), None)),
+            _ => by_hand.push(rel),
+        }
+    }
+    // An entry that ends up at two paths (moved on one side, forgotten or
+    // moved elsewhere on the other): a live path beats `_archive/`; among
+    // live ones, the first (ours) is kept.
+    let arch = format!("{prefix}{}/", crate::paths::ARCHIVE_DIR);
+    let mut by_id: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    for (path, id, text) in one_sided {
+        by_id.entry(id).or_default().push((path, text));
+    }
+    for (id, mut copies) in by_id {
+        copies.sort_by_key(|(p, _)| p.starts_with(&arch));
+        // Other copies of this id that merged cleanly elsewhere in the tree.
+        let (keep, text) = copies.remove(0);
+        let rel = keep
+            .strip_prefix(prefix)
+            .unwrap_or(&keep)
+            .trim_end_matches(".md")
+            .to_string();
+        if id.is_empty() || copies.is_empty() {
+            if !keep.starts_with(&arch) {
                 report.notes.push(format!(
-                    "{rel}: edited on one side and removed or archived on the other; the edited entry stays live"
+                    "{rel}: changed on one side and removed, moved or archived on the other; it stays live here"
                 ));
-                resolved.push((path.clone(), Some(live)));
-                let archived = format!("{prefix}{}/{rel}", crate::paths::ARCHIVE_DIR);
+                let archived = format!("{arch}{}", keep.strip_prefix(prefix).unwrap_or(&keep));
                 if index.get_path(Path::new(&archived), 0).is_some() {
                     resolved.push((archived, None));
                 }
             }
-            _ => by_hand.push(rel),
+            resolved.push((keep, Some(text)));
+            continue;
         }
+        report.notes.push(format!(
+            "{rel}: moved differently on the two sides; kept here, not at {}",
+            copies
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        // Both copies' edits are kept: merged, or the other as a sibling.
+        let mut text = text;
+        for (p, other) in copies {
+            resolved.push((p, None));
+            let krel = keep.strip_prefix(prefix).unwrap_or(&keep).to_string();
+            if let Ok(m) = crate::merge::merge_entry(&krel, None, &text, &other) {
+                report.notes.extend(m.notes);
+                text = m.text;
+                if let Some(sib) = m.sibling {
+                    let taken = |q: &str| {
+                        index.get_path(Path::new(q), 0).is_some()
+                            || resolved.iter().any(|(r, _)| r == q)
+                    };
+                    let sp = free_path(&keep, &taken);
+                    report.siblings.push(
+                        sp.strip_prefix(prefix)
+                            .unwrap_or(&sp)
+                            .trim_end_matches(".md")
+                            .to_string(),
+                    );
+                    resolved.push((sp, Some(sib)));
+                }
+            }
+        }
+        resolved.push((keep, Some(text)));
     }
     if !by_hand.is_empty() {
         bail!(

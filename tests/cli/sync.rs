@@ -304,3 +304,147 @@ fn an_unreachable_remote_fails_cleanly_and_keeps_the_local_commits() {
     let r = t.sync_a();
     assert_eq!(r["pushed"], true, "a second sync finishes the job: {r}");
 }
+
+/// A small random soak (the full size by hand: MEM_SOAK_OPS=300): three
+/// clones, random adds, hand edits, forgets, restores, moves and syncs in a
+/// seeded order, then rounds of syncs. All clones converge, no conflict
+/// markers, no text lost, git fsck and mem doctor clean.
+#[test]
+fn three_clones_random_operations_converge_without_loss() {
+    let ops: usize = std::env::var("MEM_SOAK_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let seed: u64 = std::env::var("MEM_SOAK_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    let t = Team::new();
+    let c = t.env.dir.path().join("c");
+    t.env.git_in(
+        t.env.dir.path(),
+        &["clone", "-q", t.remote.to_str().unwrap(), "c"],
+    );
+    t.sync_in(&c);
+    let clones: Vec<PathBuf> = vec![t.a().to_path_buf(), t.b.clone(), c.clone()];
+    let mut rng = seed;
+    let mut next = |n: usize| {
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((rng >> 33) as usize) % n.max(1)
+    };
+    let topics = ["eng/build", "eng/billing", "ops/deploys", "team/people"];
+    // Every text written: it must be somewhere in the final tree.
+    let mut texts: Vec<String> = Vec::new();
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    let live = |dir: &Path| -> Vec<String> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_entry(|e| {
+                !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "_archive"
+            })
+            .flatten()
+            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+            .collect()
+    };
+    for i in 0..ops {
+        let dir = &clones[next(3)];
+        let entries = live(dir);
+        let op = next(10);
+        let name = match op {
+            0..=2 => {
+                let text = format!(
+                    "Fact {i}: item {} is stored in bin {}.",
+                    next(1000),
+                    next(50)
+                );
+                t.add_in(dir, &text, topics[next(topics.len())]);
+                texts.push(text);
+                "add"
+            }
+            3 | 4 if !entries.is_empty() => {
+                let f = dir.join(&entries[next(entries.len())]);
+                let s = std::fs::read_to_string(&f).unwrap();
+                let line = format!("Edit {i} by hand.");
+                std::fs::write(&f, format!("{}\n{line}\n", s.trim_end())).unwrap();
+                texts.push(line);
+                "hand edit"
+            }
+            5 if !entries.is_empty() => {
+                let p = entries[next(entries.len())]
+                    .trim_end_matches(".md")
+                    .to_string();
+                ok(&t.mem_in(dir, &["forget", &p]));
+                "forget"
+            }
+            6 => {
+                let arch: Vec<String> = live(&dir.join("_archive"));
+                if arch.is_empty() {
+                    continue;
+                }
+                let p = arch[next(arch.len())].trim_end_matches(".md").to_string();
+                let out = t.mem_in(dir, &["restore", &p]);
+                if !out.status.success() {
+                    continue; // the live path is taken again: a valid refusal
+                }
+                "restore"
+            }
+            7 if !entries.is_empty() => {
+                let p = entries[next(entries.len())]
+                    .trim_end_matches(".md")
+                    .to_string();
+                let out = t.mem_in(dir, &["mv", &p, topics[next(topics.len())]]);
+                if !out.status.success() {
+                    continue;
+                }
+                "mv"
+            }
+            _ => {
+                t.sync_in(dir);
+                "sync"
+            }
+        };
+        *counts.entry(name).or_default() += 1;
+    }
+    for _ in 0..2 {
+        for d in &clones {
+            t.sync_in(d);
+        }
+    }
+    let fa = t.files(&clones[0]);
+    assert_eq!(
+        fa,
+        t.files(&clones[1]),
+        "A and B differ after the final syncs ({counts:?})"
+    );
+    assert_eq!(
+        fa,
+        t.files(&clones[2]),
+        "A and C differ after the final syncs ({counts:?})"
+    );
+    no_markers(&fa);
+    let all: String = fa
+        .iter()
+        .map(|(_, s)| s.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for text in &texts {
+        assert!(all.contains(text.as_str()), "lost: {text} ({counts:?})");
+    }
+    for d in &clones {
+        t.env.git_in(d, &["fsck", "--strict", "--no-progress"]);
+        let out = t.mem_in(d, &["doctor", "--strict"]);
+        assert!(
+            out.status.success(),
+            "doctor in {}: {}",
+            d.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    eprintln!(
+        "soak: {ops} operations {counts:?}, {} texts, all found",
+        texts.len()
+    );
+}
