@@ -446,7 +446,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__doctor)
-            opts="-y -q -h --strict --root --json --color --yes --quiet --help"
+            opts="-y -q -h --strict --fix --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

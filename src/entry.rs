@@ -171,6 +171,129 @@ impl Entry {
         })
     }
 
+    /// [`Entry::parse`] for a file at `rel` (relative to the tree) whose
+    /// modification time is `mtime` (seconds): a note written by hand or
+    /// by another tool, without front matter or without mem's own keys,
+    /// is read as an entry (adopted) instead of refused. Missing keys are
+    /// derived: `id` from the path (stable until the note is given one),
+    /// `title` from its first heading, else the file name, `created` from
+    /// a `date:` or `created:` the note has, else `mtime`; a `date:` is also
+    /// its observed time. Every key the note has is kept. The file is not
+    /// changed: the derived keys are written only when mem writes the
+    /// entry (or `mem doctor --fix`).
+    pub fn parse_at(text: &str, rel: &str, mtime: Option<i64>) -> Result<Self, ParseError> {
+        let err = match Self::parse(text) {
+            Ok(e) => return Ok(e),
+            Err(e) => e,
+        };
+        let (raw, body) = match text
+            .strip_prefix("---\n")
+            .or_else(|| text.strip_prefix("---\r\n"))
+        {
+            None => (None, text.to_string()),
+            Some(rest) => {
+                let mut offset = 0;
+                let mut close = None;
+                for line in rest.split_inclusive('\n') {
+                    if line.trim_end_matches(['\r', '\n']) == "---" {
+                        close = Some((offset, offset + line.len()));
+                        break;
+                    }
+                    offset += line.len();
+                }
+                let Some((a, b)) = close else { return Err(err) };
+                (Some(rest[..a].to_string()), rest[b..].to_string())
+            }
+        };
+        let mut map = match &raw {
+            None => Mapping::new(),
+            Some(r) => {
+                if r.len() > MAX_FRONT_MATTER
+                    || r.lines()
+                        .any(|l| find_alias_or_anchor(l.trim_start()).is_some())
+                {
+                    return Err(err);
+                }
+                match serde_yaml::from_str::<Value>(r) {
+                    Ok(Value::Mapping(m)) => m,
+                    Ok(Value::Null) => Mapping::new(),
+                    _ => return Err(err),
+                }
+            }
+        };
+        // mem's own entry, broken in another way: not adopted.
+        if map.contains_key("id") {
+            return Err(err);
+        }
+        let path = rel.trim_end_matches(".md");
+        let path = path
+            .strip_prefix(crate::paths::ARCHIVE_DIR)
+            .and_then(|p| p.strip_prefix('/'))
+            .unwrap_or(path);
+        map.insert("id".into(), Value::String(derived_id(path)));
+        if !map
+            .get("title")
+            .is_some_and(|t| t.as_str().is_some_and(|t| !t.trim().is_empty()))
+        {
+            let title = body
+                .lines()
+                .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| {
+                    path.rsplit('/')
+                        .next()
+                        .unwrap_or(path)
+                        .replace(['-', '_'], " ")
+                });
+            map.insert("title".into(), Value::String(title));
+        }
+        let date = map
+            .get("date")
+            .and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .and_then(|d| crate::time::parse(&d).ok())
+            .map(crate::time::format);
+        if !map.contains_key("created") {
+            let created = date.clone().unwrap_or_else(|| {
+                crate::time::format(
+                    jiff::Timestamp::from_second(mtime.unwrap_or(0))
+                        .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+                )
+            });
+            map.insert("created".into(), Value::String(created));
+        } else if let Some(Value::String(c)) = map.get("created").cloned()
+            && let Ok(t) = crate::time::parse(&c)
+        {
+            map.insert("created".into(), Value::String(crate::time::format(t)));
+        }
+        if let Some(d) = date
+            && !map.contains_key("observed")
+        {
+            map.insert("observed".into(), Value::String(d));
+        }
+        // Other tools write `tags: one` or `tags: a, b`.
+        if let Some(Value::String(t)) = map.get("tags").cloned() {
+            let list: Vec<Value> = t
+                .split([',', ' '])
+                .map(|x| x.trim().trim_start_matches('#'))
+                .filter(|x| !x.is_empty())
+                .map(|x| Value::String(x.to_string()))
+                .collect();
+            map.insert("tags".into(), Value::Sequence(list));
+        }
+        let raw_fm = render_mapping(&map);
+        let (map, meta) = parse_front_matter(&raw_fm)?;
+        Ok(Self {
+            raw_fm,
+            map,
+            meta,
+            body,
+        })
+    }
+
     /// A new entry with the given metadata and body.
     pub fn new(meta: Meta, body: &str) -> Self {
         let value = serde_yaml::to_value(&meta).expect("meta serialises");
@@ -320,6 +443,15 @@ impl Entry {
     pub fn content_key(&self) -> String {
         normalize(self.statement())
     }
+}
+
+/// The id of a note adopted without one: derived from its path (a ULID
+/// made of the path's hash), so it is the same on every machine.
+pub fn derived_id(path: &str) -> String {
+    let h = blake3::hash(format!("mem-note:{path}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h.as_bytes()[..16]);
+    ulid::Ulid::from(u128::from_be_bytes(b)).to_string()
 }
 
 /// The body up to an `## Evidence` heading.

@@ -657,7 +657,9 @@ pub fn recall_with(
                 let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
                     continue;
                 };
-                let Ok(entry) = Entry::parse(&text) else {
+                let Ok(entry) =
+                    Entry::parse_at(&text, &rel, crate::fsutil::mtime_secs(&tree.abs(&rel)))
+                else {
                     continue;
                 };
                 entry

@@ -611,16 +611,8 @@ fn incoming(repo: &Repository, prefix: &str, from: Oid, to: Oid) -> Result<Incom
         let new = d.new_file().path().and_then(entry);
         use git2::Delta::*;
         match (d.status(), old, new) {
-            (Added, _, Some(n)) => {
-                if !n.starts_with(arch) {
-                    inc.added.push(n)
-                }
-            }
-            (Deleted, Some(o), _) => {
-                if !o.starts_with(arch) {
-                    inc.removed.push(o)
-                }
-            }
+            (Added, _, Some(n)) if !n.starts_with(arch) => inc.added.push(n),
+            (Deleted, Some(o), _) if !o.starts_with(arch) => inc.removed.push(o),
             (Modified, _, Some(n)) => inc.updated.push(n),
             (Renamed, Some(o), Some(n)) => {
                 if n.starts_with(arch) && !o.starts_with(arch) {

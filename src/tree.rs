@@ -353,7 +353,8 @@ impl Tree {
         let rel = f.rel_file();
         let text =
             std::fs::read_to_string(self.abs(&rel)).with_context(|| format!("reading {rel}"))?;
-        Entry::parse(&text).map_err(|e| entry_error(&rel, &e))
+        Entry::parse_at(&text, &rel, crate::fsutil::mtime_secs(&self.abs(&rel)))
+            .map_err(|e| entry_error(&rel, &e))
     }
 
     /// `spec` as a path relative to the tree root, when it is an existing

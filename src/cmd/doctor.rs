@@ -15,6 +15,9 @@ pub struct Args {
     /// Warnings fail the check too (exit 2), e.g. in a CI job or a git hook.
     #[arg(long)]
     pub strict: bool,
+    /// Write front matter into notes that have none (or lack mem's keys), in one commit
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,16 +134,40 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                     });
                 }
             }
-            Err(e) => problems.push(Problem {
-                severity: "error",
-                path: rel.clone(),
-                line: e.line,
-                problem: e.cause.clone(),
-                fix: format!(
-                    "fix the front matter with `mem edit {}`",
-                    rel.trim_end_matches(".md")
-                ),
-            }),
+            Err(e) => {
+                match Entry::parse_at(&text, &rel, crate::fsutil::mtime_secs(&tree.abs(&rel))) {
+                    // A note written by hand or by another tool: read and
+                    // found as it is; `--fix` gives it front matter.
+                    Ok(adopted) => {
+                        ids.entry(adopted.meta.id.clone())
+                            .or_default()
+                            .push(f.display());
+                        if !f.archived {
+                            live_paths.insert(f.path.to_string());
+                        }
+                        problems.push(Problem {
+                        severity: "note",
+                        path: rel.clone(),
+                        line: None,
+                        problem: format!(
+                            "no front matter ({}): read as a note titled \"{}\" with an id derived from its path",
+                            e.cause, adopted.meta.title
+                        ),
+                        fix: "`mem doctor --fix` writes its front matter (one commit for all such notes)".into(),
+                    })
+                    }
+                    Err(_) => problems.push(Problem {
+                        severity: "error",
+                        path: rel.clone(),
+                        line: e.line,
+                        problem: e.cause.clone(),
+                        fix: format!(
+                            "fix the front matter with `mem edit {}`",
+                            rel.trim_end_matches(".md")
+                        ),
+                    }),
+                }
+            }
         }
     }
     // Where each id lives now (a relation's `to` may be stale after a hand rename).
@@ -209,6 +236,17 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
+    if args.fix {
+        let (n, commit) = fix_notes(&tree)?;
+        if n > 0 {
+            ctx.note(&format!(
+                "wrote front matter into {n} note(s){}",
+                commit
+                    .map(|c| format!(" (commit {})", &c[..c.len().min(10)]))
+                    .unwrap_or_default()
+            ));
+        }
+    }
     let (n, problems) = check(&tree);
     let errors = problems.iter().filter(|p| p.severity == "error").count();
     let warnings = problems.iter().filter(|p| p.severity == "warning").count();
@@ -246,4 +284,91 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         std::process::exit(crate::error::EXIT_ERROR);
     }
     Ok(())
+}
+
+/// `--fix`: front matter for every adopted note (no front matter, or none
+/// of mem's keys), `created` from the first commit that has the file when
+/// git knows it; one commit.
+fn fix_notes(tree: &crate::tree::Tree) -> Result<(usize, Option<String>)> {
+    let mut writer = crate::write::Writer::lock(tree)?;
+    let (files, _) = tree.scan(true);
+    let mut fixes: Vec<(String, String, Entry)> = Vec::new();
+    for f in files {
+        let rel = f.rel_file();
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
+            continue;
+        };
+        if Entry::parse(&text).is_ok() {
+            continue;
+        }
+        if let Ok(e) = Entry::parse_at(&text, &rel, crate::fsutil::mtime_secs(&tree.abs(&rel))) {
+            fixes.push((rel, text, e));
+        }
+    }
+    if fixes.is_empty() {
+        return Ok((0, None));
+    }
+    // When each file first appeared in git: its `created`.
+    if let Ok(repo) = git2::Repository::discover(&tree.root)
+        && let Some(wd) = repo.workdir().and_then(|w| w.canonicalize().ok())
+    {
+        let prefix = tree
+            .root
+            .strip_prefix(&wd)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let repo_path = |rel: &str| {
+            if prefix.is_empty() {
+                rel.to_string()
+            } else {
+                format!("{prefix}/{rel}")
+            }
+        };
+        let had_created: Vec<bool> = fixes
+            .iter()
+            .map(|(_, t, _)| {
+                t.lines()
+                    .take(40)
+                    .any(|l| l.starts_with("created:") || l.starts_with("date:"))
+            })
+            .collect();
+        if let Ok(mut walk) = repo.revwalk() {
+            let _ = walk.push_head();
+            let _ = walk.set_sorting(git2::Sort::TIME | git2::Sort::REVERSE);
+            let mut pending: Vec<usize> = (0..fixes.len()).filter(|i| !had_created[*i]).collect();
+            for oid in walk.flatten() {
+                if pending.is_empty() {
+                    break;
+                }
+                let Ok(c) = repo.find_commit(oid) else {
+                    continue;
+                };
+                let Ok(t) = c.tree() else { continue };
+                pending.retain(|&i| {
+                    if t.get_path(std::path::Path::new(&repo_path(&fixes[i].0)))
+                        .is_ok()
+                    {
+                        let when = jiff::Timestamp::from_second(c.time().seconds())
+                            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+                        let _ = fixes[i].2.set(
+                            "created",
+                            serde_yaml::Value::String(crate::time::format(when)),
+                        );
+                        false
+                    } else {
+                        true
+                    }
+                });
+            }
+        }
+    }
+    let mut cs = crate::write::Changeset::new(format!(
+        "mem: doctor --fix: front matter for {} note(s) (via cli)",
+        fixes.len()
+    ));
+    for (rel, old, e) in &fixes {
+        cs.replace(rel.clone(), old, &e.render());
+    }
+    let commit = writer.apply(cs)?;
+    Ok((fixes.len(), commit.map(|c| c.to_string())))
 }

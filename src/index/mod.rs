@@ -573,7 +573,7 @@ impl MemIndex {
             // tree held every parsed entry until the commit (~11 KB each).
             let entry = std::str::from_utf8(&bytes)
                 .ok()
-                .and_then(|t| Entry::parse(t).ok())
+                .and_then(|t| Entry::parse_at(t, rel, Some(mtime_secs(mtime))).ok())
                 .map(|e| IndexDoc::of(&e, want_vectors));
             let rec = FileRec {
                 size,
@@ -829,6 +829,11 @@ pub fn rels_by_id(tree: &Tree, id: &str) -> Vec<String> {
     MemIndex::text_as_written(tree)
         .and_then(|t| t.rels_by_id(id).ok())
         .unwrap_or_default()
+}
+
+/// A manifest mtime (nanoseconds) in seconds.
+fn mtime_secs(ns: impl TryInto<i128>) -> i64 {
+    (ns.try_into().unwrap_or(0) / 1_000_000_000) as i64
 }
 
 #[cfg(test)]
