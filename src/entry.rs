@@ -231,10 +231,11 @@ impl Entry {
             .and_then(|p| p.strip_prefix('/'))
             .unwrap_or(path);
         map.insert("id".into(), Value::String(derived_id(path)));
-        if !map
+        let has_title = map
             .get("title")
-            .is_some_and(|t| t.as_str().is_some_and(|t| !t.trim().is_empty()))
-        {
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.trim().is_empty());
+        if !has_title {
             let title = body
                 .lines()
                 .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))

@@ -367,7 +367,7 @@ fn fix_notes(tree: &crate::tree::Tree) -> Result<(usize, Option<String>)> {
         fixes.len()
     ));
     for (rel, old, e) in &fixes {
-        cs.replace(rel.clone(), old, &e.render());
+        cs.replace(rel.clone(), old, e.render());
     }
     let commit = writer.apply(cs)?;
     Ok((fixes.len(), commit.map(|c| c.to_string())))

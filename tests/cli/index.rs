@@ -1132,10 +1132,11 @@ fn auto_watch_starts_a_watcher_for_later_recalls_that_exits_when_idle() {
 fn recall_says_when_a_changed_file_is_not_a_valid_entry() {
     let env = Env::new();
     env.add("kiwi tracked entry", "a/b");
-    // Written by hand without an id or a created time: not indexable.
+    // An entry whose id was mangled by hand: not indexable (a note without
+    // mem's keys would be adopted instead).
     std::fs::write(
         env.root.join("a/b/kiwi-by-hand.md"),
-        "---\ntitle: kiwi by hand\n---\nkiwi\n",
+        "---\nid: not-a-ulid\ntitle: kiwi by hand\ncreated: 2026-01-01T00:00:00Z\n---\nkiwi\n",
     )
     .unwrap();
     let out = env.mem().args(["recall", "kiwi"]).output().unwrap();
