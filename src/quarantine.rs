@@ -442,30 +442,6 @@ static RULES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     let r = |s: &str| Regex::new(s).unwrap();
     vec![
         (
-            "prompt-leak",
-            r(concat!(
-                r"\b(?:print|reveal|show|output|repeat|display|leak|dump|tell\s+me|give\s+me|share)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|complete\s+|original\s+|hidden\s+|initial\s+|secret\s+)*(?:system\s+prompt|system\s+message|instructions\s+above|initial\s+instructions|hidden\s+instructions|developer\s+message|pre-?prompt)\b",
-            )),
-        ),
-        (
-            "fake-boundary",
-            r(concat!(
-                r"(?:^|\n)\s*[-=#*]{0,5}\s*(?:end\s+of\s+(?:user\s+input|the\s+document|document|context|memory|note|data)|begin\s+(?:new\s+)?(?:instructions|system\s+(?:prompt|message))|new\s+(?:task|instructions)\s*:)",
-                r"|\b(?:your|the)\s+(?:real|true|actual|new)\s+task\s+(?:is|now\s+is)\b|\bthe\s+(?:text|instructions?)\s+above\s+(?:was|were|is|are)\s+(?:a\s+test|fake|not\s+real|only\s+an?\s+example)\b",
-            )),
-        ),
-        (
-            "authority-claim",
-            r(concat!(
-                r"\b(?:important|urgent|attention|notice|warning|alert)\s*[!:]+\s*(?:to\s+)?(?:the\s+)?(?:ai|assistant|agent|model|llm|chatbot)\b",
-                r"|\bthe\s+user\s+(?:has\s+)?(?:already\s+|explicitly\s+)?(?:authori[sz]ed|approved|consented\s+to|granted\s+(?:you\s+)?permission\s+for)\s+(?:you\s+to\s+|this|all|any|every)",
-                r"|\byou\s+(?:now\s+)?have\s+(?:full\s+|root\s+|admin(?:istrator)?\s+|unrestricted\s+)(?:access|permission|authori[sz]ation|privileges)\b",
-                r"|\b(?:admin(?:istrator)?|sudo|god|developer|debug|maintenance|dan)\s+(?:mode|override|access)\s+(?:is\s+)?(?:enabled|activated|granted|on|unlocked)\b",
-                r"|\bdo\s+anything\s+now\b|\b(?:decode|deobfuscate)\s+(?:this|the\s+following)\b[^.\n]{0,40}\b(?:and|then)\s+(?:run|execute|follow|obey)\b",
-                r"|\bdisregard\b[^.\n]{0,30}\b(?:above|prior|previous|earlier|preceding)\b|\bfrom\s+now\s+on,?\s+(?:always|never|only)\s+(?:answer|respond|reply|output|write|say|ignore|obey)\b",
-            )),
-        ),
-        (
             "template-marker",
             r(concat!(
                 r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|tool|begin_of_text)\|>",
@@ -549,6 +525,30 @@ static RULES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
                 r"|\bne\s+(?:le\s+)?(?:dis|dites|mentionne[sz]?)\s+(?:rien\s+|pas\s+)?(?:à\s+)?l'utilisateur|\bne\s+dis\s+pas\s+(?:ça|cela)\s+à\s+l'utilisateur",
                 r"|\bnão\s+(?:conte|diga|mencione)\s+(?:isso\s+|nada\s+)?ao\s+usuário|\bnon\s+(?:dire|dirlo|menzionare)\s+(?:nulla\s+)?all'utente|\bне\s+(?:говори|сообщай|рассказывай)\s+пользовател\w*",
                 r"|ユーザーに(?:言わ|伝え|知らせ)ないで|不要(?:告诉|通知|提醒)用户|别告诉用户|对用户保密",
+            )),
+        ),
+        (
+            "prompt-leak",
+            r(concat!(
+                r"\b(?:print|reveal|show|output|repeat|display|leak|dump|tell\s+me|give\s+me|share)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|complete\s+|original\s+|hidden\s+|initial\s+|secret\s+)*(?:system\s+prompt|system\s+message|instructions\s+above|initial\s+instructions|hidden\s+instructions|developer\s+message|pre-?prompt)\b",
+            )),
+        ),
+        (
+            "fake-boundary",
+            r(concat!(
+                r"(?:^|\n)\s*[-=#*]{0,5}\s*(?:end\s+of\s+(?:user\s+input|the\s+document|document|context|memory|note|data)|begin\s+(?:new\s+)?(?:instructions|system\s+(?:prompt|message))|new\s+(?:task|instructions)\s*:)",
+                r"|\b(?:your|the)\s+(?:real|true|actual|new)\s+task\s+(?:is|now\s+is)\b|\bthe\s+(?:text|instructions?)\s+above\s+(?:was|were|is|are)\s+(?:a\s+test|fake|not\s+real|only\s+an?\s+example)\b",
+            )),
+        ),
+        (
+            "authority-claim",
+            r(concat!(
+                r"\b(?:important|urgent|attention|notice|warning|alert)\s*[!:]+\s*(?:to\s+)?(?:the\s+)?(?:ai|assistant|agent|model|llm|chatbot)\b",
+                r"|\bthe\s+user\s+(?:has\s+)?(?:already\s+|explicitly\s+)?(?:authori[sz]ed|approved|consented\s+to|granted\s+(?:you\s+)?permission\s+for)\s+(?:you\s+to\s+|this|all|any|every)",
+                r"|\byou\s+(?:now\s+)?have\s+(?:full\s+|root\s+|admin(?:istrator)?\s+|unrestricted\s+)(?:access|permission|authori[sz]ation|privileges)\b",
+                r"|\b(?:admin(?:istrator)?|sudo|god|developer|debug|maintenance|dan)\s+(?:mode|override|access)\s+(?:is\s+)?(?:enabled|activated|granted|on|unlocked)\b",
+                r"|\bdo\s+anything\s+now\b|\b(?:decode|deobfuscate)\s+(?:this|the\s+following)\b[^.\n]{0,40}\b(?:and|then)\s+(?:run|execute|follow|obey)\b",
+                r"|\bdisregard\b[^.\n]{0,30}\b(?:above|prior|previous|earlier|preceding)\b|\bfrom\s+now\s+on,?\s+(?:always|never|only)\s+(?:answer|respond|reply|output|write|say|ignore|obey)\b",
             )),
         ),
     ]
