@@ -16,6 +16,24 @@ pub struct Config {
     pub recall: RecallConfig,
     pub watch: WatchConfig,
     pub hooks: HooksConfig,
+    /// Named trees (`[trees]`, name = folder): `personal` is used outside
+    /// any tree; `--tree NAME` and `recall.trees` name them.
+    pub trees: std::collections::BTreeMap<String, String>,
+}
+
+impl Config {
+    /// The folder of the tree named `name` (a `~/` is the home folder).
+    pub fn tree_path(&self, name: &str) -> Option<PathBuf> {
+        self.trees.get(name).map(|p| expand_home(p))
+    }
+}
+
+/// `~/x` as the home folder's `x`.
+pub fn expand_home(p: &str) -> PathBuf {
+    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(h)) => PathBuf::from(h).join(rest),
+        _ => PathBuf::from(p),
+    }
 }
 
 /// `[hooks]`: the agent hooks (`mem hook run`).
@@ -115,6 +133,9 @@ pub struct RecallConfig {
     /// or chat roles): a first-person query ("where do I keep …") favours
     /// their turns. Chat exports and agent transcripts call them `user`.
     pub owner_speakers: Vec<String>,
+    /// Other trees (names from `[trees]`) every recall also searches; the
+    /// hits are merged into one ranking, each naming its tree.
+    pub trees: Vec<String>,
 }
 
 impl Default for Limits {
@@ -142,6 +163,7 @@ impl Default for RecallConfig {
         Self {
             k: 10,
             owner_speakers: vec!["user".into()],
+            trees: vec![],
         }
     }
 }

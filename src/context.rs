@@ -121,6 +121,13 @@ pub fn pack(tree: &Tree, query: &str, hits: &[Hit], budget: usize) -> Pack {
 /// [`pack`] for entry paths in order of preference (recall's hits, recent
 /// entries…); quarantined and unreadable entries are skipped.
 pub fn pack_paths(tree: &Tree, query: &str, paths: &[String], budget: usize) -> Pack {
+    let items: Vec<(&Tree, String)> = paths.iter().map(|p| (tree, p.clone())).collect();
+    pack_in(&items, query, budget)
+}
+
+/// [`pack_paths`] over entries of several trees: each path is read from its
+/// own tree (recall across trees).
+pub fn pack_in(items: &[(&Tree, String)], query: &str, budget: usize) -> Pack {
     let mut out = Pack {
         query: query.to_string(),
         budget,
@@ -137,7 +144,7 @@ pub fn pack_paths(tree: &Tree, query: &str, paths: &[String], budget: usize) -> 
     // reserved (a count of up to four digits).
     let reserve = estimate_tokens(&header(query, 1000));
     let mut used = reserve;
-    for path in paths {
+    for (tree, path) in items {
         let Ok(loaded) = tree.resolve(path, false) else {
             continue;
         };

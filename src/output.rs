@@ -42,8 +42,56 @@ impl Ctx {
         }
     }
 
+    /// The tree: `--root`, else the one around the current folder, else
+    /// the personal tree (`[trees] personal` in the user config), which is
+    /// then named on stderr.
     pub fn tree(&self) -> anyhow::Result<crate::tree::Tree> {
-        crate::tree::Tree::find(self.root.as_deref())
+        match crate::tree::Tree::find(self.root.as_deref()) {
+            Ok(t) => Ok(t),
+            // Only when no tree is around the current folder (a tree with a
+            // broken config is an error, not a reason to go elsewhere).
+            Err(e)
+                if self.root.is_none()
+                    && std::env::current_dir()
+                        .is_ok_and(|d| !d.ancestors().any(|a| a.join(".mem").is_dir())) =>
+            {
+                let personal = crate::config::Config::load(None)
+                    .ok()
+                    .and_then(|c| c.tree_path("personal"))
+                    .filter(|p| p.join(".mem").is_dir());
+                match personal {
+                    Some(p) => {
+                        let t = crate::tree::Tree::find(Some(&p))?;
+                        self.note(&format!(
+                            "note: no mem tree here; using the personal tree {}",
+                            t.root.display()
+                        ));
+                        Ok(t)
+                    }
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The tree named `name` in the configuration (`[trees]`), or the
+    /// tree at the folder `name`.
+    pub fn named_tree(&self, name: &str) -> anyhow::Result<crate::tree::Tree> {
+        let cfg = match self.tree() {
+            Ok(t) => t.config,
+            Err(_) => crate::config::Config::load(None)?,
+        };
+        match cfg.tree_path(name) {
+            Some(p) => crate::tree::Tree::find(Some(&p))
+                .map_err(|e| anyhow::anyhow!("tree `{name}` ({}): {e:#}", p.display())),
+            None if std::path::Path::new(name).join(".mem").is_dir() => {
+                crate::tree::Tree::find(Some(std::path::Path::new(name)))
+            }
+            None => anyhow::bail!(
+                "no tree named `{name}`: name it in the user config ([trees] {name} = \"/path\") or give its folder"
+            ),
+        }
     }
 
     /// One JSON object on its own line.

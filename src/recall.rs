@@ -80,6 +80,38 @@ pub struct Hit {
     /// beside it until a person decides.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub review: bool,
+    /// The tree the hit comes from, when several were searched.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tree: Option<String>,
+}
+
+/// Merges the rankings of several trees (reciprocal rank fusion: scores of
+/// different indexes are not comparable, ranks are) into one of `k` hits,
+/// each naming its tree.
+pub fn merge_trees(per_tree: Vec<(String, Vec<Hit>)>, k: usize) -> Vec<Hit> {
+    let mut all: Vec<(f32, Hit)> = Vec::new();
+    for (name, hits) in per_tree {
+        for mut h in hits {
+            let s = 1.0 / (60.0 + h.rank as f32);
+            h.tree = Some(name.clone());
+            all.push((s, h));
+        }
+    }
+    all.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.score.total_cmp(&a.1.score))
+            .then_with(|| a.1.tree.cmp(&b.1.tree))
+            .then_with(|| a.1.path.cmp(&b.1.path))
+    });
+    all.into_iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, (s, mut h))| {
+            h.rank = i + 1;
+            h.score = s;
+            h
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -964,6 +996,7 @@ fn make_hit(
         superseded,
         quarantined: crate::quarantine::is_quarantined(e),
         review: crate::quarantine::in_review(e),
+        tree: None,
     }
 }
 

@@ -32,6 +32,9 @@ pub struct Args {
     /// Where to put it: domain/topic[/subtopic] (default: the most similar existing topic)
     #[arg(long, value_name = "DOMAIN/TOPIC")]
     pub at: Option<String>,
+    /// Write into this tree (a name from [trees] in the config, or a folder)
+    #[arg(long, value_name = "NAME")]
+    pub tree: Option<String>,
     /// Title (default: the first sentence of the text)
     #[arg(long)]
     pub title: Option<String>,
@@ -112,7 +115,10 @@ pub fn read_input(text: &[String], file: Option<&PathBuf>, limit: usize) -> Resu
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
-    let tree = ctx.tree()?;
+    let tree = match &args.tree {
+        Some(n) => ctx.named_tree(n)?,
+        None => ctx.tree()?,
+    };
     let at = args.at.as_deref().map(TopicPath::parse).transpose()?;
     let text = read_input(
         &args.text,

@@ -187,6 +187,10 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
         });
     }
     for (from, rel, to, id) in relations {
+        // `TREE:PATH`: an entry of another tree (mem promote).
+        if to.contains(':') {
+            continue;
+        }
         let ok = EntryPath::parse(&to).is_ok_and(|p| {
             live_paths.contains(&p.to_string()) || tree.abs(&p.archived_rel_file()).is_file()
         });

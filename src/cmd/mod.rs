@@ -17,6 +17,7 @@ pub mod ls;
 pub mod mcp;
 pub mod model;
 pub mod mv;
+pub mod promote;
 pub mod recall;
 pub mod reindex;
 pub mod review;
@@ -54,6 +55,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Hook(a) => hook::run(a, ctx),
         Command::Review(a) => review::run(a, ctx),
         Command::Sync(a) => sync::run(a, ctx),
+        Command::Promote(a) => promote::run(a, ctx),
         Command::MergeFile(a) => sync::merge_file(a, ctx),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),

@@ -53,6 +53,10 @@ pub struct Args {
     /// vimgrep (path:line:col:text for vim's quickfix and emacs' grep mode)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Search these trees (names from [trees] in the config, or folders; `.` is the current one),
+    /// merged into one ranking; default: the current tree plus recall.trees
+    #[arg(long, value_name = "NAME")]
+    pub tree: Vec<String>,
     /// Token budget of --format prompt (estimated: ASCII characters / 4 + other characters)
     #[arg(long, value_name = "TOKENS", default_value_t = 1500, value_parser = clap::value_parser!(u64).range(50..=200_000))]
     pub budget: u64,
@@ -143,9 +147,50 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
     crate::trace::mark("daemon asked");
-    let (hits, stats) = match daemon {
-        Some(r) => r,
-        None => recall(&tree, &models, &q)?,
+    // Other trees: each recalled as it is, the rankings merged.
+    let names: Vec<String> = if args.tree.is_empty() {
+        tree.config.recall.trees.clone()
+    } else {
+        args.tree.clone()
+    };
+    let mut others: Vec<(String, crate::tree::Tree)> = Vec::new();
+    let include_here = args.tree.is_empty() || args.tree.iter().any(|t| t == ".");
+    for n in names.iter().filter(|n| n.as_str() != ".") {
+        others.push((n.clone(), ctx.named_tree(n)?));
+    }
+    let (hits, stats) = if others.is_empty() {
+        match daemon {
+            Some(r) => r,
+            None => recall(&tree, &models, &q)?,
+        }
+    } else {
+        let mut per_tree = Vec::new();
+        let mut stats = crate::recall::Stats::default();
+        if include_here {
+            let (h, s) = match daemon {
+                Some(r) => r,
+                None => recall(&tree, &models, &q)?,
+            };
+            stats = s;
+            per_tree.push((".".to_string(), h));
+        }
+        for (n, t) in &others {
+            let m = Models::new(&t.config.models);
+            let (h, _) = crate::watch::recall_any(t, &m, &q, args.no_daemon)?;
+            m.leave_for_exit();
+            per_tree.push((n.clone(), h));
+        }
+        (crate::recall::merge_trees(per_tree, q.k), stats)
+    };
+    let tree_of = |h: &crate::recall::Hit| -> &crate::tree::Tree {
+        match h.tree.as_deref() {
+            Some(n) if n != "." => others
+                .iter()
+                .find(|(m, _)| m == n)
+                .map(|(_, t)| t)
+                .unwrap_or(&tree),
+            _ => &tree,
+        }
     };
     models.leave_for_exit();
     if stats.broken > 0 {
@@ -162,7 +207,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     match args.format {
         Format::Prompt => {
-            let pack = crate::context::pack(&tree, &q.text, &hits, args.budget as usize);
+            let items: Vec<(&crate::tree::Tree, String)> = hits
+                .iter()
+                .filter(|h| !h.quarantined && !h.archived)
+                .map(|h| (tree_of(h), h.path.clone()))
+                .collect();
+            let pack = crate::context::pack_in(&items, &q.text, args.budget as usize);
             if pack.entries.is_empty() {
                 return Err(not_found(format!(
                     "nothing fits a context pack of {} tokens for \"{}\"",
@@ -180,7 +230,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
         Format::Vimgrep => {
             for h in &hits {
-                let file = tree.abs(&format!("{}.md", h.path));
+                let file = tree_of(h).abs(&format!("{}.md", h.path));
                 if let Some(l) = crate::context::vimgrep_line(&file, &q.text) {
                     out_line(&l)?;
                 }
@@ -205,10 +255,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             } else {
                 ""
             };
+            let shown = match h.tree.as_deref() {
+                Some(t) if t != "." => format!("{t}:{}", h.path),
+                _ => h.path.clone(),
+            };
             out_line(&format!(
                 "{:>2}. {}  {}{}",
                 h.rank,
-                ctx.bold(&h.path),
+                ctx.bold(&shown),
                 h.title,
                 mark
             ))?;

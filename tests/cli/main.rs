@@ -12,3 +12,4 @@ mod ingest;
 mod place;
 mod secrets;
 mod sync;
+mod trees;
