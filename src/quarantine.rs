@@ -529,9 +529,9 @@ static RULES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ),
         (
             "prompt-leak",
-            r(concat!(
+            r(
                 r"\b(?:print|reveal|show|output|repeat|display|leak|dump|tell\s+me|give\s+me|share)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|complete\s+|original\s+|hidden\s+|initial\s+|secret\s+)*(?:system\s+prompt|system\s+message|instructions\s+above|initial\s+instructions|hidden\s+instructions|developer\s+message|pre-?prompt)\b",
-            )),
+            ),
         ),
         (
             "fake-boundary",
