@@ -114,7 +114,7 @@ fn tools() -> Vec<Tool> {
                     "since": {"type": "string", "description": format!("Only entries observed on or after this date ({date})")},
                     "until": {"type": "string", "description": format!("Only entries observed on or before this date ({date})")},
                     "tier": {"type": "integer", "minimum": 1, "maximum": 3, "description": "Highest retrieval tier: 1 lexical, 2 semantic, 3 structure (default 3)"},
-                    "tree": {"type": "string", "description": "Another mem tree to search (its folder); default: the server's tree"}
+                    "tree": {"type": "string", "description": "Another mem tree to search (a name from [trees] in the config, or its folder); default: the server's tree"}
                 },
                 "required": ["query"],
                 "additionalProperties": false
@@ -314,7 +314,13 @@ impl State {
         let other;
         let (tree, models) = match &a.tree {
             Some(dir) => {
-                other = Tree::find(Some(std::path::Path::new(dir))).map_err(err)?;
+                // A name from [trees], or a folder.
+                let path = self
+                    .tree
+                    .config
+                    .tree_path(dir)
+                    .unwrap_or_else(|| std::path::PathBuf::from(dir));
+                other = Tree::find(Some(&path)).map_err(err)?;
                 (&other, &Models::new(&other.config.models))
             }
             None => (&self.tree, &self.models),
