@@ -205,6 +205,15 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
     let repo = Repository::discover(&tree.root).context("opening the tree's git repository")?;
     let prefix = prefix_of(&repo, &tree.root)?;
     crate::git::ensure_merge_driver(&repo, &tree.root)?;
+    // A sync killed while it wrote the incoming files: those files are put
+    // back as HEAD has them (they are not hand edits), then this sync
+    // merges again.
+    let recovered = recover(&repo, tree)?;
+    if recovered > 0 {
+        eprintln!(
+            "mem: an interrupted sync was rolled back ({recovered} file(s) put back as committed); syncing again"
+        );
+    }
     let committed_pending = commit_pending(&repo, &prefix, &tree.config.git)?;
     let head = repo.head().context("the tree has no commit yet")?;
     let branch = head
@@ -265,12 +274,14 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
         if analysis.is_up_to_date() {
             report.merge = "up-to-date";
         } else if analysis.is_fast_forward() {
-            checkout(&repo, &theirs.tree()?)?;
-            repo.find_reference(&format!("refs/heads/{branch}"))?
-                .set_target(
-                    theirs.id(),
-                    &format!("mem: sync: fast-forward to {remote_name}/{branch}"),
-                )?;
+            move_to(
+                &repo,
+                tree,
+                &branch,
+                &ours,
+                &theirs,
+                &format!("mem: sync: fast-forward to {remote_name}/{branch}"),
+            )?;
             report.merge = "fast-forward";
         } else {
             let id = merge(
@@ -546,13 +557,99 @@ fn merge(
         msg.push_str("\n\n");
         msg.push_str(&report.notes.join("\n"));
     }
-    checkout(repo, &merged)?;
-    let id = repo.commit(Some("HEAD"), &sig, &sig, &msg, &merged, &[ours, theirs])?;
-    // git's index follows the merged tree.
-    let mut real = repo.index()?;
-    real.read_tree(&merged)?;
-    real.write()?;
+    // The commit first (no ref moves), then the files, then the branch.
+    let id = repo.commit(None, &sig, &sig, &msg, &merged, &[ours, theirs])?;
+    let target = repo.find_commit(id)?;
+    move_to(repo, tree, branch, ours, &target, "mem: sync: merge")?;
     Ok(id)
+}
+
+/// `.mem/state/sync-in-progress`: the commit HEAD was on and the commit
+/// being checked out, while a sync writes the incoming files.
+const IN_PROGRESS: &str = "sync-in-progress";
+
+/// Checks `target` out over `from` (HEAD) and moves the branch to it, with
+/// a marker around the file writes so a kill in between is recovered.
+fn move_to(
+    repo: &Repository,
+    tree: &Tree,
+    branch: &str,
+    from: &git2::Commit,
+    target: &git2::Commit,
+    why: &str,
+) -> Result<()> {
+    let marker = tree.state_dir().join(IN_PROGRESS);
+    std::fs::create_dir_all(tree.state_dir())?;
+    crate::fsutil::replace_file(
+        &marker,
+        format!("{} {}\n", from.id(), target.id()).as_bytes(),
+    )?;
+    crate::interrupt::crash_point("sync-marked");
+    checkout(repo, &target.tree()?)?;
+    crate::interrupt::crash_point("sync-checked-out");
+    repo.find_reference(&format!("refs/heads/{branch}"))?
+        .set_target(target.id(), why)?;
+    // (The checkout brought git's index to the new tree, stat data kept.)
+    let _ = std::fs::remove_file(&marker);
+    Ok(())
+}
+
+/// After a killed sync: every path the interrupted checkout could have
+/// written is put back as HEAD has it (written again, or removed when HEAD
+/// has no such file). Returns the paths restored.
+fn recover(repo: &Repository, tree: &Tree) -> Result<usize> {
+    let marker = tree.state_dir().join(IN_PROGRESS);
+    let Ok(text) = std::fs::read_to_string(&marker) else {
+        return Ok(0);
+    };
+    let mut ids = text
+        .split_whitespace()
+        .filter_map(|s| Oid::from_str(s).ok());
+    let (Some(a), Some(b)) = (ids.next(), ids.next()) else {
+        let _ = std::fs::remove_file(&marker);
+        return Ok(0);
+    };
+    let (Ok(ca), Ok(cb)) = (repo.find_commit(a), repo.find_commit(b)) else {
+        let _ = std::fs::remove_file(&marker);
+        return Ok(0);
+    };
+    let diff = repo.diff_tree_to_tree(Some(&ca.tree()?), Some(&cb.tree()?), None)?;
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    for d in diff.deltas() {
+        for p in [d.old_file().path(), d.new_file().path()]
+            .into_iter()
+            .flatten()
+        {
+            if !paths.iter().any(|x| x == p) {
+                paths.push(p.to_path_buf());
+            }
+        }
+    }
+    let head = repo.head()?.peel_to_tree()?;
+    let wd = repo
+        .workdir()
+        .context("the repository is bare")?
+        .to_path_buf();
+    let mut co = git2::build::CheckoutBuilder::new();
+    co.force();
+    let mut any = false;
+    for p in &paths {
+        if head.get_path(p).is_ok() {
+            co.path(p);
+            any = true;
+        } else {
+            // Written by the interrupted checkout; HEAD has no such file.
+            let _ = std::fs::remove_file(wd.join(p));
+        }
+    }
+    if any {
+        repo.checkout_tree(head.as_object(), Some(&mut co))?;
+    }
+    let mut index = repo.index()?;
+    index.read_tree(&head)?;
+    index.write()?;
+    let _ = std::fs::remove_file(&marker);
+    Ok(paths.len())
 }
 
 /// Entry files (relative to the tree) that `to` moved into `_archive/`

@@ -15,7 +15,7 @@ pub struct Args {
     /// Warnings fail the check too (exit 2), e.g. in a CI job or a git hook.
     #[arg(long)]
     pub strict: bool,
-    /// Write front matter into notes that have none (or lack mem's keys), in one commit
+    /// Write front matter into notes that have none (or lack mem's keys), in one commit; register the merge driver
     #[arg(long)]
     pub fix: bool,
 }
@@ -241,6 +241,17 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     if args.fix {
+        // The merge driver: in .git/config, and `*.md merge=mem` committed.
+        let repo = git2::Repository::discover(&tree.root)?;
+        if crate::git::ensure_merge_driver(&repo, &tree.root)? {
+            let git = crate::git::Git::open(&tree.root)?;
+            git.commit(
+                &[crate::git::Change::Write(".gitattributes".into())],
+                "mem: doctor --fix: the entry merge driver for *.md (via cli)",
+                &tree.config.git,
+            )?;
+            ctx.note("registered the entry merge driver (.gitattributes: *.md merge=mem)");
+        }
         let (n, commit) = fix_notes(&tree)?;
         if n > 0 {
             ctx.note(&format!(

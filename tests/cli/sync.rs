@@ -538,3 +538,50 @@ fn a_hand_written_note_pulled_from_the_remote_is_recalled_and_doctor_fix_adopts_
     assert_eq!(hits[0]["id"], id.as_str(), "the same id after --fix");
     t.env.mem().args(["doctor", "--strict"]).assert().success();
 }
+
+#[test]
+fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() {
+    let t = Team::new();
+    let p = t.add_in(
+        t.a(),
+        "The on-call phone is in the top drawer.",
+        "team/oncall",
+    );
+    t.sync_a();
+    t.sync_b();
+    let file = format!("{p}.md");
+    for point in ["sync-marked", "sync-checked-out"] {
+        let s = std::fs::read_to_string(t.a().join(&file)).unwrap();
+        std::fs::write(
+            t.a().join(&file),
+            format!("{}\nChecked on {point}.\n", s.trim_end()),
+        )
+        .unwrap();
+        t.sync_a();
+        // Killed after the marker (or after the files), before the branch moved.
+        let out = t
+            .env
+            .mem()
+            .current_dir(&t.b)
+            .env("MEM_TEST_ABORT_AT", point)
+            .args(["sync"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{point}: {out:?}");
+        assert!(t.b.join(".mem/state/sync-in-progress").is_file());
+        // What a kill in the middle of the writes leaves: a file half written.
+        std::fs::write(t.b.join(&file), "").unwrap();
+        let r = t.sync_b();
+        assert_eq!(
+            r["committed_pending"], 0,
+            "the half-written file is not a hand edit: {r}"
+        );
+        assert_eq!(r["siblings"], serde_json::json!([]), "{r}");
+        let now = std::fs::read_to_string(t.b.join(&file)).unwrap();
+        assert!(now.contains(&format!("Checked on {point}.")), "{now}");
+        assert!(!t.b.join(".mem/state/sync-in-progress").exists());
+        t.sync_a();
+        assert_eq!(t.files(t.a()), t.files(&t.b));
+        assert_eq!(t.env.git_in(&t.b, &["status", "--porcelain"]), "");
+    }
+}
