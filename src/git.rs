@@ -791,7 +791,8 @@ fn stat_entry(path: &str, id: Oid, m: &std::fs::Metadata) -> IndexEntry {
     }
 }
 
-fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
+/// An index entry for a blob at `path` (no stat data: git re-checks it).
+pub(crate) fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
     IndexEntry {
         ctime: IndexTime::new(0, 0),
         mtime: IndexTime::new(0, 0),

@@ -14,8 +14,8 @@ use crate::git::DEFAULT_AUTHOR;
 use crate::tree::Tree;
 use anyhow::{Context, Result, bail};
 use git2::{
-    BranchType, Cred, CredentialType, FetchOptions, IndexEntry, IndexTime, Oid, PushOptions,
-    RemoteCallbacks, Repository, Signature,
+    BranchType, Cred, CredentialType, FetchOptions, IndexEntry, Oid, PushOptions, RemoteCallbacks,
+    Repository, Signature,
 };
 use serde::Serialize;
 use std::path::Path;
@@ -171,23 +171,6 @@ fn commit_pending(
     );
     repo.commit(Some("HEAD"), &sig, &sig, &msg, &tree, &parents)?;
     Ok(paths.len())
-}
-
-fn entry_for(path: &str, id: Oid, size: usize) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100644,
-        uid: 0,
-        gid: 0,
-        file_size: size as u32,
-        id,
-        flags: (path.len().min(0xfff)) as u16,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
 }
 
 /// A free path beside `path` (`stem-2.md`, `stem-3.md`…) in `taken`.
@@ -399,7 +382,7 @@ fn merge(
         let live = format!("{prefix}{rel}");
         let arch = format!("{prefix}{}/{rel}", crate::paths::ARCHIVE_DIR);
         if let Some(e) = index.get_path(Path::new(&arch), 0) {
-            let moved = entry_for(&live, e.id, e.file_size as usize);
+            let moved = crate::git::index_entry(&live, e.id, e.file_size as usize);
             index.remove_path(Path::new(&arch))?;
             index.add(&moved)?;
             report.notes.push(format!(
@@ -542,7 +525,7 @@ fn merge(
         match text {
             Some(t) => {
                 let id = repo.blob(t.as_bytes())?;
-                index.add(&entry_for(path, id, t.len()))?;
+                index.add(&crate::git::index_entry(path, id, t.len()))?;
             }
             None => {
                 let _ = index.remove_path(Path::new(path));

@@ -61,17 +61,12 @@ impl Agent {
                 ("PreCompact", "pre-compact", 10, None),
                 ("SessionEnd", "session-end", 5, None),
             ],
-            Agent::Codex => vec![
-                (
-                    "SessionStart",
-                    "session-start",
-                    10,
-                    Some("startup|resume|clear|compact"),
-                ),
-                ("UserPromptSubmit", "user-prompt", 5, None),
-                ("Stop", "stop", 10, None),
-                ("PreCompact", "pre-compact", 10, None),
-            ],
+            // Claude Code's events, but Codex has no session end.
+            Agent::Codex => Agent::ClaudeCode
+                .events()
+                .into_iter()
+                .filter(|e| e.0 != "SessionEnd")
+                .collect(),
             Agent::Gemini => vec![
                 ("SessionStart", "session-start", 10_000, Some("*")),
                 ("BeforeAgent", "user-prompt", 5_000, Some("*")),
