@@ -221,7 +221,7 @@ complete -c mem -n "__fish_mem_using_subcommand doctor" -l color -d 'When to col
 always\t''
 never\t''"
 complete -c mem -n "__fish_mem_using_subcommand doctor" -l strict -d 'Warnings fail the check too (exit 2), e.g. in a CI job or a git hook'
-complete -c mem -n "__fish_mem_using_subcommand doctor" -l fix -d 'Write front matter into notes that have none (or lack mem\'s keys), in one commit'
+complete -c mem -n "__fish_mem_using_subcommand doctor" -l fix -d 'Write front matter into notes that have none (or lack mem\'s keys), in one commit; register the merge driver'
 complete -c mem -n "__fish_mem_using_subcommand doctor" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand doctor" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand doctor" -s q -l quiet -d 'Less output on stderr (errors are always shown)'

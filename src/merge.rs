@@ -405,6 +405,70 @@ mod tests {
         );
     }
 
+    /// A random edit of `base`'s lines: some replaced, deleted or inserted.
+    fn edit(base: &[String], rng: &mut crate::rng::Rng, tag: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, l) in base.iter().enumerate() {
+            match rng.below(10) {
+                0 => out.push(format!("{tag} replaced {i}")),
+                1 => {}
+                2 => {
+                    out.push(l.clone());
+                    out.push(format!("{tag} inserted {i}"));
+                }
+                _ => out.push(l.clone()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn line_merge_properties_hold_on_random_edits() {
+        let mut rng = crate::rng::Rng::new(11);
+        let join = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
+        for case in 0..3000 {
+            let n = rng.range(0, 12);
+            let base: Vec<String> = (0..n).map(|i| format!("line {i}")).collect();
+            let (o, t) = (
+                edit(&base, &mut rng, "ours"),
+                edit(&base, &mut rng, "theirs"),
+            );
+            let (b, os, ts) = (join(&base), join(&o), join(&t));
+            // One side unchanged: the other side, exactly.
+            assert_eq!(
+                merge_lines(&b, &b, &ts).as_deref(),
+                Some(ts.as_str()),
+                "case {case}"
+            );
+            assert_eq!(
+                merge_lines(&b, &os, &b).as_deref(),
+                Some(os.as_str()),
+                "case {case}"
+            );
+            assert_eq!(
+                merge_lines(&b, &os, &os).as_deref(),
+                Some(os.as_str()),
+                "case {case}"
+            );
+            if let Some(m) = merge_lines(&b, &os, &ts) {
+                // Every line either side added is in the result, and every
+                // base line both sides kept.
+                for l in o.iter().chain(&t).filter(|l| !base.contains(l)) {
+                    assert!(m.contains(l.as_str()), "case {case}: {l} lost in {m:?}");
+                }
+                for l in base.iter().filter(|l| o.contains(l) && t.contains(l)) {
+                    assert!(m.lines().any(|x| x == l), "case {case}: {l} lost");
+                }
+                // Symmetric (the same merge from the other side).
+                assert_eq!(
+                    merge_lines(&b, &ts, &os).as_deref(),
+                    Some(m.as_str()),
+                    "case {case}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn two_new_entries_at_one_path_are_both_kept() {
         let a = entry(ID, "2026-11-01T10:00:00Z", "", "one\n");

@@ -7,7 +7,11 @@ use std::io::Write;
 fn outside_mem(env: &Env) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     env.all_files()
         .into_iter()
-        .filter(|(p, _)| !p.strip_prefix(&env.root).unwrap().starts_with(".mem"))
+        .filter(|(p, _)| {
+            let rel = p.strip_prefix(&env.root).unwrap();
+            // Settings and the merge driver's attributes (written by init).
+            !rel.starts_with(".mem") && rel != std::path::Path::new(".gitattributes")
+        })
         .collect()
 }
 
