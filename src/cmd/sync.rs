@@ -102,11 +102,13 @@ pub fn merge_file(a: MergeFileArgs, _ctx: &Ctx) -> Result<()> {
             if let Some(s) = m.sibling {
                 // Beside the file, in the work tree (git runs drivers at
                 // the repository's root).
+                // Named by the sibling's own id: two clones that resolve the
+                // same conflict cannot pick the same new path.
                 let stem = a.path.trim_end_matches(".md");
-                let p = (2..)
-                    .map(|n| format!("{stem}-{n}.md"))
-                    .find(|p| !std::path::Path::new(p).exists())
-                    .unwrap_or_default();
+                let tag = crate::entry::Entry::parse(&s)
+                    .map(|e| e.meta.id[e.meta.id.len() - 6..].to_ascii_lowercase())
+                    .unwrap_or_else(|_| "theirs".into());
+                let p = format!("{stem}-{tag}.md");
                 std::fs::write(&p, s).with_context(|| format!("writing {p}"))?;
                 eprintln!(
                     "mem: {}: overlapping edits; theirs is the new entry {p} (commit it, or run `mem sync`)",

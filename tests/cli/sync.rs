@@ -278,7 +278,15 @@ fn plain_git_pull_uses_the_merge_driver() {
         merged.contains("Fridays and Mondays") && !merged.contains("<<<<<<<"),
         "{merged}"
     );
-    let sibling = t.b.join(format!("{}-2.md", p));
+    let sibling = std::fs::read_dir(t.b.join("operations/deploys"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.to_string_lossy().ends_with(".md")
+                && !p.ends_with(&file.rsplit('/').next().unwrap().to_string())
+        })
+        .expect("a sibling file beside the entry");
     let other = std::fs::read_to_string(&sibling).unwrap();
     assert!(
         other.contains("after 3pm") && other.contains("contradicts"),
@@ -584,4 +592,139 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
         assert_eq!(t.files(t.a()), t.files(&t.b));
         assert_eq!(t.env.git_in(&t.b, &["status", "--porcelain"]), "");
     }
+}
+
+/// The soak through plain git (`git pull --no-rebase`, `git pull --rebase`)
+/// and the registered merge driver instead of `mem sync`: adds and hand
+/// edits on three clones. (Forgets and moves are left out: an edit on one
+/// side and a forget or move on the other is a modify/delete or
+/// rename/rename conflict of the tree, which no file merge driver can
+/// resolve; git stops for a hand there, `mem sync` resolves it.)
+#[test]
+fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers() {
+    let ops: usize = std::env::var("MEM_SOAK_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let seed: u64 = std::env::var("MEM_SOAK_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let t = Team::new();
+    let c = t.env.dir.path().join("c");
+    t.env.git_in(
+        t.env.dir.path(),
+        &["clone", "-q", t.remote.to_str().unwrap(), "c"],
+    );
+    t.sync_in(&c); // registers the driver in this clone
+    let clones: Vec<PathBuf> = vec![t.a().to_path_buf(), t.b.clone(), c.clone()];
+    let mut rng = seed;
+    let mut next = |n: usize| {
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((rng >> 33) as usize) % n.max(1)
+    };
+    let git = |dir: &Path, args: &[&str]| -> std::process::Output {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", t.env.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("MEM_NOW", TEST_NOW)
+            .output()
+            .unwrap()
+    };
+    // Commit everything, pull (merge or rebase, in turn), push; a rejected
+    // push (someone was first) pulls again.
+    let mut round = 0;
+    let mut plain_sync = |dir: &Path| {
+        round += 1;
+        let _ = git(dir, &["add", "-A"]);
+        let _ = git(dir, &["commit", "-qm", "work"]);
+        for _ in 0..5 {
+            let mode = if round % 2 == 0 {
+                "--rebase"
+            } else {
+                "--no-rebase"
+            };
+            let out = git(dir, &["pull", "-q", mode, "origin", "main"]);
+            assert!(
+                out.status.success(),
+                "git pull {mode} in {}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            // Siblings the driver wrote for overlapping edits.
+            let _ = git(dir, &["add", "-A"]);
+            let _ = git(dir, &["commit", "-qm", "siblings of overlapping edits"]);
+            if git(dir, &["push", "-q", "origin", "main"]).status.success() {
+                return;
+            }
+        }
+        panic!("push kept failing in {}", dir.display());
+    };
+    let live = |dir: &Path| -> Vec<String> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_entry(|e| {
+                !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "_archive"
+            })
+            .flatten()
+            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+            .collect()
+    };
+    let topics = ["eng/build", "eng/billing", "ops/deploys"];
+    let mut texts: Vec<String> = Vec::new();
+    for i in 0..ops {
+        let dir = &clones[next(3)];
+        let entries = live(dir);
+        match next(8) {
+            0..=2 => {
+                let text = format!("Fact {i}: part {} sits on shelf {}.", next(1000), next(40));
+                t.add_in(dir, &text, topics[next(topics.len())]);
+                texts.push(text);
+            }
+            3 | 4 if !entries.is_empty() => {
+                let f = dir.join(&entries[next(entries.len())]);
+                let s = std::fs::read_to_string(&f).unwrap();
+                let line = format!("Edit {i} by hand.");
+                std::fs::write(&f, format!("{}\n{line}\n", s.trim_end())).unwrap();
+                texts.push(line);
+            }
+            _ => plain_sync(dir),
+        }
+    }
+    for _ in 0..2 {
+        for d in &clones {
+            plain_sync(d);
+        }
+    }
+    let fa = t.files(&clones[0]);
+    assert_eq!(fa, t.files(&clones[1]));
+    assert_eq!(fa, t.files(&clones[2]));
+    no_markers(&fa);
+    let all: String = fa
+        .iter()
+        .map(|(_, s)| s.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for text in &texts {
+        assert!(all.contains(text.as_str()), "lost: {text}");
+    }
+    for d in &clones {
+        t.env.git_in(d, &["fsck", "--strict", "--no-progress"]);
+        let out = t.mem_in(d, &["doctor", "--json"]);
+        assert!(
+            out.status.success(),
+            "doctor in {}: {}",
+            d.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    eprintln!(
+        "plain-git soak: {ops} operations, {} texts, all found",
+        texts.len()
+    );
 }
