@@ -532,6 +532,48 @@ fn merge(
             }
         }
     }
+    // The same id created on both sides (a copied file, say) at different
+    // paths: both kept, theirs re-identified.
+    if let Some(base) = &base {
+        let added = |c: &git2::Commit| -> Result<Vec<(String, String)>> {
+            let diff = repo.diff_tree_to_tree(Some(&base.tree()?), Some(&c.tree()?), None)?;
+            let mut v = Vec::new();
+            for d in diff.deltas().filter(|d| d.status() == git2::Delta::Added) {
+                let Some(p) = d.new_file().path().map(|p| p.to_string_lossy().to_string()) else {
+                    continue;
+                };
+                if !p.starts_with(prefix) || !p.ends_with(".md") {
+                    continue;
+                }
+                if let Ok(b) = repo.find_blob(d.new_file().id())
+                    && let Ok(e) = crate::entry::Entry::parse(&String::from_utf8_lossy(b.content()))
+                {
+                    v.push((e.meta.id.clone(), p));
+                }
+            }
+            Ok(v)
+        };
+        let (mine, other) = (added(ours)?, added(theirs)?);
+        for (id, tp) in &other {
+            if mine.iter().any(|(i, op)| i == id && op != tp)
+                && let Some(e) = index.get_path(Path::new(tp), 0)
+            {
+                let text = String::from_utf8_lossy(repo.find_blob(e.id)?.content()).to_string();
+                let mut entry = crate::entry::Entry::parse(&text)?;
+                let fresh = ulid::Ulid::new().to_string();
+                entry.set("id", serde_yaml::Value::String(fresh.clone()))?;
+                let t = entry.render();
+                let blob = repo.blob(t.as_bytes())?;
+                index.add(&crate::git::index_entry(tp, blob, t.len()))?;
+                report.notes.push(format!(
+                    "{}: the id {id} was created on both sides; this copy now has the id {fresh}",
+                    tp.strip_prefix(prefix)
+                        .unwrap_or(tp)
+                        .trim_end_matches(".md")
+                ));
+            }
+        }
+    }
     let tree_id = index.write_tree_to(repo)?;
     let merged = repo.find_tree(tree_id)?;
     let sig = signature(repo, &tree.config.git)?;

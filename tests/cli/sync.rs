@@ -728,3 +728,40 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
         texts.len()
     );
 }
+
+#[test]
+fn the_same_id_created_on_both_sides_keeps_both_entries_with_distinct_ids() {
+    let t = Team::new();
+    let entry = |text: &str| {
+        format!(
+            "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: {text}\ncreated: 2026-06-01T12:00:00Z\n---\n{text}\n"
+        )
+    };
+    for (dir, path, text) in [
+        (
+            t.a().to_path_buf(),
+            "notes/copied/from-a.md",
+            "Copied into A.",
+        ),
+        (t.b.clone(), "notes/copied/from-b.md", "Copied into B."),
+    ] {
+        std::fs::create_dir_all(dir.join("notes/copied")).unwrap();
+        std::fs::write(dir.join(path), entry(text)).unwrap();
+    }
+    t.sync_a();
+    let r = t.sync_b();
+    assert!(
+        r["notes"].to_string().contains("created on both sides"),
+        "{r}"
+    );
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    let a = std::fs::read_to_string(t.b.join("notes/copied/from-a.md")).unwrap();
+    let b = std::fs::read_to_string(t.b.join("notes/copied/from-b.md")).unwrap();
+    assert!(a.contains("Copied into A.") && b.contains("Copied into B."));
+    assert_ne!(
+        a.lines().find(|l| l.starts_with("id:")),
+        b.lines().find(|l| l.starts_with("id:"))
+    );
+    t.env.mem().args(["doctor", "--strict"]).assert().success();
+}
