@@ -304,9 +304,13 @@ fn run_hook(a: RunArgs, ctx: &Ctx) {
     }
 }
 
-/// Appends a line to `.mem/state/hooks.log` (best effort).
+/// Appends a line to `.mem/state/hooks.log` (best effort); past 1 MiB the
+/// log is moved to `hooks.log.1` (one old log kept).
 fn log(tree: &Tree, line: &str) {
     let p = tree.state_dir().join("hooks.log");
+    if std::fs::metadata(&p).is_ok_and(|m| m.len() > 1 << 20) {
+        let _ = std::fs::rename(&p, tree.state_dir().join("hooks.log.1"));
+    }
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
