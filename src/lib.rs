@@ -13,6 +13,7 @@ pub mod entry;
 pub mod error;
 pub mod eval;
 pub mod fsutil;
+pub mod fuzz;
 pub mod git;
 pub mod guard;
 pub mod index;

@@ -283,8 +283,7 @@ fn plain_git_pull_uses_the_merge_driver() {
         .flatten()
         .map(|e| e.path())
         .find(|p| {
-            p.to_string_lossy().ends_with(".md")
-                && !p.ends_with(file.rsplit('/').next().unwrap())
+            p.to_string_lossy().ends_with(".md") && !p.ends_with(file.rsplit('/').next().unwrap())
         })
         .expect("a sibling file beside the entry");
     let other = std::fs::read_to_string(&sibling).unwrap();
