@@ -76,6 +76,9 @@ _mem() {
             mem,reindex)
                 cmd="mem__subcmd__reindex"
                 ;;
+            mem,remote)
+                cmd="mem__subcmd__remote"
+                ;;
             mem,restore)
                 cmd="mem__subcmd__restore"
                 ;;
@@ -199,6 +202,9 @@ _mem() {
             mem__subcmd__help,reindex)
                 cmd="mem__subcmd__help__subcmd__reindex"
                 ;;
+            mem__subcmd__help,remote)
+                cmd="mem__subcmd__help__subcmd__remote"
+                ;;
             mem__subcmd__help,restore)
                 cmd="mem__subcmd__help__subcmd__restore"
                 ;;
@@ -264,6 +270,12 @@ _mem() {
                 ;;
             mem__subcmd__help__subcmd__model,rm)
                 cmd="mem__subcmd__help__subcmd__model__subcmd__rm"
+                ;;
+            mem__subcmd__help__subcmd__remote,add)
+                cmd="mem__subcmd__help__subcmd__remote__subcmd__add"
+                ;;
+            mem__subcmd__help__subcmd__remote,ls)
+                cmd="mem__subcmd__help__subcmd__remote__subcmd__ls"
                 ;;
             mem__subcmd__hook,harvest)
                 cmd="mem__subcmd__hook__subcmd__harvest"
@@ -331,6 +343,24 @@ _mem() {
             mem__subcmd__model__subcmd__help,rm)
                 cmd="mem__subcmd__model__subcmd__help__subcmd__rm"
                 ;;
+            mem__subcmd__remote,add)
+                cmd="mem__subcmd__remote__subcmd__add"
+                ;;
+            mem__subcmd__remote,help)
+                cmd="mem__subcmd__remote__subcmd__help"
+                ;;
+            mem__subcmd__remote,ls)
+                cmd="mem__subcmd__remote__subcmd__ls"
+                ;;
+            mem__subcmd__remote__subcmd__help,add)
+                cmd="mem__subcmd__remote__subcmd__help__subcmd__add"
+                ;;
+            mem__subcmd__remote__subcmd__help,help)
+                cmd="mem__subcmd__remote__subcmd__help__subcmd__help"
+                ;;
+            mem__subcmd__remote__subcmd__help,ls)
+                cmd="mem__subcmd__remote__subcmd__help__subcmd__ls"
+                ;;
             *)
                 ;;
         esac
@@ -338,7 +368,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor sync promote merge-file review mcp hook model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -876,7 +906,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor sync promote merge-file review mcp hook model reindex watch eval completions man help"
+            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1368,6 +1398,48 @@ _mem() {
         mem__subcmd__help__subcmd__reindex)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__remote)
+            opts="add ls"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__remote__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__remote__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2200,6 +2272,128 @@ _mem() {
         mem__subcmd__reindex)
             opts="-y -q -h --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__remote)
+            opts="-y -q -h --root --json --color --yes --quiet --help add ls help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__remote__subcmd__add)
+            opts="-y -q -h --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__remote__subcmd__help)
+            opts="add ls help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__remote__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__remote__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__remote__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__remote__subcmd__ls)
+            opts="-y -q -h --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

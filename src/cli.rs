@@ -91,6 +91,8 @@ pub enum Command {
     Doctor(cmd::doctor::Args),
     /// Team memory: commit pending changes, fetch, merge entry by entry, push
     Sync(cmd::sync::Args),
+    /// The tree's git remotes: add, ls
+    Remote(cmd::sync::RemoteArgs),
     /// Copy an entry into another tree (say, from your personal tree to the team's), with its provenance
     Promote(cmd::promote::Args),
     /// The git merge driver for entries (registered by init and sync; git calls it)

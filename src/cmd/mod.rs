@@ -55,6 +55,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Hook(a) => hook::run(a, ctx),
         Command::Review(a) => review::run(a, ctx),
         Command::Sync(a) => sync::run(a, ctx),
+        Command::Remote(a) => sync::remote(a, ctx),
         Command::Promote(a) => promote::run(a, ctx),
         Command::MergeFile(a) => sync::merge_file(a, ctx),
         Command::Completions(a) => docs::completions(a),

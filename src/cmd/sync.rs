@@ -137,3 +137,65 @@ pub fn merge_file(a: MergeFileArgs, _ctx: &Ctx) -> Result<()> {
         }
     }
 }
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The tree's git remotes (the same as `git remote`): `mem sync` uses the branch's upstream, else \
+`origin`.\n\nExamples:\n  mem remote add origin git@example.com:team/memory.git\n  mem remote ls --json"
+)]
+pub struct RemoteArgs {
+    #[command(subcommand)]
+    pub cmd: RemoteCmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RemoteCmd {
+    /// Add a remote (a URL: ssh, https, file://, or a plain path)
+    Add { name: String, url: String },
+    /// List the remotes with their URLs
+    Ls,
+}
+
+pub fn remote(a: RemoteArgs, ctx: &Ctx) -> Result<()> {
+    let tree = ctx.tree()?;
+    let repo =
+        git2::Repository::discover(&tree.root).context("opening the tree's git repository")?;
+    match a.cmd {
+        RemoteCmd::Add { name, url } => {
+            if repo.find_remote(&name).is_ok() {
+                anyhow::bail!("a remote named {name} exists already (see `mem remote ls`)");
+            }
+            // A plain relative path is taken from the current folder.
+            let url = if !url.contains("://")
+                && !url.contains('@')
+                && std::path::Path::new(&url).exists()
+            {
+                std::path::absolute(&url)?.display().to_string()
+            } else {
+                url
+            };
+            repo.remote(&name, &url)
+                .with_context(|| format!("adding the remote {name} ({url})"))?;
+            if ctx.json {
+                ctx.json_line(&serde_json::json!({"op": "added", "name": name, "url": url}))?;
+            } else {
+                out_line(&format!(
+                    "added remote {name} {url}; `mem sync` pushes and pulls through it"
+                ))?;
+            }
+        }
+        RemoteCmd::Ls => {
+            let names = repo.remotes()?;
+            for name in names.iter().flatten() {
+                let r = repo.find_remote(name)?;
+                let url = r.url().unwrap_or("").to_string();
+                if ctx.json {
+                    ctx.json_line(&serde_json::json!({"name": name, "url": url}))?;
+                } else {
+                    out_line(&format!("{name}\t{url}"))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

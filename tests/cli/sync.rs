@@ -32,7 +32,18 @@ impl Team {
             ],
         );
         env.git(&["branch", "-M", "main"]);
-        env.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+        env.mem()
+            .args(["remote", "add", "origin"])
+            .arg(&remote)
+            .assert()
+            .success();
+        let ls = env.json(&["remote", "ls"]);
+        assert_eq!(ls[0]["name"], "origin");
+        assert_eq!(ls[0]["url"], remote.to_str().unwrap());
+        env.mem()
+            .args(["remote", "add", "origin", "/elsewhere"])
+            .assert()
+            .failure();
         let t = Self {
             b: env.dir.path().join("b"),
             env,
