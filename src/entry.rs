@@ -144,17 +144,7 @@ impl Entry {
                     "no front matter: the file must start with a `---` line",
                 )
             })?;
-        // The closing fence is a line that is exactly `---`.
-        let mut offset = 0;
-        let mut close = None;
-        for line in rest.split_inclusive('\n') {
-            if line.trim_end_matches(['\r', '\n']) == "---" {
-                close = Some((offset, offset + line.len()));
-                break;
-            }
-            offset += line.len();
-        }
-        let (fm_end, body_start) = close.ok_or_else(|| {
+        let (fm_end, body_start) = closing_fence(rest).ok_or_else(|| {
             perr(
                 None,
                 "front matter is not closed: add a `---` line after it",
@@ -192,16 +182,9 @@ impl Entry {
         {
             None => (None, text.to_string()),
             Some(rest) => {
-                let mut offset = 0;
-                let mut close = None;
-                for line in rest.split_inclusive('\n') {
-                    if line.trim_end_matches(['\r', '\n']) == "---" {
-                        close = Some((offset, offset + line.len()));
-                        break;
-                    }
-                    offset += line.len();
-                }
-                let Some((a, b)) = close else { return Err(err) };
+                let Some((a, b)) = closing_fence(rest) else {
+                    return Err(err);
+                };
                 (Some(rest[..a].to_string()), rest[b..].to_string())
             }
         };
@@ -444,6 +427,19 @@ impl Entry {
     pub fn content_key(&self) -> String {
         normalize(self.statement())
     }
+}
+
+/// Where the front matter after the opening `---` ends: the start and the
+/// end of the closing fence, a line that is exactly `---`.
+fn closing_fence(rest: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end_matches(['\r', '\n']) == "---" {
+            return Some((offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The id of a note adopted without one: derived from its path (a ULID

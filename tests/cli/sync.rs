@@ -57,6 +57,16 @@ impl Team {
         t.sync_b();
         t
     }
+    /// A, B, and a third clone C (synced once: the driver is registered).
+    fn three_clones(&self) -> Vec<PathBuf> {
+        let c = self.env.dir.path().join("c");
+        self.env.git_in(
+            self.env.dir.path(),
+            &["clone", "-q", self.remote.to_str().unwrap(), "c"],
+        );
+        self.sync_in(&c);
+        vec![self.a().to_path_buf(), self.b.clone(), c]
+    }
     fn a(&self) -> &Path {
         &self.env.root
     }
@@ -329,44 +339,16 @@ fn an_unreachable_remote_fails_cleanly_and_keeps_the_local_commits() {
 /// markers, no text lost, git fsck and mem doctor clean.
 #[test]
 fn three_clones_random_operations_converge_without_loss() {
-    let ops: usize = std::env::var("MEM_SOAK_OPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
-    let seed: u64 = std::env::var("MEM_SOAK_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7);
+    let (ops, seed) = soak_size(7);
     let t = Team::new();
-    let c = t.env.dir.path().join("c");
-    t.env.git_in(
-        t.env.dir.path(),
-        &["clone", "-q", t.remote.to_str().unwrap(), "c"],
-    );
-    t.sync_in(&c);
-    let clones: Vec<PathBuf> = vec![t.a().to_path_buf(), t.b.clone(), c.clone()];
+    let clones = t.three_clones();
     let mut rng = seed;
-    let mut next = |n: usize| {
-        rng = rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((rng >> 33) as usize) % n.max(1)
-    };
+    let mut next = |n: usize| lcg(&mut rng, n);
     let topics = ["eng/build", "eng/billing", "ops/deploys", "team/people"];
     // Every text written: it must be somewhere in the final tree.
     let mut texts: Vec<String> = Vec::new();
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    let live = |dir: &Path| -> Vec<String> {
-        walkdir::WalkDir::new(dir)
-            .into_iter()
-            .filter_entry(|e| {
-                !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "_archive"
-            })
-            .flatten()
-            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
-            .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
-            .collect()
-    };
+    let live = live_entries;
     for i in 0..ops {
         let dir = &clones[next(3)];
         let entries = live(dir);
@@ -612,29 +594,11 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
 /// resolve; git stops for a hand there, `mem sync` resolves it.)
 #[test]
 fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers() {
-    let ops: usize = std::env::var("MEM_SOAK_OPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
-    let seed: u64 = std::env::var("MEM_SOAK_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let (ops, seed) = soak_size(3);
     let t = Team::new();
-    let c = t.env.dir.path().join("c");
-    t.env.git_in(
-        t.env.dir.path(),
-        &["clone", "-q", t.remote.to_str().unwrap(), "c"],
-    );
-    t.sync_in(&c); // registers the driver in this clone
-    let clones: Vec<PathBuf> = vec![t.a().to_path_buf(), t.b.clone(), c.clone()];
+    let clones = t.three_clones();
     let mut rng = seed;
-    let mut next = |n: usize| {
-        rng = rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((rng >> 33) as usize) % n.max(1)
-    };
+    let mut next = |n: usize| lcg(&mut rng, n);
     let git = |dir: &Path, args: &[&str]| -> std::process::Output {
         std::process::Command::new("git")
             .args(args)
@@ -674,17 +638,7 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
         }
         panic!("push kept failing in {}", dir.display());
     };
-    let live = |dir: &Path| -> Vec<String> {
-        walkdir::WalkDir::new(dir)
-            .into_iter()
-            .filter_entry(|e| {
-                !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "_archive"
-            })
-            .flatten()
-            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
-            .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
-            .collect()
-    };
+    let live = live_entries;
     let topics = ["eng/build", "eng/billing", "ops/deploys"];
     let mut texts: Vec<String> = Vec::new();
     for i in 0..ops {
@@ -774,4 +728,34 @@ fn the_same_id_created_on_both_sides_keeps_both_entries_with_distinct_ids() {
         b.lines().find(|l| l.starts_with("id:"))
     );
     t.env.mem().args(["doctor", "--strict"]).assert().success();
+}
+
+/// `MEM_SOAK_OPS` (default 60) and `MEM_SOAK_SEED` (default `seed`).
+fn soak_size(seed: u64) -> (usize, u64) {
+    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    (
+        var("MEM_SOAK_OPS").unwrap_or(60) as usize,
+        var("MEM_SOAK_SEED").unwrap_or(seed),
+    )
+}
+
+/// A seeded pick below `n` (a linear congruential generator).
+fn lcg(state: &mut u64, n: usize) -> usize {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    ((*state >> 33) as usize) % n.max(1)
+}
+
+/// The live entry files of a clone (no hidden folders, no archive).
+fn live_entries(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| {
+            !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "_archive"
+        })
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+        .collect()
 }
