@@ -67,6 +67,13 @@ impl Team {
         self.sync_in(&c);
         vec![self.a().to_path_buf(), self.b.clone(), c]
     }
+    /// An entry added in A and synced to B: its path.
+    fn shared(&self, text: &str, at: &str) -> String {
+        let p = self.add_in(self.a(), text, at);
+        self.sync_a();
+        self.sync_b();
+        p
+    }
     fn a(&self) -> &Path {
         &self.env.root
     }
@@ -159,13 +166,10 @@ fn two_clones_exchange_entries_and_converge() {
 #[test]
 fn edits_to_one_entry_on_both_sides_merge_field_by_field_and_line_by_line() {
     let t = Team::new();
-    let p = t.add_in(
-        t.a(),
+    let p = t.shared(
         "Build notes.\n\nThe build needs cmake.\n\nIt also needs clang.",
         "engineering/build",
     );
-    t.sync_a();
-    t.sync_b();
     let file = format!("{p}.md");
     // A changes a tag line and the first body line; B the last body line.
     let a_text = std::fs::read_to_string(t.a().join(&file)).unwrap();
@@ -200,9 +204,7 @@ fn edits_to_one_entry_on_both_sides_merge_field_by_field_and_line_by_line() {
 #[test]
 fn overlapping_edits_become_two_related_entries_without_markers() {
     let t = Team::new();
-    let p = t.add_in(t.a(), "The team standup is at 9:30.", "team/rituals");
-    t.sync_a();
-    t.sync_b();
+    let p = t.shared("The team standup is at 9:30.", "team/rituals");
     let file = format!("{p}.md");
     for (dir, time) in [(t.a().to_path_buf(), "9:45"), (t.b.clone(), "10:00")] {
         let s = std::fs::read_to_string(dir.join(&file)).unwrap();
@@ -239,13 +241,7 @@ fn overlapping_edits_become_two_related_entries_without_markers() {
 #[test]
 fn an_edit_wins_over_a_forget_and_the_entry_stays_live() {
     let t = Team::new();
-    let p = t.add_in(
-        t.a(),
-        "The VPN endpoint is vpn1.example.com.",
-        "infra/network",
-    );
-    t.sync_a();
-    t.sync_b();
+    let p = t.shared("The VPN endpoint is vpn1.example.com.", "infra/network");
     ok(&t.mem_in(t.a(), &["forget", &p]));
     let file = format!("{p}.md");
     let s = std::fs::read_to_string(t.b.join(&file)).unwrap();
@@ -264,13 +260,7 @@ fn an_edit_wins_over_a_forget_and_the_entry_stays_live() {
 #[test]
 fn plain_git_pull_uses_the_merge_driver() {
     let t = Team::new();
-    let p = t.add_in(
-        t.a(),
-        "Deploys are frozen on Fridays.",
-        "operations/deploys",
-    );
-    t.sync_a();
-    t.sync_b();
+    let p = t.shared("Deploys are frozen on Fridays.", "operations/deploys");
     let file = format!("{p}.md");
     let attrs = std::fs::read_to_string(t.b.join(".gitattributes")).unwrap();
     assert!(attrs.contains("*.md merge=mem"), "{attrs}");
@@ -542,13 +532,7 @@ fn a_hand_written_note_pulled_from_the_remote_is_recalled_and_doctor_fix_adopts_
 #[test]
 fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() {
     let t = Team::new();
-    let p = t.add_in(
-        t.a(),
-        "The on-call phone is in the top drawer.",
-        "team/oncall",
-    );
-    t.sync_a();
-    t.sync_b();
+    let p = t.shared("The on-call phone is in the top drawer.", "team/oncall");
     let file = format!("{p}.md");
     for point in ["sync-marked", "sync-checked-out"] {
         let s = std::fs::read_to_string(t.a().join(&file)).unwrap();
