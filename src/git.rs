@@ -87,6 +87,41 @@ pub struct CommitDelta {
     pub files: Vec<FileDelta>,
 }
 
+/// The tree root relative to the repository's work dir, with `/`
+/// separators ("" when they are the same folder).
+pub(crate) fn tree_prefix(repo: &Repository, root: &Path) -> Result<String> {
+    let workdir: PathBuf = repo
+        .workdir()
+        .context("the git repository is bare; mem needs a work tree")?
+        .canonicalize()?;
+    let root = root.canonicalize()?;
+    Ok(root
+        .strip_prefix(&workdir)
+        .with_context(|| {
+            format!(
+                "{} is outside the repository at {}",
+                root.display(),
+                workdir.display()
+            )
+        })?
+        .to_string_lossy()
+        .replace('\\', "/"))
+}
+
+/// Who mem's commits are by: git's own identity, else the tree's
+/// `git.author_*`, else mem's default.
+pub(crate) fn signature(
+    repo: &Repository,
+    cfg: &crate::config::GitConfig,
+) -> Result<Signature<'static>> {
+    if let Ok(sig) = repo.signature() {
+        return Ok(sig.to_owned());
+    }
+    let name = cfg.author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0);
+    let email = cfg.author_email.as_deref().unwrap_or(DEFAULT_AUTHOR.1);
+    Ok(Signature::now(name, email)?)
+}
+
 impl Git {
     /// Opens the repository containing `root`, or creates one at `root`.
     pub fn open_or_init(root: &Path) -> Result<Self> {
@@ -110,22 +145,7 @@ impl Git {
     }
 
     fn from_repo(repo: Repository, root: &Path) -> Result<Self> {
-        let workdir: PathBuf = repo
-            .workdir()
-            .context("the git repository is bare; mem needs a work tree")?
-            .canonicalize()?;
-        let root = root.canonicalize()?;
-        let prefix = root
-            .strip_prefix(&workdir)
-            .with_context(|| {
-                format!(
-                    "{} is outside the repository at {}",
-                    root.display(),
-                    workdir.display()
-                )
-            })?
-            .to_string_lossy()
-            .replace('\\', "/");
+        let prefix = tree_prefix(&repo, root)?;
         Ok(Self {
             repo,
             prefix,
@@ -162,12 +182,7 @@ impl Git {
     }
 
     fn signature(&self, cfg: &crate::config::GitConfig) -> Result<Signature<'static>> {
-        if let Ok(sig) = self.repo.signature() {
-            return Ok(sig.to_owned());
-        }
-        let name = cfg.author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0);
-        let email = cfg.author_email.as_deref().unwrap_or(DEFAULT_AUTHOR.1);
-        Ok(Signature::now(name, email)?)
+        signature(&self.repo, cfg)
     }
 
     /// The full id of commit `rev` (an id, a prefix of one, `HEAD`, …).

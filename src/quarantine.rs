@@ -26,20 +26,21 @@ pub const QUARANTINED: &str = "quarantined";
 /// for review beside it.
 pub const REVIEW: &str = "review";
 
-/// Whether an entry is quarantined (its `curation:` says so).
-pub fn is_quarantined(e: &crate::entry::Entry) -> bool {
+fn curation_is(e: &crate::entry::Entry, value: &str) -> bool {
     e.front_matter()
         .get("curation")
         .and_then(|v| v.as_str())
-        .is_some_and(|v| v == QUARANTINED)
+        .is_some_and(|v| v == value)
+}
+
+/// Whether an entry is quarantined (its `curation:` says so).
+pub fn is_quarantined(e: &crate::entry::Entry) -> bool {
+    curation_is(e, QUARANTINED)
 }
 
 /// Whether an entry waits for a person's review (`curation: review`).
 pub fn in_review(e: &crate::entry::Entry) -> bool {
-    e.front_matter()
-        .get("curation")
-        .and_then(|v| v.as_str())
-        .is_some_and(|v| v == REVIEW)
+    curation_is(e, REVIEW)
 }
 
 /// Why a text was quarantined: the family of the first rule that matched

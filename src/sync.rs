@@ -10,12 +10,11 @@
 //! file that is not an entry and conflicts stops the sync before anything
 //! changes, naming it.
 
-use crate::git::DEFAULT_AUTHOR;
 use crate::tree::Tree;
 use anyhow::{Context, Result, bail};
 use git2::{
     BranchType, Cred, CredentialType, FetchOptions, IndexEntry, Oid, PushOptions, RemoteCallbacks,
-    Repository, Signature,
+    Repository,
 };
 use serde::Serialize;
 use std::path::Path;
@@ -100,26 +99,8 @@ fn callbacks<'a>(
 /// The tree's paths in the repository start with this prefix ("" or
 /// "sub/dir/").
 fn prefix_of(repo: &Repository, root: &Path) -> Result<String> {
-    let wd = repo
-        .workdir()
-        .context("the repository is bare")?
-        .canonicalize()?;
-    let p = root
-        .canonicalize()?
-        .strip_prefix(&wd)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
+    let p = crate::git::tree_prefix(repo, root)?;
     Ok(if p.is_empty() { p } else { format!("{p}/") })
-}
-
-fn signature(repo: &Repository, cfg: &crate::config::GitConfig) -> Result<Signature<'static>> {
-    if let (Some(n), Some(e)) = (&cfg.author_name, &cfg.author_email) {
-        return Ok(Signature::now(n, e)?);
-    }
-    Ok(repo
-        .signature()
-        .map(|s| s.to_owned())
-        .or_else(|_| Signature::now(DEFAULT_AUTHOR.0, DEFAULT_AUTHOR.1))?)
 }
 
 /// Commits every change under the tree (hand edits, new notes, the
@@ -160,7 +141,7 @@ fn commit_pending(
     }
     index.write()?;
     let tree = repo.find_tree(index.write_tree()?)?;
-    let sig = signature(repo, cfg)?;
+    let sig = crate::git::signature(repo, cfg)?;
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit> = parent.iter().collect();
     let names: Vec<&str> = paths.iter().take(5).map(|(p, _)| p.as_str()).collect();
@@ -576,7 +557,7 @@ fn merge(
     }
     let tree_id = index.write_tree_to(repo)?;
     let merged = repo.find_tree(tree_id)?;
-    let sig = signature(repo, &tree.config.git)?;
+    let sig = crate::git::signature(repo, &tree.config.git)?;
     let mut msg = format!("mem: sync: merge {remote}/{branch} (via sync)");
     if !report.notes.is_empty() {
         msg.push_str("\n\n");

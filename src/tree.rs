@@ -349,6 +349,26 @@ impl Tree {
         self.scan(false).0
     }
 
+    /// Live entry paths under `prefix` (a domain or topic; all when
+    /// `None`), most recently changed first (ties by path).
+    pub fn entries_by_recency(&self, prefix: Option<&str>) -> Vec<String> {
+        let mut v: Vec<(std::time::SystemTime, String)> = self
+            .scan(false)
+            .0
+            .into_iter()
+            .map(|f| f.path.to_string())
+            .filter(|p| prefix.is_none_or(|pre| p.starts_with(&format!("{pre}/"))))
+            .map(|p| {
+                let m = std::fs::metadata(self.abs(&format!("{p}.md")))
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH);
+                (m, p)
+            })
+            .collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        v.into_iter().map(|(_, p)| p).collect()
+    }
+
     pub fn read(&self, f: &EntryFile) -> Result<Entry> {
         let rel = f.rel_file();
         let text =

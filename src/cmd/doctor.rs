@@ -325,13 +325,8 @@ fn fix_notes(tree: &crate::tree::Tree) -> Result<(usize, Option<String>)> {
     }
     // When each file first appeared in git: its `created`.
     if let Ok(repo) = git2::Repository::discover(&tree.root)
-        && let Some(wd) = repo.workdir().and_then(|w| w.canonicalize().ok())
+        && let Ok(prefix) = crate::git::tree_prefix(&repo, &tree.root)
     {
-        let prefix = tree
-            .root
-            .strip_prefix(&wd)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
         let repo_path = |rel: &str| {
             if prefix.is_empty() {
                 rel.to_string()

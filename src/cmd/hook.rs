@@ -352,18 +352,7 @@ fn session_context(tree: &Tree, p: &Value) -> Result<Option<String>> {
         }
     }
     // Then the most recently changed entries.
-    let (files, _) = tree.scan(false);
-    let mut recent: Vec<(std::time::SystemTime, String)> = files
-        .iter()
-        .map(|f| {
-            let m = std::fs::metadata(tree.abs(&f.rel_file()))
-                .and_then(|m| m.modified())
-                .unwrap_or(std::time::UNIX_EPOCH);
-            (m, f.path.to_string())
-        })
-        .collect();
-    recent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, path) in recent.into_iter().take(5) {
+    for path in tree.entries_by_recency(None).into_iter().take(5) {
         if !paths.contains(&path) {
             paths.push(path);
         }

@@ -445,27 +445,13 @@ impl State {
     }
 
     fn browse(&mut self, a: BrowseArgs) -> Outcome {
-        let (files, _) = self.tree.scan(false);
         let prefix = a.at.as_deref().map(|s| s.trim_matches('/').to_string());
-        let under = |p: &str| {
-            prefix
-                .as_deref()
-                .is_none_or(|pre| p == pre || p.starts_with(&format!("{pre}/")))
-        };
+        let recent = self.tree.entries_by_recency(prefix.as_deref());
         let mut topics: std::collections::BTreeMap<String, usize> = Default::default();
-        let mut recent: Vec<(std::time::SystemTime, String)> = Vec::new();
-        for f in &files {
-            let p = f.path.to_string();
-            if !under(&p) {
-                continue;
-            }
-            *topics.entry(f.path.topic().to_string()).or_default() += 1;
-            let m = std::fs::metadata(self.tree.abs(&f.rel_file()))
-                .and_then(|m| m.modified())
-                .unwrap_or(std::time::UNIX_EPOCH);
-            recent.push((m, p));
+        for p in &recent {
+            let topic = p.rsplit_once('/').map_or(p.as_str(), |(t, _)| t);
+            *topics.entry(topic.to_string()).or_default() += 1;
         }
-        recent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut domains: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
         for (t, n) in &topics {
             let d = t.split('/').next().unwrap_or(t).to_string();
@@ -474,11 +460,7 @@ impl State {
                 .or_default()
                 .push(json!({"topic": t, "entries": n}));
         }
-        let recent: Vec<&String> = recent
-            .iter()
-            .take(a.recent.unwrap_or(10))
-            .map(|(_, p)| p)
-            .collect();
+        let recent: Vec<&String> = recent.iter().take(a.recent.unwrap_or(10)).collect();
         to_json(&json!({
             "entries": topics.values().sum::<usize>(),
             "domains": domains.iter().map(|(d, ts)| json!({"domain": d, "topics": ts})).collect::<Vec<_>>(),
