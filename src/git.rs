@@ -25,6 +25,18 @@ pub fn ensure_merge_driver(repo: &Repository, root: &Path) -> Result<bool> {
         cfg.set_str("merge.mem.name", "mem entry-level merge")?;
         cfg.set_str("merge.mem.driver", &driver)?;
     }
+    // Git's directory-rename guess (every file of a topic moved, or all
+    // restored from `_archive/`, reads as "the folder was renamed") moves
+    // the other side's new files after it, and git 2.47 drops an entry
+    // outright when that guess maps a forget back onto its old path. Entries
+    // move one by one in a mem tree; in a repository that is only the tree,
+    // the guess is turned off (a tree inside a code repository leaves the
+    // code's setting alone).
+    if tree_prefix(repo, root).is_ok_and(|p| p.is_empty())
+        && cfg.get_string("merge.directoryRenames").is_err()
+    {
+        cfg.set_str("merge.directoryRenames", "false")?;
+    }
     let attrs = root.join(".gitattributes");
     let old = std::fs::read_to_string(&attrs).unwrap_or_default();
     if old.lines().any(|l| l.trim() == ATTRIBUTES_LINE) {

@@ -46,6 +46,10 @@ pub struct Report {
     pub branch: String,
     /// `up-to-date`, `fast-forward`, `merged`, or `nothing to fetch`.
     pub merge: &'static str,
+    /// A `git pull` that had stopped on a conflict and that this sync
+    /// finished: `merge` or `rebase` (the rebase is undone and merged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_pull: Option<&'static str>,
     /// Files of hand edits committed before syncing.
     pub committed_pending: usize,
     pub came_in: Incoming,
@@ -178,6 +182,13 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
             "mem: an interrupted sync was rolled back ({recovered} file(s) put back as committed); syncing again"
         );
     }
+    // A plain `git pull` that stopped on a conflict no merge driver sees
+    // (modify/delete, rename/rename): its partial work is undone and the
+    // same two commits are merged here, by mem's rules.
+    let stopped = stopped_pull(&repo)?;
+    if let Some(s) = &stopped {
+        undo_stopped_pull(&repo, s)?;
+    }
     let committed_pending = commit_pending(&repo, &prefix, &tree.config.git)?;
     let head = repo.head().context("the tree has no commit yet")?;
     let branch = head
@@ -185,6 +196,52 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
         .filter(|_| head.is_branch())
         .context("HEAD is detached: check out a branch to sync")?
         .to_string();
+    let mut report = Report {
+        remote: String::new(),
+        branch: branch.clone(),
+        merge: "nothing to fetch",
+        finished_pull: None,
+        committed_pending,
+        came_in: Incoming::default(),
+        went_out: 0,
+        pushed: false,
+        siblings: vec![],
+        notes: vec![],
+        commit: None,
+    };
+    let before_all = repo.head()?.peel_to_commit()?.id();
+    if let Some(s) = &stopped {
+        let ours = repo.head()?.peel_to_commit()?;
+        let theirs = repo.find_commit(s.theirs)?;
+        if repo.graph_descendant_of(ours.id(), theirs.id())? || ours.id() == theirs.id() {
+            // Nothing left to merge (the stopped pick was already in).
+        } else if repo.graph_descendant_of(theirs.id(), ours.id())? {
+            move_to(
+                &repo,
+                tree,
+                &branch,
+                &ours,
+                &theirs,
+                "mem: sync: fast-forward (a stopped git pull)",
+            )?;
+        } else {
+            merge(
+                &repo,
+                &prefix,
+                &ours,
+                &theirs,
+                s.label,
+                &branch,
+                tree,
+                &mut report,
+            )?;
+        }
+        report.finished_pull = Some(s.kind);
+        report.notes.push(format!(
+            "a `git pull` that had stopped on a conflict ({}) was finished by mem's merge",
+            s.kind
+        ));
+    }
     let remote_name = match &opts.remote {
         Some(r) => r.clone(),
         None => repo
@@ -217,20 +274,8 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
         b.finish_and_clear();
     }
     let ours = repo.head()?.peel_to_commit()?;
-    let old_head = ours.id();
     let theirs_ref = repo.find_branch(&format!("{remote_name}/{branch}"), BranchType::Remote);
-    let mut report = Report {
-        remote: remote_name.clone(),
-        branch: branch.clone(),
-        merge: "nothing to fetch",
-        committed_pending,
-        came_in: Incoming::default(),
-        went_out: 0,
-        pushed: false,
-        siblings: vec![],
-        notes: vec![],
-        commit: None,
-    };
+    report.remote = remote_name.clone();
     if let Ok(tb) = &theirs_ref {
         let theirs = tb.get().peel_to_commit()?;
         let annotated = repo.find_annotated_commit(theirs.id())?;
@@ -253,7 +298,7 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
                 &prefix,
                 &ours,
                 &theirs,
-                &remote_name,
+                &format!("{remote_name}/{branch}"),
                 &branch,
                 tree,
                 &mut report,
@@ -261,10 +306,10 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
             report.commit = Some(id.to_string());
             report.merge = "merged";
         }
-        let new_head = repo.head()?.peel_to_commit()?.id();
-        if new_head != old_head {
-            report.came_in = incoming(&repo, &prefix, old_head, new_head)?;
-        }
+    }
+    let new_head = repo.head()?.peel_to_commit()?.id();
+    if new_head != before_all {
+        report.came_in = incoming(&repo, &prefix, before_all, new_head)?;
     }
     if !opts.no_push {
         let local = repo.head()?.peel_to_commit()?.id();
@@ -327,7 +372,7 @@ fn merge(
     prefix: &str,
     ours: &git2::Commit,
     theirs: &git2::Commit,
-    remote: &str,
+    label: &str,
     branch: &str,
     tree: &Tree,
     report: &mut Report,
@@ -382,7 +427,9 @@ fn merge(
     };
     let mut resolved: Vec<(String, Option<String>)> = Vec::new();
     let mut by_hand: Vec<String> = Vec::new();
-    let mut one_sided: Vec<(String, String, String)> = Vec::new();
+    // (path, entry id, text, the common version when git knows it)
+    let mut one_sided: Vec<(String, String, String, Option<String>)> = Vec::new();
+    let mut moved_from: std::collections::HashMap<String, String> = Default::default();
     let conflicts: Vec<git2::IndexConflict> = index.conflicts()?.collect::<Result<_, _>>()?;
     for c in &conflicts {
         let any = c.our.as_ref().or(c.their.as_ref()).or(c.ancestor.as_ref());
@@ -424,10 +471,18 @@ fn merge(
                 let id = crate::entry::Entry::parse(&x)
                     .map(|e| e.meta.id)
                     .unwrap_or_default();
-                one_sided.push((path.clone(), id, x));
+                one_sided.push((path.clone(), id, x, b));
             }
-            // Only the common version: both sides moved it away.
-            (None, None) if is_entry => resolved.push((path.clone(), None)),
+            // Only the common version: both sides moved it away (it is
+            // the base for merging the moved copies below).
+            (None, None) if is_entry => {
+                if let Some(b) = b
+                    && let Ok(e) = crate::entry::Entry::parse(&b)
+                {
+                    moved_from.insert(e.meta.id.clone(), b);
+                }
+                resolved.push((path.clone(), None))
+            }
             _ => by_hand.push(rel),
         }
     }
@@ -435,14 +490,14 @@ fn merge(
     // moved elsewhere on the other): a live path beats `_archive/`; among
     // live ones, the first (ours) is kept.
     let arch = format!("{prefix}{}/", crate::paths::ARCHIVE_DIR);
-    let mut by_id: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
-    for (path, id, text) in one_sided {
-        by_id.entry(id).or_default().push((path, text));
+    type Copies = Vec<(String, String, Option<String>)>;
+    let mut by_id: std::collections::BTreeMap<String, Copies> = Default::default();
+    for (path, id, text, base) in one_sided {
+        by_id.entry(id).or_default().push((path, text, base));
     }
     for (id, mut copies) in by_id {
-        copies.sort_by_key(|(p, _)| p.starts_with(&arch));
-        // Other copies of this id that merged cleanly elsewhere in the tree.
-        let (keep, text) = copies.remove(0);
+        copies.sort_by_key(|(p, _, _)| p.starts_with(&arch));
+        let (keep, text, base) = copies.remove(0);
         let rel = keep
             .strip_prefix(prefix)
             .unwrap_or(&keep)
@@ -465,16 +520,21 @@ fn merge(
             "{rel}: moved differently on the two sides; kept here, not at {}",
             copies
                 .iter()
-                .map(|(p, _)| p.as_str())
+                .map(|(p, _, _)| p.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
         // Both copies' edits are kept: merged, or the other as a sibling.
         let mut text = text;
-        for (p, other) in copies {
+        for (p, other, other_base) in copies {
             resolved.push((p, None));
             let krel = keep.strip_prefix(prefix).unwrap_or(&keep).to_string();
-            if let Ok(m) = crate::merge::merge_entry(&krel, None, &text, &other) {
+            // The common version (the same entry before either move).
+            let common = base
+                .as_deref()
+                .or(other_base.as_deref())
+                .or(moved_from.get(&id).map(String::as_str));
+            if let Ok(m) = crate::merge::merge_entry(&krel, common, &text, &other) {
                 report.notes.extend(m.notes);
                 text = m.text;
                 if let Some(sib) = m.sibling {
@@ -497,7 +557,7 @@ fn merge(
     }
     if !by_hand.is_empty() {
         bail!(
-            "these files changed on both sides and are not entries mem can merge; nothing was changed. Merge by hand with `git merge {remote}/{branch}`, then run `mem sync`: {}",
+            "these files changed on both sides and are not entries mem can merge; nothing was changed. Merge by hand with `git merge {label}`, then run `mem sync`: {}",
             by_hand.join(", ")
         );
     }
@@ -558,7 +618,7 @@ fn merge(
     let tree_id = index.write_tree_to(repo)?;
     let merged = repo.find_tree(tree_id)?;
     let sig = crate::git::signature(repo, &tree.config.git)?;
-    let mut msg = format!("mem: sync: merge {remote}/{branch} (via sync)");
+    let mut msg = format!("mem: sync: merge {label} (via sync)");
     if !report.notes.is_empty() {
         msg.push_str("\n\n");
         msg.push_str(&report.notes.join("\n"));
@@ -656,6 +716,172 @@ fn recover(repo: &Repository, tree: &Tree) -> Result<usize> {
     index.write()?;
     let _ = std::fs::remove_file(&marker);
     Ok(paths.len())
+}
+
+/// A `git pull` (merge or rebase) that git left half done.
+struct Stopped {
+    /// `merge` or `rebase`.
+    kind: &'static str,
+    /// How the merge commit names what it merges.
+    label: &'static str,
+    /// The commit to merge into the branch: MERGE_HEAD, or the rebase's
+    /// `onto`.
+    theirs: Oid,
+    /// For a rebase: the branch (`refs/heads/…`) and its tip before the
+    /// rebase started, and the commit being replayed when it stopped.
+    rebase: Option<(String, Oid, Option<Oid>)>,
+}
+
+/// The `git pull` git left stopped in this repository, if any.
+fn stopped_pull(repo: &Repository) -> Result<Option<Stopped>> {
+    use git2::RepositoryState as S;
+    let gd = repo.path();
+    let oid_in = |f: &Path| -> Option<Oid> {
+        std::fs::read_to_string(f)
+            .ok()
+            .and_then(|s| Oid::from_str(s.trim()).ok())
+    };
+    match repo.state() {
+        S::Clean => Ok(None),
+        S::Merge => {
+            let theirs = oid_in(&gd.join("MERGE_HEAD"))
+                .context("a merge is in progress but MERGE_HEAD cannot be read")?;
+            Ok(Some(Stopped {
+                kind: "merge",
+                label: "MERGE_HEAD (a stopped git pull)",
+                theirs,
+                rebase: None,
+            }))
+        }
+        S::RebaseMerge | S::RebaseInteractive => {
+            let dir = gd.join("rebase-merge");
+            if dir.join("autostash").exists() {
+                bail!(
+                    "a `git pull --rebase` with an autostash is stopped; finish it with git (`git rebase --abort` or `--continue`), then run `mem sync`"
+                );
+            }
+            let head_name = std::fs::read_to_string(dir.join("head-name"))
+                .map(|s| s.trim().to_string())
+                .ok()
+                .filter(|s| s.starts_with("refs/heads/"))
+                .context("a rebase is in progress but not of a branch; finish it with git first")?;
+            let orig = oid_in(&dir.join("orig-head"))
+                .context("a rebase is in progress but its orig-head cannot be read")?;
+            let onto = oid_in(&dir.join("onto"))
+                .context("a rebase is in progress but its onto cannot be read")?;
+            let picking =
+                oid_in(&gd.join("REBASE_HEAD")).or_else(|| oid_in(&dir.join("stopped-sha")));
+            Ok(Some(Stopped {
+                kind: "rebase",
+                label: "the commits a stopped git pull --rebase was replaying onto",
+                theirs: onto,
+                rebase: Some((head_name, orig, picking)),
+            }))
+        }
+        other => bail!(
+            "git is in the middle of another operation ({other:?}); finish or abort it with git, then run `mem sync`"
+        ),
+    }
+}
+
+/// Puts back every file a stopped `git pull` wrote, as the branch had it
+/// before (other uncommitted changes are left alone), and clears git's
+/// merge or rebase state, so that the branch is where the pull started.
+fn undo_stopped_pull(repo: &Repository, s: &Stopped) -> Result<()> {
+    let wd = repo
+        .workdir()
+        .context("the repository is bare")?
+        .to_path_buf();
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    let mut add = |p: Option<&Path>| {
+        if let Some(p) = p
+            && !paths.iter().any(|x| x == p)
+        {
+            paths.push(p.to_path_buf());
+        }
+    };
+    let changed = |a: Option<&git2::Tree>, b: &git2::Tree| -> Result<Vec<std::path::PathBuf>> {
+        let d = repo.diff_tree_to_tree(a, Some(b), None)?;
+        Ok(d.deltas()
+            .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+            .flatten()
+            .map(Path::to_path_buf)
+            .collect())
+    };
+    let index = repo.index()?;
+    for c in index.conflicts()? {
+        let c = c?;
+        for e in [&c.ancestor, &c.our, &c.their].into_iter().flatten() {
+            add(Some(Path::new(&*String::from_utf8_lossy(&e.path))));
+        }
+    }
+    let head = repo.head()?.peel_to_commit()?;
+    // What the stopped merge or pick staged (git may move files neither
+    // side touched: a directory rename).
+    let staged = repo.diff_tree_to_index(Some(&head.tree()?), Some(&index), None)?;
+    for d in staged.deltas() {
+        add(d.old_file().path());
+        add(d.new_file().path());
+    }
+    let (restore_to, back) = match &s.rebase {
+        None => {
+            // Every path the merge could have written changed on their side.
+            let theirs = repo.find_commit(s.theirs)?;
+            let base = repo.merge_base(head.id(), s.theirs).ok();
+            let base_tree = base
+                .map(|b| repo.find_commit(b))
+                .transpose()?
+                .map(|c| c.tree())
+                .transpose()?;
+            for p in changed(base_tree.as_ref(), &theirs.tree()?)? {
+                add(Some(&p));
+            }
+            (head, None)
+        }
+        Some((branch, orig, picking)) => {
+            let orig = repo.find_commit(*orig)?;
+            // What the replay wrote so far, and the pick it stopped in.
+            for p in changed(Some(&orig.tree()?), &head.tree()?)? {
+                add(Some(&p));
+            }
+            if let Some(pk) = picking.and_then(|p| repo.find_commit(p).ok()) {
+                let parent = pk.parent(0).ok().map(|p| p.tree()).transpose()?;
+                for p in changed(parent.as_ref(), &pk.tree()?)? {
+                    add(Some(&p));
+                }
+            }
+            (orig, Some(branch.clone()))
+        }
+    };
+    let target = restore_to.tree()?;
+    let mut co = git2::build::CheckoutBuilder::new();
+    co.force().recreate_missing(true);
+    let mut any = false;
+    for p in &paths {
+        if target.get_path(p).is_ok() {
+            co.path(p);
+            any = true;
+        } else {
+            let _ = std::fs::remove_file(wd.join(p));
+        }
+    }
+    if let Some(branch) = &back {
+        repo.set_head(branch)?;
+    }
+    let mut index = repo.index()?;
+    index.read_tree(&target)?;
+    index.write()?;
+    if any {
+        repo.checkout_tree(target.as_object(), Some(&mut co))?;
+    }
+    if back.is_some() {
+        for d in ["rebase-merge", "rebase-apply"] {
+            let _ = std::fs::remove_dir_all(repo.path().join(d));
+        }
+        let _ = std::fs::remove_file(repo.path().join("REBASE_HEAD"));
+    }
+    repo.cleanup_state()?;
+    Ok(())
 }
 
 /// Entry files (relative to the tree) that `to` moved into `_archive/`

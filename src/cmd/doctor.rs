@@ -61,6 +61,21 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
             },
         });
     }
+    if let Ok(repo) = git2::Repository::discover(&tree.root)
+        && repo.state() != git2::RepositoryState::Clean
+    {
+        problems.push(Problem {
+            severity: "warning",
+            path: ".git".into(),
+            line: None,
+            problem: format!(
+                "git is in the middle of an operation ({:?}): a `git pull` that stopped on a conflict, say",
+                repo.state()
+            ),
+            fix: "`mem sync` finishes a stopped `git pull` (merge or rebase) by mem's rules; anything else: finish or abort it with git"
+                .into(),
+        });
+    }
     for s in strays {
         problems.push(Problem {
             severity: "warning",

@@ -304,6 +304,68 @@ fn plain_git_pull_uses_the_merge_driver() {
     );
 }
 
+/// Two moves of one entry to different topics are a rename/rename
+/// conflict of the tree: `git pull` (merge or rebase) stops, and `mem sync`
+/// undoes git's half-done work, merges by mem's rules (one live copy, both
+/// edits kept), commits, pushes, and leaves git's state clean.
+#[test]
+fn a_git_pull_stopped_on_a_tree_conflict_is_finished_by_mem_sync() {
+    for mode in ["--no-rebase", "--rebase"] {
+        let t = Team::new();
+        let p = t.shared("The release checklist lives in the wiki.", "eng/release");
+        let slug = p.rsplit('/').next().unwrap().to_string();
+        // A moves it and pushes; B moves it elsewhere and edits it.
+        ok(&t.mem_in(t.a(), &["mv", &p, "ops/handbook"]));
+        t.sync_a();
+        ok(&t.mem_in(&t.b, &["mv", &p, "team/process"]));
+        let bf = t.b.join(format!("team/process/{slug}.md"));
+        let s = std::fs::read_to_string(&bf).unwrap();
+        std::fs::write(
+            &bf,
+            format!("{}\nReviewed by Ana in March.\n", s.trim_end()),
+        )
+        .unwrap();
+        t.env.git_in(&t.b, &["commit", "-qam", "hand edit"]);
+        let out = std::process::Command::new("git")
+            .args(["pull", mode, "-q", "origin", "main"])
+            .current_dir(&t.b)
+            .env("HOME", t.env.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && said.contains("CONFLICT"),
+            "{mode}: {said}"
+        );
+        let r = t.sync_b();
+        let want = if mode == "--rebase" {
+            "rebase"
+        } else {
+            "merge"
+        };
+        assert_eq!(r["finished_pull"], want, "{r}");
+        assert_eq!(r["pushed"], true, "{r}");
+        assert_eq!(t.env.git_in(&t.b, &["status", "--porcelain"]), "", "{mode}");
+        assert!(!t.b.join(".git/MERGE_HEAD").exists() && !t.b.join(".git/rebase-merge").exists());
+        // One live copy, with B's edit; nowhere a marker.
+        let files = t.files(&t.b);
+        no_markers(&files);
+        let copies: Vec<&(String, String)> = files
+            .iter()
+            .filter(|(f, _)| f.ends_with(&format!("{slug}.md")))
+            .collect();
+        assert_eq!(copies.len(), 1, "{mode}: {copies:?}");
+        assert!(
+            copies[0].1.contains("Reviewed by Ana in March."),
+            "{mode}: {copies:?}"
+        );
+        t.sync_a();
+        assert_eq!(t.files(t.a()), files, "{mode}");
+    }
+}
+
 #[test]
 fn an_unreachable_remote_fails_cleanly_and_keeps_the_local_commits() {
     let t = Team::new();
@@ -338,59 +400,13 @@ fn three_clones_random_operations_converge_without_loss() {
     // Every text written: it must be somewhere in the final tree.
     let mut texts: Vec<String> = Vec::new();
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    let live = live_entries;
     for i in 0..ops {
         let dir = &clones[next(3)];
-        let entries = live(dir);
-        let op = next(10);
-        let name = match op {
-            0..=2 => {
-                let text = format!(
-                    "Fact {i}: item {} is stored in bin {}.",
-                    next(1000),
-                    next(50)
-                );
-                t.add_in(dir, &text, topics[next(topics.len())]);
-                texts.push(text);
-                "add"
-            }
-            3 | 4 if !entries.is_empty() => {
-                let f = dir.join(&entries[next(entries.len())]);
-                let s = std::fs::read_to_string(&f).unwrap();
-                let line = format!("Edit {i} by hand.");
-                std::fs::write(&f, format!("{}\n{line}\n", s.trim_end())).unwrap();
-                texts.push(line);
-                "hand edit"
-            }
-            5 if !entries.is_empty() => {
-                let p = entries[next(entries.len())]
-                    .trim_end_matches(".md")
-                    .to_string();
-                ok(&t.mem_in(dir, &["forget", &p]));
-                "forget"
-            }
-            6 => {
-                let arch: Vec<String> = live(&dir.join("_archive"));
-                if arch.is_empty() {
-                    continue;
-                }
-                let p = arch[next(arch.len())].trim_end_matches(".md").to_string();
-                let out = t.mem_in(dir, &["restore", &p]);
-                if !out.status.success() {
-                    continue; // the live path is taken again: a valid refusal
-                }
-                "restore"
-            }
-            7 if !entries.is_empty() => {
-                let p = entries[next(entries.len())]
-                    .trim_end_matches(".md")
-                    .to_string();
-                let out = t.mem_in(dir, &["mv", &p, topics[next(topics.len())]]);
-                if !out.status.success() {
-                    continue;
-                }
-                "mv"
-            }
+        let name = match next(10) {
+            0..=7 => match soak_op(&t, dir, i, &mut next, &topics, &mut texts) {
+                Some(name) => name,
+                None => continue,
+            },
             _ => {
                 t.sync_in(dir);
                 "sync"
@@ -571,11 +587,12 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
 }
 
 /// The soak through plain git (`git pull --no-rebase`, `git pull --rebase`)
-/// and the registered merge driver instead of `mem sync`: adds and hand
-/// edits on three clones. (Forgets and moves are left out: an edit on one
-/// side and a forget or move on the other is a modify/delete or
-/// rename/rename conflict of the tree, which no file merge driver can
-/// resolve; git stops for a hand there, `mem sync` resolves it.)
+/// and the registered merge driver instead of `mem sync`, with the same
+/// operations (adds, hand edits, forgets, restores, moves). Git hands
+/// file-level conflicts to the driver; a tree-level one (an edit on one
+/// side and a forget or move on the other that git does not see as a
+/// rename: modify/delete; two moves: rename/rename) stops `git pull`, and
+/// `mem sync` finishes that pull.
 #[test]
 fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers() {
     let (ops, seed) = soak_size(3);
@@ -594,8 +611,10 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
             .unwrap()
     };
     // Commit everything, pull (merge or rebase, in turn), push; a rejected
-    // push (someone was first) pulls again.
+    // push (someone was first) pulls again; a pull git stops is finished
+    // by `mem sync`.
     let mut round = 0;
+    let (mut pulls, mut finished) = (0, 0);
     let mut plain_sync = |dir: &Path| {
         round += 1;
         let _ = git(dir, &["add", "-A"]);
@@ -606,13 +625,27 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
             } else {
                 "--no-rebase"
             };
+            pulls += 1;
             let out = git(dir, &["pull", "-q", mode, "origin", "main"]);
-            assert!(
-                out.status.success(),
-                "git pull {mode} in {}: {}",
-                dir.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            if !out.status.success() {
+                let err = String::from_utf8_lossy(&out.stdout).to_string()
+                    + &String::from_utf8_lossy(&out.stderr);
+                assert!(
+                    err.contains("CONFLICT"),
+                    "git pull {mode} in {}: {err}",
+                    dir.display()
+                );
+                let r = t.sync_in(dir);
+                let want = if mode == "--rebase" {
+                    "rebase"
+                } else {
+                    "merge"
+                };
+                assert_eq!(r["finished_pull"], want, "{r}");
+                assert_eq!(t.env.git_in(dir, &["status", "--porcelain"]), "");
+                finished += 1;
+                return;
+            }
             // Siblings the driver wrote for overlapping edits.
             let _ = git(dir, &["add", "-A"]);
             let _ = git(dir, &["commit", "-qm", "siblings of overlapping edits"]);
@@ -622,27 +655,22 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
         }
         panic!("push kept failing in {}", dir.display());
     };
-    let live = live_entries;
     let topics = ["eng/build", "eng/billing", "ops/deploys"];
     let mut texts: Vec<String> = Vec::new();
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for i in 0..ops {
         let dir = &clones[next(3)];
-        let entries = live(dir);
-        match next(8) {
-            0..=2 => {
-                let text = format!("Fact {i}: part {} sits on shelf {}.", next(1000), next(40));
-                t.add_in(dir, &text, topics[next(topics.len())]);
-                texts.push(text);
+        let name = match next(10) {
+            0..=7 => match soak_op(&t, dir, i, &mut next, &topics, &mut texts) {
+                Some(name) => name,
+                None => continue,
+            },
+            _ => {
+                plain_sync(dir);
+                "git pull"
             }
-            3 | 4 if !entries.is_empty() => {
-                let f = dir.join(&entries[next(entries.len())]);
-                let s = std::fs::read_to_string(&f).unwrap();
-                let line = format!("Edit {i} by hand.");
-                std::fs::write(&f, format!("{}\n{line}\n", s.trim_end())).unwrap();
-                texts.push(line);
-            }
-            _ => plain_sync(dir),
-        }
+        };
+        *counts.entry(name).or_default() += 1;
     }
     for _ in 0..2 {
         for d in &clones {
@@ -650,8 +678,8 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
         }
     }
     let fa = t.files(&clones[0]);
-    assert_eq!(fa, t.files(&clones[1]));
-    assert_eq!(fa, t.files(&clones[2]));
+    assert_eq!(fa, t.files(&clones[1]), "{counts:?}");
+    assert_eq!(fa, t.files(&clones[2]), "{counts:?}");
     no_markers(&fa);
     let all: String = fa
         .iter()
@@ -659,7 +687,7 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
         .collect::<Vec<_>>()
         .join("\n");
     for text in &texts {
-        assert!(all.contains(text.as_str()), "lost: {text}");
+        assert!(all.contains(text.as_str()), "lost: {text} ({counts:?})");
     }
     for d in &clones {
         t.env.git_in(d, &["fsck", "--strict", "--no-progress"]);
@@ -672,7 +700,7 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
         );
     }
     eprintln!(
-        "plain-git soak: {ops} operations, {} texts, all found",
+        "plain-git soak: {ops} operations {counts:?}, {} texts, all found; {pulls} git pulls, {finished} stopped and finished by mem sync",
         texts.len()
     );
 }
@@ -714,6 +742,71 @@ fn the_same_id_created_on_both_sides_keeps_both_entries_with_distinct_ids() {
     t.env.mem().args(["doctor", "--strict"]).assert().success();
 }
 
+/// One random write of the soaks on a clone: an add, a hand edit, a
+/// forget, a restore or a move (`None`: nothing to do, or a valid refusal).
+/// Every text written goes into `texts`.
+fn soak_op(
+    t: &Team,
+    dir: &Path,
+    i: usize,
+    next: &mut dyn FnMut(usize) -> usize,
+    topics: &[&str],
+    texts: &mut Vec<String>,
+) -> Option<&'static str> {
+    let entries = live_entries(dir);
+    let pick = |next: &mut dyn FnMut(usize) -> usize| -> Option<String> {
+        (!entries.is_empty()).then(|| {
+            entries[next(entries.len())]
+                .trim_end_matches(".md")
+                .to_string()
+        })
+    };
+    match next(8) {
+        0..=2 => {
+            let text = format!(
+                "Fact {i}: item {} is stored in bin {}.",
+                next(1000),
+                next(50)
+            );
+            t.add_in(dir, &text, topics[next(topics.len())]);
+            texts.push(text);
+            Some("add")
+        }
+        3 | 4 => {
+            let f = dir.join(format!("{}.md", pick(next)?));
+            let s = std::fs::read_to_string(&f).unwrap();
+            let line = format!("Edit {i} by hand.");
+            std::fs::write(&f, format!("{}\n{line}\n", s.trim_end())).unwrap();
+            texts.push(line);
+            Some("hand edit")
+        }
+        5 => {
+            ok(&t.mem_in(dir, &["forget", &pick(next)?]));
+            Some("forget")
+        }
+        6 => {
+            let arch = live_entries(&dir.join("_archive"));
+            if arch.is_empty() {
+                return None;
+            }
+            let p = arch[next(arch.len())].trim_end_matches(".md").to_string();
+            // A refusal (the live path is taken again) is valid.
+            t.mem_in(dir, &["restore", &p])
+                .status
+                .success()
+                .then_some("restore")
+        }
+        _ => {
+            let p = pick(next)?;
+            let to = topics[next(topics.len())];
+            t.mem_in(dir, &["mv", &p, to])
+                .status
+                .success()
+                .then_some("mv")
+        }
+    }
+}
+
 /// `MEM_SOAK_OPS` (default 60) and `MEM_SOAK_SEED` (default `seed`).
 fn soak_size(seed: u64) -> (usize, u64) {
     let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
@@ -736,7 +829,9 @@ fn live_entries(dir: &Path) -> Vec<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_entry(|e| {
-            !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "_archive"
+            e.depth() == 0
+                || (!e.file_name().to_string_lossy().starts_with('.')
+                    && e.file_name() != "_archive")
         })
         .flatten()
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
