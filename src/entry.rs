@@ -334,6 +334,7 @@ impl Entry {
     /// else re-renders the front matter.
     pub fn set(&mut self, key: &str, value: Value) -> Result<()> {
         let scalar = matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_));
+        let old_fm = self.raw_fm.clone();
         let mut done = false;
         if scalar {
             let rendered = render_value_inline(&value);
@@ -372,11 +373,20 @@ impl Entry {
             map.insert(Value::String(key.into()), value);
             self.raw_fm = render_mapping(&map);
         }
-        let (map, meta) = parse_front_matter(&self.raw_fm)
-            .map_err(|e| anyhow::anyhow!("setting `{key}` made the front matter invalid: {e}"))?;
-        self.map = map;
-        self.meta = meta;
-        Ok(())
+        match parse_front_matter(&self.raw_fm) {
+            Ok((map, meta)) => {
+                self.map = map;
+                self.meta = meta;
+                Ok(())
+            }
+            Err(e) => {
+                // Refused: the entry stays as it was.
+                self.raw_fm = old_fm;
+                Err(anyhow::anyhow!(
+                    "setting `{key}` made the front matter invalid: {e}"
+                ))
+            }
+        }
     }
 
     /// Sets a key from a serialisable value (re-rendering if not a scalar).
@@ -393,9 +403,9 @@ impl Entry {
         if self.map.contains_key(key) {
             let mut map = self.map.clone();
             map.remove(key);
-            self.raw_fm = render_mapping(&map);
-            let (map, meta) =
-                parse_front_matter(&self.raw_fm).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let raw = render_mapping(&map);
+            let (map, meta) = parse_front_matter(&raw).map_err(|e| anyhow::anyhow!("{e}"))?;
+            self.raw_fm = raw;
             self.map = map;
             self.meta = meta;
         }
@@ -883,6 +893,18 @@ pub fn render_mapping(map: &Mapping) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `fuzz::front_matter_edits…`: a refused `set` used to leave
+    /// the new (invalid) front matter in the entry.
+    #[test]
+    fn a_refused_front_matter_edit_leaves_the_entry_unchanged() {
+        let text = "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: Build notes\ncreated: 2026-11-20T10:31:00Z\nupdated: 2026-11-21T08:02:00Z\n---\nBody.\n";
+        let mut e = Entry::parse(text).unwrap();
+        assert!(e.set("updated", Value::Number(194.into())).is_err());
+        assert_eq!(e.render(), text);
+        e.set("title", Value::String("New".into())).unwrap();
+        assert!(e.render().contains("title: New\n"));
+    }
 
     #[test]
     fn plain_fast_path_writes_what_serde_yaml_writes() {

@@ -36,7 +36,7 @@ pub fn segment_problem(s: &str) -> Option<String> {
     if s.len() > MAX_SEGMENT {
         return Some(format!(
             "`{}…` is longer than {MAX_SEGMENT} characters",
-            &s[..20]
+            s.chars().take(20).collect::<String>()
         ));
     }
     if RESERVED.contains(&s) {
@@ -216,6 +216,16 @@ pub fn slugify_words(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `fuzz::slugs_and_paths…`: a long segment with a multibyte
+    /// character at byte 20 panicked while naming the problem.
+    #[test]
+    fn a_long_segment_with_wide_characters_is_refused_without_a_panic() {
+        let seg = format!("{}\u{f291}{}", "a".repeat(19), "b".repeat(200));
+        let p = segment_problem(&seg).unwrap();
+        assert!(p.contains("longer than"), "{p}");
+        assert!(EntryPath::parse(&format!("x/y/{seg}")).is_err());
+    }
 
     #[test]
     fn long_titles_are_cut_between_words() {

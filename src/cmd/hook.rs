@@ -529,6 +529,28 @@ mod tests {
         serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
     }
 
+    /// Any JSON an agent could send: the agent is told, the project found
+    /// or not, and every hook output is valid JSON (or nothing).
+    #[test]
+    fn any_payload_is_read_without_a_panic_and_answered_in_json() {
+        crate::fuzz::drive("hook payloads", 10, 20_000, |rng| {
+            let mut p = crate::fuzz::random_json(rng, 3);
+            if rng.chance(0.7) {
+                // Mostly objects, as agents send.
+                p = serde_json::json!({"hook_event_name": "UserPromptSubmit", "prompt": p, "cwd": crate::fuzz::random_json(rng, 1)});
+            }
+            let agent = sniff(&p);
+            let _ = project_dir(&p);
+            let ctx = p.get("prompt").and_then(Value::as_str);
+            for role in [Role::SessionStart, Role::UserPrompt, Role::Stop] {
+                if let Some(out) = output(agent, role, ctx) {
+                    serde_json::from_str::<Value>(&out)
+                        .unwrap_or_else(|e| panic!("{agent:?} {role:?}: {e}: {out}"));
+                }
+            }
+        });
+    }
+
     #[test]
     fn payloads_are_told_apart_by_their_fields() {
         assert_eq!(

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 version and add theirs as a sibling entry related `contradicts`, both flagged for `mem review`), and pushes. \
 Uses the repository's remotes and your git credentials (ssh-agent, credential helpers; file:// and plain paths). \
 A failed fetch or a rejected push changes nothing and keeps your commits: run `mem sync` again. Also registers \
-the merge driver (`mem merge-file`) so a plain `git pull` merges entries the same way.\n\n\
+the merge driver (`mem merge-file`) so a plain `git pull` merges entries the same way, and finishes a `git pull` \
+(merge or rebase) that stopped on a conflict no driver sees (an entry edited on one side and moved or forgotten \
+on the other, or moved on both): git's half-done work is undone and the same commits are merged by mem's rules.\n\n\
 Examples:\n  git remote add origin git@example.com:team/memory.git && mem sync\n  mem sync --no-push --json"
 )]
 pub struct Args {
