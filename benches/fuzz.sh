@@ -29,7 +29,7 @@ MEM_FUZZ_ROUNDS=$MCP_ROUNDS cargo test --release --test cli -- agents::mcp_answe
 python3 - "$LOG" "$failed" "$SECS" <<'PY'
 import json, re, sys
 log, failed, secs = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3]
-t = {m.group(1): int(m.group(2)) for m in re.finditer(r"^fuzz (.+?): (\d+) inputs in", log, re.M)}
+t = {m.group(1): int(m.group(2)) for m in re.finditer(r"fuzz (.+?): (\d+) inputs in", log)}
 mcp = re.search(r"mcp fuzz: (\d+) calls in ([^:]+): (\d+) results, (\d+) tool errors, (\d+) protocol errors", log)
 calls = int(mcp.group(1)) if mcp else 0
 total = sum(t.values()) + calls

@@ -153,7 +153,7 @@ pub fn pack_in(items: &[(&Tree, String)], query: &str, budget: usize) -> Pack {
             out.quarantined += 1;
             continue;
         }
-        let text = e.statement().trim().to_string();
+        let text = crate::guard::hidden(e.statement().trim()).into_owned();
         if !seen.insert(crate::entry::normalize(&text)) {
             out.duplicates += 1;
             continue;
@@ -162,7 +162,7 @@ pub fn pack_in(items: &[(&Tree, String)], query: &str, budget: usize) -> Pack {
             n: out.entries.len() + 1,
             path: path.clone(),
             id: e.meta.id.clone(),
-            title: e.meta.title.clone(),
+            title: crate::guard::hidden(&e.meta.title).into_owned(),
             kind: e.meta.kind.clone(),
             date: day(e),
             text,

@@ -368,6 +368,15 @@ impl Entry {
                 done = true;
             }
         }
+        // A line edit that does not read back as the value (the old value
+        // went on over lines the check above cannot see): re-rendered.
+        if done
+            && parse_front_matter(&self.raw_fm)
+                .map(|(m, _)| m.get(key) != Some(&value))
+                .unwrap_or(true)
+        {
+            done = false;
+        }
         if !done {
             let mut map = self.map.clone();
             map.insert(Value::String(key.into()), value);
@@ -811,10 +820,10 @@ fn render_value_inline(v: &Value) -> String {
         Value::Number(n) if n.is_i64() || n.is_u64() => return n.to_string(),
         _ => {}
     }
-    serde_yaml::to_string(v)
-        .unwrap_or_default()
-        .trim_end()
-        .to_string()
+    // One final newline off, no more: a block scalar that keeps its
+    // trailing blank lines (`|+`) needs them.
+    let s = serde_yaml::to_string(v).unwrap_or_default();
+    s.strip_suffix('\n').unwrap_or(&s).to_string()
 }
 
 /// A string YAML reads back as the same string when written bare, of two
@@ -893,6 +902,22 @@ pub fn render_mapping(map: &Mapping) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `fuzz::front_matter_edits…`: a value ending in blank lines
+    /// (a block scalar that keeps them) lost them when written.
+    #[test]
+    fn a_value_ending_in_blank_lines_keeps_them() {
+        let mut e = Entry::parse("---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: t\ncreated: 2026-11-20T10:31:00Z\n---\nBody.\n").unwrap();
+        let v = Value::String("  - a: b\n\n".into());
+        e.set("note", v.clone()).unwrap();
+        assert_eq!(
+            Entry::parse(&e.render())
+                .unwrap()
+                .front_matter()
+                .get("note"),
+            Some(&v)
+        );
+    }
 
     /// Found by `fuzz::front_matter_edits…`: a refused `set` used to leave
     /// the new (invalid) front matter in the entry.

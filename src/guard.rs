@@ -94,6 +94,18 @@ pub struct Redaction {
     pub count: usize,
 }
 
+/// The text with every secret replaced (see [`redact`]): for what mem shows
+/// or indexes of text that did not come in through a guarded write (a note
+/// written by hand, an entry pulled from a teammate).
+pub fn hidden(text: &str) -> std::borrow::Cow<'_, str> {
+    let (out, found) = redact(text);
+    if found.is_empty() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(out)
+    }
+}
+
 /// Replaces every secret with `[REDACTED:<kind>]` and reports per kind how
 /// many were replaced (kinds in order of first appearance). Text without
 /// secrets comes back byte-identical with an empty Vec. Redacting twice
@@ -315,6 +327,70 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}",
             None,
         ),
+        rule(
+            "docker-token",
+            r"\bdckr_(?:pat|oat)_[A-Za-z0-9_-]{27,}",
+            None,
+        ),
+        rule(
+            "grafana-token",
+            r"\b(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2})",
+            None,
+        ),
+        rule(
+            "vault-token",
+            r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}",
+            Some(mixed_alnum),
+        ),
+        rule(
+            "terraform-token",
+            r"\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}",
+            None,
+        ),
+        rule("linear-key", r"\blin_(?:api|oauth)_[A-Za-z0-9]{40}\b", None),
+        rule(
+            "postman-key",
+            r"\bPMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}\b",
+            None,
+        ),
+        rule(
+            "newrelic-key",
+            r"\bNR(?:AK|II|JS)-[A-Za-z0-9]{19,32}\b",
+            None,
+        ),
+        rule(
+            "sentry-token",
+            r"\b(?:sntrys_eyJ[A-Za-z0-9+/=_-]{40,}|sntryu_[a-f0-9]{64})",
+            None,
+        ),
+        rule(
+            "doppler-token",
+            r"\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b",
+            None,
+        ),
+        rule(
+            "age-secret-key",
+            r"\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b",
+            None,
+        ),
+        rule("databricks-token", r"\bdapi[a-f0-9]{32}(?:-[0-9])?\b", None),
+        rule("mailgun-key", r"\bkey-[a-f0-9]{32}\b", None),
+        rule(
+            "planetscale-token",
+            r"\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9=._-]{32,64}",
+            None,
+        ),
+        rule("flyio-token", r"\bfo1_[A-Za-z0-9_-]{43}\b", None),
+        rule("pulumi-token", r"\bpul-[a-f0-9]{40}\b", None),
+        rule("atlassian-token", r"\bATATT3[A-Za-z0-9_=-]{150,}", None),
+        rule("heroku-key", r"\bHRKU-[A-Za-z0-9_-]{50,}", None),
+        rule("gcp-oauth-secret", r"\bGOCSPX-[A-Za-z0-9_-]{28}\b", None),
+        rule(
+            "square-token",
+            r"\bsq0(?:atp|csp)-[A-Za-z0-9_-]{22,43}",
+            None,
+        ),
+        rule("mailchimp-key", r"\b[a-f0-9]{32}-us[0-9]{1,2}\b", None),
         // `curl -u user:PASSWORD`: the password part only.
         rule(
             "password",

@@ -978,10 +978,10 @@ fn make_hit(
             path.to_string()
         },
         id: e.meta.id.clone(),
-        title: e.meta.title.clone(),
+        title: crate::guard::hidden(&e.meta.title).into_owned(),
         score,
         tier,
-        snippet: snippet(snippet_source(e, query), query, 200),
+        snippet: snippet(&crate::guard::hidden(snippet_source(e, query)), query, 200),
         kind: e.meta.kind.clone(),
         tags: e.meta.tags.clone(),
         observed: e.meta.observed.clone(),

@@ -239,7 +239,7 @@ impl Tree {
                 self.prune_empty_dirs(r);
             }
         }
-        let changes: Vec<Change> = rels
+        let mut changes: Vec<Change> = rels
             .iter()
             .map(|r| {
                 if self.abs(r).is_file() {
@@ -249,6 +249,18 @@ impl Tree {
                 }
             })
             .collect();
+        // A move killed between renaming an entry and rewriting the
+        // relations to it: those relations follow the id now (a scan of
+        // the tree, once after a crash).
+        {
+            for (rel, _, new) in self.relation_fixes() {
+                if crate::fsutil::replace_file(&self.abs(&rel), new.as_bytes()).is_ok()
+                    && !rels.contains(&rel.as_str())
+                {
+                    changes.push(Change::Write(rel));
+                }
+            }
+        }
         let msg = format!(
             "mem: commit {} file(s) left uncommitted by an interrupted write\n\n{}",
             rels.len(),
@@ -267,6 +279,52 @@ impl Tree {
                  the next mem write tries again"
             ),
         }
+    }
+
+    /// Every entry with a relation whose `to` names no entry but whose `id`
+    /// names a live one, and its text with `to` pointed there: (rel, old
+    /// text, new text). Used by `mem doctor --fix`, and by the recovery of
+    /// a killed move, which may have renamed the entry before it rewrote
+    /// the relations to it.
+    pub fn relation_fixes(&self) -> Vec<(String, String, String)> {
+        let (files, _) = self.scan(true);
+        let mut entries: Vec<(String, String, Entry)> = Vec::new();
+        let mut live: std::collections::HashMap<String, String> = Default::default();
+        let mut paths: std::collections::HashSet<String> = Default::default();
+        for f in files {
+            let rel = f.rel_file();
+            let Ok(text) = std::fs::read_to_string(self.abs(&rel)) else {
+                continue;
+            };
+            let Ok(e) = Entry::parse(&text) else { continue };
+            if !f.archived {
+                live.entry(e.meta.id.clone())
+                    .or_insert_with(|| f.path.to_string());
+            }
+            paths.insert(f.path.to_string());
+            if !e.meta.relations.is_empty() {
+                entries.push((rel, text, e));
+            }
+        }
+        let mut fixes = Vec::new();
+        for (rel, text, mut e) in entries {
+            let mut rels = e.meta.relations.clone();
+            let mut changed = false;
+            for r in &mut rels {
+                // `TREE:PATH` names an entry of another tree.
+                if r.to.contains(':') || paths.contains(&r.to) {
+                    continue;
+                }
+                if let Some(now) = r.id.as_ref().and_then(|i| live.get(i)) {
+                    r.to = now.clone();
+                    changed = true;
+                }
+            }
+            if changed && e.set_serialized("relations", &rels).is_ok() {
+                fixes.push((rel, text, e.render()));
+            }
+        }
+        fixes
     }
 
     /// Walks the tree: entry files (live, and archived when asked) and strays.

@@ -121,6 +121,25 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                 continue;
             }
         };
+        let (_, secrets) = crate::guard::redact(&text);
+        if !secrets.is_empty() {
+            let kinds: Vec<String> = secrets
+                .iter()
+                .map(|r| format!("{} × {}", r.count, r.kind))
+                .collect();
+            problems.push(Problem {
+                severity: "warning",
+                path: rel.clone(),
+                line: None,
+                problem: format!(
+                    "holds a secret ({}) that no mem write redacted (written by hand or pulled from a teammate): \
+                     recall, context packs and MCP hide it, the file and git keep it",
+                    kinds.join(", ")
+                ),
+                fix: "`mem doctor --fix` redacts it in the file (one commit); rotate the secret, it stays in git history"
+                    .into(),
+            });
+        }
         match Entry::parse(&text) {
             Ok(e) => {
                 ids.entry(e.meta.id.clone()).or_default().push(f.display());
@@ -217,7 +236,7 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                 problem: format!("relation `{rel}` points to {to}, which does not exist"),
                 fix: match id.as_ref().and_then(|i| at.get(i)) {
                     Some(now) => format!(
-                        "the entry it names (by id) is now at {now}: correct `to` with `mem edit` (recall already follows the id)"
+                        "the entry it names (by id) is now at {now}: `mem doctor --fix` corrects `to` (recall already follows the id)"
                     ),
                     None => "correct or remove the relation with `mem edit`".into(),
                 },
@@ -267,13 +286,29 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             )?;
             ctx.note("registered the entry merge driver (.gitattributes: *.md merge=mem)");
         }
+        let short = |c: Option<String>| {
+            c.map(|c| format!(" (commit {})", &c[..c.len().min(10)]))
+                .unwrap_or_default()
+        };
         let (n, commit) = fix_notes(&tree)?;
         if n > 0 {
             ctx.note(&format!(
                 "wrote front matter into {n} note(s){}",
-                commit
-                    .map(|c| format!(" (commit {})", &c[..c.len().min(10)]))
-                    .unwrap_or_default()
+                short(commit)
+            ));
+        }
+        let (n, commit) = fix_relations(&tree)?;
+        if n > 0 {
+            ctx.note(&format!(
+                "pointed the relations of {n} entr(y/ies) at where their targets are now (by id){}",
+                short(commit)
+            ));
+        }
+        let (n, commit) = fix_secrets(&tree)?;
+        if n > 0 {
+            ctx.note(&format!(
+                "redacted secrets in {n} file(s){}; rotate them: git history keeps the old text",
+                short(commit)
             ));
         }
     }
@@ -387,12 +422,98 @@ fn fix_notes(tree: &crate::tree::Tree) -> Result<(usize, Option<String>)> {
             }
         }
     }
-    let mut cs = crate::write::Changeset::new(format!(
-        "mem: doctor --fix: front matter for {} note(s) (via cli)",
-        fixes.len()
-    ));
-    for (rel, old, e) in &fixes {
-        cs.replace(rel.clone(), old, e.render());
+    let fixes: Vec<(String, String, String)> = fixes
+        .into_iter()
+        .map(|(rel, old, e)| (rel, old, e.render()))
+        .collect();
+    commit_fixes(
+        &mut writer,
+        format!(
+            "mem: doctor --fix: front matter for {} note(s) (via cli)",
+            fixes.len()
+        ),
+        &fixes,
+    )
+}
+
+/// `--fix`: every secret in an entry file replaced by its
+/// `[REDACTED:kind]` marker, the entry otherwise unchanged; one commit.
+fn fix_secrets(tree: &crate::tree::Tree) -> Result<(usize, Option<String>)> {
+    use crate::guard::hidden;
+    let mut writer = crate::write::Writer::lock(tree)?;
+    let (files, _) = tree.scan(true);
+    let mut fixes: Vec<(String, String, String)> = Vec::new();
+    for f in files {
+        let rel = f.rel_file();
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
+            continue;
+        };
+        let whole = hidden(&text);
+        if whole == text {
+            continue;
+        }
+        // The whole file redacted, when it is still the same entry (a
+        // marker can turn a YAML scalar into a list); else the body and the
+        // title one by one.
+        let fixed = match (Entry::parse(&text), Entry::parse(&whole)) {
+            (Ok(a), Ok(b)) if a.meta.id == b.meta.id && a.meta.title == b.meta.title => {
+                whole.into_owned()
+            }
+            (Err(_), _) => whole.into_owned(),
+            (Ok(mut e), _) => {
+                let body = hidden(e.body()).into_owned();
+                e.set_body(&body);
+                let title = hidden(&e.meta.title).into_owned();
+                if title != e.meta.title {
+                    e.set("title", serde_yaml::Value::String(title))?;
+                }
+                e.render()
+            }
+        };
+        if fixed != text {
+            fixes.push((rel, text, fixed));
+        }
+    }
+    commit_fixes(
+        &mut writer,
+        format!(
+            "mem: doctor --fix: redacted secrets in {} file(s) (via cli)",
+            fixes.len()
+        ),
+        &fixes,
+    )
+}
+
+/// `--fix`: a relation whose `to` names no entry, but whose `id` does (the
+/// target was moved by hand, on another clone, or by a move that was
+/// killed before it rewrote its relations), points at where that entry is
+/// now; one commit.
+fn fix_relations(tree: &crate::tree::Tree) -> Result<(usize, Option<String>)> {
+    let mut writer = crate::write::Writer::lock(tree)?;
+    let fixes = tree.relation_fixes();
+    commit_fixes(
+        &mut writer,
+        format!(
+            "mem: doctor --fix: relations pointed at their targets' current paths in {} entr(y/ies) (via cli)",
+            fixes.len()
+        ),
+        &fixes,
+    )
+}
+
+/// One commit of whole-file fixes (path, old text, new text); returns the
+/// count and the commit.
+fn commit_fixes(
+    writer: &mut crate::write::Writer,
+    message: String,
+    fixes: &[(String, String, String)],
+) -> Result<(usize, Option<String>)> {
+    if fixes.is_empty() {
+        return Ok((0, None));
+    }
+    let mut cs = crate::write::Changeset::new(message);
+    for (rel, old, new) in fixes {
+        cs.replace(rel.clone(), old, new.clone());
     }
     let commit = writer.apply(cs)?;
     Ok((fixes.len(), commit.map(|c| c.to_string())))

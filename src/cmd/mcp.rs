@@ -440,7 +440,7 @@ impl State {
         Ok(format!(
             "<!-- {} -->\n{}",
             l.file.display(),
-            l.entry.render()
+            crate::guard::hidden(&l.entry.render())
         ))
     }
 

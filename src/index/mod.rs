@@ -740,9 +740,11 @@ impl IndexDoc {
         let when = e.meta.observed.as_deref().unwrap_or(&e.meta.created);
         let supersedes = e.meta.relations.iter().filter(|r| r.rel == "supersedes");
         Self {
-            title: e.meta.title.clone(),
+            // A secret in a file mem did not write (a hand-written note,
+            // a teammate's push) is neither searchable nor shown.
+            title: crate::guard::hidden(&e.meta.title).into_owned(),
             tags: e.meta.tags.clone(),
-            body: e.body().to_string(),
+            body: crate::guard::hidden(e.body()).into_owned(),
             kind: e.meta.kind.clone(),
             time: crate::time::parse(when).map(|t| t.as_second()).unwrap_or(0),
             // A relation that names the old entry's id is matched by the id

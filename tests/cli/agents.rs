@@ -1062,3 +1062,67 @@ fn mcp_answers_every_call_with_random_arguments() {
     );
     assert!(results > 0 && tool_errors > 0 && protocol_errors > 0);
 }
+
+/// Secrets on the agents' ways in and out: an MCP `add` and a harvested
+/// transcript store them redacted; `show` and `context` of a hand-written
+/// note with a secret do not print it.
+#[test]
+fn mcp_writes_and_transcripts_never_store_a_secret_and_reads_hide_one() {
+    let env = Env::new();
+    let token = "xoxb-FAKE1234567890-abcdefghijklmnop";
+    let note = env.root.join("team/chat/bot.md");
+    std::fs::create_dir_all(note.parent().unwrap()).unwrap();
+    std::fs::write(
+        &note,
+        format!("# Chat bot\n\nThe standup bot posts with {token} every morning.\n"),
+    )
+    .unwrap();
+    let transcript = env.dir.path().join("session.jsonl");
+    let line = |text: &str| {
+        json!({"type": "user", "sessionId": "s1", "uuid": "u", "cwd": "/work/app",
+               "message": {"role": "user", "content": text}})
+        .to_string()
+    };
+    std::fs::write(
+        &transcript,
+        [
+            line("Our staging database is postgres://deploy:Hunter2Staging@db.internal:5432/app and it runs Postgres 16."),
+            line("The release job uses the npm token npm_FAKEabcdefghijklmnopqrstuvwxyz012345 to publish."),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (r, _) = mcp(
+        &env,
+        "claude-code",
+        &[
+            (
+                "add",
+                json!({"text": "The payments webhook secret is whsec_FAKEabcdefghijklmnopqrstuvwx.", "at": "eng/payments"}),
+            ),
+            ("ingest_transcript", json!({"path": transcript})),
+            ("show", json!({"entry": "team/chat/bot"})),
+            (
+                "context",
+                json!({"query": "standup bot posts every morning", "budget": 400}),
+            ),
+        ],
+    );
+    for id in 2..=5 {
+        let (t, err) = text(&r[&id]);
+        assert!(!err, "call {id}: {t}");
+        assert!(!t.contains(token), "call {id} printed the token: {t}");
+    }
+    assert!(text(&r[&4]).0.contains("[REDACTED:slack-token]"));
+    let files: String = walkdir::WalkDir::new(&env.root)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .filter(|e| e.path() != note)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    for secret in ["whsec_FAKE", "Hunter2Staging", "npm_FAKEabc"] {
+        assert!(!files.contains(secret), "{secret} stored: {files}");
+    }
+    assert!(files.contains("[REDACTED:"), "{files}");
+}

@@ -741,3 +741,47 @@ fn show_takes_file_paths_as_a_shell_completes_them() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A relation's target moved by hand (or on another clone, or by a killed
+/// `mem mv`): doctor names where the target is now, and `doctor --fix`
+/// points the relation there by its id, in one commit.
+#[test]
+fn doctor_fix_points_stale_relations_at_their_targets_by_id() {
+    let env = Env::new();
+    let x = env.add("Rotate the deploy keys every month.", "eng/security");
+    let x_path = x["path"].as_str().unwrap().to_string();
+    let x_id = env.json(&["show", &x_path])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let y = env.add("The key rotation runbook is in the wiki.", "eng/runbooks");
+    let y_file = env.root.join(format!("{}.md", y["path"].as_str().unwrap()));
+    let text = std::fs::read_to_string(&y_file).unwrap();
+    let with_rel = text.replacen(
+        "\n---\n",
+        &format!("\nrelations:\n  - {{rel: related, to: {x_path}, id: {x_id}}}\n---\n"),
+        1,
+    );
+    std::fs::write(&y_file, with_rel).unwrap();
+    // The target is moved by hand, outside mem.
+    let slug = x_path.rsplit('/').next().unwrap();
+    std::fs::create_dir_all(env.root.join("ops/security")).unwrap();
+    std::fs::rename(
+        env.root.join(format!("{x_path}.md")),
+        env.root.join(format!("ops/security/{slug}.md")),
+    )
+    .unwrap();
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("which does not exist")
+            && said.contains(&format!("now at ops/security/{slug}")),
+        "{said}"
+    );
+    env.mem().args(["doctor", "--fix"]).assert().success();
+    let now = std::fs::read_to_string(&y_file).unwrap();
+    assert!(now.contains(&format!("to: ops/security/{slug}")), "{now}");
+    assert!(now.contains(&x_id), "{now}");
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("does not exist"));
+}

@@ -108,3 +108,84 @@ fn ordinary_notes_are_not_redacted() {
     let text = env.read(&format!("{}.md", v["path"].as_str().unwrap()));
     assert!(text.ends_with(&format!("{}\n", clean.trim())));
 }
+
+/// A secret in a note no mem write saw (written in an editor and committed
+/// with git): recall, the context pack and `mem doctor` never print it,
+/// and `mem doctor --fix` redacts the file in one commit.
+#[test]
+fn a_secret_in_a_hand_written_note_is_hidden_and_doctor_fix_redacts_it() {
+    let env = Env::new();
+    let token = "ghp_5ytzwHhANLFAKELYuJoEoxq0bUfEJ0dpayuX";
+    let file = env.root.join("ops/release/deploy-token.md");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "# Release deploys\n\nThe release workflow pushes tags with {token} until March.\n"
+        ),
+    )
+    .unwrap();
+    env.git(&["add", "-A"]);
+    env.git(&[
+        "-c",
+        "user.name=Ana",
+        "-c",
+        "user.email=ana@example.com",
+        "commit",
+        "-qm",
+        "a note by hand",
+    ]);
+    let hits = env.json(&["recall", "release workflow pushes tags", "--tier", "1"]);
+    let hit = hits
+        .iter()
+        .find(|h| h["path"] == "ops/release/deploy-token")
+        .unwrap_or_else(|| panic!("{hits:?}"));
+    let shown = hit.to_string();
+    assert!(!shown.contains(token), "{shown}");
+    assert!(shown.contains("[REDACTED:github-token]"), "{shown}");
+    // The token itself is not searchable.
+    let by_token = env
+        .mem()
+        .args(["recall", token, "--tier", "1", "--json"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&by_token.stdout);
+    assert!(!said.contains("deploy-token"), "{said}");
+    let pack = env
+        .mem()
+        .args([
+            "recall",
+            "release workflow pushes tags",
+            "--format",
+            "prompt",
+            "--budget",
+            "400",
+        ])
+        .output()
+        .unwrap();
+    let pack = String::from_utf8_lossy(&pack.stdout);
+    assert!(pack.contains("REDACTED") && !pack.contains(token), "{pack}");
+    // doctor names it without printing it; --fix redacts the file.
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("holds a secret (1 × github-token)") && !said.contains(token),
+        "{said}"
+    );
+    env.mem().args(["doctor", "--fix"]).assert().success();
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !now.contains(token) && now.contains("[REDACTED:github-token]"),
+        "{now}"
+    );
+    assert!(
+        now.contains("The release workflow pushes tags with"),
+        "{now}"
+    );
+    assert!(
+        env.git(&["log", "-1", "--format=%s"])
+            .contains("redacted secrets in")
+    );
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("holds a secret"));
+}

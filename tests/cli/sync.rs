@@ -366,6 +366,43 @@ fn a_git_pull_stopped_on_a_tree_conflict_is_finished_by_mem_sync() {
     }
 }
 
+/// A teammate's entry with a secret in it (written by hand, pushed with
+/// plain git) comes in through `mem sync`: recall does not print it, doctor
+/// warns, and `doctor --fix` redacts it.
+#[test]
+fn a_secret_pulled_from_a_teammate_is_hidden_from_recall() {
+    let t = Team::new();
+    let key = "AKIAIOSFODNN7EXAMPLE";
+    let f = t.b.join("infra/aws/ci-user.md");
+    std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+    std::fs::write(
+        &f,
+        format!("---\nid: 01JE00000000000000000SECRT\ntitle: CI deploy user\ncreated: 2026-11-20T10:00:00Z\n---\nThe CI deploy user signs in with key id {key} from the runner.\n"),
+    )
+    .unwrap();
+    t.env.git_in(&t.b, &["add", "-A"]);
+    t.env.git_in(&t.b, &["commit", "-qm", "by hand"]);
+    t.env.git_in(&t.b, &["push", "-q", "origin", "main"]);
+    let r = t.sync_a();
+    assert_eq!(r["came_in"]["added"][0], "infra/aws/ci-user", "{r}");
+    let out = t.mem_in(
+        t.a(),
+        &["recall", "CI deploy user signs in", "--tier", "1", "--json"],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("infra/aws/ci-user"), "{said}");
+    assert!(
+        !said.contains(key) && said.contains("[REDACTED:aws-access-key-id]"),
+        "{said}"
+    );
+    ok(&t.mem_in(t.a(), &["doctor", "--fix"]));
+    let now = std::fs::read_to_string(t.a().join("infra/aws/ci-user.md")).unwrap();
+    assert!(
+        !now.contains(key) && now.contains("id: 01JE00000000000000000SECRT"),
+        "{now}"
+    );
+}
+
 #[test]
 fn an_unreachable_remote_fails_cleanly_and_keeps_the_local_commits() {
     let t = Team::new();
