@@ -556,7 +556,9 @@ for CMD in $COMMANDS; do
     python3 "$WORK/check.py" "$T" "$TD/snapshot2.txt" "$TD/any.txt" "$TD/check2.json" >/dev/null
     while IFS= read -r pr; do [ -n "$pr" ] && { problems+=("after the next command: $pr"); partial_ok=false; }; done < <(jq -r '.problems[]' "$TD/check2.json")
     # per-command checks
+    np=${#problems[@]} extra_ok=true
     if [ -n "$POST" ]; then "$POST"; fi
+    ((${#problems[@]} == np)) || extra_ok=false
     # (5) recall answers what is on disk.
     recall_ok=true
     for w in "${WORDS[@]}" "$(marker_of "$T/$(target $((13 * K + 5))).md")"; do
@@ -570,10 +572,10 @@ for CMD in $COMMANDS; do
       printf '%s\n' "${notes[@]+"${notes[@]}"}" | jq -Rs 'split("\n") | map(select(length > 0))'; } |
       jq -sc --arg cmd "$CMD" --argjson trial "$K" --argjson delay_ms "$(awk -v d="$delay" 'BEGIN{print d * 1000}')" \
         --argjson killed "$killed" --argjson rc "$rc" --arg stage "$stage" --argjson ok "$ok" --argjson next_ok "$next_ok" \
-        --argjson fsck_ok "$fsck_ok" --argjson intact_ok "$intact_ok" --argjson partial_ok "$partial_ok" --argjson recall_ok "$recall_ok" \
+        --argjson fsck_ok "$fsck_ok" --argjson intact_ok "$intact_ok" --argjson partial_ok "$partial_ok" --argjson recall_ok "$recall_ok" --argjson extra_ok "$extra_ok" \
         --argjson changed_allowed "$changed_allowed" --argjson new_files "$new_files" --argjson next_ms "$next_ms" \
         '{command: $cmd, trial: $trial, delay_ms: $delay_ms, killed: $killed, exit: $rc, stage: $stage, ok: $ok,
-          next_ok: $next_ok, fsck_ok: $fsck_ok, intact_ok: $intact_ok, partial_ok: $partial_ok, recall_ok: $recall_ok,
+          next_ok: $next_ok, fsck_ok: $fsck_ok, intact_ok: $intact_ok, partial_ok: $partial_ok, recall_ok: $recall_ok, command_check_ok: $extra_ok,
           changed_by_kill: $changed_allowed, new_files_after_kill: $new_files, next_ms: $next_ms,
           problems: .[0], notes: .[1]}' >>"$TRIALLOG"
     log "$CMD trial $K: delay $delay s, $([ "$killed" = true ] && echo "killed mid-run ($stage)" || echo "had finished (exit $rc)"), $([ "$ok" = true ] && echo ok || echo "FAILED: ${problems[*]}")"
@@ -612,7 +614,7 @@ for cmd in e["COMMANDS"].split():
     per[cmd] = {
         "trials": len(ts), "killed_mid_run": sum(t["killed"] for t in ts),
         "median_ms": durs.get(cmd, {}).get("median_ms"), "unkilled_runs_ms": durs.get(cmd, {}).get("runs_ms"),
-        **{c: sum(t[c] for t in ts) for c in checks},
+        **{c: sum(t[c] for t in ts) for c in checks + ["command_check_ok"]},
         "failures": sum(not t["ok"] for t in ts),
         "killed_at_stage": dict(Counter(t["stage"] for t in ts)),
         "notes": dict(notes.most_common()),
@@ -631,8 +633,9 @@ print("|---|---:|---:|---:|---:|---:|---:|---:|---|", file=o)
 for cmd, p in per.items():
     st = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(p["killed_at_stage"].items()))
     ns = "; ".join(f"{n} ({c}×)" for n, c in list(p["notes"].items())[:4])
+    cc = f"**its own check failed {p['trials'] - p['command_check_ok']}×**; " if p["command_check_ok"] < p["trials"] else ""
     print(f"| {label.get(cmd, cmd)} | {p['trials']} | {p['killed_mid_run']} | {p['next_ok']} | {p['fsck_ok']} | {p['intact_ok']} | "
-          f"{p['partial_ok']} | {p['recall_ok']} | median {p['median_ms']} ms; {st}{'; ' + ns if ns else ''} |", file=o)
+          f"{p['partial_ok']} | {p['recall_ok']} | {cc}median {p['median_ms']} ms; {st}{'; ' + ns if ns else ''} |", file=o)
 for cmd, p in per.items():
     for f in p["failure_details"]:
         print(f"\nFAILED {cmd} trial {f['trial']} (delay {f['delay_ms']} ms, killed {f['killed']}, {f['stage']}): " + "; ".join(f["problems"]), file=o)
