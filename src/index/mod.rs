@@ -341,15 +341,34 @@ impl MemIndex {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut report = CatchUp::default();
         crate::trace::mark("index: open");
-        let raw = RawManifest::read(&man_path)
-            .filter(|r| r.h.schema == SCHEMA_VERSION && !opts.force_rebuild);
-        crate::trace::mark("index: manifest read");
-        // The text index must exist and agree with the manifest; anything
-        // else (missing, damaged, a crash between the two writes) rebuilds.
-        let text = match (&raw, text::TextIndex::open_or_create(&text_dir)) {
-            (Some(r), Ok((t, false))) if t.num_docs() as usize + r.h.broken == r.h.count => Some(t),
-            _ => None,
+        let read = || {
+            let raw = RawManifest::read(&man_path)
+                .filter(|r| r.h.schema == SCHEMA_VERSION && !opts.force_rebuild);
+            // The text index must exist and agree with the manifest.
+            let text = match (&raw, text::TextIndex::open_or_create(&text_dir)) {
+                (Some(r), Ok((t, false))) if t.num_docs() as usize + r.h.broken == r.h.count => {
+                    Some(t)
+                }
+                _ => None,
+            };
+            (raw, text)
         };
+        let (mut raw, mut text) = read();
+        crate::trace::mark("index: manifest read");
+        // They disagree, or one cannot be read: maybe another process is
+        // between its text commit and its manifest write, or merging. Look
+        // again holding the index lock (writers hold it through both
+        // writes); what still disagrees then is damage, and is rebuilt
+        // under the lock (a missing index, a crash between the two writes).
+        let mut held: Option<crate::lock::WriteLock> = None;
+        if text.is_none() && !opts.force_rebuild && dir.join("text").exists() {
+            held = Some(crate::lock::WriteLock::acquire_named(
+                &tree.state_dir(),
+                "index.lock",
+                Duration::from_secs(120),
+            )?);
+            (raw, text) = read();
+        }
         crate::trace::mark("index: text opened");
         if let (Some(hook), Some(t), Some(r)) = (opts.before_walk, &text, &raw) {
             hook(t, r.h.generation);
@@ -412,6 +431,13 @@ impl MemIndex {
                 dir,
             },
             _ => {
+                if held.is_none() {
+                    held = Some(crate::lock::WriteLock::acquire_named(
+                        &tree.state_dir(),
+                        "index.lock",
+                        Duration::from_secs(120),
+                    )?);
+                }
                 report.rebuilt = true;
                 walked = None;
                 Self::fresh(tree)?
@@ -429,12 +455,14 @@ impl MemIndex {
                 // Nothing changed, yet the quick comparison failed (a
                 // manifest in an older order): rewrite it once so the next
                 // read takes the fast path.
-                if let Ok(_lock) = crate::lock::WriteLock::acquire_named(
-                    &tree.state_dir(),
-                    "index.lock",
-                    Duration::from_millis(50),
-                ) && RawManifest::read(&man_path)
-                    .is_some_and(|r| r.h.generation == idx.manifest.generation)
+                if held.is_none()
+                    && let Ok(_lock) = crate::lock::WriteLock::acquire_named(
+                        &tree.state_dir(),
+                        "index.lock",
+                        Duration::from_millis(50),
+                    )
+                    && RawManifest::read(&man_path)
+                        .is_some_and(|r| r.h.generation == idx.manifest.generation)
                 {
                     let _ = idx.manifest.save(&man_path);
                 }
@@ -444,11 +472,14 @@ impl MemIndex {
         }
         // Someone must write: take the index lock, then look again (another
         // process may have caught up meanwhile).
-        let _lock = crate::lock::WriteLock::acquire_named(
-            &tree.state_dir(),
-            "index.lock",
-            Duration::from_secs(120),
-        )?;
+        let _lock = match held {
+            Some(l) => l,
+            None => crate::lock::WriteLock::acquire_named(
+                &tree.state_dir(),
+                "index.lock",
+                Duration::from_secs(120),
+            )?,
+        };
         let pending = match Manifest::load(&man_path)
             .filter(|m| m.schema == SCHEMA_VERSION && m.generation > idx.manifest.generation)
         {
@@ -637,7 +668,11 @@ impl MemIndex {
                 }
             }
             w.commit().context("committing the text index")?;
-            drop(w);
+            // Merges end before the index lock is released: a merge that
+            // outlived it would rewrite meta.json and delete segment files
+            // under another process's feet.
+            w.wait_merging_threads()
+                .context("finishing the text index's merges")?;
             self.text.reload()?;
             crate::trace::mark("index: text committed");
         }

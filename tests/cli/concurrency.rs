@@ -318,3 +318,94 @@ fn a_write_killed_at_each_step_of_the_write_path_leaves_a_consistent_tree() {
         }
     }
 }
+
+/// Curated adds (which read and write the index) in three processes while
+/// a fourth recalls without a daemon: every recall answers and no add falls
+/// back to an uncurated write. (Before the index took its lock for a second
+/// look, a reader that caught a writer between its text commit and its
+/// manifest write rebuilt the index under the others: recalls exited 2.)
+#[test]
+fn recalls_answer_while_processes_add_and_index() {
+    let env = Env::new();
+    let per = std::env::var("MEM_TEST_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(|n: usize| n / 4)
+        .unwrap_or(15usize);
+    let run = |args: Vec<String>| {
+        assert_cmd::Command::cargo_bin("mem")
+            .unwrap()
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", env.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("MEM_EMBEDDER", "none")
+            .env("MEM_GENERATOR", "none")
+            .env("MEM_AUTO_WATCH", "0")
+            .current_dir(&env.root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    env.add(
+        "The Kestrel gateway sits in front of every service.",
+        "infra/gateway",
+    );
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (adds, recalls) = std::thread::scope(|s| {
+        let writers: Vec<_> = (0..3)
+            .map(|w| {
+                let run = &run;
+                s.spawn(move || {
+                    (0..per)
+                        .map(|i| {
+                            run(vec![
+                                "add".into(),
+                                format!(
+                                    "Writer {w} note {i}: the Kestrel gateway {w}{i} listens on port {}.",
+                                    2000 + w * 100 + i
+                                ),
+                            ])
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let reader = s.spawn(|| {
+            let mut outs = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                outs.push(run(vec![
+                    "recall".into(),
+                    "gateway".into(),
+                    "--tier".into(),
+                    "1".into(),
+                    "--no-daemon".into(),
+                ]));
+            }
+            outs
+        });
+        let adds: Vec<_> = writers
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (adds, reader.join().unwrap())
+    });
+    for out in &adds {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && !err.contains("curation failed"),
+            "{err}"
+        );
+    }
+    assert!(!recalls.is_empty());
+    for out in &recalls {
+        assert!(
+            out.status.success(),
+            "a recall failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let doc = env.json(&["doctor"]);
+    assert_eq!(doc.last().unwrap()["errors"], 0);
+}
