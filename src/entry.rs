@@ -903,6 +903,25 @@ pub fn render_mapping(map: &Mapping) -> String {
 mod tests {
     use super::*;
 
+    /// Found by `fuzz::front_matter_edits…`: a quoted value that goes on
+    /// over an unindented line was edited on its first line only.
+    #[test]
+    fn an_edit_of_a_value_over_two_lines_reads_back() {
+        let text = "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: 'Build\nnotes'\ncreated: 2026-11-20T10:31:00Z\n---\nBody.\n";
+        let mut e = Entry::parse(text).unwrap();
+        assert_eq!(e.meta.title, "Build notes");
+        for v in [Value::Bool(false), Value::String("New title".into())] {
+            e.set("title", v.clone()).unwrap();
+            let again = Entry::parse(&e.render()).unwrap();
+            assert_eq!(
+                again.front_matter().get("title"),
+                Some(&v),
+                "{}",
+                e.render()
+            );
+        }
+    }
+
     /// Found by `fuzz::front_matter_edits…`: a value ending in blank lines
     /// (a block scalar that keeps them) lost them when written.
     #[test]
