@@ -29,7 +29,7 @@
 #   MEM_BIN         the binary (default target/release/mem, else $CARGO_TARGET_DIR/release/mem)
 #   MEM_MODELS_DIR  the models (all-MiniLM-L6-v2 for the embedder, SmolLM2 for the
 #                   generator; default the user's ~/.local/share/mem/models, read before HOME is replaced)
-#   COMMANDS        which (default: add ingest distill mv forget restore edit reindex sync mcp)
+#   COMMANDS        which (default: add ingest distill mv mvtopic forget restore edit reindex sync mcp)
 #   TRIALS          kill trials per command (default 50)
 #   ENTRIES         synthetic tree size (default 300)
 #   TURNS           turns of the bulk-ingest transcript (default 100)
@@ -54,7 +54,7 @@ fi
 [ -x "${BIN:-}" ] || { echo "benches/crash.sh: no mem binary; cargo build --release or set MEM_BIN" >&2; exit 2; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 for t in git python3 jq; do command -v "$t" >/dev/null || { echo "benches/crash.sh needs $t" >&2; exit 2; }; done
-COMMANDS=${COMMANDS:-add ingest distill mv forget restore edit reindex sync mcp}
+COMMANDS=${COMMANDS:-add ingest distill mv mvtopic forget restore edit reindex sync mcp}
 TRIALS=${TRIALS:-50}
 ENTRIES=${ENTRIES:-300}
 TURNS=${TURNS:-100}
@@ -356,6 +356,26 @@ post_mv() {
   bad=$(grep -rLE --include='*.md' "to: $hub([,} ]|\$)" "$T/hub/spokes" | wc -l)
   [ "$bad" = 0 ] || problems+=("mv: $bad spoke(s) do not point at $hub")
 }
+# `mem mv` of a whole topic (the spokes' topic: SPOKES entries) to a new
+# one. The next write (an add) recovers what a kill left; the check then
+# moves whatever is still at the old place and requires every spoke once.
+payload_mvtopic() {
+  MVFROM=$(grep -rl --include='*.md' "to: $HUBPATH" "$T/hub" 2>/dev/null | sed "s|^$T/||" | cut -d/ -f1-2 | sort | uniq -c | sort -rn | awk 'NR==1{print $2}')
+  RUN=(mv "${MVFROM:-hub/spokes}" "hub/m$1")
+  NEXT=(add --raw --at notes/crash "After topic move $1 the qzmvnext$1 note is written.")
+  ALLOWED=('hub/*' 'notes/*'); WORDS=(qzspokek); POST=post_mvtopic
+}
+post_mvtopic() {
+  local left ids uniq
+  if [ -n "$MVFROM" ] && [ -n "$(find "$T/$MVFROM" -name '*.md' 2>/dev/null | head -1)" ]; then
+    mem_in "$T" mv "$MVFROM" "hub/m$K" >/dev/null 2>&1 || problems+=("mvtopic: moving the rest of $MVFROM failed")
+  fi
+  ids=$(grep -rh --include='*.md' '^id: ' "$T/hub" | grep -c .)
+  uniq=$(grep -rh --include='*.md' '^id: ' "$T/hub" | sort -u | grep -c .)
+  [ "$ids" = "$uniq" ] || problems+=("mvtopic: $((ids - uniq)) entries are in two places")
+  left=$(grep -rl --include='*.md' "to: $HUBPATH" "$T/hub" | grep -c .)
+  [ "$left" = "$SPOKES" ] || problems+=("mvtopic: $left of $SPOKES spokes found")
+}
 payload_forget() {
   FT=$(target $((2 * $1))) FN=$(target $((2 * $1 + 1)))
   RUN=(forget "$FT" --reason "crash trial $1"); NEXT=(forget "$FN")
@@ -601,7 +621,7 @@ e = os.environ
 durs = {d["command"]: d for d in map(json.loads, open(sys.argv[1])) if d}
 trials = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 label = {"add": "`mem add` (curated)", "ingest": f"`mem ingest` (bulk, {e['TURNS']} turns)", "distill": "`mem ingest --distill`",
-         "mv": f"`mem mv` (entry with {e['SPOKES']} related entries)", "forget": "`mem forget`", "restore": "`mem restore`",
+         "mv": f"`mem mv` (entry with {e['SPOKES']} related entries)", "mvtopic": f"`mem mv` of a topic ({e['SPOKES']} entries)", "forget": "`mem forget`", "restore": "`mem restore`",
          "edit": "`mem edit`", "reindex": "`mem reindex`", "sync": "`mem sync`", "mcp": "MCP `add` (`mem mcp`)"}
 checks = ["next_ok", "fsck_ok", "intact_ok", "partial_ok", "recall_ok"]
 per = {}

@@ -613,6 +613,126 @@ pub fn move_entry(tree: &Tree, spec: &str, dest: &str, via: &str) -> Result<Move
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct TopicMoveOutcome {
+    /// `moved-topic`.
+    pub op: &'static str,
+    pub from: String,
+    pub to: String,
+    /// Every entry moved: (old path, new path).
+    pub moved: Vec<(String, String)>,
+    /// Entries outside the topic whose relations were rewritten.
+    pub relinked: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// `mem mv TOPIC NEW-TOPIC`: every live entry under a topic (its subtopics
+/// too) moves under the new one, keeping its name and place below it;
+/// relations to any of them, inside and outside the topic, follow; one
+/// commit. Nothing changes when a destination file exists already.
+/// (Archived entries of the topic stay in `_archive/` under the old name.)
+pub fn move_topic(tree: &Tree, from: &str, dest: &str, via: &str) -> Result<TopicMoveOutcome> {
+    let mut writer = Writer::lock(tree)?;
+    let from = TopicPath::parse(from.trim_end_matches('/'))?;
+    let to = TopicPath::parse(dest.trim_end_matches('/'))?;
+    let (fs, ts) = (from.to_string(), to.to_string());
+    if ts == fs || ts.starts_with(&format!("{fs}/")) {
+        bail!("cannot move topic {fs} into itself ({ts})");
+    }
+    let files = tree.entry_files();
+    let mut moves: Vec<(EntryFile, EntryPath)> = Vec::new();
+    for f in &files {
+        let p = f.path.to_string();
+        if let Some(rest) = p.strip_prefix(&format!("{fs}/")) {
+            let target = EntryPath::parse(&format!("{ts}/{rest}"))?;
+            if tree.abs(&target.rel_file()).exists() {
+                bail!(
+                    "{} exists already; nothing was moved (move or rename that entry first)",
+                    target
+                );
+            }
+            moves.push((f.clone(), target));
+        }
+    }
+    if moves.is_empty() {
+        return Err(crate::error::not_found(format!(
+            "no entries under topic {fs}"
+        )));
+    }
+    let new_of: std::collections::HashMap<String, String> = moves
+        .iter()
+        .map(|(f, t)| (f.path.to_string(), t.to_string()))
+        .collect();
+    let mut cs = Changeset::new(commit_msg(
+        "move",
+        &format!("topic {fs} -> {ts} ({} entries)", moves.len()),
+        via,
+        None,
+    ));
+    // Relations to moved entries, in every live entry (a file that names
+    // none of the old paths is not parsed).
+    let mut rewritten: std::collections::HashMap<String, String> = Default::default();
+    for f in &files {
+        let rel = f.rel_file();
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
+            continue;
+        };
+        if !text.contains(&format!("{fs}/")) {
+            continue;
+        }
+        let Ok(mut e) = Entry::parse(&text) else {
+            continue;
+        };
+        if !e.meta.relations.iter().any(|r| new_of.contains_key(&r.to)) {
+            continue;
+        }
+        let rels: Vec<_> = e
+            .meta
+            .relations
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                if let Some(n) = new_of.get(&r.to) {
+                    r.to = n.clone();
+                }
+                r
+            })
+            .collect();
+        e.set_serialized("relations", &rels)?;
+        rewritten.insert(rel, e.render());
+    }
+    let mut moved = Vec::new();
+    for (f, target) in &moves {
+        let (old_rel, new_rel) = (f.rel_file(), target.rel_file());
+        match rewritten.remove(&old_rel) {
+            Some(text) => {
+                cs.remove(&old_rel);
+                cs.put(&new_rel, text);
+            }
+            None => cs.rename(&old_rel, &new_rel),
+        }
+        moved.push((f.path.to_string(), target.to_string()));
+    }
+    let mut relinked: Vec<String> = rewritten
+        .keys()
+        .map(|r| r.trim_end_matches(".md").to_string())
+        .collect();
+    relinked.sort();
+    for (rel, text) in rewritten {
+        cs.put(rel, text);
+    }
+    let commit = writer.apply(cs)?;
+    Ok(TopicMoveOutcome {
+        op: "moved-topic",
+        from: fs,
+        to: ts,
+        moved,
+        relinked,
+        commit: commit.map(|c| c.to_string()),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct ArchiveOutcome {
     /// `forgotten` or `restored`.
     pub op: &'static str,

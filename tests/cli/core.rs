@@ -785,3 +785,67 @@ fn doctor_fix_points_stale_relations_at_their_targets_by_id() {
     let out = env.mem().args(["doctor", "--json"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("does not exist"));
 }
+
+/// `mem mv TOPIC NEW-TOPIC`: every entry moves, relations to them follow
+/// (from inside and outside the topic), one commit; a clash moves nothing.
+#[test]
+fn mv_of_a_topic_moves_every_entry_and_relinks_in_one_commit() {
+    let env = Env::new();
+    let a = env.add("The build needs cmake.", "eng/build");
+    let b = env.add("The build also needs libclang.", "eng/build");
+    let c = env.add(
+        "The runbook for broken builds is in the wiki.",
+        "ops/runbooks",
+    );
+    let (ap, bp, cp) = (
+        a["path"].as_str().unwrap().to_string(),
+        b["path"].as_str().unwrap().to_string(),
+        c["path"].as_str().unwrap().to_string(),
+    );
+    for (from, to) in [(&bp, &ap), (&cp, &ap)] {
+        let f = env.root.join(format!("{from}.md"));
+        let t = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(
+            &f,
+            t.replacen(
+                "\n---\n",
+                &format!("\nrelations:\n  - {{rel: related, to: {to}}}\n---\n"),
+                1,
+            ),
+        )
+        .unwrap();
+    }
+    env.git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@e",
+        "commit",
+        "-qam",
+        "relations by hand",
+    ]);
+    let commits = env.commit_count();
+    let out = env.json(&["mv", "eng/build", "eng/toolchain"]);
+    assert_eq!(out[0]["op"], "moved-topic", "{out:?}");
+    assert_eq!(out[0]["moved"].as_array().unwrap().len(), 2);
+    assert_eq!(env.commit_count(), commits + 1);
+    assert!(!env.root.join("eng/build").exists());
+    let na = ap.replace("eng/build/", "eng/toolchain/");
+    for f in [bp.replace("eng/build/", "eng/toolchain/"), cp.clone()] {
+        let t = std::fs::read_to_string(env.root.join(format!("{f}.md"))).unwrap();
+        assert!(t.contains(&format!("to: {na}")), "{f}: {t}");
+    }
+    assert!(env.git(&["status", "--porcelain"]).trim().is_empty());
+    let doc = env.json(&["doctor"]);
+    assert_eq!(doc.last().unwrap()["warnings"], 0, "{doc:?}");
+    // A clash: nothing moves.
+    env.add("The build needs cmake.", "ops/toolchain");
+    let clash = env
+        .mem()
+        .args(["mv", "eng/toolchain", "ops/toolchain"])
+        .output()
+        .unwrap();
+    assert!(!clash.status.success());
+    assert!(String::from_utf8_lossy(&clash.stderr).contains("exists already"));
+    assert!(env.root.join(format!("{na}.md")).is_file());
+}
