@@ -189,6 +189,7 @@ branch-b TREE LISTS              : makes side B (edits, deletions, new entries)
 settle TREE T0 TIMEOUT           : waits until the manifest matches the files
 tokens TREE BIN SIDE LISTS       : the marker words' recalls through the socket
 facts N SEED                     : N distinct facts, one per line
+found TREE BIN ADDS_JSONL        : every new entry of the adds found by its title through the socket
 """
 import json, os, random, subprocess, sys, time
 
@@ -327,7 +328,8 @@ def settle(tree, t0, timeout):
 def tokens(tree, binary, side, lists):
     want = {WORD_A: set(rl(f"{lists}/only_a.txt")) if side == "A" else set(),
             WORD_B: set(rl(f"{lists}/only_b.txt")) if side == "B" else set()}
-    k = len(rl(f"{lists}/only_a.txt")) + len(rl(f"{lists}/only_b.txt")) + 10
+    # `mem recall -k` takes at most 10000: enough while each side's set is smaller.
+    k = min(10000, max(len(rl(f"{lists}/only_a.txt")), len(rl(f"{lists}/only_b.txt"))) + 10)
     out = {"ok": True}
     for word, exp in want.items():
         t = time.time()
@@ -346,6 +348,27 @@ def tokens(tree, binary, side, lists):
             r["stderr"] = p.stderr[-500:]
         out["side_a_word" if word == WORD_A else "side_b_word"] = r
     print(json.dumps(out))
+
+def found(tree, binary, adds):
+    new = []
+    with open(adds) as f:
+        for line in f:
+            if line.strip():
+                a = json.loads(line)
+                if a.get("op") in ("added", "superseded") and a.get("path"):
+                    new.append((a["path"], a.get("title") or a.get("statement") or ""))
+    missing, not_daemon, t = [], 0, time.time()
+    for path, title in new:
+        # --history: an entry a later add superseded is hidden otherwise.
+        p = subprocess.run([binary, "--root", tree, "recall", title, "--tier", "1", "-k", "10", "--history", "--json", "--explain"],
+                           capture_output=True, text=True)
+        hits = [json.loads(l)["path"] for l in p.stdout.splitlines() if l.strip()]
+        if '"daemon":true' not in p.stderr:
+            not_daemon += 1
+        if path not in hits:
+            missing.append(path)
+    print(json.dumps({"new": len(new), "found": len(new) - len(missing), "missing": missing[:10],
+                      "not_by_watcher": not_daemon, "seconds": round(time.time() - t, 1)}))
 
 SUBJ = ["Alice", "Bruno", "Chiara", "Dmitri", "Esther", "Farouk", "Greta", "Hiroshi", "Ines", "Jonas", "Kalani", "Ludmila",
         "Mateo", "Noor", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tamsin", "Ugo", "Valeria", "Wendell", "Ximena",
@@ -408,6 +431,7 @@ elif cmd == "branch-b": branch_b(sys.argv[2], sys.argv[3])
 elif cmd == "settle": settle(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
 elif cmd == "tokens": tokens(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
 elif cmd == "facts": facts(int(sys.argv[2]), sys.argv[3])
+elif cmd == "found": found(sys.argv[2], sys.argv[3], sys.argv[4])
 PY
 py() { python3 "$WORK/churn.py" "$@"; }
 
@@ -471,7 +495,8 @@ part1() {
     [ "$(jq -r .settled <<<"$s")" = true ] || { ok=false; fail "part 1 switch $i (to $side): manifest does not match the files: $(jq -c 'del(.missing, .extra, .differ) + {missing: .missing, extra: .extra, differ: .differ}' <<<"$s")"; }
     [ "$(jq -r .ok <<<"$tk")" = true ] || { ok=false; fail "part 1 switch $i (to $side): marker recalls: $tk"; }
     jq -cn --argjson i "$i" --arg side "$side" --argjson co "$(ms "$c0" "$c1")" --argjson s "$s" --argjson tk "$tk" --argjson ok "$ok" \
-      '{switch: $i, to: $side, checkout_ms: $co, settle_ms: $s.settle_ms, manifest_reads: $s.manifest_reads, files: $s.disk_files,
+      --argjson ps "$(procstat "$WATCH_PID")" \
+      '{switch: $i, to: $side, checkout_ms: $co, settle_ms: $s.settle_ms, watcher: $ps, manifest_reads: $s.manifest_reads, files: $s.disk_files,
         manifest_count: $s.manifest_count, ok: $ok, marker_recall_ms: [$tk.side_a_word.ms, $tk.side_b_word.ms],
         marker_hits: [$tk.side_a_word.got, $tk.side_b_word.got], settle: $s, tokens: $tk}' >>"$ROWS"
     log "switch $i -> $side: checkout $(ms "$c0" "$c1") ms, settled after $(jq -r .settle_ms <<<"$s") ms ($(jq -r .disk_files <<<"$s") files), markers $(jq -r '[.side_a_word.got, .side_b_word.got] | join("/")' <<<"$tk"), ok $ok, recalls so far $(wc -l <"$RL")"
@@ -497,7 +522,8 @@ part1() {
     def p($a; $q): ($a | sort) as $s | if ($s | length) == 0 then null else $s[(((($s | length) - 1) * $q) + 0.5 | floor)] end;
     {entries: $entries, changed: $changed, files_changed: $files_changed, shortstat: $shortstat, switches: $switches, embedder: $embedder,
      reindex_s: $reindex_s, all_ok: ($rows | all(.ok)), settle_ms: {p50: p($st; 0.5), p95: p($st; 0.95), max: p($st; 1)},
-     checkout_ms: {p50: p($co; 0.5), max: p($co; 1)}, watcher_before: $before, watcher_after: $after, reindexed_events: $events,
+     checkout_ms: {p50: p($co; 0.5), max: p($co; 1)},
+     watcher_rss_mb_per_switch: ($rows | map(.watcher.vmrss_mb)), watcher_before: $before, watcher_after: $after, reindexed_events: $events,
      recalls: $recalls, watch_exit: $watch_rc, per_switch: ($rows | map(del(.settle, .tokens)))}')
 }
 
@@ -534,6 +560,7 @@ part2() {
         op=$(jq -r '.op // "none"' "$WORK/add-$w.out" 2>/dev/null | head -n 1)
         echo "$(ms "$a0" "$a1") $rc ${op:-none} $w $j" >>"$WORK/adds.txt"
         if [ "$rc" != 0 ]; then { echo "--- writer $w add $j rc=$rc: $fact"; cat "$WORK/add-$w.err"; } >>"$WORK/add-failures.txt"; fi
+        if [ -s "$WORK/add-$w.err" ]; then { echo "--- writer $w add $j rc=$rc at $(date +%T.%N)"; cat "$WORK/add-$w.err"; } >>"$WORK/add-stderr.txt"; fi
         cat "$WORK/add-$w.out" >>"$WORK/adds.jsonl"
         j=$((j + 1))
       done < <(awk -v w="$w" -v n="$WRITERS" '(NR - 1) % n == w' "$WORK/facts.txt")
@@ -548,6 +575,11 @@ part2() {
   log "  adds done in $wall s; waiting for the watcher"
   local s; s=$(py settle "$T" "$t1" "$SETTLE_TIMEOUT")
   [ "$(jq -r .settled <<<"$s")" = true ] || fail "part 2: the watcher's manifest does not match the files: $s"
+  # The text index, not only the manifest: every new entry is found by its
+  # title (tier 1, top 10, --history) in the watcher's index.
+  log "  looking up every new entry by its title through the socket"
+  local fd; fd=$(py found "$T" "$BIN" "$WORK/adds.jsonl")
+  [ "$(jq -r '.found == .new and .not_by_watcher == 0' <<<"$fd")" = true ] || fail "part 2: new entries not found by their titles in the watcher's index: $fd"
   local after; after=$(procstat "$WATCH_PID")
   stop_watch; local wrc=$WATCH_RC
   [ "$wrc" = 130 ] || fail "part 2: mem watch exited $wrc (expected 130 after SIGINT)"
@@ -572,6 +604,8 @@ part2() {
   derr=$(jq -c 'select(.severity == "error")' "$WORK/doctor.jsonl" | wc -l)
   dwarn=$(jq -c 'select(.severity == "warning")' "$WORK/doctor.jsonl" | wc -l)
   [ "$n_adds" = "$n_total" ] || fail "part 2: $n_adds add(s) recorded, expected $n_total"
+  local cfail; cfail=$(grep -c 'curation failed' "$WORK/add-stderr.txt" 2>/dev/null || true)
+  [ "${cfail:-0}" = 0 ] || fail "part 2: ${cfail} add(s) exited 0 but warned \"curation failed (...); the input was written raw and flagged curation: pending\" (see $WORK/add-stderr.txt): $(grep -m 1 'curation failed' "$WORK/add-stderr.txt" | head -c 300)"
   [ "$n_fail" = 0 ] || fail "part 2: $n_fail add(s) failed (see $WORK/add-failures.txt): $(head -c 600 "$WORK/add-failures.txt" | tr '\n' ' ')"
   [ "$on_disk" = $((SEED_ENTRIES + added)) ] || fail "part 2: $on_disk entries on disk, expected $SEED_ENTRIES + $added new (added + superseded statements)"
   [ "$entries" = "$on_disk" ] || fail "part 2: $entries entries committed, $on_disk on disk"
@@ -581,16 +615,16 @@ part2() {
   local rs; rs=$(recall_stats "$RL")
   [ "$(jq -r .failed <<<"$rs")" = 0 ] || fail "part 2: $(jq -r .failed <<<"$rs") recall(s) not answered by the watcher (see $RL.err): $(head -c 600 "$RL.err" 2>/dev/null | tr '\n' ' ')"
   local lat; lat=$(awk '{print $1}' "$A")
-  P2=$(jq -cn --argjson seed "$SEED_ENTRIES" --argjson writers "$WRITERS" --argjson per "$ADDS" --argjson n "$n_adds" --argjson failed "$n_fail" \
+  P2=$(jq -cn --argjson seed "$SEED_ENTRIES" --argjson writers "$WRITERS" --argjson per "$ADDS" --argjson n "$n_adds" --argjson failed "$n_fail" --argjson cfail "${cfail:-0}" \
     --argjson ops "$ops" --argjson added "$added" --argjson on_disk "$on_disk" --argjson committed "$entries" --argjson commits "$commits" \
     --argjson wall "$wall" --argjson p50 "$(pct 50 <<<"$lat")" --argjson p95 "$(pct 95 <<<"$lat")" --argjson max "$(pct 100 <<<"$lat")" \
     --argjson recalls "$rs" --argjson fsck_rc "$fsck_rc" --argjson fsck_bad "$fsck_bad" --argjson doctor_rc "$doctor_rc" \
-    --argjson derr "$derr" --argjson dwarn "$dwarn" --argjson dirty "$dirty" --argjson s "$s" --argjson before "$before" --argjson after "$after" \
+    --argjson derr "$derr" --argjson dwarn "$dwarn" --argjson dirty "$dirty" --argjson s "$s" --argjson fd "$fd" --argjson before "$before" --argjson after "$after" \
     --arg decided "$(jq -r 'select(.decided_by) | .decided_by' "$WORK/adds.jsonl" | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')" '
-    {seed_entries: $seed, writers: $writers, adds_per_writer: $per, adds: $n, adds_failed: $failed, ops: $ops, decided_by: $decided,
+    {seed_entries: $seed, writers: $writers, adds_per_writer: $per, adds: $n, adds_failed: $failed, curation_failed_warnings: $cfail, ops: $ops, decided_by: $decided,
      added: $added, entries_on_disk: $on_disk, entries_committed: $committed, commits: $commits, git_status_dirty: $dirty,
      wall_s: $wall, adds_per_s: (($n / $wall) * 100 | round / 100), add_ms: {p50: $p50, p95: $p95, max: $max},
-     recalls: $recalls, watcher_settle_ms_after_last_add: $s.settle_ms, index_matches_files: $s.settled,
+     recalls: $recalls, watcher_settle_ms_after_last_add: $s.settle_ms, index_matches_files: $s.settled, new_found_by_title: $fd,
      fsck: {exit: $fsck_rc, problem_lines: $fsck_bad}, doctor: {exit: $doctor_rc, errors: $derr, warnings: $dwarn},
      watcher_before: $before, watcher_after: $after}')
 }
@@ -619,6 +653,7 @@ echo "$SUMMARY"
       "| catch-ups (reindexed events) | \(.reindexed_events) |",
       "| watcher peak RSS (VmHWM) before / after MB | \(.watcher_before.vmhwm_mb) / \(.watcher_after.vmhwm_mb) |",
       "| watcher RSS before / after MB | \(.watcher_before.vmrss_mb) / \(.watcher_after.vmrss_mb) |",
+      "| watcher RSS after switch 1 / \((.switches + 1) / 2 | floor) / \(.switches) MB (max over all) | \(.watcher_rss_mb_per_switch[0]) / \(.watcher_rss_mb_per_switch[((.switches + 1) / 2 | floor) - 1]) / \(.watcher_rss_mb_per_switch[-1]) (\(.watcher_rss_mb_per_switch | max)) |",
       "| file descriptors before / after | \(.watcher_before.fds) / \(.watcher_after.fds) |",
       "| threads before / after | \(.watcher_before.threads) / \(.watcher_after.threads) |",
       "| recalls through the socket: answered / total (nothing found) | \(.recalls.answered) / \(.recalls.n) (\(.recalls.nothing_found)) |",
@@ -632,6 +667,7 @@ echo "$SUMMARY"
     echo "| metric | value |"
     echo "|---|---:|"
     jq -r '.writers | "| adds exited 0 / total | \(.adds - .adds_failed) / \(.adds) |",
+      "| adds that warned \"curation failed\" (written raw, curation: pending) | \(.curation_failed_warnings) |",
       "| curation decisions | \(.ops | to_entries | map("\(.key) \(.value)") | join(", ")) (\(.decided_by)) |",
       "| entries on disk / committed / expected (seed + added/superseded) | \(.entries_on_disk) / \(.entries_committed) / \(.seed_entries) + \(.added) |",
       "| wall s, adds/s | \(.wall_s), \(.adds_per_s) |",
@@ -639,6 +675,7 @@ echo "$SUMMARY"
       "| recalls through the socket: answered / total | \(.recalls.answered) / \(.recalls.n) |",
       "| recall (default tiers) p50 / p95 / max ms | \(.recalls.p50_ms) / \(.recalls.p95_ms) / \(.recalls.max_ms) |",
       "| watcher caught up after the last add (ms), manifest = files | \(.watcher_settle_ms_after_last_add), \(.index_matches_files) |",
+      "| new entries found by their title in the watcher'"'"'s index (tier 1, top 10, --history) | \(.new_found_by_title.found) / \(.new_found_by_title.new) |",
       "| git fsck --strict | exit \(.fsck.exit), \(.fsck.problem_lines) problem lines |",
       "| mem doctor | exit \(.doctor.exit), \(.doctor.errors) errors, \(.doctor.warnings) warnings |",
       "| git status after | \(.git_status_dirty) changed paths |",
