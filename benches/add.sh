@@ -11,14 +11,8 @@
 # README numbers), MEM_MODELS_DIR (where the default GGUFs are), EXTRA (extra
 # flags for mem add, e.g. "--no-model").
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${MEM_BIN:-}
-if [ -z "$BIN" ]; then
-  for c in "$ROOT/target/release/mem" "${CARGO_TARGET_DIR:-/nonexistent}/release/mem"; do
-    [ -x "$c" ] && BIN=$c && break
-  done
-fi
-[ -x "${BIN:-}" ] || { echo "benches/add.sh: no mem binary; cargo build --release or set MEM_BIN" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+bench_bin add.sh
 ENTRIES=${ENTRIES:-300}
 N=${N:-15}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mem-add-bench.XXXXXX")

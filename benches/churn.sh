@@ -51,16 +51,9 @@
 # Exit status 1 when a check failed (the JSON's "failures" say which).
 # Needs git, python3 and jq.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${MEM_BIN:-}
-if [ -z "$BIN" ]; then
-  for c in "$ROOT/target/release/mem" "${CARGO_TARGET_DIR:-/nonexistent}/release/mem"; do
-    [ -x "$c" ] && BIN=$c && break
-  done
-fi
-[ -x "${BIN:-}" ] || { echo "benches/churn.sh: no mem binary; cargo build --release or set MEM_BIN" >&2; exit 2; }
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-for t in git python3 jq; do command -v "$t" >/dev/null || { echo "benches/churn.sh needs $t" >&2; exit 2; }; done
+. "$(dirname "$0")/lib.sh"
+bench_bin churn.sh
+bench_needs churn.sh git python3 jq
 PART=${PART:-all}
 ENTRIES=${ENTRIES:-100000}
 CHANGED=${CHANGED:-10000}

@@ -44,16 +44,9 @@
 # Exit status 1 when a trial failed (the JSON says which and why).
 # Needs git, python3 and jq.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${MEM_BIN:-}
-if [ -z "$BIN" ]; then
-  for c in "$ROOT/target/release/mem" "${CARGO_TARGET_DIR:-/nonexistent}/release/mem"; do
-    [ -x "$c" ] && BIN=$c && break
-  done
-fi
-[ -x "${BIN:-}" ] || { echo "benches/crash.sh: no mem binary; cargo build --release or set MEM_BIN" >&2; exit 2; }
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-for t in git python3 jq; do command -v "$t" >/dev/null || { echo "benches/crash.sh needs $t" >&2; exit 2; }; done
+. "$(dirname "$0")/lib.sh"
+bench_bin crash.sh
+bench_needs crash.sh git python3 jq
 COMMANDS=${COMMANDS:-add ingest distill mv mvtopic forget restore edit reindex sync mcp}
 TRIALS=${TRIALS:-50}
 ENTRIES=${ENTRIES:-300}

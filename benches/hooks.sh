@@ -23,15 +23,9 @@
 # stdout: one JSON object (the summary); stderr: progress and a markdown table.
 # Needs python3 and jq.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${MEM_BIN:-}
-if [ -z "$BIN" ]; then
-  for c in "$ROOT/target/release/mem" "${CARGO_TARGET_DIR:-/nonexistent}/release/mem"; do
-    [ -x "$c" ] && BIN=$c && break
-  done
-fi
-[ -x "${BIN:-}" ] || { echo "benches/hooks.sh: no mem binary; cargo build --release or set MEM_BIN" >&2; exit 2; }
-for t in python3 jq; do command -v "$t" >/dev/null || { echo "benches/hooks.sh needs $t" >&2; exit 2; }; done
+. "$(dirname "$0")/lib.sh"
+bench_bin hooks.sh
+bench_needs hooks.sh python3 jq
 ENTRIES=${ENTRIES:-10000}
 N=${N:-30}
 INTERLEAVE=${INTERLEAVE:-1}

@@ -22,16 +22,9 @@
 # Exit status 1 when a kill trial failed (the JSON says which and why).
 # Needs git, python3 and jq.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${MEM_BIN:-}
-if [ -z "$BIN" ]; then
-  for c in "$ROOT/target/release/mem" "${CARGO_TARGET_DIR:-/nonexistent}/release/mem"; do
-    [ -x "$c" ] && BIN=$c && break
-  done
-fi
-[ -x "${BIN:-}" ] || { echo "benches/sync.sh: no mem binary; cargo build --release or set MEM_BIN" >&2; exit 2; }
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-for t in git python3 jq; do command -v "$t" >/dev/null || { echo "benches/sync.sh needs $t" >&2; exit 2; }; done
+. "$(dirname "$0")/lib.sh"
+bench_bin sync.sh
+bench_needs sync.sh git python3 jq
 ENTRIES=${ENTRIES:-10000}
 CHANGED=${CHANGED:-1000}
 ROUNDS=${ROUNDS:-5}
