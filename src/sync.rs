@@ -696,26 +696,38 @@ fn recover(repo: &Repository, tree: &Tree) -> Result<usize> {
         .workdir()
         .context("the repository is bare")?
         .to_path_buf();
-    let mut co = git2::build::CheckoutBuilder::new();
-    co.force();
-    let mut any = false;
-    for p in &paths {
-        if head.get_path(p).is_ok() {
-            co.path(p);
-            any = true;
-        } else {
-            // Written by the interrupted checkout; HEAD has no such file.
-            let _ = std::fs::remove_file(wd.join(p));
-        }
-    }
-    if any {
-        repo.checkout_tree(head.as_object(), Some(&mut co))?;
-    }
+    put_back(repo, &wd, &head, &paths)?;
     let mut index = repo.index()?;
     index.read_tree(&head)?;
     index.write()?;
     let _ = std::fs::remove_file(&marker);
     Ok(paths.len())
+}
+
+/// Writes `paths` of the work tree back as `tree` has them (a path `tree`
+/// has not is removed): files an interrupted checkout or a stopped pull
+/// wrote.
+fn put_back(
+    repo: &Repository,
+    wd: &Path,
+    tree: &git2::Tree,
+    paths: &[std::path::PathBuf],
+) -> Result<()> {
+    let mut co = git2::build::CheckoutBuilder::new();
+    co.force().recreate_missing(true);
+    let mut any = false;
+    for p in paths {
+        if tree.get_path(p).is_ok() {
+            co.path(p);
+            any = true;
+        } else {
+            let _ = std::fs::remove_file(wd.join(p));
+        }
+    }
+    if any {
+        repo.checkout_tree(tree.as_object(), Some(&mut co))?;
+    }
+    Ok(())
 }
 
 /// A `git pull` (merge or rebase) that git left half done.
@@ -854,26 +866,13 @@ fn undo_stopped_pull(repo: &Repository, s: &Stopped) -> Result<()> {
         }
     };
     let target = restore_to.tree()?;
-    let mut co = git2::build::CheckoutBuilder::new();
-    co.force().recreate_missing(true);
-    let mut any = false;
-    for p in &paths {
-        if target.get_path(p).is_ok() {
-            co.path(p);
-            any = true;
-        } else {
-            let _ = std::fs::remove_file(wd.join(p));
-        }
-    }
     if let Some(branch) = &back {
         repo.set_head(branch)?;
     }
     let mut index = repo.index()?;
     index.read_tree(&target)?;
     index.write()?;
-    if any {
-        repo.checkout_tree(target.as_object(), Some(&mut co))?;
-    }
+    put_back(repo, &wd, &target, &paths)?;
     if back.is_some() {
         for d in ["rebase-merge", "rebase-apply"] {
             let _ = std::fs::remove_dir_all(repo.path().join(d));
