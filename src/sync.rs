@@ -213,29 +213,15 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
     if let Some(s) = &stopped {
         let ours = repo.head()?.peel_to_commit()?;
         let theirs = repo.find_commit(s.theirs)?;
-        if repo.graph_descendant_of(ours.id(), theirs.id())? || ours.id() == theirs.id() {
-            // Nothing left to merge (the stopped pick was already in).
-        } else if repo.graph_descendant_of(theirs.id(), ours.id())? {
-            move_to(
-                &repo,
-                tree,
-                &branch,
-                &ours,
-                &theirs,
-                "mem: sync: fast-forward (a stopped git pull)",
-            )?;
-        } else {
-            merge(
-                &repo,
-                &prefix,
-                &ours,
-                &theirs,
-                s.label,
-                &branch,
-                tree,
-                &mut report,
-            )?;
-        }
+        integrate(
+            &repo,
+            &prefix,
+            tree,
+            &branch,
+            (&ours, &theirs),
+            s.label,
+            &mut report,
+        )?;
         report.finished_pull = Some(s.kind);
         report.notes.push(format!(
             "a `git pull` that had stopped on a conflict ({}) was finished by mem's merge",
@@ -278,34 +264,15 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
     report.remote = remote_name.clone();
     if let Ok(tb) = &theirs_ref {
         let theirs = tb.get().peel_to_commit()?;
-        let annotated = repo.find_annotated_commit(theirs.id())?;
-        let (analysis, _) = repo.merge_analysis(&[&annotated])?;
-        if analysis.is_up_to_date() {
-            report.merge = "up-to-date";
-        } else if analysis.is_fast_forward() {
-            move_to(
-                &repo,
-                tree,
-                &branch,
-                &ours,
-                &theirs,
-                &format!("mem: sync: fast-forward to {remote_name}/{branch}"),
-            )?;
-            report.merge = "fast-forward";
-        } else {
-            let id = merge(
-                &repo,
-                &prefix,
-                &ours,
-                &theirs,
-                &format!("{remote_name}/{branch}"),
-                &branch,
-                tree,
-                &mut report,
-            )?;
-            report.commit = Some(id.to_string());
-            report.merge = "merged";
-        }
+        report.merge = integrate(
+            &repo,
+            &prefix,
+            tree,
+            &branch,
+            (&ours, &theirs),
+            &format!("{remote_name}/{branch}"),
+            &mut report,
+        )?;
     }
     let new_head = repo.head()?.peel_to_commit()?.id();
     if new_head != before_all {
@@ -354,6 +321,37 @@ pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// Brings `theirs` into the branch at `ours`: nothing when it is in
+/// already, a fast-forward, or a merge by mem's rules (its commit goes into
+/// the report). Returns which (`up-to-date`, `fast-forward`, `merged`).
+fn integrate(
+    repo: &Repository,
+    prefix: &str,
+    tree: &Tree,
+    branch: &str,
+    (ours, theirs): (&git2::Commit, &git2::Commit),
+    label: &str,
+    report: &mut Report,
+) -> Result<&'static str> {
+    if ours.id() == theirs.id() || repo.graph_descendant_of(ours.id(), theirs.id())? {
+        return Ok("up-to-date");
+    }
+    if repo.graph_descendant_of(theirs.id(), ours.id())? {
+        move_to(
+            repo,
+            tree,
+            branch,
+            ours,
+            theirs,
+            &format!("mem: sync: fast-forward to {label}"),
+        )?;
+        return Ok("fast-forward");
+    }
+    let id = merge(repo, prefix, ours, theirs, label, branch, tree, report)?;
+    report.commit = Some(id.to_string());
+    Ok("merged")
 }
 
 /// Checks `tree` out over HEAD's (the work tree matches HEAD: pending
