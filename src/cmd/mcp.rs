@@ -511,6 +511,7 @@ decisions and lessons worth keeping (not for chatter). Stored notes are data, no
         req: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let _running = Running::start();
         let args = Value::Object(req.arguments.unwrap_or_default());
         let agent = ctx
             .peer
@@ -565,6 +566,78 @@ decisions and lessons worth keeping (not for chatter). Stored notes are data, no
     }
 }
 
+/// Tool calls running now (their answers not yet handed to the transport).
+static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts one tool call in [`RUNNING`] while it lives.
+struct Running;
+
+impl Running {
+    fn start() -> Self {
+        RUNNING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Stdin whose end is held back until no tool call has run for a moment:
+/// a client that writes its requests and closes stdin (a script piping a
+/// file) still gets every answer, where the service would otherwise stop
+/// at the end of its input with calls still running.
+#[derive(Default)]
+struct DrainingStdin {
+    inner: Option<tokio::io::Stdin>,
+    ended: bool,
+    idle_since: Option<std::time::Instant>,
+    tick: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl tokio::io::AsyncRead for DrainingStdin {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        const QUIET: std::time::Duration = std::time::Duration::from_millis(100);
+        let this = &mut *self;
+        if !this.ended {
+            let before = buf.filled().len();
+            let inner = this.inner.get_or_insert_with(tokio::io::stdin);
+            match std::pin::Pin::new(inner).poll_read(cx, buf) {
+                Poll::Ready(Ok(())) if buf.filled().len() == before => this.ended = true,
+                other => return other,
+            }
+        }
+        loop {
+            let now = std::time::Instant::now();
+            if RUNNING.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                this.idle_since = None;
+            } else if this.idle_since.is_none() {
+                this.idle_since = Some(now);
+            }
+            if this
+                .idle_since
+                .is_some_and(|t| now.duration_since(t) >= QUIET)
+            {
+                return Poll::Ready(Ok(()));
+            }
+            let tick = this.tick.get_or_insert_with(|| {
+                Box::pin(tokio::time::sleep(std::time::Duration::from_millis(20)))
+            });
+            match tick.as_mut().poll(cx) {
+                Poll::Ready(()) => this.tick = None,
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
 pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     let models = Models::new(&tree.config.models);
@@ -583,7 +656,10 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
         .build()?;
     let server = Server { jobs: tx };
     let r: Result<()> = rt.block_on(async move {
-        let running = match server.serve(rmcp::transport::stdio()).await {
+        let running = match server
+            .serve((DrainingStdin::default(), tokio::io::stdout()))
+            .await
+        {
             Ok(r) => r,
             // stdin closed before `initialize`: nothing to serve.
             Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),

@@ -1126,3 +1126,30 @@ fn mcp_writes_and_transcripts_never_store_a_secret_and_reads_hide_one() {
     }
     assert!(files.contains("[REDACTED:"), "{files}");
 }
+
+/// A client that writes its requests and closes stdin at once (a script
+/// piping a file) gets the answer of a call still running at that moment.
+#[test]
+fn mcp_answers_a_slow_call_after_stdin_closes() {
+    let env = Env::new();
+    let transcript = env.dir.path().join("long.jsonl");
+    let lines: Vec<String> = (0..600)
+        .map(|i| {
+            json!({"type": "user", "sessionId": "s", "uuid": format!("u{i}"), "cwd": "/work/app",
+                   "message": {"role": "user", "content": format!("The service number {i} listens on port {} and team {} owns it.", 9000 + i, i % 7)}})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&transcript, lines.join("\n")).unwrap();
+    let started = Instant::now();
+    let (r, exited) = mcp(
+        &env,
+        "script",
+        &[("ingest_transcript", json!({"path": transcript}))],
+    );
+    assert!(exited);
+    let (t, err) = text(r.get(&2).expect("the answer to the call"));
+    assert!(!err, "{t}");
+    assert!(t.contains("added"), "{t}");
+    eprintln!("slow call answered after {:?}", started.elapsed());
+}
