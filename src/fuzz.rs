@@ -7,7 +7,7 @@
 //! target prints `fuzz NAME: N inputs in S s` (see with `--nocapture`).
 
 #[cfg(test)]
-pub(crate) fn rounds(default: usize) -> usize {
+fn rounds(default: usize) -> usize {
     std::env::var("MEM_FUZZ_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -428,32 +428,61 @@ fn an_unreachable_remote_fails_cleanly_and_keeps_the_local_commits() {
 /// markers, no text lost, git fsck and mem doctor clean.
 #[test]
 fn three_clones_random_operations_converge_without_loss() {
-    let (ops, seed) = soak_size(7);
     let t = Team::new();
     let clones = t.three_clones();
+    let topics = ["eng/build", "eng/billing", "ops/deploys", "team/people"];
+    let mut sync = |dir: &Path| {
+        t.sync_in(dir);
+    };
+    let (ops, counts, texts, warnings) = soak(&t, &clones, 7, &topics, "sync", &mut sync);
+    eprintln!(
+        "soak: {ops} operations {counts:?}, {texts} texts, all found; doctor: 0 errors, {warnings} relation warning(s) over 3 clones"
+    );
+}
+
+/// The soaks' run: random operations on the three clones with `sync` (a
+/// round of whatever syncs them) every few, two final rounds of `sync` on
+/// each, then the checks: the clones hold the same files, no conflict
+/// marker, every text written is somewhere, `git fsck --strict` clean,
+/// `mem doctor` without errors (a relation whose target moved at the same
+/// time on another clone is a warning). Returns the operation count, the
+/// operations by kind, the texts written and the relation warnings.
+fn soak(
+    t: &Team,
+    clones: &[PathBuf],
+    seed: u64,
+    topics: &[&str],
+    sync_name: &'static str,
+    sync: &mut dyn FnMut(&Path),
+) -> (
+    usize,
+    std::collections::BTreeMap<&'static str, usize>,
+    usize,
+    usize,
+) {
+    let (ops, seed) = soak_size(seed);
     let mut rng = seed;
     let mut next = |n: usize| lcg(&mut rng, n);
-    let topics = ["eng/build", "eng/billing", "ops/deploys", "team/people"];
     // Every text written: it must be somewhere in the final tree.
     let mut texts: Vec<String> = Vec::new();
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for i in 0..ops {
         let dir = &clones[next(3)];
         let name = match next(10) {
-            0..=7 => match soak_op(&t, dir, i, &mut next, &topics, &mut texts) {
+            0..=7 => match soak_op(t, dir, i, &mut next, topics, &mut texts) {
                 Some(name) => name,
                 None => continue,
             },
             _ => {
-                t.sync_in(dir);
-                "sync"
+                sync(dir);
+                sync_name
             }
         };
         *counts.entry(name).or_default() += 1;
     }
     for _ in 0..2 {
-        for d in &clones {
-            t.sync_in(d);
+        for d in clones {
+            sync(d);
         }
     }
     let fa = t.files(&clones[0]);
@@ -477,10 +506,8 @@ fn three_clones_random_operations_converge_without_loss() {
         assert!(all.contains(text.as_str()), "lost: {text} ({counts:?})");
     }
     let mut warnings = 0;
-    for d in &clones {
+    for d in clones {
         t.env.git_in(d, &["fsck", "--strict", "--no-progress"]);
-        // No errors; a relation whose target moved concurrently is a
-        // warning that names where the target is now (recall follows ids).
         let out = t.mem_in(d, &["doctor", "--json"]);
         assert!(
             out.status.success(),
@@ -498,10 +525,7 @@ fn three_clones_random_operations_converge_without_loss() {
             }
         }
     }
-    eprintln!(
-        "soak: {ops} operations {counts:?}, {} texts, all found; doctor: 0 errors, {warnings} relation warning(s) over 3 clones",
-        texts.len()
-    );
+    (ops, counts, texts.len(), warnings)
 }
 
 #[test]
@@ -632,11 +656,8 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
 /// `mem sync` finishes that pull.
 #[test]
 fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers() {
-    let (ops, seed) = soak_size(3);
     let t = Team::new();
     let clones = t.three_clones();
-    let mut rng = seed;
-    let mut next = |n: usize| lcg(&mut rng, n);
     let git = |dir: &Path, args: &[&str]| -> std::process::Output {
         std::process::Command::new("git")
             .args(args)
@@ -693,52 +714,9 @@ fn three_clones_through_plain_git_pull_and_the_driver_converge_without_markers()
         panic!("push kept failing in {}", dir.display());
     };
     let topics = ["eng/build", "eng/billing", "ops/deploys"];
-    let mut texts: Vec<String> = Vec::new();
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    for i in 0..ops {
-        let dir = &clones[next(3)];
-        let name = match next(10) {
-            0..=7 => match soak_op(&t, dir, i, &mut next, &topics, &mut texts) {
-                Some(name) => name,
-                None => continue,
-            },
-            _ => {
-                plain_sync(dir);
-                "git pull"
-            }
-        };
-        *counts.entry(name).or_default() += 1;
-    }
-    for _ in 0..2 {
-        for d in &clones {
-            plain_sync(d);
-        }
-    }
-    let fa = t.files(&clones[0]);
-    assert_eq!(fa, t.files(&clones[1]), "{counts:?}");
-    assert_eq!(fa, t.files(&clones[2]), "{counts:?}");
-    no_markers(&fa);
-    let all: String = fa
-        .iter()
-        .map(|(_, s)| s.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    for text in &texts {
-        assert!(all.contains(text.as_str()), "lost: {text} ({counts:?})");
-    }
-    for d in &clones {
-        t.env.git_in(d, &["fsck", "--strict", "--no-progress"]);
-        let out = t.mem_in(d, &["doctor", "--json"]);
-        assert!(
-            out.status.success(),
-            "doctor in {}: {}",
-            d.display(),
-            String::from_utf8_lossy(&out.stdout)
-        );
-    }
+    let (ops, counts, texts, _) = soak(&t, &clones, 3, &topics, "git pull", &mut plain_sync);
     eprintln!(
-        "plain-git soak: {ops} operations {counts:?}, {} texts, all found; {pulls} git pulls, {finished} stopped and finished by mem sync",
-        texts.len()
+        "plain-git soak: {ops} operations {counts:?}, {texts} texts, all found; {pulls} git pulls, {finished} stopped and finished by mem sync"
     );
 }
 
