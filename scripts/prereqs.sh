@@ -16,6 +16,8 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # The MCP client test runs the official Python SDK from PyPI in a venv.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# The short crash-soak and churn runs (benches/crash.sh, benches/churn.sh).
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "prereqs: installing ${missing[*]}" >&2
   SUDO=""

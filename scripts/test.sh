@@ -18,3 +18,8 @@ if ! "$venv/bin/python" -c 'import mcp' >/dev/null 2>&1; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'mcp==2.3.0'
 fi
 MEM_TEST_PYTHON="$venv/bin/python" cargo test --locked --no-fail-fast --test cli mcp_python -- --ignored --test-threads=2
+# Short runs of the crash soak (SIGKILL during every write command) and of
+# the watcher-churn / writers-under-load benchmark; the full sizes are run
+# by hand (docs/safety.md). Each exits 1 when a check fails.
+MEM_BIN="$target/debug/mem" TRIALS=2 bash benches/crash.sh >/dev/null
+MEM_BIN="$target/debug/mem" ENTRIES=2000 CHANGED=200 SWITCHES=2 WRITERS=2 ADDS=10 bash benches/churn.sh >/dev/null
