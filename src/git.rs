@@ -627,55 +627,75 @@ impl Git {
 /// those lock files belong to a dead mem process and may be removed. A lock
 /// file older than the marker, or with the marker's owner still alive, is
 /// someone else's (a `git` command the user is running) and is left alone.
-struct CommitMarker(PathBuf);
+pub struct CommitMarker {
+    path: PathBuf,
+    /// False when this process already held the marker (a commit inside a
+    /// sync): the outer holder removes it.
+    owned: bool,
+}
 
 impl CommitMarker {
     const NAME: &'static str = "mem-commit.pid";
 
-    fn set(repo: &Repository) -> Result<Self> {
+    /// Takes the marker before writing to git (a commit, a sync's fetch,
+    /// merge and checkout), after removing the lock files a dead mem
+    /// process left. The caller holds the tree's write lock.
+    pub fn set(repo: &Repository) -> Result<Self> {
         let git_dir = repo.path().to_path_buf();
         let path = git_dir.join(Self::NAME);
         if let Ok(meta) = std::fs::metadata(&path) {
             let owner = std::fs::read_to_string(&path)
                 .ok()
                 .and_then(|s| s.trim().parse::<u32>().ok());
+            if owner == Some(std::process::id()) {
+                return Ok(Self { path, owned: false });
+            }
             if owner.is_none_or(|pid| !process_alive(pid)) {
                 let since = meta.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH)
                     - std::time::Duration::from_secs(1);
-                remove_stale_locks(repo, &git_dir, since);
+                remove_stale_locks(&git_dir, since);
             }
         }
         std::fs::write(&path, std::process::id().to_string())
             .with_context(|| format!("writing {}", path.display()))?;
-        Ok(Self(path))
+        Ok(Self { path, owned: true })
     }
 }
 
 impl Drop for CommitMarker {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        if self.owned {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
-/// Removes the lock files a commit takes, when they were created after `since`.
-fn remove_stale_locks(repo: &Repository, git_dir: &Path, since: std::time::SystemTime) {
-    let mut locks = vec![
-        git_dir.join("index.lock"),
-        git_dir.join("HEAD.lock"),
-        git_dir.join("packed-refs.lock"),
-    ];
-    if let Ok(head) = repo.find_reference("HEAD")
-        && let Some(target) = head.symbolic_target()
-    {
-        locks.push(git_dir.join(format!("{target}.lock")));
-    }
+/// Removes the lock files git writes take (`index.lock`, `HEAD.lock`,
+/// `config.lock`, any `refs/**.lock`, `packed-refs.lock`…) when they were
+/// created after `since`.
+fn remove_stale_locks(git_dir: &Path, since: std::time::SystemTime) {
+    let mut locks: Vec<PathBuf> = std::fs::read_dir(git_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "lock"))
+        .collect();
+    locks.extend(
+        walkdir::WalkDir::new(git_dir.join("refs"))
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|x| x == "lock")),
+    );
     for lock in locks {
         let fresh = std::fs::metadata(&lock)
             .and_then(|m| m.modified())
             .is_ok_and(|t| t >= since);
         if fresh && std::fs::remove_file(&lock).is_ok() {
             eprintln!(
-                "warning: removed {} left by a mem process that died while committing",
+                "warning: removed {} left by a mem process that died while writing to git",
                 lock.display()
             );
         }

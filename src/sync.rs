@@ -168,9 +168,30 @@ fn free_path(path: &str, taken: &dyn Fn(&str) -> bool) -> String {
 }
 
 pub fn sync(tree: &Tree, opts: &Options) -> Result<Report> {
+    run(tree, opts).map_err(|e| {
+        // libgit2 says "the index is locked" without naming the file.
+        let locked = e.chain().any(|c| {
+            c.downcast_ref::<git2::Error>()
+                .is_some_and(|g| g.code() == git2::ErrorCode::Locked && !g.message().contains(".lock"))
+        });
+        match Repository::discover(&tree.root) {
+            Ok(repo) if locked => e.context(format!(
+                "{} exists: another git command is running, or one crashed (delete the file if none is running); \
+                 nothing was lost, run `mem sync` again",
+                repo.path().join("index.lock").display()
+            )),
+            _ => e,
+        }
+    })
+}
+
+fn run(tree: &Tree, opts: &Options) -> Result<Report> {
     // One writer at a time: no mem write interleaves with the merge.
     let _writer = crate::write::Writer::lock(tree)?;
     let repo = Repository::discover(&tree.root).context("opening the tree's git repository")?;
+    // Git's lock files left by a sync killed mid-write are removed; this
+    // one's are, if it is killed.
+    let _marker = crate::git::CommitMarker::set(&repo)?;
     let prefix = prefix_of(&repo, &tree.root)?;
     crate::git::ensure_merge_driver(&repo, &tree.root)?;
     // A sync killed while it wrote the incoming files: those files are put

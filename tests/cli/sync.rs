@@ -422,6 +422,45 @@ fn an_unreachable_remote_fails_cleanly_and_keeps_the_local_commits() {
     assert_eq!(r["pushed"], true, "a second sync finishes the job: {r}");
 }
 
+/// A sync killed while it wrote to git (crash soak, issue 23) left
+/// `index.lock` and a ref lock: the next sync removes them (the marker names
+/// a dead mem process) and finishes; a lock with no dead mem owner is left
+/// alone and named.
+#[test]
+fn a_sync_killed_mid_write_does_not_block_the_next_sync() {
+    let t = Team::new();
+    t.shared("Shared before the crash.", "notes/misc");
+    t.add_in(&t.b, "From B after the crash.", "notes/misc");
+    t.add_in(t.a(), "From A while B was down.", "notes/misc");
+    t.sync_a();
+    let git_dir = t.b.join(".git");
+    let index_lock = git_dir.join("index.lock");
+    let ref_lock = git_dir.join("refs/remotes/origin/main.lock");
+    // No marker: someone else's git command holds the lock.
+    std::fs::write(&index_lock, b"").unwrap();
+    let out = t.mem_in(&t.b, &["sync"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("index.lock"), "{err}");
+    assert!(index_lock.exists());
+    // The marker of a mem process that has exited: its locks go.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    std::fs::write(git_dir.join("mem-commit.pid"), dead.to_string()).unwrap();
+    std::fs::write(&index_lock, b"").unwrap();
+    std::fs::write(&ref_lock, b"").unwrap();
+    let out = t.mem_in(&t.b, &["sync", "--json"]);
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("index.lock"), "{err}");
+    assert!(!index_lock.exists() && !ref_lock.exists());
+    assert!(!git_dir.join("mem-commit.pid").exists());
+    assert_eq!(parse_lines(&out.stdout)[0]["pushed"], true);
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+}
+
 /// A small random soak (the full size by hand: MEM_SOAK_OPS=300): three
 /// clones, random adds, hand edits, forgets, restores, moves and syncs in a
 /// seeded order, then rounds of syncs. All clones converge, no conflict
