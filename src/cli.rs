@@ -67,6 +67,8 @@ pub enum Command {
     Add(cmd::add::Args),
     /// Import conversation transcripts (LoCoMo, LongMemEval, chat JSONL): one entry per turn
     Ingest(cmd::ingest::Args),
+    /// Lessons from agent session transcripts: failures and their fixes, detours, procedures that worked
+    Learn(cmd::learn::Args),
     /// Find memories: tiered retrieval (cache, lexical, semantic, structure)
     Recall(cmd::recall::Args),
     /// Print an entry (by path, id or id prefix)

@@ -19,6 +19,7 @@ pub mod guard;
 pub mod index;
 pub mod ingest;
 pub mod interrupt;
+pub mod learn;
 pub mod lock;
 pub mod merge;
 pub mod model;

@@ -31,6 +31,8 @@ pub struct Query {
     /// Show quarantined entries too (instruction-like text from an agent or
     /// an external source, not yet approved). Never set for an agent.
     pub quarantined: bool,
+    /// Only entries of this kind (`lesson`, `decision`…).
+    pub kind: Option<String>,
     /// The time of asking (seconds since the epoch): relative dates in the
     /// text ("5 days ago", "last Friday") are resolved against it. `None`:
     /// the current time.
@@ -342,6 +344,7 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
         q.archived,
         q.quarantined,
         embedder,
+        &q.kind,
     ))
     .unwrap_or_default();
     blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32]
@@ -548,6 +551,7 @@ fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(Strin
         include_archived: q.archived,
         since: q.since,
         until: q.until,
+        kind: q.kind.clone(),
     };
     text.search(&lex_text, &filter, depth(q.k))
 }
@@ -586,6 +590,7 @@ pub fn recall_with(
         include_archived: q.archived,
         since: q.since,
         until: q.until,
+        kind: q.kind.clone(),
     };
     let n = depth(q.k);
     let t1 = Instant::now();
@@ -611,7 +616,9 @@ pub fn recall_with(
             if let Some((qv, cached)) = query_vector(models, dim, &q.text)? {
                 crate::trace::mark("recall: query embedded");
                 stats.query_vector_cached = cached;
-                let sem = idx.vectors.as_ref().unwrap().search(&qv, n * 2)?;
+                // A kind filter drops most neighbours: look further.
+                let wide = if q.kind.is_some() { n * 10 } else { n * 2 };
+                let sem = idx.vectors.as_ref().unwrap().search(&qv, wide)?;
                 crate::trace::mark("recall: vectors searched");
                 let keys: Vec<u64> = sem.iter().map(|(k, _)| *k).collect();
                 let allowed = idx.text.by_keys(&keys, &filter)?;

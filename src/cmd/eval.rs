@@ -25,6 +25,24 @@ pub enum EvalCmd {
     Placement(super::eval_placement::Args),
     /// The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set
     Quarantine(QuarantineArgs),
+    /// `mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay
+    Lessons(LessonsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "FILE holds one gold line per transcript ({\"transcript\", \"lessons\": [{\"kind\", \"trigger_keys\", \"advice_keys\"…}], \"first_error\", \"first_error_lesson\"}; fixtures/lessons/README.md), the transcripts relative to FILE's folder. An extracted lesson matches a gold one when every trigger key is in its trigger and every advice key in its advice. Reported: recall (gold lessons matched), precision (extracted lessons matching), lessons whose quotes are not verbatim at their turns, per kind; with --replay, every transcript is learned into one fresh tree and each first error is asked as `mem recall --error` (top 3).\n\n\
+Examples:\n  mem eval lessons fixtures/lessons/dev.jsonl --mistakes\n  mem eval lessons fixtures/lessons/heldout.jsonl --replay --json"
+)]
+pub struct LessonsArgs {
+    /// The gold set (JSON Lines)
+    pub file: PathBuf,
+    /// Learn every transcript into a fresh tree and look each first error up (uses the embedder)
+    #[arg(long)]
+    pub replay: bool,
+    /// List every missed and every wrong lesson
+    #[arg(long)]
+    pub mistakes: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -114,7 +132,52 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         EvalCmd::Curation(a) => super::eval_curation::run(a, ctx),
         EvalCmd::Placement(a) => super::eval_placement::run(a, ctx),
         EvalCmd::Quarantine(a) => quarantine(a, ctx),
+        EvalCmd::Lessons(a) => lessons(a, ctx),
     }
+}
+
+fn lessons(a: LessonsArgs, ctx: &Ctx) -> Result<()> {
+    let mut r = crate::eval::lessons::run(&a.file, a.replay)?;
+    if !a.mistakes {
+        r.mistakes.clear();
+    }
+    if ctx.json {
+        return ctx.json_line(&r);
+    }
+    out_line(&format!(
+        "{}: {} transcripts, {} gold lessons, {} extracted\nrecall {:.3}  precision {:.3}  without evidence {}  ({:.1} ms per transcript)",
+        r.file,
+        r.transcripts,
+        r.gold,
+        r.extracted,
+        r.recall,
+        r.precision,
+        r.without_evidence,
+        r.extract_ms
+    ))?;
+    for (k, s) in &r.kinds {
+        out_line(&format!(
+            "  {k:<13} gold {:>3} found {:>3}   extracted {:>3} correct {:>3}",
+            s.gold, s.found, s.extracted, s.correct
+        ))?;
+    }
+    if a.replay {
+        out_line(&format!(
+            "replay: {}/{} first errors found their lesson in the top 3 ({:.3})",
+            r.replay_top3, r.replay_asked, r.replay_rate
+        ))?;
+    }
+    for m in &r.mistakes {
+        out_line(&format!(
+            "{} [{}] {}\n    when: {}\n    do:   {}",
+            m.what.to_uppercase(),
+            m.kind,
+            m.transcript,
+            m.trigger,
+            m.advice
+        ))?;
+    }
+    Ok(())
 }
 
 fn quarantine(a: QuarantineArgs, ctx: &Ctx) -> Result<()> {

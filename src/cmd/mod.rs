@@ -12,6 +12,7 @@ pub mod hook;
 pub mod hook_config;
 pub mod ingest;
 pub mod init;
+pub mod learn;
 pub mod log;
 pub mod ls;
 pub mod mcp;
@@ -36,6 +37,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Init(a) => init::run(a, ctx),
         Command::Add(a) => add::run(a, ctx),
         Command::Ingest(a) => ingest::run(a, ctx),
+        Command::Learn(a) => learn::run(a, ctx),
         Command::Show(a) => show::run(a, ctx),
         Command::Ls(a) => ls::run(a, ctx),
         Command::Tree(a) => tree::run(a, ctx),

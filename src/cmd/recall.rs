@@ -13,12 +13,20 @@ in-process. With watch.auto (MEM_AUTO_WATCH=1) a recall that finds none starts o
 exits after watch.idle_exit_s (1800) idle seconds.\n\n\
 With --json: one object per hit (rank, path, id, title, score, tier, snippet, kind, tags, observed, created, \
 source, relations, topic, archived). Exit code 1 when nothing is found.\n\n\
-Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1"
+Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1\n  \
+mem recall --kind lesson docker build\n  cargo build 2>&1 | mem recall --error -"
 )]
 pub struct Args {
     /// What to look for, in plain words
-    #[arg(required = true)]
+    #[arg(required_unless_present = "error")]
     pub query: Vec<String>,
+    /// Only entries of this kind (fact, preference, event, decision, procedure, lesson)
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Look up lessons for an error message (`-` reads it from stdin, e.g. `cargo build 2>&1 | mem recall
+    /// --error -`): its most telling lines are the query, and --kind defaults to lesson
+    #[arg(long, value_name = "TEXT")]
+    pub error: Option<String>,
     /// Number of hits
     #[arg(short = 'k', long, value_parser = positive)]
     pub k: Option<usize>,
@@ -90,7 +98,34 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             }
         }
     }
-    let text = args.query.join(" ");
+    let mut text = args.query.join(" ");
+    let mut kind = args.kind.clone();
+    if let Some(k) = &kind
+        && !crate::entry::KINDS.contains(&k.as_str())
+    {
+        anyhow::bail!(
+            "--kind {k} is not one of {}",
+            crate::entry::KINDS.join(", ")
+        );
+    }
+    if let Some(e) = &args.error {
+        let raw = if e == "-" {
+            let mut s = String::new();
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(std::io::stdin(), 1 << 20),
+                &mut s,
+            )?;
+            s
+        } else {
+            e.clone()
+        };
+        let q = crate::learn::error_query(&raw);
+        if q.trim().is_empty() {
+            anyhow::bail!("--error: the error text is empty");
+        }
+        text = format!("{q} {text}").trim().to_string();
+        kind.get_or_insert_with(|| "lesson".into());
+    }
     if text.trim().is_empty() {
         anyhow::bail!("the query is empty: give the words to look for");
     }
@@ -115,6 +150,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         archived: args.archived,
         // A context pack never holds quarantined entries.
         quarantined: args.quarantined && args.format != Format::Prompt,
+        kind,
         now: None,
         ..Default::default()
     });

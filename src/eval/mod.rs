@@ -8,6 +8,7 @@
 
 pub mod curation;
 pub mod knobs;
+pub mod lessons;
 pub mod locomo;
 pub mod longmemeval;
 pub mod metrics;

@@ -109,6 +109,8 @@ pub struct Filter {
     pub include_archived: bool,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Only entries of this kind.
+    pub kind: Option<String>,
 }
 
 impl TextIndex {
@@ -246,6 +248,15 @@ impl TextIndex {
                 Occur::Must,
                 Box::new(TermQuery::new(
                     Term::from_field_text(f.scope, scope),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(kind) = &filter.kind {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.kind, kind),
                     IndexRecordOption::Basic,
                 )),
             ));

@@ -1,0 +1,1440 @@
+//! `mem learn`: lessons from agent session transcripts, by rules.
+//!
+//! A transcript is read with its tool calls ([`transcript`]), cut into
+//! episodes (a request the user typed and the work that answers it), and
+//! three kinds of lesson are looked for:
+//!
+//! - **recovery**: a command fails; later in the episode the same command
+//!   (the same program and subcommand) is run again and succeeds. What ran
+//!   in between (commands that changed something, file edits) and any
+//!   change to the command itself is the fix: "when `X` fails with `E`, do
+//!   `F`";
+//! - **optimisation**: the same failure met by two or more different
+//!   attempts before the one that worked: "go straight to `W`; `A`, `B`
+//!   failed";
+//! - **strategy**: an episode that asked for a procedure (release, deploy,
+//!   migrate, set up…) and succeeded, reduced to the commands that changed
+//!   something, in order.
+//!
+//! Every lesson quotes its evidence verbatim: the error line at the turn it
+//! was printed, each command at the turn it was called ([`verify`] checks
+//! them against the transcript). Diagnostics (`ls`, `cat`, `git status`,
+//! `kubectl get`…) are never advice.
+
+pub mod store;
+pub mod transcript;
+
+use serde::Serialize;
+use transcript::{Action, Event, Transcript, clip, error_line, error_lines, telling};
+
+/// One lesson, before it becomes an entry.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Lesson {
+    /// `recovery`, `optimisation` or `strategy`.
+    pub kind: &'static str,
+    /// When it applies: the failing command and its error line, or the task.
+    pub trigger: String,
+    /// What to do.
+    pub advice: String,
+    /// The program it is about (`cargo build`, `docker compose`).
+    pub program: String,
+    /// The task (the request that started the episode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// The turns it cites, in order.
+    pub turns: Vec<usize>,
+    /// Verbatim quotes: (turn, text).
+    pub evidence: Vec<Quote>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Quote {
+    pub turn: usize,
+    /// `error`, `command`, `edit` or `request`.
+    pub what: &'static str,
+    pub text: String,
+}
+
+impl Lesson {
+    /// The entry's text: one statement, then the trigger, the advice and
+    /// the evidence as a list.
+    pub fn render(&self, source: &str) -> String {
+        let mut s = match self.kind {
+            "strategy" => format!("To {}: {}.", lower_first(&self.trigger), self.advice),
+            _ => format!("When {}: {}.", self.trigger, self.advice),
+        };
+        s.push_str("\n\n");
+        s.push_str(&format!("- kind: {}\n", self.kind));
+        s.push_str(&format!("- trigger: {}\n", self.trigger));
+        s.push_str(&format!("- advice: {}\n", self.advice));
+        if let Some(t) = &self.task {
+            s.push_str(&format!("- task: {}\n", clip(t, 200)));
+        }
+        s.push_str(&format!("- evidence ({source}):\n"));
+        for q in &self.evidence {
+            s.push_str(&format!(
+                "  - turn {} {}: `{}`\n",
+                q.turn,
+                q.what,
+                tick(&q.text)
+            ));
+        }
+        s
+    }
+
+    /// The ref of the entry: the session and the turns, stable from one
+    /// harvest of a growing transcript to the next.
+    pub fn reference(&self, session: &str) -> String {
+        let first = self.turns.first().copied().unwrap_or(0);
+        let last = self.turns.last().copied().unwrap_or(0);
+        format!("learn:{session}:{first}-{last}:{}", self.kind)
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => {
+            f.to_lowercase().chain(c).collect()
+        }
+        Some(f) => std::iter::once(f).chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Backticks inside a quote would end the code span early.
+fn tick(s: &str) -> String {
+    s.replace('`', "'")
+}
+
+/// A command quoted in a lesson: one line, clipped.
+fn cmd(s: &str) -> String {
+    format!("`{}`", tick(&clip(s.trim(), 200)))
+}
+
+/// The words of a command, with leading `VAR=value` assignments, `sudo`,
+/// `cd DIR &&` and `time` dropped: the last `&&`/`;` segment that is not a
+/// `cd`.
+fn core(command: &str) -> Vec<String> {
+    let first_line = command.lines().next().unwrap_or("");
+    let segments: Vec<&str> = first_line
+        .split("&&")
+        .flat_map(|s| s.split(';'))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let seg = segments
+        .iter()
+        .rev()
+        .find(|s| {
+            let w = s.split_whitespace().next().unwrap_or("");
+            !matches!(w, "cd" | "export" | "source" | "." | "set")
+        })
+        .copied()
+        .unwrap_or(first_line);
+    let seg = seg.split('|').next().unwrap_or(seg);
+    seg.split_whitespace()
+        .skip_while(|w| {
+            (w.contains('=') && !w.starts_with('-'))
+                || matches!(*w, "sudo" | "time" | "env" | "nohup" | "exec" | "-E")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The program a command runs, with its subcommand: `cargo build`,
+/// `docker compose`, `git push`, `python -m pytest`, `pytest`.
+pub fn program(command: &str) -> String {
+    let words = core(command);
+    let Some(first) = words.first() else {
+        return String::new();
+    };
+    let base = first.rsplit('/').next().unwrap_or(first).to_string();
+    let mut key = vec![base.clone()];
+    let mut rest = words[1..].iter();
+    if matches!(
+        base.as_str(),
+        "python" | "python3" | "uv" | "poetry" | "pipx" | "npx" | "bundle"
+    ) {
+        // `python -m pytest`, `uv run pytest`, `poetry run pytest`.
+        while let Some(w) = rest.next() {
+            if w == "-m" || w == "run" || w == "exec" {
+                if let Some(m) = rest.next() {
+                    key.push(w.clone());
+                    key.push(m.clone());
+                }
+                return key.join(" ");
+            }
+            if !w.starts_with('-') {
+                key.push(w.clone());
+                return key.join(" ");
+            }
+        }
+        return key.join(" ");
+    }
+    if !SUBCOMMANDS.contains(&base.trim_start_matches("./")) {
+        return base;
+    }
+    let mut skip_value = false;
+    for w in rest {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        if w.starts_with('-') {
+            // `git -C dir push`, `kubectl -n ns apply`: flags before the
+            // subcommand, some with a value.
+            skip_value = !w.contains('=')
+                && matches!(
+                    w.as_str(),
+                    "-C" | "-c"
+                        | "-n"
+                        | "--namespace"
+                        | "--context"
+                        | "-H"
+                        | "--host"
+                        | "--kubeconfig"
+                        | "--profile"
+                        | "--region"
+                        | "-p"
+                        | "--project"
+                        | "--git-dir"
+                        | "--work-tree"
+                );
+            continue;
+        }
+        let sub = w
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
+            && w.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        if sub {
+            key.push(w.clone());
+            // Two-level commands: `docker compose up`, `kubectl rollout restart`.
+            if matches!(
+                (base.as_str(), w.as_str()),
+                ("docker", "compose")
+                    | ("kubectl", "rollout")
+                    | ("kubectl", "config")
+                    | ("helm", "repo")
+                    | ("gh", "pr")
+                    | ("gh", "run")
+                    | (
+                        "git",
+                        "bisect" | "stash" | "remote" | "submodule" | "worktree" | "lfs"
+                    )
+                    | (
+                        "docker" | "podman",
+                        "buildx" | "image" | "network" | "volume" | "system"
+                    )
+                    | ("aws", _)
+                    | ("gcloud", _)
+                    | ("az", _)
+            ) {
+                continue;
+            }
+        }
+        break;
+    }
+    // `docker compose up` and `aws s3 cp`: at most three words.
+    key.truncate(3);
+    key.join(" ")
+}
+
+/// Programs whose second word is a subcommand (`git push`, `make lint`);
+/// for others the program alone is the key (`psql -h db` is `psql`).
+const SUBCOMMANDS: &[&str] = &[
+    "cargo",
+    "rustup",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "deno",
+    "git",
+    "docker",
+    "podman",
+    "docker-compose",
+    "kubectl",
+    "oc",
+    "helm",
+    "terraform",
+    "tofu",
+    "go",
+    "pip",
+    "pip3",
+    "poetry",
+    "uv",
+    "gh",
+    "glab",
+    "aws",
+    "gcloud",
+    "az",
+    "systemctl",
+    "apt",
+    "apt-get",
+    "brew",
+    "dnf",
+    "yum",
+    "make",
+    "just",
+    "task",
+    "dotnet",
+    "mvn",
+    "gradle",
+    "gradlew",
+    "bundle",
+    "rake",
+    "rails",
+    "composer",
+    "mix",
+    "sbt",
+    "conda",
+    "nix",
+    "sqlx",
+    "alembic",
+    "flyctl",
+    "fly",
+    "heroku",
+    "vercel",
+    "firebase",
+    "ansible-galaxy",
+    "minikube",
+    "kind",
+    "k3d",
+    "vagrant",
+    "packer",
+    "pulumi",
+    "serverless",
+    "sls",
+    "nvm",
+    "corepack",
+    "supabase",
+];
+
+/// Commands that only look (list, read, show status): never a fix or a
+/// step that mattered. A compound command (`a && b`) looks only when every
+/// part does (`cd`, `source`, `export` aside).
+fn diagnostic(command: &str) -> bool {
+    let line = command.lines().next().unwrap_or("");
+    let parts: Vec<&str> = line
+        .split("&&")
+        .flat_map(|s| s.split(';'))
+        .flat_map(|s| s.split("||"))
+        .map(str::trim)
+        .filter(|s| {
+            let w = s.split_whitespace().next().unwrap_or("");
+            !s.is_empty() && !matches!(w, "cd" | "export" | "source" | "." | "set" | "unset")
+        })
+        .collect();
+    if parts.is_empty() {
+        return !line.trim_start().starts_with("unset") && !line.trim_start().starts_with("export");
+    }
+    parts.iter().all(|p| looks_only(p))
+}
+
+/// [`diagnostic`] for one simple command (a pipeline counts by its first part).
+fn looks_only(command: &str) -> bool {
+    let words = core(command);
+    let Some(first) = words.first() else {
+        return true;
+    };
+    let base = first.rsplit('/').next().unwrap_or(first);
+    let sub = words.get(1).map(String::as_str).unwrap_or("");
+    if words
+        .iter()
+        .any(|w| w == "--version" || w == "--help" || w == "-h" || w == "version")
+        && words.len() <= 3
+    {
+        return true;
+    }
+    match base {
+        "ls" | "ll" | "cat" | "less" | "more" | "head" | "tail" | "grep" | "rg" | "ag" | "find"
+        | "fd" | "pwd" | "echo" | "printf" | "which" | "whereis" | "type" | "printenv" | "wc"
+        | "file" | "stat" | "tree" | "du" | "df" | "ps" | "top" | "htop" | "uname" | "id"
+        | "whoami" | "date" | "man" | "lsof" | "ss" | "netstat" | "free" | "journalctl" | "dig"
+        | "nslookup" | "ping" | "history" | "diff" | "jq" | "yq" | "sleep" | "true" | "awk"
+        | "sort" | "uniq" | "nproc" | "lscpu" | "hostname" | "readlink" | "realpath"
+        | "basename" | "dirname" | "test" | "[" | "curl" => base != "curl" || !curl_writes(&words),
+        "env" => words.len() == 1,
+        "sed" => !words.iter().any(|w| w == "-i" || w.starts_with("-i")),
+        "git" => {
+            matches!(
+                sub,
+                "status"
+                    | "log"
+                    | "diff"
+                    | "show"
+                    | "branch"
+                    | "remote"
+                    | "rev-parse"
+                    | "config"
+                    | "ls-files"
+                    | "blame"
+                    | "reflog"
+                    | "describe"
+                    | "fetch"
+            ) && !(sub == "config" && words.len() > 3)
+                && !(sub == "branch" && words.len() > 2)
+        }
+        "kubectl" | "oc" => {
+            matches!(
+                sub,
+                "get"
+                    | "describe"
+                    | "logs"
+                    | "top"
+                    | "explain"
+                    | "api-resources"
+                    | "version"
+                    | "auth"
+            ) || (sub == "config"
+                && words
+                    .get(2)
+                    .is_some_and(|w| w.starts_with("get") || w == "view" || w == "current-context"))
+        }
+        "docker" | "podman" => matches!(
+            sub,
+            "ps" | "images" | "logs" | "inspect" | "info" | "version" | "stats"
+        ),
+        "systemctl" => matches!(
+            sub,
+            "status" | "is-active" | "is-enabled" | "list-units" | "cat"
+        ),
+        "terraform" => {
+            matches!(
+                sub,
+                "show" | "output" | "state" | "version" | "providers" | "validate" | "fmt"
+            ) && !(sub == "state" && words.get(2).is_some_and(|w| w == "rm" || w == "mv"))
+        }
+        "npm" | "pnpm" | "yarn" => matches!(
+            sub,
+            "ls" | "list" | "view" | "info" | "outdated" | "why" | "config"
+        ),
+        "pip" | "pip3" => matches!(sub, "show" | "list" | "freeze" | "check"),
+        "cargo" => matches!(sub, "tree" | "metadata" | "search"),
+        "go" => matches!(sub, "env" | "version" | "list"),
+        "helm" => matches!(
+            sub,
+            "list" | "ls" | "status" | "history" | "get" | "show" | "search"
+        ),
+        "aws" => words.iter().any(|w| {
+            w.starts_with("describe") || w.starts_with("list") || w.starts_with("get") || w == "ls"
+        }),
+        _ => false,
+    }
+}
+
+fn curl_writes(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "-o" | "-O" | "-X" | "--output" | "-d" | "--data"
+        )
+    })
+}
+
+/// Tools that only read.
+fn reading_tool(tool: &str) -> bool {
+    matches!(
+        tool,
+        "Read"
+            | "Grep"
+            | "Glob"
+            | "LS"
+            | "WebFetch"
+            | "WebSearch"
+            | "TodoWrite"
+            | "TodoRead"
+            | "read_file"
+            | "list_dir"
+            | "search"
+            | "grep"
+            | "view"
+            | "Task"
+            | "NotebookRead"
+    )
+}
+
+/// An action that changed something and worked: a fix or a step.
+fn changed_something(a: &Action) -> bool {
+    if a.failed || a.result_turn.is_none() || reading_tool(&a.tool) {
+        return false;
+    }
+    match (&a.command, &a.edit) {
+        (Some(c), _) => !diagnostic(c),
+        (None, Some(e)) => !e.added.is_empty(),
+        _ => false,
+    }
+}
+
+/// How a step is quoted in advice.
+fn step_text(a: &Action) -> String {
+    match (&a.command, &a.edit) {
+        (Some(c), _) => format!("run {}", cmd(c)),
+        (None, Some(e)) => {
+            let lines: Vec<String> = e
+                .added
+                .iter()
+                .take(3)
+                .map(|l| tick(&clip(l, 120)))
+                .collect();
+            if lines.is_empty() {
+                format!("edit `{}`", tick(&e.path))
+            } else {
+                format!(
+                    "set `{}` in `{}`",
+                    lines.join("` / `"),
+                    tick(&short_path(&e.path))
+                )
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+fn step_quote(a: &Action) -> Quote {
+    match (&a.command, &a.edit) {
+        (Some(c), _) => Quote {
+            turn: a.call_turn,
+            what: "command",
+            text: clip(c.trim(), 200),
+        },
+        (_, Some(e)) => Quote {
+            turn: a.call_turn,
+            what: "edit",
+            text: clip(
+                &format!(
+                    "{}: {}",
+                    e.path,
+                    e.added.first().map(String::as_str).unwrap_or("")
+                ),
+                240,
+            ),
+        },
+        _ => Quote {
+            turn: a.call_turn,
+            what: "command",
+            text: a.tool.clone(),
+        },
+    }
+}
+
+/// The last two components of a path (`src/config.rs`, not the whole home).
+fn short_path(p: &str) -> String {
+    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+    if parts.len() <= 2 {
+        return p.to_string();
+    }
+    parts[parts.len() - 2..].join("/")
+}
+
+/// The words of an error line that say what went wrong (paths, numbers
+/// and hashes dropped), to tell one failure from another.
+fn error_words(line: &str) -> std::collections::BTreeSet<String> {
+    line.split(|c: char| !c.is_alphanumeric() && c != '_' && c != '-')
+        .map(str::to_lowercase)
+        .filter(|w| w.len() > 2 && !w.chars().any(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+fn similar(a: &std::collections::BTreeSet<String>, b: &std::collections::BTreeSet<String>) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return a.is_empty() && b.is_empty();
+    }
+    let inter = a.intersection(b).count() as f32;
+    let union = a.union(b).count() as f32;
+    inter / union >= 0.5
+}
+
+/// Requests that carry on the task before them ("try again", "yes, do
+/// that") rather than start a new one.
+fn continues(text: &str) -> bool {
+    let low = text.trim().to_lowercase();
+    let words = low.split_whitespace().count();
+    words < 6
+        || [
+            "try ", "retry", "again", "still ", "it still", "yes", "ok ", "okay", "go ahead",
+            "continue", "that ", "now ", "same ",
+        ]
+        .iter()
+        .any(|p| low.starts_with(p))
+}
+
+/// One episode: a request and the events up to the next new request.
+struct Episode<'a> {
+    request: Option<(usize, &'a str)>,
+    events: Vec<&'a Event>,
+}
+
+fn episodes(t: &Transcript) -> Vec<Episode<'_>> {
+    let mut out: Vec<Episode> = vec![Episode {
+        request: None,
+        events: Vec::new(),
+    }];
+    for e in &t.events {
+        if let Event::Request { turn, text } = e
+            && (out
+                .last()
+                .is_some_and(|x| x.request.is_none() && x.events.is_empty())
+                || !continues(text))
+        {
+            if out
+                .last()
+                .is_some_and(|x| x.request.is_none() && x.events.is_empty())
+            {
+                out.pop();
+            }
+            out.push(Episode {
+                request: Some((*turn, text.as_str())),
+                events: Vec::new(),
+            });
+            continue;
+        }
+        out.last_mut().unwrap().events.push(e);
+    }
+    out.retain(|e| !e.events.is_empty());
+    out
+}
+
+/// The first sentence of a request, as a task.
+fn task_of(text: &str) -> String {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let end = first
+        .char_indices()
+        .find(|(i, c)| matches!(c, '.' | '?' | '!') && first[i + 1..].starts_with(' '))
+        .map_or(first.len(), |(i, _)| i);
+    clip(first[..end].trim_end_matches(['.', '?', '!', ' ']), 160)
+}
+
+/// Every lesson in a transcript, in turn order.
+pub fn extract(t: &Transcript) -> Vec<Lesson> {
+    let mut out = Vec::new();
+    for ep in episodes(t) {
+        let acts: Vec<&Action> = ep
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Act(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        let task = ep.request.map(|(_, r)| task_of(r));
+        // Actions a recovery lesson already accounts for (attempts, fixes,
+        // the command that worked).
+        let mut used = vec![false; acts.len()];
+        // Failures already part of a lesson (its attempts).
+        let mut taken = vec![false; acts.len()];
+        for i in 0..acts.len() {
+            if taken[i] || !acts[i].failed || !real_failure(acts[i]) {
+                continue;
+            }
+            let Some(c) = acts[i].command.as_deref() else {
+                continue;
+            };
+            if diagnostic(c) || keys(c).is_empty() {
+                continue;
+            }
+            if let Some(l) = recovery(&acts, i, task.as_deref(), &mut used, &mut taken) {
+                out.push(l);
+            }
+        }
+        if let Some((rturn, req)) = ep.request
+            && let Some(l) = strategy(&acts, rturn, req, &used)
+        {
+            out.push(l);
+        }
+    }
+    out.sort_by_key(|l| l.turns.first().copied().unwrap_or(0));
+    out
+}
+
+/// A failure worth a lesson: its output says what went wrong, or a
+/// program that reports errors by its exit status failed with some output
+/// (a `grep` or `test` that answers no is not a failure).
+fn real_failure(a: &Action) -> bool {
+    if telling(&a.output) {
+        return true;
+    }
+    let words = a.command.as_deref().map(core).unwrap_or_default();
+    let answers = words.first().is_some_and(|w| {
+        matches!(
+            w.rsplit('/').next().unwrap_or(w),
+            "grep"
+                | "egrep"
+                | "fgrep"
+                | "rg"
+                | "ag"
+                | "test"
+                | "["
+                | "[["
+                | "diff"
+                | "cmp"
+                | "pgrep"
+                | "which"
+                | "command"
+                | "type"
+                | "false"
+                | "curl"
+                | "wc"
+        )
+    }) || a
+        .command
+        .as_deref()
+        .is_some_and(|c| c.contains("| grep") || c.contains("|grep"));
+    let said = a
+        .output
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.starts_with("Exit code ") && l.chars().filter(|c| c.is_alphabetic()).count() >= 8
+        })
+        .count();
+    !answers && said > 0
+}
+
+/// The program keys of every segment of a command (`a && b; c`).
+fn keys(command: &str) -> Vec<String> {
+    let line = command.lines().next().unwrap_or("");
+    let mut v: Vec<String> = Vec::new();
+    for seg in line
+        .split("&&")
+        .flat_map(|s| s.split(';'))
+        .flat_map(|s| s.split("||"))
+    {
+        if looks_only(seg) {
+            continue;
+        }
+        let k = program(seg);
+        let first = k.split_whitespace().next().unwrap_or("");
+        if k.is_empty()
+            || matches!(
+                first,
+                "cd" | "export" | "source" | "." | "set" | "echo" | "true"
+            )
+        {
+            continue;
+        }
+        if !v.contains(&k) {
+            v.push(k);
+        }
+    }
+    v
+}
+
+/// Whether `b` runs a program `a` ran (the same program and subcommand in
+/// any segment).
+fn same_program(a: &str, b: &str) -> bool {
+    let kb = keys(b);
+    keys(a).iter().any(|k| kb.contains(k))
+}
+
+/// Commands that take back what an earlier step did.
+fn undoes(command: &str) -> bool {
+    let w = core(command);
+    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    matches!(
+        s.as_slice(),
+        ["rm" | "rmi", ..]
+            | ["docker" | "podman", "rmi", ..]
+            | ["docker" | "podman", "image", "rm", ..]
+            | ["git", "restore", ..]
+            | ["git", "revert", ..]
+            | ["git", "reset", "--hard", ..]
+            | ["git", "checkout", "--", ..]
+    ) || (s.first() == Some(&"git")
+        && s.get(1) == Some(&"checkout")
+        && s.iter().any(|x| x.contains('.')))
+        || (command.contains("git mv") && command.contains("git checkout"))
+}
+
+/// The failure at `acts[i]` and what made the same program succeed later:
+/// a recovery lesson, or an optimisation lesson when it took a detour
+/// (several attempts, or a success that was undone).
+fn recovery(
+    acts: &[&Action],
+    i: usize,
+    task: Option<&str>,
+    used: &mut [bool],
+    taken: &mut [bool],
+) -> Option<Lesson> {
+    let first = acts[i];
+    let first_cmd = first.command.as_deref()?;
+    let errs = error_lines(&first.output, 3);
+    let sig: std::collections::BTreeSet<String> =
+        errs.iter().flat_map(|e| error_words(e)).collect();
+    let signature = |a: &Action| -> std::collections::BTreeSet<String> {
+        error_lines(&a.output, 3)
+            .iter()
+            .flat_map(|e| error_words(e))
+            .collect()
+    };
+    // Attempts at this failure (same program), detours (a success later
+    // undone), and the run that worked.
+    let mut attempts = vec![i];
+    let mut detours: Vec<usize> = Vec::new();
+    let mut worked = None;
+    let mut chain_failures = 1;
+    let mut j = i + 1;
+    while j < acts.len() {
+        let a = acts[j];
+        let Some(c) = a.command.as_deref() else {
+            j += 1;
+            continue;
+        };
+        if !same_program(first_cmd, c) {
+            j += 1;
+            continue;
+        }
+        if a.failed {
+            if similar(&signature(a), &sig) || chain_failures >= 1 && attempts.len() > 1 {
+                attempts.push(j);
+            } else {
+                // Another error: the first one is behind. What ran between
+                // fixed it, unless this chain keeps failing (a detour).
+                let more = acts[j + 1..]
+                    .iter()
+                    .filter(|x| {
+                        x.command
+                            .as_deref()
+                            .is_some_and(|xc| same_program(first_cmd, xc))
+                    })
+                    .take_while(|x| x.failed)
+                    .count();
+                if more == 0 {
+                    worked = Some(j);
+                    break;
+                }
+                attempts.push(j);
+            }
+            chain_failures += 1;
+            j += 1;
+            continue;
+        }
+        if a.result_turn.is_none() {
+            j += 1;
+            continue;
+        }
+        // A success later undone, with the program run again: a detour.
+        let undone_then_again = acts[j + 1..]
+            .iter()
+            .position(|x| x.command.as_deref().is_some_and(undoes))
+            .is_some_and(|u| {
+                acts[j + 1 + u + 1..].iter().any(|x| {
+                    x.command.as_deref().is_some_and(|xc| {
+                        same_program(first_cmd, xc) && norm_cmd(xc) != norm_cmd(c)
+                    })
+                })
+            });
+        if undone_then_again {
+            detours.push(j);
+            j += 1;
+            continue;
+        }
+        worked = Some(j);
+        break;
+    }
+    // No second run: a failed operation may be finished by `--continue`.
+    if worked.is_none() {
+        worked = acts[i + 1..]
+            .iter()
+            .position(|a| {
+                !a.failed
+                    && a.result_turn.is_some()
+                    && a.command
+                        .as_deref()
+                        .is_some_and(|c| c.contains("--continue"))
+            })
+            .map(|p| i + 1 + p);
+    }
+    let s = worked?;
+    let worked_a = acts[s];
+    let worked_cmd = worked_a.command.as_deref().unwrap_or("");
+    let last_fail = *attempts.last().unwrap_or(&i);
+    let in_chain = |k: usize| attempts.contains(&k) || detours.contains(&k);
+    // The fix: what changed something between the first failure and the
+    // run that worked — other programs' runs (a failed one too: it moved
+    // things on), file edits — but not the attempts, the detours, what
+    // undid them, or anything before the last attempt that was undone.
+    let undo_at = (i + 1..s)
+        .rev()
+        .find(|&k| acts[k].command.as_deref().is_some_and(undoes));
+    let from = match undo_at {
+        Some(u) if !detours.is_empty() || attempts.len() > 1 => u + 1,
+        _ => i + 1,
+    };
+    let fixes: Vec<&Action> = (from..s)
+        .filter(|&k| !in_chain(k))
+        .map(|k| acts[k])
+        .filter(|a| {
+            let counts = if a.failed {
+                a.result_turn.is_some()
+                    && a.command
+                        .as_deref()
+                        .is_some_and(|c| !diagnostic(c) && !same_program(first_cmd, c))
+            } else {
+                changed_something(a)
+            };
+            counts && !a.command.as_deref().is_some_and(undoes)
+        })
+        .collect();
+    let last_cmd = acts[last_fail].command.as_deref().unwrap_or("");
+    let changed_cmd = norm_cmd(worked_cmd) != norm_cmd(last_cmd);
+    if fixes.is_empty() && !changed_cmd {
+        // The same command again worked: a flake, nothing learned.
+        return None;
+    }
+    for k in attempts.iter().chain(&detours).copied() {
+        used[k] = true;
+        taken[k] = true;
+    }
+    used[s] = true;
+    for k in from..s {
+        if fixes.iter().any(|f| std::ptr::eq(*f, acts[k])) {
+            used[k] = true;
+        }
+    }
+    let mut variants: Vec<&str> = Vec::new();
+    for &k in attempts.iter().chain(&detours) {
+        let c = acts[k].command.as_deref().unwrap_or("");
+        if !variants.iter().any(|x| norm_cmd(x) == norm_cmd(c)) {
+            variants.push(c);
+        }
+    }
+    let optimisation = variants.len() >= 2 || !detours.is_empty() || attempts.len() >= 3;
+    let mut advice: Vec<String> = fixes.iter().map(|a| step_text(a)).collect();
+    let then = match (changed_cmd, worked_a.failed) {
+        (true, _) => format!("run {} instead", cmd(worked_cmd)),
+        (false, false) => format!("then {} succeeds", cmd(worked_cmd)),
+        (false, true) => format!("then {} gets past this error", cmd(worked_cmd)),
+    };
+    let advice_text = if changed_cmd {
+        advice.push(then);
+        advice.join(", then ")
+    } else {
+        format!("{}, {then}", advice.join(", then "))
+    };
+    let mut evidence = vec![Quote {
+        turn: first.call_turn,
+        what: "command",
+        text: clip(first_cmd.trim(), 200),
+    }];
+    for e in &errs {
+        evidence.push(Quote {
+            turn: first.result_turn.unwrap_or(first.call_turn),
+            what: "error",
+            text: e.clone(),
+        });
+    }
+    for &k in attempts.iter().skip(1).chain(&detours) {
+        evidence.push(step_quote(acts[k]));
+        if acts[k].failed
+            && let Some(e) = error_line(&acts[k].output)
+        {
+            evidence.push(Quote {
+                turn: acts[k].result_turn.unwrap_or(acts[k].call_turn),
+                what: "error",
+                text: e,
+            });
+        }
+    }
+    evidence.extend(fixes.iter().map(|a| step_quote(a)));
+    evidence.push(step_quote(worked_a));
+    evidence.sort_by_key(|q| q.turn);
+    let mut turns: Vec<usize> = evidence.iter().map(|q| q.turn).collect();
+    turns.dedup();
+    let shown_err = errs
+        .iter()
+        .map(|e| format!("`{}`", tick(e)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let key = keys(first_cmd).last().cloned().unwrap_or_default();
+    if optimisation {
+        let tried: Vec<String> = variants.iter().map(|c| cmd(c)).collect();
+        let later: Vec<String> = attempts
+            .iter()
+            .skip(1)
+            .filter_map(|&k| error_line(&acts[k].output))
+            .filter(|e| !errs.contains(e))
+            .map(|e| format!("`{}`", tick(&e)))
+            .collect();
+        let mut trigger = String::new();
+        if let Some(t) = task {
+            trigger.push_str(&format!("{t}: "));
+        }
+        trigger.push_str(&format!("{} fails with {shown_err}", cmd(first_cmd)));
+        if !later.is_empty() {
+            trigger.push_str(&format!(", then {}", later.join(" / ")));
+        }
+        trigger.push_str(&format!(" (tried {})", tried.join(", ")));
+        Some(Lesson {
+            kind: "optimisation",
+            trigger,
+            advice: format!("go straight to this: {advice_text}"),
+            program: key,
+            task: task.map(str::to_string),
+            turns,
+            evidence,
+        })
+    } else {
+        Some(Lesson {
+            kind: "recovery",
+            trigger: format!("{} fails with {shown_err}", cmd(first_cmd)),
+            advice: advice_text,
+            program: key,
+            task: task.map(str::to_string),
+            turns,
+            evidence,
+        })
+    }
+}
+
+fn norm_cmd(c: &str) -> String {
+    c.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Words of a request that ask for a procedure.
+const PROCEDURE: &[&str] = &[
+    "release",
+    "deploy",
+    "publish",
+    "set up",
+    "setup",
+    "bootstrap",
+    "migrate",
+    "migration",
+    "rotate",
+    "upgrade",
+    "bump",
+    "roll out",
+    "rollout",
+    "roll back",
+    "rollback",
+    "provision",
+    "backup",
+    "back up",
+    "restore",
+    "cut a",
+    "tag",
+    "ship",
+    "install",
+    "configure",
+    "onboard",
+    "renew",
+    "promote",
+    "seed",
+    "initialize",
+    "initialise",
+    "scaffold",
+    "switch",
+    "convert",
+    "bisect",
+    "find which",
+    "round-trip",
+];
+
+/// A procedure the episode carried out: the steps that changed something
+/// and that no recovery lesson accounts for, when the request asked for a
+/// procedure and the last step worked.
+fn strategy(acts: &[&Action], rturn: usize, request: &str, used: &[bool]) -> Option<Lesson> {
+    let low = request.to_lowercase();
+    // A request to repair something is not a procedure to keep.
+    let words: Vec<&str> = low
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words
+        .iter()
+        .any(|w| matches!(*w, "fix" | "repair" | "broken" | "debug" | "unbreak"))
+    {
+        return None;
+    }
+    if !PROCEDURE.iter().any(|p| {
+        low.match_indices(p).any(|(i, _)| {
+            let before = low[..i].chars().next_back();
+            before.is_none_or(|c| !c.is_alphanumeric())
+        })
+    }) {
+        return None;
+    }
+    let mut uniq: Vec<&Action> = Vec::new();
+    let mut own = 0;
+    for (k, a) in acts.iter().enumerate() {
+        if !changed_something(a) {
+            continue;
+        }
+        let c = a.command.as_deref().map(norm_cmd);
+        if c.is_some() && uniq.iter().any(|u| u.command.as_deref().map(norm_cmd) == c) {
+            continue;
+        }
+        if !used[k] && a.command.is_some() {
+            own += 1;
+        }
+        uniq.push(a);
+    }
+    // Mostly fixes of failures: a repair, not a procedure.
+    if own < 2 || uniq.iter().filter(|a| a.command.is_some()).count() < 3 {
+        return None;
+    }
+    // The episode ended well: its last command worked.
+    if acts
+        .iter()
+        .rev()
+        .find(|a| a.command.is_some())
+        .is_some_and(|a| a.failed)
+    {
+        return None;
+    }
+    uniq.truncate(10);
+    let advice = uniq
+        .iter()
+        .map(|a| match (&a.command, &a.edit) {
+            (Some(c), _) => cmd(c),
+            (None, Some(e)) => format!("edit `{}`", tick(&short_path(&e.path))),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(", then ");
+    let trigger = clip(
+        &request.split_whitespace().collect::<Vec<_>>().join(" "),
+        300,
+    );
+    let mut evidence = vec![Quote {
+        turn: rturn,
+        what: "request",
+        text: trigger.clone(),
+    }];
+    evidence.extend(uniq.iter().map(|a| step_quote(a)));
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for a in &uniq {
+        if let Some(c) = &a.command {
+            let p = program(c);
+            let tool = p.split_whitespace().next().unwrap_or("").to_string();
+            *counts.entry(tool).or_default() += 1;
+        }
+    }
+    let program = counts
+        .iter()
+        .max_by_key(|(k, n)| (**n, std::cmp::Reverse((*k).clone())))
+        .map(|(k, _)| k.clone())
+        .unwrap_or_default();
+    let turns = evidence.iter().map(|q| q.turn).collect();
+    Some(Lesson {
+        kind: "strategy",
+        trigger,
+        advice: format!("steps: {advice}"),
+        program,
+        task: Some(task_of(request)),
+        turns,
+        evidence,
+    })
+}
+
+/// The quotes of `lesson` that are not verbatim in the transcript at the
+/// turn they cite (should be none).
+pub fn verify(t: &Transcript, lesson: &Lesson) -> Vec<Quote> {
+    let strip = |s: &str| s.trim_end_matches('…').to_string();
+    lesson
+        .evidence
+        .iter()
+        .filter(|q| {
+            let needle = strip(&q.text);
+            let found = t.events.iter().any(|e| match e {
+                Event::Request { turn, text } => *turn == q.turn && text.contains(needle.as_str()),
+                Event::Say { .. } => false,
+                Event::Act(a) => match q.what {
+                    "error" => a.result_turn == Some(q.turn) && a.output.contains(needle.as_str()),
+                    "command" => {
+                        a.call_turn == q.turn
+                            && a.command
+                                .as_deref()
+                                .is_some_and(|c| c.contains(needle.as_str()))
+                    }
+                    "edit" => {
+                        a.call_turn == q.turn
+                            && a.edit.as_ref().is_some_and(|e| {
+                                needle.starts_with(&e.path)
+                                    && e.added.iter().any(|l| {
+                                        needle.contains(l.as_str())
+                                            || l.contains(
+                                                needle[e.path.len()..].trim_start_matches(": "),
+                                            )
+                                    })
+                            })
+                    }
+                    _ => false,
+                },
+            });
+            !found
+        })
+        .cloned()
+        .collect()
+}
+
+/// The query `mem recall --error` runs for an error text: its most telling
+/// line(s), with paths, numbers and hashes dropped.
+pub fn error_query(text: &str) -> String {
+    let line = error_line(text).unwrap_or_else(|| text.trim().to_string());
+    let mut words: Vec<String> = Vec::new();
+    for w in line.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '`' | '\'' | '"' | ',' | '(' | ')' | '[' | ']' | '{' | '}'
+            )
+    }) {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.len() < 2 || w.contains('/') || w.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            continue;
+        }
+        if w.len() >= 12 && w.chars().all(|c| c.is_ascii_hexdigit()) {
+            continue;
+        }
+        words.push(w.to_string());
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claude(lines: &[(&str, &str)]) -> Vec<u8> {
+        // (kind, payload): "req" text, "bash" command, "ok"/"fail" output, "edit" path|new
+        let mut out = String::new();
+        let mut n = 0;
+        for (k, p) in lines {
+            let v = match *k {
+                "req" => {
+                    serde_json::json!({"type":"user","sessionId":"s","uuid":"u","message":{"role":"user","content":p}})
+                }
+                "bash" => {
+                    n += 1;
+                    serde_json::json!({"type":"assistant","sessionId":"s","uuid":"u","message":{"role":"assistant","content":[{"type":"tool_use","id":format!("t{n}"),"name":"Bash","input":{"command":p}}]}})
+                }
+                "edit" => {
+                    n += 1;
+                    let (path, new) = p.split_once('|').unwrap();
+                    serde_json::json!({"type":"assistant","sessionId":"s","uuid":"u","message":{"role":"assistant","content":[{"type":"tool_use","id":format!("t{n}"),"name":"Edit","input":{"file_path":path,"old_string":"x","new_string":new}}]}})
+                }
+                "ok" | "fail" => {
+                    serde_json::json!({"type":"user","sessionId":"s","uuid":"u","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":format!("t{n}"),"content":p,"is_error":*k=="fail"}]}})
+                }
+                _ => unreachable!(),
+            };
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+
+    #[test]
+    fn a_failure_fixed_by_an_install_is_a_recovery_lesson() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "the build fails on the new box, fix it please"),
+                ("bash", "cargo build"),
+                ("fail", "Exit code 101\nerror: failed to run custom build command for `clang-sys v1.8.1`\nUnable to find libclang"),
+                ("bash", "ls /usr/lib/llvm-14/lib"),
+                ("ok", "libLLVM.so"),
+                ("bash", "sudo apt-get install -y libclang-dev"),
+                ("ok", "Setting up libclang-dev"),
+                ("bash", "cargo build"),
+                ("ok", "Finished dev"),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1, "{ls:#?}");
+        let l = &ls[0];
+        assert_eq!(l.kind, "recovery");
+        assert_eq!(l.program, "cargo build");
+        assert!(l.trigger.contains("clang-sys"), "{}", l.trigger);
+        assert!(
+            l.advice.contains("apt-get install -y libclang-dev"),
+            "{}",
+            l.advice
+        );
+        assert!(
+            !l.advice.contains("ls /usr"),
+            "a diagnostic is not advice: {}",
+            l.advice
+        );
+        assert_eq!(l.turns, vec![2, 3, 6, 8]);
+        assert!(verify(&t, l).is_empty(), "{:?}", verify(&t, l));
+        let text = l.render("s.jsonl");
+        assert!(text.starts_with("When `cargo build` fails with"), "{text}");
+    }
+
+    #[test]
+    fn a_flag_added_to_the_command_is_the_fix() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "build the image for the cluster please"),
+                ("bash", "docker build -t api ."),
+                (
+                    "fail",
+                    "Exit code 1\nERROR: failed to solve: no match for platform in manifest",
+                ),
+                ("bash", "docker build --platform linux/amd64 -t api ."),
+                ("ok", "naming to docker.io/library/api done"),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1);
+        assert_eq!(ls[0].kind, "recovery");
+        assert!(
+            ls[0].advice.contains("--platform linux/amd64"),
+            "{}",
+            ls[0].advice
+        );
+    }
+
+    #[test]
+    fn a_retry_that_just_works_and_an_unfixed_failure_teach_nothing() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "run the tests for the parser module"),
+                ("bash", "npm test"),
+                (
+                    "fail",
+                    "Exit code 1\nError: connect ECONNREFUSED 127.0.0.1:5432",
+                ),
+                ("bash", "npm test"),
+                ("ok", "12 passing"),
+                (
+                    "req",
+                    "now deploy the thing to the staging cluster with helm",
+                ),
+                ("bash", "helm upgrade api ./chart"),
+                (
+                    "fail",
+                    "Exit code 1\nError: UPGRADE FAILED: another operation is in progress",
+                ),
+            ]),
+            "x",
+        )
+        .unwrap();
+        assert!(extract(&t).is_empty(), "{:#?}", extract(&t));
+    }
+
+    #[test]
+    fn several_failed_variants_make_an_optimisation_lesson() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "push my branch to origin"),
+                ("bash", "git push"),
+                (
+                    "fail",
+                    "Exit code 1\n ! [rejected]        main -> main (non-fast-forward)",
+                ),
+                ("bash", "git push origin main"),
+                (
+                    "fail",
+                    "Exit code 1\n ! [rejected]        main -> main (non-fast-forward)",
+                ),
+                ("bash", "git pull --rebase origin main"),
+                ("ok", "Successfully rebased"),
+                ("bash", "git push origin main"),
+                ("ok", "main -> main"),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1, "{ls:#?}");
+        assert_eq!(ls[0].kind, "optimisation");
+        assert!(
+            ls[0].advice.contains("git pull --rebase origin main"),
+            "{}",
+            ls[0].advice
+        );
+        assert!(ls[0].trigger.contains("non-fast-forward"));
+        assert!(verify(&t, &ls[0]).is_empty());
+    }
+
+    #[test]
+    fn an_edit_that_fixes_a_failure_is_quoted_by_its_new_lines() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "the integration tests cannot reach docker"),
+                ("bash", "make integration"),
+                ("fail", "Exit code 2\nCannot connect to the Docker daemon at tcp://localhost:2375. Is the docker daemon running?"),
+                ("edit", ".env|DOCKER_HOST=unix:///var/run/docker.sock"),
+                ("ok", "edited"),
+                ("bash", "make integration"),
+                ("ok", "PASS"),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1);
+        assert!(
+            ls[0]
+                .advice
+                .contains("DOCKER_HOST=unix:///var/run/docker.sock"),
+            "{}",
+            ls[0].advice
+        );
+        assert!(verify(&t, &ls[0]).is_empty(), "{:?}", verify(&t, &ls[0]));
+    }
+
+    #[test]
+    fn a_procedure_that_worked_is_a_strategy_lesson() {
+        let t = transcript::parse(
+            &claude(&[
+                (
+                    "req",
+                    "Cut a release 2.4.0 of the cli. Use the usual process.",
+                ),
+                ("bash", "git status"),
+                ("ok", "clean"),
+                ("bash", "cargo set-version 2.4.0"),
+                ("ok", "Upgrading"),
+                ("bash", "git commit -am 'release 2.4.0'"),
+                ("ok", "[main 1a2b3c] release"),
+                ("bash", "git tag v2.4.0"),
+                ("ok", ""),
+                ("bash", "git push origin main --tags"),
+                ("ok", "done"),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1, "{ls:#?}");
+        assert_eq!(ls[0].kind, "strategy");
+        assert_eq!(ls[0].trigger, "Cut a release 2.4.0 of the cli");
+        assert!(ls[0].advice.contains("`git tag v2.4.0`") && !ls[0].advice.contains("git status"));
+        assert!(verify(&t, &ls[0]).is_empty());
+    }
+
+    #[test]
+    fn programs_and_diagnostics() {
+        assert_eq!(
+            program("cd app && RUST_LOG=1 cargo build --release"),
+            "cargo build"
+        );
+        assert_eq!(program("sudo docker compose up -d"), "docker compose up");
+        assert_eq!(program("python -m pytest tests/"), "python -m pytest");
+        assert_eq!(program("git -C repo push origin main"), "git push");
+        assert_eq!(program("./gradlew build"), "gradlew build");
+        assert!(diagnostic("kubectl get pods -n prod"));
+        assert!(!diagnostic("kubectl apply -f k8s/"));
+        assert!(diagnostic("git status"));
+        assert!(!diagnostic("sed -i 's/a/b/' f"));
+        assert_eq!(
+            error_query(
+                "error: failed to run custom build command for `clang-sys v1.8.1` at /home/x/y.rs:12"
+            ),
+            "error failed to run custom build command for clang-sys v1.8.1 at"
+        );
+    }
+}
