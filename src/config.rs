@@ -49,6 +49,12 @@ pub struct HooksConfig {
     pub session_budget: usize,
     /// A detached transcript harvest stops after this many seconds.
     pub harvest_timeout_s: u64,
+    /// The harvest also learns lessons from the transcript's tool calls
+    /// (`mem learn`).
+    pub learn: bool,
+    /// Lessons (`--kind lesson`) that match the project or the prompt are
+    /// added to the session-start and prompt contexts, in their own section.
+    pub lessons: usize,
 }
 
 impl Default for HooksConfig {
@@ -58,6 +64,8 @@ impl Default for HooksConfig {
             prompt_budget: 600,
             session_budget: 1200,
             harvest_timeout_s: 300,
+            learn: true,
+            lessons: 2,
         }
     }
 }

@@ -357,14 +357,70 @@ fn session_context(tree: &Tree, p: &Value) -> Result<Option<String>> {
             paths.push(path);
         }
     }
-    models.leave_for_exit();
     let label = if words.is_empty() {
         "this session".to_string()
     } else {
         format!("project {project}")
     };
-    let pack = crate::context::pack_paths(tree, &label, &paths, tree.config.hooks.session_budget);
-    Ok((!pack.entries.is_empty()).then(|| cap(pack.markdown)))
+    let budget = tree.config.hooks.session_budget;
+    let lessons = if words.is_empty() {
+        None
+    } else {
+        lessons_section(tree, &models, &words, &label, &mut paths, budget / 3, 3)
+    };
+    models.leave_for_exit();
+    let main_budget = budget - lessons.as_ref().map_or(0, |l| l.1);
+    let pack = crate::context::pack_paths(tree, &label, &paths, main_budget);
+    Ok(join_sections(pack, lessons))
+}
+
+/// Up to `hooks.lessons` lessons for `text` (their own recall, kind
+/// `lesson`), packed in `budget` tokens under their own heading; they are
+/// taken out of `paths` so the main section does not repeat them. Returns
+/// the section and the tokens it used.
+fn lessons_section(
+    tree: &Tree,
+    models: &Models,
+    text: &str,
+    label: &str,
+    paths: &mut Vec<String>,
+    budget: usize,
+    max_tier: u8,
+) -> Option<(String, usize)> {
+    let k = tree.config.hooks.lessons;
+    if k == 0 {
+        return None;
+    }
+    let q = Query {
+        text: text.chars().take(2000).collect(),
+        k,
+        max_tier,
+        kind: Some("lesson".into()),
+        ..Default::default()
+    };
+    let hits = if max_tier > 1 {
+        crate::watch::recall_any(tree, models, &q, false).ok()?.0
+    } else {
+        crate::recall::recall(tree, models, &q).ok()?.0
+    };
+    paths.retain(|p| !hits.iter().any(|h| h.path == *p));
+    let pack = crate::context::pack(tree, &format!("lessons for {label}"), &hits, budget);
+    (!pack.entries.is_empty()).then(|| (pack.markdown, pack.tokens))
+}
+
+/// The main pack, then the lessons section, within the context cap.
+fn join_sections(main: crate::context::Pack, lessons: Option<(String, usize)>) -> Option<String> {
+    let mut out = String::new();
+    if !main.entries.is_empty() {
+        out.push_str(&main.markdown);
+    }
+    if let Some((l, _)) = lessons {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&l);
+    }
+    (!out.is_empty()).then(|| cap(out))
 }
 
 fn cap(mut s: String) -> String {
@@ -412,8 +468,29 @@ fn prompt_context(tree: Tree, p: &Value, budget: Duration) -> Result<Option<Stri
                     crate::recall::recall(&tree, &models, &q)?.0
                 }
             };
-            let pack = crate::context::pack(&tree, &q.text, &hits, tree.config.hooks.prompt_budget);
-            Ok((!pack.entries.is_empty()).then(|| cap(pack.markdown)))
+            let budget = tree.config.hooks.prompt_budget;
+            let mut paths: Vec<String> = hits
+                .iter()
+                .filter(|h| !h.quarantined && !h.archived)
+                .map(|h| h.path.clone())
+                .collect();
+            // In-process, the lessons' recall stays at tier 1 too.
+            let lessons = lessons_section(
+                &tree,
+                &models,
+                &q.text,
+                "this prompt",
+                &mut paths,
+                budget / 3,
+                q.max_tier,
+            );
+            let main = crate::context::pack_paths(
+                &tree,
+                &q.text,
+                &paths,
+                budget - lessons.as_ref().map_or(0, |l| l.1),
+            );
+            Ok(join_sections(main, lessons))
         })();
         let _ = tx.send(r);
     });
@@ -496,6 +573,41 @@ fn harvest(a: HarvestArgs, ctx: &Ctx) -> Result<()> {
     let models = Models::new(&tree.config.models);
     let r =
         crate::ingest::harvest_transcript(&tree, &models, &a.transcript, crate::curate::Mode::Full);
+    // Lessons from the same transcript's tool calls (re-learning what was
+    // learned at the last stop adds nothing).
+    if tree.config.hooks.learn {
+        let mut sum = crate::learn::Summary::default();
+        let name = a
+            .transcript
+            .file_stem()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "session".into());
+        let source = a
+            .transcript
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| name.clone());
+        let learned = crate::ingest::read_input(&a.transcript).and_then(|bytes| {
+            crate::learn::learn_bytes(&tree, &bytes, &name, &source, false, &mut sum)
+        });
+        match learned {
+            Ok(_) => log(
+                &tree,
+                &format!(
+                    "learned from {}: {} lesson(s), {} added, {} confirmed, {} known",
+                    a.transcript.display(),
+                    sum.lessons,
+                    sum.added,
+                    sum.confirmed,
+                    sum.noop
+                ),
+            ),
+            Err(e) => log(
+                &tree,
+                &format!("learning from {} failed: {e:#}", a.transcript.display()),
+            ),
+        }
+    }
     models.leave_for_exit();
     match r {
         Ok(rep) => log(

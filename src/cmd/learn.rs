@@ -1,9 +1,8 @@
 //! `mem learn`: lessons from agent session transcripts (see `crate::learn`).
 
-use crate::learn::{self, store, transcript};
+use crate::learn;
 use crate::output::{Ctx, out_line};
 use anyhow::{Context, Result};
-use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -34,29 +33,9 @@ pub struct Args {
     pub no_index: bool,
 }
 
-#[derive(Serialize)]
-struct Summary {
-    files: usize,
-    lessons: usize,
-    added: usize,
-    confirmed: usize,
-    contradicts: usize,
-    noop: usize,
-    /// Lessons whose quotes were not found verbatim at their turns (dropped).
-    unsupported: usize,
-}
-
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
-    let mut sum = Summary {
-        files: 0,
-        lessons: 0,
-        added: 0,
-        confirmed: 0,
-        contradicts: 0,
-        noop: 0,
-        unsupported: 0,
-    };
+    let mut sum = learn::Summary::default();
     for file in &args.files {
         let bytes = crate::ingest::read_input(file)?;
         let shown = if file.as_os_str() == "-" {
@@ -75,28 +54,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             })
             .filter(|n| !n.is_empty() && n != "-")
             .unwrap_or_else(|| format!("stdin-{}", &blake3::hash(&bytes).to_hex()[..8]));
-        let t = transcript::parse(&bytes, &name).with_context(|| format!("reading {shown}"))?;
-        let mut lessons = learn::extract(&t);
-        let before = lessons.len();
-        lessons.retain(|l| learn::verify(&t, l).is_empty());
-        sum.unsupported += before - lessons.len();
-        sum.files += 1;
-        sum.lessons += lessons.len();
         let source = file
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| name.clone());
-        let outcomes = store::store(&tree, &t, &source, lessons, args.dry_run)?;
+        let outcomes = learn::learn_bytes(&tree, &bytes, &name, &source, args.dry_run, &mut sum)
+            .with_context(|| format!("reading {shown}"))?;
         for o in &outcomes {
-            match o.op {
-                "added" | "would-add" => sum.added += 1,
-                "confirmed" => sum.confirmed += 1,
-                "contradicts" => {
-                    sum.added += 1;
-                    sum.contradicts += 1
-                }
-                _ => sum.noop += 1,
-            }
             if ctx.json {
                 ctx.json_line(o)?;
             } else {

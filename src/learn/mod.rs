@@ -82,6 +82,19 @@ impl Lesson {
         s
     }
 
+    /// Replaces secrets in every text of the lesson by `[REDACTED:kind]`.
+    pub fn redact(&mut self) {
+        let r = |s: &mut String| *s = crate::guard::redact(s).0;
+        r(&mut self.trigger);
+        r(&mut self.advice);
+        if let Some(t) = self.task.as_mut() {
+            r(t);
+        }
+        for q in self.evidence.iter_mut() {
+            r(&mut q.text);
+        }
+    }
+
     /// The ref of the entry: the session and the turns, stable from one
     /// harvest of a growing transcript to the next.
     pub fn reference(&self, session: &str) -> String {
@@ -406,10 +419,13 @@ fn looks_only(command: &str) -> bool {
                 "show" | "output" | "state" | "version" | "providers" | "validate" | "fmt"
             ) && !(sub == "state" && words.get(2).is_some_and(|w| w == "rm" || w == "mv"))
         }
-        "npm" | "pnpm" | "yarn" => matches!(
-            sub,
-            "ls" | "list" | "view" | "info" | "outdated" | "why" | "config"
-        ),
+        "npm" | "pnpm" | "yarn" => {
+            matches!(sub, "ls" | "list" | "view" | "info" | "outdated" | "why")
+                || (sub == "config"
+                    && words
+                        .get(2)
+                        .is_some_and(|w| matches!(w.as_str(), "get" | "list" | "ls")))
+        }
         "pip" | "pip3" => matches!(sub, "show" | "list" | "freeze" | "check"),
         "cargo" => matches!(sub, "tree" | "metadata" | "search"),
         "go" => matches!(sub, "env" | "version" | "list"),
@@ -1131,6 +1147,62 @@ fn strategy(acts: &[&Action], rturn: usize, request: &str, used: &[bool]) -> Opt
         turns,
         evidence,
     })
+}
+
+/// What [`learn_file`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub lessons: usize,
+    pub added: usize,
+    pub confirmed: usize,
+    pub contradicts: usize,
+    pub noop: usize,
+    /// Lessons whose quotes were not found verbatim at their turns (dropped).
+    pub unsupported: usize,
+}
+
+impl Summary {
+    pub fn count(&mut self, outcomes: &[store::Outcome]) {
+        for o in outcomes {
+            match o.op {
+                "added" | "would-add" => self.added += 1,
+                "confirmed" => self.confirmed += 1,
+                "contradicts" => {
+                    self.added += 1;
+                    self.contradicts += 1
+                }
+                _ => self.noop += 1,
+            }
+        }
+    }
+}
+
+/// Learns one transcript (`bytes`, read from `shown`) into the tree:
+/// parse, extract, keep the lessons whose quotes are verbatim, store.
+pub fn learn_bytes(
+    tree: &crate::tree::Tree,
+    bytes: &[u8],
+    name: &str,
+    source: &str,
+    dry_run: bool,
+    sum: &mut Summary,
+) -> anyhow::Result<Vec<store::Outcome>> {
+    let t = transcript::parse(bytes, name)?;
+    let mut lessons = extract(&t);
+    let before = lessons.len();
+    lessons.retain(|l| verify(&t, l).is_empty());
+    sum.unsupported += before - lessons.len();
+    sum.files += 1;
+    sum.lessons += lessons.len();
+    // Secrets go before anything is printed or written (the write path
+    // redacts again; this keeps the report and the file alike).
+    for l in lessons.iter_mut() {
+        l.redact();
+    }
+    let outcomes = store::store(tree, &t, source, lessons, dry_run)?;
+    sum.count(&outcomes);
+    Ok(outcomes)
 }
 
 /// The quotes of `lesson` that are not verbatim in the transcript at the

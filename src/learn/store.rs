@@ -152,6 +152,22 @@ fn title_of(l: &Lesson) -> String {
     crate::entry::derive_title(&t, 80)
 }
 
+/// The lesson's kind, its program, and the project (the transcript's
+/// working folder), so session-start context finds a project's lessons.
+fn tags_of(l: &Lesson, t: &Transcript) -> Vec<String> {
+    let mut tags = vec![l.kind.to_string(), topic_of(l).topic().to_string()];
+    if let Some(p) = t
+        .cwd
+        .as_deref()
+        .and_then(|c| c.trim_end_matches('/').rsplit('/').next())
+        .map(|n| slugify_words(n, 40))
+        .filter(|n| !n.is_empty() && !tags.contains(n))
+    {
+        tags.push(p);
+    }
+    tags
+}
+
 fn agent_of(t: &Transcript) -> Option<String> {
     match t.format {
         "claude" => Some("claude-code".into()),
@@ -218,7 +234,7 @@ pub fn store(
                     text,
                     at: Some(topic_of(&l)),
                     title: Some(title_of(&l)),
-                    tags: vec![l.kind.to_string(), topic_of(&l).topic().to_string()],
+                    tags: tags_of(&l, t),
                     kind: Some("lesson".into()),
                     source: Source {
                         via: Some("agent".into()),

@@ -9,6 +9,7 @@ mod docs;
 mod hostile;
 mod index;
 mod ingest;
+mod learn;
 mod place;
 mod secrets;
 mod sync;
