@@ -405,7 +405,7 @@ fn lessons_section(
     };
     paths.retain(|p| !hits.iter().any(|h| h.path == *p));
     let pack = crate::context::pack(tree, &format!("lessons for {label}"), &hits, budget);
-    (!pack.entries.is_empty()).then(|| (pack.markdown, pack.tokens))
+    (!pack.entries.is_empty()).then_some((pack.markdown, pack.tokens))
 }
 
 /// The main pack, then the lessons section, within the context cap.
