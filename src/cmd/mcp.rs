@@ -114,7 +114,8 @@ fn tools() -> Vec<Tool> {
                     "since": {"type": "string", "description": format!("Only entries observed on or after this date ({date})")},
                     "until": {"type": "string", "description": format!("Only entries observed on or before this date ({date})")},
                     "tier": {"type": "integer", "minimum": 1, "maximum": 3, "description": "Highest retrieval tier: 1 lexical, 2 semantic, 3 structure (default 3)"},
-                    "tree": {"type": "string", "description": "Another mem tree to search (a name from [trees] in the config, or its folder); default: the server's tree"}
+                    "tree": {"type": "string", "description": "Another mem tree to search (a name from [trees] in the config, or its folder); default: the server's tree"},
+                    "kind": {"type": "string", "enum": crate::entry::KINDS, "description": "Only entries of this kind; `lesson` finds what past sessions learned (pass an error message as the query)"}
                 },
                 "required": ["query"],
                 "additionalProperties": false
@@ -215,6 +216,7 @@ struct RecallArgs {
     until: Option<String>,
     tier: Option<u8>,
     tree: Option<String>,
+    kind: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -335,6 +337,20 @@ impl State {
             a.tier.unwrap_or(3).clamp(1, 3),
         )
         .map_err(err)?;
+        let mut q = q;
+        if let Some(k) = &a.kind {
+            if !crate::entry::KINDS.contains(&k.as_str()) {
+                return Err(err(anyhow::anyhow!(
+                    "kind {k} is not one of {}",
+                    crate::entry::KINDS.join(", ")
+                )));
+            }
+            if k == "lesson" {
+                // An error message pasted as the query: its telling lines.
+                q.text = crate::learn::error_query(&q.text);
+            }
+            q.kind = Some(k.clone());
+        }
         let (hits, _) = crate::watch::recall_any(tree, models, &q, false).map_err(err)?;
         if hits.is_empty() {
             return Err(format!("nothing found for \"{}\"", q.text));

@@ -128,14 +128,42 @@ fn cmd(s: &str) -> String {
 /// The words of a command, with leading `VAR=value` assignments, `sudo`,
 /// `cd DIR &&` and `time` dropped: the last `&&`/`;` segment that is not a
 /// `cd`.
+/// The parts of a command's first line between `&&`, `||` and `;` outside
+/// quotes; `pipes` also cuts at `|`.
+fn split_shell(command: &str, pipes: bool) -> Vec<&str> {
+    let line = command.lines().next().unwrap_or("");
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'\'' || c == b'"' => quote = Some(c),
+            None if (c == b'&' || c == b'|') && b.get(i + 1) == Some(&c) => {
+                out.push(line[start..i].trim());
+                i += 2;
+                start = i;
+                continue;
+            }
+            None if c == b';' || (pipes && c == b'|') => {
+                out.push(line[start..i].trim());
+                start = i + 1;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    out.push(line[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
 fn core(command: &str) -> Vec<String> {
     let first_line = command.lines().next().unwrap_or("");
-    let segments: Vec<&str> = first_line
-        .split("&&")
-        .flat_map(|s| s.split(';'))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let segments: Vec<&str> = split_shell(command, false);
     let seg = segments
         .iter()
         .rev()
@@ -145,20 +173,83 @@ fn core(command: &str) -> Vec<String> {
         })
         .copied()
         .unwrap_or(first_line);
-    let seg = seg.split('|').next().unwrap_or(seg);
-    seg.split_whitespace()
-        .skip_while(|w| {
-            (w.contains('=') && !w.starts_with('-'))
-                || matches!(*w, "sudo" | "time" | "env" | "nohup" | "exec" | "-E")
-        })
-        .map(str::to_string)
-        .collect()
+    let seg = split_shell(seg, true).first().copied().unwrap_or(seg);
+    let mut out: Vec<String> = Vec::new();
+    let mut words = seg.split_whitespace().peekable();
+    // `VAR=x`, `sudo -u postgres`, `time`, `env`, `nohup` before the program.
+    while let Some(w) = words.peek() {
+        if (w.contains('=') && !w.starts_with('-'))
+            || matches!(
+                *w,
+                "time" | "env" | "nohup" | "exec" | "command" | "builtin"
+            )
+        {
+            words.next();
+        } else if *w == "sudo" {
+            words.next();
+            while let Some(f) = words.peek() {
+                if !f.starts_with('-') {
+                    break;
+                }
+                let takes = matches!(*f, "-u" | "-g" | "-C" | "-D" | "-h" | "-p" | "-U");
+                words.next();
+                if takes {
+                    words.next();
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    out.extend(words.map(str::to_string));
+    out
+}
+
+/// The command a wrapper runs: `ssh host 'CMD'`, `bash -c 'CMD'`,
+/// `npx CMD`; `None` for other commands.
+fn wrapped(words: &[String]) -> Option<(String, String)> {
+    let base = words.first()?.rsplit('/').next()?.to_string();
+    let unquote = |s: String| s.trim_matches(|c| c == '\'' || c == '"').to_string();
+    match base.as_str() {
+        "npx" | "pnpx" | "bunx" => {
+            let rest: Vec<&str> = words[1..]
+                .iter()
+                .map(String::as_str)
+                .skip_while(|w| w.starts_with('-'))
+                .collect();
+            (!rest.is_empty()).then(|| (String::new(), rest.join(" ")))
+        }
+        "bash" | "sh" | "zsh" => {
+            let i = words.iter().position(|w| w == "-c" || w == "-lc")?;
+            Some((String::new(), unquote(words[i + 1..].join(" "))))
+        }
+        "ssh" => {
+            // ssh [-flags [value]] host CMD…
+            let mut i = 1;
+            while i < words.len() && words[i].starts_with('-') {
+                let takes = matches!(
+                    words[i].as_str(),
+                    "-i" | "-p" | "-o" | "-l" | "-J" | "-F" | "-L" | "-R" | "-D" | "-W"
+                );
+                i += if takes { 2 } else { 1 };
+            }
+            let rest = words.get(i + 1..).filter(|r| !r.is_empty())?;
+            Some(("ssh ".to_string(), unquote(rest.join(" "))))
+        }
+        _ => None,
+    }
 }
 
 /// The program a command runs, with its subcommand: `cargo build`,
 /// `docker compose`, `git push`, `python -m pytest`, `pytest`.
 pub fn program(command: &str) -> String {
     let words = core(command);
+    if let Some((prefix, inner)) = wrapped(&words) {
+        let p = program(&inner);
+        if !p.is_empty() {
+            return format!("{prefix}{p}");
+        }
+    }
     let Some(first) = words.first() else {
         return String::new();
     };
@@ -167,7 +258,7 @@ pub fn program(command: &str) -> String {
     let mut rest = words[1..].iter();
     if matches!(
         base.as_str(),
-        "python" | "python3" | "uv" | "poetry" | "pipx" | "npx" | "bundle"
+        "python" | "python3" | "uv" | "poetry" | "pipx" | "bundle"
     ) {
         // `python -m pytest`, `uv run pytest`, `poetry run pytest`.
         while let Some(w) = rest.next() {
@@ -329,11 +420,8 @@ const SUBCOMMANDS: &[&str] = &[
 /// part does (`cd`, `source`, `export` aside).
 fn diagnostic(command: &str) -> bool {
     let line = command.lines().next().unwrap_or("");
-    let parts: Vec<&str> = line
-        .split("&&")
-        .flat_map(|s| s.split(';'))
-        .flat_map(|s| s.split("||"))
-        .map(str::trim)
+    let parts: Vec<&str> = split_shell(command, false)
+        .into_iter()
         .filter(|s| {
             let w = s.split_whitespace().next().unwrap_or("");
             !s.is_empty() && !matches!(w, "cd" | "export" | "source" | "." | "set" | "unset")
@@ -348,16 +436,92 @@ fn diagnostic(command: &str) -> bool {
 /// [`diagnostic`] for one simple command (a pipeline counts by its first part).
 fn looks_only(command: &str) -> bool {
     let words = core(command);
+    if let Some((_, inner)) = wrapped(&words) {
+        return diagnostic(&inner);
+    }
     let Some(first) = words.first() else {
         return true;
     };
     let base = first.rsplit('/').next().unwrap_or(first);
-    let sub = words.get(1).map(String::as_str).unwrap_or("");
-    if words
-        .iter()
-        .any(|w| w == "--version" || w == "--help" || w == "-h" || w == "version")
-        && words.len() <= 3
+    // The subcommand: the first word after the program that is not a flag
+    // (nor a global flag's value: `kubectl --context staging -n ns get`).
+    let (sub_at, sub) = {
+        let mut i = 1;
+        loop {
+            match words.get(i).map(String::as_str) {
+                Some(w) if w.starts_with('-') => {
+                    let takes = !w.contains('=')
+                        && matches!(
+                            w,
+                            "-C" | "-c"
+                                | "-n"
+                                | "--namespace"
+                                | "--context"
+                                | "-H"
+                                | "--host"
+                                | "--kubeconfig"
+                                | "--profile"
+                                | "--region"
+                                | "-p"
+                                | "--project"
+                                | "--git-dir"
+                                | "--work-tree"
+                                | "-f"
+                                | "--file"
+                        );
+                    i += if takes { 2 } else { 1 };
+                }
+                Some(w) => break (i, w),
+                None => break (i, ""),
+            }
+        }
+    };
+    let next = |k: usize| words.get(sub_at + k).map(String::as_str);
+    if words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "--version" | "-version" | "--help" | "-h" | "version" | "--status"
+        )
+    }) && words.len() <= 4
     {
+        return true;
+    }
+    // Any tool's read-only subcommands (`nx show`, `brew info`, `mix help`).
+    if matches!(
+        sub,
+        "show"
+            | "status"
+            | "list"
+            | "ls"
+            | "info"
+            | "describe"
+            | "inspect"
+            | "view"
+            | "logs"
+            | "log"
+            | "help"
+            | "doctor"
+            | "whoami"
+            | "outdated"
+            | "search"
+    ) && !matches!(
+        base,
+        "git" | "systemctl" | "docker" | "kubectl" | "terraform"
+    ) {
+        return true;
+    }
+    // Cloud CLIs nest their verbs: `gcloud run services describe`.
+    if matches!(
+        base,
+        "gcloud" | "az" | "aws" | "gsutil" | "doctl" | "flyctl" | "heroku"
+    ) && words.iter().take(6).any(|w| {
+        matches!(
+            w.as_str(),
+            "describe" | "list" | "show" | "ls" | "get" | "status"
+        ) || w.starts_with("get-")
+            || w.starts_with("describe-")
+            || w.starts_with("list-")
+    }) {
         return true;
     }
     match base {
@@ -367,7 +531,12 @@ fn looks_only(command: &str) -> bool {
         | "whoami" | "date" | "man" | "lsof" | "ss" | "netstat" | "free" | "journalctl" | "dig"
         | "nslookup" | "ping" | "history" | "diff" | "jq" | "yq" | "sleep" | "true" | "awk"
         | "sort" | "uniq" | "nproc" | "lscpu" | "hostname" | "readlink" | "realpath"
-        | "basename" | "dirname" | "test" | "[" | "curl" => base != "curl" || !curl_writes(&words),
+        | "basename" | "dirname" | "test" | "[" | "curl" | "getenforce" | "sestatus"
+        | "getsebool" | "ausearch" | "groups" | "namei" | "lsblk" | "blkid" | "findmnt"
+        | "host" | "ip" | "ifconfig" | "getent" | "pgrep" | "tput" | "locale" | "strings"
+        | "nm" | "ldd" | "od" | "xxd" | "md5sum" | "sha256sum" | "cut" | "column" | "tr" => {
+            base != "curl" || !curl_writes(&words)
+        }
         "env" => words.len() == 1,
         "sed" => !words.iter().any(|w| w == "-i" || w.starts_with("-i")),
         "git" => {
@@ -400,10 +569,12 @@ fn looks_only(command: &str) -> bool {
                     | "api-resources"
                     | "version"
                     | "auth"
-            ) || (sub == "config"
-                && words
-                    .get(2)
-                    .is_some_and(|w| w.starts_with("get") || w == "view" || w == "current-context"))
+                    | "diff"
+            ) || (sub == "rollout" && next(1).is_some_and(|w| matches!(w, "status" | "history")))
+                || (sub == "config"
+                    && words.get(2).is_some_and(|w| {
+                        w.starts_with("get") || w == "view" || w == "current-context"
+                    }))
         }
         "docker" | "podman" => matches!(
             sub,
@@ -417,7 +588,10 @@ fn looks_only(command: &str) -> bool {
             matches!(
                 sub,
                 "show" | "output" | "state" | "version" | "providers" | "validate" | "fmt"
-            ) && !(sub == "state" && words.get(2).is_some_and(|w| w == "rm" || w == "mv"))
+            ) && !(sub == "state"
+                && words
+                    .get(sub_at + 1)
+                    .is_some_and(|w| w == "rm" || w == "mv"))
         }
         "npm" | "pnpm" | "yarn" => {
             matches!(sub, "ls" | "list" | "view" | "info" | "outdated" | "why")
@@ -588,11 +762,25 @@ fn episodes(t: &Transcript) -> Vec<Episode<'_>> {
         events: Vec::new(),
     }];
     for e in &t.events {
+        // The user answers the agent (it asked, or its last step failed):
+        // the same task goes on.
+        let open = out.last().is_some_and(|x| {
+            let asked = x.events.iter().rev().find_map(|e| match e {
+                Event::Say { text, .. } => Some(text.trim_end().ends_with('?')),
+                Event::Act(_) => Some(false),
+                _ => None,
+            });
+            let failing = x.events.iter().rev().find_map(|e| match e {
+                Event::Act(a) if a.command.is_some() => Some(a.failed),
+                _ => None,
+            });
+            asked == Some(true) || failing == Some(true)
+        });
         if let Event::Request { turn, text } = e
             && (out
                 .last()
                 .is_some_and(|x| x.request.is_none() && x.events.is_empty())
-                || !continues(text))
+                || !(continues(text) || open))
         {
             if out
                 .last()
@@ -639,6 +827,7 @@ pub fn extract(t: &Transcript) -> Vec<Lesson> {
             })
             .collect();
         let task = ep.request.map(|(_, r)| task_of(r));
+        let before = out.len();
         // Actions a recovery lesson already accounts for (attempts, fixes,
         // the command that worked).
         let mut used = vec![false; acts.len()];
@@ -658,7 +847,22 @@ pub fn extract(t: &Transcript) -> Vec<Lesson> {
                 out.push(l);
             }
         }
+        // Failures seen through a status check (`kubectl get pods` showing
+        // CrashLoopBackOff, `curl` getting a 502) fixed before the same
+        // check shows the good state.
+        for i in 0..acts.len() {
+            if used[i] || taken[i] {
+                continue;
+            }
+            if let Some(l) = observed(&acts, i, task.as_deref(), &mut used) {
+                out.push(l);
+            }
+        }
+        // An episode that was mostly repairs (two failures fixed or more)
+        // is not a procedure to keep.
+        let repairs = out.len() - before;
         if let Some((rturn, req)) = ep.request
+            && repairs < 2
             && let Some(l) = strategy(&acts, rturn, req, &used)
         {
             out.push(l);
@@ -712,15 +916,195 @@ fn real_failure(a: &Action) -> bool {
     !answers && said > 0
 }
 
+/// Commands that check a state (a service, a pod, an endpoint) and exit 0
+/// whatever they find.
+fn state_check(command: &str) -> bool {
+    split_shell(command, false)
+        .iter()
+        .any(|seg| state_check_one(seg))
+}
+
+fn state_check_one(command: &str) -> bool {
+    let w = core(command);
+    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    matches!(
+        s.as_slice(),
+        ["kubectl" | "oc", ..]
+            | ["systemctl", "status" | "is-active" | "is-failed", ..]
+            | ["curl" | "wget" | "http" | "httpie", ..]
+            | ["docker" | "podman", "ps" | "inspect", ..]
+            | ["docker" | "podman", "compose", "ps", ..]
+            | ["helm", "status", ..]
+            | ["gh", "run", ..]
+            | ["pg_isready", ..]
+            | ["service", _, "status", ..]
+    ) && (!s.first().is_some_and(|f| *f == "kubectl" || *f == "oc")
+        || s.iter()
+            .any(|x| matches!(*x, "get" | "describe" | "status" | "rollout")))
+}
+
+/// What a state check printed says something is wrong: an error line, a
+/// failed state, or an HTTP error status.
+fn check_failed(output: &str) -> bool {
+    telling(output)
+        || output.lines().any(|l| {
+            let t = l.trim();
+            (t.len() == 3
+                && (t.starts_with('4') || t.starts_with('5'))
+                && t.chars().all(|c| c.is_ascii_digit()))
+                || [
+                    "HTTP/1.1 5",
+                    "HTTP/2 5",
+                    "HTTP/1.1 4",
+                    "HTTP/2 4",
+                    "inactive (dead)",
+                    "NotReady",
+                    "Evicted",
+                    "Pending",
+                ]
+                .iter()
+                .any(|p| t.contains(p))
+        })
+}
+
+/// Token overlap of two commands (numbers and hashes aside).
+fn same_check(a: &str, b: &str) -> bool {
+    let toks = |c: &str| -> std::collections::BTreeSet<String> {
+        c.split_whitespace()
+            .filter(|w| !w.chars().any(|ch| ch.is_ascii_digit()) || w.len() < 4)
+            .map(str::to_string)
+            .collect()
+    };
+    let (x, y) = (toks(a), toks(b));
+    let inter = x.intersection(&y).count() as f32;
+    let union = x.union(&y).count() as f32;
+    union > 0.0 && inter / union >= 0.6
+}
+
+/// Error lines that diagnostics between `from` and `to` printed (a log,
+/// `kubectl describe`, `systemctl status`): at most two lines from each of
+/// at most two of them, quoted into `evidence`; returns them quoted.
+fn clues(acts: &[&Action], from: usize, to: usize, evidence: &mut Vec<Quote>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = 0;
+    for a in acts.iter().take(to).skip(from) {
+        if seen >= 2 {
+            break;
+        }
+        let looks = a.command.as_deref().is_some_and(diagnostic) || reading_tool(&a.tool);
+        if !looks || a.result_turn.is_none() || !telling(&a.output) {
+            continue;
+        }
+        seen += 1;
+        for e in error_lines(&a.output, 2) {
+            if out.iter().any(|x: &String| x.contains(e.as_str())) {
+                continue;
+            }
+            evidence.push(Quote {
+                turn: a.result_turn.unwrap_or(a.call_turn),
+                what: "error",
+                text: e.clone(),
+            });
+            out.push(format!("`{}`", tick(&e)));
+        }
+    }
+    evidence.sort_by_key(|q| q.turn);
+    out
+}
+
+/// A failure seen through the state check `acts[i]`, the steps that
+/// changed something after it, and the same check later showing no
+/// failure: a recovery lesson.
+fn observed(acts: &[&Action], i: usize, task: Option<&str>, used: &mut [bool]) -> Option<Lesson> {
+    let first = acts[i];
+    let c = first.command.as_deref()?;
+    if first.failed
+        || first.result_turn.is_none()
+        || !state_check(c)
+        || !check_failed(&first.output)
+    {
+        return None;
+    }
+    let errs = error_lines(&first.output, 4);
+    let j = (i + 1..acts.len()).find(|&j| {
+        let a = acts[j];
+        a.command
+            .as_deref()
+            .is_some_and(|d| state_check(d) && same_check(c, d))
+            && a.result_turn.is_some()
+            && !a.failed
+            && !check_failed(&a.output)
+    })?;
+    // The same check failing again in between: the attempts before it
+    // did not fix it; the fix is what ran after the last failing check.
+    let last_bad = (i..j)
+        .rev()
+        .find(|&k| {
+            acts[k].command.as_deref().is_some_and(|d| {
+                state_check(d) && same_check(c, d) && check_failed(&acts[k].output)
+            })
+        })
+        .unwrap_or(i);
+    let fixes: Vec<usize> = (last_bad + 1..j)
+        .filter(|&k| changed_something(acts[k]))
+        .collect();
+    if fixes.is_empty() {
+        return None;
+    }
+    let check = acts[j];
+    let mut clue_quotes = Vec::new();
+    let found = clues(acts, i + 1, fixes[0], &mut clue_quotes);
+    let mut evidence = vec![Quote {
+        turn: first.call_turn,
+        what: "command",
+        text: clip(c.trim(), 200),
+    }];
+    for e in &errs {
+        evidence.push(Quote {
+            turn: first.result_turn.unwrap_or(first.call_turn),
+            what: "error",
+            text: e.clone(),
+        });
+    }
+    evidence.extend(clue_quotes);
+    evidence.extend(fixes.iter().map(|&k| step_quote(acts[k])));
+    evidence.push(step_quote(check));
+    evidence.sort_by_key(|q| q.turn);
+    let mut turns: Vec<usize> = evidence.iter().map(|q| q.turn).collect();
+    turns.dedup();
+    for &k in &fixes {
+        used[k] = true;
+    }
+    used[i] = true;
+    used[j] = true;
+    let mut shown = errs
+        .iter()
+        .map(|e| format!("`{}`", tick(e)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    if !found.is_empty() {
+        shown = format!("{shown} (seen: {})", found.join(" / "));
+    }
+    let steps: Vec<String> = fixes.iter().map(|&k| step_text(acts[k])).collect();
+    Some(Lesson {
+        kind: "recovery",
+        trigger: format!("{} shows {shown}", cmd(c)),
+        advice: format!(
+            "{}, then {} shows it healthy",
+            steps.join(", then "),
+            cmd(check.command.as_deref().unwrap_or(""))
+        ),
+        program: program(c),
+        task: task.map(str::to_string),
+        turns,
+        evidence,
+    })
+}
+
 /// The program keys of every segment of a command (`a && b; c`).
 fn keys(command: &str) -> Vec<String> {
-    let line = command.lines().next().unwrap_or("");
     let mut v: Vec<String> = Vec::new();
-    for seg in line
-        .split("&&")
-        .flat_map(|s| s.split(';'))
-        .flat_map(|s| s.split("||"))
-    {
+    for seg in split_shell(command, false) {
         if looks_only(seg) {
             continue;
         }
@@ -779,11 +1163,11 @@ fn recovery(
 ) -> Option<Lesson> {
     let first = acts[i];
     let first_cmd = first.command.as_deref()?;
-    let errs = error_lines(&first.output, 3);
+    let errs = error_lines(&first.output, 4);
     let sig: std::collections::BTreeSet<String> =
         errs.iter().flat_map(|e| error_words(e)).collect();
     let signature = |a: &Action| -> std::collections::BTreeSet<String> {
-        error_lines(&a.output, 3)
+        error_lines(&a.output, 4)
             .iter()
             .flat_map(|e| error_words(e))
             .collect()
@@ -894,7 +1278,10 @@ fn recovery(
             } else {
                 changed_something(a)
             };
-            counts && !a.command.as_deref().is_some_and(undoes)
+            // What undid a detour is not advice; a plain `rm` of a
+            // stale file is.
+            let detoured = !detours.is_empty() || attempts.len() > 1;
+            counts && !(detoured && a.command.as_deref().is_some_and(undoes))
         })
         .collect();
     let last_cmd = acts[last_fail].command.as_deref().unwrap_or("");
@@ -967,6 +1354,17 @@ fn recovery(
         .map(|e| format!("`{}`", tick(e)))
         .collect::<Vec<_>>()
         .join(" / ");
+    // What the look around the failure found (a log, `describe`, `status`).
+    let first_fix = fixes
+        .first()
+        .and_then(|f| (i + 1..s).find(|&k| std::ptr::eq(acts[k], *f)))
+        .unwrap_or(s);
+    let found = clues(acts, i + 1, first_fix, &mut evidence);
+    let shown_err = if found.is_empty() {
+        shown_err
+    } else {
+        format!("{shown_err} (seen: {})", found.join(" / "))
+    };
     let key = keys(first_cmd).last().cloned().unwrap_or_default();
     if optimisation {
         let tried: Vec<String> = variants.iter().map(|c| cmd(c)).collect();
@@ -1095,11 +1493,11 @@ fn strategy(acts: &[&Action], rturn: usize, request: &str, used: &[bool]) -> Opt
     if own < 2 || uniq.iter().filter(|a| a.command.is_some()).count() < 3 {
         return None;
     }
-    // The episode ended well: its last command worked.
+    // The episode ended well: its last command that did something worked.
     if acts
         .iter()
         .rev()
-        .find(|a| a.command.is_some())
+        .find(|a| a.command.as_deref().is_some_and(|c| !diagnostic(c)))
         .is_some_and(|a| a.failed)
     {
         return None;
@@ -1109,7 +1507,7 @@ fn strategy(acts: &[&Action], rturn: usize, request: &str, used: &[bool]) -> Opt
         .iter()
         .map(|a| match (&a.command, &a.edit) {
             (Some(c), _) => cmd(c),
-            (None, Some(e)) => format!("edit `{}`", tick(&short_path(&e.path))),
+            (None, Some(_)) => step_text(a),
             _ => String::new(),
         })
         .collect::<Vec<_>>()
@@ -1483,7 +1881,10 @@ mod tests {
         let ls = extract(&t);
         assert_eq!(ls.len(), 1, "{ls:#?}");
         assert_eq!(ls[0].kind, "strategy");
-        assert_eq!(ls[0].trigger, "Cut a release 2.4.0 of the cli");
+        assert_eq!(
+            ls[0].trigger,
+            "Cut a release 2.4.0 of the cli. Use the usual process."
+        );
         assert!(ls[0].advice.contains("`git tag v2.4.0`") && !ls[0].advice.contains("git status"));
         assert!(verify(&t, &ls[0]).is_empty());
     }

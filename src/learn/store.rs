@@ -32,14 +32,19 @@ pub struct Outcome {
     pub source: String,
 }
 
+/// The lesson a new one confirms or contradicts: one already in the tree,
+/// or one added earlier in the same batch (by outcome index).
+enum Target {
+    Known(EntryPath),
+    Batch(usize),
+}
+
 /// A lesson stored in the tree, as read back from its body.
 struct Known {
     path: EntryPath,
-    text: String,
     trigger: String,
     advice: String,
     refs: Vec<String>,
-    maturity: String,
 }
 
 fn field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
@@ -76,8 +81,6 @@ fn known_lessons(tree: &Tree) -> Vec<Known> {
             trigger: trigger.to_string(),
             advice: advice.to_string(),
             refs,
-            maturity: e.meta.maturity.clone(),
-            text,
         });
     }
     out
@@ -188,19 +191,14 @@ pub fn store(
     let known = known_lessons(tree);
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut adds: Vec<(usize, AddRequest)> = Vec::new();
-    let mut confirms: Vec<(usize, String)> = Vec::new();
-    let mut related: Vec<(usize, EntryPath)> = Vec::new();
+    // Confirmations: (the confirmed lesson — a known path, or the outcome
+    // index of a lesson added in this batch — and the confirming ref).
+    let mut confirms: Vec<(Target, String)> = Vec::new();
+    let mut related: Vec<(usize, Target)> = Vec::new();
+    // Lessons added in this batch: (trigger, advice, outcome index).
+    let mut batch: Vec<(String, String, usize)> = Vec::new();
     for l in lessons {
         let reference = l.reference(&t.session);
-        let same_trigger: Vec<&Known> = known
-            .iter()
-            .filter(|k| alike(&k.trigger, &l.trigger))
-            .collect();
-        let held = known.iter().find(|k| k.refs.contains(&reference));
-        let confirmed = same_trigger
-            .iter()
-            .find(|k| alike(&k.advice, &l.advice))
-            .copied();
         let i = outcomes.len();
         let mut o = Outcome {
             op: "added",
@@ -209,29 +207,35 @@ pub fn store(
             lesson: l.clone(),
             source: reference.clone(),
         };
+        let held = known.iter().find(|k| k.refs.contains(&reference));
+        let same = |tr: &str, ad: &str| alike(tr, &l.trigger) && alike(ad, &l.advice);
+        let known_same = known.iter().find(|k| same(&k.trigger, &k.advice));
+        let batch_same = batch.iter().find(|(tr, ad, _)| same(tr, ad));
         if let Some(k) = held {
             o.op = "noop";
             o.path = k.path.to_string();
-        } else if let Some(k) = confirmed {
+        } else if let Some(k) = known_same {
             o.op = "confirmed";
             o.path = k.path.to_string();
             o.target = Some(k.path.to_string());
-            if !confirms.iter().any(|(_, p)| *p == o.path) {
-                confirms.push((i, reference.clone()));
-            } else {
-                o.op = "noop";
-            }
+            confirms.push((Target::Known(k.path.clone()), reference.clone()));
+        } else if let Some((_, _, j)) = batch_same {
+            o.op = "confirmed";
+            confirms.push((Target::Batch(*j), reference.clone()));
         } else {
-            if let Some(k) = same_trigger.first() {
+            if let Some(k) = known.iter().find(|k| alike(&k.trigger, &l.trigger)) {
                 o.op = "contradicts";
                 o.target = Some(k.path.to_string());
-                related.push((i, k.path.clone()));
+                related.push((i, Target::Known(k.path.clone())));
+            } else if let Some((_, _, j)) = batch.iter().find(|(tr, _, _)| alike(tr, &l.trigger)) {
+                o.op = "contradicts";
+                related.push((i, Target::Batch(*j)));
             }
-            let text = l.render(source);
+            batch.push((l.trigger.clone(), l.advice.clone(), i));
             adds.push((
                 i,
                 AddRequest {
-                    text,
+                    text: l.render(source),
                     at: Some(topic_of(&l)),
                     title: Some(title_of(&l)),
                     tags: tags_of(&l, t),
@@ -271,32 +275,67 @@ pub fn store(
             }
         }
     }
-    let mut writer: Option<Writer> = None;
+    let path_of = |t: &Target, outcomes: &[Outcome]| -> Option<EntryPath> {
+        match t {
+            Target::Known(p) => Some(p.clone()),
+            Target::Batch(j) => EntryPath::parse(&outcomes[*j].path).ok(),
+        }
+    };
+    let resolved: Vec<(EntryPath, String)> = confirms
+        .iter()
+        .filter_map(|(t, r)| path_of(t, &outcomes).map(|p| (p, r.clone())))
+        .collect();
+    // Batch targets have their paths now.
+    for o in outcomes.iter_mut() {
+        if o.op == "confirmed"
+            && o.path.is_empty()
+            && let Some((p, _)) = resolved.iter().find(|(_, r)| *r == o.source)
+        {
+            o.path = p.to_string();
+            o.target = Some(p.to_string());
+        }
+    }
     let mut cs = Changeset::new(format!(
         "mem: learn: confirm or relate lessons from {source} (via learn)"
     ));
-    for (i, reference) in &confirms {
-        let Some(k) = known
-            .iter()
-            .find(|k| k.path.to_string() == outcomes[*i].path)
-        else {
+    // Each confirmed entry once, with all its new refs.
+    let mut by_path: Vec<(EntryPath, Vec<String>)> = Vec::new();
+    for (p, r) in resolved {
+        match by_path.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, v)) => v.push(r),
+            None => by_path.push((p, vec![r])),
+        }
+    }
+    for (p, refs) in &by_path {
+        let rel = p.rel_file();
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
             continue;
         };
-        let mut e = Entry::parse(&k.text)?;
-        let next = match k.maturity.as_str() {
-            "draft" => "validated",
-            _ if k.refs.len() + 1 >= 3 => "core",
-            m => m,
-        };
-        e.set_serialized("maturity", &next)?;
+        let mut e = Entry::parse(&text)?;
+        let before = 1 + e
+            .body()
+            .lines()
+            .filter(|l| l.trim().starts_with("- confirmed by "))
+            .count();
+        let sources = before + refs.len();
+        let maturity = if sources >= 3 { "core" } else { "validated" };
+        if e.meta.maturity != "core" {
+            e.set_serialized("maturity", &maturity)?;
+        }
         e.set_serialized("updated", &crate::time::format(crate::time::now()))?;
         let mut body = e.body().trim_end().to_string();
-        body.push_str(&format!("\n- confirmed by {reference} ({source})\n"));
+        body.push('\n');
+        for r in refs {
+            body.push_str(&format!("- confirmed by {r} ({source})\n"));
+        }
         e.set_body(&body);
-        cs.replace(k.path.rel_file(), k.text.clone(), e.render());
+        cs.replace(rel, text, e.render());
     }
     for (i, target) in &related {
         let path = &outcomes[*i].path;
+        let Some(tp) = path_of(target, &outcomes) else {
+            continue;
+        };
         if outcomes[*i].op != "contradicts" || path.is_empty() {
             continue;
         }
@@ -308,13 +347,17 @@ pub fn store(
             continue;
         };
         let mut e = Entry::parse(&text)?;
-        if e.add_relation("contradicts", target)? {
+        if e.add_relation("contradicts", &tp)? {
             cs.replace(rel, text, e.render());
         }
     }
     if !cs.is_empty() {
-        let w = writer.get_or_insert(Writer::lock(tree)?);
-        w.apply(cs)?;
+        Writer::lock(tree)?.apply(cs)?;
+    }
+    for (i, t) in &related {
+        if let Some(p) = path_of(t, &outcomes) {
+            outcomes[*i].target = Some(p.to_string());
+        }
     }
     Ok(outcomes)
 }

@@ -505,6 +505,23 @@ pub fn looks_failed(output: &str) -> bool {
         FAIL_STARTS.iter().any(|p| l.starts_with(p))
             || FAIL_INSIDE.iter().any(|p| l.contains(p))
             || python_exception(l)
+            || coded_error(l)
+    })
+}
+
+/// `error TS2305:`, `error CS1002:`, `error NETSDK1045:` inside a line
+/// (compilers that prefix the location).
+fn coded_error(l: &str) -> bool {
+    l.match_indices("error ").any(|(i, _)| {
+        let rest = &l[i + 6..];
+        let code: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        code.len() >= 3
+            && code.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && code.chars().any(|c| c.is_ascii_digit())
+            && rest[code.len()..].starts_with(':')
     })
 }
 
@@ -534,6 +551,12 @@ const FAIL_STARTS: &[&str] = &[
     "ModuleNotFoundError",
     "ImportError",
     "make: ***",
+    "Runtime Error",
+    "Compilation Error",
+    "Database Error",
+    "Encountered an error",
+    "Error ",
+    "FATAL:",
 ];
 
 const FAIL_INSIDE: &[&str] = &[
@@ -571,8 +594,9 @@ pub fn error_line(output: &str) -> Option<String> {
 /// best line, then other lines that say what failed (score ≥ 2).
 pub fn error_lines(output: &str, n: usize) -> Vec<String> {
     let mut scored: Vec<(i32, usize, &str)> = Vec::new();
+    let mut pending_heading: Option<i32> = None;
     for (i, raw) in output.lines().enumerate() {
-        let l = raw.trim();
+        let l = without_log_prefix(raw.trim());
         if l.is_empty() || l.len() < 4 || l.starts_with("Exit code ") {
             continue;
         }
@@ -582,12 +606,25 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
             s = 5;
         } else if FAIL_STARTS.iter().any(|p| l.starts_with(p))
             || FAIL_INSIDE.iter().any(|p| l.contains(p))
+            || coded_error(l)
         {
             s = 4;
         } else if ERROR_WORDS.iter().any(|w| low.contains(w)) {
             s = 2;
         }
         if s > 0 && GENERIC.iter().any(|g| low.contains(g)) {
+            s = 1;
+        }
+        // A bare heading (`Compilation Error`, `Error:`, `* What went
+        // wrong:`) says nothing itself: the line after it does.
+        let heading = s > 0 && (l.split_whitespace().count() <= 3 || l.ends_with(':'));
+        if let Some(prev) = pending_heading.take()
+            && s < prev
+        {
+            s = prev;
+        }
+        if heading {
+            pending_heading = Some(s.max(3));
             s = 1;
         }
         if s > 0 {
@@ -624,6 +661,41 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
         out.push(clip(l, 240));
     }
     out
+}
+
+/// A log line without its syslog/journal prefix (`Mar 04 10:41:07 host
+/// unit[123]: `) or a leading timestamp (`2026-03-04 10:41:07.123 UTC [42]
+/// `): what is left says what happened (and is still a verbatim part of
+/// the line).
+fn without_log_prefix(l: &str) -> &str {
+    let b = l.as_bytes();
+    // "Mar 04 10:41:07 host unit[pid]: msg"
+    let syslog = b.len() > 16
+        && b[0].is_ascii_uppercase()
+        && b[3] == b' '
+        && b[6] == b' '
+        && b[9] == b':'
+        && b[12] == b':';
+    // "2026-03-04 10:41:07…" or "2026-03-04T10:41:07…"
+    let iso = b.len() > 19 && b[4] == b'-' && b[7] == b'-' && (b[10] == b' ' || b[10] == b'T');
+    if !(syslog || iso) {
+        return l;
+    }
+    // The message starts after the first ": " past the time (syslog), or
+    // after the last "] " / the time's end (iso).
+    let from = if syslog { 15 } else { 19 };
+    let Some(rest) = l.get(from..) else {
+        return l;
+    };
+    let cut = if syslog {
+        rest.find(": ")
+    } else {
+        rest.find("] ")
+    };
+    match cut {
+        Some(i) => rest[i + 2..].trim_start(),
+        None => l,
+    }
 }
 
 /// Whether a failure's output says what went wrong (an error line), as
@@ -684,6 +756,14 @@ const ERROR_WORDS: &[&str] = &[
     "is required",
     "not allowed",
     "not permitted",
+    "already exists",
+    "does not exist",
+    "doesn't exist",
+    "not installed",
+    "not supported",
+    "no matching",
+    "bad gateway",
+    "service unavailable",
     "no module",
     "out of memory",
     "no space left",
@@ -710,6 +790,13 @@ const GENERIC: &[&str] = &[
     "warning: build failed, waiting",
     "error: process didn't exit successfully",
     "to rerun pass",
+    "build failed with an exception",
+    "build failed in ",
+    "what went wrong",
+    "try:",
+    "failed to apply plugin",
+    "failed with result",
+    "job for ",
     "panicked at",
     "error: trace:",
     "for more information",
@@ -786,7 +873,7 @@ mod tests {
         assert!(acts[0].failed && !acts[1].failed && acts[2].failed);
         assert_eq!(
             error_line(&acts[0].output).as_deref(),
-            Some("npm ERR! ERESOLVE unable to resolve dependency tree")
+            Some("npm ERR! code ERESOLVE")
         );
     }
 
