@@ -46,6 +46,9 @@ _mem() {
             mem,init)
                 cmd="mem__subcmd__init"
                 ;;
+            mem,learn)
+                cmd="mem__subcmd__learn"
+                ;;
             mem,log)
                 cmd="mem__subcmd__log"
                 ;;
@@ -106,6 +109,9 @@ _mem() {
             mem__subcmd__eval,help)
                 cmd="mem__subcmd__eval__subcmd__help"
                 ;;
+            mem__subcmd__eval,lessons)
+                cmd="mem__subcmd__eval__subcmd__lessons"
+                ;;
             mem__subcmd__eval,locomo)
                 cmd="mem__subcmd__eval__subcmd__locomo"
                 ;;
@@ -126,6 +132,9 @@ _mem() {
                 ;;
             mem__subcmd__eval__subcmd__help,help)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__help"
+                ;;
+            mem__subcmd__eval__subcmd__help,lessons)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__lessons"
                 ;;
             mem__subcmd__eval__subcmd__help,locomo)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__locomo"
@@ -171,6 +180,9 @@ _mem() {
                 ;;
             mem__subcmd__help,init)
                 cmd="mem__subcmd__help__subcmd__init"
+                ;;
+            mem__subcmd__help,learn)
+                cmd="mem__subcmd__help__subcmd__learn"
                 ;;
             mem__subcmd__help,log)
                 cmd="mem__subcmd__help__subcmd__log"
@@ -228,6 +240,9 @@ _mem() {
                 ;;
             mem__subcmd__help__subcmd__eval,curation)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__curation"
+                ;;
+            mem__subcmd__help__subcmd__eval,lessons)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__lessons"
                 ;;
             mem__subcmd__help__subcmd__eval,locomo)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__locomo"
@@ -368,7 +383,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,7 +545,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement quarantine help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement quarantine lessons help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -582,7 +597,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help)
-            opts="synth locomo longmemeval curation placement quarantine help"
+            opts="synth locomo longmemeval curation placement quarantine lessons help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -610,6 +625,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__lessons)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -686,6 +715,28 @@ _mem() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__lessons)
+            opts="-y -q -h --replay --mistakes --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -906,7 +957,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add ingest recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
+            opts="init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -976,7 +1027,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth locomo longmemeval curation placement quarantine"
+            opts="synth locomo longmemeval curation placement quarantine lessons"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -990,6 +1041,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__lessons)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1200,6 +1265,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__learn)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1847,6 +1926,28 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__learn)
+            opts="-y -q -h --dry-run --no-index --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__log)
             opts="-n -y -q -h --limit --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2212,12 +2313,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__recall)
-            opts="-k -y -q -h --k --tier --at --since --until --history --archived --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
+            opts="-k -y -q -h --kind --error --k --tier --at --since --until --history --archived --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --k)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

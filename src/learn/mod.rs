@@ -862,8 +862,7 @@ pub fn extract(t: &Transcript) -> Vec<Lesson> {
         // is not a procedure to keep.
         let repairs = out.len() - before;
         if let Some((rturn, req)) = ep.request
-            && repairs < 2
-            && let Some(l) = strategy(&acts, rturn, req, &used)
+            && let Some(l) = strategy(&acts, rturn, req, &used, repairs)
         {
             out.push(l);
         }
@@ -1453,7 +1452,13 @@ const PROCEDURE: &[&str] = &[
 /// A procedure the episode carried out: the steps that changed something
 /// and that no recovery lesson accounts for, when the request asked for a
 /// procedure and the last step worked.
-fn strategy(acts: &[&Action], rturn: usize, request: &str, used: &[bool]) -> Option<Lesson> {
+fn strategy(
+    acts: &[&Action],
+    rturn: usize,
+    request: &str,
+    used: &[bool],
+    repairs: usize,
+) -> Option<Lesson> {
     let low = request.to_lowercase();
     // A request to repair something is not a procedure to keep.
     let words: Vec<&str> = low
@@ -1466,14 +1471,25 @@ fn strategy(acts: &[&Action], rturn: usize, request: &str, used: &[bool]) -> Opt
     {
         return None;
     }
-    if !PROCEDURE.iter().any(|p| {
-        low.match_indices(p).any(|(i, _)| {
-            let before = low[..i].chars().next_back();
-            before.is_none_or(|c| !c.is_alphanumeric())
-        })
-    }) {
-        return None;
-    }
+    // A problem to look into, unless a procedure is named.
+    let problem = words.iter().any(|w| {
+        matches!(
+            *w,
+            "fails"
+                | "failing"
+                | "failed"
+                | "stopped"
+                | "error"
+                | "errors"
+                | "crash"
+                | "crashing"
+                | "why"
+                | "look"
+                | "investigate"
+                | "slow"
+                | "stuck"
+        )
+    });
     let mut uniq: Vec<&Action> = Vec::new();
     let mut own = 0;
     for (k, a) in acts.iter().enumerate() {
@@ -1484,13 +1500,24 @@ fn strategy(acts: &[&Action], rturn: usize, request: &str, used: &[bool]) -> Opt
         if c.is_some() && uniq.iter().any(|u| u.command.as_deref().map(norm_cmd) == c) {
             continue;
         }
-        if !used[k] && a.command.is_some() {
+        if !used[k] {
             own += 1;
         }
         uniq.push(a);
     }
-    // Mostly fixes of failures: a repair, not a procedure.
-    if own < 2 || uniq.iter().filter(|a| a.command.is_some()).count() < 3 {
+    // Mostly fixes of failures: a repair, not a procedure. A procedure
+    // asked for by name needs fewer steps of its own than any task.
+    let named = PROCEDURE.iter().any(|p| {
+        low.match_indices(p).any(|(i, _)| {
+            let before = low[..i].chars().next_back();
+            before.is_none_or(|c| !c.is_alphanumeric())
+        })
+    });
+    if problem && !named {
+        return None;
+    }
+    let need = if named { 2 } else { 4 } + repairs.saturating_sub(1);
+    if own < need || uniq.iter().filter(|a| a.command.is_some()).count() < 3 {
         return None;
     }
     // The episode ended well: its last command that did something worked.
