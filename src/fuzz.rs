@@ -333,6 +333,50 @@ mod tests {
         });
     }
 
+    /// `mem learn`'s reader and rules: any mangled transcript with tool
+    /// calls parses or is refused, and every lesson found quotes the
+    /// transcript verbatim.
+    #[test]
+    fn lesson_extraction_never_panics_and_quotes_only_what_is_there() {
+        let lines = [
+            r#"{"type":"user","sessionId":"s","uuid":"u","message":{"role":"user","content":"build it and release 1.2"}}"#,
+            r#"{"type":"assistant","sessionId":"s","uuid":"u","message":{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"cargo build && ssh h 'systemctl status x'"}}]}}"#,
+            r#"{"type":"user","sessionId":"s","uuid":"u","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"Exit code 101
+error: failed
+Compilation Error
+Mar 04 10:41:07 db-01 x[1]: boom","is_error":true}]}}"#,
+            r#"{"type":"assistant","sessionId":"s","uuid":"u","message":{"role":"assistant","content":[{"type":"tool_use","id":"t2","name":"Edit","input":{"file_path":"a/b.toml","old_string":"x","new_string":"x
+y = 1"}}]}}"#,
+            r#"{"role":"assistant","content":"","tool_calls":[{"id":"c1","type":"function","function":{"name":"shell","arguments":"{"cmd":"kubectl get pods; curl -sI http://x"}"}}]}"#,
+            r#"{"role":"tool","tool_call_id":"c1","content":"HTTP/1.1 502 Bad Gateway
+CrashLoopBackOff"}"#,
+            r#"{"type":"response_item","payload":{"type":"function_call","name":"shell","arguments":"{"command":["bash","-lc","npm test"]}","call_id":"k1"}}"#,
+        ];
+        drive("lesson extraction", 4, 10_000, |rng| {
+            let mut t = String::new();
+            for _ in 0..rng.range(1, 12) {
+                let line = rng_pick(rng, &lines);
+                if rng.chance(0.5) {
+                    t.push_str(line);
+                } else {
+                    t.push_str(&mutate(rng, line));
+                }
+                t.push('\n');
+            }
+            let Ok(tr) = timed("learn parse", &t, || {
+                crate::learn::transcript::parse(t.as_bytes(), "fuzz")
+            }) else {
+                return;
+            };
+            let lessons = timed("learn extract", &t, || crate::learn::extract(&tr));
+            for l in &lessons {
+                assert!(crate::learn::verify(&tr, l).is_empty(), "{l:?}\n{t}");
+                let _ = l.render("fuzz.jsonl");
+            }
+            let _ = crate::learn::error_query(&t);
+        });
+    }
+
     #[test]
     fn front_matter_edits_keep_the_entry_valid_and_hold_the_value() {
         use serde_yaml::Value;
