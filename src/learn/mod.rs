@@ -288,23 +288,7 @@ pub fn program(command: &str) -> String {
         if w.starts_with('-') {
             // `git -C dir push`, `kubectl -n ns apply`: flags before the
             // subcommand, some with a value.
-            skip_value = !w.contains('=')
-                && matches!(
-                    w.as_str(),
-                    "-C" | "-c"
-                        | "-n"
-                        | "--namespace"
-                        | "--context"
-                        | "-H"
-                        | "--host"
-                        | "--kubeconfig"
-                        | "--profile"
-                        | "--region"
-                        | "-p"
-                        | "--project"
-                        | "--git-dir"
-                        | "--work-tree"
-                );
+            skip_value = takes_value(w);
             continue;
         }
         let sub = w
@@ -342,6 +326,30 @@ pub fn program(command: &str) -> String {
     // `docker compose up` and `aws s3 cp`: at most three words.
     key.truncate(3);
     key.join(" ")
+}
+
+/// Global flags that take a value before a subcommand (`git -C dir`,
+/// `kubectl --context c -n ns`, `docker compose -f file`).
+fn takes_value(flag: &str) -> bool {
+    !flag.contains('=')
+        && matches!(
+            flag,
+            "-C" | "-c"
+                | "-n"
+                | "--namespace"
+                | "--context"
+                | "-H"
+                | "--host"
+                | "--kubeconfig"
+                | "--profile"
+                | "--region"
+                | "-p"
+                | "--project"
+                | "--git-dir"
+                | "--work-tree"
+                | "-f"
+                | "--file"
+        )
 }
 
 /// Programs whose second word is a subcommand (`git push`, `make lint`);
@@ -450,25 +458,7 @@ fn looks_only(command: &str) -> bool {
         loop {
             match words.get(i).map(String::as_str) {
                 Some(w) if w.starts_with('-') => {
-                    let takes = !w.contains('=')
-                        && matches!(
-                            w,
-                            "-C" | "-c"
-                                | "-n"
-                                | "--namespace"
-                                | "--context"
-                                | "-H"
-                                | "--host"
-                                | "--kubeconfig"
-                                | "--profile"
-                                | "--region"
-                                | "-p"
-                                | "--project"
-                                | "--git-dir"
-                                | "--work-tree"
-                                | "-f"
-                                | "--file"
-                        );
+                    let takes = takes_value(w);
                     i += if takes { 2 } else { 1 };
                 }
                 Some(w) => break (i, w),
