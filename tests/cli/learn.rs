@@ -120,6 +120,28 @@ fn a_transcript_is_learned_once_and_its_lesson_found_by_the_error() {
         .args(["recall", "--kind", "nonsense", "x"])
         .assert()
         .failure();
+    // The MCP recall tool: `kind: lesson` reads the query as an error.
+    let calls = [
+        json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}),
+        json!({"jsonrpc":"2.0","method":"notifications/initialized"}),
+        json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"recall","arguments":{
+            "query":"error: failed to run custom build command for `clang-sys v1.8.1` at /x/y.rs:3\nUnable to find libclang","kind":"lesson"}}}),
+        json!({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"recall","arguments":{"query":"x","kind":"nonsense"}}}),
+    ];
+    let input: String = calls.iter().map(|c| format!("{c}\n")).collect();
+    let out = env.mem().arg("mcp").write_stdin(input).output().unwrap();
+    ok(&out);
+    let answers = parse_lines(&out.stdout);
+    let by_id = |id: u64| answers.iter().find(|a| a["id"] == id).unwrap().clone();
+    let lesson = by_id(2);
+    assert!(
+        lesson["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&path),
+        "{lesson}"
+    );
+    assert_eq!(by_id(3)["result"]["isError"], true);
 }
 
 #[test]
