@@ -1279,6 +1279,12 @@ fn recovery(
         // The same command again worked: a flake, nothing learned.
         return None;
     }
+    // A changed command is a variant of the one that failed (a flag, an
+    // env var, a wrapper added), not another job of the same program
+    // (`redis-cli cluster nodes` after `redis-cli --cluster add-node`).
+    if changed_cmd && contained(last_cmd, worked_cmd) < 0.2 {
+        return None;
+    }
     for k in attempts.iter().chain(&detours).copied() {
         used[k] = true;
         taken[k] = true;
@@ -1395,6 +1401,27 @@ fn recovery(
     }
 }
 
+/// The share of `a`'s words (shell operators and redirections aside) that
+/// `b` has too.
+fn contained(a: &str, b: &str) -> f32 {
+    let words = |c: &str| -> Vec<String> {
+        c.split_whitespace()
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "&&" | "||" | "|" | ";" | "2>&1" | ">/dev/null" | "2>/dev/null" | "cd"
+                )
+            })
+            .map(|w| w.trim_end_matches(';').to_string())
+            .collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    if wa.is_empty() {
+        return 1.0;
+    }
+    wa.iter().filter(|w| wb.contains(w)).count() as f32 / wa.len() as f32
+}
+
 fn norm_cmd(c: &str) -> String {
     c.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -1462,24 +1489,37 @@ fn strategy(
         return None;
     }
     // A problem to look into, unless a procedure is named.
-    let problem = words.iter().any(|w| {
-        matches!(
-            *w,
-            "fails"
-                | "failing"
-                | "failed"
-                | "stopped"
-                | "error"
-                | "errors"
-                | "crash"
-                | "crashing"
-                | "why"
-                | "look"
-                | "investigate"
-                | "slow"
-                | "stuck"
-        )
-    });
+    let phrased = [
+        "broke",
+        "isn't",
+        "doesn't",
+        "not working",
+        "can't",
+        "won't",
+        "sort it",
+        "figure out",
+    ]
+    .iter()
+    .any(|p| low.contains(p));
+    let problem = phrased
+        || words.iter().any(|w| {
+            matches!(
+                *w,
+                "fails"
+                    | "failing"
+                    | "failed"
+                    | "stopped"
+                    | "error"
+                    | "errors"
+                    | "crash"
+                    | "crashing"
+                    | "why"
+                    | "look"
+                    | "investigate"
+                    | "slow"
+                    | "stuck"
+            )
+        });
     let mut uniq: Vec<&Action> = Vec::new();
     let mut own = 0;
     for (k, a) in acts.iter().enumerate() {
