@@ -2,7 +2,7 @@
 
 use crate::learn;
 use crate::output::{Ctx, out_line};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -36,12 +36,22 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     let mut sum = learn::Summary::default();
+    // A file that cannot be read or is not a transcript is reported and
+    // skipped; the others are learned; the exit status says so at the end.
+    let mut failed: Vec<String> = Vec::new();
     for file in &args.files {
-        let bytes = crate::ingest::read_input(file)?;
         let shown = if file.as_os_str() == "-" {
             "stdin".to_string()
         } else {
             file.display().to_string()
+        };
+        let bytes = match crate::ingest::read_input(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("mem: {e:#}");
+                failed.push(shown);
+                continue;
+            }
         };
         let name = file
             .file_name()
@@ -58,8 +68,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| name.clone());
-        let outcomes = learn::learn_bytes(&tree, &bytes, &name, &source, args.dry_run, &mut sum)
-            .with_context(|| format!("reading {shown}"))?;
+        let outcomes =
+            match learn::learn_bytes(&tree, &bytes, &name, &source, args.dry_run, &mut sum) {
+                Ok(o) => o,
+                Err(e)
+                    if e.downcast_ref::<learn::transcript::NotATranscript>()
+                        .is_some() =>
+                {
+                    eprintln!("mem: reading {shown}: {e:#}");
+                    failed.push(shown);
+                    continue;
+                }
+                Err(e) => return Err(e.context(format!("learning from {shown}"))),
+            };
         for o in &outcomes {
             if ctx.json {
                 ctx.json_line(o)?;
@@ -100,6 +121,14 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             } else {
                 String::new()
             }
+        );
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} file(s) not learned (see above): {}",
+            failed.len(),
+            args.files.len(),
+            failed.join(", ")
         );
     }
     Ok(())

@@ -162,13 +162,27 @@ pub fn parse(bytes: &[u8], name: &str) -> anyhow::Result<Transcript> {
         .iter()
         .any(|e| matches!(e, Event::Request { .. } | Event::Act(_)))
     {
-        anyhow::bail!(
-            "{name}: no user request and no tool call found; `mem learn` reads Claude Code and Codex \
-             session files and chat JSON Lines with tool calls"
-        );
+        return Err(NotATranscript(name.to_string()).into());
     }
     Ok(t)
 }
+
+/// An input with no user request and no tool call: not a transcript.
+#[derive(Debug)]
+pub struct NotATranscript(pub String);
+
+impl std::fmt::Display for NotATranscript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: no user request and no tool call found; `mem learn` reads Claude Code and Codex \
+             session files and chat JSON Lines with tool calls",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for NotATranscript {}
 
 /// The text of a message's content: a string, or the `text` parts of a list.
 fn text_of(c: &Value) -> String {

@@ -290,3 +290,34 @@ fn the_dev_fixtures_keep_their_recall_and_precision() {
     assert!(r["recall"].as_f64().unwrap() >= 0.8, "{r}");
     assert!(r["precision"].as_f64().unwrap() >= 0.8, "{r}");
 }
+
+#[test]
+fn a_file_that_is_not_a_transcript_is_reported_and_the_others_are_learned() {
+    let env = Env::new();
+    let notes = env.dir.path().join("notes.md");
+    std::fs::write(&notes, "# not a transcript\n").unwrap();
+    let t = libclang(
+        &env,
+        "ok.jsonl",
+        "sess-ok",
+        "sudo apt-get install -y libclang-dev",
+    );
+    let out = env
+        .mem()
+        .args([
+            "learn",
+            notes.to_str().unwrap(),
+            t.to_str().unwrap(),
+            "/no/such.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no user request and no tool call"), "{err}");
+    assert!(err.contains("2 of 3 file(s) not learned"), "{err}");
+    // The transcript between them was learned and committed.
+    let hits = env.json(&["recall", "--kind", "lesson", "libclang"]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+}
