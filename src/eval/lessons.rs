@@ -221,12 +221,7 @@ pub fn run(file: &Path, replay: bool) -> Result<Report> {
                     .and_then(|s| crate::entry::Entry::parse(&s).ok())
                     .map(|e| e.body().to_string())
                     .unwrap_or_default();
-                let field = |n: &str| {
-                    body.lines()
-                        .find_map(|l| l.strip_prefix(&format!("- {n}: ")))
-                        .unwrap_or("")
-                        .to_string()
-                };
+                let field = |n: &str| learn::store::field(&body, n).unwrap_or("").to_string();
                 (from_here || body.contains(&format!("- confirmed by {prefix}")))
                     && matches(&field("trigger"), &field("advice"), gl)
             });

@@ -997,8 +997,44 @@ fn clues(acts: &[&Action], from: usize, to: usize, evidence: &mut Vec<Quote>) ->
             out.push(format!("`{}`", tick(&e)));
         }
     }
-    evidence.sort_by_key(|q| q.turn);
     out
+}
+
+/// The failing command and its error lines, quoted at their turns.
+fn failure_quotes(first: &Action, command: &str, errs: &[String]) -> Vec<Quote> {
+    let mut v = vec![Quote {
+        turn: first.call_turn,
+        what: "command",
+        text: clip(command.trim(), 200),
+    }];
+    v.extend(errs.iter().map(|e| Quote {
+        turn: first.result_turn.unwrap_or(first.call_turn),
+        what: "error",
+        text: e.clone(),
+    }));
+    v
+}
+
+/// Error lines as a trigger shows them, with what the looks found.
+fn shown_errors(errs: &[String], found: &[String]) -> String {
+    let shown = errs
+        .iter()
+        .map(|e| format!("`{}`", tick(e)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    if found.is_empty() {
+        shown
+    } else {
+        format!("{shown} (seen: {})", found.join(" / "))
+    }
+}
+
+/// Sorts the evidence by turn; the turns it cites, once each.
+fn turns_of(evidence: &mut [Quote]) -> Vec<usize> {
+    evidence.sort_by_key(|q| q.turn);
+    let mut turns: Vec<usize> = evidence.iter().map(|q| q.turn).collect();
+    turns.dedup();
+    turns
 }
 
 /// A failure seen through the state check `acts[i]`, the steps that
@@ -1043,37 +1079,17 @@ fn observed(acts: &[&Action], i: usize, task: Option<&str>, used: &mut [bool]) -
     let check = acts[j];
     let mut clue_quotes = Vec::new();
     let found = clues(acts, i + 1, fixes[0], &mut clue_quotes);
-    let mut evidence = vec![Quote {
-        turn: first.call_turn,
-        what: "command",
-        text: clip(c.trim(), 200),
-    }];
-    for e in &errs {
-        evidence.push(Quote {
-            turn: first.result_turn.unwrap_or(first.call_turn),
-            what: "error",
-            text: e.clone(),
-        });
-    }
+    let mut evidence = failure_quotes(first, c, &errs);
     evidence.extend(clue_quotes);
     evidence.extend(fixes.iter().map(|&k| step_quote(acts[k])));
     evidence.push(step_quote(check));
-    evidence.sort_by_key(|q| q.turn);
-    let mut turns: Vec<usize> = evidence.iter().map(|q| q.turn).collect();
-    turns.dedup();
+    let turns = turns_of(&mut evidence);
     for &k in &fixes {
         used[k] = true;
     }
     used[i] = true;
     used[j] = true;
-    let mut shown = errs
-        .iter()
-        .map(|e| format!("`{}`", tick(e)))
-        .collect::<Vec<_>>()
-        .join(" / ");
-    if !found.is_empty() {
-        shown = format!("{shown} (seen: {})", found.join(" / "));
-    }
+    let shown = shown_errors(&errs, &found);
     let steps: Vec<String> = fixes.iter().map(|&k| step_text(acts[k])).collect();
     Some(Lesson {
         kind: "recovery",
@@ -1315,18 +1331,7 @@ fn recovery(
     } else {
         format!("{}, {then}", advice.join(", then "))
     };
-    let mut evidence = vec![Quote {
-        turn: first.call_turn,
-        what: "command",
-        text: clip(first_cmd.trim(), 200),
-    }];
-    for e in &errs {
-        evidence.push(Quote {
-            turn: first.result_turn.unwrap_or(first.call_turn),
-            what: "error",
-            text: e.clone(),
-        });
-    }
+    let mut evidence = failure_quotes(first, first_cmd, &errs);
     for &k in attempts.iter().skip(1).chain(&detours) {
         evidence.push(step_quote(acts[k]));
         if acts[k].failed
@@ -1341,25 +1346,14 @@ fn recovery(
     }
     evidence.extend(fixes.iter().map(|a| step_quote(a)));
     evidence.push(step_quote(worked_a));
-    evidence.sort_by_key(|q| q.turn);
-    let mut turns: Vec<usize> = evidence.iter().map(|q| q.turn).collect();
-    turns.dedup();
-    let shown_err = errs
-        .iter()
-        .map(|e| format!("`{}`", tick(e)))
-        .collect::<Vec<_>>()
-        .join(" / ");
     // What the look around the failure found (a log, `describe`, `status`).
     let first_fix = fixes
         .first()
         .and_then(|f| (i + 1..s).find(|&k| std::ptr::eq(acts[k], *f)))
         .unwrap_or(s);
     let found = clues(acts, i + 1, first_fix, &mut evidence);
-    let shown_err = if found.is_empty() {
-        shown_err
-    } else {
-        format!("{shown_err} (seen: {})", found.join(" / "))
-    };
+    let turns = turns_of(&mut evidence);
+    let shown_err = shown_errors(&errs, &found);
     let key = keys(first_cmd).last().cloned().unwrap_or_default();
     if optimisation {
         let tried: Vec<String> = variants.iter().map(|c| cmd(c)).collect();

@@ -47,19 +47,38 @@ struct Known {
     refs: Vec<String>,
 }
 
-fn field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+/// A `- NAME: value` line of a lesson's body.
+pub fn field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
     body.lines()
         .find_map(|l| l.strip_prefix(&format!("- {name}: ")))
         .map(str::trim)
 }
 
+/// The live lessons under `lessons/` (only that folder is read: a learn
+/// in a large tree does not walk every entry).
 fn known_lessons(tree: &Tree) -> Vec<Known> {
     let mut out = Vec::new();
-    for f in tree.entry_files() {
-        if f.path.topic().domain() != "lessons" {
+    let files = walkdir::WalkDir::new(tree.abs("lessons"))
+        .min_depth(2)
+        .max_depth(2)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|d| d.file_type().is_file());
+    for d in files {
+        let Some(rel) = d
+            .path()
+            .strip_prefix(&tree.root)
+            .ok()
+            .and_then(|r| r.to_str())
+            .and_then(|r| r.strip_suffix(".md"))
+        else {
             continue;
-        }
-        let Ok(text) = std::fs::read_to_string(tree.abs(&f.rel_file())) else {
+        };
+        let Ok(path) = EntryPath::parse(rel) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(d.path()) else {
             continue;
         };
         let Ok(e) = Entry::parse(&text) else { continue };
@@ -77,7 +96,7 @@ fn known_lessons(tree: &Tree) -> Vec<Known> {
                 .map(|r| r.split_whitespace().next().unwrap_or("").to_string()),
         );
         out.push(Known {
-            path: f.path.clone(),
+            path,
             trigger: trigger.to_string(),
             advice: advice.to_string(),
             refs,

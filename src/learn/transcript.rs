@@ -514,13 +514,40 @@ fn attach(
 /// With no error flag and no exit code: whether an output line starts the
 /// way failures do.
 pub fn looks_failed(output: &str) -> bool {
-    output.lines().any(|l| {
-        let l = l.trim_start();
-        FAIL_STARTS.iter().any(|p| l.starts_with(p))
-            || FAIL_INSIDE.iter().any(|p| l.contains(p))
-            || python_exception(l)
-            || coded_error(l)
-    })
+    output.lines().any(|l| strong(l.trim_start()))
+}
+
+/// A line that starts or reads the way failures do (`error:`, `fatal:`,
+/// `npm ERR!`, a Python exception, `… panicked at`, `error TS2305:`).
+fn strong(l: &str) -> bool {
+    python_exception(l)
+        || FAIL_STARTS.iter().any(|p| l.starts_with(p))
+        || FAIL_INSIDE.iter().any(|p| l.contains(p))
+        || coded_error(l)
+}
+
+/// How much a trimmed output line says about a failure: 5 a Python
+/// exception, 4 a line that starts like an error, 2 a line with error
+/// words, 1 a line that only says *that* something failed, 0 nothing.
+fn line_score(l: &str) -> i32 {
+    if l.starts_with("Exit code ") {
+        return 0;
+    }
+    let low = l.to_lowercase();
+    let s = if python_exception(l) {
+        5
+    } else if strong(l) {
+        4
+    } else if ERROR_WORDS.iter().any(|w| low.contains(w)) {
+        2
+    } else {
+        0
+    };
+    if s > 0 && GENERIC.iter().any(|g| low.contains(g)) {
+        1
+    } else {
+        s
+    }
 }
 
 /// `error TS2305:`, `error CS1002:`, `error NETSDK1045:` inside a line
@@ -614,21 +641,7 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
         if l.is_empty() || l.len() < 4 || l.starts_with("Exit code ") {
             continue;
         }
-        let low = l.to_lowercase();
-        let mut s = 0;
-        if python_exception(l) {
-            s = 5;
-        } else if FAIL_STARTS.iter().any(|p| l.starts_with(p))
-            || FAIL_INSIDE.iter().any(|p| l.contains(p))
-            || coded_error(l)
-        {
-            s = 4;
-        } else if ERROR_WORDS.iter().any(|w| low.contains(w)) {
-            s = 2;
-        }
-        if s > 0 && GENERIC.iter().any(|g| low.contains(g)) {
-            s = 1;
-        }
+        let mut s = line_score(l);
         // A bare heading (`Compilation Error`, `Error:`, `* What went
         // wrong:`) says nothing itself: the line after it does.
         let heading = s > 0 && (l.split_whitespace().count() <= 3 || l.ends_with(':'));
@@ -715,15 +728,7 @@ fn without_log_prefix(l: &str) -> &str {
 /// Whether a failure's output says what went wrong (an error line), as
 /// opposed to a bare exit status (`grep -c` printing `0`).
 pub fn telling(output: &str) -> bool {
-    output.lines().any(|raw| {
-        let l = raw.trim();
-        let low = l.to_lowercase();
-        !l.starts_with("Exit code ")
-            && (python_exception(l)
-                || FAIL_STARTS.iter().any(|p| l.starts_with(p))
-                || FAIL_INSIDE.iter().any(|p| l.contains(p))
-                || ERROR_WORDS.iter().any(|w| low.contains(w)))
-    })
+    output.lines().any(|raw| line_score(raw.trim()) > 0)
 }
 
 const ERROR_WORDS: &[&str] = &[
