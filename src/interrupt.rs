@@ -134,14 +134,35 @@ pub fn on_signal() {
         let _ = std::fs::remove_dir(d);
     }
     for d in &reg.scratch {
-        // A second pass for what a still-running thread added meanwhile.
-        if std::fs::remove_dir_all(d).is_err() {
-            let _ = std::fs::remove_dir_all(d);
-        }
+        remove_scratch(d);
     }
     // Held until exit (see the module comment).
     std::mem::forget(reg);
     std::mem::forget(finishing);
+}
+
+/// Removes a scratch folder while other threads may still write into it
+/// (an eval's ingest runs on until the process exits, and its
+/// `create_dir_all` would make the folder again). The folder is renamed
+/// aside and a plain file takes its name, so a writer's next step fails
+/// instead of recreating it; the file goes last, just before the exit.
+fn remove_scratch(dir: &Path) {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let tomb = dir.with_file_name(format!(".{name}.removing"));
+    if std::fs::rename(dir, &tomb).is_err() {
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    }
+    let blocker = std::fs::File::create(dir).is_ok();
+    // A second pass for what a still-running thread added meanwhile.
+    for _ in 0..10 {
+        if std::fs::remove_dir_all(&tomb).is_ok() || !tomb.exists() {
+            break;
+        }
+    }
+    if blocker {
+        let _ = std::fs::remove_file(dir);
+    }
 }
 
 /// Test hook: `MEM_TEST_ABORT_AT=<point>` aborts the process there, as a
@@ -159,6 +180,50 @@ pub fn crash_point(name: &str) {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn a_scratch_folder_goes_whole_even_while_a_thread_writes_into_it() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("mem-eval-x");
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        std::fs::write(dir.join("a/b/c.md"), "x").unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (dir, stop) = (dir.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                let mut blocked = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    let d = dir.join(format!("t{}", n % 7));
+                    if std::fs::create_dir_all(&d)
+                        .and_then(|()| std::fs::write(d.join(format!("{n}.md")), "y"))
+                        .is_err()
+                    {
+                        blocked += 1;
+                    }
+                }
+                blocked
+            })
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        remove_scratch(&dir);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        writer.join().unwrap();
+        // The renamed-aside folder is gone, whatever the writer did.
+        let left: Vec<_> = std::fs::read_dir(parent.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_string_lossy().ends_with(".removing"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        // Without a writer, nothing at all is left.
+        std::fs::create_dir_all(dir.join("deep/er")).unwrap();
+        std::fs::write(dir.join("deep/er/f"), "z").unwrap();
+        remove_scratch(&dir);
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn finishing_sections_nest_and_hold_off_other_threads() {
