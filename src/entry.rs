@@ -302,6 +302,20 @@ impl Entry {
     }
 
     /// The statement part of the body (without the `## Evidence` section).
+    /// When the entry began to hold (seconds since the epoch):
+    /// `valid_from`, else `observed`, else `created`.
+    pub fn start(&self) -> Option<i64> {
+        [
+            &self.meta.valid_from,
+            &self.meta.observed,
+            &Some(self.meta.created.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|s| crate::time::parse(s).ok())
+        .map(|t| t.as_second())
+    }
+
     pub fn statement(&self) -> &str {
         statement_of(&self.body)
     }

@@ -33,6 +33,11 @@ pub struct Query {
     pub quarantined: bool,
     /// Only entries of this kind (`lesson`, `decision`…).
     pub kind: Option<String>,
+    /// Answer with what was current at this time (seconds since the
+    /// epoch): entries that started later are left out, and an entry
+    /// superseded later comes back (see [`ended`]). Relative dates in the
+    /// text resolve against it unless `now` is set.
+    pub as_of: Option<i64>,
     /// The time of asking (seconds since the epoch): relative dates in the
     /// text ("5 days ago", "last Friday") are resolved against it. `None`:
     /// the current time.
@@ -48,7 +53,10 @@ pub struct Query {
 impl Query {
     /// The day intervals the text refers to (see `crate::when`).
     fn spans(&self) -> Vec<crate::when::Span> {
-        let now = self.now.unwrap_or_else(|| crate::time::now().as_second());
+        let now = self
+            .now
+            .or(self.as_of)
+            .unwrap_or_else(|| crate::time::now().as_second());
         match crate::when::day_of(now) {
             Some(today) => crate::when::spans(&self.text, today),
             None => Vec::new(),
@@ -69,6 +77,12 @@ pub struct Hit {
     pub tags: Vec<String>,
     pub observed: Option<String>,
     pub created: String,
+    /// When the fact began and stopped holding (set by a supersede, or by
+    /// hand).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valid_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valid_to: Option<String>,
     pub source: serde_json::Value,
     pub relations: serde_json::Value,
     pub topic: String,
@@ -345,6 +359,7 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
         q.quarantined,
         embedder,
         &q.kind,
+        q.as_of,
     ))
     .unwrap_or_default();
     blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32]
@@ -538,6 +553,52 @@ fn null_floor(models: &Models, dim: usize, query: &str, qv: &[f32]) -> Result<Op
         .reduce(f32::max))
 }
 
+/// The upper time bound of the index filter: `--until`, and with
+/// `--as-of` nothing that started later.
+fn until(q: &Query) -> Option<i64> {
+    match (q.until, q.as_of) {
+        (Some(u), Some(a)) => Some(u.min(a)),
+        (u, a) => u.or(a),
+    }
+}
+
+fn valid_time(s: Option<&str>) -> Option<i64> {
+    s.and_then(|s| crate::time::parse(s).ok())
+        .map(|t| t.as_second())
+}
+
+/// When the entry at `path` stopped being current, if it had by `at`
+/// (seconds; `None`: now, whatever the times), and `None` while it still
+/// holds:
+/// - a live entry that supersedes it ends it at that entry's time
+///   (observed, else created): the earliest such;
+/// - else its own `valid_to` does, unless only forgotten entries ever
+///   superseded it (the `valid_to` a supersede wrote is void once the
+///   newer entry is forgotten: the old fact is current again).
+pub fn ended(
+    text: &crate::index::text::TextIndex,
+    path: &str,
+    entry: &Entry,
+    at: Option<i64>,
+) -> Result<Option<i64>> {
+    let live = text.superseders(path, &entry.meta.id, true)?;
+    let end = if let Some((_, t)) = live.first() {
+        // No time in the index: ended since always.
+        Some(t.unwrap_or(i64::MIN))
+    } else {
+        match valid_time(entry.meta.valid_to.as_deref()) {
+            Some(t) if text.superseders(path, &entry.meta.id, false)?.is_empty() => Some(t),
+            _ => None,
+        }
+    };
+    Ok(match (end, at) {
+        (Some(e), Some(at)) => (e <= at).then_some(e),
+        (Some(e), None) if live.is_empty() => (e <= crate::time::now().as_second()).then_some(e),
+        (e, None) => e,
+        (None, _) => None,
+    })
+}
+
 /// Tier 1: BM25 over the query (function words dropped unless tuned off).
 fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(String, u64, f32)>> {
     let tune = q.tuning;
@@ -550,7 +611,7 @@ fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(Strin
         scope: q.scope.clone(),
         include_archived: q.archived,
         since: q.since,
-        until: q.until,
+        until: until(q),
         kind: q.kind.clone(),
     };
     text.search(&lex_text, &filter, depth(q.k))
@@ -589,7 +650,7 @@ pub fn recall_with(
         scope: q.scope.clone(),
         include_archived: q.archived,
         since: q.since,
-        until: q.until,
+        until: until(q),
         kind: q.kind.clone(),
     };
     let n = depth(q.k);
@@ -714,7 +775,12 @@ pub fn recall_with(
             stats.quarantined += 1;
             continue;
         }
-        let superseded = idx.text.is_superseded(&path, &entry.meta.id)?;
+        if let (Some(t), Some(from)) = (q.as_of, valid_time(entry.meta.valid_from.as_deref()))
+            && from > t
+        {
+            continue;
+        }
+        let superseded = ended(&idx.text, &path, &entry, q.as_of)?.is_some();
         if superseded && !q.history {
             if q.max_tier >= 3 {
                 stats.tier = stats.tier.max(3);
@@ -993,6 +1059,8 @@ fn make_hit(
         tags: e.meta.tags.clone(),
         observed: e.meta.observed.clone(),
         created: e.meta.created.clone(),
+        valid_from: e.meta.valid_from.clone(),
+        valid_to: e.meta.valid_to.clone(),
         source: get("source"),
         relations: match get("relations") {
             serde_json::Value::Null => serde_json::json!([]),

@@ -14,6 +14,7 @@ exits after watch.idle_exit_s (1800) idle seconds.\n\n\
 With --json: one object per hit (rank, path, id, title, score, tier, snippet, kind, tags, observed, created, \
 source, relations, topic, archived). Exit code 1 when nothing is found.\n\n\
 Examples:\n  mem recall \"how do I build llama.cpp\"\n  mem recall cmake --at engineering -k 3 --json\n  mem recall deploy --since 30d --tier 1\n  \
+mem recall \"where is the standup\" --as-of 2026-03-01\n  \
 mem recall --kind lesson docker build\n  cargo build 2>&1 | mem recall --error -"
 )]
 pub struct Args {
@@ -45,6 +46,10 @@ pub struct Args {
     /// Include superseded entries (marked as such)
     #[arg(long)]
     pub history: bool,
+    /// Answer as of DATE: what was current then (entries superseded later come back, entries that started
+    /// later are left out); relative dates in the query resolve against it
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
     /// Include archived (forgotten) entries
     #[arg(long)]
     pub archived: bool,
@@ -152,6 +157,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         quarantined: args.quarantined && args.format != Format::Prompt,
         kind,
         now: None,
+        as_of: args
+            .as_of
+            .as_deref()
+            .map(crate::time::parse_until)
+            .transpose()?
+            .map(|t| t.as_second()),
         ..Default::default()
     });
     if let (Some(a), Some(b)) = (q.since, q.until)

@@ -808,6 +808,66 @@ fn write_ahead(
     Ok(rel)
 }
 
+/// Where a fact observed at `start`, earlier than the current entry at
+/// `current`, goes in that entry's history (the chain of `supersedes`
+/// relations back from it): the oldest entry of the chain that started
+/// after it (its successor), and the entry before that one, if any (its
+/// predecessor).
+fn slot_in_history(
+    tree: &Tree,
+    files: &BTreeMap<String, (Option<String>, Entry)>,
+    current: &str,
+    start: i64,
+) -> (String, Option<String>) {
+    let read = |p: &str| -> Option<Entry> {
+        let rel = format!("{p}.md");
+        if let Some((_, e)) = files.get(&rel) {
+            return Some(e.clone());
+        }
+        Entry::parse(&std::fs::read_to_string(tree.abs(&rel)).ok()?).ok()
+    };
+    let mut next = current.to_string();
+    let mut seen = HashSet::new();
+    let mut at = read(current);
+    while let Some(e) = at.take() {
+        if !seen.insert(next.clone()) || seen.len() > 1000 {
+            break;
+        }
+        // The newest of the entries it superseded.
+        let prev = e
+            .meta
+            .relations
+            .iter()
+            .filter(|r| r.rel == "supersedes")
+            .filter_map(|r| read(&r.to).map(|p| (r.to.clone(), p)))
+            .max_by_key(|(_, p)| p.start());
+        let Some((ppath, pe)) = prev else {
+            return (next, None);
+        };
+        if pe.start().is_some_and(|s| s <= start) {
+            return (next, Some(ppath));
+        }
+        next = ppath;
+        at = Some(pe);
+    }
+    (next, None)
+}
+
+/// An entry this batch already changed, else the one on disk with its
+/// text (to check nobody changed it meanwhile).
+fn take_entry(
+    tree: &Tree,
+    files: &mut BTreeMap<String, (Option<String>, Entry)>,
+    rel: &str,
+) -> Result<(Option<String>, Entry)> {
+    if let Some(x) = files.remove(rel) {
+        return Ok(x);
+    }
+    let text = std::fs::read_to_string(tree.abs(rel))?;
+    let e = Entry::parse(&text).map_err(|err| crate::tree::entry_error(rel, &err))?;
+    Ok((Some(text), e))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn apply(
     tree: &Tree,
@@ -916,15 +976,7 @@ fn apply(
             }
             (Op::Update | Op::Merge, Some(t)) => {
                 let rel = format!("{}.md", t.path);
-                let (orig, mut e) = match files.remove(&rel) {
-                    Some(x) => x,
-                    None => {
-                        let text = std::fs::read_to_string(tree.abs(&rel))?;
-                        let e = Entry::parse(&text)
-                            .map_err(|err| crate::tree::entry_error(&rel, &err))?;
-                        (Some(text), e)
-                    }
-                };
+                let (orig, mut e) = take_entry(tree, &mut files, &rel)?;
                 let old_statement = e.statement().to_string();
                 let mut ev = vec![
                     evidence_of(e.body())
@@ -994,6 +1046,62 @@ fn apply(
                     )?;
                     out.op = "superseded";
                     out.target = Some(t.path.clone());
+                    // Validity in time: the new fact holds from when it was
+                    // observed, the old one until then.
+                    let from = e.meta.observed.clone().unwrap_or_else(|| now.clone());
+                    let rel = format!("{}.md", t.path);
+                    let (orig, mut old) = take_entry(tree, &mut files, &rel)?;
+                    let from_s = crate::time::parse(&from).ok().map(|t| t.as_second());
+                    if let (Some(new_start), Some(old_start)) = (from_s, old.start())
+                        && new_start < old_start
+                    {
+                        // Learnt late, observed earlier (an old note, a
+                        // replayed conversation): it slots into the target's
+                        // history, before the first entry of the chain that
+                        // started after it (which supersedes it) and after
+                        // the one before that (which it supersedes).
+                        files.insert(rel.clone(), (orig, old));
+                        let (next, prev) = slot_in_history(tree, &files, &t.path, new_start);
+                        let mut rels = Vec::new();
+                        if let Some(p) = &prev {
+                            let prel = format!("{p}.md");
+                            let (porig, mut pe) = take_entry(tree, &mut files, &prel)?;
+                            rels.push(Relation {
+                                rel: "supersedes".into(),
+                                to: p.clone(),
+                                id: Some(pe.meta.id.clone()).filter(|i| !i.is_empty()),
+                            });
+                            pe.set("valid_to", serde_yaml::Value::String(from.clone()))?;
+                            files.insert(prel, (porig, pe));
+                        }
+                        e.set_serialized("relations", &rels)?;
+                        let nrel = format!("{next}.md");
+                        let (norig, mut ne) = take_entry(tree, &mut files, &nrel)?;
+                        let mut nrels = ne.meta.relations.clone();
+                        nrels.push(Relation {
+                            rel: "supersedes".into(),
+                            to: path.to_string(),
+                            id: Some(e.meta.id.clone()),
+                        });
+                        ne.set_serialized("relations", &nrels)?;
+                        let until = crate::time::format(
+                            jiff::Timestamp::from_second(ne.start().unwrap_or(old_start))
+                                .unwrap_or_default(),
+                        );
+                        files.insert(nrel, (norig, ne));
+                        e.set("valid_from", serde_yaml::Value::String(from))?;
+                        e.set("valid_to", serde_yaml::Value::String(until))?;
+                        out.op = "added";
+                        reason = format!(
+                            "history of {}: observed before {next}, which supersedes it",
+                            t.path
+                        );
+                        out.reason = reason.clone();
+                    } else {
+                        e.set("valid_from", serde_yaml::Value::String(from.clone()))?;
+                        old.set("valid_to", serde_yaml::Value::String(from))?;
+                        files.insert(rel, (orig, old));
+                    }
                 }
                 if let Some((would, t)) = &held {
                     e.set_serialized(

@@ -436,6 +436,19 @@ impl TextIndex {
     /// by its id (which still holds after the entry's folder was renamed by
     /// hand), or by its path for relations written without an id.
     pub fn is_superseded(&self, path: &str, id: &str) -> Result<bool> {
+        Ok(!self.superseders(path, id, true)?.is_empty())
+    }
+
+    /// The entries whose `supersedes` relation names the entry at `path`
+    /// with this `id` (see [`Self::is_superseded`]), each with its time
+    /// (observed, else created), oldest first; `live_only` leaves archived
+    /// (forgotten) ones out.
+    pub fn superseders(
+        &self,
+        path: &str,
+        id: &str,
+        live_only: bool,
+    ) -> Result<Vec<(String, Option<i64>)>> {
         let f = &self.fields;
         let mut named: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Should,
@@ -453,24 +466,37 @@ impl TextIndex {
                 )),
             ));
         }
-        let q = BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(BooleanQuery::new(named)) as Box<dyn Query>,
-            ),
-            (
+        let mut clauses = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(named)) as Box<dyn Query>,
+        )];
+        if live_only {
+            clauses.push((
                 Occur::MustNot,
                 Box::new(TermQuery::new(
                     Term::from_field_u64(f.archived, 1),
                     IndexRecordOption::Basic,
                 )),
-            ),
-        ]);
-        Ok(self
-            .reader
-            .searcher()
-            .search(&q, &tantivy::collector::Count)?
-            > 0)
+            ));
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(64))?;
+        let mut out = Vec::new();
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let Some(rel) = d.get_first(f.rel).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let time = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .i64("time")
+                .ok()
+                .and_then(|c| c.first(addr.doc_id));
+            out.push((rel.to_string(), time));
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
     }
 }
 
