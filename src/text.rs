@@ -579,11 +579,19 @@ impl Analysis {
             match start {
                 None => (None, None),
                 Some(i) => {
-                    let run: Vec<&Word> = words[i..]
+                    let mut run: Vec<&Word> = words[i..]
                         .iter()
                         .take_while(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()))
                         .take(3)
                         .collect();
+                    // A name followed by an identifier names one thing
+                    // ("Host janus8", "Rack B4"): the identifier is part of
+                    // the subject, not a value of it.
+                    if let Some(next) = words.get(i + run.len())
+                        && is_identifier(&next.raw)
+                    {
+                        run.push(next);
+                    }
                     let stem = run
                         .iter()
                         .map(|w| w.stem.as_str())
@@ -701,6 +709,32 @@ impl Analysis {
         v
     }
 
+    /// The name-like words (names, identifiers with a hyphen or a digit)
+    /// before the first of `shared`: what tells a statement's subject from
+    /// its neighbours ("The *Berlin* office", "The *checkout-sync*
+    /// service"); `None` when there are none or nothing is shared. Common
+    /// words there ("the *organic* waste bin") are left to the other rules:
+    /// they are as often a paraphrase as another thing.
+    pub fn lead_words(&self, shared: &BTreeSet<String>) -> Option<Vec<String>> {
+        let first = self
+            .words
+            .iter()
+            .position(|w| !w.stop && shared.contains(&w.stem))?;
+        let lead: Vec<String> = self.words[..first]
+            .iter()
+            .filter(|w| {
+                let l = w.raw.to_lowercase();
+                !w.stop
+                    && !is_filler(&l)
+                    && !Self::is_marker(&l)
+                    && !is_common_opening(&l)
+                    && (w.value || l.contains('-') || l.chars().any(|c| c.is_ascii_digit()))
+            })
+            .map(|w| w.stem.clone())
+            .collect();
+        (!lead.is_empty()).then_some(lead)
+    }
+
     /// The position of the last content word.
     pub fn last_content_stem(&self) -> Option<&str> {
         self.words
@@ -717,6 +751,19 @@ fn text_sentence_start(_text: &str, raw: &[String], i: usize) -> bool {
     // word counts here.
     let _ = raw;
     i == 0
+}
+
+/// A name-like token with letters and digits run together (`janus8`,
+/// `web-01`, `B4`), not a number, a version or a quantity (`16GB` is a
+/// unit after a number).
+fn is_identifier(w: &str) -> bool {
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = w.chars().filter(|c| c.is_ascii_digit()).count();
+    letters > 0
+        && digits > 0
+        && w.chars().next().is_some_and(|c| c.is_alphabetic())
+        && w.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Capitalised words that commonly open a sentence without being names.
@@ -875,11 +922,13 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
     let vb = old.values();
     let all_b = old.stems();
     let all_a = new.stems();
+    // A subject of several words ("mei mensah") counts word by word.
     let subj: BTreeSet<String> = new
         .subject
         .iter()
         .chain(old.subject.iter())
-        .cloned()
+        .flat_map(|s| s.split(' '))
+        .map(str::to_string)
         .collect();
     let new_values = va
         .iter()

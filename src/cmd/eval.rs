@@ -27,6 +27,39 @@ pub enum EvalCmd {
     Quarantine(QuarantineArgs),
     /// `mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay
     Lessons(LessonsArgs),
+    /// Facts that change over a simulated year: current values and values as of past dates
+    Drift(DriftArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Generates facts about people, services, projects and hosts (five attributes each; deterministic \
+by --seed), a share of them changed one to three times over 2026, and adds every statement in time order to a \
+fresh temporary tree through curation (the code of `mem add`, each with its observed date). Then every fact is \
+asked about (`mem recall`, top 5), and each span a changed fact held is asked with `--as-of` a date inside it. \
+Reported: current-value recall@1, as-of recall@1, stale hits (an older value shown as current in the top 5), \
+curation's decisions on first and on change statements, add and recall times.\n\n\
+Examples:\n  mem eval drift\n  mem eval drift --seed 2 --subjects 40 --mistakes\n  mem eval drift --no-model --json"
+)]
+pub struct DriftArgs {
+    /// Seed of the generator
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Subjects (five facts each), spread over four sorts (at most 50 of each)
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(4..=200))]
+    pub subjects: u64,
+    /// Share of the facts that change (one to three times)
+    #[arg(long, default_value_t = 0.3)]
+    pub changed: f64,
+    /// Curate without the generator (rules and thresholds only)
+    #[arg(long)]
+    pub no_model: bool,
+    /// List every question answered wrongly
+    #[arg(long)]
+    pub mistakes: bool,
+    /// Folder for the temporary tree, which must exist (default: the system temp dir)
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,7 +166,83 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         EvalCmd::Placement(a) => super::eval_placement::run(a, ctx),
         EvalCmd::Quarantine(a) => quarantine(a, ctx),
         EvalCmd::Lessons(a) => lessons(a, ctx),
+        EvalCmd::Drift(a) => drift(a, ctx),
     }
+}
+
+fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
+    if !(0.0..=1.0).contains(&a.changed) {
+        anyhow::bail!("--changed {} is not a share between 0 and 1", a.changed);
+    }
+    let cfg = crate::config::Config::load(None)?;
+    let models = crate::model::select::Models::new(&cfg.models);
+    let o = crate::eval::drift::RunOptions {
+        seed: a.seed,
+        subjects: a.subjects as usize,
+        changed: a.changed,
+        mode: if a.no_model {
+            crate::curate::Mode::NoModel
+        } else {
+            crate::curate::Mode::Full
+        },
+        work_dir: a.work_dir.clone(),
+    };
+    let quiet = ctx.json || ctx.quiet;
+    let mut r = crate::eval::drift::run(&o, &models, &|m| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    })?;
+    if !a.mistakes {
+        r.mistakes.clear();
+        r.curation_mistakes.clear();
+    }
+    if ctx.json {
+        return ctx.json_line(&r);
+    }
+    let ops = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out_line(&format!(
+        "drift (seed {}): {} facts about {} subjects, {} changed, {} statements\n\
+         current recall@1 {:.3} ({} asked)  as-of recall@1 {:.3} ({} asked)  stale hits {}\n\
+         first statements: {}\nchanges: {}\n\
+         add p50 {:.1} ms ({:.0} s in all)  recall p50 {:.1} ms",
+        r.seed,
+        r.facts,
+        r.subjects,
+        r.changed_facts,
+        r.statements,
+        r.current_at1,
+        r.current_asked,
+        r.as_of_at1,
+        r.as_of_asked,
+        r.stale_current,
+        ops(&r.first_ops),
+        ops(&r.change_ops),
+        r.add_ms_p50,
+        r.add_s_total,
+        r.recall_ms_p50
+    ))?;
+    for m in &r.mistakes {
+        out_line(&format!(
+            "MISS {}{}\n    expected: {}\n    got:      {}",
+            m.question,
+            m.as_of
+                .as_deref()
+                .map(|t| format!(" (as of {t})"))
+                .unwrap_or_default(),
+            m.expected,
+            m.got
+        ))?;
+    }
+    for m in &r.curation_mistakes {
+        out_line(&format!("CURATION {m}"))?;
+    }
+    Ok(())
 }
 
 fn lessons(a: LessonsArgs, ctx: &Ctx) -> Result<()> {

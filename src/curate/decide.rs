@@ -136,6 +136,18 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         );
         return clear(Op::Add, format!("different subject ({ta} vs {tb})"));
     }
+    // Names before the first shared word modify the subject ("The *Berlin*
+    // office", "The *checkout-sync* service"): when both statements have
+    // such names and they differ, they are about two things.
+    if let (Some(la), Some(lb)) = (a.lead_words(&o.shared), b.lead_words(&o.shared))
+        && la.iter().all(|w| !b.stems().contains(w))
+        && lb.iter().all(|w| !a.stems().contains(w))
+    {
+        return clear(
+            Op::Add,
+            format!("different subject ({} vs {})", la.join(" "), lb.join(" ")),
+        );
+    }
     if o.shared_beyond_subject == 0 && cos < 0.8 {
         return clear(Op::Add, "unrelated: no shared content beyond the subject");
     }
@@ -144,15 +156,25 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     let changes = a.explicit_change_markers(b);
     let negation_flip = a.negated != b.negated;
     let corrections = a.correction_markers();
+    // "has" is the frame of a statement, not its content ("has 64 GB of
+    // RAM" / "was upgraded to 64 GB of RAM").
+    let light = |s: &str| matches!(s, "has" | "have" | "had");
     let nonvalue_new: Vec<&String> = o
         .only_new
         .iter()
-        .filter(|s| !o.new_values.contains(*s))
+        .filter(|s| !o.new_values.contains(*s) && !light(s))
         .collect();
+    // The old statement's own change words ("was upgraded to 48 GB") are
+    // not content a restatement must repeat.
     let nonvalue_old: Vec<&String> = o
         .only_old
         .iter()
-        .filter(|s| !o.lost_values.contains(*s))
+        .filter(|s| !o.lost_values.contains(*s) && !light(s))
+        .filter(|s| {
+            !b.words
+                .iter()
+                .any(|w| &w.stem == *s && Analysis::is_marker(&w.raw.to_lowercase()))
+        })
         .collect();
 
     if related && !adds.is_empty() && o.cov_new < 0.9 {
@@ -221,13 +243,22 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         let change = format!("{} -> {}", list(&o.lost_values), list(&o.new_values));
         // Changed slots: the old statement's words holding a lost value
         // ("fact number 1 about rack 1" -> "… 2 … rack 2": two slots).
-        let slots = b
-            .words
-            .iter()
-            .filter(|w| w.value && o.lost_values.contains(&w.stem))
-            .count();
+        // A value of several words side by side ("Arch Linux", "March 8",
+        // "Sofia Adeyemi") fills one slot.
+        let slots = |an: &Analysis, vals: &std::collections::BTreeSet<String>| {
+            let pos: Vec<usize> = an
+                .words
+                .iter()
+                .filter(|w| w.value && vals.contains(&w.stem))
+                .map(|w| w.pos)
+                .collect();
+            pos.iter()
+                .enumerate()
+                .filter(|(i, p)| *i == 0 || pos[i - 1] + 1 != **p)
+                .count()
+        };
         if nonvalue_new.is_empty() && nonvalue_old.len() <= 1 {
-            if slots == 1 && o.new_values.len() == 1 {
+            if slots(b, &o.lost_values) == 1 && slots(a, &o.new_values) == 1 {
                 return clear(Op::Supersede, format!("same attribute, value {change}"));
             }
             return unclear(
@@ -455,6 +486,86 @@ mod tests {
                 !v.options.contains(&Op::Supersede),
                 "{new}: {:?}",
                 v.options
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_or_identifier_in_the_subject_is_another_thing() {
+        for (new, old) in [
+            // An identifier after the name: part of the subject.
+            (
+                "Host janus8 has 32 CPU cores.",
+                "Host freya1 has 32 CPU cores.",
+            ),
+            (
+                "Host kronos1 has 64 GB of RAM.",
+                "Host metis7 has 16 GB of RAM.",
+            ),
+            // A name before the first shared word.
+            (
+                "The checkout-sync service is owned by the Security team.",
+                "The auth-sync service is owned by the Security team.",
+            ),
+            (
+                "The Berlin office has 40 desks.",
+                "The Paris office has 40 desks.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.9));
+            assert_eq!(
+                (v.op, v.clear),
+                (Op::Add, true),
+                "{new} / {old}: {}",
+                v.reason
+            );
+        }
+        // Only another attribute of the same person: no supersede.
+        let v = judge(
+            "Mei Mensah's new manager is Kenji Novak.",
+            "Mei Mensah is based in Osaka.",
+            Some(0.5),
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
+        // A common word there is left to the rest (a paraphrase here).
+        let v = judge(
+            "At the end of every month we read the power meter.",
+            "The electricity meter is read on the last day of each month.",
+            Some(0.8),
+        );
+        assert!(!v.reason.contains("different subject"), "{}", v.reason);
+    }
+
+    #[test]
+    fn a_value_of_several_words_is_one_slot_and_has_is_no_content() {
+        for (new, old) in [
+            (
+                "Host atlas8 runs Arch Linux as its operating system.",
+                "Host atlas8 runs Ubuntu 22.04 as its operating system.",
+            ),
+            (
+                "Pablo Kowalski reports to Aisha Kowalski.",
+                "Pablo Kowalski reports to Sofia Adeyemi.",
+            ),
+            (
+                "Project Willow is due on March 10.",
+                "Project Willow is due on September 28.",
+            ),
+            (
+                "Project Sirius has a budget of 150 thousand euros.",
+                "Project Sirius's budget was changed to 270 thousand euros.",
+            ),
+            (
+                "Host umbriel8 has 64 GB of RAM.",
+                "Host umbriel8 was upgraded to 48 GB of RAM.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.8));
+            assert_eq!(
+                (v.op, v.clear),
+                (Op::Supersede, true),
+                "{new} / {old}: {}",
+                v.reason
             );
         }
     }

@@ -7,6 +7,7 @@
 //! with [`metrics`] at turn and session level.
 
 pub mod curation;
+pub mod drift;
 pub mod knobs;
 pub mod lessons;
 pub mod locomo;

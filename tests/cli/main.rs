@@ -13,4 +13,5 @@ mod learn;
 mod place;
 mod secrets;
 mod sync;
+mod time;
 mod trees;

@@ -1,0 +1,152 @@
+//! Validity in time: supersedes set `valid_from` / `valid_to`, a fact
+//! learnt late slots into the history, `recall --as-of`, `show --history`.
+
+use crate::common::*;
+
+fn add(env: &Env, text: &str, observed: &str) -> serde_json::Value {
+    env.json(&["add", text, "--at", "work/standup", "--observed", observed])
+        .remove(0)
+}
+
+/// The titles of `recall QUERY --as-of DATE` (all of them when DATE is
+/// empty), best first; empty when nothing is found.
+fn titles_as_of(env: &Env, date: &str) -> Vec<String> {
+    let mut c = env.mem();
+    c.args(["recall", "standup", "--json"]);
+    if !date.is_empty() {
+        c.args(["--as-of", date]);
+    }
+    let out = c.output().unwrap();
+    parse_lines(&out.stdout)
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn supersedes_keep_the_history_and_recall_answers_as_of_a_date() {
+    let env = Env::new();
+    let first = add(&env, "The team standup is at 9:30.", "2026-01-10");
+    assert_eq!(first["op"], "added");
+    let second = add(&env, "The team standup is at 10:15.", "2026-04-02");
+    assert_eq!(second["op"], "superseded", "{second}");
+    let third = add(&env, "The team standup is at 11:00.", "2026-05-20");
+    assert_eq!(third["op"], "superseded", "{third}");
+    let path = |v: &serde_json::Value| v["path"].as_str().unwrap().to_string();
+    let (p1, p2, p3) = (path(&first), path(&second), path(&third));
+    // The old entry ends when the new one begins.
+    let old = env.read(&format!("{p1}.md"));
+    assert!(old.contains("valid_to: 2026-04-02T00:00:00Z"), "{old}");
+    let new = env.read(&format!("{p2}.md"));
+    assert!(new.contains("valid_from: 2026-04-02T00:00:00Z"), "{new}");
+    assert!(new.contains("valid_to: 2026-05-20T00:00:00Z"), "{new}");
+    // One commit per add, the old entry's change in the same commit.
+    let files = env.git(&["show", "--name-only", "--format=", "HEAD~1"]);
+    assert!(files.contains(&p1) && files.contains(&p2), "{files}");
+
+    // Learnt late: observed between the first two, it goes between them.
+    let late = add(&env, "The team standup is at 8:45.", "2026-02-02");
+    assert_eq!(late["op"], "added", "{late}");
+    assert!(
+        late["reason"].as_str().unwrap().contains(&p2),
+        "its successor is named: {late}"
+    );
+    let p_late = path(&late);
+    let late_text = env.read(&format!("{p_late}.md"));
+    assert!(
+        late_text.contains("valid_to: 2026-04-02T00:00:00Z"),
+        "{late_text}"
+    );
+    assert!(
+        env.read(&format!("{p1}.md"))
+            .contains("valid_to: 2026-02-02T00:00:00Z"),
+        "the one before it now ends when it began"
+    );
+
+    // Now: only the latest. As of a date: what held then.
+    assert_eq!(titles_as_of(&env, ""), ["The team standup is at 11:00"]);
+    for (date, want) in [
+        ("2026-01-20", "The team standup is at 9:30"),
+        ("2026-02-10", "The team standup is at 8:45"),
+        ("2026-04-02", "The team standup is at 10:15"),
+        ("2026-05-19", "The team standup is at 10:15"),
+        ("2026-07-01", "The team standup is at 11:00"),
+    ] {
+        assert_eq!(titles_as_of(&env, date), [want], "as of {date}");
+    }
+    // Before anything was known: nothing, exit 1.
+    env.mem()
+        .args(["recall", "standup", "--as-of", "2025-06-01"])
+        .assert()
+        .code(1);
+    env.mem()
+        .args(["recall", "standup", "--as-of", "someday"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a date"));
+
+    // The chain, oldest first, from any of its entries.
+    let steps = env.json(&["show", "--history", &p2]);
+    let order: Vec<&str> = steps.iter().map(|s| s["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        order,
+        [p1.as_str(), p_late.as_str(), p2.as_str(), p3.as_str()]
+    );
+    let status: Vec<&str> = steps
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        status,
+        ["superseded", "superseded", "superseded", "current"]
+    );
+    assert_eq!(steps[2]["this"], true);
+    assert_eq!(steps[2]["to"], "2026-05-20T00:00:00Z");
+
+    // Forgetting the newest makes the one before current again, although
+    // its file still says when the forgotten one began.
+    env.json(&["forget", &p3]);
+    assert_eq!(titles_as_of(&env, ""), ["The team standup is at 10:15"]);
+    let steps = env.json(&["show", "--history", &p1]);
+    let status: Vec<&str> = steps
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["superseded", "superseded", "current", "archived"]);
+}
+
+#[test]
+fn a_hand_written_valid_to_ends_an_entry_without_a_successor() {
+    let env = Env::new();
+    let v = env
+        .json(&[
+            "add",
+            "--raw",
+            "The office is closed for renovation.",
+            "--at",
+            "work/office",
+            "--observed",
+            "2026-01-05",
+        ])
+        .remove(0);
+    let rel = format!("{}.md", v["path"].as_str().unwrap());
+    let text = env
+        .read(&rel)
+        .replacen("---\n", "---\nvalid_to: 2026-03-01T00:00:00Z\n", 1);
+    std::fs::write(env.root.join(&rel), text).unwrap();
+    let found = |date: &str| {
+        let mut c = env.mem();
+        c.args(["recall", "renovation", "--json"]);
+        if !date.is_empty() {
+            c.args(["--as-of", date]);
+        }
+        parse_lines(&c.output().unwrap().stdout).len()
+    };
+    // MEM_NOW is 2026-06-01: past its end, hidden now, found before.
+    assert_eq!(found(""), 0);
+    assert_eq!(found("2026-02-01"), 1);
+    let hist = env.json(&["recall", "renovation", "--history"]);
+    assert_eq!(hist.len(), 1);
+    assert_eq!(hist[0]["superseded"], true);
+    assert_eq!(hist[0]["valid_to"], "2026-03-01T00:00:00Z");
+}
