@@ -208,7 +208,7 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
     };
     out_line(&format!(
         "drift (seed {}): {} facts about {} subjects, {} changed, {} statements\n\
-         current recall@1 {:.3} ({} asked)  as-of recall@1 {:.3} ({} asked)  stale hits {}\n\
+         current recall@1 {:.3} (fact found {:.3}; {} asked)  as-of recall@1 {:.3} (fact found {:.3}; {} asked)  stale hits {}\n\
          first statements: {}\nchanges: {}\n\
          add p50 {:.1} ms ({:.0} s in all)  recall p50 {:.1} ms",
         r.seed,
@@ -217,8 +217,10 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
         r.changed_facts,
         r.statements,
         r.current_at1,
+        r.current_fact_at1,
         r.current_asked,
         r.as_of_at1,
+        r.as_of_fact_at1,
         r.as_of_asked,
         r.stale_current,
         ops(&r.first_ops),

@@ -763,8 +763,13 @@ pub struct Report {
     pub first_ops: BTreeMap<String, usize>,
     pub current_asked: usize,
     pub current_at1: f64,
+    /// The top hit is about the asked fact (its subject and attribute),
+    /// whatever the value: what retrieval alone reaches, the ceiling of
+    /// `current_at1`.
+    pub current_fact_at1: f64,
     pub as_of_asked: usize,
     pub as_of_at1: f64,
+    pub as_of_fact_at1: f64,
     /// Top-5 hits of current-value questions showing an older value of the
     /// asked fact as current.
     pub stale_current: usize,
@@ -879,12 +884,12 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
             .unwrap_or_default()
             .to_string();
         let text = |h: &crate::recall::Hit| format!("{} {}", h.title, h.snippet);
-        let ok = hits
-            .first()
-            .is_some_and(|h| f.about(&text(h)) && has_words(&text(h), &expected));
+        let fact = hits.first().is_some_and(|h| f.about(&text(h)));
+        let ok = fact && hits.first().is_some_and(|h| has_words(&text(h), &expected));
         if as_of.is_none() {
             r.current_asked += 1;
             r.current_at1 += f64::from(u8::from(ok));
+            r.current_fact_at1 += f64::from(u8::from(fact));
             for h in &hits {
                 let t = text(h);
                 if f.about(&t)
@@ -899,6 +904,7 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
         } else {
             r.as_of_asked += 1;
             r.as_of_at1 += f64::from(u8::from(ok));
+            r.as_of_fact_at1 += f64::from(u8::from(fact));
         }
         if !ok {
             r.mistakes.push(Mistake {
@@ -926,7 +932,9 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
         }
     }
     r.current_at1 /= r.current_asked.max(1) as f64;
+    r.current_fact_at1 /= r.current_asked.max(1) as f64;
     r.as_of_at1 /= r.as_of_asked.max(1) as f64;
+    r.as_of_fact_at1 /= r.as_of_asked.max(1) as f64;
     r.recall_ms_p50 = median(&mut recall_ms);
     Ok(r)
 }

@@ -150,3 +150,56 @@ fn a_hand_written_valid_to_ends_an_entry_without_a_successor() {
     assert_eq!(hist[0]["superseded"], true);
     assert_eq!(hist[0]["valid_to"], "2026-03-01T00:00:00Z");
 }
+
+#[test]
+fn the_drift_benchmark_is_deterministic_and_finds_current_and_past_values() {
+    let env = Env::new();
+    let work = env.dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let run = || {
+        let mut r = env
+            .json(&[
+                "eval",
+                "drift",
+                "--subjects",
+                "8",
+                "--seed",
+                "3",
+                "--work-dir",
+                work.to_str().unwrap(),
+            ])
+            .remove(0);
+        for k in ["add_ms_p50", "add_s_total", "recall_ms_p50"] {
+            r.as_object_mut().unwrap().remove(k);
+        }
+        r
+    };
+    let r = run();
+    assert_eq!(run(), r, "the same seed gives the same report");
+    assert_eq!(
+        (r["facts"].as_u64(), r["current_asked"].as_u64()),
+        (Some(40), Some(40))
+    );
+    // Every first statement is a fact of its own: nothing superseded,
+    // nothing dropped.
+    assert_eq!(r["first_ops"], serde_json::json!({"added": 40}), "{r}");
+    let changes = r["statements"].as_u64().unwrap() - 40;
+    assert!(changes > 0);
+    assert!(
+        r["change_ops"]["superseded"].as_u64().unwrap() * 2 > changes,
+        "most changes supersede: {r}"
+    );
+    // Each span of a changed fact is asked about.
+    assert!(r["as_of_asked"].as_u64().unwrap() >= 2 * r["changed_facts"].as_u64().unwrap());
+    assert!(r["current_at1"].as_f64().unwrap() >= 0.8, "{r}");
+    assert!(r["as_of_at1"].as_f64().unwrap() >= 0.7, "{r}");
+    assert!(r["current_at1"].as_f64() <= r["current_fact_at1"].as_f64());
+    // Its temporary tree is gone.
+    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0);
+    // Bad input: a clear error.
+    env.mem()
+        .args(["eval", "drift", "--changed", "1.5"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--changed 1.5"));
+}
