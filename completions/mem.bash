@@ -106,6 +106,9 @@ _mem() {
             mem__subcmd__eval,curation)
                 cmd="mem__subcmd__eval__subcmd__curation"
                 ;;
+            mem__subcmd__eval,drift)
+                cmd="mem__subcmd__eval__subcmd__drift"
+                ;;
             mem__subcmd__eval,help)
                 cmd="mem__subcmd__eval__subcmd__help"
                 ;;
@@ -129,6 +132,9 @@ _mem() {
                 ;;
             mem__subcmd__eval__subcmd__help,curation)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__curation"
+                ;;
+            mem__subcmd__eval__subcmd__help,drift)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__drift"
                 ;;
             mem__subcmd__eval__subcmd__help,help)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__help"
@@ -240,6 +246,9 @@ _mem() {
                 ;;
             mem__subcmd__help__subcmd__eval,curation)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__curation"
+                ;;
+            mem__subcmd__help__subcmd__eval,drift)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__drift"
                 ;;
             mem__subcmd__help__subcmd__eval,lessons)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__lessons"
@@ -545,7 +554,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement quarantine lessons help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement quarantine lessons drift help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,8 +605,46 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__eval__subcmd__drift)
+            opts="-y -q -h --seed --subjects --changed --no-model --mistakes --work-dir --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subjects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --changed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --work-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__eval__subcmd__help)
-            opts="synth locomo longmemeval curation placement quarantine lessons help"
+            opts="synth locomo longmemeval curation placement quarantine lessons drift help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -611,6 +658,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__drift)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1027,7 +1088,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth locomo longmemeval curation placement quarantine lessons"
+            opts="synth locomo longmemeval curation placement quarantine lessons drift"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1041,6 +1102,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__drift)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2313,7 +2388,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__recall)
-            opts="-k -y -q -h --kind --error --k --tier --at --since --until --history --archived --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
+            opts="-k -y -q -h --kind --error --k --tier --at --since --until --history --as-of --archived --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2348,6 +2423,10 @@ _mem() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2575,7 +2654,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__show)
-            opts="-y -q -h --archived --root --json --color --yes --quiet --help"
+            opts="-y -q -h --archived --history --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

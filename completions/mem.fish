@@ -133,6 +133,7 @@ complete -c mem -n "__fish_mem_using_subcommand recall" -l tier -d 'Highest tier
 complete -c mem -n "__fish_mem_using_subcommand recall" -l at -d 'Only entries under this prefix (domain or domain/topic)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l since -d 'Only entries observed (else created) on or after DATE (YYYY-MM-DD, RFC 3339, or 7d/2w/3m/1y ago)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l until -d 'Only entries observed (else created) on or before DATE' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l as-of -d 'Answer as of DATE: what was current then (entries superseded later come back, entries that started later are left out); relative dates in the query resolve against it' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l format -d 'Output: text (default), json (same as --json), prompt (a context pack for an agent, within --budget), vimgrep (path:line:col:text for vim\'s quickfix and emacs\' grep mode)' -r -f -a "text\t''
 json\t''
 prompt\t''
@@ -157,6 +158,7 @@ complete -c mem -n "__fish_mem_using_subcommand show" -l color -d 'When to colou
 always\t''
 never\t''"
 complete -c mem -n "__fish_mem_using_subcommand show" -l archived -d 'Also look in _archive/'
+complete -c mem -n "__fish_mem_using_subcommand show" -l history -d 'Show the entry\'s history instead: the chain of entries it superseded and that superseded it'
 complete -c mem -n "__fish_mem_using_subcommand show" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand show" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand show" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
@@ -458,22 +460,23 @@ complete -c mem -n "__fish_mem_using_subcommand watch" -l json -d 'Machine-reada
 complete -c mem -n "__fish_mem_using_subcommand watch" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -l color -d 'When to colour output' -r -f -a "auto\t''
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "placement" -d 'Placement: where inputs land in an existing tree (existing topic or new), per mode'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "placement" -d 'Placement: where inputs land in an existing tree (existing topic or new), per mode'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "drift" -d 'Facts that change over a simulated year: current values and values as of past dates'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s n -l entries -d 'Number of entries' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l seed -d 'Seed of the generator' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l batch -d 'Entries per batch (one commit each)' -r
@@ -557,6 +560,20 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from lessons" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from lessons" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from lessons" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l seed -d 'Seed of the generator' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l subjects -d 'Subjects (five facts each), spread over four sorts (at most 50 of each)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l changed -d 'Share of the facts that change (one to three times)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l work-dir -d 'Folder for the temporary tree, which must exist (default: the system temp dir)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l no-model -d 'Curate without the generator (rules and thresholds only)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l mistakes -d 'List every question answered wrongly'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s h -l help -d 'Print help'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
@@ -564,6 +581,7 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "placement" -d 'Placement: where inputs land in an existing tree (existing topic or new), per mode'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "drift" -d 'Facts that change over a simulated year: current values and values as of past dates'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand completions" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
@@ -628,3 +646,4 @@ complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "placement" -d 'Placement: where inputs land in an existing tree (existing topic or new), per mode'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
+complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "drift" -d 'Facts that change over a simulated year: current values and values as of past dates'
