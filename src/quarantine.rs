@@ -38,6 +38,12 @@ pub fn is_quarantined(e: &crate::entry::Entry) -> bool {
     curation_is(e, QUARANTINED)
 }
 
+/// Whether curation left the entry undecided (`curation: pending`: the
+/// model failed and the input was written as it came).
+pub fn is_pending(e: &crate::entry::Entry) -> bool {
+    curation_is(e, "pending")
+}
+
 /// Whether an entry waits for a person's review (`curation: review`).
 pub fn in_review(e: &crate::entry::Entry) -> bool {
     curation_is(e, REVIEW)

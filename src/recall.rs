@@ -232,6 +232,12 @@ pub struct Tuning {
     /// A hit found only by its vector must be closer to the query than
     /// any of [`NULL_ANCHORS`] is (`null_floor`); off for ablations.
     pub floor: bool,
+    /// Newer look-alike (tier 3): a candidate loses this share of its score
+    /// when a newer candidate states the same attribute of the same subject
+    /// with another value (a change curation did not link: the older value
+    /// is likely stale). 0 turns it off; see docs/lifecycle.md for the
+    /// ablation that chose the default.
+    pub newer: f32,
 }
 
 impl Default for Tuning {
@@ -251,6 +257,7 @@ impl Default for Tuning {
             time_after: 3,
             user_boost: 0.3,
             floor: true,
+            newer: 0.0,
         }
     }
 }
@@ -339,6 +346,74 @@ fn neighbour_boost(
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
+}
+
+/// Candidates the newer look-alike rule compares (the head of the list).
+const LOOKALIKE_WINDOW: usize = 20;
+
+/// Tier 3, newer look-alike: among the first [`LOOKALIKE_WINDOW`]
+/// candidates that are not events, one whose statement has the same subject as a newer one and
+/// shares words with it beyond the subject, but lost a value the newer one
+/// replaced ("Host atlas8 has 32 GB of RAM" / later "Host atlas8 has 64 GB
+/// of RAM"), loses `w` of its score.
+fn newer_lookalike(
+    tree: &Tree,
+    text: &crate::index::text::TextIndex,
+    ranked: Vec<(String, f32)>,
+    w: f32,
+    parsed: &mut std::collections::HashMap<String, Entry>,
+) -> Result<Vec<(String, f32)>> {
+    let head: Vec<&str> = ranked
+        .iter()
+        .take(LOOKALIKE_WINDOW)
+        .map(|(r, _)| r.as_str())
+        .collect();
+    let meta = text.meta(&head)?;
+    let mut info: Vec<Option<(crate::text::Analysis, i64)>> = Vec::with_capacity(head.len());
+    for rel in &head {
+        if !parsed.contains_key(*rel)
+            && let Some(e) = std::fs::read_to_string(tree.abs(rel))
+                .ok()
+                .and_then(|t| Entry::parse(&t).ok())
+        {
+            parsed.insert(rel.to_string(), e);
+        }
+        // Events (conversation turns, things that happened) do not go
+        // stale: an older one is history, not a replaced value.
+        let a = parsed
+            .get(*rel)
+            .filter(|e| e.meta.kind != "event")
+            .map(|e| crate::text::Analysis::new(e.statement()))
+            .filter(|a| a.subject.is_some());
+        let t = meta.get(*rel).and_then(|m| m.time);
+        info.push(a.zip(t));
+    }
+    let mut out = ranked;
+    for i in 0..info.len() {
+        let Some((old, t_old)) = &info[i] else {
+            continue;
+        };
+        let stale = info.iter().enumerate().any(|(j, other)| {
+            let Some((new, t_new)) = other else {
+                return false;
+            };
+            if j == i || t_new <= t_old || new.subject != old.subject {
+                return false;
+            }
+            let o = crate::text::overlap(new, old);
+            let subject: Vec<&str> = old.subject.as_deref().unwrap_or("").split(' ').collect();
+            // Shared beyond the subject and the frame ("has"): the attribute.
+            let attribute = o.shared.iter().any(|s| {
+                !subject.contains(&s.as_str()) && !matches!(s.as_str(), "has" | "have" | "had")
+            });
+            attribute && !o.lost_values.is_empty() && !o.new_values.is_empty()
+        });
+        if stale {
+            out[i].1 *= 1.0 - w;
+        }
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
 }
 
 fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
@@ -735,6 +810,9 @@ pub fn recall_with(
     let mut parsed: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
     if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
+    }
+    if q.max_tier >= 3 && tune.newer > 0.0 && ranked.len() > 1 {
+        ranked = newer_lookalike(tree, &idx.text, ranked, tune.newer, &mut parsed)?;
     }
     if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
         ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top);

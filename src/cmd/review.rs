@@ -1,9 +1,12 @@
-//! `mem review`: what waits for a person. Quarantined entries (instruction-
-//! like text from an agent or an import, kept out of every agent's
-//! context) and entries held for review (an agent's change to an entry a
-//! person wrote, kept beside it). Approving clears the flag (the entry then
-//! reaches agents like any other); rejecting forgets it (archived,
-//! restorable).
+//! `mem review`: one queue for what waits for a person. Quarantined entries
+//! (instruction-like text from an agent or an import, kept out of every
+//! agent's context), entries held for review (an agent's change to an entry
+//! a person wrote, kept beside it; both sides of a sync conflict, related
+//! `contradicts`), and entries curation could not decide (`curation:
+//! pending`: the model failed, the input was written as it came).
+//! Approving clears the flag (the entry then reaches agents like any
+//! other); rejecting forgets it (archived, restorable). On a terminal,
+//! without options, each is put to the person in turn.
 
 use crate::entry::Entry;
 use crate::output::{Ctx, out_line};
@@ -12,9 +15,11 @@ use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Without options: lists the entries waiting (path, why). An approved entry keeps \
-`curation: approved` and is found and packed for agents like any other; for a held change, approving keeps both \
-entries (forget the old one, or `mem edit` it, to take the change).\n\n\
+    after_help = "Without options: on a terminal, each entry waiting is shown and you choose approve, reject, \
+edit (opens it in $EDITOR, then asks again), skip or quit; each decision is its own commit. Otherwise (a pipe, \
+--json, --list) the entries waiting are listed: status (quarantined, review, pending), path, why. An approved entry \
+keeps `curation: approved` and is found and packed for agents like any other; for a held change or a sync \
+conflict, approving keeps both entries (forget the one you do not want, or `mem edit` it).\n\n\
 Examples:\n  mem review\n  mem review --approve general/notes/deploy-notes\n  mem review --reject 01JDZ8Q3M6"
 )]
 pub struct Args {
@@ -24,13 +29,16 @@ pub struct Args {
     /// Reject these entries (path or id): archived with `mem forget`
     #[arg(long, value_name = "ENTRY", num_args = 1..)]
     pub reject: Vec<String>,
+    /// List the queue even on a terminal (no questions)
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Debug, Serialize)]
 struct Waiting {
     path: String,
     id: String,
-    /// `quarantined` or `review`.
+    /// `quarantined`, `review` or `pending`.
     status: String,
     why: String,
     title: String,
@@ -38,6 +46,9 @@ struct Waiting {
 
 fn why(e: &Entry) -> String {
     let fm = e.front_matter();
+    if crate::quarantine::is_pending(e) {
+        return "curation could not decide (the model failed); kept as written".into();
+    }
     fm.get("quarantine")
         .or_else(|| fm.get("review"))
         .and_then(|v| v.as_str())
@@ -45,30 +56,131 @@ fn why(e: &Entry) -> String {
         .to_string()
 }
 
+/// The queue's status of an entry, if it waits.
+fn status(e: &Entry) -> Option<&'static str> {
+    if crate::quarantine::is_quarantined(e) {
+        Some("quarantined")
+    } else if crate::quarantine::in_review(e) {
+        Some("review")
+    } else if crate::quarantine::is_pending(e) {
+        Some("pending")
+    } else {
+        None
+    }
+}
+
+/// Every entry waiting, in path order.
+fn queue(tree: &crate::tree::Tree) -> Vec<Waiting> {
+    let (mut files, _) = tree.scan(false);
+    files.sort_by_key(|f| f.path.to_string());
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let e = tree.read(&f).ok()?;
+            Some(Waiting {
+                path: f.path.to_string(),
+                id: e.meta.id.clone(),
+                status: status(&e)?.into(),
+                why: why(&e),
+                title: e.meta.title.clone(),
+            })
+        })
+        .collect()
+}
+
+fn approve(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {
+    let l = tree.resolve(spec, false)?;
+    let text = std::fs::read_to_string(tree.abs(&l.file.rel_file()))?;
+    let mut e = l.entry.clone();
+    if status(&e).is_none() {
+        bail!("{} is not waiting for review", l.file.display());
+    }
+    e.set("curation", serde_yaml::Value::String("approved".into()))?;
+    e.remove("quarantine")?;
+    e.remove("review")?;
+    let commit = crate::ops::replace(tree, &l.file, &text, &e.render(), "cli", "approve")?;
+    if ctx.json {
+        ctx.json_line(&serde_json::json!({"op": "approved", "path": l.file.display(), "id": e.meta.id, "commit": commit}))
+    } else {
+        out_line(&format!("approved {}", l.file.display()))
+    }
+}
+
+fn reject(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {
+    let l = tree.resolve(spec, false)?;
+    if status(&l.entry).is_none() {
+        bail!(
+            "{} is not waiting for review (use `mem forget` to retire an entry)",
+            l.file.display()
+        );
+    }
+    let o = crate::ops::forget(tree, spec, Some("rejected in review"), "cli")?;
+    if ctx.json {
+        ctx.json_line(&serde_json::json!({"op": "rejected", "path": o.path, "archived_path": o.archived_path, "commit": o.commit}))
+    } else {
+        out_line(&format!(
+            "rejected {} (archived: {})",
+            o.path, o.archived_path
+        ))
+    }
+}
+
+/// On a terminal: each waiting entry in turn, a decision per entry.
+fn interactive(tree: &crate::tree::Tree, waiting: Vec<Waiting>, ctx: &Ctx) -> Result<()> {
+    let total = waiting.len();
+    for (i, w) in waiting.into_iter().enumerate() {
+        loop {
+            let Ok(l) = tree.resolve(&w.path, false) else {
+                break;
+            };
+            eprintln!(
+                "\n[{}/{total}] {}  {}\n  why: {}\n",
+                i + 1,
+                w.status,
+                ctx.bold(&w.path),
+                w.why
+            );
+            eprintln!("{}\n", l.entry.render().trim_end());
+            let choice = dialoguer::Select::new()
+                .with_prompt("decision")
+                .items(&["approve", "reject (archive)", "edit", "skip", "quit"])
+                .default(3)
+                .interact_opt()?;
+            match choice {
+                Some(0) => approve(tree, &w.path, ctx)?,
+                Some(1) => reject(tree, &w.path, ctx)?,
+                Some(2) => {
+                    super::edit::run(
+                        super::edit::Args {
+                            entry: w.path.clone(),
+                        },
+                        ctx,
+                    )?;
+                    continue;
+                }
+                Some(3) => {}
+                _ => return Ok(()),
+            }
+            break;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     if args.approve.is_empty() && args.reject.is_empty() {
-        let (files, _) = tree.scan(false);
-        let mut n = 0;
-        for f in files {
-            let Ok(e) = tree.read(&f) else { continue };
-            let status = if crate::quarantine::is_quarantined(&e) {
-                "quarantined"
-            } else if crate::quarantine::in_review(&e) {
-                "review"
-            } else {
-                continue;
-            };
-            n += 1;
-            let w = Waiting {
-                path: f.path.to_string(),
-                id: e.meta.id.clone(),
-                status: status.into(),
-                why: why(&e),
-                title: e.meta.title.clone(),
-            };
+        let waiting = queue(&tree);
+        if waiting.is_empty() {
+            ctx.note("nothing waits for review");
+            return Ok(());
+        }
+        if ctx.interactive && !ctx.json && !args.list {
+            return interactive(&tree, waiting, ctx);
+        }
+        for w in &waiting {
             if ctx.json {
-                ctx.json_line(&w)?;
+                ctx.json_line(w)?;
             } else {
                 out_line(&format!(
                     "{:<11} {}  {}",
@@ -78,45 +190,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                 ))?;
             }
         }
-        if n == 0 {
-            ctx.note("nothing waits for review");
-        }
         return Ok(());
     }
     for spec in &args.approve {
-        let l = tree.resolve(spec, false)?;
-        let text = std::fs::read_to_string(tree.abs(&l.file.rel_file()))?;
-        let mut e = l.entry.clone();
-        if !crate::quarantine::is_quarantined(&e) && !crate::quarantine::in_review(&e) {
-            bail!("{} is not waiting for review", l.file.display());
-        }
-        e.set("curation", serde_yaml::Value::String("approved".into()))?;
-        e.remove("quarantine")?;
-        e.remove("review")?;
-        let commit = crate::ops::replace(&tree, &l.file, &text, &e.render(), "cli", "approve")?;
-        if ctx.json {
-            ctx.json_line(&serde_json::json!({"op": "approved", "path": l.file.display(), "id": e.meta.id, "commit": commit}))?;
-        } else {
-            out_line(&format!("approved {}", l.file.display()))?;
-        }
+        approve(&tree, spec, ctx)?;
     }
     for spec in &args.reject {
-        let l = tree.resolve(spec, false)?;
-        if !crate::quarantine::is_quarantined(&l.entry) && !crate::quarantine::in_review(&l.entry) {
-            bail!(
-                "{} is not waiting for review (use `mem forget` to retire an entry)",
-                l.file.display()
-            );
-        }
-        let o = crate::ops::forget(&tree, spec, Some("rejected in review"), "cli")?;
-        if ctx.json {
-            ctx.json_line(&serde_json::json!({"op": "rejected", "path": o.path, "archived_path": o.archived_path, "commit": o.commit}))?;
-        } else {
-            out_line(&format!(
-                "rejected {} (archived: {})",
-                o.path, o.archived_path
-            ))?;
-        }
+        reject(&tree, spec, ctx)?;
     }
     Ok(())
 }

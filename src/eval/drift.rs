@@ -868,14 +868,14 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
     let mut rng = Rng::new(o.seed ^ 0x5EED);
     let mut recall_ms = Vec::new();
     let mut ask = |f: &Fact, as_of: Option<i64>, r: &mut Report| -> Result<()> {
-        let q = Query {
+        let q = crate::eval::knobs::with_recall_knobs(Query {
             text: f.question.clone(),
             k: 5,
             max_tier: 3,
             as_of,
             now: Some(year_end),
             ..Default::default()
-        };
+        });
         let t = Instant::now();
         let (hits, _) = recall_with(&tree, models, &idx, catchup.generation, &q)?;
         recall_ms.push(t.elapsed().as_secs_f64() * 1e3);

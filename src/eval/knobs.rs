@@ -6,7 +6,7 @@
 //! - `MEM_RECALL_TUNE=k=v,…` (recall): `stop=0|1`, `nb=F`, `wlex=F`,
 //!   `wsem=F`, `fuse=always|gate`, `prefetch=0|1`, `mix=rrf|convex`,
 //!   `alpha=F`, `topic=F`, `topicn=N`, `time=F`, `tafter=N`, `user=F`,
-//!   `floor=0|1`.
+//!   `floor=0|1`, `newer=F`.
 //! - `MEM_RECALL_DEBUG=FILE`: tier 2's candidate lists appended to FILE.
 //! - `MEM_INGEST_SHAPE=k=v,…` (ingest): `title=first|speaker|context`,
 //!   `stmt=N`, `astmt=N`, `ctx=0|1`, `ctxn=N`, `next=N`.
@@ -37,6 +37,7 @@ pub fn parse_tuning(spec: &str, base: Tuning) -> Tuning {
             "tafter" => t.time_after = f.map_or(t.time_after, |x| x as i64),
             "user" => t.user_boost = f.unwrap_or(t.user_boost),
             "floor" => t.floor = v.trim() != "0",
+            "newer" => t.newer = f.unwrap_or(t.newer),
             _ => {}
         }
     }
