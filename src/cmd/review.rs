@@ -143,7 +143,7 @@ fn interactive(tree: &crate::tree::Tree, waiting: Vec<Waiting>, ctx: &Ctx) -> Re
             eprintln!("{}\n", l.entry.render().trim_end());
             let choice = dialoguer::Select::new()
                 .with_prompt("decision")
-                .items(&["approve", "reject (archive)", "edit", "skip", "quit"])
+                .items(["approve", "reject (archive)", "edit", "skip", "quit"])
                 .default(3)
                 .interact_opt()?;
             match choice {
