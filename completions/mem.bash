@@ -2624,7 +2624,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__review)
-            opts="-y -q -h --approve --reject --root --json --color --yes --quiet --help"
+            opts="-y -q -h --approve --reject --list --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -306,6 +306,7 @@ complete -c mem -n "__fish_mem_using_subcommand review" -l root -d 'The tree to 
 complete -c mem -n "__fish_mem_using_subcommand review" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mem -n "__fish_mem_using_subcommand review" -l list -d 'List the queue even on a terminal (no questions)'
 complete -c mem -n "__fish_mem_using_subcommand review" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand review" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand review" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
