@@ -30,6 +30,7 @@ pub mod place;
 pub mod quarantine;
 pub mod recall;
 pub mod rng;
+pub mod signals;
 pub mod sync;
 pub mod text;
 pub mod time;

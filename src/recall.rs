@@ -235,9 +235,25 @@ pub struct Tuning {
     /// Newer look-alike (tier 3): a candidate loses this share of its score
     /// when a newer candidate states the same attribute of the same subject
     /// with another value (a change curation did not link: the older value
-    /// is likely stale). 0 turns it off; see docs/lifecycle.md for the
-    /// ablation that chose the default.
+    /// is likely stale). 0 turns it off; 0.3 was chosen by the ablation in
+    /// docs/lifecycle.md. Events never count as stale.
     pub newer: f32,
+    /// Usage signals (tier 3, `crate::signals`): a candidate's score is
+    /// multiplied by `1 + access·a + recency·r + importance·i`, where `a`
+    /// is its accesses on a log scale saturating at 10, `r` its forgetting
+    /// curve and `i` (importance − 50) / 50. All 0 by default: the
+    /// ablation in docs/lifecycle.md found none that helps.
+    pub access: f32,
+    pub recency: f32,
+    pub importance: f32,
+}
+
+impl Tuning {
+    /// Whether ranking reads usage signals (then an eval replays its
+    /// questions as a stream that feeds them).
+    pub fn uses_signals(&self) -> bool {
+        self.access > 0.0 || self.recency > 0.0 || self.importance != 0.0
+    }
 }
 
 impl Default for Tuning {
@@ -257,7 +273,10 @@ impl Default for Tuning {
             time_after: 3,
             user_boost: 0.3,
             floor: true,
-            newer: 0.0,
+            newer: 0.3,
+            access: 0.0,
+            recency: 0.0,
+            importance: 0.0,
         }
     }
 }
@@ -344,6 +363,41 @@ fn neighbour_boost(
             (rel.clone(), s + w * extra)
         })
         .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// Tier 3, usage signals (see [`Tuning::access`]) over the head of the
+/// list ([`LOOKALIKE_WINDOW`] candidates).
+fn usage(
+    tree: &Tree,
+    ranked: Vec<(String, f32)>,
+    tune: &Tuning,
+    parsed: &mut std::collections::HashMap<String, Entry>,
+) -> Vec<(String, f32)> {
+    let signals = crate::signals::Signals::load(tree);
+    let now = crate::time::now().as_second();
+    let mut out = ranked;
+    for (rel, score) in out.iter_mut().take(LOOKALIKE_WINDOW) {
+        if !parsed.contains_key(rel.as_str())
+            && let Some(e) = std::fs::read_to_string(tree.abs(rel))
+                .ok()
+                .and_then(|t| Entry::parse(&t).ok())
+        {
+            parsed.insert(rel.clone(), e);
+        }
+        let Some(e) = parsed.get(rel.as_str()) else {
+            continue;
+        };
+        let a = signals.get(&e.meta.id);
+        let imp = crate::signals::importance(e, a);
+        let acc = (1.0 + a.map_or(0, |a| a.n) as f32).ln() / 11f32.ln();
+        let rec = crate::signals::recency(e, a, imp, now) as f32;
+        *score *= 1.0
+            + tune.access * acc.min(1.0)
+            + tune.recency * rec
+            + tune.importance * (f32::from(imp) - 50.0) / 50.0;
+    }
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }
@@ -813,6 +867,12 @@ pub fn recall_with(
     }
     if q.max_tier >= 3 && tune.newer > 0.0 && ranked.len() > 1 {
         ranked = newer_lookalike(tree, &idx.text, ranked, tune.newer, &mut parsed)?;
+    }
+    if q.max_tier >= 3
+        && (tune.access > 0.0 || tune.recency > 0.0 || tune.importance != 0.0)
+        && ranked.len() > 1
+    {
+        ranked = usage(tree, ranked, &tune, &mut parsed);
     }
     if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
         ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top);

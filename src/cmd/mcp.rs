@@ -355,6 +355,10 @@ impl State {
         if hits.is_empty() {
             return Err(format!("nothing found for \"{}\"", q.text));
         }
+        crate::signals::record(
+            tree,
+            &hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        );
         let out: Vec<Value> = hits
             .iter()
             .map(|h| {
@@ -453,6 +457,7 @@ impl State {
                 l.file.display()
             ));
         }
+        crate::signals::record(&self.tree, &[l.entry.meta.id.as_str()]);
         Ok(format!(
             "<!-- {} -->\n{}",
             l.file.display(),

@@ -252,6 +252,33 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if hits.is_empty() {
         return Err(not_found(format!("nothing found for \"{}\"", q.text)));
     }
+    // Usage signals (derived state, no commit): the hits shown from this tree.
+    let here: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.tree.as_deref().is_none_or(|t| t == "."))
+        .map(|h| h.id.as_str())
+        .collect();
+    if args.explain {
+        let s = crate::signals::Signals::load(&tree);
+        let now = crate::time::now().as_second();
+        for h in hits
+            .iter()
+            .filter(|h| h.tree.as_deref().is_none_or(|t| t == "."))
+        {
+            let file = tree.abs(&format!("{}.md", h.path));
+            if let Some(e) = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|t| crate::entry::Entry::parse(&t).ok())
+            {
+                eprintln!(
+                    "signals {}: {}",
+                    h.path,
+                    crate::signals::describe(&e, &s, now)
+                );
+            }
+        }
+    }
+    crate::signals::record(&tree, &here);
     match args.format {
         Format::Prompt => {
             let items: Vec<(&crate::tree::Tree, String)> = hits

@@ -28,8 +28,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if args.history {
         return history(&tree, &l, ctx);
     }
+    let signals = crate::signals::Signals::load(&tree);
+    crate::signals::record(&tree, &[l.entry.meta.id.as_str()]);
     if ctx.json {
-        ctx.json_line(&entry_json(&l))?;
+        let mut v = entry_json(&l);
+        v["signals"] = crate::signals::describe(&l.entry, &signals, crate::time::now().as_second());
+        ctx.json_line(&v)?;
     } else {
         let text = l.entry.render();
         out_line(text.trim_end())?;

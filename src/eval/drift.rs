@@ -878,6 +878,10 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
         });
         let t = Instant::now();
         let (hits, _) = recall_with(&tree, models, &idx, catchup.generation, &q)?;
+        if q.tuning.uses_signals() {
+            let top: Vec<&str> = hits.iter().take(5).map(|h| h.id.as_str()).collect();
+            crate::signals::record(&tree, &top);
+        }
         recall_ms.push(t.elapsed().as_secs_f64() * 1e3);
         let expected = f
             .at(as_of.unwrap_or(i64::MAX))

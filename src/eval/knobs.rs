@@ -6,7 +6,9 @@
 //! - `MEM_RECALL_TUNE=k=v,…` (recall): `stop=0|1`, `nb=F`, `wlex=F`,
 //!   `wsem=F`, `fuse=always|gate`, `prefetch=0|1`, `mix=rrf|convex`,
 //!   `alpha=F`, `topic=F`, `topicn=N`, `time=F`, `tafter=N`, `user=F`,
-//!   `floor=0|1`, `newer=F`.
+//!   `floor=0|1`, `newer=F`, `access=F`, `recency=F`, `importance=F`
+//!   (with any of the last three, `mem eval` replays its questions as a
+//!   stream: each question's top 5 count as accesses for the next).
 //! - `MEM_RECALL_DEBUG=FILE`: tier 2's candidate lists appended to FILE.
 //! - `MEM_INGEST_SHAPE=k=v,…` (ingest): `title=first|speaker|context`,
 //!   `stmt=N`, `astmt=N`, `ctx=0|1`, `ctxn=N`, `next=N`.
@@ -38,6 +40,9 @@ pub fn parse_tuning(spec: &str, base: Tuning) -> Tuning {
             "user" => t.user_boost = f.unwrap_or(t.user_boost),
             "floor" => t.floor = v.trim() != "0",
             "newer" => t.newer = f.unwrap_or(t.newer),
+            "access" => t.access = f.unwrap_or(t.access),
+            "recency" => t.recency = f.unwrap_or(t.recency),
+            "importance" => t.importance = f.unwrap_or(t.importance),
             _ => {}
         }
     }

@@ -260,6 +260,12 @@ pub fn run(
                 ..Default::default()
             });
             let (hits, stats) = recall_with(&tree, models, &idx, catchup.generation, &query)?;
+            if query.tuning.uses_signals() {
+                // A stream of questions: what this one was shown counts as
+                // used for the ones after it.
+                let top: Vec<&str> = hits.iter().take(5).map(|h| h.id.as_str()).collect();
+                crate::signals::record(&tree, &top);
+            }
             // Refs as the data names them (a repeated LoCoMo dia_id's
             // `~2` dropped): what the gold lists and the dump hold. Each
             // ref once, at its first place, so that a recomputation from

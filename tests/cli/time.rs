@@ -203,3 +203,41 @@ fn the_drift_benchmark_is_deterministic_and_finds_current_and_past_values() {
         .code(2)
         .stderr(predicates::str::contains("--changed 1.5"));
 }
+
+#[test]
+fn reads_count_as_accesses_outside_git() {
+    let env = Env::new();
+    let v = env.add("The VPN config lives in the infra repo.", "ops/vpn");
+    let path = v["path"].as_str().unwrap();
+    let commits = env.commit_count();
+    let show = env.json(&["show", path]);
+    // What was known before this read.
+    assert_eq!(show[0]["signals"]["accesses"], 0);
+    assert_eq!(show[0]["signals"]["importance"], 50);
+    env.json(&["recall", "vpn config"]);
+    env.json(&["recall", "infra repo"]);
+    let show = env.json(&["show", path]);
+    let s = &show[0]["signals"];
+    assert_eq!(s["accesses"], 3, "one show, two recalls: {s}");
+    assert_eq!(s["access_days"], 1);
+    assert_eq!(s["last_access"], TEST_NOW);
+    assert_eq!(s["recency"], 1.0);
+    // Derived state: no commit, nothing for git to see.
+    assert_eq!(env.commit_count(), commits);
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+    // --explain shows them; a missing or broken state file is no error.
+    let out = env
+        .mem()
+        .args(["recall", "vpn", "--explain"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("signals {path}:")) && err.contains("\"accesses\":4"),
+        "{err}"
+    );
+    std::fs::write(env.root.join(".mem/state/access.json"), "{broken").unwrap();
+    env.mem().args(["recall", "vpn"]).assert().success();
+    let show = env.json(&["show", path]);
+    assert_eq!(show[0]["signals"]["accesses"], 1, "counting starts again");
+}
