@@ -373,10 +373,12 @@ fn usage(
     tree: &Tree,
     ranked: Vec<(String, f32)>,
     tune: &Tuning,
+    now: Option<i64>,
     parsed: &mut std::collections::HashMap<String, Entry>,
 ) -> Vec<(String, f32)> {
     let signals = crate::signals::Signals::load(tree);
-    let now = crate::time::now().as_second();
+    // The time of asking (an eval's question date), else the clock.
+    let now = now.unwrap_or_else(|| crate::time::now().as_second());
     let mut out = ranked;
     for (rel, score) in out.iter_mut().take(LOOKALIKE_WINDOW) {
         if !parsed.contains_key(rel.as_str())
@@ -872,7 +874,7 @@ pub fn recall_with(
         && (tune.access > 0.0 || tune.recency > 0.0 || tune.importance != 0.0)
         && ranked.len() > 1
     {
-        ranked = usage(tree, ranked, &tune, &mut parsed);
+        ranked = usage(tree, ranked, &tune, q.now, &mut parsed);
     }
     if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
         ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top);
