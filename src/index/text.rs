@@ -416,12 +416,7 @@ impl TextIndex {
             let Some((_, addr)) = top.first() else {
                 continue;
             };
-            let time = searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .i64("time")
-                .ok()
-                .and_then(|c| c.first(addr.doc_id));
+            let time = doc_time(&searcher, *addr);
             let d: TantivyDocument = searcher.doc(*addr)?;
             let speaker = d
                 .get_first(f.speaker)
@@ -487,17 +482,21 @@ impl TextIndex {
             let Some(rel) = d.get_first(f.rel).and_then(|v| v.as_str()) else {
                 continue;
             };
-            let time = searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .i64("time")
-                .ok()
-                .and_then(|c| c.first(addr.doc_id));
-            out.push((rel.to_string(), time));
+            out.push((rel.to_string(), doc_time(&searcher, addr)));
         }
         out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         Ok(out)
     }
+}
+
+/// A document's time (observed, else created; the `time` fast field).
+fn doc_time(searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Option<i64> {
+    searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .i64("time")
+        .ok()
+        .and_then(|c| c.first(addr.doc_id))
 }
 
 fn is_query_syntax(c: char) -> bool {
