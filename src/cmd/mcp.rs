@@ -113,6 +113,7 @@ fn tools() -> Vec<Tool> {
                     "at": {"type": "string", "description": "Only entries under this domain or domain/topic"},
                     "since": {"type": "string", "description": format!("Only entries observed on or after this date ({date})")},
                     "until": {"type": "string", "description": format!("Only entries observed on or before this date ({date})")},
+                    "as_of": {"type": "string", "description": format!("Answer with what was current at this date ({date}): facts replaced later come back, later ones are left out")},
                     "tier": {"type": "integer", "minimum": 1, "maximum": 3, "description": "Highest retrieval tier: 1 lexical, 2 semantic, 3 structure (default 3)"},
                     "tree": {"type": "string", "description": "Another mem tree to search (a name from [trees] in the config, or its folder); default: the server's tree"},
                     "kind": {"type": "string", "enum": crate::entry::KINDS, "description": "Only entries of this kind; `lesson` finds what past sessions learned (pass an error message as the query)"}
@@ -214,6 +215,7 @@ struct RecallArgs {
     at: Option<String>,
     since: Option<String>,
     until: Option<String>,
+    as_of: Option<String>,
     tier: Option<u8>,
     tree: Option<String>,
     kind: Option<String>,
@@ -338,6 +340,9 @@ impl State {
         )
         .map_err(err)?;
         let mut q = q;
+        if let Some(d) = &a.as_of {
+            q.as_of = Some(crate::time::parse_until(d).map_err(err)?.as_second());
+        }
         if let Some(k) = &a.kind {
             if !crate::entry::KINDS.contains(&k.as_str()) {
                 return Err(err(anyhow::anyhow!(

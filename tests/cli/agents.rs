@@ -948,6 +948,7 @@ fn mcp_answers_every_call_with_random_arguments() {
         "at",
         "since",
         "until",
+        "as_of",
         "tier",
         "tree",
         "budget",
@@ -1009,7 +1010,7 @@ fn mcp_answers_every_call_with_random_arguments() {
             }
             // The tool's own fields when typed (unknown fields are refused).
             let own: &[&str] = match tool {
-                "recall" => &["k", "at", "since", "until", "tier", "tree"],
+                "recall" => &["k", "at", "since", "until", "as_of", "tier", "tree"],
                 "context" => &["budget", "at"],
                 "add" => &["at", "kind", "tags", "source_ref"],
                 "show" | "forget" => &["reason"],

@@ -241,3 +241,49 @@ fn reads_count_as_accesses_outside_git() {
     let show = env.json(&["show", path]);
     assert_eq!(show[0]["signals"]["accesses"], 1, "counting starts again");
 }
+
+#[test]
+fn an_agent_asks_as_of_a_date_through_mcp() {
+    let env = Env::new();
+    add(&env, "The team standup is at 9:30.", "2026-01-10");
+    add(&env, "The team standup is at 10:15.", "2026-04-02");
+    let call = |id: u64, args: serde_json::Value| serde_json::json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":"recall","arguments":args}});
+    let lines = [
+        serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}),
+        serde_json::json!({"jsonrpc":"2.0","method":"notifications/initialized"}),
+        call(
+            2,
+            serde_json::json!({"query": "standup", "as_of": "2026-02-01"}),
+        ),
+        call(3, serde_json::json!({"query": "standup"})),
+        call(4, serde_json::json!({"query": "standup", "as_of": "soon"})),
+    ];
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let out = env.mem().arg("mcp").write_stdin(input).output().unwrap();
+    let by_id: std::collections::HashMap<u64, serde_json::Value> = parse_lines(&out.stdout)
+        .into_iter()
+        .filter_map(|v| Some((v.get("id")?.as_u64()?, v)))
+        .collect();
+    let text = |id: u64| {
+        let r = &by_id[&id]["result"];
+        (
+            r["content"][0]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            r["isError"].as_bool().unwrap_or(false),
+        )
+    };
+    let (then, err) = text(2);
+    assert!(
+        !err && then.contains("9:30") && !then.contains("10:15"),
+        "{then}"
+    );
+    let (now, err) = text(3);
+    assert!(
+        !err && now.contains("10:15") && !now.contains("9:30"),
+        "{now}"
+    );
+    let (bad, err) = text(4);
+    assert!(err && bad.contains("not a date"), "{bad}");
+}
