@@ -496,6 +496,11 @@ pub fn words_of(text: &str) -> Vec<String> {
         let joins = (matches!(c, '.' | ':' | '-' | '\'' | '’' | '+' | '#')
             && !cur.is_empty()
             && chars.get(i + 1).is_some_and(|n| is_token_char(*n)))
+            // A leading `#` names a channel or a tag (`#release-train`).
+            || (c == '#'
+                && cur.is_empty()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+                && (i == 0 || !is_token_char(chars[i - 1])))
             // 1,100 and 3,000: one number
             || (c == ','
                 && cur.chars().last().is_some_and(|p| p.is_ascii_digit())
@@ -548,6 +553,7 @@ impl Analysis {
             let unit = UNITS.contains(&stem(w).as_str());
             let value = !unit
                 && (has_digit
+                    || w.starts_with('#')
                     || inner_upper
                     || (upper
                         && !stop
@@ -973,6 +979,10 @@ mod tests {
         assert_eq!(
             words_of("Postgres 16.2 at 02:00, deploy-bot."),
             ["Postgres", "16.2", "at", "02:00", "deploy-bot"]
+        );
+        assert_eq!(
+            words_of("Ask in #release-train, not C# or a#b # x"),
+            ["Ask", "in", "#release-train", "not", "C", "or", "a#b", "x"]
         );
     }
 

@@ -559,6 +559,11 @@ mod tests {
                 "Host umbriel8 has 64 GB of RAM.",
                 "Host umbriel8 was upgraded to 48 GB of RAM.",
             ),
+            // A channel name is a value.
+            (
+                "Project Heron is discussed in the #pine-harbor channel.",
+                "Project Heron is discussed in the #fjord-nimbus channel.",
+            ),
         ] {
             let v = judge(new, old, Some(0.8));
             assert_eq!(
