@@ -25,6 +25,9 @@ _mem() {
             mem,doctor)
                 cmd="mem__subcmd__doctor"
                 ;;
+            mem,dream)
+                cmd="mem__subcmd__dream"
+                ;;
             mem,edit)
                 cmd="mem__subcmd__edit"
                 ;;
@@ -165,6 +168,9 @@ _mem() {
                 ;;
             mem__subcmd__help,doctor)
                 cmd="mem__subcmd__help__subcmd__doctor"
+                ;;
+            mem__subcmd__help,dream)
+                cmd="mem__subcmd__help__subcmd__dream"
                 ;;
             mem__subcmd__help,edit)
                 cmd="mem__subcmd__help__subcmd__edit"
@@ -392,7 +398,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review dream mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -531,6 +537,32 @@ _mem() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mem__subcmd__dream)
+            opts="-n -y -q -h --dry-run --max-actions --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-actions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mem__subcmd__edit)
             opts="-y -q -h --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -606,7 +638,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__drift)
-            opts="-y -q -h --seed --subjects --changed --no-model --mistakes --work-dir --root --json --color --yes --quiet --help"
+            opts="-y -q -h --seed --subjects --changed --no-model --dream --mistakes --work-dir --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1018,7 +1050,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review mcp hook model reindex watch eval completions man help"
+            opts="init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review dream mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1060,6 +1092,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__dream)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

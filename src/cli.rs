@@ -101,6 +101,8 @@ pub enum Command {
     MergeFile(cmd::sync::MergeFileArgs),
     /// What waits for a person: quarantined entries and agents' changes held for review; approve or reject
     Review(cmd::review::Args),
+    /// Offline consolidation: supersede changes and archive duplicates that curation missed
+    Dream(cmd::dream::Args),
     /// Serve the memory to agents and editors over MCP (stdio)
     Mcp(cmd::mcp::Args),
     /// Coding agents' hooks: install, uninstall, status, run (context at session start and per prompt, transcript harvest)

@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod config;
 pub mod context;
 pub mod curate;
+pub mod dream;
 pub mod entry;
 pub mod error;
 pub mod eval;

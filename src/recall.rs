@@ -453,16 +453,7 @@ fn newer_lookalike(
             let Some((new, t_new)) = other else {
                 return false;
             };
-            if j == i || t_new <= t_old || new.subject != old.subject {
-                return false;
-            }
-            let o = crate::text::overlap(new, old);
-            let subject: Vec<&str> = old.subject.as_deref().unwrap_or("").split(' ').collect();
-            // Shared beyond the subject and the frame ("has"): the attribute.
-            let attribute = o.shared.iter().any(|s| {
-                !subject.contains(&s.as_str()) && !matches!(s.as_str(), "has" | "have" | "had")
-            });
-            attribute && !o.lost_values.is_empty() && !o.new_values.is_empty()
+            j != i && t_new > t_old && crate::text::same_attribute_changed(new, old)
         });
         if stale {
             out[i].1 *= 1.0 - w;

@@ -900,6 +900,37 @@ fn is_common_opening(w: &str) -> bool {
                 .any(|s| w.ends_with(s)))
 }
 
+/// Whether `new` states the attribute of `old` with another value: the
+/// same named subject, a content word shared beyond the subject and the
+/// frame ("has"), and a value lost and a value gained ("Host atlas8 has
+/// 32 GB of RAM" / "Host atlas8 was upgraded to 64 GB of RAM"). Looser
+/// than curation's supersede rules: recall's newer look-alike signal and
+/// `mem dream` use it, both knowing which of the two is newer.
+pub fn same_attribute_changed(new: &Analysis, old: &Analysis) -> bool {
+    if new.subject.is_none() || new.subject != old.subject {
+        return false;
+    }
+    let o = overlap(new, old);
+    let subject: Vec<&str> = old.subject.as_deref().unwrap_or("").split(' ').collect();
+    // Words as written (no implied ones), not values, not change words.
+    let plain = |a: &Analysis| -> BTreeSet<String> {
+        a.words
+            .iter()
+            .filter(|w| !w.stop && !w.value && !Analysis::is_marker(&w.raw.to_lowercase()))
+            .map(|w| w.stem.clone())
+            .collect()
+    };
+    let (pn, po) = (plain(new), plain(old));
+    let attribute = pn
+        .intersection(&po)
+        .any(|s| !subject.contains(&s.as_str()) && !matches!(s.as_str(), "has" | "have" | "had"));
+    // An identifier on one side only ("gateway-indexer" / "reporting-api")
+    // names another thing.
+    let ident = |s: &String| s.contains('-') || s.chars().any(|c| c.is_ascii_digit());
+    let other_thing = pn.symmetric_difference(&po).any(ident);
+    attribute && !other_thing && !o.lost_values.is_empty() && !o.new_values.is_empty()
+}
+
 /// Lexical comparison of a new statement with an existing one.
 #[derive(Debug, Clone, Default)]
 pub struct Overlap {

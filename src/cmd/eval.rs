@@ -54,6 +54,9 @@ pub struct DriftArgs {
     /// Curate without the generator (rules and thresholds only)
     #[arg(long)]
     pub no_model: bool,
+    /// Run `mem dream` after the adds, before the questions
+    #[arg(long)]
+    pub dream: bool,
     /// List every question answered wrongly
     #[arg(long)]
     pub mistakes: bool,
@@ -186,6 +189,7 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
             crate::curate::Mode::Full
         },
         work_dir: a.work_dir.clone(),
+        dream: a.dream,
     };
     let quiet = ctx.json || ctx.quiet;
     let mut r = crate::eval::drift::run(&o, &models, &|m| {
@@ -229,6 +233,12 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
         r.add_s_total,
         r.recall_ms_p50
     ))?;
+    if let Some(d) = &r.dream {
+        out_line(&format!(
+            "dream: {} supersedes ({} wrong), {} duplicates archived (all wrong here: no value repeats), {:.1} s",
+            d.supersedes, d.supersedes_wrong, d.duplicates, d.seconds
+        ))?;
+    }
     for m in &r.mistakes {
         out_line(&format!(
             "MISS {}{}\n    expected: {}\n    got:      {}",

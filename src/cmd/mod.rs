@@ -3,6 +3,7 @@
 pub mod add;
 pub mod docs;
 pub mod doctor;
+pub mod dream;
 pub mod edit;
 pub mod eval;
 pub mod eval_curation;
@@ -56,6 +57,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Mcp(a) => mcp::run(a, ctx),
         Command::Hook(a) => hook::run(a, ctx),
         Command::Review(a) => review::run(a, ctx),
+        Command::Dream(a) => dream::run(a, ctx),
         Command::Sync(a) => sync::run(a, ctx),
         Command::Remote(a) => sync::remote(a, ctx),
         Command::Promote(a) => promote::run(a, ctx),

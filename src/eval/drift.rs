@@ -773,6 +773,10 @@ pub struct Report {
     /// Top-5 hits of current-value questions showing an older value of the
     /// asked fact as current.
     pub stale_current: usize,
+    /// With `--dream`: what `mem dream` changed after the adds, and how
+    /// many of its changes joined two entries of different facts (wrong).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dream: Option<DreamScore>,
     pub add_ms_p50: f64,
     pub add_s_total: f64,
     pub recall_ms_p50: f64,
@@ -782,6 +786,15 @@ pub struct Report {
     /// change that did not supersede an entry of its own fact.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub curation_mistakes: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct DreamScore {
+    pub supersedes: usize,
+    pub supersedes_wrong: usize,
+    pub duplicates: usize,
+    pub duplicates_wrong: usize,
+    pub seconds: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -798,6 +811,8 @@ pub struct RunOptions {
     pub changed: f64,
     pub mode: Mode,
     pub work_dir: Option<std::path::PathBuf>,
+    /// Run `mem dream` after the adds, before the questions.
+    pub dream: bool,
 }
 
 fn fmt_time(t: i64) -> String {
@@ -863,6 +878,33 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
     }
     r.add_s_total = t_all.elapsed().as_secs_f64();
     r.add_ms_p50 = median(&mut add_ms);
+    if o.dream {
+        let t = Instant::now();
+        let (proposals, _, _) = crate::dream::plan(&tree, 0)?;
+        crate::dream::apply(&tree, &proposals)?;
+        let mut d = DreamScore {
+            seconds: t.elapsed().as_secs_f64(),
+            ..Default::default()
+        };
+        for p in &proposals {
+            // Right: both entries tell the same fact (and, for a
+            // supersede, the kept one a later value: dream orders by time).
+            let same =
+                written.contains_key(&p.keep) && written.get(&p.keep) == written.get(&p.other);
+            if p.kind == "supersede" {
+                d.supersedes += 1;
+                d.supersedes_wrong += usize::from(!same);
+            } else {
+                d.duplicates += 1;
+                d.duplicates_wrong += 1;
+            }
+            if !same || p.kind != "supersede" {
+                r.curation_mistakes
+                    .push(format!("dream {} {} / {}", p.kind, p.keep, p.other));
+            }
+        }
+        r.dream = Some(d);
+    }
     let (idx, catchup) = crate::index::open(&tree, models, false, false)?;
     let year_end = YEAR_START + 364 * DAY;
     let mut rng = Rng::new(o.seed ^ 0x5EED);

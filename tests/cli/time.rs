@@ -287,3 +287,111 @@ fn an_agent_asks_as_of_a_date_through_mcp() {
     let (bad, err) = text(4);
     assert!(err && bad.contains("not a date"), "{bad}");
 }
+
+#[test]
+fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
+    let env = Env::new();
+    let raw = |text: &str, at: &str, observed: &str| -> String {
+        env.json(&["add", "--raw", text, "--at", at, "--observed", observed])
+            .remove(0)["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Written raw, as a bulk import would: curation never compared them.
+    let old = raw("Host atlas8 has 32 GB of RAM.", "infra/hosts", "2026-01-05");
+    let new = raw(
+        "Host atlas8 was upgraded to 64 GB of RAM.",
+        "infra/hosts",
+        "2026-03-01",
+    );
+    let other = raw("Host atlas8 has 16 CPU cores.", "infra/hosts", "2026-03-02");
+    let peer = raw(
+        "Host boreas2 has 128 GB of RAM.",
+        "infra/hosts",
+        "2026-03-03",
+    );
+    let first = raw(
+        "The Berlin office opens at 8am.",
+        "work/offices",
+        "2026-01-10",
+    );
+    let dup = raw(
+        "The Berlin office opens at 08:00.",
+        "work/offices",
+        "2026-02-10",
+    );
+    assert_ne!(dup, first);
+    // Events are history, never superseded or superseding.
+    env.json(&[
+        "add",
+        "--raw",
+        "Host atlas8 had 2 GB of RAM free at noon.",
+        "--at",
+        "infra/hosts",
+        "--observed",
+        "2026-03-04",
+        "--kind",
+        "event",
+    ]);
+
+    // A dry run proposes and writes nothing.
+    let commits = env.commit_count();
+    let dry = env.json(&["dream", "--dry-run"]).remove(0);
+    assert_eq!(env.commit_count(), commits);
+    let props: Vec<(String, String, String)> = dry["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_string(),
+                p["keep"].as_str().unwrap().to_string(),
+                p["other"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        props.contains(&("supersede".into(), new.clone(), old.clone())),
+        "{props:?}"
+    );
+    assert!(
+        props.contains(&("duplicate".into(), first.clone(), dup.clone())),
+        "{props:?}"
+    );
+    // Another attribute (cores), another host: untouched.
+    for p in &props {
+        assert!(
+            ![&other, &peer].contains(&&p.1) && ![&other, &peer].contains(&&p.2),
+            "{p:?}"
+        );
+    }
+    assert_eq!(props.len(), 2, "{props:?}");
+
+    // Applied: one commit per kind, undoable.
+    let done = env.json(&["dream"]).remove(0);
+    assert_eq!(done["commits"].as_array().unwrap().len(), 2);
+    assert_eq!(env.commit_count(), commits + 2);
+    assert!(
+        env.read(&format!("{old}.md"))
+            .contains("valid_to: 2026-03-01T00:00:00Z")
+    );
+    assert!(env.read(&format!("{new}.md")).contains("rel: supersedes"));
+    assert!(env.root.join(format!("_archive/{dup}.md")).exists());
+    assert!(
+        env.read(&format!("{first}.md"))
+            .contains("rel: merged-from")
+    );
+    let hits = env.json(&["recall", "atlas8 RAM"]);
+    assert!(
+        hits.iter().all(|h| h["path"] != old.as_str()),
+        "superseded: {hits:?}"
+    );
+    // Nothing left to do: a second pass changes nothing.
+    let again = env.json(&["dream"]).remove(0);
+    assert_eq!(again["proposals"].as_array().unwrap().len(), 0, "{again}");
+    assert_eq!(env.commit_count(), commits + 2);
+    // The duplicates' commit is the last: undo brings the duplicate back.
+    env.json(&["undo"]);
+    assert!(env.root.join(format!("{dup}.md")).exists());
+}

@@ -1,0 +1,66 @@
+//! `mem dream`: offline consolidation (see [`crate::dream`]).
+
+use crate::output::{Ctx, out_line};
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Finds what curation missed among the live entries (events, superseded, quarantined and held \
+entries left out) and applies it, one commit per kind:\n  supersede  two entries state the same attribute of the \
+same named subject with different values: the newer supersedes the older (valid_from / valid_to set)\n  \
+duplicate  the newer says nothing the older does not: archived, the older keeps a merged-from relation\n\n\
+Take a kind back with `mem undo` (the last commit) or `git revert`. Not built yet: stale entries, topic overviews.\n\n\
+Examples:\n  mem dream --dry-run\n  mem dream --max-actions 50 --json"
+)]
+pub struct Args {
+    /// Show what would change, write nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// At most N changes (0: no limit)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_actions: usize,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
+    let tree = ctx.tree()?;
+    let t = std::time::Instant::now();
+    let (proposals, entries, compared) = crate::dream::plan(&tree, args.max_actions)?;
+    let commits = if args.dry_run || proposals.is_empty() {
+        Vec::new()
+    } else {
+        crate::dream::apply(&tree, &proposals)?
+    };
+    let report = crate::dream::Report {
+        entries,
+        compared,
+        proposals,
+        commits,
+        seconds: t.elapsed().as_secs_f64(),
+    };
+    if ctx.json {
+        return ctx.json_line(&report);
+    }
+    for p in &report.proposals {
+        let verb = if args.dry_run { "would " } else { "" };
+        match p.kind {
+            "supersede" => out_line(&format!("{verb}supersede {} with {}", p.other, p.keep))?,
+            _ => out_line(&format!(
+                "{verb}archive {} (duplicate of {}: {})",
+                p.other, p.keep, p.reason
+            ))?,
+        }
+    }
+    ctx.note(&format!(
+        "{} entries read, {} pairs compared, {} change(s){} in {:.1} s",
+        report.entries,
+        report.compared,
+        report.proposals.len(),
+        if args.dry_run {
+            " proposed (dry run)".to_string()
+        } else {
+            format!(", {} commit(s)", report.commits.len())
+        },
+        report.seconds
+    ));
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! `mem dream`: offline consolidation. It reads the live entries, finds
+//! what curation missed when they were written, and applies it, one commit
+//! per kind of action (each can be taken back with `mem undo` or git):
+//!
+//! - **supersede**: two entries about the same named subject state the same
+//!   attribute with different values ([`crate::text::same_attribute_changed`]),
+//!   for example a change written in other words than the first statement.
+//!   The newer one (by start time) supersedes the older, with the
+//!   `valid_from` / `valid_to` a curated supersede writes. Each entry is
+//!   superseded by the next newer look-alike only, so a chain stays a chain.
+//! - **duplicate**: curation's rules find the newer entry says nothing the
+//!   older does not (a clear noop). The older one is kept, with a
+//!   `merged-from` relation to the newer one, which is archived
+//!   (restorable, its text and evidence kept in git).
+//!
+//! Events (conversation turns, things that happened) are never touched, nor
+//! entries that are superseded already, quarantined or held for review
+//! (those are `mem review`'s). A person's own entries are changed like any
+//! other: dream runs when the person asks for it, shows the changes with
+//! `--dry-run`, and each kind of change is one commit to take back.
+//! Entries are compared only within a subject (at most [`GROUP_LIMIT`]
+//! entries each), so a pass costs about one statement analysis per entry
+//! plus the pairs within each subject.
+//!
+//! Not built yet: stale low-value entries, contradictions without a named
+//! subject, topic overviews (`_overview.md`).
+
+use crate::entry::{Entry, Relation};
+use crate::text::Analysis;
+use crate::tree::Tree;
+use crate::write::{Changeset, Writer};
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Entries of one subject compared pairwise, at most (the newest kept).
+pub const GROUP_LIMIT: usize = 200;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Proposal {
+    /// `supersede` or `duplicate`.
+    pub kind: &'static str,
+    /// The entry that stays current: the newer one of a supersede, the
+    /// older one of a duplicate.
+    pub keep: String,
+    /// The superseded entry, or the duplicate that is archived.
+    pub other: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub entries: usize,
+    pub compared: usize,
+    pub proposals: Vec<Proposal>,
+    /// The commits made (none for a dry run).
+    pub commits: Vec<String>,
+    pub seconds: f64,
+}
+
+struct Live {
+    path: String,
+    entry: Entry,
+    start: i64,
+    analysis: Analysis,
+}
+
+/// The proposals for the tree as it is, at most `max` (0: no limit).
+pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
+    let models = crate::model::select::Models::new(&tree.config.models);
+    let (idx, _) = crate::index::open(tree, &models, false, false)?;
+    let (files, _) = tree.scan(false);
+    let mut groups: BTreeMap<String, Vec<Live>> = BTreeMap::new();
+    let mut n = 0;
+    for f in files {
+        let Ok(entry) = tree.read(&f) else { continue };
+        n += 1;
+        let path = f.path.to_string();
+        if entry.meta.kind == "event"
+            || crate::quarantine::is_quarantined(&entry)
+            || crate::quarantine::in_review(&entry)
+            || idx.text.is_superseded(&path, &entry.meta.id)?
+        {
+            continue;
+        }
+        let analysis = Analysis::new(entry.statement());
+        let Some(subject) = analysis.subject.clone() else {
+            continue;
+        };
+        let start = entry.start().unwrap_or(i64::MIN);
+        groups.entry(subject).or_default().push(Live {
+            path,
+            entry,
+            start,
+            analysis,
+        });
+    }
+    let mut out = Vec::new();
+    let mut used: HashSet<String> = HashSet::new();
+    let mut compared = 0;
+    for (_, mut g) in groups {
+        g.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.path.cmp(&b.path)));
+        if g.len() > GROUP_LIMIT {
+            g.drain(..g.len() - GROUP_LIMIT);
+        }
+        for i in 0..g.len() {
+            if used.contains(&g[i].path) {
+                continue;
+            }
+            for j in i + 1..g.len() {
+                if used.contains(&g[j].path) || g[j].start <= g[i].start {
+                    continue;
+                }
+                compared += 1;
+                let (old, new) = (&g[i], &g[j]);
+                let v = crate::curate::decide::judge(
+                    new.entry.statement(),
+                    old.entry.statement(),
+                    None,
+                );
+                let proposal = if v.clear && v.op == crate::curate::decide::Op::Noop {
+                    Some(Proposal {
+                        kind: "duplicate",
+                        keep: old.path.clone(),
+                        other: new.path.clone(),
+                        reason: v.reason,
+                    })
+                } else if crate::text::same_attribute_changed(&new.analysis, &old.analysis) {
+                    Some(Proposal {
+                        kind: "supersede",
+                        keep: new.path.clone(),
+                        other: old.path.clone(),
+                        reason: "the same attribute of the same subject, a later value".into(),
+                    })
+                } else {
+                    None
+                };
+                if let Some(p) = proposal {
+                    used.insert(p.other.clone());
+                    if p.kind == "duplicate" {
+                        used.insert(p.keep.clone());
+                    }
+                    out.push(p);
+                    break;
+                }
+            }
+            if max > 0 && out.len() >= max {
+                return Ok((out, n, compared));
+            }
+        }
+    }
+    Ok((out, n, compared))
+}
+
+/// Applies `proposals`: one commit for the supersedes, one for the
+/// duplicates. Returns the commits made.
+pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
+    let mut writer = Writer::lock(tree)?;
+    let mut commits = Vec::new();
+    for kind in ["supersede", "duplicate"] {
+        let these: Vec<&Proposal> = proposals.iter().filter(|p| p.kind == kind).collect();
+        if these.is_empty() {
+            continue;
+        }
+        let mut files: BTreeMap<String, Entry> = BTreeMap::new();
+        let mut cs = Changeset::default();
+        fn load(tree: &Tree, files: &mut BTreeMap<String, Entry>, p: &str) -> Result<Entry> {
+            let rel = format!("{p}.md");
+            if let Some(e) = files.remove(&rel) {
+                return Ok(e);
+            }
+            let text = std::fs::read_to_string(tree.abs(&rel))?;
+            Entry::parse(&text).map_err(|e| crate::tree::entry_error(&rel, &e))
+        }
+        let mut changed: Vec<(String, Entry)> = Vec::new();
+        let mut lines = Vec::new();
+        for p in &these {
+            let mut keep = load(tree, &mut files, &p.keep)?;
+            let other = load(tree, &mut files, &p.other)?;
+            let mut rels = keep.meta.relations.clone();
+            rels.push(Relation {
+                rel: if kind == "supersede" {
+                    "supersedes".into()
+                } else {
+                    "merged-from".into()
+                },
+                to: p.other.clone(),
+                id: Some(other.meta.id.clone()).filter(|i| !i.is_empty()),
+            });
+            keep.set_serialized("relations", &rels)?;
+            if kind == "supersede" {
+                let from = keep.start().unwrap_or_default();
+                let from =
+                    crate::time::format(jiff::Timestamp::from_second(from).unwrap_or_default());
+                if keep.meta.valid_from.is_none() {
+                    keep.set("valid_from", serde_yaml::Value::String(from.clone()))?;
+                }
+                let mut other = other;
+                other.set("valid_to", serde_yaml::Value::String(from))?;
+                changed.push((format!("{}.md", p.other), other));
+                lines.push(format!("supersede {} with {}", p.other, p.keep));
+            } else {
+                let ep = crate::paths::EntryPath::parse(&p.other)?;
+                cs.rename(ep.rel_file(), ep.archived_rel_file());
+                lines.push(format!("archive {} (duplicate of {})", p.other, p.keep));
+            }
+            changed.push((format!("{}.md", p.keep), keep));
+            for (rel, e) in changed.drain(..) {
+                files.insert(rel, e);
+            }
+        }
+        for (rel, e) in &files {
+            cs.put(rel, e.render());
+        }
+        cs.message = format!(
+            "mem: dream: {} {}\n\n{}",
+            these.len(),
+            if kind == "supersede" {
+                "supersede(s)"
+            } else {
+                "duplicate(s) merged"
+            },
+            lines.join("\n")
+        );
+        if let Some(c) = writer.apply(cs)? {
+            commits.push(c.to_string());
+        }
+    }
+    Ok(commits)
+}
