@@ -29,7 +29,7 @@
 #   MEM_BIN         the binary (default target/release/mem, else $CARGO_TARGET_DIR/release/mem)
 #   MEM_MODELS_DIR  the models (all-MiniLM-L6-v2 for the embedder, SmolLM2 for the
 #                   generator; default the user's ~/.local/share/mem/models, read before HOME is replaced)
-#   COMMANDS        which (default: add ingest distill mv mvtopic forget restore edit reindex sync mcp)
+#   COMMANDS        which (default: add ingest distill mv mvtopic forget restore edit reindex sync mcp dream)
 #   TRIALS          kill trials per command (default 50)
 #   ENTRIES         synthetic tree size (default 300)
 #   TURNS           turns of the bulk-ingest transcript (default 100)
@@ -47,7 +47,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_bin crash.sh
 bench_needs crash.sh git python3 jq
-COMMANDS=${COMMANDS:-add ingest distill mv mvtopic forget restore edit reindex sync mcp}
+COMMANDS=${COMMANDS:-add ingest distill mv mvtopic forget restore edit reindex sync mcp dream}
 TRIALS=${TRIALS:-50}
 ENTRIES=${ENTRIES:-300}
 TURNS=${TURNS:-100}
@@ -169,7 +169,8 @@ for rel in ondisk:
 json.dump({"problems": problems, "changed_allowed": changed_allowed, "new_files": len(new)}, open(out, "w"))
 print("\n".join(sorted(set(show))))
 PY
-# recall.py TREE WORD HITS.jsonl: the recall answers what is on disk.
+# recall.py TREE WORD HITS.jsonl: the recall answers what is on disk (asked
+# with --history: an entry a curated add or dream superseded is still there).
 cat >"$WORK/recall.py" <<'PY'
 import json, os, re, sys
 tree, word, hits = sys.argv[1:4]
@@ -421,6 +422,18 @@ post_sync() {
   [ "$ta" = "$tb" ] || problems+=("sync: HEAD trees differ: A $ta, B $tb")
   [ -z "$(git -C "$T" status --porcelain)" ] || problems+=("sync: B's work tree not clean: $(git -C "$T" status --porcelain | head -n 3 | tr '\n' ' ')")
 }
+# dream: a fact and a later change written raw (curation never compared
+# them); `mem dream` supersedes the one with the other, one commit per kind.
+payload_dream() {
+  local w; w=$(word d "$1")
+  mem_in "$T" add --raw --at crash/dream --observed 2026-01-05 "Host $w$1 has 32 GB of RAM." >/dev/null 2>&1
+  mem_in "$T" add --raw --at crash/dream --observed 2026-02-05 "Host $w$1 was upgraded to 64 GB of RAM." >/dev/null 2>&1
+  RUN=(dream); NEXT=(dream)
+  ALLOWED=('*'); WORDS=("$w"); POST=post_dream
+}
+post_dream() {
+  grep -rqs "rel: supersedes" "$T/crash/dream" || problems+=("dream: the change was not superseded after the next dream")
+}
 payload_mcp() {
   local w w2; w=$(word p "$1") w2=$(word q "$1")
   RUN_KIND=mcp RUN=("The $w relay in basement $1 restarts every night at three.")
@@ -576,7 +589,7 @@ for CMD in $COMMANDS; do
     recall_ok=true
     for w in "${WORDS[@]}" "$(marker_of "$T/$(target $((13 * K + 5))).md")"; do
       [ -n "$w" ] || continue
-      mem_in "$T" recall "$w" --tier 1 --json -k 5 >"$TD/recall-$w.jsonl" 2>"$TD/recall-$w.err"
+      mem_in "$T" recall "$w" --tier 1 --history --json -k 5 >"$TD/recall-$w.jsonl" 2>"$TD/recall-$w.err"
       r=$(python3 "$WORK/recall.py" "$T" "$w" "$TD/recall-$w.jsonl")
       [ -n "$r" ] && { recall_ok=false; while IFS= read -r pr; do problems+=("$pr"); done <<<"$r"; }
     done

@@ -920,10 +920,19 @@ pub fn same_attribute_changed(new: &Analysis, old: &Analysis) -> bool {
             .map(|w| w.stem.clone())
             .collect()
     };
+    // One short statement each: a longer text shares some word and
+    // differs in some value whatever it is about.
+    if new.words.len() > 30 || old.words.len() > 30 {
+        return false;
+    }
     let (pn, po) = (plain(new), plain(old));
-    let attribute = pn
+    // Most of the shorter one's words (beyond the subject) are shared.
+    let shared = pn
         .intersection(&po)
-        .any(|s| !subject.contains(&s.as_str()) && !matches!(s.as_str(), "has" | "have" | "had"));
+        .filter(|s| !subject.contains(&s.as_str()) && !matches!(s.as_str(), "has" | "have" | "had"))
+        .count();
+    let smaller = pn.len().min(po.len()).saturating_sub(subject.len()).max(1);
+    let attribute = shared > 0 && shared * 2 >= smaller;
     // An identifier on one side only ("gateway-indexer" / "reporting-api")
     // names another thing.
     let ident = |s: &String| s.contains('-') || s.chars().any(|c| c.is_ascii_digit());
