@@ -763,6 +763,11 @@ fn text_sentence_start(_text: &str, raw: &[String], i: usize) -> bool {
 /// `web-01`, `B4`), not a number, a version or a quantity (`16GB` is a
 /// unit after a number).
 fn is_identifier(w: &str) -> bool {
+    // "tethys3's": the possessive is not part of the name.
+    let w = w
+        .strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .unwrap_or(w);
     let letters = w.chars().filter(|c| c.is_alphabetic()).count();
     let digits = w.chars().filter(|c| c.is_ascii_digit()).count();
     letters > 0

@@ -502,6 +502,10 @@ mod tests {
                 "Host kronos1 has 64 GB of RAM.",
                 "Host metis7 has 16 GB of RAM.",
             ),
+            (
+                "Host tethys3's IP address changed to 10.16.105.3.",
+                "Host oberon4's IP address changed to 10.8.47.29.",
+            ),
             // A name before the first shared word.
             (
                 "The checkout-sync service is owned by the Security team.",
