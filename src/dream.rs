@@ -189,9 +189,7 @@ pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
             });
             keep.set_serialized("relations", &rels)?;
             if kind == "supersede" {
-                let from = keep.start().unwrap_or_default();
-                let from =
-                    crate::time::format(jiff::Timestamp::from_second(from).unwrap_or_default());
+                let from = crate::time::format_secs(keep.start().unwrap_or_default());
                 if keep.meta.valid_from.is_none() {
                     keep.set("valid_from", serde_yaml::Value::String(from.clone()))?;
                 }

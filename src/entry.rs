@@ -301,21 +301,17 @@ impl Entry {
         &self.body
     }
 
-    /// The statement part of the body (without the `## Evidence` section).
     /// When the entry began to hold (seconds since the epoch):
     /// `valid_from`, else `observed`, else `created`.
     pub fn start(&self) -> Option<i64> {
-        [
-            &self.meta.valid_from,
-            &self.meta.observed,
-            &Some(self.meta.created.clone()),
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|s| crate::time::parse(s).ok())
-        .map(|t| t.as_second())
+        [&self.meta.valid_from, &self.meta.observed]
+            .into_iter()
+            .flatten()
+            .chain(std::iter::once(&self.meta.created))
+            .find_map(|s| crate::time::secs(s))
     }
 
+    /// The statement part of the body (without the `## Evidence` section).
     pub fn statement(&self) -> &str {
         statement_of(&self.body)
     }

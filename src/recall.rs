@@ -337,16 +337,10 @@ fn neighbour_boost(
     w: f32,
     parsed: &mut std::collections::HashMap<String, Entry>,
 ) -> Vec<(String, f32)> {
-    let mut refs: Vec<Option<String>> = Vec::with_capacity(ranked.len());
-    for (rel, _) in &ranked {
-        let e = std::fs::read_to_string(tree.abs(rel))
-            .ok()
-            .and_then(|t| Entry::parse(&t).ok());
-        refs.push(e.as_ref().and_then(|e| e.meta.source.reference.clone()));
-        if let Some(e) = e {
-            parsed.insert(rel.clone(), e);
-        }
-    }
+    let refs: Vec<Option<String>> = ranked
+        .iter()
+        .map(|(rel, _)| entry_at(tree, parsed, rel).and_then(|e| e.meta.source.reference.clone()))
+        .collect();
     let by_ref: std::collections::HashMap<(&str, i64), f32> = refs
         .iter()
         .zip(&ranked)
@@ -367,6 +361,22 @@ fn neighbour_boost(
     out
 }
 
+/// The entry at `rel`, read and parsed once per query: `parsed` keeps it
+/// for the tier-3 features and the hits.
+fn entry_at<'a>(
+    tree: &Tree,
+    parsed: &'a mut std::collections::HashMap<String, Entry>,
+    rel: &str,
+) -> Option<&'a Entry> {
+    if !parsed.contains_key(rel) {
+        let path = tree.abs(rel);
+        let text = std::fs::read_to_string(&path).ok()?;
+        let e = Entry::parse_at(&text, rel, crate::fsutil::mtime_secs(&path)).ok()?;
+        parsed.insert(rel.to_string(), e);
+    }
+    parsed.get(rel)
+}
+
 /// Tier 3, usage signals (see [`Tuning::access`]) over the head of the
 /// list ([`LOOKALIKE_WINDOW`] candidates).
 fn usage(
@@ -381,14 +391,7 @@ fn usage(
     let now = now.unwrap_or_else(|| crate::time::now().as_second());
     let mut out = ranked;
     for (rel, score) in out.iter_mut().take(LOOKALIKE_WINDOW) {
-        if !parsed.contains_key(rel.as_str())
-            && let Some(e) = std::fs::read_to_string(tree.abs(rel))
-                .ok()
-                .and_then(|t| Entry::parse(&t).ok())
-        {
-            parsed.insert(rel.clone(), e);
-        }
-        let Some(e) = parsed.get(rel.as_str()) else {
+        let Some(e) = entry_at(tree, parsed, rel) else {
             continue;
         };
         let a = signals.get(&e.meta.id);
@@ -414,36 +417,24 @@ const LOOKALIKE_WINDOW: usize = 20;
 /// of RAM"), loses `w` of its score.
 fn newer_lookalike(
     tree: &Tree,
-    text: &crate::index::text::TextIndex,
     ranked: Vec<(String, f32)>,
     w: f32,
     parsed: &mut std::collections::HashMap<String, Entry>,
-) -> Result<Vec<(String, f32)>> {
-    let head: Vec<&str> = ranked
+) -> Vec<(String, f32)> {
+    // Events (conversation turns, things that happened) do not go stale:
+    // an older one is history, not a replaced value.
+    let info: Vec<Option<(crate::text::Analysis, i64)>> = ranked
         .iter()
         .take(LOOKALIKE_WINDOW)
-        .map(|(r, _)| r.as_str())
+        .map(|(rel, _)| {
+            let e = entry_at(tree, parsed, rel).filter(|e| e.meta.kind != "event")?;
+            let a = crate::text::Analysis::new(e.statement());
+            if a.subject.is_none() {
+                return None;
+            }
+            Some((a, e.start()?))
+        })
         .collect();
-    let meta = text.meta(&head)?;
-    let mut info: Vec<Option<(crate::text::Analysis, i64)>> = Vec::with_capacity(head.len());
-    for rel in &head {
-        if !parsed.contains_key(*rel)
-            && let Some(e) = std::fs::read_to_string(tree.abs(rel))
-                .ok()
-                .and_then(|t| Entry::parse(&t).ok())
-        {
-            parsed.insert(rel.to_string(), e);
-        }
-        // Events (conversation turns, things that happened) do not go
-        // stale: an older one is history, not a replaced value.
-        let a = parsed
-            .get(*rel)
-            .filter(|e| e.meta.kind != "event")
-            .map(|e| crate::text::Analysis::new(e.statement()))
-            .filter(|a| a.subject.is_some());
-        let t = meta.get(*rel).and_then(|m| m.time);
-        info.push(a.zip(t));
-    }
     let mut out = ranked;
     for i in 0..info.len() {
         let Some((old, t_old)) = &info[i] else {
@@ -460,7 +451,7 @@ fn newer_lookalike(
         }
     }
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(out)
+    out
 }
 
 fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
@@ -684,11 +675,6 @@ fn until(q: &Query) -> Option<i64> {
     }
 }
 
-fn valid_time(s: Option<&str>) -> Option<i64> {
-    s.and_then(|s| crate::time::parse(s).ok())
-        .map(|t| t.as_second())
-}
-
 /// When the entry at `path` stopped being current, if it had by `at`
 /// (seconds; `None`: now, whatever the times), and `None` while it still
 /// holds:
@@ -708,7 +694,7 @@ pub fn ended(
         // No time in the index: ended since always.
         Some(t.unwrap_or(i64::MIN))
     } else {
-        match valid_time(entry.meta.valid_to.as_deref()) {
+        match entry.meta.valid_to.as_deref().and_then(crate::time::secs) {
             Some(t) if text.superseders(path, &entry.meta.id, false)?.is_empty() => Some(t),
             _ => None,
         }
@@ -859,12 +845,9 @@ pub fn recall_with(
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
     }
     if q.max_tier >= 3 && tune.newer > 0.0 && ranked.len() > 1 {
-        ranked = newer_lookalike(tree, &idx.text, ranked, tune.newer, &mut parsed)?;
+        ranked = newer_lookalike(tree, ranked, tune.newer, &mut parsed);
     }
-    if q.max_tier >= 3
-        && (tune.access > 0.0 || tune.recency > 0.0 || tune.importance != 0.0)
-        && ranked.len() > 1
-    {
+    if q.max_tier >= 3 && tune.uses_signals() && ranked.len() > 1 {
         ranked = usage(tree, ranked, &tune, q.now, &mut parsed);
     }
     if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
@@ -906,8 +889,10 @@ pub fn recall_with(
             stats.quarantined += 1;
             continue;
         }
-        if let (Some(t), Some(from)) = (q.as_of, valid_time(entry.meta.valid_from.as_deref()))
-            && from > t
+        if let (Some(t), Some(from)) = (
+            q.as_of,
+            entry.meta.valid_from.as_deref().and_then(crate::time::secs),
+        ) && from > t
         {
             continue;
         }

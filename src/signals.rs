@@ -110,13 +110,7 @@ pub fn recency(e: &Entry, access: Option<&Access>, importance: u8, now: i64) -> 
     let last = access
         .map(|a| a.last)
         .filter(|t| *t > 0)
-        .or_else(|| {
-            e.meta
-                .updated
-                .as_deref()
-                .and_then(|u| crate::time::parse(u).ok())
-                .map(|t| t.as_second())
-        })
+        .or_else(|| e.meta.updated.as_deref().and_then(crate::time::secs))
         .or_else(|| e.start())
         .unwrap_or(now);
     let days = (now - last).max(0) as f64 / DAY as f64;
@@ -132,9 +126,7 @@ pub fn describe(e: &Entry, s: &Signals, now: i64) -> serde_json::Value {
     serde_json::json!({
         "accesses": a.map_or(0, |a| a.n),
         "access_days": a.map_or(0, |a| a.days),
-        "last_access": a.filter(|a| a.last > 0)
-            .and_then(|a| jiff::Timestamp::from_second(a.last).ok())
-            .map(crate::time::format),
+        "last_access": a.filter(|a| a.last > 0).map(|a| crate::time::format_secs(a.last)),
         "importance": imp,
         "recency": (recency(e, a, imp, now) * 1000.0).round() / 1000.0,
     })

@@ -905,6 +905,14 @@ fn is_common_opening(w: &str) -> bool {
                 .any(|s| w.ends_with(s)))
 }
 
+/// "has" (stem of has/have/had) frames a statement ("has 64 GB of RAM" /
+/// "was upgraded to 64 GB of RAM") without being what it is about. Not a
+/// stop word: as the only shared word it still relates two statements
+/// ("Alice has a dog" / "Alice has a cat").
+pub fn is_frame_word(stem: &str) -> bool {
+    matches!(stem, "has" | "have" | "had")
+}
+
 /// Whether `new` states the attribute of `old` with another value: the
 /// same named subject, a content word shared beyond the subject and the
 /// frame ("has"), and a value lost and a value gained ("Host atlas8 has
@@ -912,7 +920,13 @@ fn is_common_opening(w: &str) -> bool {
 /// than curation's supersede rules: recall's newer look-alike signal and
 /// `mem dream` use it, both knowing which of the two is newer.
 pub fn same_attribute_changed(new: &Analysis, old: &Analysis) -> bool {
-    if new.subject.is_none() || new.subject != old.subject {
+    // One short statement each: a longer text shares some word and
+    // differs in some value whatever it is about.
+    if new.subject.is_none()
+        || new.subject != old.subject
+        || new.words.len() > 30
+        || old.words.len() > 30
+    {
         return false;
     }
     let o = overlap(new, old);
@@ -925,16 +939,11 @@ pub fn same_attribute_changed(new: &Analysis, old: &Analysis) -> bool {
             .map(|w| w.stem.clone())
             .collect()
     };
-    // One short statement each: a longer text shares some word and
-    // differs in some value whatever it is about.
-    if new.words.len() > 30 || old.words.len() > 30 {
-        return false;
-    }
     let (pn, po) = (plain(new), plain(old));
     // Most of the shorter one's words (beyond the subject) are shared.
     let shared = pn
         .intersection(&po)
-        .filter(|s| !subject.contains(&s.as_str()) && !matches!(s.as_str(), "has" | "have" | "had"))
+        .filter(|s| !subject.contains(&s.as_str()) && !is_frame_word(s))
         .count();
     let smaller = pn.len().min(po.len()).saturating_sub(subject.len()).max(1);
     let attribute = shared > 0 && shared * 2 >= smaller;

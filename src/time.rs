@@ -20,6 +20,17 @@ pub fn format(t: Timestamp) -> String {
     t.to_string()
 }
 
+/// [`format`] of seconds since the epoch (the epoch itself when out of
+/// range).
+pub fn format_secs(secs: i64) -> String {
+    format(Timestamp::from_second(secs).unwrap_or_default())
+}
+
+/// [`parse`] to seconds since the epoch; `None` when it is not a date.
+pub fn secs(s: &str) -> Option<i64> {
+    parse(s).ok().map(|t| t.as_second())
+}
+
 /// Parses an RFC 3339 timestamp, a plain date (`2026-11-20`, midnight UTC),
 /// or a civil date-time without offset (`2026-11-20 10:31`, taken as UTC).
 pub fn parse(s: &str) -> Result<Timestamp> {

@@ -99,19 +99,14 @@ fn history(tree: &crate::tree::Tree, l: &crate::tree::Loaded, ctx: &Ctx) -> Resu
             todo.push(rel.strip_prefix("_archive/").unwrap_or(rel).to_string());
         }
         let end = crate::recall::ended(&idx.text, &p, e, Some(i64::MAX))?;
-        let fmt = |t: i64| {
-            jiff::Timestamp::from_second(t)
-                .ok()
-                .map(crate::time::format)
-        };
         steps.push((
             e.start().unwrap_or(i64::MIN),
             Step {
                 path: got.file.display(),
                 id: e.meta.id.clone(),
                 title: crate::guard::hidden(&e.meta.title).into_owned(),
-                from: e.start().and_then(fmt),
-                to: end.and_then(fmt),
+                from: e.start().map(crate::time::format_secs),
+                to: end.map(crate::time::format_secs),
                 status: if got.file.archived {
                     "archived"
                 } else if end.is_some() {

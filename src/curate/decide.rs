@@ -156,9 +156,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     let changes = a.explicit_change_markers(b);
     let negation_flip = a.negated != b.negated;
     let corrections = a.correction_markers();
-    // "has" is the frame of a statement, not its content ("has 64 GB of
-    // RAM" / "was upgraded to 64 GB of RAM").
-    let light = |s: &str| matches!(s, "has" | "have" | "had");
+    let light = |s: &str| crate::text::is_frame_word(s);
     let nonvalue_new: Vec<&String> = o
         .only_new
         .iter()

@@ -1051,7 +1051,7 @@ fn apply(
                     let from = e.meta.observed.clone().unwrap_or_else(|| now.clone());
                     let rel = format!("{}.md", t.path);
                     let (orig, mut old) = take_entry(tree, &mut files, &rel)?;
-                    let from_s = crate::time::parse(&from).ok().map(|t| t.as_second());
+                    let from_s = crate::time::secs(&from);
                     if let (Some(new_start), Some(old_start)) = (from_s, old.start())
                         && new_start < old_start
                     {
@@ -1084,10 +1084,7 @@ fn apply(
                             id: Some(e.meta.id.clone()),
                         });
                         ne.set_serialized("relations", &nrels)?;
-                        let until = crate::time::format(
-                            jiff::Timestamp::from_second(ne.start().unwrap_or(old_start))
-                                .unwrap_or_default(),
-                        );
+                        let until = crate::time::format_secs(ne.start().unwrap_or(old_start));
                         files.insert(nrel, (norig, ne));
                         e.set("valid_from", serde_yaml::Value::String(from))?;
                         e.set("valid_to", serde_yaml::Value::String(until))?;

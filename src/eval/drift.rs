@@ -815,9 +815,7 @@ pub struct RunOptions {
     pub dream: bool,
 }
 
-fn fmt_time(t: i64) -> String {
-    crate::time::format(jiff::Timestamp::from_second(t).unwrap_or_default())
-}
+use crate::time::format_secs as fmt_time;
 
 /// Generates, adds every statement in time order through curation, and
 /// asks every question. `progress` gets a line now and then.
