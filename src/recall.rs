@@ -429,9 +429,7 @@ fn newer_lookalike(
         .map(|(rel, _)| {
             let e = entry_at(tree, parsed, rel).filter(|e| e.meta.kind != "event")?;
             let a = crate::text::Analysis::new(e.statement());
-            if a.subject.is_none() {
-                return None;
-            }
+            a.subject.as_ref()?;
             Some((a, e.start()?))
         })
         .collect();
