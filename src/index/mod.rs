@@ -344,7 +344,13 @@ impl MemIndex {
         let read = || {
             let raw = RawManifest::read(&man_path)
                 .filter(|r| r.h.schema == SCHEMA_VERSION && !opts.force_rebuild);
-            // The text index must exist and agree with the manifest.
+            // The text index must exist and agree with the manifest. Read
+            // without the lock, so never created here: a reader creating
+            // it raced a locked rebuild removing the folder (ENOENT on the
+            // creator's temp file).
+            if !text_dir.join("meta.json").exists() {
+                return (raw, None);
+            }
             let text = match (&raw, text::TextIndex::open_or_create(&text_dir)) {
                 (Some(r), Ok((t, false))) if t.num_docs() as usize + r.h.broken == r.h.count => {
                     Some(t)
