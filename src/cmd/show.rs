@@ -28,11 +28,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if args.history {
         return history(&tree, &l, ctx);
     }
-    let signals = crate::signals::Signals::load(&tree);
-    crate::signals::record(&tree, &[l.entry.meta.id.as_str()]);
+    // The signals as they were before this read, then the read counted.
+    let mut signals = crate::signals::Signals::load(&tree);
+    let now = crate::time::now().as_second();
+    let before = crate::signals::describe(&l.entry, &signals, now);
+    signals.touch(&[l.entry.meta.id.as_str()], now);
+    let _ = signals.save(&tree);
     if ctx.json {
         let mut v = entry_json(&l);
-        v["signals"] = crate::signals::describe(&l.entry, &signals, crate::time::now().as_second());
+        v["signals"] = before;
         ctx.json_line(&v)?;
     } else {
         let text = l.entry.render();

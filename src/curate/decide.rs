@@ -140,8 +140,12 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // office", "The *checkout-sync* service"): when both statements have
     // such names and they differ, they are about two things.
     if let (Some(la), Some(lb)) = (a.lead_words(&o.shared), b.lead_words(&o.shared))
-        && la.iter().all(|w| !b.stems().contains(w))
-        && lb.iter().all(|w| !a.stems().contains(w))
+        && la
+            .iter()
+            .all(|w| !o.only_old.contains(w) && !o.shared.contains(w))
+        && lb
+            .iter()
+            .all(|w| !o.only_new.contains(w) && !o.shared.contains(w))
     {
         return clear(
             Op::Add,
