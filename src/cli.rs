@@ -71,6 +71,8 @@ pub enum Command {
     Learn(cmd::learn::Args),
     /// Find memories: tiered retrieval (cache, lexical, semantic, structure)
     Recall(cmd::recall::Args),
+    /// Answer a question from memory, citing the entries it comes from (tier 5)
+    Ask(cmd::ask::Args),
     /// Print an entry (by path, id or id prefix)
     Show(cmd::show::Args),
     /// List entries, optionally under a path prefix

@@ -114,6 +114,16 @@ pub struct Models {
     pub embedder: String,
     /// Generator: a built-in model name (`smollm2-135m`), a GGUF path, or `none`.
     pub generator: String,
+    /// The model that writes answers (`mem ask`, tier 5): a built-in name
+    /// (`qwen2.5-coder-0.5b`), a GGUF path, `generator` (the generator
+    /// above), or `none` (extractive answers). When it is not downloaded,
+    /// the generator answers, with a notice.
+    pub answerer: String,
+    /// Model layers offloaded to the GPU (a build with the `cuda` or
+    /// `vulkan` feature); unset = all of them when a GPU is found, else 0.
+    /// `MEM_GPU_LAYERS` overrides it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_layers: Option<u32>,
     /// CPU threads for llama.cpp; 0 = the idle cores (see `model::llama::effective_threads`
     /// for queries, `model::llama::bulk_threads` for bulk embedding).
     pub threads: usize,
@@ -159,6 +169,8 @@ impl Default for Models {
         Self {
             embedder: "minilm".into(),
             generator: "smollm2-135m".into(),
+            answerer: "qwen2.5-coder-0.5b".into(),
+            gpu_layers: None,
             threads: 0,
             embed_max_tokens: 0,
             place_with_generator: false,
@@ -254,6 +266,12 @@ impl Config {
         }
         if let Ok(v) = std::env::var("MEM_GENERATOR") {
             self.models.generator = v;
+        }
+        if let Ok(v) = std::env::var("MEM_ANSWERER") {
+            self.models.answerer = v;
+        }
+        if let Some(v) = num::<u32>("MEM_GPU_LAYERS")? {
+            self.models.gpu_layers = Some(v);
         }
         if let Some(v) = num("MEM_THREADS")? {
             self.models.threads = v;

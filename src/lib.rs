@@ -4,6 +4,7 @@
 //! a Domain/Topic/Entry tree inside a git repository. Everything else (the
 //! index, caches) is derived and rebuilt from them.
 
+pub mod answer;
 pub mod cli;
 pub mod cmd;
 pub mod config;

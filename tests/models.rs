@@ -845,3 +845,45 @@ fn curation_decides_the_same_way_twice_on_the_held_out_set() {
         a.mistakes
     );
 }
+
+#[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
+fn the_answer_model_answers_with_a_citation_and_abstains_on_what_is_not_there() {
+    let Ok(path) = store::resolve(Role::Answerer) else {
+        panic!("answer model missing: run `mem model pull`");
+    };
+    let g = LlamaGenerator::load(&path, 0).expect("load the answer model");
+    let (_dir, tree, models) = tree_with(&[
+        ("people/tom", "Tom likes window seats on flights."),
+        ("engineering/build", "llama.cpp builds need cmake and libclang."),
+        ("operations/jobs", "The nightly report job runs at 2am."),
+    ]);
+    let ask = |q: &str| {
+        let base = mem::recall::Query {
+            text: q.into(),
+            k: 3,
+            max_tier: 3,
+            ..Default::default()
+        };
+        mem::answer::ask(
+            &tree,
+            q,
+            &base,
+            &mut |qq| mem::recall::recall(&tree, &models, qq),
+            Some(&g),
+            &mem::answer::Options::default(),
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    let a = ask("Where does Tom like to sit on planes?");
+    assert!(!a.abstained, "{a:?}");
+    assert!(a.answer.to_lowercase().contains("window"), "{a:?}");
+    assert!(a.citations.iter().all(|c| c.path.starts_with("people/tom/")), "{a:?}");
+    let a = ask("When does the report job run?");
+    assert!(a.answer.contains("2am") || a.answer.contains("2 am"), "{a:?}");
+    assert!(a.timings.first_token_ms.is_some());
+    // Nothing about food: a made-up answer does not survive the check.
+    let a = ask("What is Tom's favourite food?");
+    assert!(a.abstained, "{a:?}");
+}

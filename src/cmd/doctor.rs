@@ -254,9 +254,11 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
     for (role, setting) in [
         (Role::Embedder, &tree.config.models.embedder),
         (Role::Generator, &tree.config.models.generator),
+        (Role::Answerer, &tree.config.models.answerer),
     ] {
         let status = match setting.trim() {
             "none" => "off (configured as none)".to_string(),
+            "generator" => "the generator answers (configured as generator)".to_string(),
             "fake" => "fake (deterministic test embedder)".to_string(),
             s => match store::resolve_setting(role, Some(s)) {
                 Ok(Some(p)) => match store::check_model_file(&p) {
@@ -269,6 +271,21 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
         };
         out.push(serde_json::json!({"role": role.as_str(), "setting": setting, "status": status}));
     }
+    // The compute backend: CPU, or the GPU devices of a GPU build.
+    crate::model::llama::set_gpu_layers(tree.config.models.gpu_layers);
+    let devices = crate::model::llama::gpu_devices();
+    let status = if !crate::model::llama::GPU_BUILD {
+        "CPU (built without a GPU backend; `cargo build --features cuda` or `vulkan` adds one)".to_string()
+    } else if devices.is_empty() {
+        "CPU (GPU backend built in, but no GPU device found)".to_string()
+    } else {
+        format!(
+            "{} ({} layer(s) offloaded)",
+            devices.join("; "),
+            crate::model::llama::gpu_layers()
+        )
+    };
+    out.push(serde_json::json!({"role": "backend", "setting": "", "status": status, "devices": devices}));
     out
 }
 

@@ -133,6 +133,16 @@ pub struct BenchArgs {
     /// /dev/shm is faster)
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+    /// Answer every question too (tier 5, as `mem ask`) and score the answers: token F1 (LoCoMo's
+    /// metric), containment of the reference answer, abstention on questions without one
+    #[arg(long)]
+    pub qa: bool,
+    /// With --qa: answer without a model (the best matching sentence of the notes)
+    #[arg(long, requires = "qa")]
+    pub extractive: bool,
+    /// With --qa: notes retrieved per question
+    #[arg(long, default_value_t = 6, requires = "qa", value_parser = clap::value_parser!(u64).range(1..=40))]
+    pub qa_k: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -429,6 +439,11 @@ fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
         work_dir: a.work_dir.clone(),
         dump: a.dump.clone(),
         verbose: !ctx.quiet,
+        qa: a.qa.then(|| eval::QaOptions {
+            k: a.qa_k as usize,
+            answer: crate::answer::Options::default(),
+            extractive: a.extractive,
+        }),
     };
     let report = eval::run(dataset, &a.file, units, quirks, &models, &opts)?;
     if ctx.json {

@@ -1,6 +1,7 @@
 //! One module per verb: an `Args` struct and `run(args, &Ctx)`.
 
 pub mod add;
+pub mod ask;
 pub mod docs;
 pub mod doctor;
 pub mod dream;
@@ -49,6 +50,7 @@ pub fn dispatch(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Undo(a) => undo::run(a, ctx),
         Command::Log(a) => log::run(a, ctx),
         Command::Recall(a) => recall::run(a, ctx),
+        Command::Ask(a) => ask::run(a, ctx),
         Command::Reindex(a) => reindex::run(a, ctx),
         Command::Watch(a) => watch::run(a, ctx),
         Command::Eval(a) => eval::run(a, ctx),

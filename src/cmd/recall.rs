@@ -53,6 +53,9 @@ pub struct Args {
     /// Include archived (forgotten) entries
     #[arg(long)]
     pub archived: bool,
+    /// Answer the query as a question, citing the entries (tier 5; the same as `mem ask`)
+    #[arg(long, conflicts_with_all = ["format", "tree"])]
+    pub answer: bool,
     /// Print timing and tier details on stderr
     #[arg(long)]
     pub explain: bool,
@@ -169,6 +172,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         && a > b
     {
         anyhow::bail!("--since is later than --until: no entry can match");
+    }
+    if args.answer {
+        let opts = crate::answer::Options {
+            now: q.as_of,
+            ..Default::default()
+        };
+        let k = args.k.unwrap_or(6);
+        let base = Query { k, ..q.clone() };
+        return crate::cmd::ask::respond(ctx, &tree, &models, &q.text, &base, &opts, false, args.explain);
     }
     // A running `mem watch` answers without opening the index or loading a
     // model; anything wrong with it (no socket, stale socket, other

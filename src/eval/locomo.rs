@@ -56,6 +56,16 @@ pub fn units(bytes: &[u8], quirks: &mut Quirks) -> Result<Vec<Unit>> {
                         gold_sessions,
                         // LoCoMo questions carry no date.
                         now: None,
+                        answer: if qa.category == 3 {
+                            qa.answer.split(';').next().unwrap_or("").trim().to_string()
+                        } else {
+                            qa.answer.clone()
+                        },
+                        scoring: match qa.category {
+                            1 => super::qa::Scoring::F1Parts,
+                            5 => super::qa::Scoring::Abstain,
+                            _ => super::qa::Scoring::F1,
+                        },
                     }
                 })
                 .collect();

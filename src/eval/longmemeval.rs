@@ -41,6 +41,12 @@ pub fn units(bytes: &[u8]) -> Result<Vec<Unit>> {
                     .as_deref()
                     .and_then(|d| crate::time::parse(d).ok())
                     .map(|t| t.as_second()),
+                answer: q.answer.clone(),
+                scoring: if q.abstention() {
+                    super::qa::Scoring::Abstain
+                } else {
+                    super::qa::Scoring::F1
+                },
             };
             Unit {
                 name: q.id.clone(),

@@ -14,6 +14,7 @@ pub mod locomo;
 pub mod longmemeval;
 pub mod metrics;
 pub mod placement;
+pub mod qa;
 pub mod quarantine;
 pub mod synth;
 
@@ -44,6 +45,11 @@ pub struct Question {
     /// When it is asked (seconds; LongMemEval's `question_date`): relative
     /// dates in it resolve against this. `None`: the current time.
     pub now: Option<i64>,
+    /// The reference answer, for `--qa` (LoCoMo's category 3 already cut
+    /// at its first `;`).
+    pub answer: String,
+    /// How `--qa` scores the answer.
+    pub scoring: qa::Scoring,
 }
 
 /// One temporary tree: a conversation and the questions asked of it.
@@ -70,6 +76,71 @@ pub struct Options {
     pub dump: Option<PathBuf>,
     /// Per-unit progress lines on stderr.
     pub verbose: bool,
+    /// Answer every question too (`--qa`) and score the answers.
+    pub qa: Option<QaOptions>,
+}
+
+#[derive(Debug, Clone)]
+pub struct QaOptions {
+    /// Notes retrieved per question.
+    pub k: usize,
+    pub answer: crate::answer::Options,
+    /// Answer without a model (the best matching sentence).
+    pub extractive: bool,
+}
+
+/// The answers' scores (`--qa`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QaReport {
+    /// `generator` or `extractive`.
+    pub mode: String,
+    pub answerer: Option<String>,
+    /// Questions with an answer to find (not abstention questions).
+    pub answerable: QaGroup,
+    /// Abstention questions (LoCoMo category 5, LongMemEval `_abs`):
+    /// `score` is the share that abstained.
+    pub abstention: QaGroup,
+    pub by_group: BTreeMap<String, QaGroup>,
+    pub first_token_ms: Option<Latency>,
+    pub answer_ms: Option<Latency>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QaGroup {
+    pub n: usize,
+    /// Mean F1 (LoCoMo's metric), or for abstention questions the share
+    /// that abstained.
+    pub score: f64,
+    /// Share whose answer contains the whole reference answer.
+    pub contains: f64,
+    /// Share that abstained.
+    pub abstained: f64,
+}
+
+#[derive(Default)]
+struct QaAgg {
+    sum: f64,
+    contains: usize,
+    abstained: usize,
+    n: usize,
+}
+
+impl QaAgg {
+    fn add(&mut self, score: f64, contains: bool, abstained: bool) {
+        self.n += 1;
+        self.sum += score;
+        self.contains += usize::from(contains);
+        self.abstained += usize::from(abstained);
+    }
+    fn group(&self) -> QaGroup {
+        let d = self.n.max(1) as f64;
+        QaGroup {
+            n: self.n,
+            score: round4(self.sum / d),
+            contains: round4(self.contains as f64 / d),
+            abstained: round4(self.abstained as f64 / d),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +193,8 @@ pub struct Report {
     /// produced the ranking, and over all questions.
     pub latency_ms: BTreeMap<String, Latency>,
     pub ingest: IngestStats,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qa: Option<QaReport>,
     pub seconds: f64,
     pub peak_rss_mib: Option<f64>,
 }
@@ -140,6 +213,18 @@ struct DumpLine<'a> {
     ranked: &'a [String],
     tier: u8,
     ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<DumpAnswer<'a>>,
+}
+
+#[derive(Serialize)]
+struct DumpAnswer<'a> {
+    gold: &'a str,
+    answer: &'a str,
+    raw: &'a str,
+    abstained: bool,
+    score: f64,
+    cited: Vec<&'a str>,
 }
 
 /// Peak resident memory of this process (VmHWM), in MiB.
@@ -190,6 +275,17 @@ pub fn run(
     let mut lat: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut ingest = IngestStats::default();
     let (mut questions, mut asked) = (0usize, 0usize);
+    let (mut qa_all, mut qa_abs) = (QaAgg::default(), QaAgg::default());
+    let mut qa_groups: BTreeMap<String, QaAgg> = BTreeMap::new();
+    let (mut qa_first, mut qa_total): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    let (mut qa_mode, mut qa_gen) = (String::new(), None);
+    let answerer = match &opts.qa {
+        Some(q) if !q.extractive => models.answerer()?,
+        _ => Default::default(),
+    };
+    if let (Some(n), true) = (&answerer.notice, opts.verbose) {
+        eprintln!("note: {n}");
+    }
     let n_units = units.len();
     let mut used_units = 0;
     for (ui, unit) in units.into_iter().enumerate() {
@@ -246,7 +342,12 @@ pub fn run(
                 break;
             }
             questions += 1;
-            if let Some(why) = &q.excluded {
+            // With --qa, abstention questions are asked for their answer
+            // (scored as abstention) but not scored for retrieval.
+            let qa_only = opts.qa.is_some() && q.scoring == qa::Scoring::Abstain;
+            if let Some(why) = &q.excluded
+                && !qa_only
+            {
                 *skipped.entry(why.clone()).or_default() += 1;
                 continue;
             }
@@ -286,6 +387,55 @@ pub fn run(
                 .or_default()
                 .push(stats.total_ms);
             lat.entry("all".into()).or_default().push(stats.total_ms);
+            let mut dump_answer = None;
+            if let Some(qo) = &opts.qa {
+                let base = Query {
+                    k: qo.k,
+                    ..query.clone()
+                };
+                let model = if qo.extractive {
+                    None
+                } else {
+                    answerer.model.as_deref()
+                };
+                let a = crate::answer::ask(
+                    &tree,
+                    &q.text,
+                    &base,
+                    &mut |qq| recall_with(&tree, models, &idx, catchup.generation, qq),
+                    model,
+                    &crate::answer::Options {
+                        now: q.now,
+                        ..qo.answer.clone()
+                    },
+                    &mut |_| {},
+                )?;
+                let text = qa::plain(&a.answer);
+                let sc = qa::score(q.scoring, &text, a.abstained, &q.answer);
+                let has = !a.abstained && qa::contains(&text, &q.answer);
+                if q.scoring == qa::Scoring::Abstain {
+                    qa_abs.add(sc, false, a.abstained);
+                } else {
+                    qa_all.add(sc, has, a.abstained);
+                }
+                qa_groups
+                    .entry(q.group.clone())
+                    .or_default()
+                    .add(sc, has, a.abstained);
+                if let Some(t) = a.timings.first_token_ms {
+                    qa_first.push(t);
+                }
+                qa_total.push(a.timings.total_ms);
+                qa_mode = a.mode.to_string();
+                qa_gen = a.generator.clone();
+                dump_answer = Some((a, text, sc));
+            }
+            if qa_only {
+                if let (Some(d), Some((a, text, sc))) = (dump.as_mut(), &dump_answer) {
+                    write_dump(d, dataset, &unit.name, q, gran, &[], 0, 0.0, Some((a, text, *sc)))?;
+                }
+                continue;
+            }
             let ranked_sessions = match gran {
                 Granularity::Turn => sessions_of(&ranked),
                 Granularity::Session => metrics::sessions_ranked(&ranked),
@@ -308,21 +458,17 @@ pub fn run(
                     .or_default() += 1;
             }
             if let Some(d) = dump.as_mut() {
-                let line = DumpLine {
+                write_dump(
+                    d,
                     dataset,
-                    unit: &unit.name,
-                    id: &q.id,
-                    group: &q.group,
-                    question: &q.text,
-                    granularity: gran,
-                    gold_turns: &q.gold_turns,
-                    gold_sessions: &q.gold_sessions,
-                    ranked: &ranked,
+                    &unit.name,
+                    q,
+                    gran,
+                    &ranked,
                     tier,
-                    ms: round4(stats.total_ms),
-                };
-                serde_json::to_writer(&mut *d, &line)?;
-                d.write_all(b"\n")?;
+                    stats.total_ms,
+                    dump_answer.as_ref().map(|(a, t, s)| (a, t, *s)),
+                )?;
             }
         }
         if opts.verbose {
@@ -354,21 +500,16 @@ pub fn run(
     };
     ingest.write_seconds = round4(ingest.write_seconds);
     ingest.index_seconds = round4(ingest.index_seconds);
-    let latency_ms = lat
-        .into_iter()
-        .map(|(k, v)| {
-            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-            (
-                k,
-                Latency {
-                    n: v.len(),
-                    p50: round4(percentile(&v, 50.0)),
-                    p95: round4(percentile(&v, 95.0)),
-                    mean: round4(mean),
-                },
-            )
-        })
-        .collect();
+    let latency_ms = lat.into_iter().map(|(k, v)| (k, latency(&v))).collect();
+    let qa = opts.qa.as_ref().map(|_| QaReport {
+        mode: qa_mode,
+        answerer: qa_gen,
+        answerable: qa_all.group(),
+        abstention: qa_abs.group(),
+        by_group: qa_groups.iter().map(|(k, v)| (k.clone(), v.group())).collect(),
+        first_token_ms: (!qa_first.is_empty()).then(|| latency(&qa_first)),
+        answer_ms: (!qa_total.is_empty()).then(|| latency(&qa_total)),
+    });
     Ok(Report {
         dataset: dataset.to_string(),
         file: file.display().to_string(),
@@ -391,9 +532,58 @@ pub fn run(
         },
         latency_ms,
         ingest,
+        qa,
         seconds: round4(t_all.elapsed().as_secs_f64()),
         peak_rss_mib: peak_rss_mib(),
     })
+}
+
+fn latency(v: &[f64]) -> Latency {
+    let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+    Latency {
+        n: v.len(),
+        p50: round4(percentile(v, 50.0)),
+        p95: round4(percentile(v, 95.0)),
+        mean: round4(mean),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_dump(
+    d: &mut impl Write,
+    dataset: &str,
+    unit: &str,
+    q: &Question,
+    granularity: Granularity,
+    ranked: &[String],
+    tier: u8,
+    ms: f64,
+    answer: Option<(&crate::answer::Answer, &String, f64)>,
+) -> Result<()> {
+    let line = DumpLine {
+        dataset,
+        unit,
+        id: &q.id,
+        group: &q.group,
+        question: &q.text,
+        granularity,
+        gold_turns: &q.gold_turns,
+        gold_sessions: &q.gold_sessions,
+        ranked,
+        tier,
+        ms: round4(ms),
+        answer: answer.map(|(a, text, score)| DumpAnswer {
+            gold: &q.answer,
+            answer: text,
+            raw: &a.raw,
+            abstained: a.abstained,
+            score: round4(score),
+            cited: a.citations.iter().map(|c| c.path.as_str()).collect(),
+        }),
+    };
+    serde_json::to_writer(&mut *d, &line)?;
+    d.write_all(b"\n")?;
+    Ok(())
 }
 
 /// The human table.
@@ -462,6 +652,31 @@ pub fn render(r: &Report) -> String {
         row(name, "all", &l.overall);
         for (g, m) in &l.by_group {
             row(name, g, m);
+        }
+    }
+    if let Some(qa) = &r.qa {
+        s.push_str(&format!(
+            "\nanswers ({}{}): F1 {:.3} over {} answerable (contains the answer {:.3}, abstained {:.3}); abstention {:.3} over {}\n",
+            qa.mode,
+            qa.answerer.as_deref().map(|g| format!(", {g}")).unwrap_or_default(),
+            qa.answerable.score,
+            qa.answerable.n,
+            qa.answerable.contains,
+            qa.answerable.abstained,
+            qa.abstention.score,
+            qa.abstention.n
+        ));
+        for (g, m) in &qa.by_group {
+            s.push_str(&format!(
+                "  {g:<28} n {:>4}  score {:.3}  contains {:.3}  abstained {:.3}\n",
+                m.n, m.score, m.contains, m.abstained
+            ));
+        }
+        if let (Some(f), Some(t)) = (&qa.first_token_ms, &qa.answer_ms) {
+            s.push_str(&format!(
+                "  answer latency (ms): first token p50 {:.0} p95 {:.0}; whole answer p50 {:.0} p95 {:.0}\n",
+                f.p50, f.p95, t.p50, t.p95
+            ));
         }
     }
     s.push_str("\nrecall latency (ms):");

@@ -214,12 +214,64 @@ fn load_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
     load_checked_model(path, what)
 }
 
+/// `models.gpu_layers` as set by [`set_gpu_layers`] (-1: not set).
+static GPU_LAYERS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(-1);
+
+/// Records `models.gpu_layers` for the models this process loads.
+pub fn set_gpu_layers(n: Option<u32>) {
+    GPU_LAYERS.store(
+        n.map_or(-1, i64::from),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// Whether this build has a GPU backend (the `cuda` or `vulkan` feature).
+pub const GPU_BUILD: bool = cfg!(any(feature = "cuda", feature = "vulkan"));
+
+/// Layers offloaded to the GPU: `models.gpu_layers` (`MEM_GPU_LAYERS`),
+/// else every layer when this build has a GPU backend and llama.cpp finds a
+/// GPU device, else none (CPU).
+pub fn gpu_layers() -> u32 {
+    let set = GPU_LAYERS.load(std::sync::atomic::Ordering::Relaxed);
+    if set >= 0 {
+        return set as u32;
+    }
+    if GPU_BUILD && !gpu_devices().is_empty() {
+        999
+    } else {
+        0
+    }
+}
+
+/// The GPU devices llama.cpp sees (`backend: description, MiB`); empty on a
+/// CPU build.
+pub fn gpu_devices() -> Vec<String> {
+    if !GPU_BUILD || backend().is_err() {
+        return Vec::new();
+    }
+    llama_cpp_2::list_llama_ggml_backend_devices()
+        .into_iter()
+        .filter(|d| !d.backend.eq_ignore_ascii_case("cpu"))
+        .map(|d| {
+            format!(
+                "{} {}: {} ({} MiB)",
+                d.backend,
+                d.name,
+                d.description,
+                d.memory_total / (1 << 20)
+            )
+        })
+        .collect()
+}
+
 /// [`load_model`] for a file already checked (or made by mem: llama.cpp
 /// reports a truncated one as an error).
 fn load_checked_model(path: &Path, what: &str) -> Result<Box<LlamaModel>> {
     let backend = backend()?;
     crate::trace::mark("model: backend ready");
-    let params = LlamaModelParams::default().with_use_mmap(true);
+    let params = LlamaModelParams::default()
+        .with_use_mmap(true)
+        .with_n_gpu_layers(gpu_layers());
     let model = LlamaModel::load_from_file(backend, path, &params).map_err(|e| {
         anyhow!(
             "llama.cpp could not load the {what} model {}: {e}; the file may be damaged or of an unsupported \
@@ -781,6 +833,17 @@ impl LlamaGenerator {
 
     /// Generates and reports timings.
     pub fn generate_with_stats(&self, req: &GenRequest) -> Result<(String, GenStats)> {
+        self.generate_streaming(req, &mut |_| {})
+    }
+
+    /// [`generate_with_stats`](Self::generate_with_stats), handing each
+    /// piece to `on_piece` as it is made (bytes held back until they make
+    /// whole UTF-8 characters).
+    pub fn generate_streaming(
+        &self,
+        req: &GenRequest,
+        on_piece: &mut dyn FnMut(&str),
+    ) -> Result<(String, GenStats)> {
         let prompt = self.render_prompt(req)?;
         let vocab = self.model.vocab();
         let mut tokens = vocab.tokenize(prompt.as_bytes(), true, true);
@@ -823,6 +886,7 @@ impl LlamaGenerator {
 
         let t1 = Instant::now();
         let mut out = Vec::new();
+        let mut sent = 0usize;
         let mut pos = tokens.len();
         let mut n_gen = 0;
         let mut finished = false;
@@ -835,6 +899,15 @@ impl LlamaGenerator {
                 break;
             }
             out.extend_from_slice(&vocab.token_to_piece(tok, false, None));
+            // Whole characters only: a piece may end inside one.
+            let whole = match std::str::from_utf8(&out[sent..]) {
+                Ok(t) => t.len(),
+                Err(e) => e.valid_up_to(),
+            };
+            if whole > 0 {
+                on_piece(std::str::from_utf8(&out[sent..sent + whole]).expect("checked"));
+                sent += whole;
+            }
             n_gen += 1;
             if n_gen == budget {
                 break;
@@ -897,6 +970,10 @@ impl Generator for LlamaGenerator {
 
     fn generate(&self, req: &GenRequest) -> Result<String> {
         self.generate_with_stats(req).map(|(t, _)| t)
+    }
+
+    fn generate_stream(&self, req: &GenRequest, on_piece: &mut dyn FnMut(&str)) -> Result<String> {
+        self.generate_streaming(req, on_piece).map(|(t, _)| t)
     }
 }
 

@@ -56,6 +56,14 @@ impl Default for GenRequest {
 pub trait Generator: Send + Sync {
     fn id(&self) -> &str;
     fn generate(&self, req: &GenRequest) -> Result<String>;
+    /// Like [`generate`](Self::generate), handing each piece of text to
+    /// `on_piece` as it is made (whole UTF-8 characters); returns the whole
+    /// text. The default makes one piece of the whole answer.
+    fn generate_stream(&self, req: &GenRequest, on_piece: &mut dyn FnMut(&str)) -> Result<String> {
+        let text = self.generate(req)?;
+        on_piece(&text);
+        Ok(text)
+    }
 }
 
 /// Cosine similarity of two L2-normalised vectors.

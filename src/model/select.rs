@@ -13,15 +13,27 @@ pub struct Models {
     embedder: OnceLock<Result<Option<Box<dyn Embedder>>, String>>,
     notice: OnceLock<Option<String>>,
     generator: OnceLock<Result<Option<Arc<dyn Generator>>, String>>,
+    answerer: OnceLock<Result<Answerer, String>>,
+}
+
+/// The model that writes answers, as resolved ([`Models::answerer`]).
+#[derive(Clone, Default)]
+pub struct Answerer {
+    /// `None`: answers are extractive.
+    pub model: Option<Arc<dyn Generator>>,
+    /// Why the configured answerer is not the one used, for a notice.
+    pub notice: Option<String>,
 }
 
 impl Models {
     pub fn new(cfg: &config::Models) -> Self {
+        super::llama::set_gpu_layers(cfg.gpu_layers);
         Self {
             cfg: cfg.clone(),
             embedder: OnceLock::new(),
             notice: OnceLock::new(),
             generator: OnceLock::new(),
+            answerer: OnceLock::new(),
         }
     }
 
@@ -84,6 +96,53 @@ impl Models {
             });
         match r {
             Ok(g) => Ok(g.clone()),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        }
+    }
+
+    /// The model of tier 5 (`models.answerer`), loaded once: the configured
+    /// one when it is there; else the generator, with a notice; else none
+    /// (extractive answers), with a notice. `Err`: a present file that
+    /// llama.cpp cannot load.
+    pub fn answerer(&self) -> Result<Answerer> {
+        use super::store::{Role, resolve_setting};
+        let r = self.answerer.get_or_init(|| {
+            let spec = self.cfg.answerer.trim();
+            let fallback = |why: String| -> Result<Answerer, String> {
+                let g = self.generator().map_err(|e| format!("{e:#}"))?;
+                let notice = match &g {
+                    Some(_) => format!("{why}; the generator ({}) answers", self.cfg.generator.trim()),
+                    None => format!("{why}; answers are extractive (the best matching sentence)"),
+                };
+                Ok(Answerer {
+                    model: g,
+                    notice: Some(notice),
+                })
+            };
+            match spec {
+                "none" => Ok(Answerer::default()),
+                "generator" => Ok(Answerer {
+                    model: self.generator().map_err(|e| format!("{e:#}"))?,
+                    notice: None,
+                }),
+                "fake" => Ok(Answerer {
+                    model: Some(Arc::new(super::fake::FakeGenerator) as Arc<dyn Generator>),
+                    notice: None,
+                }),
+                _ => match resolve_setting(Role::Answerer, Some(spec)) {
+                    Ok(None) => Ok(Answerer::default()),
+                    Ok(Some(p)) => super::llama::LlamaGenerator::load(&p, self.cfg.threads)
+                        .map(|g| Answerer {
+                            model: Some(Arc::new(g) as Arc<dyn Generator>),
+                            notice: None,
+                        })
+                        .map_err(|e| format!("{e:#}")),
+                    Err(e) => fallback(format!("{e:#}")),
+                },
+            }
+        });
+        match r {
+            Ok(a) => Ok(a.clone()),
             Err(e) => Err(anyhow::anyhow!("{e}")),
         }
     }

