@@ -41,6 +41,8 @@ echo "== mem recall \"what does the build need\""
 "$mem" recall "what does the build need" -k 3
 echo "== mem recall \"hot drinks\" (semantic)"
 "$mem" recall "hot drinks" -k 2 || true
+echo "== mem ask \"what does the build need?\""
+"$mem" ask "what does the build need?" || true
 echo "== mem log"
 "$mem" log -n 3
 echo "demo tree left in $demo"

@@ -323,12 +323,7 @@ fn closest_sentence(with: &str, text: &str) -> (String, usize) {
 
 /// A note's text for the check: its day, the days it refers to, its text.
 fn evidence_of(p: &Packed) -> String {
-    format!(
-        "{} {} {}",
-        note_day(p),
-        resolved_days(p).join(" "),
-        p.text
-    )
+    format!("{} {} {}", note_day(p), resolved_days(p).join(" "), p.text)
 }
 
 /// Splits the model's text into sentences with the handles they cite.
@@ -337,14 +332,15 @@ fn cited_sentences(raw: &str) -> Vec<(String, Vec<usize>)> {
     let cite = CITE.get_or_init(|| {
         regex::Regex::new(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]").expect("valid regex")
     });
-    let mut out = Vec::new();
-    let mut pending: Vec<(String, Vec<usize>)> = Vec::new();
     static AFTER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let after = AFTER.get_or_init(|| {
         regex::Regex::new(r"([.!?])((?:\s*\[\s*\d[\d\s,;]*\])+)").expect("valid regex")
     });
     // "… yesterday. [1]" → "… yesterday [1]."
-    let text = after.replace_all(&raw.replace('\n', " "), "$2$1").to_string();
+    let text = after
+        .replace_all(&raw.replace('\n', " "), "$2$1")
+        .to_string();
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
     for s in crate::curate::distill::sentences(&text) {
         let mut ns = Vec::new();
         for c in cite.captures_iter(&s) {
@@ -363,10 +359,15 @@ fn cited_sentences(raw: &str) -> Vec<(String, Vec<usize>)> {
             .join(" ")
             .replace(" .", ".")
             .replace(" ,", ",");
-        let plain = plain.trim().to_string();
+        // The prompt's own label, echoed.
+        let plain = plain
+            .strip_prefix("Answer:")
+            .unwrap_or(&plain)
+            .trim()
+            .to_string();
         if plain.chars().filter(|c| c.is_alphanumeric()).count() == 0 {
             // Only citation marks: they go with the sentence before.
-            if let Some(last) = pending.last_mut() {
+            if let Some(last) = out.last_mut() {
                 for n in ns {
                     if !last.1.contains(&n) {
                         last.1.push(n);
@@ -375,9 +376,8 @@ fn cited_sentences(raw: &str) -> Vec<(String, Vec<usize>)> {
             }
             continue;
         }
-        pending.push((plain, ns));
+        out.push((plain, ns));
     }
-    out.append(&mut pending);
     out
 }
 
@@ -438,6 +438,12 @@ fn check_one(
         return Err(Removed {
             text,
             why: "declines to answer".into(),
+        });
+    }
+    if text.ends_with('?') || text.starts_with("Question:") {
+        return Err(Removed {
+            text,
+            why: "a question, not an answer".into(),
         });
     }
     let valid: Vec<&Packed> = cites.iter().filter_map(|n| by_n(*n)).collect();
@@ -663,6 +669,10 @@ fn citations_of(sentences: &[Sentence], pack: &Pack) -> Vec<Citation> {
     out
 }
 
+/// A recall: the hits of a query and how they were found.
+pub type Retrieve<'a> =
+    dyn FnMut(&crate::recall::Query) -> anyhow::Result<(Vec<Hit>, crate::recall::Stats)> + 'a;
+
 /// Retrieves for `question` (each sub-question apart when it has two
 /// parts) with `retrieve`, then answers: the whole of tier 5. `base`
 /// carries the recall settings (k, tier cap, filters, time of asking).
@@ -670,7 +680,7 @@ pub fn ask(
     tree: &crate::tree::Tree,
     question: &str,
     base: &crate::recall::Query,
-    retrieve: &mut dyn FnMut(&crate::recall::Query) -> anyhow::Result<(Vec<Hit>, crate::recall::Stats)>,
+    retrieve: &mut Retrieve<'_>,
     generator: Option<&dyn Generator>,
     opts: &Options,
     on_sentence: &mut dyn FnMut(&Sentence),
@@ -741,8 +751,16 @@ mod tests {
 
     fn sample() -> Pack {
         pack(vec![
-            note(1, "2023-05-08", "Caroline: I went to a LGBTQ support group yesterday and it was so powerful."),
-            note(2, "2024-01-10", "We moved the billing database to Postgres because MySQL replication broke."),
+            note(
+                1,
+                "2023-05-08",
+                "Caroline: I went to a LGBTQ support group yesterday and it was so powerful.",
+            ),
+            note(
+                2,
+                "2024-01-10",
+                "We moved the billing database to Postgres because MySQL replication broke.",
+            ),
             note(3, "2024-02-01", "The deploy bot does not run on Fridays."),
         ])
     }
@@ -798,22 +816,41 @@ mod tests {
     #[test]
     fn citations_outside_the_prompt_are_dropped_and_uncited_claims_find_their_note() {
         let p = sample();
-        let (kept, _) = check("What database?", "The billing database is Postgres [7].", &p);
-        assert_eq!(kept[0].citations, vec![2], "re-cited to the note that supports it");
+        let (kept, _) = check(
+            "What database?",
+            "The billing database is Postgres [7].",
+            &p,
+        );
+        assert_eq!(
+            kept[0].citations,
+            vec![2],
+            "re-cited to the note that supports it"
+        );
         let (kept, _) = check("What database?", "The billing database is Postgres.", &p);
         assert_eq!(kept[0].citations, vec![2]);
         let (kept, removed) = check("What database?", "It is Oracle [9].", &p);
         assert!(kept.is_empty());
-        assert!(removed[0].why.contains("not in the prompt: [9]"), "{removed:?}");
+        assert!(
+            removed[0].why.contains("not in the prompt: [9]"),
+            "{removed:?}"
+        );
     }
 
     #[test]
     fn a_reversed_negation_is_not_supported() {
         let p = sample();
-        let (kept, removed) = check("Does the deploy bot run on Fridays?", "The deploy bot runs on Fridays [3].", &p);
+        let (kept, removed) = check(
+            "Does the deploy bot run on Fridays?",
+            "The deploy bot runs on Fridays [3].",
+            &p,
+        );
         assert!(kept.is_empty(), "{kept:?}");
         assert!(removed[0].why.contains("negation"));
-        let (kept, _) = check("Does the deploy bot run on Fridays?", "No, the deploy bot does not run on Fridays [3].", &p);
+        let (kept, _) = check(
+            "Does the deploy bot run on Fridays?",
+            "No, the deploy bot does not run on Fridays [3].",
+            &p,
+        );
         assert_eq!(kept.len(), 1);
     }
 
@@ -834,16 +871,34 @@ mod tests {
         );
         assert!(kept.is_empty());
         let r = prompt("When did Caroline go?", &p, Some(1_700_000_000));
-        assert!(r.prompt.contains("[1] 8 May 2023 (refers to 7 May 2023):"), "{}", r.prompt);
+        assert!(
+            r.prompt.contains("[1] 8 May 2023 (refers to 7 May 2023):"),
+            "{}",
+            r.prompt
+        );
         assert!(r.prompt.contains("Today is 14 November 2023."));
     }
 
     #[test]
     fn a_model_that_declines_abstains_and_marks_after_the_stop_count() {
         let p = sample();
-        let a = answer_pack("Who is Bob?", &p, Some(&Scripted("Not in memory.")), &Options::default(), &mut |_| {}).unwrap();
+        let a = answer_pack(
+            "Who is Bob?",
+            &p,
+            Some(&Scripted("Not in memory.")),
+            &Options::default(),
+            &mut |_| {},
+        )
+        .unwrap();
         assert!(a.abstained);
         assert_eq!(a.answer, NOT_IN_MEMORY);
+        let (kept, removed) = check(
+            "What database?",
+            "Answer: Postgres [2]. Question: What database?",
+            &p,
+        );
+        assert_eq!(kept[0].text, "Postgres.");
+        assert_eq!(removed[0].why, "a question, not an answer");
         let cs = cited_sentences("It is Postgres. [2] It moved in 2024 [2, 3].");
         assert_eq!(cs[0], ("It is Postgres.".to_string(), vec![2]));
         assert_eq!(cs[1].1, vec![2, 3]);
@@ -854,7 +909,14 @@ mod tests {
         let p = sample();
         let text = "We moved the billing database to Postgres [2]. It cost $9 [2]. The deploy bot does not run on Fridays [3].";
         let mut seen = Vec::new();
-        let a = answer_pack("What changed?", &p, Some(&Scripted(text)), &Options::default(), &mut |s| seen.push(s.clone())).unwrap();
+        let a = answer_pack(
+            "What changed?",
+            &p,
+            Some(&Scripted(text)),
+            &Options::default(),
+            &mut |s| seen.push(s.clone()),
+        )
+        .unwrap();
         assert_eq!(seen, a.sentences);
         assert_eq!(a.sentences.len(), 2);
         assert_eq!(a.removed.len(), 1);
@@ -871,14 +933,35 @@ mod tests {
     #[test]
     fn without_a_model_the_best_matching_sentence_answers() {
         let p = sample();
-        let a = answer_pack("Why did the billing database move to Postgres?", &p, None, &Options::default(), &mut |_| {}).unwrap();
+        let a = answer_pack(
+            "Why did the billing database move to Postgres?",
+            &p,
+            None,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(a.mode, "extractive");
         assert_eq!(a.sentences[0].citations, vec![2]);
-        let a = answer_pack("When did Caroline go to the support group?", &p, None, &Options::default(), &mut |_| {}).unwrap();
+        let a = answer_pack(
+            "When did Caroline go to the support group?",
+            &p,
+            None,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .unwrap();
         assert!(a.answer.starts_with("7 May 2023: Caroline"), "{}", a.answer);
         let a = answer_pack("zebra?", &p, None, &Options::default(), &mut |_| {}).unwrap();
         assert!(a.abstained);
-        let a = answer_pack("anything", &pack(vec![]), None, &Options::default(), &mut |_| {}).unwrap();
+        let a = answer_pack(
+            "anything",
+            &pack(vec![]),
+            None,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .unwrap();
         assert!(a.abstained && a.notes.is_empty());
     }
 }

@@ -539,6 +539,9 @@ fn pinned_checksums_match_and_a_changed_file_is_corrupt() {
         let role_path = match spec.role {
             Role::Embedder => embed_path(),
             Role::Generator => gen_path(),
+            Role::Answerer => {
+                store::resolve(Role::Answerer).expect("answer model (run `mem model pull` first)")
+            }
         };
         if role_path.file_name().unwrap() != spec.file_name.as_str() {
             eprintln!(
@@ -625,6 +628,7 @@ fn curated_add_with_the_real_models_meets_the_goals_on_the_scenario_set() {
         embed_max_tokens: 0,
         place_with_generator: true,
         curate_with_generator: true,
+        ..Default::default()
     };
     let models = mem::model::select::Models::new(&cfg);
     // The file the rules were developed on, and the held-out one nobody
@@ -855,7 +859,10 @@ fn the_answer_model_answers_with_a_citation_and_abstains_on_what_is_not_there() 
     let g = LlamaGenerator::load(&path, 0).expect("load the answer model");
     let (_dir, tree, models) = tree_with(&[
         ("people/tom", "Tom likes window seats on flights."),
-        ("engineering/build", "llama.cpp builds need cmake and libclang."),
+        (
+            "engineering/build",
+            "llama.cpp builds need cmake and libclang.",
+        ),
         ("operations/jobs", "The nightly report job runs at 2am."),
     ]);
     let ask = |q: &str| {
@@ -879,9 +886,17 @@ fn the_answer_model_answers_with_a_citation_and_abstains_on_what_is_not_there() 
     let a = ask("Where does Tom like to sit on planes?");
     assert!(!a.abstained, "{a:?}");
     assert!(a.answer.to_lowercase().contains("window"), "{a:?}");
-    assert!(a.citations.iter().all(|c| c.path.starts_with("people/tom/")), "{a:?}");
+    assert!(
+        a.citations
+            .iter()
+            .all(|c| c.path.starts_with("people/tom/")),
+        "{a:?}"
+    );
     let a = ask("When does the report job run?");
-    assert!(a.answer.contains("2am") || a.answer.contains("2 am"), "{a:?}");
+    assert!(
+        a.answer.contains("2am") || a.answer.contains("2 am"),
+        "{a:?}"
+    );
     assert!(a.timings.first_token_ms.is_some());
     // Nothing about food: a made-up answer does not survive the check.
     let a = ask("What is Tom's favourite food?");

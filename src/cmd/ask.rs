@@ -10,7 +10,8 @@ use anyhow::Result;
 use std::io::{IsTerminal, Write};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Retrieves the best entries (tiers ≤ 3; a question in two parts, such as \
+#[command(
+    after_help = "Retrieves the best entries (tiers ≤ 3; a question in two parts, such as \
 \"where does Ana live and what does she do\", is retrieved part by part), packs them as numbered notes \
 with their days, and the answer model (models.answerer, `qwen2.5-coder-0.5b` by default; `mem model pull` \
 fetches it) writes a short answer citing them as [n]. Every sentence is checked against the notes it cites: \
@@ -22,7 +23,8 @@ sentences, citations with path, id and quote, removed sentences and why, notes i
 timings). Exit code 1 when the answer is \"not in memory\".\n\n\
 Examples:\n  mem ask \"what did we decide about the billing database, and why?\"\n  \
 mem ask \"when did Caroline go to the support group?\" --json\n  \
-mem ask \"what was the standup time\" --as-of 2026-03-01")]
+mem ask \"what was the standup time\" --as-of 2026-03-01"
+)]
 pub struct Args {
     /// The question, in plain words
     #[arg(required = true)]

@@ -275,7 +275,8 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
     crate::model::llama::set_gpu_layers(tree.config.models.gpu_layers);
     let devices = crate::model::llama::gpu_devices();
     let status = if !crate::model::llama::GPU_BUILD {
-        "CPU (built without a GPU backend; `cargo build --features cuda` or `vulkan` adds one)".to_string()
+        "CPU (built without a GPU backend; `cargo build --features cuda` or `vulkan` adds one)"
+            .to_string()
     } else if devices.is_empty() {
         "CPU (GPU backend built in, but no GPU device found)".to_string()
     } else {
@@ -285,7 +286,9 @@ fn model_status(tree: &crate::tree::Tree) -> Vec<serde_json::Value> {
             crate::model::llama::gpu_layers()
         )
     };
-    out.push(serde_json::json!({"role": "backend", "setting": "", "status": status, "devices": devices}));
+    out.push(
+        serde_json::json!({"role": "backend", "setting": "", "status": status, "devices": devices}),
+    );
     out
 }
 

@@ -421,7 +421,13 @@ fn bench(dataset: &str, a: BenchArgs, ctx: &Ctx) -> Result<()> {
         );
     }
     drop(bytes);
-    let cfg = crate::config::Config::load(None)?;
+    let mut cfg = crate::config::Config::load(None)?;
+    if a.qa && cfg.models.threads == 0 {
+        // The answers run back to back for minutes: the load average then
+        // counts this process's own work, and "the idle cores" would
+        // shrink to one. The cores nobody else is using now instead.
+        cfg.models.threads = crate::model::llama::bulk_threads();
+    }
     let models = crate::model::select::Models::new(&cfg.models);
     if a.tier >= 2
         && let Some(n) = models.embedder_notice()

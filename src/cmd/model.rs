@@ -44,7 +44,7 @@ fn specs(names: &[String]) -> Result<Vec<ModelSpec>> {
         .iter()
         .map(|n| {
             store::find(n).ok_or_else(|| {
-                let known: Vec<String> = store::defaults().into_iter().map(|s| s.name).collect();
+                let known: Vec<String> = store::builtins().into_iter().map(|s| s.name).collect();
                 anyhow::anyhow!("unknown model `{n}`; built-in models: {}", known.join(", "))
             })
         })

@@ -180,7 +180,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         };
         let k = args.k.unwrap_or(6);
         let base = Query { k, ..q.clone() };
-        return crate::cmd::ask::respond(ctx, &tree, &models, &q.text, &base, &opts, false, args.explain);
+        return crate::cmd::ask::respond(
+            ctx,
+            &tree,
+            &models,
+            &q.text,
+            &base,
+            &opts,
+            false,
+            args.explain,
+        );
     }
     // A running `mem watch` answers without opening the index or loading a
     // model; anything wrong with it (no socket, stale socket, other

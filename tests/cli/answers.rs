@@ -6,7 +6,10 @@ use crate::common::*;
 
 fn tree() -> Env {
     let env = Env::new();
-    env.add("llama.cpp builds need cmake and libclang.", "engineering/build");
+    env.add(
+        "llama.cpp builds need cmake and libclang.",
+        "engineering/build",
+    );
     env.add(
         "We moved the billing database from MySQL to Postgres because replication kept breaking.",
         "engineering/billing",
@@ -25,20 +28,32 @@ fn ask_answers_from_the_best_note_and_cites_it() {
         .args(["ask", "what does the build need?", "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a = &parse_lines(&out.stdout)[0];
     assert_eq!(a["mode"], "extractive", "no model downloaded: {a}");
     assert_eq!(a["abstained"], false);
     assert!(a["answer"].as_str().unwrap().contains("cmake"), "{a}");
     assert!(a["answer"].as_str().unwrap().ends_with("[1]."), "{a}");
     let c = &a["citations"][0];
-    assert!(c["path"].as_str().unwrap().starts_with("engineering/build/"), "{a}");
+    assert!(
+        c["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("engineering/build/"),
+        "{a}"
+    );
     assert!(c["quote"].as_str().unwrap().contains("libclang"));
     assert_eq!(a["tiers"].as_array().unwrap().last().unwrap(), 5);
     // The configured answer model is missing: said once, with the fix.
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("qwen2.5-coder-0.5b") && err.contains("mem model pull") && err.contains("extractive"),
+        err.contains("qwen2.5-coder-0.5b")
+            && err.contains("mem model pull")
+            && err.contains("extractive"),
         "{err}"
     );
     // Text: the answer, then the sources.
@@ -49,15 +64,26 @@ fn ask_answers_from_the_best_note_and_cites_it() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].contains("cmake") && lines[0].ends_with("[1]."), "{text}");
-    assert!(lines.iter().any(|l| l.starts_with("[1] engineering/build/")), "{text}");
+    assert!(
+        lines[0].contains("cmake") && lines[0].ends_with("[1]."),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("[1] engineering/build/")),
+        "{text}"
+    );
     assert!(out.stderr.is_empty(), "-q keeps notices quiet");
 }
 
 #[test]
 fn a_question_in_two_parts_is_retrieved_part_by_part() {
     let env = tree();
-    let a = &env.json(&["ask", "where does Ana live and what does she do at the hospital?"])[0];
+    let a = &env.json(&[
+        "ask",
+        "where does Ana live and what does she do at the hospital?",
+    ])[0];
     assert_eq!(
         a["subqueries"],
         serde_json::json!(["where does Ana live?", "what does she do at the hospital?"])
@@ -68,7 +94,14 @@ fn a_question_in_two_parts_is_retrieved_part_by_part() {
         .iter()
         .map(|n| n["path"].as_str().unwrap())
         .collect();
-    assert!(notes.iter().filter(|p| p.starts_with("people/ana/")).count() == 2, "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .filter(|p| p.starts_with("people/ana/"))
+            .count()
+            == 2,
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -97,10 +130,17 @@ fn nothing_relevant_is_not_in_memory_with_exit_1() {
 fn recall_answer_is_ask() {
     let env = tree();
     let ask = &env.json(&["ask", "why did we move the billing database?"])[0];
-    let rec = &env.json(&["recall", "--answer", "why did we move the billing database?"])[0];
+    let rec = &env.json(&[
+        "recall",
+        "--answer",
+        "why did we move the billing database?",
+    ])[0];
     assert_eq!(ask["answer"], rec["answer"]);
     assert_eq!(ask["citations"], rec["citations"]);
-    assert!(ask["answer"].as_str().unwrap().contains("Postgres"), "{ask}");
+    assert!(
+        ask["answer"].as_str().unwrap().contains("Postgres"),
+        "{ask}"
+    );
     env.mem()
         .args(["recall", "--answer", "--format", "prompt", "x"])
         .assert()
