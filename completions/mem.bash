@@ -19,6 +19,9 @@ _mem() {
             mem,add)
                 cmd="mem__subcmd__add"
                 ;;
+            mem,ask)
+                cmd="mem__subcmd__ask"
+                ;;
             mem,completions)
                 cmd="mem__subcmd__completions"
                 ;;
@@ -162,6 +165,9 @@ _mem() {
                 ;;
             mem__subcmd__help,add)
                 cmd="mem__subcmd__help__subcmd__add"
+                ;;
+            mem__subcmd__help,ask)
+                cmd="mem__subcmd__help__subcmd__ask"
                 ;;
             mem__subcmd__help,completions)
                 cmd="mem__subcmd__help__subcmd__completions"
@@ -398,7 +404,7 @@ _mem() {
 
     case "${cmd}" in
         mem)
-            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review dream mcp hook model reindex watch eval completions man help"
+            opts="-y -q -h -V --root --json --color --yes --quiet --help --version init add ingest learn recall ask show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review dream mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +481,60 @@ _mem() {
                     return 0
                     ;;
                 --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__ask)
+            opts="-k -y -q -h --k --tier --at --as-of --now --budget --max-tokens --extractive --explain --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -838,7 +898,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__locomo)
-            opts="-y -q -h --limit --tier --granularity --depth --dump --work-dir --root --json --color --yes --quiet --help"
+            opts="-y -q -h --limit --tier --granularity --depth --dump --work-dir --qa --extractive --qa-k --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -865,6 +925,10 @@ _mem() {
                     return 0
                     ;;
                 --work-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --qa-k)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -884,7 +948,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__longmemeval)
-            opts="-y -q -h --limit --tier --granularity --depth --dump --work-dir --root --json --color --yes --quiet --help"
+            opts="-y -q -h --limit --tier --granularity --depth --dump --work-dir --qa --extractive --qa-k --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,6 +975,10 @@ _mem() {
                     return 0
                     ;;
                 --work-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --qa-k)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1050,7 +1118,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help)
-            opts="init add ingest learn recall show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review dream mcp hook model reindex watch eval completions man help"
+            opts="init add ingest learn recall ask show ls tree edit mv forget restore undo log doctor sync remote promote merge-file review dream mcp hook model reindex watch eval completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1064,6 +1132,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__ask)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2434,7 +2516,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__recall)
-            opts="-k -y -q -h --kind --error --k --tier --at --since --until --history --as-of --archived --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
+            opts="-k -y -q -h --kind --error --k --tier --at --since --until --history --as-of --archived --answer --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1047,8 +1047,9 @@ mod tests {
     #[test]
     fn defaults_are_complete() {
         let d = defaults();
-        assert_eq!(d.len(), 2);
+        assert_eq!(d.len(), 3);
         assert_eq!(find(GEMMA3).map(|s| s.role), Some(Role::Generator));
+        assert_eq!(find(QWEN_CODER_15).map(|s| s.role), Some(Role::Answerer));
         for s in &builtins() {
             assert_eq!(s.sha256.as_ref().map(|h| h.len()), Some(64), "{}", s.name);
             assert!(
@@ -1061,5 +1062,6 @@ mod tests {
         }
         assert_eq!(default_for(Role::Embedder).name, MINILM);
         assert_eq!(default_for(Role::Generator).name, SMOLLM2);
+        assert_eq!(default_for(Role::Answerer).name, QWEN_CODER);
     }
 }

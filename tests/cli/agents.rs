@@ -77,6 +77,10 @@ fn mcp_lists_annotated_tools_and_answers_recall_show_browse_context() {
             ("recall", json!({"qurey": "typo"})),
             ("no_such_tool", json!({})),
             ("recall", json!({"query": "zanzibar"})),
+            (
+                "ask",
+                json!({"question": "what does the billing database run on?"}),
+            ),
         ],
     );
     assert!(ok, "mem mcp exits 0 when stdin closes");
@@ -88,6 +92,7 @@ fn mcp_lists_annotated_tools_and_answers_recall_show_browse_context() {
         [
             "recall",
             "context",
+            "ask",
             "add",
             "show",
             "browse",
@@ -99,7 +104,7 @@ fn mcp_lists_annotated_tools_and_answers_recall_show_browse_context() {
         let a = &t["annotations"];
         let read_only = matches!(
             t["name"].as_str(),
-            Some("recall" | "context" | "show" | "browse")
+            Some("recall" | "context" | "ask" | "show" | "browse")
         );
         assert_eq!(a["readOnlyHint"], read_only, "{t}");
         assert_eq!(a["destructiveHint"], t["name"] == "forget", "{t}");
@@ -141,6 +146,15 @@ fn mcp_lists_annotated_tools_and_answers_recall_show_browse_context() {
             .contains("qurey")
     );
     assert_eq!(r[&8]["error"]["code"], -32602);
+    // ask: a cited answer (extractive here: no model downloaded).
+    let (ask, err) = text(&r[&10]);
+    assert!(!err, "{ask}");
+    let a: Value = serde_json::from_str(&ask).unwrap();
+    assert!(a["answer"].as_str().unwrap().contains("Postgres 16"), "{a}");
+    assert_eq!(
+        a["citations"][0]["path"],
+        "engineering/billing/the-billing-database-runs-on-postgres-16"
+    );
 }
 
 #[test]
