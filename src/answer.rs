@@ -184,12 +184,14 @@ pub fn interleave(lists: Vec<Vec<Hit>>, k: usize) -> Vec<Hit> {
 
 const SYSTEM: &str = "You answer questions using only the notes given. Answer in as few words as \
 possible: a name, a date, a number or a short phrase, never more than one short sentence. Put the note \
-number in brackets after the answer. For a question about when, answer with the date: the note's date, \
-or the date it refers to. If the notes do not say, reply: not in memory.\n\n\
+number in brackets after the answer. When asked when something happened, answer with the date it \
+happened: the date the note refers to, else the note's date. If the notes do not say, reply: not in memory.\n\n\
 Example:\nNotes:\n[1] 3 May 2024 (refers to 2 May 2024):\nAna: I moved to Lisbon yesterday for the new job.\n\
-[2] 9 June 2024:\nBen: The printer is broken again.\n\
+[2] 9 June 2024:\nBen: The printer is broken again. The repair shop opens at 9am.\n\
 Question: Where does Ana live?\nAnswer: Lisbon [1]\n\
 Question: When did Ana move?\nAnswer: 2 May 2024 [1]\n\
+Question: When does the repair shop open?\nAnswer: 9am [2]\n\
+Question: When will the printer be fixed?\nAnswer: not in memory\n\
 Question: What is Ben's dog called?\nAnswer: not in memory";
 
 /// The days a note's relative dates name ("yesterday" in a note of 8 May
