@@ -235,9 +235,7 @@ pub fn prompt(question: &str, pack: &Pack, now: Option<i64>) -> GenRequest {
         notes.push_str(&note_text(p));
     }
     // The days the question names ("last week"), resolved against today.
-    let asked: Vec<String> = today
-        .map(|t| days_named(question, t))
-        .unwrap_or_default();
+    let asked: Vec<String> = today.map(|t| days_named(question, t)).unwrap_or_default();
     let refers = if asked.is_empty() {
         String::new()
     } else {

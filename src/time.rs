@@ -31,6 +31,12 @@ pub fn secs(s: &str) -> Option<i64> {
     parse(s).ok().map(|t| t.as_second())
 }
 
+/// An optional date argument parsed by `parse` (one of this module's
+/// parsers), as seconds since the epoch.
+pub fn opt_secs(s: Option<&str>, parse: fn(&str) -> Result<Timestamp>) -> Result<Option<i64>> {
+    Ok(s.map(parse).transpose()?.map(|t| t.as_second()))
+}
+
 /// Parses an RFC 3339 timestamp, a plain date (`2026-11-20`, midnight UTC),
 /// or a civil date-time without offset (`2026-11-20 10:31`, taken as UTC).
 pub fn parse(s: &str) -> Result<Timestamp> {

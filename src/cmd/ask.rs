@@ -5,6 +5,7 @@ use crate::error::not_found;
 use crate::model::select::Models;
 use crate::output::{Ctx, out_line};
 use crate::recall::{Query, recall};
+use crate::time;
 use crate::tree::Tree;
 use anyhow::Result;
 use std::io::{IsTerminal, Write};
@@ -74,18 +75,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         k: args.k as usize,
         max_tier: args.tier,
         scope,
-        as_of: args
-            .as_of
-            .as_deref()
-            .map(crate::time::parse_until)
-            .transpose()?
-            .map(|t| t.as_second()),
-        now: args
-            .now
-            .as_deref()
-            .map(crate::time::parse)
-            .transpose()?
-            .map(|t| t.as_second()),
+        as_of: time::opt_secs(args.as_of.as_deref(), time::parse_until)?,
+        now: time::opt_secs(args.now.as_deref(), time::parse)?,
         ..Default::default()
     };
     let opts = answer::Options {

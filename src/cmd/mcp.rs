@@ -318,14 +318,8 @@ fn query(
         k: k.unwrap_or(tree.config.recall.k).clamp(1, 100),
         max_tier: tier,
         scope,
-        since: since
-            .map(crate::time::parse_bound)
-            .transpose()?
-            .map(|t| t.as_second()),
-        until: until
-            .map(crate::time::parse_until)
-            .transpose()?
-            .map(|t| t.as_second()),
+        since: crate::time::opt_secs(since, crate::time::parse_bound)?,
+        until: crate::time::opt_secs(until, crate::time::parse_until)?,
         ..Default::default()
     })
 }

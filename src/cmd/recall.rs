@@ -142,30 +142,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         k: args.k.unwrap_or(tree.config.recall.k).max(1),
         max_tier: args.tier,
         scope,
-        since: args
-            .since
-            .as_deref()
-            .map(crate::time::parse_bound)
-            .transpose()?
-            .map(|t| t.as_second()),
-        until: args
-            .until
-            .as_deref()
-            .map(crate::time::parse_until)
-            .transpose()?
-            .map(|t| t.as_second()),
+        since: crate::time::opt_secs(args.since.as_deref(), crate::time::parse_bound)?,
+        until: crate::time::opt_secs(args.until.as_deref(), crate::time::parse_until)?,
         history: args.history,
         archived: args.archived,
         // A context pack never holds quarantined entries.
         quarantined: args.quarantined && args.format != Format::Prompt,
         kind,
         now: None,
-        as_of: args
-            .as_of
-            .as_deref()
-            .map(crate::time::parse_until)
-            .transpose()?
-            .map(|t| t.as_second()),
+        as_of: crate::time::opt_secs(args.as_of.as_deref(), crate::time::parse_until)?,
         ..Default::default()
     });
     if let (Some(a), Some(b)) = (q.since, q.until)
