@@ -134,12 +134,21 @@ impl Models {
                 }),
                 _ => match resolve_setting(Role::Answerer, Some(spec)) {
                     Ok(None) => Ok(Answerer::default()),
-                    Ok(Some(p)) => super::llama::LlamaGenerator::load(&p, self.cfg.threads)
-                        .map(|g| Answerer {
-                            model: Some(Arc::new(g) as Arc<dyn Generator>),
-                            notice: None,
-                        })
-                        .map_err(|e| format!("{e:#}")),
+                    // An answer is seconds of work the user waits for: the
+                    // cores idle now, not the load average's lagging
+                    // minute (which, after one answer, says one core).
+                    Ok(Some(p)) => super::llama::LlamaGenerator::load(
+                        &p,
+                        match self.cfg.threads {
+                            0 => super::llama::bulk_threads(),
+                            n => n,
+                        },
+                    )
+                    .map(|g| Answerer {
+                        model: Some(Arc::new(g) as Arc<dyn Generator>),
+                        notice: None,
+                    })
+                    .map_err(|e| format!("{e:#}")),
                     Err(e) => fallback(format!("{e:#}")),
                 },
             }
