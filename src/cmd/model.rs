@@ -121,7 +121,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                         _ => String::new(),
                     };
                     out_line(&format!(
-                        "{:<14} {:<9} {:<10} {}{}",
+                        "{:<20} {:<9} {:<10} {}{}",
                         spec.name,
                         spec.role.as_str(),
                         st.label(),

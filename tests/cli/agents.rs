@@ -345,6 +345,7 @@ fn mcp_python_client_calls_every_tool() {
     let calls = json!([
         ["recall", {"query": "invoices month"}],
         ["context", {"query": "when are invoices generated", "budget": 300}],
+        ["ask", {"question": "when are invoices generated?"}],
         ["add", {"text": "Refunds take five business days.", "at": "finance/refunds"}],
         ["show", {"entry": e["id"]}],
         ["browse", {"recent": 3}],
@@ -373,11 +374,11 @@ fn mcp_python_client_calls_every_tool() {
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["server"], "mem");
-    assert_eq!(v["tools"].as_object().unwrap().len(), 7);
+    assert_eq!(v["tools"].as_object().unwrap().len(), 8);
     assert_eq!(v["tools"]["forget"]["destructive"], true);
     assert_eq!(v["tools"]["recall"]["read_only"], true);
     let c = v["calls"].as_array().unwrap();
-    for (i, call) in c.iter().enumerate().take(7) {
+    for (i, call) in c.iter().enumerate().take(8) {
         assert_eq!(call["is_error"], false, "call {i}: {call}");
     }
     assert!(c[0]["text"].as_str().unwrap().contains("finance/invoicing"));
@@ -387,15 +388,23 @@ fn mcp_python_client_calls_every_tool() {
             .unwrap()
             .contains("first of the month")
     );
-    assert!(c[2]["text"].as_str().unwrap().contains("\"op\": \"added\""));
     assert!(
-        c[3]["text"]
+        c[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("first of the month [1]"),
+        "{}",
+        c[2]
+    );
+    assert!(c[3]["text"].as_str().unwrap().contains("\"op\": \"added\""));
+    assert!(
+        c[4]["text"]
             .as_str()
             .unwrap()
             .contains("Invoices are generated")
     );
-    assert_eq!(c[7]["is_error"], true);
-    assert_eq!(c[8]["protocol_error"], -32602, "{}", c[8]);
+    assert_eq!(c[8]["is_error"], true);
+    assert_eq!(c[9]["protocol_error"], -32602, "{}", c[9]);
     let added = std::fs::read_to_string(
         env.root
             .join("finance/refunds/refunds-take-five-business-days.md"),
