@@ -598,7 +598,8 @@ pub fn answer_pack(
         // Sentences are checked and shown as the model finishes them: all
         // but the last of the text so far are complete.
         let mut buf = String::new();
-        let mut shown = 0usize;
+        // Sentences seen complete, and those of them shown (they passed).
+        let (mut shown, mut emitted) = (0usize, 0usize);
         let mut first: Option<f64> = None;
         let raw = g.generate_stream(&req, &mut |piece: &str| {
             if first.is_none() {
@@ -610,19 +611,16 @@ pub fn answer_pack(
             for (text, cites) in sents.into_iter().take(complete).skip(shown) {
                 if let Ok(s) = check_one(question, text, cites, pack) {
                     on_sentence(&s);
+                    emitted += 1;
                 }
             }
             shown = shown.max(complete);
         })?;
         timings.first_token_ms = first;
+        // The check is per sentence and deterministic: the first `emitted`
+        // kept sentences are those shown; the rest (the last sentence) now.
         let (s, r) = check(question, &raw, pack);
-        // The last sentence (and any the stream did not see complete).
-        let streamed = cited_sentences(&raw)
-            .into_iter()
-            .take(shown)
-            .filter_map(|(t, c)| check_one(question, t, c, pack).ok())
-            .count();
-        for x in s.iter().skip(streamed) {
+        for x in s.iter().skip(emitted) {
             on_sentence(x);
         }
         (s, r, raw, "generator", Some(g.id().to_string()))
