@@ -29,7 +29,7 @@
 #   MEM_BIN         the binary (default target/release/mem, else $CARGO_TARGET_DIR/release/mem)
 #   MEM_MODELS_DIR  the models (all-MiniLM-L6-v2 for the embedder, SmolLM2 for the
 #                   generator; default the user's ~/.local/share/mem/models, read before HOME is replaced)
-#   COMMANDS        which (default: add ingest distill mv mvtopic forget restore edit reindex sync mcp dream)
+#   COMMANDS        which (default: add ingest distill mv mvtopic forget restore edit reindex sync mcp dream learn)
 #   TRIALS          kill trials per command (default 50)
 #   ENTRIES         synthetic tree size (default 300)
 #   TURNS           turns of the bulk-ingest transcript (default 100)
@@ -47,7 +47,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_bin crash.sh
 bench_needs crash.sh git python3 jq
-COMMANDS=${COMMANDS:-add ingest distill mv mvtopic forget restore edit reindex sync mcp dream}
+COMMANDS=${COMMANDS:-add ingest distill mv mvtopic forget restore edit reindex sync mcp dream learn}
 TRIALS=${TRIALS:-50}
 ENTRIES=${ENTRIES:-300}
 TURNS=${TURNS:-100}
@@ -433,6 +433,18 @@ payload_dream() {
 }
 post_dream() {
   grep -rqs "rel: supersedes" "$T/crash/dream" || problems+=("dream: the change was not superseded after the next dream")
+}
+# learn: an agent transcript (a fixture, its crate renamed to the trial's
+# word) from which `mem learn` writes two recovery lessons, curated.
+payload_learn() {
+  local w; w=$(word l "$1")
+  sed "s/librocksdb/$w/g" "$ROOT/fixtures/lessons/dev/01-libclang.jsonl" >"$WORK/learn-$1.jsonl"
+  RUN=(learn "$WORK/learn-$1.jsonl"); NEXT=("${RUN[@]}")
+  ALLOWED=('*'); WORDS=("$w"); POST=post_learn
+}
+post_learn() {
+  grep -rlqs --include="*.md" --exclude-dir=.git --exclude-dir=.mem "${WORDS[0]}" "$T" \
+    || problems+=("learn: no lesson holds the transcript's word after the next learn")
 }
 payload_mcp() {
   local w w2; w=$(word p "$1") w2=$(word q "$1")

@@ -414,6 +414,68 @@ const CORRECTION: &[&str] = &[
     "sorry",
 ];
 
+/// Nouns naming a person (or pet) by their relation to someone: "Tariq's
+/// *son*", "my *sister*" is another subject than Tariq or the writer.
+const RELATIVES: &[&str] = &[
+    "son",
+    "sons",
+    "daughter",
+    "daughters",
+    "child",
+    "children",
+    "kid",
+    "kids",
+    "baby",
+    "sister",
+    "sisters",
+    "brother",
+    "brothers",
+    "sibling",
+    "siblings",
+    "mother",
+    "mom",
+    "mum",
+    "father",
+    "dad",
+    "parent",
+    "parents",
+    "wife",
+    "husband",
+    "spouse",
+    "partner",
+    "fiance",
+    "fiancee",
+    "boyfriend",
+    "girlfriend",
+    "grandmother",
+    "grandma",
+    "grandfather",
+    "grandpa",
+    "grandson",
+    "granddaughter",
+    "grandchildren",
+    "aunt",
+    "uncle",
+    "cousin",
+    "niece",
+    "nephew",
+    "friend",
+    "friends",
+    "roommate",
+    "flatmate",
+    "neighbour",
+    "neighbor",
+    "colleague",
+    "coworker",
+    "boss",
+    "assistant",
+    "dog",
+    "cat",
+    "puppy",
+    "kitten",
+    "pet",
+];
+
 /// Person pronouns that make the writer the subject.
 const FIRST_PERSON: &[&str] = &[
     "i", "my", "me", "we", "our", "us", "i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd",
@@ -742,6 +804,35 @@ impl Analysis {
     }
 
     /// The position of the last content word.
+    /// The relative the statement is about, when its opening names one
+    /// through an owner ("Tariq's son", "my sister", "Our dog"): the
+    /// relative's word, lower case, singular.
+    pub fn relation_head(&self) -> Option<String> {
+        const OWNERS: &[&str] = &["my", "our", "his", "her", "their", "your"];
+        let w = &self.words;
+        // The owner opens the statement (after stop words at most): in
+        // "Mateo is Nadia's husband" the husband is not the subject.
+        let opening = w
+            .iter()
+            .take_while(|x| x.stop && !OWNERS.contains(&x.raw.to_lowercase().as_str()))
+            .count();
+        (opening..(opening + 1).min(w.len().saturating_sub(1))).find_map(|i| {
+            let owner = w[i].raw.to_lowercase();
+            let possessive =
+                owner.ends_with("'s") || owner.ends_with("’s") || owner.ends_with("s'");
+            if !(possessive || OWNERS.contains(&owner.as_str())) {
+                return None;
+            }
+            let head = w[i + 1].raw.to_lowercase();
+            RELATIVES.contains(&head.as_str()).then(|| {
+                head.strip_suffix('s')
+                    .filter(|h| RELATIVES.contains(h))
+                    .unwrap_or(&head)
+                    .to_string()
+            })
+        })
+    }
+
     pub fn last_content_stem(&self) -> Option<&str> {
         self.words
             .iter()

@@ -111,6 +111,116 @@ fn list(s: &std::collections::BTreeSet<String>) -> String {
 /// (`examples/pair_cosines.rs`): paraphrases there have a median of 0.87.
 const PARAPHRASE_COSINE: f32 = 0.85;
 
+/// Cosine above which two statements holding the same values, and no
+/// other value, say the same thing. Chosen on fixtures/curation/dev.jsonl.
+const VALUES_PARAPHRASE_COSINE: f32 = 0.70;
+
+/// Values of `a` also in `b` (as values or words), the subject's aside.
+fn shared_values(a: &Analysis, b: &Analysis) -> Vec<String> {
+    let subject: std::collections::BTreeSet<&str> = a
+        .subject
+        .iter()
+        .chain(b.subject.iter())
+        .flat_map(|s| s.split(' '))
+        .collect();
+    let theirs = b.stems();
+    let their_values = b.values();
+    a.values()
+        .into_iter()
+        .filter(|v| !subject.contains(v.as_str()))
+        .filter(|v| their_values.contains(v) || theirs.contains(v))
+        .collect()
+}
+
+/// Whether the values both statements hold appear in another order.
+fn values_reordered(a: &Analysis, b: &Analysis) -> bool {
+    let order = |x: &Analysis, y: &Analysis| -> Vec<String> {
+        let theirs = y.values();
+        let mut seen = std::collections::BTreeSet::new();
+        x.words
+            .iter()
+            .filter(|w| w.value && theirs.contains(&w.stem))
+            .filter(|w| seen.insert(w.stem.clone()))
+            .map(|w| w.stem.clone())
+            .collect()
+    };
+    let (oa, ob) = (order(a, b), order(b, a));
+    oa.len() >= 2 && oa != ob
+}
+
+/// Whether a word of one statement stands where another word stands in
+/// the other, between the same neighbours ("the nightly *report* job" /
+/// "the nightly *export* job", "Helga's *daughter* studies"): one thing
+/// named in place of another, not the same thing said another way.
+/// Neighbours are the nearest content words (none at either end).
+fn swapped_in_frame(a: &Analysis, b: &Analysis, o: &Overlap) -> bool {
+    type Frame<'a> = (Option<&'a str>, Option<&'a str>);
+    // Runs of words only this side has, with the content words around them.
+    fn frames<'a>(an: &'a Analysis, only: &std::collections::BTreeSet<String>) -> Vec<Frame<'a>> {
+        let content: Vec<&str> = an
+            .words
+            .iter()
+            .filter(|w| !w.stop && !w.stem.is_empty())
+            .map(|w| w.stem.as_str())
+            .collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < content.len() {
+            if !only.contains(content[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < content.len() && only.contains(content[i]) {
+                i += 1;
+            }
+            out.push((
+                start.checked_sub(1).map(|j| content[j]),
+                content.get(i).copied(),
+            ));
+        }
+        out
+    }
+    // Words that may stand for each other in the same place without
+    // naming another thing: forms of one word ("born" / "birthplace") and
+    // light verbs ("runs" / "starts at").
+    const LIGHT: &[&str] = &[
+        "run", "begin", "happen", "occur", "take", "make", "get", "keep", "put", "set", "give",
+        "is", "take", "hold", "kick",
+    ];
+    let exchangeable = |x: &str, y: &str| {
+        let common = x.chars().zip(y.chars()).take_while(|(c, d)| c == d).count();
+        common >= 4 || (LIGHT.contains(&x) && LIGHT.contains(&y))
+    };
+    let only_new: std::collections::BTreeSet<String> = o
+        .only_new
+        .iter()
+        .filter(|x| !o.only_old.iter().any(|y| exchangeable(x, y)))
+        .cloned()
+        .collect();
+    let only_old: std::collections::BTreeSet<String> = o
+        .only_old
+        .iter()
+        .filter(|y| !o.only_new.iter().any(|x| exchangeable(x, y)))
+        .cloned()
+        .collect();
+    let fa = frames(a, &only_new);
+    let fb = frames(b, &only_old);
+    let shared = |w: Option<&str>| w.is_some_and(|w| o.shared.contains(w));
+    fa.iter().any(|&(p, n)| {
+        fb.iter().any(|&(q, m)| {
+            // Between the same shared words, or at the same end after
+            // (before) a shared word.
+            let same_place = p == q && n == m && (shared(p) || shared(n));
+            let at_end = n.is_none() && m.is_none() && shared(p) && shared(q);
+            let at_start = p.is_none() && q.is_none() && shared(n) && shared(m);
+            (same_place && (shared(p) || p.is_none()) && (shared(n) || n.is_none()))
+                || at_end
+                || at_start
+        })
+    })
+}
+
 /// Deterministic verdict for a new statement against one existing one.
 pub fn judge(new: &str, old: &str, cosine: Option<f32>) -> Verdict {
     if crate::entry::normalize(new) == crate::entry::normalize(old) {
@@ -135,6 +245,28 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             b.subject_text.clone().unwrap_or_default(),
         );
         return clear(Op::Add, format!("different subject ({ta} vs {tb})"));
+    }
+    // Someone's relative is another person ("Tariq's son is allergic to
+    // cats" / "Tariq is allergic to cats").
+    let (ra, rb) = (a.relation_head(), b.relation_head());
+    if ra != rb {
+        let mentions = |an: &Analysis, r: &str| an.words.iter().any(|w| w.raw.to_lowercase() == r);
+        let differs = match (&ra, &rb) {
+            (Some(r), None) => !mentions(b, r),
+            (None, Some(r)) => !mentions(a, r),
+            _ => true,
+        };
+        if differs {
+            let show = |r: &Option<String>, an: &Analysis| {
+                r.clone()
+                    .or_else(|| an.subject_text.clone())
+                    .unwrap_or_else(|| "its subject".into())
+            };
+            return clear(
+                Op::Add,
+                format!("different subject ({} vs {})", show(&ra, a), show(&rb, b)),
+            );
+        }
     }
     // Names before the first shared word modify the subject ("The *Berlin*
     // office", "The *checkout-sync* service"): when both statements have
@@ -260,6 +392,14 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 .count()
         };
         if nonvalue_new.is_empty() && nonvalue_old.len() <= 1 {
+            // The shared values in another order ("from Zurich to Milan" /
+            // "from Milan to Zurich"): another route, another thing.
+            if values_reordered(a, b) {
+                return clear(
+                    Op::Add,
+                    format!("the same values in another order, and {change}: another thing"),
+                );
+            }
             if slots(b, &o.lost_values) == 1 && slots(a, &o.new_values) == 1 {
                 return clear(Op::Supersede, format!("same attribute, value {change}"));
             }
@@ -275,8 +415,13 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             vec![Op::Add, Op::Merge],
         );
     }
+    // A word in the place of another, between the same words: never the
+    // same thing said again.
+    let swap = swapped_in_frame(a, b, o);
     // New contains old: a refinement, or the same thing.
-    if o.lost_values.is_empty() && (o.only_old.is_empty() || (o.cov_old >= 0.8 && cos >= 0.75)) {
+    if o.lost_values.is_empty()
+        && (o.only_old.is_empty() || (o.cov_old >= 0.8 && cos >= 0.75 && !swap))
+    {
         if o.new_values.is_empty() && (o.only_new.len() <= 1 || o.cov_new >= 0.8) {
             return clear(Op::Noop, "same content words");
         }
@@ -290,7 +435,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     }
     // Old contains new: nothing new.
     if o.new_values.is_empty()
-        && (o.only_new.is_empty() || (o.cov_new >= 0.85 && o.only_new.len() <= 1))
+        && (o.only_new.is_empty() || (o.cov_new >= 0.85 && o.only_new.len() <= 1 && !swap))
     {
         return clear(Op::Noop, "already covered by the existing entry");
     }
@@ -314,6 +459,16 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 vec![Op::Supersede, Op::Noop],
             );
         }
+        if swap {
+            return clear(
+                Op::Add,
+                format!(
+                    "another thing in the same place ({} vs {})",
+                    list(&o.only_new),
+                    list(&o.only_old)
+                ),
+            );
+        }
         if cos >= 0.8 {
             return unclear(
                 Op::Noop,
@@ -324,6 +479,27 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     }
     if o.new_values.is_empty() && o.lost_values.is_empty() && cos >= PARAPHRASE_COSINE {
         return clear(Op::Noop, format!("paraphrase (cosine {cos:.2})"));
+    }
+    // The same values (numbers, times, names beyond the subject) and
+    // nothing else that marks a difference, said in other words ("Rent is
+    // 1,250 euros a month" / "We pay 1250 EUR of rent monthly"): the values
+    // carry the fact, so a lower cosine suffices than for a paraphrase
+    // without values.
+    let shared_values = shared_values(a, b);
+    if o.new_values.is_empty()
+        && o.lost_values.is_empty()
+        && !shared_values.is_empty()
+        && !negation_flip
+        && cos >= VALUES_PARAPHRASE_COSINE
+        && !swap
+    {
+        return clear(
+            Op::Noop,
+            format!(
+                "the same values ({}) in other words (cosine {cos:.2})",
+                shared_values.join(", ")
+            ),
+        );
     }
     if related {
         return unclear(
@@ -362,6 +538,36 @@ pub fn model_prompt(new: &str, old: &str, options: &[Op]) -> (GenRequest, Vec<ch
         json_schema: Some(schema),
     };
     (req, letters)
+}
+
+/// The closed questions curation may put to a model about a NEW statement
+/// and an OLD one: `[same, replaced]` — does NEW say nothing beyond OLD;
+/// does NEW make OLD no longer true. Each is answered yes or no and read
+/// from the first token's probabilities ([`yes_margin`]), so no option
+/// order biases it.
+pub fn judge_prompts(new: &str, old: &str) -> [GenRequest; 2] {
+    let ask = |q: &str| GenRequest {
+        system: Some("You compare two notes from a personal memory. Answer yes or no.".into()),
+        prompt: format!(
+            "OLD: {}\nNEW: {}\n\n{q}\nAnswer yes or no.",
+            clip(old, 600),
+            clip(new, 600)
+        ),
+        max_tokens: 1,
+        seed: 0,
+        temperature: 0.0,
+        json_schema: None,
+    };
+    [
+        ask("Does NEW state the same fact as OLD, so that NEW adds no information?"),
+        ask("Does NEW mean that OLD is no longer true?"),
+    ]
+}
+
+/// log P(yes) - log P(no) for the first token of the answer.
+pub fn yes_margin(g: &dyn Generator, req: &GenRequest) -> Result<f32> {
+    let lp = g.choice_logprobs(req, &["yes", "no"])?;
+    Ok(lp[0] - lp[1])
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -579,6 +785,94 @@ mod tests {
                 v.reason
             );
         }
+    }
+
+    #[test]
+    fn a_relative_is_another_subject() {
+        for (new, old) in [
+            (
+                "Tariq's son is allergic to cats.",
+                "Tariq is allergic to cats.",
+            ),
+            (
+                "My daughter takes vitamin D every morning.",
+                "I take vitamin D every morning.",
+            ),
+            (
+                "Ursula lives in Vienna.",
+                "Ursula's sister lives in Vienna.",
+            ),
+            (
+                "Our dog sleeps in the kitchen.",
+                "Our cat sleeps in the kitchen.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.93));
+            assert_eq!(
+                (v.op, v.clear),
+                (Op::Add, true),
+                "{new} / {old}: {}",
+                v.reason
+            );
+        }
+        // Named after the verb, the relative is not the subject; the same
+        // relative on both sides is the same subject.
+        let v = judge(
+            "Nadia is married to Mateo.",
+            "Mateo is Nadia's husband.",
+            Some(0.935),
+        );
+        assert!(!v.reason.contains("different subject"), "{}", v.reason);
+        let v = judge(
+            "Tariq's son is allergic to dogs.",
+            "Tariq's son is allergic to cats.",
+            Some(0.9),
+        );
+        assert!(!v.reason.contains("different subject"), "{}", v.reason);
+    }
+
+    #[test]
+    fn the_same_values_in_other_words_are_nothing_new_unless_a_word_was_swapped() {
+        let v = judge(
+            "The API paginates results, 50 items per page by default.",
+            "API responses are paginated with a default page size of 50.",
+            Some(0.78),
+        );
+        assert_eq!(v.op, Op::Noop, "{}", v.reason);
+        // One thing named in place of another, in the same frame.
+        for (new, old) in [
+            (
+                "The nightly export job runs at 2am.",
+                "The nightly report job runs at 2am.",
+            ),
+            (
+                "The pricing service listens on port 9000.",
+                "The inventory service listens on port 9000.",
+            ),
+            (
+                "We chose MongoDB over Postgres for the analytics prototype.",
+                "We chose Postgres over MongoDB for the orders service.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.75));
+            assert_ne!(v.op, Op::Noop, "{new} / {old}: {}", v.reason);
+        }
+    }
+
+    #[test]
+    fn values_in_another_order_are_another_thing_not_a_change() {
+        let v = judge(
+            "The train from Milan to Zurich leaves at 17:25.",
+            "The train from Zurich to Milan leaves at 07:33.",
+            Some(0.87),
+        );
+        assert_eq!(v.op, Op::Add, "{}", v.reason);
+        let v = judge(
+            "The train from Zurich to Milan leaves at 08:10.",
+            "The train from Zurich to Milan leaves at 07:33.",
+            Some(0.95),
+        );
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
     }
 
     #[test]

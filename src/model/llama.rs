@@ -844,14 +844,7 @@ impl LlamaGenerator {
         req: &GenRequest,
         on_piece: &mut dyn FnMut(&str),
     ) -> Result<(String, GenStats)> {
-        let prompt = self.render_prompt(req)?;
-        let vocab = self.model.vocab();
-        let mut tokens = vocab.tokenize(prompt.as_bytes(), true, true);
-        // A template that writes its own BOS plus add_bos would give two.
-        if tokens.len() >= 2 && tokens[0] == vocab.bos() && tokens[1] == vocab.bos() {
-            tokens.remove(0);
-        }
-        ensure!(!tokens.is_empty(), "empty prompt");
+        let tokens = self.prompt_tokens(req)?;
         let room = self.n_ctx.saturating_sub(tokens.len());
         if room == 0 {
             bail!(
@@ -861,27 +854,16 @@ impl LlamaGenerator {
             );
         }
         let budget = req.max_tokens.min(room);
+        let vocab = self.model.vocab();
 
         let mut sampler = self.sampler(req)?;
         let mut ctx = self
             .ctx
             .lock()
             .map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
-        // Drop the previous conversation (metadata only: no memset of the cache).
-        ctx.clear_kv_cache_seq(None, None, None)?;
-
         let t0 = Instant::now();
         let mut batch = LlamaBatch::new(self.n_batch, 1);
-        for (ci, chunk) in tokens.chunks(self.n_batch).enumerate() {
-            batch.clear();
-            let base = ci * self.n_batch;
-            for (i, &t) in chunk.iter().enumerate() {
-                let pos = base + i;
-                batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
-            }
-            ctx.decode(&mut batch)
-                .map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
-        }
+        self.decode_prompt(&mut ctx, &mut batch, &tokens)?;
         let prompt_ms = t0.elapsed().as_secs_f64() * 1e3;
 
         let t1 = Instant::now();
@@ -940,6 +922,93 @@ impl LlamaGenerator {
         ))
     }
 
+    /// The request's prompt after the chat template, as tokens.
+    fn prompt_tokens(&self, req: &GenRequest) -> Result<Vec<LlamaToken>> {
+        let prompt = self.render_prompt(req)?;
+        let vocab = self.model.vocab();
+        let mut tokens = vocab.tokenize(prompt.as_bytes(), true, true);
+        // A template that writes its own BOS plus add_bos would give two.
+        if tokens.len() >= 2 && tokens[0] == vocab.bos() && tokens[1] == vocab.bos() {
+            tokens.remove(0);
+        }
+        ensure!(!tokens.is_empty(), "empty prompt");
+        Ok(tokens)
+    }
+
+    /// Decodes `tokens` from position 0 in a cleared cache, with logits
+    /// for the last one.
+    fn decode_prompt(
+        &self,
+        ctx: &mut LlamaContext<'static>,
+        batch: &mut LlamaBatch,
+        tokens: &[LlamaToken],
+    ) -> Result<()> {
+        // Drop the previous conversation (metadata only: no memset of the cache).
+        ctx.clear_kv_cache_seq(None, None, None)?;
+        for (ci, chunk) in tokens.chunks(self.n_batch).enumerate() {
+            batch.clear();
+            let base = ci * self.n_batch;
+            for (i, &t) in chunk.iter().enumerate() {
+                let pos = base + i;
+                batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
+            }
+            ctx.decode(batch)
+                .map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Log-probabilities of the choices' first tokens after the prompt
+    /// ([`Generator::choice_logprobs`]): one decode of the prompt, no
+    /// sampling. Each choice pools its case variants ("yes", "Yes").
+    pub fn choice_logprobs_direct(&self, req: &GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
+        let tokens = self.prompt_tokens(req)?;
+        ensure!(
+            tokens.len() < self.n_ctx,
+            "prompt of {} tokens does not fit the generator's {}-token context",
+            tokens.len(),
+            self.n_ctx
+        );
+        let vocab = self.model.vocab();
+        let firsts: Vec<Vec<LlamaToken>> = choices
+            .iter()
+            .map(|c| {
+                let mut variants = vec![c.to_string(), c.to_lowercase()];
+                let mut cap = c.chars();
+                if let Some(f) = cap.next() {
+                    variants.push(f.to_uppercase().chain(cap).collect());
+                }
+                let mut ts: Vec<LlamaToken> = variants
+                    .iter()
+                    .filter_map(|v| vocab.tokenize(v.as_bytes(), false, false).first().copied())
+                    .collect();
+                ts.sort_by_key(|t| t.0);
+                ts.dedup();
+                ts
+            })
+            .collect();
+        ensure!(
+            firsts.iter().all(|f| !f.is_empty()),
+            "a choice has no tokens"
+        );
+        let mut ctx = self
+            .ctx
+            .lock()
+            .map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
+        let mut batch = LlamaBatch::new(self.n_batch, 1);
+        self.decode_prompt(&mut ctx, &mut batch, &tokens)?;
+        let logits = ctx.get_logits_ith(batch.n_tokens() - 1);
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let lse = max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
+        Ok(firsts
+            .iter()
+            .map(|ts| {
+                let p: f32 = ts.iter().map(|t| (logits[t.0 as usize] - lse).exp()).sum();
+                p.ln()
+            })
+            .collect())
+    }
+
     fn sampler(&self, req: &GenRequest) -> Result<LlamaSampler> {
         let mut chain = Vec::new();
         if let Some(schema) = &req.json_schema {
@@ -974,6 +1043,9 @@ impl Generator for LlamaGenerator {
 
     fn generate_stream(&self, req: &GenRequest, on_piece: &mut dyn FnMut(&str)) -> Result<String> {
         self.generate_streaming(req, on_piece).map(|(t, _)| t)
+    }
+    fn choice_logprobs(&self, req: &GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
+        self.choice_logprobs_direct(req, choices)
     }
 }
 

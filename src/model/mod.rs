@@ -64,6 +64,25 @@ pub trait Generator: Send + Sync {
         on_piece(&text);
         Ok(text)
     }
+    /// How likely the answer to `req` starts with each of `choices`
+    /// (log-probabilities of their first tokens, case variants pooled), in
+    /// one pass over the prompt: a closed question answered without
+    /// sampling and without an order of options to be biased by. The
+    /// default asks [`generate`](Self::generate) constrained to the choices
+    /// and gives the chosen one 0 and the others -inf.
+    fn choice_logprobs(&self, req: &GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
+        let mut r = req.clone();
+        r.json_schema = Some(serde_json::json!({"type": "string", "enum": choices}));
+        r.max_tokens = r.max_tokens.max(16);
+        let out = self.generate(&r)?;
+        let v: serde_json::Value = serde_json::from_str(out.trim())
+            .with_context(|| format!("the model's answer {out:?} is not JSON"))?;
+        let got = v.as_str().unwrap_or_default();
+        Ok(choices
+            .iter()
+            .map(|c| if *c == got { 0.0 } else { f32::NEG_INFINITY })
+            .collect())
+    }
 }
 
 /// Cosine similarity of two L2-normalised vectors.
