@@ -434,17 +434,21 @@ payload_dream() {
 post_dream() {
   grep -rqs "rel: supersedes" "$T/crash/dream" || problems+=("dream: the change was not superseded after the next dream")
 }
-# learn: an agent transcript (a fixture, its crate renamed to the trial's
-# word) from which `mem learn` writes two recovery lessons, curated.
+# learn: an agent session (a fixture, its crate and library renamed after
+# the trial's word, its session id the trial's) from which `mem learn`
+# writes recovery lessons, curated: added, or confirming an earlier
+# trial's lesson (maturity raised, the new evidence listed).
 payload_learn() {
   local w; w=$(word l "$1")
-  sed "s/librocksdb/$w/g" "$ROOT/fixtures/lessons/dev/01-libclang.jsonl" >"$WORK/learn-$1.jsonl"
+  sed "s/librocksdb/$w/g; s/libclang/lib$w/g; s/32163ec4-d59e/$(printf %08x "$1")-d59e/g" \
+    "$ROOT/fixtures/lessons/dev/01-libclang.jsonl" >"$WORK/learn-$1.jsonl"
   RUN=(learn "$WORK/learn-$1.jsonl"); NEXT=("${RUN[@]}")
   ALLOWED=('*'); WORDS=("$w"); POST=post_learn
 }
 post_learn() {
-  grep -rlqs --include="*.md" --exclude-dir=.git --exclude-dir=.mem "${WORDS[0]}" "$T" \
-    || problems+=("learn: no lesson holds the transcript's word after the next learn")
+  # This trial's lesson, or an earlier trial's that curation took it for.
+  grep -rlqs --include="*.md" "Unable to find lib" "$T/lessons" \
+    || problems+=("learn: no lesson of the transcript after the next learn")
 }
 payload_mcp() {
   local w w2; w=$(word p "$1") w2=$(word q "$1")

@@ -67,6 +67,7 @@ pub fn clauses(sentence: &str) -> Vec<String> {
             .to_lowercase()
     };
     let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of a clause, start of the next)
+    let mut clause_start = 0;
     for k in 1..words.len() {
         let (off, w) = words[k];
         let prev = words[k - 1].1;
@@ -88,7 +89,17 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         };
         if let Some(start) = cut {
             let end = words[k - 1].0 + prev.len();
-            cuts.push((end, start));
+            // A clause that ends the old state ("Nora no longer works at
+            // Zalando; she joined Delivery Hero") and the one that gives
+            // the new state are one change, not two facts.
+            let clause = sentence[clause_start..end].to_lowercase();
+            if !(clause.contains("no longer")
+                || clause.contains("anymore")
+                || clause.contains("any more"))
+            {
+                cuts.push((end, start));
+                clause_start = start;
+            }
         }
     }
     let mut out = Vec::new();
@@ -309,6 +320,22 @@ pub fn distill(input: &str) -> (Vec<Statement>, Vec<Rejected>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_end_of_an_old_state_and_the_new_one_are_one_change() {
+        for input in [
+            "Nora no longer works at Zalando; she joined Delivery Hero.",
+            "Deploys no longer use Capistrano; we deploy with Argo CD.",
+            "Ben doesn't play tennis anymore, he plays squash.",
+        ] {
+            assert_eq!(clauses(input), vec![input.to_string()], "{input}");
+        }
+        // Without an end, the two clauses are two facts.
+        assert_eq!(
+            clauses("Nora works at Zalando; she joined a choir.").len(),
+            2
+        );
+    }
 
     #[test]
     fn splits_sentences_and_resolves_pronouns() {
