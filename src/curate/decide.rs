@@ -379,17 +379,24 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // ("fact number 1 about rack 1" -> "… 2 … rack 2": two slots).
         // A value of several words side by side ("Arch Linux", "March 8",
         // "Sofia Adeyemi") fills one slot.
+        // Numbers written in groups ("0171 555 0192") are one value too:
+        // a run of adjacent value words is one slot when any of it changed.
         let slots = |an: &Analysis, vals: &std::collections::BTreeSet<String>| {
-            let pos: Vec<usize> = an
-                .words
-                .iter()
-                .filter(|w| w.value && vals.contains(&w.stem))
-                .map(|w| w.pos)
-                .collect();
-            pos.iter()
-                .enumerate()
-                .filter(|(i, p)| *i == 0 || pos[i - 1] + 1 != **p)
-                .count()
+            let mut runs = 0;
+            let mut in_run = false;
+            let mut changed = false;
+            let mut last: Option<usize> = None;
+            for w in an.words.iter().filter(|w| w.value) {
+                if last.is_some_and(|p| p + 1 == w.pos) {
+                    changed |= vals.contains(&w.stem);
+                } else {
+                    runs += usize::from(in_run && changed);
+                    in_run = true;
+                    changed = vals.contains(&w.stem);
+                }
+                last = Some(w.pos);
+            }
+            runs + usize::from(in_run && changed)
         };
         if nonvalue_new.is_empty() && nonvalue_old.len() <= 1 {
             // The shared values in another order ("from Zurich to Milan" /
@@ -867,6 +874,13 @@ mod tests {
             Some(0.87),
         );
         assert_eq!(v.op, Op::Add, "{}", v.reason);
+        // A number written in groups is one slot.
+        let v = judge(
+            "Pedro's phone number is 0176 555 0348.",
+            "Pedro's phone number is 0171 555 0192.",
+            Some(0.9),
+        );
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
         let v = judge(
             "The train from Zurich to Milan leaves at 08:10.",
             "The train from Zurich to Milan leaves at 07:33.",

@@ -52,6 +52,34 @@ const CLAUSE_VERBS: &[&str] = &[
     "leads", "manages", "writes", "reads", "swims", "cooks", "keeps", "goes",
 ];
 
+/// Words that end a state ("no longer works at", "sold the Octavia",
+/// "gave up freelancing"): the clause after one gives the new state.
+const ENDS_A_STATE: &[&str] = &[
+    "no longer",
+    "anymore",
+    "any more",
+    "gave up",
+    "given up",
+    "quit",
+    "stopped",
+    "sold",
+    "finished",
+    "stepped down",
+    "left",
+    "moved out",
+    "ended",
+    "retired",
+];
+
+/// Lower-case words of `s` joined by single spaces, punctuation dropped.
+fn bare_words(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The independent clauses of one sentence: it is cut before `, and`,
 /// `; `, `, but`, and before `and` or `,` when a personal pronoun or a
 /// known verb follows (then the clause shares the sentence's subject).
@@ -68,6 +96,7 @@ pub fn clauses(sentence: &str) -> Vec<String> {
     };
     let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of a clause, start of the next)
     let mut clause_start = 0;
+    let mut joined_once = false;
     for k in 1..words.len() {
         let (off, w) = words[k];
         let prev = words[k - 1].1;
@@ -92,14 +121,22 @@ pub fn clauses(sentence: &str) -> Vec<String> {
             // A clause that ends the old state ("Nora no longer works at
             // Zalando; she joined Delivery Hero") and the one that gives
             // the new state are one change, not two facts.
-            let clause = sentence[clause_start..end].to_lowercase();
-            if !(clause.contains("no longer")
-                || clause.contains("anymore")
-                || clause.contains("any more"))
-            {
+            // Only when the ending clause does not name the new state
+            // itself ("left SAP *for* a startup"), and only once.
+            let clause = format!(" {} ", bare_words(&sentence[clause_start..end]));
+            let ends = ENDS_A_STATE.iter().find_map(|m| {
+                clause
+                    .find(&format!(" {m} "))
+                    .map(|i| &clause[i + m.len() + 1..])
+            });
+            let joined =
+                ends.is_some_and(|after| !after.contains(" for ") && !after.contains(" to "));
+            if !joined || joined_once {
                 cuts.push((end, start));
-                clause_start = start;
+            } else {
+                joined_once = true;
             }
+            clause_start = start;
         }
     }
     let mut out = Vec::new();
@@ -327,9 +364,24 @@ mod tests {
             "Nora no longer works at Zalando; she joined Delivery Hero.",
             "Deploys no longer use Capistrano; we deploy with Argo CD.",
             "Ben doesn't play tennis anymore, he plays squash.",
+            "We sold the Octavia and bought a used Toyota Corolla hybrid.",
+            "Sven gave up freelancing and is now a staff photographer at a newspaper.",
         ] {
             assert_eq!(clauses(input), vec![input.to_string()], "{input}");
         }
+        // An end that names the new state itself is a clause of its own,
+        // and only the clause right after an end joins it.
+        assert_eq!(
+            clauses(
+                "Benedikt left SAP for a startup in Munich, he bought a flat in Giesing, and he is training for the Munich marathon."
+            )
+            .len(),
+            3
+        );
+        assert_eq!(
+            clauses("Mia quit her job and moved to Oslo, and she adopted a dog.").len(),
+            2
+        );
         // Without an end, the two clauses are two facts.
         assert_eq!(
             clauses("Nora works at Zalando; she joined a choir.").len(),
