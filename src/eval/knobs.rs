@@ -12,6 +12,8 @@
 //! - `MEM_RECALL_DEBUG=FILE`: tier 2's candidate lists appended to FILE.
 //! - `MEM_INGEST_SHAPE=k=v,…` (ingest): `title=first|speaker|context`,
 //!   `stmt=N`, `astmt=N`, `ctx=0|1`, `ctxn=N`, `next=N`.
+//! - `MEM_PLACE_TUNE=k=v,…` (placement's score): `cos`, `lex`, `lexalone`,
+//!   `name`, `hits`, `none`, `clear`, `margin`, `fits` (floats).
 
 use crate::ingest::{Shape, TitleMode};
 use crate::recall::{Query, Tuning};
@@ -119,4 +121,33 @@ mod tests {
         assert_eq!(s.statement_chars, 40, "clamped to the minimum");
         assert_eq!(s.ctx_chars, Shape::default().ctx_chars);
     }
+}
+
+/// Placement's weights: the defaults, or `MEM_PLACE_TUNE`.
+pub fn place_weights() -> crate::place::Weights {
+    let mut w = crate::place::Weights::default();
+    let Ok(spec) = std::env::var("MEM_PLACE_TUNE") else {
+        return w;
+    };
+    for kv in spec.split(',') {
+        let Some((k, v)) = kv.split_once('=') else {
+            continue;
+        };
+        let Ok(f) = v.trim().parse::<f32>() else {
+            continue;
+        };
+        match k.trim() {
+            "cos" => w.cos = f,
+            "lex" => w.lex = f,
+            "lexalone" => w.lex_alone = f,
+            "name" => w.name = f,
+            "hits" => w.hits = f,
+            "none" => w.none_fits = f,
+            "clear" => w.clear = f,
+            "margin" => w.margin = f,
+            "fits" => w.fits = f,
+            _ => {}
+        }
+    }
+    w
 }

@@ -64,22 +64,49 @@ pub struct TopicScore {
     pub titles: Vec<String>,
 }
 
-/// Weights and thresholds of the deterministic score (tuned on
-/// fixtures/placement/dev.jsonl only).
-const W_COS: f32 = 0.6;
-const W_LEX: f32 = 0.35;
-const W_LEX_ALONE: f32 = 0.55;
-const W_NAME: f32 = 0.3;
-const W_HITS: f32 = 0.03;
-/// Below this nothing fits: a new topic.
-const NONE_FITS: f32 = 0.22;
-/// At or above this, with `MARGIN` over the runner-up, the best topic is
-/// clearly right.
-const CLEAR: f32 = 0.40;
-const MARGIN: f32 = 0.10;
-/// Without a model (or when it is undecided) the best topic is reused from
-/// this score on.
-const FITS: f32 = 0.28;
+/// Weights and thresholds of the deterministic score. The defaults were
+/// tuned on fixtures/placement/dev.jsonl only; `MEM_PLACE_TUNE` (an
+/// experiment knob, see [`crate::eval::knobs`]) overrides them.
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    pub cos: f32,
+    pub lex: f32,
+    /// The words' weight when there are no vectors.
+    pub lex_alone: f32,
+    pub name: f32,
+    pub hits: f32,
+    /// Below this nothing fits: a new topic.
+    pub none_fits: f32,
+    /// At or above this, with `margin` over the runner-up, the best topic
+    /// is clearly right.
+    pub clear: f32,
+    pub margin: f32,
+    /// Without a model (or when it is undecided) the best topic is reused
+    /// from this score on.
+    pub fits: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            cos: 0.6,
+            lex: 0.35,
+            lex_alone: 0.55,
+            name: 0.3,
+            hits: 0.03,
+            none_fits: 0.22,
+            clear: 0.40,
+            margin: 0.10,
+            fits: 0.28,
+        }
+    }
+}
+
+fn weights() -> Weights {
+    static W: std::sync::OnceLock<Weights> = std::sync::OnceLock::new();
+    *W.get_or_init(crate::eval::knobs::place_weights)
+}
+
 /// Topics offered to the model.
 const SHOWN: usize = 4;
 /// Topics whose best hits are read (for titles and word overlap).
@@ -263,7 +290,8 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
         })
         .collect();
     // A first order without the word overlap, to choose which topics to read.
-    let pre = |t: &TopicScore| W_COS * t.cos + W_NAME * t.name + W_HITS * t.hits.min(4) as f32;
+    let w = weights();
+    let pre = |t: &TopicScore| w.cos * t.cos + w.name * t.name + w.hits * t.hits.min(4) as f32;
     out.sort_by(|a, b| pre(b).total_cmp(&pre(a)).then(a.topic.cmp(&b.topic)));
     // Topics with a BM25 hit are read too even when ranked low above.
     let bm25_topics: Vec<String> = s
@@ -310,9 +338,9 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
         }
     }
     // Without vectors the words are the only evidence of meaning.
-    let w_lex = if s.qv.is_some() { W_LEX } else { W_LEX_ALONE };
+    let w_lex = if s.qv.is_some() { w.lex } else { w.lex_alone };
     for t in out.iter_mut() {
-        t.score = W_COS * t.cos + w_lex * t.lex + W_NAME * t.name + W_HITS * t.hits.min(4) as f32;
+        t.score = w.cos * t.cos + w_lex * t.lex + w.name * t.name + w.hits * t.hits.min(4) as f32;
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.topic.cmp(&b.topic)));
     crate::trace::mark(&format!(
@@ -482,14 +510,15 @@ pub fn judge(ranked: &[TopicScore]) -> Verdict {
         "{} scores {:.2} (cosine {:.2}, words {:.2}, name {:.1}), next {:.2}",
         best.topic, best.score, best.cos, best.lex, best.name, second
     );
-    if best.score < NONE_FITS {
+    let w = weights();
+    if best.score < w.none_fits {
         return Verdict {
             choice: None,
             clear: true,
             reason: format!("nothing fits: {why}"),
         };
     }
-    if best.score >= CLEAR && best.score - second >= MARGIN {
+    if best.score >= w.clear && best.score - second >= w.margin {
         return Verdict {
             choice: Some(0),
             clear: true,
@@ -497,7 +526,7 @@ pub fn judge(ranked: &[TopicScore]) -> Verdict {
         };
     }
     Verdict {
-        choice: (best.score >= FITS).then_some(0),
+        choice: (best.score >= w.fits).then_some(0),
         clear: false,
         reason: format!("unclear: {why}"),
     }
