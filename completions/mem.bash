@@ -112,6 +112,9 @@ _mem() {
             mem__subcmd__eval,curation)
                 cmd="mem__subcmd__eval__subcmd__curation"
                 ;;
+            mem__subcmd__eval,dream)
+                cmd="mem__subcmd__eval__subcmd__dream"
+                ;;
             mem__subcmd__eval,drift)
                 cmd="mem__subcmd__eval__subcmd__drift"
                 ;;
@@ -138,6 +141,9 @@ _mem() {
                 ;;
             mem__subcmd__eval__subcmd__help,curation)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__curation"
+                ;;
+            mem__subcmd__eval__subcmd__help,dream)
+                cmd="mem__subcmd__eval__subcmd__help__subcmd__dream"
                 ;;
             mem__subcmd__eval__subcmd__help,drift)
                 cmd="mem__subcmd__eval__subcmd__help__subcmd__drift"
@@ -258,6 +264,9 @@ _mem() {
                 ;;
             mem__subcmd__help__subcmd__eval,curation)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__curation"
+                ;;
+            mem__subcmd__help__subcmd__eval,dream)
+                cmd="mem__subcmd__help__subcmd__eval__subcmd__dream"
                 ;;
             mem__subcmd__help__subcmd__eval,drift)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__drift"
@@ -646,7 +655,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval)
-            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement quarantine lessons drift help"
+            opts="-y -q -h --root --json --color --yes --quiet --help synth locomo longmemeval curation placement quarantine lessons drift dream help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,6 +688,52 @@ _mem() {
                     return 0
                     ;;
                 --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__dream)
+            opts="-y -q -h --seed --entries --duplicates --changes --sample --work-dir --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --entries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duplicates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --work-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -736,7 +791,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help)
-            opts="synth locomo longmemeval curation placement quarantine lessons drift help"
+            opts="synth locomo longmemeval curation placement quarantine lessons drift dream help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,6 +805,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__help__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__eval__subcmd__help__subcmd__dream)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1216,7 +1285,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval)
-            opts="synth locomo longmemeval curation placement quarantine lessons drift"
+            opts="synth locomo longmemeval curation placement quarantine lessons drift dream"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1230,6 +1299,20 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__eval__subcmd__curation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__eval__subcmd__dream)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

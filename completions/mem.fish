@@ -491,23 +491,24 @@ complete -c mem -n "__fish_mem_using_subcommand watch" -l json -d 'Machine-reada
 complete -c mem -n "__fish_mem_using_subcommand watch" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand watch" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -l color -d 'When to colour output' -r -f -a "auto\t''
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "placement" -d 'Placement: where inputs land in an existing tree (existing topic or new), per mode'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "drift" -d 'Facts that change over a simulated year: current values and values as of past dates'
-complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "curation" -d 'Curated writes: decision accuracy, distillation support and latency per add on a scenario set'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "placement" -d 'Placement: where inputs land in an existing tree (existing topic or new), per mode'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "drift" -d 'Facts that change over a simulated year: current values and values as of past dates'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "dream" -d '`mem dream` on a synthetic tree with planted near-duplicates and contradictions'
+complete -c mem -n "__fish_mem_using_subcommand eval; and not __fish_seen_subcommand_from synth locomo longmemeval curation placement quarantine lessons drift dream help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s n -l entries -d 'Number of entries' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l seed -d 'Seed of the generator' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -l batch -d 'Entries per batch (one commit each)' -r
@@ -612,6 +613,20 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s h -l help -d 'Print help'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l seed -d 'Seed of the generator' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l entries -d 'Entries in the tree, planted ones included' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l duplicates -d 'Share of the entries that are planted near-duplicates' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l changes -d 'Share of the entries that are planted contradictions (a later value)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l sample -d 'Proposals of each kind, right and wrong, listed with their texts' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l work-dir -d 'Folder for the temporary tree, which must exist (default: the system temp dir)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -l json -d 'Machine-readable output: one JSON object per line on stdout'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from dream" -s h -l help -d 'Print help'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "synth" -d 'Create a tree of N synthetic entries (realistic sizes and vocabulary, deterministic by seed)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "locomo" -d 'Retrieval on LoCoMo: one temp tree per conversation, every QA asked through recall'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "longmemeval" -d 'Retrieval on LongMemEval: one temp tree per question (its haystack), abstention excluded'
@@ -620,6 +635,7 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "drift" -d 'Facts that change over a simulated year: current values and values as of past dates'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "dream" -d '`mem dream` on a synthetic tree with planted near-duplicates and contradictions'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mem -n "__fish_mem_using_subcommand completions" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
@@ -687,3 +703,4 @@ complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "quarantine" -d 'The trust boundary: poisoned notes quarantined and normal notes passed, on a labelled set'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "lessons" -d '`mem learn` on a gold set of agent transcripts: lesson recall, precision, evidence, replay'
 complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "drift" -d 'Facts that change over a simulated year: current values and values as of past dates'
+complete -c mem -n "__fish_mem_using_subcommand help; and __fish_seen_subcommand_from eval" -f -a "dream" -d '`mem dream` on a synthetic tree with planted near-duplicates and contradictions'

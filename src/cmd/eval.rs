@@ -29,6 +29,8 @@ pub enum EvalCmd {
     Lessons(LessonsArgs),
     /// Facts that change over a simulated year: current values and values as of past dates
     Drift(DriftArgs),
+    /// `mem dream` on a synthetic tree with planted near-duplicates and contradictions
+    Dream(DreamArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -180,7 +182,108 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         EvalCmd::Quarantine(a) => quarantine(a, ctx),
         EvalCmd::Lessons(a) => lessons(a, ctx),
         EvalCmd::Drift(a) => drift(a, ctx),
+        EvalCmd::Dream(a) => dream(a, ctx),
     }
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Writes a fresh temporary tree of --entries entries: synthetic filler (as `mem eval synth`) and \
+facts about people, services, projects and hosts (the drift generator's), each statement one entry written \
+without curation. --duplicates of the entries are a fact said again another way, later; --changes are a fact \
+given a later, different value. Then `mem dream` plans its changes (nothing is applied) and each proposal is \
+scored: a planted pair found, or wrong. Reported: the share of each kind found, the wrong proposals, dream's \
+time; --sample N lists N right and N wrong proposals of each kind with their texts, to check by hand.\n\n\
+Examples:\n  mem eval dream\n  mem eval dream --entries 2000 --seed 2 --sample 10 --json"
+)]
+pub struct DreamArgs {
+    /// Seed of the generator
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Entries in the tree, planted ones included
+    #[arg(long, default_value_t = 10_000)]
+    pub entries: usize,
+    /// Share of the entries that are planted near-duplicates
+    #[arg(long, default_value_t = 0.05)]
+    pub duplicates: f64,
+    /// Share of the entries that are planted contradictions (a later value)
+    #[arg(long, default_value_t = 0.02)]
+    pub changes: f64,
+    /// Proposals of each kind, right and wrong, listed with their texts
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub sample: usize,
+    /// Folder for the temporary tree, which must exist (default: the system temp dir)
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+}
+
+fn dream(a: DreamArgs, ctx: &Ctx) -> Result<()> {
+    for (name, v) in [("--duplicates", a.duplicates), ("--changes", a.changes)] {
+        if !(0.0..=0.5).contains(&v) {
+            anyhow::bail!("{name} {v} is not a share between 0 and 0.5");
+        }
+    }
+    let o = crate::eval::dreambench::Options {
+        seed: a.seed,
+        entries: a.entries,
+        duplicates: a.duplicates,
+        changes: a.changes,
+        sample: a.sample,
+        work_dir: a.work_dir,
+    };
+    let quiet = ctx.json || ctx.quiet;
+    let r = crate::eval::dreambench::run(&o, &|m| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    })?;
+    if ctx.json {
+        return ctx.json_line(&r);
+    }
+    out_line(&format!(
+        "dream (seed {}): {} entries, {} facts; planted {} duplicates, {} contradictions\n\
+         duplicates found {}/{} ({:.3})  contradictions found {}/{} ({:.3})\n\
+         proposals {}, wrong {} ({:.3}){}\n\
+         dream {:.1} s ({} pairs compared); tree and index built in {:.1} s",
+        r.seed,
+        r.entries,
+        r.facts,
+        r.planted_duplicates,
+        r.planted_changes,
+        r.found_duplicates,
+        r.planted_duplicates,
+        r.duplicate_recall,
+        r.found_changes,
+        r.planted_changes,
+        r.change_recall,
+        r.proposals,
+        r.wrong,
+        r.wrong_share,
+        if r.wrong_by_kind.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ": {}",
+                r.wrong_by_kind
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        r.dream_seconds,
+        r.pairs_compared,
+        r.build_seconds
+    ))?;
+    for (label, list) in [("WRONG", &r.wrong_sample), ("RIGHT", &r.right_sample)] {
+        for s in list {
+            out_line(&format!(
+                "{label} {} ({})\n    keep:  {}\n    other: {}",
+                s.kind, s.reason, s.keep_text, s.other_text
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {

@@ -709,6 +709,103 @@ pub fn generate(seed: u64, subjects: usize, changed: f64) -> (Vec<Fact>, Vec<Sta
     (facts, statements)
 }
 
+/// What a planted statement is, in the dream benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Planted {
+    /// A fact's first statement.
+    First,
+    /// The same value of the same fact again, said another way, later.
+    Duplicate,
+    /// A later, different value of the same fact, written without curation.
+    Change,
+}
+
+/// Phrasings that say a statement again with nothing new.
+const RESTATE: &[&str] = &["Note: {t}", "To recap: {t}", "Reminder: {t}", "FYI: {t}"];
+
+/// Facts for `mem eval dream`: every fact's first statement, then
+/// `duplicates` facts said again another way (another first phrasing, or
+/// the statement restated) and `changes` other facts given a later value,
+/// deterministic by `seed`. The statements come with their fact, oldest
+/// first per fact; no fact is both duplicated and changed.
+pub fn planted(
+    seed: u64,
+    subjects: usize,
+    duplicates: usize,
+    changes: usize,
+) -> Vec<(Statement, Planted)> {
+    let mut rng = Rng::new(seed);
+    // (fact, first time, value, attr, subject, first template index)
+    let mut firsts = Vec::new();
+    for (si, sort) in SORTS.iter().enumerate() {
+        let n = subjects / SORTS.len() + usize::from(si < subjects % SORTS.len());
+        for subject in (sort.subjects)(&mut rng, n) {
+            for attr in sort.attrs {
+                let t =
+                    YEAR_START + rng.range(0, 120) as i64 * DAY + rng.range(8, 18) as i64 * 3600;
+                let value = loop {
+                    let v = (attr.values)(&mut rng);
+                    if v != subject {
+                        break v;
+                    }
+                };
+                let k = rng.below(attr.first.len());
+                firsts.push((t, value, attr, subject.clone(), k));
+            }
+        }
+    }
+    // Which facts get a duplicate / a change: a seeded shuffle.
+    let mut order: Vec<usize> = (0..firsts.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let mut out = Vec::new();
+    for (i, (t, value, attr, subject, k)) in firsts.iter().enumerate() {
+        out.push((
+            Statement {
+                time: *t,
+                text: fill(attr.first[*k], subject, value),
+                fact: i,
+                version: 0,
+            },
+            Planted::First,
+        ));
+    }
+    for (n, &i) in order.iter().take(duplicates + changes).enumerate() {
+        let (t, value, attr, subject, k) = &firsts[i];
+        let later = t + rng.range(1, 200) as i64 * DAY;
+        let (text, what, version) = if n < duplicates {
+            let text = if attr.first.len() > 1 {
+                fill(attr.first[(k + 1) % attr.first.len()], subject, value)
+            } else {
+                let wrap: &str = *rng.pick(RESTATE);
+                wrap.replace("{t}", &fill(attr.first[*k], subject, value))
+            };
+            (text, Planted::Duplicate, 0)
+        } else {
+            let new = loop {
+                let v = (attr.values)(&mut rng);
+                if v != *subject && v != *value {
+                    break v;
+                }
+            };
+            let template: &str = *rng.pick(attr.change);
+            (fill(template, subject, &new), Planted::Change, 1)
+        };
+        out.push((
+            Statement {
+                time: later,
+                text,
+                fact: i,
+                version,
+            },
+            what,
+        ));
+    }
+    out
+}
+
 /// Whether `needle` is in `hay` as whole words (case-insensitive).
 fn has_words(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.to_lowercase(), needle.to_lowercase());

@@ -13,7 +13,8 @@
 //! - `MEM_INGEST_SHAPE=k=v,…` (ingest): `title=first|speaker|context`,
 //!   `stmt=N`, `astmt=N`, `ctx=0|1`, `ctxn=N`, `next=N`.
 //! - `MEM_PLACE_TUNE=k=v,…` (placement's score): `cos`, `lex`, `lexalone`,
-//!   `name`, `hits`, `none`, `clear`, `margin`, `fits` (floats).
+//!   `name`, `hits`, `none`, `clear`, `margin`, `fits` (floats); read by
+//!   `place` itself (this module depends on placement, not the reverse).
 
 use crate::ingest::{Shape, TitleMode};
 use crate::recall::{Query, Tuning};
@@ -96,40 +97,6 @@ pub fn ingest_shape() -> Shape {
     }
 }
 
-/// Placement's weights: the defaults, or `MEM_PLACE_TUNE`.
-pub fn place_weights() -> crate::place::Weights {
-    match std::env::var("MEM_PLACE_TUNE") {
-        Ok(spec) => parse_place_weights(&spec),
-        Err(_) => crate::place::Weights::default(),
-    }
-}
-
-/// The default placement weights with a `MEM_PLACE_TUNE` spec applied.
-pub fn parse_place_weights(spec: &str) -> crate::place::Weights {
-    let mut w = crate::place::Weights::default();
-    for kv in spec.split(',') {
-        let Some((k, v)) = kv.split_once('=') else {
-            continue;
-        };
-        let Ok(f) = v.trim().parse::<f32>() else {
-            continue;
-        };
-        match k.trim() {
-            "cos" => w.cos = f,
-            "lex" => w.lex = f,
-            "lexalone" => w.lex_alone = f,
-            "name" => w.name = f,
-            "hits" => w.hits = f,
-            "none" => w.none_fits = f,
-            "clear" => w.clear = f,
-            "margin" => w.margin = f,
-            "fits" => w.fits = f,
-            _ => {}
-        }
-    }
-    w
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,13 +121,5 @@ mod tests {
         assert_eq!(s.next_chars, 120);
         assert_eq!(s.statement_chars, 40, "clamped to the minimum");
         assert_eq!(s.ctx_chars, Shape::default().ctx_chars);
-    }
-
-    #[test]
-    fn placement_weights_take_a_spec_and_keep_the_rest() {
-        let d = crate::place::Weights::default();
-        let w = parse_place_weights("cos=0.8, fits=0.34,bogus=1,lex=x");
-        assert_eq!((w.cos, w.fits), (0.8, 0.34));
-        assert_eq!((w.lex, w.name, w.none_fits), (d.lex, d.name, d.none_fits));
     }
 }

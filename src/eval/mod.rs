@@ -7,6 +7,7 @@
 //! with [`metrics`] at turn and session level.
 
 pub mod curation;
+pub mod dreambench;
 pub mod drift;
 pub mod knobs;
 pub mod lessons;

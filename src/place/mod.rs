@@ -102,9 +102,43 @@ impl Default for Weights {
     }
 }
 
+/// Placement's weights: the defaults, or `MEM_PLACE_TUNE`.
+fn weights_from_env() -> Weights {
+    match std::env::var("MEM_PLACE_TUNE") {
+        Ok(spec) => parse_weights(&spec),
+        Err(_) => Weights::default(),
+    }
+}
+
+/// The default placement weights with a `MEM_PLACE_TUNE` spec applied.
+pub fn parse_weights(spec: &str) -> Weights {
+    let mut w = Weights::default();
+    for kv in spec.split(',') {
+        let Some((k, v)) = kv.split_once('=') else {
+            continue;
+        };
+        let Ok(f) = v.trim().parse::<f32>() else {
+            continue;
+        };
+        match k.trim() {
+            "cos" => w.cos = f,
+            "lex" => w.lex = f,
+            "lexalone" => w.lex_alone = f,
+            "name" => w.name = f,
+            "hits" => w.hits = f,
+            "none" => w.none_fits = f,
+            "clear" => w.clear = f,
+            "margin" => w.margin = f,
+            "fits" => w.fits = f,
+            _ => {}
+        }
+    }
+    w
+}
+
 fn weights() -> Weights {
     static W: std::sync::OnceLock<Weights> = std::sync::OnceLock::new();
-    *W.get_or_init(crate::eval::knobs::place_weights)
+    *W.get_or_init(weights_from_env)
 }
 
 /// Topics offered to the model.
@@ -747,6 +781,14 @@ pub fn decide(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn placement_weights_take_a_spec_and_keep_the_rest() {
+        let d = Weights::default();
+        let w = parse_weights("cos=0.8, fits=0.34,bogus=1,lex=x");
+        assert_eq!((w.cos, w.fits), (0.8, 0.34));
+        assert_eq!((w.lex, w.name, w.none_fits), (d.lex, d.name, d.none_fits));
+    }
+
     use super::*;
 
     fn t(topic: &str, score: f32) -> TopicScore {
