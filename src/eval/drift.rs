@@ -779,7 +779,7 @@ pub fn planted(
             let text = if attr.first.len() > 1 {
                 fill(attr.first[(k + 1) % attr.first.len()], subject, value)
             } else {
-                let wrap: &str = *rng.pick(RESTATE);
+                let wrap = rng.pick::<&str>(RESTATE);
                 wrap.replace("{t}", &fill(attr.first[*k], subject, value))
             };
             (text, Planted::Duplicate, 0)
@@ -790,7 +790,7 @@ pub fn planted(
                     break v;
                 }
             };
-            let template: &str = *rng.pick(attr.change);
+            let template = rng.pick::<&str>(attr.change);
             (fill(template, subject, &new), Planted::Change, 1)
         };
         out.push((
