@@ -31,10 +31,80 @@ use crate::tree::Tree;
 use crate::write::{Changeset, Writer};
 use anyhow::Result;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Entries of one subject compared pairwise, at most (the newest kept).
 pub const GROUP_LIMIT: usize = 200;
+
+/// Cosine two statements need (when the tree has an embedder) before one
+/// supersedes the other.
+pub const SUPERSEDE_COSINE: f32 = 0.70;
+
+/// Whether the two statements share a word of their own beyond the
+/// subject (the named one, else the words both open with): the word of the
+/// attribute ("editor", "works"), as written (synonyms folded, but not the
+/// attributes a verb implies: "moved to room 4" is not "based in Oslo").
+fn same_attribute_word(a: &Analysis, b: &Analysis) -> bool {
+    let subject: std::collections::BTreeSet<&str> = a
+        .subject
+        .iter()
+        .chain(b.subject.iter())
+        .flat_map(|s| s.split(' '))
+        .collect();
+    let prefix = if a.subject.is_some() {
+        0
+    } else {
+        a.words
+            .iter()
+            .zip(&b.words)
+            .take_while(|(x, y)| x.stem == y.stem)
+            .count()
+    };
+    let own = |x: &Analysis, skip: usize| -> std::collections::BTreeSet<String> {
+        x.words
+            .iter()
+            .skip(skip)
+            .filter(|w| !w.stop && !w.value && !w.stem.is_empty())
+            .filter(|w| !subject.contains(w.stem.as_str()))
+            .filter(|w| {
+                !crate::text::is_frame_word(&w.stem) && !Analysis::is_marker(&w.raw.to_lowercase())
+            })
+            .map(|w| w.stem.clone())
+            .collect()
+    };
+    own(a, prefix)
+        .intersection(&own(b, prefix))
+        .next()
+        .is_some()
+}
+
+/// The names a statement holds beyond its subject: runs of capitalised
+/// words without digits, as stems ("sofia lindqvist").
+fn names(a: &Analysis) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut run: Vec<&str> = Vec::new();
+    let mut last = None;
+    for w in &a.words {
+        let name = w.value && !w.raw.chars().any(|c| c.is_ascii_digit());
+        if name && last.is_some_and(|p: usize| p + 1 == w.pos) {
+            run.push(&w.stem);
+        } else {
+            if !run.is_empty() {
+                out.insert(run.join(" "));
+            }
+            run = if name { vec![&w.stem] } else { Vec::new() };
+        }
+        last = name.then_some(w.pos);
+    }
+    if !run.is_empty() {
+        out.insert(run.join(" "));
+    }
+    out
+}
+
+/// Longest statement compared, in words: dream links facts, and a longer
+/// text (a note, a conversation turn) holds several.
+pub const MAX_WORDS: usize = 40;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Proposal {
@@ -70,7 +140,12 @@ pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
     let models = crate::model::select::Models::new(&tree.config.models);
     let (idx, _) = crate::index::open(tree, &models, false, false)?;
     let (files, _) = tree.scan(false);
-    let mut groups: BTreeMap<String, Vec<Live>> = BTreeMap::new();
+    let mut lives: Vec<Live> = Vec::new();
+    // Entries by the names they hold: the subject (else the first content
+    // word: "The auth-api service …" meets "Auth-api …") and every other
+    // name ("Project Cougar is led by Sofia Lindqvist" meets "Sofia
+    // Lindqvist leads project Cougar").
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut n = 0;
     for f in files {
         let Ok(entry) = tree.read(&f) else { continue };
@@ -83,41 +158,96 @@ pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
         {
             continue;
         }
-        let analysis = Analysis::new(entry.statement());
-        let Some(subject) = analysis.subject.clone() else {
+        // Facts are compared, not notes: a statement of one sentence.
+        let statement = entry.statement();
+        if statement.split_whitespace().count() > MAX_WORDS
+            || crate::curate::distill::sentences(statement).len() > 1
+        {
+            continue;
+        }
+        let analysis = Analysis::new(statement);
+        let Some(subject) = analysis.subject.clone().or_else(|| {
+            analysis
+                .words
+                .iter()
+                .find(|w| !w.stop && !w.stem.is_empty())
+                .map(|w| w.stem.clone())
+        }) else {
             continue;
         };
+        let mut keys = names(&analysis);
+        keys.insert(subject);
         let start = entry.start().unwrap_or(i64::MIN);
-        groups.entry(subject).or_default().push(Live {
+        for k in keys {
+            groups.entry(k).or_default().push(lives.len());
+        }
+        lives.push(Live {
             path,
             entry,
             start,
             analysis,
         });
     }
+    // Statement vectors (from the embedding cache curation filled, or
+    // made now) for the entries that have someone to be compared with.
+    let mut vectors: HashMap<usize, Vec<f32>> = HashMap::new();
+    if let Ok(Some(emb)) = models.embedder() {
+        let mut wanted: Vec<usize> = groups
+            .values()
+            .filter(|g| g.len() > 1)
+            .flatten()
+            .copied()
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let texts: Vec<String> = wanted
+            .iter()
+            .map(|&i| lives[i].entry.statement().to_string())
+            .collect();
+        if let Ok(vs) = crate::index::embcache::embed_cached(emb, &texts, None) {
+            vectors.extend(wanted.into_iter().zip(vs));
+        }
+    }
+    let cosine = |a: usize, b: usize| match (vectors.get(&a), vectors.get(&b)) {
+        (Some(x), Some(y)) => Some(crate::model::cosine(x, y)),
+        _ => None,
+    };
     let mut out = Vec::new();
-    let mut used: HashSet<String> = HashSet::new();
+    let mut used: HashSet<usize> = HashSet::new();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut compared = 0;
     for (_, mut g) in groups {
-        g.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.path.cmp(&b.path)));
+        g.sort_by(|&a, &b| {
+            lives[a]
+                .start
+                .cmp(&lives[b].start)
+                .then_with(|| lives[a].path.cmp(&lives[b].path))
+        });
         if g.len() > GROUP_LIMIT {
             g.drain(..g.len() - GROUP_LIMIT);
         }
         for i in 0..g.len() {
-            if used.contains(&g[i].path) {
+            if used.contains(&g[i]) {
                 continue;
             }
             for j in i + 1..g.len() {
-                if used.contains(&g[j].path) || g[j].start <= g[i].start {
+                let (oi, ni) = (g[i], g[j]);
+                if used.contains(&ni)
+                    || lives[ni].start <= lives[oi].start
+                    || !seen.insert((oi, ni))
+                {
                     continue;
                 }
                 compared += 1;
-                let (old, new) = (&g[i], &g[j]);
-                let v = crate::curate::decide::judge(
-                    new.entry.statement(),
-                    old.entry.statement(),
-                    None,
-                );
+                let (old, new) = (&lives[oi], &lives[ni]);
+                let cos = cosine(ni, oi);
+                let v =
+                    crate::curate::decide::judge(new.entry.statement(), old.entry.statement(), cos);
+                // A supersede hides the older entry: with vectors, the two
+                // must also read alike (another attribute of the same
+                // subject reads apart).
+                let alike = cos.is_none_or(|c| c >= SUPERSEDE_COSINE)
+                    || same_attribute_word(&new.analysis, &old.analysis);
                 let proposal = if v.clear && v.op == crate::curate::decide::Op::Noop {
                     Some(Proposal {
                         kind: "duplicate",
@@ -125,20 +255,27 @@ pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
                         other: new.path.clone(),
                         reason: v.reason,
                     })
-                } else if crate::text::same_attribute_changed(&new.analysis, &old.analysis) {
+                } else if alike
+                    && ((v.clear && v.op == crate::curate::decide::Op::Supersede)
+                        || crate::text::same_attribute_changed(&new.analysis, &old.analysis))
+                {
                     Some(Proposal {
                         kind: "supersede",
                         keep: new.path.clone(),
                         other: old.path.clone(),
-                        reason: "the same attribute of the same subject, a later value".into(),
+                        reason: if v.op == crate::curate::decide::Op::Supersede {
+                            v.reason
+                        } else {
+                            "the same attribute of the same subject, a later value".into()
+                        },
                     })
                 } else {
                     None
                 };
                 if let Some(p) = proposal {
-                    used.insert(p.other.clone());
+                    used.insert(oi);
                     if p.kind == "duplicate" {
-                        used.insert(p.keep.clone());
+                        used.insert(ni);
                     }
                     out.push(p);
                     break;

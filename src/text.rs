@@ -593,8 +593,43 @@ pub struct Analysis {
     pub negated: bool,
 }
 
+/// Labels that open a note and say nothing of its subject ("Note: …",
+/// "To recap: …"), skipped before the statement is analysed.
+const LABELS: &[&str] = &[
+    "note",
+    "notes",
+    "reminder",
+    "recap",
+    "to recap",
+    "fyi",
+    "btw",
+    "ps",
+    "p.s.",
+    "nb",
+    "info",
+    "heads up",
+    "for the record",
+    "summary",
+    "tl;dr",
+    "tldr",
+    "context",
+];
+
+/// `text` without an opening label and its colon.
+fn without_label(text: &str) -> &str {
+    let t = text.trim_start();
+    if let Some((head, rest)) = t.split_once(':')
+        && LABELS.contains(&head.trim().to_lowercase().as_str())
+        && !rest.trim().is_empty()
+    {
+        return rest.trim_start();
+    }
+    t
+}
+
 impl Analysis {
     pub fn new(text: &str) -> Self {
+        let text = without_label(text);
         let raw = words_of(text);
         let mut words = Vec::with_capacity(raw.len());
         for (i, w) in raw.iter().enumerate() {

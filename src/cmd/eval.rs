@@ -275,7 +275,11 @@ fn dream(a: DreamArgs, ctx: &Ctx) -> Result<()> {
         r.pairs_compared,
         r.build_seconds
     ))?;
-    for (label, list) in [("WRONG", &r.wrong_sample), ("RIGHT", &r.right_sample)] {
+    for (label, list) in [
+        ("WRONG", &r.wrong_sample),
+        ("RIGHT", &r.right_sample),
+        ("MISSED", &r.missed_sample),
+    ] {
         for s in list {
             out_line(&format!(
                 "{label} {} ({})\n    keep:  {}\n    other: {}",

@@ -466,7 +466,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 vec![Op::Supersede, Op::Noop],
             );
         }
-        if swap {
+        // Said another way when the whole still reads the same ("X's
+        // office is in room 302" / "X sits in room 302").
+        if swap && cos < PARAPHRASE_COSINE {
             return clear(
                 Op::Add,
                 format!(
@@ -474,6 +476,12 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                     list(&o.only_new),
                     list(&o.only_old)
                 ),
+            );
+        }
+        if cos >= PARAPHRASE_COSINE {
+            return clear(
+                Op::Noop,
+                format!("one word differs, a paraphrase (cosine {cos:.2})"),
             );
         }
         if cos >= 0.8 {

@@ -71,6 +71,8 @@ pub struct Report {
     pub pairs_compared: usize,
     pub wrong_sample: Vec<Sampled>,
     pub right_sample: Vec<Sampled>,
+    /// Planted pairs dream did not find (the older entry as `other`).
+    pub missed_sample: Vec<Sampled>,
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -214,6 +216,46 @@ pub fn run(o: &Options, progress: &dyn Fn(&str)) -> Result<Report> {
                 other_text: texts.get(&p.other).cloned().unwrap_or_default(),
                 reason: p.reason.clone(),
             });
+        }
+    }
+    // Planted pairs not found, for a look at why.
+    let found: std::collections::HashSet<(&str, &str)> = proposals
+        .iter()
+        .flat_map(|p| {
+            [
+                (p.keep.as_str(), p.other.as_str()),
+                (p.other.as_str(), p.keep.as_str()),
+            ]
+        })
+        .collect();
+    let mut by_fact: BTreeMap<usize, Vec<(&String, Planted)>> = BTreeMap::new();
+    for (path, &i) in &written {
+        if i >= first_fact {
+            let (s, p) = &statements[i - first_fact];
+            by_fact.entry(s.fact).or_default().push((path, *p));
+        }
+    }
+    for entries in by_fact.values() {
+        let first = entries.iter().find(|(_, p)| *p == Planted::First);
+        let later = entries.iter().find(|(_, p)| *p != Planted::First);
+        if let (Some((a, _)), Some((b, p))) = (first, later)
+            && !found.contains(&(a.as_str(), b.as_str()))
+        {
+            let kind = if *p == Planted::Duplicate {
+                "duplicate"
+            } else {
+                "supersede"
+            };
+            if r.missed_sample.iter().filter(|s| s.kind == kind).count() < o.sample {
+                r.missed_sample.push(Sampled {
+                    kind,
+                    keep: (*b).clone(),
+                    other: (*a).clone(),
+                    keep_text: texts.get(*b).cloned().unwrap_or_default(),
+                    other_text: texts.get(*a).cloned().unwrap_or_default(),
+                    reason: String::new(),
+                });
+            }
         }
     }
     r.duplicate_recall = ratio(r.found_duplicates, n_dup);
