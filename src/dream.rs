@@ -243,10 +243,10 @@ pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
                 let cos = cosine(ni, oi);
                 let v =
                     crate::curate::decide::judge(new.entry.statement(), old.entry.statement(), cos);
-                // A supersede hides the older entry: with vectors, the two
-                // must also read alike (another attribute of the same
-                // subject reads apart).
-                let alike = cos.is_none_or(|c| c >= SUPERSEDE_COSINE)
+                // A supersede hides the older entry: the two must also read
+                // alike (with vectors) or share the attribute's word
+                // (another attribute of the same subject does neither).
+                let alike = cos.is_some_and(|c| c >= SUPERSEDE_COSINE)
                     || same_attribute_word(&new.analysis, &old.analysis);
                 let proposal = if v.clear && v.op == crate::curate::decide::Op::Noop {
                     Some(Proposal {
@@ -362,4 +362,65 @@ pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
         }
     }
     Ok(commits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_beyond_the_subject_meet_their_entries() {
+        let a = Analysis::new("Project Cougar is led by Sofia Lindqvist.");
+        let b = Analysis::new("Sofia Lindqvist leads project Cougar.");
+        assert!(names(&a).contains("sofia lindqvist"), "{:?}", names(&a));
+        assert!(
+            b.subject.as_deref() == Some("sofia lindqvist"),
+            "{:?}",
+            b.subject
+        );
+        // Numbers are values, not names.
+        assert!(
+            names(&Analysis::new("Host atlas9 has 64 GB of RAM."))
+                .iter()
+                .all(|n| !n.contains("64"))
+        );
+    }
+
+    #[test]
+    fn a_supersede_needs_a_word_of_the_attribute_in_common() {
+        let yes = [
+            (
+                "Quinn Kaur works from Osaka.",
+                "Quinn Kaur works from Austin.",
+            ),
+            (
+                "Olga Grant switched editors to Emacs.",
+                "Olga Grant's editor of choice is Vim.",
+            ),
+        ];
+        for (new, old) in yes {
+            assert!(
+                same_attribute_word(&Analysis::new(new), &Analysis::new(old)),
+                "{new} / {old}"
+            );
+        }
+        let no = [
+            // Implied attributes do not count: an office is not a city.
+            (
+                "Bjorn Byrne is based in Krakow.",
+                "Bjorn Byrne moved to room 138.",
+            ),
+            // The words both open with are the subject.
+            (
+                "The checkout-cache service listens on port 9186 now.",
+                "The checkout-cache service is owned by the Infra team.",
+            ),
+        ];
+        for (new, old) in no {
+            assert!(
+                !same_attribute_word(&Analysis::new(new), &Analysis::new(old)),
+                "{new} / {old}"
+            );
+        }
+    }
 }

@@ -729,10 +729,21 @@ impl Analysis {
             .filter(|w| !w.stop && !w.stem.is_empty())
             .map(|w| w.stem.clone())
             .collect();
-        for w in &self.words {
+        for (i, w) in self.words.iter().enumerate() {
             let l = w.raw.to_lowercase();
             if let Some((_, implied)) = IMPLIES.iter().find(|(v, _)| *v == l) {
-                s.insert(implied.to_string());
+                // "moved to Porto", "joined Bosch": the verb names the
+                // attribute only when a name follows it; "moved to room
+                // 925" is about a room.
+                let next = self.words[i + 1..].iter().find(|x| {
+                    !matches!(
+                        x.raw.to_lowercase().as_str(),
+                        "to" | "into" | "from" | "back" | "over" | "the"
+                    )
+                });
+                if next.is_none_or(|x| x.value) {
+                    s.insert(implied.to_string());
+                }
             }
         }
         s

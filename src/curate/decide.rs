@@ -478,6 +478,20 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 ),
             );
         }
+        // A word swapped in place, nothing else, no value in common: the
+        // swapped word is the value ("in the testing phase" / "in the
+        // rollout phase").
+        if swap && shared_values(a, b).is_empty() {
+            return unclear(
+                Op::Supersede,
+                format!(
+                    "one word swapped in place ({} -> {}), no value in common",
+                    list(&o.only_old),
+                    list(&o.only_new)
+                ),
+                vec![Op::Supersede, Op::Add],
+            );
+        }
         if cos >= PARAPHRASE_COSINE {
             return clear(
                 Op::Noop,
@@ -872,6 +886,46 @@ mod tests {
             let v = judge(new, old, Some(0.75));
             assert_ne!(v.op, Op::Noop, "{new} / {old}: {}", v.reason);
         }
+    }
+
+    #[test]
+    fn a_word_swapped_in_place_is_a_paraphrase_only_around_a_shared_value() {
+        let v = judge(
+            "Imani Abbott's office is in room 302.",
+            "Imani Abbott sits in room 302.",
+            Some(0.9),
+        );
+        assert_eq!((v.op, v.clear), (Op::Noop, true), "{}", v.reason);
+        // No value in common: the swapped word is the value.
+        let v = judge(
+            "Project Lynx is in the rollout phase.",
+            "Project Lynx is in the testing phase.",
+            Some(0.87),
+        );
+        assert_eq!((v.op, v.clear), (Op::Supersede, false), "{}", v.reason);
+        // A lower cosine: another thing.
+        let v = judge(
+            "The nightly export job runs at 2am.",
+            "The nightly report job runs at 2am.",
+            Some(0.72),
+        );
+        assert_eq!((v.op, v.clear), (Op::Add, true), "{}", v.reason);
+    }
+
+    #[test]
+    fn a_move_to_a_room_is_not_a_move_to_a_city() {
+        let v = judge(
+            "Helga Iqbal is based in Leeds.",
+            "Helga Iqbal moved to room 925.",
+            Some(0.55),
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
+        let v = judge(
+            "Helga Iqbal is based in Leeds.",
+            "Helga Iqbal moved to York.",
+            Some(0.8),
+        );
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
     }
 
     #[test]

@@ -395,3 +395,57 @@ fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
     env.json(&["undo"]);
     assert!(env.root.join(format!("{dup}.md")).exists());
 }
+
+#[test]
+fn eval_dream_finds_planted_duplicates_and_changes_and_scores_its_proposals() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let out = env
+        .mem()
+        .args([
+            "eval",
+            "dream",
+            "--entries",
+            "500",
+            "--sample",
+            "3",
+            "--json",
+        ])
+        .arg("--work-dir")
+        .arg(work.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = parse_lines(&out.stdout).remove(0);
+    // 5% and 2% of 500 entries planted.
+    assert_eq!(
+        (
+            r["planted_duplicates"].as_u64(),
+            r["planted_changes"].as_u64()
+        ),
+        (Some(25), Some(10))
+    );
+    let found = r["found_duplicates"].as_u64().unwrap() + r["found_changes"].as_u64().unwrap();
+    let wrong = r["wrong"].as_u64().unwrap();
+    assert_eq!(r["proposals"].as_u64().unwrap(), found + wrong, "{r}");
+    // Without an embedder (the tests' setting) the rules alone still find
+    // the duplicates said again with a label and the changes of one value,
+    // and make no wrong proposal.
+    assert!(r["found_duplicates"].as_u64().unwrap() >= 5, "{r}");
+    assert!(r["found_changes"].as_u64().unwrap() >= 3, "{r}");
+    assert_eq!(wrong, 0, "{r}");
+    // Samples carry the texts a person checks.
+    let right = r["right_sample"].as_array().unwrap();
+    assert!(
+        !right.is_empty()
+            && right
+                .iter()
+                .all(|s| !s["keep_text"].as_str().unwrap().is_empty())
+    );
+    // Nothing is left behind in the work folder.
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+}
