@@ -49,12 +49,7 @@ pub const SUPERSEDE_COSINE: f32 = 0.70;
 /// attribute ("editor", "works"), as written (synonyms folded, but not the
 /// attributes a verb implies: "moved to room 4" is not "based in Oslo").
 fn same_attribute_word(a: &Analysis, b: &Analysis) -> bool {
-    let subject: std::collections::BTreeSet<&str> = a
-        .subject
-        .iter()
-        .chain(b.subject.iter())
-        .flat_map(|s| s.split(' '))
-        .collect();
+    let subject = crate::text::subject_words(a, b);
     let prefix = if a.subject.is_some() {
         0
     } else {

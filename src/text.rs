@@ -1109,6 +1109,16 @@ pub struct Overlap {
     pub shared_beyond_subject: usize,
 }
 
+/// The words of both statements' subjects ("mei mensah" counts word by
+/// word).
+pub fn subject_words<'a>(a: &'a Analysis, b: &'a Analysis) -> BTreeSet<&'a str> {
+    a.subject
+        .iter()
+        .chain(b.subject.iter())
+        .flat_map(|s| s.split(' '))
+        .collect()
+}
+
 pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
     let a = new.stems();
     let b = old.stems();
@@ -1120,11 +1130,8 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
     let all_b = old.stems();
     let all_a = new.stems();
     // A subject of several words ("mei mensah") counts word by word.
-    let subj: BTreeSet<String> = new
-        .subject
-        .iter()
-        .chain(old.subject.iter())
-        .flat_map(|s| s.split(' '))
+    let subj: BTreeSet<String> = subject_words(new, old)
+        .into_iter()
         .map(str::to_string)
         .collect();
     let new_values = va

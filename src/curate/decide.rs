@@ -117,12 +117,7 @@ const VALUES_PARAPHRASE_COSINE: f32 = 0.70;
 
 /// Values of `a` also in `b` (as values or words), the subject's aside.
 fn shared_values(a: &Analysis, b: &Analysis) -> Vec<String> {
-    let subject: std::collections::BTreeSet<&str> = a
-        .subject
-        .iter()
-        .chain(b.subject.iter())
-        .flat_map(|s| s.split(' '))
-        .collect();
+    let subject = crate::text::subject_words(a, b);
     let theirs = b.stems();
     let their_values = b.values();
     a.values()
