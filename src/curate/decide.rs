@@ -476,15 +476,17 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // A word swapped in place, nothing else, no value in common: the
         // swapped word is the value ("in the testing phase" / "in the
         // rollout phase").
+        // Unclear which (a new value, or another thing): both stay unless
+        // a model says otherwise, since a supersede needs a clear signal.
         if swap && shared_values(a, b).is_empty() {
             return unclear(
-                Op::Supersede,
+                Op::Add,
                 format!(
                     "one word swapped in place ({} -> {}), no value in common",
                     list(&o.only_old),
                     list(&o.only_new)
                 ),
-                vec![Op::Supersede, Op::Add],
+                vec![Op::Add, Op::Supersede],
             );
         }
         if cos >= PARAPHRASE_COSINE {
@@ -897,7 +899,8 @@ mod tests {
             "Project Lynx is in the testing phase.",
             Some(0.87),
         );
-        assert_eq!((v.op, v.clear), (Op::Supersede, false), "{}", v.reason);
+        assert_eq!((v.op, v.clear), (Op::Add, false), "{}", v.reason);
+        assert!(v.options.contains(&Op::Supersede), "{:?}", v.options);
         // A lower cosine: another thing.
         let v = judge(
             "The nightly export job runs at 2am.",
