@@ -46,8 +46,9 @@ pub const SUPERSEDE_COSINE: f32 = 0.70;
 
 /// Whether the two statements share a word of their own beyond the
 /// subject (the named one, else the words both open with): the word of the
-/// attribute ("editor", "works"), as written (synonyms folded, but not the
-/// attributes a verb implies: "moved to room 4" is not "based in Oslo").
+/// attribute ("editor", "works"), synonyms folded, or one its verbs imply
+/// toward a name ("relocated to Porto" / "works from Lisbon"; "moved to
+/// room 4" implies nothing, so it is not "based in Oslo").
 fn same_attribute_word(a: &Analysis, b: &Analysis) -> bool {
     let subject = crate::text::subject_words(a, b);
     let prefix = if a.subject.is_some() {
@@ -71,10 +72,12 @@ fn same_attribute_word(a: &Analysis, b: &Analysis) -> bool {
             .map(|w| w.stem.clone())
             .collect()
     };
-    own(a, prefix)
-        .intersection(&own(b, prefix))
-        .next()
-        .is_some()
+    // Attributes a verb implies toward a name count too ("relocated to
+    // Porto" / "works from Lisbon": where someone is based).
+    let (mut oa, mut ob) = (own(a, prefix), own(b, prefix));
+    oa.extend(a.implied());
+    ob.extend(b.implied());
+    oa.intersection(&ob).next().is_some()
 }
 
 /// The names a statement holds beyond its subject: runs of capitalised
@@ -395,6 +398,11 @@ mod tests {
             (
                 "Olga Grant switched editors to Emacs.",
                 "Olga Grant's editor of choice is Vim.",
+            ),
+            // An attribute implied toward a name.
+            (
+                "Bjorn Byrne relocated to Porto.",
+                "Bjorn Byrne works from Lisbon.",
             ),
         ];
         for (new, old) in yes {

@@ -303,6 +303,18 @@ fn canonical_value(w: &str) -> Option<String> {
     Some(format!("{hour:02}:{minutes:02}"))
 }
 
+/// A verb and its preposition that imply an attribute: "works from
+/// Lisbon" is where someone is based (not "works at Bosch"), "reports to
+/// Ana" who leads them.
+const IMPLIES_WITH: &[(&str, &str, &str)] = &[
+    ("works", "from", "live"),
+    ("work", "from", "live"),
+    ("working", "from", "live"),
+    ("reports", "to", "lead"),
+    ("report", "to", "lead"),
+    ("reporting", "to", "lead"),
+];
+
 /// Verbs that imply an attribute: "moved to Paris" is about where someone
 /// lives, "joined Bosch" about where they work.
 const IMPLIES: &[(&str, &str)] = &[
@@ -729,21 +741,38 @@ impl Analysis {
             .filter(|w| !w.stop && !w.stem.is_empty())
             .map(|w| w.stem.clone())
             .collect();
+        s.extend(self.implied());
+        s
+    }
+
+    /// The attributes its verbs imply ("moved to Porto": where someone
+    /// lives; "works from Lisbon": the same; "reports to Ana": who leads
+    /// them) — only when a name follows the verb: "moved to room 925" is
+    /// about a room.
+    pub fn implied(&self) -> BTreeSet<String> {
+        let mut s = BTreeSet::new();
         for (i, w) in self.words.iter().enumerate() {
             let l = w.raw.to_lowercase();
-            if let Some((_, implied)) = IMPLIES.iter().find(|(v, _)| *v == l) {
-                // "moved to Porto", "joined Bosch": the verb names the
-                // attribute only when a name follows it; "moved to room
-                // 925" is about a room.
-                let next = self.words[i + 1..].iter().find(|x| {
-                    !matches!(
-                        x.raw.to_lowercase().as_str(),
-                        "to" | "into" | "from" | "back" | "over" | "the"
-                    )
+            let next_raw = self.words.get(i + 1).map(|x| x.raw.to_lowercase());
+            let attr = IMPLIES
+                .iter()
+                .find(|(v, _)| *v == l)
+                .map(|(_, a)| *a)
+                .or_else(|| {
+                    IMPLIES_WITH
+                        .iter()
+                        .find(|(v, p, _)| *v == l && next_raw.as_deref() == Some(*p))
+                        .map(|(_, _, a)| *a)
                 });
-                if next.is_none_or(|x| x.value) {
-                    s.insert(implied.to_string());
-                }
+            let Some(attr) = attr else { continue };
+            let next = self.words[i + 1..].iter().find(|x| {
+                !matches!(
+                    x.raw.to_lowercase().as_str(),
+                    "to" | "into" | "from" | "back" | "over" | "the"
+                )
+            });
+            if next.is_none_or(|x| x.value) {
+                s.insert(attr.to_string());
             }
         }
         s
@@ -1162,6 +1191,17 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verbs_imply_an_attribute_only_toward_a_name() {
+        let implied = |t: &str| Analysis::new(t).implied();
+        assert!(implied("Bjorn works from Lisbon.").contains("live"));
+        assert!(implied("Ana moved to Porto.").contains("live"));
+        assert!(implied("Ana reports to Tom Grant.").contains("lead"));
+        assert!(!implied("Bjorn works at Bosch.").contains("live"));
+        assert!(implied("Helga moved to room 925.").is_empty());
+        assert!(implied("Bjorn works from home.").is_empty());
+    }
 
     #[test]
     fn stems_fold_plurals_tenses_and_synonyms() {
