@@ -607,13 +607,17 @@ _mem() {
             return 0
             ;;
         mem__subcmd__dream)
-            opts="-n -y -q -h --dry-run --max-actions --root --json --color --yes --quiet --help"
+            opts="-n -y -q -h --dry-run --max-actions --time --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --max-actions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -332,6 +332,7 @@ complete -c mem -n "__fish_mem_using_subcommand review" -s y -l yes -d 'Never pr
 complete -c mem -n "__fish_mem_using_subcommand review" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand review" -s h -l help -d 'Print help'
 complete -c mem -n "__fish_mem_using_subcommand dream" -l max-actions -d 'At most N changes (0: no limit)' -r
+complete -c mem -n "__fish_mem_using_subcommand dream" -l time -d 'Stop after this long (`90s`, `5m`, `1h`) with what was found so far; the next run goes on' -r
 complete -c mem -n "__fish_mem_using_subcommand dream" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand dream" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''

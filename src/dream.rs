@@ -128,6 +128,9 @@ pub struct Report {
     /// The commits made (none for a dry run).
     pub commits: Vec<String>,
     pub seconds: f64,
+    /// `--time` ran out before the whole tree was read and compared: run
+    /// again to go on.
+    pub cut_short: bool,
 }
 
 struct Live {
@@ -139,9 +142,52 @@ struct Live {
 
 /// The proposals for the tree as it is, at most `max` (0: no limit).
 pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
+    let p = plan_within(
+        tree,
+        &Budget {
+            max,
+            ..Default::default()
+        },
+    )?;
+    Ok((p.proposals, p.entries, p.compared))
+}
+
+/// What a pass may spend.
+#[derive(Debug, Clone, Default)]
+pub struct Budget {
+    /// At most this many proposals (0: no limit).
+    pub max: usize,
+    /// Stop reading and comparing after this long; what was found so far
+    /// is the plan, and the next pass goes on (what was applied is no
+    /// longer live, so it is not compared again).
+    pub time: Option<std::time::Duration>,
+    /// A progress bar on a terminal's stderr.
+    pub progress: bool,
+}
+
+/// A pass's proposals and what it read.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub proposals: Vec<Proposal>,
+    pub entries: usize,
+    pub compared: usize,
+    /// The time budget ran out before every entry was read and compared.
+    pub cut_short: bool,
+}
+
+/// [`plan`] within a [`Budget`].
+pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
+    let max = budget.max;
+    let t0 = std::time::Instant::now();
+    let out_of_time = || budget.time.is_some_and(|t| t0.elapsed() >= t);
     let models = crate::model::select::Models::new(&tree.config.models);
-    let (idx, _) = crate::index::open(tree, &models, false, false)?;
+    let (idx, _) = crate::index::open(tree, &models, budget.progress, false)?;
     let (files, _) = tree.scan(false);
+    let bar = crate::index::progress_bar(budget.progress, files.len() as u64);
+    if let Some(b) = &bar {
+        b.set_message("reading");
+    }
+    let mut cut_short = false;
     let mut lives: Vec<Live> = Vec::new();
     // Entries by the names they hold: the subject (else the first content
     // word: "The auth-api service …" meets "Auth-api …") and every other
@@ -150,6 +196,13 @@ pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut n = 0;
     for f in files {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        if out_of_time() {
+            cut_short = true;
+            break;
+        }
         let Ok(entry) = tree.read(&f) else { continue };
         n += 1;
         let path = f.path.to_string();
@@ -218,7 +271,29 @@ pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
     let mut used: HashSet<usize> = HashSet::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut compared = 0;
+    if let Some(b) = &bar {
+        b.set_length(groups.len() as u64);
+        b.set_position(0);
+        b.set_message("comparing");
+    }
+    let done = |out: Vec<Proposal>, compared: usize, cut_short: bool| {
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
+        Ok(Plan {
+            proposals: out,
+            entries: n,
+            compared,
+            cut_short,
+        })
+    };
     for (_, mut g) in groups {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        if out_of_time() {
+            return done(out, compared, true);
+        }
         g.sort_by(|&a, &b| {
             lives[a]
                 .start
@@ -284,11 +359,11 @@ pub fn plan(tree: &Tree, max: usize) -> Result<(Vec<Proposal>, usize, usize)> {
                 }
             }
             if max > 0 && out.len() >= max {
-                return Ok((out, n, compared));
+                return done(out, compared, cut_short);
             }
         }
     }
-    Ok((out, n, compared))
+    done(out, compared, cut_short)
 }
 
 /// Applies `proposals`: one commit for the supersedes, one for the

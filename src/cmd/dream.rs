@@ -10,7 +10,7 @@ entries left out) and applies it, one commit per kind:\n  supersede  two entries
 same named subject with different values: the newer supersedes the older (valid_from / valid_to set)\n  \
 duplicate  the newer says nothing the older does not: archived, the older keeps a merged-from relation\n\n\
 Take a kind back with `mem undo` (the last commit) or `git revert`. Not built yet: stale entries, topic overviews.\n\n\
-Examples:\n  mem dream --dry-run\n  mem dream --max-actions 50 --json"
+Examples:\n  mem dream --dry-run\n  mem dream --max-actions 50 --json\n  mem dream --time 5m    # from cron: a bounded pass, the next one goes on"
 )]
 pub struct Args {
     /// Show what would change, write nothing
@@ -19,12 +19,45 @@ pub struct Args {
     /// At most N changes (0: no limit)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_actions: usize,
+    /// Stop after this long (`90s`, `5m`, `1h`) with what was found so far; the next run goes on
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub time: Option<std::time::Duration>,
+}
+
+/// `90s`, `5m`, `1h` or plain seconds.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(
+        t.find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(t.len()),
+    );
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration such as 90s, 5m or 1h"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?} is not a duration such as 90s, 5m or 1h")),
+    };
+    if !(secs > 0.0 && secs.is_finite()) {
+        return Err(format!("{s:?}: the time must be more than zero"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     let t = std::time::Instant::now();
-    let (proposals, entries, compared) = crate::dream::plan(&tree, args.max_actions)?;
+    let plan = crate::dream::plan_within(
+        &tree,
+        &crate::dream::Budget {
+            max: args.max_actions,
+            time: args.time,
+            progress: !ctx.json && !ctx.quiet,
+        },
+    )?;
+    let (proposals, entries, compared) = (plan.proposals, plan.entries, plan.compared);
     let commits = if args.dry_run || proposals.is_empty() {
         Vec::new()
     } else {
@@ -36,6 +69,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         proposals,
         commits,
         seconds: t.elapsed().as_secs_f64(),
+        cut_short: plan.cut_short,
     };
     if ctx.json {
         return ctx.json_line(&report);
@@ -62,5 +96,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         },
         report.seconds
     ));
+    if report.cut_short {
+        ctx.note("stopped at the --time budget before the whole tree was compared: run `mem dream` again to go on");
+    }
     Ok(())
 }

@@ -335,9 +335,21 @@ fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
         "event",
     ]);
 
-    // A dry run proposes and writes nothing.
+    // A time budget too small for anything: cut short, nothing proposed
+    // or written, and it says so.
     let commits = env.commit_count();
-    let dry = env.json(&["dream", "--dry-run"]).remove(0);
+    let cut = env
+        .json(&["dream", "--dry-run", "--time", "0.000001"])
+        .remove(0);
+    assert_eq!(cut["cut_short"], true, "{cut}");
+    assert_eq!(cut["proposals"].as_array().unwrap().len(), 0, "{cut}");
+    let bad = env.mem().args(["dream", "--time", "0"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("more than zero"));
+
+    // A dry run proposes and writes nothing.
+    let dry = env.json(&["dream", "--dry-run", "--time", "10m"]).remove(0);
+    assert_eq!(dry["cut_short"], false, "{dry}");
     assert_eq!(env.commit_count(), commits);
     let props: Vec<(String, String, String)> = dry["proposals"]
         .as_array()
