@@ -318,13 +318,20 @@ pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
                 compared += 1;
                 let (old, new) = (&lives[oi], &lives[ni]);
                 let cos = cosine(ni, oi);
-                let v =
-                    crate::curate::decide::judge(new.entry.statement(), old.entry.statement(), cos);
+                let v = crate::curate::decide::judge_with(
+                    new.entry.statement(),
+                    &new.analysis,
+                    old.entry.statement(),
+                    &old.analysis,
+                    cos,
+                );
                 // A supersede hides the older entry: the two must also read
                 // alike (with vectors) or share the attribute's word
                 // (another attribute of the same subject does neither).
-                let alike = cos.is_some_and(|c| c >= SUPERSEDE_COSINE)
-                    || same_attribute_word(&new.analysis, &old.analysis);
+                let alike = || {
+                    cos.is_some_and(|c| c >= SUPERSEDE_COSINE)
+                        || same_attribute_word(&new.analysis, &old.analysis)
+                };
                 let proposal = if v.clear && v.op == crate::curate::decide::Op::Noop {
                     Some(Proposal {
                         kind: "duplicate",
@@ -332,9 +339,9 @@ pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
                         other: new.path.clone(),
                         reason: v.reason,
                     })
-                } else if alike
-                    && ((v.clear && v.op == crate::curate::decide::Op::Supersede)
-                        || crate::text::same_attribute_changed(&new.analysis, &old.analysis))
+                } else if ((v.clear && v.op == crate::curate::decide::Op::Supersede)
+                    || crate::text::same_attribute_changed(&new.analysis, &old.analysis))
+                    && alike()
                 {
                     Some(Proposal {
                         kind: "supersede",

@@ -218,13 +218,22 @@ fn swapped_in_frame(a: &Analysis, b: &Analysis, o: &Overlap) -> bool {
 
 /// Deterministic verdict for a new statement against one existing one.
 pub fn judge(new: &str, old: &str, cosine: Option<f32>) -> Verdict {
+    judge_with(new, &Analysis::new(new), old, &Analysis::new(old), cosine)
+}
+
+/// [`judge`] with the statements' analyses already made (`mem dream`
+/// compares each entry with many others).
+pub fn judge_with(
+    new: &str,
+    a: &Analysis,
+    old: &str,
+    b: &Analysis,
+    cosine: Option<f32>,
+) -> Verdict {
     if crate::entry::normalize(new) == crate::entry::normalize(old) {
         return clear(Op::Noop, "same text");
     }
-    let a = Analysis::new(new);
-    let b = Analysis::new(old);
-    let o = overlap(&a, &b);
-    judge_analysed(&a, &b, &o, cosine)
+    judge_analysed(a, b, &overlap(a, b), cosine)
 }
 
 fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) -> Verdict {

@@ -12,6 +12,7 @@
 //! right proposals are sampled (with their texts) for a person to check.
 
 use super::drift::{Planted, planted};
+use super::metrics::ratio;
 use crate::ops::AddRequest;
 use crate::paths::TopicPath;
 use crate::rng::Rng;
@@ -75,10 +76,6 @@ pub struct Report {
     pub missed_sample: Vec<Sampled>,
 }
 
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
-}
-
 /// Builds the tree, runs dream's planning pass and scores it.
 pub fn run(o: &Options, progress: &dyn Fn(&str)) -> Result<Report> {
     let n_dup = (o.entries as f64 * o.duplicates).round() as usize;
@@ -126,12 +123,10 @@ pub fn run(o: &Options, progress: &dyn Fn(&str)) -> Result<Report> {
     }
     // Shuffled (seeded), so the planted entries are not side by side.
     let mut order: Vec<usize> = (0..reqs.len()).collect();
-    let mut rng = Rng::new(o.seed ^ 0x5eed);
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
+    Rng::new(o.seed ^ 0x5eed).shuffle(&mut order);
     let mut slots: Vec<Option<AddRequest>> = reqs.into_iter().map(Some).collect();
-    let mut written: HashMap<String, usize> = HashMap::new(); // path -> index
+    // Path -> request index; ordered, so samples come out the same every run.
+    let mut written: BTreeMap<String, usize> = BTreeMap::new();
     let mut texts: HashMap<String, String> = HashMap::new();
     for chunk in order.chunks(1000) {
         let batch: Vec<AddRequest> = chunk
@@ -159,6 +154,14 @@ pub fn run(o: &Options, progress: &dyn Fn(&str)) -> Result<Report> {
     let (proposals, _, compared) = crate::dream::plan(&tree, 0)?;
     let dream_seconds = t.elapsed().as_secs_f64();
 
+    let sampled = |kind: &'static str, keep: &str, other: &str, reason: &str| Sampled {
+        kind,
+        keep: keep.to_string(),
+        other: other.to_string(),
+        keep_text: texts.get(keep).cloned().unwrap_or_default(),
+        other_text: texts.get(other).cloned().unwrap_or_default(),
+        reason: reason.to_string(),
+    };
     // Planted pairs by their entries' paths.
     let fact_of = |path: &str| -> Option<(usize, Planted)> {
         let i = *written.get(path)?;
@@ -208,14 +211,7 @@ pub fn run(o: &Options, progress: &dyn Fn(&str)) -> Result<Report> {
             &mut r.wrong_sample
         };
         if sample.iter().filter(|s| s.kind == p.kind).count() < o.sample {
-            sample.push(Sampled {
-                kind: p.kind,
-                keep: p.keep.clone(),
-                other: p.other.clone(),
-                keep_text: texts.get(&p.keep).cloned().unwrap_or_default(),
-                other_text: texts.get(&p.other).cloned().unwrap_or_default(),
-                reason: p.reason.clone(),
-            });
+            sample.push(sampled(p.kind, &p.keep, &p.other, &p.reason));
         }
     }
     // Planted pairs not found, for a look at why.
@@ -247,14 +243,7 @@ pub fn run(o: &Options, progress: &dyn Fn(&str)) -> Result<Report> {
                 "supersede"
             };
             if r.missed_sample.iter().filter(|s| s.kind == kind).count() < o.sample {
-                r.missed_sample.push(Sampled {
-                    kind,
-                    keep: (*b).clone(),
-                    other: (*a).clone(),
-                    keep_text: texts.get(*b).cloned().unwrap_or_default(),
-                    other_text: texts.get(*a).cloned().unwrap_or_default(),
-                    reason: String::new(),
-                });
+                r.missed_sample.push(sampled(kind, b, a, ""));
             }
         }
     }

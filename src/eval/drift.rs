@@ -757,9 +757,7 @@ pub fn planted(
     }
     // Which facts get a duplicate / a change: a seeded shuffle.
     let mut order: Vec<usize> = (0..firsts.len()).collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
+    rng.shuffle(&mut order);
     let mut out = Vec::new();
     for (i, (t, value, attr, subject, k)) in firsts.iter().enumerate() {
         out.push((

@@ -17,6 +17,11 @@ use std::collections::BTreeMap;
 
 pub const KS: [usize; 4] = [1, 3, 5, 10];
 
+/// `a / b`, 0 when `b` is 0.
+pub fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
 /// The session of a turn reference: everything before the last `:`
 /// (`locomo:conv-26:D3:7` → `locomo:conv-26:D3`, `lme:q:s:4` → `lme:q:s`).
 pub fn session_of(reference: &str) -> &str {

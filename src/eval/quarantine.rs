@@ -91,7 +91,7 @@ pub fn run(cases: &[Case], name: &str) -> Report {
             });
         }
     }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    use super::metrics::ratio;
     Report {
         file: name.to_string(),
         poisoned: p,
