@@ -431,8 +431,14 @@ fn quarantine(a: QuarantineArgs, ctx: &Ctx) -> Result<()> {
         return ctx.json_line(&r);
     }
     out_line(&format!(
-        "{name}: {} poisoned, {} normal\ncaught (poisoned quarantined): {:.3}\nfalse positives (normal quarantined): {:.3}\nscan: {:.1} µs per note",
-        r.poisoned, r.normal, r.caught, r.false_positive_rate, r.scan_us
+        "{name}: {} poisoned, {} normal\ncaught (poisoned quarantined): {:.3} (rules alone {:.3})\nfalse positives (normal quarantined): {:.3} (rules alone {:.3})\nscan: {:.1} µs per note",
+        r.poisoned,
+        r.normal,
+        r.caught,
+        r.rules_caught,
+        r.false_positive_rate,
+        r.rules_false_positive_rate,
+        r.scan_us
     ))?;
     for (f, s) in &r.families {
         out_line(&format!(

@@ -1,7 +1,8 @@
 //! `mem eval quarantine`: the trust boundary's detector on a labelled set
 //! (fixtures/quarantine: `{"text","poisoned","family"}` per line): the share
 //! of poisoned notes quarantined and of normal notes wrongly quarantined,
-//! per family, with the scan time.
+//! per family, with the scan time; and the same shares for the rules
+//! alone, to show what the n-gram model adds.
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,9 @@ pub struct Report {
     pub caught: f64,
     /// Normal notes quarantined / normal notes (goal ≤ 0.03).
     pub false_positive_rate: f64,
+    /// The same two shares for the rules alone (the n-gram model off).
+    pub rules_caught: f64,
+    pub rules_false_positive_rate: f64,
     pub families: BTreeMap<String, FamilyScore>,
     /// Mean scan time per note, microseconds.
     pub scan_us: f64,
@@ -58,9 +62,18 @@ pub fn run(cases: &[Case], name: &str) -> Report {
     let mut families: BTreeMap<String, FamilyScore> = BTreeMap::new();
     let mut mistakes = Vec::new();
     let (mut p, mut n, mut tp, mut fp) = (0, 0, 0, 0);
+    let (mut rules_tp, mut rules_fp) = (0, 0);
     let t = std::time::Instant::now();
     for c in cases {
-        let found = crate::quarantine::scan(&c.text);
+        let by_rules = crate::quarantine::rules(&c.text);
+        if by_rules.is_some() {
+            if c.poisoned {
+                rules_tp += 1;
+            } else {
+                rules_fp += 1;
+            }
+        }
+        let found = by_rules.or_else(|| crate::quarantine::model(&c.text));
         let f = families
             .entry(format!(
                 "{}/{}",
@@ -98,6 +111,8 @@ pub fn run(cases: &[Case], name: &str) -> Report {
         normal: n,
         caught: ratio(tp, p),
         false_positive_rate: ratio(fp, n),
+        rules_caught: ratio(rules_tp, p),
+        rules_false_positive_rate: ratio(rules_fp, n),
         families,
         scan_us: t.elapsed().as_secs_f64() * 1e6 / cases.len().max(1) as f64,
         mistakes,

@@ -19,6 +19,8 @@ use regex::Regex;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
+pub mod ngram;
+
 /// The value of `curation:` on a quarantined entry.
 pub const QUARANTINED: &str = "quarantined";
 
@@ -69,8 +71,25 @@ pub fn applies(trust: &str) -> bool {
     trust == "agent" || trust == "external"
 }
 
-/// The first instruction-like feature of `text`, or `None` for data.
+/// The first instruction-like feature of `text`, or `None` for data: the
+/// rules, then the n-gram model ([`ngram`]) for what no rule names.
 pub fn scan(text: &str) -> Option<Finding> {
+    rules(text).or_else(|| model(text))
+}
+
+/// The n-gram model's verdict: a finding when the note scores at or above
+/// the shipped threshold.
+pub fn model(text: &str) -> Option<Finding> {
+    let m = ngram::SHIPPED.as_ref()?;
+    let s = m.score(text);
+    (s >= m.threshold).then(|| Finding {
+        family: "instruction-like",
+        matched: format!("n-gram model score {s:.2} ≥ {:.2}", m.threshold),
+    })
+}
+
+/// The rules alone (hidden characters, markers, phrases, weak cues).
+pub fn rules(text: &str) -> Option<Finding> {
     if let Some(f) = hidden_chars(text) {
         return Some(f);
     }
@@ -90,7 +109,7 @@ pub fn scan(text: &str) -> Option<Finding> {
     for (family, re) in RULES.iter() {
         for m in re.find_iter(&flat) {
             if discussed(&flat, m.start(), m.end())
-                || (*family == "template-marker" && about_format(&flat, m.start()))
+                || (*family == "template-marker" && about_format(&flat, m.start(), m.as_str()))
             {
                 continue;
             }
@@ -100,114 +119,54 @@ pub fn scan(text: &str) -> Option<Finding> {
             });
         }
     }
-    exfiltration(&flat).or_else(|| scored(&flat))
+    exfiltration(&flat)
 }
 
-/// The second stage: cues that are weak alone (a second person, the user
-/// named, this note itself, a trigger "when you read this", secrecy, a
-/// dangerous command, a network call) and strong together. The weights
-/// and the threshold were set on fixtures/quarantine/dev.jsonl.
-fn scored(flat: &str) -> Option<Finding> {
-    // Cues count together only when they are close: within a window of a
-    // few sentences (an injection is local; a long, harmless text gathers
-    // weak cues far apart).
-    windows(flat).into_iter().find_map(scored_window)
+/// The weak cues present in normalised text (indexes into [`CUES`]):
+/// features of the n-gram model, which weighs them with the words around.
+pub(crate) fn cues(norm: &str) -> Vec<usize> {
+    CUES.iter()
+        .enumerate()
+        .filter(|(_, (_, re))| re.is_match(norm))
+        .map(|(i, _)| i)
+        .collect()
 }
 
-/// Windows of about [`WINDOW`] bytes, each starting at a sentence start and
-/// overlapping the next by half.
-fn windows(text: &str) -> Vec<&str> {
-    if text.len() <= WINDOW {
-        return vec![text];
-    }
-    let mut starts = vec![0];
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？') {
-            let n = i + c.len_utf8();
-            if n < text.len() {
-                starts.push(n);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    let mut last_start = usize::MAX;
-    let mut next = 0;
-    for &st in &starts {
-        if st < next {
-            continue;
-        }
-        let end = floor_char(text, (st + WINDOW).min(text.len()));
-        if st != last_start && st < end {
-            out.push(&text[st..end]);
-            last_start = st;
-        }
-        next = st + WINDOW / 2;
-        if end == text.len() {
-            break;
-        }
-    }
-    out
-}
-
-const WINDOW: usize = 400;
-
-fn scored_window(flat: &str) -> Option<Finding> {
-    let mut score = 0;
-    let mut strongest: Option<(i32, &'static str, String)> = None;
-    for (name, w, re) in CUES.iter() {
-        if let Some(m) = re.find(flat) {
-            score += w;
-            if strongest.as_ref().is_none_or(|(sw, _, _)| w > sw) {
-                strongest = Some((*w, name, m.as_str().to_string()));
-            }
-        }
-    }
-    if score < THRESHOLD {
-        return None;
-    }
-    let (_, name, m) = strongest?;
-    Some(Finding {
-        family: name,
-        matched: shorten(&m),
-    })
-}
-
-const THRESHOLD: i32 = 4;
-
-static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
+/// Cues that are weak alone (a second person, the user named, this note
+/// itself, a trigger "when you read this", secrecy, a dangerous command, a
+/// network call, a secret) and telling together. They were a scored second
+/// stage of the rules; quarantining on their sum flagged too many real
+/// notes (runbooks, agent conventions, emails), so they are now features
+/// of the n-gram model ([`ngram::features`]).
+static CUES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     let r = |s: &str| Regex::new(s).unwrap();
     vec![
         (
             "addressed-to-agent",
-            1,
             r(
                 r"\b(?:you|your|yourself|du|dich|dir|dein\w*|tu|toi|vous|tú|usted|você|voce|ты|вы|тебе|вам)\b|你|您|あなた",
             ),
         ),
         (
             "addressed-to-agent",
-            1,
             r(
                 r"\b(?:ai|llm|llms|assistant|assistants|agent|agents|model|chatbot|copilot|claude|chatgpt|gpt|gemini)\b",
             ),
         ),
         (
             "self-reference",
-            1,
             r(
                 r"\bthis\s+(?:note|memory|comment|message|parenthesis|entry|text)\b|\bthese\s+(?:notes|memories)\b|\bmemory\s+(?:notes|store|contents)\b|diese[rn]?\s+notiz|cette\s+note|esta\s+nota|这条|此笔记",
             ),
         ),
         (
             "user-named",
-            1,
             r(
                 r"\bthe\s+(?:user|human|operator|developer)\b|\bthe\s+user's\b|benutzer|nutzer|l'utilisateur|al\s+usuario|el\s+usuario|用户",
             ),
         ),
         (
             "trigger",
-            3,
             r(concat!(
                 r"\b(?:when(?:ever)?|once|as\s+soon\s+as|upon|after)\s+(?:you\s+)?(?:read|reading|see|load|loading|open|opening)\s+(?:this|these|it)\b",
                 r"|\bwhen\s+this\s+(?:memory|note|file|message|entry)\s+is\s+(?:loaded|read|retrieved|recalled|summari[sz]ed)",
@@ -218,21 +177,18 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
         ),
         (
             "concealment",
-            2,
             r(
                 r"\bwithout\s+(?:telling|informing|notifying|alerting)\b|\bsilently\b|\bsecretly\b|\bleave\s+out\b|\bomit\s+(?:this|any|it)\b|\bhide\s+(?:the|any|this|it|your)\b",
             ),
         ),
         (
             "trigger",
-            2,
             r(
                 r"\bbefore\s+(?:answering|you\s+answer|replying|responding)\b|\bfor\s+every\s+(?:answer|reply|response)\b",
             ),
         ),
         (
             "concealment",
-            3,
             r(concat!(
                 r"\bnever\s+(?:reveal|cite|mention|quote|disclose|explain\s+why|tell)\b|\b(?:do\s+not|don't)\s+(?:reveal|disclose|cite|record|quote)\b",
                 r"|\bkeep\s+quiet\b|\bstrip\s+any\s+mention\b",
@@ -245,7 +201,6 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
         ),
         (
             "coercion",
-            3,
             r(concat!(
                 r"rm\s+-(?:rf|fr)\s+(?:/|~|\$home|/var|/etc|\*)|chmod\s+(?:-r\s+)?777|push\s+(?:--force(?:\s|`|$)|-f\b)|--force\s+origin|--no-verify\b",
                 r"|authorized_keys|~/\.bashrc|~/\.gitconfig|\balias\s+\w+='?rm|branch(?:es)?/[\w-]+/protection|disabl\w+\s+branch\s+protection|disable\s+the\s+pre-commit",
@@ -256,7 +211,6 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
         ),
         (
             "exfiltration",
-            2,
             r(concat!(
                 r"~/\.ssh|\bid_rsa|\bid_ed25519|~/\.netrc|~/\.npmrc|~/\.aws|~/\.docker/config|(?:^|[\s`'(])\.env\b|\bsecrets\.ya?ml\b|/etc/passwd|/etc/shadow|\bos\.environ\b",
                 r"|\$\{?[a-z_]*(?:key|token|secret|pass\w*|_url)\b|\b[a-z]+_(?:token|api_key|secret_\w+|access_key\w*)\b|\b(?:api|npm|access|secret|private|ssh)\s+(?:keys?|tokens?)\b",
@@ -265,28 +219,24 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
         ),
         (
             "exfiltration",
-            1,
             r(
                 r"\b(?:send|post|upload|exfil\w*|forward|transmit|leak|paste|append|include|share|copie|colle|schicke|sende|envía|envoie|urlopen|nslookup)\b|发送|curl\s+(?:-x\s+post|-d\b|--data)|wget\s+--post",
             ),
         ),
         (
             "exfiltration",
-            1,
             r(
                 r"https?://|\bgist\b|\bcommit\s+message\b|\bin\s+chat\b|\byour\s+(?:next\s+)?(?:reply|answer|response)\b|<img\b|!\[|\bsession\s+transcript\b|\byour\s+summary\b",
             ),
         ),
         (
             "coercion",
-            2,
             r(
                 r"\b(?:curl|wget)\b[^\n|]{0,80}\|\s*(?:ba|z)?sh\b|\bgit\s+remote\s+add\s+\w+\s+https?://|\bpush\s+\w+\s+--all\b",
             ),
         ),
         (
             "override",
-            3,
             r(concat!(
                 r"\binstructions\s+you\s+(?:received|were\s+given|have\s+been\s+given|got)\b|\b(?:are|is)\s+(?:now\s+)?(?:void|superseded|null\s+and\s+void|deprecated|revoked)\b",
                 r"|\bpay\s+no\s+attention\s+to\b|\bset\s+aside\s+the\s+(?:rules|instructions|guidelines)|\bfollow\s+(?:mine|these|my\s+instructions)\s+instead\b",
@@ -296,7 +246,6 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
         ),
         (
             "role-change",
-            3,
             r(concat!(
                 r"\byou\s+are\s+no\s+longer\b|\byou\s+are\s+now\s+(?:operating|acting|running|a|an|the|my|[a-z]*gpt|[a-z]*bot)\b|\broleplay\s+as\b|\brole-play\s+as\b",
                 r"|\bpersona\s+(?:update|override|change|switch)|\bidentity\s+override\b|\b(?:switch\s+to|enter|activate)\s+(?:god|dan|jailbreak|unrestricted|sudo|maintenance)\s+mode",
@@ -307,7 +256,6 @@ static CUES: LazyLock<Vec<(&'static str, i32, Regex)>> = LazyLock::new(|| {
         ),
         (
             "template-marker",
-            3,
             r(concat!(
                 r"<!--\s*(?:assistant|system|ai|agent|model|instruction)s?\s*:|<system-\w+>|^\s*###\s*system\s*:|(?:^|
 )\s*(?:human|user)\s*:[^
@@ -348,6 +296,10 @@ fn hidden_chars(text: &str) -> Option<Finding> {
                     matched: format!("U+{:04X} (Unicode tag character)", c as u32),
                 });
             }
+            // Isolates around right-to-left text are how such text is
+            // embedded correctly; elsewhere (and overrides always) they
+            // reorder what a reader sees.
+            '\u{2066}'..='\u{2069}' if isolates_rtl(&chars, i) => {}
             '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
                 return Some(Finding {
                     family: "hidden-text",
@@ -384,7 +336,9 @@ fn hidden_chars(text: &str) -> Option<Finding> {
     for &c in &chars {
         let vs = matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}');
         vs_run = if vs { vs_run + 1 } else { 0 };
-        if vs_run >= 2 || matches!(c, '\u{e0100}'..='\u{e01ef}') && vs_run == 1 {
+        if vs_run >= 2
+            || matches!(c, '\u{e0100}'..='\u{e01ef}') && vs_run == 1 && !after_ideograph(&chars, c)
+        {
             return Some(Finding {
                 family: "hidden-text",
                 matched: format!("U+{:04X} (variation selectors carrying data)", c as u32),
@@ -429,10 +383,43 @@ fn mixed_script_word(text: &str) -> Option<Finding> {
     None
 }
 
-/// Scripts whose spelling uses the zero-width (non-)joiner: Persian,
-/// Indic scripts.
+/// Scripts whose spelling uses the zero-width (non-)joiner (Persian,
+/// Indic scripts), and scripts written without spaces, where a zero-width
+/// space marks a word break (Thai, Lao, Khmer, Myanmar).
 fn is_joining_script(c: char) -> bool {
-    matches!(c, '\u{0600}'..='\u{06ff}' | '\u{0900}'..='\u{0dff}')
+    matches!(
+        c,
+        '\u{0600}'..='\u{06ff}'
+            | '\u{0900}'..='\u{0dff}'
+            | '\u{0e00}'..='\u{0eff}'
+            | '\u{1000}'..='\u{109f}'
+            | '\u{1780}'..='\u{17ff}'
+    )
+}
+
+fn is_rtl(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{08ff}' | '\u{fb1d}'..='\u{fdff}' | '\u{fe70}'..='\u{feff}')
+}
+
+/// An isolate (U+2066-2068) whose text up to its closing U+2069 holds
+/// right-to-left letters, or that closing U+2069 itself.
+fn isolates_rtl(chars: &[char], i: usize) -> bool {
+    if chars[i] == '\u{2069}' {
+        let open = chars[..i]
+            .iter()
+            .rposition(|c| matches!(c, '\u{2066}'..='\u{2068}'));
+        return open.is_some_and(|o| chars[o + 1..i].iter().any(|&c| is_rtl(c)));
+    }
+    let close = chars[i + 1..].iter().position(|&c| c == '\u{2069}');
+    close.is_some_and(|n| n <= 80 && chars[i + 1..i + 1 + n].iter().any(|&c| is_rtl(c)))
+}
+
+/// An ideographic variation selector right after a CJK ideograph (how a
+/// name's traditional glyph is spelled).
+fn after_ideograph(chars: &[char], vs: char) -> bool {
+    chars.windows(2).any(|w| {
+        w[1] == vs && matches!(w[0], '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3134f}')
+    })
 }
 
 fn in_flag_sequence(chars: &[char], i: usize) -> bool {
@@ -495,7 +482,7 @@ static RULES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
                 r"|\bfrom\s+now\s+on,?\s+(?:you|the\s+(?:assistant|agent|model|ai))\s+(?:must|will|shall|are|should|have\s+to|may\s+only|can)\b",
                 r"|\b(?:act|behave|respond)\s+as\s+(?:if\s+you\s+(?:are|were)\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|jailbroken|evil|root|dan\b|system\s+administrator\s+with|different\s+ai)",
                 r"|\bpretend\s+(?:to\s+be|you\s+are|that\s+you)\b.{0,40}\b(?:ai|assistant|model|no\s+rules|unrestricted|without)",
-                r"|\b(?:developer|god|dan|jailbreak|sudo)\s+mode\s+(?:enabled|activated|on)\b|\benable\s+(?:developer|god|dan|jailbreak)\s+mode\b",
+                r"|\b(?:developer|god|dan|jailbreak|sudo)\s+mode\s+(?:enabled|activated|on\s*(?:[.!:;,]|$))|\benable\s+(?:developer|god|dan|jailbreak)\s+mode\b",
                 r"|\byour\s+new\s+(?:role|persona|instructions|task|goal|objective)\s+(?:is|are)\b",
                 r"|\b(?:du\s+bist\s+(?:jetzt|nun|ab\s+sofort))\b|\bab\s+(?:sofort|jetzt)\s+(?:musst|wirst|sollst)\s+du\b",
                 r"|\b(?:a\s+partir\s+de\s+ahora|desde\s+ahora),?\s+(?:eres|debes|tienes\s+que)\b|\bahora\s+eres\b",
@@ -610,14 +597,22 @@ fn discussed(text: &str, start: usize, end: usize) -> bool {
 
 /// A chat-template marker named in a sentence about formats and
 /// tokenizers (documentation, not a turn).
-fn about_format(text: &str, at: usize) -> bool {
+fn about_format(text: &str, at: usize, marker: &str) -> bool {
+    // A system message beside a user message in JSON is an API request
+    // (a test fixture, a code sample), not a turn slipped into a note.
+    if marker.contains("\"role\"") && JSON_USER_ROLE.is_match(text) {
+        return true;
+    }
     let s0 = text[..at].rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
     let s1 = text[at..].find(['.', '\n']).map_or(text.len(), |i| at + i);
     FORMAT_TALK.is_match(&text[s0..s1])
 }
 
+static JSON_USER_ROLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""role"\s*:\s*"user""#).unwrap());
+
 static FORMAT_TALK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:tokeni[sz]er|special\s+tokens?|chat\s+templates?|chatml|wraps?|delimit\w*|template\s+format)\b").unwrap()
+    Regex::new(r"\b(?:tokeni[sz](?:er|es|ed|ation)|special\s+tokens?|(?:chat|prompt)\s+templat\w+|templat(?:e|es|ing)|chatml|wraps?|delimit\w*|format|formats|eos|bos|headers?|stop\s+(?:token|sequence)s?|strips?|escap\w+|gguf|jinja|llama\s*\d|mistral|qwen|phi-?\d|gemma|api\s+(?:call|request|example))\b").unwrap()
 });
 
 /// Words of a sentence that discusses injections instead of making one.
