@@ -28,8 +28,8 @@ const SEED: u64 = 20_261_205;
 const FP_CAP: f64 = 0.025;
 /// Share of conversation turns it may flag.
 const CHAT_FP_CAP: f64 = 0.003;
-const STEPS: usize = 400;
-const L2_GRID: [f32; 2] = [1e-5, 1e-4];
+const STEPS: usize = 1500;
+const L2_GRID: [f32; 2] = [3e-6, 1e-5];
 
 struct Note {
     poisoned: bool,
@@ -43,20 +43,14 @@ fn prepare(cases: &[Case]) -> Vec<Note> {
     cases
         .iter()
         .map(|c| {
-            let norm = ngram::normalise(&c.text);
-            let parts = if norm.len() > ngram::WINDOW {
-                ngram::windows(&norm)
-                    .into_iter()
-                    .map(ngram::features)
-                    .collect()
-            } else {
-                vec![]
-            };
+            // Trained on the whole note; scored on every part, as in mem.
+            let mut parts = ngram::parts(&c.text);
+            let whole = parts.remove(0);
             Note {
                 poisoned: c.poisoned,
                 family: c.family.clone(),
                 rules: mem::quarantine::rules(&c.text).is_some(),
-                whole: ngram::features(&norm),
+                whole,
                 parts,
             }
         })
@@ -78,9 +72,12 @@ fn train(notes: &[&Note], l2: f32) -> Model {
     let neg = (n - pos).max(1.0);
     let cw = |p: bool| if p { n / (2.0 * pos) } else { n / (2.0 * neg) };
     let cmax = cw(true).max(cw(false));
-    // Features have unit length, plus at most a dozen weak cues; with the
-    // bias, |x|² ≤ 3.
-    let step = 1.0 / (0.75 * cmax + l2);
+    // The loss's curvature is at most cmax/4 · max |x|² (with the bias).
+    let max_sq = notes
+        .iter()
+        .map(|x| 1.0 + x.whole.iter().map(|(_, v)| v * v).sum::<f32>())
+        .fold(0f32, f32::max);
+    let step = 1.0 / (0.25 * cmax * max_sq + l2);
     let mut w = vec![0f32; DIMS];
     let mut b = 0f32;
     let mut prev_w = w.clone();
@@ -369,6 +366,7 @@ fn main() -> anyhow::Result<()> {
         "l2", "thr", "caught", "FP", "model", "FP", "AUC", "chatFP"
     );
     let mut best: Option<(f32, f32, f64)> = None;
+    let mut best_oof = Vec::new();
     for &l2 in &L2_GRID {
         let mut oof = vec![0f32; notes.len()];
         for k in 0..FOLDS {
@@ -394,9 +392,15 @@ fn main() -> anyhow::Result<()> {
         );
         if best.is_none_or(|(_, _, c)| r.caught > c) {
             best = Some((l2, thr, r.caught));
+            best_oof = oof.clone();
         }
     }
     let (l2, thr, _) = best.unwrap();
+    if args.iter().any(|a| a == "--families") {
+        println!("out of fold, per family:");
+        let scored: Vec<(f32, &Note)> = best_oof.iter().copied().zip(notes.iter()).collect();
+        families(&scored, thr);
+    }
     let all: Vec<&Note> = notes.iter().collect();
     let mut model = train(&all, l2);
     model.threshold = thr;

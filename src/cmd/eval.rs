@@ -87,7 +87,8 @@ pub struct LessonsArgs {
 #[command(
     after_help = "Each line of FILE is {\"text\", \"poisoned\": bool, \"family\"}; every text goes through the \
 scan that agent and external writes get. Reported: the share of poisoned notes quarantined (goal ≥ 0.95), the share \
-of normal notes quarantined (goal ≤ 0.03), per family, and the mean scan time.\n\n\
+of normal notes quarantined (goal ≤ 0.03), both also for the rules alone (without the n-gram model), per family, \
+and the mean scan time.\n\n\
 Examples:\n  mem eval quarantine fixtures/quarantine/dev.jsonl\n  mem eval quarantine fixtures/quarantine/heldout.jsonl --json"
 )]
 pub struct QuarantineArgs {

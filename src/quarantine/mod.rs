@@ -3,7 +3,7 @@
 //! with `curation: quarantined` and never reaches an agent's context (a
 //! context pack, a hook's output, an MCP result) until a person approves it.
 //!
-//! The checks are rules, in families: hidden characters (Unicode tag
+//! Two stages. First rules, in families: hidden characters (Unicode tag
 //! characters, bidirectional overrides, zero-width characters inside
 //! words), chat-template and tool-call markers, instructions that override
 //! the reader's own ("ignore previous instructions", in several languages),
@@ -12,14 +12,20 @@
 //! approve"), and exfiltration (secrets sent to a URL, a markdown image whose
 //! address carries data). Text that only *talks about* such phrases (a note
 //! on an injection filter, a quoted example) is told apart by its quotes and
-//! the words around them. Measured on fixtures/quarantine: `mem eval
-//! quarantine` (docs/safety.md has the numbers).
+//! the words around them. The rules also read disguised parts back
+//! ([`unmask`]: base64, hex, spaced letters, leetspeak). Then a linear
+//! model over hashed n-grams, weak cues and multilingual concepts
+//! ([`ngram`], [`lexicon`]) scores what no rule names. Measured on
+//! fixtures/quarantine: `mem eval quarantine` (docs/agents.md has the
+//! numbers).
 
 use regex::Regex;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
+mod lexicon;
 pub mod ngram;
+mod unmask;
 
 /// The value of `curation:` on a quarantined entry.
 pub const QUARANTINED: &str = "quarantined";
@@ -88,8 +94,23 @@ pub fn model(text: &str) -> Option<Finding> {
     })
 }
 
-/// The rules alone (hidden characters, markers, phrases, weak cues).
+/// The rules alone (hidden characters, markers, phrases), on the note and
+/// on what its disguised parts say once read back (base64, spaced letters,
+/// leetspeak…).
 pub fn rules(text: &str) -> Option<Finding> {
+    if let Some(f) = rules_on(text) {
+        return Some(f);
+    }
+    let norm = ngram::normalise(text);
+    unmask::unmask(text, &norm).iter().find_map(|u| {
+        rules_on(u).map(|f| Finding {
+            family: f.family,
+            matched: shorten(&format!("decoded: {}", f.matched)),
+        })
+    })
+}
+
+fn rules_on(text: &str) -> Option<Finding> {
     if let Some(f) = hidden_chars(text) {
         return Some(f);
     }
