@@ -326,7 +326,7 @@ def tokens(tree, binary, side, lists):
     out = {"ok": True}
     for word, exp in want.items():
         t = time.time()
-        p = subprocess.run([binary, "--root", tree, "recall", word, "--tier", "1", "-k", str(k), "--json", "--explain"],
+        p = subprocess.run([binary, "--root", tree, "recall", word, "--tier", "1", "-k", str(k), "--quarantined", "--json", "--explain"],
                            capture_output=True, text=True)
         got = set()
         for line in p.stdout.splitlines():
@@ -353,7 +353,7 @@ def found(tree, binary, adds):
     missing, not_daemon, t = [], 0, time.time()
     for path, title in new:
         # --history: an entry a later add superseded is hidden otherwise.
-        p = subprocess.run([binary, "--root", tree, "recall", title, "--tier", "1", "-k", "10", "--history", "--json", "--explain"],
+        p = subprocess.run([binary, "--root", tree, "recall", title, "--tier", "1", "-k", "10", "--history", "--quarantined", "--json", "--explain"],
                            capture_output=True, text=True)
         hits = [json.loads(l)["path"] for l in p.stdout.splitlines() if l.strip()]
         if '"daemon":true' not in p.stderr:

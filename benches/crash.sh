@@ -605,7 +605,7 @@ for CMD in $COMMANDS; do
     recall_ok=true
     for w in "${WORDS[@]}" "$(marker_of "$T/$(target $((13 * K + 5))).md")"; do
       [ -n "$w" ] || continue
-      mem_in "$T" recall "$w" --tier 1 --history --json -k 5 >"$TD/recall-$w.jsonl" 2>"$TD/recall-$w.err"
+      mem_in "$T" recall "$w" --tier 1 --history --quarantined --json -k 5 >"$TD/recall-$w.jsonl" 2>"$TD/recall-$w.err"
       r=$(python3 "$WORK/recall.py" "$T" "$w" "$TD/recall-$w.jsonl")
       [ -n "$r" ] && { recall_ok=false; while IFS= read -r pr; do problems+=("$pr"); done <<<"$r"; }
     done

@@ -122,7 +122,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   t0=$(now)
   (cd "$B" && "$BIN" sync --json >"$WORK/sync-r$r.json")
   t1=$(now)
-  (cd "$B" && "$BIN" recall "$w" --tier 1 --json -k 1 >"$WORK/recall-r$r.json" 2>"$WORK/recall-r$r.err") || true
+  (cd "$B" && "$BIN" recall "$w" --tier 1 --quarantined --json -k 1 >"$WORK/recall-r$r.json" 2>"$WORK/recall-r$r.err") || true
   t2=$(now)
   s=$(ms "$t0" "$t1") c=$(ms "$t1" "$t2")
   echo "sync $s" >>"$SAMPLES"; echo "recall $c" >>"$SAMPLES"

@@ -79,6 +79,16 @@ pub struct WatchConfig {
     /// An auto-started watcher exits after this many seconds without a
     /// query or a change (0: never).
     pub idle_exit_s: u64,
+    /// `mem dream` from the watcher: `off` (the default), `hourly`,
+    /// `daily` (or `nightly`), `weekly`, or an interval (`6h`, `30m`): at
+    /// most once per interval, once the tree has been idle for
+    /// `dream_idle_s`.
+    pub dream: String,
+    /// Seconds without a query or a change before an idle dream starts.
+    pub dream_idle_s: u64,
+    /// The time budget of one idle dream pass, in seconds (the next pass
+    /// goes on where it stopped).
+    pub dream_time_s: u64,
 }
 
 impl Default for WatchConfig {
@@ -86,7 +96,26 @@ impl Default for WatchConfig {
         Self {
             auto: false,
             idle_exit_s: 1800,
+            dream: "off".into(),
+            dream_idle_s: 600,
+            dream_time_s: 300,
         }
+    }
+}
+
+impl WatchConfig {
+    /// How often the watcher may dream (`None`: never).
+    pub fn dream_every(&self) -> Result<Option<std::time::Duration>> {
+        let h = |n: u64| Some(std::time::Duration::from_secs(n * 3600));
+        Ok(match self.dream.trim() {
+            "" | "off" | "never" => None,
+            "hourly" => h(1),
+            "daily" | "nightly" => h(24),
+            "weekly" => h(24 * 7),
+            other => Some(crate::time::parse_duration(other).map_err(|e| {
+                anyhow::anyhow!("watch.dream = {e}: use off, hourly, daily, weekly or an interval")
+            })?),
+        })
     }
 }
 
@@ -300,6 +329,12 @@ impl Config {
         }
         if let Some(v) = num("MEM_WATCH_IDLE_EXIT_S")? {
             self.watch.idle_exit_s = v;
+        }
+        if let Ok(v) = std::env::var("MEM_WATCH_DREAM") {
+            self.watch.dream = v;
+        }
+        if let Some(v) = num("MEM_WATCH_DREAM_IDLE_S")? {
+            self.watch.dream_idle_s = v;
         }
         Ok(())
     }

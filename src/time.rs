@@ -87,3 +87,25 @@ pub fn parse_until(s: &str) -> Result<Timestamp> {
     }
     Ok(t)
 }
+
+/// `90s`, `5m`, `1h` or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(
+        t.find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(t.len()),
+    );
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration such as 90s, 5m or 1h"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?} is not a duration such as 90s, 5m or 1h")),
+    };
+    if !(secs > 0.0 && secs.is_finite()) {
+        return Err(format!("{s:?}: the time must be more than zero"));
+    }
+    std::time::Duration::try_from_secs_f64(secs).map_err(|_| format!("{s:?}: too long a time"))
+}

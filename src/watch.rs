@@ -22,6 +22,13 @@
 //! - Ctrl-C / SIGTERM: the socket file is removed ([`crate::interrupt`]) and
 //!   the process exits 130.
 //!
+//! - Idle dreaming (`watch.dream`, off by default): once the tree has been
+//!   idle for `watch.dream_idle_s` and the last pass
+//!   (`.mem/state/dream-last`) is older than the interval, `mem dream`
+//!   runs on a thread of its own with a time budget (`watch.dream_time_s`),
+//!   so queries are still answered; its commits reach the index as any
+//!   change does.
+//!
 //! The watcher is an optimisation: every command catches up by itself, and a
 //! stale socket file is ignored by clients.
 
@@ -92,6 +99,103 @@ pub struct WatchOptions {
     pub quiet: bool,
     /// Exit after this long without a query or a change.
     pub idle_exit: Option<Duration>,
+    /// Dream when idle (`watch.dream`).
+    pub dream: Option<IdleDream>,
+}
+
+/// When and how long the watcher dreams.
+#[derive(Debug, Clone, Copy)]
+pub struct IdleDream {
+    /// At most once per this long.
+    pub every: Duration,
+    /// After this long without a query or a change.
+    pub after_idle: Duration,
+    /// One pass's time budget.
+    pub budget: Duration,
+}
+
+impl IdleDream {
+    /// From the tree's configuration (`None` when `watch.dream` is off).
+    pub fn from_config(cfg: &crate::config::WatchConfig) -> Result<Option<Self>> {
+        Ok(cfg.dream_every()?.map(|every| IdleDream {
+            every,
+            after_idle: Duration::from_secs(cfg.dream_idle_s),
+            budget: Duration::from_secs(cfg.dream_time_s.max(1)),
+        }))
+    }
+}
+
+const DREAM_LAST: &str = "dream-last";
+
+/// Seconds since the epoch of the last idle dream's start, if any.
+fn last_dream(tree: &Tree) -> Option<u64> {
+    std::fs::read_to_string(tree.state_dir().join(DREAM_LAST))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn epoch_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// How long until an idle dream may start (zero: now).
+fn dream_due_in(d: &IdleDream, idle_for: Duration, last: Option<u64>) -> Duration {
+    let since = last.map_or(Duration::MAX, |l| {
+        Duration::from_secs(epoch_secs().saturating_sub(l))
+    });
+    d.after_idle
+        .saturating_sub(idle_for)
+        .max(d.every.saturating_sub(since))
+}
+
+/// One bounded dream pass, applied; reported like a re-index.
+fn idle_dream(tree: &Tree, budget: Duration, json: bool, quiet: bool) {
+    let t = Instant::now();
+    let result = crate::dream::plan_within(
+        tree,
+        &crate::dream::Budget {
+            max: 0,
+            time: Some(budget),
+            progress: false,
+        },
+    )
+    .and_then(|plan| {
+        let commits = if plan.proposals.is_empty() {
+            Vec::new()
+        } else {
+            crate::dream::apply(tree, &plan.proposals)?
+        };
+        Ok((plan.proposals.len(), commits, plan.cut_short))
+    });
+    match result {
+        Ok((changes, commits, cut_short)) => {
+            if json {
+                let _ = crate::output::out_line(
+                    &serde_json::json!({
+                        "event": "dream",
+                        "changes": changes,
+                        "commits": commits,
+                        "cut_short": cut_short,
+                        "ms": t.elapsed().as_millis() as u64,
+                    })
+                    .to_string(),
+                );
+            }
+            if !quiet {
+                eprintln!(
+                    "mem watch: dreamt: {changes} change(s), {} commit(s){} in {:.1} s",
+                    commits.len(),
+                    if cut_short { ", cut short" } else { "" },
+                    t.elapsed().as_secs_f64()
+                );
+            }
+        }
+        Err(e) => eprintln!("mem watch: dream failed: {e:#}"),
+    }
 }
 
 enum Msg {
@@ -262,7 +366,29 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
         );
     }
     let mut active = Instant::now();
+    let mut dreamer: Option<std::thread::JoinHandle<()>> = None;
+    let mut dream_last = last_dream(&tree);
     loop {
+        // An idle dream, when one is due and none runs.
+        let mut dream_wait = Duration::MAX;
+        if let Some(d) = &opts.dream
+            && dreamer.as_ref().is_none_or(|h| h.is_finished())
+        {
+            dream_wait = dream_due_in(d, active.elapsed(), dream_last);
+            if dream_wait.is_zero() {
+                let now = epoch_secs();
+                dream_last = Some(now);
+                let _ = crate::fsutil::replace_file(
+                    &tree.state_dir().join(DREAM_LAST),
+                    format!("{now}\n").as_bytes(),
+                );
+                let (t, budget, json, quiet) = (tree.clone(), d.budget, opts.json, opts.quiet);
+                dreamer = Some(std::thread::spawn(move || {
+                    idle_dream(&t, budget, json, quiet)
+                }));
+                dream_wait = Duration::MAX;
+            }
+        }
         let wait = match opts.idle_exit {
             Some(idle) => {
                 let left = idle.saturating_sub(active.elapsed());
@@ -278,7 +404,8 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
                 left.min(IDLE_CATCHUP)
             }
             None => IDLE_CATCHUP,
-        };
+        }
+        .min(dream_wait);
         match rx.recv_timeout(wait) {
             Ok(Msg::Changed) => {
                 active = Instant::now();
@@ -305,6 +432,10 @@ pub fn run(tree: Tree, opts: WatchOptions) -> Result<()> {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
+    }
+    // A dream pass in flight finishes its commit before the watcher goes.
+    if let Some(h) = dreamer {
+        let _ = h.join();
     }
     drop(debouncer);
     drop(raw);
@@ -577,4 +708,33 @@ pub fn recall_any(
         return Ok(r);
     }
     crate::recall::recall(tree, models, q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dream_waits_for_quiet_and_for_its_interval() {
+        let d = IdleDream {
+            every: Duration::from_secs(3600),
+            after_idle: Duration::from_secs(600),
+            budget: Duration::from_secs(300),
+        };
+        let now = epoch_secs();
+        // Never dreamt: only the quiet is waited for.
+        assert_eq!(
+            dream_due_in(&d, Duration::from_secs(100), None),
+            Duration::from_secs(500)
+        );
+        assert!(dream_due_in(&d, Duration::from_secs(700), None).is_zero());
+        // Dreamt ten minutes ago: fifty more minutes, however quiet.
+        let left = dream_due_in(&d, Duration::from_secs(700), Some(now - 600));
+        assert!(
+            (Duration::from_secs(2990)..=Duration::from_secs(3000)).contains(&left),
+            "{left:?}"
+        );
+        // Dreamt two hours ago and quiet: now.
+        assert!(dream_due_in(&d, Duration::from_secs(700), Some(now - 7200)).is_zero());
+    }
 }

@@ -10,6 +10,7 @@ entries left out) and applies it, one commit per kind:\n  supersede  two entries
 same named subject with different values: the newer supersedes the older (valid_from / valid_to set)\n  \
 duplicate  the newer says nothing the older does not: archived, the older keeps a merged-from relation\n\n\
 Take a kind back with `mem undo` (the last commit) or `git revert`. Not built yet: stale entries, topic overviews.\n\n\
+To dream when idle, set watch.dream (\"daily\", …) and run `mem watch`.\n\n\
 Examples:\n  mem dream --dry-run\n  mem dream --max-actions 50 --json\n  mem dream --time 5m    # from cron: a bounded pass, the next one goes on"
 )]
 pub struct Args {
@@ -20,30 +21,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_actions: usize,
     /// Stop after this long (`90s`, `5m`, `1h`) with what was found so far; the next run goes on
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
     pub time: Option<std::time::Duration>,
-}
-
-/// `90s`, `5m`, `1h` or plain seconds.
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let t = s.trim();
-    let (num, unit) = t.split_at(
-        t.find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(t.len()),
-    );
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration such as 90s, 5m or 1h"))?;
-    let secs = match unit.trim() {
-        "" | "s" => n,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("{s:?} is not a duration such as 90s, 5m or 1h")),
-    };
-    if !(secs > 0.0 && secs.is_finite()) {
-        return Err(format!("{s:?}: the time must be more than zero"));
-    }
-    std::time::Duration::try_from_secs_f64(secs).map_err(|_| format!("{s:?}: too long a time"))
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
@@ -104,7 +83,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use crate::time::parse_duration;
 
     #[test]
     fn durations_read_seconds_minutes_hours_and_refuse_the_rest() {

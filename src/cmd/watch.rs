@@ -14,6 +14,9 @@ and {\"event\":\"idle-exit\"} when --idle-exit ends it.\n\n\
 Stop with Ctrl-C (or SIGTERM): the socket is removed and the exit code is 130. With --idle-exit it also \
 stops by itself (exit code 0) after that long without a query or a change; `mem recall` starts one so when \
 watch.auto is set (MEM_AUTO_WATCH=1).\n\n\
+With watch.dream set (\"daily\", \"hourly\", \"weekly\" or an interval; MEM_WATCH_DREAM), it also runs a bounded \
+`mem dream` pass once the tree has been idle for watch.dream_idle_s, at most once per interval, and prints \
+{\"event\":\"dream\",\"changes\",\"commits\",\"cut_short\",\"ms\"}.\n\n\
 Examples:\n  mem watch &\n  mem watch --json | jq -c 'select(.event == \"reindexed\")'"
 )]
 pub struct Args {
@@ -24,9 +27,11 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
+    let dream = crate::watch::IdleDream::from_config(&tree.config.watch)?;
     crate::watch::run(
         tree,
         crate::watch::WatchOptions {
+            dream,
             json: ctx.json,
             quiet: ctx.quiet,
             idle_exit: args

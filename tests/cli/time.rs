@@ -461,3 +461,66 @@ fn eval_dream_finds_planted_duplicates_and_changes_and_scores_its_proposals() {
     // Nothing is left behind in the work folder.
     assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn watch_dreams_when_idle_once_per_interval_and_only_when_asked() {
+    let env = Env::new();
+    let raw = |text: &str, observed: &str| -> String {
+        env.json(&[
+            "add",
+            "--raw",
+            text,
+            "--at",
+            "work/offices",
+            "--observed",
+            observed,
+        ])
+        .remove(0)["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    raw("The Berlin office opens at 8am.", "2026-01-10");
+    let dup = raw("The Berlin office opens at 08:00.", "2026-02-10");
+    let run_watch = |vars: &[(&str, &str)]| -> String {
+        let child = spawn_mem(&env, &["watch", "--json", "--idle-exit", "4"], vars);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    // Off by default: the watcher never dreams.
+    let out = run_watch(&[("MEM_WATCH_DREAM_IDLE_S", "1")]);
+    assert!(!out.contains("\"dream\""), "{out}");
+    assert!(env.root.join(format!("{dup}.md")).exists());
+    // On: after a second of quiet it dreams once, and the duplicate goes.
+    let commits = env.commit_count();
+    let on = [
+        ("MEM_WATCH_DREAM", "daily"),
+        ("MEM_WATCH_DREAM_IDLE_S", "1"),
+    ];
+    let out = run_watch(&on);
+    let dreams: Vec<serde_json::Value> = parse_lines(out.as_bytes())
+        .into_iter()
+        .filter(|v| v["event"] == "dream")
+        .collect();
+    assert_eq!(dreams.len(), 1, "{out}");
+    assert_eq!(dreams[0]["changes"], 1, "{out}");
+    assert!(env.root.join(format!("_archive/{dup}.md")).exists());
+    assert_eq!(env.commit_count(), commits + 1);
+    // Within the interval, a new watcher does not dream again.
+    let out = run_watch(&on);
+    assert!(!out.contains("\"dream\""), "{out}");
+    // A bad interval is an error naming the key.
+    let bad = env
+        .mem()
+        .args(["watch", "--idle-exit", "1"])
+        .env("MEM_WATCH_DREAM", "sometimes")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("watch.dream"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
