@@ -67,6 +67,10 @@ pub struct Finding {
 
 impl Finding {
     pub fn reason(&self) -> String {
+        if self.family == MODEL_FAMILY {
+            // The model's finding names the sentence that scored highest.
+            return format!("{}: \"{}\" (n-gram model)", self.family, self.matched);
+        }
         format!("{}: \"{}\"", self.family, self.matched)
     }
 }
@@ -83,14 +87,17 @@ pub fn scan(text: &str) -> Option<Finding> {
     rules(text).or_else(|| model(text))
 }
 
+/// The family of the n-gram model's findings.
+pub const MODEL_FAMILY: &str = "instruction-like";
+
 /// The n-gram model's verdict: a finding when the note scores at or above
-/// the shipped threshold.
+/// the shipped threshold, naming its loudest sentence.
 pub fn model(text: &str) -> Option<Finding> {
     let m = ngram::SHIPPED.as_ref()?;
     let s = m.score(text);
     (s >= m.threshold).then(|| Finding {
-        family: "instruction-like",
-        matched: format!("n-gram model score {s:.2} ≥ {:.2}", m.threshold),
+        family: MODEL_FAMILY,
+        matched: shorten(&m.loudest_sentence(text)),
     })
 }
 
