@@ -23,9 +23,9 @@ use regex::Regex;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
-mod lexicon;
+pub mod lexicon;
 pub mod ngram;
-mod unmask;
+pub mod unmask;
 
 /// The value of `curation:` on a quarantined entry.
 pub const QUARANTINED: &str = "quarantined";
