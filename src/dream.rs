@@ -175,6 +175,26 @@ pub struct Plan {
     pub cut_short: bool,
 }
 
+/// One pass: the plan within `budget`, applied unless `dry_run` (one
+/// commit per kind of change).
+pub fn pass(tree: &Tree, budget: &Budget, dry_run: bool) -> Result<Report> {
+    let t = std::time::Instant::now();
+    let plan = plan_within(tree, budget)?;
+    let commits = if dry_run || plan.proposals.is_empty() {
+        Vec::new()
+    } else {
+        apply(tree, &plan.proposals)?
+    };
+    Ok(Report {
+        entries: plan.entries,
+        compared: plan.compared,
+        proposals: plan.proposals,
+        commits,
+        seconds: t.elapsed().as_secs_f64(),
+        cut_short: plan.cut_short,
+    })
+}
+
 /// [`plan`] within a [`Budget`].
 pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
     let max = budget.max;

@@ -154,43 +154,32 @@ fn dream_due_in(d: &IdleDream, idle_for: Duration, last: Option<u64>) -> Duratio
 
 /// One bounded dream pass, applied; reported like a re-index.
 fn idle_dream(tree: &Tree, budget: Duration, json: bool, quiet: bool) {
-    let t = Instant::now();
-    let result = crate::dream::plan_within(
-        tree,
-        &crate::dream::Budget {
-            max: 0,
-            time: Some(budget),
-            progress: false,
-        },
-    )
-    .and_then(|plan| {
-        let commits = if plan.proposals.is_empty() {
-            Vec::new()
-        } else {
-            crate::dream::apply(tree, &plan.proposals)?
-        };
-        Ok((plan.proposals.len(), commits, plan.cut_short))
-    });
-    match result {
-        Ok((changes, commits, cut_short)) => {
+    let budget = crate::dream::Budget {
+        max: 0,
+        time: Some(budget),
+        progress: false,
+    };
+    match crate::dream::pass(tree, &budget, false) {
+        Ok(r) => {
             if json {
                 let _ = crate::output::out_line(
                     &serde_json::json!({
                         "event": "dream",
-                        "changes": changes,
-                        "commits": commits,
-                        "cut_short": cut_short,
-                        "ms": t.elapsed().as_millis() as u64,
+                        "changes": r.proposals.len(),
+                        "commits": r.commits,
+                        "cut_short": r.cut_short,
+                        "ms": (r.seconds * 1000.0) as u64,
                     })
                     .to_string(),
                 );
             }
             if !quiet {
                 eprintln!(
-                    "mem watch: dreamt: {changes} change(s), {} commit(s){} in {:.1} s",
-                    commits.len(),
-                    if cut_short { ", cut short" } else { "" },
-                    t.elapsed().as_secs_f64()
+                    "mem watch: dreamt: {} change(s), {} commit(s){} in {:.1} s",
+                    r.proposals.len(),
+                    r.commits.len(),
+                    if r.cut_short { ", cut short" } else { "" },
+                    r.seconds
                 );
             }
         }

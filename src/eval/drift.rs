@@ -972,14 +972,12 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
     r.add_s_total = t_all.elapsed().as_secs_f64();
     r.add_ms_p50 = median(&mut add_ms);
     if o.dream {
-        let t = Instant::now();
-        let (proposals, _, _) = crate::dream::plan(&tree, 0)?;
-        crate::dream::apply(&tree, &proposals)?;
+        let pass = crate::dream::pass(&tree, &Default::default(), false)?;
         let mut d = DreamScore {
-            seconds: t.elapsed().as_secs_f64(),
+            seconds: pass.seconds,
             ..Default::default()
         };
-        for p in &proposals {
+        for p in &pass.proposals {
             // Right: both entries tell the same fact (and, for a
             // supersede, the kept one a later value: dream orders by time).
             let same =

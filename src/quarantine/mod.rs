@@ -21,7 +21,6 @@
 
 use regex::Regex;
 use std::sync::LazyLock;
-use unicode_normalization::UnicodeNormalization;
 
 pub mod lexicon;
 pub mod ngram;
@@ -105,39 +104,29 @@ pub fn model(text: &str) -> Option<Finding> {
 /// on what its disguised parts say once read back (base64, spaced letters,
 /// leetspeak…).
 pub fn rules(text: &str) -> Option<Finding> {
-    if let Some(f) = rules_on(text) {
+    let norm = ngram::normalise(text);
+    if let Some(f) = rules_on(text, &norm) {
         return Some(f);
     }
-    let norm = ngram::normalise(text);
     unmask::unmask(text, &norm).iter().find_map(|u| {
-        rules_on(u).map(|f| Finding {
+        rules_on(u, &ngram::normalise(u)).map(|f| Finding {
             family: f.family,
             matched: shorten(&format!("decoded: {}", f.matched)),
         })
     })
 }
 
-fn rules_on(text: &str) -> Option<Finding> {
+/// The rules on `text`, whose normalised form ([`ngram::normalise`]: NFKC,
+/// lower case, invisible characters removed, whitespace collapsed, so that
+/// "ig\u{200b}nore" reads as "ignore") is `flat`.
+fn rules_on(text: &str, flat: &str) -> Option<Finding> {
     if let Some(f) = hidden_chars(text) {
         return Some(f);
     }
-    let norm: String = text.nfkc().collect::<String>().to_lowercase();
-    // Zero-width characters removed, whitespace runs collapsed: "ig\u{200b}nore"
-    // reads as "ignore".
-    let flat: String = norm
-        .chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'
-            )
-        })
-        .collect();
-    let flat = WS.replace_all(&flat, " ");
     for (family, re) in RULES.iter() {
-        for m in re.find_iter(&flat) {
-            if discussed(&flat, m.start(), m.end())
-                || (*family == "template-marker" && about_format(&flat, m.start(), m.as_str()))
+        for m in re.find_iter(flat) {
+            if discussed(flat, m.start(), m.end())
+                || (*family == "template-marker" && about_format(flat, m.start(), m.as_str()))
             {
                 continue;
             }
@@ -147,7 +136,7 @@ fn rules_on(text: &str) -> Option<Finding> {
             });
         }
     }
-    exfiltration(&flat)
+    exfiltration(flat)
 }
 
 /// The weak cues present in normalised text (indexes into [`CUES`]):
@@ -307,8 +296,6 @@ fn shorten(s: &str) -> String {
     format!("{cut}...")
 }
 
-static WS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s+").unwrap());
-
 /// Unicode tag characters (invisible ASCII), bidirectional overrides and
 /// isolates, and zero-width characters between letters.
 fn hidden_chars(text: &str) -> Option<Finding> {
@@ -337,12 +324,14 @@ fn hidden_chars(text: &str) -> Option<Finding> {
             '\u{200b}' | '\u{200c}' | '\u{2060}' | '\u{feff}' | '\u{200d}' => {
                 let before = i.checked_sub(1).map(|j| chars[j]);
                 let after = chars.get(i + 1).copied();
-                // The joiner inside emoji sequences is fine; between letters
-                // it hides a word from a reader and a filter alike.
+                // The joiner inside emoji sequences is fine, and so are the
+                // (non-)joiners and word-break spaces of the scripts that
+                // spell with them; elsewhere, between letters, they hide a
+                // word from a reader and a filter alike.
                 if before.is_some_and(|b| b.is_alphanumeric() || b.is_whitespace())
                     && after.is_some_and(|a| a.is_alphanumeric())
-                    && !(c == '\u{200c}' && before.is_some_and(is_joining_script))
-                    && !(c == '\u{200d}' && before.is_some_and(is_joining_script))
+                    && !(matches!(c, '\u{200b}'..='\u{200d}')
+                        && before.is_some_and(is_joining_script))
                 {
                     zw_between_letters += 1;
                 }
@@ -361,11 +350,13 @@ fn hidden_chars(text: &str) -> Option<Finding> {
     // (runs of them carry data).
     let mut invisible = 0;
     let mut vs_run = 0;
-    for &c in &chars {
+    for (i, &c) in chars.iter().enumerate() {
         let vs = matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}');
         vs_run = if vs { vs_run + 1 } else { 0 };
         if vs_run >= 2
-            || matches!(c, '\u{e0100}'..='\u{e01ef}') && vs_run == 1 && !after_ideograph(&chars, c)
+            || matches!(c, '\u{e0100}'..='\u{e01ef}')
+                && vs_run == 1
+                && !i.checked_sub(1).is_some_and(|j| is_ideograph(chars[j]))
         {
             return Some(Finding {
                 family: "hidden-text",
@@ -442,12 +433,10 @@ fn isolates_rtl(chars: &[char], i: usize) -> bool {
     close.is_some_and(|n| n <= 80 && chars[i + 1..i + 1 + n].iter().any(|&c| is_rtl(c)))
 }
 
-/// An ideographic variation selector right after a CJK ideograph (how a
-/// name's traditional glyph is spelled).
-fn after_ideograph(chars: &[char], vs: char) -> bool {
-    chars.windows(2).any(|w| {
-        w[1] == vs && matches!(w[0], '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3134f}')
-    })
+/// A CJK ideograph (an ideographic variation selector after one spells a
+/// name's traditional glyph).
+fn is_ideograph(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3134f}')
 }
 
 fn in_flag_sequence(chars: &[char], i: usize) -> bool {
@@ -778,6 +767,23 @@ mod tests {
         ] {
             assert_eq!(scan(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn invisible_characters_that_scripts_need_pass_and_the_same_elsewhere_do_not() {
+        let ok = |s: &str| hidden_chars(s).is_none();
+        // Thai word breaks, a Persian non-joiner, a traditional glyph.
+        assert!(ok("กรุงเทพ\u{200b}มหานคร\u{200b}อมร"));
+        assert!(ok("می\u{200c}خواهم"));
+        assert!(ok("葛\u{e0100}飾"));
+        // An Arabic name wrapped in isolates.
+        assert!(ok("Uploaded by \u{2068}نادیا\u{2069} (3 files)"));
+        // Zero-width spaces between Latin letters, an ideographic selector
+        // after a Latin letter (even with a CJK glyph elsewhere), an
+        // isolate around Latin text.
+        assert!(!ok("ig\u{200b}no\u{200b}re"));
+        assert!(!ok("葛飾 a\u{e0100}b"));
+        assert!(!ok("file \u{2066}exe.txt\u{2069}"));
     }
 
     #[test]

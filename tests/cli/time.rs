@@ -427,11 +427,7 @@ fn eval_dream_finds_planted_duplicates_and_changes_and_scores_its_proposals() {
         .arg(work.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let r = parse_lines(&out.stdout).remove(0);
     // 5% and 2% of 500 entries planted.
     assert_eq!(
