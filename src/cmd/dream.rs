@@ -66,3 +66,54 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::time::parse_duration;
+
+    #[test]
+    fn durations_read_seconds_minutes_hours_and_refuse_the_rest() {
+        let secs = |s: &str| parse_duration(s).map(|d| d.as_secs_f64());
+        assert_eq!(secs("90s"), Ok(90.0));
+        assert_eq!(secs("5m"), Ok(300.0));
+        assert_eq!(secs("1.5h"), Ok(5400.0));
+        assert_eq!(secs("45"), Ok(45.0));
+        // A number too big for a duration panicked before (found below).
+        for bad in [
+            "0",
+            "0s",
+            "",
+            "m",
+            "5 days",
+            "-3s",
+            "1e400",
+            "nan",
+            "1ms",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+        // Any text: a duration or an error, never a panic.
+        const PIECES: &[&str] = &[
+            "1",
+            "9",
+            ".",
+            "s",
+            "m",
+            "h",
+            "min",
+            " ",
+            "-",
+            "e",
+            "é",
+            "\u{0}",
+            "99999999999999999999",
+        ];
+        crate::fuzz::drive("dream --time", 23, 20_000, |rng| {
+            let s: String = (0..rng.below(6)).map(|_| *rng.pick(PIECES)).collect();
+            if let Ok(d) = parse_duration(&s) {
+                assert!(d.as_secs_f64() > 0.0, "{s:?}");
+            }
+        });
+    }
+}
