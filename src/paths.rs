@@ -112,6 +112,10 @@ impl EntryPath {
         }
         Ok(Self(segs))
     }
+    /// domain, topic, [subtopic,] slug.
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
     pub fn topic(&self) -> TopicPath {
         TopicPath(self.0[..self.0.len() - 1].to_vec())
     }

@@ -6,6 +6,9 @@
 //!   `mem show`, the MCP `recall` / `show` tools. Per entry id: the count,
 //!   the last time, and the number of distinct days (a stand-in for
 //!   sessions).
+//! - Confirmations: each time curation finds an entry's fact written
+//!   again (a noop), per entry id. `mem dream` raises maturity from them
+//!   and from the days with accesses ([`crate::lifecycle`]).
 //! - Importance: the entry's own `importance` when it is not the default
 //!   50 (a person or an import set it); else derived: 50, +10 for a
 //!   decision, +5 for a lesson or procedure, −10 for an event, +3 per
@@ -42,6 +45,10 @@ pub struct Access {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Signals {
     pub access: BTreeMap<String, Access>,
+    /// Confirmations by entry id: curation found the same fact written
+    /// again (a noop) and kept the entry.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub confirmed: BTreeMap<String, u32>,
 }
 
 impl Signals {
@@ -73,6 +80,11 @@ impl Signals {
     pub fn get(&self, id: &str) -> Option<&Access> {
         self.access.get(id)
     }
+
+    /// Confirmations of an entry (curation's noops on it).
+    pub fn confirmations(&self, id: &str) -> u32 {
+        self.confirmed.get(id).copied().unwrap_or(0)
+    }
 }
 
 /// Records one access to each of `ids` (best effort: a failure to write
@@ -83,6 +95,22 @@ pub fn record(tree: &Tree, ids: &[&str]) {
     }
     let mut s = Signals::load(tree);
     s.touch(ids, crate::time::now().as_second());
+    if let Err(e) = s.save(tree) {
+        crate::trace::mark(&format!("signals: not saved ({e})"));
+    }
+}
+
+/// Records that curation found the fact of each of `ids` written again
+/// (best effort, as [`record`]). `mem dream` raises maturity from them.
+pub fn confirm(tree: &Tree, ids: &[&str]) {
+    let ids: Vec<&&str> = ids.iter().filter(|i| !i.is_empty()).collect();
+    if ids.is_empty() {
+        return;
+    }
+    let mut s = Signals::load(tree);
+    for id in ids {
+        *s.confirmed.entry(id.to_string()).or_default() += 1;
+    }
     if let Err(e) = s.save(tree) {
         crate::trace::mark(&format!("signals: not saved ({e})"));
     }
@@ -129,6 +157,7 @@ pub fn describe(e: &Entry, s: &Signals, now: i64) -> serde_json::Value {
         "last_access": a.filter(|a| a.last > 0).map(|a| crate::time::format_secs(a.last)),
         "importance": imp,
         "recency": (recency(e, a, imp, now) * 1000.0).round() / 1000.0,
+        "confirmations": s.confirmations(&e.meta.id),
     })
 }
 

@@ -459,6 +459,12 @@ fn merge(
         let is_entry =
             path.starts_with(prefix) && rel.ends_with(".md") && rel.matches('/').count() >= 2;
         let (b, o, t) = (blob(&c.ancestor)?, blob(&c.our)?, blob(&c.their)?);
+        // An overview is rewritten from the entries by the next `mem
+        // dream`: ours (else theirs) stands until then.
+        if path.starts_with(prefix) && rel.ends_with(&format!("/{}", crate::paths::OVERVIEW_FILE)) {
+            resolved.push((path.clone(), o.or(t)));
+            continue;
+        }
         match (o, t) {
             (Some(o), Some(t)) if is_entry => {
                 match crate::merge::merge_entry(&rel, b.as_deref(), &o, &t) {

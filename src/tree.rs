@@ -1055,7 +1055,7 @@ fn classify(segs: &[&str]) -> std::result::Result<Option<EntryPath>, String> {
     if name.starts_with(".mem-tmp-") {
         return Err("leftover temp file from an interrupted write; safe to delete".into());
     }
-    if segs.len() == 2 && name == OVERVIEW_FILE {
+    if (segs.len() == 2 || segs.len() == 3) && name == OVERVIEW_FILE {
         return Ok(None);
     }
     let Some(stem) = name.strip_suffix(".md") else {

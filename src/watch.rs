@@ -165,7 +165,7 @@ fn idle_dream(tree: &Tree, budget: Duration, json: bool, quiet: bool) {
                 let _ = crate::output::out_line(
                     &serde_json::json!({
                         "event": "dream",
-                        "changes": r.proposals.len(),
+                        "changes": r.changes(),
                         "commits": r.commits,
                         "cut_short": r.cut_short,
                         "ms": (r.seconds * 1000.0) as u64,
@@ -176,7 +176,7 @@ fn idle_dream(tree: &Tree, budget: Duration, json: bool, quiet: bool) {
             if !quiet {
                 eprintln!(
                     "mem watch: dreamt: {} change(s), {} commit(s){} in {:.1} s",
-                    r.proposals.len(),
+                    r.changes(),
                     r.commits.len(),
                     if r.cut_short { ", cut short" } else { "" },
                     r.seconds

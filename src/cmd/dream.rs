@@ -8,8 +8,12 @@ use anyhow::Result;
     after_help = "Finds what curation missed among the live entries (events, superseded, quarantined and held \
 entries left out) and applies it, one commit per kind:\n  supersede  two entries state the same attribute of the \
 same named subject with different values: the newer supersedes the older (valid_from / valid_to set)\n  \
-duplicate  the newer says nothing the older does not: archived, the older keeps a merged-from relation\n\n\
-Take a kind back with `mem undo` (the last commit) or `git revert`. Not built yet: stale entries, topic overviews.\n\n\
+duplicate  the newer says nothing the older does not: archived, the older keeps a merged-from relation\n  \
+maturity   draft -> validated -> core from confirmations and days shown; back to draft when contradicted\n  \
+overview   domain/topic/_overview.md (topics of 3 entries or more) and domain/_overview.md (domains of 2 topics \
+or more), rewritten from the entries\n\nStale entries (low-value drafts unused for months, or past their own valid_to) are never archived by \
+dream: they are proposed and wait in `mem review`.\n\n\
+Take a kind back with `mem undo` (the last commit) or `git revert`.\n\n\
 To dream when idle, set watch.dream (\"daily\", …) and run `mem watch`.\n\n\
 Examples:\n  mem dream --dry-run\n  mem dream --max-actions 50 --json\n  mem dream --time 5m    # from cron: a bounded pass, the next one goes on"
 )]
@@ -17,7 +21,7 @@ pub struct Args {
     /// Show what would change, write nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
-    /// At most N changes (0: no limit)
+    /// At most N changes of each kind (0: no limit)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_actions: usize,
     /// Stop after this long (`90s`, `5m`, `1h`) with what was found so far; the next run goes on
@@ -39,8 +43,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if ctx.json {
         return ctx.json_line(&report);
     }
+    let verb = if args.dry_run { "would " } else { "" };
     for p in &report.proposals {
-        let verb = if args.dry_run { "would " } else { "" };
         match p.kind {
             "supersede" => out_line(&format!("{verb}supersede {} with {}", p.other, p.keep))?,
             _ => out_line(&format!(
@@ -49,11 +53,27 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             ))?,
         }
     }
+    for m in &report.maturity {
+        out_line(&format!(
+            "{verb}set maturity of {} {} -> {} ({})",
+            m.path, m.from, m.to, m.reason
+        ))?;
+    }
+    for o in &report.overviews {
+        out_line(&format!("{verb}{} {}", o.op, o.path))?;
+    }
+    if !report.stale.is_empty() {
+        ctx.note(&format!(
+            "{} stale entr{} proposed for the archive: `mem review` to accept or decline",
+            report.stale.len(),
+            if report.stale.len() == 1 { "y" } else { "ies" }
+        ));
+    }
     ctx.note(&format!(
         "{} entries read, {} pairs compared, {} change(s){} in {:.1} s",
         report.entries,
         report.compared,
-        report.proposals.len(),
+        report.changes(),
         if args.dry_run {
             " proposed (dry run)".to_string()
         } else {

@@ -127,6 +127,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         "updated",
         serde_yaml::Value::String(crate::time::format(crate::time::now())),
     )?;
+    // A person's edit validates a draft (the lifecycle's rule), unless the
+    // person set the maturity themselves.
+    let was = Entry::parse(&original).map(|e| e.meta.maturity).ok();
+    if entry.meta.maturity == "draft" && was.as_deref() == Some("draft") {
+        entry.set("maturity", serde_yaml::Value::String("validated".into()))?;
+    }
     let commit = crate::ops::replace(&tree, &file, &original, &entry.render(), "cli", "edit")?;
     if ctx.json {
         ctx.json_line(&serde_json::json!({"op": "edited", "path": file.display(), "id": entry.meta.id, "commit": commit}))?;

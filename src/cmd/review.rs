@@ -5,8 +5,10 @@
 //! `contradicts`), and entries curation could not decide (`curation:
 //! pending`: the model failed, the input was written as it came).
 //! Approving clears the flag (the entry then reaches agents like any
-//! other); rejecting forgets it (archived, restorable). On a terminal,
-//! without options, each is put to the person in turn.
+//! other); rejecting forgets it (archived, restorable). Last come `mem
+//! dream`'s archive proposals for stale entries: approving one archives the
+//! entry, rejecting keeps it (and dream does not propose it again). On a
+//! terminal, without options, each is put to the person in turn.
 
 use crate::entry::Entry;
 use crate::output::{Ctx, out_line};
@@ -17,16 +19,18 @@ use serde::Serialize;
 #[command(
     after_help = "Without options: on a terminal, each entry waiting is shown and you choose approve, reject, \
 edit (opens it in $EDITOR, then asks again), skip or quit; each decision is its own commit. Otherwise (a pipe, \
---json, --list) the entries waiting are listed: status (quarantined, review, pending), path, why. An approved entry \
-keeps `curation: approved` and is found and packed for agents like any other; for a held change or a sync \
-conflict, approving keeps both entries (forget the one you do not want, or `mem edit` it).\n\n\
+--json, --list) the entries waiting are listed: status (quarantined, review, pending, stale), path, why. An approved \
+entry keeps `curation: approved` and is found and packed for agents like any other; for a held change or a sync \
+conflict, approving keeps both entries (forget the one you do not want, or `mem edit` it). A stale entry is one \
+`mem dream` proposes to archive: approving archives it (restorable), rejecting keeps it and it is not proposed \
+again.\n\n\
 Examples:\n  mem review\n  mem review --approve general/notes/deploy-notes\n  mem review --reject 01JDZ8Q3M6"
 )]
 pub struct Args {
-    /// Approve these entries (path or id): the flag goes, the entry stays
+    /// Approve these entries (path or id): the flag goes, the entry stays (a stale proposal: archived)
     #[arg(long, value_name = "ENTRY", num_args = 1..)]
     pub approve: Vec<String>,
-    /// Reject these entries (path or id): archived with `mem forget`
+    /// Reject these entries (path or id): archived with `mem forget` (a stale proposal: kept)
     #[arg(long, value_name = "ENTRY", num_args = 1..)]
     pub reject: Vec<String>,
     /// List the queue even on a terminal (no questions)
@@ -38,7 +42,7 @@ pub struct Args {
 struct Waiting {
     path: String,
     id: String,
-    /// `quarantined`, `review` or `pending`.
+    /// `quarantined`, `review`, `pending` or `stale` (a dream proposal).
     status: String,
     why: String,
     title: String,
@@ -69,11 +73,12 @@ fn status(e: &Entry) -> Option<&'static str> {
     }
 }
 
-/// Every entry waiting, in path order.
+/// Every entry waiting, in path order, then `mem dream`'s archive
+/// proposals (the least used first) for entries still live.
 fn queue(tree: &crate::tree::Tree) -> Vec<Waiting> {
     let (mut files, _) = tree.scan(false);
     files.sort_by_key(|f| f.path.to_string());
-    files
+    let mut out: Vec<Waiting> = files
         .into_iter()
         .filter_map(|f| {
             let e = tree.read(&f).ok()?;
@@ -85,7 +90,62 @@ fn queue(tree: &crate::tree::Tree) -> Vec<Waiting> {
                 title: e.meta.title.clone(),
             })
         })
-        .collect()
+        .collect();
+    for p in crate::lifecycle::Queue::load(tree).archive {
+        let Ok(l) = tree.resolve(&p.path, false) else {
+            continue;
+        };
+        if out.iter().any(|w| w.path == p.path) || l.entry.meta.id != p.id {
+            continue;
+        }
+        out.push(Waiting {
+            path: p.path,
+            id: p.id,
+            status: "stale".into(),
+            why: format!("mem dream proposes to archive it: {}", p.reason),
+            title: l.entry.meta.title.clone(),
+        });
+    }
+    out
+}
+
+/// The archive proposal for an entry, if `mem dream` made one.
+fn proposal(tree: &crate::tree::Tree, l: &crate::tree::Loaded) -> bool {
+    crate::lifecycle::Queue::load(tree)
+        .find(&l.file.path.to_string(), &l.entry.meta.id)
+        .is_some()
+}
+
+/// Settles a dream proposal: accepted archives the entry; declined keeps
+/// it, and dream does not propose it again.
+fn settle(
+    tree: &crate::tree::Tree,
+    l: &crate::tree::Loaded,
+    accept: bool,
+    ctx: &Ctx,
+) -> Result<()> {
+    let path = l.file.path.to_string();
+    let mut q = crate::lifecycle::Queue::load(tree);
+    let reason = q
+        .find(&path, &l.entry.meta.id)
+        .map(|p| p.reason.clone())
+        .unwrap_or_default();
+    if accept {
+        let o = crate::ops::forget(tree, &path, Some(&format!("stale: {reason}")), "cli")?;
+        q.settle(&path, &l.entry.meta.id, false);
+        q.save(tree)?;
+        if ctx.json {
+            return ctx.json_line(&serde_json::json!({"op": "archived", "path": o.path, "archived_path": o.archived_path, "commit": o.commit}));
+        }
+        return out_line(&format!("archived {} ({})", o.path, o.archived_path));
+    }
+    q.settle(&path, &l.entry.meta.id, true);
+    q.save(tree)?;
+    if ctx.json {
+        ctx.json_line(&serde_json::json!({"op": "kept", "path": path, "id": l.entry.meta.id}))
+    } else {
+        out_line(&format!("kept {path} (not proposed again)"))
+    }
 }
 
 fn approve(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {
@@ -93,6 +153,9 @@ fn approve(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {
     let text = std::fs::read_to_string(tree.abs(&l.file.rel_file()))?;
     let mut e = l.entry.clone();
     if status(&e).is_none() {
+        if proposal(tree, &l) {
+            return settle(tree, &l, true, ctx);
+        }
         bail!("{} is not waiting for review", l.file.display());
     }
     e.set("curation", serde_yaml::Value::String("approved".into()))?;
@@ -109,6 +172,9 @@ fn approve(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {
 fn reject(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {
     let l = tree.resolve(spec, false)?;
     if status(&l.entry).is_none() {
+        if proposal(tree, &l) {
+            return settle(tree, &l, false, ctx);
+        }
         bail!(
             "{} is not waiting for review (use `mem forget` to retire an entry)",
             l.file.display()
@@ -141,9 +207,14 @@ fn interactive(tree: &crate::tree::Tree, waiting: Vec<Waiting>, ctx: &Ctx) -> Re
                 w.why
             );
             eprintln!("{}\n", l.entry.render().trim_end());
+            let items = if w.status == "stale" {
+                ["archive (accept)", "keep (decline)", "edit", "skip", "quit"]
+            } else {
+                ["approve", "reject (archive)", "edit", "skip", "quit"]
+            };
             let choice = dialoguer::Select::new()
                 .with_prompt("decision")
-                .items(["approve", "reject (archive)", "edit", "skip", "quit"])
+                .items(items)
                 .default(3)
                 .interact_opt()?;
             match choice {

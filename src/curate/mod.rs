@@ -969,6 +969,9 @@ fn apply(
         };
         match (op, &p.target) {
             (Op::Noop, Some(t)) => {
+                if !opts.dry_run {
+                    crate::signals::confirm(tree, &[t.id.as_str()]);
+                }
                 out.op = "noop";
                 out.path = t.path.clone();
                 out.target = Some(t.path.clone());

@@ -380,10 +380,37 @@ fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
     }
     assert_eq!(props.len(), 2, "{props:?}");
 
-    // Applied: one commit per kind, undoable.
+    // Applied: one commit per kind, undoable; then the overview of the
+    // topic that now holds four current entries (the superseded one left
+    // out), as a commit of its own.
     let done = env.json(&["dream"]).remove(0);
-    assert_eq!(done["commits"].as_array().unwrap().len(), 2);
-    assert_eq!(env.commit_count(), commits + 2);
+    assert_eq!(done["commits"].as_array().unwrap().len(), 3, "{done}");
+    assert_eq!(env.commit_count(), commits + 3);
+    assert_eq!(
+        done["overviews"],
+        serde_json::json!([{"path": "infra/hosts/_overview.md", "op": "write"}]),
+        "{done}"
+    );
+    let overview = env.read("infra/hosts/_overview.md");
+    assert!(
+        overview.contains("4 current entries (3 facts, 1 event)"),
+        "{overview}"
+    );
+    assert!(
+        !overview.contains(&old[old.rfind('/').unwrap() + 1..]),
+        "{overview}"
+    );
+    assert!(
+        overview.contains(&format!("({}.md)", &new[new.rfind('/').unwrap() + 1..])),
+        "{overview}"
+    );
+    // The overview is not an entry: neither a stray nor a hit.
+    let hits = env.json(&["recall", "atlas8 current entries fact"]);
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| !h["path"].as_str().unwrap_or("").contains("_overview"))
+    );
     assert!(
         env.read(&format!("{old}.md"))
             .contains("valid_to: 2026-03-01T00:00:00Z")
@@ -399,13 +426,154 @@ fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
         hits.iter().all(|h| h["path"] != old.as_str()),
         "superseded: {hits:?}"
     );
-    // Nothing left to do: a second pass changes nothing.
+    // A second pass: no merge left; the entry the duplicate was merged
+    // into is confirmed, so validated (a pass leaves the entries its own
+    // merges touched alone, so each commit can be undone by itself).
     let again = env.json(&["dream"]).remove(0);
     assert_eq!(again["proposals"].as_array().unwrap().len(), 0, "{again}");
-    assert_eq!(env.commit_count(), commits + 2);
-    // The duplicates' commit is the last: undo brings the duplicate back.
-    env.json(&["undo"]);
+    assert_eq!(again["maturity"][0]["path"], first.as_str(), "{again}");
+    assert_eq!(again["maturity"][0]["to"], "validated", "{again}");
+    assert_eq!(again["overviews"].as_array().unwrap().len(), 0, "{again}");
+    assert_eq!(env.commit_count(), commits + 4);
+    assert!(
+        env.read(&format!("{first}.md"))
+            .contains("maturity: validated")
+    );
+    // Nothing left to do: a third pass changes nothing.
+    let third = env.json(&["dream"]).remove(0);
+    assert_eq!(third["commits"].as_array().unwrap().len(), 0, "{third}");
+    assert_eq!(env.commit_count(), commits + 4);
+    // Undo the maturity commit (the last), then the duplicates' commit by
+    // its id: the duplicate is back.
+    ok(&env.mem().args(["undo"]).output().unwrap());
+    let dups = done["commits"][1].as_str().unwrap();
+    ok(&env.mem().args(["undo", dups]).output().unwrap());
     assert!(env.root.join(format!("{dup}.md")).exists());
+}
+
+#[test]
+fn dream_proposes_stale_entries_for_review_and_raises_maturity_from_confirmations() {
+    let env = Env::new();
+    let at = |now: &str, args: &[&str]| -> Vec<serde_json::Value> {
+        let out = env
+            .mem()
+            .env("MEM_NOW", now)
+            .args(["--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        ok(&out);
+        parse_lines(&out.stdout)
+    };
+    let now = "2026-12-01T00:00:00Z";
+    let raw = |text: &str, at_: &str, observed: &str, kind: &str| -> String {
+        at(
+            observed,
+            &[
+                "add",
+                "--raw",
+                text,
+                "--at",
+                at_,
+                "--observed",
+                observed,
+                "--kind",
+                kind,
+            ],
+        )
+        .remove(0)["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let old = raw(
+        "The staging VPN gateway is vpn2.",
+        "infra/network",
+        "2025-01-10T00:00:00Z",
+        "fact",
+    );
+    let older = raw(
+        "The old wiki lives at wiki.internal.",
+        "infra/docs",
+        "2025-01-05T00:00:00Z",
+        "fact",
+    );
+    let decided = raw(
+        "We decided to keep the monorepo.",
+        "infra/docs",
+        "2025-01-06T00:00:00Z",
+        "decision",
+    );
+    let fresh = raw(
+        "The office printer is on floor 3.",
+        "infra/docs",
+        "2026-11-20T00:00:00Z",
+        "fact",
+    );
+    // Said again through curation: a confirmation of the same entry.
+    let confirmed = at(
+        now,
+        &[
+            "add",
+            "The office printer is on floor 3.",
+            "--at",
+            "infra/docs",
+        ],
+    );
+    assert_eq!(confirmed[0]["op"], "noop", "{confirmed:?}");
+
+    let commits = env.commit_count();
+    let dry = at(now, &["dream", "--dry-run"]).remove(0);
+    assert_eq!(env.commit_count(), commits);
+    let stale: Vec<&str> = dry["stale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    // The least used first; the decision and the recent fact are kept.
+    assert_eq!(stale, [older.as_str(), old.as_str()], "{dry}");
+    assert!(
+        dry["stale"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not shown or changed for 695 days"),
+        "{dry}"
+    );
+    assert_eq!(dry["maturity"][0]["path"], fresh.as_str(), "{dry}");
+    // A dry run leaves the review queue empty.
+    let queue = at(now, &["review", "--list"]);
+    assert!(queue.is_empty(), "{queue:?}");
+
+    let done = at(now, &["dream"]).remove(0);
+    assert!(
+        env.read(&format!("{fresh}.md"))
+            .contains("maturity: validated")
+    );
+    // Proposals archive nothing by themselves: they wait in review.
+    assert!(env.root.join(format!("{older}.md")).exists());
+    assert_eq!(done["stale"].as_array().unwrap().len(), 2, "{done}");
+    let queue = at(now, &["review", "--list"]);
+    let waiting: Vec<(&str, &str)> = queue
+        .iter()
+        .map(|w| (w["status"].as_str().unwrap(), w["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        waiting,
+        [("stale", older.as_str()), ("stale", old.as_str())],
+        "{queue:?}"
+    );
+    // Approving archives (restorable); rejecting keeps the entry, and the
+    // next pass does not propose it again.
+    at(now, &["review", "--approve", &older]);
+    assert!(env.root.join(format!("_archive/{older}.md")).exists());
+    at(now, &["review", "--reject", &old]);
+    assert!(env.root.join(format!("{old}.md")).exists());
+    let again = at(now, &["dream"]).remove(0);
+    assert_eq!(again["stale"].as_array().unwrap().len(), 0, "{again}");
+    assert!(at(now, &["review", "--list"]).is_empty());
+    // A decision is never stale; the entries it stands beside stay.
+    assert!(env.root.join(format!("{decided}.md")).exists());
 }
 
 #[test]

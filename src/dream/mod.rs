@@ -26,8 +26,11 @@
 //! the pairs within each name (`mem eval dream`: under a second on 10,000
 //! entries).
 //!
-//! Not built yet: stale low-value entries, topic overviews
-//! (`_overview.md`).
+//!
+//! Then, on the tree as the merges left it ([`tidy`]): maturity by the
+//! lifecycle rules ([`crate::lifecycle`], one commit), the overviews
+//! (`_overview.md` per topic and domain, [`crate::overview`], one commit),
+//! and archive proposals for stale entries, which wait in `mem review`.
 
 use crate::entry::{Entry, Relation};
 use crate::text::Analysis;
@@ -36,6 +39,8 @@ use crate::write::{Changeset, Writer};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub mod tidy;
 
 /// Entries of one subject compared pairwise, at most (the newest kept).
 pub const GROUP_LIMIT: usize = 200;
@@ -125,6 +130,12 @@ pub struct Report {
     pub entries: usize,
     pub compared: usize,
     pub proposals: Vec<Proposal>,
+    /// Maturity changed by the lifecycle rules.
+    pub maturity: Vec<tidy::MaturityChange>,
+    /// Overviews written or removed.
+    pub overviews: Vec<tidy::OverviewChange>,
+    /// Archive proposals waiting in `mem review` after the pass.
+    pub stale: Vec<crate::lifecycle::StaleProposal>,
     /// The commits made (none for a dry run).
     pub commits: Vec<String>,
     pub seconds: f64,
@@ -138,6 +149,13 @@ struct Live {
     entry: Entry,
     start: i64,
     analysis: Analysis,
+}
+
+impl Report {
+    /// Every change of the pass: merges, maturity, overviews.
+    pub fn changes(&self) -> usize {
+        self.proposals.len() + self.maturity.len() + self.overviews.len()
+    }
 }
 
 /// The proposals for the tree as it is, at most `max` (0: no limit).
@@ -180,18 +198,38 @@ pub struct Plan {
 pub fn pass(tree: &Tree, budget: &Budget, dry_run: bool) -> Result<Report> {
     let t = std::time::Instant::now();
     let plan = plan_within(tree, budget)?;
-    let commits = if dry_run || plan.proposals.is_empty() {
+    let mut commits = if dry_run || plan.proposals.is_empty() {
         Vec::new()
     } else {
         apply(tree, &plan.proposals)?
     };
+    // The lifecycle and the overviews, on what the merges left, when the
+    // time budget has not run out.
+    let out_of_time = plan.cut_short || budget.time.is_some_and(|b| t.elapsed() >= b);
+    let tidied = if out_of_time {
+        tidy::Tidy::default()
+    } else {
+        let touched: HashSet<String> = if dry_run {
+            HashSet::new()
+        } else {
+            plan.proposals
+                .iter()
+                .flat_map(|p| [p.keep.clone(), p.other.clone()])
+                .collect()
+        };
+        tidy::run(tree, budget.max, dry_run, &touched)?
+    };
+    commits.extend(tidied.commits.iter().cloned());
     Ok(Report {
         entries: plan.entries,
         compared: plan.compared,
         proposals: plan.proposals,
+        maturity: tidied.maturity,
+        overviews: tidied.overviews,
+        stale: tidied.stale,
         commits,
         seconds: t.elapsed().as_secs_f64(),
-        cut_short: plan.cut_short,
+        cut_short: out_of_time,
     })
 }
 

@@ -1,0 +1,262 @@
+//! The second half of a dream pass, after the supersedes and duplicates:
+//! the lifecycle rules ([`crate::lifecycle`]) and the overviews
+//! ([`crate::overview`]). Maturity changes are one commit, overviews
+//! another; archive proposals go to `.mem/state/` and wait in `mem review`.
+
+use crate::entry::Entry;
+use crate::lifecycle::{Queue, StaleProposal};
+use crate::overview::Item;
+use crate::paths::{ARCHIVE_DIR, EntryPath, OVERVIEW_FILE};
+use crate::signals::Signals;
+use crate::tree::Tree;
+use crate::write::{Changeset, Writer};
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// A maturity the rules changed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MaturityChange {
+    pub path: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+/// An overview written or removed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OverviewChange {
+    /// The file, relative to the tree root.
+    pub path: String,
+    /// `write` or `remove` (its topic has too few entries now).
+    pub op: &'static str,
+}
+
+/// What the second half found (and did unless a dry run).
+#[derive(Debug, Default, Serialize)]
+pub struct Tidy {
+    pub maturity: Vec<MaturityChange>,
+    pub overviews: Vec<OverviewChange>,
+    /// The archive proposals waiting in `mem review` after the pass.
+    pub stale: Vec<StaleProposal>,
+    #[serde(skip)]
+    pub commits: Vec<String>,
+}
+
+struct Read {
+    path: EntryPath,
+    text: String,
+    entry: Entry,
+}
+
+/// Reads the tree as it is now and applies the lifecycle rules and the
+/// overviews; `max` caps the maturity changes (0: no limit). Entries in
+/// `touched` (changed by this pass's merges) keep their maturity until the
+/// next pass, so each commit of a pass changes files of its own and can be
+/// undone alone.
+pub fn run(tree: &Tree, max: usize, dry_run: bool, touched: &HashSet<String>) -> Result<Tidy> {
+    let now = crate::time::now().as_second();
+    let (files, _) = tree.scan(false);
+    let mut all: Vec<Read> = Vec::with_capacity(files.len());
+    for f in files {
+        let rel = f.rel_file();
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
+            continue;
+        };
+        let Ok(entry) = Entry::parse_at(&text, &rel, crate::fsutil::mtime_secs(&tree.abs(&rel)))
+        else {
+            continue;
+        };
+        all.push(Read {
+            path: f.path,
+            text,
+            entry,
+        });
+    }
+    // Who is superseded, and who is related `contradicts` to a live entry.
+    let mut superseded: HashSet<String> = HashSet::new();
+    let live: HashSet<String> = all
+        .iter()
+        .flat_map(|r| [r.path.to_string(), r.entry.meta.id.clone()])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut contradicted: HashSet<String> = HashSet::new();
+    for r in &all {
+        for rel in &r.entry.meta.relations {
+            let names = [Some(rel.to.clone()), rel.id.clone()];
+            match rel.rel.as_str() {
+                "supersedes" => superseded.extend(names.into_iter().flatten()),
+                "contradicts" if names.iter().flatten().any(|n| live.contains(n)) => {
+                    contradicted.extend(names.into_iter().flatten());
+                    contradicted.insert(r.path.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    let named = |set: &HashSet<String>, r: &Read| {
+        set.contains(&r.path.to_string())
+            || (!r.entry.meta.id.is_empty() && set.contains(&r.entry.meta.id))
+    };
+    let signals = Signals::load(tree);
+    let mut out = Tidy::default();
+    let mut maturity_cs = Changeset::default();
+    let mut stale = Vec::new();
+    let mut items: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for r in &all {
+        let e = &r.entry;
+        let waiting = crate::quarantine::is_quarantined(e)
+            || crate::quarantine::in_review(e)
+            || crate::quarantine::is_pending(e);
+        let gone = named(&superseded, r);
+        let is_contradicted = named(&contradicted, r);
+        if (!waiting || is_contradicted)
+            && !gone
+            && !touched.contains(&r.path.to_string())
+            && (max == 0 || out.maturity.len() < max)
+            && let Some((to, reason)) =
+                crate::lifecycle::maturity_change(e, &signals, is_contradicted)
+        {
+            let mut changed = e.clone();
+            changed.set("maturity", serde_yaml::Value::String(to.clone()))?;
+            maturity_cs.replace(r.path.rel_file(), r.text.clone(), changed.render());
+            out.maturity.push(MaturityChange {
+                path: r.path.to_string(),
+                from: e.meta.maturity.clone(),
+                to,
+                reason,
+            });
+        }
+        let access = signals.get(&e.meta.id);
+        if let Some(reason) = crate::lifecycle::stale_reason(e, access, gone, now) {
+            let imp = crate::signals::importance(e, access);
+            stale.push(StaleProposal {
+                path: r.path.to_string(),
+                id: e.meta.id.clone(),
+                reason,
+                recency: crate::signals::recency(e, access, imp, now),
+            });
+        }
+        let ended = e
+            .meta
+            .valid_to
+            .as_deref()
+            .and_then(crate::time::secs)
+            .is_some_and(|t| t <= now);
+        if !waiting && !gone && !ended {
+            let start = e.start().unwrap_or_default();
+            items
+                .entry(crate::overview::topic_of(&r.path))
+                .or_default()
+                .push(Item {
+                    path: r.path.clone(),
+                    statement: e.statement().to_string(),
+                    kind: e.meta.kind.clone(),
+                    date: crate::time::format_secs(start)
+                        .get(..10)
+                        .unwrap_or_default()
+                        .to_string(),
+                    // Without accesses: an overview changes when its
+                    // entries do, not with every recall.
+                    importance: crate::signals::importance(e, None),
+                    start,
+                });
+        }
+    }
+    for its in items.values_mut() {
+        crate::overview::order(its);
+    }
+    // Overviews: the files wanted against those on disk.
+    let wanted = crate::overview::wanted(&items, &BTreeMap::new());
+    let mut overview_cs = Changeset::default();
+    for (rel, text) in &wanted {
+        let now_text = std::fs::read_to_string(tree.abs(rel)).ok();
+        if now_text.as_deref() != Some(text.as_str()) {
+            overview_cs.put(rel.clone(), text.clone());
+            out.overviews.push(OverviewChange {
+                path: rel.clone(),
+                op: "write",
+            });
+        }
+    }
+    for rel in existing_overviews(tree) {
+        if !wanted.contains_key(&rel) {
+            overview_cs.remove(rel.clone());
+            out.overviews.push(OverviewChange {
+                path: rel,
+                op: "remove",
+            });
+        }
+    }
+    let mut queue = Queue::load(tree);
+    queue.set(stale);
+    out.stale = queue.archive.clone();
+    if dry_run {
+        return Ok(out);
+    }
+    queue.save(tree)?;
+    if maturity_cs.is_empty() && overview_cs.is_empty() {
+        return Ok(out);
+    }
+    let mut writer = Writer::lock(tree)?;
+    if !maturity_cs.is_empty() {
+        maturity_cs.message = format!(
+            "mem: dream: maturity of {} entr{}\n\n{}",
+            out.maturity.len(),
+            if out.maturity.len() == 1 { "y" } else { "ies" },
+            out.maturity
+                .iter()
+                .map(|m| format!("{}: {} -> {} ({})", m.path, m.from, m.to, m.reason))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        if let Some(c) = writer.apply(maturity_cs)? {
+            out.commits.push(c.to_string());
+        }
+    }
+    if !overview_cs.is_empty() {
+        overview_cs.message = format!(
+            "mem: dream: {} overview(s)\n\n{}",
+            out.overviews.len(),
+            out.overviews
+                .iter()
+                .map(|o| format!("{} {}", o.op, o.path))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        if let Some(c) = writer.apply(overview_cs)? {
+            out.commits.push(c.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// The overview files on disk (`domain/_overview.md`,
+/// `domain/topic/_overview.md`), the archive left out.
+fn existing_overviews(tree: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    let dirs = |p: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(p)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|d| d.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|d| d.file_name().to_str().map(str::to_string))
+            .filter(|n| !n.starts_with('.') && !n.starts_with('_') && n != ARCHIVE_DIR)
+            .collect();
+        v.sort();
+        v
+    };
+    for d in dirs(&tree.root) {
+        if tree.abs(&format!("{d}/{OVERVIEW_FILE}")).is_file() {
+            out.push(format!("{d}/{OVERVIEW_FILE}"));
+        }
+        for t in dirs(&tree.root.join(&d)) {
+            let rel = format!("{d}/{t}/{OVERVIEW_FILE}");
+            if tree.abs(&rel).is_file() {
+                out.push(rel);
+            }
+        }
+    }
+    out
+}
