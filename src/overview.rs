@@ -115,8 +115,42 @@ pub fn order(items: &mut [Item]) {
     });
 }
 
-/// A topic's overview. `items` in [`order`].
+/// The last line of a topic's overview: a key of what it lists (a hash of
+/// the text without a summary), so that a pass can tell an overview whose
+/// entries did not change from one to rewrite, whatever summary it holds.
+const KEY_OPEN: &str = "<!-- mem dream: ";
+
+/// The key an overview's text carries, if any.
+pub fn key_of(text: &str) -> Option<&str> {
+    let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
+    line.strip_prefix(KEY_OPEN)?.strip_suffix(" -->")
+}
+
+fn fnv(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A topic's overview. `items` in [`order`]; the last line is its key
+/// ([`key_of`]).
 pub fn topic_text(topic: &str, items: &[Item], summary: &[Summary]) -> String {
+    let plain = topic_body(topic, items, &[]);
+    let key = format!("{KEY_OPEN}{:016x} -->\n", fnv(&plain));
+    let mut out = if summary.is_empty() {
+        plain
+    } else {
+        topic_body(topic, items, summary)
+    };
+    out.push('\n');
+    out.push_str(&key);
+    out
+}
+
+fn topic_body(topic: &str, items: &[Item], summary: &[Summary]) -> String {
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for i in items {
         *kinds.entry(i.kind.as_str()).or_default() += 1;
@@ -284,6 +318,20 @@ mod tests {
         );
         // The same entries give the same text: nothing of the time of writing.
         assert_eq!(t, topic_text("eng/billing", &items, &[]));
+        // A summary changes the text, not its key; another entry changes both.
+        let summary = [Summary {
+            text: "Billing runs on Postgres.".into(),
+            cites: vec![EntryPath::parse("eng/billing/db").unwrap()],
+        }];
+        let with = topic_text("eng/billing", &items, &summary);
+        assert!(
+            with.contains("Billing runs on Postgres. ([db](db.md))"),
+            "{with}"
+        );
+        assert!(key_of(&t).is_some());
+        assert_eq!(key_of(&with), key_of(&t));
+        items.pop();
+        assert_ne!(key_of(&topic_text("eng/billing", &items, &[])), key_of(&t));
     }
 
     #[test]

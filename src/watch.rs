@@ -158,6 +158,7 @@ fn idle_dream(tree: &Tree, budget: Duration, json: bool, quiet: bool) {
         max: 0,
         time: Some(budget),
         progress: false,
+        summaries: false,
     };
     match crate::dream::pass(tree, &budget, false) {
         Ok(r) => {

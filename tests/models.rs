@@ -902,3 +902,45 @@ fn the_answer_model_answers_with_a_citation_and_abstains_on_what_is_not_there() 
     let a = ask("What is Tom's favourite food?");
     assert!(a.abstained, "{a:?}");
 }
+
+#[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
+fn dream_summaries_cite_entries_of_the_topic_and_never_only_repeat_one() {
+    let Ok(path) = store::resolve(Role::Answerer) else {
+        panic!("answer model missing: run `mem model pull`");
+    };
+    let g = LlamaGenerator::load(&path, 0).expect("load the answer model");
+    let notes = [
+        "The billing database runs Postgres 16 on db-bill-1.",
+        "Invoices are generated nightly at 02:00 UTC by the invoice-runner job.",
+        "Billing alerts page the payments on-call rotation.",
+        "Refunds over 500 EUR need a second approver.",
+    ];
+    let all: Vec<(&str, &str)> = notes.iter().map(|n| ("engineering/billing", *n)).collect();
+    let (_dir, tree, _) = tree_with(&all);
+    let t = mem::dream::tidy::run(&tree, 0, false, &Default::default(), Some(&g)).unwrap();
+    assert_eq!(t.overviews.len(), 1, "{:?}", t.overviews);
+    let text = std::fs::read_to_string(tree.abs("engineering/billing/_overview.md")).unwrap();
+    assert!(mem::overview::key_of(&text).is_some(), "{text}");
+    // Lines between the counts and the list are the summary: each cites
+    // entries of the topic by link, and none is only an entry's statement.
+    let summary: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with(|c: char| c.is_ascii_digit()))
+        .skip(1)
+        .take_while(|l| !l.starts_with("- ["))
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    for line in &summary {
+        let link = line.split("](").nth(1).and_then(|r| r.split(')').next());
+        let link = link.unwrap_or_else(|| panic!("no citation: {line}"));
+        assert!(
+            tree.abs(&format!("engineering/billing/{link}")).is_file(),
+            "{line}"
+        );
+        assert!(!notes.iter().any(|n| line.starts_with(n)), "{line}");
+    }
+    // Unchanged entries: the next pass keeps the overview, summary and all.
+    let again = mem::dream::tidy::run(&tree, 0, false, &Default::default(), Some(&g)).unwrap();
+    assert!(again.overviews.is_empty(), "{:?}", again.overviews);
+}

@@ -27,6 +27,9 @@ pub struct Args {
     /// Stop after this long (`90s`, `5m`, `1h`) with what was found so far; the next run goes on
     #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
     pub time: Option<std::time::Duration>,
+    /// Open each overview rewritten with a summary by the answer model (seconds per topic), every sentence checked against the entries it cites
+    #[arg(long)]
+    pub summaries: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
@@ -37,6 +40,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             max: args.max_actions,
             time: args.time,
             progress: !ctx.json && !ctx.quiet,
+            summaries: args.summaries,
         },
         args.dry_run,
     )?;
@@ -59,8 +63,15 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             m.path, m.from, m.to, m.reason
         ))?;
     }
-    for o in &report.overviews {
-        out_line(&format!("{verb}{} {}", o.op, o.path))?;
+    if report.overviews.len() <= 10 {
+        for o in &report.overviews {
+            out_line(&format!("{verb}{} {}", o.op, o.path))?;
+        }
+    } else {
+        out_line(&format!(
+            "{verb}write or remove {} overviews (`--json` lists them)",
+            report.overviews.len()
+        ))?;
     }
     if !report.stale.is_empty() {
         ctx.note(&format!(

@@ -181,6 +181,9 @@ pub struct Budget {
     pub time: Option<std::time::Duration>,
     /// A progress bar on a terminal's stderr.
     pub progress: bool,
+    /// Overviews that are rewritten open with a summary by the answer
+    /// model (`mem dream --summaries`), each sentence checked.
+    pub summaries: bool,
 }
 
 /// A pass's proposals and what it read.
@@ -217,7 +220,19 @@ pub fn pass(tree: &Tree, budget: &Budget, dry_run: bool) -> Result<Report> {
                 .flat_map(|p| [p.keep.clone(), p.other.clone()])
                 .collect()
         };
-        tidy::run(tree, budget.max, dry_run, &touched)?
+        let answerer = if budget.summaries && !dry_run {
+            let a = crate::model::select::Models::new(&tree.config.models).answerer()?;
+            if a.model.is_none() {
+                eprintln!(
+                    "no answer model: overviews without summaries ({})",
+                    a.notice.as_deref().unwrap_or("models.answerer = none")
+                );
+            }
+            a.model
+        } else {
+            None
+        };
+        tidy::run(tree, budget.max, dry_run, &touched, answerer.as_deref())?
     };
     commits.extend(tidied.commits.iter().cloned());
     Ok(Report {

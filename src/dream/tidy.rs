@@ -5,6 +5,7 @@
 
 use crate::entry::Entry;
 use crate::lifecycle::{Queue, StaleProposal};
+use crate::model::Generator;
 use crate::overview::Item;
 use crate::paths::{ARCHIVE_DIR, EntryPath, OVERVIEW_FILE};
 use crate::signals::Signals;
@@ -54,7 +55,13 @@ struct Read {
 /// `touched` (changed by this pass's merges) keep their maturity until the
 /// next pass, so each commit of a pass changes files of its own and can be
 /// undone alone.
-pub fn run(tree: &Tree, max: usize, dry_run: bool, touched: &HashSet<String>) -> Result<Tidy> {
+pub fn run(
+    tree: &Tree,
+    max: usize,
+    dry_run: bool,
+    touched: &HashSet<String>,
+    summarizer: Option<&dyn Generator>,
+) -> Result<Tidy> {
     let now = crate::time::now().as_second();
     let (files, _) = tree.scan(false);
     let mut all: Vec<Read> = Vec::with_capacity(files.len());
@@ -171,8 +178,22 @@ pub fn run(tree: &Tree, max: usize, dry_run: bool, touched: &HashSet<String>) ->
     let mut overview_cs = Changeset::default();
     for (rel, text) in &wanted {
         let now_text = std::fs::read_to_string(tree.abs(rel)).ok();
-        if now_text.as_deref() != Some(text.as_str()) {
-            overview_cs.put(rel.clone(), text.clone());
+        // The same entries listed: kept as it is (with the summary an
+        // earlier pass wrote, if any).
+        let same = now_text.as_deref() == Some(text.as_str())
+            || now_text
+                .as_deref()
+                .and_then(crate::overview::key_of)
+                .is_some_and(|k| crate::overview::key_of(text) == Some(k));
+        if !same {
+            let topic = rel.trim_end_matches(&format!("/{OVERVIEW_FILE}"));
+            let text = match (summarizer, items.get(topic)) {
+                (Some(g), Some(its)) if !dry_run => {
+                    crate::overview::topic_text(topic, its, &summarize(tree, topic, its, g))
+                }
+                _ => text.clone(),
+            };
+            overview_cs.put(rel.clone(), text);
             out.overviews.push(OverviewChange {
                 path: rel.clone(),
                 op: "write",
@@ -229,6 +250,65 @@ pub fn run(tree: &Tree, max: usize, dry_run: bool, touched: &HashSet<String>) ->
         }
     }
     Ok(out)
+}
+
+/// Entries a summary is asked about, at most.
+const SUMMARISED: usize = 8;
+
+/// A topic's summary by the generator, each sentence checked against the
+/// entries it cites ([`crate::answer::answer_pack`]: the check tier 5's
+/// answers pass); none when nothing passes or the model fails.
+fn summarize(
+    tree: &Tree,
+    topic: &str,
+    items: &[Item],
+    g: &dyn Generator,
+) -> Vec<crate::overview::Summary> {
+    let paths: Vec<String> = items
+        .iter()
+        .take(SUMMARISED)
+        .map(|i| i.path.to_string())
+        .collect();
+    let words = topic.replace(['/', '-'], " ");
+    let question = format!("Summarise what the notes say about {words} in two sentences.");
+    let pack = crate::context::pack_paths(tree, &question, &paths, 600);
+    let opts = crate::answer::Options {
+        budget: 600,
+        max_tokens: 120,
+        now: None,
+    };
+    let Ok(a) = crate::answer::answer_pack(&question, &pack, Some(g), &opts, &mut |_| {}) else {
+        return Vec::new();
+    };
+    // A sentence that only repeats one entry adds nothing to the list
+    // below it, and the prompt's own date is not a summary.
+    let plain = |t: &str| {
+        t.to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches('.')
+            .to_string()
+    };
+    let statements: Vec<String> = items.iter().map(|i| plain(&i.statement)).collect();
+    a.sentences
+        .iter()
+        .filter(|s| {
+            let p = plain(&s.text);
+            !p.starts_with("today is")
+                && p.split_whitespace().count() >= 4
+                && !statements.iter().any(|st| st.contains(&p))
+        })
+        .map(|s| crate::overview::Summary {
+            text: s.text.clone(),
+            cites: s
+                .citations
+                .iter()
+                .filter_map(|n| pack.entries.iter().find(|p| p.n == *n))
+                .filter_map(|p| EntryPath::parse(&p.path).ok())
+                .collect(),
+        })
+        .collect()
 }
 
 /// The overview files on disk (`domain/_overview.md`,
