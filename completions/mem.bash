@@ -607,7 +607,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__dream)
-            opts="-n -y -q -h --dry-run --max-actions --time --root --json --color --yes --quiet --help"
+            opts="-n -y -q -h --dry-run --max-actions --time --summaries --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

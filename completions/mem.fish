@@ -320,8 +320,8 @@ complete -c mem -n "__fish_mem_using_subcommand merge-file" -l json -d 'Machine-
 complete -c mem -n "__fish_mem_using_subcommand merge-file" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand merge-file" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand merge-file" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand review" -l approve -d 'Approve these entries (path or id): the flag goes, the entry stays' -r
-complete -c mem -n "__fish_mem_using_subcommand review" -l reject -d 'Reject these entries (path or id): archived with `mem forget`' -r
+complete -c mem -n "__fish_mem_using_subcommand review" -l approve -d 'Approve these entries (path or id): the flag goes, the entry stays (a stale proposal: archived)' -r
+complete -c mem -n "__fish_mem_using_subcommand review" -l reject -d 'Reject these entries (path or id): archived with `mem forget` (a stale proposal: kept)' -r
 complete -c mem -n "__fish_mem_using_subcommand review" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand review" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -331,13 +331,14 @@ complete -c mem -n "__fish_mem_using_subcommand review" -l json -d 'Machine-read
 complete -c mem -n "__fish_mem_using_subcommand review" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand review" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand review" -s h -l help -d 'Print help'
-complete -c mem -n "__fish_mem_using_subcommand dream" -l max-actions -d 'At most N changes (0: no limit)' -r
+complete -c mem -n "__fish_mem_using_subcommand dream" -l max-actions -d 'At most N changes of each kind (0: no limit)' -r
 complete -c mem -n "__fish_mem_using_subcommand dream" -l time -d 'Stop after this long (`90s`, `5m`, `1h`) with what was found so far; the next run goes on' -r
 complete -c mem -n "__fish_mem_using_subcommand dream" -l root -d 'The tree to use (default: the nearest folder upwards holding .mem/)' -r -F
 complete -c mem -n "__fish_mem_using_subcommand dream" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c mem -n "__fish_mem_using_subcommand dream" -s n -l dry-run -d 'Show what would change, write nothing'
+complete -c mem -n "__fish_mem_using_subcommand dream" -l summaries -d 'Open each overview rewritten with a summary by the answer model (seconds per topic), every sentence checked against the entries it cites'
 complete -c mem -n "__fish_mem_using_subcommand dream" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand dream" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand dream" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
