@@ -138,7 +138,7 @@ def ok_to_change(p): return any(fnmatch.fnmatchcase(p, x) for x in pats)
 committed = {}
 for l in open(snap):
     meta, path = l.rstrip("\n").split("\t", 1)
-    if path.endswith(".md") and not path.startswith(".mem/"):
+    if path.endswith(".md") and not path.startswith(".mem/") and not path.endswith("/_overview.md"):
         committed[path] = meta.split()[1]
 problems, show, changed_allowed = [], [], 0
 def blob(p):
@@ -153,15 +153,24 @@ for path, sha in committed.items():
     if h != sha:
         if ok_to_change(path): changed_allowed += 1; show.append(path)
         else: problems.append(f"committed entry changed: {path}")
-ondisk = []
+ondisk, overviews = [], []
 for d, dirs, names in os.walk(tree):
     dirs[:] = [x for x in dirs if x not in (".git", ".mem")]
     for n in names:
-        if n.endswith(".md"):
+        if n == "_overview.md":
+            overviews.append(os.path.relpath(os.path.join(d, n), tree))
+        elif n.endswith(".md"):
             rel = os.path.relpath(os.path.join(d, n), tree)
             ondisk.append(rel)
             if rel not in committed: show.append(rel)
 new = [p for p in ondisk if p not in committed]
+# Overviews (`mem dream`) are not entries: whole when their last line is
+# their key.
+for rel in overviews:
+    t = open(os.path.join(tree, rel), "rb").read().rstrip(b"\n")
+    last = t.rsplit(b"\n", 1)[-1]
+    if not last.startswith(b"<!-- mem dream: "):
+        problems.append(f"partial overview: {rel} ({len(t)} bytes)")
 for rel in ondisk:
     t = open(os.path.join(tree, rel), "rb").read()
     if not t.startswith(b"---\n") or b"\n---\n" not in t[3:] and not t.endswith(b"\n---"):
@@ -179,7 +188,7 @@ expect = set()
 for d, dirs, names in os.walk(tree):
     dirs[:] = [x for x in dirs if x not in (".git", ".mem", "_archive")]
     for n in names:
-        if n.endswith(".md"):
+        if n.endswith(".md") and n != "_overview.md":
             p = os.path.join(d, n)
             if whole.search(open(p, errors="replace").read()):
                 expect.add(os.path.relpath(p, tree)[:-3])

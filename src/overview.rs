@@ -218,7 +218,7 @@ edit the entries, not this file._\n\n",
 }
 
 /// A domain's overview: its topics, each with its count and newest date,
-/// linked to the topic's overview where it has one.
+/// linked to the topic's overview where it has one; its key last.
 pub fn domain_text(domain: &str, topics: &[(String, usize, String)]) -> String {
     let total: usize = topics.iter().map(|t| t.1).sum();
     let mut out = format!("# {domain}\n\n");
@@ -240,6 +240,9 @@ pub fn domain_text(domain: &str, topics: &[(String, usize, String)]) -> String {
         };
         let _ = writeln!(out, "- {label}: {}, newest {newest}", plural(*n, "entry"));
     }
+    let key = format!("{KEY_OPEN}{:016x} -->\n", fnv(&out));
+    out.push('\n');
+    out.push_str(&key);
     out
 }
 
