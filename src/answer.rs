@@ -460,6 +460,19 @@ fn check_one(
             why: "a question, not an answer".into(),
         });
     }
+    // The prompt's own line said back ("Today is 5 December 2026."): the
+    // notes' days would seem to support it.
+    let lower = text.to_lowercase();
+    if ["today is ", "today's date is ", "the date today is "]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        && !question.to_lowercase().contains("today")
+    {
+        return Err(Removed {
+            text,
+            why: "the prompt's date said back, not an answer".into(),
+        });
+    }
     let valid: Vec<&Packed> = cites.iter().filter_map(|n| by_n(*n)).collect();
     let backed: Vec<usize> = valid
         .iter()
@@ -823,6 +836,15 @@ mod tests {
         assert_eq!(kept[0].citations, vec![2]);
         assert_eq!(removed.len(), 1);
         assert!(removed[0].why.contains("4000"), "{removed:?}");
+        // The prompt's date said back is no answer, though a note's day
+        // holds its numbers.
+        let (kept, removed) = check(
+            q,
+            "We moved it to Postgres [2]. Today is 10 January 2024 [2].",
+            &p,
+        );
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(removed[0].why.contains("prompt's date"), "{removed:?}");
     }
 
     #[test]

@@ -11,8 +11,11 @@
 //! `validated`, [`CORE_STANDING`] makes it `core`. A person's `mem edit`
 //! validates a draft at once. The rules never lower maturity for want of
 //! use (hysteresis: standing once earned stays); only a contradiction
-//! does: an entry related `contradicts` to a live entry (either side) goes
-//! back to `draft` until a person settles it. Lessons that `mem learn`
+//! does: an entry related `contradicts` to a live entry that is not
+//! quarantined or superseded (either side) goes back to `draft` until a
+//! person settles it; the level it had is kept in the front matter
+//! ([`HELD_KEY`]) and comes back once the other side is gone or the
+//! relation removed. Lessons that `mem learn`
 //! confirms from other sessions are raised there already; the same rules
 //! then apply to them.
 //!
@@ -63,9 +66,24 @@ pub fn standing(e: &Entry, s: &Signals) -> u32 {
     s.confirmations(&e.meta.id) + merged + days / 3
 }
 
+/// Front matter key keeping the maturity an entry had before a
+/// contradiction lowered it; it comes back when the contradiction is gone.
+pub const HELD_KEY: &str = "x-maturity-held";
+
+/// The maturity held by a contradiction, if any.
+pub fn held(e: &Entry) -> Option<String> {
+    e.front_matter()
+        .get(HELD_KEY)
+        .and_then(|v| v.as_str())
+        .filter(|m| matches!(*m, "validated" | "core"))
+        .map(str::to_string)
+}
+
 /// The maturity an entry should have now, with the reason, when it differs
 /// from its own. `contradicted`: a live entry and this one are related
-/// `contradicts`.
+/// `contradicts`. A contradiction lowers it to draft (the level before is
+/// kept under [`HELD_KEY`]); once the contradiction is gone the held level
+/// comes back.
 pub fn maturity_change(e: &Entry, s: &Signals, contradicted: bool) -> Option<(String, String)> {
     let now = e.meta.maturity.as_str();
     if contradicted {
@@ -76,12 +94,20 @@ pub fn maturity_change(e: &Entry, s: &Signals, contradicted: bool) -> Option<(St
             )
         });
     }
-    let st = standing(e, s);
     let rank = |m: &str| match m {
         "core" => 2,
         "validated" => 1,
         _ => 0,
     };
+    if let Some(h) = held(e)
+        && rank(&h) > rank(now)
+    {
+        return Some((
+            h,
+            "the contradiction is settled: its maturity comes back".into(),
+        ));
+    }
+    let st = standing(e, s);
     let earned = if st >= CORE_STANDING {
         "core"
     } else if st >= 1 {
@@ -122,7 +148,7 @@ pub fn stale_reason(e: &Entry, a: Option<&Access>, superseded: bool, now: i64) -
     }
     let imp = crate::signals::importance(e, a);
     if let Some(end) = e.meta.valid_to.as_deref().and_then(crate::time::secs)
-        && end < now
+        && end <= now
         && imp <= EXPIRED_MAX_IMPORTANCE
     {
         return Some(format!(
@@ -144,6 +170,22 @@ pub fn stale_reason(e: &Entry, a: Option<&Access>, superseded: bool, now: i64) -
         ));
     }
     None
+}
+
+fn same(p: &StaleProposal, path: &str, id: &str) -> bool {
+    if id.is_empty() || p.id.is_empty() {
+        p.path == path && p.id == id
+    } else {
+        p.id == id
+    }
+}
+
+/// Why `e` is stale now (its counts as `.mem/state/` holds them), or None:
+/// a proposal is checked again before it is shown or acted on (an entry
+/// edited or recalled since is kept).
+pub fn stale_now(tree: &Tree, e: &Entry) -> Option<String> {
+    let s = Signals::load(tree);
+    stale_reason(e, s.get(&e.meta.id), false, crate::time::now().as_second())
 }
 
 /// An archive proposal waiting in `mem review`.
@@ -194,17 +236,15 @@ impl Queue {
         self.archive = found;
     }
 
-    /// The proposal for an entry (by path or id).
+    /// The proposal for an entry: by its id (a path may name another entry
+    /// by now); by path only for an entry without an id.
     pub fn find(&self, path: &str, id: &str) -> Option<&StaleProposal> {
-        self.archive
-            .iter()
-            .find(|p| p.path == path || (!id.is_empty() && p.id == id))
+        self.archive.iter().find(|p| same(p, path, id))
     }
 
     /// Takes an entry's proposal out; `declined` keeps it from coming back.
     pub fn settle(&mut self, path: &str, id: &str, declined: bool) {
-        self.archive
-            .retain(|p| !(p.path == path || (!id.is_empty() && p.id == id)));
+        self.archive.retain(|p| !same(p, path, id));
         if declined && !id.is_empty() {
             self.declined.insert(id.to_string());
         }
@@ -279,6 +319,13 @@ mod tests {
             Some("draft".into())
         );
         assert_eq!(maturity_change(&draft, &s, true), None);
+        // Held while contradicted, back once settled.
+        let held = entry("fact", "x-maturity-held: core\n");
+        assert_eq!(
+            maturity_change(&held, &Signals::default(), false).map(|c| c.0),
+            Some("core".into())
+        );
+        assert_eq!(maturity_change(&held, &Signals::default(), true), None);
     }
 
     #[test]
@@ -331,6 +378,9 @@ mod tests {
         q.set(vec![p("a/b/x", "X", 0.005), p("a/b/y", "Y", 0.001)]);
         assert_eq!(q.archive.len(), 1);
         assert_eq!(q.archive[0].id, "X");
+        // By id: the entry moved, still its proposal; another entry now at
+        // its old path is not.
         assert!(q.find("a/b/elsewhere", "X").is_some());
+        assert!(q.find("a/b/x", "Z").is_none());
     }
 }

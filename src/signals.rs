@@ -6,8 +6,8 @@
 //!   `mem show`, the MCP `recall` / `show` tools. Per entry id: the count,
 //!   the last time, and the number of distinct days (a stand-in for
 //!   sessions).
-//! - Confirmations: each time curation finds an entry's fact written
-//!   again (a noop), per entry id. `mem dream` raises maturity from them
+//! - Confirmations: each day curation finds an entry's fact written
+//!   again (a noop), per entry id (one a day, however often). `mem dream` raises maturity from them
 //!   and from the days with accesses ([`crate::lifecycle`]).
 //! - Importance: the entry's own `importance` when it is not the default
 //!   50 (a person or an import set it); else derived: 50, +10 for a
@@ -49,6 +49,10 @@ pub struct Signals {
     /// again (a noop) and kept the entry.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub confirmed: BTreeMap<String, u32>,
+    /// The day (days since the epoch) of each entry's last confirmation:
+    /// the same fact said again on one day counts once.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub confirmed_day: BTreeMap<String, i64>,
 }
 
 impl Signals {
@@ -81,7 +85,19 @@ impl Signals {
         self.access.get(id)
     }
 
-    /// Confirmations of an entry (curation's noops on it).
+    /// Counts a confirmation of each of `ids` at `now`, at most one a day.
+    pub fn confirm_at(&mut self, ids: &[&&str], now: i64) {
+        let day = now.div_euclid(DAY);
+        for id in ids {
+            if self.confirmed_day.get(**id) == Some(&day) {
+                continue;
+            }
+            self.confirmed_day.insert(id.to_string(), day);
+            *self.confirmed.entry(id.to_string()).or_default() += 1;
+        }
+    }
+
+    /// Confirmations of an entry (curation's noops on it, one a day).
     pub fn confirmations(&self, id: &str) -> u32 {
         self.confirmed.get(id).copied().unwrap_or(0)
     }
@@ -108,9 +124,7 @@ pub fn confirm(tree: &Tree, ids: &[&str]) {
         return;
     }
     let mut s = Signals::load(tree);
-    for id in ids {
-        *s.confirmed.entry(id.to_string()).or_default() += 1;
-    }
+    s.confirm_at(&ids, crate::time::now().as_second());
     if let Err(e) = s.save(tree) {
         crate::trace::mark(&format!("signals: not saved ({e})"));
     }
@@ -183,6 +197,10 @@ mod tests {
         assert_eq!((a.n, a.days, a.last), (3, 2, t0 + 2 * DAY));
         assert_eq!(s.get("b").unwrap().n, 1);
         assert!(s.get("").is_none());
+        // The same fact said again three times in a day: one confirmation.
+        s.confirm_at(&[&"a", &"a", &"a"], t0);
+        s.confirm_at(&[&"a"], t0 + 3 * DAY);
+        assert_eq!(s.confirmations("a"), 2);
         let back: Signals = serde_json::from_slice(&serde_json::to_vec(&s).unwrap()).unwrap();
         assert_eq!(back.access, s.access);
     }

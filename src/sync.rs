@@ -955,8 +955,10 @@ fn incoming(repo: &Repository, prefix: &str, from: Oid, to: Oid) -> Result<Incom
     let entry = |p: &Path| -> Option<String> {
         let s = p.to_string_lossy().replace('\\', "/");
         let rel = s.strip_prefix(prefix)?.to_string();
-        (rel.ends_with(".md") && rel.matches('/').count() >= 2)
-            .then(|| rel.trim_end_matches(".md").to_string())
+        (rel.ends_with(".md")
+            && rel.matches('/').count() >= 2
+            && !rel.ends_with(&format!("/{}", crate::paths::OVERVIEW_FILE)))
+        .then(|| rel.trim_end_matches(".md").to_string())
     };
     let arch = crate::paths::ARCHIVE_DIR;
     for d in diff.deltas() {

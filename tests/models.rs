@@ -918,7 +918,7 @@ fn dream_summaries_cite_entries_of_the_topic_and_never_only_repeat_one() {
     ];
     let all: Vec<(&str, &str)> = notes.iter().map(|n| ("engineering/billing", *n)).collect();
     let (_dir, tree, _) = tree_with(&all);
-    let t = mem::dream::tidy::run(&tree, 0, false, &Default::default(), Some(&g)).unwrap();
+    let t = mem::dream::tidy::run(&tree, 0, false, &Default::default(), Some(&g), None).unwrap();
     assert_eq!(t.overviews.len(), 1, "{:?}", t.overviews);
     let text = std::fs::read_to_string(tree.abs("engineering/billing/_overview.md")).unwrap();
     assert!(mem::overview::key_of(&text).is_some(), "{text}");
@@ -941,6 +941,7 @@ fn dream_summaries_cite_entries_of_the_topic_and_never_only_repeat_one() {
         assert!(!notes.iter().any(|n| line.starts_with(n)), "{line}");
     }
     // Unchanged entries: the next pass keeps the overview, summary and all.
-    let again = mem::dream::tidy::run(&tree, 0, false, &Default::default(), Some(&g)).unwrap();
+    let again =
+        mem::dream::tidy::run(&tree, 0, false, &Default::default(), Some(&g), None).unwrap();
     assert!(again.overviews.is_empty(), "{:?}", again.overviews);
 }

@@ -95,7 +95,10 @@ fn queue(tree: &crate::tree::Tree) -> Vec<Waiting> {
         let Ok(l) = tree.resolve(&p.path, false) else {
             continue;
         };
-        if out.iter().any(|w| w.path == p.path) || l.entry.meta.id != p.id {
+        if out.iter().any(|w| w.path == p.path)
+            || l.entry.meta.id != p.id
+            || crate::lifecycle::stale_now(tree, &l.entry).is_none()
+        {
             continue;
         }
         out.push(Waiting {
@@ -130,6 +133,13 @@ fn settle(
         .find(&path, &l.entry.meta.id)
         .map(|p| p.reason.clone())
         .unwrap_or_default();
+    if accept && crate::lifecycle::stale_now(tree, &l.entry).is_none() {
+        q.settle(&path, &l.entry.meta.id, false);
+        q.save(tree)?;
+        bail!(
+            "{path} is no longer stale (edited, recalled or raised since dream proposed it); kept"
+        );
+    }
     if accept {
         let o = crate::ops::forget(tree, &path, Some(&format!("stale: {reason}")), "cli")?;
         q.settle(&path, &l.entry.meta.id, false);

@@ -232,7 +232,14 @@ pub fn pass(tree: &Tree, budget: &Budget, dry_run: bool) -> Result<Report> {
         } else {
             None
         };
-        tidy::run(tree, budget.max, dry_run, &touched, answerer.as_deref())?
+        tidy::run(
+            tree,
+            budget.max,
+            dry_run,
+            &touched,
+            answerer.as_deref(),
+            budget.time.map(|b| t + b),
+        )?
     };
     commits.extend(tidied.commits.iter().cloned());
     Ok(Report {

@@ -61,6 +61,7 @@ pub fn run(
     dry_run: bool,
     touched: &HashSet<String>,
     summarizer: Option<&dyn Generator>,
+    deadline: Option<std::time::Instant>,
 ) -> Result<Tidy> {
     let now = crate::time::now().as_second();
     let (files, _) = tree.scan(false);
@@ -80,31 +81,48 @@ pub fn run(
             entry,
         });
     }
-    // Who is superseded, and who is related `contradicts` to a live entry.
+    // Who is superseded, and who is related `contradicts` to a live entry
+    // (neither side quarantined nor superseded: an untrusted or outdated
+    // entry lowers nothing).
     let mut superseded: HashSet<String> = HashSet::new();
-    let live: HashSet<String> = all
-        .iter()
-        .flat_map(|r| [r.path.to_string(), r.entry.meta.id.clone()])
-        .filter(|s| !s.is_empty())
-        .collect();
-    let mut contradicted: HashSet<String> = HashSet::new();
     for r in &all {
-        for rel in &r.entry.meta.relations {
-            let names = [Some(rel.to.clone()), rel.id.clone()];
-            match rel.rel.as_str() {
-                "supersedes" => superseded.extend(names.into_iter().flatten()),
-                "contradicts" if names.iter().flatten().any(|n| live.contains(n)) => {
-                    contradicted.extend(names.into_iter().flatten());
-                    contradicted.insert(r.path.to_string());
-                }
-                _ => {}
-            }
+        for rel in r
+            .entry
+            .meta
+            .relations
+            .iter()
+            .filter(|x| x.rel == "supersedes")
+        {
+            superseded.extend([Some(rel.to.clone()), rel.id.clone()].into_iter().flatten());
         }
     }
     let named = |set: &HashSet<String>, r: &Read| {
         set.contains(&r.path.to_string())
             || (!r.entry.meta.id.is_empty() && set.contains(&r.entry.meta.id))
     };
+    let counts = |r: &Read| !named(&superseded, r) && !crate::quarantine::is_quarantined(&r.entry);
+    let live: HashSet<String> = all
+        .iter()
+        .filter(|r| counts(r))
+        .flat_map(|r| [r.path.to_string(), r.entry.meta.id.clone()])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut contradicted: HashSet<String> = HashSet::new();
+    for r in all.iter().filter(|r| counts(r)) {
+        for rel in r
+            .entry
+            .meta
+            .relations
+            .iter()
+            .filter(|x| x.rel == "contradicts")
+        {
+            let names = [Some(rel.to.clone()), rel.id.clone()];
+            if names.iter().flatten().any(|n| live.contains(n)) {
+                contradicted.extend(names.into_iter().flatten());
+                contradicted.insert(r.path.to_string());
+            }
+        }
+    }
     let signals = Signals::load(tree);
     let mut out = Tidy::default();
     let mut maturity_cs = Changeset::default();
@@ -126,6 +144,16 @@ pub fn run(
         {
             let mut changed = e.clone();
             changed.set("maturity", serde_yaml::Value::String(to.clone()))?;
+            // A contradiction keeps the level it lowers; any other change
+            // ends what was held.
+            if to == "draft" {
+                changed.set(
+                    crate::lifecycle::HELD_KEY,
+                    serde_yaml::Value::String(e.meta.maturity.clone()),
+                )?;
+            } else if crate::lifecycle::held(e).is_some() {
+                changed.remove(crate::lifecycle::HELD_KEY)?;
+            }
             maturity_cs.replace(r.path.rel_file(), r.text.clone(), changed.render());
             out.maturity.push(MaturityChange {
                 path: r.path.to_string(),
@@ -176,8 +204,20 @@ pub fn run(
     // Overviews: the files wanted against those on disk.
     let wanted = crate::overview::wanted(&items, &BTreeMap::new());
     let mut overview_cs = Changeset::default();
+    let mine = |text: &Option<String>| {
+        text.as_deref()
+            .is_none_or(|t| crate::overview::key_of(t).is_some())
+    };
     for (rel, text) in &wanted {
+        if max > 0 && out.overviews.len() >= max {
+            break;
+        }
         let now_text = std::fs::read_to_string(tree.abs(rel)).ok();
+        // A file of that name that dream did not write (no key) is left
+        // as it is.
+        if !mine(&now_text) {
+            continue;
+        }
         // The same entries listed: kept as it is (with the summary an
         // earlier pass wrote, if any).
         let same = now_text.as_deref() == Some(text.as_str())
@@ -188,7 +228,9 @@ pub fn run(
         if !same {
             let topic = rel.trim_end_matches(&format!("/{OVERVIEW_FILE}"));
             let text = match (summarizer, items.get(topic)) {
-                (Some(g), Some(its)) if !dry_run => {
+                (Some(g), Some(its))
+                    if !dry_run && deadline.is_none_or(|d| std::time::Instant::now() < d) =>
+                {
                     crate::overview::topic_text(topic, its, &summarize(tree, topic, its, g))
                 }
                 _ => text.clone(),
@@ -201,6 +243,9 @@ pub fn run(
         }
     }
     for rel in existing_overviews(tree) {
+        if max > 0 && out.overviews.len() >= max {
+            break;
+        }
         if !wanted.contains_key(&rel) {
             overview_cs.remove(rel.clone());
             out.overviews.push(OverviewChange {
@@ -311,8 +356,9 @@ fn summarize(
         .collect()
 }
 
-/// The overview files on disk (`domain/_overview.md`,
-/// `domain/topic/_overview.md`), the archive left out.
+/// The overview files dream wrote that are on disk (`domain/_overview.md`,
+/// `domain/topic/_overview.md` ending with their key), the archive left
+/// out; a file of that name written by someone else is never listed.
 fn existing_overviews(tree: &Tree) -> Vec<String> {
     let mut out = Vec::new();
     let dirs = |p: &std::path::Path| -> Vec<String> {
@@ -327,13 +373,17 @@ fn existing_overviews(tree: &Tree) -> Vec<String> {
         v.sort();
         v
     };
+    let keyed = |rel: &str| {
+        std::fs::read_to_string(tree.abs(rel)).is_ok_and(|t| crate::overview::key_of(&t).is_some())
+    };
     for d in dirs(&tree.root) {
-        if tree.abs(&format!("{d}/{OVERVIEW_FILE}")).is_file() {
-            out.push(format!("{d}/{OVERVIEW_FILE}"));
+        let rel = format!("{d}/{OVERVIEW_FILE}");
+        if keyed(&rel) {
+            out.push(rel);
         }
         for t in dirs(&tree.root.join(&d)) {
             let rel = format!("{d}/{t}/{OVERVIEW_FILE}");
-            if tree.abs(&rel).is_file() {
+            if keyed(&rel) {
                 out.push(rel);
             }
         }

@@ -504,6 +504,12 @@ fn dream_proposes_stale_entries_for_review_and_raises_maturity_from_confirmation
         "2025-01-06T00:00:00Z",
         "decision",
     );
+    let legacy = raw(
+        "The legacy build bot is named Hal.",
+        "infra/docs",
+        "2025-01-20T00:00:00Z",
+        "fact",
+    );
     let fresh = raw(
         "The office printer is on floor 3.",
         "infra/docs",
@@ -532,7 +538,11 @@ fn dream_proposes_stale_entries_for_review_and_raises_maturity_from_confirmation
         .map(|p| p["path"].as_str().unwrap())
         .collect();
     // The least used first; the decision and the recent fact are kept.
-    assert_eq!(stale, [older.as_str(), old.as_str()], "{dry}");
+    assert_eq!(
+        stale,
+        [older.as_str(), old.as_str(), legacy.as_str()],
+        "{dry}"
+    );
     assert!(
         dry["stale"][0]["reason"]
             .as_str()
@@ -545,14 +555,22 @@ fn dream_proposes_stale_entries_for_review_and_raises_maturity_from_confirmation
     let queue = at(now, &["review", "--list"]);
     assert!(queue.is_empty(), "{queue:?}");
 
+    // A file named like an overview that dream did not write is left alone.
+    let mine = "# infra\n\nMy own notes on infra.\n";
+    std::fs::write(env.root.join("infra/_overview.md"), mine).unwrap();
     let done = at(now, &["dream"]).remove(0);
     assert!(
         env.read(&format!("{fresh}.md"))
             .contains("maturity: validated")
     );
+    assert_eq!(env.read("infra/_overview.md"), mine);
+    assert!(env.root.join("infra/docs/_overview.md").exists(), "{done}");
     // Proposals archive nothing by themselves: they wait in review.
     assert!(env.root.join(format!("{older}.md")).exists());
-    assert_eq!(done["stale"].as_array().unwrap().len(), 2, "{done}");
+    assert_eq!(done["stale"].as_array().unwrap().len(), 3, "{done}");
+    // Shown since: no longer stale, out of the queue, and approving the
+    // proposal now is refused.
+    at(now, &["show", &old]);
     let queue = at(now, &["review", "--list"]);
     let waiting: Vec<(&str, &str)> = queue
         .iter()
@@ -560,15 +578,28 @@ fn dream_proposes_stale_entries_for_review_and_raises_maturity_from_confirmation
         .collect();
     assert_eq!(
         waiting,
-        [("stale", older.as_str()), ("stale", old.as_str())],
+        [("stale", older.as_str()), ("stale", legacy.as_str())],
         "{queue:?}"
     );
+    let refused = env
+        .mem()
+        .env("MEM_NOW", now)
+        .args(["review", "--approve", &old])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no longer stale"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(env.root.join(format!("{old}.md")).exists());
     // Approving archives (restorable); rejecting keeps the entry, and the
     // next pass does not propose it again.
     at(now, &["review", "--approve", &older]);
     assert!(env.root.join(format!("_archive/{older}.md")).exists());
-    at(now, &["review", "--reject", &old]);
-    assert!(env.root.join(format!("{old}.md")).exists());
+    at(now, &["review", "--reject", &legacy]);
+    assert!(env.root.join(format!("{legacy}.md")).exists());
     let again = at(now, &["dream"]).remove(0);
     assert_eq!(again["stale"].as_array().unwrap().len(), 0, "{again}");
     assert!(at(now, &["review", "--list"]).is_empty());
