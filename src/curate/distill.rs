@@ -181,7 +181,22 @@ pub fn sentences(input: &str) -> Vec<String> {
                 .iter()
                 .map(|(_, c)| *c)
                 .find(|c| !c.is_whitespace());
-            if !after.is_some_and(|a| a.is_uppercase() || a.is_ascii_digit()) {
+            // The next sentence opens with a capital, a digit, or a
+            // lowercase identifier ("web-02 still runs …", "node_modules/
+            // is …"): hyphens, digits, underscores or slashes in its first
+            // word.
+            let next_word: String = chars[k + 1..]
+                .iter()
+                .map(|(_, c)| *c)
+                .skip_while(|c| c.is_whitespace())
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            let identifier = next_word.len() > 1
+                && next_word
+                    .trim_end_matches([',', ':', ';', '.'])
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || matches!(c, '-' | '_' | '/'));
+            if !after.is_some_and(|a| a.is_uppercase() || a.is_ascii_digit()) && !identifier {
                 continue;
             }
             let before = &para[start..i];
@@ -189,10 +204,21 @@ pub fn sentences(input: &str) -> Vec<String> {
                 .rsplit(|c: char| c.is_whitespace())
                 .next()
                 .unwrap_or("");
+            // Abbreviations: "e.g.", "U.S.", "a.m." (single letters between
+            // dots) and a few words; a version or a host name ("24.04",
+            // "example.com") ends a sentence like any word.
+            let lower = last_word.to_lowercase();
+            let dotted = lower.contains('.')
+                && lower
+                    .trim_start_matches(['(', '"', '\''])
+                    .split('.')
+                    .all(|p| p.chars().count() <= 1 && p.chars().all(char::is_alphabetic));
             if c == '.'
-                && (last_word.contains('.')
-                    || ["dr", "mr", "mrs", "ms", "st", "vs", "approx", "etc", "no"]
-                        .contains(&last_word.to_lowercase().as_str()))
+                && (dotted
+                    || [
+                        "dr", "mr", "mrs", "ms", "st", "vs", "approx", "etc", "no", "fig", "cf",
+                    ]
+                    .contains(&lower.as_str()))
             {
                 continue;
             }
@@ -441,6 +467,23 @@ mod tests {
             sentences("Use e.g. cmake. Then run it."),
             ["Use e.g. cmake.", "Then run it."]
         );
+        // A version or a host name ends a sentence; a lowercase identifier
+        // opens one; plain lowercase words and abbreviations do not.
+        assert_eq!(
+            sentences("web-01 was upgraded to Ubuntu 24.04. web-02 still runs Ubuntu 22.04."),
+            [
+                "web-01 was upgraded to Ubuntu 24.04.",
+                "web-02 still runs Ubuntu 22.04."
+            ]
+        );
+        assert_eq!(
+            sentences("The docs moved to docs.example.com. Old links redirect."),
+            ["The docs moved to docs.example.com.", "Old links redirect."]
+        );
+        assert_eq!(sentences("We met at 9 a.m. Then lunch.").len(), 1);
+        assert_eq!(sentences("It costs approx. fifty euros.").len(), 1);
+        assert_eq!(sentences("Run it with cargo. then retry.").len(), 1);
+        assert_eq!(sentences("See the U.S. office-2 list.").len(), 1);
     }
 
     #[test]
