@@ -394,6 +394,15 @@ const CHANGE: &[&str] = &[
     "changes",
 ];
 
+/// Words before a change word that make it a plan or an obligation.
+const MODAL: &[&str] = &[
+    "will", "shall", "must", "should", "would", "could", "might", "may", "going", "want", "wants",
+    "wanted", "need", "needs", "intend", "intends", "hope", "hopes", "until",
+];
+
+/// Change words that count in a plan too: time and negation.
+const UNPLANNED: &[&str] = &["now", "no", "not", "never", "longer", "anymore", "instead"];
+
 /// Words that say the new statement adds to an existing one.
 const ADDITION: &[&str] = &[
     "also",
@@ -825,14 +834,34 @@ impl Analysis {
         CHANGE.contains(&w) || NEGATION.contains(&w) || CORRECTION.contains(&w)
     }
 
-    /// Markers of change present here (not in `other`).
+    /// Markers of change present here (not in `other`). A change word
+    /// in a plan or an obligation ("will be migrated", "has to be
+    /// finished by", "wants to move") says nothing changed yet and is not
+    /// one; the words of time and negation ("now", "no longer") count
+    /// wherever they stand.
     pub fn change_markers(&self, other: &Analysis) -> Vec<String> {
         let theirs = other.lower_words();
         let their_stems: BTreeSet<String> = other.words.iter().map(|w| w.stem.clone()).collect();
-        self.has_any(CHANGE)
-            .into_iter()
-            .filter(|w| !theirs.contains(w) && !their_stems.contains(&stem(w)))
-            .collect()
+        let lower: Vec<String> = self.words.iter().map(|w| w.raw.to_lowercase()).collect();
+        let planned = |i: usize| {
+            let before = &lower[i.saturating_sub(3)..i];
+            let prev = before.last().map(String::as_str);
+            matches!(prev, Some("to"))
+                || before.windows(2).any(|p| p[0] == "to" && p[1] == "be")
+                || before.iter().any(|w| MODAL.contains(&w.as_str()))
+        };
+        let mut out = Vec::new();
+        for (i, w) in lower.iter().enumerate() {
+            if !CHANGE.contains(&w.as_str())
+                || theirs.contains(w)
+                || their_stems.contains(&stem(w))
+                || (!UNPLANNED.contains(&w.as_str()) && planned(i))
+            {
+                continue;
+            }
+            out.push(w.clone());
+        }
+        out
     }
 
     pub fn addition_markers(&self, other: &Analysis) -> Vec<String> {
@@ -1190,6 +1219,22 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_change_in_a_plan_or_an_obligation_is_no_change_yet() {
+        let old = super::Analysis::new("The billing service runs on MySQL.");
+        let m = |s: &str| super::Analysis::new(s).change_markers(&old);
+        assert_eq!(m("The billing service migrated to Postgres."), ["migrated"]);
+        for plan in [
+            "The billing service will be migrated to Postgres next quarter.",
+            "The billing service has to be migrated by March.",
+            "We want to migrate the billing service to Postgres.",
+        ] {
+            assert!(m(plan).is_empty(), "{plan}: {:?}", m(plan));
+        }
+        // Time and negation count in any form.
+        assert_eq!(m("The billing service will now run on Postgres."), ["now"]);
+    }
+
     use super::*;
 
     #[test]
