@@ -158,12 +158,7 @@ pub fn stale_reason(e: &Entry, a: Option<&Access>, superseded: bool, now: i64) -
     }
     let r = crate::signals::recency(e, a, imp, now);
     if imp <= STALE_MAX_IMPORTANCE && r < STALE_RECENCY {
-        let last = a
-            .map(|a| a.last)
-            .filter(|t| *t > 0)
-            .or_else(|| e.meta.updated.as_deref().and_then(crate::time::secs))
-            .or_else(|| e.start())
-            .unwrap_or(now);
+        let last = crate::signals::last_use(e, a, now);
         return Some(format!(
             "not shown or changed for {} days (importance {imp}, draft, recency {r:.3})",
             (now - last).max(0) / DAY

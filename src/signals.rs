@@ -147,14 +147,20 @@ pub fn importance(e: &Entry, access: Option<&Access>) -> u8 {
     v.clamp(0.0, 100.0).round() as u8
 }
 
-/// The forgetting curve at `now` (1 just used, towards 0 when long unused).
-pub fn recency(e: &Entry, access: Option<&Access>, importance: u8, now: i64) -> f64 {
-    let last = access
+/// An entry's last use: its last access, else `updated`, else its start
+/// (`now` when it has none).
+pub fn last_use(e: &Entry, access: Option<&Access>, now: i64) -> i64 {
+    access
         .map(|a| a.last)
         .filter(|t| *t > 0)
         .or_else(|| e.meta.updated.as_deref().and_then(crate::time::secs))
         .or_else(|| e.start())
-        .unwrap_or(now);
+        .unwrap_or(now)
+}
+
+/// The forgetting curve at `now` (1 just used, towards 0 when long unused).
+pub fn recency(e: &Entry, access: Option<&Access>, importance: u8, now: i64) -> f64 {
+    let last = last_use(e, access, now);
     let days = (now - last).max(0) as f64 / DAY as f64;
     let s = 30.0 * (1.0 + f64::from(importance) / 50.0);
     (-days / s).exp()

@@ -84,18 +84,26 @@ pub fn run(
     // Who is superseded, and who is related `contradicts` to a live entry
     // (neither side quarantined nor superseded: an untrusted or outdated
     // entry lowers nothing).
-    let mut superseded: HashSet<String> = HashSet::new();
-    for r in &all {
-        for rel in r
-            .entry
+    // The names (path, id) each relation of a kind points at.
+    let targets = |r: &Read, kind: &str| -> Vec<Vec<String>> {
+        r.entry
             .meta
             .relations
             .iter()
-            .filter(|x| x.rel == "supersedes")
-        {
-            superseded.extend([Some(rel.to.clone()), rel.id.clone()].into_iter().flatten());
-        }
-    }
+            .filter(|x| x.rel == kind)
+            .map(|x| {
+                [Some(x.to.clone()), x.id.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            })
+            .collect()
+    };
+    let superseded: HashSet<String> = all
+        .iter()
+        .flat_map(|r| targets(r, "supersedes"))
+        .flatten()
+        .collect();
     let named = |set: &HashSet<String>, r: &Read| {
         set.contains(&r.path.to_string())
             || (!r.entry.meta.id.is_empty() && set.contains(&r.entry.meta.id))
@@ -109,16 +117,9 @@ pub fn run(
         .collect();
     let mut contradicted: HashSet<String> = HashSet::new();
     for r in all.iter().filter(|r| counts(r)) {
-        for rel in r
-            .entry
-            .meta
-            .relations
-            .iter()
-            .filter(|x| x.rel == "contradicts")
-        {
-            let names = [Some(rel.to.clone()), rel.id.clone()];
-            if names.iter().flatten().any(|n| live.contains(n)) {
-                contradicted.extend(names.into_iter().flatten());
+        for names in targets(r, "contradicts") {
+            if names.iter().any(|n| live.contains(n)) {
+                contradicted.extend(names);
                 contradicted.insert(r.path.to_string());
             }
         }
