@@ -206,6 +206,36 @@ impl<'t> Writer<'t> {
         Ok(commit)
     }
 
+    /// After `rel` left its folder: an overview `mem dream` wrote (keyed)
+    /// that is all its topic folder, then its domain folder, still holds is
+    /// removed with it, so a moved or emptied topic leaves no overview with
+    /// broken links and no folder behind.
+    fn drop_orphan_overviews(&mut self, rel: &str) -> Result<()> {
+        let segs: Vec<&str> = rel.split('/').collect();
+        if segs.first() == Some(&crate::paths::ARCHIVE_DIR) || segs.len() < 3 {
+            return Ok(());
+        }
+        for depth in [2, 1] {
+            let folder = segs[..depth].join("/");
+            let overview = format!("{folder}/{}", crate::paths::OVERVIEW_FILE);
+            let Ok(names) = std::fs::read_dir(self.tree.abs(&folder)) else {
+                continue;
+            };
+            let names: Vec<String> = names
+                .flatten()
+                .map(|d| d.file_name().to_string_lossy().to_string())
+                .collect();
+            let keyed = std::fs::read_to_string(self.tree.abs(&overview))
+                .is_ok_and(|t| crate::overview::key_of(&t).is_some());
+            if names == [crate::paths::OVERVIEW_FILE] && keyed {
+                self.tree.remove_file(&overview)?;
+                self.staged
+                    .insert(overview.clone(), Change::Delete(overview));
+            }
+        }
+        Ok(())
+    }
+
     /// Stages `cs` and returns the finishing section its renames ran in
     /// (held by [`apply`](Self::apply) until the commit is made).
     fn stage_held(&mut self, cs: Changeset) -> Result<Finishing> {
@@ -259,13 +289,16 @@ impl<'t> Writer<'t> {
                         Some(Change::Put(_, bytes)) => Change::Put(to.clone(), bytes),
                         _ => Change::Write(to.clone()),
                     };
-                    self.staged.insert(from.clone(), Change::Delete(from));
+                    self.staged
+                        .insert(from.clone(), Change::Delete(from.clone()));
                     self.staged.insert(to, moved);
+                    self.drop_orphan_overviews(&from)?;
                 }
                 FileChange::Remove { rel } => {
                     flush(&mut puts, &mut held, &mut self.staged)?;
                     tree.remove_file(&rel)?;
-                    self.staged.insert(rel.clone(), Change::Delete(rel));
+                    self.staged.insert(rel.clone(), Change::Delete(rel.clone()));
+                    self.drop_orphan_overviews(&rel)?;
                 }
             }
         }

@@ -449,6 +449,15 @@ fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
     let dups = done["commits"][1].as_str().unwrap();
     ok(&env.mem().args(["undo", dups]).output().unwrap());
     assert!(env.root.join(format!("{dup}.md")).exists());
+    // A topic moved away takes no overview along and leaves none behind:
+    // the old folder is gone, nothing is left uncommitted.
+    ok(&env
+        .mem()
+        .args(["mv", "infra/hosts", "infra/machines"])
+        .output()
+        .unwrap());
+    assert!(!env.root.join("infra/hosts").exists());
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
 }
 
 #[test]
