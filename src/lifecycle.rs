@@ -9,7 +9,9 @@
 //! distinct days it was shown (a stand-in for sessions). Its *standing* is
 //! `confirmations + access days / 3` (rounded down): 1 makes a draft
 //! `validated`, [`CORE_STANDING`] makes it `core`. A person's `mem edit`
-//! validates a draft at once. The rules never lower maturity for want of
+//! validates a draft at once; a person who sets the maturity by hand in
+//! `mem edit` has the final word until standing grows beyond what it was
+//! then ([`SET_KEY`]). The rules never lower maturity for want of
 //! use (hysteresis: standing once earned stays); only a contradiction
 //! does: an entry related `contradicts` to a live entry that is not
 //! quarantined or superseded (either side) goes back to `draft` until a
@@ -70,6 +72,19 @@ pub fn standing(e: &Entry, s: &Signals) -> u32 {
 /// contradiction lowered it; it comes back when the contradiction is gone.
 pub const HELD_KEY: &str = "x-maturity-held";
 
+/// Front matter key with the standing an entry had when a person set its
+/// maturity by hand (`mem edit`): only standing earned after it raises
+/// the maturity again, so a person's demotion is not undone by old counts.
+pub const SET_KEY: &str = "x-maturity-standing";
+
+/// The standing recorded when a person set the maturity (0: never).
+pub fn set_at(e: &Entry) -> u32 {
+    e.front_matter()
+        .get(SET_KEY)
+        .and_then(|v| v.as_u64())
+        .map_or(0, |n| n.min(u64::from(u32::MAX)) as u32)
+}
+
 /// The maturity held by a contradiction, if any.
 pub fn held(e: &Entry) -> Option<String> {
     e.front_matter()
@@ -107,7 +122,9 @@ pub fn maturity_change(e: &Entry, s: &Signals, contradicted: bool) -> Option<(St
             "the contradiction is settled: its maturity comes back".into(),
         ));
     }
-    let st = standing(e, s);
+    // A person who set the maturity by hand counts only the standing
+    // earned since ([`SET_KEY`]).
+    let st = standing(e, s).saturating_sub(set_at(e));
     let earned = if st >= CORE_STANDING {
         "core"
     } else if st >= 1 {
@@ -120,11 +137,20 @@ pub fn maturity_change(e: &Entry, s: &Signals, contradicted: bool) -> Option<(St
         return None;
     }
     let a = s.get(&e.meta.id);
-    let merged = st - s.confirmations(&e.meta.id) - a.map_or(0, |a| a.days) / 3;
+    let merged = e
+        .meta
+        .relations
+        .iter()
+        .filter(|r| r.rel == "merged-from")
+        .count();
+    let since = match set_at(e) {
+        0 => String::new(),
+        n => format!(" (beyond the {n} when a person set it)"),
+    };
     Some((
         earned.to_string(),
         format!(
-            "standing {st}: {} confirmation(s), {merged} duplicate(s) merged in, shown on {} day(s)",
+            "standing {st}{since}: {} confirmation(s), {merged} duplicate(s) merged in, shown on {} day(s)",
             s.confirmations(&e.meta.id),
             a.map_or(0, |a| a.days)
         ),
@@ -314,6 +340,17 @@ mod tests {
             Some("draft".into())
         );
         assert_eq!(maturity_change(&draft, &s, true), None);
+        // Set by hand at standing 3: old counts do not raise it again,
+        // standing earned since does.
+        let mut s4 = Signals::default();
+        s4.confirmed.insert(draft.meta.id.clone(), 3);
+        let set = entry("fact", "x-maturity-standing: 3\n");
+        assert_eq!(maturity_change(&set, &s4, false), None);
+        s4.confirmed.insert(draft.meta.id.clone(), 4);
+        assert_eq!(
+            maturity_change(&set, &s4, false).map(|c| c.0),
+            Some("validated".into())
+        );
         // Held while contradicted, back once settled.
         let held = entry("fact", "x-maturity-held: core\n");
         assert_eq!(

@@ -132,6 +132,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let was = Entry::parse(&original).map(|e| e.meta.maturity).ok();
     if entry.meta.maturity == "draft" && was.as_deref() == Some("draft") {
         entry.set("maturity", serde_yaml::Value::String("validated".into()))?;
+    } else if was.is_some_and(|w| w != entry.meta.maturity) {
+        // Set by hand: `mem dream` counts only standing earned from now on.
+        let st = crate::lifecycle::standing(&entry, &crate::signals::Signals::load(&tree));
+        entry.set(
+            crate::lifecycle::SET_KEY,
+            serde_yaml::Value::Number(st.into()),
+        )?;
     }
     let commit = crate::ops::replace(&tree, &file, &original, &entry.render(), "cli", "edit")?;
     if ctx.json {

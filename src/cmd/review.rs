@@ -209,6 +209,14 @@ fn interactive(tree: &crate::tree::Tree, waiting: Vec<Waiting>, ctx: &Ctx) -> Re
             let Ok(l) = tree.resolve(&w.path, false) else {
                 break;
             };
+            // Edited (validated) or shown since it was listed: not stale.
+            if w.status == "stale" && crate::lifecycle::stale_now(tree, &l.entry).is_none() {
+                eprintln!("{} is no longer stale; kept", w.path);
+                let mut q = crate::lifecycle::Queue::load(tree);
+                q.settle(&w.path, &l.entry.meta.id, false);
+                q.save(tree)?;
+                break;
+            }
             eprintln!(
                 "\n[{}/{total}] {}  {}\n  why: {}\n",
                 i + 1,

@@ -348,6 +348,25 @@ fn edit_validates_and_keeps_the_old_version_on_error() {
         "{after}"
     );
     assert_eq!(env.commit_count(), 3);
+    // A person's edit validates a draft (the lifecycle's rule).
+    assert!(after.contains("maturity: validated"), "{after}");
+    // Setting the maturity by hand records the standing it was set at.
+    let demote = editor_script(
+        &env,
+        "demote.sh",
+        "sed -i 's#maturity: validated#maturity: draft#' \"$1\"",
+    );
+    env.mem()
+        .env("EDITOR", &demote)
+        .args(["edit", &path])
+        .assert()
+        .success();
+    let set = env.read(&rel);
+    assert!(
+        set.contains("maturity: draft") && set.contains("x-maturity-standing: 0"),
+        "{set}"
+    );
+    let after = env.read(&rel);
 
     // Broken front matter: exit 2, file unchanged, attempt kept.
     let bad = editor_script(
@@ -407,7 +426,7 @@ fn edit_validates_and_keeps_the_old_version_on_error() {
         .args(["edit", &path])
         .assert()
         .code(2);
-    assert_eq!(env.commit_count(), 3);
+    assert_eq!(env.commit_count(), 4, "the two edits, nothing since");
     assert_ne!(before, after);
 }
 
