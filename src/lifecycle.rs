@@ -56,16 +56,19 @@ pub const QUEUE_MAX: usize = 100;
 const QUEUE_FILE: &str = "dream-proposals.json";
 const DAY: i64 = 86_400;
 
-/// An entry's standing: confirmations plus a third of its access days.
-pub fn standing(e: &Entry, s: &Signals) -> u32 {
-    let merged = e
-        .meta
+/// Duplicates merged into an entry (its `merged-from` relations).
+fn merged_in(e: &Entry) -> u32 {
+    e.meta
         .relations
         .iter()
         .filter(|r| r.rel == "merged-from")
-        .count() as u32;
+        .count() as u32
+}
+
+/// An entry's standing: confirmations plus a third of its access days.
+pub fn standing(e: &Entry, s: &Signals) -> u32 {
     let days = s.get(&e.meta.id).map_or(0, |a| a.days);
-    s.confirmations(&e.meta.id) + merged + days / 3
+    s.confirmations(&e.meta.id) + merged_in(e) + days / 3
 }
 
 /// Front matter key keeping the maturity an entry had before a
@@ -137,12 +140,7 @@ pub fn maturity_change(e: &Entry, s: &Signals, contradicted: bool) -> Option<(St
         return None;
     }
     let a = s.get(&e.meta.id);
-    let merged = e
-        .meta
-        .relations
-        .iter()
-        .filter(|r| r.rel == "merged-from")
-        .count();
+    let merged = merged_in(e);
     let since = match set_at(e) {
         0 => String::new(),
         n => format!(" (beyond the {n} when a person set it)"),
@@ -162,6 +160,8 @@ pub fn maturity_change(e: &Entry, s: &Signals, contradicted: bool) -> Option<(St
 pub fn stale_reason(e: &Entry, a: Option<&Access>, superseded: bool, now: i64) -> Option<String> {
     if superseded
         || e.meta.maturity != "draft"
+        // A draft only while contradicted: it waits for the contradiction.
+        || held(e).is_some()
         || matches!(
             e.meta.kind.as_str(),
             "event" | "decision" | "lesson" | "procedure"

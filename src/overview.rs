@@ -248,12 +248,9 @@ pub fn domain_text(domain: &str, topics: &[(String, usize, String)]) -> String {
 
 /// The overview files the tree should hold, by path relative to the root:
 /// one per topic of [`MIN_ENTRIES`] or more and one per domain of two
-/// topics or more. `items`:
-/// every current entry, grouped by [`topic_of`], each group in [`order`].
-pub fn wanted(
-    items: &BTreeMap<String, Vec<Item>>,
-    summaries: &BTreeMap<String, Vec<Summary>>,
-) -> BTreeMap<String, String> {
+/// topics or more, without summaries. `items`: every current entry,
+/// grouped by [`topic_of`], each group in [`order`].
+pub fn wanted(items: &BTreeMap<String, Vec<Item>>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut domains: BTreeMap<&str, Vec<(String, usize, String)>> = BTreeMap::new();
     for (topic, its) in items {
@@ -267,8 +264,7 @@ pub fn wanted(
             .or_default()
             .push((topic.clone(), its.len(), newest));
         if its.len() >= MIN_ENTRIES {
-            let s = summaries.get(topic).map(Vec::as_slice).unwrap_or(&[]);
-            out.insert(file_of(topic), topic_text(topic, its, s));
+            out.insert(file_of(topic), topic_text(topic, its, &[]));
         }
     }
     for (domain, topics) in domains.into_iter().filter(|(_, t)| t.len() >= 2) {
@@ -350,7 +346,7 @@ mod tests {
             "eng/build".into(),
             vec![item("eng/build/one", "One fact.", 50, 2)],
         );
-        let w = wanted(&items, &BTreeMap::new());
+        let w = wanted(&items);
         assert_eq!(
             w.keys().collect::<Vec<_>>(),
             ["eng/_overview.md", "eng/billing/_overview.md"]

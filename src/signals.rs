@@ -86,10 +86,10 @@ impl Signals {
     }
 
     /// Counts a confirmation of each of `ids` at `now`, at most one a day.
-    pub fn confirm_at(&mut self, ids: &[&&str], now: i64) {
+    pub fn confirm_at(&mut self, ids: &[&str], now: i64) {
         let day = now.div_euclid(DAY);
-        for id in ids {
-            if self.confirmed_day.get(**id) == Some(&day) {
+        for id in ids.iter().filter(|i| !i.is_empty()) {
+            if self.confirmed_day.get(*id) == Some(&day) {
                 continue;
             }
             self.confirmed_day.insert(id.to_string(), day);
@@ -119,12 +119,11 @@ pub fn record(tree: &Tree, ids: &[&str]) {
 /// Records that curation found the fact of each of `ids` written again
 /// (best effort, as [`record`]). `mem dream` raises maturity from them.
 pub fn confirm(tree: &Tree, ids: &[&str]) {
-    let ids: Vec<&&str> = ids.iter().filter(|i| !i.is_empty()).collect();
-    if ids.is_empty() {
+    if ids.iter().all(|i| i.is_empty()) {
         return;
     }
     let mut s = Signals::load(tree);
-    s.confirm_at(&ids, crate::time::now().as_second());
+    s.confirm_at(ids, crate::time::now().as_second());
     if let Err(e) = s.save(tree) {
         crate::trace::mark(&format!("signals: not saved ({e})"));
     }
@@ -204,8 +203,8 @@ mod tests {
         assert_eq!(s.get("b").unwrap().n, 1);
         assert!(s.get("").is_none());
         // The same fact said again three times in a day: one confirmation.
-        s.confirm_at(&[&"a", &"a", &"a"], t0);
-        s.confirm_at(&[&"a"], t0 + 3 * DAY);
+        s.confirm_at(&["a", "a", "a"], t0);
+        s.confirm_at(&["a"], t0 + 3 * DAY);
         assert_eq!(s.confirmations("a"), 2);
         let back: Signals = serde_json::from_slice(&serde_json::to_vec(&s).unwrap()).unwrap();
         assert_eq!(back.access, s.access);

@@ -91,13 +91,15 @@ fn queue(tree: &crate::tree::Tree) -> Vec<Waiting> {
             })
         })
         .collect();
+    let signals = crate::signals::Signals::load(tree);
+    let now = crate::time::now().as_second();
     for p in crate::lifecycle::Queue::load(tree).archive {
         let Ok(l) = tree.resolve(&p.path, false) else {
             continue;
         };
         if out.iter().any(|w| w.path == p.path)
             || l.entry.meta.id != p.id
-            || crate::lifecycle::stale_now(tree, &l.entry).is_none()
+            || crate::lifecycle::stale_reason(&l.entry, signals.get(&p.id), false, now).is_none()
         {
             continue;
         }
@@ -119,6 +121,18 @@ fn proposal(tree: &crate::tree::Tree, l: &crate::tree::Loaded) -> bool {
         .is_some()
 }
 
+/// Takes a proposal out of the queue when its entry is no longer stale
+/// (edited, shown or raised since); whether it did.
+fn dropped_if_fresh(tree: &crate::tree::Tree, l: &crate::tree::Loaded) -> Result<bool> {
+    if crate::lifecycle::stale_now(tree, &l.entry).is_some() {
+        return Ok(false);
+    }
+    let mut q = crate::lifecycle::Queue::load(tree);
+    q.settle(&l.file.path.to_string(), &l.entry.meta.id, false);
+    q.save(tree)?;
+    Ok(true)
+}
+
 /// Settles a dream proposal: accepted archives the entry; declined keeps
 /// it, and dream does not propose it again.
 fn settle(
@@ -133,9 +147,7 @@ fn settle(
         .find(&path, &l.entry.meta.id)
         .map(|p| p.reason.clone())
         .unwrap_or_default();
-    if accept && crate::lifecycle::stale_now(tree, &l.entry).is_none() {
-        q.settle(&path, &l.entry.meta.id, false);
-        q.save(tree)?;
+    if accept && dropped_if_fresh(tree, l)? {
         bail!(
             "{path} is no longer stale (edited, recalled or raised since dream proposed it); kept"
         );
@@ -210,11 +222,8 @@ fn interactive(tree: &crate::tree::Tree, waiting: Vec<Waiting>, ctx: &Ctx) -> Re
                 break;
             };
             // Edited (validated) or shown since it was listed: not stale.
-            if w.status == "stale" && crate::lifecycle::stale_now(tree, &l.entry).is_none() {
+            if w.status == "stale" && dropped_if_fresh(tree, &l)? {
                 eprintln!("{} is no longer stale; kept", w.path);
-                let mut q = crate::lifecycle::Queue::load(tree);
-                q.settle(&w.path, &l.entry.meta.id, false);
-                q.save(tree)?;
                 break;
             }
             eprintln!(

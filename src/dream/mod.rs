@@ -26,7 +26,6 @@
 //! the pairs within each name (`mem eval dream`: under a second on 10,000
 //! entries).
 //!
-//!
 //! Then, on the tree as the merges left it ([`tidy`]): maturity by the
 //! lifecycle rules ([`crate::lifecycle`], one commit), the overviews
 //! (`_overview.md` per topic and domain, [`crate::overview`], one commit),

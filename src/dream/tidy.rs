@@ -203,7 +203,7 @@ pub fn run(
         crate::overview::order(its);
     }
     // Overviews: the files wanted against those on disk.
-    let wanted = crate::overview::wanted(&items, &BTreeMap::new());
+    let wanted = crate::overview::wanted(&items);
     let mut overview_cs = Changeset::default();
     let mine = |text: &Option<String>| {
         text.as_deref()
@@ -219,13 +219,10 @@ pub fn run(
         if !mine(&now_text) {
             continue;
         }
-        // The same entries listed: kept as it is (with the summary an
-        // earlier pass wrote, if any).
-        let same = now_text.as_deref() == Some(text.as_str())
-            || now_text
-                .as_deref()
-                .and_then(crate::overview::key_of)
-                .is_some_and(|k| crate::overview::key_of(text) == Some(k));
+        // The same key, the same entries listed: kept as it is (with the
+        // summary an earlier pass wrote, if any).
+        let same =
+            now_text.as_deref().and_then(crate::overview::key_of) == crate::overview::key_of(text);
         if !same {
             let topic = rel.trim_end_matches(&format!("/{OVERVIEW_FILE}"));
             let text = match (summarizer, items.get(topic)) {
