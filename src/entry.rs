@@ -204,16 +204,32 @@ impl Entry {
                 }
             }
         };
-        // mem's own entry, broken in another way: not adopted.
-        if map.contains_key("id") {
-            return Err(err);
-        }
         let path = rel.trim_end_matches(".md");
         let path = path
             .strip_prefix(crate::paths::ARCHIVE_DIR)
             .and_then(|p| p.strip_prefix('/'))
             .unwrap_or(path);
-        map.insert("id".into(), Value::String(derived_id(path)));
+        match map.get("id") {
+            None => {
+                map.insert("id".into(), Value::String(derived_id(path)));
+            }
+            // mem's id with a key missing (a title deleted by hand, a note
+            // given only an id): kept, the missing keys derived below.
+            Some(Value::String(id)) if ulid::Ulid::from_string(id).is_ok() => {
+                if map.contains_key("title") && map.contains_key("created") {
+                    // Complete, so broken in another way: not adopted.
+                    return Err(err);
+                }
+            }
+            // Another tool's id (`id: 202305081356`, `id: conv-26-d1-3`):
+            // kept as `x-id`, the entry's id derived from the path.
+            Some(v @ (Value::String(_) | Value::Number(_))) => {
+                let theirs = v.clone();
+                map.insert("x-id".into(), theirs);
+                map.insert("id".into(), Value::String(derived_id(path)));
+            }
+            Some(_) => return Err(err),
+        }
         let has_title = map
             .get("title")
             .and_then(Value::as_str)
@@ -224,10 +240,18 @@ impl Entry {
                 .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| {
-                    path.rsplit('/')
-                        .next()
-                        .unwrap_or(path)
-                        .replace(['-', '_'], " ")
+                    let name = path.rsplit('/').next().unwrap_or(path).replace(['-', '_'], " ");
+                    // A name that is a number or a code (`d1-3`,
+                    // `2023-05-08`) says nothing: the opening words do.
+                    let words = name
+                        .split_whitespace()
+                        .any(|w| w.len() >= 3 && w.chars().all(char::is_alphabetic));
+                    let opening = derive_title(&plain_text(&body), 80);
+                    if words || opening.trim().is_empty() {
+                        name
+                    } else {
+                        opening
+                    }
                 });
             map.insert("title".into(), Value::String(title));
         }
@@ -1239,5 +1263,43 @@ mod tests {
             normalize("  The  Build\nneeds CMake. "),
             "the build needs cmake"
         );
+    }
+
+    #[test]
+    fn notes_of_other_tools_are_adopted_with_their_ids_kept() {
+        // Another tool's id: kept as x-id, the entry's id from the path.
+        let note = "---\nid: conv-26-d1-3\nspeaker: Caroline\ndate: 2023-05-08T13:56:00\n---\nI went to the support group.\n";
+        let e = Entry::parse_at(note, "notes/chat/d1-3.md", Some(0)).unwrap();
+        assert_eq!(e.meta.id, derived_id("notes/chat/d1-3"));
+        assert_eq!(e.meta.title, "I went to the support group");
+        assert_eq!(e.meta.observed.as_deref(), Some("2023-05-08T13:56:00Z"));
+        let fm = e.front_matter();
+        assert_eq!(fm.get("x-id").and_then(Value::as_str), Some("conv-26-d1-3"));
+        assert_eq!(fm.get("speaker").and_then(Value::as_str), Some("Caroline"));
+        // A file name of words is the title; one that is a code is not.
+        let e = Entry::parse_at("Body text here.\n", "a/b/standup-notes.md", None).unwrap();
+        assert_eq!(e.meta.title, "standup notes");
+        let e = Entry::parse_at("Body text here.\n", "a/b/2023-05-08.md", None).unwrap();
+        assert_eq!(e.meta.title, "Body text here");
+        // A number is an id too (Zettelkasten).
+        let e = Entry::parse_at("---\nid: 202305081356\n---\nx\n", "a/b/c.md", None).unwrap();
+        assert_eq!(e.front_matter().get("x-id").and_then(Value::as_u64), Some(202305081356));
+        // mem's own id with the title deleted by hand: the id stays.
+        let e = Entry::parse_at(
+            "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ncreated: 2026-11-20T10:31:00Z\n---\n# Heading\nx\n",
+            "a/b/c.md",
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.meta.id, "01JDZ8Q3M6V9B7X2K4T5R8N1PQ");
+        assert_eq!(e.meta.title, "Heading");
+        // A complete entry broken in another way is still refused.
+        for broken in [
+            SAMPLE.replace("kind: fact ", "kind: rumour "),
+            SAMPLE.replace("created: 2026-11-20T10:31:00Z", "created: someday"),
+            "---\nid: [1, 2]\n---\nx\n".to_string(),
+        ] {
+            assert!(Entry::parse_at(&broken, "a/b/c.md", None).is_err(), "{broken}");
+        }
     }
 }

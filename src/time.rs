@@ -44,11 +44,13 @@ pub fn parse(s: &str) -> Result<Timestamp> {
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t);
     }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return Ok(d.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp());
-    }
+    // A date and time without a zone (as other tools write `date:`) is
+    // UTC; tried before a plain date, which would take the date alone.
     if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
         return Ok(dt.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Ok(d.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp());
     }
     anyhow::bail!(
         "`{s}` is not a date: use RFC 3339 (2026-11-20T10:31:00Z), a date (2026-11-20) or, for add's --observed and recall's --since/--until, an age (7d, 2w, 3m, 1y)"
@@ -79,7 +81,8 @@ pub fn parse_bound(s: &str) -> Result<Timestamp> {
 /// (`2026-11-20`) takes in the whole day, up to its last second.
 pub fn parse_until(s: &str) -> Result<Timestamp> {
     let t = parse_bound(s)?;
-    if s.trim().parse::<jiff::civil::Date>().is_ok() {
+    // jiff also reads the date of "2026-11-20T10:00", which has a time.
+    if s.trim().parse::<jiff::civil::Date>().is_ok() && !s.contains(':') {
         return t
             .checked_add(24.hours())
             .and_then(|t| t.checked_sub(1.second()))
@@ -108,4 +111,20 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         return Err(format!("{s:?}: the time must be more than zero"));
     }
     std::time::Duration::try_from_secs_f64(secs).map_err(|_| format!("{s:?}: too long a time"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_without_a_zone_keeps_its_time() {
+        let secs = |s: &str| parse(s).unwrap().as_second();
+        assert_eq!(secs("2023-05-08T13:56:00") - secs("2023-05-08"), 13 * 3600 + 56 * 60);
+        assert_eq!(secs("2023-05-08T13:56:00"), secs("2023-05-08T13:56:00Z"));
+        // Only a plain date takes in its whole day as an upper bound.
+        let until = |s: &str| parse_until(s).unwrap().as_second();
+        assert_eq!(until("2023-05-08"), secs("2023-05-08T23:59:59Z"));
+        assert_eq!(until("2023-05-08T13:56:00"), secs("2023-05-08T13:56:00Z"));
+    }
 }

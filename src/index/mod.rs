@@ -26,8 +26,9 @@ use std::time::Duration;
 
 /// Bump when the index layout, analysis or embedded text changes: old indexes
 /// are rebuilt (5: conversation turns embed only their own words; 6: CJK
-/// runs indexed as character pairs, superseded ids).
-pub const SCHEMA_VERSION: u32 = 7;
+/// runs indexed as character pairs, superseded ids; 8: other tools'
+/// front-matter words and speakers searchable, derived note titles).
+pub const SCHEMA_VERSION: u32 = 8;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {
@@ -262,11 +263,17 @@ pub fn embed_text(e: &Entry) -> String {
     if st.is_empty() {
         return title.to_string();
     }
-    let t = title.trim_end_matches(['…', '.']).trim_end();
-    if t.is_empty() || st.to_lowercase().starts_with(&t.to_lowercase()) {
+    if title_repeats(title, st) {
         return st.to_string();
     }
     format!("{title}\n{st}")
+}
+
+/// Whether a title only repeats the opening of the statement `st` (plain
+/// text): a title derived from it, which adds no words of its own.
+fn title_repeats(title: &str, st: &str) -> bool {
+    let t = title.trim().trim_end_matches(['…', '.']).trim_end();
+    t.is_empty() || st.trim().to_lowercase().starts_with(&t.to_lowercase())
 }
 
 /// A turn's statement without the blockquote of the turn before it.
@@ -633,7 +640,89 @@ impl MemIndex {
                 }
             }
         }
+        self.turn_context(tree, &files, &mut p, want_vectors);
         Ok(p)
+    }
+
+    /// Chat turns that another tool wrote as notes, one per file with a
+    /// `speaker:`, are read as mem reads the turns it ingests: each with the
+    /// turn before it (the previous note of its folder in name order, a
+    /// turn too, written within [`TURN_GAP`] of it) as searchable context,
+    /// since a reply ("They were awestruck") is often found by what it
+    /// answers. When a turn changes or goes, the turn after it is indexed
+    /// again.
+    fn turn_context(
+        &self,
+        tree: &Tree,
+        files: &[crate::tree::Found],
+        p: &mut Pending,
+        want_vectors: bool,
+    ) {
+        let changed_turn = p
+            .upserts
+            .iter()
+            .any(|(_, _, e)| e.as_ref().is_some_and(|e| e.loose_turn));
+        if !changed_turn && p.removed.is_empty() {
+            return;
+        }
+        // Each folder's files in name order (numbers by value: d2 < d10).
+        let mut order: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        order.sort_by(|a, b| natural_cmp(a, b));
+        let folder = |r: &str| r.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let pos: HashMap<&str, usize> = order.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+        let neighbour = |rel: &str, step: isize| -> Option<&str> {
+            let i = *pos.get(rel)? as isize + step;
+            let r = *order.get(usize::try_from(i).ok()?)?;
+            (folder(r) == folder(rel)).then_some(r)
+        };
+        let read = |rel: &str| -> Option<Entry> {
+            let text = std::fs::read_to_string(tree.abs(rel)).ok()?;
+            Entry::parse_at(&text, rel, crate::fsutil::mtime_secs(&tree.abs(rel))).ok()
+        };
+        // The turn after each changed or removed one: indexed again.
+        let mut after: Vec<String> = Vec::new();
+        for (rel, _, e) in &p.upserts {
+            if e.as_ref().is_some_and(|e| e.loose_turn)
+                && let Some(n) = neighbour(rel, 1)
+            {
+                after.push(n.to_string());
+            }
+        }
+        for rel in &p.removed {
+            // A removed file is not in the walk: its place in the order is
+            // where it would sort.
+            let i = order.partition_point(|r| natural_cmp(r, rel).is_lt());
+            if let Some(n) = order.get(i)
+                && folder(n) == folder(rel)
+            {
+                after.push(n.to_string());
+            }
+        }
+        let mut queued: std::collections::HashSet<String> =
+            p.upserts.iter().map(|(r, _, _)| r.clone()).collect();
+        for rel in after {
+            if !queued.insert(rel.clone()) {
+                continue;
+            }
+            let Some(rec) = self.manifest.files.get(&rel) else { continue };
+            let Some(e) = read(&rel) else { continue };
+            let mut d = IndexDoc::of(&e, want_vectors);
+            if !d.loose_turn {
+                continue;
+            }
+            d.refresh = true;
+            p.upserts.push((rel, rec.clone(), Some(d)));
+        }
+        for (rel, _, doc) in p.upserts.iter_mut() {
+            let Some(d) = doc.as_mut().filter(|d| d.loose_turn) else { continue };
+            let Some(prev) = neighbour(rel, -1).and_then(|r| read(r)) else { continue };
+            let before = IndexDoc::of(&prev, false);
+            if !before.loose_turn || (d.time - before.time).abs() > TURN_GAP {
+                continue;
+            }
+            let said: String = plain_text(prev.statement()).chars().take(400).collect();
+            d.body = format!("{}\n\n{}", crate::guard::hidden(&said), d.body);
+        }
     }
 
     fn apply(&mut self, p: Pending, opts: &OpenOptions, report: &mut CatchUp) -> Result<()> {
@@ -641,11 +730,13 @@ impl MemIndex {
             self.manifest.files.insert(rel, rec);
         }
         let needs_text = !p.removed.is_empty()
-            || p.upserts.iter().any(|(rel, rec, _)| {
-                self.manifest
-                    .files
-                    .get(rel)
-                    .is_none_or(|o| o.hash != rec.hash)
+            || p.upserts.iter().any(|(rel, rec, e)| {
+                e.as_ref().is_some_and(|e| e.refresh)
+                    || self
+                        .manifest
+                        .files
+                        .get(rel)
+                        .is_none_or(|o| o.hash != rec.hash)
             });
         let bar = progress_bar(opts.progress, p.upserts.len() as u64);
         if needs_text || report.rebuilt {
@@ -655,7 +746,8 @@ impl MemIndex {
             }
             for (rel, rec, entry) in &p.upserts {
                 let old = self.manifest.files.get(rel);
-                if old.is_some_and(|o| o.hash == rec.hash) && !report.rebuilt {
+                let refresh = entry.as_ref().is_some_and(|e| e.refresh);
+                if old.is_some_and(|o| o.hash == rec.hash) && !report.rebuilt && !refresh {
                     continue; // only the vector is missing
                 }
                 if old.is_some() {
@@ -774,6 +866,12 @@ struct IndexDoc {
     speaker: Option<String>,
     id: String,
     embed: String,
+    /// A chat turn written as a note by another tool (a `speaker:` in its
+    /// front matter, not ingested by mem): read with the turn before it.
+    loose_turn: bool,
+    /// Re-add the text document even though the file did not change (the
+    /// turn before it did).
+    refresh: bool,
 }
 
 impl IndexDoc {
@@ -783,8 +881,16 @@ impl IndexDoc {
         Self {
             // A secret in a file mem did not write (a hand-written note,
             // a teammate's push) is neither searchable nor shown.
-            title: crate::guard::hidden(&e.meta.title).into_owned(),
-            tags: e.meta.tags.clone(),
+            // A title that only repeats the statement's opening is not
+            // indexed as a title: it would count those words again, at
+            // the title's boost (a chat turn opening "Wow, Caroline" would
+            // outrank Caroline's own turns).
+            title: if title_repeats(&e.meta.title, &plain_text(e.statement())) {
+                String::new()
+            } else {
+                crate::guard::hidden(&e.meta.title).into_owned()
+            },
+            tags: searchable_tags(e),
             body: crate::guard::hidden(e.body()).into_owned(),
             kind: e.meta.kind.clone(),
             time: crate::time::parse(when).map(|t| t.as_second()).unwrap_or(0),
@@ -797,7 +903,11 @@ impl IndexDoc {
                 .map(|r| r.to.clone())
                 .collect(),
             supersedes_ids: supersedes.filter_map(|r| r.id.clone()).collect(),
-            speaker: e.meta.source.speaker.clone(),
+            speaker: speaker_of(e),
+            loose_turn: e.meta.source.via.as_deref() != Some("conversation")
+                && e.meta.source.speaker.is_none()
+                && speaker_of(e).is_some(),
+            refresh: false,
             id: e.meta.id.clone(),
             embed: if with_embed_text {
                 embed_text(e)
@@ -806,6 +916,102 @@ impl IndexDoc {
             },
         }
     }
+}
+
+/// Seconds between two notes of chat turns for the earlier to be the
+/// later's context (a conversation, not the next day's).
+const TURN_GAP: i64 = 3600;
+
+/// File names compared with runs of digits by value (`d2` before `d10`).
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let b = s.as_bytes();
+        for i in 1..=b.len() {
+            if i == b.len() || b[i].is_ascii_digit() != b[start].is_ascii_digit() {
+                out.push((b[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    let (pa, pb) = (parts(a), parts(b));
+    for ((da, x), (db, y)) in pa.iter().zip(&pb) {
+        let o = if *da && *db {
+            let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+            x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+        } else {
+            x.cmp(y)
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+    pa.len().cmp(&pb.len()).then_with(|| a.cmp(b))
+}
+
+/// Front-matter keys mem reads or writes itself; every other key is
+/// another tool's (`speaker:`, `author:`, `project:`…).
+const MEM_KEYS: &[&str] = &[
+    "id", "title", "kind", "tags", "importance", "maturity", "created", "updated", "observed",
+    "valid_from", "valid_to", "source", "relations", "curation", "quarantine", "review", "date",
+];
+
+/// Who said or wrote an entry: `source.speaker`, else the `speaker:` or
+/// `author:` that another tool wrote into a note's front matter.
+pub fn speaker_of(e: &Entry) -> Option<String> {
+    e.meta.source.speaker.clone().or_else(|| {
+        ["speaker", "author"].iter().find_map(|k| {
+            e.front_matter()
+                .get(*k)
+                .and_then(serde_yaml::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })
+    })
+}
+
+/// The tags field of the text index: the entry's tags, plus what a search
+/// of the whole file would find in front matter that mem does not read —
+/// the words of another tool's keys (`speaker: Caroline`, `project:
+/// billing`), and a speaker the title does not already name. A value that
+/// is a time is left out.
+fn searchable_tags(e: &Entry) -> Vec<String> {
+    let mut out = e.meta.tags.clone();
+    let title = e.meta.title.to_lowercase();
+    let mut push = |v: &str| {
+        let v = v.trim();
+        if !v.is_empty()
+            && v.len() <= 200
+            && v.chars().any(char::is_alphabetic)
+            && crate::time::parse(v).is_err()
+            && !title.contains(&v.to_lowercase())
+            && !out.iter().any(|t| t == v)
+        {
+            out.push(v.to_string());
+        }
+    };
+    if let Some(s) = &e.meta.source.speaker {
+        push(s);
+    }
+    for (k, v) in e.front_matter() {
+        let Some(k) = k.as_str() else { continue };
+        if MEM_KEYS.contains(&k) || k.starts_with("x-") {
+            continue;
+        }
+        match v {
+            serde_yaml::Value::String(s) => push(s),
+            serde_yaml::Value::Sequence(items) => {
+                for s in items.iter().filter_map(serde_yaml::Value::as_str) {
+                    push(s);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn doc_input<'a>(rel: &'a str, key: u64, d: &'a IndexDoc) -> text::DocInput<'a> {

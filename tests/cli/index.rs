@@ -1132,11 +1132,11 @@ fn auto_watch_starts_a_watcher_for_later_recalls_that_exits_when_idle() {
 fn recall_says_when_a_changed_file_is_not_a_valid_entry() {
     let env = Env::new();
     env.add("kiwi tracked entry", "a/b");
-    // An entry whose id was mangled by hand: not indexable (a note without
-    // mem's keys would be adopted instead).
+    // An entry broken by hand (a kind mem does not know): not indexable (a
+    // note without mem's keys, or with another tool's id, is adopted).
     std::fs::write(
         env.root.join("a/b/kiwi-by-hand.md"),
-        "---\nid: not-a-ulid\ntitle: kiwi by hand\ncreated: 2026-01-01T00:00:00Z\n---\nkiwi\n",
+        "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ntitle: kiwi by hand\nkind: rumour\ncreated: 2026-01-01T00:00:00Z\n---\nkiwi\n",
     )
     .unwrap();
     let out = env.mem().args(["recall", "kiwi"]).output().unwrap();
@@ -1261,4 +1261,57 @@ fn recall_knobs_of_the_caller_reach_a_running_watch() {
     assert_eq!(top(None, false), plain);
     // And the default again, after the other setting's answer was cached.
     assert_eq!(top(None, true), plain);
+}
+
+/// Chat turns another tool wrote as notes (one per file, `speaker:` and
+/// `date:` in the front matter, its own `id:`): adopted, the speaker
+/// searchable, each turn found by the turn it answers — and found again
+/// by the new words when that turn is edited by hand.
+#[test]
+fn chat_turns_written_as_notes_are_found_by_speaker_and_by_the_turn_before() {
+    let env = Env::new();
+    let dir = env.root.join("notes/chat");
+    std::fs::create_dir_all(&dir).unwrap();
+    let turn = |name: &str, speaker: &str, date: &str, text: &str| {
+        std::fs::write(
+            dir.join(format!("{name}.md")),
+            format!("---\nid: conv-{name}\nspeaker: {speaker}\ndate: {date}\n---\n{text}\n"),
+        )
+        .unwrap();
+    };
+    turn("d1-1", "Maria", "2023-05-08T13:56:00", "How did the kids like the lighthouse museum?");
+    turn("d1-2", "John", "2023-05-08T13:56:00", "They were awestruck and humbled.");
+    // The next day's conversation: not context of the turn before it.
+    turn("d2-1", "Maria", "2023-05-09T18:00:00", "Any plans for the harbour festival?");
+    turn("d10-1", "John", "2023-05-20T18:00:00", "We painted the fence yellow.");
+    let top = |q: &str| {
+        let (code, hits) = recall(&env, &[q, "--tier", "1", "-k", "1"]);
+        assert_eq!(code, 0, "{q}");
+        paths(&hits)[0].to_string()
+    };
+    // The reply is found by what it answers, after the question itself.
+    let (_, hits) = recall(&env, &["awestruck lighthouse museum", "--tier", "1"]);
+    assert_eq!(paths(&hits)[0], "notes/chat/d1-2");
+    // Only through the turn before, in name order (d2 before d10) and
+    // within the hour: the festival is not d10-1's context.
+    assert_eq!(top("humbled lighthouse"), "notes/chat/d1-2");
+    let (_, hits) = recall(&env, &["harbour festival", "--tier", "1"]);
+    assert_eq!(paths(&hits), ["notes/chat/d2-1"]);
+    // The speaker's name is searchable although no turn says it.
+    assert_eq!(top("John fence"), "notes/chat/d10-1");
+    // The adopted note keeps the other tool's id, and its title is its
+    // opening words (the file name is a code).
+    let (_, hits) = recall(&env, &["fence yellow", "--tier", "1", "-k", "1"]);
+    assert_eq!(hits[0]["title"], "We painted the fence yellow");
+    // The turn before is edited by hand: the reply is found by the new
+    // words, no longer by the old.
+    turn("d1-1", "Maria", "2023-05-08T13:56:00", "How did the kids like the aquarium?");
+    let (_, hits) = recall(&env, &["awestruck aquarium", "--tier", "1"]);
+    assert_eq!(paths(&hits)[0], "notes/chat/d1-2");
+    let (code, hits) = recall(&env, &["lighthouse", "--tier", "1"]);
+    assert!(code == 1 || hits.is_empty(), "{hits:?}");
+    // The turn before is deleted: its words leave the reply too.
+    std::fs::remove_file(dir.join("d1-1.md")).unwrap();
+    let (code, hits) = recall(&env, &["aquarium", "--tier", "1"]);
+    assert!(code == 1 || hits.is_empty(), "{hits:?}");
 }
