@@ -425,6 +425,61 @@ pub fn declines(text: &str) -> bool {
     .any(|p| l.contains(p))
 }
 
+/// A question about a standing or coming time ("When does the report job
+/// run?", "When is the review?") answered with nothing but a day that the
+/// notes give only as the day they were written: the model copied a
+/// note's date. A question about the past ("When did …") may be answered
+/// so: that day is when it happened.
+fn only_a_note_day(question: &str, sentence: &str, pack: &Pack) -> bool {
+    let q = question.trim().to_lowercase();
+    let standing = [
+        "when does ",
+        "when do ",
+        "when is ",
+        "when are ",
+        "when will ",
+        "what time ",
+    ]
+    .iter()
+    .any(|p| q.starts_with(p));
+    if !standing {
+        return false;
+    }
+    let a = Analysis::new(sentence);
+    let values = a.values();
+    let q_words: BTreeSet<String> = words_of(question).iter().map(|w| stem(w)).collect();
+    let own: Vec<String> = a
+        .stems()
+        .into_iter()
+        .filter(|s| !q_words.contains(s) && !values.contains(s))
+        .collect();
+    let days: BTreeSet<String> = pack
+        .entries
+        .iter()
+        .flat_map(|p| {
+            words_of(&note_day(p))
+                .iter()
+                .map(|w| stem(w))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let texts: BTreeSet<String> = pack
+        .entries
+        .iter()
+        .flat_map(|p| {
+            words_of(&p.text)
+                .iter()
+                .map(|w| stem(w))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    !values.is_empty()
+        && own.iter().all(|w| days.contains(w))
+        && values
+            .iter()
+            .all(|v| days.contains(v) && !texts.contains(v))
+}
+
 /// Checks the model's text against the notes: the sentences that stand,
 /// the citations, what was removed.
 pub fn check(question: &str, raw: &str, pack: &Pack) -> (Vec<Sentence>, Vec<Removed>) {
@@ -471,6 +526,12 @@ fn check_one(
         return Err(Removed {
             text,
             why: "the prompt's date said back, not an answer".into(),
+        });
+    }
+    if only_a_note_day(question, &text, pack) {
+        return Err(Removed {
+            text,
+            why: "the day a note was written, not the time the question asks".into(),
         });
     }
     let valid: Vec<&Packed> = cites.iter().filter_map(|n| by_n(*n)).collect();
@@ -845,6 +906,39 @@ mod tests {
         );
         assert_eq!(kept.len(), 1, "{kept:?}");
         assert!(removed[0].why.contains("prompt's date"), "{removed:?}");
+    }
+
+    #[test]
+    fn a_notes_day_answers_when_something_happened_not_when_it_runs() {
+        let p = pack(vec![note(
+            1,
+            "2026-12-06",
+            "The nightly report job runs at 2am.",
+        )]);
+        let q = "When does the report job run?";
+        let (kept, removed) = check(q, "6 December 2026 [1].", &p);
+        assert!(kept.is_empty(), "{kept:?}");
+        assert!(
+            removed[0].why.contains("day a note was written"),
+            "{removed:?}"
+        );
+        let (kept, _) = check(q, "It runs at 2am [1].", &p);
+        assert_eq!(kept.len(), 1);
+        // Asked about the past, the note's day is the answer.
+        let (kept, _) = check(
+            "When did Caroline go to the support group?",
+            "7 May 2023 [1].",
+            &sample(),
+        );
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        // A day the note itself names stands.
+        let p = pack(vec![note(
+            1,
+            "2026-12-01",
+            "The review is on 6 December 2026.",
+        )]);
+        let (kept, _) = check("When is the review?", "6 December 2026 [1].", &p);
+        assert_eq!(kept.len(), 1, "{kept:?}");
     }
 
     #[test]

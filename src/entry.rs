@@ -240,7 +240,11 @@ impl Entry {
                 .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| {
-                    let name = path.rsplit('/').next().unwrap_or(path).replace(['-', '_'], " ");
+                    let name = path
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(path)
+                        .replace(['-', '_'], " ");
                     // A name that is a number or a code (`d1-3`,
                     // `2023-05-08`) says nothing: the opening words do.
                     let words = name
@@ -1283,7 +1287,10 @@ mod tests {
         assert_eq!(e.meta.title, "Body text here");
         // A number is an id too (Zettelkasten).
         let e = Entry::parse_at("---\nid: 202305081356\n---\nx\n", "a/b/c.md", None).unwrap();
-        assert_eq!(e.front_matter().get("x-id").and_then(Value::as_u64), Some(202305081356));
+        assert_eq!(
+            e.front_matter().get("x-id").and_then(Value::as_u64),
+            Some(202305081356)
+        );
         // mem's own id with the title deleted by hand: the id stays.
         let e = Entry::parse_at(
             "---\nid: 01JDZ8Q3M6V9B7X2K4T5R8N1PQ\ncreated: 2026-11-20T10:31:00Z\n---\n# Heading\nx\n",
@@ -1299,7 +1306,10 @@ mod tests {
             SAMPLE.replace("created: 2026-11-20T10:31:00Z", "created: someday"),
             "---\nid: [1, 2]\n---\nx\n".to_string(),
         ] {
-            assert!(Entry::parse_at(&broken, "a/b/c.md", None).is_err(), "{broken}");
+            assert!(
+                Entry::parse_at(&broken, "a/b/c.md", None).is_err(),
+                "{broken}"
+            );
         }
     }
 }

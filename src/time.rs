@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn a_time_without_a_zone_keeps_its_time() {
         let secs = |s: &str| parse(s).unwrap().as_second();
-        assert_eq!(secs("2023-05-08T13:56:00") - secs("2023-05-08"), 13 * 3600 + 56 * 60);
+        assert_eq!(
+            secs("2023-05-08T13:56:00") - secs("2023-05-08"),
+            13 * 3600 + 56 * 60
+        );
         assert_eq!(secs("2023-05-08T13:56:00"), secs("2023-05-08T13:56:00Z"));
         // Only a plain date takes in its whole day as an upper bound.
         let until = |s: &str| parse_until(s).unwrap().as_second();

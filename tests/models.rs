@@ -35,6 +35,11 @@ fn embed1(text: &str) -> Vec<f32> {
 
 /// A fresh tree holding `notes` (topic, text), and the real embedder
 /// with no generator.
+/// The observed time of [`tree_with`]'s notes, and the day they are asked
+/// about in answer tests (a week later).
+const OBSERVED: &str = "2026-03-02T09:00:00Z";
+const ASKED: i64 = 1_773_046_800; // 2026-03-09T09:00:00Z
+
 fn tree_with(
     notes: &[(&str, &str)],
 ) -> (
@@ -49,6 +54,9 @@ fn tree_with(
         .map(|(at, text)| mem::ops::AddRequest {
             text: text.to_string(),
             at: Some(mem::paths::TopicPath::parse(at).unwrap()),
+            // A fixed day: what a model reads must not change with the
+            // day the test runs (the answer model once copied it).
+            observed: Some(OBSERVED.into()),
             ..Default::default()
         })
         .collect();
@@ -878,7 +886,10 @@ fn the_answer_model_answers_with_a_citation_and_abstains_on_what_is_not_there() 
             &base,
             &mut |qq| mem::recall::recall(&tree, &models, qq),
             Some(&g),
-            &mem::answer::Options::default(),
+            &mem::answer::Options {
+                now: Some(ASKED),
+                ..Default::default()
+            },
             &mut |_| {},
         )
         .unwrap()

@@ -704,7 +704,9 @@ impl MemIndex {
             if !queued.insert(rel.clone()) {
                 continue;
             }
-            let Some(rec) = self.manifest.files.get(&rel) else { continue };
+            let Some(rec) = self.manifest.files.get(&rel) else {
+                continue;
+            };
             let Some(e) = read(&rel) else { continue };
             let mut d = IndexDoc::of(&e, want_vectors);
             if !d.loose_turn {
@@ -714,8 +716,12 @@ impl MemIndex {
             p.upserts.push((rel, rec.clone(), Some(d)));
         }
         for (rel, _, doc) in p.upserts.iter_mut() {
-            let Some(d) = doc.as_mut().filter(|d| d.loose_turn) else { continue };
-            let Some(prev) = neighbour(rel, -1).and_then(|r| read(r)) else { continue };
+            let Some(d) = doc.as_mut().filter(|d| d.loose_turn) else {
+                continue;
+            };
+            let Some(prev) = neighbour(rel, -1).and_then(|r| read(r)) else {
+                continue;
+            };
             let before = IndexDoc::of(&prev, false);
             if !before.loose_turn || (d.time - before.time).abs() > TURN_GAP {
                 continue;
@@ -954,8 +960,23 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 /// Front-matter keys mem reads or writes itself; every other key is
 /// another tool's (`speaker:`, `author:`, `project:`…).
 const MEM_KEYS: &[&str] = &[
-    "id", "title", "kind", "tags", "importance", "maturity", "created", "updated", "observed",
-    "valid_from", "valid_to", "source", "relations", "curation", "quarantine", "review", "date",
+    "id",
+    "title",
+    "kind",
+    "tags",
+    "importance",
+    "maturity",
+    "created",
+    "updated",
+    "observed",
+    "valid_from",
+    "valid_to",
+    "source",
+    "relations",
+    "curation",
+    "quarantine",
+    "review",
+    "date",
 ];
 
 /// Who said or wrote an entry: `source.speaker`, else the `speaker:` or

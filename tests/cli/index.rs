@@ -1279,11 +1279,31 @@ fn chat_turns_written_as_notes_are_found_by_speaker_and_by_the_turn_before() {
         )
         .unwrap();
     };
-    turn("d1-1", "Maria", "2023-05-08T13:56:00", "How did the kids like the lighthouse museum?");
-    turn("d1-2", "John", "2023-05-08T13:56:00", "They were awestruck and humbled.");
+    turn(
+        "d1-1",
+        "Maria",
+        "2023-05-08T13:56:00",
+        "How did the kids like the lighthouse museum?",
+    );
+    turn(
+        "d1-2",
+        "John",
+        "2023-05-08T13:56:00",
+        "They were awestruck and humbled.",
+    );
     // The next day's conversation: not context of the turn before it.
-    turn("d2-1", "Maria", "2023-05-09T18:00:00", "Any plans for the harbour festival?");
-    turn("d10-1", "John", "2023-05-20T18:00:00", "We painted the fence yellow.");
+    turn(
+        "d2-1",
+        "Maria",
+        "2023-05-09T18:00:00",
+        "Any plans for the harbour festival?",
+    );
+    turn(
+        "d10-1",
+        "John",
+        "2023-05-20T18:00:00",
+        "We painted the fence yellow.",
+    );
     let top = |q: &str| {
         let (code, hits) = recall(&env, &[q, "--tier", "1", "-k", "1"]);
         assert_eq!(code, 0, "{q}");
@@ -1305,7 +1325,12 @@ fn chat_turns_written_as_notes_are_found_by_speaker_and_by_the_turn_before() {
     assert_eq!(hits[0]["title"], "We painted the fence yellow");
     // The turn before is edited by hand: the reply is found by the new
     // words, no longer by the old.
-    turn("d1-1", "Maria", "2023-05-08T13:56:00", "How did the kids like the aquarium?");
+    turn(
+        "d1-1",
+        "Maria",
+        "2023-05-08T13:56:00",
+        "How did the kids like the aquarium?",
+    );
     let (_, hits) = recall(&env, &["awestruck aquarium", "--tier", "1"]);
     assert_eq!(paths(&hits)[0], "notes/chat/d1-2");
     let (code, hits) = recall(&env, &["lighthouse", "--tier", "1"]);
