@@ -719,7 +719,7 @@ impl MemIndex {
             let Some(d) = doc.as_mut().filter(|d| d.loose_turn) else {
                 continue;
             };
-            let Some(prev) = neighbour(rel, -1).and_then(|r| read(r)) else {
+            let Some(prev) = neighbour(rel, -1).and_then(&read) else {
                 continue;
             };
             let before = IndexDoc::of(&prev, false);
