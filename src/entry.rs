@@ -209,6 +209,7 @@ impl Entry {
             .strip_prefix(crate::paths::ARCHIVE_DIR)
             .and_then(|p| p.strip_prefix('/'))
             .unwrap_or(path);
+        let mut foreign = true;
         match map.get("id") {
             None => {
                 map.insert("id".into(), Value::String(derived_id(path)));
@@ -220,6 +221,7 @@ impl Entry {
                     // Complete, so broken in another way: not adopted.
                     return Err(err);
                 }
+                foreign = false;
             }
             // Another tool's id (`id: 202305081356`, `id: conv-26-d1-3`):
             // kept as `x-id`, the entry's id derived from the path.
@@ -229,6 +231,9 @@ impl Entry {
                 map.insert("id".into(), Value::String(derived_id(path)));
             }
             Some(_) => return Err(err),
+        }
+        if foreign {
+            set_aside_foreign_values(&mut map);
         }
         let has_title = map
             .get("title")
@@ -646,6 +651,47 @@ pub fn derive_title(text: &str, max: usize) -> String {
 fn yaml_line(err: &serde_yaml::Error) -> Option<usize> {
     // +1: the file's first line is the opening `---`.
     err.location().map(|l| l.line() + 1)
+}
+
+/// In a note of another tool, values under mem's keys that mem cannot
+/// read (`updated: yesterday`, `kind: note`, `importance: high`) are set
+/// aside as `x-KEY`, so the note is read with those keys derived; a number
+/// or a yes/no as the title is its text.
+fn set_aside_foreign_values(map: &mut Mapping) {
+    if let Some(v @ (Value::Number(_) | Value::Bool(_))) = map.get("title") {
+        let t = match v {
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => unreachable!(),
+        };
+        map.insert("title".into(), Value::String(t));
+    }
+    let time = |v: &Value| v.as_str().is_some_and(|s| crate::time::parse(s).is_ok());
+    for key in [
+        "created",
+        "updated",
+        "observed",
+        "valid_from",
+        "valid_to",
+        "kind",
+        "importance",
+        "maturity",
+        "source",
+        "relations",
+    ] {
+        let Some(v) = map.get(key) else { continue };
+        let readable = match key {
+            "kind" => v.as_str().is_some_and(|k| KINDS.contains(&k)),
+            "maturity" => v.as_str().is_some_and(|m| MATURITIES.contains(&m)),
+            "importance" => v.as_u64().is_some_and(|n| n <= 100),
+            "source" => serde_yaml::from_value::<Source>(v.clone()).is_ok(),
+            "relations" => serde_yaml::from_value::<Vec<Relation>>(v.clone()).is_ok(),
+            _ => time(v),
+        };
+        if !readable && let Some(v) = map.remove(key) {
+            map.insert(format!("x-{key}").into(), v);
+        }
+    }
 }
 
 fn parse_front_matter(raw: &str) -> Result<(Mapping, Meta), ParseError> {
@@ -1300,6 +1346,26 @@ mod tests {
         .unwrap();
         assert_eq!(e.meta.id, "01JDZ8Q3M6V9B7X2K4T5R8N1PQ");
         assert_eq!(e.meta.title, "Heading");
+        // Another tool's values under mem's keys are set aside; a number
+        // is a title.
+        let e = Entry::parse_at(
+            "---\ntitle: 2023\nupdated: yesterday\nkind: note\nimportance: high\n---\nx\n",
+            "a/b/c.md",
+            Some(0),
+        )
+        .unwrap();
+        assert_eq!(e.meta.title, "2023");
+        assert_eq!(
+            (e.meta.kind.as_str(), e.meta.updated.as_deref()),
+            ("fact", None)
+        );
+        let fm = e.front_matter();
+        assert_eq!(
+            fm.get("x-updated").and_then(Value::as_str),
+            Some("yesterday")
+        );
+        assert_eq!(fm.get("x-kind").and_then(Value::as_str), Some("note"));
+        assert_eq!(fm.get("x-importance").and_then(Value::as_str), Some("high"));
         // A complete entry broken in another way is still refused.
         for broken in [
             SAMPLE.replace("kind: fact ", "kind: rumour "),
