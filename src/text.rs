@@ -197,6 +197,8 @@ const SYNONYMS: &[&[&str]] = &[
     &["postgres", "postgresql"],
     &["golang", "go"],
     &["kubernetes", "k8s"],
+    &["vm", "vms"],
+    &["pr", "prs"],
     // units: written out or abbreviated
     &["gb", "gigabyte", "gigabytes", "gib"],
     &["tb", "terabyte", "terabytes", "tib"],
@@ -523,13 +525,14 @@ pub fn stem(word: &str) -> String {
     if let Some(v) = canonical_value(&w) {
         return v;
     }
-    if w.chars().any(|c| c.is_ascii_digit()) {
-        return w;
-    }
+    // Before the digits check: "k8s" is Kubernetes.
     for g in SYNONYMS {
         if g.contains(&w.as_str()) {
             return g[0].to_string();
         }
+    }
+    if w.chars().any(|c| c.is_ascii_digit()) {
+        return w;
     }
     let n = w.chars().count();
     let s = if n > 5 && w.ends_with("ing") {
@@ -637,6 +640,145 @@ const LABELS: &[&str] = &[
 ];
 
 /// `text` without an opening label and its colon.
+/// Common ways of saying the same time or frequency, written one way, so
+/// that "once a month" and "monthly", "twice a day" and "2 times daily",
+/// "half a minute" and "30 seconds", "noon" and "12:00", "two in the
+/// morning" and "2am", "the fifth of each month" and "the 5th of each
+/// month" compare as the same words and values.
+pub fn same_words(text: &str) -> String {
+    static RULES: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> =
+        std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        let r = |p: &str| regex::Regex::new(&format!("(?i){p}")).expect("valid regex");
+        vec![
+            (r(r"\bhalf a minute\b"), "30 seconds"),
+            (r(r"\bhalf an hour\b"), "30 minutes"),
+            (r(r"\b(?:a )?quarter of an hour\b"), "15 minutes"),
+            (r(r"\bper annum\b"), "yearly"),
+            (r(r"\bannually\b"), "yearly"),
+            (r(r"\btwice\b"), "2 times"),
+            (r(r"\bthrice\b"), "3 times"),
+            (r(r"\b(?:noon|midday)\b"), "12:00"),
+            (r(r"\bmidnight\b"), "00:00"),
+            (r(r"\bevery (?:other|second) "), "every 2 "),
+            // Abbreviations people write for the long form (and back).
+            (r(r"\bvirtual machines?\b"), "VM"),
+            (r(r"\bpull requests?\b"), "PR"),
+            (r(r"\bproduct owners?\b"), "PO"),
+            (r(r"\bblood pressure\b"), "BP"),
+            (r(r"\bcontinuous integration\b"), "CI"),
+            (r(r"\bsingle sign-on\b"), "SSO"),
+            (r(r"\btwo-factor auth(?:entication)?\b"), "2FA"),
+            (r(r"\boperating systems?\b"), "OS"),
+            (r(r"\bwork(?:ing)? from home\b"), "WFH"),
+            (r(r"\bas soon as possible\b"), "ASAP"),
+        ]
+    });
+    let mut out = text.to_string();
+    for (re, to) in rules {
+        if re.is_match(&out) {
+            out = re.replace_all(&out, *to).into_owned();
+        }
+    }
+    // "once a week", "every month", "per day" -> "weekly", "monthly",
+    // "daily"; not "a month ago" or "every day this week" … "a week
+    // later" (a time, not a frequency).
+    static FREQ: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let freq = FREQ.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:once )?(?:a|an|per|each|every) (hour|day|week|month|year)\b( \w+)?",
+        )
+        .expect("valid regex")
+    });
+    out = freq
+        .replace_all(&out, |c: &regex::Captures| {
+            let next = c.get(2).map_or("", |m| m.as_str());
+            let n = next.trim().to_lowercase();
+            if [
+                "ago", "later", "earlier", "before", "after", "from", "or", "and",
+            ]
+            .contains(&n.as_str())
+            {
+                return c[0].to_string();
+            }
+            let ly = match c[1].to_lowercase().as_str() {
+                "day" => "daily",
+                "hour" => "hourly",
+                "week" => "weekly",
+                "month" => "monthly",
+                _ => "yearly",
+            };
+            format!("{ly}{next}")
+        })
+        .into_owned();
+    // "two in the morning" -> "2am", "7 in the evening" -> "7pm".
+    static DAYTIME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let daytime = DAYTIME.get_or_init(|| {
+        regex::Regex::new(r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: o'clock)? (in the morning|in the afternoon|in the evening|at night)\b")
+            .expect("valid regex")
+    });
+    out = daytime
+        .replace_all(&out, |c: &regex::Captures| {
+            let h = canonical_value(&c[1].to_lowercase()).unwrap_or_else(|| c[1].to_string());
+            let ap = if c[2].to_lowercase().contains("morning") {
+                "am"
+            } else {
+                "pm"
+            };
+            format!("{h}{ap}")
+        })
+        .into_owned();
+    // "at 7 and at 18" -> "at 07:00 and at 18:00": an hour of the day
+    // (not "at 5%", "at 3.5", "at 40 km/h").
+    static AT_HOUR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let at_hour = AT_HOUR.get_or_init(|| {
+        regex::Regex::new(r"(?i)\bat (\d{1,2})(\s*(?:$|[,;.!?)](?:\s|$)|and\b|or\b|on\b|every\b|each\b|daily\b|sharp\b))")
+            .expect("valid regex")
+    });
+    out = at_hour
+        .replace_all(&out, |c: &regex::Captures| match c[1].parse::<u32>() {
+            Ok(h) if h <= 24 => format!("at {h:02}:00{}", &c[2]),
+            _ => c[0].to_string(),
+        })
+        .into_owned();
+    // "the fifth of" -> "the 5th of" (a day of the month).
+    static ORDINAL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let ordinal = ORDINAL.get_or_init(|| {
+        regex::Regex::new(r"(?i)\bthe (first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth) (day )?of\b")
+            .expect("valid regex")
+    });
+    out = ordinal
+        .replace_all(&out, |c: &regex::Captures| {
+            const ORD: &[&str] = &[
+                "first",
+                "second",
+                "third",
+                "fourth",
+                "fifth",
+                "sixth",
+                "seventh",
+                "eighth",
+                "ninth",
+                "tenth",
+                "eleventh",
+                "twelfth",
+                "thirteenth",
+                "fourteenth",
+                "fifteenth",
+                "sixteenth",
+                "seventeenth",
+                "eighteenth",
+                "nineteenth",
+                "twentieth",
+            ];
+            let w = c[1].to_lowercase();
+            let n = ORD.iter().position(|o| *o == w).map_or(30, |i| i + 1);
+            format!("the {n}th of")
+        })
+        .into_owned();
+    out
+}
+
 fn without_label(text: &str) -> &str {
     let t = text.trim_start();
     if let Some((head, rest)) = t.split_once(':')
@@ -651,6 +793,8 @@ fn without_label(text: &str) -> &str {
 impl Analysis {
     pub fn new(text: &str) -> Self {
         let text = without_label(text);
+        let normal = same_words(text);
+        let text = normal.as_str();
         let raw = words_of(text);
         let mut words = Vec::with_capacity(raw.len());
         for (i, w) in raw.iter().enumerate() {
@@ -1289,6 +1433,58 @@ mod tests {
         // Names in -ly are names.
         let g = Analysis::new("Emily: I moved to Paris");
         assert_eq!(g.subject, Some(stem("Emily")));
+    }
+
+    #[test]
+    fn times_and_frequencies_said_another_way_are_the_same_words() {
+        let same = |a: &str, b: &str| {
+            let (x, y) = (Analysis::new(a), Analysis::new(b));
+            assert_eq!(x.stems(), y.stems(), "{a} / {b}");
+            assert_eq!(x.values(), y.values(), "{a} / {b}");
+        };
+        same(
+            "The salt is refilled monthly.",
+            "The salt is refilled once a month.",
+        );
+        same(
+            "The dog is fed twice a day.",
+            "The dog is fed 2 times daily.",
+        );
+        same(
+            "Requests time out after half a minute.",
+            "Requests time out after 30 seconds.",
+        );
+        same(
+            "The rotation changes at noon.",
+            "The rotation changes at 12:00.",
+        );
+        same(
+            "He sleeps before two in the morning.",
+            "He sleeps before 2am.",
+        );
+        same(
+            "The dog eats at 7 and at 18.",
+            "The dog eats at 7am and at 6pm.",
+        );
+        same(
+            "The card is paid on the fifth of each month.",
+            "The card is paid on the 5th of each month.",
+        );
+        same(
+            "Staging runs on three virtual machines.",
+            "Staging runs on 3 VMs.",
+        );
+        same("We run it on k8s.", "We run it on Kubernetes.");
+        same(
+            "Insurance costs 180 euros annually.",
+            "Insurance costs 180 euros a year.",
+        );
+        // A time, not a frequency; a measure, not an hour.
+        let words = |t: &str| same_words(t);
+        assert_eq!(words("We met a month ago."), "We met a month ago.");
+        assert_eq!(words("A week later it broke."), "A week later it broke.");
+        assert_eq!(words("Disks alert at 90%."), "Disks alert at 90%.");
+        assert_eq!(words("It runs at 3.5 GHz."), "It runs at 3.5 GHz.");
     }
 
     #[test]
