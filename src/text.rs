@@ -953,6 +953,17 @@ impl Analysis {
 
     /// Whether every word of `subject` (a subject stem, maybe several
     /// words) is among this statement's stems.
+    /// The statement opens with the writer's possessive ("My blood
+    /// pressure …", "Our CI pipeline …"): its subject is a thing of the
+    /// writer's, which another statement may name without "my".
+    pub fn owned_by_writer(&self) -> bool {
+        self.words
+            .iter()
+            .map(|w| w.raw.to_lowercase())
+            .find(|w| !is_filler(w))
+            .is_some_and(|w| w == "my" || w == "our")
+    }
+
     pub fn mentions(&self, subject: &str) -> bool {
         let stems = self.stems();
         subject.split(' ').all(|w| stems.contains(w))

@@ -243,6 +243,10 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     if let (Some(sa), Some(sb)) = (&a.subject, &b.subject)
         && sa != sb
         && !a.mentions(sb)
+        // "CI takes 12 minutes" / "Our CI pipeline takes …": the writer's
+        // CI, not the writer.
+        && !(sb == "@user" && b.owned_by_writer() && b.mentions(sa))
+        && !(sa == "@user" && a.owned_by_writer() && a.mentions(sb))
     {
         let (ta, tb) = (
             a.subject_text.clone().unwrap_or_default(),

@@ -496,6 +496,197 @@ fn person_subject(text: &str) -> Option<String> {
     person.then_some(lname)
 }
 
+/// Domains a person would file a new topic under, with words that point
+/// to each (compared as stems). Used when no existing topic is even weakly
+/// related: `engineering/staging-database`, not `general/staging-database`.
+const DOMAIN_CUES: &[(&str, &[&str])] = &[
+    (
+        "engineering",
+        &[
+            "database",
+            "postgres",
+            "mysql",
+            "redis",
+            "sqlite",
+            "mongodb",
+            "server",
+            "service",
+            "api",
+            "endpoint",
+            "deploy",
+            "build",
+            "ci",
+            "pipeline",
+            "test",
+            "repository",
+            "branch",
+            "code",
+            "bug",
+            "compile",
+            "cargo",
+            "docker",
+            "kubernetes",
+            "cluster",
+            "latency",
+            "cache",
+            "queue",
+            "kafka",
+            "schema",
+            "migration",
+            "frontend",
+            "backend",
+            "library",
+            "crate",
+            "npm",
+            "release",
+            "staging",
+            "production",
+            "vm",
+            "container",
+            "terraform",
+            "aws",
+            "gcp",
+            "azure",
+            "s3",
+            "bucket",
+            "dns",
+            "certificate",
+            "ssl",
+            "compiler",
+            "linter",
+            "rust",
+            "python",
+            "java",
+            "typescript",
+            "golang",
+            "kernel",
+        ],
+    ),
+    (
+        "operations",
+        &[
+            "job",
+            "cron",
+            "backup",
+            "on-call",
+            "oncall",
+            "incident",
+            "alert",
+            "outage",
+            "rotation",
+            "runbook",
+            "pager",
+            "monitor",
+            "maintenance",
+            "uptime",
+            "sla",
+        ],
+    ),
+    (
+        "projects",
+        &[
+            "project",
+            "deadline",
+            "milestone",
+            "roadmap",
+            "launch",
+            "sprint",
+            "okr",
+            "stakeholder",
+        ],
+    ),
+    (
+        "health",
+        &[
+            "doctor",
+            "allergic",
+            "allergy",
+            "medication",
+            "bp",
+            "dentist",
+            "symptom",
+            "vaccine",
+            "diet",
+            "marathon",
+            "gym",
+            "workout",
+            "physio",
+            "prescription",
+            "penicillin",
+        ],
+    ),
+    (
+        "travel",
+        &[
+            "flight", "hotel", "trip", "passport", "visa", "airport", "train", "vacation",
+            "holiday", "luggage", "airbnb",
+        ],
+    ),
+    (
+        "finance",
+        &[
+            "rent",
+            "insurance",
+            "invoice",
+            "salary",
+            "bank",
+            "tax",
+            "mortgage",
+            "loan",
+            "bill",
+            "subscription",
+            "euro",
+            "dollar",
+            "iban",
+            "pension",
+            "accountant",
+        ],
+    ),
+    (
+        "home",
+        &[
+            "dishwasher",
+            "bin",
+            "garden",
+            "kitchen",
+            "laundry",
+            "plumber",
+            "heating",
+            "boiler",
+            "fridge",
+            "recycling",
+            "waste",
+            "landlord",
+            "balcony",
+        ],
+    ),
+    (
+        "work",
+        &[
+            "meeting",
+            "standup",
+            "one-on-one",
+            "offsite",
+            "hiring",
+            "interview",
+        ],
+    ),
+];
+
+/// The domain of [`DOMAIN_CUES`] with the most words in `text` (the first
+/// listed on a tie), if any.
+fn cued_domain(text: &str) -> Option<&'static str> {
+    let stems: BTreeSet<String> = Analysis::new(text).stems();
+    let mut best: Option<(&'static str, usize)> = None;
+    for (domain, cues) in DOMAIN_CUES {
+        let n = cues.iter().filter(|c| stems.contains(&stem(c))).count();
+        if n > 0 && best.is_none_or(|(_, b)| n > b) {
+            best = Some((domain, n));
+        }
+    }
+    best.map(|(d, _)| d)
+}
+
 /// Score from which a weak best topic still lends its domain to a new topic.
 const DOMAIN_NEAR: f32 = 0.15;
 
@@ -511,14 +702,19 @@ pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
         return t;
     }
     let base = new_topic(text);
-    let Some(near) = ranked.first().filter(|t| t.score >= DOMAIN_NEAR) else {
-        return base;
-    };
-    let domain = near.topic.split('/').next().unwrap_or("general");
-    let leaf = base.segments().last().cloned().unwrap_or_default();
-    if base.to_string() == crate::paths::DEFAULT_TOPIC || domain == "general" {
+    if base.to_string() == crate::paths::DEFAULT_TOPIC {
         return base;
     }
+    let domain = ranked
+        .first()
+        .filter(|t| t.score >= DOMAIN_NEAR)
+        .and_then(|near| near.topic.split('/').next())
+        .filter(|d| *d != "general")
+        .or_else(|| cued_domain(text));
+    let Some(domain) = domain else {
+        return base;
+    };
+    let leaf = base.segments().last().cloned().unwrap_or_default();
     TopicPath::parse(&format!("{domain}/{leaf}")).unwrap_or(base)
 }
 
@@ -844,11 +1040,15 @@ mod tests {
             new_topic_near("Luis's birthday is on 12 May.", &[]).to_string(),
             "people/luis"
         );
-        // Not a person: a product or service named first, the writer.
-        assert!(
-            new_topic_near("Postgres replication lags.", &[])
-                .to_string()
-                .starts_with("general/")
+        // Not a person: a product or service named first, the writer; a
+        // domain from what the words are about, else general/.
+        assert_eq!(
+            new_topic_near("Postgres replication lags.", &[]).to_string(),
+            "engineering/postgres-replication"
+        );
+        assert_eq!(
+            new_topic_near("The household insurance costs 180 euros a year.", &[]).to_string(),
+            "finance/household-insurance"
         );
         assert!(
             new_topic_near("I like window seats.", &[])
@@ -873,14 +1073,26 @@ mod tests {
             .to_string(),
             "operations/cleanup-job"
         );
-        // Nothing related: general/.
+        // Nothing related: the domain its words point to, else general/.
         assert_eq!(
             new_topic_near(
                 "The cleanup job skips public holidays",
                 &[t("operations/jobs", 0.05)]
             )
             .to_string(),
-            "general/cleanup-job"
+            "operations/cleanup-job"
+        );
+        assert_eq!(
+            new_topic_near(
+                "The hiring committee wants two references",
+                &[t("general/x", 0.5)]
+            )
+            .to_string(),
+            "work/hiring-committee"
+        );
+        assert_eq!(
+            new_topic_near("The blue notebook is full", &[]).to_string(),
+            "general/blue-notebook"
         );
     }
 
