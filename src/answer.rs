@@ -15,7 +15,7 @@
 use crate::context::{Pack, Packed};
 use crate::model::{GenRequest, Generator};
 use crate::recall::Hit;
-use crate::text::{Analysis, stem, words_of};
+use crate::text::{Analysis, same_words, stem, words_of};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -285,8 +285,13 @@ fn stems_of(text: &str) -> BTreeSet<String> {
 /// closest sentence (and the other way round). `Err` says why not.
 pub fn supports(sentence: &str, evidence: &str, question: &str) -> Result<(), String> {
     let a = Analysis::new(sentence);
-    let ev_words: BTreeSet<String> = words_of(evidence).iter().map(|w| stem(w)).collect();
-    let q_words: BTreeSet<String> = words_of(question).iter().map(|w| stem(w)).collect();
+    // The sentence is analysed with times and frequencies written one way
+    // ("twice a day" -> "2 times daily"): so are the notes and the question.
+    let words = |t: &str| -> BTreeSet<String> {
+        words_of(&same_words(t)).iter().map(|w| stem(w)).collect()
+    };
+    let ev_words = words(evidence);
+    let q_words = words(question);
     for v in a.values() {
         if !ev_words.contains(&v) && !q_words.contains(&v) {
             return Err(format!("`{v}` is not in the notes it cites"));
@@ -337,7 +342,13 @@ fn closest_sentence(with: &str, text: &str) -> (String, usize) {
 
 /// A note's text for the check: its day, the days it refers to, its text.
 fn evidence_of(p: &Packed) -> String {
-    format!("{} {} {}", note_day(p), resolved_days(p).join(" "), p.text)
+    format!(
+        "{} {} {} {}",
+        note_day(p),
+        resolved_days(p).join(" "),
+        iso_days(&p.text),
+        p.text
+    )
 }
 
 /// Splits the model's text into sentences with the handles they cite.
@@ -447,7 +458,10 @@ fn only_a_note_day(question: &str, sentence: &str, pack: &Pack) -> bool {
     }
     let a = Analysis::new(sentence);
     let values = a.values();
-    let q_words: BTreeSet<String> = words_of(question).iter().map(|w| stem(w)).collect();
+    let q_words: BTreeSet<String> = words_of(&same_words(question))
+        .iter()
+        .map(|w| stem(w))
+        .collect();
     let own: Vec<String> = a
         .stems()
         .into_iter()
@@ -463,14 +477,19 @@ fn only_a_note_day(question: &str, sentence: &str, pack: &Pack) -> bool {
                 .collect::<Vec<_>>()
         })
         .collect();
+    // What the notes say, with the days they refer to ("tomorrow", "on
+    // 2026-12-06") written as days.
     let texts: BTreeSet<String> = pack
         .entries
         .iter()
         .flat_map(|p| {
-            words_of(&p.text)
-                .iter()
-                .map(|w| stem(w))
-                .collect::<Vec<_>>()
+            let text = format!(
+                "{} {} {}",
+                same_words(&p.text),
+                resolved_days(p).join(" "),
+                iso_days(&p.text)
+            );
+            words_of(&text).iter().map(|w| stem(w)).collect::<Vec<_>>()
         })
         .collect();
     !values.is_empty()
@@ -478,6 +497,17 @@ fn only_a_note_day(question: &str, sentence: &str, pack: &Pack) -> bool {
         && values
             .iter()
             .all(|v| days.contains(v) && !texts.contains(v))
+}
+
+/// The ISO dates in `text` ("2026-12-06") as the prompt writes days.
+fn iso_days(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
+        .map(|w| w.trim_end_matches(['.', '!', '?']))
+        .filter(|w| w.len() == 10)
+        .filter_map(|w| w.parse::<jiff::civil::Date>().ok())
+        .map(human_day)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Checks the model's text against the notes: the sentences that stand,
@@ -931,13 +961,22 @@ mod tests {
             &sample(),
         );
         assert_eq!(kept.len(), 1, "{kept:?}");
-        // A day the note itself names stands.
-        let p = pack(vec![note(
-            1,
-            "2026-12-01",
+        // A day the note itself names stands, in any form.
+        for text in [
             "The review is on 6 December 2026.",
-        )]);
-        let (kept, _) = check("When is the review?", "6 December 2026 [1].", &p);
+            "The review is on 2026-12-06.",
+        ] {
+            let p = pack(vec![note(1, "2026-12-05", text)]);
+            let (kept, _) = check("When is the review?", "6 December 2026 [1].", &p);
+            assert_eq!(kept.len(), 1, "{text}: {kept:?}");
+        }
+        // A frequency said another way than the note says it.
+        let p = pack(vec![note(1, "2026-12-05", "The dog is fed twice a day.")]);
+        let (kept, _) = check(
+            "How often is the dog fed?",
+            "The dog is fed twice a day [1].",
+            &p,
+        );
         assert_eq!(kept.len(), 1, "{kept:?}");
     }
 

@@ -210,8 +210,13 @@ impl Entry {
             .and_then(|p| p.strip_prefix('/'))
             .unwrap_or(path);
         let mut foreign = true;
+        // Keys only mem writes: a file with them is mem's entry.
+        let mems = ["source", "maturity", "importance", "relations"]
+            .iter()
+            .any(|k| map.contains_key(*k));
         match map.get("id") {
-            None => {
+            // `id:` left blank by a template: no id.
+            None | Some(Value::Null) => {
                 map.insert("id".into(), Value::String(derived_id(path)));
             }
             // mem's id with a key missing (a title deleted by hand, a note
@@ -225,6 +230,9 @@ impl Entry {
             }
             // Another tool's id (`id: 202305081356`, `id: conv-26-d1-3`):
             // kept as `x-id`, the entry's id derived from the path.
+            // mem's entry with a mistyped id: an error to fix, not a note
+            // to adopt under another id.
+            Some(Value::String(_)) if mems => return Err(err),
             Some(v @ (Value::String(_) | Value::Number(_))) => {
                 let theirs = v.clone();
                 map.insert("x-id".into(), theirs);
@@ -688,8 +696,14 @@ fn set_aside_foreign_values(map: &mut Mapping) {
             "relations" => serde_yaml::from_value::<Vec<Relation>>(v.clone()).is_ok(),
             _ => time(v),
         };
-        if !readable && let Some(v) = map.remove(key) {
-            map.insert(format!("x-{key}").into(), v);
+        // Set aside once: a value already kept as x-KEY is not replaced
+        // (the note stays unread, with its error, rather than lose it).
+        let aside: Value = format!("x-{key}").into();
+        if !readable
+            && !map.contains_key(&aside)
+            && let Some(v) = map.shift_remove(key)
+        {
+            map.insert(aside, v);
         }
     }
 }
@@ -1366,8 +1380,13 @@ mod tests {
         );
         assert_eq!(fm.get("x-kind").and_then(Value::as_str), Some("note"));
         assert_eq!(fm.get("x-importance").and_then(Value::as_str), Some("high"));
-        // A complete entry broken in another way is still refused.
+        // A blank id is none.
+        let e = Entry::parse_at("---\nid:\n---\nx\n", "a/b/c.md", None).unwrap();
+        assert_eq!(e.meta.id, derived_id("a/b/c"));
+        // A complete entry broken in another way is still refused, and so
+        // is mem's entry with a mistyped id.
         for broken in [
+            SAMPLE.replace("01JDZ8Q3M6V9B7X2K4T5R8N1PQ", "01JDZ8Q3M6V9B7X2K4T5R8N1P"),
             SAMPLE.replace("kind: fact ", "kind: rumour "),
             SAMPLE.replace("created: 2026-11-20T10:31:00Z", "created: someday"),
             "---\nid: [1, 2]\n---\nx\n".to_string(),

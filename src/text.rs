@@ -670,7 +670,7 @@ pub fn same_words(text: &str) -> String {
             (r(r"\bsingle sign-on\b"), "SSO"),
             (r(r"\btwo-factor auth(?:entication)?\b"), "2FA"),
             (r(r"\boperating systems?\b"), "OS"),
-            (r(r"\bwork(?:ing)? from home\b"), "WFH"),
+            (r(r"\bwork(?:s|ing|ed)? from home\b"), "WFH"),
             (r(r"\bas soon as possible\b"), "ASAP"),
         ]
     });
@@ -680,75 +680,95 @@ pub fn same_words(text: &str) -> String {
             out = re.replace_all(&out, *to).into_owned();
         }
     }
-    // "once a week", "every month", "per day" -> "weekly", "monthly",
-    // "daily"; not "a month ago" or "every day this week" … "a week
-    // later" (a time, not a frequency).
+    // "once a week", "every month", "per day", "3 days a week", "180
+    // euros a year" -> "weekly", "monthly", "daily"…: "a"/"an" only after
+    // a count, an amount or a unit ("ships in a week" is a time, not a
+    // frequency); never before "ago", "later", "this"….
     static FREQ: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let freq = FREQ.get_or_init(|| {
-        regex::Regex::new(
-            r"(?i)\b(?:once )?(?:a|an|per|each|every) (hour|day|week|month|year)\b( \w+)?",
-        )
-        .expect("valid regex")
-    });
-    out = freq
-        .replace_all(&out, |c: &regex::Captures| {
-            let next = c.get(2).map_or("", |m| m.as_str());
+    out = rewrite(
+        &out,
+        &FREQ,
+        r"(?i)(?:\b([\w$€£,.]+) )?\b(once |)(a|an|per|each|every) (hour|day|week|month|year)\b( \w+)?",
+        |c: &regex::Captures| {
+            let before = c.get(1).map_or("", |m| m.as_str());
+            let next = c.get(5).map_or("", |m| m.as_str());
             let n = next.trim().to_lowercase();
-            if [
-                "ago", "later", "earlier", "before", "after", "from", "or", "and",
+            let time = [
+                "ago", "later", "earlier", "before", "after", "from", "or", "and", "this", "next",
+                "last",
             ]
-            .contains(&n.as_str())
-            {
+            .contains(&n.as_str());
+            let article = matches!(c[3].to_lowercase().as_str(), "a" | "an");
+            let b = before.to_lowercase();
+            let counted = !c[2].is_empty()
+                || b.chars()
+                    .any(|ch| ch.is_ascii_digit() || matches!(ch, '$' | '€' | '£'))
+                || canonical_value(&b).is_some()
+                || UNITS.contains(&stem(&b).as_str())
+                || [
+                    "times", "days", "nights", "hours", "weeks", "months", "sessions",
+                ]
+                .contains(&b.as_str());
+            if time || (article && !counted) {
                 return c[0].to_string();
             }
-            let ly = match c[1].to_lowercase().as_str() {
+            let ly = match c[4].to_lowercase().as_str() {
                 "day" => "daily",
                 "hour" => "hourly",
                 "week" => "weekly",
                 "month" => "monthly",
                 _ => "yearly",
             };
-            format!("{ly}{next}")
-        })
-        .into_owned();
+            let lead = if before.is_empty() {
+                String::new()
+            } else {
+                format!("{before} ")
+            };
+            format!("{lead}{ly}{next}")
+        },
+    );
     // "two in the morning" -> "2am", "7 in the evening" -> "7pm".
     static DAYTIME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let daytime = DAYTIME.get_or_init(|| {
-        regex::Regex::new(r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: o'clock)? (in the morning|in the afternoon|in the evening|at night)\b")
-            .expect("valid regex")
-    });
-    out = daytime
-        .replace_all(&out, |c: &regex::Captures| {
+    out = rewrite(
+        &out,
+        &DAYTIME,
+        r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: o'clock)? (in the morning|in the afternoon|in the evening|at night)\b",
+        |c: &regex::Captures| {
             let h = canonical_value(&c[1].to_lowercase()).unwrap_or_else(|| c[1].to_string());
-            let ap = if c[2].to_lowercase().contains("morning") {
+            let part = c[2].to_lowercase();
+            // "2 at night" is 2am, "11 at night" 11pm, "12 at night" midnight.
+            let night_am =
+                part.contains("night") && h.parse::<u32>().is_ok_and(|n| n <= 5 || n == 12);
+            if part.contains("night") && h == "12" {
+                return "00:00".to_string();
+            }
+            let ap = if part.contains("morning") || night_am {
                 "am"
             } else {
                 "pm"
             };
             format!("{h}{ap}")
-        })
-        .into_owned();
+        },
+    );
     // "at 7 and at 18" -> "at 07:00 and at 18:00": an hour of the day
     // (not "at 5%", "at 3.5", "at 40 km/h").
     static AT_HOUR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let at_hour = AT_HOUR.get_or_init(|| {
-        regex::Regex::new(r"(?i)\bat (\d{1,2})(\s*(?:$|[,;.!?)](?:\s|$)|and\b|or\b|on\b|every\b|each\b|daily\b|sharp\b))")
-            .expect("valid regex")
-    });
-    out = at_hour
-        .replace_all(&out, |c: &regex::Captures| match c[1].parse::<u32>() {
+    out = rewrite(
+        &out,
+        &AT_HOUR,
+        r"(?i)\bat (\d{1,2})(\s*(?:$|[,;.!?)](?:\s|$)|and\b|or\b|on\b|every\b|each\b|daily\b|sharp\b))",
+        |c: &regex::Captures| match c[1].parse::<u32>() {
             Ok(h) if h <= 24 => format!("at {h:02}:00{}", &c[2]),
             _ => c[0].to_string(),
-        })
-        .into_owned();
+        },
+    );
     // "the fifth of" -> "the 5th of" (a day of the month).
     static ORDINAL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let ordinal = ORDINAL.get_or_init(|| {
-        regex::Regex::new(r"(?i)\bthe (first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth) (day )?of\b")
-            .expect("valid regex")
-    });
-    out = ordinal
-        .replace_all(&out, |c: &regex::Captures| {
+    out = rewrite(
+        &out,
+        &ORDINAL,
+        r"(?i)\bthe (first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth) (day )?of (each |every |the |this |next |last )?(month|january|february|march|april|may|june|july|august|september|october|november|december)\b",
+        |c: &regex::Captures| {
             const ORD: &[&str] = &[
                 "first",
                 "second",
@@ -773,10 +793,27 @@ pub fn same_words(text: &str) -> String {
             ];
             let w = c[1].to_lowercase();
             let n = ORD.iter().position(|o| *o == w).map_or(30, |i| i + 1);
-            format!("the {n}th of")
-        })
-        .into_owned();
+            format!(
+                "the {n}th of {}{}",
+                c.get(3).map_or("", |m| m.as_str()),
+                &c[4]
+            )
+        },
+    );
     out
+}
+
+/// `text` with every match of `pattern` (compiled once, into `cell`)
+/// replaced by what `to` makes of it.
+fn rewrite(
+    text: &str,
+    cell: &'static std::sync::OnceLock<regex::Regex>,
+    pattern: &str,
+    to: impl Fn(&regex::Captures) -> String,
+) -> String {
+    let re = cell.get_or_init(|| regex::Regex::new(pattern).expect("valid regex"));
+    re.replace_all(text, |c: &regex::Captures| to(c))
+        .into_owned()
 }
 
 fn without_label(text: &str) -> &str {
@@ -1490,10 +1527,34 @@ mod tests {
             "Insurance costs 180 euros annually.",
             "Insurance costs 180 euros a year.",
         );
-        // A time, not a frequency; a measure, not an hour.
+        same("Backups run 3 days a week.", "Backups run 3 days weekly.");
+        same(
+            "Maintenance starts at 2 at night.",
+            "Maintenance starts at 2am.",
+        );
+        // A time, not a frequency; a measure, not an hour; an order, not
+        // a day of the month.
         let words = |t: &str| same_words(t);
         assert_eq!(words("We met a month ago."), "We met a month ago.");
         assert_eq!(words("A week later it broke."), "A week later it broke.");
+        assert_eq!(
+            words("The release ships in a week."),
+            "The release ships in a week."
+        );
+        assert_eq!(words("It held for a day."), "It held for a day.");
+        assert_eq!(
+            words("The first of the two disks failed."),
+            "The first of the two disks failed."
+        );
+        assert_eq!(
+            words("Rent is due on the first of the month."),
+            "Rent is due on the 1th of the month."
+        );
+        assert_ne!(
+            Analysis::new("Maintenance starts at 2 at night.").values(),
+            Analysis::new("Maintenance starts at 2pm.").values()
+        );
+        assert_eq!(words("Lights out at 12 at night."), "Lights out at 00:00.");
         assert_eq!(words("Disks alert at 90%."), "Disks alert at 90%.");
         assert_eq!(words("It runs at 3.5 GHz."), "It runs at 3.5 GHz.");
     }

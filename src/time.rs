@@ -82,7 +82,7 @@ pub fn parse_bound(s: &str) -> Result<Timestamp> {
 pub fn parse_until(s: &str) -> Result<Timestamp> {
     let t = parse_bound(s)?;
     // jiff also reads the date of "2026-11-20T10:00", which has a time.
-    if s.trim().parse::<jiff::civil::Date>().is_ok() && !s.contains(':') {
+    if s.trim().parse::<jiff::civil::Date>().is_ok() && !s.trim().contains([':', 'T', 't', ' ']) {
         return t
             .checked_add(24.hours())
             .and_then(|t| t.checked_sub(1.second()))

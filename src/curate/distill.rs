@@ -330,8 +330,10 @@ pub fn supported(st: &Statement, input: &str) -> Result<(), String> {
     let a = Analysis::new(&st.text);
     let q = Analysis::new(&st.evidence);
     let quote_stems = q.stems();
-    let input_words: std::collections::BTreeSet<String> =
-        words_of(input).iter().map(|w| stem(w)).collect();
+    let input_words: std::collections::BTreeSet<String> = words_of(&crate::text::same_words(input))
+        .iter()
+        .map(|w| stem(w))
+        .collect();
     let stems = a.stems();
     if stems.is_empty() {
         return Err("the statement has no content words".into());

@@ -272,8 +272,19 @@ pub fn embed_text(e: &Entry) -> String {
 /// Whether a title only repeats the opening of the statement `st` (plain
 /// text): a title derived from it, which adds no words of its own.
 fn title_repeats(title: &str, st: &str) -> bool {
-    let t = title.trim().trim_end_matches(['…', '.']).trim_end();
-    t.is_empty() || st.trim().to_lowercase().starts_with(&t.to_lowercase())
+    let t = title
+        .trim()
+        .trim_end_matches(['…', '.'])
+        .trim_end()
+        .to_lowercase();
+    let st = st.trim().to_lowercase();
+    // Whole words: "Pay" does not repeat "Payroll runs on the 25th".
+    t.is_empty()
+        || (st.starts_with(&t)
+            && st[t.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric()))
 }
 
 /// A turn's statement without the blockquote of the turn before it.
@@ -646,11 +657,11 @@ impl MemIndex {
 
     /// Chat turns that another tool wrote as notes, one per file with a
     /// `speaker:`, are read as mem reads the turns it ingests: each with the
-    /// turn before it (the previous note of its folder in name order, a
+    /// turn before it (the previous file of its folder in name order, a
     /// turn too, written within [`TURN_GAP`] of it) as searchable context,
     /// since a reply ("They were awestruck") is often found by what it
-    /// answers. When a turn changes or goes, the turn after it is indexed
-    /// again.
+    /// answers. When any file of a folder changes, comes or goes, the turn
+    /// after it is indexed again.
     fn turn_context(
         &self,
         tree: &Tree,
@@ -658,46 +669,54 @@ impl MemIndex {
         p: &mut Pending,
         want_vectors: bool,
     ) {
-        let changed_turn = p
+        fn folder(r: &str) -> &str {
+            r.rsplit_once('/').map_or("", |(d, _)| d)
+        }
+        // The folders where something changed, each with its files in name
+        // order (numbers by value: d2 < d10); only those are sorted.
+        let touched: std::collections::HashSet<&str> = p
             .upserts
             .iter()
-            .any(|(_, _, e)| e.as_ref().is_some_and(|e| e.loose_turn));
-        if !changed_turn && p.removed.is_empty() {
+            .map(|(r, _, _)| folder(r))
+            .chain(p.removed.iter().map(|r| folder(r)))
+            .collect();
+        if touched.is_empty() {
             return;
         }
-        // Each folder's files in name order (numbers by value: d2 < d10).
-        let mut order: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-        order.sort_by(|a, b| natural_cmp(a, b));
-        let folder = |r: &str| r.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-        let pos: HashMap<&str, usize> = order.iter().enumerate().map(|(i, r)| (*r, i)).collect();
-        let neighbour = |rel: &str, step: isize| -> Option<&str> {
-            let i = *pos.get(rel)? as isize + step;
-            let r = *order.get(usize::try_from(i).ok()?)?;
-            (folder(r) == folder(rel)).then_some(r)
+        let mut by_folder: HashMap<&str, Vec<&str>> = HashMap::new();
+        for f in files {
+            let d = folder(&f.rel);
+            if touched.contains(d) {
+                by_folder.entry(d).or_default().push(f.rel.as_str());
+            }
+        }
+        for list in by_folder.values_mut() {
+            list.sort_by(|a, b| natural_cmp(a, b));
+        }
+        // The file after `rel` in its folder (where `rel` sorts, when it is
+        // gone), and the one before it.
+        let next = |rel: &str| -> Option<&str> {
+            let list = by_folder.get(folder(rel))?;
+            let i = list.partition_point(|r| natural_cmp(r, rel).is_le());
+            list.get(i).copied()
+        };
+        let prev = |rel: &str| -> Option<&str> {
+            let list = by_folder.get(folder(rel))?;
+            let i = list.partition_point(|r| natural_cmp(r, rel).is_lt());
+            i.checked_sub(1).and_then(|i| list.get(i)).copied()
         };
         let read = |rel: &str| -> Option<Entry> {
             let text = std::fs::read_to_string(tree.abs(rel)).ok()?;
             Entry::parse_at(&text, rel, crate::fsutil::mtime_secs(&tree.abs(rel))).ok()
         };
-        // The turn after each changed or removed one: indexed again.
-        let mut after: Vec<String> = Vec::new();
-        for (rel, _, e) in &p.upserts {
-            if e.as_ref().is_some_and(|e| e.loose_turn)
-                && let Some(n) = neighbour(rel, 1)
-            {
-                after.push(n.to_string());
-            }
-        }
-        for rel in &p.removed {
-            // A removed file is not in the walk: its place in the order is
-            // where it would sort.
-            let i = order.partition_point(|r| natural_cmp(r, rel).is_lt());
-            if let Some(n) = order.get(i)
-                && folder(n) == folder(rel)
-            {
-                after.push(n.to_string());
-            }
-        }
+        let after: Vec<String> = p
+            .upserts
+            .iter()
+            .map(|(r, _, _)| r)
+            .chain(&p.removed)
+            .filter_map(|r| next(r))
+            .map(str::to_string)
+            .collect();
         let mut queued: std::collections::HashSet<String> =
             p.upserts.iter().map(|(r, _, _)| r.clone()).collect();
         for rel in after {
@@ -719,14 +738,14 @@ impl MemIndex {
             let Some(d) = doc.as_mut().filter(|d| d.loose_turn) else {
                 continue;
             };
-            let Some(prev) = neighbour(rel, -1).and_then(&read) else {
+            let Some(before) = prev(rel).and_then(&read) else {
                 continue;
             };
-            let before = IndexDoc::of(&prev, false);
-            if !before.loose_turn || (d.time - before.time).abs() > TURN_GAP {
+            let b = IndexDoc::of(&before, false);
+            if !b.loose_turn || (d.time - b.time).abs() > TURN_GAP {
                 continue;
             }
-            let said: String = plain_text(prev.statement()).chars().take(400).collect();
+            let said: String = plain_text(before.statement()).chars().take(400).collect();
             d.body = format!("{}\n\n{}", crate::guard::hidden(&said), d.body);
         }
     }
@@ -910,9 +929,13 @@ impl IndexDoc {
                 .collect(),
             supersedes_ids: supersedes.filter_map(|r| r.id.clone()).collect(),
             speaker: speaker_of(e),
+            // `speaker:` (not `author:`, which any note may have).
             loose_turn: e.meta.source.via.as_deref() != Some("conversation")
                 && e.meta.source.speaker.is_none()
-                && speaker_of(e).is_some(),
+                && e.front_matter()
+                    .get("speaker")
+                    .and_then(serde_yaml::Value::as_str)
+                    .is_some_and(|s| !s.trim().is_empty()),
             refresh: false,
             id: e.meta.id.clone(),
             embed: if with_embed_text {
@@ -1008,7 +1031,10 @@ fn searchable_tags(e: &Entry) -> Vec<String> {
             && v.len() <= 200
             && v.chars().any(char::is_alphabetic)
             && crate::time::parse(v).is_err()
-            && !title.contains(&v.to_lowercase())
+            && !format!(" {} ", crate::text::words_of(&title).join(" ")).contains(&format!(
+                " {} ",
+                crate::text::words_of(&v.to_lowercase()).join(" ")
+            ))
             && !out.iter().any(|t| t == v)
         {
             out.push(v.to_string());
