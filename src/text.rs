@@ -1534,29 +1534,29 @@ mod tests {
         );
         // A time, not a frequency; a measure, not an hour; an order, not
         // a day of the month.
-        let words = |t: &str| same_words(t);
-        assert_eq!(words("We met a month ago."), "We met a month ago.");
-        assert_eq!(words("A week later it broke."), "A week later it broke.");
+        for kept in [
+            "We met a month ago.",
+            "A week later it broke.",
+            "The release ships in a week.",
+            "It held for a day.",
+            "The first of the two disks failed.",
+            "Disks alert at 90%.",
+            "It runs at 3.5 GHz.",
+        ] {
+            assert_eq!(same_words(kept), kept);
+        }
         assert_eq!(
-            words("The release ships in a week."),
-            "The release ships in a week."
-        );
-        assert_eq!(words("It held for a day."), "It held for a day.");
-        assert_eq!(
-            words("The first of the two disks failed."),
-            "The first of the two disks failed."
-        );
-        assert_eq!(
-            words("Rent is due on the first of the month."),
+            same_words("Rent is due on the first of the month."),
             "Rent is due on the 1th of the month."
         );
         assert_ne!(
             Analysis::new("Maintenance starts at 2 at night.").values(),
             Analysis::new("Maintenance starts at 2pm.").values()
         );
-        assert_eq!(words("Lights out at 12 at night."), "Lights out at 00:00.");
-        assert_eq!(words("Disks alert at 90%."), "Disks alert at 90%.");
-        assert_eq!(words("It runs at 3.5 GHz."), "It runs at 3.5 GHz.");
+        assert_eq!(
+            same_words("Lights out at 12 at night."),
+            "Lights out at 00:00."
+        );
     }
 
     #[test]
