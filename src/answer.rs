@@ -965,6 +965,7 @@ mod tests {
         for text in [
             "The review is on 6 December 2026.",
             "The review is on 2026-12-06.",
+            "The review is tomorrow.",
         ] {
             let p = pack(vec![note(1, "2026-12-05", text)]);
             let (kept, _) = check("When is the review?", "6 December 2026 [1].", &p);

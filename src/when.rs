@@ -106,7 +106,15 @@ fn may_name_a_time(t: &str) -> bool {
         (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
             || matches!(
                 w,
-                "ago" | "yesterday" | "today" | "tonight" | "last" | "past" | "previous" | "this"
+                "ago"
+                    | "yesterday"
+                    | "today"
+                    | "tonight"
+                    | "tomorrow"
+                    | "last"
+                    | "past"
+                    | "previous"
+                    | "this"
             )
     })
 }
@@ -145,11 +153,15 @@ pub fn spans(text: &str, today: Date) -> Vec<Span> {
         let at = days(today, -n * u);
         out.push(span(days(at, -tol), days(at, tol)));
     }
-    for c in re(&DAYWORD, || r"\b(yesterday|today|tonight)\b".into()).captures_iter(&t) {
-        let d = if &c[1] == "yesterday" {
-            days(today, -1)
-        } else {
-            today
+    for c in re(&DAYWORD, || {
+        r"\b(yesterday|today|tonight|tomorrow)\b".into()
+    })
+    .captures_iter(&t)
+    {
+        let d = match &c[1] {
+            "yesterday" => days(today, -1),
+            "tomorrow" => days(today, 1),
+            _ => today,
         };
         out.push(span(d, d));
     }
@@ -322,6 +334,10 @@ mod tests {
         assert_eq!(
             one("What did I buy yesterday", "2023-03-20"),
             s("2023-03-19", "2023-03-19")
+        );
+        assert_eq!(
+            one("The review is tomorrow", "2023-03-20"),
+            s("2023-03-21", "2023-03-21")
         );
         // 2023-04-05 is a Wednesday: last Friday is 2023-03-31.
         assert_eq!(
