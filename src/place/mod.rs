@@ -504,7 +504,13 @@ fn person_subject(text: &str) -> Option<String> {
     let i = words.iter().position(|w| {
         w == &lname || w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")) == Some(&lname)
     })?;
-    if i > 1 {
+    // The name opens the statement, or follows a phrase of place or time
+    // put first ("On planes Tom would rather sit by the window").
+    let fronted = [
+        "on", "in", "at", "during", "for", "after", "before", "since", "when",
+    ]
+    .contains(&words[0].as_str());
+    if i > 1 && !(fronted && i <= 4) {
         return None;
     }
     let possessive = words[i] != lname;
@@ -1063,6 +1069,10 @@ mod tests {
             // A person: people/<name>.
             ("Tom likes window seats on flights.", "people/tom"),
             ("Luis's birthday is on 12 May.", "people/luis"),
+            (
+                "On planes Tom would rather sit by the window.",
+                "people/tom",
+            ),
             // Not a person: a product or service named first, the writer;
             // a domain from what the words are about, else general/.
             (
