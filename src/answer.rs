@@ -15,7 +15,7 @@
 use crate::context::{Pack, Packed};
 use crate::model::{GenRequest, Generator};
 use crate::recall::Hit;
-use crate::text::{Analysis, same_words, stem, words_of};
+use crate::text::{Analysis, word_stems};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -287,11 +287,8 @@ pub fn supports(sentence: &str, evidence: &str, question: &str) -> Result<(), St
     let a = Analysis::new(sentence);
     // The sentence is analysed with times and frequencies written one way
     // ("twice a day" -> "2 times daily"): so are the notes and the question.
-    let words = |t: &str| -> BTreeSet<String> {
-        words_of(&same_words(t)).iter().map(|w| stem(w)).collect()
-    };
-    let ev_words = words(evidence);
-    let q_words = words(question);
+    let ev_words = word_stems(evidence);
+    let q_words = word_stems(question);
     for v in a.values() {
         if !ev_words.contains(&v) && !q_words.contains(&v) {
             return Err(format!("`{v}` is not in the notes it cites"));
@@ -458,10 +455,7 @@ fn only_a_note_day(question: &str, sentence: &str, pack: &Pack) -> bool {
     }
     let a = Analysis::new(sentence);
     let values = a.values();
-    let q_words: BTreeSet<String> = words_of(&same_words(question))
-        .iter()
-        .map(|w| stem(w))
-        .collect();
+    let q_words = word_stems(question);
     let own: Vec<String> = a
         .stems()
         .into_iter()
@@ -470,12 +464,7 @@ fn only_a_note_day(question: &str, sentence: &str, pack: &Pack) -> bool {
     let days: BTreeSet<String> = pack
         .entries
         .iter()
-        .flat_map(|p| {
-            words_of(&note_day(p))
-                .iter()
-                .map(|w| stem(w))
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|p| word_stems(&note_day(p)))
         .collect();
     // What the notes say, with the days they refer to ("tomorrow", "on
     // 2026-12-06") written as days.
@@ -483,13 +472,12 @@ fn only_a_note_day(question: &str, sentence: &str, pack: &Pack) -> bool {
         .entries
         .iter()
         .flat_map(|p| {
-            let text = format!(
+            word_stems(&format!(
                 "{} {} {}",
-                same_words(&p.text),
+                p.text,
                 resolved_days(p).join(" "),
                 iso_days(&p.text)
-            );
-            words_of(&text).iter().map(|w| stem(w)).collect::<Vec<_>>()
+            ))
         })
         .collect();
     !values.is_empty()

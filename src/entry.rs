@@ -24,6 +24,29 @@ pub const KINDS: &[&str] = &[
     "lesson",
 ];
 pub const MATURITIES: &[&str] = &["draft", "validated", "core"];
+
+/// Front-matter keys mem reads or writes itself; every other key is
+/// another tool's (`speaker:`, `author:`, `project:`…).
+pub const MEM_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "tags",
+    "importance",
+    "maturity",
+    "created",
+    "updated",
+    "observed",
+    "valid_from",
+    "valid_to",
+    "source",
+    "relations",
+    "curation",
+    "quarantine",
+    "review",
+    "date",
+];
+
 pub const VIAS: &[&str] = &["cli", "agent", "import", "conversation", "sync"];
 pub const TRUSTS: &[&str] = &["user", "agent", "external"];
 pub const RELATIONS: &[&str] = &[
@@ -233,6 +256,11 @@ impl Entry {
             // mem's entry with a mistyped id: an error to fix, not a note
             // to adopt under another id.
             Some(Value::String(_)) if mems => return Err(err),
+            // Set aside once, as for other keys: an `x-id` already there
+            // is not replaced.
+            Some(Value::String(_) | Value::Number(_)) if map.contains_key("x-id") => {
+                return Err(err);
+            }
             Some(v @ (Value::String(_) | Value::Number(_))) => {
                 let theirs = v.clone();
                 map.insert("x-id".into(), theirs);
@@ -263,12 +291,9 @@ impl Entry {
                     let words = name
                         .split_whitespace()
                         .any(|w| w.len() >= 3 && w.chars().all(char::is_alphabetic));
-                    let opening = derive_title(&plain_text(&body), 80);
-                    if words || opening.trim().is_empty() {
-                        name
-                    } else {
-                        opening
-                    }
+                    Some(derive_title(&plain_text(&body), 80))
+                        .filter(|o| !words && !o.trim().is_empty())
+                        .unwrap_or(name)
                 });
             map.insert("title".into(), Value::String(title));
         }
@@ -666,12 +691,12 @@ fn yaml_line(err: &serde_yaml::Error) -> Option<usize> {
 /// aside as `x-KEY`, so the note is read with those keys derived; a number
 /// or a yes/no as the title is its text.
 fn set_aside_foreign_values(map: &mut Mapping) {
-    if let Some(v @ (Value::Number(_) | Value::Bool(_))) = map.get("title") {
-        let t = match v {
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => unreachable!(),
-        };
+    let title = match map.get("title") {
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    };
+    if let Some(t) = title {
         map.insert("title".into(), Value::String(t));
     }
     let time = |v: &Value| v.as_str().is_some_and(|s| crate::time::parse(s).is_ok());

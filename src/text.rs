@@ -803,6 +803,17 @@ pub fn same_words(text: &str) -> String {
     out
 }
 
+/// The stems of every word of `text`, with times and frequencies written
+/// one way ([`same_words`]): what a statement analysed by [`Analysis`] is
+/// compared with when the other side is plain text (a note, a question, an
+/// input).
+pub fn word_stems(text: &str) -> std::collections::BTreeSet<String> {
+    words_of(&same_words(text))
+        .iter()
+        .map(|w| stem(w))
+        .collect()
+}
+
 /// `text` with every match of `pattern` (compiled once, into `cell`)
 /// replaced by what `to` makes of it.
 fn rewrite(

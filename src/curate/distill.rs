@@ -5,7 +5,7 @@
 //! but every statement, whoever wrote it, must pass [`supported`] — a check
 //! in code — or it is rejected and never stored.
 
-use crate::text::{Analysis, stem, words_of};
+use crate::text::Analysis;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -330,10 +330,7 @@ pub fn supported(st: &Statement, input: &str) -> Result<(), String> {
     let a = Analysis::new(&st.text);
     let q = Analysis::new(&st.evidence);
     let quote_stems = q.stems();
-    let input_words: std::collections::BTreeSet<String> = words_of(&crate::text::same_words(input))
-        .iter()
-        .map(|w| stem(w))
-        .collect();
+    let input_words = crate::text::word_stems(input);
     let stems = a.stems();
     if stems.is_empty() {
         return Err("the statement has no content words".into());

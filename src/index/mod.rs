@@ -980,28 +980,6 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     pa.len().cmp(&pb.len()).then_with(|| a.cmp(b))
 }
 
-/// Front-matter keys mem reads or writes itself; every other key is
-/// another tool's (`speaker:`, `author:`, `project:`…).
-const MEM_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "kind",
-    "tags",
-    "importance",
-    "maturity",
-    "created",
-    "updated",
-    "observed",
-    "valid_from",
-    "valid_to",
-    "source",
-    "relations",
-    "curation",
-    "quarantine",
-    "review",
-    "date",
-];
-
 /// Who said or wrote an entry: `source.speaker`, else the `speaker:` or
 /// `author:` that another tool wrote into a note's front matter.
 pub fn speaker_of(e: &Entry) -> Option<String> {
@@ -1024,17 +1002,15 @@ pub fn speaker_of(e: &Entry) -> Option<String> {
 /// is a time is left out.
 fn searchable_tags(e: &Entry) -> Vec<String> {
     let mut out = e.meta.tags.clone();
-    let title = e.meta.title.to_lowercase();
+    let spaced = |t: &str| format!(" {} ", crate::text::words_of(&t.to_lowercase()).join(" "));
+    let title = spaced(&e.meta.title);
     let mut push = |v: &str| {
         let v = v.trim();
         if !v.is_empty()
             && v.len() <= 200
             && v.chars().any(char::is_alphabetic)
             && crate::time::parse(v).is_err()
-            && !format!(" {} ", crate::text::words_of(&title).join(" ")).contains(&format!(
-                " {} ",
-                crate::text::words_of(&v.to_lowercase()).join(" ")
-            ))
+            && !title.contains(&spaced(v))
             && !out.iter().any(|t| t == v)
         {
             out.push(v.to_string());
@@ -1045,7 +1021,7 @@ fn searchable_tags(e: &Entry) -> Vec<String> {
     }
     for (k, v) in e.front_matter() {
         let Some(k) = k.as_str() else { continue };
-        if MEM_KEYS.contains(&k) || k.starts_with("x-") {
+        if crate::entry::MEM_KEYS.contains(&k) || k.starts_with("x-") {
             continue;
         }
         match v {

@@ -524,7 +524,7 @@ fn person_subject(text: &str) -> Option<String> {
 }
 
 /// Domains a person would file a new topic under, with words that point
-/// to each (compared as stems). Used when no existing topic is even weakly
+/// to each (see [`cued_domain`]). Used when no existing topic is even weakly
 /// related: `engineering/staging-database`, not `general/staging-database`.
 const DOMAIN_CUES: &[(&str, &[&str])] = &[
     (

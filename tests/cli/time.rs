@@ -590,18 +590,12 @@ fn dream_proposes_stale_entries_for_review_and_raises_maturity_from_confirmation
         [("stale", older.as_str()), ("stale", legacy.as_str())],
         "{queue:?}"
     );
-    let refused = env
-        .mem()
+    env.mem()
         .env("MEM_NOW", now)
         .args(["review", "--approve", &old])
-        .output()
-        .unwrap();
-    assert!(!refused.status.success());
-    assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("no longer stale"),
-        "{}",
-        String::from_utf8_lossy(&refused.stderr)
-    );
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("no longer stale"));
     assert!(env.root.join(format!("{old}.md")).exists());
     // Approving archives (restorable); rejecting keeps the entry, and the
     // next pass does not propose it again.
@@ -715,16 +709,10 @@ fn watch_dreams_when_idle_once_per_interval_and_only_when_asked() {
     let out = run_watch(&on);
     assert!(!out.contains("\"dream\""), "{out}");
     // A bad interval is an error naming the key.
-    let bad = env
-        .mem()
+    env.mem()
         .args(["watch", "--idle-exit", "1"])
         .env("MEM_WATCH_DREAM", "sometimes")
-        .output()
-        .unwrap();
-    assert!(!bad.status.success());
-    assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("watch.dream"),
-        "{}",
-        String::from_utf8_lossy(&bad.stderr)
-    );
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("watch.dream"));
 }
