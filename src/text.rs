@@ -215,7 +215,75 @@ const SYNONYMS: &[&[&str]] = &[
 /// Units of measure (folded): a number's unit is never a name or a value
 /// of its own ("64 GB" and "64 gigabytes" hold the same value).
 const UNITS: &[&str] = &[
-    "gb", "tb", "mb", "mbit", "euro", "dollar", "minute", "hour", "km", "kg", "ms",
+    "gb", "tb", "mb", "mbit", "euro", "dollar", "minute", "hour", "km", "kg", "ms", "mg", "ml",
+    "gib", "mib", "tib", "ghz", "mhz", "kwh",
+];
+
+/// Verbs of a role toward a thing: "Zane *leads* project Mira".
+const ROLE_VERBS: &[&str] = &["leads", "manages", "heads", "owns", "maintains", "chairs"];
+
+/// Nouns of a role: "took over as *lead* of", "is the *owner* of".
+const ROLE_NOUNS: &[&str] = &[
+    "lead", "leader", "head", "manager", "owner", "maintainer", "chair", "director", "captain",
+];
+
+/// Where the named thing starts when the words from `j` give a role
+/// toward it: a role verb ("leads project Mira"), or a role noun and "of"
+/// / "for" ("took over as lead of project Mira", "is the owner of
+/// Payments"). The thing is a name within three words (after "project",
+/// "the", "team"…); None when there is no such name.
+fn role_object(words: &[Word], j: usize) -> Option<usize> {
+    let lower = |k: usize| words.get(k).map(|w| w.raw.to_lowercase());
+    let start = if lower(j).is_some_and(|w| ROLE_VERBS.contains(&w.as_str())) {
+        j + 1
+    } else {
+        // A role noun within the next five words, then "of" / "for".
+        (j..j + 5).find_map(|k| {
+            let w = lower(k)?;
+            (ROLE_NOUNS.contains(&w.as_str())
+                && matches!(lower(k + 1).as_deref(), Some("of" | "for")))
+            .then_some(k + 2)
+        })?
+    };
+    (start..start + 3).find(|&k| {
+        words
+            .get(k)
+            .is_some_and(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()))
+    })
+}
+
+/// Latin letters with their accents taken off ("Lucía" and "lucia" are one
+/// name as people type them).
+fn fold_accents(w: &str) -> String {
+    if w.is_ascii() {
+        return w.to_string();
+    }
+    w.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'ī' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ç' | 'ć' | 'č' => 'c',
+            'ś' | 'š' | 'ş' => 's',
+            'ž' | 'ź' | 'ż' => 'z',
+            'ý' | 'ÿ' => 'y',
+            'ł' => 'l',
+            'ř' => 'r',
+            'ğ' => 'g',
+            c => c,
+        })
+        .collect()
+}
+
+/// Words of a closed set whose members exclude each other, so that one in
+/// the place of another is another value ("the *east* bed" / "the *west*
+/// bed", "every *morning*" / "every *evening*"), never a paraphrase.
+const CONTRAST: &[&str] = &[
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "morning",
+    "mornings", "afternoon", "afternoons", "evening", "evenings", "upstairs", "downstairs",
 ];
 
 /// Number words, read as the number they name ("sixteen cores" is "16 cores").
@@ -331,6 +399,121 @@ const IMPLIES: &[(&str, &str)] = &[
     ("retired", "work"),
 ];
 
+/// Words that name an attribute, with the attribute: two statements about
+/// one subject that name the same attribute in other words ("X's manager
+/// is Ana" / "X reports to Ben"; "is due on 3 May" / "the deadline slipped
+/// to 9 May"; "owned by the Data team" / "ownership passed to …") are about
+/// one attribute, and those words are not a difference between them.
+const ATTRIBUTE_WORDS: &[(&str, &str)] = &[
+    ("manager", "lead"),
+    ("boss", "lead"),
+    ("supervisor", "lead"),
+    ("lead", "lead"),
+    ("leads", "lead"),
+    ("led", "lead"),
+    ("owner", "owner"),
+    ("owners", "owner"),
+    ("owned", "owner"),
+    ("owns", "owner"),
+    ("ownership", "owner"),
+    ("maintainer", "owner"),
+    ("maintained", "owner"),
+    ("maintains", "owner"),
+    ("based", "live"),
+    ("lives", "live"),
+    ("live", "live"),
+    ("living", "live"),
+    ("resides", "live"),
+    ("database", "store"),
+    ("datastore", "store"),
+    ("db", "store"),
+    ("stores", "store"),
+    ("stored", "store"),
+    ("persists", "store"),
+    ("os", "os"),
+    ("distro", "os"),
+    ("reinstalled", "os"),
+    ("region", "region"),
+    ("deployed", "region"),
+    ("hosted", "region"),
+    ("due", "due"),
+    ("deadline", "due"),
+    ("extension", "phone"),
+    ("phone", "phone"),
+    ("reach", "phone"),
+    ("office", "desk"),
+    ("desk", "desk"),
+    ("sits", "desk"),
+    ("seated", "desk"),
+    ("editor", "editor"),
+    ("ide", "editor"),
+];
+
+/// Names whose kind is an attribute: a statement naming one of these
+/// names that attribute ("migrated to Redis": where the data is stored;
+/// "reinstalled with Debian": the operating system).
+const KIND_OF_NAME: &[(&str, &str)] = &[
+    ("postgres", "store"),
+    ("postgresql", "store"),
+    ("mysql", "store"),
+    ("mariadb", "store"),
+    ("mongodb", "store"),
+    ("redis", "store"),
+    ("cassandra", "store"),
+    ("dynamodb", "store"),
+    ("cockroachdb", "store"),
+    ("sqlite", "store"),
+    ("clickhouse", "store"),
+    ("elasticsearch", "store"),
+    ("opensearch", "store"),
+    ("couchdb", "store"),
+    ("neo4j", "store"),
+    ("influxdb", "store"),
+    ("timescaledb", "store"),
+    ("bigquery", "store"),
+    ("snowflake", "store"),
+    ("ubuntu", "os"),
+    ("debian", "os"),
+    ("fedora", "os"),
+    ("centos", "os"),
+    ("rhel", "os"),
+    ("linux", "os"),
+    ("alpine", "os"),
+    ("nixos", "os"),
+    ("freebsd", "os"),
+    ("openbsd", "os"),
+    ("macos", "os"),
+    ("opensuse", "os"),
+    ("gentoo", "os"),
+    ("vim", "editor"),
+    ("neovim", "editor"),
+    ("emacs", "editor"),
+    ("vscode", "editor"),
+    ("intellij", "editor"),
+    ("pycharm", "editor"),
+    ("sublime", "editor"),
+    ("helix", "editor"),
+    ("xcode", "editor"),
+    ("goland", "editor"),
+    ("webstorm", "editor"),
+];
+
+/// A head noun whose modifier is its one value: "in the *beta* phase" and
+/// "in the *rollout* phase" cannot both hold.
+pub const SINGLE_VALUED: &[&str] = &[
+    "phase", "stage", "status", "priority", "severity", "tier", "plan", "shift",
+];
+
+/// A cloud region written as providers write them (`eu-central-1`,
+/// `us-east-2`, `europe-west1`).
+fn is_region(w: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|[a-z]+-[a-z]+\d)$").expect("valid regex")
+    })
+    .is_match(w)
+}
+
 /// Words that say a fact changed (present in the new statement only). The
 /// negation words among them count only with the statement's polarity.
 const CHANGE: &[&str] = &[
@@ -394,6 +577,26 @@ const CHANGE: &[&str] = &[
     "canceled",
     "finished",
     "changes",
+    "starting",
+    "effective",
+    "henceforth",
+];
+
+/// Two words that together say a fact changed ("as of June", "took over
+/// as lead", "ownership passed to", "the rent goes up to").
+const CHANGE_WITH: &[(&str, &str)] = &[
+    ("as", "of"),
+    ("took", "over"),
+    ("takes", "over"),
+    ("passed", "to"),
+    ("handed", "over"),
+    ("handed", "to"),
+    ("goes", "up"),
+    ("went", "up"),
+    ("goes", "down"),
+    ("went", "down"),
+    ("from", "now"),
+    ("going", "forward"),
 ];
 
 /// Words before a change word that make it a plan or an obligation.
@@ -516,7 +719,7 @@ fn fold(stem: &str) -> String {
 
 /// A light English stemmer: enough to match plurals and tenses.
 pub fn stem(word: &str) -> String {
-    let w = word.to_lowercase();
+    let w = fold_accents(&word.to_lowercase());
     let w = w
         .strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
@@ -615,6 +818,9 @@ pub struct Analysis {
     /// The subject as written (for messages).
     pub subject_text: Option<String>,
     pub negated: bool,
+    /// The subject is a thing named after a person's role toward it ("Zane
+    /// leads project Mira": Mira); the names before it are values.
+    pub by_role: bool,
 }
 
 /// Labels that open a note and say nothing of its subject ("Note: …",
@@ -674,7 +880,15 @@ pub fn same_words(text: &str) -> String {
             (r(r"\bas soon as possible\b"), "ASAP"),
         ]
     });
-    let mut out = text.to_string();
+    // A number and its unit written together ("64GB", "500mg", "2.5GHz")
+    // are the number and the unit.
+    static UNIT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let mut out = rewrite(
+        text,
+        &UNIT,
+        r"(?i)\b(\d+(?:[.,]\d+)?)(gb|tb|mb|kb|gib|mib|tib|mbit|gbit|mg|kg|km|ml|ms|ghz|mhz|kwh)\b",
+        |c: &regex::Captures| format!("{} {}", &c[1], &c[2]),
+    );
     for (re, to) in rules {
         if re.is_match(&out) {
             out = re.replace_all(&out, *to).into_owned();
@@ -863,6 +1077,7 @@ impl Analysis {
             let unit = UNITS.contains(&stem(w).as_str());
             let value = !unit
                 && (has_digit
+                    || CONTRAST.contains(&base.as_str())
                     || w.starts_with('#')
                     || inner_upper
                     || (upper
@@ -883,6 +1098,7 @@ impl Analysis {
             .map(|w| w.to_lowercase())
             .find(|w| !is_filler(w))
             .unwrap_or_default();
+        let mut by_role = false;
         let (subject, subject_text) = if FIRST_PERSON.contains(&first.as_str()) {
             (Some("@user".to_string()), Some("the writer".to_string()))
         } else {
@@ -891,15 +1107,25 @@ impl Analysis {
             let start = words
                 .iter()
                 .take(4)
-                .position(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()));
+                .position(|w| {
+                    w.value
+                        && !w.raw.chars().any(|c| c.is_ascii_digit())
+                        && !CONTRAST.contains(&w.raw.to_lowercase().as_str())
+                });
             match start {
                 None => (None, None),
                 Some(i) => {
-                    let mut run: Vec<&Word> = words[i..]
-                        .iter()
-                        .take_while(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()))
-                        .take(3)
-                        .collect();
+                    // A possessive ends the name: "Hiroshi's GP" is Hiroshi's.
+                    let mut run: Vec<&Word> = Vec::new();
+                    for w in words[i..].iter().take(3) {
+                        if !w.value || w.raw.chars().any(|c| c.is_ascii_digit()) {
+                            break;
+                        }
+                        run.push(w);
+                        if w.raw.ends_with("'s") || w.raw.ends_with("’s") {
+                            break;
+                        }
+                    }
                     // A name followed by an identifier names one thing
                     // ("Host janus8", "Rack B4"): the identifier is part of
                     // the subject, not a value of it.
@@ -907,6 +1133,17 @@ impl Analysis {
                         && is_identifier(&next.raw)
                     {
                         run.push(next);
+                    }
+                    // A person in a role toward a thing ("Zane leads project
+                    // Mira", "Felix took over as lead of project Mira"): the
+                    // statement is about the thing, the person its value.
+                    if let Some(k) = role_object(&words, i + run.len()) {
+                        by_role = true;
+                        run = words[k..]
+                            .iter()
+                            .take_while(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()))
+                            .take(3)
+                            .collect();
                     }
                     let stem = run
                         .iter()
@@ -931,6 +1168,7 @@ impl Analysis {
             subject,
             subject_text,
             negated,
+            by_role,
         }
     }
 
@@ -951,21 +1189,29 @@ impl Analysis {
     /// them) — only when a name follows the verb: "moved to room 925" is
     /// about a room.
     pub fn implied(&self) -> BTreeSet<String> {
-        let mut s = BTreeSet::new();
+        self.implied_by()
+            .into_iter()
+            .map(|(a, _)| a.to_string())
+            .collect()
+    }
+
+    /// [`Self::implied`], each attribute with the stems of the words that
+    /// imply it ("works", "from").
+    fn implied_by(&self) -> Vec<(&'static str, Vec<String>)> {
+        let mut out = Vec::new();
         for (i, w) in self.words.iter().enumerate() {
             let l = w.raw.to_lowercase();
             let next_raw = self.words.get(i + 1).map(|x| x.raw.to_lowercase());
-            let attr = IMPLIES
-                .iter()
-                .find(|(v, _)| *v == l)
-                .map(|(_, a)| *a)
-                .or_else(|| {
-                    IMPLIES_WITH
-                        .iter()
-                        .find(|(v, p, _)| *v == l && next_raw.as_deref() == Some(*p))
-                        .map(|(_, _, a)| *a)
-                });
-            let Some(attr) = attr else { continue };
+            let (attr, len) = match IMPLIES.iter().find(|(v, _)| *v == l) {
+                Some((_, a)) => (*a, 1),
+                None => match IMPLIES_WITH
+                    .iter()
+                    .find(|(v, p, _)| *v == l && next_raw.as_deref() == Some(*p))
+                {
+                    Some((_, _, a)) => (*a, 2),
+                    None => continue,
+                },
+            };
             let next = self.words[i + 1..].iter().find(|x| {
                 !matches!(
                     x.raw.to_lowercase().as_str(),
@@ -973,10 +1219,46 @@ impl Analysis {
                 )
             });
             if next.is_none_or(|x| x.value) {
-                s.insert(attr.to_string());
+                let stems = self.words[i..i + len].iter().map(|x| x.stem.clone()).collect();
+                out.push((attr, stems));
             }
         }
-        s
+        out
+    }
+
+    /// The attributes this statement names, each with the stems of the
+    /// words that name it: attribute words ("manager", "due", "owned"),
+    /// the verbs that imply one toward a name ([`Self::implied`]), "operating
+    /// system", and names of a known kind (a database, an operating
+    /// system, an editor, a cloud region).
+    pub fn attributes(&self) -> std::collections::BTreeMap<&'static str, BTreeSet<String>> {
+        let mut out: std::collections::BTreeMap<&'static str, BTreeSet<String>> =
+            std::collections::BTreeMap::new();
+        for (i, w) in self.words.iter().enumerate() {
+            let l = w.raw.to_lowercase();
+            let l = l.trim_end_matches("'s").trim_end_matches("’s");
+            let next = self.words.get(i + 1).map(|x| x.raw.to_lowercase());
+            let mut put = |attr: &'static str, stems: &[&str]| {
+                out.entry(attr)
+                    .or_default()
+                    .extend(stems.iter().map(|s| s.to_string()));
+            };
+            if let Some((_, attr)) = ATTRIBUTE_WORDS.iter().find(|(x, _)| *x == l)
+                && !w.value
+            {
+                put(attr, &[&w.stem]);
+            } else if l == "operating" && next.as_deref() == Some("system") {
+                put("os", &[&w.stem, &self.words[i + 1].stem]);
+            } else if let Some((_, attr)) = KIND_OF_NAME.iter().find(|(x, _)| *x == l) {
+                put(attr, &[]);
+            } else if is_region(l) {
+                put("region", &[]);
+            }
+        }
+        for (attr, stems) in self.implied_by() {
+            out.entry(attr).or_default().extend(stems);
+        }
+        out
     }
 
     pub fn values(&self) -> BTreeSet<String> {
@@ -1046,6 +1328,15 @@ impl Analysis {
         let theirs = other.lower_words();
         let their_stems: BTreeSet<String> = other.words.iter().map(|w| w.stem.clone()).collect();
         let lower: Vec<String> = self.words.iter().map(|w| w.raw.to_lowercase()).collect();
+        let their_seq = format!(
+            " {} ",
+            other
+                .words
+                .iter()
+                .map(|w| w.raw.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
         let planned = |i: usize| {
             let before = &lower[i.saturating_sub(3)..i];
             let prev = before.last().map(String::as_str);
@@ -1055,14 +1346,32 @@ impl Analysis {
         };
         let mut out = Vec::new();
         for (i, w) in lower.iter().enumerate() {
-            if !CHANGE.contains(&w.as_str())
-                || theirs.contains(w)
-                || their_stems.contains(&stem(w))
+            let next = lower.get(i + 1).map(String::as_str);
+            let prev = i.checked_sub(1).map(|j| lower[j].as_str());
+            let pair = CHANGE_WITH
+                .iter()
+                .find(|(x, y)| x == w && next == Some(*y))
+                .map(|(x, y)| format!("{x} {y}"));
+            let word = CHANGE.contains(&w.as_str())
+                // "longer" only as "no longer" / "any longer", not "longer
+                // than a day".
+                && (w != "longer" || matches!(prev, Some("no" | "any")))
+                // "starting" opens the clause it dates ("Starting next
+                // month, …"), not "a starting salary".
+                && (w != "starting" || i == 0);
+            let said_before = match &pair {
+                Some(p) => their_seq.contains(&format!(" {p} ")),
+                None => theirs.contains(w) || their_stems.contains(&stem(w)),
+            };
+            if (pair.is_none() && !word)
+                // Part of a name ("Air New Zealand").
+                || (i > 0 && self.words[i].raw.starts_with(|c: char| c.is_uppercase()))
+                || said_before
                 || (!UNPLANNED.contains(&w.as_str()) && planned(i))
             {
                 continue;
             }
-            out.push(w.clone());
+            out.push(pair.unwrap_or_else(|| w.clone()));
         }
         out
     }
@@ -1439,6 +1748,22 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_person_in_a_role_toward_a_named_thing_makes_the_thing_the_subject() {
+        let subject = |t: &str| Analysis::new(t).subject;
+        assert_eq!(subject("Zane Takahashi leads project Mira.").as_deref(), Some("mira"));
+        assert_eq!(
+            subject("Felix Nguyen took over as lead of project Mira.").as_deref(),
+            Some("mira")
+        );
+        assert_eq!(subject("Ana is the owner of Payments.").as_deref(), Some("payment"));
+        // No named thing: the person stays the subject.
+        assert_eq!(subject("Ana leads the mobile team.").as_deref(), Some("ana"));
+        assert_eq!(subject("Grace Kuznetsov's new manager is Lars Eriksen.").as_deref(), Some("grac kuznetsov"));
+        // A possessive ends the name.
+        assert_eq!(subject("Hiroshi's GP is Dr. Varga.").as_deref(), Some("hiroshi"));
+    }
 
     #[test]
     fn verbs_imply_an_attribute_only_toward_a_name() {

@@ -216,6 +216,89 @@ fn swapped_in_frame(a: &Analysis, b: &Analysis, o: &Overlap) -> bool {
     })
 }
 
+/// Changed slots: the statement's words holding one of `vals` ("fact
+/// number 1 about rack 1" -> "… 2 … rack 2": two slots). A value of
+/// several words side by side ("Arch Linux", "March 8", "Sofia Adeyemi")
+/// fills one slot, and numbers written in groups ("0171 555 0192") are one
+/// value too: a run of adjacent value words is one slot when any of it
+/// changed.
+fn slots(an: &Analysis, vals: &std::collections::BTreeSet<String>) -> usize {
+    let mut runs = 0;
+    let mut in_run = false;
+    let mut changed = false;
+    let mut last: Option<usize> = None;
+    for w in an.words.iter().filter(|w| w.value) {
+        if last.is_some_and(|p| p + 1 == w.pos) {
+            changed |= vals.contains(&w.stem);
+        } else {
+            runs += usize::from(in_run && changed);
+            in_run = true;
+            changed = vals.contains(&w.stem);
+        }
+        last = Some(w.pos);
+    }
+    runs + usize::from(in_run && changed)
+}
+
+/// Verbs of having: "has *a* cat named Saga", "owns *a* flat in Beirut".
+const HAVING: &[&str] = &[
+    "has", "have", "had", "owns", "own", "owned", "keeps", "keep", "kept", "got", "bought",
+    "rents", "rent",
+];
+
+/// The old statement names one thing of several a subject may have ("Olga
+/// has *a* sister in Riga", "The office has *a* printer on the 2nd floor"):
+/// a verb of having, then "a"/"an", before the first word of `only_old`
+/// (the value or word that differs). Another value there is another thing
+/// of the kind (a second sister, a second printer), not a change.
+fn one_of_several(b: &Analysis, only_old: &std::collections::BTreeSet<String>) -> bool {
+    let Some(at) = b.words.iter().position(|w| only_old.contains(&w.stem)) else {
+        return false;
+    };
+    let lower: Vec<String> = b.words.iter().map(|w| w.raw.to_lowercase()).collect();
+    (0..at.saturating_sub(1)).any(|i| {
+        HAVING.contains(&lower[i].as_str())
+            && matches!(lower[i + 1].as_str(), "a" | "an" | "another")
+            // "has a budget of 150": "of" makes the noun an attribute with
+            // one value.
+            && lower.get(i + 3).is_none_or(|w| w != "of")
+    })
+}
+
+/// The old statement lists its values ("speaks Yoruba and English", "plays
+/// on Tuesdays, Thursdays and Saturdays"): the lost values are joined by
+/// "and", "or" or commas.
+fn listed(b: &Analysis, lost: &std::collections::BTreeSet<String>) -> bool {
+    let pos: Vec<usize> = b
+        .words
+        .iter()
+        .filter(|w| lost.contains(&w.stem))
+        .map(|w| w.pos)
+        .collect();
+    pos.len() >= 2
+        && b.words.iter().any(|w| {
+            matches!(w.raw.to_lowercase().as_str(), "and" | "or")
+                && pos.first().is_some_and(|&f| f < w.pos)
+                && pos.last().is_some_and(|&l| l > w.pos)
+        })
+}
+
+/// "…, not X" naming the old statement's value: the old statement was wrong
+/// ("Bilal's flat is on the 5th floor, not the 4th").
+fn not_the_old_value(a: &Analysis, b: &Analysis) -> Option<String> {
+    let old_values = b.values();
+    a.words.iter().enumerate().find_map(|(i, w)| {
+        if w.raw.to_lowercase() != "not" {
+            return None;
+        }
+        a.words[i + 1..]
+            .iter()
+            .take(2)
+            .find(|x| x.value && old_values.contains(&x.stem) && !a.words[..i].iter().any(|y| y.stem == x.stem))
+            .map(|x| format!("not {}", x.raw))
+    })
+}
+
 /// Deterministic verdict for a new statement against one existing one.
 pub fn judge(new: &str, old: &str, cosine: Option<f32>) -> Verdict {
     judge_with(new, &Analysis::new(new), old, &Analysis::new(old), cosine)
@@ -280,6 +363,8 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // office", "The *checkout-sync* service"): when both statements have
     // such names and they differ, they are about two things.
     if let (Some(la), Some(lb)) = (a.lead_words(&o.shared), b.lead_words(&o.shared))
+        && !a.by_role
+        && !b.by_role
         && la
             .iter()
             .all(|w| !o.only_old.contains(w) && !o.shared.contains(w))
@@ -292,26 +377,46 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             format!("different subject ({} vs {})", la.join(" "), lb.join(" ")),
         );
     }
-    if o.shared_beyond_subject == 0 && cos < 0.8 {
+    // The attributes both name, in the same or in other words ("manager" /
+    // "reports to"), when both name their subject: those words are one
+    // attribute, not a difference.
+    let (attrs_a, attrs_b) = (a.attributes(), b.attributes());
+    let named = a.subject.is_some() && b.subject.is_some();
+    let attr_words = |mine: &std::collections::BTreeMap<&str, std::collections::BTreeSet<String>>,
+                      theirs: &std::collections::BTreeMap<&str, std::collections::BTreeSet<String>>|
+     -> std::collections::BTreeSet<String> {
+        mine.iter()
+            .filter(|(k, _)| named && theirs.contains_key(*k))
+            .flat_map(|(_, v)| v.iter().cloned())
+            .collect()
+    };
+    let (attr_new, attr_old) = (attr_words(&attrs_a, &attrs_b), attr_words(&attrs_b, &attrs_a));
+    let same_attribute = named && attrs_a.keys().any(|k| attrs_b.contains_key(k));
+    if o.shared_beyond_subject == 0 && !same_attribute && cos < 0.8 {
         return clear(Op::Add, "unrelated: no shared content beyond the subject");
     }
-    let related = o.shared_beyond_subject >= 1 && (o.cov_old >= 0.34 || cos >= 0.6);
+    let related =
+        (o.shared_beyond_subject >= 1 && (o.cov_old >= 0.34 || cos >= 0.6)) || same_attribute;
     let adds = a.addition_markers(b);
     let changes = a.explicit_change_markers(b);
     let negation_flip = a.negated != b.negated;
-    let corrections = a.correction_markers();
+    let mut corrections = a.correction_markers();
+    let not_old = not_the_old_value(a, b);
+    corrections.extend(not_old.clone());
+    // "…, not the 4th" corrects; it does not negate the statement.
+    let negation_flip = negation_flip && not_old.is_none();
     let light = |s: &str| crate::text::is_frame_word(s);
     let nonvalue_new: Vec<&String> = o
         .only_new
         .iter()
-        .filter(|s| !o.new_values.contains(*s) && !light(s))
+        .filter(|s| !o.new_values.contains(*s) && !light(s) && !attr_new.contains(*s))
         .collect();
     // The old statement's own change words ("was upgraded to 48 GB") are
     // not content a restatement must repeat.
     let nonvalue_old: Vec<&String> = o
         .only_old
         .iter()
-        .filter(|s| !o.lost_values.contains(*s) && !light(s))
+        .filter(|s| !o.lost_values.contains(*s) && !light(s) && !attr_old.contains(*s))
         .filter(|s| {
             !b.words
                 .iter()
@@ -361,6 +466,42 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             vec![Op::Add, Op::Supersede],
         );
     }
+    // A negation of something else about the subject ("The build cache is
+    // not compressed" / "The build cache lives in S3"): both have words of
+    // their own, so the old statement is not the one reversed.
+    if related && negation_flip && changes.is_empty() && !scope.is_empty() && !nonvalue_old.is_empty() {
+        return unclear(
+            Op::Add,
+            format!(
+                "negates something else ({} vs {})",
+                scope.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                nonvalue_old.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            vec![Op::Add, Op::Supersede],
+        );
+    }
+    // A change word with several values changed on both sides and words of
+    // the old statement's own left out ("Version 2.4 of the SDK dropped
+    // support for Android 9" / "Version 2.3 … was *released* in March"):
+    // most likely another thing. ("The weekly sync moved to Thursdays at
+    // 14:00" restates all of "… is on Tuesdays at 10:00" but its values.)
+    if related
+        && !changes.is_empty()
+        && slots(b, &o.lost_values) >= 2
+        && slots(a, &o.new_values) >= 2
+        && !nonvalue_old.is_empty()
+    {
+        return unclear(
+            Op::Add,
+            format!(
+                "change marker \"{}\" but several values changed ({} -> {}): maybe another thing",
+                changes.join("\", \""),
+                list(&o.lost_values),
+                list(&o.new_values)
+            ),
+            vec![Op::Add, Op::Supersede],
+        );
+    }
     if related && (negation_flip || !changes.is_empty()) {
         let why = if negation_flip {
             "negation flipped".to_string()
@@ -389,23 +530,6 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // "Sofia Adeyemi") fills one slot.
         // Numbers written in groups ("0171 555 0192") are one value too:
         // a run of adjacent value words is one slot when any of it changed.
-        let slots = |an: &Analysis, vals: &std::collections::BTreeSet<String>| {
-            let mut runs = 0;
-            let mut in_run = false;
-            let mut changed = false;
-            let mut last: Option<usize> = None;
-            for w in an.words.iter().filter(|w| w.value) {
-                if last.is_some_and(|p| p + 1 == w.pos) {
-                    changed |= vals.contains(&w.stem);
-                } else {
-                    runs += usize::from(in_run && changed);
-                    in_run = true;
-                    changed = vals.contains(&w.stem);
-                }
-                last = Some(w.pos);
-            }
-            runs + usize::from(in_run && changed)
-        };
         if nonvalue_new.is_empty() && nonvalue_old.len() <= 1 {
             // The shared values in another order ("from Zurich to Milan" /
             // "from Milan to Zurich"): another route, another thing.
@@ -415,7 +539,22 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                     format!("the same values in another order, and {change}: another thing"),
                 );
             }
+            // A further item of a list ("speaks Hausa" / "speaks Yoruba and
+            // English").
+            if listed(b, &o.lost_values) && slots(a, &o.new_values) == 1 {
+                return unclear(
+                    Op::Merge,
+                    format!("another value beside a list ({change})"),
+                    vec![Op::Merge, Op::Supersede],
+                );
+            }
             if slots(b, &o.lost_values) == 1 && slots(a, &o.new_values) == 1 {
+                if one_of_several(b, &o.lost_values) {
+                    return clear(
+                        Op::Add,
+                        format!("one of several things it has ({change}): another one"),
+                    );
+                }
                 return clear(Op::Supersede, format!("same attribute, value {change}"));
             }
             return unclear(
@@ -467,11 +606,39 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             .is_some_and(|s| o.only_new.contains(s))
             && b.last_content_stem()
                 .is_some_and(|s| o.only_old.contains(s));
+        if at_end && one_of_several(b, &o.only_old) {
+            return clear(
+                Op::Add,
+                format!(
+                    "one of several things it has ({} -> {}): another one",
+                    list(&o.only_old),
+                    list(&o.only_new)
+                ),
+            );
+        }
         if at_end {
             return unclear(
                 Op::Supersede,
                 "one value swapped at the end",
                 vec![Op::Supersede, Op::Noop],
+            );
+        }
+        // The word before a noun that holds one value ("in the *beta*
+        // phase" / "in the *rollout* phase"): a new value.
+        let head_after = |an: &Analysis, only: &std::collections::BTreeSet<String>| {
+            an.words.windows(2).any(|p| {
+                only.contains(&p[0].stem)
+                    && crate::text::SINGLE_VALUED.contains(&p[1].raw.to_lowercase().as_str())
+            })
+        };
+        if swap && head_after(a, &o.only_new) && head_after(b, &o.only_old) {
+            return clear(
+                Op::Supersede,
+                format!(
+                    "one value of a single-valued attribute ({} -> {})",
+                    list(&o.only_old),
+                    list(&o.only_new)
+                ),
             );
         }
         // Said another way when the whole still reads the same ("X's
