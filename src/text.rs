@@ -224,7 +224,15 @@ const ROLE_VERBS: &[&str] = &["leads", "manages", "heads", "owns", "maintains", 
 
 /// Nouns of a role: "took over as *lead* of", "is the *owner* of".
 const ROLE_NOUNS: &[&str] = &[
-    "lead", "leader", "head", "manager", "owner", "maintainer", "chair", "director", "captain",
+    "lead",
+    "leader",
+    "head",
+    "manager",
+    "owner",
+    "maintainer",
+    "chair",
+    "director",
+    "captain",
 ];
 
 /// Where the named thing starts when the words from `j` give a role
@@ -282,8 +290,22 @@ fn fold_accents(w: &str) -> String {
 /// the place of another is another value ("the *east* bed" / "the *west*
 /// bed", "every *morning*" / "every *evening*"), never a paraphrase.
 const CONTRAST: &[&str] = &[
-    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "morning",
-    "mornings", "afternoon", "afternoons", "evening", "evenings", "upstairs", "downstairs",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "morning",
+    "mornings",
+    "afternoon",
+    "afternoons",
+    "evening",
+    "evenings",
+    "upstairs",
+    "downstairs",
 ];
 
 /// Number words, read as the number they name ("sixteen cores" is "16 cores").
@@ -509,7 +531,8 @@ pub const SINGLE_VALUED: &[&str] = &[
 fn is_region(w: &str) -> bool {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|[a-z]+-[a-z]+\d)$").expect("valid regex")
+        regex::Regex::new(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|[a-z]+-[a-z]+\d)$")
+            .expect("valid regex")
     })
     .is_match(w)
 }
@@ -1074,7 +1097,9 @@ impl Analysis {
             // A capitalised word opening a sentence is a name only if it is
             // not a stop word and not otherwise written in lower case.
             let sentence_start = i == 0 || text_sentence_start(text, &raw, i);
-            let unit = UNITS.contains(&stem(w).as_str());
+            // A word naming an attribute ("OS", "DB") is not its value.
+            let unit = UNITS.contains(&stem(w).as_str())
+                || ATTRIBUTE_WORDS.iter().any(|(x, _)| *x == base);
             let value = !unit
                 && (has_digit
                     || CONTRAST.contains(&base.as_str())
@@ -1104,14 +1129,11 @@ impl Analysis {
         } else {
             // A name, with the capitalised words that follow it ("Project
             // Atlas", "Casa Luna"): one subject.
-            let start = words
-                .iter()
-                .take(4)
-                .position(|w| {
-                    w.value
-                        && !w.raw.chars().any(|c| c.is_ascii_digit())
-                        && !CONTRAST.contains(&w.raw.to_lowercase().as_str())
-                });
+            let start = words.iter().take(4).position(|w| {
+                w.value
+                    && !w.raw.chars().any(|c| c.is_ascii_digit())
+                    && !CONTRAST.contains(&w.raw.to_lowercase().as_str())
+            });
             match start {
                 None => (None, None),
                 Some(i) => {
@@ -1219,7 +1241,10 @@ impl Analysis {
                 )
             });
             if next.is_none_or(|x| x.value) {
-                let stems = self.words[i..i + len].iter().map(|x| x.stem.clone()).collect();
+                let stems = self.words[i..i + len]
+                    .iter()
+                    .map(|x| x.stem.clone())
+                    .collect();
                 out.push((attr, stems));
             }
         }
@@ -1752,17 +1777,32 @@ mod tests {
     #[test]
     fn a_person_in_a_role_toward_a_named_thing_makes_the_thing_the_subject() {
         let subject = |t: &str| Analysis::new(t).subject;
-        assert_eq!(subject("Zane Takahashi leads project Mira.").as_deref(), Some("mira"));
+        assert_eq!(
+            subject("Zane Takahashi leads project Mira.").as_deref(),
+            Some("mira")
+        );
         assert_eq!(
             subject("Felix Nguyen took over as lead of project Mira.").as_deref(),
             Some("mira")
         );
-        assert_eq!(subject("Ana is the owner of Payments.").as_deref(), Some("payment"));
+        assert_eq!(
+            subject("Ana is the owner of Payments.").as_deref(),
+            Some("payment")
+        );
         // No named thing: the person stays the subject.
-        assert_eq!(subject("Ana leads the mobile team.").as_deref(), Some("ana"));
-        assert_eq!(subject("Grace Kuznetsov's new manager is Lars Eriksen.").as_deref(), Some("grac kuznetsov"));
+        assert_eq!(
+            subject("Ana leads the mobile team.").as_deref(),
+            Some("ana")
+        );
+        assert_eq!(
+            subject("Grace Kuznetsov's new manager is Lars Eriksen.").as_deref(),
+            Some("grac kuznetsov")
+        );
         // A possessive ends the name.
-        assert_eq!(subject("Hiroshi's GP is Dr. Varga.").as_deref(), Some("hiroshi"));
+        assert_eq!(
+            subject("Hiroshi's GP is Dr. Varga.").as_deref(),
+            Some("hiroshi")
+        );
     }
 
     #[test]
