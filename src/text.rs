@@ -520,6 +520,46 @@ const KIND_OF_NAME: &[(&str, &str)] = &[
     ("webstorm", "editor"),
 ];
 
+/// The words a question about each attribute uses ("Who is Ana's
+/// *manager*?", "Which *database* …?"): indexed with a statement that names
+/// the attribute in other words ("Ana reports to Ben", "… was migrated to
+/// Redis"), so that the question finds it.
+const ATTRIBUTE_TERMS: &[(&str, &str)] = &[
+    ("lead", "manager lead"),
+    ("owner", "owner owned"),
+    ("live", "based lives"),
+    ("work", "works"),
+    ("store", "database stores data"),
+    ("os", "operating system"),
+    ("region", "region deployed"),
+    ("due", "deadline due"),
+    ("phone", "phone extension"),
+    ("desk", "office"),
+    ("editor", "editor"),
+];
+
+/// The question words of the attributes a short statement names in other
+/// words ([`ATTRIBUTE_TERMS`]); none for a text of more than one sentence
+/// or 40 words, which names many things.
+pub fn attribute_terms(statement: &str) -> Vec<String> {
+    if statement.split_whitespace().count() > 40 {
+        return Vec::new();
+    }
+    let a = Analysis::new(statement);
+    let lower = a.lower_words();
+    let mut out = Vec::new();
+    for attr in a.attributes().keys() {
+        if let Some((_, terms)) = ATTRIBUTE_TERMS.iter().find(|(k, _)| k == attr) {
+            for t in terms.split(' ') {
+                if !lower.contains(t) && !out.iter().any(|o| o == t) {
+                    out.push(t.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A head noun whose modifier is its one value: "in the *beta* phase" and
 /// "in the *rollout* phase" cannot both hold.
 pub const SINGLE_VALUED: &[&str] = &[
@@ -761,7 +801,17 @@ pub fn stem(word: &str) -> String {
         return w;
     }
     let n = w.chars().count();
-    let s = if n > 5 && w.ends_with("ing") {
+    // A verb and its noun ("meditates" / "meditation", "rotate" /
+    // "rotation") share a stem.
+    let s = if n > 7 && w.ends_with("ations") {
+        w[..w.len() - 4].to_string()
+    } else if n > 6 && w.ends_with("ation") {
+        w[..w.len() - 3].to_string()
+    } else if n > 5 && (w.ends_with("ates") || w.ends_with("ated")) {
+        w[..w.len() - 2].to_string()
+    } else if n > 5 && w.ends_with("ate") {
+        w[..w.len() - 1].to_string()
+    } else if n > 5 && w.ends_with("ing") {
         w[..w.len() - 3].to_string()
     } else if n > 4 && w.ends_with("ied") {
         format!("{}y", &w[..w.len() - 3])

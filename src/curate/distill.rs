@@ -49,7 +49,8 @@ const CLAUSE_VERBS: &[&str] = &[
     "is", "was", "has", "had", "works", "lives", "likes", "loves", "prefers", "plays", "uses",
     "runs", "needs", "owns", "speaks", "drives", "hates", "wants", "takes", "started", "moved",
     "bought", "joined", "left", "switched", "adopted", "got", "became", "studies", "teaches",
-    "leads", "manages", "writes", "reads", "swims", "cooks", "keeps", "goes",
+    "leads", "manages", "writes", "reads", "swims", "cooks", "keeps", "goes", "requires", "gets",
+    "sees", "visits", "eats", "drinks", "costs",
 ];
 
 /// Words that end a state ("no longer works at", "sold the Octavia",
@@ -106,7 +107,7 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         let cut = if prev.ends_with(',') || prev.ends_with(';') {
             if matches!(lw.as_str(), "and" | "but") {
                 Some(words.get(k + 1).map_or(off, |(o, _)| *o))
-            } else if prev.ends_with(';') || CLAUSE_PRONOUNS.contains(&lw.as_str()) {
+            } else if prev.ends_with(';') || opens(&lw) {
                 Some(off)
             } else {
                 None
@@ -304,8 +305,9 @@ pub fn split(input: &str) -> Vec<Statement> {
             && subj != "@user"
             && w.value
         {
+            // The whole name ("Grandpa Wen"), not its first word.
             let raw = w.raw.strip_suffix("'s").unwrap_or(&w.raw).to_string();
-            last_name = Some(raw);
+            last_name = Some(a.subject_text.clone().filter(|_| !a.by_role).unwrap_or(raw));
         }
         out.push(Statement { text, evidence: s });
     }

@@ -203,8 +203,8 @@ pub fn candidates(
     candidates_from(tree, models, idx, &s, exclude)
 }
 
-/// The curation candidates among the searches of [`search`]: the BM25 top 5
-/// and the vector top 5.
+/// The curation candidates among the searches of [`search`]: the BM25 top 5,
+/// the vector top 5 and the BM25 top 5 of the entries naming its subject.
 pub fn candidates_from(
     tree: &Tree,
     models: &Models,
@@ -219,6 +219,11 @@ pub fn candidates_from(
         }
     }
     for (rel, _) in s.vector.iter().take(s.vector_top()) {
+        if !rels.contains(rel) {
+            rels.push(rel.clone());
+        }
+    }
+    for rel in &s.subject {
         if !rels.contains(rel) {
             rels.push(rel.clone());
         }

@@ -27,8 +27,10 @@ use std::time::Duration;
 /// Bump when the index layout, analysis or embedded text changes: old indexes
 /// are rebuilt (5: conversation turns embed only their own words; 6: CJK
 /// runs indexed as character pairs, superseded ids; 8: other tools'
-/// front-matter words and speakers searchable, derived note titles).
-pub const SCHEMA_VERSION: u32 = 8;
+/// front-matter words and speakers searchable, derived note titles; 9:
+/// the question words of attributes named in other words; 10: and
+/// embedded with them).
+pub const SCHEMA_VERSION: u32 = 10;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {
@@ -263,10 +265,28 @@ pub fn embed_text(e: &Entry) -> String {
     if st.is_empty() {
         return title.to_string();
     }
-    if title_repeats(title, st) {
-        return st.to_string();
+    let hint = attribute_hint(e);
+    let st = if hint.is_empty() {
+        st.to_string()
+    } else {
+        format!("{st}\n({})", hint.join(" "))
+    };
+    if title_repeats(title, &st) {
+        return st;
     }
     format!("{title}\n{st}")
+}
+
+/// The question words of the attributes a fact names in other words ("Ana
+/// reports to Ben": manager; "… was migrated to Redis": database), indexed
+/// and embedded with it so that the question ("Who is Ana's manager?")
+/// finds it. None for conversation turns and notes of speakers, which say
+/// many things.
+fn attribute_hint(e: &Entry) -> Vec<String> {
+    if e.meta.source.via.as_deref() == Some("conversation") || speaker_of(e).is_some() {
+        return Vec::new();
+    }
+    crate::text::attribute_terms(&plain_text(e.statement()))
 }
 
 /// Whether a title only repeats the opening of the statement `st` (plain
@@ -915,7 +935,11 @@ impl IndexDoc {
             } else {
                 crate::guard::hidden(&e.meta.title).into_owned()
             },
-            tags: searchable_tags(e),
+            tags: {
+                let mut tags = searchable_tags(e);
+                tags.extend(attribute_hint(e));
+                tags
+            },
             body: crate::guard::hidden(e.body()).into_owned(),
             kind: e.meta.kind.clone(),
             time: crate::time::parse(when).map(|t| t.as_second()).unwrap_or(0),

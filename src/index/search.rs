@@ -25,6 +25,10 @@ pub struct Searched {
     pub(crate) vector_top: usize,
     /// The statement's embedding, when an embedder is configured.
     pub qv: Option<Vec<f32>>,
+    /// BM25 top [`CANDIDATES`] among the entries that name the statement's
+    /// subject ("Host metis7 runs NixOS 24.05" finds metis7's entries even
+    /// when other hosts' entries share more words).
+    pub subject: Vec<String>,
 }
 
 /// How deep [`search`] looks (placement aggregates these by topic).
@@ -37,6 +41,22 @@ pub fn search(models: &Models, idx: &MemIndex, text: &str) -> Result<Searched> {
     for (rel, _, score) in idx.text.search(text, &filter, SEARCH_DEPTH)? {
         if !out.bm25.iter().any(|(r, _)| *r == rel) {
             out.bm25.push((rel, score));
+        }
+    }
+    let a = crate::text::Analysis::new(text);
+    if let Some(subject) = a
+        .subject_text
+        .as_deref()
+        .filter(|_| a.subject.as_deref() != Some("@user"))
+    {
+        let words: Vec<&str> = subject.split(' ').collect();
+        for (rel, _, _) in idx
+            .text
+            .search_requiring(&words, text, &filter, CANDIDATES)?
+        {
+            if !out.subject.contains(&rel) {
+                out.subject.push(rel);
+            }
         }
     }
     if let Some(emb) = models.embedder()? {

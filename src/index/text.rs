@@ -289,6 +289,19 @@ impl TextIndex {
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<(String, u64, f32)>> {
+        self.search_requiring(&[], query, filter, limit)
+    }
+
+    /// [`Self::search`] among the entries that hold every word of
+    /// `required` (in any searched field): the entries about one subject
+    /// ("metis7"), ranked by the whole query.
+    pub fn search_requiring(
+        &self,
+        required: &[&str],
+        query: &str,
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<Vec<(String, u64, f32)>> {
         let f = &self.fields;
         // The searched fields and their boosts: title, tags and path over body.
         let fields = [
@@ -335,6 +348,15 @@ impl TextIndex {
             Box::new(BooleanQuery::new(any))
         };
         let mut clauses = vec![(Occur::Must, q)];
+        for w in required {
+            let cleaned: String = w
+                .to_lowercase()
+                .chars()
+                .map(|c| if is_query_syntax(c) { ' ' } else { c })
+                .collect();
+            let (rq, _) = qp.parse_query_lenient(&cleaned);
+            clauses.push((Occur::Must, rq));
+        }
         clauses.extend(self.filter_clauses(filter));
         let q = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();

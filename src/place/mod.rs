@@ -432,7 +432,9 @@ pub fn new_topic(text: &str) -> TopicPath {
         if w.stop
             || l.len() < 3
             || l.chars().any(|c| c.is_ascii_digit())
-            || words.contains(&l)
+            // A word of the subject already there ("imani-abbott", not
+            // "imani-abbott-imani").
+            || words.iter().any(|x| x.split(' ').any(|p| p == l))
             || generic.contains(&w.stem)
         {
             continue;
@@ -1061,6 +1063,11 @@ mod tests {
             "general/grandpa-watch"
         );
         assert_eq!(new_topic("it is").to_string(), "general/notes");
+        // The subject's own words are not repeated.
+        assert_eq!(
+            new_topic("Imani Abbott reports to Dario Fischer.").to_string(),
+            "general/imani-abbott-reports"
+        );
     }
 
     #[test]
