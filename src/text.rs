@@ -469,6 +469,12 @@ const ATTRIBUTE_WORDS: &[(&str, &str)] = &[
     ("seated", "desk"),
     ("editor", "editor"),
     ("ide", "editor"),
+    ("ram", "memory"),
+    ("memory", "memory"),
+    ("cpu", "cores"),
+    ("cpus", "cores"),
+    ("vcpus", "cores"),
+    ("cores", "cores"),
 ];
 
 /// Names whose kind is an attribute: a statement naming one of these
@@ -547,9 +553,28 @@ pub fn attribute_terms(statement: &str) -> Vec<String> {
     }
     let a = Analysis::new(statement);
     let lower = a.lower_words();
+    // A name of a known kind says which attribute only after a verb that
+    // gives a thing that attribute ("was *migrated* to Redis", "*uses*
+    // Emacs"), not in passing ("the build needs cmake on Debian").
+    const GIVING: &[&str] = &[
+        "migrated",
+        "moved",
+        "switched",
+        "uses",
+        "use",
+        "runs",
+        "run",
+        "replaced",
+        "upgraded",
+        "installed",
+    ];
+    let giving = GIVING.iter().any(|g| lower.contains(*g));
     let mut out = Vec::new();
-    for attr in a.attributes().keys() {
-        if let Some((_, terms)) = ATTRIBUTE_TERMS.iter().find(|(k, _)| k == attr) {
+    for (attr, stems) in a.attributes() {
+        if stems.is_empty() && !giving {
+            continue;
+        }
+        if let Some((_, terms)) = ATTRIBUTE_TERMS.iter().find(|(k, _)| *k == attr) {
             for t in terms.split(' ') {
                 if !lower.contains(t) && !out.iter().any(|o| o == t) {
                     out.push(t.to_string());
@@ -1853,6 +1878,19 @@ mod tests {
             subject("Hiroshi's GP is Dr. Varga.").as_deref(),
             Some("hiroshi")
         );
+    }
+
+    #[test]
+    fn an_attribute_named_in_other_words_gets_the_question_words() {
+        let terms = attribute_terms;
+        assert!(terms("Ana Ortiz reports to Ben Weiss.").contains(&"manager".to_string()));
+        assert!(terms("Gateway-worker was migrated to Redis.").contains(&"database".to_string()));
+        assert!(terms("Project Badger's deadline slipped to May 3.").contains(&"due".to_string()));
+        // Words the statement has already are not added.
+        assert!(!terms("Ana Ortiz's manager is Ben Weiss.").contains(&"manager".to_string()));
+        // A name of a known kind in passing names no attribute.
+        assert!(terms("The build needs cmake 3.28 on Debian.").is_empty());
+        assert!(terms("Ana likes tea.").is_empty());
     }
 
     #[test]

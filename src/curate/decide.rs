@@ -551,7 +551,13 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // "Sofia Adeyemi") fills one slot.
         // Numbers written in groups ("0171 555 0192") are one value too:
         // a run of adjacent value words is one slot when any of it changed.
-        if nonvalue_new.is_empty() && nonvalue_old.len() <= 1 {
+        // One word of the frame may differ on each side when both name the
+        // same attribute ("Host X *runs* Ubuntu as its OS" / "Host X was
+        // reinstalled with Debian").
+        // A light verb only: "Chloe's *work* phone" is another phone.
+        let light_verb = |w: &&String| matches!(w.as_str(), "run" | "use" | "get" | "keep");
+        let frame_new = usize::from(same_attribute && nonvalue_new.iter().all(light_verb));
+        if nonvalue_new.len() <= frame_new && nonvalue_old.len() <= 1 {
             // The shared values in another order ("from Zurich to Milan" /
             // "from Milan to Zurich"): another route, another thing.
             if values_reordered(a, b) {
@@ -1114,6 +1120,11 @@ mod tests {
                 "Project Typhoon has a budget of 380 thousand euros.",
                 "Project Typhoon has a budget of 150 thousand euros.",
             ),
+            // A light verb of its own beside the attribute's other words.
+            (
+                "Host elara1 runs Ubuntu 22.04 as its operating system.",
+                "Host elara1 was reinstalled with Rocky Linux 9.",
+            ),
         ] {
             let v = judge(new, old, Some(0.6));
             assert_eq!(v.op, Op::Supersede, "{new} / {old}: {}", v.reason);
@@ -1139,6 +1150,18 @@ mod tests {
                 "The office has a printer on the 4th floor.",
                 "The office has a printer on the 2nd floor.",
                 0.9,
+            ),
+            // RAM and CPU cores are two attributes; a work phone is another
+            // phone.
+            (
+                "Host freya6 has 32 CPU cores.",
+                "Host freya6 has 32 GB of RAM.",
+                0.8,
+            ),
+            (
+                "Chloe's work phone number ends in 9023.",
+                "Chloe's phone number ends in 4471.",
+                0.8,
             ),
             // A negation of something else about the subject.
             (

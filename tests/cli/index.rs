@@ -1340,3 +1340,31 @@ fn chat_turns_written_as_notes_are_found_by_speaker_and_by_the_turn_before() {
     let (code, hits) = recall(&env, &["aquarium", "--tier", "1"]);
     assert!(code == 1 || hits.is_empty(), "{hits:?}");
 }
+
+#[test]
+fn a_fact_naming_its_attribute_in_other_words_answers_the_question() {
+    let env = Env::new();
+    for text in [
+        "Imani Abbott is based in Toronto.",
+        "Imani Abbott reports to Dario Fischer.",
+        "Imani Abbott's office is in room 305.",
+        "Checkout-cache was migrated to DynamoDB.",
+        "Checkout-cache is owned by the Payments team.",
+    ] {
+        env.json(&["add", text, "--at", "people/imani"]);
+    }
+    // BM25 alone: the question's word for the attribute finds the fact
+    // that names it in other words, and only that one.
+    let (code, hits) = recall(&env, &["manager", "--tier", "1", "-k", "3"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        paths(&hits),
+        ["people/imani/imani-abbott-reports-to-dario-fischer"]
+    );
+    let (code, hits) = recall(&env, &["database", "--tier", "1", "-k", "3"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        paths(&hits),
+        ["people/imani/checkout-cache-was-migrated-to-dynamodb"]
+    );
+}
