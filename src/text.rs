@@ -548,6 +548,13 @@ const ATTRIBUTE_TERMS: &[(&str, &str)] = &[
 /// words ([`ATTRIBUTE_TERMS`]); none for a text of more than one sentence
 /// or 40 words, which names many things.
 pub fn attribute_terms(statement: &str) -> Vec<String> {
+    attribute_terms_from(statement, false)
+}
+
+/// [`attribute_terms`]; with `named_only`, only of the attributes the
+/// statement names with words ("reports to"), not those of a name's kind
+/// ("Redis"): the text embedded with a statement stays close to it.
+pub fn attribute_terms_from(statement: &str, named_only: bool) -> Vec<String> {
     if statement.split_whitespace().count() > 40 {
         return Vec::new();
     }
@@ -571,7 +578,7 @@ pub fn attribute_terms(statement: &str) -> Vec<String> {
     let giving = GIVING.iter().any(|g| lower.contains(*g));
     let mut out = Vec::new();
     for (attr, stems) in a.attributes() {
-        if stems.is_empty() && !giving {
+        if stems.is_empty() && (!giving || named_only) {
             continue;
         }
         if let Some((_, terms)) = ATTRIBUTE_TERMS.iter().find(|(k, _)| *k == attr) {

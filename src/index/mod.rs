@@ -265,7 +265,7 @@ pub fn embed_text(e: &Entry) -> String {
     if st.is_empty() {
         return title.to_string();
     }
-    let hint = attribute_hint(e);
+    let hint = attribute_hint(e, true);
     let st = if hint.is_empty() {
         st.to_string()
     } else {
@@ -279,14 +279,14 @@ pub fn embed_text(e: &Entry) -> String {
 
 /// The question words of the attributes a fact names in other words ("Ana
 /// reports to Ben": manager; "… was migrated to Redis": database), indexed
-/// and embedded with it so that the question ("Who is Ana's manager?")
-/// finds it. None for conversation turns and notes of speakers, which say
-/// many things.
-fn attribute_hint(e: &Entry) -> Vec<String> {
+/// with it (and, for attributes named with words, `named_only`, embedded
+/// with it) so that the question ("Who is Ana's manager?") finds it. None
+/// for conversation turns and notes of speakers, which say many things.
+fn attribute_hint(e: &Entry, named_only: bool) -> Vec<String> {
     if e.meta.source.via.as_deref() == Some("conversation") || speaker_of(e).is_some() {
         return Vec::new();
     }
-    crate::text::attribute_terms(&plain_text(e.statement()))
+    crate::text::attribute_terms_from(&plain_text(e.statement()), named_only)
 }
 
 /// Whether a title only repeats the opening of the statement `st` (plain
@@ -937,7 +937,7 @@ impl IndexDoc {
             },
             tags: {
                 let mut tags = searchable_tags(e);
-                tags.extend(attribute_hint(e));
+                tags.extend(attribute_hint(e, false));
                 tags
             },
             body: crate::guard::hidden(e.body()).into_owned(),
