@@ -76,12 +76,14 @@ fn same_attribute_word(a: &Analysis, b: &Analysis) -> bool {
             .map(|w| w.stem.clone())
             .collect()
     };
-    // Attributes a verb implies toward a name count too ("relocated to
-    // Porto" / "works from Lisbon": where someone is based).
-    let (mut oa, mut ob) = (own(a, prefix), own(b, prefix));
-    oa.extend(a.implied());
-    ob.extend(b.implied());
+    // Attributes named in other words count too ("relocated to Porto" /
+    // "works from Lisbon": where someone is based; "was migrated to Redis"
+    // / "stores its data in MongoDB": the database).
+    let (oa, ob) = (own(a, prefix), own(b, prefix));
     oa.intersection(&ob).next().is_some()
+        || a.attributes()
+            .keys()
+            .any(|k| b.attributes().contains_key(k))
 }
 
 /// The names a statement holds beyond its subject: runs of capitalised
