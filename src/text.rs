@@ -216,23 +216,15 @@ const SYNONYMS: &[&[&str]] = &[
 /// of its own ("64 GB" and "64 gigabytes" hold the same value).
 const UNITS: &[&str] = &[
     "gb", "tb", "mb", "mbit", "euro", "dollar", "minute", "hour", "km", "kg", "ms", "mg", "ml",
-    "gib", "mib", "tib", "ghz", "mhz", "kwh",
+    "gib", "mib", "tib", "ghz", "mhz", "kwh", "kb", "gbit",
 ];
 
 /// Verbs of a role toward a thing: "Zane *leads* project Mira".
-const ROLE_VERBS: &[&str] = &["leads", "manages", "heads", "owns", "maintains", "chairs"];
+const ROLE_VERBS: &[&str] = &["leads", "manages", "owns", "chairs"];
 
 /// Nouns of a role: "took over as *lead* of", "is the *owner* of".
 const ROLE_NOUNS: &[&str] = &[
-    "lead",
-    "leader",
-    "head",
-    "manager",
-    "owner",
-    "maintainer",
-    "chair",
-    "director",
-    "captain",
+    "lead", "leader", "head", "manager", "owner", "chair", "director", "captain",
 ];
 
 /// Where the named thing starts when the words from `j` give a role
@@ -245,19 +237,35 @@ fn role_object(words: &[Word], j: usize) -> Option<usize> {
     let start = if lower(j).is_some_and(|w| ROLE_VERBS.contains(&w.as_str())) {
         j + 1
     } else {
-        // A role noun within the next five words, then "of" / "for".
-        (j..j + 5).find_map(|k| {
+        // "took over *as* lead of", "is (the) owner of", "became (the)
+        // head of": the role noun right after "as" or a copula.
+        (j..j + 4).find_map(|k| {
             let w = lower(k)?;
-            (ROLE_NOUNS.contains(&w.as_str())
-                && matches!(lower(k + 1).as_deref(), Some("of" | "for")))
-            .then_some(k + 2)
+            if !matches!(w.as_str(), "as" | "is" | "was" | "became" | "becomes") {
+                return None;
+            }
+            let mut r = k + 1;
+            if matches!(lower(r).as_deref(), Some("the" | "new")) {
+                r += 1;
+            }
+            (lower(r).is_some_and(|n| ROLE_NOUNS.contains(&n.as_str()))
+                && matches!(lower(r + 1).as_deref(), Some("of" | "for")))
+            .then_some(r + 2)
         })?
     };
-    (start..start + 3).find(|&k| {
-        words
-            .get(k)
-            .is_some_and(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()))
-    })
+    // The thing's name right away, or after "project", "team", "the"
+    // ("leads project Mira"); never after "a" ("owns a Tesla").
+    let mut k = start;
+    while matches!(
+        lower(k).as_deref(),
+        Some("project" | "team" | "the" | "product" | "service")
+    ) {
+        k += 1;
+    }
+    words
+        .get(k)
+        .is_some_and(|w| w.value && !w.raw.chars().any(|c| c.is_ascii_digit()))
+        .then_some(k)
 }
 
 /// Latin letters with their accents taken off ("Lucía" and "lucia" are one
@@ -271,11 +279,12 @@ fn fold_accents(w: &str) -> String {
             'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => 'a',
             'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
             'í' | 'ì' | 'î' | 'ï' | 'ī' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' | 'ő' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
             'ñ' | 'ń' | 'ň' => 'n',
             'ç' | 'ć' | 'č' => 'c',
-            'ś' | 'š' | 'ş' => 's',
+            'ś' | 'š' | 'ş' | 'ș' => 's',
+            'ț' | 'ţ' | 'ť' => 't',
             'ž' | 'ź' | 'ż' => 'z',
             'ý' | 'ÿ' => 'y',
             'ł' => 'l',
@@ -298,12 +307,6 @@ const CONTRAST: &[&str] = &[
     "southern",
     "eastern",
     "western",
-    "morning",
-    "mornings",
-    "afternoon",
-    "afternoons",
-    "evening",
-    "evenings",
     "upstairs",
     "downstairs",
 ];
@@ -456,17 +459,11 @@ const ATTRIBUTE_WORDS: &[(&str, &str)] = &[
     ("distro", "os"),
     ("reinstalled", "os"),
     ("region", "region"),
-    ("deployed", "region"),
-    ("hosted", "region"),
     ("due", "due"),
     ("deadline", "due"),
     ("extension", "phone"),
-    ("phone", "phone"),
-    ("reach", "phone"),
     ("office", "desk"),
     ("desk", "desk"),
-    ("sits", "desk"),
-    ("seated", "desk"),
     ("editor", "editor"),
     ("ide", "editor"),
     ("ram", "memory"),
@@ -537,7 +534,7 @@ const ATTRIBUTE_TERMS: &[(&str, &str)] = &[
     ("work", "works"),
     ("store", "database stores data"),
     ("os", "operating system"),
-    ("region", "region deployed"),
+    ("region", "region"),
     ("due", "deadline due"),
     ("phone", "phone extension"),
     ("desk", "office"),
@@ -545,8 +542,8 @@ const ATTRIBUTE_TERMS: &[(&str, &str)] = &[
 ];
 
 /// The question words of the attributes a short statement names in other
-/// words ([`ATTRIBUTE_TERMS`]); none for a text of more than one sentence
-/// or 40 words, which names many things.
+/// words ([`ATTRIBUTE_TERMS`]); none for a text of more than 40 words,
+/// which names many things.
 pub fn attribute_terms(statement: &str) -> Vec<String> {
     attribute_terms_from(statement, false)
 }
@@ -594,16 +591,14 @@ pub fn attribute_terms_from(statement: &str, named_only: bool) -> Vec<String> {
 
 /// A head noun whose modifier is its one value: "in the *beta* phase" and
 /// "in the *rollout* phase" cannot both hold.
-pub const SINGLE_VALUED: &[&str] = &[
-    "phase", "stage", "status", "priority", "severity", "tier", "plan", "shift",
-];
+pub const SINGLE_VALUED: &[&str] = &["phase", "stage", "status", "priority", "severity", "tier"];
 
 /// A cloud region written as providers write them (`eu-central-1`,
 /// `us-east-2`, `europe-west1`).
 fn is_region(w: &str) -> bool {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|[a-z]+-[a-z]+\d)$")
+        regex::Regex::new(r"^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d|(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)\d)$")
             .expect("valid regex")
     })
     .is_match(w)
@@ -673,7 +668,6 @@ const CHANGE: &[&str] = &[
     "finished",
     "changes",
     "starting",
-    "effective",
     "henceforth",
 ];
 
@@ -835,11 +829,16 @@ pub fn stem(word: &str) -> String {
     let n = w.chars().count();
     // A verb and its noun ("meditates" / "meditation", "rotate" /
     // "rotation") share a stem.
-    let s = if n > 7 && w.ends_with("ations") {
+    const NOT_VERBS: &[&str] = &[
+        "station", "stations", "nation", "nations", "ration", "rations",
+    ];
+    let s = if NOT_VERBS.contains(&w.as_str()) {
+        w.clone()
+    } else if n > 7 && w.ends_with("ations") {
         w[..w.len() - 4].to_string()
     } else if n > 6 && w.ends_with("ation") {
         w[..w.len() - 3].to_string()
-    } else if n > 5 && (w.ends_with("ates") || w.ends_with("ated")) {
+    } else if n > 6 && (w.ends_with("ates") || w.ends_with("ated")) {
         w[..w.len() - 2].to_string()
     } else if n > 5 && w.ends_with("ate") {
         w[..w.len() - 1].to_string()
@@ -1184,7 +1183,7 @@ impl Analysis {
                 || ATTRIBUTE_WORDS.iter().any(|(x, _)| *x == base);
             let value = !unit
                 && (has_digit
-                    || CONTRAST.contains(&base.as_str())
+                    || CONTRAST.contains(&w.as_str())
                     || w.starts_with('#')
                     || inner_upper
                     || (upper
@@ -1214,7 +1213,9 @@ impl Analysis {
             let start = words.iter().take(4).position(|w| {
                 w.value
                     && !w.raw.chars().any(|c| c.is_ascii_digit())
-                    && !CONTRAST.contains(&w.raw.to_lowercase().as_str())
+                    // "the east bed": a value, not the subject ("North
+                    // Carolina" is a name).
+                    && !CONTRAST.contains(&w.raw.as_str())
             });
             match start {
                 None => (None, None),
@@ -1341,7 +1342,17 @@ impl Analysis {
     pub fn attributes(&self) -> std::collections::BTreeMap<&'static str, BTreeSet<String>> {
         let mut out: std::collections::BTreeMap<&'static str, BTreeSet<String>> =
             std::collections::BTreeMap::new();
+        // The subject's own words name the thing, not an attribute of it
+        // ("Host db-node3", "Postgres listens on …").
+        let subject: BTreeSet<&str> = self
+            .subject
+            .as_deref()
+            .map(|s| s.split(' ').collect())
+            .unwrap_or_default();
         for (i, w) in self.words.iter().enumerate() {
+            if subject.contains(w.stem.as_str()) {
+                continue;
+            }
             let l = w.raw.to_lowercase();
             let l = l.trim_end_matches("'s").trim_end_matches("’s");
             let next = self.words.get(i + 1).map(|x| x.raw.to_lowercase());
@@ -1350,13 +1361,18 @@ impl Analysis {
                     .or_default()
                     .extend(stems.iter().map(|s| s.to_string()));
             };
-            if let Some((_, attr)) = ATTRIBUTE_WORDS.iter().find(|(x, _)| *x == l)
-                && !w.value
-            {
+            if let Some((_, attr)) = ATTRIBUTE_WORDS.iter().find(|(x, _)| *x == l) {
+                // "due to the rain" is a cause, not a date.
+                if l == "due" && next.as_deref() == Some("to") {
+                    continue;
+                }
                 put(attr, &[&w.stem]);
             } else if l == "operating" && next.as_deref() == Some("system") {
                 put("os", &[&w.stem, &self.words[i + 1].stem]);
-            } else if let Some((_, attr)) = KIND_OF_NAME.iter().find(|(x, _)| *x == l) {
+            } else if let Some((_, attr)) = KIND_OF_NAME.iter().find(|(x, _)| *x == l)
+                // Written as a name ("Alpine 3.19", not "an alpine hike").
+                && w.value
+            {
                 put(attr, &[]);
             } else if is_region(l) {
                 put("region", &[]);
@@ -1465,7 +1481,16 @@ impl Analysis {
                 && (w != "longer" || matches!(prev, Some("no" | "any")))
                 // "starting" opens the clause it dates ("Starting next
                 // month, …"), not "a starting salary".
-                && (w != "starting" || i == 0);
+                && (w != "starting"
+                    || (i == 0
+                        && (self.words.get(i + 1).is_some_and(|x| x.value)
+                            || matches!(
+                                next,
+                                Some(
+                                    "next" | "this" | "from" | "on" | "in" | "today" | "tomorrow"
+                                        | "now"
+                                )
+                            ))));
             let said_before = match &pair {
                 Some(p) => their_seq.contains(&format!(" {p} ")),
                 None => theirs.contains(w) || their_stems.contains(&stem(w)),
@@ -1475,6 +1500,11 @@ impl Analysis {
                 || (i > 0 && self.words[i].raw.starts_with(|c: char| c.is_uppercase()))
                 || said_before
                 || (!UNPLANNED.contains(&w.as_str()) && planned(i))
+                // "As of June, Ana will lead …": still a plan.
+                || lower[i + 1..]
+                    .iter()
+                    .take(8)
+                    .any(|x| matches!(x.as_str(), "will" | "shall" | "going"))
             {
                 continue;
             }

@@ -259,9 +259,9 @@ fn one_of_several(b: &Analysis, only_old: &std::collections::BTreeSet<String>) -
     (0..at.saturating_sub(1)).any(|i| {
         HAVING.contains(&lower[i].as_str())
             && matches!(lower[i + 1].as_str(), "a" | "an" | "another")
-            // "has a budget of 150": "of" makes the noun an attribute with
-            // one value.
-            && lower.get(i + 3).is_none_or(|w| w != "of")
+            // "has a (monthly) budget of 150": "of" makes the noun an
+            // attribute with one value.
+            && !lower[i + 2..].iter().take(3).any(|w| w == "of")
     })
 }
 
@@ -287,8 +287,14 @@ fn listed(b: &Analysis, lost: &std::collections::BTreeSet<String>) -> bool {
 /// ("Bilal's flat is on the 5th floor, not the 4th").
 fn not_the_old_value(a: &Analysis, b: &Analysis) -> Option<String> {
     let old_values = b.values();
+    let old_stems = b.stems();
     a.words.iter().enumerate().find_map(|(i, w)| {
-        if w.raw.to_lowercase() != "not" {
+        // The new value comes right before: "the 5th floor, not the 4th"
+        // (not "Ana does not like Ben").
+        let new_before = a.words[i.saturating_sub(3)..i]
+            .iter()
+            .any(|x| x.value && !old_stems.contains(&x.stem));
+        if w.raw.to_lowercase() != "not" || !new_before {
             return None;
         }
         a.words[i + 1..]
@@ -399,7 +405,14 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         attr_words(&attrs_a, &attrs_b),
         attr_words(&attrs_b, &attrs_a),
     );
-    let same_attribute = named && attrs_a.keys().any(|k| attrs_b.contains_key(k));
+    // At least one of them names it with words ("stores its data in"), not
+    // both only by a name's kind ("runs macOS" / "teaches a Linux course").
+    let same_attribute = named
+        && attrs_a.iter().any(|(k, sa)| {
+            attrs_b
+                .get(k)
+                .is_some_and(|sb| !sa.is_empty() || !sb.is_empty())
+        });
     if o.shared_beyond_subject == 0 && !same_attribute && cos < 0.8 {
         return clear(Op::Add, "unrelated: no shared content beyond the subject");
     }
@@ -555,7 +568,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // same attribute ("Host X *runs* Ubuntu as its OS" / "Host X was
         // reinstalled with Debian").
         // A light verb only: "Chloe's *work* phone" is another phone.
-        let light_verb = |w: &&String| matches!(w.as_str(), "run" | "use" | "get" | "keep");
+        let light_verb = |w: &&String| matches!(w.as_str(), "run" | "use" | "keep");
         let frame_new = usize::from(same_attribute && nonvalue_new.iter().all(light_verb));
         if nonvalue_new.len() <= frame_new && nonvalue_old.len() <= 1 {
             // The shared values in another order ("from Zurich to Milan" /
@@ -658,7 +671,11 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                     && crate::text::SINGLE_VALUED.contains(&p[1].raw.to_lowercase().as_str())
             })
         };
-        if swap && head_after(a, &o.only_new) && head_after(b, &o.only_old) {
+        if swap
+            && head_after(a, &o.only_new)
+            && head_after(b, &o.only_old)
+            && !one_of_several(b, &o.only_old)
+        {
             return clear(
                 Op::Supersede,
                 format!(
@@ -1200,6 +1217,52 @@ mod tests {
                 v.reason
             );
             assert_ne!(v.op, Op::Supersede, "{new} / {old}: {}", v.reason);
+        }
+        // Found in review: an attribute word that names the subject, an
+        // ambiguous word, a name's kind on both sides, a role noun that is
+        // no role of the subject's, a plain negation.
+        for (new, old) in [
+            (
+                "Host db-node3 now runs Debian 12.",
+                "Host db-node3 has 64 GB of RAM.",
+            ),
+            (
+                "Postgres now runs on db-node3.",
+                "Postgres listens on port 5432.",
+            ),
+            ("Ana's office is in Berlin.", "Ana sits next to Ben."),
+            ("Ana's extension is 4471.", "Ana's phone is a Pixel 8."),
+            (
+                "Checkout-cache was deployed on Friday.",
+                "Checkout-cache is hosted in us-east-1.",
+            ),
+            (
+                "Checkout-cache now uses snowflake IDs.",
+                "Checkout-cache stores its data in Postgres.",
+            ),
+            (
+                "Ana now teaches a Linux course.",
+                "Ana's laptop runs macOS.",
+            ),
+            (
+                "Ben reports to the head of Sales.",
+                "Ana reports to the head of Sales.",
+            ),
+            ("Ben owns a Tesla.", "Ana owns a Tesla."),
+            (
+                "Ben heads to Lisbon on Friday.",
+                "Ana heads to Lisbon on Friday.",
+            ),
+            ("Ana does not like Ben.", "Ana works with Ben."),
+            ("Ana has a meal plan.", "Ana has a retirement plan."),
+        ] {
+            let v = judge(new, old, Some(0.6));
+            assert!(
+                !matches!(v.op, Op::Supersede | Op::Update),
+                "{new} / {old}: {:?} {}",
+                v.op,
+                v.reason
+            );
         }
         // A list gains an item; "…, not X" corrects the old value.
         let v = judge(

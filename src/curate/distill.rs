@@ -107,8 +107,23 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         let cut = if prev.ends_with(',') || prev.ends_with(';') {
             if matches!(lw.as_str(), "and" | "but") {
                 Some(words.get(k + 1).map_or(off, |(o, _)| *o))
-            } else if prev.ends_with(';') || opens(&lw) {
+            } else if prev.ends_with(';') || CLAUSE_PRONOUNS.contains(&lw.as_str()) {
                 Some(off)
+            } else if CLAUSE_VERBS.contains(&lw.as_str()) {
+                // A verb after a comma opens a clause of its own only when
+                // the clause before has its verb and is no relative clause
+                // ("… requires Node 20, uses Prettier"; not "My brother,
+                // Tom, lives in Leeds" nor "Ana, who is my sister, lives …").
+                let before: Vec<String> = words
+                    .iter()
+                    .filter(|(o, _)| *o >= clause_start && *o < off)
+                    .map(|(_, w)| bare(w))
+                    .collect();
+                let has_verb = before.iter().any(|w| CLAUSE_VERBS.contains(&w.as_str()));
+                let relative = before
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "who" | "which" | "whose" | "that"));
+                (has_verb && !relative).then_some(off)
             } else {
                 None
             }
@@ -453,6 +468,17 @@ mod tests {
         let s = split("Diego lives in Valencia and works as an architect.");
         assert_eq!(s[1].text, "Diego works as an architect.");
         supported(&s[1], "Diego lives in Valencia and works as an architect.").unwrap();
+        // A verb after a comma opens a clause when the clause before has
+        // its own verb; an apposition or a relative clause does not.
+        assert_eq!(
+            clauses(
+                "The kiosk repo requires Node 20, uses Prettier for formatting, and runs Vitest for tests."
+            )
+            .len(),
+            3
+        );
+        assert_eq!(clauses("My brother, Tom, lives in Leeds.").len(), 1);
+        assert_eq!(clauses("Ana, who is my sister, lives in Porto.").len(), 1);
         // Lists of things are not clauses.
         assert_eq!(clauses("Bring salt and pepper, bread and cheese.").len(), 1);
         assert_eq!(clauses("The build needs cmake and libclang.").len(), 1);

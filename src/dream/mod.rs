@@ -80,10 +80,11 @@ fn same_attribute_word(a: &Analysis, b: &Analysis) -> bool {
     // "works from Lisbon": where someone is based; "was migrated to Redis"
     // / "stores its data in MongoDB": the database).
     let (oa, ob) = (own(a, prefix), own(b, prefix));
-    oa.intersection(&ob).next().is_some()
-        || a.attributes()
-            .keys()
-            .any(|k| b.attributes().contains_key(k))
+    if oa.intersection(&ob).next().is_some() {
+        return true;
+    }
+    let (xa, xb) = (a.attributes(), b.attributes());
+    xa.keys().any(|k| xb.contains_key(k))
 }
 
 /// The names a statement holds beyond its subject: runs of capitalised

@@ -354,6 +354,10 @@ impl TextIndex {
                 .chars()
                 .map(|c| if is_query_syntax(c) { ' ' } else { c })
                 .collect();
+            // A word that analyses to nothing requires nothing.
+            if !cleaned.chars().any(char::is_alphanumeric) {
+                continue;
+            }
             let (rq, _) = qp.parse_query_lenient(&cleaned);
             clauses.push((Occur::Must, rq));
         }
