@@ -905,6 +905,80 @@ pub fn place(
 }
 
 /// The decision over ranked topics (split from [`place`] for tests).
+/// Words that introduce a person by who they are to the writer ("my mum
+/// Halina", "Reza, my old flatmate", "a counsellor, Deborah").
+const RELATION_NOUNS: &[&str] = &[
+    "friend",
+    "flatmate",
+    "roommate",
+    "housemate",
+    "mum",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "brother",
+    "sister",
+    "aunt",
+    "uncle",
+    "cousin",
+    "niece",
+    "nephew",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "neighbour",
+    "neighbor",
+    "colleague",
+    "counsellor",
+    "counselor",
+    "therapist",
+    "mentor",
+    "godmother",
+    "godfather",
+    "stepmother",
+    "stepfather",
+];
+
+/// A person the statement introduces with a relation word and a name, as
+/// a slug of their first name: the name right after the relation word
+/// (after "," or one more word: "my mum Halina", "friend Tomás Herrera"),
+/// or right before "my"/"our" + the relation word ("Reza Karimi, my old
+/// flatmate"). None when there is no such name.
+fn introduced_person(text: &str) -> Option<String> {
+    let raw = crate::text::words_of(text);
+    let lower: Vec<String> = raw.iter().map(|w| w.to_lowercase()).collect();
+    let name_at = |k: usize| -> bool {
+        raw.get(k).is_some_and(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(char::is_alphabetic)
+                && !generic_stems().contains(&stem(w))
+        })
+    };
+    for (i, l) in lower.iter().enumerate() {
+        if !RELATION_NOUNS.contains(&l.as_str()) {
+            continue;
+        }
+        // After: "mum Halina", "counsellor, Deborah" (punctuation is gone).
+        if name_at(i + 1) {
+            return Some(slugify(&raw[i + 1], 32));
+        }
+        // Before: "Reza Karimi, my (old) flatmate".
+        let my = (i.saturating_sub(3)..i)
+            .rev()
+            .find(|&k| matches!(lower[k].as_str(), "my" | "our"))?;
+        if my > 0 && name_at(my - 1) {
+            let mut k = my - 1;
+            while k > 0 && name_at(k - 1) {
+                k -= 1;
+            }
+            return Some(slugify(&raw[k], 32));
+        }
+    }
+    None
+}
+
 pub fn decide(
     models: &Models,
     text: &str,
@@ -912,6 +986,21 @@ pub fn decide(
     use_model: bool,
     timeout: Duration,
 ) -> Placement {
+    // Someone new, introduced by who they are ("my old flatmate Reza"):
+    // their own topic, as a person would file it, unless they have one.
+    if let Some(name) = introduced_person(text)
+        && !ranked
+            .iter()
+            .any(|t| t.topic.rsplit('/').next() == Some(name.as_str()))
+        && let Ok(topic) = TopicPath::parse(&format!("people/{name}"))
+    {
+        return Placement {
+            topic,
+            placed_by: "new",
+            reason: format!("a person introduced by who they are ({name}), without a topic"),
+            model_calls: 0,
+        };
+    }
     let v = judge(ranked);
     let chosen = |choice: Option<usize>, by: &'static str, reason: String, calls: usize| {
         let (topic, by) = match choice {
@@ -1046,6 +1135,27 @@ mod tests {
                 assert!(second.contains(&i));
             }
         }
+    }
+
+    #[test]
+    fn a_person_introduced_by_who_they_are_is_found() {
+        let p = |t: &str| introduced_person(t);
+        assert_eq!(
+            p("My mum Halina is moving to Bradford").as_deref(),
+            Some("halina")
+        );
+        assert_eq!(
+            p("Reza Karimi, my old flatmate, flies in on 2 January").as_deref(),
+            Some("reza")
+        );
+        assert_eq!(
+            p("Started seeing a counsellor, Deborah, on Mondays").as_deref(),
+            Some("deborah")
+        );
+        // No name, or a calendar word after the relation: nobody.
+        assert_eq!(p("My partner added latex to her allergy list"), None);
+        assert_eq!(p("Dinner with my sister Monday"), None);
+        assert_eq!(p("The build needs cmake"), None);
     }
 
     #[test]
