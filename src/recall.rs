@@ -720,7 +720,31 @@ fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(Strin
         until: until(q),
         kind: q.kind.clone(),
     };
-    text.search(&lex_text, &filter, depth(q.k))
+    let hits = text.search(&lex_text, &filter, depth(q.k))?;
+    // A thing named by an identifier ("Which OS does host metis7 run?"):
+    // the entries that name it come first, whatever the other hosts'
+    // entries share with the question's other words.
+    let ids = crate::text::query_identifiers(&q.text);
+    if ids.is_empty() {
+        return Ok(hits);
+    }
+    let words: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let named = text.search_requiring(&words, &lex_text, &filter, depth(q.k))?;
+    if named.is_empty() {
+        return Ok(hits);
+    }
+    let top = hits.first().map_or(0.0, |h| h.2);
+    let mut out: Vec<(String, u64, f32)> = named
+        .into_iter()
+        .map(|(rel, key, score)| (rel, key, score + top))
+        .collect();
+    for h in hits {
+        if !out.iter().any(|o| o.0 == h.0) {
+            out.push(h);
+        }
+    }
+    out.truncate(depth(q.k));
+    Ok(out)
 }
 
 /// Runs a query through the tiers on an index that is already open and

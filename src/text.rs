@@ -219,6 +219,25 @@ const UNITS: &[&str] = &[
     "gib", "mib", "tib", "ghz", "mhz", "kwh", "kb", "gbit",
 ];
 
+/// Names of things written as identifiers in a query: letters with digits
+/// ("metis7", "web-03", "ec2"). Recall ranks the entries that hold one
+/// above the rest. (Words joined by hyphens are not: "dairy-free" and
+/// "career-high" are ordinary words.)
+pub fn query_identifiers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words_of(text) {
+        let w = w
+            .strip_suffix("'s")
+            .or_else(|| w.strip_suffix("’s"))
+            .unwrap_or(&w)
+            .to_string();
+        if is_identifier(&w) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// Verbs of a role toward a thing: "Zane *leads* project Mira".
 const ROLE_VERBS: &[&str] = &["leads", "manages", "owns", "chairs"];
 
@@ -1928,6 +1947,15 @@ mod tests {
         // A name of a known kind in passing names no attribute.
         assert!(terms("The build needs cmake 3.28 on Debian.").is_empty());
         assert!(terms("Ana likes tea.").is_empty());
+    }
+
+    #[test]
+    fn identifiers_in_a_query_are_names_with_digits() {
+        assert_eq!(
+            query_identifiers("Which OS does host metis7 run, and web-03's?"),
+            ["metis7", "web-03"]
+        );
+        assert!(query_identifiers("Which dairy-free desserts does Nate like in 2023?").is_empty());
     }
 
     #[test]

@@ -1368,3 +1368,51 @@ fn a_fact_naming_its_attribute_in_other_words_answers_the_question() {
         ["people/imani/checkout-cache-was-migrated-to-dynamodb"]
     );
 }
+
+#[test]
+fn a_thing_named_by_an_identifier_comes_before_its_look_alikes() {
+    // Six hosts' entries repeat every word of the question but the host;
+    // metis7's own answer shares only its name (and the words indexed with
+    // "reinstalled"). Notes on other things make those words rarer.
+    let env = Env::new();
+    let add = |text: &str, at: &str| {
+        env.json(&["add", "--raw", text, "--at", at]);
+    };
+    for host in ["atlas1", "boreas4", "calypso4", "dione1", "freya5", "leda6"] {
+        add(
+            &format!("Host {host} runs Arch Linux as its operating system."),
+            "infra/hosts",
+        );
+    }
+    for text in [
+        "Host metis7 has 48 GB of RAM.",
+        "Host metis7 sits in rack H7.",
+        "Host metis7 has 24 CPU cores.",
+        "Host metis7 has the IP address 10.11.193.85.",
+        "Host metis7 was reinstalled with Ubuntu 22.04.",
+    ] {
+        add(text, "infra/hosts");
+    }
+    for i in 1..=20 {
+        add(
+            &format!("Note number {i} about the garden and the weekly groceries."),
+            "notes/misc",
+        );
+    }
+    let (_, hits) = recall(
+        &env,
+        &[
+            "Which operating system does host metis7 run?",
+            "--tier",
+            "1",
+            "-k",
+            "3",
+        ],
+    );
+    assert_eq!(
+        paths(&hits)[0],
+        "infra/hosts/host-metis7-was-reinstalled-with-ubuntu-22-04",
+        "{:?}",
+        paths(&hits)
+    );
+}
