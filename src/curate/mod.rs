@@ -204,7 +204,7 @@ pub fn candidates(
 }
 
 /// The curation candidates among the searches of [`search`]: the BM25 top 5,
-/// the vector top 5 and the BM25 top 5 of the entries naming its subject.
+/// the vector top 5 and the BM25 top 10 of the entries naming its subject.
 pub fn candidates_from(
     tree: &Tree,
     models: &Models,

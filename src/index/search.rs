@@ -25,7 +25,9 @@ pub struct Searched {
     pub(crate) vector_top: usize,
     /// The statement's embedding, when an embedder is configured.
     pub qv: Option<Vec<f32>>,
-    /// BM25 top [`CANDIDATES`] among the entries that name the statement's
+    /// BM25 top 2 × [`CANDIDATES`] (superseded ones among them are dropped
+    /// later, and the older values of a fact match it best) among the
+    /// entries that name the statement's
     /// subject ("Host metis7 runs NixOS 24.05" finds metis7's entries even
     /// when other hosts' entries share more words).
     pub subject: Vec<String>,
@@ -52,7 +54,7 @@ pub fn search(models: &Models, idx: &MemIndex, text: &str) -> Result<Searched> {
         let words: Vec<&str> = subject.split(' ').collect();
         for (rel, _, _) in idx
             .text
-            .search_requiring(&words, text, &filter, CANDIDATES)?
+            .search_requiring(&words, text, &filter, 2 * CANDIDATES)?
         {
             if !out.subject.contains(&rel) {
                 out.subject.push(rel);
