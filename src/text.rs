@@ -316,7 +316,7 @@ fn fold_accents(w: &str) -> String {
 
 /// Words of a closed set whose members exclude each other, so that one in
 /// the place of another is another value ("the *east* bed" / "the *west*
-/// bed", "every *morning*" / "every *evening*"), never a paraphrase.
+/// bed"), never a paraphrase.
 const CONTRAST: &[&str] = &[
     "north",
     "south",
@@ -562,15 +562,10 @@ const ATTRIBUTE_TERMS: &[(&str, &str)] = &[
 
 /// The question words of the attributes a short statement names in other
 /// words ([`ATTRIBUTE_TERMS`]); none for a text of more than 40 words,
-/// which names many things.
-pub fn attribute_terms(statement: &str) -> Vec<String> {
-    attribute_terms_from(statement, false)
-}
-
-/// [`attribute_terms`]; with `named_only`, only of the attributes the
+/// which names many things. With `named_only`, only of the attributes the
 /// statement names with words ("reports to"), not those of a name's kind
 /// ("Redis"): the text embedded with a statement stays close to it.
-pub fn attribute_terms_from(statement: &str, named_only: bool) -> Vec<String> {
+pub fn attribute_terms(statement: &str, named_only: bool) -> Vec<String> {
     if statement.split_whitespace().count() > 40 {
         return Vec::new();
     }
@@ -1355,8 +1350,8 @@ impl Analysis {
 
     /// The attributes this statement names, each with the stems of the
     /// words that name it: attribute words ("manager", "due", "owned"),
-    /// the verbs that imply one toward a name ([`Self::implied`]), "operating
-    /// system", and names of a known kind (a database, an operating
+    /// the verbs that imply one toward a name ([`Self::implied`]) and names
+    /// of a known kind (a database, an operating
     /// system, an editor, a cloud region).
     pub fn attributes(&self) -> std::collections::BTreeMap<&'static str, BTreeSet<String>> {
         let mut out: std::collections::BTreeMap<&'static str, BTreeSet<String>> =
@@ -1386,8 +1381,6 @@ impl Analysis {
                     continue;
                 }
                 put(attr, &[&w.stem]);
-            } else if l == "operating" && next.as_deref() == Some("system") {
-                put("os", &[&w.stem, &self.words[i + 1].stem]);
             } else if let Some((_, attr)) = KIND_OF_NAME.iter().find(|(x, _)| *x == l)
                 // Written as a name ("Alpine 3.19", not "an alpine hike").
                 && w.value
@@ -1485,6 +1478,11 @@ impl Analysis {
             matches!(prev, Some("to"))
                 || before.windows(2).any(|p| p[0] == "to" && p[1] == "be")
                 || before.iter().any(|w| MODAL.contains(&w.as_str()))
+                // "As of June, Ana will lead …": a modal after it, too.
+                || lower[i + 1..]
+                    .iter()
+                    .take(8)
+                    .any(|x| matches!(x.as_str(), "will" | "shall" | "going"))
         };
         let mut out = Vec::new();
         for (i, w) in lower.iter().enumerate() {
@@ -1519,11 +1517,6 @@ impl Analysis {
                 || (i > 0 && self.words[i].raw.starts_with(|c: char| c.is_uppercase()))
                 || said_before
                 || (!UNPLANNED.contains(&w.as_str()) && planned(i))
-                // "As of June, Ana will lead …": still a plan.
-                || lower[i + 1..]
-                    .iter()
-                    .take(8)
-                    .any(|x| matches!(x.as_str(), "will" | "shall" | "going"))
             {
                 continue;
             }
@@ -1938,7 +1931,7 @@ mod tests {
 
     #[test]
     fn an_attribute_named_in_other_words_gets_the_question_words() {
-        let terms = attribute_terms;
+        let terms = |t: &str| attribute_terms(t, false);
         assert!(terms("Ana Ortiz reports to Ben Weiss.").contains(&"manager".to_string()));
         assert!(terms("Gateway-worker was migrated to Redis.").contains(&"database".to_string()));
         assert!(terms("Project Badger's deadline slipped to May 3.").contains(&"due".to_string()));

@@ -558,12 +558,6 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // and the statements sit side by side (or are merged) instead.
     if related && !o.new_values.is_empty() && !o.lost_values.is_empty() {
         let change = format!("{} -> {}", list(&o.lost_values), list(&o.new_values));
-        // Changed slots: the old statement's words holding a lost value
-        // ("fact number 1 about rack 1" -> "… 2 … rack 2": two slots).
-        // A value of several words side by side ("Arch Linux", "March 8",
-        // "Sofia Adeyemi") fills one slot.
-        // Numbers written in groups ("0171 555 0192") are one value too:
-        // a run of adjacent value words is one slot when any of it changed.
         // One word of the frame may differ on each side when both name the
         // same attribute ("Host X *runs* Ubuntu as its OS" / "Host X was
         // reinstalled with Debian").

@@ -286,7 +286,7 @@ fn attribute_hint(e: &Entry, named_only: bool) -> Vec<String> {
     if e.meta.source.via.as_deref() == Some("conversation") || speaker_of(e).is_some() {
         return Vec::new();
     }
-    crate::text::attribute_terms_from(&plain_text(e.statement()), named_only)
+    crate::text::attribute_terms(&plain_text(e.statement()), named_only)
 }
 
 /// Whether a title only repeats the opening of the statement `st` (plain

@@ -25,11 +25,11 @@ pub struct Searched {
     pub(crate) vector_top: usize,
     /// The statement's embedding, when an embedder is configured.
     pub qv: Option<Vec<f32>>,
-    /// BM25 top 2 × [`CANDIDATES`] (superseded ones among them are dropped
-    /// later, and the older values of a fact match it best) among the
-    /// entries that name the statement's
-    /// subject ("Host metis7 runs NixOS 24.05" finds metis7's entries even
-    /// when other hosts' entries share more words).
+    /// BM25 top 2 × [`CANDIDATES`] among the entries that name the
+    /// statement's subject ("Host metis7 runs NixOS 24.05" finds metis7's
+    /// entries even when other hosts' entries share more words). Twice as
+    /// deep: older, superseded values of a fact match it best and are
+    /// dropped later.
     pub subject: Vec<String>,
 }
 

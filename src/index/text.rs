@@ -314,18 +314,7 @@ impl TextIndex {
         for (field, boost) in fields {
             qp.set_field_boost(field, boost);
         }
-        // Natural language, not query syntax: no operators, fields or phrases.
-        let cleaned: String = query
-            .to_lowercase()
-            .split_whitespace()
-            .map(|w| {
-                w.trim_start_matches(['-', '+'])
-                    .chars()
-                    .map(|c| if is_query_syntax(c) { ' ' } else { c })
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
+        let cleaned = plain_query(query);
         let (cjk, rest) = super::analyzer::split_cjk(&cleaned);
         let (q, _) = qp.parse_query_lenient(&rest);
         let q: Box<dyn Query> = if cjk.is_empty() {
@@ -349,11 +338,7 @@ impl TextIndex {
         };
         let mut clauses = vec![(Occur::Must, q)];
         for w in required {
-            let cleaned: String = w
-                .to_lowercase()
-                .chars()
-                .map(|c| if is_query_syntax(c) { ' ' } else { c })
-                .collect();
+            let cleaned = plain_query(w);
             // A word that analyses to nothing requires nothing.
             if !cleaned.chars().any(char::is_alphanumeric) {
                 continue;
@@ -523,6 +508,21 @@ fn doc_time(searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Option<i
         .i64("time")
         .ok()
         .and_then(|c| c.first(addr.doc_id))
+}
+
+/// Natural language, not query syntax: lower case, without operators,
+/// fields or phrases.
+fn plain_query(text: &str) -> String {
+    text.to_lowercase()
+        .split_whitespace()
+        .map(|w| {
+            w.trim_start_matches(['-', '+'])
+                .chars()
+                .map(|c| if is_query_syntax(c) { ' ' } else { c })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn is_query_syntax(c: char) -> bool {

@@ -943,7 +943,7 @@ const RELATION_NOUNS: &[&str] = &[
 
 /// A person the statement introduces with a relation word and a name, as
 /// a slug of their first name: the name right after the relation word
-/// (after "," or one more word: "my mum Halina", "friend Tomás Herrera"),
+/// ("my mum Halina", "friend Tomás Herrera", "a counsellor, Deborah"),
 /// or right before "my"/"our" + the relation word ("Reza Karimi, my old
 /// flatmate"). None when there is no such name.
 fn introduced_person(text: &str) -> Option<String> {
@@ -967,8 +967,11 @@ fn introduced_person(text: &str) -> Option<String> {
         // Before: "Reza Karimi, my (old) flatmate".
         let my = (i.saturating_sub(3)..i)
             .rev()
-            .find(|&k| matches!(lower[k].as_str(), "my" | "our"))?;
-        if my > 0 && name_at(my - 1) {
+            .find(|&k| matches!(lower[k].as_str(), "my" | "our"));
+        if let Some(my) = my
+            && my > 0
+            && name_at(my - 1)
+        {
             let mut k = my - 1;
             while k > 0 && name_at(k - 1) {
                 k -= 1;
@@ -1156,6 +1159,11 @@ mod tests {
         assert_eq!(p("My partner added latex to her allergy list"), None);
         assert_eq!(p("Dinner with my sister Monday"), None);
         assert_eq!(p("The build needs cmake"), None);
+        // A relation word without a name does not hide a later one.
+        assert_eq!(
+            p("A friend of mine and his cousin Ines visit in May").as_deref(),
+            Some("ines")
+        );
     }
 
     #[test]
