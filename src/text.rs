@@ -607,6 +607,64 @@ pub fn attribute_terms(statement: &str, named_only: bool) -> Vec<String> {
 /// "in the *rollout* phase" cannot both hold.
 pub const SINGLE_VALUED: &[&str] = &["phase", "stage", "status", "priority", "severity", "tier"];
 
+/// A service, job or component named as software is named, in lower case
+/// with hyphens: `search-sync`, `ledger-api`, `billing-worker` (not
+/// "co-worker" or "long-term").
+fn is_service_name(w: &str) -> bool {
+    const LAST: &[&str] = &[
+        "api",
+        "sync",
+        "worker",
+        "workers",
+        "service",
+        "svc",
+        "db",
+        "cache",
+        "indexer",
+        "gateway",
+        "proxy",
+        "server",
+        "bot",
+        "cron",
+        "queue",
+        "consumer",
+        "producer",
+        "scheduler",
+        "daemon",
+        "exporter",
+        "collector",
+        "router",
+        "relay",
+        "broker",
+        "registry",
+        "controller",
+        "operator",
+        "ingest",
+        "ingester",
+        "loader",
+        "etl",
+        "web",
+        "ui",
+        "cli",
+        "backend",
+        "frontend",
+        "runner",
+        "mailer",
+        "notifier",
+    ];
+    const NOT_FIRST: &[&str] = &[
+        "co", "ex", "non", "pre", "re", "self", "sub", "anti", "multi", "web", "mail", "e",
+    ];
+    let parts: Vec<&str> = w.split('-').collect();
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[0].len() >= 3
+        && !NOT_FIRST.contains(&parts[0])
+        && parts.last().is_some_and(|l| LAST.contains(l))
+}
+
 /// A cloud region written as providers write them (`eu-central-1`,
 /// `us-east-2`, `europe-west1`).
 fn is_region(w: &str) -> bool {
@@ -1197,6 +1255,7 @@ impl Analysis {
                 || ATTRIBUTE_WORDS.iter().any(|(x, _)| *x == base);
             let value = !unit
                 && (has_digit
+                    || is_service_name(&base)
                     || CONTRAST.contains(&w.as_str())
                     || w.starts_with('#')
                     || inner_upper
@@ -1331,13 +1390,20 @@ impl Analysis {
                     None => continue,
                 },
             };
-            let next = self.words[i + 1..].iter().find(|x| {
+            let next = self.words[i + 1..].iter().position(|x| {
                 !matches!(
                     x.raw.to_lowercase().as_str(),
                     "to" | "into" | "from" | "back" | "over" | "the"
                 )
             });
-            if next.is_none_or(|x| x.value) {
+            let next = next.map(|k| i + 1 + k);
+            // A cloud region or a name with digits is no place to live
+            // ("moved to eu-central-1", "moved to rack B4").
+            let place = |k: usize| {
+                let l = self.words[k].raw.to_lowercase();
+                !is_region(&l) && !l.chars().any(|c| c.is_ascii_digit())
+            };
+            if next.is_none_or(|k| self.words[k].value && place(k)) {
                 let stems = self.words[i..i + len]
                     .iter()
                     .map(|x| x.stem.clone())
@@ -1581,7 +1647,15 @@ impl Analysis {
             .iter()
             .take_while(|x| x.stop && !OWNERS.contains(&x.raw.to_lowercase().as_str()))
             .count();
-        (opening..(opening + 1).min(w.len().saturating_sub(1))).find_map(|i| {
+        // The owner may be a name of several words ("Uncle Radek's").
+        (opening..(opening + 3).min(w.len().saturating_sub(1))).find_map(|i| {
+            if i > opening
+                && !w[opening..i]
+                    .iter()
+                    .all(|x| x.value || x.raw.chars().next().is_some_and(char::is_uppercase))
+            {
+                return None;
+            }
             let owner = w[i].raw.to_lowercase();
             let possessive =
                 owner.ends_with("'s") || owner.ends_with("’s") || owner.ends_with("s'");

@@ -309,6 +309,138 @@ fn not_the_old_value(a: &Analysis, b: &Analysis) -> Option<String> {
     })
 }
 
+/// Whether one of `only` stands right before a noun that holds one value
+/// ("the *beta* phase": [`crate::text::SINGLE_VALUED`]).
+fn head_before_single(an: &Analysis, only: &std::collections::BTreeSet<String>) -> bool {
+    an.words.windows(2).any(|p| {
+        only.contains(&p[0].stem)
+            && crate::text::SINGLE_VALUED.contains(&p[1].raw.to_lowercase().as_str())
+    })
+}
+
+/// Whether one subject is the other with a kind or a title in front
+/// ("project tamarind" / "tamarind", "grandpa ernesto" / "ernesto").
+fn shortened(x: &str, y: &str) -> bool {
+    const KIND_OR_TITLE: &[&str] = &[
+        "project",
+        "team",
+        "host",
+        "server",
+        "service",
+        "app",
+        "repo",
+        "product",
+        "client",
+        "customer",
+        "grandpa",
+        "grandma",
+        "granny",
+        "grandad",
+        "grandfather",
+        "grandmother",
+        "uncle",
+        "aunt",
+        "auntie",
+        "cousin",
+        "dr",
+        "doctor",
+        "prof",
+        "professor",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "coach",
+        "nurse",
+    ];
+    let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
+    long.split_once(' ')
+        .is_some_and(|(first, rest)| rest == short && KIND_OR_TITLE.contains(&first))
+}
+
+/// The one element of a set of one.
+fn only(set: &std::collections::BTreeSet<String>) -> Option<&str> {
+    (set.len() == 1)
+        .then(|| set.iter().next().map(String::as_str))
+        .flatten()
+}
+
+/// The noun that says what kind of value `value` is: the content word
+/// right after it ("the Payments *team*", "the #ops *channel*"), else right
+/// before it ("*rack* H3", "*port* 8080", "*version* 1.5.8", "*Debian* 11"),
+/// or before a copula there ("the *extension* is 7820"). `changed`: the
+/// values that differ between the two statements, never an anchor.
+fn anchor(
+    an: &Analysis,
+    value: &str,
+    changed: &std::collections::BTreeSet<String>,
+) -> Option<String> {
+    let i = an.words.iter().position(|w| w.value && w.stem == value)?;
+    let at = an.words[i].pos;
+    // A name both keep is what the value belongs to ("PostgreSQL 13" /
+    // "PostgreSQL 15").
+    let noun = |w: &crate::text::Word| {
+        !w.stop && !w.stem.is_empty() && (!w.value || !changed.contains(&w.stem))
+    };
+    let before = |k: usize| {
+        i.checked_sub(k)
+            .and_then(|j| an.words.get(j))
+            .filter(|w| w.pos + k == at)
+    };
+    an.words
+        .get(i + 1)
+        .filter(|w| w.pos == at + 1 && noun(w))
+        .or_else(|| before(1).filter(|w| noun(w)))
+        .or_else(|| {
+            before(1)
+                .filter(|w| matches!(w.raw.to_lowercase().as_str(), "is" | "are" | "was" | "were"))
+                .and_then(|_| before(2))
+                .filter(|w| noun(w))
+        })
+        .map(|w| w.stem.clone())
+}
+
+/// Whether one of `words` (words only this side has) stands right before a
+/// content word both statements have, outside their subjects and `keep`:
+/// it qualifies that word, so the two name different things ("the Android
+/// *TV* app" / "the Android app", "*younger* cat" / "*older* cat").
+fn qualifies_shared(
+    an: &Analysis,
+    words: &[&String],
+    shared: &std::collections::BTreeSet<String>,
+    keep: &[&str],
+) -> bool {
+    let subject: std::collections::BTreeSet<&str> =
+        an.subject.iter().flat_map(|s| s.split(' ')).collect();
+    an.words.windows(2).any(|p| {
+        p[1].pos == p[0].pos + 1
+            && words.iter().any(|w| **w == p[0].stem)
+            && !p[1].stop
+            && shared.contains(&p[1].stem)
+            && !subject.contains(p[1].stem.as_str())
+            && !keep.contains(&p[1].stem.as_str())
+    })
+}
+
+/// Verbs that relate a subject to a place, a value or a holder.
+const RELATION_VERBS: &[&str] = &[
+    "sit", "sits", "sat", "run", "runs", "ran", "serve", "serves", "listen", "listens", "store",
+    "stores", "host", "hosts", "live", "lives", "works", "use", "uses", "keep", "keeps", "kept",
+    "reach", "stay", "stays", "go", "goes", "went", "is", "are", "was", "were", "be", "been",
+    "got", "gets", "get",
+];
+
+/// Whether each of `words` (stems of this side) is written as a verb: a
+/// relation verb or a past participle ("moved", "retained").
+fn only_verbs(an: &Analysis, words: &[&String]) -> bool {
+    words.iter().all(|s| {
+        an.words.iter().filter(|w| &&w.stem == s).all(|w| {
+            let l = w.raw.to_lowercase();
+            RELATION_VERBS.contains(&l.as_str()) || (l.len() >= 5 && l.ends_with("ed"))
+        })
+    })
+}
+
 /// Deterministic verdict for a new statement against one existing one.
 pub fn judge(new: &str, old: &str, cosine: Option<f32>) -> Verdict {
     judge_with(new, &Analysis::new(new), old, &Analysis::new(old), cosine)
@@ -336,6 +468,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     if let (Some(sa), Some(sb)) = (&a.subject, &b.subject)
         && sa != sb
         && !a.mentions(sb)
+        // The same name, once with its kind or title ("Project Tamarind" /
+        // "Tamarind", "Grandpa Ernesto" / "Ernesto").
+        && !shortened(sa, sb)
         // "CI takes 12 minutes" / "Our CI pipeline takes …": the writer's
         // CI, not the writer.
         && !(sb == "@user" && b.owned_by_writer() && b.mentions(sa))
@@ -597,6 +732,60 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 vec![Op::Add, Op::Merge],
             );
         }
+        // The one changed value of each side is named by the same noun
+        // ("moved to *rack* H3" / "sits in *rack* C9", "the Payments
+        // *team*" / "the Platform *team*"), or both name the same
+        // attribute and one side no such noun: the words around it say the same relation
+        // another way ("was upgraded to" / "runs … in production"), unless
+        // one of them names another thing by qualifying a word both have
+        // ("the Android *TV* app", "Lina's *student* loan").
+        if let (Some(lost), Some(new)) = (only(&o.lost_values), only(&o.new_values))
+            && named
+            && slots(b, &o.lost_values) == 1
+            && slots(a, &o.new_values) == 1
+            && nonvalue_new.len() <= 2
+            && nonvalue_old.len() <= 2
+            && !one_of_several(b, &o.lost_values)
+        {
+            let changed: std::collections::BTreeSet<String> =
+                o.lost_values.union(&o.new_values).cloned().collect();
+            let (an_old, an_new) = (anchor(b, lost, &changed), anchor(a, new, &changed));
+            // A name as the anchor ("FI 614" / "FI 615") says less of what
+            // the value is than a noun: only verbs may differ around it.
+            let by_name = an_old
+                .as_deref()
+                .is_some_and(|n| b.words.iter().any(|w| w.value && w.stem == n));
+            let same_noun = an_old.is_some()
+                && an_old == an_new
+                && (!by_name || (only_verbs(a, &nonvalue_new) && only_verbs(b, &nonvalue_old)));
+            // The anchor may be qualified ("*phone* extension" /
+            // "extension").
+            let keep: Vec<&str> = an_old
+                .iter()
+                .chain(an_new.iter())
+                .map(String::as_str)
+                .collect();
+            if (same_noun || (same_attribute && (an_old.is_none() || an_new.is_none())))
+                && !qualifies_shared(a, &nonvalue_new, &o.shared, &keep)
+                && !qualifies_shared(b, &nonvalue_old, &o.shared, &keep)
+                // Nouns on both sides may name two things ("Tom's *talk* is
+                // in room 935" / "Tom's *office* is in room 837"); verbs on
+                // one side only relate the subject to the value.
+                && (only_verbs(a, &nonvalue_new) || only_verbs(b, &nonvalue_old))
+                // Each side qualifies the noun its own way: "Mia's *phone*
+                // number" / "Mia's *work* number".
+                && !(qualifies_shared(a, &nonvalue_new, &o.shared, &[])
+                    && qualifies_shared(b, &nonvalue_old, &o.shared, &[]))
+            {
+                let how = an_old.map_or("the same attribute".to_string(), |n| {
+                    format!("the same {n}")
+                });
+                return clear(
+                    Op::Supersede,
+                    format!("{how} said another way, value {change}"),
+                );
+            }
+        }
         return unclear(
             Op::Add,
             format!("different values ({change}) with other differences"),
@@ -626,6 +815,30 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         && (o.only_new.is_empty() || (o.cov_new >= 0.85 && o.only_new.len() <= 1 && !swap))
     {
         return clear(Op::Noop, "already covered by the existing entry");
+    }
+    // The word before a noun that holds one value, the old statement a
+    // change itself ("moved into the *discovery* phase" / "is in the
+    // *planning* phase"): its change words are not content to restate.
+    let core_old: std::collections::BTreeSet<String> =
+        nonvalue_old.iter().map(|s| (*s).clone()).collect();
+    if o.only_new.len() == 1
+        && core_old.len() == 1
+        && o.only_old.len() > core_old.len()
+        && o.new_values.is_empty()
+        && o.lost_values.is_empty()
+        && o.shared_beyond_subject >= 1
+        && head_before_single(a, &o.only_new)
+        && head_before_single(b, &core_old)
+        && !one_of_several(b, &core_old)
+    {
+        return clear(
+            Op::Supersede,
+            format!(
+                "one value of a single-valued attribute ({} -> {})",
+                list(&core_old),
+                list(&o.only_new)
+            ),
+        );
     }
     // One word swapped at the end of the sentence (the object): a value
     // written in lower case changed ("is blue" -> "is green").
@@ -659,15 +872,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         }
         // The word before a noun that holds one value ("in the *beta*
         // phase" / "in the *rollout* phase"): a new value.
-        let head_after = |an: &Analysis, only: &std::collections::BTreeSet<String>| {
-            an.words.windows(2).any(|p| {
-                only.contains(&p[0].stem)
-                    && crate::text::SINGLE_VALUED.contains(&p[1].raw.to_lowercase().as_str())
-            })
-        };
         if swap
-            && head_after(a, &o.only_new)
-            && head_after(b, &o.only_old)
+            && head_before_single(a, &o.only_new)
+            && head_before_single(b, &o.only_old)
             && !one_of_several(b, &o.only_old)
         {
             return clear(

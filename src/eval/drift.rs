@@ -958,8 +958,17 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
                 out.op == "superseded" && written.get(target) == Some(&s.fact)
             };
             if !right {
-                r.curation_mistakes
-                    .push(format!("{}: {} {target} ({})", s.text, out.op, out.reason));
+                // The fact's statement before this one, to read the pair.
+                let before = statements[..i]
+                    .iter()
+                    .rev()
+                    .find(|p| p.fact == s.fact)
+                    .map(|p| format!(" [after \"{}\"]", p.text))
+                    .unwrap_or_default();
+                r.curation_mistakes.push(format!(
+                    "{}: {} {target} ({}){before}",
+                    s.text, out.op, out.reason
+                ));
             }
             if matches!(out.op, "added" | "superseded") {
                 written.insert(out.path.clone(), s.fact);
