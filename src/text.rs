@@ -1283,9 +1283,14 @@ impl Analysis {
         } else {
             // A name, with the capitalised words that follow it ("Project
             // Atlas", "Casa Luna"): one subject.
+            // An identifier opening the statement names its subject
+            // ("build-box-12 runs Debian 11").
+            let id_first = words
+                .first()
+                .is_some_and(|w| w.pos == 0 && is_identifier(&w.raw));
             let start = words.iter().take(4).position(|w| {
                 w.value
-                    && !w.raw.chars().any(|c| c.is_ascii_digit())
+                    && (!w.raw.chars().any(|c| c.is_ascii_digit()) || (id_first && w.pos == 0))
                     // "the east bed": a value, not the subject ("North
                     // Carolina" is a name).
                     && !CONTRAST.contains(&w.raw.as_str())
@@ -1296,6 +1301,10 @@ impl Analysis {
                     // A possessive ends the name: "Hiroshi's GP" is Hiroshi's.
                     let mut run: Vec<&Word> = Vec::new();
                     for w in words[i..].iter().take(3) {
+                        if id_first && w.pos == 0 {
+                            run.push(w);
+                            break;
+                        }
                         if !w.value || w.raw.chars().any(|c| c.is_ascii_digit()) {
                             break;
                         }
@@ -2034,6 +2043,44 @@ mod tests {
         assert!(!implied("Bjorn works at Bosch.").contains("live"));
         assert!(implied("Helga moved to room 925.").is_empty());
         assert!(implied("Bjorn works from home.").is_empty());
+    }
+
+    #[test]
+    fn lower_case_service_names_are_names() {
+        for w in ["search-sync", "ledger-api", "billing-worker", "orders-db"] {
+            assert!(is_service_name(w), "{w}");
+        }
+        for w in [
+            "co-worker",
+            "long-term",
+            "well-known",
+            "e-mail",
+            "read-only",
+            "web-server",
+        ] {
+            assert!(!is_service_name(w), "{w}");
+        }
+        let a = Analysis::new("The search-sync service is owned by the Platform team.");
+        assert_eq!(a.subject.as_deref(), Some("search-sync"));
+    }
+
+    #[test]
+    fn a_region_or_an_identifier_is_no_place_to_live() {
+        assert!(
+            Analysis::new("Ana moved to Lisbon.")
+                .implied()
+                .contains("live")
+        );
+        assert!(
+            !Analysis::new("Ledger-api was moved to eu-central-1.")
+                .implied()
+                .contains("live")
+        );
+        assert!(
+            !Analysis::new("Host atlas2 was moved to rack B4.")
+                .implied()
+                .contains("live")
+        );
     }
 
     #[test]

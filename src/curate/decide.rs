@@ -1067,6 +1067,100 @@ mod tests {
     }
 
     #[test]
+    fn a_new_value_named_by_the_same_noun_in_other_words_supersedes() {
+        for (old, new) in [
+            (
+                "Host pallas3 was moved to rack H3.",
+                "Host pallas3 sits in rack C9.",
+            ),
+            (
+                "Tom Raman sits in room 935.",
+                "Tom Raman's office is in room 837.",
+            ),
+            (
+                "Ledger-worker was upgraded to version 1.5.8.",
+                "Ledger-worker runs version 4.7.7 in production.",
+            ),
+            // The same attribute, one side without the noun.
+            (
+                "Ivan Silva's extension changed to 5907.",
+                "Ivan Silva's phone extension is 8222.",
+            ),
+            (
+                "Ledger-api was moved to the eu-central-1 region.",
+                "Ledger-api is deployed in eu-north-1.",
+            ),
+            // A lower-case service name is the subject.
+            (
+                "Ownership of search-sync passed to the Payments team.",
+                "The search-sync service is owned by the Platform team.",
+            ),
+            // A name both keep is what the value belongs to.
+            (
+                "build-box-12 runs Debian 11.",
+                "build-box-12 was reimaged with Debian 12.",
+            ),
+            // The old statement's change words are not content to restate.
+            (
+                "Project Larch moved into the discovery phase.",
+                "Project Larch is in the planning phase.",
+            ),
+        ] {
+            assert_eq!(op(new, old), Op::Supersede, "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn the_same_kind_of_value_of_another_thing_is_added() {
+        for (old, new) in [
+            // Nouns on both sides: two things in rooms.
+            ("Tom's talk is in room 935.", "Tom's office is in room 837."),
+            // Each side qualifies the noun its own way.
+            (
+                "Mia's phone number is 555-1234.",
+                "Mia's work number is 555-9876.",
+            ),
+            // A word qualifying a word both have.
+            (
+                "The Android app targets API level 34.",
+                "The Android TV app targets API level 31.",
+            ),
+            // Anchored by a name both keep, with other words than verbs.
+            (
+                "Our flight to Reykjavik is FI 615.",
+                "Our flight back from Reykjavik is FI 614.",
+            ),
+            // A relative of a person named in several words.
+            (
+                "Uncle Radek lives in Brno.",
+                "Uncle Radek's daughter lives in Olomouc.",
+            ),
+            // Two services.
+            (
+                "The search-sync service listens on port 6377.",
+                "The ledger-sync service listens on port 6143.",
+            ),
+        ] {
+            assert_ne!(op(new, old), Op::Supersede, "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn a_kind_or_title_before_a_name_is_the_same_subject() {
+        assert!(shortened("project halcyon", "halcyon"));
+        assert!(shortened("ernesto", "grandpa ernesto"));
+        assert!(!shortened("vacuum analyz", "analyz"));
+        assert!(!shortened("ana silva", "ana"));
+        assert_eq!(
+            op(
+                "Halcyon moved to the testing phase.",
+                "Project Halcyon is in the design phase."
+            ),
+            Op::Supersede
+        );
+    }
+
+    #[test]
     fn clear_cases() {
         assert_eq!(
             op("Alice lives in Berlin.", "alice lives in berlin"),

@@ -204,7 +204,8 @@ pub fn candidates(
 }
 
 /// The curation candidates among the searches of [`search`]: the BM25 top 5,
-/// the vector top 5 and the BM25 top 10 of the entries naming its subject.
+/// the vector top 5 and the first 10 live entries naming its subject (BM25
+/// order).
 pub fn candidates_from(
     tree: &Tree,
     models: &Models,
@@ -223,6 +224,7 @@ pub fn candidates_from(
             rels.push(rel.clone());
         }
     }
+    let general = rels.len();
     for rel in &s.subject {
         if !rels.contains(rel) {
             rels.push(rel.clone());
@@ -235,7 +237,12 @@ pub fn candidates_from(
     };
     let qv = s.qv.clone();
     let mut out = Vec::new();
-    for rel in rels {
+    let mut subject_live = 0;
+    for (n, rel) in rels.into_iter().enumerate() {
+        // The entries naming the subject: the first 2 × CANDIDATES live ones.
+        if n >= general && subject_live >= 2 * CANDIDATES {
+            break;
+        }
         let path = rel.trim_end_matches(".md").to_string();
         if exclude.contains(&path) || rel.starts_with(crate::paths::ARCHIVE_DIR) {
             continue;
@@ -254,6 +261,7 @@ pub fn candidates_from(
         if idx.text.is_superseded(&path, &e.meta.id)? || crate::quarantine::is_quarantined(&e) {
             continue;
         }
+        subject_live += usize::from(n >= general);
         let statement = plain_text(e.statement());
         out.push(Candidate {
             id: e.meta.id.clone(),

@@ -25,13 +25,17 @@ pub struct Searched {
     pub(crate) vector_top: usize,
     /// The statement's embedding, when an embedder is configured.
     pub qv: Option<Vec<f32>>,
-    /// BM25 top 2 × [`CANDIDATES`] among the entries that name the
+    /// BM25 top [`SUBJECT_DEPTH`] among the entries that name the
     /// statement's subject ("Host metis7 runs NixOS 24.05" finds metis7's
-    /// entries even when other hosts' entries share more words). Twice as
-    /// deep: older, superseded values of a fact match it best and are
-    /// dropped later.
+    /// entries even when other hosts' entries share more words); curation
+    /// takes the first 2 × [`CANDIDATES`] live ones (a subject with many
+    /// changed facts has more superseded entries than live ones, and the
+    /// older values of a fact match it best).
     pub subject: Vec<String>,
 }
+
+/// How deep [`search`] looks among the entries naming the subject.
+pub const SUBJECT_DEPTH: usize = 40;
 
 /// How deep [`search`] looks (placement aggregates these by topic).
 pub const SEARCH_DEPTH: usize = 20;
@@ -54,7 +58,7 @@ pub fn search(models: &Models, idx: &MemIndex, text: &str) -> Result<Searched> {
         let words: Vec<&str> = subject.split(' ').collect();
         for (rel, _, _) in idx
             .text
-            .search_requiring(&words, text, &filter, 2 * CANDIDATES)?
+            .search_requiring(&words, text, &filter, SUBJECT_DEPTH)?
         {
             if !out.subject.contains(&rel) {
                 out.subject.push(rel);
