@@ -1681,6 +1681,34 @@ impl Analysis {
         })
     }
 
+    /// The kind noun right after the subject's name ("the checkout-cache
+    /// *service*", "the Atlas *project*"): part of the name, not content.
+    pub fn subject_kind(&self) -> Option<&str> {
+        const KINDS: &[&str] = &[
+            "service",
+            "job",
+            "app",
+            "team",
+            "project",
+            "host",
+            "server",
+            "cluster",
+            "repo",
+            "bot",
+            "worker",
+            "pipeline",
+            "queue",
+            "deployment",
+        ];
+        let subject: BTreeSet<&str> = self.subject.as_deref()?.split(' ').collect();
+        self.words.windows(2).find_map(|p| {
+            (p[1].pos == p[0].pos + 1
+                && subject.contains(p[0].stem.as_str())
+                && KINDS.contains(&p[1].raw.to_lowercase().as_str()))
+            .then_some(p[1].stem.as_str())
+        })
+    }
+
     pub fn last_content_stem(&self) -> Option<&str> {
         self.words
             .iter()

@@ -332,6 +332,7 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
         "drift (seed {}): {} facts about {} subjects, {} changed, {} statements\n\
          current recall@1 {:.3} (fact found {:.3}; {} asked)  as-of recall@1 {:.3} (fact found {:.3}; {} asked)  stale hits {}\n\
          first statements: {}\nchanges: {}\n\
+         filed in {} topics: {:.2} topics per subject, topic purity {:.3}\n\
          add p50 {:.1} ms ({:.0} s in all)  recall p50 {:.1} ms",
         r.seed,
         r.facts,
@@ -347,6 +348,9 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
         r.stale_current,
         ops(&r.first_ops),
         ops(&r.change_ops),
+        r.topics,
+        r.topics_per_subject,
+        r.topic_purity,
         r.add_ms_p50,
         r.add_s_total,
         r.recall_ms_p50

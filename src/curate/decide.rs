@@ -562,10 +562,12 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // "…, not the 4th" corrects; it does not negate the statement.
     let negation_flip = negation_flip && not_old.is_none();
     let light = |s: &str| crate::text::is_frame_word(s);
+    // The kind after a name is part of it ("the gateway-api *service*").
     let nonvalue_new: Vec<&String> = o
         .only_new
         .iter()
         .filter(|s| !o.new_values.contains(*s) && !light(s) && !attr_new.contains(*s))
+        .filter(|s| Some(s.as_str()) != a.subject_kind())
         .collect();
     // The old statement's own change words ("was upgraded to 48 GB") are
     // not content a restatement must repeat.
@@ -573,6 +575,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         .only_old
         .iter()
         .filter(|s| !o.lost_values.contains(*s) && !light(s) && !attr_old.contains(*s))
+        .filter(|s| Some(s.as_str()) != b.subject_kind())
         .filter(|s| {
             !b.words
                 .iter()

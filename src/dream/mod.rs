@@ -64,35 +64,14 @@ fn same_attribute_word(a: &Analysis, b: &Analysis) -> bool {
             .take_while(|(x, y)| x.stem == y.stem)
             .count()
     };
-    // The kind right after a name is part of it ("the checkout-cache
-    // *service*").
-    const KINDS: &[&str] = &[
-        "service",
-        "job",
-        "app",
-        "team",
-        "project",
-        "host",
-        "server",
-        "cluster",
-        "repo",
-        "bot",
-        "worker",
-        "pipeline",
-        "queue",
-        "deployment",
-    ];
     let own = |x: &Analysis, skip: usize| -> std::collections::BTreeSet<String> {
+        // The kind right after a name is part of it ("the checkout-cache
+        // *service*").
+        let kind = x.subject_kind();
         x.words
             .iter()
-            .enumerate()
             .skip(skip)
-            .filter(|(i, w)| {
-                !(KINDS.contains(&w.raw.to_lowercase().as_str())
-                    && i.checked_sub(1)
-                        .is_some_and(|j| subject.contains(x.words[j].stem.as_str())))
-            })
-            .map(|(_, w)| w)
+            .filter(|w| Some(w.stem.as_str()) != kind)
             .filter(|w| !w.stop && !w.value && !w.stem.is_empty())
             .filter(|w| !subject.contains(w.stem.as_str()))
             .filter(|w| {

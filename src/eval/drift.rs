@@ -868,6 +868,13 @@ pub struct Report {
     /// Top-5 hits of current-value questions showing an older value of the
     /// asked fact as current.
     pub stale_current: usize,
+    /// Where the entries were filed: how many topics hold each subject's
+    /// entries (mean; a person keeps one subject in one topic) and the
+    /// share of entries in a topic whose most frequent subject is theirs
+    /// (purity; a topic of one subject's entries is pure).
+    pub topics_per_subject: f64,
+    pub topic_purity: f64,
+    pub topics: usize,
     /// With `--dream`: what `mem dream` changed after the adds, and how
     /// many of its changes joined two entries of different facts (wrong).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -979,6 +986,7 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
         }
     }
     r.add_s_total = t_all.elapsed().as_secs_f64();
+    (r.topics_per_subject, r.topic_purity, r.topics) = filing(&written, &facts);
     r.add_ms_p50 = median(&mut add_ms);
     if o.dream {
         let pass = crate::dream::pass(&tree, &Default::default(), false)?;
@@ -1083,6 +1091,34 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
     r.as_of_fact_at1 /= r.as_of_asked.max(1) as f64;
     r.recall_ms_p50 = median(&mut recall_ms);
     Ok(r)
+}
+
+/// Topics per subject (mean), topic purity and the number of topics of
+/// the entries written (see [`Report::topic_purity`]).
+fn filing(written: &BTreeMap<String, usize>, facts: &[Fact]) -> (f64, f64, usize) {
+    let topic = |path: &str| path.rsplit_once('/').map_or(String::new(), |(t, _)| t.to_string());
+    let mut by_subject: BTreeMap<&str, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut by_topic: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    for (path, &f) in written {
+        let subject = facts[f].subject.as_str();
+        by_subject.entry(subject).or_default().insert(topic(path));
+        *by_topic
+            .entry(topic(path))
+            .or_default()
+            .entry(subject)
+            .or_default() += 1;
+    }
+    let per_subject = by_subject.values().map(|t| t.len()).sum::<usize>() as f64
+        / by_subject.len().max(1) as f64;
+    let majority: usize = by_topic
+        .values()
+        .map(|m| m.values().copied().max().unwrap_or(0))
+        .sum();
+    (
+        per_subject,
+        majority as f64 / written.len().max(1) as f64,
+        by_topic.len(),
+    )
 }
 
 fn median(v: &mut [f64]) -> f64 {

@@ -255,10 +255,20 @@ fn generic_stems() -> &'static BTreeSet<String> {
 /// no bare numbers.
 fn content_stems(text: &str) -> BTreeSet<String> {
     let generic = generic_stems();
-    Analysis::new(text)
-        .stems()
+    let a = Analysis::new(text);
+    // Words of change ("moved", "switched", "now") say what happened, not
+    // what it is about: "Host pallas3 was moved" is not filed beside
+    // "project-alder-moved".
+    let change: BTreeSet<&str> = a
+        .words
+        .iter()
+        .filter(|w| Analysis::is_marker(&w.raw.to_lowercase()))
+        .map(|w| w.stem.as_str())
+        .collect();
+    a.stems()
         .into_iter()
         .filter(|s| !generic.contains(s) && !s.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .filter(|s| !change.contains(s.as_str()))
         .collect()
 }
 
@@ -405,23 +415,50 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
     out
 }
 
-/// The name of a new topic for `text`: `general/` and its first two
-/// content words (not generic ones such as "needs", "new", "weekly") (a name first, if it opens the statement), or
-/// `general/notes` when it has none.
+/// The name of a new topic for `text`: `general/` and its subject's name
+/// (`general/host-pallas3`, `general/project-alder`; a one-word name with
+/// the noun right after it: `general/postgres-replication`), else its first
+/// two content words (not generic ones such as "needs", "new", "weekly",
+/// nor words of change), or `general/notes` when it has none.
 pub fn new_topic(text: &str) -> TopicPath {
     let a = Analysis::new(text);
     let generic = generic_stems();
     let mut words: Vec<String> = Vec::new();
+    let mut after_subject: Option<usize> = None;
     if let Some(s) = a
         .subject_text
         .as_deref()
         .filter(|_| a.subject.as_deref() != Some("@user"))
     {
         words.push(s.to_lowercase());
+        let last = s.split(' ').next_back().unwrap_or(s).to_lowercase();
+        after_subject = a
+            .words
+            .iter()
+            .find(|w| {
+                let l = w.raw.to_lowercase();
+                l.strip_suffix("'s")
+                    .or_else(|| l.strip_suffix("’s"))
+                    .unwrap_or(&l)
+                    == last
+            })
+            .map(|w| w.pos + 1);
+        // A name of several words is the topic ("Host pallas3", "Tom
+        // Raman"): what follows is what the entry says about it.
+        if s.contains(' ') {
+            after_subject = None;
+            words.push(String::new());
+        }
     }
     for w in &a.words {
         if words.len() >= 2 {
             break;
+        }
+        // After a one-word name, only the noun right after it ("Postgres
+        // replication", "Alice's cat"), not a verb ("Gateway-worker was
+        // migrated", "Ledger-api moved").
+        if after_subject.is_some_and(|next| w.pos != next) || verb_like(&w.raw) {
+            continue;
         }
         let l = w.raw.to_lowercase();
         let l = l
@@ -441,10 +478,24 @@ pub fn new_topic(text: &str) -> TopicPath {
         }
         words.push(l);
     }
-    let slug = slugify(&words.join(" "), 32);
+    let slug = slugify(words.join(" ").trim(), 32);
     let slug = slug.trim_matches('-');
     TopicPath::parse(&format!("general/{slug}"))
         .unwrap_or_else(|_| TopicPath::parse(crate::paths::DEFAULT_TOPIC).expect("valid default"))
+}
+
+/// A word written as a verb: a word of change, a past participle, or a
+/// verb of being or relation ("sits", "runs", "is").
+fn verb_like(raw: &str) -> bool {
+    let l = raw.to_lowercase();
+    Analysis::is_marker(&l)
+        || (l.len() >= 5 && l.ends_with("ed"))
+        || PERSON_VERBS.contains(&l.as_str())
+        || [
+            "is", "are", "was", "were", "has", "have", "had", "sits", "runs", "serves", "listens",
+            "stores", "uses", "reports", "leads", "manages", "owns", "needs", "takes", "gets",
+        ]
+        .contains(&l.as_str())
 }
 
 /// Verbs that, right after a name, make the name a person's ("Tom likes
@@ -453,7 +504,7 @@ const PERSON_VERBS: &[&str] = &[
     "likes", "loves", "prefers", "hates", "dislikes", "enjoys", "lives", "works", "moved", "wants",
     "plays", "speaks", "drinks", "eats", "studies", "learns", "joined", "visited", "married",
     "would", "doesn't", "can't", "won't", "started", "quit", "retired", "teaches", "cooks", "runs",
-    "swims", "drives", "rides", "sleeps", "walks", "reads", "writes",
+    "swims", "drives", "rides", "sleeps", "walks", "reads", "writes", "sits", "reports",
 ];
 
 /// Nouns that, after a name's possessive, make the name a person's
@@ -489,40 +540,69 @@ const PERSON_NOUNS: &[&str] = &[
     "bike",
 ];
 
-/// The person a statement is about, when it opens with a single name
-/// followed by a person's verb or a possessive of a person's noun.
+/// The person a statement is about, when it opens with a name (one word,
+/// or a first and a last name) followed by a person's verb or a possessive
+/// of a person's noun: its slug (`tom-raman`).
 fn person_subject(text: &str) -> Option<String> {
     let a = Analysis::new(text);
     let name = a.subject_text.clone()?;
-    if a.subject.as_deref() == Some("@user") || name.contains(' ') {
+    // A single name, or a first and a last name ("Tom Raman"), not a thing
+    // of a kind ("Project Alder", "Host pallas3") nor an identifier.
+    const KINDS: &[&str] = &[
+        "project",
+        "host",
+        "team",
+        "service",
+        "server",
+        "app",
+        "client",
+        "customer",
+        "product",
+        "repo",
+        "job",
+        "cluster",
+        "the",
+        "operation",
+        "club",
+    ];
+    let parts: Vec<&str> = name.split(' ').collect();
+    if a.subject.as_deref() == Some("@user")
+        || parts.len() > 2
+        || name.chars().any(|c| c.is_ascii_digit())
+        || KINDS.contains(&parts[0].to_lowercase().as_str())
+    {
         return None;
     }
+    let name = parts.join(" ");
     let words: Vec<String> = text
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'))
         .map(str::to_lowercase)
         .collect();
     let lname = name.to_lowercase();
+    // The name's last word (the possessive or the verb follows it).
+    let last = lname.split(' ').next_back().unwrap_or(&lname).to_string();
     let i = words.iter().position(|w| {
-        w == &lname || w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")) == Some(&lname)
+        w == &last || w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")) == Some(&last)
     })?;
+    let first_at = (i + 1).saturating_sub(lname.split(' ').count());
     // The name opens the statement, or follows a phrase of place or time
     // put first ("On planes Tom would rather sit by the window").
     let fronted = [
         "on", "in", "at", "during", "for", "after", "before", "since", "when",
     ]
     .contains(&words[0].as_str());
-    if i > 1 && !(fronted && i <= 4) {
+    if first_at > 1 && !(fronted && first_at <= 4) {
         return None;
     }
-    let possessive = words[i] != lname;
+    let possessive = words[i] != last;
     let next = words.get(i + 1)?;
     let person = if possessive {
         PERSON_NOUNS.contains(&next.as_str())
     } else {
         PERSON_VERBS.contains(&next.as_str())
     };
-    person.then_some(lname)
+    person.then(|| lname.replace(' ', "-"))
 }
 
 /// Domains a person would file a new topic under, with words that point
@@ -1184,7 +1264,16 @@ mod tests {
         // The subject's own words are not repeated.
         assert_eq!(
             new_topic("Imani Abbott reports to Dario Fischer.").to_string(),
-            "general/imani-abbott-reports"
+            "general/imani-abbott"
+        );
+        // A name of several words is the topic; no word of change or verb.
+        assert_eq!(
+            new_topic("Host pallas3 was moved to rack H3.").to_string(),
+            "general/host-pallas3"
+        );
+        assert_eq!(
+            new_topic("Gateway-worker was migrated to Redis.").to_string(),
+            "general/gateway-worker"
         );
     }
 
@@ -1194,6 +1283,11 @@ mod tests {
             // A person: people/<name>.
             ("Tom likes window seats on flights.", "people/tom"),
             ("Luis's birthday is on 12 May.", "people/luis"),
+            ("Tom Raman sits in room 935.", "people/tom-raman"),
+            (
+                "Imani Abbott reports to Dario Fischer.",
+                "people/imani-abbott",
+            ),
             (
                 "On planes Tom would rather sit by the window.",
                 "people/tom",
