@@ -837,6 +837,7 @@ mod tests {
             text: text.into(),
             truncated: false,
             review: false,
+            newer: None,
         }
     }
 

@@ -47,6 +47,10 @@ pub struct Packed {
     pub truncated: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub review: bool,
+    /// A later entry recall found that gives the same attribute another
+    /// value ([`Hit::newer`]): this one may be outdated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newer: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +95,9 @@ fn render_entry(p: &Packed) -> String {
         if p.review { " · held for review" } else { "" },
         p.id
     );
+    if let Some(n) = &p.newer {
+        s.push_str(&format!("(maybe outdated: {n} says otherwise, later)\n"));
+    }
     for line in p.text.lines() {
         if line.trim().is_empty() {
             s.push_str(">\n");
@@ -107,13 +114,19 @@ fn render_entry(p: &Packed) -> String {
 /// The entries are read from the tree; an entry that cannot be read is
 /// skipped.
 pub fn pack(tree: &Tree, query: &str, hits: &[Hit], budget: usize) -> Pack {
-    let quarantined = hits.iter().filter(|h| h.quarantined).count();
-    let paths: Vec<String> = hits
+    let items: Vec<(&Tree, &Hit)> = hits.iter().map(|h| (tree, h)).collect();
+    pack_hits_in(&items, query, budget)
+}
+
+/// [`pack`] for hits of several trees, each read from its own tree.
+pub fn pack_hits_in(hits: &[(&Tree, &Hit)], query: &str, budget: usize) -> Pack {
+    let quarantined = hits.iter().filter(|(_, h)| h.quarantined).count();
+    let items: Vec<(&Tree, String, Option<String>)> = hits
         .iter()
-        .filter(|h| !h.quarantined && !h.archived)
-        .map(|h| h.path.clone())
+        .filter(|(_, h)| !h.quarantined && !h.archived)
+        .map(|(t, h)| (*t, h.path.clone(), h.newer.clone()))
         .collect();
-    let mut p = pack_paths(tree, query, &paths, budget);
+    let mut p = pack_items(&items, query, budget);
     p.quarantined += quarantined;
     p
 }
@@ -128,6 +141,13 @@ pub fn pack_paths(tree: &Tree, query: &str, paths: &[String], budget: usize) -> 
 /// [`pack_paths`] over entries of several trees: each path is read from its
 /// own tree (recall across trees).
 pub fn pack_in(items: &[(&Tree, String)], query: &str, budget: usize) -> Pack {
+    let items: Vec<(&Tree, String, Option<String>)> =
+        items.iter().map(|(t, p)| (*t, p.clone(), None)).collect();
+    pack_items(&items, query, budget)
+}
+
+/// [`pack_in`], each path with the later entry that may replace it.
+fn pack_items(items: &[(&Tree, String, Option<String>)], query: &str, budget: usize) -> Pack {
     let mut out = Pack {
         query: query.to_string(),
         budget,
@@ -144,7 +164,7 @@ pub fn pack_in(items: &[(&Tree, String)], query: &str, budget: usize) -> Pack {
     // reserved (a count of up to four digits).
     let reserve = estimate_tokens(&header(query, 1000));
     let mut used = reserve;
-    for (tree, path) in items {
+    for (tree, path, newer) in items {
         let Ok(loaded) = tree.resolve(path, false) else {
             continue;
         };
@@ -168,6 +188,7 @@ pub fn pack_in(items: &[(&Tree, String)], query: &str, budget: usize) -> Pack {
             text,
             truncated: false,
             review: crate::quarantine::in_review(e),
+            newer: newer.clone(),
         };
         let mut r = render_entry(&p);
         let mut cost = estimate_tokens(&r);

@@ -99,6 +99,11 @@ pub struct Hit {
     /// The tree the hit comes from, when several were searched.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tree: Option<String>,
+    /// A newer entry among the candidates that states the same attribute
+    /// of the same subject with another value (its path): this one may be
+    /// outdated though nothing superseded it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub newer: Option<String>,
 }
 
 /// Merges the rankings of several trees (reciprocal rank fusion: scores of
@@ -420,6 +425,7 @@ fn newer_lookalike(
     ranked: Vec<(String, f32)>,
     w: f32,
     parsed: &mut std::collections::HashMap<String, Entry>,
+    flagged: &mut std::collections::HashMap<String, String>,
 ) -> Vec<(String, f32)> {
     // Events (conversation turns, things that happened) do not go stale:
     // an older one is history, not a replaced value.
@@ -438,14 +444,15 @@ fn newer_lookalike(
         let Some((old, t_old)) = &info[i] else {
             continue;
         };
-        let stale = info.iter().enumerate().any(|(j, other)| {
+        let newer = info.iter().enumerate().find(|(j, other)| {
             let Some((new, t_new)) = other else {
                 return false;
             };
-            j != i && t_new > t_old && crate::text::same_attribute_changed(new, old)
+            *j != i && t_new > t_old && crate::text::same_attribute_changed(new, old)
         });
-        if stale {
+        if let Some((j, _)) = newer {
             out[i].1 *= 1.0 - w;
+            flagged.insert(out[i].0.clone(), out[j].0.clone());
         }
     }
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -866,8 +873,10 @@ pub fn recall_with(
     if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
     }
+    // Hits a newer look-alike may replace: flagged in the output.
+    let mut flagged = std::collections::HashMap::new();
     if q.max_tier >= 3 && tune.newer > 0.0 && ranked.len() > 1 {
-        ranked = newer_lookalike(tree, ranked, tune.newer, &mut parsed);
+        ranked = newer_lookalike(tree, ranked, tune.newer, &mut parsed, &mut flagged);
     }
     if q.max_tier >= 3 && tune.uses_signals() && ranked.len() > 1 {
         ranked = usage(tree, ranked, &tune, q.now, &mut parsed);
@@ -925,7 +934,7 @@ pub fn recall_with(
             }
             continue;
         }
-        hits.push(make_hit(
+        let mut hit = make_hit(
             hits.len() + 1,
             &path,
             archived,
@@ -934,7 +943,11 @@ pub fn recall_with(
             score,
             stats.tier,
             &q.text,
-        ));
+        );
+        hit.newer = flagged
+            .get(&rel)
+            .map(|n| n.trim_end_matches(".md").to_string());
+        hits.push(hit);
     }
     for h in hits.iter_mut() {
         h.tier = stats.tier;
@@ -1210,6 +1223,7 @@ fn make_hit(
         quarantined: crate::quarantine::is_quarantined(e),
         review: crate::quarantine::in_review(e),
         tree: None,
+        newer: None,
     }
 }
 

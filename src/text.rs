@@ -610,7 +610,7 @@ pub const SINGLE_VALUED: &[&str] = &["phase", "stage", "status", "priority", "se
 /// A service, job or component named as software is named, in lower case
 /// with hyphens: `search-sync`, `ledger-api`, `billing-worker` (not
 /// "co-worker" or "long-term").
-fn is_service_name(w: &str) -> bool {
+pub fn is_service_name(w: &str) -> bool {
     const LAST: &[&str] = &[
         "api",
         "sync",
@@ -1907,10 +1907,13 @@ pub fn same_attribute_changed(new: &Analysis, old: &Analysis) -> bool {
             .collect()
     };
     let (pn, po) = (plain(new), plain(old));
-    // Most of the shorter one's words (beyond the subject) are shared.
+    // Most of the shorter one's words (beyond the subject and its kind: the
+    // auth-cache *service*) are shared.
+    let kind = old.subject_kind();
     let shared = pn
         .intersection(&po)
         .filter(|s| !subject.contains(&s.as_str()) && !is_frame_word(s))
+        .filter(|s| Some(s.as_str()) != kind)
         .count();
     let smaller = pn.len().min(po.len()).saturating_sub(subject.len()).max(1);
     let attribute = shared > 0 && shared * 2 >= smaller;
@@ -2090,6 +2093,19 @@ mod tests {
         }
         let a = Analysis::new("The search-sync service is owned by the Platform team.");
         assert_eq!(a.subject.as_deref(), Some("search-sync"));
+    }
+
+    #[test]
+    fn the_kind_after_a_name_is_no_shared_attribute() {
+        let a = |t: &str| Analysis::new(t);
+        assert!(!same_attribute_changed(
+            &a("The auth-cache service is owned by the Payments team."),
+            &a("The auth-cache service listens on port 3438.")
+        ));
+        assert!(same_attribute_changed(
+            &a("The auth-cache service listens on port 4000."),
+            &a("The auth-cache service listens on port 3438.")
+        ));
     }
 
     #[test]

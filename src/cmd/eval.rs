@@ -330,7 +330,7 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
     };
     out_line(&format!(
         "drift (seed {}): {} facts about {} subjects, {} changed, {} statements\n\
-         current recall@1 {:.3} (fact found {:.3}; {} asked)  as-of recall@1 {:.3} (fact found {:.3}; {} asked)  stale hits {}\n\
+         current recall@1 {:.3} (fact found {:.3}; {} asked)  as-of recall@1 {:.3} (fact found {:.3}; {} asked)  stale hits {} (and {} flagged as maybe outdated)\n\
          first statements: {}\nchanges: {}\n\
          filed in {} topics: {:.2} topics per subject, topic purity {:.3}\n\
          add p50 {:.1} ms ({:.0} s in all)  recall p50 {:.1} ms",
@@ -346,6 +346,7 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
         r.as_of_fact_at1,
         r.as_of_asked,
         r.stale_current,
+        r.stale_flagged,
         ops(&r.first_ops),
         ops(&r.change_ops),
         r.topics,

@@ -287,12 +287,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     crate::signals::record(&tree, &here);
     match args.format {
         Format::Prompt => {
-            let items: Vec<(&crate::tree::Tree, String)> = hits
-                .iter()
-                .filter(|h| !h.quarantined && !h.archived)
-                .map(|h| (tree_of(h), h.path.clone()))
-                .collect();
-            let pack = crate::context::pack_in(&items, &q.text, args.budget as usize);
+            let items: Vec<(&crate::tree::Tree, &crate::recall::Hit)> =
+                hits.iter().map(|h| (tree_of(h), h)).collect();
+            let pack = crate::context::pack_hits_in(&items, &q.text, args.budget as usize);
             if pack.entries.is_empty() {
                 return Err(not_found(format!(
                     "nothing fits a context pack of {} tokens for \"{}\"",
@@ -348,6 +345,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             ))?;
             if !h.snippet.is_empty() && h.snippet != h.title {
                 out_line(&format!("    {}", ctx.dim(&h.snippet)))?;
+            }
+            if let Some(n) = &h.newer {
+                out_line(&format!(
+                    "    {}",
+                    ctx.dim(&format!("maybe outdated: {n} says otherwise, later"))
+                ))?;
             }
         }
     }

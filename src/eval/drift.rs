@@ -868,6 +868,10 @@ pub struct Report {
     /// Top-5 hits of current-value questions showing an older value of the
     /// asked fact as current.
     pub stale_current: usize,
+    /// Such hits that recall flagged as maybe outdated (`newer`: a newer
+    /// entry among the candidates gives the same attribute another value),
+    /// not counted in `stale_current`.
+    pub stale_flagged: usize,
     /// Where the entries were filed: how many topics hold each subject's
     /// entries (mean; a person keeps one subject in one topic) and the
     /// share of entries in a topic whose most frequent subject is theirs
@@ -1052,7 +1056,12 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
                         .iter()
                         .any(|(_, v)| *v != expected && has_words(&t, v))
                 {
-                    r.stale_current += 1;
+                    // Flagged as maybe outdated is not shown as current.
+                    if h.newer.is_some() {
+                        r.stale_flagged += 1;
+                    } else {
+                        r.stale_current += 1;
+                    }
                 }
             }
         } else {
@@ -1096,7 +1105,10 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
 /// Topics per subject (mean), topic purity and the number of topics of
 /// the entries written (see [`Report::topic_purity`]).
 fn filing(written: &BTreeMap<String, usize>, facts: &[Fact]) -> (f64, f64, usize) {
-    let topic = |path: &str| path.rsplit_once('/').map_or(String::new(), |(t, _)| t.to_string());
+    let topic = |path: &str| {
+        path.rsplit_once('/')
+            .map_or(String::new(), |(t, _)| t.to_string())
+    };
     let mut by_subject: BTreeMap<&str, std::collections::BTreeSet<String>> = BTreeMap::new();
     let mut by_topic: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     for (path, &f) in written {
@@ -1108,8 +1120,8 @@ fn filing(written: &BTreeMap<String, usize>, facts: &[Fact]) -> (f64, f64, usize
             .entry(subject)
             .or_default() += 1;
     }
-    let per_subject = by_subject.values().map(|t| t.len()).sum::<usize>() as f64
-        / by_subject.len().max(1) as f64;
+    let per_subject =
+        by_subject.values().map(|t| t.len()).sum::<usize>() as f64 / by_subject.len().max(1) as f64;
     let majority: usize = by_topic
         .values()
         .map(|m| m.values().copied().max().unwrap_or(0))

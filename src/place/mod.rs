@@ -980,8 +980,52 @@ pub fn place(
     use_model: bool,
     timeout: Duration,
 ) -> Placement {
-    let ranked = rank(tree, idx, text, searched);
+    let mut ranked = rank(tree, idx, text, searched);
+    ranked.retain(|t| !named_for_another(&t.topic, text));
     decide(models, text, &ranked, use_model, timeout)
+}
+
+/// Kinds of things named with a kind word first ("Project Alder", "Host
+/// pallas3"): a topic named for one is not the place of another.
+const NAMED_KINDS: &[&str] = &[
+    "project", "host", "server", "team", "service", "client", "customer", "repo", "cluster",
+];
+
+/// Whether `topic` is named for another specific thing than the one `text`
+/// is about: its name holds an identifier (`host-oberon2`) or a kind and a
+/// name (`project-alder`) that the statement's subject does not (`The
+/// auth-cache service …`, `Project Larch …`). A topic of several such
+/// things (`infrastructure/hosts`) names none and stays a candidate.
+fn named_for_another(topic: &str, text: &str) -> bool {
+    let a = Analysis::new(text);
+    let Some(subject) = a
+        .subject_text
+        .as_deref()
+        .filter(|_| a.subject.as_deref() != Some("@user"))
+    else {
+        return false;
+    };
+    let mine: Vec<String> = slugify(subject, 64)
+        .split('-')
+        .map(str::to_string)
+        .collect();
+    let leaf = topic.rsplit('/').next().unwrap_or(topic);
+    let parts: Vec<&str> = leaf.split('-').collect();
+    let identifier = |w: &str| {
+        w.chars().any(|c| c.is_ascii_digit()) && w.chars().next().is_some_and(char::is_alphabetic)
+    };
+    let other_id = parts
+        .iter()
+        .any(|w| identifier(w) && !mine.iter().any(|m| m == w));
+    let other_kind = parts.len() >= 2
+        && NAMED_KINDS.contains(&parts[0])
+        && !parts[1..].iter().all(|w| mine.contains(&w.to_string()));
+    // The statement's subject is itself specific (an identifier, a
+    // service's name, a kind and a name): else the topic may well hold it.
+    let specific = mine.iter().any(|w| identifier(w))
+        || crate::text::is_service_name(&subject.to_lowercase())
+        || mine.len() >= 2 && NAMED_KINDS.contains(&mine[0].as_str());
+    specific && (other_id || other_kind)
 }
 
 /// The decision over ranked topics (split from [`place`] for tests).

@@ -1416,3 +1416,68 @@ fn a_thing_named_by_an_identifier_comes_before_its_look_alikes() {
         paths(&hits)
     );
 }
+
+/// An older entry that a newer one among the candidates gives another value
+/// of the same attribute (written as is, so nothing superseded it) is
+/// flagged as maybe outdated, in JSON, in text and in a context pack; an
+/// entry about another attribute is not.
+#[test]
+fn recall_flags_an_entry_a_newer_look_alike_may_replace() {
+    let env = Env::new();
+    let add = |text: &str, observed: &str| {
+        env.json(&[
+            "add",
+            "--raw",
+            text,
+            "--at",
+            "infra/hosts",
+            "--observed",
+            observed,
+        ])
+        .remove(0)["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let old = add("Host atlas2 has 32 GB of RAM.", "2026-01-05");
+    let new = add("Host atlas2 has 64 GB of RAM.", "2026-03-05");
+    let other = add("Host atlas2 sits in rack B4.", "2026-04-05");
+    let (_, hits) = recall(&env, &["how much RAM does host atlas2 have", "--tier", "3"]);
+    let newer = |p: &str| {
+        hits.iter()
+            .find(|h| h["path"] == p)
+            .unwrap_or_else(|| panic!("{p} not in {hits:?}"))
+            .get("newer")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(newer(&old), Some(new.clone()));
+    assert_eq!(newer(&new), None);
+    assert_eq!(newer(&other), None);
+    let out = env
+        .mem()
+        .args([
+            "recall",
+            "how much RAM does host atlas2 have",
+            "--tier",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("maybe outdated: {new}")), "{text}");
+    let out = env
+        .mem()
+        .args([
+            "recall",
+            "how much RAM does host atlas2 have",
+            "--tier",
+            "3",
+            "--format",
+            "prompt",
+        ])
+        .output()
+        .unwrap();
+    let pack = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(pack.matches("maybe outdated").count(), 1, "{pack}");
+}
