@@ -408,6 +408,13 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
         t.score = w.cos * t.cos + w_lex * t.lex + w.name * t.name + w.hits * t.hits.min(4) as f32;
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.topic.cmp(&b.topic)));
+    let person = person_subject(text).or_else(|| specific_subject(text));
+    out.retain(|t| {
+        !named_for_another(&t.topic, text)
+            && !person
+                .as_deref()
+                .is_some_and(|p| named_for_another_name(t, p))
+    });
     crate::trace::mark(&format!(
         "place: {} candidate topics, {files_read} entry files read",
         out.len()
@@ -597,8 +604,12 @@ fn person_subject(text: &str) -> Option<String> {
     }
     let possessive = words[i] != last;
     let next = words.get(i + 1)?;
+    // With a first and a last name, a workplace's nouns too ("Wanda Ito's
+    // office"; "Acme's office" is a company's).
+    const FULL_NAME_NOUNS: &[&str] = &["office", "desk", "extension", "manager", "role", "team"];
     let person = if possessive {
         PERSON_NOUNS.contains(&next.as_str())
+            || (lname.contains(' ') && FULL_NAME_NOUNS.contains(&next.as_str()))
     } else {
         PERSON_VERBS.contains(&next.as_str())
     };
@@ -825,7 +836,8 @@ pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
         .first()
         .filter(|t| t.score >= DOMAIN_NEAR)
         .and_then(|near| near.topic.split('/').next())
-        .filter(|d| *d != "general")
+        // Not a person (see above): not beside people.
+        .filter(|d| *d != "general" && *d != "people")
         .or_else(|| cued_domain(text));
     let Some(domain) = domain else {
         return base;
@@ -980,8 +992,7 @@ pub fn place(
     use_model: bool,
     timeout: Duration,
 ) -> Placement {
-    let mut ranked = rank(tree, idx, text, searched);
-    ranked.retain(|t| !named_for_another(&t.topic, text));
+    let ranked = rank(tree, idx, text, searched);
     decide(models, text, &ranked, use_model, timeout)
 }
 
@@ -997,35 +1008,71 @@ const NAMED_KINDS: &[&str] = &[
 /// auth-cache service …`, `Project Larch …`). A topic of several such
 /// things (`infrastructure/hosts`) names none and stays a candidate.
 fn named_for_another(topic: &str, text: &str) -> bool {
-    let a = Analysis::new(text);
-    let Some(subject) = a
-        .subject_text
-        .as_deref()
-        .filter(|_| a.subject.as_deref() != Some("@user"))
-    else {
+    let Some(slug) = specific_subject(text) else {
         return false;
     };
-    let mine: Vec<String> = slugify(subject, 64)
-        .split('-')
-        .map(str::to_string)
-        .collect();
+    let mine: Vec<&str> = slug.split('-').collect();
     let leaf = topic.rsplit('/').next().unwrap_or(topic);
     let parts: Vec<&str> = leaf.split('-').collect();
-    let identifier = |w: &str| {
-        w.chars().any(|c| c.is_ascii_digit()) && w.chars().next().is_some_and(char::is_alphabetic)
-    };
-    let other_id = parts
-        .iter()
-        .any(|w| identifier(w) && !mine.iter().any(|m| m == w));
+    let other_id = parts.iter().any(|w| identifier(w) && !mine.contains(w))
+        // A service's name in it: `reporting-api-service`.
+        || parts.windows(2).any(|p| {
+            crate::text::is_service_name(&p.join("-"))
+                && !(mine.contains(&p[0]) && mine.contains(&p[1]))
+        });
     let other_kind = parts.len() >= 2
         && NAMED_KINDS.contains(&parts[0])
-        && !parts[1..].iter().all(|w| mine.contains(&w.to_string()));
-    // The statement's subject is itself specific (an identifier, a
-    // service's name, a kind and a name): else the topic may well hold it.
-    let specific = mine.iter().any(|w| identifier(w))
+        && !parts[1..].iter().all(|w| mine.contains(w));
+    other_id || other_kind
+}
+
+/// Letters with digits, a letter first (`oberon2`).
+fn identifier(w: &str) -> bool {
+    w.chars().any(|c| c.is_ascii_digit()) && w.chars().next().is_some_and(char::is_alphabetic)
+}
+
+/// The slug of the statement's subject when it names a specific thing: an
+/// identifier (`host-pallas3`, `build-box-12`), a service's name
+/// (`auth-cache`) or a kind and a name (`project-alder`). Else the topic of
+/// something near may well hold it.
+fn specific_subject(text: &str) -> Option<String> {
+    let a = Analysis::new(text);
+    let subject = a
+        .subject_text
+        .as_deref()
+        .filter(|_| a.subject.as_deref() != Some("@user"))?;
+    let slug = slugify(subject, 64);
+    let words: Vec<&str> = slug.split('-').collect();
+    // A first and a last name ("Bjorn Byrne"), as written.
+    let full_name = subject.split(' ').count() == 2
+        && subject
+            .split(' ')
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    (words.iter().any(|w| identifier(w))
         || crate::text::is_service_name(&subject.to_lowercase())
-        || mine.len() >= 2 && NAMED_KINDS.contains(&mine[0].as_str());
-    specific && (other_id || other_kind)
+        || words.len() >= 2 && NAMED_KINDS.contains(&words[0])
+        || full_name)
+        .then_some(slug)
+}
+
+/// Whether `t` is a topic named for someone or something else than the
+/// statement's subject `mine` (a slug like `tom-raman`): its name is
+/// written as a name in the titles read from it ("Tom Raman sits in room
+/// 935"). A topic of a group (`people/family`) is not named so and stays a
+/// candidate.
+fn named_for_another_name(t: &TopicScore, mine: &str) -> bool {
+    let leaf = t.topic.rsplit('/').next().unwrap_or(&t.topic);
+    if leaf.split('-').any(|w| mine.split('-').any(|p| p == w)) {
+        return false;
+    }
+    leaf.split('-').all(|w| {
+        t.titles.iter().any(|title| {
+            crate::text::words_of(title).iter().any(|x| {
+                x.chars().next().is_some_and(char::is_uppercase)
+                    && x.to_lowercase().trim_end_matches("'s") == w
+            })
+        })
+    })
 }
 
 /// The decision over ranked topics (split from [`place`] for tests).
@@ -1129,6 +1176,26 @@ pub fn decide(
         };
     }
     let v = judge(ranked);
+    // A specific thing (an identifier, a service's name, a kind and a
+    // name) with no topic of its own and no topic clearly best: its own
+    // topic, not the nearest one about something else.
+    if !v.clear
+        && specific_subject(text).is_some_and(|slug| {
+            !ranked.iter().any(|t| {
+                t.topic
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|l| l.contains(&slug))
+            })
+        })
+    {
+        return Placement {
+            topic: new_topic_near(text, ranked),
+            placed_by: "new",
+            reason: format!("its own topic: a named thing without one ({})", v.reason),
+            model_calls: 0,
+        };
+    }
     let chosen = |choice: Option<usize>, by: &'static str, reason: String, calls: usize| {
         let (topic, by) = match choice {
             Some(i) => match TopicPath::parse(&ranked[i].topic) {
@@ -1288,6 +1355,68 @@ mod tests {
             p("A friend of mine and his cousin Ines visit in May").as_deref(),
             Some("ines")
         );
+    }
+
+    #[test]
+    fn a_topic_named_for_another_thing_is_not_the_place() {
+        // An identifier, a kind and a name: another thing's topic.
+        assert!(named_for_another(
+            "general/host-oberon2",
+            "Host pallas3 sits in rack C9."
+        ));
+        assert!(named_for_another(
+            "projects/project-alder",
+            "Project Larch is in the design phase."
+        ));
+        assert!(named_for_another(
+            "general/host-oberon2",
+            "The auth-cache service listens on port 3438."
+        ));
+        // Its own topic, a topic of many, or a subject that is no specific
+        // thing: candidates.
+        assert!(!named_for_another(
+            "general/host-pallas3",
+            "Host pallas3 sits in rack C9."
+        ));
+        assert!(!named_for_another(
+            "infrastructure/hosts",
+            "Host pallas3 sits in rack C9."
+        ));
+        assert!(!named_for_another(
+            "general/host-oberon2",
+            "The weather was fine."
+        ));
+        // Another person's topic, read from its titles; a group's is not.
+        let t = |topic: &str, title: &str| TopicScore {
+            topic: topic.into(),
+            score: 0.5,
+            cos: 0.0,
+            lex: 0.0,
+            name: 0.0,
+            hits: 1,
+            titles: vec![title.into()],
+        };
+        assert!(named_for_another_name(
+            &t("people/tom-raman", "Tom Raman sits in room 935"),
+            "wanda-ito"
+        ));
+        assert!(!named_for_another_name(
+            &t("people/family", "Mum's birthday is in May"),
+            "wanda-ito"
+        ));
+        assert!(!named_for_another_name(
+            &t("people/wanda", "Wanda likes tea"),
+            "wanda-ito"
+        ));
+        assert!(named_for_another(
+            "engineering/reporting-api-service",
+            "Host metis7 has 6 CPU cores."
+        ));
+        assert_eq!(
+            person_subject("Wanda Ito's office is in room 703.").as_deref(),
+            Some("wanda-ito")
+        );
+        assert_eq!(person_subject("Acme's office is in Leeds."), None);
     }
 
     #[test]
