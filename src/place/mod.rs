@@ -1043,16 +1043,10 @@ fn specific_subject(text: &str) -> Option<String> {
         .filter(|_| a.subject.as_deref() != Some("@user"))?;
     let slug = slugify(subject, 64);
     let words: Vec<&str> = slug.split('-').collect();
-    // A first and a last name ("Bjorn Byrne"), as written.
-    let full_name = subject.split(' ').count() == 2
-        && subject
-            .split(' ')
-            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
     (words.iter().any(|w| identifier(w))
         || crate::text::is_service_name(&subject.to_lowercase())
-        || words.len() >= 2 && NAMED_KINDS.contains(&words[0])
-        || full_name)
-        .then_some(slug)
+        || words.len() >= 2 && NAMED_KINDS.contains(&words[0]))
+    .then_some(slug)
 }
 
 /// Whether `t` is a topic named for someone or something else than the
@@ -1067,8 +1061,10 @@ fn named_for_another_name(t: &TopicScore, mine: &str) -> bool {
     }
     leaf.split('-').all(|w| {
         t.titles.iter().any(|title| {
+            // Written as a name, not an acronym ("GP").
             crate::text::words_of(title).iter().any(|x| {
                 x.chars().next().is_some_and(char::is_uppercase)
+                    && x.chars().any(char::is_lowercase)
                     && x.to_lowercase().trim_end_matches("'s") == w
             })
         })
