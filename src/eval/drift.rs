@@ -991,6 +991,7 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
     }
     r.add_s_total = t_all.elapsed().as_secs_f64();
     (r.topics_per_subject, r.topic_purity, r.topics) = filing(&written, &facts);
+    r.add_ms_p50 = median(&mut add_ms);
     if o.dream {
         let pass = crate::dream::pass(&tree, &Default::default(), false)?;
         let mut d = DreamScore {
