@@ -1045,8 +1045,39 @@ fn specific_subject(text: &str) -> Option<String> {
     let words: Vec<&str> = slug.split('-').collect();
     (words.iter().any(|w| identifier(w))
         || crate::text::is_service_name(&subject.to_lowercase())
-        || words.len() >= 2 && NAMED_KINDS.contains(&words[0]))
+        || words.len() >= 2 && NAMED_KINDS.contains(&words[0])
+        || full_name(text, subject))
     .then_some(slug)
+}
+
+/// A first and a last name ("Bjorn Byrne"): two words written as names,
+/// not an acronym ("Argo CD"), not after a title ("Dr Okonkwo") or an
+/// article ("the Land Registry").
+fn full_name(text: &str, subject: &str) -> bool {
+    const TITLES: &[&str] = &[
+        "dr", "mr", "mrs", "ms", "miss", "prof", "sir", "dame", "st", "saint", "lord", "lady",
+    ];
+    let parts: Vec<&str> = subject.split(' ').collect();
+    if parts.len() != 2
+        || !parts.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().skip(1).all(char::is_lowercase)
+                && w.chars().count() > 1
+        })
+        || TITLES.contains(&parts[0].to_lowercase().trim_end_matches('.'))
+        || NAMED_KINDS.contains(&parts[0].to_lowercase().as_str())
+    {
+        return false;
+    }
+    let words = crate::text::words_of(text);
+    let at = words.iter().position(|w| w == parts[0]);
+    !at.is_some_and(|i| {
+        i > 0
+            && matches!(
+                words[i - 1].to_lowercase().as_str(),
+                "the" | "a" | "an" | "dr" | "mr" | "mrs" | "ms" | "prof"
+            )
+    })
 }
 
 /// Whether `t` is a topic named for someone or something else than the
