@@ -464,7 +464,15 @@ pub fn new_topic(text: &str) -> TopicPath {
         // After a one-word name, only the noun right after it ("Postgres
         // replication", "Alice's cat"), not a verb ("Gateway-worker was
         // migrated", "Ledger-api moved").
-        if after_subject.is_some_and(|next| w.pos != next) || verb_like(&w.raw) {
+        // Without a name, a participle may be the thing's quality
+        // ("zebras are striped", "automated backups").
+        let verb = if after_subject.is_some() {
+            verb_like(&w.raw)
+        } else {
+            verb_like(&w.raw) && !w.raw.to_lowercase().ends_with("ed")
+                || Analysis::is_marker(&w.raw.to_lowercase())
+        };
+        if after_subject.is_some_and(|next| w.pos != next) || verb {
             continue;
         }
         let l = w.raw.to_lowercase();

@@ -67,6 +67,15 @@ impl Env {
         self.json(&["add", "--raw", text, "--at", at]).remove(0)
     }
 
+    /// [`Self::add`] observed at `observed`: the entry's path.
+    pub fn add_observed(&self, text: &str, at: &str, observed: &str) -> String {
+        self.json(&["add", "--raw", text, "--at", at, "--observed", observed])
+            .remove(0)["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.root.join(rel)).unwrap()
     }

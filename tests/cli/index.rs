@@ -1424,25 +1424,17 @@ fn a_thing_named_by_an_identifier_comes_before_its_look_alikes() {
 #[test]
 fn recall_flags_an_entry_a_newer_look_alike_may_replace() {
     let env = Env::new();
-    let add = |text: &str, observed: &str| {
-        env.json(&[
-            "add",
-            "--raw",
-            text,
-            "--at",
-            "infra/hosts",
-            "--observed",
-            observed,
-        ])
-        .remove(0)["path"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let add = |text: &str, observed: &str| env.add_observed(text, "infra/hosts", observed);
     let old = add("Host atlas2 has 32 GB of RAM.", "2026-01-05");
     let new = add("Host atlas2 has 64 GB of RAM.", "2026-03-05");
     let other = add("Host atlas2 sits in rack B4.", "2026-04-05");
-    let (_, hits) = recall(&env, &["how much RAM does host atlas2 have", "--tier", "3"]);
+    let q = [
+        "recall",
+        "how much RAM does host atlas2 have",
+        "--tier",
+        "3",
+    ];
+    let (_, hits) = recall(&env, &q[1..]);
     let newer = |p: &str| {
         hits.iter()
             .find(|h| h["path"] == p)
@@ -1454,30 +1446,12 @@ fn recall_flags_an_entry_a_newer_look_alike_may_replace() {
     assert_eq!(newer(&old), Some(new.clone()));
     assert_eq!(newer(&new), None);
     assert_eq!(newer(&other), None);
-    let out = env
-        .mem()
-        .args([
-            "recall",
-            "how much RAM does host atlas2 have",
-            "--tier",
-            "3",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let stdout = |extra: &[&str]| {
+        let out = env.mem().args(q).args(extra).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = stdout(&[]);
     assert!(text.contains(&format!("maybe outdated: {new}")), "{text}");
-    let out = env
-        .mem()
-        .args([
-            "recall",
-            "how much RAM does host atlas2 have",
-            "--tier",
-            "3",
-            "--format",
-            "prompt",
-        ])
-        .output()
-        .unwrap();
-    let pack = String::from_utf8_lossy(&out.stdout);
+    let pack = stdout(&["--format", "prompt"]);
     assert_eq!(pack.matches("maybe outdated").count(), 1, "{pack}");
 }

@@ -663,21 +663,7 @@ fn eval_dream_finds_planted_duplicates_and_changes_and_scores_its_proposals() {
 #[test]
 fn watch_dreams_when_idle_once_per_interval_and_only_when_asked() {
     let env = Env::new();
-    let raw = |text: &str, observed: &str| -> String {
-        env.json(&[
-            "add",
-            "--raw",
-            text,
-            "--at",
-            "work/offices",
-            "--observed",
-            observed,
-        ])
-        .remove(0)["path"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let raw = |text: &str, observed: &str| env.add_observed(text, "work/offices", observed);
     raw("The Berlin office opens at 8am.", "2026-01-10");
     let dup = raw("The Berlin office opens at 08:00.", "2026-02-10");
     let run_watch = |vars: &[(&str, &str)]| -> String {
