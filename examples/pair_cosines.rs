@@ -4,7 +4,12 @@
 //! the expected operation. Run it on a development file only, never on a
 //! held-out one.
 //!
-//! `cargo run --example pair_cosines -- fixtures/curation/dev.jsonl EMBEDDER.gguf`
+//! `cargo run --example pair_cosines -- fixtures/curation/dev.jsonl EMBEDDER.gguf [--mask]`
+//!
+//! `--mask`: each text with its values (names, numbers, versions beyond
+//! the subject) written as `X`, to see whether two statements say the same
+//! relation whatever the value (a change said in other words) or another
+//! one.
 
 use mem::model::Embedder;
 use mem::model::llama::LlamaEmbedder;
@@ -14,6 +19,25 @@ fn main() -> anyhow::Result<()> {
     let file = args.get(1).expect("a scenario file");
     let model = args.get(2).expect("an embedding model (GGUF)");
     let emb = LlamaEmbedder::load(std::path::Path::new(model), 2)?;
+    let mask = args.iter().any(|a| a == "--mask");
+    let masked = |t: &str| -> String {
+        if !mask {
+            return t.to_string();
+        }
+        let a = mem::text::Analysis::new(t);
+        let subject: Vec<&str> = a.subject.as_deref().unwrap_or("").split(' ').collect();
+        a.words
+            .iter()
+            .map(|w| {
+                if w.value && !subject.contains(&w.stem.as_str()) {
+                    "X"
+                } else {
+                    w.raw.as_str()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for line in std::fs::read_to_string(file)?.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
@@ -24,8 +48,9 @@ fn main() -> anyhow::Result<()> {
             .as_array()
             .map(|a| a.iter().filter_map(|e| e["text"].as_str()).collect())
             .unwrap_or_default();
-        let mut texts = vec![input];
-        texts.extend(&existing);
+        let mut texts = vec![masked(input)];
+        texts.extend(existing.iter().map(|t| masked(t)));
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         let v = emb.embed(&texts)?;
         for ex in c["expect"].as_array().into_iter().flatten() {
             let op = ex["op"].as_str().unwrap_or("?");
