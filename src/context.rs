@@ -134,19 +134,13 @@ pub fn pack_hits_in(hits: &[(&Tree, &Hit)], query: &str, budget: usize) -> Pack 
 /// [`pack`] for entry paths in order of preference (recall's hits, recent
 /// entries…); quarantined and unreadable entries are skipped.
 pub fn pack_paths(tree: &Tree, query: &str, paths: &[String], budget: usize) -> Pack {
-    let items: Vec<(&Tree, String)> = paths.iter().map(|p| (tree, p.clone())).collect();
-    pack_in(&items, query, budget)
-}
-
-/// [`pack_paths`] over entries of several trees: each path is read from its
-/// own tree (recall across trees).
-pub fn pack_in(items: &[(&Tree, String)], query: &str, budget: usize) -> Pack {
     let items: Vec<(&Tree, String, Option<String>)> =
-        items.iter().map(|(t, p)| (*t, p.clone(), None)).collect();
+        paths.iter().map(|p| (tree, p.clone(), None)).collect();
     pack_items(&items, query, budget)
 }
 
-/// [`pack_in`], each path with the later entry that may replace it.
+/// Packs entries, each read from its own tree, with the later entry that
+/// may replace it (recall's `newer`).
 fn pack_items(items: &[(&Tree, String, Option<String>)], query: &str, budget: usize) -> Pack {
     let mut out = Pack {
         query: query.to_string(),

@@ -665,6 +665,34 @@ pub fn is_service_name(w: &str) -> bool {
         && parts.last().is_some_and(|l| LAST.contains(l))
 }
 
+/// Kinds of things named with the kind first ("Project Alder", "Host
+/// pallas3", "Team Lynx"): curation takes "Project Alder" and "Alder" for
+/// one subject, placement files each such thing under its own topic.
+pub const NAMED_KINDS: &[&str] = &[
+    "project", "host", "server", "team", "service", "client", "customer", "repo", "cluster", "app",
+    "product",
+];
+
+/// Titles before a person's name ("Dr Okonkwo", "Mr Haddad").
+pub const TITLES: &[&str] = &[
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "prof",
+    "professor",
+    "doctor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "st",
+    "saint",
+    "coach",
+    "nurse",
+];
+
 /// A cloud region written as providers write them (`eu-central-1`,
 /// `us-east-2`, `europe-west1`).
 fn is_region(w: &str) -> bool {
@@ -1729,7 +1757,7 @@ fn text_sentence_start(_text: &str, raw: &[String], i: usize) -> bool {
 /// A name-like token with letters and digits run together (`janus8`,
 /// `web-01`, `B4`), not a number, a version or a quantity (`16GB` is a
 /// unit after a number).
-fn is_identifier(w: &str) -> bool {
+pub fn is_identifier(w: &str) -> bool {
     // "tethys3's": the possessive is not part of the name.
     let w = w
         .strip_suffix("'s")

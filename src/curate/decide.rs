@@ -321,17 +321,8 @@ fn head_before_single(an: &Analysis, only: &std::collections::BTreeSet<String>) 
 /// Whether one subject is the other with a kind or a title in front
 /// ("project tamarind" / "tamarind", "grandpa ernesto" / "ernesto").
 fn shortened(x: &str, y: &str) -> bool {
-    const KIND_OR_TITLE: &[&str] = &[
-        "project",
-        "team",
-        "host",
-        "server",
-        "service",
-        "app",
-        "repo",
-        "product",
-        "client",
-        "customer",
+    // Family titles too ("Grandpa Ernesto", "Aunt Lea").
+    const FAMILY: &[&str] = &[
         "grandpa",
         "grandma",
         "granny",
@@ -342,20 +333,14 @@ fn shortened(x: &str, y: &str) -> bool {
         "aunt",
         "auntie",
         "cousin",
-        "dr",
-        "doctor",
-        "prof",
-        "professor",
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "coach",
-        "nurse",
     ];
     let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
-    long.split_once(' ')
-        .is_some_and(|(first, rest)| rest == short && KIND_OR_TITLE.contains(&first))
+    long.split_once(' ').is_some_and(|(first, rest)| {
+        rest == short
+            && (crate::text::NAMED_KINDS.contains(&first)
+                || crate::text::TITLES.contains(&first)
+                || FAMILY.contains(&first))
+    })
 }
 
 /// The one element of a set of one.
@@ -563,11 +548,12 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     let negation_flip = negation_flip && not_old.is_none();
     let light = |s: &str| crate::text::is_frame_word(s);
     // The kind after a name is part of it ("the gateway-api *service*").
+    let (kind_new, kind_old) = (a.subject_kind(), b.subject_kind());
     let nonvalue_new: Vec<&String> = o
         .only_new
         .iter()
         .filter(|s| !o.new_values.contains(*s) && !light(s) && !attr_new.contains(*s))
-        .filter(|s| Some(s.as_str()) != a.subject_kind())
+        .filter(|s| Some(s.as_str()) != kind_new)
         .collect();
     // The old statement's own change words ("was upgraded to 48 GB") are
     // not content a restatement must repeat.
@@ -575,7 +561,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         .only_old
         .iter()
         .filter(|s| !o.lost_values.contains(*s) && !light(s) && !attr_old.contains(*s))
-        .filter(|s| Some(s.as_str()) != b.subject_kind())
+        .filter(|s| Some(s.as_str()) != kind_old)
         .filter(|s| {
             !b.words
                 .iter()

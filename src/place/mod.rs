@@ -408,9 +408,13 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
         t.score = w.cos * t.cos + w_lex * t.lex + w.name * t.name + w.hits * t.hits.min(4) as f32;
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.topic.cmp(&b.topic)));
-    let person = person_subject(text).or_else(|| specific_subject(text));
+    // The statement is analysed once here, not once per topic.
+    let specific = specific_subject(text);
+    let person = person_subject(text).or_else(|| specific.clone());
     out.retain(|t| {
-        !named_for_another(&t.topic, text)
+        !specific
+            .as_deref()
+            .is_some_and(|s| named_for_another(&t.topic, s))
             && !person
                 .as_deref()
                 .is_some_and(|p| named_for_another_name(t, p))
@@ -563,32 +567,16 @@ fn person_subject(text: &str) -> Option<String> {
     let name = a.subject_text.clone()?;
     // A single name, or a first and a last name ("Tom Raman"), not a thing
     // of a kind ("Project Alder", "Host pallas3") nor an identifier.
-    const KINDS: &[&str] = &[
-        "project",
-        "host",
-        "team",
-        "service",
-        "server",
-        "app",
-        "client",
-        "customer",
-        "product",
-        "repo",
-        "job",
-        "cluster",
-        "the",
-        "operation",
-        "club",
-    ];
+    const NOT_PEOPLE: &[&str] = &["the", "job", "operation", "club"];
     let parts: Vec<&str> = name.split(' ').collect();
     if a.subject.as_deref() == Some("@user")
         || parts.len() > 2
         || name.chars().any(|c| c.is_ascii_digit())
-        || KINDS.contains(&parts[0].to_lowercase().as_str())
+        || crate::text::NAMED_KINDS.contains(&parts[0].to_lowercase().as_str())
+        || NOT_PEOPLE.contains(&parts[0].to_lowercase().as_str())
     {
         return None;
     }
-    let name = parts.join(" ");
     let words: Vec<String> = text
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'))
@@ -1004,25 +992,19 @@ pub fn place(
     decide(models, text, &ranked, use_model, timeout)
 }
 
-/// Kinds of things named with a kind word first ("Project Alder", "Host
-/// pallas3"): a topic named for one is not the place of another.
-const NAMED_KINDS: &[&str] = &[
-    "project", "host", "server", "team", "service", "client", "customer", "repo", "cluster",
-];
+use crate::text::{NAMED_KINDS, is_identifier};
 
 /// Whether `topic` is named for another specific thing than the one `text`
 /// is about: its name holds an identifier (`host-oberon2`) or a kind and a
 /// name (`project-alder`) that the statement's subject does not (`The
-/// auth-cache service …`, `Project Larch …`). A topic of several such
-/// things (`infrastructure/hosts`) names none and stays a candidate.
-fn named_for_another(topic: &str, text: &str) -> bool {
-    let Some(slug) = specific_subject(text) else {
-        return false;
-    };
+/// auth-cache service …`, `Project Larch …`: `slug`, its
+/// [`specific_subject`]). A topic of several such things
+/// (`infrastructure/hosts`) names none and stays a candidate.
+fn named_for_another(topic: &str, slug: &str) -> bool {
     let mine: Vec<&str> = slug.split('-').collect();
     let leaf = topic.rsplit('/').next().unwrap_or(topic);
     let parts: Vec<&str> = leaf.split('-').collect();
-    let other_id = parts.iter().any(|w| identifier(w) && !mine.contains(w))
+    let other_id = parts.iter().any(|w| is_identifier(w) && !mine.contains(w))
         // A service's name in it: `reporting-api-service`.
         || parts.windows(2).any(|p| {
             crate::text::is_service_name(&p.join("-"))
@@ -1032,11 +1014,6 @@ fn named_for_another(topic: &str, text: &str) -> bool {
         && NAMED_KINDS.contains(&parts[0])
         && !parts[1..].iter().all(|w| mine.contains(w));
     other_id || other_kind
-}
-
-/// Letters with digits, a letter first (`oberon2`).
-fn identifier(w: &str) -> bool {
-    w.chars().any(|c| c.is_ascii_digit()) && w.chars().next().is_some_and(char::is_alphabetic)
 }
 
 /// The slug of the statement's subject when it names a specific thing: an
@@ -1051,7 +1028,7 @@ fn specific_subject(text: &str) -> Option<String> {
         .filter(|_| a.subject.as_deref() != Some("@user"))?;
     let slug = slugify(subject, 64);
     let words: Vec<&str> = slug.split('-').collect();
-    (words.iter().any(|w| identifier(w))
+    (words.iter().any(|w| is_identifier(w))
         || crate::text::is_service_name(&subject.to_lowercase())
         || words.len() >= 2 && NAMED_KINDS.contains(&words[0])
         || full_name(text, subject))
@@ -1062,9 +1039,6 @@ fn specific_subject(text: &str) -> Option<String> {
 /// not an acronym ("Argo CD"), not after a title ("Dr Okonkwo") or an
 /// article ("the Land Registry").
 fn full_name(text: &str, subject: &str) -> bool {
-    const TITLES: &[&str] = &[
-        "dr", "mr", "mrs", "ms", "miss", "prof", "sir", "dame", "st", "saint", "lord", "lady",
-    ];
     let parts: Vec<&str> = subject.split(' ').collect();
     if parts.len() != 2
         || !parts.iter().all(|w| {
@@ -1072,7 +1046,7 @@ fn full_name(text: &str, subject: &str) -> bool {
                 && w.chars().skip(1).all(char::is_lowercase)
                 && w.chars().count() > 1
         })
-        || TITLES.contains(&parts[0].to_lowercase().trim_end_matches('.'))
+        || crate::text::TITLES.contains(&parts[0].to_lowercase().trim_end_matches('.'))
         || NAMED_KINDS.contains(&parts[0].to_lowercase().as_str())
     {
         return false;
@@ -1081,10 +1055,8 @@ fn full_name(text: &str, subject: &str) -> bool {
     let at = words.iter().position(|w| w == parts[0]);
     !at.is_some_and(|i| {
         i > 0
-            && matches!(
-                words[i - 1].to_lowercase().as_str(),
-                "the" | "a" | "an" | "dr" | "mr" | "mrs" | "ms" | "prof"
-            )
+            && (matches!(words[i - 1].to_lowercase().as_str(), "the" | "a" | "an")
+                || crate::text::TITLES.contains(&words[i - 1].to_lowercase().as_str()))
     })
 }
 
@@ -1392,35 +1364,38 @@ mod tests {
         );
     }
 
+    /// The specific subject's slug of `text`.
+    fn slug(text: &str) -> String {
+        specific_subject(text).expect("a specific subject")
+    }
+
     #[test]
     fn a_topic_named_for_another_thing_is_not_the_place() {
         // An identifier, a kind and a name: another thing's topic.
         assert!(named_for_another(
             "general/host-oberon2",
-            "Host pallas3 sits in rack C9."
+            &slug("Host pallas3 sits in rack C9.")
         ));
         assert!(named_for_another(
             "projects/project-alder",
-            "Project Larch is in the design phase."
+            &slug("Project Larch is in the design phase.")
         ));
         assert!(named_for_another(
             "general/host-oberon2",
-            "The auth-cache service listens on port 3438."
+            &slug("The auth-cache service listens on port 3438.")
         ));
         // Its own topic, a topic of many, or a subject that is no specific
         // thing: candidates.
         assert!(!named_for_another(
             "general/host-pallas3",
-            "Host pallas3 sits in rack C9."
+            &slug("Host pallas3 sits in rack C9.")
         ));
         assert!(!named_for_another(
             "infrastructure/hosts",
-            "Host pallas3 sits in rack C9."
+            &slug("Host pallas3 sits in rack C9.")
         ));
-        assert!(!named_for_another(
-            "general/host-oberon2",
-            "The weather was fine."
-        ));
+        // (rank() asks only about a specific subject.)
+        assert_eq!(specific_subject("The weather was fine."), None);
         // Another person's topic, read from its titles; a group's is not.
         let t = |topic: &str, title: &str| TopicScore {
             topic: topic.into(),
@@ -1445,7 +1420,7 @@ mod tests {
         ));
         assert!(named_for_another(
             "engineering/reporting-api-service",
-            "Host metis7 has 6 CPU cores."
+            &slug("Host metis7 has 6 CPU cores.")
         ));
         assert_eq!(
             person_subject("Wanda Ito's office is in room 703.").as_deref(),
