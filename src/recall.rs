@@ -104,6 +104,11 @@ pub struct Hit {
     /// outdated though nothing superseded it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub newer: Option<String>,
+    /// The superseded entry this one stands in for: that entry matched the
+    /// query, and this is what replaced it (current, or current at
+    /// `--as-of`), ranked in its place.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replaces: Option<String>,
 }
 
 /// Merges the rankings of several trees (reciprocal rank fusion: scores of
@@ -480,7 +485,11 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
         q.as_of,
     ))
     .unwrap_or_default();
-    blake3::hash(format!("{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()[..32]
+    // Another release of mem may rank differently: its version is part of
+    // the key too.
+    let version = env!("CARGO_PKG_VERSION");
+    blake3::hash(format!("{version}\u{0}{generation}\u{0}{norm}\u{0}{opts}").as_bytes()).to_hex()
+        [..32]
         .to_string()
 }
 
@@ -567,8 +576,9 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
                     crate::index::embcache::lookup(&ns, 0, &[q.text.as_str()])[0].is_some()
                 });
             if !cached
-                && lexical(text, q)
-                    .is_ok_and(|lex| escalation(text, q, &lex, &q.tuning, owners(tree)).is_some())
+                && lexical(text, q).is_ok_and(|(lex, _)| {
+                    escalation(text, q, &lex, &q.tuning, owners(tree)).is_some()
+                })
             {
                 crate::trace::mark("recall: embedder prefetch");
                 prefetched.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -712,8 +722,39 @@ pub fn ended(
     })
 }
 
+/// The entry that replaced the superseded one at `path` by `at` (the
+/// earliest live superseder by then; `None`: the earliest), if it passes
+/// `filter`. It may itself be superseded: the caller follows the chain.
+fn successor(
+    text: &crate::index::text::TextIndex,
+    path: &str,
+    entry: &Entry,
+    at: Option<i64>,
+    filter: &Filter,
+) -> Result<Option<String>> {
+    let live = text.superseders(path, &entry.meta.id, true)?;
+    let by = |t: &Option<i64>| match (t, at) {
+        (Some(t), Some(at)) => *t <= at,
+        _ => true,
+    };
+    for (rel, t) in live {
+        if by(&t) && text.passes(&rel, filter)? {
+            return Ok(Some(rel));
+        }
+    }
+    Ok(None)
+}
+
+/// A lexical candidate: entry, vector key, BM25 score.
+type Candidate = (String, u64, f32);
+
 /// Tier 1: BM25 over the query (function words dropped unless tuned off).
-fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(String, u64, f32)>> {
+/// Also the entries that name the query's identifiers, if it has any
+/// (they stay ahead of the rest through the later tiers).
+fn lexical(
+    text: &crate::index::text::TextIndex,
+    q: &Query,
+) -> Result<(Vec<Candidate>, std::collections::HashSet<String>)> {
     let tune = q.tuning;
     let lex_text = if tune.stopwords {
         lexical_query(&q.text)
@@ -733,25 +774,27 @@ fn lexical(text: &crate::index::text::TextIndex, q: &Query) -> Result<Vec<(Strin
     // entries share with the question's other words.
     let ids = crate::text::query_identifiers(&q.text);
     if ids.is_empty() {
-        return Ok(hits);
+        return Ok((hits, Default::default()));
     }
     let words: Vec<&str> = ids.iter().map(String::as_str).collect();
     let named = text.search_requiring(&words, &lex_text, &filter, depth(q.k))?;
     if named.is_empty() {
-        return Ok(hits);
+        return Ok((hits, Default::default()));
     }
     let top = hits.first().map_or(0.0, |h| h.2);
     let mut out: Vec<(String, u64, f32)> = named
         .into_iter()
         .map(|(rel, key, score)| (rel, key, score + top))
         .collect();
+    let n_named = out.len();
     for h in hits {
         if !out.iter().any(|o| o.0 == h.0) {
             out.push(h);
         }
     }
     out.truncate(depth(q.k));
-    Ok(out)
+    let names = out.iter().take(n_named).map(|o| o.0.clone()).collect();
+    Ok((out, names))
 }
 
 /// Runs a query through the tiers on an index that is already open and
@@ -794,7 +837,7 @@ pub fn recall_with(
     let t1 = Instant::now();
     crate::trace::mark("recall: cache missed");
     let tune = q.tuning;
-    let lex = lexical(&idx.text, q)?;
+    let (lex, named) = lexical(&idx.text, q)?;
     crate::trace::mark("recall: lexical");
     stats.lexical_ms = ms(t1);
     stats.tier = 1;
@@ -882,15 +925,36 @@ pub fn recall_with(
         ranked = usage(tree, ranked, &tune, q.now, &mut parsed);
     }
     if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
-        ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top);
+        // A superseded candidate does not make its topic strong: a fact
+        // changed three times is one fact, not four.
+        let mut past = std::collections::HashSet::new();
+        for (rel, _) in &ranked {
+            if idx.text.replaced(rel, q.as_of)? {
+                past.insert(rel.clone());
+            }
+        }
+        ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top, &past);
+    }
+    if !named.is_empty() {
+        // The entries naming the query's identifier stay first, whatever
+        // the boosts gave the others (`sort_by` is stable).
+        ranked.sort_by_key(|(r, _)| !named.contains(r));
     }
     if shown(&ranked) != before {
         stats.tier = stats.tier.max(3);
     }
     let mut hits = Vec::new();
-    for (rel, score) in ranked {
+    // A superseded candidate hands its place to what replaced it (pushed
+    // to the front); each entry is shown once.
+    let mut queue: std::collections::VecDeque<(String, f32, Option<String>)> =
+        ranked.into_iter().map(|(r, s)| (r, s, None)).collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some((rel, score, replaces)) = queue.pop_front() {
         if hits.len() >= q.k {
             break;
+        }
+        if !seen.insert(rel.clone()) {
+            continue;
         }
         if weak.contains(&rel) {
             stats.below_floor += 1;
@@ -931,6 +995,11 @@ pub fn recall_with(
         if superseded && !q.history {
             if q.max_tier >= 3 {
                 stats.tier = stats.tier.max(3);
+                if let Some(next) = successor(&idx.text, &path, &entry, q.as_of, &filter)?
+                    && !seen.contains(&next)
+                {
+                    queue.push_front((next, score, Some(path.clone())));
+                }
             }
             continue;
         }
@@ -947,6 +1016,7 @@ pub fn recall_with(
         hit.newer = flagged
             .get(&rel)
             .map(|n| n.trim_end_matches(".md").to_string());
+        hit.replaces = replaces;
         hits.push(hit);
     }
     for h in hits.iter_mut() {
@@ -1130,13 +1200,21 @@ fn convex(lex: &[(String, f32)], sem: &[(String, f32)], alpha: f32) -> Vec<(Stri
 const FULL_SPAN_AT: usize = 5;
 
 /// Topic aggregation: a candidate gains `w` × (the summed scores of the best
-/// `top` candidates in the same folder, less its own) (`a/b/c.md` → `a/b`). Uses the
+/// `top` candidates in the same folder, less its own) (`a/b/c.md` → `a/b`);
+/// candidates in `past` (superseded) add nothing to their folder. Uses the
 /// paths only: no entry is read.
-fn topic_boost(ranked: Vec<(String, f32)>, w: f32, top: usize) -> Vec<(String, f32)> {
+fn topic_boost(
+    ranked: Vec<(String, f32)>,
+    w: f32,
+    top: usize,
+    past: &std::collections::HashSet<String>,
+) -> Vec<(String, f32)> {
     let folder = |r: &str| r.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let mut per: std::collections::HashMap<String, Vec<f32>> = std::collections::HashMap::new();
     for (r, s) in &ranked {
-        per.entry(folder(r)).or_default().push(*s);
+        if !past.contains(r) {
+            per.entry(folder(r)).or_default().push(*s);
+        }
     }
     // `ranked` is sorted, so each folder's list is best first.
     let agg: std::collections::HashMap<String, f32> = per
@@ -1224,6 +1302,7 @@ fn make_hit(
         review: crate::quarantine::in_review(e),
         tree: None,
         newer: None,
+        replaces: None,
     }
 }
 
@@ -1410,10 +1489,15 @@ mod tests {
             ("t/y/2.md", 0.8),
             ("t/y/3.md", 0.7),
         ]);
-        let out = topic_boost(ranked, 0.3, 3);
+        let out = topic_boost(ranked.clone(), 0.3, 3, &Default::default());
         // y/1 gains 0.3·(0.8 + 0.7); x/1 is alone in its folder and gains nothing.
         assert_eq!(out[0].0, "t/y/1.md");
         assert!((out[0].1 - 1.35).abs() < 1e-6);
         assert!((out.iter().find(|(r, _)| r == "t/x/1.md").unwrap().1 - 1.0).abs() < 1e-6);
+        // Superseded siblings (one fact's history) lend no strength.
+        let past = ["t/y/2.md", "t/y/3.md"].map(String::from).into();
+        let out = topic_boost(ranked, 0.3, 3, &past);
+        assert_eq!(out[0].0, "t/x/1.md");
+        assert!((out.iter().find(|(r, _)| r == "t/y/1.md").unwrap().1 - 0.9).abs() < 1e-6);
     }
 }

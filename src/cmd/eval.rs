@@ -65,6 +65,9 @@ pub struct DriftArgs {
     /// Folder for the temporary tree, which must exist (default: the system temp dir)
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+    /// Keep the tree afterwards and print its path on stderr (to read what was filed where)
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -308,6 +311,7 @@ fn drift(a: DriftArgs, ctx: &Ctx) -> Result<()> {
         },
         work_dir: a.work_dir.clone(),
         dream: a.dream,
+        keep: a.keep,
     };
     let quiet = ctx.json || ctx.quiet;
     let mut r = crate::eval::drift::run(&o, &models, &|m| {

@@ -346,6 +346,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             if !h.snippet.is_empty() && h.snippet != h.title {
                 out_line(&format!("    {}", ctx.dim(&h.snippet)))?;
             }
+            if let Some(r) = &h.replaces {
+                out_line(&format!(
+                    "    {}",
+                    ctx.dim(&format!("replaces {r}, which matched the query"))
+                ))?;
+            }
             if let Some(n) = &h.newer {
                 out_line(&format!(
                     "    {}",

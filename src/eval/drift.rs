@@ -919,6 +919,8 @@ pub struct RunOptions {
     pub work_dir: Option<std::path::PathBuf>,
     /// Run `mem dream` after the adds, before the questions.
     pub dream: bool,
+    /// Keep the tree afterwards (its path goes to `progress`).
+    pub keep: bool,
 }
 
 use crate::time::format_secs as fmt_time;
@@ -1099,6 +1101,10 @@ pub fn run(o: &RunOptions, models: &Models, progress: &dyn Fn(&str)) -> Result<R
     r.as_of_at1 /= r.as_of_asked.max(1) as f64;
     r.as_of_fact_at1 /= r.as_of_asked.max(1) as f64;
     r.recall_ms_p50 = median(&mut recall_ms);
+    drop(idx);
+    if o.keep {
+        eprintln!("kept the tree at {}", _dir.keep().join("tree").display());
+    }
     Ok(r)
 }
 

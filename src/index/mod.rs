@@ -29,8 +29,9 @@ use std::time::Duration;
 /// runs indexed as character pairs, superseded ids; 8: other tools'
 /// front-matter words and speakers searchable, derived note titles; 9:
 /// the question words of attributes named in other words; 10: and
-/// embedded with them).
-pub const SCHEMA_VERSION: u32 = 10;
+/// embedded with them; 11: ids stored, to tell a superseded candidate
+/// without reading its file).
+pub const SCHEMA_VERSION: u32 = 11;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRec {

@@ -58,7 +58,7 @@ pub fn schema() -> (Schema, Fields) {
         supersedes: b.add_text_field("supersedes", STRING),
         supersedes_id: b.add_text_field("supersedes_id", STRING),
         speaker: b.add_text_field("speaker", STRING | STORED),
-        id: b.add_text_field("id", STRING),
+        id: b.add_text_field("id", STRING | STORED),
     };
     (b.build(), f)
 }
@@ -282,6 +282,20 @@ impl TextIndex {
         clauses
     }
 
+    /// Whether the entry at `rel` is indexed and passes `filter`.
+    pub fn passes(&self, rel: &str, filter: &Filter) -> Result<bool> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.rel, rel),
+                IndexRecordOption::Basic,
+            )),
+        )];
+        clauses.extend(self.filter_clauses(filter));
+        let searcher = self.reader.searcher();
+        Ok(searcher.search(&BooleanQuery::new(clauses), &tantivy::collector::Count)? > 0)
+    }
+
     /// BM25 search: (rel, key, score), best first.
     pub fn search(
         &self,
@@ -443,6 +457,31 @@ impl TextIndex {
     /// hand), or by its path for relations written without an id.
     pub fn is_superseded(&self, path: &str, id: &str) -> Result<bool> {
         Ok(!self.superseders(path, id, true)?.is_empty())
+    }
+
+    /// Whether a live entry superseded the indexed entry at `rel` (by `at`,
+    /// if given), without reading its file: its id comes from the index.
+    pub fn replaced(&self, rel: &str, at: Option<i64>) -> Result<bool> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(f.rel, rel), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1))?;
+        let Some((_, addr)) = top.first() else {
+            return Ok(false);
+        };
+        let d: TantivyDocument = searcher.doc(*addr)?;
+        let id = d.get_first(f.id).and_then(|v| v.as_str()).unwrap_or("");
+        let path = rel
+            .strip_prefix("_archive/")
+            .unwrap_or(rel)
+            .trim_end_matches(".md");
+        Ok(self
+            .superseders(path, id, true)?
+            .iter()
+            .any(|(_, t)| match (t, at) {
+                (Some(t), Some(at)) => *t <= at,
+                _ => true,
+            }))
     }
 
     /// The entries whose `supersedes` relation names the entry at `path`

@@ -354,6 +354,14 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             titles: a.rels,
         })
         .collect();
+    // Topics named for another specific thing are out before any is read
+    // (their names say it; the reading budget goes to the others).
+    let specific = specific_subject(text);
+    out.retain(|t| {
+        !specific
+            .as_deref()
+            .is_some_and(|s| named_for_another(&t.topic, s))
+    });
     // A first order without the word overlap, to choose which topics to read.
     let w = weights();
     let pre = |t: &TopicScore| w.cos * t.cos + w.name * t.name + w.hits * t.hits.min(4) as f32;
@@ -409,15 +417,11 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.topic.cmp(&b.topic)));
     // The statement is analysed once here, not once per topic.
-    let specific = specific_subject(text);
     let person = person_subject(text).or_else(|| specific.clone());
     out.retain(|t| {
-        !specific
+        !person
             .as_deref()
-            .is_some_and(|s| named_for_another(&t.topic, s))
-            && !person
-                .as_deref()
-                .is_some_and(|p| named_for_another_name(t, p))
+            .is_some_and(|p| named_for_another_name(t, p))
     });
     crate::trace::mark(&format!(
         "place: {} candidate topics, {files_read} entry files read",
@@ -441,6 +445,7 @@ pub fn new_topic(text: &str) -> TopicPath {
         .as_deref()
         .filter(|_| a.subject.as_deref() != Some("@user"))
     {
+        let s = &role_named(&a, s);
         words.push(s.to_lowercase());
         let last = s.split(' ').next_back().unwrap_or(s).to_lowercase();
         after_subject = a
@@ -1016,6 +1021,22 @@ fn named_for_another(topic: &str, slug: &str) -> bool {
     other_id || other_kind
 }
 
+/// The subject as named: a thing a person has a role toward, after its
+/// kind ("Zane leads *project Mira*"), has the kind in its name, as when it
+/// opens the statement ("Project Mira is due …").
+fn role_named(a: &Analysis, subject: &str) -> String {
+    if a.by_role {
+        let first = subject.split(' ').next().unwrap_or_default();
+        if let Some(i) = a.words.iter().position(|w| w.raw == first)
+            && let Some(kind) = i.checked_sub(1).map(|k| a.words[k].raw.to_lowercase())
+            && NAMED_KINDS.contains(&kind.as_str())
+        {
+            return format!("{kind} {subject}");
+        }
+    }
+    subject.to_string()
+}
+
 /// The slug of the statement's subject when it names a specific thing: an
 /// identifier (`host-pallas3`, `build-box-12`), a service's name
 /// (`auth-cache`) or a kind and a name (`project-alder`). Else the topic of
@@ -1026,7 +1047,7 @@ fn specific_subject(text: &str) -> Option<String> {
         .subject_text
         .as_deref()
         .filter(|_| a.subject.as_deref() != Some("@user"))?;
-    let slug = slugify(subject, 64);
+    let slug = slugify(&role_named(&a, subject), 64);
     let words: Vec<&str> = slug.split('-').collect();
     (words.iter().any(|w| is_identifier(w))
         || crate::text::is_service_name(&subject.to_lowercase())
@@ -1396,6 +1417,28 @@ mod tests {
         ));
         // (rank() asks only about a specific subject.)
         assert_eq!(specific_subject("The weather was fine."), None);
+        // A thing a person has a role toward is named with its kind, as
+        // when it opens the statement: one topic for both.
+        for text in [
+            "Camila Nguyen leads project Cedar.",
+            "Luca Eriksen took over as lead of project Cedar.",
+            "Project Cedar is due on May 3.",
+        ] {
+            assert_eq!(
+                specific_subject(text).as_deref(),
+                Some("project-cedar"),
+                "{text}"
+            );
+            assert_eq!(
+                new_topic(text).to_string(),
+                "general/project-cedar",
+                "{text}"
+            );
+        }
+        assert!(named_for_another(
+            "projects/project-osprey",
+            &slug("Camila Nguyen leads project Cedar.")
+        ));
         // Another person's topic, read from its titles; a group's is not.
         let t = |topic: &str, title: &str| TopicScore {
             topic: topic.into(),

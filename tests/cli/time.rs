@@ -702,3 +702,57 @@ fn watch_dreams_when_idle_once_per_interval_and_only_when_asked() {
         .failure()
         .stderr(predicates::str::contains("watch.dream"));
 }
+
+/// A superseded entry that matches the query better than what replaced it
+/// ("operating system" is only in the old statement) hands its place to
+/// its successor, current now or at `--as-of`, which says so (`replaces`);
+/// a forgotten successor hands nothing on.
+#[test]
+fn a_superseded_match_hands_its_place_to_what_replaced_it() {
+    let env = Env::new();
+    let at = |text: &str, observed: &str| {
+        env.json(&["add", text, "--at", "infra/hosts", "--observed", observed])
+            .remove(0)
+    };
+    let old = at(
+        "Host freya2 runs FreeBSD 14 as its operating system.",
+        "2026-01-10",
+    );
+    let new = at("Host freya2 was reinstalled with Debian 12.", "2026-05-02");
+    assert_eq!(new["op"], "superseded", "{new}");
+    at("Host freya2 has 192 GB of RAM.", "2026-02-01");
+    at("Host freya2 sits in rack E2.", "2026-02-03");
+    let path = |v: &serde_json::Value| v["path"].as_str().unwrap().to_string();
+    let top = |extra: &[&str]| {
+        let mut c = env.mem();
+        c.args([
+            "recall",
+            "which operating system does host freya2 run",
+            "--json",
+        ]);
+        c.args(extra);
+        parse_lines(&c.output().unwrap().stdout)
+            .into_iter()
+            .next()
+            .expect("a hit")
+    };
+    let now = top(&[]);
+    assert_eq!(now["path"], path(&new), "{now}");
+    assert_eq!(now["replaces"], path(&old), "{now}");
+    // Before the reinstall the old entry was current: it is shown itself.
+    let then = top(&["--as-of", "2026-03-01"]);
+    assert_eq!(then["path"], path(&old), "{then}");
+    assert!(then.get("replaces").is_none(), "{then}");
+    // In text, the hit says what it stands in for.
+    let out = env
+        .mem()
+        .args(["recall", "which operating system does host freya2 run"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("replaces {}", path(&old))), "{text}");
+    // Forgotten, the successor no longer ends the old entry: it is current again.
+    env.mem().args(["forget", &path(&new)]).assert().success();
+    let after = top(&[]);
+    assert_eq!(after["path"], path(&old), "{after}");
+}
