@@ -757,7 +757,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__eval__subcmd__drift)
-            opts="-y -q -h --seed --subjects --changed --no-model --dream --mistakes --work-dir --root --json --color --yes --quiet --help"
+            opts="-y -q -h --seed --subjects --changed --no-model --dream --mistakes --work-dir --keep --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -611,6 +611,7 @@ never\t''"
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l no-model -d 'Curate without the generator (rules and thresholds only)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l dream -d 'Run `mem dream` after the adds, before the questions'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l mistakes -d 'List every question answered wrongly'
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l keep -d 'Keep the tree afterwards and print its path on stderr (to read what was filed where)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -l json -d 'Machine-readable output: one JSON object per line on stdout'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s y -l yes -d 'Never prompt; assume "yes" where a confirmation would be asked'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from drift" -s q -l quiet -d 'Less output on stderr (errors are always shown)'

@@ -424,11 +424,13 @@ const LOOKALIKE_WINDOW: usize = 20;
 /// candidates that are not events, one whose statement has the same subject as a newer one and
 /// shares words with it beyond the subject, but lost a value the newer one
 /// replaced ("Host atlas8 has 32 GB of RAM" / later "Host atlas8 has 64 GB
-/// of RAM"), loses `w` of its score.
+/// of RAM"), loses `w` of its score; one in `past` (superseded already)
+/// keeps it for its successor.
 fn newer_lookalike(
     tree: &Tree,
     ranked: Vec<(String, f32)>,
     w: f32,
+    past: &std::collections::HashSet<String>,
     parsed: &mut std::collections::HashMap<String, Entry>,
     flagged: &mut std::collections::HashMap<String, String>,
 ) -> Vec<(String, f32)> {
@@ -449,6 +451,9 @@ fn newer_lookalike(
         let Some((old, t_old)) = &info[i] else {
             continue;
         };
+        if past.contains(&out[i].0) {
+            continue;
+        }
         let newer = info.iter().enumerate().find(|(j, other)| {
             let Some((new, t_new)) = other else {
                 return false;
@@ -916,10 +921,18 @@ pub fn recall_with(
     if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
     }
-    // Hits a newer look-alike may replace: flagged in the output.
+    // Candidates a live entry superseded (by `--as-of`): hidden below, and
+    // their successors take their places.
+    let mut past = std::collections::HashSet::new();
+    if q.max_tier >= 3 && ranked.len() > 1 && (tune.newer > 0.0 || tune.topic_boost > 0.0) {
+        let rels: Vec<&str> = ranked.iter().map(|(r, _)| r.as_str()).collect();
+        past = idx.text.superseded_among(&rels, q.as_of)?;
+    }
+    // Hits a newer look-alike may replace: flagged in the output. One
+    // already superseded is not: its score goes to its successor whole.
     let mut flagged = std::collections::HashMap::new();
     if q.max_tier >= 3 && tune.newer > 0.0 && ranked.len() > 1 {
-        ranked = newer_lookalike(tree, ranked, tune.newer, &mut parsed, &mut flagged);
+        ranked = newer_lookalike(tree, ranked, tune.newer, &past, &mut parsed, &mut flagged);
     }
     if q.max_tier >= 3 && tune.uses_signals() && ranked.len() > 1 {
         ranked = usage(tree, ranked, &tune, q.now, &mut parsed);
@@ -927,12 +940,6 @@ pub fn recall_with(
     if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
         // A superseded candidate does not make its topic strong: a fact
         // changed three times is one fact, not four.
-        let mut past = std::collections::HashSet::new();
-        for (rel, _) in &ranked {
-            if idx.text.replaced(rel, q.as_of)? {
-                past.insert(rel.clone());
-            }
-        }
         ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top, &past);
     }
     if !named.is_empty() {

@@ -29,8 +29,8 @@ use std::time::Duration;
 /// runs indexed as character pairs, superseded ids; 8: other tools'
 /// front-matter words and speakers searchable, derived note titles; 9:
 /// the question words of attributes named in other words; 10: and
-/// embedded with them; 11: ids stored, to tell a superseded candidate
-/// without reading its file).
+/// embedded with them; 11: ids stored and `valid_to` indexed, to
+/// tell superseded candidates without reading their files).
 pub const SCHEMA_VERSION: u32 = 11;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -911,6 +911,8 @@ struct IndexDoc {
     supersedes_ids: Vec<String>,
     speaker: Option<String>,
     id: String,
+    /// `valid_to` (seconds), when set.
+    valid_to: Option<i64>,
     embed: String,
     /// A chat turn written as a note by another tool (a `speaker:` in its
     /// front matter, not ingested by mem): read with the turn before it.
@@ -963,6 +965,7 @@ impl IndexDoc {
                     .is_some_and(|s| !s.trim().is_empty()),
             refresh: false,
             id: e.meta.id.clone(),
+            valid_to: e.meta.valid_to.as_deref().and_then(crate::time::secs),
             embed: if with_embed_text {
                 embed_text(e)
             } else {
@@ -1082,6 +1085,7 @@ fn doc_input<'a>(rel: &'a str, key: u64, d: &'a IndexDoc) -> text::DocInput<'a> 
         supersedes_ids: &d.supersedes_ids,
         speaker: d.speaker.as_deref(),
         id: &d.id,
+        valid_to: d.valid_to,
     }
 }
 

@@ -35,6 +35,9 @@ pub struct Fields {
     pub speaker: Field,
     /// The entry's id (`mem show ID` without reading every file).
     pub id: Field,
+    /// `valid_to` (seconds), when the entry has one: the cheap first test
+    /// of whether a candidate was superseded.
+    pub valid_to: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -59,6 +62,7 @@ pub fn schema() -> (Schema, Fields) {
         supersedes_id: b.add_text_field("supersedes_id", STRING),
         speaker: b.add_text_field("speaker", STRING | STORED),
         id: b.add_text_field("id", STRING | STORED),
+        valid_to: b.add_i64_field("valid_to", INDEXED),
     };
     (b.build(), f)
 }
@@ -87,6 +91,7 @@ pub struct DocInput<'a> {
     pub supersedes_ids: &'a [String],
     pub speaker: Option<&'a str>,
     pub id: &'a str,
+    pub valid_to: Option<i64>,
 }
 
 pub struct TextIndex {
@@ -226,6 +231,9 @@ impl TextIndex {
         }
         if let Some(s) = d.speaker {
             doc.add_text(f.speaker, s);
+        }
+        if let Some(t) = d.valid_to {
+            doc.add_i64(f.valid_to, t);
         }
         w.add_document(doc)?;
         Ok(())
@@ -459,29 +467,64 @@ impl TextIndex {
         Ok(!self.superseders(path, id, true)?.is_empty())
     }
 
-    /// Whether a live entry superseded the indexed entry at `rel` (by `at`,
-    /// if given), without reading its file: its id comes from the index.
-    pub fn replaced(&self, rel: &str, at: Option<i64>) -> Result<bool> {
+    /// Those of `rels` that a live entry superseded (by `at`, if given),
+    /// without reading their files: only entries with a `valid_to` (which
+    /// a supersede writes) by then are checked, one query for all.
+    pub fn superseded_among(
+        &self,
+        rels: &[&str],
+        at: Option<i64>,
+    ) -> Result<std::collections::HashSet<String>> {
         let f = &self.fields;
+        let mut out = std::collections::HashSet::new();
         let searcher = self.reader.searcher();
-        let q = TermQuery::new(Term::from_field_text(f.rel, rel), IndexRecordOption::Basic);
-        let top = searcher.search(&q, &TopDocs::with_limit(1))?;
-        let Some((_, addr)) = top.first() else {
-            return Ok(false);
-        };
-        let d: TantivyDocument = searcher.doc(*addr)?;
-        let id = d.get_first(f.id).and_then(|v| v.as_str()).unwrap_or("");
-        let path = rel
-            .strip_prefix("_archive/")
-            .unwrap_or(rel)
-            .trim_end_matches(".md");
-        Ok(self
-            .superseders(path, id, true)?
+        // No entry has ended (a tree of notes or conversations): no query.
+        let mut none_ended = true;
+        for seg in searcher.segment_readers() {
+            none_ended &= seg.inverted_index(f.valid_to)?.terms().num_terms() == 0;
+        }
+        if rels.is_empty() || none_ended {
+            return Ok(out);
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = rels
             .iter()
-            .any(|(_, t)| match (t, at) {
+            .map(|r| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(f.rel, r),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        let until = Term::from_field_i64(f.valid_to, at.unwrap_or(i64::MAX));
+        let ended: Box<dyn Query> = Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_i64(f.valid_to, i64::MIN)),
+            Bound::Included(until),
+        ));
+        let q = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+            ),
+            (Occur::Must, ended),
+        ]);
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(rels.len()))? {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let rel = d.get_first(f.rel).and_then(|v| v.as_str()).unwrap_or("");
+            let id = d.get_first(f.id).and_then(|v| v.as_str()).unwrap_or("");
+            let path = rel
+                .strip_prefix("_archive/")
+                .unwrap_or(rel)
+                .trim_end_matches(".md");
+            let by = |t: &Option<i64>| match (t, at) {
                 (Some(t), Some(at)) => *t <= at,
                 _ => true,
-            }))
+            };
+            if self.superseders(path, id, true)?.iter().any(|(_, t)| by(t)) {
+                out.insert(rel.to_string());
+            }
+        }
+        Ok(out)
     }
 
     /// The entries whose `supersedes` relation names the entry at `path`
