@@ -145,6 +145,9 @@ fn weights() -> Weights {
 const SHOWN: usize = 4;
 /// Topics whose best hits are read (for titles and word overlap).
 const READ_TOPICS: usize = 8;
+/// Topics read and found named for someone else, at most (beyond the
+/// [`READ_TOPICS`] that may take the statement).
+const OTHERS_READ: usize = 16;
 const READ_PER_TOPIC: usize = 2;
 
 fn topic_of(rel: &str) -> Option<TopicPath> {
@@ -282,8 +285,9 @@ fn seg_stems(seg: &str) -> BTreeSet<String> {
 
 /// Candidate topics of `text`, best first, from the searches already made
 /// and the topic names among the index's scope terms. Reads at most
-/// `2 * READ_TOPICS * READ_PER_TOPIC` (32) entry files: the best hits of
-/// the best topics and of the topics of the BM25 top hits.
+/// `(2 * READ_TOPICS + OTHERS_READ) * READ_PER_TOPIC` (64) entry files: the
+/// best hits of the best topics that may take the statement (not another
+/// person's) and of the topics of the BM25 top hits.
 pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicScore> {
     crate::trace::mark("place: ranking");
     let input = content_stems(text);
@@ -372,13 +376,16 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
         .iter()
         .filter_map(|(r, _)| topic_of(r).map(|t| t.to_string()))
         .collect();
+    // The statement is analysed once here, not once per topic.
+    let person = person_subject(text).or_else(|| specific.clone());
     let mut read = 0usize;
+    let mut others = 0usize;
     let mut files_read = 0usize;
     for t in out.iter_mut() {
         let rels = std::mem::take(&mut t.titles);
         let wanted =
             read < READ_TOPICS || bm25_topics.iter().take(READ_TOPICS).any(|b| *b == t.topic);
-        if !wanted || rels.is_empty() {
+        if !wanted || rels.is_empty() || others >= OTHERS_READ {
             continue;
         }
         read += 1;
@@ -409,6 +416,15 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             }
             t.titles.push(e.meta.title.clone());
         }
+        // Someone else's topic (dropped below) does not spend the budget:
+        // the topics read are those that can take the statement.
+        if person
+            .as_deref()
+            .is_some_and(|p| named_for_another_name(t, p))
+        {
+            read -= 1;
+            others += 1;
+        }
     }
     // Without vectors the words are the only evidence of meaning.
     let w_lex = if s.qv.is_some() { w.lex } else { w.lex_alone };
@@ -416,8 +432,6 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
         t.score = w.cos * t.cos + w_lex * t.lex + w.name * t.name + w.hits * t.hits.min(4) as f32;
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.topic.cmp(&b.topic)));
-    // The statement is analysed once here, not once per topic.
-    let person = person_subject(text).or_else(|| specific.clone());
     out.retain(|t| {
         !person
             .as_deref()
@@ -1203,6 +1217,25 @@ pub fn decide(
             model_calls: 0,
         };
     }
+    // Its subject's own topic (named by its slug, as `new_topic` names
+    // it): there, whatever else looks alike ("Felix Fischer uses Emacs"
+    // goes to felix-fischer, not beside another person's editor).
+    if let Some(own) = person_subject(text)
+        .or_else(|| specific_subject(text))
+        .map(|n| slugify(&n, 64))
+        && let Some(t) = ranked.iter().find(|t| {
+            let leaf = t.topic.rsplit('/').next().unwrap_or_default();
+            leaf == own || leaf.strip_prefix("project-") == Some(own.as_str())
+        })
+        && let Ok(topic) = TopicPath::parse(&t.topic)
+    {
+        return Placement {
+            topic,
+            placed_by: "existing",
+            reason: format!("its subject's own topic ({own})"),
+            model_calls: 0,
+        };
+    }
     let v = judge(ranked);
     // A specific thing (an identifier, a service's name, a kind and a
     // name) with no topic of its own and no topic clearly best: its own
@@ -1601,6 +1634,38 @@ mod tests {
         let v = judge(&[t("a/b", 0.5), t("c/d", 0.45)]);
         assert!(!v.clear);
         assert_eq!(v.choice, Some(0));
+    }
+
+    #[test]
+    fn a_subject_with_its_own_topic_goes_there() {
+        let cfg = crate::config::Models {
+            embedder: "none".into(),
+            generator: "none".into(),
+            ..Default::default()
+        };
+        let models = Models::new(&cfg);
+        let p = |text: &str, ranked: &[TopicScore]| {
+            decide(&models, text, ranked, false, Duration::from_secs(1))
+        };
+        // Another person's editor looks more alike than the subject's topic.
+        let ranked = [
+            t("people/fatima-osei", 0.38),
+            t("general/felix-fischer", 0.36),
+        ];
+        let got = p("Felix Fischer uses Emacs as their editor.", &ranked);
+        assert_eq!(got.topic.to_string(), "general/felix-fischer");
+        assert_eq!(got.placed_by, "existing");
+        // A project named by its kind, its topic too; a topic merely
+        // containing the name is not its own.
+        let ranked = [
+            t("projects/project-osprey", 0.5),
+            t("projects/project-cedar", 0.2),
+        ];
+        let got = p("Camila Nguyen leads project Cedar.", &ranked);
+        assert_eq!(got.topic.to_string(), "projects/project-cedar");
+        let ranked = [t("people/tom-raman-onboarding", 0.5), t("people/ana", 0.45)];
+        let got = p("Tom Raman sits in room 935.", &ranked);
+        assert_ne!(got.reason, "its subject's own topic (tom-raman)");
     }
 
     #[test]
