@@ -474,8 +474,9 @@ pub fn new_topic(text: &str) -> TopicPath {
             })
             .map(|w| w.pos + 1);
         // A name of several words is the topic ("Host pallas3", "Tom
-        // Raman"): what follows is what the entry says about it.
-        if s.contains(' ') {
+        // Raman"), or a service's ("auth-api", not "auth-api-service"):
+        // what follows is what the entry says about it.
+        if s.contains(' ') || crate::text::is_service_name(&s.to_lowercase()) {
             after_subject = None;
             words.push(String::new());
         }
@@ -593,6 +594,8 @@ fn person_subject(text: &str) -> Option<String> {
         || name.chars().any(|c| c.is_ascii_digit())
         || crate::text::NAMED_KINDS.contains(&parts[0].to_lowercase().as_str())
         || NOT_PEOPLE.contains(&parts[0].to_lowercase().as_str())
+        // A service's name opening the sentence ("Inventory-sync runs …").
+        || crate::text::is_service_name(&name.to_lowercase())
     {
         return None;
     }
@@ -809,6 +812,13 @@ const DOMAIN_CUES: &[(&str, &[&str])] = &[
 /// leads (a tie says nothing). Words are compared as written, with a plural
 /// `s`/`es`, not through synonyms ("job" is not "work").
 fn cued_domain(text: &str) -> Option<&'static str> {
+    // A service's name as the subject: software.
+    if Analysis::new(text)
+        .subject_text
+        .is_some_and(|s| crate::text::is_service_name(&service_name(&s.to_lowercase())))
+    {
+        return Some("engineering");
+    }
     let words: BTreeSet<String> = crate::text::words_of(&crate::text::same_words(text))
         .iter()
         .map(|w| w.to_lowercase())
@@ -1035,6 +1045,18 @@ fn named_for_another(topic: &str, slug: &str) -> bool {
     other_id || other_kind
 }
 
+/// A service's name without the kind written after it ("auth-api service"
+/// → "auth-api"): the topic is named for the service either way.
+fn service_name(subject: &str) -> String {
+    let lower = subject.to_lowercase();
+    match lower.rsplit_once(' ') {
+        Some((name, "service")) if crate::text::is_service_name(name) => {
+            subject[..name.len()].to_string()
+        }
+        _ => subject.to_string(),
+    }
+}
+
 /// The subject as named: a thing a person has a role toward, after its
 /// kind ("Zane leads *project Mira*"), has the kind in its name, as when it
 /// opens the statement ("Project Mira is due …").
@@ -1048,7 +1070,7 @@ fn role_named(a: &Analysis, subject: &str) -> String {
             return format!("{kind} {subject}");
         }
     }
-    subject.to_string()
+    service_name(subject)
 }
 
 /// The slug of the statement's subject when it names a specific thing: an
@@ -1064,7 +1086,7 @@ fn specific_subject(text: &str) -> Option<String> {
     let slug = slugify(&role_named(&a, subject), 64);
     let words: Vec<&str> = slug.split('-').collect();
     (words.iter().any(|w| is_identifier(w))
-        || crate::text::is_service_name(&subject.to_lowercase())
+        || crate::text::is_service_name(&service_name(subject).to_lowercase())
         || words.len() >= 2 && NAMED_KINDS.contains(&words[0])
         || full_name(text, subject))
     .then_some(slug)
@@ -1411,6 +1433,9 @@ mod tests {
         assert_eq!(p("My partner added latex to her allergy list"), None);
         assert_eq!(p("Dinner with my sister Monday"), None);
         assert_eq!(p("The build needs cmake"), None);
+        // A service's name, capitalised to open the sentence, is no one.
+        assert_eq!(p("Inventory-sync runs version 2.14.2 in production."), None);
+        assert_eq!(p("Billing-api moved to port 8080."), None);
         // A relation word without a name does not hide a later one.
         assert_eq!(
             p("A friend of mine and his cousin Ines visit in May").as_deref(),
@@ -1450,6 +1475,20 @@ mod tests {
         ));
         // (rank() asks only about a specific subject.)
         assert_eq!(specific_subject("The weather was fine."), None);
+        // A service, with or without its kind after the name: one topic,
+        // in engineering.
+        for text in [
+            "The auth-api service listens on port 3000.",
+            "Auth-api stores its data in Cassandra.",
+        ] {
+            assert_eq!(
+                specific_subject(text).as_deref(),
+                Some("auth-api"),
+                "{text}"
+            );
+            assert_eq!(cued_domain(text), Some("engineering"), "{text}");
+            assert_eq!(new_topic(text).to_string(), "general/auth-api", "{text}");
+        }
         // A thing a person has a role toward is named with its kind, as
         // when it opens the statement: one topic for both.
         for text in [
