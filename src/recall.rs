@@ -963,7 +963,8 @@ pub fn recall_with(
         if !seen.insert(rel.clone()) {
             continue;
         }
-        if weak.contains(&rel) {
+        // (A successor comes in on its predecessor's match, not its own.)
+        if replaces.is_none() && weak.contains(&rel) {
             stats.below_floor += 1;
             continue;
         }

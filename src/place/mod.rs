@@ -1675,14 +1675,18 @@ mod tests {
         assert_eq!(v.choice, Some(0));
     }
 
+    /// Models without an embedder, with this generator.
+    fn no_embedder(generator: &str) -> Models {
+        Models::new(&crate::config::Models {
+            embedder: "none".into(),
+            generator: generator.into(),
+            ..Default::default()
+        })
+    }
+
     #[test]
     fn a_subject_with_its_own_topic_goes_there() {
-        let cfg = crate::config::Models {
-            embedder: "none".into(),
-            generator: "none".into(),
-            ..Default::default()
-        };
-        let models = Models::new(&cfg);
+        let models = no_embedder("none");
         let p = |text: &str, ranked: &[TopicScore]| {
             decide(&models, text, ranked, false, Duration::from_secs(1))
         };
@@ -1711,12 +1715,7 @@ mod tests {
     fn the_model_choice_counts_only_in_both_orders() {
         // The fake generator always answers the first letter: in reverse
         // order that is another option, so the deterministic choice stands.
-        let cfg = crate::config::Models {
-            embedder: "none".into(),
-            generator: "fake".into(),
-            ..Default::default()
-        };
-        let models = Models::new(&cfg);
+        let models = no_embedder("fake");
         assert!(models.has_generator());
         let ranked = [t("a/b", 0.35), t("c/d", 0.33)];
         let p = decide(&models, "x y z", &ranked, true, Duration::from_secs(5));
