@@ -1537,6 +1537,36 @@ impl Analysis {
         subject.split(' ').all(|w| stems.contains(w))
     }
 
+    /// Whether `subject` (stems) is named here, and each time only as the
+    /// object of a preposition or a copula ("Bjorn now reports *to Felix
+    /// Jansen*", "Ana's manager *is Ben*"): a value of this statement's own
+    /// subject, not what it is about ("Ben said *Ana* moved" is about Ana
+    /// too).
+    pub fn names_as_value(&self, subject: &str) -> bool {
+        const OBJECT_OF: &[&str] = &[
+            "to", "by", "with", "for", "from", "under", "as", "is", "was", "are", "were",
+        ];
+        let parts: Vec<&str> = subject.split(' ').collect();
+        let stems: Vec<&str> = self.words.iter().map(|w| w.stem.as_str()).collect();
+        let mut found = false;
+        for i in 0..stems.len() {
+            if !stems[i..].starts_with(&parts) {
+                continue;
+            }
+            found = true;
+            let before = i.checked_sub(1).map(|k| self.words[k].raw.to_lowercase());
+            // A possessive owns what follows ("is *Ruth's* parking space").
+            let last = &self.words[i + parts.len() - 1].raw;
+            if !before.is_some_and(|b| OBJECT_OF.contains(&b.as_str()))
+                || last.ends_with("'s")
+                || last.ends_with("’s")
+            {
+                return false;
+            }
+        }
+        found
+    }
+
     /// Markers of a correction ("Correction: …", "I had that wrong").
     pub fn correction_markers(&self) -> Vec<String> {
         self.has_any(CORRECTION)

@@ -452,7 +452,13 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // fact about someone else, never a replacement.
     if let (Some(sa), Some(sb)) = (&a.subject, &b.subject)
         && sa != sb
-        && !a.mentions(sb)
+        // (Named only as a value, "Bjorn now reports to *Felix Jansen*",
+        // "*Chloe Ueda* took over as lead of project Cyclone", the old
+        // subject is not what the new statement is about, unless the old
+        // one names the new subject too: "Nadia is married to Mateo" /
+        // "Mateo is Nadia's husband".)
+        && !(a.mentions(sb)
+            && !(sa != "@user" && (a.names_as_value(sb) || a.by_role) && !b.mentions(sa)))
         // The same name, once with its kind or title ("Project Tamarind" /
         // "Tamarind", "Grandpa Ernesto" / "Ernesto").
         && !shortened(sa, sb)
@@ -1097,6 +1103,60 @@ mod tests {
         ] {
             assert_eq!(op(new, old), Op::Supersede, "{old} -> {new}");
         }
+    }
+
+    #[test]
+    fn the_old_subject_named_as_a_value_is_another_subject() {
+        // Felix is Bjorn's new manager: his own manager is unchanged.
+        let v = judge(
+            "Bjorn Varga now reports to Felix Jansen.",
+            "Felix Jansen reports to Ana Pereira.",
+            None,
+        );
+        assert_eq!(v.op, Op::Add, "{}", v.reason);
+        assert!(v.reason.contains("different subject"), "{}", v.reason);
+        assert_eq!(
+            op(
+                "Ana Pereira's manager is Felix Jansen.",
+                "Felix Jansen's manager is Omar Ito."
+            ),
+            Op::Add
+        );
+        for (new, old) in [
+            (
+                "Hugo Kuznetsov's new manager is Kenji Petrov.",
+                "Kenji Petrov reports to Farid Kuznetsov.",
+            ),
+            // The new lead of a project is its value, not its subject.
+            (
+                "Chloe Ueda took over as lead of project Cyclone.",
+                "Chloe Ueda reports to Hana Jovanovic.",
+            ),
+        ] {
+            assert_eq!(op(new, old), Op::Add, "{old} -> {new}");
+        }
+        assert_eq!(
+            op(
+                "Chloe Ueda took over as lead of project Cyclone.",
+                "Greta Park leads project Cyclone."
+            ),
+            Op::Supersede
+        );
+        // The same subject's new manager still replaces the old one.
+        assert_eq!(
+            op(
+                "Felix Jansen now reports to Bjorn Varga.",
+                "Felix Jansen reports to Ana Pereira."
+            ),
+            Op::Supersede
+        );
+        // Named as what a clause is about, the old subject is mentioned.
+        let a = Analysis::new("Ben said Ana moved to Porto.");
+        assert!(!a.names_as_value("ana"));
+        let a = Analysis::new("Bjorn now reports to Felix Jansen.");
+        assert!(a.names_as_value("felix jansen"));
+        let a = Analysis::new("Spot P1-04 is Ruth's reserved parking space now.");
+        assert!(!a.names_as_value("ruth"));
     }
 
     #[test]
