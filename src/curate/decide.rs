@@ -127,14 +127,23 @@ fn shared_values(a: &Analysis, b: &Analysis) -> Vec<String> {
         .collect()
 }
 
-/// Whether the values both statements hold appear in another order.
+/// Whether the values both statements hold appear in another order. The
+/// subject both share is no value here: it moves with the voice ("Ines
+/// took over as lead of project Aspen" / "Project Aspen is led by …").
 fn values_reordered(a: &Analysis, b: &Analysis) -> bool {
+    let shared_subject: Vec<&str> = match (&a.subject, &b.subject) {
+        (Some(x), Some(y)) if x == y || shortened(x, y) => {
+            x.split(' ').chain(y.split(' ')).collect()
+        }
+        _ => Vec::new(),
+    };
     let order = |x: &Analysis, y: &Analysis| -> Vec<String> {
         let theirs = y.values();
         let mut seen = std::collections::BTreeSet::new();
         x.words
             .iter()
             .filter(|w| w.value && theirs.contains(&w.stem))
+            .filter(|w| !shared_subject.contains(&w.stem.as_str()))
             .filter(|w| seen.insert(w.stem.clone()))
             .map(|w| w.stem.clone())
             .collect()
@@ -1139,6 +1148,15 @@ mod tests {
             op(
                 "Chloe Ueda took over as lead of project Cyclone.",
                 "Greta Park leads project Cyclone."
+            ),
+            Op::Supersede
+        );
+        // A project's new lead, said in the other voice, with the same
+        // first name as the old one.
+        assert_eq!(
+            op(
+                "Project Aspen is led by Ines Ferreira.",
+                "Ines Andersen took over as lead of project Aspen."
             ),
             Op::Supersede
         );
