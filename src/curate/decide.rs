@@ -1160,6 +1160,15 @@ mod tests {
             ),
             Op::Supersede
         );
+        // Values that swap places besides the subject, another changed,
+        // name another thing.
+        assert_eq!(
+            op(
+                "The 8:10 train runs from Zurich to Milan via Basel.",
+                "The 8:10 train runs from Milan to Zurich via Bern."
+            ),
+            Op::Add
+        );
         // The same subject's new manager still replaces the old one.
         assert_eq!(
             op(
