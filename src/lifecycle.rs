@@ -372,6 +372,7 @@ mod tests {
             n: 1,
             last: year - DAY,
             days: 1,
+            cited: 0,
         };
         assert!(stale_reason(&e, Some(&used), false, year).is_none());
         assert!(stale_reason(&e, None, true, year).is_none());

@@ -12,7 +12,10 @@
 //! - Importance: the entry's own `importance` when it is not the default
 //!   50 (a person or an import set it); else derived: 50, +10 for a
 //!   decision, +5 for a lesson or procedure, −10 for an event, +3 per
-//!   relation (up to +15), +5·ln(1 + accesses) (up to +20), kept in 0-100.
+//!   relation (up to +15), +5·ln(1 + accesses) (up to +20), +5·ln(1 +
+//!   citations) (up to +10), kept in 0-100.
+//! - Citations: each time an answer (`mem ask`, the MCP `ask` tool) cites
+//!   an entry; a citation is an access too.
 //! - Recency: a forgetting curve, `exp(−days since last use / s)` with
 //!   `s = 30 days × (1 + importance / 50)` (an important entry fades three
 //!   times slower than an unimportant one); last use is the last access,
@@ -39,6 +42,13 @@ pub struct Access {
     pub last: i64,
     /// Distinct days with an access.
     pub days: u32,
+    /// Times an answer (`mem ask`, the MCP `ask` tool) cited the entry.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cited: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The access counts of a tree, by entry id.
@@ -73,6 +83,17 @@ impl Signals {
             }
             a.n += 1;
             a.last = a.last.max(now);
+        }
+    }
+
+    /// Counts a citation of each of `ids` by an answer at `now`, which is
+    /// an access too (in memory).
+    pub fn cite(&mut self, ids: &[&str], now: i64) {
+        self.touch(ids, now);
+        for id in ids.iter().filter(|i| !i.is_empty()) {
+            if let Some(a) = self.access.get_mut(*id) {
+                a.cited += 1;
+            }
         }
     }
 
@@ -116,6 +137,19 @@ pub fn record(tree: &Tree, ids: &[&str]) {
     }
 }
 
+/// Records that an answer cited each of `ids` (a citation and an access;
+/// best effort, as [`record`]).
+pub fn record_cited(tree: &Tree, ids: &[&str]) {
+    if ids.is_empty() {
+        return;
+    }
+    let mut s = Signals::load(tree);
+    s.cite(ids, crate::time::now().as_second());
+    if let Err(e) = s.save(tree) {
+        crate::trace::mark(&format!("signals: not saved ({e})"));
+    }
+}
+
 /// Records that curation found the fact of each of `ids` written again
 /// (best effort, as [`record`]). `mem dream` raises maturity from them.
 pub fn confirm(tree: &Tree, ids: &[&str]) {
@@ -143,6 +177,7 @@ pub fn importance(e: &Entry, access: Option<&Access>) -> u8 {
     };
     v += (3 * e.meta.relations.len()).min(15) as f64;
     v += (5.0 * (1.0 + access.map_or(0, |a| a.n) as f64).ln()).min(20.0);
+    v += (5.0 * (1.0 + access.map_or(0, |a| a.cited) as f64).ln()).min(10.0);
     v.clamp(0.0, 100.0).round() as u8
 }
 
@@ -177,6 +212,7 @@ pub fn describe(e: &Entry, s: &Signals, now: i64) -> serde_json::Value {
         "importance": imp,
         "recency": (recency(e, a, imp, now) * 1000.0).round() / 1000.0,
         "confirmations": s.confirmations(&e.meta.id),
+        "citations": a.map_or(0, |a| a.cited),
     })
 }
 
@@ -206,6 +242,10 @@ mod tests {
         s.confirm_at(&["a", "a", "a"], t0);
         s.confirm_at(&["a"], t0 + 3 * DAY);
         assert_eq!(s.confirmations("a"), 2);
+        // A citation by an answer is an access too.
+        s.cite(&["b"], t0 + 3 * DAY);
+        let b = s.get("b").unwrap();
+        assert_eq!((b.n, b.cited, b.days), (2, 1, 2));
         let back: Signals = serde_json::from_slice(&serde_json::to_vec(&s).unwrap()).unwrap();
         assert_eq!(back.access, s.access);
     }
@@ -220,9 +260,13 @@ mod tests {
             n: 20,
             last: 0,
             days: 3,
+            cited: 0,
         };
         // 50 + 5·ln 21 ≈ 65
         assert_eq!(importance(&entry("fact", 50), Some(&used)), 65);
+        // Cited twice by answers: 50 + 5·ln 21 + 5·ln 3 ≈ 70.7.
+        let cited = Access { cited: 2, ..used };
+        assert_eq!(importance(&entry("fact", 50), Some(&cited)), 71);
     }
 
     #[test]
@@ -233,6 +277,7 @@ mod tests {
             n: 1,
             last: t0,
             days: 1,
+            cited: 0,
         };
         assert!((recency(&e, Some(&used), 50, t0) - 1.0).abs() < 1e-9);
         let month = recency(&e, Some(&used), 50, t0 + 60 * DAY);

@@ -142,7 +142,7 @@ pub fn respond(
         &mut show,
     )?;
     let ids: Vec<&str> = a.citations.iter().map(|c| c.id.as_str()).collect();
-    crate::signals::record(tree, &ids);
+    crate::signals::record_cited(tree, &ids);
     if explain {
         explain_answer(&a);
     }

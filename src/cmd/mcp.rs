@@ -452,7 +452,7 @@ impl State {
         )
         .map_err(err)?;
         let ids: Vec<&str> = a.citations.iter().map(|c| c.id.as_str()).collect();
-        crate::signals::record(tree, &ids);
+        crate::signals::record_cited(tree, &ids);
         to_json(&a)
     }
 

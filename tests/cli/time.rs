@@ -240,6 +240,15 @@ fn reads_count_as_accesses_outside_git() {
     env.mem().args(["recall", "vpn"]).assert().success();
     let show = env.json(&["show", path]);
     assert_eq!(show[0]["signals"]["accesses"], 1, "counting starts again");
+    assert_eq!(show[0]["signals"]["citations"], 0);
+    // An answer that cites it: a citation and an access, and importance
+    // rises with them.
+    let a = env.json(&["ask", "where does the VPN config live?"]);
+    assert_eq!(a[0]["citations"][0]["path"], path, "{a:?}");
+    let s = &env.json(&["show", path])[0]["signals"];
+    assert_eq!(s["citations"], 1, "{s}");
+    assert_eq!(s["accesses"], 3, "show, ask, show: {s}");
+    assert!(s["importance"].as_u64().unwrap() > 50, "{s}");
 }
 
 #[test]
