@@ -127,11 +127,18 @@ impl Signals {
 /// Records one access to each of `ids` (best effort: a failure to write
 /// derived state never fails a read).
 pub fn record(tree: &Tree, ids: &[&str]) {
-    if ids.is_empty() {
+    update(tree, ids, Signals::touch);
+}
+
+/// Loads the tree's counts, applies `f` to `ids` at the current time and
+/// saves them; nothing when `ids` has no id. Best effort: a failure to
+/// write derived state is traced, never an error.
+fn update(tree: &Tree, ids: &[&str], f: fn(&mut Signals, &[&str], i64)) {
+    if ids.iter().all(|i| i.is_empty()) {
         return;
     }
     let mut s = Signals::load(tree);
-    s.touch(ids, crate::time::now().as_second());
+    f(&mut s, ids, crate::time::now().as_second());
     if let Err(e) = s.save(tree) {
         crate::trace::mark(&format!("signals: not saved ({e})"));
     }
@@ -140,27 +147,13 @@ pub fn record(tree: &Tree, ids: &[&str]) {
 /// Records that an answer cited each of `ids` (a citation and an access;
 /// best effort, as [`record`]).
 pub fn record_cited(tree: &Tree, ids: &[&str]) {
-    if ids.is_empty() {
-        return;
-    }
-    let mut s = Signals::load(tree);
-    s.cite(ids, crate::time::now().as_second());
-    if let Err(e) = s.save(tree) {
-        crate::trace::mark(&format!("signals: not saved ({e})"));
-    }
+    update(tree, ids, Signals::cite);
 }
 
 /// Records that curation found the fact of each of `ids` written again
 /// (best effort, as [`record`]). `mem dream` raises maturity from them.
 pub fn confirm(tree: &Tree, ids: &[&str]) {
-    if ids.iter().all(|i| i.is_empty()) {
-        return;
-    }
-    let mut s = Signals::load(tree);
-    s.confirm_at(ids, crate::time::now().as_second());
-    if let Err(e) = s.save(tree) {
-        crate::trace::mark(&format!("signals: not saved ({e})"));
-    }
+    update(tree, ids, Signals::confirm_at);
 }
 
 /// The importance used by the lifecycle (see the module notes).
