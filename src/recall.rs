@@ -738,12 +738,8 @@ fn successor(
     filter: &Filter,
 ) -> Result<Option<String>> {
     let live = text.superseders(path, &entry.meta.id, true)?;
-    let by = |t: &Option<i64>| match (t, at) {
-        (Some(t), Some(at)) => *t <= at,
-        _ => true,
-    };
     for (rel, t) in live {
-        if by(&t) && text.passes(&rel, filter)? {
+        if crate::index::text::in_effect_by(t, at) && text.passes(&rel, filter)? {
             return Ok(Some(rel));
         }
     }

@@ -516,11 +516,11 @@ impl TextIndex {
                 .strip_prefix("_archive/")
                 .unwrap_or(rel)
                 .trim_end_matches(".md");
-            let by = |t: &Option<i64>| match (t, at) {
-                (Some(t), Some(at)) => *t <= at,
-                _ => true,
-            };
-            if self.superseders(path, id, true)?.iter().any(|(_, t)| by(t)) {
+            if self
+                .superseders(path, id, true)?
+                .iter()
+                .any(|(_, t)| in_effect_by(*t, at))
+            {
                 out.insert(rel.to_string());
             }
         }
@@ -579,6 +579,15 @@ impl TextIndex {
         }
         out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         Ok(out)
+    }
+}
+
+/// Whether a superseder made at `t` had taken effect by `at`: always when
+/// either time is unknown (`at` None: now, whatever the times).
+pub fn in_effect_by(t: Option<i64>, at: Option<i64>) -> bool {
+    match (t, at) {
+        (Some(t), Some(at)) => t <= at,
+        _ => true,
     }
 }
 

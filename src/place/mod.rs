@@ -1242,13 +1242,13 @@ pub fn decide(
     // Its subject's own topic (named by its slug, as `new_topic` names
     // it): there, whatever else looks alike ("Felix Fischer uses Emacs"
     // goes to felix-fischer, not beside another person's editor).
+    let specific = specific_subject(text);
     if let Some(own) = person_subject(text)
-        .or_else(|| specific_subject(text))
+        .or_else(|| specific.clone())
         .map(|n| slugify(&n, 64))
-        && let Some(t) = ranked.iter().find(|t| {
-            let leaf = t.topic.rsplit('/').next().unwrap_or_default();
-            leaf == own || leaf.strip_prefix("project-") == Some(own.as_str())
-        })
+        && let Some(t) = ranked
+            .iter()
+            .find(|t| t.topic.rsplit('/').next() == Some(own.as_str()))
         && let Ok(topic) = TopicPath::parse(&t.topic)
     {
         return Placement {
@@ -1263,7 +1263,7 @@ pub fn decide(
     // name) with no topic of its own and no topic clearly best: its own
     // topic, not the nearest one about something else.
     if !v.clear
-        && specific_subject(text).is_some_and(|slug| {
+        && specific.is_some_and(|slug| {
             !ranked.iter().any(|t| {
                 t.topic
                     .rsplit('/')
