@@ -210,13 +210,35 @@ const SYNONYMS: &[&[&str]] = &[
     &["hour", "hours", "hr", "hrs", "h"],
     &["km", "kilometre", "kilometres", "kilometer", "kilometers"],
     &["kg", "kilogram", "kilograms", "kilo", "kilos"],
+    &[
+        "cm",
+        "centimetre",
+        "centimetres",
+        "centimeter",
+        "centimeters",
+    ],
+    &[
+        "mm",
+        "millimetre",
+        "millimetres",
+        "millimeter",
+        "millimeters",
+    ],
+    &["g", "gram", "grams", "gramme", "grammes"],
+    &["pound", "pounds", "gbp", "£"],
+    &["scared", "frightened", "afraid", "terrified"],
+    &["vacuum", "hoover"],
+    &["surgery", "operation", "op"],
+    &["mother", "mum", "mom"],
+    &["father", "dad"],
+    &["acknowledge", "ack", "acknowledged", "acked"],
 ];
 
 /// Units of measure (folded): a number's unit is never a name or a value
 /// of its own ("64 GB" and "64 gigabytes" hold the same value).
 const UNITS: &[&str] = &[
     "gb", "tb", "mb", "mbit", "euro", "dollar", "minute", "hour", "km", "kg", "ms", "mg", "ml",
-    "gib", "mib", "tib", "ghz", "mhz", "kwh", "kb", "gbit",
+    "gib", "mib", "tib", "ghz", "mhz", "kwh", "kb", "gbit", "cm", "mm", "g", "pound", "mph",
 ];
 
 /// Names of things written as identifiers in a query: letters with digits
@@ -1082,6 +1104,14 @@ pub fn same_words(text: &str) -> String {
             (r(r"\boperating systems?\b"), "OS"),
             (r(r"\bwork(?:s|ing|ed)? from home\b"), "WFH"),
             (r(r"\bas soon as possible\b"), "ASAP"),
+            (r(r"\bpersonal bests?\b"), "PB"),
+            (r(r"\bgeneral practitioners?\b"), "GP"),
+            (r(r"\b(?:mum|mom|mother) and (?:dad|father)\b"), "parents"),
+            (r(r"\b(?:dad|father) and (?:mum|mom|mother)\b"), "parents"),
+            (
+                r(r"\b(?:is|are) (?:a )?teetotal(?:ler|lers)?\b"),
+                "does not drink alcohol",
+            ),
         ]
     });
     // A number and its unit written together ("64GB", "500mg", "2.5GHz")
@@ -1090,8 +1120,86 @@ pub fn same_words(text: &str) -> String {
     let mut out = rewrite(
         text,
         &UNIT,
-        r"(?i)\b(\d+(?:[.,]\d+)?)(gb|tb|mb|kb|gib|mib|tib|mbit|gbit|mg|kg|km|ml|ms|ghz|mhz|kwh)\b",
+        r"(?i)\b(\d+(?:[.,]\d+)?)(gb|tb|mb|kb|gib|mib|tib|mbit|gbit|mg|kg|km|ml|ms|ghz|mhz|kwh|cm|mm|g|h|hrs?|mins?|mph|tbsp|tsp)\b",
         |c: &regex::Captures| format!("{} {}", &c[1], &c[2]),
+    );
+    // An amount in thousands ("€50k", "50k euros") is the whole number.
+    static THOUSANDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &THOUSANDS,
+        r"(?i)([$€£] ?)?\b(\d{1,3})k\b( (?:euros?|eur|dollars?|usd|pounds?|gbp)\b)?",
+        |c: &regex::Captures| match (c.get(1), c.get(3)) {
+            (None, None) => c[0].to_string(),
+            (cur, word) => format!(
+                "{}{}000{}",
+                cur.map_or("", |m| m.as_str()),
+                &c[2],
+                word.map_or("", |m| m.as_str())
+            ),
+        },
+    );
+    // "two hundred", "three thousand" -> 200, 3000.
+    static HUNDREDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &HUNDREDS,
+        r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|a) (hundred|thousand)\b",
+        |c: &regex::Captures| {
+            let w = c[1].to_lowercase();
+            let n: u64 = if w == "a" {
+                1
+            } else {
+                canonical_value(&w)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1)
+            };
+            let m = if c[2].eq_ignore_ascii_case("hundred") {
+                100
+            } else {
+                1000
+            };
+            (n * m).to_string()
+        },
+    );
+    // A month's short name next to a day or a year ("Feb 3", "3 Feb
+    // 2026") is the month; alone ("Jan") it may be a name.
+    static MONTH: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &MONTH,
+        r"\b(\d{1,2}(?:st|nd|rd|th)? )?(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?( \d{1,4}\b)?",
+        |c: &regex::Captures| {
+            if c.get(1).is_none() && c.get(3).is_none() {
+                return c[0].to_string();
+            }
+            let full = match &c[2] {
+                "Jan" => "January",
+                "Feb" => "February",
+                "Mar" => "March",
+                "Apr" => "April",
+                "Jun" => "June",
+                "Jul" => "July",
+                "Aug" => "August",
+                "Sep" | "Sept" => "September",
+                "Oct" => "October",
+                "Nov" => "November",
+                _ => "December",
+            };
+            format!(
+                "{}{full}{}",
+                c.get(1).map_or("", |m| m.as_str()),
+                c.get(3).map_or("", |m| m.as_str())
+            )
+        },
+    );
+    // "a 3-day week", "a four-day week" -> "3 days a week" (then weekly).
+    static SPAN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &SPAN,
+        r"(?i)\b(?:an? )?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(day|hour|night) (week|day|month)\b",
+        |c: &regex::Captures| format!("{} {}s a {}", &c[1], &c[2], &c[3]),
     );
     for (re, to) in rules {
         if re.is_match(&out) {
@@ -2277,6 +2385,36 @@ mod tests {
             "Maintenance starts at 2 at night.",
             "Maintenance starts at 2am.",
         );
+        // Units written together, thousands, hundreds in words, short
+        // month names beside a day, spans, common abbreviations.
+        same("The desk is set to 108cm.", "The desk is set to 108 cm.");
+        same("The window is 2h.", "The window is 2 hours.");
+        same(
+            "Budgets over €50k need sign-off.",
+            "Budgets over €50,000 need sign-off.",
+        );
+        same(
+            "The cap is two hundred requests.",
+            "The cap is 200 requests.",
+        );
+        same(
+            "Surgery was on Feb 3, 2026.",
+            "Surgery was on 3 February 2026.",
+        );
+        same(
+            "Nadia works a 3-day week.",
+            "Nadia works three days a week.",
+        );
+        same("Her personal best is 24:10.", "Her PB is 24:10.");
+        same(
+            "His mum and dad live in Bergen.",
+            "His parents live in Bergen.",
+        );
+        same("Rent is 1,450 pounds.", "Rent is 1,450 GBP.");
+        // A name, not a month; a count of thousands without money.
+        for kept in ["Jan reviews the PR.", "She ran a 5k."] {
+            assert_eq!(same_words(kept), kept);
+        }
         // A time, not a frequency; a measure, not an hour; an order, not
         // a day of the month.
         for kept in [
