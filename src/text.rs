@@ -810,6 +810,26 @@ const CHANGE_WITH: &[(&str, &str)] = &[
     ("going", "forward"),
 ];
 
+/// Words that open a noun phrase: a change word right after one and
+/// before a noun is an adjective ("the raised bed").
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "his",
+    "her", "your",
+];
+
+/// Change words that also say what is done as a habit ("we cut the hedge
+/// every May", "the job moves logs to S3 daily").
+const HABITUAL_FORMS: &[&str] = &[
+    "cut", "move", "moves", "switch", "switches", "replace", "replaces", "migrate", "upgrade",
+    "changes", "become", "becomes", "drops",
+];
+
+/// Words of a repeated time: with one, a present-tense verb is a habit.
+const FREQUENCY: &[&str] = &[
+    "every", "each", "daily", "weekly", "monthly", "yearly", "annually", "nightly", "hourly",
+    "always", "usually", "whenever",
+];
+
 /// Words before a change word that make it a plan or an obligation.
 const MODAL: &[&str] = &[
     "will", "shall", "must", "should", "would", "could", "might", "may", "going", "want", "wants",
@@ -849,6 +869,11 @@ const CORRECTION: &[&str] = &[
     "mistaken",
     "typo",
     "sorry",
+    "actually",
+    "misread",
+    "misheard",
+    "misspelled",
+    "misspelt",
 ];
 
 /// Nouns naming a person (or pet) by their relation to someone: "Tariq's
@@ -1137,6 +1162,21 @@ pub fn same_words(text: &str) -> String {
                 &c[2],
                 word.map_or("", |m| m.as_str())
             ),
+        },
+    );
+    // A currency sign before an amount ("£1,450", "$30") is its unit.
+    static CURRENCY: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &CURRENCY,
+        r"([$€£]) ?(\d[\d,]*(?:\.\d+)?)\b",
+        |c: &regex::Captures| {
+            let unit = match &c[1] {
+                "$" => "dollars",
+                "€" => "euros",
+                _ => "pounds",
+            };
+            format!("{} {unit}", &c[2])
         },
     );
     // "two hundred", "three thousand" -> 200, 3000.
@@ -1749,6 +1789,18 @@ impl Analysis {
                                         | "now"
                                 )
                             ))));
+            // Not the statement's change: a participle before its noun
+            // ("the *raised* bed"), a relative clause ("…, which *moves*
+            // them into …"), a habit ("we *cut* the hedge every May").
+            let attributive = w.ends_with("ed")
+                && prev.is_some_and(|p| DETERMINERS.contains(&p))
+                && self.words.get(i + 1).is_some_and(|x| !x.stop && !x.value);
+            let relative = matches!(prev, Some("which" | "that" | "who"));
+            let habit = HABITUAL_FORMS.contains(&w.as_str())
+                && lower.iter().any(|x| FREQUENCY.contains(&x.as_str()));
+            if pair.is_none() && (attributive || relative || habit) {
+                continue;
+            }
             let said_before = match &pair {
                 Some(p) => their_seq.contains(&format!(" {p} ")),
                 None => theirs.contains(w) || their_stems.contains(&stem(w)),
@@ -1845,6 +1897,34 @@ impl Analysis {
                     .to_string()
             })
         })
+    }
+
+    /// Whether this statement names `name` (stems) as what its subject
+    /// `owner` has, with its kind between them ("*Marisol*'s cat *Tofu*
+    /// weighs 4.2 kg", "*Zainab*'s son *Yahya* is in nursery"): it is about
+    /// `name`, the owner only says whose.
+    pub fn owned_named(&self, owner: &str, name: &str) -> bool {
+        self.owner_words(owner, name).is_some()
+    }
+
+    /// The stems that say whose `name` is ([`Analysis::owned_named`]):
+    /// the owner's and the kind's ("marisol", "cat").
+    pub fn owner_words(&self, owner: &str, name: &str) -> Option<Vec<String>> {
+        let owner: Vec<&str> = owner.split(' ').collect();
+        let name: Vec<&str> = name.split(' ').collect();
+        let stems: Vec<&str> = self.words.iter().map(|w| w.stem.as_str()).collect();
+        let i = (0..stems.len()).find(|&i| stems[i..].starts_with(&owner))?;
+        let last = self.words[i + owner.len() - 1].raw.to_lowercase();
+        let possessive = last.ends_with("'s") || last.ends_with("’s") || last.ends_with("s'");
+        let after = i + owner.len();
+        let k = (1..=2).find(|&k| {
+            after + k < stems.len()
+                && self.words[after..after + k]
+                    .iter()
+                    .all(|w| !w.value && !w.stop && w.raw.chars().all(char::is_lowercase))
+                && stems[after + k..].starts_with(&name)
+        })?;
+        possessive.then(|| stems[i..after + k].iter().map(|s| s.to_string()).collect())
     }
 
     /// The kind noun right after the subject's name ("the checkout-cache
@@ -2411,6 +2491,7 @@ mod tests {
             "His parents live in Bergen.",
         );
         same("Rent is 1,450 pounds.", "Rent is 1,450 GBP.");
+        same("Rent is £1,450 a month.", "Rent is 1,450 pounds monthly.");
         // A name, not a month; a count of thousands without money.
         for kept in ["Jan reviews the PR.", "She ran a 5k."] {
             assert_eq!(same_words(kept), kept);

@@ -475,6 +475,10 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // CI, not the writer.
         && !(sb == "@user" && b.owned_by_writer() && b.mentions(sa))
         && !(sa == "@user" && a.owned_by_writer() && a.mentions(sb))
+        // "Marisol's cat Tofu weighs 4.2 kg" / "Tofu weighs 4.8 kg": the
+        // owner's pet, child or car, named, is what both are about.
+        && !b.owned_named(sb, sa)
+        && !a.owned_named(sa, sb)
     {
         let (ta, tb) = (
             a.subject_text.clone().unwrap_or_default(),
@@ -485,7 +489,13 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // Someone's relative is another person ("Tariq's son is allergic to
     // cats" / "Tariq is allergic to cats").
     let (ra, rb) = (a.relation_head(), b.relation_head());
-    if ra != rb {
+    // Unless the relative is named, and the other statement is about that
+    // name ("Marisol's cat Tofu …" / "Tofu …").
+    let named_relative = |x: &Analysis, y: &Analysis| match (&x.subject, &y.subject) {
+        (Some(sx), Some(sy)) => x.owned_named(sx, sy),
+        _ => false,
+    };
+    if ra != rb && !named_relative(a, b) && !named_relative(b, a) {
         let mentions = |an: &Analysis, r: &str| an.words.iter().any(|w| w.raw.to_lowercase() == r);
         let differs = match (&ra, &rb) {
             (Some(r), None) => !mentions(b, r),
@@ -572,9 +582,20 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         .collect();
     // The old statement's own change words ("was upgraded to 48 GB") are
     // not content a restatement must repeat.
+    // Whose the subject is ("Marisol's cat Tofu" / "Tofu"): not content.
+    let whose = |x: &Analysis, y: &Analysis| match (&x.subject, &y.subject) {
+        (Some(sx), Some(sy)) => x.owner_words(sx, sy).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let (whose_new, whose_old) = (whose(a, b), whose(b, a));
+    let nonvalue_new: Vec<&String> = nonvalue_new
+        .into_iter()
+        .filter(|s| !whose_new.contains(*s))
+        .collect();
     let nonvalue_old: Vec<&String> = o
         .only_old
         .iter()
+        .filter(|s| !whose_old.contains(*s))
         .filter(|s| !o.lost_values.contains(*s) && !light(s) && !attr_old.contains(*s))
         .filter(|s| Some(s.as_str()) != kind_old)
         .filter(|s| {
