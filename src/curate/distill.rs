@@ -103,8 +103,36 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         let prev = words[k - 1].1;
         let lw = bare(w);
         let next = words.get(k + 1).map(|(_, n)| bare(n)).unwrap_or_default();
+        // "she's", "they're": the pronoun.
+        let next = next
+            .split_once('\'')
+            .map_or(next.clone(), |(p, _)| p.to_string());
         let opens = |x: &str| CLAUSE_PRONOUNS.contains(&x) || CLAUSE_VERBS.contains(&x);
-        let cut = if prev.ends_with(',') || prev.ends_with(';') {
+        // A dash between clauses is a comma ("…, not May — and her husband
+        // drives …").
+        let dash = matches!(prev, "—" | "–" | "-");
+        // What follows only qualifies or excuses the clause before: no fact
+        // of its own ("…, but nothing has been approved yet", "…; I misread
+        // the letter").
+        let rest_bare = format!(" {} ", bare_words(&sentence[off..]).replace('\'', " "));
+        let qualifier = ["nothing", "none", "nobody", "neither"].iter().any(|q| {
+            rest_bare.starts_with(&format!(" {q} ")) || rest_bare.starts_with(&format!(" but {q} "))
+        }) || (["i", "we", "but", "sorry", "the"]
+            .iter()
+            .any(|q| rest_bare.starts_with(&format!(" {q} ")))
+            && [
+                " misread ",
+                " misheard ",
+                " mixed up ",
+                " wrong ",
+                " mistake ",
+                " typo ",
+            ]
+            .iter()
+            .any(|m| rest_bare.contains(m)));
+        let cut = if qualifier {
+            None
+        } else if prev.ends_with(',') || prev.ends_with(';') || dash {
             if matches!(lw.as_str(), "and" | "but") {
                 Some(words.get(k + 1).map_or(off, |(o, _)| *o))
             } else if prev.ends_with(';') || CLAUSE_PRONOUNS.contains(&lw.as_str()) {
@@ -145,8 +173,13 @@ pub fn clauses(sentence: &str) -> Vec<String> {
                     .find(&format!(" {m} "))
                     .map(|i| &clause[i + m.len() + 1..])
             });
-            let joined =
-                ends.is_some_and(|after| !after.contains(" for ") && !after.contains(" to "));
+            // "no longer go *to* Elasticsearch" names the old state there.
+            let lasting = [" no longer ", " anymore ", " any more "]
+                .iter()
+                .any(|m| clause.contains(m));
+            let joined = ends.is_some_and(|after| {
+                lasting || (!after.contains(" for ") && !after.contains(" to "))
+            });
             if !joined || joined_once {
                 cuts.push((end, start));
             } else {
@@ -229,8 +262,12 @@ pub fn sentences(input: &str) -> Vec<String> {
                     .trim_start_matches(['(', '"', '\''])
                     .split('.')
                     .all(|p| p.chars().count() <= 1 && p.chars().all(char::is_alphabetic));
+            // An initial ("N. K. Jemisin").
+            let initial =
+                last_word.chars().count() == 1 && last_word.chars().all(char::is_uppercase);
             if c == '.'
                 && (dotted
+                    || initial
                     || [
                         "dr", "mr", "mrs", "ms", "st", "vs", "approx", "etc", "no", "fig", "cf",
                     ]
@@ -408,6 +445,10 @@ mod tests {
             "Ben doesn't play tennis anymore, he plays squash.",
             "We sold the Octavia and bought a used Toyota Corolla hybrid.",
             "Sven gave up freelancing and is now a staff photographer at a newspaper.",
+            "Audit logs no longer go to Splunk; we send them to S3 now.",
+            // A clause that only qualifies or excuses the one before.
+            "Omar proposed moving the offsite to June, but nothing has been decided yet.",
+            "Actually the dentist appointment is on Friday; I misread the card.",
         ] {
             assert_eq!(clauses(input), vec![input.to_string()], "{input}");
         }
@@ -423,6 +464,21 @@ mod tests {
         assert_eq!(
             clauses("Mia quit her job and moved to Oslo, and she adopted a dog.").len(),
             2
+        );
+        // A contraction and a dash open clauses too; an initial ends no
+        // sentence.
+        assert_eq!(
+            clauses("Ines is vegan and she's allergic to peanuts.").len(),
+            2
+        );
+        assert_eq!(
+            clauses("The car's service is due in June, not April — and her son drives a Fiat.")
+                .len(),
+            2
+        );
+        assert_eq!(
+            sentences("J. R. Tolkien is another of Ola's favourite authors.").len(),
+            1
         );
         // Without an end, the two clauses are two facts.
         assert_eq!(
