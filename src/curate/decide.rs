@@ -605,6 +605,45 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         })
         .collect();
 
+    // One more name on a list of names ("Noor joins the on-call rota" /
+    // "The on-call rota is Bashir, Eleni and Pavel"; "Kenji was added as a
+    // required reviewer" / "Required reviewers are Lars and Astrid").
+    let joins = a.words.iter().enumerate().any(|(i, w)| {
+        let prev = i
+            .checked_sub(1)
+            .map(|k| a.words[k].raw.to_lowercase())
+            .unwrap_or_default();
+        match w.raw.to_lowercase().as_str() {
+            "joins" | "joined" => true,
+            "added" => matches!(
+                prev.as_str(),
+                "was" | "were" | "been" | "got" | "is" | "are"
+            ),
+            _ => false,
+        }
+    });
+    // The newcomer may be the new statement's subject ("*Noor* joins …").
+    let newcomer = match &a.subject {
+        Some(s) if o.new_values.is_empty() && s != "@user" && !b.mentions(s) => {
+            std::collections::BTreeSet::from([s.clone()])
+        }
+        _ => o.new_values.clone(),
+    };
+    if related
+        && joins
+        && newcomer.len() == 1
+        && o.lost_values.len() >= 2
+        && listed(b, &o.lost_values)
+    {
+        return clear(
+            Op::Merge,
+            format!(
+                "one more on a list ({} beside {})",
+                list(&newcomer),
+                list(&o.lost_values)
+            ),
+        );
+    }
     if related && !adds.is_empty() && o.cov_new < 0.9 {
         return clear(
             Op::Merge,
@@ -1132,6 +1171,68 @@ mod tests {
             ),
         ] {
             assert_eq!(op(new, old), Op::Supersede, "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn one_more_name_on_a_list_of_names_merges() {
+        for (old, new) in [
+            (
+                "The weekend support rota is Ivo, Sade and Petra.",
+                "Marek joins the weekend support rota.",
+            ),
+            (
+                "Approvers for the release checklist are Hugo and Wen.",
+                "Dalia was added as an approver for the release checklist.",
+            ),
+        ] {
+            let v = judge(new, old, None);
+            assert_eq!(v.op, Op::Merge, "{new} / {old}: {}", v.reason);
+        }
+        // Not a list: one holder, replaced.
+        let v = judge(
+            "Marek joins the weekend support desk as its lead.",
+            "Ivo leads the weekend support desk.",
+            None,
+        );
+        assert_ne!(v.op, Op::Merge, "{}", v.reason);
+    }
+
+    #[test]
+    fn a_named_pet_or_child_is_what_the_owners_statement_is_about() {
+        let v = judge(
+            "Biscuit weighs 6.1 kg.",
+            "Lorenzo's dog Biscuit weighs 5.3 kg.",
+            None,
+        );
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
+        // Another pet of the same owner is another subject.
+        let v = judge(
+            "Pepper weighs 6.1 kg.",
+            "Lorenzo's dog Biscuit weighs 5.3 kg.",
+            None,
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
+    }
+
+    #[test]
+    fn change_words_as_adjectives_in_relative_clauses_or_habits_are_no_change() {
+        for (old, new) in [
+            (
+                "The peppers in the polytunnel are fed weekly.",
+                "The peppers in the raised planter get fed every other day.",
+            ),
+            (
+                "The lawn is cut twice a month in summer.",
+                "We cut the lawn every second week in summer.",
+            ),
+            (
+                "Failed jobs are retried.",
+                "Failed jobs are retried by a sweeper, which moves them into a slow queue.",
+            ),
+        ] {
+            let v = judge(new, old, None);
+            assert_ne!(v.op, Op::Supersede, "{new} / {old}: {}", v.reason);
         }
     }
 
