@@ -292,6 +292,36 @@ fn listed(b: &Analysis, lost: &std::collections::BTreeSet<String>) -> bool {
         })
 }
 
+/// Whether a value (a stem) is a day of the week, a month or a clock time,
+/// which say when a thing is, not which thing it is.
+fn when_value(v: &str) -> bool {
+    const DAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let v = v.trim_end_matches('s');
+    // A clock time ("17:00"); plain numbers may name the thing ("Android
+    // 8", "the 2026 budget", "version 2.3").
+    DAYS.contains(&v) || (v.contains(':') && v.chars().all(|c| c.is_ascii_digit() || c == ':'))
+}
+
 /// "…, not X" naming the old statement's value: the old statement was wrong
 /// ("Bilal's flat is on the 5th floor, not the 4th").
 fn not_the_old_value(a: &Analysis, b: &Analysis) -> Option<String> {
@@ -790,6 +820,17 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 }
                 return clear(Op::Supersede, format!("same attribute, value {change}"));
             }
+            // Only when: days and clock times, nothing that names a
+            // thing ("Camille's piano lesson is on Wednesdays at 17:00" /
+            // "… on Mondays at 16:30"): the same thing rescheduled.
+            if o.lost_values.union(&o.new_values).all(|v| when_value(v))
+                && !one_of_several(b, &o.lost_values)
+            {
+                return clear(
+                    Op::Supersede,
+                    format!("same attribute, its days or times {change}"),
+                );
+            }
             return unclear(
                 Op::Add,
                 format!("several values changed ({change}): maybe another thing"),
@@ -1196,6 +1237,23 @@ mod tests {
             None,
         );
         assert_ne!(v.op, Op::Merge, "{}", v.reason);
+    }
+
+    #[test]
+    fn a_thing_rescheduled_to_another_day_and_time_is_superseded() {
+        let v = judge(
+            "Ilse has her swimming class on Thursdays at 18:15.",
+            "Ilse's swimming class is on Tuesdays at 17:00.",
+            None,
+        );
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
+        // Numbers that name the thing (a version, a year) are no schedule.
+        let v = judge(
+            "Release 4.1 of the app dropped support for iOS 15.",
+            "Release 4.0 of the app dropped support for iOS 14.",
+            None,
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
     }
 
     #[test]
