@@ -813,8 +813,8 @@ const CHANGE_WITH: &[(&str, &str)] = &[
 /// Words that open a noun phrase: a change word right after one and
 /// before a noun is an adjective ("the raised bed").
 const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "his",
-    "her", "your",
+    "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "his", "her",
+    "your",
 ];
 
 /// Change words that also say what is done as a habit ("we cut the hedge
@@ -1291,6 +1291,23 @@ pub fn same_words(text: &str) -> String {
                 format!("{before} ")
             };
             format!("{lead}{ly}{next}")
+        },
+    );
+    // "partitioned by month", "paid by the hour" -> "monthly", "hourly".
+    static BY_UNIT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &BY_UNIT,
+        r"(?i)\bby (?:the )?(hour|day|week|month|year)\b",
+        |c: &regex::Captures| {
+            match c[1].to_lowercase().as_str() {
+                "day" => "daily",
+                "hour" => "hourly",
+                "week" => "weekly",
+                "month" => "monthly",
+                _ => "yearly",
+            }
+            .to_string()
         },
     );
     // "two in the morning" -> "2am", "7 in the evening" -> "7pm".
@@ -2492,6 +2509,7 @@ mod tests {
         );
         same("Rent is 1,450 pounds.", "Rent is 1,450 GBP.");
         same("Rent is £1,450 a month.", "Rent is 1,450 pounds monthly.");
+        same("Logs are rotated by day.", "Logs are rotated daily.");
         // A name, not a month; a count of thousands without money.
         for kept in ["Jan reviews the PR.", "She ran a 5k."] {
             assert_eq!(same_words(kept), kept);
