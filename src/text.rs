@@ -101,6 +101,12 @@ const STOP: &[&str] = &[
     "via",
     "per",
     "about",
+    // Hedges on an amount say nothing of their own.
+    "roughly",
+    "approximately",
+    "approx",
+    "circa",
+    "around",
     "all",
     "any",
     "some",
