@@ -319,6 +319,154 @@ pub fn supports(sentence: &str, evidence: &str, question: &str) -> Result<(), St
     Ok(())
 }
 
+// ---------------------------------------------------------------------------
+// Whose words: a conversation note's lines belong to their speakers
+
+/// A conversation note's lines with their speakers: "Melanie: I ran a
+/// race" and the quoted turn before it ("> Caroline: …"). A line without
+/// a speaker has `None`.
+fn speaker_lines(text: &str) -> Vec<(Option<&str>, &str)> {
+    text.lines()
+        .map(|l| l.trim_start_matches('>').trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.split_once(": ") {
+            Some((who, rest)) if is_speaker(who) => (Some(who), rest),
+            _ => (None, l),
+        })
+        .collect()
+}
+
+/// A speaker's name: one to three capitalised words of letters.
+fn is_speaker(who: &str) -> bool {
+    let words: Vec<&str> = who.split(' ').collect();
+    who.len() <= 40
+        && (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '\'' | '-' | '.'))
+        })
+}
+
+/// Whether `name` occurs in `text` as whole words.
+fn names(text: &str, name: &str) -> bool {
+    let want: Vec<&str> = name.split(' ').collect();
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(want.len()).any(|w| w == want.as_slice())
+}
+
+/// The one speaker of the notes whom the question names ("What did
+/// Caroline realise …?"); `None` when it names none or several.
+fn asked_speaker<'a>(question: &str, pack: &'a Pack) -> Option<&'a str> {
+    let mut found: Vec<&str> = Vec::new();
+    for p in &pack.entries {
+        for (who, _) in speaker_lines(&p.text) {
+            if let Some(w) = who
+                && !found.contains(&w)
+                && names(question, w)
+            {
+                found.push(w);
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// The other speaker of the notes that `sentence` opens with ("Melanie
+/// realised …", "Melanie's bowl …"), when it does not name `person`, whom
+/// the question asks about. A question asking who ("Who did Caroline
+/// meet?") may be answered with another name.
+fn opens_with_another<'a>(
+    question: &str,
+    sentence: &str,
+    pack: &'a Pack,
+    person: &str,
+) -> Option<&'a str> {
+    let q = question.trim_start().to_lowercase();
+    if ["who", "whom", "whose", "with whom"]
+        .iter()
+        .any(|w| q.starts_with(&format!("{w} ")))
+    {
+        return None;
+    }
+    if names(sentence, person) {
+        return None;
+    }
+    let first = sentence
+        .split_whitespace()
+        .next()?
+        .trim_end_matches([',', ':']);
+    let first = first
+        .strip_suffix("'s")
+        .or_else(|| first.strip_suffix("’s"))
+        .unwrap_or(first);
+    pack.entries
+        .iter()
+        .flat_map(|p| speaker_lines(&p.text))
+        .filter_map(|(who, _)| who)
+        .find(|w| *w != person && !w.contains(' ') && *w == first)
+}
+
+/// Whether a line speaks of its speaker: a first-person word.
+fn first_person(line: &str) -> bool {
+    line.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        matches!(
+            w,
+            "I" | "me" | "my" | "mine" | "myself" | "we" | "We" | "our" | "Our" | "My" | "us"
+        )
+    })
+}
+
+/// When `sentence`, answering `question` about `person`, rests on another
+/// speaker's words about themselves in note `p` ("Melanie: I'm starting to
+/// realise that self-care is important" for "What did Caroline realise?"),
+/// that speaker: the note says it of them, not of the person asked about.
+/// The line that shares most with the answer's own words (then the
+/// question's) decides; a line by the person asked about, or naming them,
+/// among the best keeps the answer.
+fn said_of_another<'a>(
+    question: &str,
+    sentence: &str,
+    p: &'a Packed,
+    person: &str,
+) -> Option<&'a str> {
+    let lines = speaker_lines(&p.text);
+    if lines.iter().all(|(who, _)| who.is_none()) {
+        return None;
+    }
+    let q = stems_of(question);
+    let name = stems_of(person);
+    let own: BTreeSet<String> = stems_of(sentence)
+        .into_iter()
+        .filter(|s| !q.contains(s) && !name.contains(s))
+        .collect();
+    let asked: BTreeSet<String> = q.into_iter().filter(|s| !name.contains(s)).collect();
+    let score = |line: &str| {
+        let st = stems_of(line);
+        2 * st.intersection(&own).count() + st.intersection(&asked).count()
+    };
+    let best = lines.iter().map(|(_, l)| score(l)).max().unwrap_or(0);
+    if best == 0 {
+        return None;
+    }
+    let mut other = None;
+    for (who, line) in lines.iter().filter(|(_, l)| score(l) == best) {
+        match who {
+            Some(w) if *w != person && !names(line, person) && first_person(line) => {
+                other = Some(*w)
+            }
+            _ => return None,
+        }
+    }
+    other
+}
+
 /// The sentence of `text` sharing most content stems with `with` (ties: the
 /// first), and how many it shares.
 fn closest_sentence(with: &str, text: &str) -> (String, usize) {
@@ -552,10 +700,30 @@ fn check_one(
             why: "the day a note was written, not the time the question asks".into(),
         });
     }
+    let person = asked_speaker(question, pack);
+    // The answer says it of another speaker ("Melanie realised …" for
+    // "What did Caroline realise …?").
+    if let Some(who) = person
+        && let Some(other) = opens_with_another(question, &text, pack, who)
+    {
+        return Err(Removed {
+            text,
+            why: format!("it speaks of {other}, the question of {who}"),
+        });
+    }
+    // Why note `p` does not back the sentence; `None`: it does.
+    let why_not = |p: &Packed| -> Option<String> {
+        if let Err(e) = supports(&text, &evidence_of(p), question) {
+            return Some(e);
+        }
+        let who = person?;
+        said_of_another(question, &text, p, who)
+            .map(|other| format!("the note says this of {other}, not of {who}"))
+    };
     let valid: Vec<&Packed> = cites.iter().filter_map(|n| by_n(*n)).collect();
     let backed: Vec<usize> = valid
         .iter()
-        .filter(|p| supports(&text, &evidence_of(p), question).is_ok())
+        .filter(|p| why_not(p).is_none())
         .map(|p| p.n)
         .collect();
     if !backed.is_empty() {
@@ -565,20 +733,14 @@ fn check_one(
         });
     }
     // Uncited, or citing the wrong notes: the note that supports it.
-    if let Some(p) = pack
-        .entries
-        .iter()
-        .find(|p| supports(&text, &evidence_of(p), question).is_ok())
-    {
+    if let Some(p) = pack.entries.iter().find(|p| why_not(p).is_none()) {
         return Ok(Sentence {
             text,
             citations: vec![p.n],
         });
     }
     let why = match valid.first() {
-        Some(p) => supports(&text, &evidence_of(p), question)
-            .err()
-            .unwrap_or_default(),
+        Some(p) => why_not(p).unwrap_or_default(),
         None if !cites.is_empty() => format!("cites notes not in the prompt: {cites:?}"),
         None => "no note supports it".to_string(),
     };
@@ -901,6 +1063,47 @@ mod tests {
         assert!(subqueries("what did we decide about the billing database, and why?").is_empty());
         assert!(subqueries("Did Tom and Ana go to Lisbon?").is_empty());
         assert!(subqueries("What do cats and dogs eat?").is_empty());
+    }
+
+    #[test]
+    fn what_one_speaker_says_of_themselves_answers_nothing_about_another() {
+        let p = pack(vec![
+            note(
+                1,
+                "2024-03-02",
+                "> Ines: How was the weekend, Tomas?\n\nTomas: Great! I finished a half marathon in Porto and I learned that pacing matters more than speed.",
+            ),
+            note(
+                2,
+                "2024-03-09",
+                "Ines: I signed up for a pottery class near my office.",
+            ),
+        ]);
+        // Asked of Ines, answered from Tomas's words about himself.
+        let (kept, removed) = check(
+            "What did Ines learn from the half marathon?",
+            "Pacing matters more than speed [1].",
+            &p,
+        );
+        assert!(kept.is_empty(), "{kept:?}");
+        assert!(removed[0].why.contains("Tomas"), "{removed:?}");
+        // Asked of Tomas, the same answer stands.
+        let (kept, _) = check(
+            "What did Tomas learn from the half marathon?",
+            "Pacing matters more than speed [1].",
+            &p,
+        );
+        assert_eq!(kept.len(), 1);
+        // An answer about the other speaker by name goes too.
+        let (kept, removed) = check(
+            "Where did Ines run a half marathon?",
+            "Tomas ran it in Porto [1].",
+            &p,
+        );
+        assert!(kept.is_empty(), "{kept:?} {removed:?}");
+        // Ines's own line answers for Ines.
+        let (kept, _) = check("What did Ines sign up for?", "A pottery class [2].", &p);
+        assert_eq!(kept.len(), 1);
     }
 
     #[test]
