@@ -292,6 +292,61 @@ fn listed(b: &Analysis, lost: &std::collections::BTreeSet<String>) -> bool {
         })
 }
 
+/// Roles a person or a team holds toward a thing (stems, synonyms folded).
+const ROLES: &[&str] = &["lead", "own", "maintain"];
+
+/// The holder named by a statement in the passive ("… is led *by Oskar*"):
+/// the value words after `by`, when the role's verb comes right before.
+fn passive_holder(an: &Analysis) -> Option<Vec<String>> {
+    let w = &an.words;
+    let i = w.iter().position(|x| x.raw.eq_ignore_ascii_case("by"))?;
+    if i == 0 || !ROLES.contains(&w[i - 1].stem.as_str()) {
+        return None;
+    }
+    let names: Vec<String> = w[i + 1..]
+        .iter()
+        .skip_while(|x| x.stop)
+        .take_while(|x| x.value)
+        .map(|x| x.stem.clone())
+        .collect();
+    (!names.is_empty()).then_some(names)
+}
+
+/// When one statement names the holder of a role as its subject and the
+/// other in the passive, and nothing else differs but the holders (and a
+/// word of their kind: "the Discovery *team*"): the old and the new holder.
+fn holder_changed(a: &Analysis, b: &Analysis, o: &Overlap) -> Option<(String, String)> {
+    const KINDS: &[&str] = &["team", "group", "squad", "department"];
+    let role = ROLES
+        .iter()
+        .find(|r| a.stems().contains(**r) && b.stems().contains(**r))?;
+    let active = |x: &Analysis| -> Option<Vec<String>> {
+        let s = x.subject.as_ref().filter(|s| s.as_str() != "@user")?;
+        // The subject acts: the role's verb follows the name.
+        let names: Vec<String> = s.split(' ').map(str::to_string).collect();
+        let last = names.last()?;
+        let at = x.words.iter().position(|w| w.stem == *last)?;
+        x.words[at + 1..]
+            .iter()
+            .find(|w| !w.stop)
+            .is_some_and(|w| w.stem == *role)
+            .then_some(names)
+    };
+    let (new_holder, old_holder) = match (passive_holder(a), passive_holder(b)) {
+        (Some(n), None) => (n, active(b)?),
+        (None, Some(o)) => (active(a)?, o),
+        _ => return None,
+    };
+    let fits = |only: &std::collections::BTreeSet<String>, holder: &[String]| {
+        !only.is_empty()
+            && only
+                .iter()
+                .all(|w| holder.contains(w) || KINDS.contains(&w.as_str()))
+    };
+    (new_holder != old_holder && fits(&o.only_new, &new_holder) && fits(&o.only_old, &old_holder))
+        .then(|| (old_holder.join(" "), new_holder.join(" ")))
+}
+
 /// Whether a value (a stem) is a day of the week, a month or a clock time,
 /// which say when a thing is, not which thing it is.
 fn when_value(v: &str) -> bool {
@@ -1057,6 +1112,16 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             ),
         );
     }
+    // The same role toward the same thing, one statement in the active
+    // voice and one in the passive, each naming its own holder ("Mei Lin
+    // leads the payments team" / "The payments team is led by Oskar"): the
+    // holder changed.
+    if related && let Some((was, now)) = holder_changed(a, b, o) {
+        return clear(
+            Op::Supersede,
+            format!("the same role, another holder ({was} -> {now})"),
+        );
+    }
     if related {
         return unclear(
             Op::Add,
@@ -1237,6 +1302,30 @@ mod tests {
             None,
         );
         assert_ne!(v.op, Op::Merge, "{}", v.reason);
+    }
+
+    #[test]
+    fn a_role_with_another_holder_in_the_other_voice_supersedes() {
+        for (old, new) in [
+            (
+                "Farah Said leads the mobile guild.",
+                "The mobile guild is led by Tobias.",
+            ),
+            (
+                "The ledger service is owned by the Core Banking team.",
+                "Risk Engineering owns the ledger service.",
+            ),
+        ] {
+            let v = judge(new, old, None);
+            assert_eq!(v.op, Op::Supersede, "{new} / {old}: {}", v.reason);
+        }
+        // Another thing led: both stay.
+        let v = judge(
+            "The web guild is led by Tobias.",
+            "Farah Said leads the mobile guild.",
+            None,
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
     }
 
     #[test]
