@@ -240,6 +240,33 @@ const SYNONYMS: &[&[&str]] = &[
     &["acknowledge", "ack", "acknowledged", "acked"],
 ];
 
+/// The days of the week, lower case, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// The months, lower case, January first.
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// Units of measure (folded): a number's unit is never a name or a value
 /// of its own ("64 GB" and "64 gigabytes" hold the same value).
 const UNITS: &[&str] = &[

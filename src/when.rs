@@ -199,16 +199,8 @@ pub fn spans(text: &str, today: Date) -> Vec<Span> {
                 span(days(sunday, -1), sunday)
             }
             wd => {
-                let i = [
-                    "monday",
-                    "tuesday",
-                    "wednesday",
-                    "thursday",
-                    "friday",
-                    "saturday",
-                    "sunday",
-                ]
-                .iter()
+                let i = crate::text::WEEKDAYS
+                    .iter()
                 .position(|x| *x == wd)
                 .unwrap_or(0) as i8;
                 let d = last_weekday(today, i);

@@ -350,31 +350,12 @@ fn holder_changed(a: &Analysis, b: &Analysis, o: &Overlap) -> Option<(String, St
 /// Whether a value (a stem) is a day of the week, a month or a clock time,
 /// which say when a thing is, not which thing it is.
 fn when_value(v: &str) -> bool {
-    const DAYS: &[&str] = &[
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let v = v.trim_end_matches('s');
     // A clock time ("17:00"); plain numbers may name the thing ("Android
     // 8", "the 2026 budget", "version 2.3").
-    DAYS.contains(&v) || (v.contains(':') && v.chars().all(|c| c.is_ascii_digit() || c == ':'))
+    crate::text::WEEKDAYS.contains(&v)
+        || crate::text::MONTHS.contains(&v)
+        || (v.contains(':') && v.chars().all(|c| c.is_ascii_digit() || c == ':'))
 }
 
 /// "…, not X" naming the old statement's value: the old statement was wrong

@@ -160,98 +160,30 @@ fn topic_of(rel: &str) -> Option<TopicPath> {
 
 /// Words that say nothing about a topic (beyond curation's stop words).
 const GENERIC: &[&str] = &[
-    "need",
-    "new",
-    "use",
-    "make",
-    "get",
-    "take",
-    "keep",
-    "go",
-    "want",
-    "every",
-    "day",
-    "week",
-    "time",
-    "year",
-    "last",
-    "next",
-    "first",
-    "second",
-    "two",
-    "three",
-    "also",
-    "thing",
-    "good",
-    "better",
-    "way",
-    "lot",
-    "still",
-    "back",
-    "start",
-    "done",
-    "put",
-    "come",
-    "let",
-    "like",
+    "need", "new", "use", "make", "get", "take", "keep", "go", "want", "every", "day", "week",
+    "time", "year", "last", "next", "first", "second", "two", "three", "also", "thing", "good",
+    "better", "way", "lot", "still", "back", "start", "done", "put", "come", "let", "like",
     // Verbs any subject takes ("the job *runs*", "CI takes 12 minutes per
     // *run*") and words of measure.
-    "run",
-    "set",
-    "say",
-    "said",
-    "see",
-    "try",
-    "give",
-    "find",
-    "know",
-    "think",
-    "look",
-    "show",
-    "average",
-    "usually",
-    "often",
-    "minute",
-    "hour",
-    "hourly",
-    "yearly",
-    // Calendar words date a fact; they do not say what it is about.
-    "due",
-    "daily",
-    "weekly",
-    "monthly",
-    "month",
-    "today",
-    "tomorrow",
-    "morning",
-    "evening",
-    "night",
-    "weekend",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+    "run", "set", "say", "said", "see", "try", "give", "find", "know", "think", "look", "show",
+    "average", "usually", "often", "minute", "hour", "hourly", "yearly",
+    // Calendar words date a fact; they do not say what it is about (the
+    // days of the week and the months too, added below).
+    "due", "daily", "weekly", "monthly", "month", "today", "tomorrow", "morning", "evening",
+    "night", "weekend",
 ];
 
 /// Stems of [`GENERIC`], computed once per process.
 fn generic_stems() -> &'static BTreeSet<String> {
     static GENERIC_STEMS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
-    GENERIC_STEMS.get_or_init(|| GENERIC.iter().map(|w| stem(w)).collect())
+    GENERIC_STEMS.get_or_init(|| {
+        GENERIC
+            .iter()
+            .chain(crate::text::WEEKDAYS.iter())
+            .chain(crate::text::MONTHS.iter())
+            .map(|w| stem(w))
+            .collect()
+    })
 }
 
 /// Content stems of a text for topic matching: no stop or generic words,
