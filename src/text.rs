@@ -238,6 +238,19 @@ const SYNONYMS: &[&[&str]] = &[
     &["mother", "mum", "mom"],
     &["father", "dad"],
     &["acknowledge", "ack", "acknowledged", "acked"],
+    // A doer and the deed ("supplied by" / "supplier", "teaches" /
+    // "teacher"): one attribute.
+    &[
+        "supply",
+        "supplied",
+        "supplies",
+        "supplier",
+        "suppliers",
+        "supplying",
+    ],
+    &[
+        "teach", "teaches", "taught", "teacher", "teachers", "teaching",
+    ],
 ];
 
 /// The days of the week, lower case, Monday first.
@@ -2430,6 +2443,10 @@ mod tests {
         assert_eq!(stem("changed"), stem("change"));
         assert_eq!(stem("Alice's"), stem("alice"));
         assert_eq!(stem("16.2"), "16.2");
+        assert_eq!(stem("supplier"), stem("supplied"));
+        assert_eq!(stem("teacher"), stem("teaches"));
+        assert_eq!(stem("frightened"), stem("scared"));
+        assert_ne!(stem("server"), stem("serves"));
     }
 
     #[test]
