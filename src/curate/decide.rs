@@ -292,6 +292,53 @@ fn listed(b: &Analysis, lost: &std::collections::BTreeSet<String>) -> bool {
         })
 }
 
+/// Lists a person keeps, named by their kind, and the verbs that add an
+/// item to one ("does", "took up" a hobby; "speaks" a language).
+const LIST_KINDS: &[(&[&str], &[&str])] = &[
+    (
+        &["hobbies", "hobby", "interests", "pastimes"],
+        &[
+            "does",
+            "plays",
+            "took",
+            "taken",
+            "practises",
+            "practices",
+            "enjoys",
+        ],
+    ),
+    (&["languages"], &["speaks", "learning", "learns"]),
+    (&["allergies"], &["allergic"]),
+    (&["sports"], &["plays", "does"]),
+    (&["instruments"], &["plays"]),
+];
+
+/// The kind of list `old` names for its subject when `new`, about the same
+/// subject and saying it adds ("also", "too", "as well"), gives one more
+/// item of it by a verb of that kind; `None` otherwise.
+fn list_kind_grows(new: &Analysis, old: &Analysis) -> Option<&'static str> {
+    let (sa, sb) = (new.subject.as_ref()?, old.subject.as_ref()?);
+    if sa != sb || sa == "@user" || new.addition_markers(old).is_empty() {
+        return None;
+    }
+    let lower =
+        |an: &Analysis| -> Vec<String> { an.words.iter().map(|w| w.raw.to_lowercase()).collect() };
+    let (nw, ow) = (lower(new), lower(old));
+    // The old statement lists ("… and …", "include …").
+    if !ow
+        .iter()
+        .any(|w| matches!(w.as_str(), "and" | "include" | "includes" | "including"))
+    {
+        return None;
+    }
+    LIST_KINDS.iter().find_map(|(kinds, verbs)| {
+        let kind = kinds.iter().find(|k| ow.iter().any(|w| w == *k))?;
+        nw.iter()
+            .any(|w| verbs.contains(&w.as_str()))
+            .then_some(*kind)
+    })
+}
+
 /// Roles a person or a team holds toward a thing (stems, synonyms folded).
 const ROLES: &[&str] = &["lead", "own", "maintain"];
 
@@ -624,6 +671,12 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 .get(k)
                 .is_some_and(|sb| !sa.is_empty() || !sb.is_empty())
         });
+    // Another item of a list the old statement names only by its kind
+    // ("Ravi also does pottery" / "Ravi's hobbies include birdwatching and
+    // chess"): the subject's same list, one more on it.
+    if let Some(kind) = list_kind_grows(a, b) {
+        return clear(Op::Merge, format!("one more of {kind}"));
+    }
     if o.shared_beyond_subject == 0 && !same_attribute && cos < 0.8 {
         return clear(Op::Add, "unrelated: no shared content beyond the subject");
     }
@@ -1283,6 +1336,46 @@ mod tests {
             None,
         );
         assert_ne!(v.op, Op::Merge, "{}", v.reason);
+    }
+
+    #[test]
+    fn one_more_item_of_a_list_named_by_its_kind_merges() {
+        for (old, new) in [
+            (
+                "Tamsin's hobbies are climbing and chess.",
+                "Tamsin also does woodworking.",
+            ),
+            (
+                "Tamsin's hobbies include climbing.",
+                "Tamsin plays the cello too.",
+            ),
+            (
+                "Tamsin's languages are Welsh and English.",
+                "Tamsin also speaks Basque.",
+            ),
+        ] {
+            let v = judge(new, old, None);
+            assert_eq!(v.op, Op::Merge, "{new} / {old}: {}", v.reason);
+        }
+        // Without "also", or about someone else, or another attribute:
+        // not this list.
+        for (old, new) in [
+            (
+                "Tamsin's hobbies are climbing and chess.",
+                "Tamsin does woodworking.",
+            ),
+            (
+                "Tamsin's hobbies are climbing and chess.",
+                "Iwan also does woodworking.",
+            ),
+            (
+                "Tamsin's hobbies are climbing and chess.",
+                "Tamsin also works at the library.",
+            ),
+        ] {
+            let v = judge(new, old, None);
+            assert_ne!(v.op, Op::Merge, "{new} / {old}: {}", v.reason);
+        }
     }
 
     #[test]
