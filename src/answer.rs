@@ -447,16 +447,19 @@ fn said_of_another<'a>(
         .filter(|s| !q.contains(s) && !name.contains(s))
         .collect();
     let asked: BTreeSet<String> = q.into_iter().filter(|s| !name.contains(s)).collect();
-    let score = |line: &str| {
-        let st = stems_of(line);
-        2 * st.intersection(&own).count() + st.intersection(&asked).count()
-    };
-    let best = lines.iter().map(|(_, l)| score(l)).max().unwrap_or(0);
+    let scores: Vec<usize> = lines
+        .iter()
+        .map(|(_, line)| {
+            let st = stems_of(line);
+            2 * st.intersection(&own).count() + st.intersection(&asked).count()
+        })
+        .collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
     if best == 0 {
         return None;
     }
     let mut other = None;
-    for (who, line) in lines.iter().filter(|(_, l)| score(l) == best) {
+    for ((who, line), _) in lines.iter().zip(&scores).filter(|(_, s)| **s == best) {
         match who {
             Some(w) if *w != person && !names(line, person) && first_person(line) => {
                 other = Some(*w)

@@ -231,7 +231,7 @@ const SYNONYMS: &[&[&str]] = &[
         "millimeters",
     ],
     &["g", "gram", "grams", "gramme", "grammes"],
-    &["pound", "pounds", "gbp", "£"],
+    &["pound", "pounds", "gbp"],
     &["scared", "frightened", "afraid", "terrified"],
     &["vacuum", "hoover"],
     &["surgery", "operation", "op"],
@@ -1324,13 +1324,7 @@ pub fn same_words(text: &str) -> String {
             if time || (article && !counted) {
                 return c[0].to_string();
             }
-            let ly = match c[4].to_lowercase().as_str() {
-                "day" => "daily",
-                "hour" => "hourly",
-                "week" => "weekly",
-                "month" => "monthly",
-                _ => "yearly",
-            };
+            let ly = per_unit(&c[4]);
             let lead = if before.is_empty() {
                 String::new()
             } else {
@@ -1345,16 +1339,7 @@ pub fn same_words(text: &str) -> String {
         &out,
         &BY_UNIT,
         r"(?i)\bby (?:the )?(hour|day|week|month|year)\b",
-        |c: &regex::Captures| {
-            match c[1].to_lowercase().as_str() {
-                "day" => "daily",
-                "hour" => "hourly",
-                "week" => "weekly",
-                "month" => "monthly",
-                _ => "yearly",
-            }
-            .to_string()
-        },
+        |c: &regex::Captures| per_unit(&c[1]).to_string(),
     );
     // "two in the morning" -> "2am", "7 in the evening" -> "7pm".
     static DAYTIME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -1430,6 +1415,18 @@ pub fn same_words(text: &str) -> String {
         },
     );
     out
+}
+
+/// "day" -> "daily", "month" -> "monthly": how often, once per `unit`
+/// (hour, day, week, month, anything else a year).
+fn per_unit(unit: &str) -> &'static str {
+    match unit.to_lowercase().as_str() {
+        "day" => "daily",
+        "hour" => "hourly",
+        "week" => "weekly",
+        "month" => "monthly",
+        _ => "yearly",
+    }
 }
 
 /// The stems of every word of `text`, with times and frequencies written
@@ -1962,16 +1959,11 @@ impl Analysis {
         })
     }
 
-    /// Whether this statement names `name` (stems) as what its subject
-    /// `owner` has, with its kind between them ("*Marisol*'s cat *Tofu*
-    /// weighs 4.2 kg", "*Zainab*'s son *Yahya* is in nursery"): it is about
-    /// `name`, the owner only says whose.
-    pub fn owned_named(&self, owner: &str, name: &str) -> bool {
-        self.owner_words(owner, name).is_some()
-    }
-
-    /// The stems that say whose `name` is ([`Analysis::owned_named`]):
-    /// the owner's and the kind's ("marisol", "cat").
+    /// When this statement names `name` (stems) as what its subject `owner`
+    /// has, with its kind between them ("*Marisol*'s cat *Tofu* weighs 4.2
+    /// kg", "*Zainab*'s son *Yahya* is in nursery"), the stems that only say
+    /// whose it is: the owner's and the kind's ("marisol", "cat"). The
+    /// statement is about `name`.
     pub fn owner_words(&self, owner: &str, name: &str) -> Option<Vec<String>> {
         let owner: Vec<&str> = owner.split(' ').collect();
         let name: Vec<&str> = name.split(' ').collect();

@@ -570,6 +570,16 @@ pub fn judge_with(
 
 fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) -> Verdict {
     let cos = cosine.unwrap_or(0.0);
+    // Whose the subject is, when one statement names the other's subject
+    // as what its own subject has ("*Marisol's cat* Tofu weighs 4.2 kg" /
+    // "Tofu weighs 4.8 kg"): the owner's and the kind's stems, which are
+    // context, not another subject or content. Empty otherwise.
+    let whose = |x: &Analysis, y: &Analysis| match (&x.subject, &y.subject) {
+        (Some(sx), Some(sy)) => x.owner_words(sx, sy).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let (whose_new, whose_old) = (whose(a, b), whose(b, a));
+    let owned = !whose_new.is_empty() || !whose_old.is_empty();
     // A different named subject (and the old one not mentioned): a parallel
     // fact about someone else, never a replacement.
     if let (Some(sa), Some(sb)) = (&a.subject, &b.subject)
@@ -588,10 +598,8 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // CI, not the writer.
         && !(sb == "@user" && b.owned_by_writer() && b.mentions(sa))
         && !(sa == "@user" && a.owned_by_writer() && a.mentions(sb))
-        // "Marisol's cat Tofu weighs 4.2 kg" / "Tofu weighs 4.8 kg": the
-        // owner's pet, child or car, named, is what both are about.
-        && !b.owned_named(sb, sa)
-        && !a.owned_named(sa, sb)
+        // The owner's pet, child or car, named, is what both are about.
+        && !owned
     {
         let (ta, tb) = (
             a.subject_text.clone().unwrap_or_default(),
@@ -604,11 +612,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     let (ra, rb) = (a.relation_head(), b.relation_head());
     // Unless the relative is named, and the other statement is about that
     // name ("Marisol's cat Tofu …" / "Tofu …").
-    let named_relative = |x: &Analysis, y: &Analysis| match (&x.subject, &y.subject) {
-        (Some(sx), Some(sy)) => x.owned_named(sx, sy),
-        _ => false,
-    };
-    if ra != rb && !named_relative(a, b) && !named_relative(b, a) {
+    if ra != rb && !owned {
         let mentions = |an: &Analysis, r: &str| an.words.iter().any(|w| w.raw.to_lowercase() == r);
         let differs = match (&ra, &rb) {
             (Some(r), None) => !mentions(b, r),
@@ -699,18 +703,12 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         .filter(|s| !o.new_values.contains(*s) && !light(s) && !attr_new.contains(*s))
         .filter(|s| Some(s.as_str()) != kind_new)
         .collect();
-    // The old statement's own change words ("was upgraded to 48 GB") are
-    // not content a restatement must repeat.
-    // Whose the subject is ("Marisol's cat Tofu" / "Tofu"): not content.
-    let whose = |x: &Analysis, y: &Analysis| match (&x.subject, &y.subject) {
-        (Some(sx), Some(sy)) => x.owner_words(sx, sy).unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let (whose_new, whose_old) = (whose(a, b), whose(b, a));
     let nonvalue_new: Vec<&String> = nonvalue_new
         .into_iter()
         .filter(|s| !whose_new.contains(*s))
         .collect();
+    // The old statement's own change words ("was upgraded to 48 GB") are
+    // not content a restatement must repeat.
     let nonvalue_old: Vec<&String> = o
         .only_old
         .iter()

@@ -81,6 +81,28 @@ fn bare_words(s: &str) -> String {
         .join(" ")
 }
 
+/// Whether `rest`, the part of a sentence after a possible cut, only
+/// qualifies or excuses what came before ("but nothing has been approved
+/// yet", "I misread the letter"): no fact of its own to store.
+fn only_qualifies(rest: &str) -> bool {
+    let rest = format!(" {} ", bare_words(rest).replace('\'', " "));
+    let opens = |w: &str| rest.starts_with(&format!(" {w} "));
+    ["nothing", "none", "nobody", "neither"]
+        .iter()
+        .any(|q| opens(q) || rest.starts_with(&format!(" but {q} ")))
+        || (["i", "we", "but", "sorry", "the"].iter().any(|q| opens(q))
+            && [
+                " misread ",
+                " misheard ",
+                " mixed up ",
+                " wrong ",
+                " mistake ",
+                " typo ",
+            ]
+            .iter()
+            .any(|m| rest.contains(m)))
+}
+
 /// The independent clauses of one sentence: it is cut before `, and`,
 /// `; `, `, but`, and before `and` or `,` when a personal pronoun or a
 /// known verb follows (then the clause shares the sentence's subject).
@@ -111,28 +133,7 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         // A dash between clauses is a comma ("…, not May — and her husband
         // drives …").
         let dash = matches!(prev, "—" | "–" | "-");
-        // What follows only qualifies or excuses the clause before: no fact
-        // of its own ("…, but nothing has been approved yet", "…; I misread
-        // the letter").
-        let rest_bare = format!(" {} ", bare_words(&sentence[off..]).replace('\'', " "));
-        let qualifier = ["nothing", "none", "nobody", "neither"].iter().any(|q| {
-            rest_bare.starts_with(&format!(" {q} ")) || rest_bare.starts_with(&format!(" but {q} "))
-        }) || (["i", "we", "but", "sorry", "the"]
-            .iter()
-            .any(|q| rest_bare.starts_with(&format!(" {q} ")))
-            && [
-                " misread ",
-                " misheard ",
-                " mixed up ",
-                " wrong ",
-                " mistake ",
-                " typo ",
-            ]
-            .iter()
-            .any(|m| rest_bare.contains(m)));
-        let cut = if qualifier {
-            None
-        } else if prev.ends_with(',') || prev.ends_with(';') || dash {
+        let cut = if prev.ends_with(',') || prev.ends_with(';') || dash {
             if matches!(lw.as_str(), "and" | "but") {
                 Some(words.get(k + 1).map_or(off, |(o, _)| *o))
             } else if prev.ends_with(';') || CLAUSE_PRONOUNS.contains(&lw.as_str()) {
@@ -160,6 +161,9 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         } else {
             None
         };
+        // What follows only qualifies or excuses the clause before: no fact
+        // of its own.
+        let cut = cut.filter(|_| !only_qualifies(&sentence[off..]));
         if let Some(start) = cut {
             let end = words[k - 1].0 + prev.len();
             // A clause that ends the old state ("Nora no longer works at
