@@ -636,20 +636,48 @@ pub fn error_line(output: &str) -> Option<String> {
 pub fn error_lines(output: &str, n: usize) -> Vec<String> {
     let mut scored: Vec<(i32, usize, &str)> = Vec::new();
     let mut pending_heading: Option<i32> = None;
+    // Lines left in the block after an error line of its own (score ≥ 4):
+    // the lines right after it detail its message (`CMake Error: Error:
+    // generator : Ninja` / `Does not match the generator used previously:
+    // Unix Makefiles`; `Error: cabal: Missing dependency on a foreign
+    // library:` / `* Missing (or bad) header file: zlib.h`), so they
+    // count before error words met elsewhere (` - zlib (requires build)`
+    // in a build plan). A plain line counts only when not indented (a
+    // traceback's frames are).
+    let mut detail_left = 0usize;
     for (i, raw) in output.lines().enumerate() {
         let l = without_log_prefix(raw.trim());
         if l.is_empty() || l.len() < 4 || l.starts_with("Exit code ") {
+            detail_left = 0;
             continue;
         }
         let mut s = line_score(l);
+        let own = s;
         // A bare heading (`Compilation Error`, `Error:`, `* What went
-        // wrong:`) says nothing itself: the line after it does.
-        let heading = s > 0 && (l.split_whitespace().count() <= 3 || l.ends_with(':'));
+        // wrong:`) says nothing itself: the line after it does. A line
+        // that names what failed before its colon (`Error: cabal: Could
+        // not resolve dependencies:`) is no bare heading, nor is a field
+        // with its value (`Reason:       OOMKilled`).
+        let words = l.split_whitespace().count();
+        let heading = s > 0
+            && ((words <= 3 && !l.trim_end_matches(':').contains(':'))
+                || (l.ends_with(':') && words <= 4));
         if let Some(prev) = pending_heading.take()
             && s < prev
         {
             s = prev;
+        } else if detail_left > 0 && s < 3 {
+            if s > 0 {
+                s = 3;
+            } else if !raw.starts_with(char::is_whitespace) {
+                s = 2;
+            }
         }
+        detail_left = if own >= 4 && !heading {
+            3
+        } else {
+            detail_left.saturating_sub(1)
+        };
         if heading {
             pending_heading = Some(s.max(3));
             s = 1;
