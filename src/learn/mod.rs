@@ -500,6 +500,28 @@ fn looks_only(command: &str) -> bool {
     ) {
         return true;
     }
+    // A read-only verb one level down (`gh auth status`, `docker compose
+    // ps`, `gh release view`, `git stash list`).
+    if !sub.is_empty()
+        && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && next(1).is_some_and(|w| {
+            matches!(
+                w,
+                "show" | "status" | "list" | "ls" | "info" | "describe" | "inspect" | "view"
+                    | "logs" | "ps" | "top"
+            )
+        })
+    {
+        return true;
+    }
+    // `tar tzvf x.tar.gz`, `tar --list`: a listing.
+    if base == "tar"
+        && words.get(1).is_some_and(|w| {
+            w == "--list" || (!w.starts_with("--") && w.trim_start_matches('-').starts_with('t'))
+        })
+    {
+        return true;
+    }
     // Cloud CLIs nest their verbs: `gcloud run services describe`.
     if matches!(
         base,
@@ -652,11 +674,23 @@ fn step_text(a: &Action) -> String {
     match (&a.command, &a.edit) {
         (Some(c), _) => format!("run {}", cmd(c)),
         (None, Some(e)) => {
-            let lines: Vec<String> = e
-                .added
-                .iter()
+            // The three lines that say most, in their order: comments,
+            // shebangs, section headers and lone brackets only when
+            // nothing else was added.
+            let mut picked: Vec<usize> = (0..e.added.len())
+                .filter(|&k| !says_little(&e.added[k]))
                 .take(3)
-                .map(|l| tick(&clip(l, 120)))
+                .collect();
+            picked.extend(
+                (0..e.added.len())
+                    .filter(|k| !picked.contains(k) && !e.added[*k].trim().is_empty())
+                    .take(3usize.saturating_sub(picked.len()))
+                    .collect::<Vec<_>>(),
+            );
+            picked.sort_unstable();
+            let lines: Vec<String> = picked
+                .iter()
+                .map(|&k| tick(&clip(&e.added[k], 120)))
                 .collect();
             if lines.is_empty() {
                 format!("edit `{}`", tick(&e.path))
@@ -670,6 +704,21 @@ fn step_text(a: &Action) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// An added line that says little about what the edit does: a comment,
+/// a shebang, a section header (`[Unit]`), a lone bracket, `set -e…`.
+fn says_little(line: &str) -> bool {
+    let t = line.trim();
+    let inner = t.trim_matches(|c: char| "{}[]()<>,;:".contains(c) || c.is_whitespace());
+    t.starts_with('#')
+        || t.starts_with("//")
+        || t.starts_with("/*")
+        || t.starts_with("* ")
+        || t.starts_with("<!--")
+        || (t.starts_with('[') && t.ends_with(']') && !t.contains(' '))
+        || inner.chars().filter(|c| c.is_alphanumeric()).count() < 2
+        || t.starts_with("set -")
 }
 
 fn step_quote(a: &Action) -> Quote {
@@ -916,7 +965,16 @@ fn state_check(command: &str) -> bool {
 fn state_check_one(command: &str) -> bool {
     let w = core(command);
     let s: Vec<&str> = w.iter().map(String::as_str).collect();
-    matches!(
+    // A tool's own check, named so (`gitlab-rake gitlab:ldap:check`,
+    // `brew doctor`, `nginx -t` aside): it reports problems in its output.
+    let named_check = s.iter().skip(1).take(3).any(|x| {
+        let x = x.trim_start_matches('-');
+        ["check", "doctor", "healthcheck", "health", "verify", "validate"]
+            .iter()
+            .any(|v| x == *v || x.ends_with(&format!(":{v}")))
+    });
+    named_check
+        || matches!(
         s.as_slice(),
         ["kubectl" | "oc", ..]
             | ["systemctl", "status" | "is-active" | "is-failed", ..]
@@ -1581,7 +1639,11 @@ fn strategy(
     {
         return None;
     }
-    uniq.truncate(10);
+    // A long procedure keeps its first and its last steps: how it starts
+    // and what it ends with (the tag, the upload, the deploy).
+    if uniq.len() > 10 {
+        uniq.drain(5..uniq.len() - 5);
+    }
     let advice = uniq
         .iter()
         .map(|a| match (&a.command, &a.edit) {
