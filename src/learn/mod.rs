@@ -1252,8 +1252,12 @@ fn recovery(
             j += 1;
             continue;
         }
-        if a.failed {
-            if similar(&signature(a), &sig) || chain_failures >= 1 && attempts.len() > 1 {
+        // A run that exits 0 but still prints the first failure's error
+        // (`./gradlew build 2>&1 | grep 'requires Java'` finding it) failed
+        // again.
+        let still = !a.failed && errs.iter().any(|e| shows_line(&a.output, e));
+        if a.failed || still {
+            if similar(&signature(a), &sig) || still || chain_failures >= 1 && attempts.len() > 1 && !attempts.iter().any(|&k| !acts[k].failed) {
                 attempts.push(j);
             } else {
                 // Another error: the first one is behind. What ran between
@@ -1484,6 +1488,15 @@ fn contained(a: &str, b: &str) -> f32 {
         return 1.0;
     }
     wa.iter().filter(|w| wb.contains(w)).count() as f32 / wa.len() as f32
+}
+
+/// Whether `output` has the error line `line` (clipped lines by their
+/// first 60 characters).
+fn shows_line(output: &str, line: &str) -> bool {
+    let head: String = line.trim_end_matches('…').chars().take(60).collect();
+    telling(line)
+        && head.chars().filter(|c| c.is_alphanumeric()).count() >= 8
+        && output.lines().any(|l| l.contains(head.as_str()))
 }
 
 /// [`contained`] without the program's own name: the share of what `a`

@@ -543,7 +543,17 @@ fn line_score(l: &str) -> i32 {
     } else {
         0
     };
-    if s > 0 && GENERIC.iter().any(|g| low.contains(g)) {
+    // A tag and what it applies to, nothing of why (`ERROR
+    // tests/integration/test_repo.py::test_create`, `FAILED src/a.rs`):
+    // says only that something failed.
+    let tag_and_path = {
+        let mut w = l.split_whitespace();
+        let (first, second, third) = (w.next(), w.next(), w.next());
+        first.is_some_and(|f| !f.chars().any(|c| c.is_lowercase()))
+            && second.is_some_and(|p| p.contains('/') || p.contains("::"))
+            && third.is_none()
+    };
+    if s > 0 && (tag_and_path || GENERIC.iter().any(|g| low.contains(g))) {
         1
     } else {
         s
@@ -659,8 +669,13 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
         // not resolve dependencies:`) is no bare heading, nor is a field
         // with its value (`Reason:       OOMKilled`).
         let words = l.split_whitespace().count();
+        // A short status line (`Build FAILED.`, `3 Error(s)`) is no
+        // heading either.
         let heading = s > 0
-            && ((words <= 3 && !l.trim_end_matches(':').contains(':'))
+            && ((words <= 3
+                && !l.trim_end_matches(':').contains(':')
+                && !l.ends_with(['.', ')', '!'])
+                && !l.chars().any(|c| c.is_ascii_digit()))
                 || (l.ends_with(':') && words <= 4));
         if let Some(prev) = pending_heading.take()
             && s < prev
