@@ -1770,7 +1770,10 @@ pub fn verify(t: &Transcript, lesson: &Lesson) -> Vec<Quote> {
                 Event::Request { turn, text } => *turn == q.turn && text.contains(needle.as_str()),
                 Event::Say { .. } => false,
                 Event::Act(a) => match q.what {
-                    "error" => a.result_turn == Some(q.turn) && a.output.contains(needle.as_str()),
+                    "error" => {
+                        a.result_turn == Some(q.turn)
+                            && needle.split(" … ").all(|part| a.output.contains(part))
+                    }
                     "command" => {
                         a.call_turn == q.turn
                             && a.command

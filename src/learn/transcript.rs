@@ -661,6 +661,12 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
             detail_left = 0;
             continue;
         }
+        // A field of a dump with no message of its own (`failed_modules:`,
+        // `failed: true`, `rc: 127`, `msg: |-`): neither telling nor a
+        // heading's message; a heading's weight passes over it.
+        if dump_field(l) {
+            continue;
+        }
         let mut s = line_score(l);
         let own = s;
         // A bare heading (`Compilation Error`, `Error:`, `* What went
@@ -712,14 +718,25 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
     });
     // The best lines, then generic ones (`make: *** … Error 127`) while
     // there is room: they still say how it failed.
+    // One line of each shape: the same message for another host, file or
+    // line number (`fatal: [web-01]: …`, `fatal: [web-02]: …`) says
+    // nothing new.
+    let shape = |l: &str| -> String {
+        l.chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
     let mut out: Vec<String> = Vec::new();
+    let mut shapes: Vec<String> = Vec::new();
     for (_, _, l) in scored.iter() {
         if out.len() >= n {
             break;
         }
-        let c = clip(l, 240);
-        if !out.contains(&c) {
+        let c = clip_middle(l, 240);
+        let sh = shape(l);
+        if !out.contains(&c) && !shapes.contains(&sh) {
             out.push(c);
+            shapes.push(sh);
         }
     }
     if out.is_empty()
@@ -728,9 +745,37 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
             .map(str::trim)
             .rfind(|l| !l.is_empty() && !l.starts_with("Exit code "))
     {
-        out.push(clip(l, 240));
+        out.push(clip_middle(l, 240));
     }
     out
+}
+
+/// A `key:` line of a YAML or JSON dump whose value is empty, a flag, a
+/// number or a block marker (`failed_modules:`, `failed: true`, `rc: 127`,
+/// `msg: |-`, `"changed": false,`).
+fn dump_field(l: &str) -> bool {
+    let Some((key, value)) = l.split_once(':') else {
+        return false;
+    };
+    let key = key.trim().trim_matches('"');
+    let value = value.trim().trim_end_matches(',');
+    // `Error:` alone is a heading: its message follows.
+    let heading = value.is_empty()
+        && matches!(
+            key.to_lowercase().as_str(),
+            "error" | "errors" | "fatal" | "exception" | "failure" | "failures" | "problem"
+        );
+    !heading
+        && !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && (value.is_empty()
+            || matches!(
+                value,
+                "true" | "false" | "null" | "{}" | "[]" | "{" | "[" | "|" | "|-" | ">" | ">-"
+            )
+            || value.parse::<f64>().is_ok())
 }
 
 /// A log line without its syslog/journal prefix (`Mar 04 10:41:07 host
@@ -869,6 +914,24 @@ const GENERIC: &[&str] = &[
 ];
 
 /// `s` cut to `max` bytes at a character boundary, with an ellipsis.
+/// An error line of more than `max` bytes as its start and its end around
+/// ` … ` (what went wrong often comes last: `… Deployment.apps "api" is
+/// invalid: spec.selector: … field is immutable`); each part is verbatim.
+pub fn clip_middle(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut head = max * 3 / 5;
+    while !s.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = s.len() - (max - head);
+    while !s.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{} … {}", s[..head].trim_end(), s[tail..].trim_start())
+}
+
 pub fn clip(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
