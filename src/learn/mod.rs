@@ -614,7 +614,10 @@ fn looks_only(command: &str) -> bool {
         }
         "pip" | "pip3" => matches!(sub, "show" | "list" | "freeze" | "check"),
         "cargo" => matches!(sub, "tree" | "metadata" | "search"),
-        "go" => matches!(sub, "env" | "version" | "list"),
+        "go" => {
+            matches!(sub, "env" | "version" | "list")
+                && !words.iter().any(|w| w == "-w" || w == "-u")
+        }
         "helm" => matches!(
             sub,
             "list" | "ls" | "status" | "history" | "get" | "show" | "search"
@@ -1240,7 +1243,6 @@ fn recovery(
     let mut attempts = vec![i];
     let mut detours: Vec<usize> = Vec::new();
     let mut worked = None;
-    let mut chain_failures = 1;
     let mut j = i + 1;
     while j < acts.len() {
         let a = acts[j];
@@ -1257,7 +1259,12 @@ fn recovery(
         // again.
         let still = !a.failed && errs.iter().any(|e| shows_line(&a.output, e));
         if a.failed || still {
-            if similar(&signature(a), &sig) || still || chain_failures >= 1 && attempts.len() > 1 && !attempts.iter().any(|&k| !acts[k].failed) {
+            // A new error after several attempts, with a step undone on
+            // the way (a rename taken back), is the same detour going on;
+            // without one, what ran in between got past the first error.
+            let undone_between = (i + 1..j)
+                .any(|k| acts[k].command.as_deref().is_some_and(undoes));
+            if similar(&signature(a), &sig) || still || attempts.len() > 1 && undone_between {
                 attempts.push(j);
             } else {
                 // Another error: the first one is behind. What ran between
@@ -1277,7 +1284,6 @@ fn recovery(
                 }
                 attempts.push(j);
             }
-            chain_failures += 1;
             j += 1;
             continue;
         }
