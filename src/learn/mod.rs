@@ -614,6 +614,27 @@ fn looks_only(command: &str) -> bool {
         }
         "pip" | "pip3" => matches!(sub, "show" | "list" | "freeze" | "check"),
         "cargo" => matches!(sub, "tree" | "metadata" | "search"),
+        // Build tools' reports: `mvn dependency:tree`, `gradle dependencies`.
+        "mvn" | "mvnw" | "gradle" | "gradlew" => {
+            let report = |w: &str| {
+                w.ends_with(":tree")
+                    || w.starts_with("help:")
+                    || w.starts_with("versions:display")
+                    || w == "dependency:analyze"
+                    || w == "dependencies"
+                    || w == "dependencyInsight"
+                    || w.ends_with(":dependencies")
+            };
+            let builds = |w: &str| {
+                matches!(
+                    w,
+                    "clean" | "compile" | "test" | "package" | "verify" | "install" | "deploy"
+                        | "build" | "assemble" | "check" | "publish" | "run"
+                ) || w.ends_with(":apply")
+                    || w.ends_with(":run")
+            };
+            words.iter().any(|w| report(w)) && !words.iter().any(|w| builds(w))
+        }
         "go" => {
             matches!(sub, "env" | "version" | "list")
                 && !words.iter().any(|w| w == "-w" || w == "-u")
@@ -722,6 +743,18 @@ fn says_little(line: &str) -> bool {
         || (t.starts_with('[') && t.ends_with(']') && !t.contains(' '))
         || inner.chars().filter(|c| c.is_alphanumeric()).count() < 2
         || t.starts_with("set -")
+        || xml_tag_only(t)
+}
+
+/// `<dependency>`, `</exclusions>`, `<br/>`: a tag and nothing else.
+fn xml_tag_only(t: &str) -> bool {
+    t.starts_with('<')
+        && t.ends_with('>')
+        && t.matches('<').count() == 1
+        && t[1..t.len() - 1]
+            .trim_matches('/')
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
 }
 
 fn step_quote(a: &Action) -> Quote {

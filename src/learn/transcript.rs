@@ -425,6 +425,18 @@ fn call(turn: usize, name: &str, input: &Value, id: Option<String>) -> Action {
     {
         a.command = Some(c.clone());
     }
+    // Codex's `apply_patch`: `*** Begin Patch` / `*** Update File: P` /
+    // `+line` / `-line` (the patch as `input`, `patch`, or a bare string).
+    let patch = s("input")
+        .or_else(|| s("patch"))
+        .or_else(|| input.as_str().map(str::to_string))
+        .filter(|p| p.trim_start().starts_with("*** Begin Patch"));
+    if a.command.is_none()
+        && let Some(p) = patch
+    {
+        a.edit = patch_edit(&p);
+        return a;
+    }
     let path = s("file_path")
         .or_else(|| s("path"))
         .or_else(|| s("filename"));
@@ -469,6 +481,39 @@ fn call(turn: usize, name: &str, input: &Value, id: Option<String>) -> Action {
         }
     }
     a
+}
+
+/// The first file an `apply_patch` patch changes and the lines it adds
+/// (lines it also removes, moved or kept, aside).
+fn patch_edit(patch: &str) -> Option<Edit> {
+    let mut path: Option<String> = None;
+    let mut added: Vec<String> = Vec::new();
+    let mut removed: std::collections::HashSet<String> = Default::default();
+    for line in patch.lines() {
+        if let Some(rest) = line
+            .strip_prefix("*** Update File: ")
+            .or_else(|| line.strip_prefix("*** Add File: "))
+        {
+            if path.is_some() {
+                break;
+            }
+            path = Some(rest.trim().to_string());
+        } else if line.starts_with("***") {
+            continue;
+        } else if let Some(l) = line.strip_prefix('+') {
+            let l = l.trim();
+            if !l.is_empty() {
+                added.push(l.to_string());
+            }
+        } else if let Some(l) = line.strip_prefix('-') {
+            removed.insert(l.trim().to_string());
+        }
+    }
+    added.retain(|l| !removed.contains(l));
+    Some(Edit {
+        path: path?,
+        added,
+    })
 }
 
 /// Pairs a result with its call: by id, else the last call without one.
