@@ -777,7 +777,7 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
         if out.len() >= n {
             break;
         }
-        let c = clip_middle(l, 240);
+        let c = clip_middle(l, 400);
         let sh = shape(l);
         if !out.contains(&c) && !shapes.contains(&sh) {
             out.push(c);
@@ -790,7 +790,7 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
             .map(str::trim)
             .rfind(|l| !l.is_empty() && !l.starts_with("Exit code "))
     {
-        out.push(clip_middle(l, 240));
+        out.push(clip_middle(l, 400));
     }
     out
 }
