@@ -507,8 +507,17 @@ fn looks_only(command: &str) -> bool {
         && next(1).is_some_and(|w| {
             matches!(
                 w,
-                "show" | "status" | "list" | "ls" | "info" | "describe" | "inspect" | "view"
-                    | "logs" | "ps" | "top"
+                "show"
+                    | "status"
+                    | "list"
+                    | "ls"
+                    | "info"
+                    | "describe"
+                    | "inspect"
+                    | "view"
+                    | "logs"
+                    | "ps"
+                    | "top"
             )
         })
     {
@@ -628,8 +637,18 @@ fn looks_only(command: &str) -> bool {
             let builds = |w: &str| {
                 matches!(
                     w,
-                    "clean" | "compile" | "test" | "package" | "verify" | "install" | "deploy"
-                        | "build" | "assemble" | "check" | "publish" | "run"
+                    "clean"
+                        | "compile"
+                        | "test"
+                        | "package"
+                        | "verify"
+                        | "install"
+                        | "deploy"
+                        | "build"
+                        | "assemble"
+                        | "check"
+                        | "publish"
+                        | "run"
                 ) || w.ends_with(":apply")
                     || w.ends_with(":run")
             };
@@ -1005,25 +1024,32 @@ fn state_check_one(command: &str) -> bool {
     // `brew doctor`, `nginx -t` aside): it reports problems in its output.
     let named_check = s.iter().skip(1).take(3).any(|x| {
         let x = x.trim_start_matches('-');
-        ["check", "doctor", "healthcheck", "health", "verify", "validate"]
-            .iter()
-            .any(|v| x == *v || x.ends_with(&format!(":{v}")))
+        [
+            "check",
+            "doctor",
+            "healthcheck",
+            "health",
+            "verify",
+            "validate",
+        ]
+        .iter()
+        .any(|v| x == *v || x.ends_with(&format!(":{v}")))
     });
     named_check
         || matches!(
-        s.as_slice(),
-        ["kubectl" | "oc", ..]
-            | ["systemctl", "status" | "is-active" | "is-failed", ..]
-            | ["curl" | "wget" | "http" | "httpie", ..]
-            | ["docker" | "podman", "ps" | "inspect", ..]
-            | ["docker" | "podman", "compose", "ps", ..]
-            | ["helm", "status", ..]
-            | ["gh", "run", ..]
-            | ["pg_isready", ..]
-            | ["service", _, "status", ..]
-    ) && (!s.first().is_some_and(|f| *f == "kubectl" || *f == "oc")
-        || s.iter()
-            .any(|x| matches!(*x, "get" | "describe" | "status" | "rollout")))
+            s.as_slice(),
+            ["kubectl" | "oc", ..]
+                | ["systemctl", "status" | "is-active" | "is-failed", ..]
+                | ["curl" | "wget" | "http" | "httpie", ..]
+                | ["docker" | "podman", "ps" | "inspect", ..]
+                | ["docker" | "podman", "compose", "ps", ..]
+                | ["helm", "status", ..]
+                | ["gh", "run", ..]
+                | ["pg_isready", ..]
+                | ["service", _, "status", ..]
+        ) && (!s.first().is_some_and(|f| *f == "kubectl" || *f == "oc")
+            || s.iter()
+                .any(|x| matches!(*x, "get" | "describe" | "status" | "rollout")))
 }
 
 /// What a state check printed says something is wrong: an error line, a
@@ -1295,8 +1321,7 @@ fn recovery(
             // A new error after several attempts, with a step undone on
             // the way (a rename taken back), is the same detour going on;
             // without one, what ran in between got past the first error.
-            let undone_between = (i + 1..j)
-                .any(|k| acts[k].command.as_deref().is_some_and(undoes));
+            let undone_between = (i + 1..j).any(|k| acts[k].command.as_deref().is_some_and(undoes));
             if similar(&signature(a), &sig) || still || attempts.len() > 1 && undone_between {
                 attempts.push(j);
             } else {
@@ -1538,16 +1563,17 @@ fn shows_line(output: &str, line: &str) -> bool {
         && output.lines().any(|l| l.contains(head.as_str()))
 }
 
-/// [`contained`] without the program's own name: the share of what `a`
-/// asked of its program (subcommand, flags, arguments) that `b` asks too.
+/// [`contained`] over what each command asks of `a`'s programs (their
+/// subcommands, flags and arguments; wrappers, `VAR=` and other programs'
+/// segments aside): the share of what the failed run asked that `b` asks
+/// too.
 fn args_contained(a: &str, b: &str) -> f32 {
+    let programs = keys(a);
     let args = |c: &str| -> String {
         split_shell(c, false)
             .into_iter()
-            .map(|seg| {
-                let seg = seg.trim();
-                seg.split_once(char::is_whitespace).map_or("", |(_, rest)| rest)
-            })
+            .filter(|seg| programs.contains(&program(seg)))
+            .map(|seg| core(seg).into_iter().skip(1).collect::<Vec<_>>().join(" "))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -2105,5 +2131,150 @@ mod tests {
             ),
             "error failed to run custom build command for clang-sys v1.8.1 at"
         );
+        // Read-only verbs one level down, listings, build tools' reports.
+        assert!(diagnostic("gh auth status 2>&1 | sed -n 2,4p"));
+        assert!(diagnostic("sleep 10; docker compose ps grafana"));
+        assert!(diagnostic("tar tzvf dist/x-1.0.tar.gz | head -4"));
+        assert!(diagnostic(
+            "mvn -q dependency:tree -pl svc -Dincludes=com.google.guava:guava"
+        ));
+        assert!(!diagnostic("mvn test -pl svc"));
+        assert!(diagnostic("go env GOPRIVATE"));
+        assert!(!diagnostic("go env -w GOPRIVATE=github.com/acme/*"));
+        assert!(!diagnostic("docker compose up -d"));
+        // A tool's own check reports problems in its output.
+        assert!(state_check("gitlab-rake gitlab:ldap:check"));
+        assert!(!state_check("gitlab-ctl reconfigure"));
+    }
+
+    #[test]
+    fn another_job_of_the_same_program_is_not_the_run_that_worked() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "add redis-04 to the cluster"),
+                ("bash", "redis-cli --cluster add-node 10.0.1.14:6379 10.0.1.11:6379"),
+                ("fail", "Exit code 1\n[ERR] Node 10.0.1.14:6379 is not empty."),
+                ("bash", "redis-cli -h 10.0.1.14 dbsize"),
+                ("ok", "41"),
+                ("bash", "redis-cli -h 10.0.1.14 flushall && redis-cli --cluster add-node 10.0.1.14:6379 10.0.1.11:6379"),
+                ("ok", "[OK] New node added correctly."),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        let r = ls.iter().find(|l| l.kind == "recovery").expect("{ls:#?}");
+        assert!(r.advice.contains("flushall"), "{}", r.advice);
+        assert!(r.trigger.contains("is not empty"), "{}", r.trigger);
+    }
+
+    #[test]
+    fn a_run_that_still_prints_the_error_failed_again() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "get ./gradlew assembleDebug working"),
+                ("bash", "./gradlew assembleDebug"),
+                ("fail", "Exit code 1\n> Android Gradle plugin requires Java 17 to run. You are currently using Java 11."),
+                ("bash", "sudo update-alternatives --set java /usr/lib/jvm/java-17/bin/java && ./gradlew assembleDebug 2>&1 | grep 'requires Java'"),
+                ("ok", "> Android Gradle plugin requires Java 17 to run. You are currently using Java 11."),
+                ("bash", "JAVA_HOME=/usr/lib/jvm/java-17 ./gradlew assembleDebug"),
+                ("ok", "BUILD SUCCESSFUL in 1m"),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1, "{ls:#?}");
+        assert_eq!(ls[0].kind, "optimisation", "two ways tried: {ls:#?}");
+        assert!(
+            ls[0].advice.contains("JAVA_HOME=/usr/lib/jvm/java-17"),
+            "{}",
+            ls[0].advice
+        );
+        assert!(
+            !ls[0]
+                .advice
+                .starts_with("go straight to this: run `sudo update-alternatives"),
+            "{}",
+            ls[0].advice
+        );
+    }
+
+    #[test]
+    fn a_new_error_after_attempts_is_a_problem_of_its_own_unless_a_step_was_undone() {
+        let steps = |undo: bool| {
+            let mut v = vec![
+                ("req", "make go mod tidy work"),
+                ("bash", "go mod tidy"),
+                (
+                    "fail",
+                    "Exit code 1\nfatal: could not read Username for 'https://github.com': terminal prompts disabled",
+                ),
+                ("bash", "GOPROXY=direct go mod tidy"),
+                (
+                    "fail",
+                    "Exit code 1\nfatal: could not read Username for 'https://github.com': terminal prompts disabled",
+                ),
+                (
+                    "bash",
+                    "git config --global url.git@github.com:acme/.insteadOf https://github.com/acme/",
+                ),
+                ("ok", ""),
+            ];
+            if undo {
+                v.push(("bash", "git restore go.sum"));
+                v.push(("ok", ""));
+            }
+            v.extend([
+                ("bash", "go mod tidy"),
+                ("fail", "Exit code 1\nverifying module: reading https://sum.golang.org/lookup/x: 404 Not Found"),
+                ("bash", "go env -w GOPRIVATE=github.com/acme/*"),
+                ("ok", ""),
+                ("bash", "go mod tidy"),
+                ("ok", ""),
+            ]);
+            v
+        };
+        let t = transcript::parse(&claude(&steps(false)), "x").unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 2, "{ls:#?}");
+        assert!(ls[0].advice.contains("insteadOf"), "{}", ls[0].advice);
+        assert!(
+            ls[1].trigger.contains("sum.golang.org"),
+            "{}",
+            ls[1].trigger
+        );
+        assert!(ls[1].advice.contains("GOPRIVATE"), "{}", ls[1].advice);
+        // With a step undone on the way, the chain is one detour.
+        let t = transcript::parse(&claude(&steps(true)), "x").unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1, "{ls:#?}");
+        assert_eq!(ls[0].kind, "optimisation");
+    }
+
+    #[test]
+    fn an_edit_is_quoted_by_the_lines_that_say_most() {
+        let t = transcript::parse(
+            &claude(&[
+                ("req", "the backup service fails, fix it"),
+                ("bash", "systemctl start backup.service"),
+                ("fail", "Exit code 1\nJob for backup.service failed: status=217/USER"),
+                ("edit", "/etc/systemd/system/backup.service|[Service]\n# run as the db owner\nUser=postgres\nGroup=postgres\nOnCalendar=*-*-* 02:30"),
+                ("ok", "updated"),
+                ("bash", "systemctl start backup.service"),
+                ("ok", ""),
+            ]),
+            "x",
+        )
+        .unwrap();
+        let ls = extract(&t);
+        assert_eq!(ls.len(), 1, "{ls:#?}");
+        let a = &ls[0].advice;
+        assert!(
+            a.contains("User=postgres") && a.contains("OnCalendar="),
+            "{a}"
+        );
+        assert!(!a.contains("[Service]") && !a.contains("# run as"), "{a}");
+        assert!(verify(&t, &ls[0]).is_empty());
     }
 }

@@ -510,10 +510,7 @@ fn patch_edit(patch: &str) -> Option<Edit> {
         }
     }
     added.retain(|l| !removed.contains(l));
-    Some(Edit {
-        path: path?,
-        added,
-    })
+    Some(Edit { path: path?, added })
 }
 
 /// Pairs a result with its call: by id, else the last call without one.
@@ -566,6 +563,7 @@ pub fn looks_failed(output: &str) -> bool {
 /// `npm ERR!`, a Python exception, `… panicked at`, `error TS2305:`).
 fn strong(l: &str) -> bool {
     python_exception(l)
+        || tool_error(l)
         || FAIL_STARTS.iter().any(|p| l.starts_with(p))
         || FAIL_INSIDE.iter().any(|p| l.contains(p))
         || coded_error(l)
@@ -603,6 +601,19 @@ fn line_score(l: &str) -> i32 {
     } else {
         s
     }
+}
+
+/// A tool naming its own error: `CMake Error at CMakeLists.txt:12`,
+/// `CMake Error: …`, `Syntax error: …`.
+fn tool_error(l: &str) -> bool {
+    let mut w = l.split_whitespace();
+    let (Some(tool), Some(err)) = (w.next(), w.next()) else {
+        return false;
+    };
+    tool.len() <= 20
+        && tool.chars().all(|c| c.is_ascii_alphabetic())
+        && tool.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && (err == "Error:" || err == "error:" || (err == "Error" && w.next() == Some("at")))
 }
 
 /// `error TS2305:`, `error CS1002:`, `error NETSDK1045:` inside a line
@@ -1078,5 +1089,94 @@ mod tests {
         assert!(!looks_failed("test result: ok. 3 passed; 0 failed"));
         assert!(looks_failed("fatal: not a git repository"));
         assert!(parse(b"hello\nworld\n", "n").is_err());
+    }
+
+    #[test]
+    fn error_lines_read_messages_not_their_frame() {
+        // The line after an error line goes on with its message.
+        let cmake = "CMake Error: Error: generator : Ninja\nDoes not match the generator used previously: Unix Makefiles";
+        assert_eq!(
+            error_lines(cmake, 2)[1],
+            "Does not match the generator used previously: Unix Makefiles"
+        );
+        let buildx = "#0 building with \"default\" instance\nERROR: Multi-platform build is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-multi-platform/";
+        let e = error_lines(buildx, 2);
+        assert_eq!(
+            e[1],
+            "Switch to a different driver, or turn on the containerd image store, and try again."
+        );
+        // A line naming what failed before its colon is no bare heading; a
+        // field with its value neither.
+        let cabal = "Resolving dependencies...\nError: cabal: Could not resolve dependencies:\n[__0] trying: ingest-0.4.1 (user goal)";
+        assert_eq!(
+            error_line(cabal).as_deref(),
+            Some("Error: cabal: Could not resolve dependencies:")
+        );
+        let k8s = "    State:          Waiting\n      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137";
+        let e = error_lines(k8s, 2);
+        assert!(e.iter().any(|l| l.contains("OOMKilled")), "{e:?}");
+        // Fields of a dump say nothing; the message inside it does; one
+        // line per shape (the same failure for another host).
+        let ansible = "fatal: [web-01]: FAILED! => changed=false\n  failed_modules:\n    ansible.legacy.setup:\n      failed: true\n      module_stdout: |-\n        /bin/sh: 1: /usr/bin/python: not found\n      rc: 127\nfatal: [web-02]: FAILED! => changed=false";
+        let e = error_lines(ansible, 3);
+        assert!(
+            e.iter().any(|l| l.contains("/usr/bin/python: not found")),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.iter().filter(|l| l.starts_with("fatal:")).count(),
+            1,
+            "{e:?}"
+        );
+        assert!(!e.iter().any(|l| l.starts_with("failed: true")), "{e:?}");
+        // A tag and a test id say only that something failed.
+        let pytest = "E       fixture 'db_session' not found\nERROR tests/it/test_repo.py::test_create\nERROR tests/it/test_repo.py::test_cancel";
+        assert_eq!(
+            error_line(pytest).as_deref(),
+            Some("E       fixture 'db_session' not found")
+        );
+        // `Build FAILED.` is a status, not a heading over `0 Warning(s)`.
+        let dotnet = "x.targets(144,5): error NETSDK1045: The current .NET SDK does not support targeting .NET 8.0.\n\nBuild FAILED.\n    0 Warning(s)\n    3 Error(s)";
+        assert!(!error_lines(dotnet, 4).iter().any(|l| l.contains("Warning")));
+    }
+
+    #[test]
+    fn a_long_error_line_keeps_its_start_and_its_end() {
+        let long = format!(
+            "Error: UPGRADE FAILED: {} field is immutable",
+            "x".repeat(600)
+        );
+        let c = clip_middle(&long, 400);
+        assert!(c.len() < 420, "{}", c.len());
+        assert!(c.starts_with("Error: UPGRADE FAILED"));
+        assert!(c.ends_with("field is immutable"));
+        for part in c.split(" … ") {
+            assert!(long.contains(part));
+        }
+        assert_eq!(clip_middle("short", 400), "short");
+    }
+
+    #[test]
+    fn apply_patch_edits_are_read() {
+        let patch = "*** Begin Patch\n*** Update File: proj/celery.py\n@@\n-    },\n-}\n+    },\n+    \"purge\": {\n+        \"schedule\": crontab(hour=3, minute=15),\n+    },\n+}\n*** End Patch";
+        let a = call(
+            3,
+            "apply_patch",
+            &serde_json::json!({ "input": patch }),
+            None,
+        );
+        let e = a.edit.expect("an edit");
+        assert_eq!(e.path, "proj/celery.py");
+        assert!(
+            e.added
+                .iter()
+                .any(|l| l.contains("crontab(hour=3, minute=15)"))
+        );
+        assert!(
+            !e.added.contains(&"}".to_string()),
+            "moved lines are not added: {:?}",
+            e.added
+        );
+        assert!(a.command.is_none());
     }
 }
