@@ -349,6 +349,14 @@ fn takes_value(flag: &str) -> bool {
                 | "--work-tree"
                 | "-f"
                 | "--file"
+                | "--filter"
+                | "-F"
+                | "-w"
+                | "--workspace"
+                | "-pl"
+                | "--projects"
+                | "--prefix"
+                | "--cwd"
         )
 }
 
@@ -1257,6 +1265,38 @@ fn same_program(a: &str, b: &str) -> bool {
     keys(a).iter().any(|k| kb.contains(k))
 }
 
+/// Whether `acts[k]` takes back a step made since the failure at `i`: a
+/// `git restore`/`checkout --`/`revert`/`reset --hard`, or an `rm` of
+/// something a step since `i` made or changed (`rm -rf node_modules` of a
+/// clean reinstall takes back nothing).
+fn takes_back(acts: &[&Action], i: usize, k: usize) -> bool {
+    let Some(c) = acts[k].command.as_deref() else {
+        return false;
+    };
+    if !undoes(c) {
+        return false;
+    }
+    let w = core(c);
+    if !matches!(w.first().map(String::as_str), Some("rm" | "rmi")) {
+        return true;
+    }
+    let targets: Vec<&str> = w
+        .iter()
+        .skip(1)
+        .filter(|x| !x.starts_with('-'))
+        .map(|x| x.trim_end_matches('/'))
+        .collect();
+    (i + 1..k).any(|m| {
+        let a = acts[m];
+        targets.iter().any(|t| {
+            a.edit.as_ref().is_some_and(|e| e.path.ends_with(t))
+                || a.command
+                    .as_deref()
+                    .is_some_and(|d| !undoes(d) && d.contains(t))
+        })
+    })
+}
+
 /// Commands that take back what an earlier step did.
 fn undoes(command: &str) -> bool {
     let w = core(command);
@@ -1321,7 +1361,7 @@ fn recovery(
             // A new error after several attempts, with a step undone on
             // the way (a rename taken back), is the same detour going on;
             // without one, what ran in between got past the first error.
-            let undone_between = (i + 1..j).any(|k| acts[k].command.as_deref().is_some_and(undoes));
+            let undone_between = (i + 1..j).any(|k| takes_back(acts, i, k));
             if similar(&signature(a), &sig) || still || attempts.len() > 1 && undone_between {
                 attempts.push(j);
             } else {
