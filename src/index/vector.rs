@@ -90,6 +90,18 @@ impl VectorIndex {
         Ok(())
     }
 
+    /// The stored vector of `key` (as stored: F16, read back as f32).
+    pub fn get(&self, key: u64) -> Option<Vec<f32>> {
+        if !self.index.contains(key) {
+            return None;
+        }
+        let mut v = vec![0f32; self.dim];
+        match self.index.get(key, &mut v) {
+            Ok(n) if n > 0 => Some(v),
+            _ => None,
+        }
+    }
+
     pub fn remove(&mut self, key: u64) -> Result<()> {
         if self.index.contains(key) {
             self.index.remove(key).map_err(|e| anyhow!("{e}"))?;

@@ -646,10 +646,26 @@ impl LlamaEmbedder {
             if norm > 0.0 {
                 v.iter_mut().for_each(|x| *x /= norm);
             }
+            // llama.cpp's sums depend on how many threads share a matrix,
+            // and the thread count follows the idle cores: kept to half
+            // precision (what the vector index stores anyway), the same
+            // text gives the same vector whatever the machine's load.
+            v.iter_mut().for_each(|x| *x = half_precision(*x));
             out.push(v);
         }
         Ok(())
     }
+}
+
+/// `x` rounded to the 10 mantissa bits of an IEEE half (the range is kept:
+/// unit vectors' components are far from half's limits).
+pub fn half_precision(x: f32) -> f32 {
+    if !x.is_finite() {
+        return x;
+    }
+    let b = x.to_bits();
+    // Round to nearest (ties away from zero) on the 13 bits dropped.
+    f32::from_bits(b.wrapping_add(0x1000) & !0x1FFF)
 }
 
 impl Embedder for LlamaEmbedder {

@@ -50,7 +50,9 @@ pub struct Placement {
 pub struct TopicScore {
     pub topic: String,
     pub score: f32,
-    /// Best vector-neighbour cosine among the topic's entries.
+    /// Vector evidence: the best neighbour's cosine blended with the
+    /// cosine of the topic's centroid (the mean of all its entries'
+    /// vectors), see [`Weights::centroid`].
     pub cos: f32,
     /// Best share of the input's content words found in one entry
     /// (title, tags, statement) of the topic.
@@ -84,20 +86,24 @@ pub struct Weights {
     /// Without a model (or when it is undecided) the best topic is reused
     /// from this score on.
     pub fits: f32,
+    /// The share of the topic's centroid cosine in its vector evidence
+    /// (the rest is its best neighbour's cosine).
+    pub centroid: f32,
 }
 
 impl Default for Weights {
     fn default() -> Self {
         Self {
-            cos: 0.6,
-            lex: 0.35,
+            cos: 1.0,
+            lex: 0.2,
             lex_alone: 0.55,
-            name: 0.3,
+            name: 0.2,
             hits: 0.03,
-            none_fits: 0.22,
-            clear: 0.40,
+            none_fits: 0.30,
+            clear: 0.50,
             margin: 0.10,
-            fits: 0.28,
+            fits: 0.40,
+            centroid: 1.0,
         }
     }
 }
@@ -130,6 +136,7 @@ pub fn parse_weights(spec: &str) -> Weights {
             "clear" => w.clear = f,
             "margin" => w.margin = f,
             "fits" => w.fits = f,
+            "centroid" => w.centroid = f,
             _ => {}
         }
     }
@@ -290,6 +297,11 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             titles: a.rels,
         })
         .collect();
+    // A topic's centroid (the mean of its entries' vectors) says what the
+    // topic is about better than its one nearest entry.
+    if w_centroid() > 0.0 {
+        blend_centroids(idx, s, &mut out, w_centroid());
+    }
     // Topics named for another specific thing are out before any is read
     // (their names say it; the reading budget goes to the others).
     let specific = specific_subject(text);
@@ -374,6 +386,83 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
         out.len()
     ));
     out
+}
+
+fn w_centroid() -> f32 {
+    weights().centroid
+}
+
+/// Scores every topic of the tree by its centroid (the mean of its
+/// entries' vectors): each candidate's best-neighbour cosine becomes
+/// `(1 - share) × best + share × centroid`, and a topic no search found
+/// joins the candidates with its two entries nearest the input (so its
+/// words can be read). Every topic is scored, not only those the
+/// approximate vector search happened to reach, so the candidates do not
+/// depend on how the vector graph was built. Vectors are read from the
+/// index (no file, no model) and summed in path order: the same tree gives
+/// the same scores.
+fn blend_centroids(idx: &MemIndex, s: &Searched, out: &mut Vec<TopicScore>, share: f32) {
+    let (Some(qv), Some(vi)) = (s.qv.as_ref(), idx.vectors.as_ref()) else {
+        return;
+    };
+    let mut rels: Vec<(&str, &str)> = idx
+        .manifest
+        .files
+        .keys()
+        .filter(|rel| !rel.starts_with(crate::paths::ARCHIVE_DIR))
+        .filter_map(|rel| Some((rel.rsplit_once('/')?.0, rel.as_str())))
+        .filter(|(topic, _)| topic.contains('/'))
+        .collect();
+    rels.sort_unstable();
+    struct Acc<'a> {
+        sum: Vec<f32>,
+        near: Vec<(f32, &'a str)>,
+    }
+    let mut topics: BTreeMap<&str, Acc> = BTreeMap::new();
+    for (topic, rel) in rels {
+        let Some(v) = vi.get(crate::index::key_of(rel)) else {
+            continue;
+        };
+        let a = topics.entry(topic).or_insert_with(|| Acc {
+            sum: vec![0.0; v.len()],
+            near: Vec::new(),
+        });
+        for (x, y) in a.sum.iter_mut().zip(&v) {
+            *x += y;
+        }
+        let c: f32 = v.iter().zip(qv).map(|(x, y)| x * y).sum();
+        a.near.push((c, rel));
+        a.near
+            .sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+        a.near.truncate(READ_PER_TOPIC);
+    }
+    for (topic, a) in &topics {
+        let norm = a.sum.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm <= f32::EPSILON || TopicPath::parse(topic).is_err() {
+            continue;
+        }
+        let c = a.sum.iter().zip(qv).map(|(x, y)| x * y).sum::<f32>() / norm;
+        let near: Vec<String> = a.near.iter().map(|(_, r)| r.to_string()).collect();
+        match out.iter_mut().find(|t| t.topic == *topic) {
+            Some(t) => {
+                t.cos = (1.0 - share) * t.cos + share * c;
+                for r in near {
+                    if !t.titles.contains(&r) {
+                        t.titles.push(r);
+                    }
+                }
+            }
+            None => out.push(TopicScore {
+                topic: topic.to_string(),
+                score: 0.0,
+                cos: share * c,
+                lex: 0.0,
+                name: 0.0,
+                hits: 0,
+                titles: near,
+            }),
+        }
+    }
 }
 
 /// The name of a new topic for `text`: `general/` and its subject's name
@@ -1649,7 +1738,7 @@ mod tests {
         // order that is another option, so the deterministic choice stands.
         let models = no_embedder("fake");
         assert!(models.has_generator());
-        let ranked = [t("a/b", 0.35), t("c/d", 0.33)];
+        let ranked = [t("a/b", 0.45), t("c/d", 0.43)];
         let p = decide(&models, "x y z", &ranked, true, Duration::from_secs(5));
         assert_eq!(p.model_calls, 2);
         assert_eq!(p.placed_by, "existing");
