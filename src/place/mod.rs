@@ -89,6 +89,9 @@ pub struct Weights {
     /// The share of the topic's centroid cosine in its vector evidence
     /// (the rest is its best neighbour's cosine).
     pub centroid: f32,
+    /// In the unclear band the best topic is reused only this far ahead of
+    /// the next one.
+    pub reuse_margin: f32,
 }
 
 impl Default for Weights {
@@ -104,6 +107,7 @@ impl Default for Weights {
             margin: 0.10,
             fits: 0.40,
             centroid: 1.0,
+            reuse_margin: 0.04,
         }
     }
 }
@@ -137,6 +141,7 @@ pub fn parse_weights(spec: &str) -> Weights {
             "margin" => w.margin = f,
             "fits" => w.fits = f,
             "centroid" => w.centroid = f,
+            "reusemargin" => w.reuse_margin = f,
             _ => {}
         }
     }
@@ -930,7 +935,7 @@ pub fn judge(ranked: &[TopicScore]) -> Verdict {
         };
     }
     Verdict {
-        choice: (best.score >= w.fits).then_some(0),
+        choice: (best.score >= w.fits && best.score - second >= w.reuse_margin).then_some(0),
         clear: false,
         reason: format!("unclear: {why}"),
     }
