@@ -1699,6 +1699,10 @@ mod tests {
         let v = judge(&[t("a/b", 0.5), t("c/d", 0.45)]);
         assert!(!v.clear);
         assert_eq!(v.choice, Some(0));
+        // Nearly tied in the unclear band: neither, a new topic.
+        let v = judge(&[t("a/b", 0.45), t("c/d", 0.43)]);
+        assert!(!v.clear);
+        assert_eq!(v.choice, None);
     }
 
     /// Models without an embedder, with this generator.
@@ -1743,7 +1747,7 @@ mod tests {
         // order that is another option, so the deterministic choice stands.
         let models = no_embedder("fake");
         assert!(models.has_generator());
-        let ranked = [t("a/b", 0.45), t("c/d", 0.43)];
+        let ranked = [t("a/b", 0.46), t("c/d", 0.41)];
         let p = decide(&models, "x y z", &ranked, true, Duration::from_secs(5));
         assert_eq!(p.model_calls, 2);
         assert_eq!(p.placed_by, "existing");
