@@ -13,7 +13,8 @@
 //! - `MEM_INGEST_SHAPE=k=v,…` (ingest): `title=first|speaker|context`,
 //!   `stmt=N`, `astmt=N`, `ctx=0|1`, `ctxn=N`, `next=N`.
 //! - `MEM_PLACE_TUNE=k=v,…` (placement's score): `cos`, `lex`, `lexalone`,
-//!   `name`, `hits`, `none`, `clear`, `margin`, `fits` (floats); read by
+//!   `name`, `hits`, `none`, `clear`, `margin`, `fits`, `centroid` (the
+//!   share of the topic centroid's cosine), `reusemargin` (floats); read by
 //!   `place` itself (this module depends on placement, not the reverse).
 
 use crate::ingest::{Shape, TitleMode};
