@@ -64,6 +64,10 @@ pub struct TopicScore {
     pub hits: usize,
     /// Titles of its best hits (shown to the model).
     pub titles: Vec<String>,
+    /// Scored with vectors (an embedder): the thresholds of
+    /// [`Weights::default`]; without, those of [`Weights::lexical`].
+    #[serde(skip)]
+    pub vectors: bool,
 }
 
 /// Weights and thresholds of the deterministic score. The defaults were
@@ -108,6 +112,27 @@ impl Default for Weights {
             fits: 0.40,
             centroid: 1.0,
             reuse_margin: 0.04,
+        }
+    }
+}
+
+impl Weights {
+    /// Without vectors (no embedder) words and names are all the evidence:
+    /// the score and thresholds chosen before topic centroids (tuned on
+    /// fixtures/placement/dev.jsonl), with no reuse margin.
+    pub fn lexical() -> Self {
+        Self {
+            cos: 0.6,
+            lex: 0.35,
+            lex_alone: 0.55,
+            name: 0.3,
+            hits: 0.03,
+            none_fits: 0.22,
+            clear: 0.40,
+            margin: 0.10,
+            fits: 0.28,
+            centroid: 0.0,
+            reuse_margin: 0.0,
         }
     }
 }
@@ -300,6 +325,7 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             name: a.name,
             hits: a.rels.len(),
             titles: a.rels,
+            vectors: false,
         })
         .collect();
     // A topic's centroid (the mean of its entries' vectors) says what the
@@ -316,7 +342,15 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             .is_some_and(|s| named_for_another(&t.topic, s))
     });
     // A first order without the word overlap, to choose which topics to read.
-    let w = weights();
+    let vectors = s.qv.is_some();
+    let w = if vectors {
+        weights()
+    } else {
+        Weights::lexical()
+    };
+    for t in out.iter_mut() {
+        t.vectors = vectors;
+    }
     let pre = |t: &TopicScore| w.cos * t.cos + w.name * t.name + w.hits * t.hits.min(4) as f32;
     out.sort_by(|a, b| pre(b).total_cmp(&pre(a)).then(a.topic.cmp(&b.topic)));
     // Topics with a BM25 hit are read too even when ranked low above.
@@ -465,6 +499,7 @@ fn blend_centroids(idx: &MemIndex, s: &Searched, out: &mut Vec<TopicScore>, shar
                 name: 0.0,
                 hits: 0,
                 titles: near,
+                vectors: true,
             }),
         }
     }
@@ -919,7 +954,11 @@ pub fn judge(ranked: &[TopicScore]) -> Verdict {
         "{} scores {:.2} (cosine {:.2}, words {:.2}, name {:.1}), next {:.2}",
         best.topic, best.score, best.cos, best.lex, best.name, second
     );
-    let w = weights();
+    let w = if best.vectors {
+        weights()
+    } else {
+        Weights::lexical()
+    };
     if best.score < w.none_fits {
         return Verdict {
             choice: None,
@@ -1424,6 +1463,7 @@ mod tests {
             name: 0.0,
             hits: 1,
             titles: vec![],
+            vectors: true,
         }
     }
 
@@ -1546,6 +1586,7 @@ mod tests {
             name: 0.0,
             hits: 1,
             titles: vec![title.into()],
+            vectors: true,
         };
         assert!(named_for_another_name(
             &t("people/tom-raman", "Tom Raman sits in room 935"),
@@ -1643,6 +1684,7 @@ mod tests {
             name: 0.0,
             hits: 0,
             titles: vec![],
+            vectors: true,
         };
         assert_eq!(
             new_topic_near(
