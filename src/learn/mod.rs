@@ -485,49 +485,23 @@ fn looks_only(command: &str) -> bool {
         return true;
     }
     // Any tool's read-only subcommands (`nx show`, `brew info`, `mix help`).
-    if matches!(
-        sub,
-        "show"
-            | "status"
-            | "list"
-            | "ls"
-            | "info"
-            | "describe"
-            | "inspect"
-            | "view"
-            | "logs"
-            | "log"
-            | "help"
-            | "doctor"
-            | "whoami"
-            | "outdated"
-            | "search"
-    ) && !matches!(
-        base,
-        "git" | "systemctl" | "docker" | "kubectl" | "terraform"
-    ) {
+    if (read_only_verb(sub)
+        || matches!(
+            sub,
+            "log" | "help" | "doctor" | "whoami" | "outdated" | "search"
+        ))
+        && !matches!(
+            base,
+            "git" | "systemctl" | "docker" | "kubectl" | "terraform"
+        )
+    {
         return true;
     }
     // A read-only verb one level down (`gh auth status`, `docker compose
     // ps`, `gh release view`, `git stash list`).
     if !sub.is_empty()
         && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && next(1).is_some_and(|w| {
-            matches!(
-                w,
-                "show"
-                    | "status"
-                    | "list"
-                    | "ls"
-                    | "info"
-                    | "describe"
-                    | "inspect"
-                    | "view"
-                    | "logs"
-                    | "ps"
-                    | "top"
-            )
-        })
+        && next(1).is_some_and(|w| read_only_verb(w) || matches!(w, "ps" | "top"))
     {
         return true;
     }
@@ -675,6 +649,15 @@ fn looks_only(command: &str) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Verbs that only show, at any level of a command (`nx show`, `gh auth
+/// status`, `docker compose logs`).
+fn read_only_verb(w: &str) -> bool {
+    matches!(
+        w,
+        "show" | "status" | "list" | "ls" | "info" | "describe" | "inspect" | "view" | "logs"
+    )
 }
 
 fn curl_writes(words: &[String]) -> bool {
