@@ -155,6 +155,21 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     } else {
         None
     };
+    let choose = |statement: &str, topics: &[String]| -> Option<usize> {
+        dialoguer::Select::new()
+            .with_prompt(format!("Where does this go? {statement}"))
+            .items(topics)
+            .default(0)
+            .interact_opt()
+            .ok()
+            .flatten()
+    };
+    let choose_topic: Option<&dyn Fn(&str, &[String]) -> Option<usize>> =
+        if ctx.interactive && !ctx.yes && !ctx.json && !args.dry_run {
+            Some(&choose)
+        } else {
+            None
+        };
     let opts = curate::Options {
         mode: if args.no_model {
             curate::Mode::NoModel
@@ -166,6 +181,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         timeout: curate::default_timeout(),
         confirm,
         hold_user_entries: crate::ops::trust_of(&req.source) == "agent",
+        choose_topic,
     };
     let report = curate::curate_add(&tree, &models, req, &opts)?;
     models.leave_for_exit();

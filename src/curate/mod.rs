@@ -61,6 +61,10 @@ pub struct Options<'a> {
     /// wrote (`source.trust: user`) is held for review instead: the new
     /// statement is kept beside the old entry, flagged `curation: review`.
     pub hold_user_entries: bool,
+    /// Asked, on a terminal, where a new entry goes when placement is
+    /// unclear: the statement and the offered topics (the first is what
+    /// placement chose); returns the index picked, None to keep the first.
+    pub choose_topic: Option<&'a dyn Fn(&str, &[String]) -> Option<usize>>,
 }
 
 impl Default for Options<'_> {
@@ -72,6 +76,7 @@ impl Default for Options<'_> {
             timeout: default_timeout(),
             confirm: None,
             hold_user_entries: false,
+            choose_topic: None,
         }
     }
 }
@@ -782,10 +787,40 @@ fn plan(
                 *pending_file = Some(write_ahead(w, req, &ahead_topic(s, &p.st.text))?);
             }
             let t = Instant::now();
-            let pl = crate::place::decide(models, &p.st.text, &ranked, ask, opts.timeout);
+            let mut pl = crate::place::decide(models, &p.st.text, &ranked, ask, opts.timeout);
             if pl.model_calls > 0 {
                 ms.calls += pl.model_calls;
                 ms.ms += t.elapsed().as_secs_f64() * 1e3;
+            }
+            // Unclear, on a terminal: the person picks among the best.
+            if let Some(choose) = opts.choose_topic
+                && p.op == Op::Add
+                && matches!(pl.placed_by, "existing" | "new" | "model")
+                && !crate::place::judge(&ranked).clear
+            {
+                let offered = crate::place::offer(&p.st.text, &ranked, &pl);
+                let labels: Vec<String> = offered
+                    .iter()
+                    .map(|t| {
+                        if ranked.iter().any(|r| r.topic == t.to_string()) {
+                            t.to_string()
+                        } else {
+                            format!("{t} (new topic)")
+                        }
+                    })
+                    .collect();
+                if offered.len() > 1
+                    && let Some(i) = choose(&p.st.text, &labels).filter(|&i| i > 0)
+                    && let Some(t) = offered.get(i)
+                {
+                    pl.reason = format!(
+                        "chosen from {}; placement had: {}",
+                        labels.join(", "),
+                        pl.reason
+                    );
+                    pl.topic = t.clone();
+                    pl.placed_by = "chosen";
+                }
             }
             p.placement = Some(pl);
         }
@@ -1204,4 +1239,96 @@ fn apply(
     }
     report.outcomes = outcomes;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> (tempfile::TempDir, Tree, Models) {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = crate::tree::init_tree(&dir.path().join("t"), "test").unwrap();
+        let reqs = [
+            (
+                "engineering/database",
+                "PostgreSQL runs with two read replicas",
+            ),
+            (
+                "engineering/database",
+                "Schema migrations are applied with sqlx",
+            ),
+            ("home/garden", "The tomatoes need watering every evening"),
+            ("people/alice", "Alice lives in Berlin"),
+        ]
+        .iter()
+        .map(|(at, text)| AddRequest {
+            text: text.to_string(),
+            at: Some(crate::paths::TopicPath::parse(at).unwrap()),
+            ..Default::default()
+        })
+        .collect();
+        crate::ops::add_batch(&tree, reqs, None).unwrap();
+        let models = Models::new(&crate::config::Models {
+            embedder: "fake".into(),
+            generator: "none".into(),
+            ..Default::default()
+        });
+        (dir, tree, models)
+    }
+
+    #[test]
+    fn a_person_picks_the_topic_when_placement_is_unclear() {
+        let (_d, tree, models) = tree();
+        let text = "Replicated Postgres-16 lags";
+        let asked = std::cell::RefCell::new(Vec::<String>::new());
+        let place = |pick: Option<usize>, at: Option<&str>| {
+            let choose = |_: &str, topics: &[String]| -> Option<usize> {
+                asked.borrow_mut().extend(topics.iter().cloned());
+                pick.map(|want| {
+                    topics
+                        .iter()
+                        .position(|t| t == "engineering/database")
+                        .unwrap_or(want)
+                })
+            };
+            let opts = Options {
+                mode: Mode::NoModel,
+                dry_run: true,
+                choose_topic: Some(&choose),
+                ..Default::default()
+            };
+            let req = AddRequest {
+                text: text.into(),
+                at: at.map(|a| crate::paths::TopicPath::parse(a).unwrap()),
+                ..Default::default()
+            };
+            curate_add(&tree, &models, req, &opts).unwrap().outcomes[0].clone()
+        };
+        // Kept: the first option is what placement decided.
+        let kept = place(None, None);
+        let offered = asked.borrow().clone();
+        assert!(offered.len() >= 2, "{offered:?}");
+        assert!(
+            offered.contains(&"engineering/database".to_string()),
+            "{offered:?}"
+        );
+        assert!(
+            kept.path
+                .starts_with(offered[0].trim_end_matches(" (new topic)")),
+            "{kept:?}"
+        );
+        // Picked: another offered topic.
+        asked.borrow_mut().clear();
+        let picked = place(Some(1), None);
+        assert_eq!(picked.placed_by, "chosen", "{picked:?}");
+        assert!(
+            picked.path.starts_with("engineering/database/"),
+            "{picked:?}"
+        );
+        // `--at` asks nobody.
+        asked.borrow_mut().clear();
+        let flagged = place(Some(1), Some("ops/db"));
+        assert!(asked.borrow().is_empty());
+        assert!(flagged.path.starts_with("ops/db/"), "{flagged:?}");
+    }
 }

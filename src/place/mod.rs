@@ -38,7 +38,8 @@ pub struct Placement {
     /// `flag` (`--at`), `existing` (deterministic: an existing topic is
     /// clearly best), `model` (the generator chose, the same in both option
     /// orders), `new` (nothing fits: a new topic), `default` (no input
-    /// words at all: `general/notes`).
+    /// words at all: `general/notes`), `chosen` (a person picked it from
+    /// the offered topics, see [`offer`]).
     pub placed_by: &'static str,
     pub reason: String,
     /// Generator calls made.
@@ -978,6 +979,26 @@ pub fn judge(ranked: &[TopicScore]) -> Verdict {
         clear: false,
         reason: format!("unclear: {why}"),
     }
+}
+
+/// The topics offered to a person when placement is unclear: what was
+/// decided first (so Enter, or `--yes`, keeps it), then the other best
+/// topics and a new topic named for the statement, three or four in all.
+pub fn offer(text: &str, ranked: &[TopicScore], decided: &Placement) -> Vec<TopicPath> {
+    let mut v = vec![decided.topic.clone()];
+    for t in ranked.iter().take(3) {
+        if let Ok(tp) = TopicPath::parse(&t.topic)
+            && !v.contains(&tp)
+        {
+            v.push(tp);
+        }
+    }
+    let fresh = new_topic_near(text, ranked);
+    if !v.contains(&fresh) {
+        v.push(fresh);
+    }
+    v.truncate(4);
+    v
 }
 
 /// The closed choice put to the model: the shown topics in `order`, then
