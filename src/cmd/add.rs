@@ -164,7 +164,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             .ok()
             .flatten()
     };
-    let choose_topic: Option<&curate::ChooseTopic> =
+    let choose_topic: Option<&curate::ChooseTopic<'_>> =
         if ctx.interactive && !ctx.yes && !ctx.json && !args.dry_run {
             Some(&choose)
         } else {

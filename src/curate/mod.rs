@@ -64,12 +64,12 @@ pub struct Options<'a> {
     /// Asked, on a terminal, where a new entry goes when placement is
     /// unclear: the statement and the offered topics (the first is what
     /// placement chose); returns the index picked, None to keep the first.
-    pub choose_topic: Option<&'a ChooseTopic>,
+    pub choose_topic: Option<&'a ChooseTopic<'a>>,
 }
 
 /// A person's pick among offered topics: the statement and the topics'
 /// labels in, the index picked out (None: keep the first).
-pub type ChooseTopic = dyn Fn(&str, &[String]) -> Option<usize>;
+pub type ChooseTopic<'a> = dyn Fn(&str, &[String]) -> Option<usize> + 'a;
 
 impl Default for Options<'_> {
     fn default() -> Self {
