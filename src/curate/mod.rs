@@ -1281,6 +1281,44 @@ mod tests {
     }
 
     #[test]
+    fn topic_centroids_are_read_when_the_index_is_found_up_to_date() {
+        let (_d, tree, models) = tree();
+        // Files written a while ago: the second open finds the index up to
+        // date and leaves the manifest unparsed (the path of every add in
+        // a tree that was not just written).
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for f in walkdir::WalkDir::new(&tree.root)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        {
+            std::fs::File::options()
+                .write(true)
+                .open(f.path())
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        crate::index::open(&tree, &models, false, false).unwrap();
+        let (idx, _) = crate::index::open(&tree, &models, false, false).unwrap();
+        assert!(idx.manifest.files.is_empty(), "the fast path");
+        let topics: Vec<&str> = idx
+            .topic_vectors()
+            .iter()
+            .map(|t| t.topic.as_str())
+            .collect();
+        assert_eq!(topics.len(), 3, "{topics:?} (of {:?})", idx.entry_rels());
+        let db = idx
+            .topic_vectors()
+            .iter()
+            .find(|t| t.topic == "engineering/database")
+            .unwrap();
+        assert_eq!(db.rels.len(), 2);
+        let norm: f32 = db.centroid.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-3, "{norm}");
+    }
+
+    #[test]
     fn a_person_picks_the_topic_when_placement_is_unclear() {
         let (_d, tree, models) = tree();
         let text = "Replicated Postgres-16 lags";

@@ -326,6 +326,23 @@ pub struct MemIndex {
     pub vectors: Option<vector::VectorIndex>,
     pub manifest: Manifest,
     dir: PathBuf,
+    /// The manifest's lines when it was found up to date and left unparsed
+    /// (then `manifest.files` is empty): the paths are read from them on
+    /// demand.
+    unparsed: Option<String>,
+    /// Every topic's centroid, computed on first use (the index does not
+    /// change once opened).
+    topics: std::sync::OnceLock<Vec<TopicVector>>,
+}
+
+/// A topic and the mean of its entries' vectors.
+pub struct TopicVector {
+    /// `domain/topic`.
+    pub topic: String,
+    /// The mean of its entries' vectors, of unit length.
+    pub centroid: Vec<f32>,
+    /// Its entries with a vector (relative file paths, in path order).
+    pub rels: Vec<String>,
 }
 
 /// Called with the index as last written and its generation, before the walk.
@@ -456,6 +473,8 @@ impl MemIndex {
                                 vectors,
                                 manifest,
                                 dir,
+                                unparsed: Some(r.body),
+                                topics: Default::default(),
                             },
                             report,
                         ));
@@ -474,6 +493,8 @@ impl MemIndex {
                 vectors: None,
                 manifest: m,
                 dir,
+                unparsed: None,
+                topics: Default::default(),
             },
             _ => {
                 if held.is_none() {
@@ -563,6 +584,70 @@ impl MemIndex {
             vectors: None,
             manifest,
             dir,
+            unparsed: None,
+            topics: Default::default(),
+        })
+    }
+
+    /// The relative paths of the indexed entry files, in path order
+    /// (archived ones included).
+    pub fn entry_rels(&self) -> Vec<&str> {
+        let mut rels: Vec<&str> = match &self.unparsed {
+            Some(body) if self.manifest.files.is_empty() => body
+                .split('\n')
+                .filter_map(|l| l.split('\t').next())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            _ => self.manifest.files.keys().map(String::as_str).collect(),
+        };
+        rels.sort_unstable();
+        rels
+    }
+
+    /// Every topic with an entry vector, and its centroid (empty without
+    /// vectors). Read from the vector index once per opened index, in path
+    /// order, so the same tree gives the same centroids.
+    pub fn topic_vectors(&self) -> &[TopicVector] {
+        self.topics.get_or_init(|| {
+            let Some(vi) = self.vectors.as_ref() else {
+                return Vec::new();
+            };
+            let mut out: Vec<TopicVector> = Vec::new();
+            let mut at: HashMap<String, usize> = HashMap::new();
+            for rel in self.entry_rels() {
+                if rel.starts_with(crate::paths::ARCHIVE_DIR) {
+                    continue;
+                }
+                let Some((topic, _)) = rel.rsplit_once('/') else {
+                    continue;
+                };
+                if !topic.contains('/') {
+                    continue;
+                }
+                let Some(v) = vi.get(key_of(rel)) else {
+                    continue;
+                };
+                let i = *at.entry(topic.to_string()).or_insert_with(|| {
+                    out.push(TopicVector {
+                        topic: topic.to_string(),
+                        centroid: vec![0.0; v.len()],
+                        rels: Vec::new(),
+                    });
+                    out.len() - 1
+                });
+                let t = &mut out[i];
+                for (x, y) in t.centroid.iter_mut().zip(&v) {
+                    *x += y;
+                }
+                t.rels.push(rel.to_string());
+            }
+            for t in &mut out {
+                let norm = t.centroid.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if norm > f32::EPSILON {
+                    t.centroid.iter_mut().for_each(|x| *x /= norm);
+                }
+            }
+            out
         })
     }
 

@@ -326,13 +326,16 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             name: a.name,
             hits: a.rels.len(),
             titles: a.rels,
-            vectors: false,
+            vectors: s.qv.is_some(),
         })
         .collect();
     // A topic's centroid (the mean of its entries' vectors) says what the
     // topic is about better than its one nearest entry.
-    if w_centroid() > 0.0 {
-        blend_centroids(idx, s, &mut out, w_centroid());
+    let share = weights().centroid;
+    if share > 0.0
+        && let Some(qv) = &s.qv
+    {
+        blend_centroids(idx, qv, &mut out, share);
     }
     // Topics named for another specific thing are out before any is read
     // (their names say it; the reading budget goes to the others).
@@ -343,15 +346,11 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             .is_some_and(|s| named_for_another(&t.topic, s))
     });
     // A first order without the word overlap, to choose which topics to read.
-    let vectors = s.qv.is_some();
-    let w = if vectors {
+    let w = if s.qv.is_some() {
         weights()
     } else {
         Weights::lexical()
     };
-    for t in out.iter_mut() {
-        t.vectors = vectors;
-    }
     let pre = |t: &TopicScore| w.cos * t.cos + w.name * t.name + w.hits * t.hits.min(4) as f32;
     out.sort_by(|a, b| pre(b).total_cmp(&pre(a)).then(a.topic.cmp(&b.topic)));
     // Topics with a BM25 hit are read too even when ranked low above.
@@ -366,10 +365,19 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
     let mut others = 0usize;
     let mut files_read = 0usize;
     for t in out.iter_mut() {
-        let rels = std::mem::take(&mut t.titles);
+        let mut rels = std::mem::take(&mut t.titles);
         let wanted =
             read < READ_TOPICS || bm25_topics.iter().take(READ_TOPICS).any(|b| *b == t.topic);
-        if !wanted || rels.is_empty() || others >= OTHERS_READ {
+        if !wanted || others >= OTHERS_READ {
+            continue;
+        }
+        if rels.len() < READ_PER_TOPIC
+            && let Some(qv) = &s.qv
+        {
+            let more = nearest_entries(idx, qv, &t.topic, &rels);
+            rels.extend(more);
+        }
+        if rels.is_empty() {
             continue;
         }
         read += 1;
@@ -428,82 +436,57 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
     out
 }
 
-fn w_centroid() -> f32 {
-    weights().centroid
-}
-
 /// Scores every topic of the tree by its centroid (the mean of its
-/// entries' vectors): each candidate's best-neighbour cosine becomes
-/// `(1 - share) × best + share × centroid`, and a topic no search found
-/// joins the candidates with its two entries nearest the input (so its
-/// words can be read). Every topic is scored, not only those the
-/// approximate vector search happened to reach, so the candidates do not
-/// depend on how the vector graph was built. Vectors are read from the
-/// index (no file, no model) and summed in path order: the same tree gives
-/// the same scores.
-fn blend_centroids(idx: &MemIndex, s: &Searched, out: &mut Vec<TopicScore>, share: f32) {
-    let (Some(qv), Some(vi)) = (s.qv.as_ref(), idx.vectors.as_ref()) else {
-        return;
-    };
-    let mut rels: Vec<(&str, &str)> = idx
-        .manifest
-        .files
-        .keys()
-        .filter(|rel| !rel.starts_with(crate::paths::ARCHIVE_DIR))
-        .filter_map(|rel| Some((rel.rsplit_once('/')?.0, rel.as_str())))
-        .filter(|(topic, _)| topic.contains('/'))
-        .collect();
-    rels.sort_unstable();
-    struct Acc<'a> {
-        sum: Vec<f32>,
-        near: Vec<(f32, &'a str)>,
-    }
-    let mut topics: BTreeMap<&str, Acc> = BTreeMap::new();
-    for (topic, rel) in rels {
-        let Some(v) = vi.get(crate::index::key_of(rel)) else {
-            continue;
-        };
-        let a = topics.entry(topic).or_insert_with(|| Acc {
-            sum: vec![0.0; v.len()],
-            near: Vec::new(),
-        });
-        for (x, y) in a.sum.iter_mut().zip(&v) {
-            *x += y;
-        }
-        let c: f32 = v.iter().zip(qv).map(|(x, y)| x * y).sum();
-        a.near.push((c, rel));
-        a.near
-            .sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
-        a.near.truncate(READ_PER_TOPIC);
-    }
-    for (topic, a) in &topics {
-        let norm = a.sum.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm <= f32::EPSILON || TopicPath::parse(topic).is_err() {
+/// entries' vectors, [`MemIndex::topic_vectors`]): each candidate's
+/// best-neighbour cosine becomes `(1 - share) × best + share × centroid`,
+/// and a topic no search found joins the candidates. Every topic is
+/// scored, not only those the approximate vector search happened to reach,
+/// so the candidates do not depend on how the vector graph was built.
+fn blend_centroids(idx: &MemIndex, qv: &[f32], out: &mut Vec<TopicScore>, share: f32) {
+    for tv in idx.topic_vectors() {
+        if TopicPath::parse(&tv.topic).is_err() {
             continue;
         }
-        let c = a.sum.iter().zip(qv).map(|(x, y)| x * y).sum::<f32>() / norm;
-        let near: Vec<String> = a.near.iter().map(|(_, r)| r.to_string()).collect();
-        match out.iter_mut().find(|t| t.topic == *topic) {
-            Some(t) => {
-                t.cos = (1.0 - share) * t.cos + share * c;
-                for r in near {
-                    if !t.titles.contains(&r) {
-                        t.titles.push(r);
-                    }
-                }
-            }
+        let c: f32 = tv.centroid.iter().zip(qv).map(|(a, b)| a * b).sum();
+        match out.iter_mut().find(|t| t.topic == tv.topic) {
+            Some(t) => t.cos = (1.0 - share) * t.cos + share * c,
             None => out.push(TopicScore {
-                topic: topic.to_string(),
+                topic: tv.topic.clone(),
                 score: 0.0,
                 cos: share * c,
                 lex: 0.0,
                 name: 0.0,
                 hits: 0,
-                titles: near,
+                titles: Vec::new(),
                 vectors: true,
             }),
         }
     }
+}
+
+/// A topic's entries nearest the input, to read when the searches found
+/// fewer than [`READ_PER_TOPIC`] of them (a topic only its centroid found).
+fn nearest_entries(idx: &MemIndex, qv: &[f32], topic: &str, have: &[String]) -> Vec<String> {
+    let (Some(vi), Some(tv)) = (
+        idx.vectors.as_ref(),
+        idx.topic_vectors().iter().find(|t| t.topic == topic),
+    ) else {
+        return Vec::new();
+    };
+    let mut near: Vec<(f32, &String)> = tv
+        .rels
+        .iter()
+        .filter(|r| !have.contains(r))
+        .filter_map(|r| {
+            let v = vi.get(crate::index::key_of(r))?;
+            Some((v.iter().zip(qv).map(|(a, b)| a * b).sum(), r))
+        })
+        .collect();
+    near.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+    near.into_iter()
+        .take(READ_PER_TOPIC.saturating_sub(have.len()))
+        .map(|(_, r)| r.clone())
+        .collect()
 }
 
 /// The name of a new topic for `text`: `general/` and its subject's name
