@@ -1014,17 +1014,11 @@ fn state_check_one(command: &str) -> bool {
     // A tool's own check, named so (`gitlab-rake gitlab:ldap:check`,
     // `brew doctor`, `nginx -t` aside): it reports problems in its output.
     let named_check = s.iter().skip(1).take(3).any(|x| {
-        let x = x.trim_start_matches('-');
-        [
-            "check",
-            "doctor",
-            "healthcheck",
-            "health",
-            "verify",
-            "validate",
-        ]
-        .iter()
-        .any(|v| x == *v || x.ends_with(&format!(":{v}")))
+        let verb = x.trim_start_matches('-').rsplit(':').next().unwrap_or("");
+        matches!(
+            verb,
+            "check" | "doctor" | "healthcheck" | "health" | "verify" | "validate"
+        )
     });
     named_check
         || matches!(
@@ -1344,8 +1338,10 @@ fn recovery(
             // A new error after several attempts, with a step undone on
             // the way (a rename taken back), is the same detour going on;
             // without one, what ran in between got past the first error.
-            let undone_between = (i + 1..j).any(|k| takes_back(acts, i, k));
-            if similar(&signature(a), &sig) || still || attempts.len() > 1 && undone_between {
+            if similar(&signature(a), &sig)
+                || still
+                || attempts.len() > 1 && (i + 1..j).any(|k| takes_back(acts, i, k))
+            {
                 attempts.push(j);
             } else {
                 // Another error: the first one is behind. What ran between

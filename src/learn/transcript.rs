@@ -790,7 +790,7 @@ pub fn error_lines(output: &str, n: usize) -> Vec<String> {
         }
         let c = clip_middle(l, 400);
         let sh = shape(l);
-        if !out.contains(&c) && !shapes.contains(&sh) {
+        if !shapes.contains(&sh) {
             out.push(c);
             shapes.push(sh);
         }
