@@ -2,8 +2,10 @@
 //! scenario file, the generator's yes/no log-probability margins on the
 //! closed questions curation may ask (same fact? replaced?) for the input
 //! and its expected target (or, for an expected add, the nearest existing
-//! entry by cosine), with the case's family and expected operation. Run it
-//! on a development file only, never on a held-out one.
+//! entry by cosine), with the case's family and expected operation, and
+//! one more question (`sameq`: do both give a value for the same property
+//! of the same thing?). Run it on a development file only, never on a
+//! held-out one.
 //!
 //! `cargo run --example pair_judge -- fixtures/curation/dev.jsonl EMBEDDER.gguf GENERATOR.gguf`
 
@@ -16,7 +18,7 @@ fn main() -> anyhow::Result<()> {
     let file = args.get(1).expect("a scenario file");
     let emb = LlamaEmbedder::load(std::path::Path::new(args.get(2).expect("embedder")), 2)?;
     let g = LlamaGenerator::load(std::path::Path::new(args.get(3).expect("generator")), 2)?;
-    println!("id\tcategory\top\tcos\tsame\tsame_rev\treplaced");
+    println!("id\tcategory\top\tcos\tsame\tsame_rev\treplaced\tsameq");
     for line in std::fs::read_to_string(file)?.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
@@ -51,8 +53,12 @@ fn main() -> anyhow::Result<()> {
         let cos = mem::model::cosine(&v[0], &v[target + 1]);
         let [same, replaced] = judge_prompts(input, old);
         let [same_rev, _] = judge_prompts(old, input);
+        let mut sameq = same.clone();
+        sameq.prompt = format!(
+            "OLD: {old}\nNEW: {input}\n\nDo OLD and NEW give a value for the same property of the same thing (the same person, service, place or item), even if the values differ?\nAnswer yes or no."
+        );
         println!(
-            "{}\t{}\t{}\t{:.3}\t{:.2}\t{:.2}\t{:.2}",
+            "{}\t{}\t{}\t{:.3}\t{:.2}\t{:.2}\t{:.2}\t{:.2}",
             c["id"].as_str().unwrap_or(""),
             c["category"].as_str().unwrap_or(""),
             op,
@@ -60,6 +66,7 @@ fn main() -> anyhow::Result<()> {
             yes_margin(&g, &same)?,
             yes_margin(&g, &same_rev)?,
             yes_margin(&g, &replaced)?,
+            yes_margin(&g, &sameq)?,
         );
     }
     Ok(())

@@ -59,9 +59,15 @@ impl EvalModels {
     pub fn load() -> Result<Self> {
         let mut cfg = crate::config::Config::load(None)?;
         // The full mode measures everything the models can do, placement
-        // included (off for `mem add` by default).
-        cfg.models.place_with_generator = true;
-        cfg.models.curate_with_generator = true;
+        // included (off for `mem add` by default), unless the environment
+        // says otherwise (`MEM_PLACE_WITH_GENERATOR=0` measures curation's
+        // model alone).
+        if std::env::var_os("MEM_PLACE_WITH_GENERATOR").is_none() {
+            cfg.models.place_with_generator = true;
+        }
+        if std::env::var_os("MEM_CURATE_WITH_GENERATOR").is_none() {
+            cfg.models.curate_with_generator = true;
+        }
         let models = Models::new(&cfg.models);
         let mut lexical_cfg = cfg.models.clone();
         lexical_cfg.embedder = "none".into();
