@@ -499,10 +499,22 @@ pub fn new_topic(text: &str) -> TopicPath {
     let generic = generic_stems();
     let mut words: Vec<String> = Vec::new();
     let mut after_subject: Option<usize> = None;
+    // A capitalised first word before an article or an object is a verb
+    // ("Learn the chords…"), not a name.
+    let opens_with_verb = a.words.first().is_some_and(|w| {
+        a.subject
+            .as_deref()
+            .is_some_and(|s| s == w.stem || s == w.raw.to_lowercase())
+            && a.words
+                .get(1)
+                .is_some_and(|n| OBJECT_OPENERS.contains(&n.raw.to_lowercase().as_str()))
+    });
     if let Some(s) = a
         .subject_text
         .as_deref()
-        .filter(|_| a.subject.as_deref() != Some("@user"))
+        .filter(|_| a.subject.as_deref() != Some("@user") && !opens_with_verb)
+        // "Two pallets…": a number word is no name.
+        .filter(|s| !NOT_NAMES.contains(&s.to_lowercase().as_str()))
     {
         let s = &role_named(&a, s);
         words.push(s.to_lowercase());
@@ -550,7 +562,19 @@ pub fn new_topic(text: &str) -> TopicPath {
             .or_else(|| l.strip_suffix("’s"))
             .unwrap_or(&l)
             .to_string();
+        // A word right before an article or an object pronoun is a verb
+        // ("*Learn* the chords", "*Rotated* the write key", "*see* me").
+        let before_object = after_subject.is_none()
+            && a.words
+                .iter()
+                .find(|n| n.pos == w.pos + 1)
+                .is_some_and(|n| OBJECT_OPENERS.contains(&n.raw.to_lowercase().as_str()));
         if w.stop
+            || before_object
+            || NOT_NAMES.contains(&l.as_str())
+            // "we're", "don't": a pronoun or a verb, not a name.
+            || l.contains('\'')
+            || l.contains('’')
             || l.len() < 3
             || l.chars().any(|c| c.is_ascii_digit())
             // A word of the subject already there ("imani-abbott", not
@@ -567,6 +591,25 @@ pub fn new_topic(text: &str) -> TopicPath {
     TopicPath::parse(&format!("general/{slug}"))
         .unwrap_or_else(|_| TopicPath::parse(crate::paths::DEFAULT_TOPIC).expect("valid default"))
 }
+
+/// Words after which the word before is a verb: articles, possessives and
+/// object pronouns.
+const OBJECT_OPENERS: &[&str] = &[
+    "the", "a", "an", "my", "our", "your", "their", "his", "her", "its", "me", "us", "him", "them",
+    "it",
+];
+
+/// Words that never name a topic: prepositions and adverbs of place and
+/// time, and numbers written as words.
+const NOT_NAMES: &[&str] = &[
+    "about", "above", "across", "after", "again", "against", "ago", "along", "among", "around",
+    "before", "behind", "below", "beneath", "beside", "between", "beyond", "during", "inside",
+    "into", "near", "onto", "outside", "over", "since", "through", "toward", "towards", "under",
+    "until", "upon", "via", "within", "without", "today", "tonight", "tomorrow", "yesterday",
+    "soon", "later", "still", "always", "never", "often", "one", "two", "three", "four", "five",
+    "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty", "fifty",
+    "hundred", "thousand", "half", "dozen",
+];
 
 /// A word written as a verb: a word of change, a past participle, or a
 /// verb of being or relation ("sits", "runs", "is").
@@ -884,14 +927,13 @@ fn cued_domain(text: &str) -> Option<&'static str> {
     }
 }
 
-/// Score from which a weak best topic still lends its domain to a new topic.
-const DOMAIN_NEAR: f32 = 0.15;
 
 /// The topic a statement gets when no existing one fits: `people/<name>`
 /// for a statement about a person; else named from the input
 /// ([`new_topic`]) in the domain of the nearest topic when that one is at
-/// least weakly related (`operations/cleanup-job` beside `operations/jobs`),
-/// `general/` otherwise.
+/// least possibly related (`operations/cleanup-job` beside
+/// `operations/jobs`), else in the domain its words point to, else in
+/// `general/`.
 pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
     if let Some(name) = person_subject(text)
         && let Ok(t) = TopicPath::parse(&format!("people/{}", slugify(&name, 32)))
@@ -904,7 +946,17 @@ pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
     }
     let domain = ranked
         .first()
-        .filter(|t| t.score >= DOMAIN_NEAR)
+        // Only a topic placement found at least possibly related (not
+        // "nothing fits"): an unrelated nearest topic says nothing about
+        // the domain ("health/kubernetes-cluster" beside health/fitness).
+        .filter(|t| {
+            let w = if t.vectors {
+                weights()
+            } else {
+                Weights::lexical()
+            };
+            t.score >= w.none_fits
+        })
         .and_then(|near| near.topic.split('/').next())
         // Not a person (see above): not beside people.
         .filter(|d| *d != "general" && *d != "people")
@@ -1644,6 +1696,35 @@ mod tests {
             new_topic("Gateway-worker was migrated to Redis.").to_string(),
             "general/gateway-worker"
         );
+        // No verb before an article or an object, no preposition, number
+        // word or contraction in a name.
+        for (text, want) in [
+            (
+                "Learn the chords of Wonderwall on the ukulele",
+                "general/chords-wonderwall",
+            ),
+            (
+                "Rotated the Segment write key after it leaked",
+                "general/segment-write",
+            ),
+            ("The pipe under the kitchen sink leaks", "general/pipe-kitchen"),
+            ("The roses along the fence need deadheading", "general/roses-fence"),
+            (
+                "Ask the landlord about the damp patch before signing",
+                "general/landlord-damp",
+            ),
+            ("Water the ferns twice a week", "general/ferns"),
+            (
+                "We're fostering a retired greyhound called Pepper",
+                "general/greyhound-pepper",
+            ),
+            (
+                "Two pallets of printer paper arrive on Friday",
+                "general/pallets-printer",
+            ),
+        ] {
+            assert_eq!(new_topic(text).to_string(), want, "{text}");
+        }
     }
 
     #[test]
@@ -1693,10 +1774,28 @@ mod tests {
         assert_eq!(
             new_topic_near(
                 "The cleanup job skips public holidays",
-                &[t("operations/jobs", 0.2)]
+                &[t("operations/jobs", 0.35)]
             )
             .to_string(),
             "operations/cleanup-job"
+        );
+        // A nearest topic placement called unrelated ("nothing fits") lends
+        // nothing: the domain the words point to, else general/.
+        assert_eq!(
+            new_topic_near(
+                "The Kubernetes cluster autoscaler scales down at night",
+                &[t("health/fitness", 0.29)]
+            )
+            .to_string(),
+            "engineering/kubernetes-cluster"
+        );
+        assert_eq!(
+            new_topic_near(
+                "The guitar needs new strings",
+                &[t("home/car", 0.28)]
+            )
+            .to_string(),
+            "general/guitar-strings"
         );
         // Nothing related: the domain its words point to, else general/.
         assert_eq!(
