@@ -602,13 +602,69 @@ const OBJECT_OPENERS: &[&str] = &[
 /// Words that never name a topic: prepositions and adverbs of place and
 /// time, and numbers written as words.
 const NOT_NAMES: &[&str] = &[
-    "about", "above", "across", "after", "again", "against", "ago", "along", "among", "around",
-    "before", "behind", "below", "beneath", "beside", "between", "beyond", "during", "inside",
-    "into", "near", "onto", "outside", "over", "since", "through", "toward", "towards", "under",
-    "until", "upon", "via", "within", "without", "today", "tonight", "tomorrow", "yesterday",
-    "soon", "later", "still", "always", "never", "often", "one", "two", "three", "four", "five",
-    "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty", "fifty",
-    "hundred", "thousand", "half", "dozen",
+    "about",
+    "above",
+    "across",
+    "after",
+    "again",
+    "against",
+    "ago",
+    "along",
+    "among",
+    "around",
+    "before",
+    "behind",
+    "below",
+    "beneath",
+    "beside",
+    "between",
+    "beyond",
+    "during",
+    "inside",
+    "into",
+    "near",
+    "onto",
+    "outside",
+    "over",
+    "since",
+    "through",
+    "toward",
+    "towards",
+    "under",
+    "until",
+    "upon",
+    "via",
+    "within",
+    "without",
+    "today",
+    "tonight",
+    "tomorrow",
+    "yesterday",
+    "soon",
+    "later",
+    "still",
+    "always",
+    "never",
+    "often",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "twenty",
+    "thirty",
+    "fifty",
+    "hundred",
+    "thousand",
+    "half",
+    "dozen",
 ];
 
 /// A word written as a verb: a word of change, a past participle, or a
@@ -926,7 +982,6 @@ fn cued_domain(text: &str) -> Option<&'static str> {
         _ => None,
     }
 }
-
 
 /// The topic a statement gets when no existing one fits: `people/<name>`
 /// for a statement about a person; else named from the input
@@ -1707,8 +1762,14 @@ mod tests {
                 "Rotated the Segment write key after it leaked",
                 "general/segment-write",
             ),
-            ("The pipe under the kitchen sink leaks", "general/pipe-kitchen"),
-            ("The roses along the fence need deadheading", "general/roses-fence"),
+            (
+                "The pipe under the kitchen sink leaks",
+                "general/pipe-kitchen",
+            ),
+            (
+                "The roses along the fence need deadheading",
+                "general/roses-fence",
+            ),
             (
                 "Ask the landlord about the damp patch before signing",
                 "general/landlord-damp",
@@ -1790,11 +1851,7 @@ mod tests {
             "engineering/kubernetes-cluster"
         );
         assert_eq!(
-            new_topic_near(
-                "The guitar needs new strings",
-                &[t("home/car", 0.28)]
-            )
-            .to_string(),
+            new_topic_near("The guitar needs new strings", &[t("home/car", 0.28)]).to_string(),
             "general/guitar-strings"
         );
         // Nothing related: the domain its words point to, else general/.
