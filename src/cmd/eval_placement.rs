@@ -25,7 +25,8 @@ Examples:\n  mem eval placement\n  mem eval placement fixtures/placement/holdout
 mem eval placement --mistakes --json"
 )]
 pub struct Args {
-    /// Case file (JSON Lines: {"id","category","input","expect"}); default: the shipped dev set
+    /// Case file (JSON Lines: {"id","category","input","expect"}, optional "domain" of a new topic and
+    /// "tree" file name); default: the shipped dev set
     pub file: Option<PathBuf>,
     /// Existing entries (JSON Lines: {"at","text"}); default: the shipped tree
     #[arg(long, value_name = "FILE")]
@@ -47,6 +48,20 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
         Some(p) => eval::load_tree(&eval::read(p)?, &p.display().to_string())?,
         None => eval::load_tree(DEFAULT_TREE, "fixtures/placement/tree.jsonl")?,
     };
+    // Cases written for another tree (their `tree` field) are skipped.
+    let tree_name = a
+        .tree
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tree.jsonl".into());
+    let cases: Vec<eval::Case> = cases
+        .into_iter()
+        .filter(|c| c.tree.as_deref().is_none_or(|t| t == tree_name))
+        .collect();
+    if cases.is_empty() {
+        bail!("no case of the file is for the tree {tree_name}");
+    }
     let EvalModels {
         models,
         lexical,
@@ -125,6 +140,12 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<()> {
             per.join(", "),
             by.join(", ")
         ))?;
+        if r.new_domain.1 > 0 {
+            out_line(&format!(
+                "{}: new topic in the expected domain {}/{}",
+                r.mode, r.new_domain.0, r.new_domain.1
+            ))?;
+        }
         if a.mistakes {
             for m in &r.mistakes {
                 out_line(&format!("  {m}"))?;

@@ -24,6 +24,14 @@ pub struct Case {
     pub category: String,
     pub input: String,
     pub expect: String,
+    /// For a new topic: the domain a person would file it under (an
+    /// existing domain of the tree, or `general`); scored as `new_domain`.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// The tree file the case was written for (its file name); a case for
+    /// another tree than `--tree` is skipped.
+    #[serde(default)]
+    pub tree: Option<String>,
 }
 
 pub use crate::eval::curation::Existing;
@@ -74,6 +82,9 @@ pub struct ModeResult {
     pub existing: (usize, usize),
     /// Cases expecting a new topic: (right, total).
     pub new: (usize, usize),
+    /// Cases with an expected domain for their new topic: (placed in a
+    /// new topic of that domain, total).
+    pub new_domain: (usize, usize),
     /// category -> (right, total)
     pub per_category: BTreeMap<String, (usize, usize)>,
     /// placed_by -> count
@@ -165,6 +176,19 @@ pub fn run_mode(
             &mut r.existing
         };
         bucket.1 += 1;
+        if let Some(want) = &c.domain {
+            r.new_domain.1 += 1;
+            let domain = got.split('/').next().unwrap_or_default();
+            if is_new && domain == want {
+                r.new_domain.0 += 1;
+            } else if ok {
+                r.mistakes.push(format!(
+                    "{}: expected a new topic in {want} got {got} [{by}; {}]",
+                    c.id,
+                    o.placement.as_deref().unwrap_or(&o.reason)
+                ));
+            }
+        }
         let cat = r.per_category.entry(c.category.clone()).or_default();
         cat.1 += 1;
         if ok {

@@ -202,6 +202,48 @@ fn eval_placement_runs_the_shipped_set() {
 }
 
 #[test]
+fn eval_placement_scores_new_topic_domains_and_skips_other_trees_cases() {
+    let env = Env::new();
+    let cases = env.dir.path().join("domains.jsonl");
+    std::fs::write(
+        &cases,
+        [
+            r#"# new topics with their domain"#,
+            r#"{"id":"k8s","input":"The Kubernetes cluster autoscaler scales down at night","expect":"new","domain":"engineering","tree":"tree.jsonl"}"#,
+            r#"{"id":"guitar","input":"The guitar needs new strings","expect":"new","domain":"general","tree":"tree.jsonl"}"#,
+            r#"{"id":"wrong","input":"The guitar needs new strings","expect":"new","domain":"finance","tree":"tree.jsonl"}"#,
+            r#"{"id":"other","input":"Anything at all","expect":"new","domain":"general","tree":"tree2.jsonl"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let out = env
+        .mem()
+        .args(["eval", "placement", "--modes", "lexical", "--json"])
+        .arg(&cases)
+        .output()
+        .unwrap();
+    ok(&out);
+    let v = parse_lines(&out.stdout).remove(0);
+    // The case written for tree2.jsonl is not run against the shipped tree.
+    assert_eq!(v["cases"], 3, "{v:?}");
+    let r = &v["results"][0];
+    assert_eq!(r["new"][0], 3, "{r:?}");
+    // Two of three new topics are in the expected domain; the third is
+    // listed as a mistake.
+    assert_eq!(r["new_domain"][0], 2, "{r:?}");
+    assert_eq!(r["new_domain"][1], 3, "{r:?}");
+    let mistakes = r["mistakes"].as_array().unwrap();
+    assert!(
+        mistakes.iter().any(|m| m
+            .as_str()
+            .unwrap()
+            .starts_with("wrong: expected a new topic in finance")),
+        "{mistakes:?}"
+    );
+}
+
+#[test]
 fn the_generator_is_asked_about_placement_only_when_configured() {
     // "Alice waters the tomatoes" fits people/alice and home/garden about
     // equally: the unclear band, where placement may ask the generator.
