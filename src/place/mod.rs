@@ -513,8 +513,9 @@ pub fn new_topic(text: &str) -> TopicPath {
         .subject_text
         .as_deref()
         .filter(|_| a.subject.as_deref() != Some("@user") && !opens_with_verb)
-        // "Two pallets…": a number word is no name.
-        .filter(|s| !NOT_NAMES.contains(&s.to_lowercase().as_str()))
+        // "Two pallets…": a number word is no name, nor is a date's
+        // month or day ("appointment 9 March").
+        .filter(|s| !NOT_NAMES.contains(&s.to_lowercase().as_str()) && !calendar(s))
     {
         let s = &role_named(&a, s);
         words.push(s.to_lowercase());
@@ -572,6 +573,7 @@ pub fn new_topic(text: &str) -> TopicPath {
         if w.stop
             || before_object
             || NOT_NAMES.contains(&l.as_str())
+            || calendar(&l)
             // "we're", "don't": a pronoun or a verb, not a name.
             || l.contains('\'')
             || l.contains('’')
@@ -666,6 +668,12 @@ const NOT_NAMES: &[&str] = &[
     "half",
     "dozen",
 ];
+
+/// A month or a day of the week: part of a date, never a topic's name.
+fn calendar(word: &str) -> bool {
+    let l = word.to_lowercase();
+    crate::text::MONTHS.contains(&l.as_str()) || crate::text::WEEKDAYS.contains(&l.as_str())
+}
 
 /// A word written as a verb: a word of change, a past participle, or a
 /// verb of being or relation ("sits", "runs", "is").
@@ -1782,6 +1790,10 @@ mod tests {
             (
                 "Two pallets of printer paper arrive on Friday",
                 "general/pallets-printer",
+            ),
+            (
+                "tattoo appointment 9 March at Nadelwerk, 100 euro deposit",
+                "general/tattoo-appointment",
             ),
         ] {
             assert_eq!(new_topic(text).to_string(), want, "{text}");
