@@ -434,6 +434,11 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
     ("fifth", "5"),
 ];
 
+/// A number written as a word ("sixteen", "third"), lower case.
+pub fn is_number_word(w: &str) -> bool {
+    NUMBER_WORDS.iter().any(|(k, _)| *k == w)
+}
+
 /// A number, time or ordinal written another way, in one form: `2am`,
 /// `2:00`, `02:00` -> `02:00`; `2:30pm` -> `14:30`; `20th` -> `20`;
 /// `sixteen` -> `16`. `None` when `w` (lower case) is none of those.

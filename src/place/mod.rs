@@ -179,6 +179,16 @@ fn weights() -> Weights {
     *W.get_or_init(weights_from_env)
 }
 
+/// The weights of a score made with vectors (an embedder), or of one made
+/// from words and names alone.
+fn weights_for(vectors: bool) -> Weights {
+    if vectors {
+        weights()
+    } else {
+        Weights::lexical()
+    }
+}
+
 /// Topics offered to the model.
 const SHOWN: usize = 4;
 /// Topics whose best hits are read (for titles and word overlap).
@@ -346,11 +356,7 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
             .is_some_and(|s| named_for_another(&t.topic, s))
     });
     // A first order without the word overlap, to choose which topics to read.
-    let w = if s.qv.is_some() {
-        weights()
-    } else {
-        Weights::lexical()
-    };
+    let w = weights_for(s.qv.is_some());
     let pre = |t: &TopicScore| w.cos * t.cos + w.name * t.name + w.hits * t.hits.min(4) as f32;
     out.sort_by(|a, b| pre(b).total_cmp(&pre(a)).then(a.topic.cmp(&b.topic)));
     // Topics with a BM25 hit are read too even when ranked low above.
@@ -505,9 +511,7 @@ pub fn new_topic(text: &str) -> TopicPath {
         a.subject
             .as_deref()
             .is_some_and(|s| s == w.stem || s == w.raw.to_lowercase())
-            && a.words
-                .get(1)
-                .is_some_and(|n| OBJECT_OPENERS.contains(&n.raw.to_lowercase().as_str()))
+            && before_object(&a, w.pos)
     });
     if let Some(s) = a
         .subject_text
@@ -515,7 +519,7 @@ pub fn new_topic(text: &str) -> TopicPath {
         .filter(|_| a.subject.as_deref() != Some("@user") && !opens_with_verb)
         // "Two pallets…": a number word is no name, nor is a date's
         // month or day ("appointment 9 March").
-        .filter(|s| !NOT_NAMES.contains(&s.to_lowercase().as_str()) && !calendar(s))
+        .filter(|s| !never_a_name(s))
     {
         let s = &role_named(&a, s);
         words.push(s.to_lowercase());
@@ -565,15 +569,9 @@ pub fn new_topic(text: &str) -> TopicPath {
             .to_string();
         // A word right before an article or an object pronoun is a verb
         // ("*Learn* the chords", "*Rotated* the write key", "*see* me").
-        let before_object = after_subject.is_none()
-            && a.words
-                .iter()
-                .find(|n| n.pos == w.pos + 1)
-                .is_some_and(|n| OBJECT_OPENERS.contains(&n.raw.to_lowercase().as_str()));
         if w.stop
-            || before_object
-            || NOT_NAMES.contains(&l.as_str())
-            || calendar(&l)
+            || (after_subject.is_none() && before_object(&a, w.pos))
+            || never_a_name(&l)
             // "we're", "don't": a pronoun or a verb, not a name.
             || l.contains('\'')
             || l.contains('’')
@@ -601,8 +599,18 @@ const OBJECT_OPENERS: &[&str] = &[
     "it",
 ];
 
+/// The word at `pos` comes right before an article, a possessive or an
+/// object pronoun ([`OBJECT_OPENERS`]): a verb ("*Learn* the chords").
+fn before_object(a: &Analysis, pos: usize) -> bool {
+    a.words
+        .iter()
+        .find(|n| n.pos == pos + 1)
+        .is_some_and(|n| OBJECT_OPENERS.contains(&n.raw.to_lowercase().as_str()))
+}
+
 /// Words that never name a topic: prepositions and adverbs of place and
-/// time, and numbers written as words.
+/// time, and amounts written as words beyond the numbers
+/// ([`crate::text::is_number_word`]).
 const NOT_NAMES: &[&str] = &[
     "about",
     "above",
@@ -648,31 +656,20 @@ const NOT_NAMES: &[&str] = &[
     "always",
     "never",
     "often",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "twenty",
-    "thirty",
-    "fifty",
-    "hundred",
     "thousand",
     "half",
     "dozen",
 ];
 
-/// A month or a day of the week: part of a date, never a topic's name.
-fn calendar(word: &str) -> bool {
+/// A word that never names a topic: one of [`NOT_NAMES`], a number
+/// written as a word, a month or a day of the week (part of a date).
+fn never_a_name(word: &str) -> bool {
     let l = word.to_lowercase();
-    crate::text::MONTHS.contains(&l.as_str()) || crate::text::WEEKDAYS.contains(&l.as_str())
+    let l = l.as_str();
+    NOT_NAMES.contains(&l)
+        || crate::text::is_number_word(l)
+        || crate::text::MONTHS.contains(&l)
+        || crate::text::WEEKDAYS.contains(&l)
 }
 
 /// A word written as a verb: a word of change, a past participle, or a
@@ -1012,14 +1009,7 @@ pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
         // Only a topic placement found at least possibly related (not
         // "nothing fits"): an unrelated nearest topic says nothing about
         // the domain ("health/kubernetes-cluster" beside health/fitness).
-        .filter(|t| {
-            let w = if t.vectors {
-                weights()
-            } else {
-                Weights::lexical()
-            };
-            t.score >= w.none_fits
-        })
+        .filter(|t| t.score >= weights_for(t.vectors).none_fits)
         .and_then(|near| near.topic.split('/').next())
         // Not a person (see above): not beside people.
         .filter(|d| *d != "general" && *d != "people")
@@ -1053,11 +1043,7 @@ pub fn judge(ranked: &[TopicScore]) -> Verdict {
         "{} scores {:.2} (cosine {:.2}, words {:.2}, name {:.1}), next {:.2}",
         best.topic, best.score, best.cos, best.lex, best.name, second
     );
-    let w = if best.vectors {
-        weights()
-    } else {
-        Weights::lexical()
-    };
+    let w = weights_for(best.vectors);
     if best.score < w.none_fits {
         return Verdict {
             choice: None,
