@@ -131,7 +131,7 @@ complete -c mem -n "__fish_mem_using_subcommand learn" -s h -l help -d 'Print he
 complete -c mem -n "__fish_mem_using_subcommand recall" -l kind -d 'Only entries of this kind (fact, preference, event, decision, procedure, lesson)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l error -d 'Look up lessons for an error message (`-` reads it from stdin, e.g. `cargo build 2>&1 | mem recall --error -`): its most telling lines are the query, and --kind defaults to lesson' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -s k -l k -d 'Number of hits' -r
-complete -c mem -n "__fish_mem_using_subcommand recall" -l tier -d 'Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure)' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l tier -d 'Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure, 4 a model rereads the best 10 candidates: 10-15 s on 2 CPU cores)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l at -d 'Only entries under this prefix (domain or domain/topic)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l since -d 'Only entries observed (else created) on or after DATE (YYYY-MM-DD, RFC 3339, or 7d/2w/3m/1y ago)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l until -d 'Only entries observed (else created) on or before DATE' -r
@@ -524,7 +524,7 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from synth" -s h -l help -d 'Print help'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l limit -d 'Ask at most N questions (N ≥ 1)' -r
-complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure, 4 a model rereads the best 10)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
 session\t'One entry per session (all its turns)'"
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -l depth -d 'Hits asked of recall per question (ranking depth)' -r
@@ -542,7 +542,7 @@ complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s q -l quiet -d 'Less output on stderr (errors are always shown)'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from locomo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l limit -d 'Ask at most N questions (N ≥ 1)' -r
-complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure)' -r
+complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l tier -d 'Highest recall tier (1 lexical, 2 semantic, 3 structure, 4 a model rereads the best 10)' -r
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l granularity -d 'One entry per turn or per session' -r -f -a "turn\t'One entry per turn'
 session\t'One entry per session (all its turns)'"
 complete -c mem -n "__fish_mem_using_subcommand eval; and __fish_seen_subcommand_from longmemeval" -l depth -d 'Hits asked of recall per question (ranking depth)' -r

@@ -148,6 +148,13 @@ pub struct Models {
     /// above), or `none` (extractive answers). When it is not downloaded,
     /// the generator answers, with a notice.
     pub answerer: String,
+    /// The model of tier 4 (`mem recall --tier 4`: it reads the best
+    /// candidates again and reorders them): a built-in name (the default
+    /// `qwen2.5-coder-1.5b`, fetched by `mem model pull
+    /// qwen2.5-coder-1.5b`; when it is not downloaded the answer model
+    /// reads, with a notice), a GGUF path, `answerer`, `generator`, or
+    /// `none` (tier 3 is the last). `MEM_RERANKER` overrides it.
+    pub reranker: String,
     /// Model layers offloaded to the GPU (a build with the `cuda` or
     /// `vulkan` feature); unset = all of them when a GPU is found, else 0.
     /// `MEM_GPU_LAYERS` overrides it.
@@ -199,6 +206,7 @@ impl Default for Models {
             embedder: "minilm".into(),
             generator: "smollm2-135m".into(),
             answerer: "qwen2.5-coder-0.5b".into(),
+            reranker: "qwen2.5-coder-1.5b".into(),
             gpu_layers: None,
             threads: 0,
             embed_max_tokens: 0,
@@ -298,6 +306,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var("MEM_ANSWERER") {
             self.models.answerer = v;
+        }
+        if let Ok(v) = std::env::var("MEM_RERANKER") {
+            self.models.reranker = v;
         }
         if let Some(v) = num::<u32>("MEM_GPU_LAYERS")? {
             self.models.gpu_layers = Some(v);

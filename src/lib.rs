@@ -33,6 +33,7 @@ pub mod paths;
 pub mod place;
 pub mod quarantine;
 pub mod recall;
+pub mod rerank;
 pub mod rng;
 pub mod signals;
 pub mod sync;

@@ -20,7 +20,7 @@ use std::time::Instant;
 pub struct Query {
     pub text: String,
     pub k: usize,
-    /// Highest tier allowed (0-3).
+    /// Highest tier allowed (0-4; 4 reranks by a model, `crate::rerank`).
     pub max_tier: u8,
     pub scope: Option<String>,
     pub since: Option<i64>,
@@ -174,6 +174,19 @@ pub struct Stats {
     /// indexed; `mem doctor` says why).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub broken: usize,
+    /// Tier 4: candidates the model read, and how long it took.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reranked: usize,
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub rerank_ms: f64,
+    /// Tier 4 was asked for and did not run (no model), or ran with
+    /// another model than the configured one: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerank_note: Option<String>,
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// Candidates fetched per tier before fusion and filtering.
@@ -256,6 +269,11 @@ pub struct Tuning {
     pub access: f32,
     pub recency: f32,
     pub importance: f32,
+    /// Tier 4: candidates the model reads (the best of tier 3).
+    pub rerank_n: usize,
+    /// Tier 4: the weight of tier 3's order against the model's log-odds
+    /// (`crate::rerank::fused_order`).
+    pub rerank_w: f32,
 }
 
 impl Tuning {
@@ -287,6 +305,8 @@ impl Default for Tuning {
             access: 0.0,
             recency: 0.0,
             importance: 0.0,
+            rerank_n: 10,
+            rerank_w: 1.5,
         }
     }
 }
@@ -469,7 +489,7 @@ fn newer_lookalike(
     out
 }
 
-fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
+fn cache_key(q: &Query, generation: u64, embedder: Option<&str>, reranker: &str) -> String {
     let norm = crate::entry::normalize(&q.text);
     // Relative dates resolve against the time of asking: the key holds
     // what they resolved to.
@@ -488,6 +508,8 @@ fn cache_key(q: &Query, generation: u64, embedder: Option<&str>) -> String {
         embedder,
         &q.kind,
         q.as_of,
+        // Tier 4's model orders the hits: another model, another key.
+        (q.max_tier >= 4).then_some(reranker),
     ))
     .unwrap_or_default();
     // Another release of mem may rank differently: its version is part of
@@ -575,8 +597,12 @@ pub fn recall(tree: &Tree, models: &Models, q: &Query) -> Result<(Vec<Hit>, Stat
             };
             // Served from the tier-0 cache if nothing changed, or the query
             // vector is cached: no model needed.
-            let cached = cache_get(tree, &cache_key(q, generation, Some(&id)), generation)
-                .is_some()
+            let cached = cache_get(
+                tree,
+                &cache_key(q, generation, Some(&id), models.reranker_spec()),
+                generation,
+            )
+            .is_some()
                 || models.query_cache_id().is_some_and(|ns| {
                     crate::index::embcache::lookup(&ns, 0, &[q.text.as_str()])[0].is_some()
                 });
@@ -814,7 +840,12 @@ pub fn recall_with(
         ..Default::default()
     };
     crate::trace::mark("recall: index ready");
-    let key = cache_key(q, generation, models.embedder_id().as_deref());
+    let key = cache_key(
+        q,
+        generation,
+        models.embedder_id().as_deref(),
+        models.reranker_spec(),
+    );
     crate::trace::mark("recall: cache key");
     let debug = q.debug_dump.as_deref();
     if let Some((hits, mut s)) = cache_get(tree, &key, generation).filter(|_| debug.is_none()) {
@@ -834,7 +865,13 @@ pub fn recall_with(
         until: until(q),
         kind: q.kind.clone(),
     };
-    let n = depth(q.k);
+    // Tier 4 reads more candidates than are shown.
+    let want = if q.max_tier >= 4 {
+        q.k.max(q.tuning.rerank_n)
+    } else {
+        q.k
+    };
+    let n = depth(want);
     let t1 = Instant::now();
     crate::trace::mark("recall: cache missed");
     let tune = q.tuning;
@@ -952,8 +989,10 @@ pub fn recall_with(
     let mut queue: std::collections::VecDeque<(String, f32, Option<String>)> =
         ranked.into_iter().map(|(r, s)| (r, s, None)).collect();
     let mut seen = std::collections::HashSet::new();
+    // What tier 4's model reads of each hit.
+    let mut notes = Vec::new();
     while let Some((rel, score, replaces)) = queue.pop_front() {
-        if hits.len() >= q.k {
+        if hits.len() >= want {
             break;
         }
         if !seen.insert(rel.clone()) {
@@ -1021,7 +1060,13 @@ pub fn recall_with(
             .get(&rel)
             .map(|n| n.trim_end_matches(".md").to_string());
         hit.replaces = replaces;
+        if q.max_tier >= 4 {
+            notes.push(crate::rerank::note_text(&hit.title, entry.body()));
+        }
         hits.push(hit);
+    }
+    if q.max_tier >= 4 {
+        hits = tier4(models, q, hits, &notes, &mut stats)?;
     }
     for h in hits.iter_mut() {
         h.tier = stats.tier;
@@ -1031,6 +1076,73 @@ pub fn recall_with(
     cache_put(tree, key, generation, &hits, &stats);
     crate::trace::mark("recall: cached");
     Ok((hits, stats))
+}
+
+/// Tier 4: the model reads the candidates (`crate::rerank`) and the hits
+/// are reordered by its judgement fused with tier 3's order, then cut to
+/// `k`. Without a model the tier-3 order stands (`rerank_note` says
+/// why).
+fn tier4(
+    models: &Models,
+    q: &Query,
+    mut hits: Vec<Hit>,
+    notes: &[String],
+    stats: &mut Stats,
+) -> Result<Vec<Hit>> {
+    let model = if hits.len() > 1 {
+        let r = models.reranker()?;
+        stats.rerank_note = match (&r.model, r.notice) {
+            (Some(_), n) => n,
+            (None, n) => Some(format!(
+                "no model for tier 4 (models.reranker = {}{}); tier 3's order stands",
+                models.reranker_spec(),
+                n.map(|n| format!(": {n}")).unwrap_or_default()
+            )),
+        };
+        r.model
+    } else {
+        None
+    };
+    if let Some(m) = model {
+        let t = Instant::now();
+        // The best `rerank_n` are read; the rest keep their places after them.
+        let rest = hits.split_off(hits.len().min(q.tuning.rerank_n.max(1)));
+        let notes = &notes[..hits.len()];
+        let margins = crate::rerank::margins(m.as_ref(), &q.text, notes)?;
+        if let Some(p) = std::env::var_os("MEM_RERANK_DUMP") {
+            let line = serde_json::json!({
+                "query": q.text,
+                "paths": hits.iter().map(|h| h.path.as_str()).collect::<Vec<_>>(),
+                "sources": hits.iter().map(|h| &h.source).collect::<Vec<_>>(),
+                "scores": hits.iter().map(|h| h.score).collect::<Vec<_>>(),
+                "margins": margins,
+            });
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+            {
+                use std::io::Write;
+                let _ = writeln!(f, "{line}");
+            }
+        }
+        let order = crate::rerank::fused_order(&margins, q.tuning.rerank_w);
+        let mut slots: Vec<Option<Hit>> = hits.into_iter().map(Some).collect();
+        hits = order.iter().filter_map(|&i| slots[i].take()).collect();
+        hits.extend(rest);
+        stats.reranked = notes.len();
+        stats.rerank_ms = ms(t);
+        stats.tier = 4;
+        stats.escalated = Some(match stats.escalated.take() {
+            Some(r) => format!("{r}; tier 4 asked for"),
+            None => "tier 4 asked for".into(),
+        });
+    }
+    hits.truncate(q.k);
+    for (i, h) in hits.iter_mut().enumerate() {
+        h.rank = i + 1;
+    }
+    Ok(hits)
 }
 
 /// Why tier 1 alone will not do: BM25 is not confident (`confident`), the
@@ -1503,5 +1615,88 @@ mod tests {
         let out = topic_boost(ranked, 0.3, 3, &past);
         assert_eq!(out[0].0, "t/x/1.md");
         assert!((out.iter().find(|(r, _)| r == "t/y/1.md").unwrap().1 - 0.9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn tier_4_reorders_by_the_model_and_cuts_to_k() {
+        let texts = [
+            "The cafeteria opens at noon",
+            "Lunch menu changes weekly",
+            "The billing database moved to Postgres",
+        ];
+        let mut hits = Vec::new();
+        let mut notes = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            let e = Entry::parse(&format!(
+                "---\nid: 01J0000000000000000000000{i}\ntitle: {t}\ncreated: 2026-01-01T00:00:00Z\n---\n{t}\n"
+            ))
+            .unwrap();
+            hits.push(make_hit(
+                i + 1,
+                &format!("t/x/{i}"),
+                false,
+                false,
+                &e,
+                1.0,
+                3,
+                "q",
+            ));
+            notes.push(crate::rerank::note_text(&hits[i].title, e.body()));
+        }
+        let q = Query {
+            text: "where did the billing database move".into(),
+            k: 2,
+            max_tier: 4,
+            tuning: Tuning {
+                rerank_w: 0.5,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let cfg = |r: &str| crate::config::Models {
+            reranker: r.into(),
+            ..Default::default()
+        };
+        // The fake model says yes to the share of the question's words a
+        // note holds: the billing note (3 of 6) over the cafeteria (1 of 6).
+        let mut stats = Stats::default();
+        let out = tier4(
+            &Models::new(&cfg("fake")),
+            &q,
+            hits.clone(),
+            &notes,
+            &mut stats,
+        )
+        .unwrap();
+        let paths: Vec<&str> = out.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(paths, ["t/x/2", "t/x/0"]);
+        assert_eq!(out.iter().map(|h| h.rank).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!((stats.tier, stats.reranked), (4, 3));
+        // A heavy weight on tier 3's order keeps it.
+        let heavy = Query {
+            tuning: Tuning {
+                rerank_w: 50.0,
+                ..Default::default()
+            },
+            ..q.clone()
+        };
+        let out = tier4(
+            &Models::new(&cfg("fake")),
+            &heavy,
+            hits.clone(),
+            &notes,
+            &mut Stats::default(),
+        )
+        .unwrap();
+        assert_eq!(out[0].path, "t/x/0");
+        // No model: tier 3's order, cut to k, and why.
+        let mut stats = Stats::default();
+        let out = tier4(&Models::new(&cfg("none")), &q, hits, &notes, &mut stats).unwrap();
+        assert_eq!(
+            out.iter().map(|h| h.path.as_str()).collect::<Vec<_>>(),
+            ["t/x/0", "t/x/1"]
+        );
+        assert!(stats.rerank_note.unwrap().contains("no model for tier 4"));
+        assert_eq!(stats.reranked, 0);
     }
 }

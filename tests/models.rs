@@ -984,3 +984,43 @@ fn dream_summaries_cite_entries_of_the_topic_and_never_only_repeat_one() {
         mem::dream::tidy::run(&tree, 0, false, &Default::default(), Some(&g), None).unwrap();
     assert!(again.overviews.is_empty(), "{:?}", again.overviews);
 }
+
+#[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
+fn tier_4_reads_the_shared_question_once_and_ranks_the_answering_note_first() {
+    let Ok(path) = store::resolve(Role::Answerer) else {
+        panic!("answer model missing: run `mem model pull`");
+    };
+    let g = LlamaGenerator::load(&path, 0).expect("load the answer model");
+    let notes: Vec<String> = [
+        "The nightly report job runs at 2am.",
+        "Tom likes window seats on flights.",
+        "llama.cpp builds need cmake and libclang.",
+        "The cleanup job does not run on holidays.",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let q = "Where does Tom like to sit on planes?";
+    let shared = mem::rerank::margins(&g, q, &notes).unwrap();
+    // The same numbers as asking one prompt at a time, up to the float
+    // rounding of reading the prompt in two batches instead of one.
+    let single: Vec<f32> = notes
+        .iter()
+        .map(|n| {
+            let lp = g
+                .choice_logprobs(&mem::rerank::request(q, n), &["yes", "no"])
+                .unwrap();
+            lp[0] - lp[1]
+        })
+        .collect();
+    for (a, b) in shared.iter().zip(&single) {
+        assert!((a - b).abs() < 0.15, "{shared:?} vs {single:?}");
+    }
+    let best = (0..notes.len())
+        .max_by(|&a, &b| shared[a].total_cmp(&shared[b]))
+        .unwrap();
+    assert_eq!(best, 1, "{shared:?}");
+    // Deterministic.
+    assert_eq!(mem::rerank::margins(&g, q, &notes).unwrap(), shared);
+}

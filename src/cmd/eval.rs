@@ -123,8 +123,8 @@ pub struct BenchArgs {
     /// Ask at most N questions (N ≥ 1)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
-    /// Highest recall tier (1 lexical, 2 semantic, 3 structure)
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+    /// Highest recall tier (1 lexical, 2 semantic, 3 structure, 4 a model rereads the best 10)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=4))]
     pub tier: u8,
     /// One entry per turn or per session
     #[arg(long, value_enum, default_value_t = super::GranularityArg::Turn)]

@@ -7,7 +7,8 @@ use anyhow::Result;
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Tiers: 0 cache of recent queries, 1 lexical (BM25), 2 semantic (vectors, fused with 1; \
-used when tier 1 is not confident), 3 structure (superseded entries hidden, filters, topic and relations).\n\n\
+used when tier 1 is not confident), 3 structure (superseded entries hidden, filters, topic and relations), 4 asked for only (--tier 4): \
+a local model (models.reranker) reads the best 10 candidates again and reorders them (10-15 s on 2 CPU cores).\n\n\
 A running `mem watch` answers through its socket (.mem/state/watch.sock) when it can; --no-daemon recalls \
 in-process. With watch.auto (MEM_AUTO_WATCH=1) a recall that finds none starts one in the background, which \
 exits after watch.idle_exit_s (1800) idle seconds.\n\n\
@@ -31,8 +32,9 @@ pub struct Args {
     /// Number of hits
     #[arg(short = 'k', long, value_parser = positive)]
     pub k: Option<usize>,
-    /// Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure)
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
+    /// Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure, 4 a model rereads the best
+    /// 10 candidates: 10-15 s on 2 CPU cores)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=4))]
     pub tier: u8,
     /// Only entries under this prefix (domain or domain/topic)
     #[arg(long, value_name = "PREFIX")]
@@ -180,7 +182,8 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     // model; anything wrong with it (no socket, stale socket, other
     // embedder, timeout) falls back to recalling here.
     let mut why = None;
-    let daemon = if args.no_daemon {
+    // Tier 4 runs its model here: a daemon's answer could not wait for it.
+    let daemon = if args.no_daemon || args.tier >= 4 {
         None
     } else {
         crate::watch::query_daemon(&tree, models.embedder_id(), &q, &mut why)
@@ -251,6 +254,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             "note: {} changed file(s) in the tree are not valid entries and were not indexed; `mem doctor` says why",
             stats.broken
         ));
+    }
+    if let Some(why) = &stats.rerank_note {
+        ctx.note(&format!("note: {why}"));
     }
     if args.explain {
         eprintln!("{}", serde_json::to_string(&stats)?);

@@ -6,8 +6,9 @@
 //! - `MEM_RECALL_TUNE=k=v,…` (recall): `stop=0|1`, `nb=F`, `wlex=F`,
 //!   `wsem=F`, `fuse=always|gate`, `prefetch=0|1`, `mix=rrf|convex`,
 //!   `alpha=F`, `topic=F`, `topicn=N`, `time=F`, `tafter=N`, `user=F`,
-//!   `floor=0|1`, `newer=F`, `access=F`, `recency=F`, `importance=F`
-//!   (with any of the last three, `mem eval` replays its questions as a
+//!   `floor=0|1`, `newer=F`, `access=F`, `recency=F`, `importance=F`,
+//!   `rrn=N` and `rrw=F` (tier 4's candidates and the weight of tier 3's
+//!   order) (with any of access, recency or importance, `mem eval` replays its questions as a
 //!   stream: each question's top 5 count as accesses for the next).
 //! - `MEM_RECALL_DEBUG=FILE`: tier 2's candidate lists appended to FILE.
 //! - `MEM_INGEST_SHAPE=k=v,…` (ingest): `title=first|speaker|context`,
@@ -47,6 +48,8 @@ pub fn parse_tuning(spec: &str, base: Tuning) -> Tuning {
             "access" => t.access = f.unwrap_or(t.access),
             "recency" => t.recency = f.unwrap_or(t.recency),
             "importance" => t.importance = f.unwrap_or(t.importance),
+            "rrn" => t.rerank_n = f.map_or(t.rerank_n, |x| (x as usize).max(1)),
+            "rrw" => t.rerank_w = f.unwrap_or(t.rerank_w),
             _ => {}
         }
     }

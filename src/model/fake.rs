@@ -97,6 +97,38 @@ impl super::Generator for FakeGenerator {
         }
         Ok(req.prompt.lines().next().unwrap_or("").to_string())
     }
+    /// A tier-4 question (`Question: …` and `Note: …` lines) is answered
+    /// by word overlap: "yes" as likely as the share of the question's
+    /// words (of three letters or more) the note holds. Anything else as
+    /// the default: the constrained answer's choice.
+    fn choice_logprobs(&self, req: &super::GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
+        let line = |tag: &str| {
+            req.prompt
+                .lines()
+                .find_map(|l| l.strip_prefix(tag))
+                .map(|l| l.to_lowercase())
+        };
+        if let (Some(q), Some(n), 2) = (line("Question: "), line("Note: "), choices.len()) {
+            let words = |s: &str| -> std::collections::BTreeSet<String> {
+                s.split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| w.chars().count() >= 3)
+                    .map(str::to_string)
+                    .collect()
+            };
+            let (qw, nw) = (words(&q), words(&n));
+            let share = qw.intersection(&nw).count() as f32 / qw.len().max(1) as f32;
+            let p = share.clamp(0.01, 0.99);
+            return Ok(vec![p.ln(), (1.0 - p).ln()]);
+        }
+        let mut r = req.clone();
+        r.json_schema = Some(serde_json::json!({"type": "string", "enum": choices}));
+        let out = self.generate(&r)?;
+        let got: String = serde_json::from_str(out.trim())?;
+        Ok(choices
+            .iter()
+            .map(|c| if *c == got { 0.0 } else { f32::NEG_INFINITY })
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -974,17 +974,9 @@ impl LlamaGenerator {
         Ok(())
     }
 
-    /// Log-probabilities of the choices' first tokens after the prompt
-    /// ([`Generator::choice_logprobs`]): one decode of the prompt, no
-    /// sampling. Each choice pools its case variants ("yes", "Yes").
-    pub fn choice_logprobs_direct(&self, req: &GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
-        let tokens = self.prompt_tokens(req)?;
-        ensure!(
-            tokens.len() < self.n_ctx,
-            "prompt of {} tokens does not fit the generator's {}-token context",
-            tokens.len(),
-            self.n_ctx
-        );
+    /// The first tokens of each choice, its case variants pooled ("yes",
+    /// "Yes").
+    fn choice_tokens(&self, choices: &[&str]) -> Result<Vec<Vec<LlamaToken>>> {
         let vocab = self.model.vocab();
         let firsts: Vec<Vec<LlamaToken>> = choices
             .iter()
@@ -1007,22 +999,107 @@ impl LlamaGenerator {
             firsts.iter().all(|f| !f.is_empty()),
             "a choice has no tokens"
         );
+        Ok(firsts)
+    }
+
+    /// A prompt's tokens, refused when they do not fit the context.
+    fn fitting_tokens(&self, req: &GenRequest) -> Result<Vec<LlamaToken>> {
+        let tokens = self.prompt_tokens(req)?;
+        ensure!(
+            tokens.len() < self.n_ctx,
+            "prompt of {} tokens does not fit the generator's {}-token context",
+            tokens.len(),
+            self.n_ctx
+        );
+        Ok(tokens)
+    }
+
+    /// Log-probabilities of the choices' first tokens after the prompt
+    /// ([`Generator::choice_logprobs`]): one decode of the prompt, no
+    /// sampling. Each choice pools its case variants ("yes", "Yes").
+    pub fn choice_logprobs_direct(&self, req: &GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
+        let tokens = self.fitting_tokens(req)?;
+        let firsts = self.choice_tokens(choices)?;
         let mut ctx = self
             .ctx
             .lock()
             .map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
         let mut batch = LlamaBatch::new(self.n_batch, 1);
         self.decode_prompt(&mut ctx, &mut batch, &tokens)?;
-        let logits = ctx.get_logits_ith(batch.n_tokens() - 1);
-        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let lse = max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
-        Ok(firsts
+        Ok(pooled_logprobs(
+            ctx.get_logits_ith(batch.n_tokens() - 1),
+            &firsts,
+        ))
+    }
+
+    /// [`Generator::choice_logprobs_many`]: the tokens all prompts share
+    /// (the system text, the question) are read once; for each prompt
+    /// the cache is cut back to them and only its own tokens are read.
+    /// The same numbers as asking one by one, up to float rounding.
+    pub fn choice_logprobs_shared(
+        &self,
+        reqs: &[GenRequest],
+        choices: &[&str],
+    ) -> Result<Vec<Vec<f32>>> {
+        if reqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all: Vec<Vec<LlamaToken>> = reqs
             .iter()
-            .map(|ts| {
-                let p: f32 = ts.iter().map(|t| (logits[t.0 as usize] - lse).exp()).sum();
-                p.ln()
-            })
-            .collect())
+            .map(|r| self.fitting_tokens(r))
+            .collect::<Result<_>>()?;
+        let firsts = self.choice_tokens(choices)?;
+        // The shared start, leaving each prompt at least one token of its
+        // own (its logits are the answer).
+        let mut shared = all.iter().map(|t| t.len() - 1).min().unwrap_or(0);
+        for t in &all[1..] {
+            shared = shared.min(all[0].iter().zip(t).take_while(|(a, b)| a == b).count());
+        }
+        let mut ctx = self
+            .ctx
+            .lock()
+            .map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
+        let mut batch = LlamaBatch::new(self.n_batch, 1);
+        ctx.clear_kv_cache_seq(None, None, None)?;
+        let decode = |ctx: &mut LlamaContext<'static>,
+                      batch: &mut LlamaBatch,
+                      tokens: &[LlamaToken],
+                      start: usize,
+                      last_logits: bool|
+         -> Result<()> {
+            for (ci, chunk) in tokens.chunks(self.n_batch).enumerate() {
+                batch.clear();
+                for (i, &t) in chunk.iter().enumerate() {
+                    let k = ci * self.n_batch + i;
+                    batch.add(
+                        t,
+                        (start + k) as i32,
+                        &[0],
+                        last_logits && k == tokens.len() - 1,
+                    )?;
+                }
+                ctx.decode(batch)
+                    .map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
+            }
+            Ok(())
+        };
+        decode(&mut ctx, &mut batch, &all[0][..shared], 0, false)?;
+        let mut out = Vec::with_capacity(reqs.len());
+        for tokens in &all {
+            // Keep positions [0, shared): the shared start. A cache that
+            // cannot be cut back (a recurrent model's) reads it all again.
+            if ctx.clear_kv_cache_seq(Some(0), Some(shared as u32), None)? {
+                decode(&mut ctx, &mut batch, &tokens[shared..], shared, true)?;
+            } else {
+                ctx.clear_kv_cache_seq(None, None, None)?;
+                decode(&mut ctx, &mut batch, tokens, 0, true)?;
+            }
+            out.push(pooled_logprobs(
+                ctx.get_logits_ith(batch.n_tokens() - 1),
+                &firsts,
+            ));
+        }
+        Ok(out)
     }
 
     fn sampler(&self, req: &GenRequest) -> Result<LlamaSampler> {
@@ -1063,6 +1140,23 @@ impl Generator for LlamaGenerator {
     fn choice_logprobs(&self, req: &GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
         self.choice_logprobs_direct(req, choices)
     }
+    fn choice_logprobs_many(&self, reqs: &[GenRequest], choices: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.choice_logprobs_shared(reqs, choices)
+    }
+}
+
+/// Log-probabilities (log-softmax over the vocabulary) of each group of
+/// tokens, each group's probabilities summed.
+fn pooled_logprobs(logits: &[f32], groups: &[Vec<LlamaToken>]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let lse = max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
+    groups
+        .iter()
+        .map(|ts| {
+            let p: f32 = ts.iter().map(|t| (logits[t.0 as usize] - lse).exp()).sum();
+            p.ln()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -83,6 +83,15 @@ pub trait Generator: Send + Sync {
             .map(|c| if *c == got { 0.0 } else { f32::NEG_INFINITY })
             .collect())
     }
+    /// [`choice_logprobs`](Self::choice_logprobs) for many requests: the
+    /// same closed question about many texts (tier 4 asks whether each of
+    /// 10 notes helps answer one question). A backend that can reads the
+    /// start the prompts share once; the default asks one by one.
+    fn choice_logprobs_many(&self, reqs: &[GenRequest], choices: &[&str]) -> Result<Vec<Vec<f32>>> {
+        reqs.iter()
+            .map(|r| self.choice_logprobs(r, choices))
+            .collect()
+    }
 }
 
 /// Cosine similarity of two L2-normalised vectors.

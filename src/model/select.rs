@@ -14,9 +14,11 @@ pub struct Models {
     notice: OnceLock<Option<String>>,
     generator: OnceLock<Result<Option<Arc<dyn Generator>>, String>>,
     answerer: OnceLock<Result<Answerer, String>>,
+    reranker: OnceLock<Result<Answerer, String>>,
 }
 
-/// The model that writes answers, as resolved ([`Models::answerer`]).
+/// The model that writes answers, as resolved ([`Models::answerer`]), or
+/// tier 4's model ([`Models::reranker`]).
 #[derive(Clone, Default)]
 pub struct Answerer {
     /// `None`: answers are extractive.
@@ -34,6 +36,7 @@ impl Models {
             notice: OnceLock::new(),
             generator: OnceLock::new(),
             answerer: OnceLock::new(),
+            reranker: OnceLock::new(),
         }
     }
 
@@ -134,21 +137,7 @@ impl Models {
                 }),
                 _ => match resolve_setting(Role::Answerer, Some(spec)) {
                     Ok(None) => Ok(Answerer::default()),
-                    // An answer is seconds of work the user waits for: the
-                    // cores idle now, not the load average's lagging
-                    // minute (which, after one answer, says one core).
-                    Ok(Some(p)) => super::llama::LlamaGenerator::load(
-                        &p,
-                        match self.cfg.threads {
-                            0 => super::llama::bulk_threads(),
-                            n => n,
-                        },
-                    )
-                    .map(|g| Answerer {
-                        model: Some(Arc::new(g) as Arc<dyn Generator>),
-                        notice: None,
-                    })
-                    .map_err(|e| format!("{e:#}")),
+                    Ok(Some(p)) => self.load_answering(&p),
                     Err(e) => fallback(format!("{e:#}")),
                 },
             }
@@ -157,6 +146,84 @@ impl Models {
             Ok(a) => Ok(a.clone()),
             Err(e) => Err(anyhow::anyhow!("{e}")),
         }
+    }
+
+    /// The setting of tier 4's model, as written (`models.reranker`): part
+    /// of the recall cache's key.
+    pub fn reranker_spec(&self) -> &str {
+        self.cfg.reranker.trim()
+    }
+
+    /// The model of tier 4 (`models.reranker`), loaded once: `answerer`
+    /// is the answer model as [`answerer`](Self::answerer) resolves it,
+    /// `generator` the generator, `none` none, else a built-in name (the
+    /// default, `qwen2.5-coder-1.5b`) or a GGUF path. A named model that is
+    /// not downloaded gives way to the answer model, with a notice.
+    /// `model: None`: no model at all (tier 3 is the last). `Err`: a
+    /// present file that llama.cpp cannot load.
+    pub fn reranker(&self) -> Result<Answerer> {
+        let r = self.reranker.get_or_init(|| {
+            // The answer model, and why it reads (the configured
+            // model's problem) when it stands in.
+            let answerer = |why: Option<String>| {
+                self.answerer()
+                    .map(|a| Answerer {
+                        notice: match (why, &a.model) {
+                            (Some(w), Some(_)) => {
+                                Some(format!("{w}; the answer model reads instead"))
+                            }
+                            (Some(w), None) => Some(w),
+                            (None, _) => a.notice,
+                        },
+                        model: a.model,
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            };
+            match self.cfg.reranker.trim() {
+                "none" | "" => Ok(Answerer::default()),
+                "answerer" => answerer(None),
+                "generator" => self
+                    .generator()
+                    .map(|model| Answerer {
+                        model,
+                        notice: None,
+                    })
+                    .map_err(|e| format!("{e:#}")),
+                "fake" => Ok(Answerer {
+                    model: Some(Arc::new(super::fake::FakeGenerator) as Arc<dyn Generator>),
+                    notice: None,
+                }),
+                spec => {
+                    match super::store::resolve_spec(super::store::Role::Answerer, Some(spec)) {
+                        Ok(None) => Ok(Answerer::default()),
+                        Ok(Some(p)) => self.load_answering(&p),
+                        Err(e) => answerer(Some(format!("{e:#}"))),
+                    }
+                }
+            }
+        });
+        match r {
+            Ok(a) => Ok(a.clone()),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        }
+    }
+
+    /// Loads a model a user waits for (answers, tier 4): on the cores idle
+    /// now, not the load average's lagging minute (which, after one
+    /// answer, says one core).
+    fn load_answering(&self, p: &std::path::Path) -> Result<Answerer, String> {
+        super::llama::LlamaGenerator::load(
+            p,
+            match self.cfg.threads {
+                0 => super::llama::bulk_threads(),
+                n => n,
+            },
+        )
+        .map(|g| Answerer {
+            model: Some(Arc::new(g) as Arc<dyn Generator>),
+            notice: None,
+        })
+        .map_err(|e| format!("{e:#}"))
     }
 
     pub fn threads(&self) -> usize {

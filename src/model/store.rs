@@ -491,6 +491,13 @@ pub fn resolve_setting(role: Role, setting: Option<&str>) -> Result<Option<PathB
         }
         return Ok(Some(p));
     }
+    resolve_spec(role, setting)
+}
+
+/// [`resolve_setting`] without the role's environment variable: a
+/// setting names one model, whatever the variable of its role says (tier
+/// 4's model is resolved so, not to load the answer model's file).
+pub fn resolve_spec(role: Role, setting: Option<&str>) -> Result<Option<PathBuf>> {
     let setting = setting.unwrap_or("").trim();
     if setting == "none" {
         return Ok(None);
@@ -505,8 +512,13 @@ pub fn resolve_setting(role: Role, setting: Option<&str>) -> Result<Option<PathB
             let dir = models_dir()?;
             let path = dir.join(&spec.file_name);
             if !path.is_file() {
+                let pull = if spec.name == default_for(role).name {
+                    "mem model pull".to_string()
+                } else {
+                    format!("mem model pull {}", spec.name)
+                };
                 bail!(
-                    "the {} model `{}` is not downloaded ({} is missing); run `mem model pull`",
+                    "the {} model `{}` is not downloaded ({} is missing); run `{pull}`",
                     role.as_str(),
                     spec.name,
                     path.display()

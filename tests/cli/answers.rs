@@ -146,3 +146,65 @@ fn recall_answer_is_ask() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn tier_4_rereads_the_candidates_or_says_why_not() {
+    let env = tree();
+    // No model downloaded: tier 3's order stands, and the user is told.
+    let out = env
+        .mem()
+        .args(["recall", "--tier", "4", "where does Ana live", "--json"])
+        .output()
+        .unwrap();
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no model for tier 4") && err.contains("tier 3's order stands"),
+        "{err}"
+    );
+    let hits = parse_lines(&out.stdout);
+    assert!(hits.iter().all(|h| h["tier"].as_u64().unwrap() <= 3));
+    // A model (the deterministic fake: yes as likely as the share of the
+    // question's words the note holds) reads every candidate and orders
+    // them; -k still caps what is shown.
+    let out = env
+        .mem()
+        .env("MEM_RERANKER", "fake")
+        .args([
+            "recall",
+            "--tier",
+            "4",
+            "-k",
+            "2",
+            "where does Ana live",
+            "--json",
+            "--explain",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let hits = parse_lines(&out.stdout);
+    assert!(!hits.is_empty() && hits.len() <= 2, "{hits:?}");
+    assert!(hits.iter().all(|h| h["tier"] == 4), "{hits:?}");
+    assert!(
+        hits[0]["path"].as_str().unwrap().starts_with("people/ana/"),
+        "{hits:?}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stats: serde_json::Value = err
+        .lines()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no stats in {err}"));
+    assert_eq!(stats["tier"], 4, "{stats}");
+    assert!(stats["reranked"].as_u64().unwrap() >= hits.len() as u64);
+    assert!(stats["escalated"].as_str().unwrap().contains("tier 4"));
+    // Tier 3 is the default and is not slowed by tier 4: no model is read.
+    let stats3 = env
+        .mem()
+        .env("MEM_RERANKER", "fake")
+        .args(["recall", "where does Ana live", "--json", "--explain"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&stats3.stderr);
+    assert!(!err.contains("reranked"), "{err}");
+}
