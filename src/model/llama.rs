@@ -961,12 +961,29 @@ impl LlamaGenerator {
     ) -> Result<()> {
         // Drop the previous conversation (metadata only: no memset of the cache).
         ctx.clear_kv_cache_seq(None, None, None)?;
+        self.decode_at(ctx, batch, tokens, 0, true)
+    }
+
+    /// Decodes `tokens` at positions from `start` on, after what the cache
+    /// holds, in batches; with logits for the last one when `last_logits`.
+    fn decode_at(
+        &self,
+        ctx: &mut LlamaContext<'static>,
+        batch: &mut LlamaBatch,
+        tokens: &[LlamaToken],
+        start: usize,
+        last_logits: bool,
+    ) -> Result<()> {
         for (ci, chunk) in tokens.chunks(self.n_batch).enumerate() {
             batch.clear();
-            let base = ci * self.n_batch;
             for (i, &t) in chunk.iter().enumerate() {
-                let pos = base + i;
-                batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
+                let k = ci * self.n_batch + i;
+                batch.add(
+                    t,
+                    (start + k) as i32,
+                    &[0],
+                    last_logits && k == tokens.len() - 1,
+                )?;
             }
             ctx.decode(batch)
                 .map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
@@ -1061,38 +1078,16 @@ impl LlamaGenerator {
             .map_err(|_| anyhow!("generator poisoned by an earlier panic"))?;
         let mut batch = LlamaBatch::new(self.n_batch, 1);
         ctx.clear_kv_cache_seq(None, None, None)?;
-        let decode = |ctx: &mut LlamaContext<'static>,
-                      batch: &mut LlamaBatch,
-                      tokens: &[LlamaToken],
-                      start: usize,
-                      last_logits: bool|
-         -> Result<()> {
-            for (ci, chunk) in tokens.chunks(self.n_batch).enumerate() {
-                batch.clear();
-                for (i, &t) in chunk.iter().enumerate() {
-                    let k = ci * self.n_batch + i;
-                    batch.add(
-                        t,
-                        (start + k) as i32,
-                        &[0],
-                        last_logits && k == tokens.len() - 1,
-                    )?;
-                }
-                ctx.decode(batch)
-                    .map_err(|e| anyhow!("llama.cpp failed on the prompt: {e}"))?;
-            }
-            Ok(())
-        };
-        decode(&mut ctx, &mut batch, &all[0][..shared], 0, false)?;
+        self.decode_at(&mut ctx, &mut batch, &all[0][..shared], 0, false)?;
         let mut out = Vec::with_capacity(reqs.len());
         for tokens in &all {
             // Keep positions [0, shared): the shared start. A cache that
             // cannot be cut back (a recurrent model's) reads it all again.
             if ctx.clear_kv_cache_seq(Some(0), Some(shared as u32), None)? {
-                decode(&mut ctx, &mut batch, &tokens[shared..], shared, true)?;
+                self.decode_at(&mut ctx, &mut batch, &tokens[shared..], shared, true)?;
             } else {
                 ctx.clear_kv_cache_seq(None, None, None)?;
-                decode(&mut ctx, &mut batch, tokens, 0, true)?;
+                self.decode_at(&mut ctx, &mut batch, tokens, 0, true)?;
             }
             out.push(pooled_logprobs(
                 ctx.get_logits_ith(batch.n_tokens() - 1),
