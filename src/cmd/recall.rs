@@ -203,6 +203,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }
     }
     crate::trace::mark("daemon asked");
+    if args.tier >= 4 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        // Seconds of silence otherwise.
+        ctx.note(&format!(
+            "tier 4: a local model reads the best {} hits again (10-15 s on 2 CPU cores)…",
+            q.tuning.rerank_n
+        ));
+    }
     // Other trees: each recalled as it is, the rankings merged.
     let names: Vec<String> = if args.tree.is_empty() {
         tree.config.recall.trees.clone()
