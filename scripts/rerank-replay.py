@@ -8,7 +8,8 @@
     rerank-replay.py RERANK_DUMP EVAL_DUMP [CANDIDATES]
         RERANK_DUMP from MEM_RERANK_DUMP, EVAL_DUMP from `mem eval --dump`
         of the same run: turn recall_any@1/5/10 and session recall_any@5
-        of tier 3's order and of the fused order for a range of weights,
+        (and session recall_all@5) of tier 3's order and of the fused order
+        for a range of weights,
         and the AUC of the model's margins (gold turns against the rest
         among the candidates read).
 """
@@ -46,16 +47,18 @@ def replay(rr_path, ev_path, n_read):
         return [refs[i] for i in head] + refs[n:]
 
     def metrics(order):
-        t1 = t5 = t10 = s5 = 0
+        t1 = t5 = t10 = s5 = sa5 = 0
         for refs, m, g in runs:
             o = order(refs, m)
             gt, gs = set(g["gold_turns"]), set(g["gold_sessions"])
             t1 += any(x in gt for x in o[:1])
             t5 += any(x in gt for x in o[:5])
             t10 += any(x in gt for x in o[:10])
-            s5 += any(x.rsplit(":", 1)[0] in gs for x in o[:5])
+            top = {x.rsplit(":", 1)[0] for x in o[:5]}
+            s5 += bool(top & gs)
+            sa5 += gs <= top
         n = len(runs)
-        return f"turn@1 {t1/n:.3f}  turn@5 {t5/n:.3f}  turn@10 {t10/n:.3f}  session@5 {s5/n:.3f}  (n={n})"
+        return f"turn@1 {t1/n:.3f}  turn@5 {t5/n:.3f}  turn@10 {t10/n:.3f}  session@5 {s5/n:.3f}  session all@5 {sa5/n:.3f}  (n={n})"
 
     print(f"{'tier 3':>10}  {metrics(lambda r, m: r)}")
     for w in [0, 0.5, 1, 1.5, 2, 3, 5]:
