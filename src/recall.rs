@@ -1073,7 +1073,11 @@ pub fn recall_with(
     }
     stats.total_ms = ms(t0);
     crate::trace::mark("recall: hits read");
-    cache_put(tree, key, generation, &hits, &stats);
+    // Tier 4 without its configured model is not kept: the model may be
+    // downloaded before the index changes again.
+    if stats.rerank_note.is_none() {
+        cache_put(tree, key, generation, &hits, &stats);
+    }
     crate::trace::mark("recall: cached");
     Ok((hits, stats))
 }

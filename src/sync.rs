@@ -307,24 +307,47 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
             None => 1,
         };
         if report.went_out > 0 {
-            let mut rejected: Option<String> = None;
-            {
-                let mut cb = callbacks(&repo, None);
-                cb.push_update_reference(|_, status| {
-                    if let Some(s) = status {
-                        rejected = Some(s.to_string());
+            let mut try_push = || -> Result<Option<String>> {
+                let mut rejected: Option<String> = None;
+                {
+                    let mut cb = callbacks(&repo, None);
+                    cb.push_update_reference(|_, status| {
+                        if let Some(s) = status {
+                            rejected = Some(s.to_string());
+                        }
+                        Ok(())
+                    });
+                    let mut po = PushOptions::new();
+                    po.remote_callbacks(cb);
+                    remote
+                        .push(&[format!("refs/heads/{branch}:refs/heads/{branch}")], Some(&mut po))
+                        .with_context(|| {
+                            format!(
+                                "pushing to {remote_name} failed; nothing was lost: the merge is committed locally, run `mem sync` again later"
+                            )
+                        })?;
+                }
+                Ok(rejected)
+            };
+            let mut rejected = try_push()?;
+            // A push into a repository on this machine that was killed
+            // mid-way leaves the branch's lock file there, and every push
+            // after it fails. A live push holds it for milliseconds: one
+            // still there after 1.5 s of retries is stale, and goes.
+            if let Some(lock) = rejected.as_deref().and_then(stale_lock) {
+                for wait_ms in [100, 200, 400, 800] {
+                    std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+                    if !lock.exists() {
+                        break;
                     }
-                    Ok(())
-                });
-                let mut po = PushOptions::new();
-                po.remote_callbacks(cb);
-                remote
-                    .push(&[format!("refs/heads/{branch}:refs/heads/{branch}")], Some(&mut po))
-                    .with_context(|| {
-                        format!(
-                            "pushing to {remote_name} failed; nothing was lost: the merge is committed locally, run `mem sync` again later"
-                        )
-                    })?;
+                }
+                if lock.exists() && std::fs::remove_file(&lock).is_ok() {
+                    eprintln!(
+                        "warning: removed {}, a lock an interrupted push left in {remote_name}",
+                        lock.display()
+                    );
+                }
+                rejected = try_push()?;
             }
             if let Some(why) = rejected {
                 bail!(
@@ -342,6 +365,17 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// The lock file a rejected push names ("failed to lock file '…/main.lock'
+/// for writing"), when it is a ref lock of a repository on this machine
+/// that is there now.
+fn stale_lock(why: &str) -> Option<std::path::PathBuf> {
+    let rest = why.split_once("failed to lock file '")?.1;
+    let path = std::path::PathBuf::from(rest.split_once('\'')?.0);
+    let name = path.file_name()?.to_str()?;
+    let is_ref_lock = name.ends_with(".lock") && path.components().any(|c| c.as_os_str() == "refs");
+    (is_ref_lock && path.is_file()).then_some(path)
 }
 
 /// Brings `theirs` into the branch at `ours`: nothing when it is in
@@ -994,4 +1028,30 @@ fn incoming(repo: &Repository, prefix: &str, from: Oid, to: Oid) -> Result<Incom
     inc.removed.retain(|o| !archived_now.contains(o));
     inc.archived.extend(archived_now);
     Ok(inc)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_rejected_push_names_the_ref_lock_it_could_not_take() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("R.git/refs/heads/main.lock");
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        let why = format!("failed to lock file '{}' for writing: ", lock.display());
+        // Not there (yet): nothing to remove.
+        assert_eq!(super::stale_lock(&why), None);
+        std::fs::write(&lock, b"").unwrap();
+        assert_eq!(super::stale_lock(&why), Some(lock.clone()));
+        // Other rejections, and files that are not ref locks, are left alone.
+        assert_eq!(super::stale_lock("non-fast-forward"), None);
+        let config = dir.path().join("R.git/config.lock");
+        std::fs::write(&config, b"").unwrap();
+        assert_eq!(
+            super::stale_lock(&format!(
+                "failed to lock file '{}' for writing",
+                config.display()
+            )),
+            None
+        );
+    }
 }

@@ -164,6 +164,27 @@ fn tier_4_rereads_the_candidates_or_says_why_not() {
     );
     let hits = parse_lines(&out.stdout);
     assert!(hits.iter().all(|h| h["tier"].as_u64().unwrap() <= 3));
+    // Not kept in the recall cache: the model may be pulled next.
+    let again = env
+        .mem()
+        .args([
+            "recall",
+            "--tier",
+            "4",
+            "where does Ana live",
+            "--json",
+            "--explain",
+            "--no-daemon",
+        ])
+        .output()
+        .unwrap();
+    ok(&again);
+    let err = String::from_utf8_lossy(&again.stderr);
+    let stats: serde_json::Value = err
+        .lines()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no stats in {err}"));
+    assert_eq!(stats["cached"], false, "{stats}");
     // A model (the deterministic fake: yes as likely as the share of the
     // question's words the note holds) reads every candidate and orders
     // them; -k still caps what is shown.

@@ -164,6 +164,29 @@ fn two_clones_exchange_entries_and_converge() {
 }
 
 #[test]
+fn a_lock_an_interrupted_push_left_in_the_remote_does_not_block_the_next_push() {
+    let t = Team::new();
+    // A push killed inside the remote (the crash soak does it) leaves the
+    // branch's lock file behind.
+    let lock = t.remote.join("refs/heads/main.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(&lock, b"").unwrap();
+    t.add_in(
+        t.a(),
+        "The billing database runs Postgres 16.",
+        "engineering/billing",
+    );
+    let out = t.env.mem().args(["sync", "--json"]).output().unwrap();
+    ok(&out);
+    let r = &parse_lines(&out.stdout)[0];
+    assert_eq!(r["pushed"], true, "{r}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("main.lock"), "{err}");
+    assert!(!lock.exists());
+    t.env.git_in(&t.remote, &["fsck", "--strict"]);
+}
+
+#[test]
 fn edits_to_one_entry_on_both_sides_merge_field_by_field_and_line_by_line() {
     let t = Team::new();
     let p = t.shared(
