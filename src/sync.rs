@@ -409,14 +409,49 @@ fn integrate(
     Ok("merged")
 }
 
-/// Checks `tree` out over HEAD's (the work tree matches HEAD: pending
-/// changes were committed), updating git's index.
-fn checkout(repo: &Repository, tree: &git2::Tree) -> Result<()> {
-    let mut co = git2::build::CheckoutBuilder::new();
-    co.safe().recreate_missing(true);
-    repo.checkout_tree(tree.as_object(), Some(&mut co))
-        .context("updating the work tree with what came in")?;
+/// Checks `to` out over `from`, HEAD's tree (the work tree matches HEAD:
+/// pending changes were committed): the paths that differ are written
+/// whole ([`put_back`]) and git's index takes them (with their stat data;
+/// the other entries keep theirs).
+fn checkout(repo: &Repository, from: &git2::Tree, to: &git2::Tree) -> Result<()> {
+    let paths = changed_paths(repo, from, to)?;
+    let wd = repo
+        .workdir()
+        .context("the repository is bare")?
+        .to_path_buf();
+    put_back(repo, &wd, to, &paths).context("updating the work tree with what came in")?;
+    let mut index = repo.index()?;
+    for p in &paths {
+        if to.get_path(p).is_ok() {
+            index.add_path(p)?;
+        } else {
+            let _ = index.remove_path(p);
+        }
+    }
+    index.write()?;
     Ok(())
+}
+
+/// The paths that differ between two trees (old and new names of a
+/// rename both).
+fn changed_paths(
+    repo: &Repository,
+    a: &git2::Tree,
+    b: &git2::Tree,
+) -> Result<Vec<std::path::PathBuf>> {
+    let diff = repo.diff_tree_to_tree(Some(a), Some(b), None)?;
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    for d in diff.deltas() {
+        for p in [d.old_file().path(), d.new_file().path()]
+            .into_iter()
+            .flatten()
+        {
+            if !paths.iter().any(|x| x == p) {
+                paths.push(p.to_path_buf());
+            }
+        }
+    }
+    Ok(paths)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -710,7 +745,7 @@ fn move_to(
         format!("{} {}\n", from.id(), target.id()).as_bytes(),
     )?;
     crate::interrupt::crash_point("sync-marked");
-    checkout(repo, &target.tree()?)?;
+    checkout(repo, &from.tree()?, &target.tree()?)?;
     crate::interrupt::crash_point("sync-checked-out");
     repo.find_reference(&format!("refs/heads/{branch}"))?
         .set_target(target.id(), why)?;
@@ -738,18 +773,7 @@ fn recover(repo: &Repository, tree: &Tree) -> Result<usize> {
         let _ = std::fs::remove_file(&marker);
         return Ok(0);
     };
-    let diff = repo.diff_tree_to_tree(Some(&ca.tree()?), Some(&cb.tree()?), None)?;
-    let mut paths: Vec<std::path::PathBuf> = Vec::new();
-    for d in diff.deltas() {
-        for p in [d.old_file().path(), d.new_file().path()]
-            .into_iter()
-            .flatten()
-        {
-            if !paths.iter().any(|x| x == p) {
-                paths.push(p.to_path_buf());
-            }
-        }
-    }
+    let paths = changed_paths(repo, &ca.tree()?, &cb.tree()?)?;
     let head = repo.head()?.peel_to_tree()?;
     let wd = repo
         .workdir()
@@ -765,7 +789,10 @@ fn recover(repo: &Repository, tree: &Tree) -> Result<usize> {
 
 /// Writes `paths` of the work tree back as `tree` has them (a path `tree`
 /// has not is removed): files an interrupted checkout or a stopped pull
-/// wrote.
+/// wrote, or what came in. Each file is written whole, beside and renamed
+/// over, so a kill leaves the old file or the new one, never a part (git's
+/// own checkout writes in place); a symbolic link or submodule is left to
+/// git's checkout.
 fn put_back(
     repo: &Repository,
     wd: &Path,
@@ -776,11 +803,27 @@ fn put_back(
     co.force().recreate_missing(true);
     let mut any = false;
     for p in paths {
-        if tree.get_path(p).is_ok() {
-            co.path(p);
-            any = true;
-        } else {
-            let _ = std::fs::remove_file(wd.join(p));
+        match tree.get_path(p) {
+            Ok(e) if e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != 0o120000 => {
+                let dst = wd.join(p);
+                crate::fsutil::replace_file(&dst, repo.find_blob(e.id())?.content())
+                    .with_context(|| format!("writing {}", dst.display()))?;
+                #[cfg(unix)]
+                if e.filemode() == 0o100755 {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o755))?;
+                }
+            }
+            Ok(_) => {
+                co.path(p);
+                any = true;
+            }
+            Err(_) => {
+                let _ = std::fs::remove_file(wd.join(p));
+                // Folders left empty go, as with git's checkout.
+                let mut dir = wd.join(p);
+                while dir.pop() && dir != wd && std::fs::remove_dir(&dir).is_ok() {}
+            }
         }
     }
     if any {
