@@ -48,6 +48,10 @@ pub struct Query {
     /// Experiments only: append both candidate lists of tier 2 to this
     /// file (JSON Lines); the recall cache is bypassed.
     pub debug_dump: Option<std::path::PathBuf>,
+    /// Experiments only: append tier 4's candidates (tier 3's order, their
+    /// scores and sources) and the model's margins to this file (JSON
+    /// Lines); the recall cache is bypassed.
+    pub rerank_dump: Option<std::path::PathBuf>,
 }
 
 impl Query {
@@ -848,7 +852,8 @@ pub fn recall_with(
     );
     crate::trace::mark("recall: cache key");
     let debug = q.debug_dump.as_deref();
-    if let Some((hits, mut s)) = cache_get(tree, &key, generation).filter(|_| debug.is_none()) {
+    let dumping = debug.is_some() || (q.max_tier >= 4 && q.rerank_dump.is_some());
+    if let Some((hits, mut s)) = cache_get(tree, &key, generation).filter(|_| !dumping) {
         s.cached = true;
         s.catchup_ms = 0.0;
         s.total_ms = ms(t0);
@@ -1113,7 +1118,7 @@ fn tier4(
         let rest = hits.split_off(hits.len().min(q.tuning.rerank_n.max(1)));
         let notes = &notes[..hits.len()];
         let margins = crate::rerank::margins(m.as_ref(), &q.text, notes)?;
-        if let Some(p) = std::env::var_os("MEM_RERANK_DUMP") {
+        if let Some(p) = &q.rerank_dump {
             let line = serde_json::json!({
                 "query": q.text,
                 "paths": hits.iter().map(|h| h.path.as_str()).collect::<Vec<_>>(),
@@ -1121,14 +1126,7 @@ fn tier4(
                 "scores": hits.iter().map(|h| h.score).collect::<Vec<_>>(),
                 "margins": margins,
             });
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-            {
-                use std::io::Write;
-                let _ = writeln!(f, "{line}");
-            }
+            append_line(p, &line);
         }
         let order = crate::rerank::fused_order(&margins, q.tuning.rerank_w);
         let mut slots: Vec<Option<Hit>> = hits.into_iter().map(Some).collect();
@@ -1271,14 +1269,19 @@ fn debug_dump(
     };
     let l: Vec<_> = lex.iter().map(|(r, _, s)| info(r, *s)).collect();
     let v: Vec<_> = sem.iter().map(|(r, s)| info(r, *s)).collect();
-    let line = serde_json::json!({"q": q, "lex": l, "sem": v}).to_string() + "\n";
+    append_line(path, &serde_json::json!({"q": q, "lex": l, "sem": v}));
+}
+
+/// Experiments only: appends `value` as one JSON line to `path` (a
+/// failure to write loses the line, not the recall).
+fn append_line(path: &std::path::Path, value: &serde_json::Value) {
     use std::io::Write;
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
     {
-        let _ = f.write_all(line.as_bytes());
+        let _ = f.write_all(format!("{value}\n").as_bytes());
     }
 }
 

@@ -440,13 +440,14 @@ fn changed_paths(
     b: &git2::Tree,
 ) -> Result<Vec<std::path::PathBuf>> {
     let diff = repo.diff_tree_to_tree(Some(a), Some(b), None)?;
+    let mut seen = std::collections::HashSet::new();
     let mut paths: Vec<std::path::PathBuf> = Vec::new();
     for d in diff.deltas() {
         for p in [d.old_file().path(), d.new_file().path()]
             .into_iter()
             .flatten()
         {
-            if !paths.iter().any(|x| x == p) {
+            if seen.insert(p.to_path_buf()) {
                 paths.push(p.to_path_buf());
             }
         }

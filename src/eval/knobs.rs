@@ -11,6 +11,7 @@
 //!   order) (with any of access, recency or importance, `mem eval` replays its questions as a
 //!   stream: each question's top 5 count as accesses for the next).
 //! - `MEM_RECALL_DEBUG=FILE`: tier 2's candidate lists appended to FILE.
+//! - `MEM_RERANK_DUMP=FILE`: tier 4's candidates and margins appended to FILE.
 //! - `MEM_INGEST_SHAPE=k=v,…` (ingest): `title=first|speaker|context`,
 //!   `stmt=N`, `astmt=N`, `ctx=0|1`, `ctxn=N`, `next=N`.
 //! - `MEM_PLACE_TUNE=k=v,…` (placement's score): `cos`, `lex`, `lexalone`,
@@ -65,10 +66,11 @@ pub fn recall_tuning() -> Tuning {
 }
 
 /// `q` with this process's experiment knobs (`MEM_RECALL_TUNE`,
-/// `MEM_RECALL_DEBUG`).
+/// `MEM_RECALL_DEBUG`, `MEM_RERANK_DUMP`).
 pub fn with_recall_knobs(mut q: Query) -> Query {
     q.tuning = recall_tuning();
     q.debug_dump = std::env::var_os("MEM_RECALL_DEBUG").map(Into::into);
+    q.rerank_dump = std::env::var_os("MEM_RERANK_DUMP").map(Into::into);
     q
 }
 

@@ -120,14 +120,7 @@ impl super::Generator for FakeGenerator {
             let p = share.clamp(0.01, 0.99);
             return Ok(vec![p.ln(), (1.0 - p).ln()]);
         }
-        let mut r = req.clone();
-        r.json_schema = Some(serde_json::json!({"type": "string", "enum": choices}));
-        let out = self.generate(&r)?;
-        let got: String = serde_json::from_str(out.trim())?;
-        Ok(choices
-            .iter()
-            .map(|c| if *c == got { 0.0 } else { f32::NEG_INFINITY })
-            .collect())
+        super::constrained_choice(&|r| self.generate(r), req, choices)
     }
 }
 

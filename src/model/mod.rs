@@ -71,17 +71,7 @@ pub trait Generator: Send + Sync {
     /// default asks [`generate`](Self::generate) constrained to the choices
     /// and gives the chosen one 0 and the others -inf.
     fn choice_logprobs(&self, req: &GenRequest, choices: &[&str]) -> Result<Vec<f32>> {
-        let mut r = req.clone();
-        r.json_schema = Some(serde_json::json!({"type": "string", "enum": choices}));
-        r.max_tokens = r.max_tokens.max(16);
-        let out = self.generate(&r)?;
-        let v: serde_json::Value = serde_json::from_str(out.trim())
-            .with_context(|| format!("the model's answer {out:?} is not JSON"))?;
-        let got = v.as_str().unwrap_or_default();
-        Ok(choices
-            .iter()
-            .map(|c| if *c == got { 0.0 } else { f32::NEG_INFINITY })
-            .collect())
+        constrained_choice(&|r| self.generate(r), req, choices)
     }
     /// [`choice_logprobs`](Self::choice_logprobs) for many requests: the
     /// same closed question about many texts (tier 4 asks whether each of
@@ -92,6 +82,26 @@ pub trait Generator: Send + Sync {
             .map(|r| self.choice_logprobs(r, choices))
             .collect()
     }
+}
+
+/// [`Generator::choice_logprobs`] by generation: `generate` answers
+/// constrained to the choices; the chosen one gets 0, the others -inf.
+pub fn constrained_choice(
+    generate: &dyn Fn(&GenRequest) -> Result<String>,
+    req: &GenRequest,
+    choices: &[&str],
+) -> Result<Vec<f32>> {
+    let mut r = req.clone();
+    r.json_schema = Some(serde_json::json!({"type": "string", "enum": choices}));
+    r.max_tokens = r.max_tokens.max(16);
+    let out = generate(&r)?;
+    let v: serde_json::Value = serde_json::from_str(out.trim())
+        .with_context(|| format!("the model's answer {out:?} is not JSON"))?;
+    let got = v.as_str().unwrap_or_default();
+    Ok(choices
+        .iter()
+        .map(|c| if *c == got { 0.0 } else { f32::NEG_INFINITY })
+        .collect())
 }
 
 /// Cosine similarity of two L2-normalised vectors.
