@@ -131,7 +131,7 @@ complete -c mem -n "__fish_mem_using_subcommand learn" -s h -l help -d 'Print he
 complete -c mem -n "__fish_mem_using_subcommand recall" -l kind -d 'Only entries of this kind (fact, preference, event, decision, procedure, lesson)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l error -d 'Look up lessons for an error message (`-` reads it from stdin, e.g. `cargo build 2>&1 | mem recall --error -`): its most telling lines are the query, and --kind defaults to lesson' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -s k -l k -d 'Number of hits' -r
-complete -c mem -n "__fish_mem_using_subcommand recall" -l tier -d 'Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure, 4 a model rereads the best 10 candidates: 10-15 s on 2 CPU cores)' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l tier -d 'Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure, 4 a model rereads the best 10 candidates: about 15 s on 2 CPU cores)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l at -d 'Only entries under this prefix (domain or domain/topic)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l since -d 'Only entries observed (else created) on or after DATE (YYYY-MM-DD, RFC 3339, or 7d/2w/3m/1y ago)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l until -d 'Only entries observed (else created) on or before DATE' -r

@@ -114,7 +114,7 @@ fn tools() -> Vec<Tool> {
                     "since": {"type": "string", "description": format!("Only entries observed on or after this date ({date})")},
                     "until": {"type": "string", "description": format!("Only entries observed on or before this date ({date})")},
                     "as_of": {"type": "string", "description": format!("Answer with what was current at this date ({date}): facts replaced later come back, later ones are left out")},
-                    "tier": {"type": "integer", "minimum": 1, "maximum": 4, "description": "Highest retrieval tier: 1 lexical, 2 semantic, 3 structure (default 3), 4 a local model rereads the best 10 (10-15 s on 2 CPU cores)"},
+                    "tier": {"type": "integer", "minimum": 1, "maximum": 4, "description": "Highest retrieval tier: 1 lexical, 2 semantic, 3 structure (default 3), 4 a local model rereads the best 10 (about 15 s on 2 CPU cores)"},
                     "tree": {"type": "string", "description": "Another mem tree to search (a name from [trees] in the config, or its folder); default: the server's tree"},
                     "kind": {"type": "string", "enum": crate::entry::KINDS, "description": "Only entries of this kind; `lesson` finds what past sessions learned (pass an error message as the query)"}
                 },

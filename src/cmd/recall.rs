@@ -8,7 +8,7 @@ use anyhow::Result;
 #[command(
     after_help = "Tiers: 0 cache of recent queries, 1 lexical (BM25), 2 semantic (vectors, fused with 1; \
 used when tier 1 is not confident), 3 structure (superseded entries hidden, filters, topic and relations), 4 asked for only (--tier 4): \
-a local model (models.reranker) reads the best 10 candidates again and reorders them (10-15 s on 2 CPU cores).\n\n\
+a local model (models.reranker) reads the best 10 candidates again and reorders them (about 15 s on 2 CPU cores).\n\n\
 A running `mem watch` answers through its socket (.mem/state/watch.sock) when it can; --no-daemon recalls \
 in-process. With watch.auto (MEM_AUTO_WATCH=1) a recall that finds none starts one in the background, which \
 exits after watch.idle_exit_s (1800) idle seconds.\n\n\
@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(short = 'k', long, value_parser = positive)]
     pub k: Option<usize>,
     /// Highest tier to use (0 cache only, 1 lexical, 2 semantic, 3 structure, 4 a model rereads the best
-    /// 10 candidates: 10-15 s on 2 CPU cores)
+    /// 10 candidates: about 15 s on 2 CPU cores)
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=4))]
     pub tier: u8,
     /// Only entries under this prefix (domain or domain/topic)
@@ -206,7 +206,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if args.tier >= 4 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         // Seconds of silence otherwise.
         ctx.note(&format!(
-            "tier 4: a local model reads the best {} hits again (10-15 s on 2 CPU cores)…",
+            "tier 4: a local model reads the best {} hits again (about 15 s on 2 CPU cores)…",
             q.tuning.rerank_n
         ));
     }
