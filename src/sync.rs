@@ -17,7 +17,7 @@ use git2::{
     Repository,
 };
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default)]
 pub struct Options {
@@ -781,6 +781,19 @@ fn recover(repo: &Repository, tree: &Tree) -> Result<usize> {
         .context("the repository is bare")?
         .to_path_buf();
     put_back(repo, &wd, &head, &paths)?;
+    // The files the killed checkout was writing when it stopped.
+    let dirs: std::collections::BTreeSet<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            wd.join(p)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
+        .collect();
+    for d in &dirs {
+        crate::fsutil::remove_tree_temps(d);
+    }
     let mut index = repo.index()?;
     index.read_tree(&head)?;
     index.write()?;
@@ -807,7 +820,7 @@ fn put_back(
         match tree.get_path(p) {
             Ok(e) if e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != 0o120000 => {
                 let dst = wd.join(p);
-                crate::fsutil::replace_file(&dst, repo.find_blob(e.id())?.content())
+                crate::fsutil::replace_tree_file(&dst, repo.find_blob(e.id())?.content())
                     .with_context(|| format!("writing {}", dst.display()))?;
                 #[cfg(unix)]
                 if e.filemode() == 0o100755 {

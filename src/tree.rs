@@ -224,14 +224,7 @@ impl Tree {
             .collect();
         dirs.dedup();
         for d in dirs {
-            let Ok(rd) = std::fs::read_dir(self.abs(d)) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                if e.file_name().to_string_lossy().starts_with(".mem-tmp-") {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
+            crate::fsutil::remove_tree_temps(&self.abs(d));
         }
         // And the folders it made for files it never renamed into place.
         for r in &rels {
@@ -653,7 +646,7 @@ impl Tree {
         let dir = target.parent().unwrap();
         let mut tmp = crate::interrupt::with_registry(|r| {
             let t = tempfile::Builder::new()
-                .prefix(".mem-tmp-")
+                .prefix(crate::fsutil::TREE_TMP_PREFIX)
                 .tempfile_in(dir)?;
             r.file(t.path().to_path_buf());
             std::io::Result::Ok(t)
@@ -975,7 +968,7 @@ impl Walker {
             let levels = inner_dirs.len() + 1;
             let valid = folder_ok
                 && (3..=4).contains(&levels)
-                && !name.starts_with(".mem-tmp-")
+                && !name.starts_with(crate::fsutil::TREE_TMP_PREFIX)
                 && name
                     .strip_suffix(".md")
                     .is_some_and(|stem| segment_problem(stem).is_none());
@@ -1052,7 +1045,7 @@ pub fn mtime_ns(m: &std::fs::Metadata) -> i128 {
 
 fn classify(segs: &[&str]) -> std::result::Result<Option<EntryPath>, String> {
     let name = *segs.last().unwrap();
-    if name.starts_with(".mem-tmp-") {
+    if name.starts_with(crate::fsutil::TREE_TMP_PREFIX) {
         return Err("leftover temp file from an interrupted write; safe to delete".into());
     }
     if (segs.len() == 2 || segs.len() == 3) && name == OVERVIEW_FILE {

@@ -39,10 +39,11 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
         s.rel
             .rsplit('/')
             .next()
-            .is_some_and(|n| n.starts_with(".mem-tmp-"))
+            .is_some_and(|n| n.starts_with(crate::fsutil::TREE_TMP_PREFIX))
     });
     if let Some(first) = temps.first() {
-        let pending = tree.state_dir().join("uncommitted").is_file();
+        let pending = tree.state_dir().join("uncommitted").is_file()
+            || tree.state_dir().join("sync-in-progress").is_file();
         problems.push(Problem {
             severity: "warning",
             path: first.rel.clone(),
@@ -53,8 +54,8 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                 temps.len()
             ),
             fix: if pending {
-                "the next `mem add` or `mem ingest` removes them (the interrupted write is recorded in \
-                 .mem/state/uncommitted), or delete them: find . -name '.mem-tmp-*' -delete"
+                "the next `mem add`, `mem ingest` or `mem sync` removes them (the interrupted write is recorded in \
+                 .mem/state), or delete them: find . -name '.mem-tmp-*' -delete"
                     .into()
             } else {
                 "delete them from the tree's root: find . -name '.mem-tmp-*' -delete".into()

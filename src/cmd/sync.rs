@@ -97,7 +97,7 @@ pub fn merge_file(a: MergeFileArgs, _ctx: &Ctx) -> Result<()> {
     let base = (!base.trim().is_empty()).then_some(base.as_str());
     match crate::merge::merge_entry(&a.path, base, &ours, &theirs) {
         Ok(m) => {
-            crate::fsutil::replace_file(&a.ours, m.text.as_bytes())?;
+            crate::fsutil::replace_tree_file(&a.ours, m.text.as_bytes())?;
             for n in &m.notes {
                 eprintln!("mem: {n}");
             }

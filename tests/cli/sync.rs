@@ -692,8 +692,13 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
             .unwrap();
         assert!(!out.status.success(), "{point}: {out:?}");
         assert!(t.b.join(".mem/state/sync-in-progress").is_file());
-        // What a kill in the middle of the writes leaves: a file half written.
+        // What a kill in the middle of the writes leaves: a file half
+        // written, and the next one written beside but not yet renamed.
         std::fs::write(t.b.join(&file), "").unwrap();
+        let leftover =
+            t.b.join(&file)
+                .with_file_name(".mem-tmp-rotation.md-4242-0");
+        std::fs::write(&leftover, "half of a file").unwrap();
         let r = t.sync_b();
         assert_eq!(
             r["committed_pending"], 0,
@@ -703,6 +708,7 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
         let now = std::fs::read_to_string(t.b.join(&file)).unwrap();
         assert!(now.contains(&format!("Checked on {point}.")), "{now}");
         assert!(!t.b.join(".mem/state/sync-in-progress").exists());
+        assert!(!leftover.exists(), "{point}: the leftover is removed");
         t.sync_a();
         assert_eq!(t.files(t.a()), t.files(&t.b));
         assert_eq!(t.env.git_in(&t.b, &["status", "--porcelain"]), "");
