@@ -1024,3 +1024,30 @@ fn tier_4_reads_the_shared_question_once_and_ranks_the_answering_note_first() {
     // Deterministic.
     assert_eq!(mem::rerank::margins(&g, q, &notes).unwrap(), shared);
 }
+
+/// The answer model and tier 4's model named by the same file are loaded
+/// once (a long-running `mem mcp` would otherwise hold two copies).
+#[test]
+#[ignore = "needs the model files: mem model pull, then cargo test --test models -- --ignored"]
+fn the_answer_model_and_tier_4_share_one_load_of_the_same_file() {
+    let path = gen_path().to_string_lossy().to_string();
+    let models = mem::model::select::Models::new(&mem::config::Models {
+        answerer: path.clone(),
+        reranker: path,
+        ..Default::default()
+    });
+    let a = models.answerer().unwrap().model.expect("the answer model");
+    let r = models.reranker().unwrap().model.expect("tier 4's model");
+    assert!(std::sync::Arc::ptr_eq(&a, &r), "loaded twice");
+    // Another file is another model.
+    let other = mem::model::select::Models::new(&mem::config::Models {
+        answerer: gen_path().to_string_lossy().to_string(),
+        reranker: "fake".into(),
+        ..Default::default()
+    });
+    let (a, r) = (
+        other.answerer().unwrap().model.unwrap(),
+        other.reranker().unwrap().model.unwrap(),
+    );
+    assert!(!std::sync::Arc::ptr_eq(&a, &r));
+}

@@ -15,6 +15,9 @@ pub struct Models {
     generator: OnceLock<Result<Option<Arc<dyn Generator>>, String>>,
     answerer: OnceLock<Result<Answerer, String>>,
     reranker: OnceLock<Result<Answerer, String>>,
+    /// Models loaded for a user who waits, by file: the answer model and
+    /// tier 4's are loaded once when they are the same file.
+    answering: std::sync::Mutex<Vec<(PathBuf, Arc<dyn Generator>)>>,
 }
 
 /// The model that writes answers, as resolved ([`Models::answerer`]), or
@@ -37,6 +40,7 @@ impl Models {
             generator: OnceLock::new(),
             answerer: OnceLock::new(),
             reranker: OnceLock::new(),
+            answering: Default::default(),
         }
     }
 
@@ -211,19 +215,30 @@ impl Models {
     /// Loads a model a user waits for (answers, tier 4): on the cores idle
     /// now, not the load average's lagging minute (which, after one
     /// answer, says one core).
+    /// The same file asked for twice (answers and tier 4) is loaded once.
     fn load_answering(&self, p: &std::path::Path) -> Result<Answerer, String> {
-        super::llama::LlamaGenerator::load(
-            p,
-            match self.cfg.threads {
-                0 => super::llama::bulk_threads(),
-                n => n,
-            },
-        )
-        .map(|g| Answerer {
-            model: Some(Arc::new(g) as Arc<dyn Generator>),
+        let mut loaded = self.answering.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, g)) = loaded.iter().find(|(q, _)| q == p) {
+            return Ok(Answerer {
+                model: Some(g.clone()),
+                notice: None,
+            });
+        }
+        let g: Arc<dyn Generator> = Arc::new(
+            super::llama::LlamaGenerator::load(
+                p,
+                match self.cfg.threads {
+                    0 => super::llama::bulk_threads(),
+                    n => n,
+                },
+            )
+            .map_err(|e| format!("{e:#}"))?,
+        );
+        loaded.push((p.to_path_buf(), g.clone()));
+        Ok(Answerer {
+            model: Some(g),
             notice: None,
         })
-        .map_err(|e| format!("{e:#}"))
     }
 
     pub fn threads(&self) -> usize {
