@@ -925,6 +925,11 @@ const CORRECTION: &[&str] = &[
     "misheard",
     "misspelled",
     "misspelt",
+    "mistyped",
+    "misspoke",
+    "miswrote",
+    "transposed",
+    "oops",
 ];
 
 /// Nouns naming a person (or pet) by their relation to someone: "Tariq's
@@ -1419,7 +1424,148 @@ pub fn same_words(text: &str) -> String {
             )
         },
     );
-    out
+    calendar_dates(&clock_phrases(&temperatures(&out)))
+}
+
+const MONTH_NAMES: &str =
+    "january|february|march|april|may|june|july|august|september|october|november|december";
+
+/// A calendar date in one style: "2026-12-14", "14 Dec 2026", "December
+/// 14th, 2026", "the 14th of December 2026" -> "14 December 2026"; "31
+/// Jan", "the 31st of January" -> "31 January". So the same date in
+/// another style is the same values, and a month alone ("due in July")
+/// is still a word of the date ("due on 31 July").
+fn calendar_dates(text: &str) -> String {
+    static ISO: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static DAY_FIRST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static MONTH_FIRST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let written = |day: &str, month: &str, year: Option<&str>| -> Option<String> {
+        let d: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+        let name = MONTH_NAMES
+            .split('|')
+            .find(|n| n.eq_ignore_ascii_case(month))?;
+        let name = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        Some(match year {
+            Some(y) => format!("{d} {name} {y}"),
+            None => format!("{d} {name}"),
+        })
+    };
+    // ISO dates standing alone (not inside a file name such as
+    // `backup-2026-12-14.tar`).
+    let out = rewrite(
+        text,
+        &ISO,
+        r"(^|[\s(])(\d{4})-(\d{2})-(\d{2})($|[\s,;:!?)]|\.(?:\s|$))",
+        |c: &regex::Captures| {
+            let month = c[3]
+                .parse::<usize>()
+                .ok()
+                .filter(|m| (1..=12).contains(m))
+                .and_then(|m| MONTH_NAMES.split('|').nth(m - 1));
+            match month.and_then(|m| written(&c[4], m, Some(&c[2]))) {
+                Some(d) => format!("{}{d}{}", &c[1], &c[5]),
+                None => c[0].to_string(),
+            }
+        },
+    );
+    let out = rewrite(
+        &out,
+        &DAY_FIRST,
+        &format!(
+            r"(?i)\b(?:the )?(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({MONTH_NAMES})\b(?:,? (\d{{4}})\b)?"
+        ),
+        |c: &regex::Captures| {
+            written(&c[1], &c[2], c.get(3).map(|m| m.as_str())).unwrap_or_else(|| c[0].to_string())
+        },
+    );
+    rewrite(
+        &out,
+        &MONTH_FIRST,
+        &format!(
+            r"(?i)\b({MONTH_NAMES}) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?"
+        ),
+        |c: &regex::Captures| {
+            // "May 5" is a date; "may 5 times" is not ("may" lower case
+            // before a count).
+            if &c[1] == "may" {
+                return c[0].to_string();
+            }
+            written(&c[2], &c[1], c.get(3).map(|m| m.as_str())).unwrap_or_else(|| c[0].to_string())
+        },
+    )
+}
+
+/// A time of day said in words: "twenty past eight" -> `8:20`, "half past
+/// six" -> `6:30`, "quarter to nine" -> `8:45` (on a 12-hour clock, as
+/// said).
+fn clock_phrases(text: &str) -> String {
+    static CLOCK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    rewrite(
+        text,
+        &CLOCK,
+        r"(?i)\b(at|by|until|till|from|around|about|before|after|begins|starts) (five|ten|(?:a )?quarter|twenty|twenty-five|half|\d{1,2})(?: minutes)? (past|after|to) (one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\b",
+        |c: &regex::Captures| {
+            let time = clock_time(&c[2], &c[3], &c[4]);
+            time.map_or_else(|| c[0].to_string(), |t| format!("{} {t}", &c[1]))
+        },
+    )
+}
+
+/// `minutes` `past`|`after`|`to` `hour` as `H:MM`, if it is a time.
+fn clock_time(minutes: &str, rel: &str, hour: &str) -> Option<String> {
+    let number = |w: &str| -> Option<u32> {
+        canonical_value(w)
+            .unwrap_or_else(|| w.to_string())
+            .parse()
+            .ok()
+    };
+    let m = match minutes.to_lowercase().trim_start_matches("a ") {
+        "quarter" => 15,
+        "half" => 30,
+        "twenty-five" => 25,
+        w => number(w)?,
+    };
+    let h = number(&hour.to_lowercase())?;
+    if !(1..=12).contains(&h) || !(1..=30).contains(&m) {
+        return None;
+    }
+    Some(if rel.eq_ignore_ascii_case("to") {
+        format!("{}:{:02}", if h == 1 { 12 } else { h - 1 }, 60 - m)
+    } else {
+        format!("{h}:{m:02}")
+    })
+}
+
+/// Degrees written with a sign or a letter: "4 °C", "4°C", "4 degrees
+/// Celsius", "4 degrees C" -> "4 celsius" (and Fahrenheit the same way).
+fn temperatures(text: &str) -> String {
+    static SIGN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static WORD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let out = rewrite(
+        text,
+        &SIGN,
+        r"(\d)\s?°\s?([CF])\b",
+        |c: &regex::Captures| {
+            let scale = if &c[2] == "C" {
+                "celsius"
+            } else {
+                "fahrenheit"
+            };
+            format!("{} {scale}", &c[1])
+        },
+    );
+    rewrite(
+        &out,
+        &WORD,
+        r"(?i)\bdegrees? (celsius|centigrade|fahrenheit|C\b|F\b)",
+        |c: &regex::Captures| {
+            if c[1].to_lowercase().starts_with('f') {
+                "fahrenheit".to_string()
+            } else {
+                "celsius".to_string()
+            }
+        },
+    )
 }
 
 /// "day" -> "daily", "month" -> "monthly": how often, once per `unit`
@@ -2545,6 +2691,34 @@ mod tests {
             "Surgery was on Feb 3, 2026.",
             "Surgery was on 3 February 2026.",
         );
+        // Calendar dates in any style, times of day in words, degrees.
+        same(
+            "Surgery was on 2026-02-03.",
+            "Surgery was on the 3rd of Feb 2026.",
+        );
+        same(
+            "The visa runs until 2027-08-31.",
+            "The visa runs until August 31st, 2027.",
+        );
+        same("Tax is due 31 Jan.", "Tax is due on the 31st of January.");
+        assert_eq!(
+            same_words("Restore backup-2026-12-14.tar (from 2026-12-14)."),
+            "Restore backup-2026-12-14.tar (from 14 December 2026)."
+        );
+        same(
+            "School starts at 8:20.",
+            "School starts at twenty past eight.",
+        );
+        same("Doors open at 6:30.", "Doors open at half past six.");
+        same(
+            "The bus leaves at 8:45.",
+            "The bus leaves at quarter to nine.",
+        );
+        same("Store it at 4 °C.", "Store it at four degrees Celsius.");
+        same(
+            "Keep it below 40°F.",
+            "Keep it below 40 degrees Fahrenheit.",
+        );
         same(
             "Nadia works a 3-day week.",
             "Nadia works three days a week.",
@@ -2558,7 +2732,13 @@ mod tests {
         same("Rent is £1,450 a month.", "Rent is 1,450 pounds monthly.");
         same("Logs are rotated by day.", "Logs are rotated daily.");
         // A name, not a month; a count of thousands without money.
-        for kept in ["Jan reviews the PR.", "She ran a 5k."] {
+        for kept in [
+            "Jan reviews the PR.",
+            "She ran a 5k.",
+            "We may 3D-print it.",
+            "It is ten to one we lose.",
+            "Gate C is closed.",
+        ] {
             assert_eq!(same_words(kept), kept);
         }
         // A time, not a frequency; a measure, not an hour; an order, not

@@ -565,7 +565,42 @@ pub fn judge_with(
     if crate::entry::normalize(new) == crate::entry::normalize(old) {
         return clear(Op::Noop, "same text");
     }
-    judge_analysed(a, b, &overlap(a, b), cosine)
+    let v = judge_analysed(a, b, &overlap(a, b), cosine);
+    // A value that never changes (where someone was born, a blood type, a
+    // VIN, the year a house was built or a treaty signed) given again
+    // differently: the old one was wrong, not out of date. Corrected in
+    // place, unless the new statement says that it changed.
+    if v.op == Op::Supersede
+        && a.explicit_change_markers(b).is_empty()
+        && let Some(fact) = fixed_fact(new).filter(|f| fixed_fact(old).as_ref() == Some(f))
+    {
+        return clear(
+            Op::Update,
+            format!(
+                "{}; a fact that does not change ({fact}): a correction",
+                v.reason
+            ),
+        );
+    }
+    v
+}
+
+/// What a statement says of a fact that happens once or never changes
+/// (where someone was born, a blood type, a VIN, the year a house was
+/// built or a treaty signed), if it says one: a new value for it corrects
+/// the old one (see [`judge_with`]).
+fn fixed_fact(text: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(born|birthplace|birthday|date of birth|blood (?:type|group)|vin|serial number|(?:built|founded|established|signed|married|died|graduated) in \d{4})\b",
+        )
+        .expect("valid regex")
+    });
+    let m = re.captures(text)?;
+    let key = m[1].to_lowercase();
+    // The event, not its year: "built in 1974" and "built in 1968" are one fact.
+    Some(key.split(" in ").next().unwrap_or(&key).to_string())
 }
 
 fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) -> Verdict {
@@ -1309,6 +1344,35 @@ mod tests {
             ),
         ] {
             assert_eq!(op(new, old), Op::Supersede, "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn a_new_value_of_a_fact_that_never_changes_corrects_it() {
+        for (old, new) in [
+            ("Piotr was born in Gdansk.", "Piotr was born in Gdynia."),
+            (
+                "Our house was built in 1974.",
+                "Our house was built in 1968.",
+            ),
+            (
+                "Mirela's blood type is B positive.",
+                "Mirela's blood type is AB positive.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.9));
+            assert_eq!(v.op, Op::Update, "{old} -> {new}: {}", v.reason);
+        }
+        // What can change still supersedes: a build tool, a home.
+        for (old, new) in [
+            (
+                "The app is built with Gradle 7.",
+                "The app is built with Gradle 8.",
+            ),
+            ("Piotr lives in Gdansk.", "Piotr lives in Gdynia."),
+        ] {
+            let v = judge(new, old, Some(0.9));
+            assert_eq!(v.op, Op::Supersede, "{old} -> {new}: {}", v.reason);
         }
     }
 

@@ -95,6 +95,10 @@ fn only_qualifies(rest: &str) -> bool {
                 " misread ",
                 " misheard ",
                 " mixed up ",
+                " mistyped ",
+                " misspoke ",
+                " transposed ",
+                " digits ",
                 " wrong ",
                 " mistake ",
                 " typo ",
@@ -453,6 +457,8 @@ mod tests {
             // A clause that only qualifies or excuses the one before.
             "Omar proposed moving the offsite to June, but nothing has been decided yet.",
             "Actually the dentist appointment is on Friday; I misread the card.",
+            "The gate code ends in 4417; I swapped the digits.",
+            "Actually the API listens on 8088; I mistyped it earlier.",
         ] {
             assert_eq!(clauses(input), vec![input.to_string()], "{input}");
         }
