@@ -231,6 +231,8 @@ const SYNONYMS: &[&[&str]] = &[
         "millimeters",
     ],
     &["g", "gram", "grams", "gramme", "grammes"],
+    &["l", "litre", "litres", "liter", "liters"],
+    &["ml", "millilitre", "millilitres", "milliliter", "milliliters"],
     &["pound", "pounds", "gbp"],
     &["scared", "frightened", "afraid", "terrified"],
     &["vacuum", "hoover"],
@@ -1185,6 +1187,13 @@ pub fn same_words(text: &str) -> String {
             (r(r"\boperating systems?\b"), "OS"),
             (r(r"\bwork(?:s|ing|ed)? from home\b"), "WFH"),
             (r(r"\bas soon as possible\b"), "ASAP"),
+            (r(r"\bappts?\b\.?"), "appointment"),
+            (r(r"\b(\d[\d,.]*) ?l\b"), "$1 litres"),
+            (r(r"\bprior to\b"), "before"),
+            // "half a tablet" is 0.5 of one (after "half an hour" above).
+            (r(r"\bhalf an? "), "0.5 "),
+            // A reading of two numbers ("130 over 80") as written ("130/80").
+            (r(r"\b(\d{2,3}) over (\d{2,3})\b"), "$1/$2"),
             (r(r"\bpersonal bests?\b"), "PB"),
             (r(r"\bgeneral practitioners?\b"), "GP"),
             (r(r"\b(?:mum|mom|mother) and (?:dad|father)\b"), "parents"),
@@ -1264,7 +1273,7 @@ pub fn same_words(text: &str) -> String {
     out = rewrite(
         &out,
         &MONTH,
-        r"\b(\d{1,2}(?:st|nd|rd|th)? )?(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?( \d{1,4}\b)?",
+        r"\b(\d{1,2}(?:st|nd|rd|th)? (?:of )?)?(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?( \d{1,4}\b)?",
         |c: &regex::Captures| {
             if c.get(1).is_none() && c.get(3).is_none() {
                 return c[0].to_string();
@@ -1496,8 +1505,8 @@ fn calendar_dates(text: &str) -> String {
 }
 
 /// A time of day said in words: "twenty past eight" -> `8:20`, "half past
-/// six" -> `6:30`, "quarter to nine" -> `8:45` (on a 12-hour clock, as
-/// said).
+/// four" -> `16:30`, "quarter to nine" -> `8:45` (a 12-hour clock read as
+/// the waking day: 07:00 to 18:59).
 fn clock_phrases(text: &str) -> String {
     static CLOCK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     rewrite(
@@ -1529,11 +1538,15 @@ fn clock_time(minutes: &str, rel: &str, hour: &str) -> Option<String> {
     if !(1..=12).contains(&h) || !(1..=30).contains(&m) {
         return None;
     }
-    Some(if rel.eq_ignore_ascii_case("to") {
-        format!("{}:{:02}", if h == 1 { 12 } else { h - 1 }, 60 - m)
+    let (h, m) = if rel.eq_ignore_ascii_case("to") {
+        (if h == 1 { 12 } else { h - 1 }, 60 - m)
     } else {
-        format!("{h}:{m:02}")
-    })
+        (h, m)
+    };
+    // Said on a 12-hour clock: read as a time of the waking day, 07:00 to
+    // 18:59 ("ten past three" is 15:10, "twenty past eight" 08:20).
+    let h = if h <= 6 { h + 12 } else { h };
+    Some(format!("{h}:{m:02}"))
 }
 
 /// Degrees written with a sign or a letter: "4 °C", "4°C", "4 degrees
@@ -2709,7 +2722,12 @@ mod tests {
             "School starts at 8:20.",
             "School starts at twenty past eight.",
         );
-        same("Doors open at 6:30.", "Doors open at half past six.");
+        same("Doors open at 18:30.", "Doors open at half past six.");
+        same("Pickup is at 15:10.", "Pickup is at ten past three.");
+        same("Give 0.5 tablet.", "Give half a tablet.");
+        same("Keep BP under 130/80.", "Keep BP under 130 over 80.");
+        same("The tank holds 1,000 L.", "The tank holds one thousand litres.");
+        same("Tax is due 31 Jan.", "Tax is due the 31st of Jan.");
         same(
             "The bus leaves at 8:45.",
             "The bus leaves at quarter to nine.",
