@@ -1130,6 +1130,8 @@ pub struct Analysis {
     /// The subject is a thing named after a person's role toward it ("Zane
     /// leads project Mira": Mira); the names before it are values.
     pub by_role: bool,
+    /// Positions of the words a comma follows.
+    pub comma_after: BTreeSet<usize>,
 }
 
 /// Labels that open a note and say nothing of its subject ("Note: …",
@@ -1750,12 +1752,28 @@ impl Analysis {
             let l = w.to_lowercase();
             NEGATION.contains(&l.as_str()) || l.ends_with("n't") || l == "anymore"
         }) || text.to_lowercase().contains("no longer");
+        // Words a comma follows (a list written "Tariq, Samira, Omar"); none
+        // when cutting at the commas does not give the same words (a comma
+        // inside a number).
+        let mut comma_after = BTreeSet::new();
+        let parts: Vec<&str> = text.split(',').collect();
+        let mut n = 0;
+        for part in &parts[..parts.len() - 1] {
+            n += words_of(part).len();
+            if n > 0 {
+                comma_after.insert(n - 1);
+            }
+        }
+        if n + words_of(parts[parts.len() - 1]).len() != raw.len() {
+            comma_after.clear();
+        }
         Self {
             words,
             subject,
             subject_text,
             negated,
             by_role,
+            comma_after,
         }
     }
 
@@ -2020,6 +2038,26 @@ impl Analysis {
                 && prev.is_some_and(|p| DETERMINERS.contains(&p))
                 && self.words.get(i + 1).is_some_and(|x| !x.stop && !x.value);
             let relative = matches!(prev, Some("which" | "that" | "who"));
+            // A direction, not a departure ("the front *left* wheel", "her
+            // *left* knee"); a step repeated, not a change ("retry", "try
+            // *again*").
+            let direction = w == "left"
+                && (prev.is_some_and(|p| {
+                    DETERMINERS.contains(&p)
+                        || matches!(
+                            p,
+                            "front" | "rear" | "back" | "top" | "bottom" | "upper" | "lower"
+                                | "far" | "turn" | "on"
+                        )
+                }) || matches!(next, Some("hand" | "side" | "turn" | "lane" | "wing")));
+            let retry = w == "again"
+                && lower[..i].iter().rev().take(3).any(|x| {
+                    matches!(
+                        x.as_str(),
+                        "try" | "tries" | "retry" | "rerun" | "run" | "start" | "restart" | "do"
+                    )
+                });
+            let attributive = attributive || direction || retry;
             let habit = HABITUAL_FORMS.contains(&w.as_str())
                 && lower.iter().any(|x| FREQUENCY.contains(&x.as_str()));
             if pair.is_none() && (attributive || relative || habit) {

@@ -285,11 +285,13 @@ fn listed(b: &Analysis, lost: &std::collections::BTreeSet<String>) -> bool {
         .map(|w| w.pos)
         .collect();
     pos.len() >= 2
-        && b.words.iter().any(|w| {
+        && (b.words.iter().any(|w| {
             matches!(w.raw.to_lowercase().as_str(), "and" | "or")
                 && pos.first().is_some_and(|&f| f < w.pos)
                 && pos.last().is_some_and(|&l| l > w.pos)
         })
+            // Or written with commas alone: "rota: Tariq, Samira, Omar".
+            || pos.len() >= 3 && pos[..pos.len() - 1].iter().all(|p| b.comma_after.contains(p)))
 }
 
 /// Lists a person keeps, named by their kind, and the verbs that add an
@@ -1348,6 +1350,25 @@ mod tests {
     }
 
     #[test]
+    fn a_direction_or_a_retry_is_no_change_word() {
+        let v = judge(
+            "The van squeals from the front left wheel when braking at low speed.",
+            "The van makes a noise when braking.",
+            Some(0.7),
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
+        let v = judge(
+            "If npm install errors with EINTEGRITY, clear the cache with npm cache clean --force, then try again.",
+            "When npm install fails with EINTEGRITY, run npm cache clean --force and retry.",
+            Some(0.9),
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
+        // A departure still is one.
+        let v = judge("Maria left Google.", "Maria works at Google.", Some(0.8));
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
+    }
+
+    #[test]
     fn a_new_value_of_a_fact_that_never_changes_corrects_it() {
         for (old, new) in [
             ("Piotr was born in Gdansk.", "Piotr was born in Gdynia."),
@@ -1382,6 +1403,10 @@ mod tests {
             (
                 "The weekend support rota is Ivo, Sade and Petra.",
                 "Marek joins the weekend support rota.",
+            ),
+            (
+                "Weekend on-call rota: Tariq, Samira, Omar.",
+                "Layla has joined the weekend on-call rota.",
             ),
             (
                 "Approvers for the release checklist are Hugo and Wen.",
