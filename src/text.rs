@@ -232,7 +232,13 @@ const SYNONYMS: &[&[&str]] = &[
     ],
     &["g", "gram", "grams", "gramme", "grammes"],
     &["l", "litre", "litres", "liter", "liters"],
-    &["ml", "millilitre", "millilitres", "milliliter", "milliliters"],
+    &[
+        "ml",
+        "millilitre",
+        "millilitres",
+        "milliliter",
+        "milliliters",
+    ],
     &["pound", "pounds", "gbp"],
     &["scared", "frightened", "afraid", "terrified"],
     &["vacuum", "hoover"],
@@ -1673,6 +1679,29 @@ impl Analysis {
                 stop,
             });
         }
+        // A label naming an attribute ("Incident commander for the payments
+        // team: Tariq", "Preferred seat on flights: aisle", "Allergies:
+        // penicillin, latex"): its capitalised first word is no name.
+        // The words after such a label are its values, not the subject.
+        let mut subject_within = 4;
+        if let Some((head, _)) = text.split_once(": ") {
+            let label = words_of(head);
+            let attribute = match label.as_slice() {
+                [one] => one.ends_with("ies") && one.chars().skip(1).all(|c| c.is_lowercase()),
+                [_, second, ..] => second.starts_with(|c: char| c.is_lowercase()),
+                [] => false,
+            };
+            if attribute
+                && let Some(w) = words.first_mut()
+                && w.pos == 0
+                && w.raw.chars().skip(1).all(|c| c.is_lowercase())
+            {
+                w.value = false;
+            }
+            if attribute {
+                subject_within = label.len().min(4);
+            }
+        }
         // The first word after any opening filler ("Actually, my …").
         let first = raw
             .iter()
@@ -1690,7 +1719,7 @@ impl Analysis {
             let id_first = words
                 .first()
                 .is_some_and(|w| w.pos == 0 && is_identifier(&w.raw));
-            let start = words.iter().take(4).position(|w| {
+            let start = words.iter().take(subject_within).position(|w| {
                 w.value
                     && (!w.raw.chars().any(|c| c.is_ascii_digit()) || (id_first && w.pos == 0))
                     // "the east bed": a value, not the subject ("North
@@ -2046,8 +2075,16 @@ impl Analysis {
                     DETERMINERS.contains(&p)
                         || matches!(
                             p,
-                            "front" | "rear" | "back" | "top" | "bottom" | "upper" | "lower"
-                                | "far" | "turn" | "on"
+                            "front"
+                                | "rear"
+                                | "back"
+                                | "top"
+                                | "bottom"
+                                | "upper"
+                                | "lower"
+                                | "far"
+                                | "turn"
+                                | "on"
                         )
                 }) || matches!(next, Some("hand" | "side" | "turn" | "lane" | "wing")));
             let retry = w == "again"
@@ -2764,7 +2801,10 @@ mod tests {
         same("Pickup is at 15:10.", "Pickup is at ten past three.");
         same("Give 0.5 tablet.", "Give half a tablet.");
         same("Keep BP under 130/80.", "Keep BP under 130 over 80.");
-        same("The tank holds 1,000 L.", "The tank holds one thousand litres.");
+        same(
+            "The tank holds 1,000 L.",
+            "The tank holds one thousand litres.",
+        );
         same("Tax is due 31 Jan.", "Tax is due the 31st of Jan.");
         same(
             "The bus leaves at 8:45.",

@@ -274,6 +274,16 @@ fn one_of_several(b: &Analysis, only_old: &std::collections::BTreeSet<String>) -
     })
 }
 
+/// Whether `subject` is one word that `other` writes in lower case.
+fn lower_in(subject: &str, other: &Analysis) -> bool {
+    !subject.contains(' ')
+        && subject != "@user"
+        && other
+            .words
+            .iter()
+            .any(|w| w.stem == subject && w.raw.starts_with(|c: char| c.is_lowercase()))
+}
+
 /// The old statement lists its values ("speaks Yoruba and English", "plays
 /// on Tuesdays, Thursdays and Saturdays"): the lost values are joined by
 /// "and", "or" or commas.
@@ -637,6 +647,11 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         && !(sa == "@user" && a.owned_by_writer() && a.mentions(sb))
         // The owner's pet, child or car, named, is what both are about.
         && !owned
+        // A common word opening one statement, written in lower case by
+        // the other ("Incident commander …: Tariq" / "Samira took over as
+        // incident commander"), is no name.
+        && !lower_in(sa, b)
+        && !lower_in(sb, a)
     {
         let (ta, tb) = (
             a.subject_text.clone().unwrap_or_default(),
