@@ -850,6 +850,14 @@ const CHANGE: &[&str] = &[
     "changes",
     "starting",
     "henceforth",
+    "swapped",
+    "rehomed",
+    "promoted",
+    "demoted",
+    "extended",
+    "shifted",
+    "reassigned",
+    "upped",
 ];
 
 /// Two words that together say a fact changed ("as of June", "took over
@@ -867,6 +875,8 @@ const CHANGE_WITH: &[(&str, &str)] = &[
     ("went", "down"),
     ("from", "now"),
     ("going", "forward"),
+    ("down", "to"),
+    ("these", "days"),
 ];
 
 /// Words that open a noun phrase: a change word right after one and
@@ -1988,7 +1998,24 @@ impl Analysis {
 
     /// Markers of a correction ("Correction: …", "I had that wrong").
     pub fn correction_markers(&self) -> Vec<String> {
-        self.has_any(CORRECTION)
+        let mut out = self.has_any(CORRECTION);
+        if let Some(i) = self.digits_swapped() {
+            out.push(self.words[i].raw.to_lowercase());
+        }
+        out
+    }
+
+    /// Where the writer says they swapped digits or letters ("I swapped two
+    /// digits"): a typo owned up to, not a change.
+    fn digits_swapped(&self) -> Option<usize> {
+        let lower: Vec<String> = self.words.iter().map(|w| w.raw.to_lowercase()).collect();
+        (0..lower.len()).find(|&i| {
+            matches!(lower[i].as_str(), "swapped" | "switched" | "mixed")
+                && lower[i + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|w| matches!(w.as_str(), "digits" | "numbers" | "letters"))
+        })
     }
 
     /// Markers of change present here (not in `other`), the negation words
@@ -2094,7 +2121,8 @@ impl Analysis {
                         "try" | "tries" | "retry" | "rerun" | "run" | "start" | "restart" | "do"
                     )
                 });
-            let attributive = attributive || direction || retry;
+            let typo = self.digits_swapped() == Some(i);
+            let attributive = attributive || direction || retry || typo;
             let habit = HABITUAL_FORMS.contains(&w.as_str())
                 && lower.iter().any(|x| FREQUENCY.contains(&x.as_str()));
             if pair.is_none() && (attributive || relative || habit) {

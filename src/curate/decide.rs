@@ -1378,6 +1378,13 @@ mod tests {
             Some(0.9),
         );
         assert_ne!(v.op, Op::Supersede, "{}", v.reason);
+        // Digits swapped by the writer: a correction.
+        let v = judge(
+            "The joint account IBAN ends in 4401; I swapped two digits before.",
+            "The joint account IBAN ends in 4410.",
+            Some(0.9),
+        );
+        assert_eq!(v.op, Op::Update, "{}", v.reason);
         // A departure still is one.
         let v = judge("Maria left Google.", "Maria works at Google.", Some(0.8));
         assert_eq!(v.op, Op::Supersede, "{}", v.reason);
