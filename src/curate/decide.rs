@@ -931,7 +931,11 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         // reinstalled with Debian").
         // A light verb only: "Chloe's *work* phone" is another phone.
         let light_verb = |w: &&String| matches!(w.as_str(), "run" | "use" | "keep");
-        let frame_new = usize::from(same_attribute && nonvalue_new.iter().all(light_verb));
+        // (Also when the old statement has no words of its own: "Core
+        // hours are 10:00–16:00" / "Core hours *run* from 09:00 to 15:00".)
+        let frame_new = usize::from(
+            (same_attribute || nonvalue_old.is_empty()) && nonvalue_new.iter().all(light_verb),
+        );
         if nonvalue_new.len() <= frame_new && nonvalue_old.len() <= 1 {
             // The shared values in another order ("from Zurich to Milan" /
             // "from Milan to Zurich"): another route, another thing.
@@ -1385,6 +1389,13 @@ mod tests {
             Some(0.9),
         );
         assert_eq!(v.op, Op::Update, "{}", v.reason);
+        // Times said with a light verb: the same hours moved.
+        let v = judge(
+            "Core hours run from 09:00 to 15:00.",
+            "Core hours are 10:00–16:00.",
+            Some(0.9),
+        );
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
         // A departure still is one.
         let v = judge("Maria left Google.", "Maria works at Google.", Some(0.8));
         assert_eq!(v.op, Op::Supersede, "{}", v.reason);
