@@ -943,7 +943,7 @@ fn a_killed_ingest_leaves_temp_files_that_doctor_reports_once_and_the_next_write
     );
     let fix = temp[0]["fix"].as_str().unwrap();
     assert!(
-        fix.contains("next `mem add` or `mem ingest`") && fix.contains("-delete"),
+        fix.contains("next `mem add`, `mem ingest` or `mem sync`") && fix.contains("-delete"),
         "{fix}"
     );
     // The next write removes them and the folders made for them.
