@@ -274,6 +274,19 @@ fn one_of_several(b: &Analysis, only_old: &std::collections::BTreeSet<String>) -
     })
 }
 
+/// Whether a statement lists items: two or more joined by commas, "and"
+/// or "or" ("Coffee suppliers: Kaffa Roastery and Origin Lab", "won't eat
+/// mushrooms or olives").
+fn lists_items(b: &Analysis) -> bool {
+    !b.comma_after.is_empty()
+        || b.words.iter().enumerate().any(|(i, w)| {
+            matches!(w.raw.to_lowercase().as_str(), "and" | "or")
+                && i > 0
+                && !b.words[i - 1].stop
+                && b.words.get(i + 1).is_some_and(|n| !n.stop)
+        })
+}
+
 /// Whether `subject` is one word that `other` writes in lower case.
 fn lower_in(subject: &str, other: &Analysis) -> bool {
     !subject.contains(' ')
@@ -736,9 +749,19 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     if o.shared_beyond_subject == 0 && !same_attribute && cos < 0.8 {
         return clear(Op::Add, "unrelated: no shared content beyond the subject");
     }
-    let related =
-        (o.shared_beyond_subject >= 1 && (o.cov_old >= 0.34 || cos >= 0.6)) || same_attribute;
     let adds = a.addition_markers(b);
+    // One more item said to add to a list ("We buy coffee from Hasbean
+    // too" / "Coffee suppliers: Kaffa Roastery and Origin Lab"): the
+    // list's items do not count against the overlap.
+    let list_grows = !adds.is_empty()
+        && o.shared_beyond_subject >= 1
+        && !o.only_new.is_empty()
+        && lists_items(b)
+        // (A label has no subject: "This year's veg beds: courgettes, …".)
+        && (a.subject == b.subject || b.subject.is_none());
+    let related = (o.shared_beyond_subject >= 1 && (o.cov_old >= 0.34 || cos >= 0.6))
+        || same_attribute
+        || list_grows;
     let changes = a.explicit_change_markers(b);
     let negation_flip = a.negated != b.negated;
     let mut corrections = a.correction_markers();
@@ -1366,6 +1389,30 @@ mod tests {
         ] {
             assert_eq!(op(new, old), Op::Supersede, "{old} -> {new}");
         }
+    }
+
+    #[test]
+    fn one_more_item_said_to_add_to_a_list_merges() {
+        for (old, new) in [
+            (
+                "Coffee suppliers: Kaffa Roastery and Origin Lab.",
+                "We buy coffee from Hasbean too.",
+            ),
+            (
+                "This year's veg beds: courgettes, beans, kale.",
+                "We've planted leeks in the veg beds too.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.5));
+            assert_eq!(v.op, Op::Merge, "{old} / {new}: {}", v.reason);
+        }
+        // Nothing in common but the subject: another fact.
+        let v = judge(
+            "Ana also plays the cello.",
+            "Ana speaks French and German.",
+            Some(0.3),
+        );
+        assert_eq!(v.op, Op::Add, "{}", v.reason);
     }
 
     #[test]
