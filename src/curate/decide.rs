@@ -1067,8 +1067,10 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // same thing said again.
     let swap = swapped_in_frame(a, b, o);
     // New contains old: a refinement, or the same thing.
+    // ("has" alone is no content the new statement must repeat: "Pepper
+    // has a food allergy" / "Pepper's food allergy is to chicken".)
     if o.lost_values.is_empty()
-        && (o.only_old.is_empty() || (o.cov_old >= 0.8 && cos >= 0.75 && !swap))
+        && (o.only_old.iter().all(|w| light(w)) || (o.cov_old >= 0.8 && cos >= 0.75 && !swap))
     {
         if o.new_values.is_empty() && (o.only_new.len() <= 1 || o.cov_new >= 0.8) {
             return clear(Op::Noop, "same content words");
@@ -1413,6 +1415,16 @@ mod tests {
             Some(0.3),
         );
         assert_eq!(v.op, Op::Add, "{}", v.reason);
+    }
+
+    #[test]
+    fn more_detail_without_the_old_has_refines() {
+        let v = judge(
+            "Pepper's food allergy is to chicken protein.",
+            "Pepper has a food allergy.",
+            Some(0.8),
+        );
+        assert_eq!(v.op, Op::Update, "{}", v.reason);
     }
 
     #[test]
