@@ -3,9 +3,15 @@
 
 /// A temporary name beside `dst`, unique per process and call.
 pub fn tmp_beside(dst: &std::path::Path) -> std::path::PathBuf {
+    unique_beside(dst, ".", ".tmp-")
+}
+
+/// `{prefix}{dst's name}{sep}{pid}-{n}` beside `dst`: unique per process
+/// and call.
+fn unique_beside(dst: &std::path::Path, prefix: &str, sep: &str) -> std::path::PathBuf {
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     dst.with_file_name(format!(
-        ".{}.tmp-{}-{}",
+        "{prefix}{}{sep}{}-{}",
         dst.file_name().unwrap_or_default().to_string_lossy(),
         std::process::id(),
         SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -28,14 +34,7 @@ pub const TREE_TMP_PREFIX: &str = ".mem-tmp-";
 /// between the write and the rename leaves a file the tree knows as a
 /// leftover, not a stray file that git lists as new.
 pub fn replace_tree_file(dst: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let tmp = dst.with_file_name(format!(
-        "{TREE_TMP_PREFIX}{}-{}-{}",
-        dst.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id(),
-        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    replace_via(dst, bytes, &tmp)
+    replace_via(dst, bytes, &unique_beside(dst, TREE_TMP_PREFIX, "-"))
 }
 
 fn replace_via(dst: &std::path::Path, bytes: &[u8], tmp: &std::path::Path) -> std::io::Result<()> {

@@ -1454,9 +1454,6 @@ pub fn same_words(text: &str) -> String {
     calendar_dates(&clock_phrases(&temperatures(&out)))
 }
 
-const MONTH_NAMES: &str =
-    "january|february|march|april|may|june|july|august|september|october|november|december";
-
 /// A calendar date in one style: "2026-12-14", "14 Dec 2026", "December
 /// 14th, 2026", "the 14th of December 2026" -> "14 December 2026"; "31
 /// Jan", "the 31st of January" -> "31 January". So the same date in
@@ -1466,11 +1463,10 @@ fn calendar_dates(text: &str) -> String {
     static ISO: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     static DAY_FIRST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     static MONTH_FIRST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let names = MONTHS.join("|");
     let written = |day: &str, month: &str, year: Option<&str>| -> Option<String> {
         let d: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-        let name = MONTH_NAMES
-            .split('|')
-            .find(|n| n.eq_ignore_ascii_case(month))?;
+        let name = MONTHS.iter().find(|n| n.eq_ignore_ascii_case(month))?;
         let name = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
         Some(match year {
             Some(y) => format!("{d} {name} {y}"),
@@ -1488,7 +1484,7 @@ fn calendar_dates(text: &str) -> String {
                 .parse::<usize>()
                 .ok()
                 .filter(|m| (1..=12).contains(m))
-                .and_then(|m| MONTH_NAMES.split('|').nth(m - 1));
+                .map(|m| MONTHS[m - 1]);
             match month.and_then(|m| written(&c[4], m, Some(&c[2]))) {
                 Some(d) => format!("{}{d}{}", &c[1], &c[5]),
                 None => c[0].to_string(),
@@ -1499,7 +1495,7 @@ fn calendar_dates(text: &str) -> String {
         &out,
         &DAY_FIRST,
         &format!(
-            r"(?i)\b(?:the )?(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({MONTH_NAMES})\b(?:,? (\d{{4}})\b)?"
+            r"(?i)\b(?:the )?(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({names})\b(?:,? (\d{{4}})\b)?"
         ),
         |c: &regex::Captures| {
             written(&c[1], &c[2], c.get(3).map(|m| m.as_str())).unwrap_or_else(|| c[0].to_string())
@@ -1508,9 +1504,7 @@ fn calendar_dates(text: &str) -> String {
     rewrite(
         &out,
         &MONTH_FIRST,
-        &format!(
-            r"(?i)\b({MONTH_NAMES}) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?"
-        ),
+        &format!(r"(?i)\b({names}) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?"),
         |c: &regex::Captures| {
             // "May 5" is a date; "may 5 times" is not ("may" lower case
             // before a count).
@@ -1701,15 +1695,14 @@ impl Analysis {
                 [_, second, ..] => second.starts_with(|c: char| c.is_lowercase()),
                 [] => false,
             };
-            if attribute
-                && let Some(w) = words.first_mut()
-                && w.pos == 0
-                && w.raw.chars().skip(1).all(|c| c.is_lowercase())
-            {
-                w.value = false;
-            }
             if attribute {
                 subject_within = label.len().min(4);
+                if let Some(w) = words.first_mut()
+                    && w.pos == 0
+                    && w.raw.chars().skip(1).all(|c| c.is_lowercase())
+                {
+                    w.value = false;
+                }
             }
         }
         // The first word after any opening filler ("Actually, my …").
@@ -2063,6 +2056,7 @@ impl Analysis {
                     .take(8)
                     .any(|x| matches!(x.as_str(), "will" | "shall" | "going"))
         };
+        let typo_at = self.digits_swapped();
         let mut out = Vec::new();
         for (i, w) in lower.iter().enumerate() {
             let next = lower.get(i + 1).map(String::as_str);
@@ -2121,11 +2115,10 @@ impl Analysis {
                         "try" | "tries" | "retry" | "rerun" | "run" | "start" | "restart" | "do"
                     )
                 });
-            let typo = self.digits_swapped() == Some(i);
-            let attributive = attributive || direction || retry || typo;
+            let typo = typo_at == Some(i);
             let habit = HABITUAL_FORMS.contains(&w.as_str())
                 && lower.iter().any(|x| FREQUENCY.contains(&x.as_str()));
-            if pair.is_none() && (attributive || relative || habit) {
+            if pair.is_none() && (attributive || relative || habit || direction || retry || typo) {
                 continue;
             }
             let said_before = match &pair {

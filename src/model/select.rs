@@ -214,8 +214,8 @@ impl Models {
 
     /// Loads a model a user waits for (answers, tier 4): on the cores idle
     /// now, not the load average's lagging minute (which, after one
-    /// answer, says one core).
-    /// The same file asked for twice (answers and tier 4) is loaded once.
+    /// answer, says one core). The same file asked for twice (answers and
+    /// tier 4) is loaded once.
     fn load_answering(&self, p: &std::path::Path) -> Result<Answerer, String> {
         let mut loaded = self.answering.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, g)) = loaded.iter().find(|(q, _)| q == p) {
