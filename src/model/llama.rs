@@ -381,15 +381,21 @@ fn load_without_vocab(path: &Path, id: &str) -> Option<(Box<LlamaModel>, WordPie
 }
 
 const EMBED_BATCH: u32 = 512;
-/// Default packing budget. llama.cpp's CPU kernels (flash attention, the
-/// q8_0 matmuls) switch to other code paths from 64 tokens per decode on,
-/// and their results differ in the last bits, which q8_0 re-quantisation of
-/// activations amplifies to ~2e-3: a text's vector would depend on what
-/// else shared its batch. Below 64 tokens every decode takes the path a
-/// single query takes, so a batched vector equals the one-at-a-time vector
-/// (to ~1e-8), and the embedding cache never mixes two versions of a text.
-/// A text longer than this is decoded alone.
-pub const EXACT_PACK_TOKENS: usize = 63;
+/// Default packing budget: every text is decoded alone. llama.cpp's sums
+/// depend on where a text sits in a decode (attention's dot products run
+/// over the whole batch, so a token's place in the SIMD lanes moves with
+/// the texts before it), and a text packed with others got a vector that
+/// differed from its vector alone in the last bits: after rounding to half
+/// precision, 308 of 3,025 fixture texts differed (`cargo run --example
+/// embed_determinism`), enough to flip a placement or a duplicate. Alone, a
+/// text's vector depends on its tokens only (the thread count does not
+/// change it: 0 of 3,025), at a cost of ~3% of bulk throughput (171-175
+/// texts/s alone against 176-186 packed, docs/performance.md).
+pub const EXACT_PACK_TOKENS: usize = 1;
+/// What the embedder's id carries for vectors made one text per decode:
+/// vectors packed by older versions (in an index or the embedding cache)
+/// have another id and are made again rather than mixed with these.
+pub const SOLO_SUFFIX: &str = "-solo";
 const EMBED_SEQ_MAX: u32 = 256; // llama.cpp's LLAMA_MAX_SEQ
 /// Context sizes by sequences per decode. Making a context costs ~1.5 ms
 /// for one sequence and ~20-25 ms for 256 (llama.cpp reserves per-sequence
@@ -463,7 +469,7 @@ impl LlamaEmbedder {
         );
         let e = Self {
             ctx: Mutex::new(None),
-            id,
+            id: format!("{id}{SOLO_SUFFIX}"),
             model,
             wordpiece,
             dim,
@@ -561,9 +567,8 @@ impl LlamaEmbedder {
     }
 
     /// Sets how many tokens may share one decode (default
-    /// [`EXACT_PACK_TOKENS`]). Larger budgets (up to 512) trade exact
-    /// batch invariance for throughput on machines where a decode's fixed
-    /// cost dominates.
+    /// [`EXACT_PACK_TOKENS`]: one text per decode). Larger budgets (up to
+    /// 512) trade exact vectors for throughput; benchmarks only.
     pub fn set_pack_tokens(&mut self, tokens: usize) {
         self.pack_tokens = tokens.clamp(1, self.n_batch);
     }

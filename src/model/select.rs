@@ -270,8 +270,9 @@ impl Models {
                     .map(|s| s.to_string_lossy().to_string())
                     .unwrap_or_default();
                 Some(format!(
-                    "{stem}-{}{}",
+                    "{stem}-{}{}{}",
                     m.len(),
+                    super::llama::SOLO_SUFFIX,
                     super::cap_suffix(self.cfg.embed_max_tokens)
                 ))
             }
