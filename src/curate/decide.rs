@@ -590,7 +590,30 @@ pub fn judge_with(
     if crate::entry::normalize(new) == crate::entry::normalize(old) {
         return clear(Op::Noop, "same text");
     }
+    // The new statement says from when (or for which season, term or
+    // year) its value holds, and the old one names no time of its own
+    // ("Daytime thermostat setpoint *this winter*: 19°C" / "Thermostat
+    // daytime setpoint: 20.5°C"): that is when a new value began, not
+    // another thing. Judged without those words; kept only when a value
+    // changed (the same value "this winter" is a detail more, judged with
+    // those words).
+    if let Some((scoped, phrase)) = strip_period(new).filter(|_| !names_period(old)) {
+        let a2 = Analysis::new(&scoped);
+        let mut v = judge_analysed(&a2, b, &overlap(&a2, b), cosine);
+        if v.op == Op::Supersede {
+            v.reason = format!(
+                "{} (\"{phrase}\": when it holds, not another thing)",
+                v.reason
+            );
+            return fixed_or(v, &scoped, &a2, old, b);
+        }
+    }
     let v = judge_analysed(a, b, &overlap(a, b), cosine);
+    fixed_or(v, new, a, old, b)
+}
+
+/// `v`, or an update when it supersedes a fact that never changes.
+fn fixed_or(v: Verdict, new: &str, a: &Analysis, old: &str, b: &Analysis) -> Verdict {
     // A value that never changes (where someone was born, a blood type, a
     // VIN, the year a house was built or a treaty signed) given again
     // differently: the old one was wrong, not out of date. Corrected in
@@ -608,6 +631,80 @@ pub fn judge_with(
         );
     }
     v
+}
+
+/// Words of a period that a value holds for or from: a season, a school
+/// term, a quarter, a year ("this winter", "for 2027", "from next week",
+/// "starting this term", "as of today's merge", "This season's coach").
+/// Not a day or a week ("this week", "tonight": a one-off), not "in 2027"
+/// (a plan), nothing said to be temporary ("only", "while", "until").
+const PERIOD: &str =
+    r"(?:quarter|year|season|term|semester|winter|summer|spring|autumn|fall|round|cycle|sprint)";
+
+/// `text` without its period phrase, and the phrase, when it has exactly
+/// one and says nothing temporary or planned (see [`PERIOD`]).
+fn strip_period(text: &str) -> Option<(String, String)> {
+    static START: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static FOR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static TEMPORARY: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let temporary = TEMPORARY.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(only|while|until|till|temporar\w*|for now|for the time being|meanwhile|plan(?:s|ned|ning)?|might|may|could|maybe|probably|hope[sd]?|expect(?:s|ed)?)\b",
+        )
+        .expect("valid regex")
+    });
+    if temporary.is_match(text) {
+        return None;
+    }
+    // From when: "from next week", "starting this term", "after this
+    // season", "as of today's merge" (a possessive takes the one word it
+    // owns), "effective with v3.2", "since the wedding:".
+    let start = START.get_or_init(|| {
+        regex::Regex::new(&format!(
+            r"(?i)[,;(]?\s*\b(?:(?:from|starting|beginning|after|as of|effective(?: from)?)\s+(?:(?:the|this|next)\s+)?(?:{PERIOD}|week|month|today|tonight|tomorrow|now|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{{4}}(?:-\d{{2}}(?:-\d{{2}})?)?)(?:(?:'s|’s)\s+[\w-]+)?\b[)]?|effective (?:with|in|from) v?\d+(?:\.\d+)*\b[)]?|since (?:the )?[\w-]+\s*[,:;])"
+        ))
+        .expect("valid regex")
+    });
+    // For which: "this winter", "for 2027", "This season's …", "per the
+    // winter report".
+    let during = FOR.get_or_init(|| {
+        regex::Regex::new(&format!(
+            r"(?i)[,;(]?\s*\b(?:this|for(?: the)?(?: coming| current)?)\s+{PERIOD}(?:'s|’s)?\b|\bfor \d{{4}}\b|\b(?:per|according to) (?:the|this|last) {PERIOD}(?:'s)? [\w-]+\b"
+        ))
+        .expect("valid regex")
+    });
+    let found: Vec<regex::Match> = start
+        .find_iter(text)
+        .chain(during.find_iter(text))
+        .collect();
+    let [m] = found.as_slice() else {
+        return None;
+    };
+    // Punctuation after the phrase stays ("since the wedding: his
+    // husband").
+    let end = m.end() - usize::from(m.as_str().ends_with([',', ':', ';']));
+    let phrase = m
+        .as_str()
+        .trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')') || c.is_whitespace());
+    let rest = format!("{} {}", &text[..m.start()], &text[end..]);
+    let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Something must be left to compare ("Oslo this winter" is no statement).
+    (crate::text::words_of(&rest).len() >= 2).then(|| (rest, phrase.to_string()))
+}
+
+/// Whether `text` names a period or a date of its own (then a period in
+/// the other statement may name another value, not when one began: "the
+/// travel budget for this year" / "… for next year").
+fn names_period(text: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    // (A rate, "£450/month", "twice a week", names none.)
+    RE.get_or_init(|| {
+        regex::Regex::new(&format!(
+            r"(?i)\b(?:{PERIOD}|today|tonight|tomorrow|\d{{4}}|(?:this|next|last|that) (?:week|month))\b"
+        ))
+        .expect("valid regex")
+    })
+    .is_match(text)
 }
 
 /// What a statement says of a fact that happens once or never changes
@@ -1347,6 +1444,50 @@ mod tests {
 
     fn op(new: &str, old: &str) -> Op {
         judge(new, old, None).op
+    }
+
+    #[test]
+    fn a_period_a_new_value_holds_for_is_no_other_thing() {
+        // Invented sentences, not from any fixture.
+        for (old, new) in [
+            (
+                "Office plant budget: £30/month",
+                "office plant budget for 2031 is £45 a month",
+            ),
+            (
+                "Choir rehearsal room: B12.",
+                "This term's choir rehearsal room: C4.",
+            ),
+            (
+                "The lab fridge is set to 4 °C.",
+                "From next month the lab fridge is set to 3 °C.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.8));
+            assert_eq!(v.op, Op::Supersede, "{old} / {new}: {}", v.reason);
+        }
+        // Not when the old statement has a period of its own (two periods,
+        // two values), nor when the new one says it is temporary, nor when
+        // the value is the same (a detail more).
+        for (old, new) in [
+            (
+                "The travel budget for this year is 3,000 euros.",
+                "The travel budget for next year is 4,000 euros.",
+            ),
+            (
+                "The standup is at 09:30.",
+                "This week only, the standup is at 11:00.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.8));
+            assert_ne!(v.op, Op::Supersede, "{old} / {new}: {}", v.reason);
+        }
+        let v = judge(
+            "The lab fridge is set to 4 °C this winter.",
+            "The lab fridge is set to 4 °C.",
+            Some(0.9),
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
     }
 
     #[test]

@@ -90,11 +90,20 @@ fn only_qualifies(rest: &str) -> bool {
     ["nothing", "none", "nobody", "neither"]
         .iter()
         .any(|q| opens(q) || rest.starts_with(&format!(" but {q} ")))
-        || (["i", "we", "but", "sorry", "the"].iter().any(|q| opens(q))
+        || ([
+            "i", "we", "but", "sorry", "the", "my", "learned", "learnt", "they", "he", "she",
+        ]
+        .iter()
+        .any(|q| opens(q))
             && [
                 " misread ",
                 " misheard ",
-                " mixed up ",
+                " mixed ",
+                " hard way ",
+                " changed their mind ",
+                " changed his mind ",
+                " changed her mind ",
+                " changed my mind ",
                 " mistyped ",
                 " misspoke ",
                 " transposed ",
@@ -166,8 +175,11 @@ pub fn clauses(sentence: &str) -> Vec<String> {
             None
         };
         // What follows only qualifies or excuses the clause before: no fact
-        // of its own.
-        let cut = cut.filter(|_| !only_qualifies(&sentence[off..]));
+        // of its own. Nor is a remark in brackets cut off ("… (allergist
+        // confirmed; peanuts are legumes)").
+        let open = sentence[..off].matches(['(', '[']).count()
+            > sentence[..off].matches([')', ']']).count();
+        let cut = cut.filter(|_| !open && !only_qualifies(&sentence[off..]));
         if let Some(start) = cut {
             let end = words[k - 1].0 + prev.len();
             // A clause that ends the old state ("Nora no longer works at
@@ -330,7 +342,19 @@ pub fn split(input: &str) -> Vec<Statement> {
                 .collect::<Vec<_>>()
         })
         .collect();
+    // A sentence that only excuses or qualifies the one before ("My
+    // mistake.", "Learned that the hard way.") stays with it.
+    let mut joined: Vec<(String, Option<Option<String>>)> = Vec::new();
     for (s, subject) in pieces {
+        match joined.last_mut() {
+            Some((prev, _)) if only_qualifies(&s) => {
+                prev.push(' ');
+                prev.push_str(&s);
+            }
+            _ => joined.push((s, subject)),
+        }
+    }
+    for (s, subject) in joined {
         let first_word = s.split_whitespace().next().unwrap_or("").to_lowercase();
         let mut text = match &subject {
             Some(Some(subj)) if CLAUSE_VERBS.contains(&first_word.as_str()) => {
@@ -444,6 +468,28 @@ pub fn distill(input: &str) -> (Vec<Statement>, Vec<Rejected>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remark_on_the_fact_stays_with_it() {
+        // Invented sentences, not from any fixture.
+        for input in [
+            "The boiler service is due in March, not May. My mistake.",
+            "Lock the shed before the storm. Learned that the hard way.",
+            "Rafferty is actually a whippet, not a greyhound; I mixed him up with next door's dog.",
+            "The demo uses dark mode now; they've changed their mind.",
+            "Odile is not allergic to sesame (the clinic checked; it was a rash).",
+        ] {
+            let (ok, bad) = distill(input);
+            assert_eq!(ok.len(), 1, "{input}: {ok:?} {bad:?}");
+        }
+        // Two facts are still two.
+        assert_eq!(
+            distill("The boiler service is due in March. The plumber is Teodora Vass.")
+                .0
+                .len(),
+            2
+        );
+    }
 
     #[test]
     fn the_end_of_an_old_state_and_the_new_one_are_one_change() {
