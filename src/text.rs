@@ -1682,7 +1682,8 @@ impl Analysis {
                     || (upper
                         && !stop
                         && (!sentence_start || !raw.iter().any(|o| o == &lw))
-                        && !is_common_opening(&base)));
+                        && !is_common_opening(&base)
+                        && !(i == 0 && opens_with_past_verb(&lw, raw.get(1)))));
             words.push(Word {
                 raw: w.clone(),
                 stem: stem(w),
@@ -2372,6 +2373,48 @@ fn is_filler(w: &str) -> bool {
     )
 }
 
+/// Whether a statement with no subject opens with a verb in the past
+/// tense ("Switched dentists, now …", "Remortgaged with Keystone …",
+/// "Changed electricity supplier to …"): the capital is the sentence's,
+/// not a name's. Long words in -ed only ("Ted", "Jared" are names), not
+/// -med or -eed ("Ahmed", "Reed"), and not before a verb ("Khaled works
+/// …").
+fn opens_with_past_verb(first: &str, next: Option<&String>) -> bool {
+    let Some(next) = next else {
+        return false;
+    };
+    let verb_next = matches!(
+        next.to_lowercase().as_str(),
+        "is" | "was"
+            | "has"
+            | "had"
+            | "will"
+            | "can"
+            | "does"
+            | "did"
+            | "and"
+            | "or"
+            | "works"
+            | "lives"
+            | "plays"
+            | "runs"
+            | "uses"
+            | "likes"
+            | "leads"
+            | "teaches"
+            | "speaks"
+            | "says"
+            | "wants"
+            | "needs"
+    );
+    first.chars().count() >= 6
+        && first.ends_with("ed")
+        && !first.ends_with("med")
+        && !first.ends_with("eed")
+        && next.chars().next().is_some_and(|c| c.is_lowercase())
+        && !verb_next
+}
+
 fn is_common_opening(w: &str) -> bool {
     is_filler(w)
         || matches!(
@@ -2563,6 +2606,23 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_past_verb_opening_a_statement_is_no_name() {
+        // Invented sentences, not from any fixture.
+        let subject = |t: &str| super::Analysis::new(t).subject;
+        assert_eq!(subject("Switched banks, now with Fernhill Mutual."), None);
+        assert_eq!(subject("Upgraded the router firmware to 4.2."), None);
+        // Names in -ed stay names.
+        for (t, name) in [
+            ("Khaled works at Fernhill Mutual.", "khaled"),
+            ("Ahmed prefers tea.", "ahm"),
+            ("Jared plays the cello.", "jar"),
+        ] {
+            let s = subject(t).unwrap_or_default();
+            assert!(s.starts_with(&name[..3]), "{t}: {s}");
+        }
+    }
+
     #[test]
     fn a_change_in_a_plan_or_an_obligation_is_no_change_yet() {
         let old = super::Analysis::new("The billing service runs on MySQL.");
