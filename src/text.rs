@@ -180,6 +180,27 @@ const SYNONYMS: &[&[&str]] = &[
         "like", "love", "enjoy", "prefer", "fond", "prefers", "loves", "likes", "enjoys",
     ],
     &["favourite", "favorite"],
+    &[
+        "dislike", "dislikes", "hate", "hates", "detest", "detests", "loathe", "loathes",
+        "disliked", "hated",
+    ],
+    &[
+        "depart",
+        "departs",
+        "departure",
+        "departed",
+        "departing",
+    ],
+    &["mandatory", "compulsory", "obligatory", "enforced", "enforce"],
+    // British and American words for one thing.
+    &["coriander", "cilantro"],
+    &["aubergine", "eggplant"],
+    &["courgette", "zucchini"],
+    &["flat", "apartment"],
+    &["holiday", "vacation", "holidays", "vacations"],
+    &["lorry", "truck"],
+    &["nappy", "diaper", "nappies", "diapers"],
+    &["mobile", "cellphone"],
     &["use", "using", "utilize", "rely", "relies", "uses", "used"],
     &[
         "lead", "led", "head", "leads", "manage", "manager", "manages",
@@ -206,7 +227,7 @@ const SYNONYMS: &[&[&str]] = &[
     &["vm", "vms"],
     &["pr", "prs"],
     // units: written out or abbreviated
-    &["gb", "gigabyte", "gigabytes", "gib"],
+    &["gb", "gigabyte", "gigabytes", "gib", "gig", "gigs"],
     &["tb", "terabyte", "terabytes", "tib"],
     &["mb", "megabyte", "megabytes", "mib"],
     &["mbit", "mbps", "mbit/s", "megabit", "megabits"],
@@ -1216,6 +1237,17 @@ pub fn same_words(text: &str) -> String {
             (r(r"\bappts?\b\.?"), "appointment"),
             (r(r"\b(\d[\d,.]*) ?l\b"), "$1 litres"),
             (r(r"\bprior to\b"), "before"),
+            (r(r"\b(?:can't|cannot|can not|can’t) stand\b"), "hates"),
+            (r(r"\bleaves at\b"), "departs at"),
+            (r(r"(?-i)\bUK\b"), "British"),
+            // A code of two capitals and a number, spaced or not ("KX
+            // 412", "KX412"): a flight, a route, a form.
+            (r(r"(?-i)\b([A-Z]{2})(\d{2,4})\b"), "$1 $2"),
+            (r(r"\bleave at\b"), "depart at"),
+            (r(r"\bdark (?:themes?|ui)\b"), "dark mode"),
+            (r(r"\blight (?:themes?|ui)\b"), "light mode"),
+            (r(r"(\w)(?:'s|’s) girl\b"), "$1's daughter"),
+            (r(r"(\w)(?:'s|’s) boy\b"), "$1's son"),
             // "half a tablet" is 0.5 of one (after "half an hour" above).
             (r(r"\bhalf an? "), "0.5 "),
             // A reading of two numbers ("130 over 80") as written ("130/80").
