@@ -184,14 +184,14 @@ const SYNONYMS: &[&[&str]] = &[
         "dislike", "dislikes", "hate", "hates", "detest", "detests", "loathe", "loathes",
         "disliked", "hated",
     ],
+    &["depart", "departs", "departure", "departed", "departing"],
     &[
-        "depart",
-        "departs",
-        "departure",
-        "departed",
-        "departing",
+        "mandatory",
+        "compulsory",
+        "obligatory",
+        "enforced",
+        "enforce",
     ],
-    &["mandatory", "compulsory", "obligatory", "enforced", "enforce"],
     // British and American words for one thing.
     &["coriander", "cilantro"],
     &["aubergine", "eggplant"],
@@ -1619,7 +1619,7 @@ fn temperatures(text: &str) -> String {
             format!("{} {scale}", &c[1])
         },
     );
-    rewrite(
+    let out = rewrite(
         &out,
         &WORD,
         r"(?i)\bdegrees? (celsius|centigrade|fahrenheit|C\b|F\b)",
@@ -1629,6 +1629,17 @@ fn temperatures(text: &str) -> String {
             } else {
                 "celsius".to_string()
             }
+        },
+    );
+    // One scale: "446 fahrenheit" is "230 celsius" (to the nearest degree).
+    static FAHRENHEIT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    rewrite(
+        &out,
+        &FAHRENHEIT,
+        r"(-?\d+(?:\.\d+)?) fahrenheit\b",
+        |c: &regex::Captures| match c[1].parse::<f64>() {
+            Ok(f) => format!("{} celsius", ((f - 32.0) * 5.0 / 9.0).round() as i64),
+            Err(_) => c[0].to_string(),
         },
     )
 }
@@ -2638,6 +2649,18 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn degrees_fahrenheit_are_compared_in_celsius() {
+        assert_eq!(
+            word_stems("Bake the loaf at 428°F."),
+            word_stems("Bake the loaf at 220 degrees Celsius.")
+        );
+        assert_ne!(
+            word_stems("Bake the loaf at 428°F."),
+            word_stems("Bake the loaf at 428°C.")
+        );
+    }
+
     #[test]
     fn a_past_verb_opening_a_statement_is_no_name() {
         // Invented sentences, not from any fixture.

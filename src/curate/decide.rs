@@ -1335,7 +1335,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     if related {
         return unclear(
             Op::Add,
-            "partial overlap",
+            format!("partial overlap (cosine {cos:.2})"),
             vec![Op::Add, Op::Merge, Op::Supersede],
         );
     }
