@@ -1714,6 +1714,7 @@ impl Analysis {
             // not a stop word and not otherwise written in lower case.
             let sentence_start = i == 0 || text_sentence_start(text, &raw, i);
             // A word naming an attribute ("OS", "DB") is not its value.
+            let past_verb = i == 0 && opens_with_past_verb(&lw, raw.get(1));
             let unit = UNITS.contains(&stem(w).as_str())
                 || ATTRIBUTE_WORDS.iter().any(|(x, _)| *x == base);
             let value = !unit
@@ -1726,7 +1727,7 @@ impl Analysis {
                         && !stop
                         && (!sentence_start || !raw.iter().any(|o| o == &lw))
                         && !is_common_opening(&base)
-                        && !(i == 0 && opens_with_past_verb(&lw, raw.get(1)))));
+                        && !past_verb));
             words.push(Word {
                 raw: w.clone(),
                 stem: stem(w),
