@@ -2169,9 +2169,38 @@ impl Analysis {
                     )
                 });
             let typo = typo_at == Some(i);
+            // A plural noun, not a verb ("docs-only *changes* can be
+            // merged", "all *moves* need a ticket"): a determiner or a
+            // modifier before it, or a modal or "are" after it.
+            let noun = w.ends_with('s')
+                && (matches!(
+                    next,
+                    Some(
+                        "can"
+                            | "could"
+                            | "must"
+                            | "should"
+                            | "may"
+                            | "might"
+                            | "need"
+                            | "are"
+                            | "were"
+                            | "get"
+                            | "have"
+                    )
+                ) || prev.is_some_and(|p| {
+                    DETERMINERS.contains(&p)
+                        || p.ends_with("-only")
+                        || matches!(
+                            p,
+                            "all" | "any" | "some" | "no" | "these" | "those" | "minor" | "major"
+                        )
+                }));
             let habit = HABITUAL_FORMS.contains(&w.as_str())
                 && lower.iter().any(|x| FREQUENCY.contains(&x.as_str()));
-            if pair.is_none() && (attributive || relative || habit || direction || retry || typo) {
+            if pair.is_none()
+                && (attributive || relative || habit || direction || retry || typo || noun)
+            {
                 continue;
             }
             let said_before = match &pair {
@@ -2660,6 +2689,16 @@ mod tests {
             word_stems("Bake the loaf at 428°F."),
             word_stems("Bake the loaf at 428°C.")
         );
+    }
+
+    #[test]
+    fn a_plural_noun_is_no_change_word() {
+        // Invented sentences, not from any fixture.
+        let old = super::Analysis::new("Every release needs two approvals.");
+        let m = |t: &str| super::Analysis::new(t).change_markers(&old);
+        assert!(m("Config-only changes can ship with one approval.").is_empty());
+        assert!(m("All moves between teams need a ticket.").is_empty());
+        assert_eq!(m("The release train switches to Thursdays."), ["switches"]);
     }
 
     #[test]
