@@ -1238,12 +1238,11 @@ pub fn same_words(text: &str) -> String {
             (r(r"\b(\d[\d,.]*) ?l\b"), "$1 litres"),
             (r(r"\bprior to\b"), "before"),
             (r(r"\b(?:can't|cannot|can not|can’t) stand\b"), "hates"),
-            (r(r"\bleaves at\b"), "departs at"),
+            (r(r"\bleave(s?) at\b"), "depart$1 at"),
             (r(r"(?-i)\bUK\b"), "British"),
             // A code of two capitals and a number, spaced or not ("KX
             // 412", "KX412"): a flight, a route, a form.
             (r(r"(?-i)\b([A-Z]{2})(\d{2,4})\b"), "$1 $2"),
-            (r(r"\bleave at\b"), "depart at"),
             (r(r"\bdark (?:themes?|ui)\b"), "dark mode"),
             (r(r"\blight (?:themes?|ui)\b"), "light mode"),
             (r(r"(\w)(?:'s|’s) girl\b"), "$1's daughter"),

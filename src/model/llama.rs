@@ -389,8 +389,9 @@ const EMBED_BATCH: u32 = 512;
 /// precision, 308 of 3,025 fixture texts differed (`cargo run --example
 /// embed_determinism`), enough to flip a placement or a duplicate. Alone, a
 /// text's vector depends on its tokens only (the thread count does not
-/// change it: 0 of 3,025), at a cost of ~3% of bulk throughput (171-175
-/// texts/s alone against 176-186 packed, docs/performance.md).
+/// change it: 0 of 3,025), at a cost of ~7% of bulk throughput (179
+/// texts/s alone against 193 packed 63 tokens a decode, the same run of
+/// `embed_bench`, docs/performance.md).
 pub const EXACT_PACK_TOKENS: usize = 1;
 /// What the embedder's id carries for vectors made one text per decode:
 /// vectors packed by older versions (in an index or the embedding cache)
