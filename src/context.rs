@@ -158,7 +158,7 @@ fn pack_items(items: &[(&Tree, String, Option<String>)], query: &str, budget: us
     // reserved (a count of up to four digits).
     let reserve = estimate_tokens(&header(query, 1000));
     let mut used = reserve;
-    for (tree, path, newer) in items {
+    for (i, (tree, path, newer)) in items.iter().enumerate() {
         let Ok(loaded) = tree.resolve(path, false) else {
             continue;
         };
@@ -199,8 +199,12 @@ fn pack_items(items: &[(&Tree, String, Option<String>)], query: &str, budget: us
                 })) + 1,
             );
             if room < 8 {
-                out.over_budget += 1;
-                continue;
+                // Not even a cut of the best entry fits: nothing does. A
+                // shorter entry ranked below it is not packed in its place
+                // (it would stand first in the pack, as if it were the
+                // answer).
+                out.over_budget += items.len() - i;
+                break;
             }
             p.text = cut_to_tokens(&p.text, room);
             p.truncated = true;

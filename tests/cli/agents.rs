@@ -414,6 +414,73 @@ fn mcp_python_client_calls_every_tool() {
 }
 
 #[test]
+fn a_budget_too_small_for_the_best_hit_packs_no_lower_one_in_its_place() {
+    let env = Env::new();
+    env.add(
+        "The billing database runs on Postgres 16 in eu-central-1 with two replicas, nightly backups and a 30-day retention.",
+        "engineering/billing-database-cluster-configuration",
+    );
+    env.add("Alice moved to Paris.", "people/alice");
+    let hits = env.json(&[
+        "recall",
+        "billing database replicas backups Alice",
+        "-k",
+        "5",
+    ]);
+    let paths: Vec<String> = hits
+        .iter()
+        .map(|h| h["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        paths.len() == 2 && paths[0].starts_with("engineering/"),
+        "both found, the billing entry first: {paths:?}"
+    );
+    // At every budget, the pack opens with the best hit or is empty.
+    let mut sizes = std::collections::BTreeSet::new();
+    for budget in (50..=400).step_by(10) {
+        let b = budget.to_string();
+        let out = env
+            .mem()
+            .args([
+                "recall",
+                "billing database replicas backups Alice",
+                "-k",
+                "5",
+                "--format",
+                "prompt",
+                "--budget",
+                &b,
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        if out.status.code() == Some(1) {
+            // Nothing fits: said so, exit 1.
+            assert!(String::from_utf8_lossy(&out.stderr).contains("nothing fits"));
+            sizes.insert(0);
+            continue;
+        }
+        ok(&out);
+        let p = parse_lines(&out.stdout);
+        let entries = p[0]["entries"].as_array().cloned().unwrap_or_default();
+        sizes.insert(entries.len());
+        if let Some(first) = entries.first() {
+            assert!(
+                first["path"].as_str().unwrap().starts_with("engineering/"),
+                "budget {budget}: {}",
+                p[0]
+            );
+        }
+    }
+    // Small budgets give nothing, larger ones the best hit (cut or whole),
+    // the largest both.
+    assert!(
+        sizes.contains(&0) && sizes.contains(&1) && sizes.contains(&2),
+        "{sizes:?}"
+    );
+}
+
+#[test]
 fn recall_formats_prompt_within_budget_and_vimgrep_lines() {
     let env = Env::new();
     for i in 0..12 {
