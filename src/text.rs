@@ -2300,6 +2300,22 @@ impl Analysis {
         })
     }
 
+    /// The name right after the relative `head` ("my son *Leo*", "our
+    /// daughter *Emma*"), as a stem: the relative is that person.
+    pub fn relative_name(&self, head: &str) -> Option<String> {
+        let w = &self.words;
+        (0..w.len().saturating_sub(1)).find_map(|i| {
+            let raw = w[i].raw.to_lowercase();
+            let kind = raw.strip_suffix('s').filter(|h| *h == head).is_some() || raw == head;
+            let next = &w[i + 1];
+            (kind
+                && next.pos == w[i].pos + 1
+                && next.raw.chars().next().is_some_and(char::is_uppercase)
+                && !next.stop)
+                .then(|| next.stem.clone())
+        })
+    }
+
     /// When this statement names `name` (stems) as what its subject `owner`
     /// has, with its kind between them ("*Marisol*'s cat *Tofu* weighs 4.2
     /// kg", "*Zainab*'s son *Yahya* is in nursery"), the stems that only say

@@ -249,6 +249,71 @@ fn slots(an: &Analysis, vals: &std::collections::BTreeSet<String>) -> usize {
     runs + usize::from(in_run && changed)
 }
 
+/// Nouns whose number names a version of something rather than another
+/// thing ("Release 4.2 is live" / "Release 4.3 is live": what is live
+/// changed).
+const VERSION_NOUNS: &[&str] = &[
+    "version",
+    "release",
+    "build",
+    "tag",
+    "revision",
+    "rev",
+    "v",
+    "iteration",
+    "edition",
+];
+
+/// The changed value is part of what the statement is about: it follows
+/// the noun that opens the statement and comes before its verb ("*Python
+/// 3.8* is end of life", "*Bus 12* goes to the airport", "*Room 101* has a
+/// projector"). Another value there is another thing, unless the noun
+/// names a version, or the verb gives a role one thing holds at a time
+/// ("Node 20 is *the* current LTS").
+fn value_in_subject(an: &Analysis, vals: &std::collections::BTreeSet<String>) -> bool {
+    const DETERMINERS: &[&str] = &["the", "our", "my", "a", "an", "their", "his", "her", "your"];
+    const VERBS: &[&str] = &[
+        "is", "are", "was", "were", "has", "have", "had", "go", "goes", "went", "run", "leave",
+        "stop", "need", "gets", "comes", "takes", "makes", "can", "will", "must", "should", "does",
+        "do",
+    ];
+    let w = &an.words;
+    let Some(i) = w.iter().position(|x| x.value && vals.contains(&x.stem)) else {
+        return false;
+    };
+    if i == 0 || i > 3 || w[i].pos != i {
+        return false;
+    }
+    let start = usize::from(DETERMINERS.contains(&w[0].raw.to_lowercase().as_str()));
+    let nouns = &w[start..i];
+    if nouns.is_empty()
+        || nouns.len() > 2
+        || nouns
+            .iter()
+            .any(|x| x.stop || Analysis::is_marker(&x.raw.to_lowercase()))
+        || VERSION_NOUNS.contains(&nouns[nouns.len() - 1].raw.to_lowercase().as_str())
+    {
+        return false;
+    }
+    let mut j = i;
+    while w
+        .get(j + 1)
+        .is_some_and(|x| x.value && x.pos == w[j].pos + 1)
+    {
+        j += 1;
+    }
+    let Some(next) = w.get(j + 1) else {
+        return false;
+    };
+    let v = next.raw.to_lowercase();
+    let verb = VERBS.contains(&v.as_str())
+        || (v.len() > 3 && v.ends_with('s') && !v.ends_with("ss") && !next.value && !next.stop);
+    let role = matches!(v.as_str(), "is" | "are" | "was" | "were")
+        && w.get(j + 2)
+            .is_some_and(|x| x.raw.eq_ignore_ascii_case("the"));
+    verb && !role
+}
+
 /// Verbs of having: "has *a* cat named Saga", "owns *a* flat in Beirut".
 const HAVING: &[&str] = &[
     "has", "have", "had", "owns", "own", "owned", "keeps", "keep", "kept", "got", "bought",
@@ -776,9 +841,14 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // name ("Marisol's cat Tofu …" / "Tofu …").
     if ra != rb && !owned {
         let mentions = |an: &Analysis, r: &str| an.words.iter().any(|w| w.raw.to_lowercase() == r);
+        // Or the relative is named ("My son *Leo* plays violin") and the
+        // other statement names that person ("Leo now plays cello").
+        let named = |x: &Analysis, r: &str, y: &Analysis| {
+            x.relative_name(r).is_some_and(|n| y.mentions(&n))
+        };
         let differs = match (&ra, &rb) {
-            (Some(r), None) => !mentions(b, r),
-            (None, Some(r)) => !mentions(a, r),
+            (Some(r), None) => !mentions(b, r) && !named(a, r, b),
+            (None, Some(r)) => !mentions(a, r) && !named(b, r, a),
             _ => true,
         };
         if differs {
@@ -1075,6 +1145,12 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 );
             }
             if slots(b, &o.lost_values) == 1 && slots(a, &o.new_values) == 1 {
+                if value_in_subject(a, &o.new_values) && value_in_subject(b, &o.lost_values) {
+                    return clear(
+                        Op::Add,
+                        format!("the value names what it is about ({change}): another thing"),
+                    );
+                }
                 if one_of_several(b, &o.lost_values) {
                     return clear(
                         Op::Add,
@@ -1453,6 +1529,83 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn a_number_in_what_the_statement_is_about_is_another_thing() {
+        // The number names the subject: both stay.
+        judged(
+            Op::Add,
+            false,
+            0.9,
+            &[
+                ("Python 3.8 is end of life.", "Python 3.9 is end of life."),
+                ("Bus 12 goes to the airport.", "Bus 34 goes to the airport."),
+                ("Room 101 has a projector.", "Room 102 has a projector."),
+                (
+                    "Flight 22 departs from terminal B.",
+                    "Flight 31 departs from terminal B.",
+                ),
+            ],
+        );
+        // A version of what is deployed, a role one thing holds, a value
+        // after the verb: the value changed.
+        judged(
+            Op::Supersede,
+            false,
+            0.9,
+            &[
+                ("Release 4.2 is live.", "Release 4.3 is live."),
+                (
+                    "Node 18 is the current LTS release.",
+                    "Node 20 is the current LTS release.",
+                ),
+                (
+                    "The API runs on Python 3.8.",
+                    "The API runs on Python 3.11.",
+                ),
+                (
+                    "Our flight to Oslo leaves from gate 12.",
+                    "Our flight to Oslo leaves from gate 31.",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_relative_named_is_the_person_named() {
+        // "My son Leo" is Leo.
+        judged(
+            Op::Add,
+            true,
+            0.8,
+            &[
+                (
+                    "My son Leo plays violin on Tuesdays.",
+                    "Leo now plays cello on Tuesdays.",
+                ),
+                (
+                    "My daughter Emma is allergic to peanuts.",
+                    "Emma is allergic to peanuts and cashews.",
+                ),
+            ],
+        );
+        // Another relative, or the writer's relative unnamed, is not.
+        judged(
+            Op::Add,
+            false,
+            0.8,
+            &[
+                (
+                    "My son Leo plays violin on Tuesdays.",
+                    "Mia now plays cello on Tuesdays.",
+                ),
+                (
+                    "Emma is allergic to peanuts.",
+                    "My daughter is allergic to cats.",
+                ),
+            ],
+        );
     }
 
     #[test]
