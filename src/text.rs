@@ -2262,6 +2262,52 @@ impl Analysis {
         (!lead.is_empty()).then_some(lead)
     }
 
+    /// Lower-case words right before the first shared word when that word
+    /// opens the statement (after its article at most) and names its
+    /// subject: "The *staging* database", "My *road* bike". None when a
+    /// word there is a name, a stop word, a word of change, of time or of
+    /// age ("the *new* database", "the *daily* standup", "the *morning*
+    /// run": the same thing described, not another one).
+    pub fn head_modifiers(&self, shared: &BTreeSet<String>) -> Option<Vec<String>> {
+        const SAME_THING: &[&str] = &[
+            "new",
+            "old",
+            "current",
+            "previous",
+            "former",
+            "latest",
+            "next",
+            "last",
+            "present",
+            "existing",
+            "usual",
+            "regular",
+            "morning",
+            "afternoon",
+            "evening",
+            "night",
+        ];
+        let w = &self.words;
+        let start = w.iter().take_while(|x| x.stop).count();
+        let first = w.iter().position(|x| !x.stop && shared.contains(&x.stem))?;
+        if first <= start || first > start + 2 {
+            return None;
+        }
+        let mods = &w[start..first];
+        mods.iter()
+            .all(|x| {
+                let l = x.raw.to_lowercase();
+                !x.stop
+                    && !x.value
+                    && x.raw.chars().all(|c| c.is_lowercase() || c == '-')
+                    && !Self::is_marker(&l)
+                    && !is_common_opening(&l)
+                    && !l.ends_with("ly")
+                    && !SAME_THING.contains(&l.as_str())
+            })
+            .then(|| mods.iter().map(|x| x.stem.clone()).collect())
+    }
+
     /// The position of the last content word.
     /// The relative the statement is about, when its opening names one
     /// through an owner ("Tariq's son", "my sister", "Our dog"): the

@@ -51,6 +51,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     for p in &report.proposals {
         match p.kind {
             "supersede" => out_line(&format!("{verb}supersede {} with {}", p.other, p.keep))?,
+            "hold" => out_line(&format!(
+                "{verb}hold {} for review: an agent's entry would supersede your {}",
+                p.keep, p.other
+            ))?,
             _ => out_line(&format!(
                 "{verb}archive {} (duplicate of {}: {})",
                 p.other, p.keep, p.reason

@@ -20,7 +20,8 @@ use serde::Serialize;
     after_help = "Without options: on a terminal, each entry waiting is shown and you choose approve, reject, \
 edit (opens it in $EDITOR, then asks again), skip or quit; each decision is its own commit. Otherwise (a pipe, \
 --json, --list) the entries waiting are listed: status (quarantined, review, pending, stale), path, why. An approved \
-entry keeps `curation: approved` and is found and packed for agents like any other; for a held change or a sync \
+entry keeps `curation: approved` and is found and packed for agents like any other; approving a held supersede \
+applies it (the entry it would replace is superseded, in the same commit); for a held merge or update, or a sync \
 conflict, approving keeps both entries (forget the one you do not want, or `mem edit` it). A stale entry is one \
 `mem dream` proposes to archive: approving archives it (restorable), rejecting keeps it and it is not proposed \
 again.\n\n\
@@ -180,15 +181,82 @@ fn approve(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {
         }
         bail!("{} is not waiting for review", l.file.display());
     }
+    let held = held_supersede(&e);
     e.set("curation", serde_yaml::Value::String("approved".into()))?;
     e.remove("quarantine")?;
     e.remove("review")?;
-    let commit = crate::ops::replace(tree, &l.file, &text, &e.render(), "cli", "approve")?;
+    let (commit, superseded) = match held {
+        // A supersede held for review: approving it is the supersede.
+        Some(target) => (
+            approve_supersede(tree, &l.file, &text, e.clone(), &target)?,
+            Some(target),
+        ),
+        None => (
+            crate::ops::replace(tree, &l.file, &text, &e.render(), "cli", "approve")?,
+            None,
+        ),
+    };
     if ctx.json {
-        ctx.json_line(&serde_json::json!({"op": "approved", "path": l.file.display(), "id": e.meta.id, "commit": commit}))
+        ctx.json_line(&serde_json::json!({"op": "approved", "path": l.file.display(), "id": e.meta.id, "commit": commit, "superseded": superseded}))
     } else {
-        out_line(&format!("approved {}", l.file.display()))
+        match &superseded {
+            Some(t) => out_line(&format!(
+                "approved {} (it supersedes {t})",
+                l.file.display()
+            )),
+            None => out_line(&format!("approved {}", l.file.display())),
+        }
     }
+}
+
+/// The entry a held write would have superseded: its review note says
+/// so and it `contradicts` that entry.
+fn held_supersede(e: &crate::entry::Entry) -> Option<String> {
+    let why = e.front_matter().get("review")?.as_str()?.to_string();
+    if !why.starts_with("held for review: would supersede") {
+        return None;
+    }
+    e.meta
+        .relations
+        .iter()
+        .find(|r| r.rel == "contradicts")
+        .map(|r| r.to.clone())
+}
+
+/// Writes the approval of `e` and the supersede it was held for, in one
+/// commit: `e` supersedes `target` (its relation becomes `supersedes`,
+/// the old entry's `valid_to` is the new one's start).
+fn approve_supersede(
+    tree: &crate::tree::Tree,
+    file: &crate::tree::EntryFile,
+    expected: &str,
+    mut e: crate::entry::Entry,
+    target: &str,
+) -> Result<Option<String>> {
+    let t = tree.resolve(target, false)?;
+    let t_text = std::fs::read_to_string(tree.abs(&t.file.rel_file()))?;
+    let mut old = t.entry.clone();
+    let mut rels = e.meta.relations.clone();
+    for r in rels
+        .iter_mut()
+        .filter(|r| r.rel == "contradicts" && r.to == target)
+    {
+        r.rel = "supersedes".into();
+    }
+    e.set_serialized("relations", &rels)?;
+    let from = crate::time::format_secs(e.start().unwrap_or_default());
+    if e.meta.valid_from.is_none() {
+        e.set("valid_from", serde_yaml::Value::String(from.clone()))?;
+    }
+    old.set("valid_to", serde_yaml::Value::String(from))?;
+    let mut writer = crate::write::Writer::lock(tree)?;
+    let mut cs = crate::write::Changeset::new(format!(
+        "mem: approve {} (via cli)\n\nit supersedes {target}",
+        file.display()
+    ));
+    cs.replace(file.rel_file(), expected, &e.render());
+    cs.replace(t.file.rel_file(), &t_text, &old.render());
+    Ok(writer.apply(cs)?.map(|c| c.to_string()))
 }
 
 fn reject(tree: &crate::tree::Tree, spec: &str, ctx: &Ctx) -> Result<()> {

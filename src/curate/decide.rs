@@ -881,6 +881,20 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             format!("different subject ({} vs {})", la.join(" "), lb.join(" ")),
         );
     }
+    // The same kind of thing with another word before it, opening both
+    // statements ("The *staging* database is on Postgres 14" / "The
+    // *production* database is now on Postgres 17"): two things.
+    if let (Some(ma), Some(mb)) = (a.head_modifiers(&o.shared), b.head_modifiers(&o.shared))
+        && !a.by_role
+        && !b.by_role
+        && ma.iter().all(|w| o.only_new.contains(w))
+        && mb.iter().all(|w| o.only_old.contains(w))
+    {
+        return clear(
+            Op::Add,
+            format!("different subject ({} vs {})", ma.join(" "), mb.join(" ")),
+        );
+    }
     // The attributes both name, in the same or in other words ("manager" /
     // "reports to"), when both name their subject: those words are one
     // attribute, not a difference.

@@ -121,7 +121,8 @@ pub const MAX_WORDS: usize = 40;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Proposal {
-    /// `supersede` or `duplicate`.
+    /// `supersede`, `duplicate`, or `hold` (a supersede of a person's
+    /// entry by an agent's, which waits in `mem review` instead).
     pub kind: &'static str,
     /// The entry that stays current: the newer one of a supersede, the
     /// older one of a duplicate.
@@ -429,8 +430,15 @@ pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
                     || crate::text::same_attribute_changed(&new.analysis, &old.analysis))
                     && alike()
                 {
+                    // An agent's (or another tool's) entry does not replace
+                    // what a person wrote: it is held for review beside it,
+                    // as curation holds such a write.
                     Some(Proposal {
-                        kind: "supersede",
+                        kind: if overrides_person(&new.entry, &old.entry) {
+                            "hold"
+                        } else {
+                            "supersede"
+                        },
                         keep: new.path.clone(),
                         other: old.path.clone(),
                         reason: if v.op == crate::curate::decide::Op::Supersede {
@@ -459,12 +467,19 @@ pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
     done(out, compared, cut_short)
 }
 
+/// Whether `new` was written by an agent or another tool and `old` by a
+/// person: then `new` may not supersede `old` unreviewed.
+fn overrides_person(new: &Entry, old: &Entry) -> bool {
+    crate::ops::trust_of(&new.meta.source) != "user"
+        && crate::ops::trust_of(&old.meta.source) == "user"
+}
+
 /// Applies `proposals`: one commit for the supersedes, one for the
-/// duplicates. Returns the commits made.
+/// duplicates, one for the held supersedes. Returns the commits made.
 pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
     let mut writer = Writer::lock(tree)?;
     let mut commits = Vec::new();
-    for kind in ["supersede", "duplicate"] {
+    for kind in ["supersede", "duplicate", "hold"] {
         let these: Vec<&Proposal> = proposals.iter().filter(|p| p.kind == kind).collect();
         if these.is_empty() {
             continue;
@@ -483,13 +498,22 @@ pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
         let mut lines = Vec::new();
         for p in &these {
             let mut keep = load(tree, &mut files, &p.keep)?;
-            let other = load(tree, &mut files, &p.other)?;
+            // A held supersede leaves the person's entry as it is: read,
+            // not taken out of the changeset.
+            let other = if kind == "hold" {
+                match files.get(&format!("{}.md", p.other)) {
+                    Some(e) => e.clone(),
+                    None => load(tree, &mut files, &p.other)?,
+                }
+            } else {
+                load(tree, &mut files, &p.other)?
+            };
             let mut rels = keep.meta.relations.clone();
             rels.push(Relation {
-                rel: if kind == "supersede" {
-                    "supersedes".into()
-                } else {
-                    "merged-from".into()
+                rel: match kind {
+                    "supersede" => "supersedes".into(),
+                    "hold" => "contradicts".into(),
+                    _ => "merged-from".into(),
                 },
                 to: p.other.clone(),
                 id: Some(other.meta.id.clone()).filter(|i| !i.is_empty()),
@@ -504,6 +528,24 @@ pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
                 other.set("valid_to", serde_yaml::Value::String(from))?;
                 changed.push((format!("{}.md", p.other), other));
                 lines.push(format!("supersede {} with {}", p.other, p.keep));
+            } else if kind == "hold" {
+                if !crate::quarantine::is_quarantined(&keep) {
+                    keep.set(
+                        "curation",
+                        serde_yaml::Value::String(crate::quarantine::REVIEW.into()),
+                    )?;
+                }
+                keep.set(
+                    "review",
+                    serde_yaml::Value::String(format!(
+                        "held for review: would supersede {} ({}), a person's entry",
+                        p.other, p.reason
+                    )),
+                )?;
+                lines.push(format!(
+                    "hold {} for review (would supersede {})",
+                    p.keep, p.other
+                ));
             } else {
                 let ep = crate::paths::EntryPath::parse(&p.other)?;
                 cs.rename(ep.rel_file(), ep.archived_rel_file());
@@ -520,10 +562,10 @@ pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
         cs.message = format!(
             "mem: dream: {} {}\n\n{}",
             these.len(),
-            if kind == "supersede" {
-                "supersede(s)"
-            } else {
-                "duplicate(s) merged"
+            match kind {
+                "supersede" => "supersede(s)",
+                "hold" => "supersede(s) held for review",
+                _ => "duplicate(s) merged",
             },
             lines.join("\n")
         );

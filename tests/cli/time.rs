@@ -470,6 +470,108 @@ fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
 }
 
 #[test]
+fn dream_holds_an_agents_entry_that_would_supersede_a_persons_for_review() {
+    let env = Env::new();
+    let raw = |text: &str, observed: &str, via: &str| -> String {
+        env.json(&[
+            "add",
+            "--raw",
+            text,
+            "--at",
+            "infra/hosts",
+            "--observed",
+            observed,
+            "--via",
+            via,
+        ])
+        .remove(0)["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // A person's entry, then an agent's later value of the same attribute,
+    // and the same pair written by people.
+    let person = raw("Host atlas8 has 32 GB of RAM.", "2026-01-05", "cli");
+    let agent = raw(
+        "Host atlas8 was upgraded to 64 GB of RAM.",
+        "2026-03-01",
+        "agent",
+    );
+    let old = raw("Host boreas2 has 16 GB of RAM.", "2026-01-05", "cli");
+    let new = raw(
+        "Host boreas2 was upgraded to 48 GB of RAM.",
+        "2026-03-01",
+        "cli",
+    );
+
+    let dry = env.json(&["dream", "--dry-run"]).remove(0);
+    let kinds: Vec<(String, String, String)> = dry["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_string(),
+                p["keep"].as_str().unwrap().to_string(),
+                p["other"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("hold".into(), agent.clone(), person.clone())),
+        "{dry}"
+    );
+    assert!(
+        kinds.contains(&("supersede".into(), new.clone(), old.clone())),
+        "{dry}"
+    );
+
+    env.json(&["dream"]);
+    // The person's entry stays current; the agent's waits in review,
+    // beside it.
+    let shown = env.json(&["show", &person]).remove(0);
+    assert!(shown["front_matter"]["valid_to"].is_null(), "{shown}");
+    let held = env.json(&["show", &agent]).remove(0);
+    assert_eq!(held["front_matter"]["curation"], "review", "{held}");
+    assert!(held.to_string().contains("contradicts"), "{held}");
+    let review = String::from_utf8(
+        env.mem()
+            .args(["review", "--list"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(review.contains(&agent), "{review}");
+    // The people's pair is superseded as before.
+    let old_shown = env.json(&["show", &old]).remove(0);
+    assert!(
+        !old_shown["front_matter"]["valid_to"].is_null(),
+        "{old_shown}"
+    );
+
+    // Approving the held entry is the supersede it was held for, in one
+    // commit.
+    let commits = env.commit_count();
+    let ok = env.json(&["review", "--approve", &agent]).remove(0);
+    assert_eq!(ok["superseded"], person.as_str(), "{ok}");
+    assert_eq!(env.commit_count(), commits + 1);
+    let shown = env.json(&["show", &person]).remove(0);
+    assert!(!shown["front_matter"]["valid_to"].is_null(), "{shown}");
+    let approved = env.json(&["show", &agent]).remove(0);
+    assert_eq!(
+        approved["front_matter"]["curation"], "approved",
+        "{approved}"
+    );
+    assert!(
+        approved.to_string().contains("\"supersedes\""),
+        "{approved}"
+    );
+    let hits = env.json(&["recall", "atlas8 RAM"]);
+    assert_eq!(hits[0]["path"], agent.as_str(), "{hits:?}");
+}
+
+#[test]
 fn dream_proposes_stale_entries_for_review_and_raises_maturity_from_confirmations() {
     let env = Env::new();
     let at = |now: &str, args: &[&str]| -> Vec<serde_json::Value> {
