@@ -1587,6 +1587,45 @@ mod tests {
     }
 
     #[test]
+    fn another_word_before_the_same_kind_of_thing_is_another_thing() {
+        judged(
+            Op::Add,
+            false,
+            0.85,
+            &[
+                (
+                    "The staging database is on Postgres 14.",
+                    "The production database is now on Postgres 17.",
+                ),
+                (
+                    "My road bike is stored in the basement.",
+                    "My mountain bike is now stored in the garage.",
+                ),
+                (
+                    "The mail server is backed up every night.",
+                    "The file server is now backed up every Sunday.",
+                ),
+            ],
+        );
+        // A word of time or age describes the same thing.
+        judged(
+            Op::Supersede,
+            false,
+            0.85,
+            &[
+                (
+                    "The morning standup is at 9:30.",
+                    "The morning standup moved to 10:15.",
+                ),
+                (
+                    "The standup is at 9:30.",
+                    "The daily standup moved to 10:15.",
+                ),
+            ],
+        );
+    }
+
+    #[test]
     fn a_relative_named_is_the_person_named() {
         // "My son Leo" is Leo.
         judged(
