@@ -25,6 +25,16 @@ pub struct Rejected {
 /// Markdown structure (lists, headings, code, quotes, tables) is kept whole:
 /// a checklist or a procedure is one memory.
 pub fn splittable(input: &str) -> bool {
+    // A title line, then a blank line (a commit message, a note with a
+    // subject line): what follows is about the title, one memory.
+    let mut lines = input.trim_start().lines();
+    if let (Some(first), Some(second)) = (lines.next(), lines.next())
+        && second.trim().is_empty()
+        && !first.trim_end().ends_with(['.', '!', '?', ';', ','])
+        && first.split_whitespace().count() <= 12
+    {
+        return false;
+    }
     for line in input.lines() {
         let t = line.trim_start();
         if t.starts_with(['-', '*', '#', '>', '|', '`']) || t.starts_with("```") {
@@ -71,6 +81,59 @@ const ENDS_A_STATE: &[&str] = &[
     "ended",
     "retired",
 ];
+
+/// Whether the clause that opens `rest` (up to the next semicolon) is
+/// short, has no verb and opens with what only qualifies a subject left
+/// out ("other days at 9:00", "on Fridays at 10", "weekends off").
+fn elliptical(rest: &str) -> bool {
+    const OPENS: &[&str] = &[
+        "other",
+        "otherwise",
+        "else",
+        "except",
+        "rest",
+        "weekends",
+        "weekdays",
+        "mornings",
+        "evenings",
+        "nights",
+        "on",
+        "at",
+        "in",
+        "from",
+        "for",
+        "until",
+        "till",
+        "before",
+        "after",
+        "during",
+        "every",
+        "each",
+    ];
+    const AUX: &[&str] = &[
+        "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did",
+        "will", "would", "can", "could", "must", "should", "may", "might", "it", "you", "i", "he",
+        "she", "they", "we",
+    ];
+    let clause = rest.split(';').next().unwrap_or(rest);
+    let words: Vec<String> = bare_words(clause)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    let day = |w: &str| {
+        let w = w.strip_suffix('s').unwrap_or(w);
+        crate::text::WEEKDAYS.contains(&w) || crate::text::MONTHS.contains(&w)
+    };
+    words.len() <= 6
+        && (OPENS.contains(&first) || day(first))
+        && !words.iter().any(|w| {
+            AUX.contains(&w.as_str())
+                || CLAUSE_VERBS.contains(&w.as_str())
+                || (w.len() > 4 && w.ends_with("ed"))
+        })
+}
 
 /// Lower-case words of `s` joined by single spaces, punctuation dropped.
 fn bare_words(s: &str) -> String {
@@ -153,7 +216,12 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         let cut = if prev.ends_with(',') || prev.ends_with(';') || dash {
             if matches!(lw.as_str(), "and" | "but") {
                 Some(words.get(k + 1).map_or(off, |(o, _)| *o))
-            } else if prev.ends_with(';') || CLAUSE_PRONOUNS.contains(&lw.as_str()) {
+            } else if prev.ends_with(';') {
+                // A short clause without a verb after a semicolon goes on
+                // with the one before ("… at 10:15 on Mondays; other days
+                // at 9:00"): it has no subject of its own.
+                (!elliptical(&sentence[off..])).then_some(off)
+            } else if CLAUSE_PRONOUNS.contains(&lw.as_str()) {
                 Some(off)
             } else if CLAUSE_VERBS.contains(&lw.as_str()) {
                 // A verb after a comma opens a clause of its own only when
@@ -545,6 +613,24 @@ mod tests {
             clauses("Nora works at Zalando; she joined a choir.").len(),
             2
         );
+        assert_eq!(
+            clauses("The API is written in Go; the worker uses Rust and Redis.").len(),
+            2
+        );
+        // A clause without a verb after a semicolon goes on with the one
+        // before.
+        assert_eq!(
+            clauses("The team standup is at 10:15 on Mondays only; other days at 9:00.").len(),
+            1
+        );
+        assert_eq!(
+            clauses("The gym opens at 6am on weekdays; Saturdays at 8am.").len(),
+            1
+        );
+        assert_eq!(
+            clauses("PRs need two approvals; end-to-end tests use Playwright.").len(),
+            2
+        );
     }
 
     #[test]
@@ -606,6 +692,13 @@ mod tests {
         assert!(!splittable("Deploy checklist:\n- build\n- tag"));
         assert!(!splittable("Only one sentence here."));
         assert!(splittable("One fact here. Another fact there."));
+        // A subject line and a body: one memory.
+        assert!(!splittable(
+            "Release v2.3.0\n\nShips the new billing export. Drops support for Node 16.\n"
+        ));
+        assert!(splittable(
+            "Ships the new billing export. Drops support for Node 16."
+        ));
         assert_eq!(
             sentences("Use e.g. cmake. Then run it."),
             ["Use e.g. cmake.", "Then run it."]
