@@ -47,6 +47,30 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     scratch: BTreeSet::new(),
 });
 static FINISHING: Mutex<()> = Mutex::new(());
+/// The commits this process made (short hash, first line of the message),
+/// named on stderr when it is interrupted: what was written stays.
+static COMMITTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Records a commit this process made.
+pub fn committed(oid: &str, message: &str) {
+    let first = message.lines().next().unwrap_or_default();
+    COMMITTED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(format!("{} {first}", &oid[..oid.len().min(8)]));
+}
+
+/// What [`on_signal`] says about the commits made before the interrupt,
+/// if any.
+fn committed_note() -> Option<String> {
+    let done = COMMITTED.lock().unwrap_or_else(PoisonError::into_inner);
+    (!done.is_empty()).then(|| {
+        format!(
+            "mem: interrupted; committed before the interrupt (kept): {}",
+            done.join("; ")
+        )
+    })
+}
 
 fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
@@ -136,6 +160,12 @@ pub fn on_signal() {
     for d in &reg.scratch {
         remove_scratch(d);
     }
+    // A write that finished (the handler waited for it) is kept: say so,
+    // since the exit code says "interrupted".
+    if let Some(note) = committed_note() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     // Held until exit (see the module comment).
     std::mem::forget(reg);
     std::mem::forget(finishing);
@@ -170,6 +200,19 @@ fn remove_scratch(dir: &Path) {
 /// kill a write at each step of the write path (write.rs): `temp-files` (batch temp files
 /// written, not renamed), `staged` (files in place, no commit), `committed`
 /// (git commit made, journal not cleared).
+/// For tests: interrupts this process (SIGINT to itself) at the point
+/// named by `MEM_TEST_INTERRUPT_AT`.
+pub fn signal_point(name: &str) {
+    if std::env::var_os("MEM_TEST_INTERRUPT_AT").is_some_and(|v| v == name) {
+        // SAFETY: raise only sends a signal to this process.
+        unsafe {
+            libc::raise(libc::SIGINT);
+        }
+        // The handler runs on its own thread: give it the time to run.
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    }
+}
+
 pub fn crash_point(name: &str) {
     if std::env::var_os("MEM_TEST_ABORT_AT").is_some_and(|v| v == name) {
         std::process::abort();

@@ -173,6 +173,9 @@ impl<'t> Writer<'t> {
         let finishing = self.stage_held(cs)?;
         let commit = self.commit_now(&message);
         drop(finishing);
+        if matches!(commit, Ok(Some(_))) {
+            crate::interrupt::signal_point("committed");
+        }
         commit
     }
 
@@ -203,6 +206,9 @@ impl<'t> Writer<'t> {
             ))
         })?;
         crate::trace::mark("write: committed");
+        if let Some(c) = commit {
+            crate::interrupt::committed(&c.to_string(), message);
+        }
         Ok(commit)
     }
 

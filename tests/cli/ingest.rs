@@ -956,6 +956,32 @@ fn a_killed_ingest_leaves_temp_files_that_doctor_reports_once_and_the_next_write
 }
 
 #[test]
+fn an_interrupt_after_the_commit_says_the_write_was_kept() {
+    let env = Env::new();
+    let commits = env.commit_count();
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "--raw",
+            "The boiler was serviced in May.",
+            "--at",
+            "home/boiler",
+        ])
+        .env("MEM_TEST_INTERRUPT_AT", "committed")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("committed before the interrupt (kept)") && err.contains("mem: add"),
+        "{err}"
+    );
+    assert_eq!(env.commit_count(), commits + 1);
+    assert_eq!(env.git(&["status", "--porcelain"]).trim(), "");
+}
+
+#[test]
 fn ctrl_c_during_an_eval_removes_its_temporary_tree() {
     let env = Env::new();
     // One question over a large haystack: ingesting it takes a while.
