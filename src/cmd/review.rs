@@ -254,8 +254,8 @@ fn approve_supersede(
         "mem: approve {} (via cli)\n\nit supersedes {target}",
         file.display()
     ));
-    cs.replace(file.rel_file(), expected, &e.render());
-    cs.replace(t.file.rel_file(), &t_text, &old.render());
+    cs.replace(file.rel_file(), expected, e.render());
+    cs.replace(t.file.rel_file(), &t_text, old.render());
     Ok(writer.apply(cs)?.map(|c| c.to_string()))
 }
 
