@@ -648,12 +648,22 @@ pub fn derive_title(text: &str, max: usize) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    let mut sentence = first_line;
-    for (i, c) in first_line.char_indices() {
-        if matches!(c, '.' | '!' | '?') {
-            let next = first_line[i + c.len_utf8()..].chars().next();
-            if next.is_none_or(|n| n.is_whitespace()) && i > 10 {
-                sentence = &first_line[..i];
+    // The first sentence (an abbreviation such as "Dr." ends none), at
+    // least a few words long, without its final stop.
+    let mut sentence = String::new();
+    for part in crate::curate::distill::sentences(first_line) {
+        if !sentence.is_empty() {
+            sentence.push(' ');
+        }
+        sentence.push_str(part.trim());
+        if sentence.chars().count() > 11 {
+            break;
+        }
+    }
+    if sentence.chars().count() > 11 {
+        for stop in ['.', '!', '?'] {
+            if let Some(s) = sentence.strip_suffix(stop) {
+                sentence = s.to_string();
                 break;
             }
         }
@@ -1345,6 +1355,18 @@ mod tests {
         assert_eq!(
             derive_title("llama.cpp needs cmake. And more.", 80),
             "llama.cpp needs cmake"
+        );
+        // An abbreviation ends no sentence.
+        assert_eq!(
+            derive_title(
+                "Eye check-ups every six months at Dr. Kruger's practice. Bring glasses.",
+                80
+            ),
+            "Eye check-ups every six months at Dr. Kruger's practice"
+        );
+        assert_eq!(
+            derive_title("Ok. The build is green.", 80),
+            "Ok. The build is green"
         );
         let t = derive_title(&"word ".repeat(50), 30);
         assert!(t.chars().count() <= 30 && t.ends_with('…'));

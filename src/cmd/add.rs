@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long, value_name = "DATE")]
     pub observed: Option<String>,
     /// Importance 0-100
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
     pub importance: Option<u8>,
     /// Who is writing: cli (default), agent, import, conversation, sync
     #[arg(long, default_value = "cli", value_parser = ["cli", "agent", "import", "conversation", "sync"])]

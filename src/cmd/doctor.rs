@@ -184,10 +184,17 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                         severity: "note",
                         path: rel.clone(),
                         line: None,
-                        problem: format!(
-                            "no front matter ({}): read as a note titled \"{}\" with an id derived from its path",
-                            e.cause, adopted.meta.title
-                        ),
+                        problem: if e.cause.starts_with("no front matter") {
+                            format!(
+                                "{}; read as a note titled \"{}\" with an id derived from its path",
+                                e.cause, adopted.meta.title
+                            )
+                        } else {
+                            format!(
+                                "no front matter ({}): read as a note titled \"{}\" with an id derived from its path",
+                                e.cause, adopted.meta.title
+                            )
+                        },
                         fix: "`mem doctor --fix` writes its front matter (one commit for all such notes)".into(),
                     })
                     }

@@ -874,3 +874,26 @@ fn mv_of_a_topic_moves_every_entry_and_relinks_in_one_commit() {
     assert!(String::from_utf8_lossy(&clash.stderr).contains("exists already"));
     assert!(env.root.join(format!("{na}.md")).is_file());
 }
+
+#[test]
+fn importance_out_of_range_is_refused_with_the_same_range_in_the_message() {
+    let env = Env::new();
+    for n in ["101", "200", "500"] {
+        let out = env
+            .mem()
+            .args([
+                "add",
+                "--raw",
+                "A note.",
+                "--at",
+                "general/notes",
+                "--importance",
+                n,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{n}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("0..=100"), "{n}: {err}");
+    }
+}
