@@ -125,15 +125,18 @@ fn project_root() -> Result<PathBuf> {
 }
 
 fn install(a: InstallArgs, ctx: &Ctx, remove: bool) -> Result<()> {
-    let tree = ctx.tree()?;
+    // Uninstalling recognises mem's handlers by their command, whatever
+    // tree they name: it needs no tree (the tree may be gone already).
+    let tree = if remove {
+        String::new()
+    } else {
+        ctx.tree()?.root.display().to_string()
+    };
     let exe = std::env::current_exe()
         .context("finding the mem binary")?
         .to_string_lossy()
         .to_string();
-    let target = config::Target {
-        exe,
-        tree: tree.root.display().to_string(),
-    };
+    let target = config::Target { exe, tree };
     let project = if a.user { None } else { Some(project_root()?) };
     let changes = config::apply(
         a.agent,

@@ -1341,3 +1341,55 @@ fn an_agents_note_that_no_rule_names_is_quarantined_by_the_model() {
     let mine_file = env.read(&format!("{}.md", mine[0]["path"].as_str().unwrap()));
     assert!(!mine_file.contains("quarantined"), "{mine_file}");
 }
+
+/// `mem hook` in `dir`, without `--root` unless `root` is given.
+fn hook_cmd(
+    env: &Env,
+    dir: &std::path::Path,
+    root: Option<&std::path::Path>,
+    args: &[&str],
+) -> String {
+    let mut c = env.mem();
+    c.current_dir(dir);
+    if let Some(r) = root {
+        c.arg("--root").arg(r);
+    }
+    let out = c.arg("hook").args(args).output().unwrap();
+    ok(&out);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn hook_uninstall_and_status_need_no_tree() {
+    let env = Env::new();
+    let project = env.dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let agents = ["claude-code", "codex", "gemini", "cursor"];
+    for agent in agents {
+        for scope in ["--project", "--user"] {
+            hook_cmd(&env, &project, Some(&env.root), &["install", agent, scope]);
+        }
+    }
+    // The tree is gone: no `.mem/` around the project, no --root.
+    std::fs::remove_dir_all(&env.root).unwrap();
+    assert!(!project.ancestors().any(|a| a.join(".mem").exists()));
+    for agent in agents {
+        for scope in ["--project", "--user"] {
+            hook_cmd(
+                &env,
+                &project,
+                None,
+                &["uninstall", agent, scope, "--dry-run"],
+            );
+            let out = hook_cmd(&env, &project, None, &["uninstall", agent, scope]);
+            assert!(out.contains("removed"), "{agent} {scope}: {out}");
+        }
+    }
+    let out = hook_cmd(&env, &project, None, &["status", "--json"]);
+    let st = parse_lines(out.as_bytes());
+    assert_eq!(st.len(), 8, "{out}");
+    for s in st {
+        assert_eq!(s["events"], json!([]), "{s}");
+        assert_eq!(s["mcp"], false, "{s}");
+    }
+}
