@@ -35,16 +35,21 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         n += 1;
         match tree.read(&f) {
             Ok(entry) => {
+                let marks = marks(&entry);
                 if ctx.json {
                     let l = Loaded { file: f, entry };
                     let mut v = super::show::entry_json(&l);
-                    v.as_object_mut().unwrap().remove("body");
+                    let o = v.as_object_mut().unwrap();
+                    o.remove("body");
+                    o.insert("status".into(), serde_json::json!(marks));
                     ctx.json_line(&v)?;
                 } else {
+                    let shown_marks: String = marks.iter().map(|m| format!(" [{m}]")).collect();
                     out_line(&format!(
-                        "{}  {}",
+                        "{}  {}{}",
                         ctx.bold(&shown),
-                        ctx.dim(&entry.meta.title)
+                        ctx.dim(&entry.meta.title),
+                        shown_marks
                     ))?;
                 }
             }
@@ -64,4 +69,25 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         }));
     }
     Ok(())
+}
+
+/// What sets an entry apart from a live one: `ended` (its `valid_to`, as a
+/// supersede writes it, is past), `quarantined`, `review` (held for a
+/// person).
+fn marks(e: &crate::entry::Entry) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if e.meta
+        .valid_to
+        .as_deref()
+        .and_then(crate::time::secs)
+        .is_some_and(|t| t <= crate::time::now().as_second())
+    {
+        out.push("ended");
+    }
+    if crate::quarantine::is_quarantined(e) {
+        out.push("quarantined");
+    } else if crate::quarantine::in_review(e) {
+        out.push("review");
+    }
+    out
 }

@@ -897,3 +897,45 @@ fn importance_out_of_range_is_refused_with_the_same_range_in_the_message() {
         assert!(err.contains("0..=100"), "{n}: {err}");
     }
 }
+
+#[test]
+fn ls_marks_an_ended_entry_and_one_held_for_review() {
+    let env = Env::new();
+    let old = env.json(&[
+        "add",
+        "The team standup is at 9:30.",
+        "--at",
+        "work/meetings",
+    ]);
+    let old = old[0]["path"].as_str().unwrap().to_string();
+    let new = env.json(&[
+        "add",
+        "The team standup moved to 10:15.",
+        "--at",
+        "work/meetings",
+    ]);
+    assert_eq!(new[0]["op"], "superseded", "{new:?}");
+    let held = env.json(&[
+        "add",
+        "The team standup moved to 11:00.",
+        "--at",
+        "work/meetings",
+        "--via",
+        "agent",
+    ]);
+    assert_eq!(held[0]["op"], "held", "{held:?}");
+    let held = held[0]["path"].as_str().unwrap().to_string();
+    let lines = env.json(&["ls"]);
+    let status = |p: &str| {
+        lines
+            .iter()
+            .find(|l| l["path"] == p)
+            .map(|l| l["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status(&old), serde_json::json!(["ended"]));
+    assert_eq!(status(&held), serde_json::json!(["review"]));
+    let text = String::from_utf8(env.mem().arg("ls").output().unwrap().stdout).unwrap();
+    let line = text.lines().find(|l| l.starts_with(&old)).unwrap();
+    assert!(line.ends_with(" [ended]"), "{line}");
+}
