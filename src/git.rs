@@ -208,6 +208,37 @@ impl Git {
             })
     }
 
+    /// The commit a plain `mem undo` takes back: the last one that is not
+    /// itself an undo nor taken back by one, so that repeated undos step
+    /// further back instead of undoing each other. Walks the first parents
+    /// from HEAD.
+    pub fn last_undoable(&self) -> Result<String> {
+        let mut walk = self.repo.revwalk()?;
+        walk.push_head()?;
+        walk.simplify_first_parent()?;
+        let mut undone: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for oid in walk {
+            let oid = oid?;
+            let id = oid.to_string();
+            let commit = self.repo.find_commit(oid)?;
+            let msg = commit.message().unwrap_or_default();
+            if msg.starts_with("mem: undo ")
+                && let Some(rev) = msg
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("Reverts "))
+                    .map(|r| r.trim_end_matches('.').to_string())
+            {
+                undone.insert(rev);
+                continue;
+            }
+            if undone.remove(&id) {
+                continue;
+            }
+            return Ok(id);
+        }
+        self.resolve_commit("HEAD")
+    }
+
     /// What commit `rev` (a commit id, a prefix of one, or `HEAD`) changed
     /// inside the tree, against its one parent. A merge commit or the
     /// first commit is refused (there is no one state to go back to).

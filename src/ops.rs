@@ -845,7 +845,12 @@ pub fn undo(tree: &Tree, rev: Option<&str>, dry_run: bool, via: &str) -> Result<
     // The commit is named before the lock is taken: taking it may commit
     // what an interrupted writer left, which must not become "the last
     // commit" to undo. A dry run takes no lock (and so commits nothing).
-    let id = crate::git::Git::open(&tree.root)?.resolve_commit(rev.unwrap_or("HEAD"))?;
+    let git = crate::git::Git::open(&tree.root)?;
+    let id = match rev {
+        Some(r) => git.resolve_commit(r)?,
+        None => git.last_undoable()?,
+    };
+    drop(git);
     let mut writer = if dry_run {
         None
     } else {

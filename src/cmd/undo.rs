@@ -7,10 +7,10 @@ use anyhow::Result;
 before it, in one new commit (`mem: undo …`). A curated add, update, merge or supersede, a move, \
 a forget, an ingest: the superseded entry is live again, a merged entry has its old text. Refused, \
 with nothing changed, when one of those files was changed again since.\n\nExamples:\n  \
-mem undo                 # the last commit\n  mem undo 3f2a9c1 --dry-run\n  mem log -n 5           # find the commit"
+mem undo                 # the last commit; again: the one before\n  mem undo 3f2a9c1 --dry-run\n  mem log -n 5           # find the commit"
 )]
 pub struct Args {
-    /// The commit to undo (an id or prefix from `mem log`); default: the last one
+    /// The commit to undo (an id or prefix from `mem log`); default: the last one not undone yet (undos themselves are skipped, so repeated undos step back)
     pub commit: Option<String>,
     /// Show what would change; write nothing
     #[arg(long)]

@@ -524,3 +524,29 @@ fn undo_refuses_commits_reaching_outside_the_tree() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("outside this tree"), "{err}");
 }
+
+#[test]
+fn repeated_undos_step_further_back_instead_of_undoing_each_other() {
+    let env = Env::new();
+    let a = env.add("The boiler was serviced in May.", "home/boiler");
+    let b = env.add("The gutters were cleaned in June.", "home/gutters");
+    let (a, b) = (a["path"].as_str().unwrap(), b["path"].as_str().unwrap());
+    let first = env.json(&["undo"]);
+    assert!(
+        first[0]["summary"].as_str().unwrap().contains("gutters"),
+        "{first:?}"
+    );
+    let second = env.json(&["undo"]);
+    assert!(
+        second[0]["summary"].as_str().unwrap().contains("boiler"),
+        "{second:?}"
+    );
+    for p in [a, b] {
+        assert!(!env.root.join(format!("{p}.md")).exists(), "{p}");
+    }
+    // An undo named by its commit still takes back that commit (here: the
+    // last undo, which brings the boiler entry back).
+    let head = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    env.json(&["undo", &head]);
+    assert!(env.root.join(format!("{a}.md")).exists());
+}
