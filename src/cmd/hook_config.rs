@@ -6,8 +6,11 @@
 //! only them (and the groups and events left empty by that). Every other
 //! key, event, handler and server is kept as it was. A file that is not
 //! valid JSON (or TOML) is never overwritten: the command fails and says
-//! which file. Writes are atomic, and the previous file is kept as
-//! `FILE.bak`.
+//! which file. Writes are atomic. The first time mem writes into a file
+//! that existed, the file as it was is kept as `FILE.bak`; uninstalling
+//! gives that text back byte for byte when nothing else changed since, and
+//! removes `FILE.bak`. A file that mem created and that holds nothing else
+//! once mem's part is removed is deleted (see [`commit`]).
 //!
 //! The formats (2026): Claude Code `.claude/settings.json` (`hooks`) and
 //! `.mcp.json` / `~/.claude.json` (`mcpServers`); Codex `.codex/hooks.json`
@@ -200,24 +203,141 @@ fn read_json(path: &Path) -> Result<Option<Value>> {
     }
 }
 
-/// Writes `text` atomically, keeping the previous content as `PATH.bak`.
-/// Returns whether anything changed.
-fn write_if_changed(path: &Path, old: Option<&str>, text: &str) -> Result<bool> {
-    if old == Some(text) {
-        return Ok(false);
+/// What a configuration file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Toml,
+}
+
+impl Format {
+    /// Whether `text` holds any of mem's hooks or its MCP server.
+    fn has_ours(self, text: &str) -> bool {
+        match self {
+            Format::Json => serde_json::from_str::<Value>(text).is_ok_and(|v| json_has_ours(&v)),
+            Format::Toml => toml_has_ours(text),
+        }
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+
+    /// Whether `text` holds nothing at all (`{}`, or no TOML).
+    fn is_blank(self, text: &str) -> bool {
+        match self {
+            Format::Json => {
+                text.trim().is_empty()
+                    || serde_json::from_str::<Value>(text)
+                        .is_ok_and(|v| v.as_object().is_some_and(Map::is_empty))
+            }
+            Format::Toml => text.trim().is_empty(),
+        }
     }
-    if let Some(o) = old {
-        let mut bak = path.as_os_str().to_owned();
-        bak.push(".bak");
-        std::fs::write(PathBuf::from(bak), o)
-            .with_context(|| format!("backing up {}", path.display()))?;
+
+    /// Whether two texts hold the same configuration.
+    fn same(self, a: &str, b: &str) -> bool {
+        match self {
+            Format::Json => {
+                let parse = |t: &str| {
+                    if t.trim().is_empty() {
+                        Some(json!({}))
+                    } else {
+                        serde_json::from_str::<Value>(t).ok()
+                    }
+                };
+                parse(a).is_some_and(|x| Some(x) == parse(b))
+            }
+            Format::Toml => a == b,
+        }
     }
-    crate::fsutil::replace_file(path, text.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(true)
+}
+
+fn backup_path(path: &Path) -> PathBuf {
+    let mut bak = path.as_os_str().to_owned();
+    bak.push(".bak");
+    PathBuf::from(bak)
+}
+
+/// Writes `text` (the file's new content; `old` its content now) for
+/// install or uninstall, atomically. Returns whether anything changed (or
+/// would, with `dry_run`) and a note on what happened to the file itself.
+///
+/// - Nothing of mem's before or after: the file is left as it is.
+/// - The first write of mem's part into a file that existed keeps the file
+///   as it was in `FILE.bak` (one backup per file; later writes keep it).
+/// - When mem's part is gone from the file (uninstall): if `FILE.bak` holds
+///   the same configuration, its text is put back byte for byte (keys in
+///   their order, formatting and all); else, if there is no backup (mem
+///   created the file) and nothing is left, the file is deleted, with its
+///   folder when that is now empty and inside `project`; else the new text
+///   is written. `FILE.bak` is then removed.
+fn commit(
+    path: &Path,
+    fmt: Format,
+    old: Option<&str>,
+    text: &str,
+    project: Option<&Path>,
+    dry_run: bool,
+) -> Result<(bool, Option<String>)> {
+    let old_ours = old.is_some_and(|o| fmt.has_ours(o));
+    let new_ours = fmt.has_ours(text);
+    if old == Some(text) || (!old_ours && !new_ours) {
+        return Ok((false, None));
+    }
+    let bak = backup_path(path);
+    let name = bak
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let write = |t: &str| -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        crate::fsutil::replace_file(path, t.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))
+    };
+    if new_ours {
+        let mut note = None;
+        if !old_ours && let Some(o) = old {
+            note = Some(format!("previous file kept as {name}"));
+            if !dry_run {
+                std::fs::write(&bak, o)
+                    .with_context(|| format!("backing up {}", path.display()))?;
+            }
+        }
+        if !dry_run {
+            write(text)?;
+        }
+        return Ok((true, note));
+    }
+    // Uninstalled: mem's part is gone from the file.
+    let saved = std::fs::read_to_string(&bak).ok();
+    // A backup that holds mem's part is not the file as it was before.
+    let before = saved.as_deref().filter(|b| !fmt.has_ours(b));
+    let note = if let Some(b) = before.filter(|b| fmt.same(b, text)) {
+        if !dry_run {
+            write(b)?;
+        }
+        Some(format!("restored from {name}"))
+    } else if before.is_none() && fmt.is_blank(text) {
+        if !dry_run {
+            std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()))?;
+            if let (Some(root), Some(dir)) = (project, path.parent())
+                && dir != root
+                && dir.starts_with(root)
+            {
+                // Only when empty.
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+        Some("file removed: it held nothing else".to_string())
+    } else {
+        if !dry_run {
+            write(text)?;
+        }
+        None
+    };
+    if saved.is_some() && !dry_run {
+        std::fs::remove_file(&bak).with_context(|| format!("removing {}", bak.display()))?;
+    }
+    Ok((true, note))
 }
 
 fn pretty(v: &Value) -> String {
@@ -384,6 +504,29 @@ fn dedupe_ours(arr: &mut Vec<Value>, flat: bool, seen: &mut bool) {
     });
 }
 
+/// Whether an event's handler list holds one of ours (flat or grouped).
+fn has_our_handler(arr: &Value) -> bool {
+    arr.as_array().is_some_and(|arr| {
+        arr.iter().any(|g| {
+            is_ours(command_of(g))
+                || g.get("hooks")
+                    .and_then(Value::as_array)
+                    .is_some_and(|hs| hs.iter().any(|h| is_ours(command_of(h))))
+        })
+    })
+}
+
+/// Whether a JSON document holds any of mem's hooks or its MCP server.
+fn json_has_ours(doc: &Value) -> bool {
+    doc.get("hooks")
+        .and_then(Value::as_object)
+        .is_some_and(|h| h.values().any(has_our_handler))
+        || doc
+            .get("mcpServers")
+            .and_then(|s| s.get("mem"))
+            .is_some_and(is_our_server)
+}
+
 fn is_our_server(v: &Value) -> bool {
     let cmd = command_of(v);
     let args: Vec<&str> = v
@@ -429,6 +572,26 @@ fn merge_mcp_json(doc: &mut Value, agent: Agent, t: &Target, remove: bool) -> Re
     Ok(before.as_ref() != Some(&entry))
 }
 
+/// Whether a Codex `[mcp_servers.X]` table is this mem's server.
+fn toml_server_is_ours(item: &toml_edit::Item) -> bool {
+    let cmd = item.get("command").and_then(|c| c.as_str()).unwrap_or("");
+    let last = item
+        .get("args")
+        .and_then(|a| a.as_array())
+        .and_then(|a| a.iter().last())
+        .and_then(|v| v.as_str());
+    (cmd == "mem" || cmd.ends_with("/mem")) && last == Some("mcp")
+}
+
+/// Whether a Codex config.toml holds mem's MCP server.
+fn toml_has_ours(text: &str) -> bool {
+    text.parse::<toml_edit::DocumentMut>().is_ok_and(|d| {
+        d.get("mcp_servers")
+            .and_then(|s| s.get("mem"))
+            .is_some_and(toml_server_is_ours)
+    })
+}
+
 /// Sets (or removes) `[mcp_servers.mem]` in a Codex config.toml, keeping
 /// the rest of the file as written.
 fn merge_mcp_toml(text: &str, path: &Path, t: &Target, remove: bool) -> Result<String> {
@@ -447,15 +610,7 @@ fn merge_mcp_toml(text: &str, path: &Path, t: &Target, remove: bool) -> Result<S
         })
         .as_table_mut()
         .with_context(|| format!("{}: mcp_servers is not a table", path.display()))?;
-    let ours = |item: &toml_edit::Item| {
-        let cmd = item.get("command").and_then(|c| c.as_str()).unwrap_or("");
-        let last = item
-            .get("args")
-            .and_then(|a| a.as_array())
-            .and_then(|a| a.iter().last())
-            .and_then(|v| v.as_str());
-        (cmd == "mem" || cmd.ends_with("/mem")) && last == Some("mcp")
-    };
+    let ours = toml_server_is_ours;
     if remove {
         if servers.get("mem").is_some_and(ours) {
             servers.remove("mem");
@@ -530,11 +685,17 @@ pub fn apply(
             }
         }
         let text = pretty(&doc);
-        let changed = if dry_run {
-            old.as_deref() != Some(text.as_str())
-        } else {
-            write_if_changed(&f.hooks, old.as_deref(), &text)?
-        };
+        let (changed, note) = commit(
+            &f.hooks,
+            Format::Json,
+            old.as_deref(),
+            &text,
+            project,
+            dry_run,
+        )?;
+        if let Some(n) = note {
+            what.push_str(&format!("; {n}"));
+        }
         out.push(FileChange {
             path: f.hooks.display().to_string(),
             changed,
@@ -546,22 +707,23 @@ pub fn apply(
         if remove && old.is_none() {
             return Ok(out);
         }
-        let text = if agent == Agent::Codex {
-            merge_mcp_toml(old.as_deref().unwrap_or(""), &f.mcp, t, remove)?
+        let (fmt, text) = if agent == Agent::Codex {
+            let t = merge_mcp_toml(old.as_deref().unwrap_or(""), &f.mcp, t, remove)?;
+            (Format::Toml, t)
         } else {
             let mut doc = read_json(&f.mcp)?.unwrap_or_else(|| json!({}));
             merge_mcp_json(&mut doc, agent, t, remove)?;
-            pretty(&doc)
+            (Format::Json, pretty(&doc))
         };
-        let changed = if dry_run {
-            old.as_deref() != Some(text.as_str())
-        } else {
-            write_if_changed(&f.mcp, old.as_deref(), &text)?
-        };
+        let (changed, note) = commit(&f.mcp, fmt, old.as_deref(), &text, project, dry_run)?;
+        let mut what = format!("MCP server {}", if remove { "removed" } else { "set" });
+        if let Some(n) = note {
+            what.push_str(&format!("; {n}"));
+        }
         out.push(FileChange {
             path: f.mcp.display().to_string(),
             changed,
-            what: format!("MCP server {}", if remove { "removed" } else { "set" }),
+            what,
         });
     }
     Ok(out)
@@ -590,14 +752,7 @@ pub fn status(agent: Agent, project: Option<&Path>) -> Result<Status> {
     let mut events = Vec::new();
     if let Some(h) = doc.get("hooks").and_then(Value::as_object) {
         for (ev, arr) in h {
-            let Some(arr) = arr.as_array() else { continue };
-            let found = arr.iter().any(|g| {
-                is_ours(command_of(g))
-                    || g.get("hooks")
-                        .and_then(Value::as_array)
-                        .is_some_and(|hs| hs.iter().any(|h| is_ours(command_of(h))))
-            });
-            if found {
+            if has_our_handler(arr) {
                 events.push(ev.clone());
             }
         }
@@ -609,10 +764,7 @@ pub fn status(agent: Agent, project: Option<&Path>) -> Result<Status> {
         .filter(|e| !events.contains(e))
         .collect();
     let mcp = if agent == Agent::Codex {
-        std::fs::read_to_string(&f.mcp)
-            .ok()
-            .and_then(|t| t.parse::<toml_edit::DocumentMut>().ok())
-            .is_some_and(|d| d.get("mcp_servers").and_then(|s| s.get("mem")).is_some())
+        std::fs::read_to_string(&f.mcp).is_ok_and(|t| toml_has_ours(&t))
     } else {
         read_json(&f.mcp)
             .ok()

@@ -1393,3 +1393,91 @@ fn hook_uninstall_and_status_need_no_tree() {
         assert_eq!(s["mcp"], false, "{s}");
     }
 }
+
+/// Every file and folder under `dir`, with the files' text.
+fn tree_of(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let bytes = if e.file_type().is_file() {
+                String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).to_string()
+            } else {
+                String::new()
+            };
+            (e.path().display().to_string(), bytes)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn hook_uninstall_leaves_no_file_mem_created_and_no_backup() {
+    let env = Env::new();
+    let agents = ["claude-code", "codex", "gemini", "cursor"];
+    // A project with no agent configuration: install then uninstall leaves
+    // it as it was (no `{}` file, no empty folder, no `.bak`).
+    let empty = env.dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("README.md"), "hello\n").unwrap();
+    let before = tree_of(&empty);
+    for agent in agents {
+        hook_cmd(&env, &empty, Some(&env.root), &["install", agent]);
+    }
+    assert!(empty.join(".mcp.json").is_file());
+    for agent in agents {
+        hook_cmd(&env, &empty, Some(&env.root), &["uninstall", agent]);
+    }
+    assert_eq!(tree_of(&empty), before);
+
+    // A user's own settings (their key order and spacing): one backup of
+    // the file as it was while mem is installed, the same bytes back after.
+    let project = env.dir.path().join("project");
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    let settings = "{\"zeta\": 1,\n  \"alpha\": {\"b\": 2, \"a\": 1}}\n";
+    std::fs::write(project.join(".claude/settings.json"), settings).unwrap();
+    std::fs::write(project.join(".mcp.json"), "{}").unwrap();
+    let before = tree_of(&project);
+    hook_cmd(&env, &project, Some(&env.root), &["install", "claude-code"]);
+    // A second install (another binary path would do the same) keeps the
+    // first backup.
+    hook_cmd(&env, &project, Some(&env.root), &["install", "claude-code"]);
+    assert_eq!(
+        std::fs::read_to_string(project.join(".claude/settings.json.bak")).unwrap(),
+        settings
+    );
+    let out = hook_cmd(
+        &env,
+        &project,
+        Some(&env.root),
+        &["uninstall", "claude-code"],
+    );
+    assert!(out.contains("restored"), "{out}");
+    assert_eq!(tree_of(&project), before);
+
+    // Edited while installed: the edit is kept, the backup goes.
+    hook_cmd(&env, &project, Some(&env.root), &["install", "claude-code"]);
+    let p = project.join(".claude/settings.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    v["theme"] = json!("dark");
+    std::fs::write(&p, v.to_string()).unwrap();
+    hook_cmd(
+        &env,
+        &project,
+        Some(&env.root),
+        &["uninstall", "claude-code"],
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    assert_eq!(
+        v,
+        json!({"zeta": 1, "alpha": {"b": 2, "a": 1}, "theme": "dark"})
+    );
+    assert!(!project.join(".claude/settings.json.bak").exists());
+    assert_eq!(
+        std::fs::read_to_string(project.join(".mcp.json")).unwrap(),
+        "{}"
+    );
+    assert!(!project.join(".mcp.json.bak").exists());
+}
