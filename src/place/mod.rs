@@ -726,6 +726,17 @@ const PERSON_NOUNS: &[&str] = &[
     "doctor",
     "car",
     "bike",
+    "school",
+    "teacher",
+    "class",
+    "dentist",
+    "job",
+    "boss",
+    "manager",
+    "allergies",
+    "diet",
+    "hobby",
+    "hobbies",
 ];
 
 /// The person a statement is about, when it opens with a name (one word,
@@ -1714,6 +1725,14 @@ mod tests {
             Some("wanda-ito")
         );
         assert_eq!(person_subject("Acme's office is in Leeds."), None);
+        assert_eq!(
+            person_subject("Emma's school starts at 8:15.").as_deref(),
+            Some("emma")
+        );
+        assert_eq!(
+            person_subject("Jonas's teacher is Mr Brandt.").as_deref(),
+            Some("jonas")
+        );
     }
 
     #[test]
