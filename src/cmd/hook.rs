@@ -260,7 +260,12 @@ const MAX_CONTEXT_CHARS: usize = 9_000;
 fn run_hook(a: RunArgs, ctx: &Ctx) {
     let mut input = Vec::new();
     let _ = std::io::stdin().take(4 << 20).read_to_end(&mut input);
-    let payload: Value = serde_json::from_slice(&input).unwrap_or(Value::Null);
+    // A payload that is not JSON is read as none (fail-open) and logged
+    // once the tree is known.
+    let (payload, malformed) = match serde_json::from_slice::<Value>(&input) {
+        Ok(v) => (v, None),
+        Err(e) => (Value::Null, Some(e)),
+    };
     let agent = a.agent.unwrap_or_else(|| sniff(&payload));
     let print = |s: Option<String>| {
         if let Some(s) = s {
@@ -282,6 +287,17 @@ fn run_hook(a: RunArgs, ctx: &Ctx) {
             return;
         }
     };
+    if let Some(e) = &malformed {
+        log(
+            &tree,
+            &format!(
+                "{} {:?}: the payload on stdin is not JSON ({} bytes): {e}",
+                agent.name(),
+                a.role,
+                input.len()
+            ),
+        );
+    }
     let r = match a.role {
         Role::SessionStart => session_context(&tree, &payload),
         Role::UserPrompt => {
@@ -310,6 +326,8 @@ fn run_hook(a: RunArgs, ctx: &Ctx) {
 /// Appends a line to `.mem/state/hooks.log` (best effort); past 1 MiB the
 /// log is moved to `hooks.log.1` (one old log kept).
 fn log(tree: &Tree, line: &str) {
+    // A fresh tree may not have its state folder yet.
+    let _ = std::fs::create_dir_all(tree.state_dir());
     let p = tree.state_dir().join("hooks.log");
     if std::fs::metadata(&p).is_ok_and(|m| m.len() > 1 << 20) {
         let _ = std::fs::rename(&p, tree.state_dir().join("hooks.log.1"));

@@ -1481,3 +1481,36 @@ fn hook_uninstall_leaves_no_file_mem_created_and_no_backup() {
     );
     assert!(!project.join(".mcp.json.bak").exists());
 }
+
+#[test]
+fn hook_logs_a_payload_that_is_not_json_and_still_prints_nothing() {
+    let env = Env::new();
+    let log = env.root.join(".mem/state/hooks.log");
+    let out = env
+        .mem()
+        .args(["hook", "run", "user-prompt", "--agent", "claude-code"])
+        .write_stdin("not json")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "{out:?}"
+    );
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].contains("claude-code UserPrompt: the payload on stdin is not JSON"),
+        "{text}"
+    );
+    // A payload that is JSON logs nothing.
+    let out = hook(
+        &env,
+        "stop",
+        "claude-code",
+        &json!({"hook_event_name": "Stop"}),
+    );
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
+}
