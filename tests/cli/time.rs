@@ -360,18 +360,7 @@ fn dream_supersedes_a_change_curation_missed_and_archives_a_duplicate() {
     let dry = env.json(&["dream", "--dry-run", "--time", "10m"]).remove(0);
     assert_eq!(dry["cut_short"], false, "{dry}");
     assert_eq!(env.commit_count(), commits);
-    let props: Vec<(String, String, String)> = dry["proposals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["kind"].as_str().unwrap().to_string(),
-                p["keep"].as_str().unwrap().to_string(),
-                p["other"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let props = proposals(&dry);
     assert!(
         props.contains(&("supersede".into(), new.clone(), old.clone())),
         "{props:?}"
@@ -505,18 +494,7 @@ fn dream_holds_an_agents_entry_that_would_supersede_a_persons_for_review() {
     );
 
     let dry = env.json(&["dream", "--dry-run"]).remove(0);
-    let kinds: Vec<(String, String, String)> = dry["proposals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["kind"].as_str().unwrap().to_string(),
-                p["keep"].as_str().unwrap().to_string(),
-                p["other"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let kinds = proposals(&dry);
     assert!(
         kinds.contains(&("hold".into(), agent.clone(), person.clone())),
         "{dry}"
@@ -866,4 +844,20 @@ fn a_superseded_match_hands_its_place_to_what_replaced_it() {
     env.mem().args(["forget", &path(&new)]).assert().success();
     let after = top(&[]);
     assert_eq!(after["path"], path(&old), "{after}");
+}
+
+/// A dream report's proposals as (kind, keep, other).
+fn proposals(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_string(),
+                p["keep"].as_str().unwrap().to_string(),
+                p["other"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
