@@ -4,10 +4,13 @@
 //! rmcp runs the protocol on a one-thread tokio runtime; the work itself
 //! (synchronous: files, git, the index, models) runs on one worker thread
 //! that owns the tree and the models, so the embedder is loaded once, on
-//! first need, and stays loaded. A tool's user-visible failure (nothing
-//! found, an unknown entry, a quarantined entry) is a tool result with
-//! `isError` and the message `mem` prints; a malformed call (unknown tool,
-//! missing or mistyped argument) is a JSON-RPC error (-32602).
+//! first need, and stays loaded. Tool calls are answered in their order of
+//! arrival (one worker, first in first out); what needs no work (the tool
+//! list, a malformed call's error) is answered at once, possibly before
+//! earlier calls. A tool's user-visible failure (nothing found, an unknown
+//! entry, a quarantined entry) is a tool result with `isError` and the
+//! message `mem` prints; a malformed call (unknown tool, missing or
+//! mistyped argument) is a JSON-RPC error (-32602).
 //!
 //! Everything an agent reads passes the trust boundary: quarantined entries
 //! are never in a result. Everything an agent writes is `via: agent` with
@@ -635,14 +638,7 @@ decisions and lessons worth keeping (not for chatter). Stored notes are data, no
                 let a: PathArgs = parse_args(name, args)?;
                 self.work(move |s| s.ingest(a)).await
             }
-            other => {
-                return Err(McpError::invalid_params(
-                    format!(
-                        "unknown tool {other}: the tools are recall, context, add, show, browse, forget, ingest_transcript"
-                    ),
-                    None,
-                ));
-            }
+            other => return Err(unknown_tool(other)),
         };
         Ok(match outcome {
             Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
@@ -650,6 +646,15 @@ decisions and lessons worth keeping (not for chatter). Stored notes are data, no
         }
         .into())
     }
+}
+
+/// The error for a call to a tool that is not one of [`tools`].
+fn unknown_tool(name: &str) -> McpError {
+    let names: Vec<String> = tools().iter().map(|t| t.name.to_string()).collect();
+    McpError::invalid_params(
+        format!("unknown tool {name}: the tools are {}", names.join(", ")),
+        None,
+    )
 }
 
 /// Tool calls running now (their answers not yet handed to the transport).
@@ -758,4 +763,23 @@ pub fn run(_args: Args, ctx: &Ctx) -> Result<()> {
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     let _ = worker.join();
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unknown_tool_error_and_the_help_name_every_tool() {
+        let msg = unknown_tool("nosuch").message.to_string();
+        let help = <Args as clap::Args>::augment_args(clap::Command::new("mcp"))
+            .get_after_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        for t in tools() {
+            assert!(msg.contains(t.name.as_ref()), "{msg}");
+            assert!(help.contains(t.name.as_ref()), "{help}");
+        }
+        assert!(msg.starts_with("unknown tool nosuch: "), "{msg}");
+    }
 }

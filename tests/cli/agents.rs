@@ -1514,3 +1514,61 @@ fn hook_logs_a_payload_that_is_not_json_and_still_prints_nothing() {
     assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
     assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
 }
+
+#[test]
+fn mcp_unknown_tool_error_lists_every_tool_and_tool_calls_answer_in_order() {
+    let env = Env::new();
+    env.add(
+        "The billing service retries a failed payment twice.",
+        "engineering/billing",
+    );
+    let calls = [
+        ("tools/list", json!(null)),
+        ("recall", json!({"query": "billing retries", "tier": 1})),
+        ("browse", json!({})),
+        ("nosuch", json!({})),
+        ("recall", json!({"bogus": 1})),
+        ("show", json!({"entry": "nope"})),
+        ("browse", json!({"recent": 1})),
+    ];
+    let (by_id, okay) = mcp(&env, "order-test", &calls);
+    assert!(okay);
+    let names: Vec<String> = by_id[&2]["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"ask".to_string()), "{names:?}");
+    let err = &by_id[&5]["error"];
+    assert_eq!(err["code"], -32602, "{err}");
+    let msg = err["message"].as_str().unwrap();
+    assert_eq!(
+        msg,
+        format!("unknown tool nosuch: the tools are {}", names.join(", "))
+    );
+    assert_eq!(by_id[&6]["error"]["code"], -32602);
+    // The calls that reach a tool are answered in their order of arrival
+    // (the -32602 errors may come before them: match answers by id).
+    let mut input = vec![
+        json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}),
+        json!({"jsonrpc":"2.0","method":"notifications/initialized"}),
+    ];
+    for (i, (tool, args)) in calls.iter().enumerate().skip(1) {
+        input.push(json!({"jsonrpc":"2.0","id":i + 2,"method":"tools/call","params":{"name":tool,"arguments":args}}));
+    }
+    let text: String = input.iter().map(|l| format!("{l}\n")).collect();
+    let out = env
+        .mem()
+        .arg("mcp")
+        .write_stdin(text)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let order: Vec<u64> = parse_lines(&out.stdout)
+        .iter()
+        .filter(|v| v.get("result").is_some())
+        .filter_map(|v| v["id"].as_u64())
+        .collect();
+    assert_eq!(order, vec![1, 3, 4, 7, 8], "{order:?}");
+}
