@@ -140,6 +140,16 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         observed: args.observed,
         importance: args.importance,
     };
+    // A date ahead of today is most likely a typo (2062 for 2026): said,
+    // not refused (a planned event may be written ahead).
+    if let Some(o) = &req.observed
+        && let Ok(t) = crate::time::parse_bound(o)
+        && t.as_second() > crate::time::now().as_second() + 86_400
+    {
+        ctx.note(&format!(
+            "--observed {o} is in the future; the entry counts as observed then"
+        ));
+    }
     let models = Models::new(&tree.config.models);
     let ask = |q: &str| -> bool {
         dialoguer::Confirm::new()

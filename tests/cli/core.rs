@@ -939,3 +939,37 @@ fn ls_marks_an_ended_entry_and_one_held_for_review() {
     let line = text.lines().find(|l| l.starts_with(&old)).unwrap();
     assert!(line.ends_with(" [ended]"), "{line}");
 }
+
+#[test]
+fn an_observed_date_in_the_future_is_noted_not_refused() {
+    let env = Env::new();
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "--raw",
+            "The lease ends.",
+            "--at",
+            "home/lease",
+            "--observed",
+            "2099-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is in the future"));
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "--raw",
+            "The boiler was serviced.",
+            "--at",
+            "home/boiler",
+            "--observed",
+            "2026-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("future"));
+}
