@@ -70,6 +70,10 @@ pub struct Candidate {
     /// Embedding cosine with the new statement, if an embedder is available.
     pub cosine: Option<f32>,
     pub trust: Option<String>,
+    /// The entry is an event (a conversation turn, something that
+    /// happened): history, which a fact never updates, merges into or
+    /// supersedes.
+    pub event: bool,
 }
 
 /// A decision about one candidate.

@@ -278,6 +278,7 @@ pub fn candidates_from(
             statement,
             cosine: None,
             trust: e.meta.source.trust.clone(),
+            event: e.meta.kind == "event",
         });
     }
     if let (Some(emb), Some(qv)) = (emb, qv)
@@ -641,7 +642,13 @@ fn plan(
         }
         let searched = search(models, &idx, &st.text)?;
         crate::trace::mark("curate: searched");
-        let cands = candidates_from(tree, models, &idx, &searched, &HashSet::new())?;
+        let mut cands = candidates_from(tree, models, &idx, &searched, &HashSet::new())?;
+        // A fact is compared with facts: an event (an ingested turn, a
+        // logged happening) is history, never the target of a fact's
+        // update, merge or supersede.
+        if req.kind.as_deref().unwrap_or("fact") != "event" {
+            cands.retain(|c| !c.event);
+        }
         crate::trace::mark("curate: candidates read and embedded");
         let mut write_ahead = |ms_calls: usize| -> Result<()> {
             if let Some(w) = writer.as_deref_mut()

@@ -550,3 +550,38 @@ fn repeated_undos_step_further_back_instead_of_undoing_each_other() {
     env.json(&["undo", &head]);
     assert!(env.root.join(format!("{a}.md")).exists());
 }
+
+#[test]
+fn a_fact_never_merges_into_or_supersedes_an_event() {
+    let env = Env::new();
+    let ev = env.json(&[
+        "add",
+        "--raw",
+        "--kind",
+        "event",
+        "The release build needs cmake and clang.",
+        "--at",
+        "chat/myproj",
+    ]);
+    let ev = ev[0]["path"].as_str().unwrap().to_string();
+    for text in [
+        "The release build also needs protoc.",
+        "The release build now needs cmake and gcc.",
+    ] {
+        let out = env.json(&["add", text, "--at", "engineering/build"]);
+        assert_ne!(out[0]["target"], ev.as_str(), "{text}: {out:?}");
+        assert!(
+            out[0]["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("engineering/build/")
+        );
+    }
+    let shown = env.json(&["show", &ev]).remove(0);
+    assert_eq!(
+        shown["body"].as_str().unwrap().trim(),
+        "The release build needs cmake and clang.",
+        "{shown}"
+    );
+    assert!(shown["front_matter"]["valid_to"].is_null(), "{shown}");
+}
