@@ -18,10 +18,12 @@ pub fn parse_chat_jsonl(bytes: &[u8], name: &str, q: &mut Quirks) -> Conversatio
                 String::from_utf8_lossy(raw)
             }
         };
+        // A byte order mark (Windows and PowerShell exports) is no text.
+        let line = line.trim_start_matches('\u{feff}');
         if line.trim().is_empty() {
             continue;
         }
-        let Ok(v) = serde_json::from_str::<Value>(&line) else {
+        let Ok(v) = serde_json::from_str::<Value>(line) else {
             q.add("line not JSON (skipped)");
             continue;
         };

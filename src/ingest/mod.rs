@@ -1141,6 +1141,22 @@ mod tests {
     }
 
     #[test]
+    fn chat_jsonl_reads_a_first_line_after_a_byte_order_mark() {
+        let bytes = b"\xEF\xBB\xBF{\"role\":\"user\",\"content\":\"first\"}\r\n{\"role\":\"assistant\",\"content\":\"second\"}\r\n";
+        let mut q = Quirks::default();
+        let c = parse_chat_jsonl(bytes, "log", &mut q);
+        let texts: Vec<&str> = c.sessions[0]
+            .turns
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(texts, ["first", "second"]);
+        assert_eq!(q.total(), 0, "{q:?}");
+        let t = crate::learn::transcript::parse(bytes, "log").unwrap();
+        assert!(format!("{t:?}").contains("first"), "{t:?}");
+    }
+
+    #[test]
     fn chat_jsonl_reads_content_parts_wrapped_messages_and_epoch_times() {
         let lines = [
             // OpenAI / Anthropic style content parts; epoch seconds.

@@ -85,7 +85,8 @@ pub fn parse(bytes: &[u8], name: &str) -> anyhow::Result<Transcript> {
         .lines()
         .enumerate()
         .filter_map(|(i, l)| {
-            serde_json::from_str::<Value>(l.trim())
+            // (A byte order mark, as Windows tools write one, is no text.)
+            serde_json::from_str::<Value>(l.trim().trim_start_matches('\u{feff}'))
                 .ok()
                 .map(|v| (i + 1, v))
         })
