@@ -63,6 +63,13 @@ const CLAUSE_VERBS: &[&str] = &[
     "sees", "visits", "eats", "drinks", "costs",
 ];
 
+/// [`CLAUSE_VERBS`] in their plain form, after "I" or "we".
+const PLAIN_VERBS: &[&str] = &[
+    "work", "live", "like", "love", "prefer", "play", "use", "run", "need", "own", "speak",
+    "drive", "hate", "want", "take", "study", "teach", "lead", "manage", "write", "read", "swim",
+    "cook", "keep", "go", "get", "see", "visit", "eat", "drink", "have",
+];
+
 /// Words that end a state ("no longer works at", "sold the Octavia",
 /// "gave up freelancing"): the clause after one gives the new state.
 const ENDS_A_STATE: &[&str] = &[
@@ -209,7 +216,14 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         let next = next
             .split_once('\'')
             .map_or(next.clone(), |(p, _)| p.to_string());
-        let opens = |x: &str| CLAUSE_PRONOUNS.contains(&x) || CLAUSE_VERBS.contains(&x);
+        // After "I" or "we" the verbs are in their plain form ("I live in
+        // Berlin and *work* as a nurse").
+        let first_person = matches!(bare(words[0].1).as_str(), "i" | "we");
+        let opens = |x: &str| {
+            CLAUSE_PRONOUNS.contains(&x)
+                || CLAUSE_VERBS.contains(&x)
+                || (first_person && PLAIN_VERBS.contains(&x))
+        };
         // A dash between clauses is a comma ("…, not May — and her husband
         // drives …").
         let dash = matches!(prev, "—" | "–" | "-");
@@ -403,6 +417,13 @@ pub fn split(input: &str) -> Vec<Statement> {
             // a clause that opens with a verb.
             let subject = cl.first().and_then(|c| {
                 let ws: Vec<&str> = c.split_whitespace().collect();
+                // "I" and "we" open a sentence whose verbs are plain.
+                if matches!(
+                    ws.first().map(|w| w.to_lowercase()).as_deref(),
+                    Some("i" | "we")
+                ) {
+                    return Some(ws[0].to_string());
+                }
                 let v = ws
                     .iter()
                     .position(|w| CLAUSE_VERBS.contains(&w.to_lowercase().as_str()))?;
@@ -429,7 +450,11 @@ pub fn split(input: &str) -> Vec<Statement> {
     for (s, subject) in joined {
         let first_word = s.split_whitespace().next().unwrap_or("").to_lowercase();
         let mut text = match &subject {
-            Some(Some(subj)) if CLAUSE_VERBS.contains(&first_word.as_str()) => {
+            Some(Some(subj))
+                if CLAUSE_VERBS.contains(&first_word.as_str())
+                    || (matches!(subj.to_lowercase().as_str(), "i" | "we")
+                        && PLAIN_VERBS.contains(&first_word.as_str())) =>
+            {
                 format!("{subj} {s}")
             }
             _ => s.clone(),
@@ -627,6 +652,17 @@ mod tests {
             clauses("The gym opens at 6am on weekdays; Saturdays at 8am.").len(),
             1
         );
+        assert_eq!(clauses("I live in Berlin and work as a nurse.").len(), 2);
+        assert_eq!(
+            clauses("Ana lives in Berlin and work is her life.").len(),
+            1
+        );
+        let s = split("I live in Berlin and work as a nurse.");
+        let texts: Vec<&str> = s.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(texts, ["I live in Berlin.", "I work as a nurse."]);
+        for st in &s {
+            supported(st, "I live in Berlin and work as a nurse.").unwrap();
+        }
         assert_eq!(
             clauses("PRs need two approvals; end-to-end tests use Playwright.").len(),
             2
