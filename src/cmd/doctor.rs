@@ -191,7 +191,7 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                             )
                         } else {
                             format!(
-                                "no front matter ({}): read as a note titled \"{}\" with an id derived from its path",
+                                "front matter mem does not use as it is ({}): read as a note titled \"{}\" with an id derived from its path",
                                 e.cause, adopted.meta.title
                             )
                         },

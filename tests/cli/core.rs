@@ -973,3 +973,33 @@ fn an_observed_date_in_the_future_is_noted_not_refused() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("future"));
 }
+
+#[test]
+fn doctor_does_not_call_front_matter_it_cannot_use_missing() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.root.join("notes/misc")).unwrap();
+    std::fs::write(
+        env.root.join("notes/misc/only-title.md"),
+        "---\ntitle: Only a title\n---\nBody of another tool's note.\n",
+    )
+    .unwrap();
+    std::fs::write(env.root.join("notes/misc/plain.md"), "Just text.\n").unwrap();
+    let out = env.mem().args(["doctor", "--json"]).output().unwrap();
+    let lines = parse_lines(&out.stdout);
+    let problem = |p: &str| {
+        lines
+            .iter()
+            .find(|l| l["path"] == p)
+            .and_then(|l| l["problem"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let titled = problem("notes/misc/only-title.md");
+    assert!(
+        titled.starts_with("front matter mem does not use as it is"),
+        "{lines:?}"
+    );
+    assert!(
+        problem("notes/misc/plain.md").starts_with("no front matter"),
+        "{lines:?}"
+    );
+}
