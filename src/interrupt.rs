@@ -54,10 +54,13 @@ static COMMITTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// Records a commit this process made.
 pub fn committed(oid: &str, message: &str) {
     let first = message.lines().next().unwrap_or_default();
-    COMMITTED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(format!("{} {first}", &oid[..oid.len().min(8)]));
+    // The last few only: a long-running process (`mem watch`) commits
+    // many times, and the newest say what the interrupt came after.
+    let mut done = COMMITTED.lock().unwrap_or_else(PoisonError::into_inner);
+    if done.len() == 3 {
+        done.remove(0);
+    }
+    done.push(format!("{} {first}", &oid[..oid.len().min(8)]));
 }
 
 /// What [`on_signal`] says about the commits made before the interrupt,

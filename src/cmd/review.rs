@@ -244,11 +244,7 @@ fn approve_supersede(
         r.rel = "supersedes".into();
     }
     e.set_serialized("relations", &rels)?;
-    let from = crate::time::format_secs(e.start().unwrap_or_default());
-    if e.meta.valid_from.is_none() {
-        e.set("valid_from", serde_yaml::Value::String(from.clone()))?;
-    }
-    old.set("valid_to", serde_yaml::Value::String(from))?;
+    crate::dream::set_validity(&mut e, &mut old)?;
     let mut writer = crate::write::Writer::lock(tree)?;
     let mut cs = crate::write::Changeset::new(format!(
         "mem: approve {} (via cli)\n\nit supersedes {target}",

@@ -467,6 +467,16 @@ pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
     done(out, compared, cut_short)
 }
 
+/// The dates of a supersede: `keep` is valid from its start (unless it
+/// says otherwise), `old` until then.
+pub fn set_validity(keep: &mut Entry, old: &mut Entry) -> Result<()> {
+    let from = crate::time::format_secs(keep.start().unwrap_or_default());
+    if keep.meta.valid_from.is_none() {
+        keep.set("valid_from", serde_yaml::Value::String(from.clone()))?;
+    }
+    old.set("valid_to", serde_yaml::Value::String(from))
+}
+
 /// Whether `new` was written by an agent or another tool and `old` by a
 /// person: then `new` may not supersede `old` unreviewed.
 fn overrides_person(new: &Entry, old: &Entry) -> bool {
@@ -520,12 +530,8 @@ pub fn apply(tree: &Tree, proposals: &[Proposal]) -> Result<Vec<String>> {
             });
             keep.set_serialized("relations", &rels)?;
             if kind == "supersede" {
-                let from = crate::time::format_secs(keep.start().unwrap_or_default());
-                if keep.meta.valid_from.is_none() {
-                    keep.set("valid_from", serde_yaml::Value::String(from.clone()))?;
-                }
                 let mut other = other;
-                other.set("valid_to", serde_yaml::Value::String(from))?;
+                set_validity(&mut keep, &mut other)?;
                 changed.push((format!("{}.md", p.other), other));
                 lines.push(format!("supersede {} with {}", p.other, p.keep));
             } else if kind == "hold" {
