@@ -2603,7 +2603,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__recall)
-            opts="-k -y -q -h --kind --error --k --tier --at --since --until --history --as-of --archived --answer --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
+            opts="-k -y -q -h --kind --error --k --tier --at --since --until --history --as-of --now --archived --answer --explain --no-daemon --quarantined --format --tree --budget --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2642,6 +2642,10 @@ _mem() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

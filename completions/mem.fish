@@ -136,6 +136,7 @@ complete -c mem -n "__fish_mem_using_subcommand recall" -l at -d 'Only entries u
 complete -c mem -n "__fish_mem_using_subcommand recall" -l since -d 'Only entries observed (else created) on or after DATE (YYYY-MM-DD, RFC 3339, or 7d/2w/3m/1y ago)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l until -d 'Only entries observed (else created) on or before DATE' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l as-of -d 'Answer as of DATE: what was current then (entries superseded later come back, entries that started later are left out); relative dates in the query resolve against it' -r
+complete -c mem -n "__fish_mem_using_subcommand recall" -l now -d 'The time of asking: relative dates in the query ("yesterday", "last week") resolve against it (default: now)' -r
 complete -c mem -n "__fish_mem_using_subcommand recall" -l format -d 'Output: text (default), json (same as --json), prompt (a context pack for an agent, within --budget), vimgrep (path:line:col:text for vim\'s quickfix and emacs\' grep mode)' -r -f -a "text\t''
 json\t''
 prompt\t''

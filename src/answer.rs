@@ -88,12 +88,10 @@ pub struct Answer {
     pub abstained: bool,
     pub sentences: Vec<Sentence>,
     pub citations: Vec<Citation>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<Removed>,
     /// The notes that were in the prompt (handle, path, id, day).
     pub notes: Vec<NoteRef>,
     /// Sub-questions retrieved apart (a question in two parts).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subqueries: Vec<String>,
     /// `generator` (a model wrote it) or `extractive` (no generator: the
     /// best matching sentence of the notes).
@@ -823,7 +821,10 @@ pub fn answer(
     opts: &Options,
     on_sentence: &mut dyn FnMut(&Sentence),
 ) -> anyhow::Result<Answer> {
-    let pack = crate::context::pack(tree, question, hits, opts.budget);
+    // An agent's change to a person's entry, held for review, is no
+    // answer until a person accepts it.
+    let hits: Vec<Hit> = hits.iter().filter(|h| !h.review).cloned().collect();
+    let pack = crate::context::pack(tree, question, &hits, opts.budget);
     answer_pack(question, &pack, generator, opts, on_sentence)
 }
 
@@ -848,7 +849,17 @@ pub fn answer_pack(
         .collect();
     let mut timings = Timings::default();
     let (sentences, removed, raw, mode, gen_id) = if pack.entries.is_empty() {
-        (Vec::new(), Vec::new(), String::new(), "extractive", None)
+        // Nothing to read: the mode that would have answered is reported.
+        match generator {
+            Some(g) => (
+                Vec::new(),
+                Vec::new(),
+                String::new(),
+                "generator",
+                Some(g.id().to_string()),
+            ),
+            None => (Vec::new(), Vec::new(), String::new(), "extractive", None),
+        }
     } else if let Some(g) = generator {
         let mut req = prompt(question, pack, opts.now);
         req.max_tokens = opts.max_tokens;

@@ -470,7 +470,19 @@ fn newer_lookalike(
             Some((a, e.start()?))
         })
         .collect();
+    // An agent's change held for review beside a person's entry makes
+    // nothing outdated until a person accepts it; it ranks as one that is.
+    let held: Vec<bool> = ranked
+        .iter()
+        .take(LOOKALIKE_WINDOW)
+        .map(|(rel, _)| entry_at(tree, parsed, rel).is_some_and(crate::quarantine::in_review))
+        .collect();
     let mut out = ranked;
+    for (i, h) in held.iter().enumerate() {
+        if *h {
+            out[i].1 *= 1.0 - w;
+        }
+    }
     for i in 0..info.len() {
         let Some((old, t_old)) = &info[i] else {
             continue;
@@ -482,7 +494,7 @@ fn newer_lookalike(
             let Some((new, t_new)) = other else {
                 return false;
             };
-            *j != i && t_new > t_old && crate::text::same_attribute_changed(new, old)
+            *j != i && !held[*j] && t_new > t_old && crate::text::same_attribute_changed(new, old)
         });
         if let Some((j, _)) = newer {
             out[i].1 *= 1.0 - w;
@@ -881,6 +893,10 @@ pub fn recall_with(
     crate::trace::mark("recall: cache missed");
     let tune = q.tuning;
     let (lex, named) = lexical(&idx.text, q)?;
+    // A query that is only a time lists that time's entries instead.
+    let window = time_window(&idx.text, q, &filter, n)?;
+    let only_time = window.is_some();
+    let lex = window.unwrap_or(lex);
     crate::trace::mark("recall: lexical");
     stats.lexical_ms = ms(t1);
     stats.tier = 1;
@@ -888,7 +904,9 @@ pub fn recall_with(
     let mut ranked: Vec<(String, f32)> = lex.iter().map(|(rel, _, s)| (rel.clone(), *s)).collect();
     // Vector-only candidates below the null floor: not shown.
     let mut weak: std::collections::HashSet<String> = std::collections::HashSet::new();
-    if q.max_tier >= 2 && idx.vectors.as_ref().is_some_and(|v| !v.is_empty()) {
+    if only_time {
+        stats.escalated = Some("the query names only a time: its entries, newest first".into());
+    } else if q.max_tier >= 2 && idx.vectors.as_ref().is_some_and(|v| !v.is_empty()) {
         let gate = if tune.always_fuse {
             Some("always fused".to_string())
         } else {
@@ -952,11 +970,11 @@ pub fn recall_with(
             .collect::<Vec<_>>()
     };
     let before = shown(&ranked);
-    if q.max_tier >= 3 && ranked.len() > 1 {
+    if q.max_tier >= 3 && ranked.len() > 1 && !only_time {
         ranked = time_and_speaker(&idx.text, q, &tune, owners(tree), ranked, stats.tier >= 2)?;
     }
     let mut parsed: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
-    if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 {
+    if q.max_tier >= 3 && tune.neighbours > 0.0 && ranked.len() > 1 && !only_time {
         ranked = neighbour_boost(tree, ranked, tune.neighbours, &mut parsed);
     }
     // Candidates a live entry superseded (by `--as-of`): hidden below, and
@@ -972,10 +990,10 @@ pub fn recall_with(
     if q.max_tier >= 3 && tune.newer > 0.0 && ranked.len() > 1 {
         ranked = newer_lookalike(tree, ranked, tune.newer, &past, &mut parsed, &mut flagged);
     }
-    if q.max_tier >= 3 && tune.uses_signals() && ranked.len() > 1 {
+    if q.max_tier >= 3 && tune.uses_signals() && ranked.len() > 1 && !only_time {
         ranked = usage(tree, ranked, &tune, q.now, &mut parsed);
     }
-    if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 {
+    if q.max_tier >= 3 && tune.topic_boost > 0.0 && ranked.len() > 1 && !only_time {
         // A superseded candidate does not make its topic strong: a fact
         // changed three times is one fact, not four.
         ranked = topic_boost(ranked, tune.topic_boost, tune.topic_top, &past);
@@ -1145,6 +1163,51 @@ fn tier4(
         h.rank = i + 1;
     }
     Ok(hits)
+}
+
+/// The entries of the time a query names, when it names nothing else
+/// ("what did I do yesterday?", "notes from 3 December 2026"): no word of
+/// it would match them. Newest first, scored in that order; `None` for
+/// any other query.
+fn time_window(
+    text: &crate::index::text::TextIndex,
+    q: &Query,
+    filter: &Filter,
+    n: usize,
+) -> Result<Option<Vec<Candidate>>> {
+    if !crate::when::only_a_time(&q.text) {
+        return Ok(None);
+    }
+    let spans = q.spans();
+    if spans.is_empty() {
+        return Ok(None);
+    }
+    let mut found: Vec<(String, u64, i64)> = Vec::new();
+    for s in spans {
+        let Some((lo, hi)) = crate::when::secs_of(s) else {
+            continue;
+        };
+        let f = Filter {
+            since: Some(filter.since.map_or(lo, |x| x.max(lo))),
+            until: Some(filter.until.map_or(hi, |x| x.min(hi))),
+            ..filter.clone()
+        };
+        if f.since > f.until {
+            continue;
+        }
+        found.extend(text.newest(&f, n)?);
+    }
+    found.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    found.dedup_by(|a, b| a.0 == b.0);
+    found.truncate(n);
+    let len = found.len() as f32;
+    Ok(Some(
+        found
+            .into_iter()
+            .enumerate()
+            .map(|(i, (rel, key, _))| (rel, key, 1.0 - i as f32 / (len + 1.0)))
+            .collect(),
+    ))
 }
 
 /// Why tier 1 alone will not do: BM25 is not confident (`confident`), the

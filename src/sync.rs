@@ -256,11 +256,17 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
             .ok()
             .and_then(|b| b.as_str().map(str::to_string))
             .or_else(|| repo.find_remote("origin").ok().map(|_| "origin".into()))
-            .context("no remote to sync with: add one with `git remote add origin URL`")?,
+            .context("no remote to sync with: add one with `mem remote add origin URL` (a bare git repository: ssh, https, file:// or a path)")?,
     };
     let mut remote = repo
         .find_remote(&remote_name)
         .with_context(|| format!("no remote named {remote_name} (see `git remote -v`)"))?;
+    if let Some(p) = missing_local_remote(remote.url().unwrap_or("")) {
+        bail!(
+            "the remote {remote_name} is a folder that does not exist: {}; nothing was lost: your commits stay local (fix the path with `git remote set-url {remote_name} PATH`, or make a repository there with `git init --bare`)",
+            p.display()
+        );
+    }
     let bar = crate::index::progress_bar(opts.progress, 1000);
     if let Some(b) = &bar {
         b.set_message(format!("fetching {remote_name}"));
@@ -304,7 +310,12 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
         let remote_tip = theirs_ref.ok().and_then(|b| b.get().target());
         report.went_out = match remote_tip {
             Some(rt) => repo.graph_ahead_behind(local, rt)?.0,
-            None => 1,
+            // An empty remote: the whole history goes out.
+            None => {
+                let mut walk = repo.revwalk()?;
+                walk.push(local)?;
+                walk.count()
+            }
         };
         if report.went_out > 0 {
             let mut try_push = || -> Result<Option<String>> {
@@ -365,6 +376,24 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// The folder a remote's URL names on this machine (a plain path or
+/// `file://`), when it does not exist: libgit2 would call it an
+/// "unsupported URL protocol".
+pub(crate) fn missing_local_remote(url: &str) -> Option<std::path::PathBuf> {
+    let path = if let Some(p) = url.strip_prefix("file://") {
+        p
+    } else if url.contains("://") {
+        return None;
+    } else if url.starts_with('/') || url.starts_with("./") || url.starts_with("../") {
+        url
+    } else {
+        // `host:path` (scp-like ssh) or a bare relative name: not ours to judge.
+        return None;
+    };
+    let p = std::path::PathBuf::from(path);
+    (!p.exists()).then_some(p)
 }
 
 /// The lock file a rejected push names ("failed to lock file '…/main.lock'

@@ -526,12 +526,20 @@ impl Worker<'_> {
                 format!(": {}{more}", shown.join(", "))
             };
             eprintln!(
-                "reindexed {} added, {} updated, {} removed{}{} in {:.0} ms (generation {}){what}",
+                "reindexed {} added, {} updated, {} removed{}{}{} in {:.0} ms (generation {}){what}",
                 line.added,
                 line.updated,
                 line.removed,
                 if line.embedded > 0 {
                     format!(", {} embedded", line.embedded)
+                } else {
+                    String::new()
+                },
+                if line.broken > 0 {
+                    format!(
+                        ", {} not valid entries (`mem doctor` says why)",
+                        line.broken
+                    )
                 } else {
                     String::new()
                 },

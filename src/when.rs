@@ -284,6 +284,193 @@ pub fn day_of(secs: i64) -> Option<Date> {
     Some(t.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
+/// The first and last second (UTC) of the days of `s`.
+pub fn secs_of(s: Span) -> Option<(i64, i64)> {
+    let utc = jiff::tz::TimeZone::UTC;
+    let lo = s.lo.to_zoned(utc.clone()).ok()?.timestamp().as_second();
+    let hi = days(s.hi, 1).to_zoned(utc).ok()?.timestamp().as_second() - 1;
+    Some((lo, hi))
+}
+
+/// Words that say when (or nothing at all) in a question about a time:
+/// what is left of "what did I do yesterday?" or "what happened in the
+/// last two weeks?" once they are gone is what it is about (nothing).
+const TIME_OR_EMPTY: &[&str] = &[
+    // time
+    "yesterday",
+    "today",
+    "tonight",
+    "tomorrow",
+    "last",
+    "past",
+    "previous",
+    "this",
+    "next",
+    "ago",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "weekend",
+    "weekends",
+    "month",
+    "months",
+    "year",
+    "years",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "earlier",
+    "recently",
+    "during",
+    "since",
+    "between",
+    "until",
+    "before",
+    "after",
+    "of",
+    "on",
+    "in",
+    "at",
+    "the",
+    "a",
+    "an",
+    "few",
+    "couple",
+    "several",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "st",
+    "nd",
+    "rd",
+    "th",
+    // asking
+    "what",
+    "which",
+    "did",
+    "do",
+    "does",
+    "done",
+    "doing",
+    "was",
+    "were",
+    "is",
+    "are",
+    "i",
+    "we",
+    "me",
+    "my",
+    "our",
+    "you",
+    "anything",
+    "something",
+    "everything",
+    "happen",
+    "happened",
+    "happening",
+    "go",
+    "went",
+    "going",
+    "on",
+    "get",
+    "got",
+    "new",
+    "stuff",
+    "thing",
+    "things",
+    "work",
+    "worked",
+    "working",
+    "note",
+    "notes",
+    "noted",
+    "write",
+    "wrote",
+    "written",
+    "add",
+    "added",
+    "remember",
+    "remembered",
+    "memory",
+    "memories",
+    "log",
+    "logged",
+    "entries",
+    "entry",
+    "show",
+    "list",
+    "tell",
+    "from",
+    "about",
+    "all",
+    "have",
+    "has",
+    "had",
+    "and",
+    "or",
+    "up",
+    "to",
+    "for",
+    "there",
+    "any",
+    "been",
+    "so",
+    "far",
+];
+
+/// Whether `text` names a time and nothing else to look for ("what did I
+/// do yesterday?", "notes from 3 December 2026"): recall then lists that
+/// time's entries (`crate::recall`) instead of matching words.
+pub fn only_a_time(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| {
+            TIME_OR_EMPTY.contains(&w)
+                || month_number(w).is_some_and(|_| w.len() == 3 || MONTH_NAMES.contains(&w))
+                || w.bytes().all(|b| b.is_ascii_digit())
+                || ["st", "nd", "rd", "th"].iter().any(|s| {
+                    w.strip_suffix(s)
+                        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                })
+        })
+}
+
+const MONTH_NAMES: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "sept",
+    "october",
+    "november",
+    "december",
+];
+
 /// Whether the query asks about the user's own words: first person (`I`,
 /// `my`, `me`) and no second person (`you` would mean the other party,
 /// e.g. "what did you recommend").
@@ -300,6 +487,27 @@ pub fn first_person(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_time_is_a_query_with_nothing_else_to_look_for() {
+        for q in [
+            "what did I do yesterday?",
+            "What happened on 9 March 2026",
+            "notes from the 3rd of December",
+            "last week",
+        ] {
+            assert!(only_a_time(q), "{q}");
+        }
+        for q in [
+            "what did I decide about the billing database yesterday?",
+            "東京",
+            "東京 yesterday",
+            "café 3rd",
+            "postgres",
+        ] {
+            assert!(!only_a_time(q), "{q}");
+        }
+    }
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()

@@ -379,6 +379,14 @@ impl State {
             q.kind = Some(k.clone());
         }
         let (hits, _) = crate::watch::recall_any(tree, models, &q, false).map_err(err)?;
+        // As `mem recall --error`: a lesson must name what the error is about.
+        let hits = if q.kind.as_deref() == Some("lesson") {
+            crate::learn::hits_about_error(&q.text, hits, |h| {
+                std::fs::read_to_string(tree.abs(&format!("{}.md", h.path))).unwrap_or_default()
+            })
+        } else {
+            hits
+        };
         if hits.is_empty() {
             return Err(format!("nothing found for \"{}\"", q.text));
         }

@@ -52,6 +52,10 @@ pub struct Args {
     /// later are left out); relative dates in the query resolve against it
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// The time of asking: relative dates in the query ("yesterday", "last week") resolve against it
+    /// (default: now)
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
     /// Include archived (forgotten) entries
     #[arg(long)]
     pub archived: bool,
@@ -118,6 +122,9 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             crate::entry::KINDS.join(", ")
         );
     }
+    // The query made of an error's telling lines: a hit must name what it
+    // is about.
+    let mut error_query: Option<String> = None;
     if let Some(e) = &args.error {
         let raw = if e == "-" {
             let mut s = String::new();
@@ -133,6 +140,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         if q.trim().is_empty() {
             anyhow::bail!("--error: the error text is empty");
         }
+        error_query = Some(q.clone());
         text = format!("{q} {text}").trim().to_string();
         kind.get_or_insert_with(|| "lesson".into());
     }
@@ -151,7 +159,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         // A context pack never holds quarantined entries.
         quarantined: args.quarantined && args.format != Format::Prompt,
         kind,
-        now: None,
+        now: crate::time::opt_secs(args.now.as_deref(), crate::time::parse)?,
         as_of: crate::time::opt_secs(args.as_of.as_deref(), crate::time::parse_until)?,
         ..Default::default()
     });
@@ -162,7 +170,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     if args.answer {
         let opts = crate::answer::Options {
-            now: q.as_of,
+            now: q.now.or(q.as_of),
             ..Default::default()
         };
         let k = args.k.unwrap_or(6);
@@ -268,6 +276,27 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     if args.explain {
         eprintln!("{}", serde_json::to_string(&stats)?);
     }
+    let hits = match &error_query {
+        // A lesson that shares only "error: … failed" with this error is
+        // about another one.
+        Some(eq) => {
+            let kept = crate::learn::hits_about_error(eq, hits, |h| {
+                std::fs::read_to_string(tree_of(h).abs(&format!("{}.md", h.path)))
+                    .unwrap_or_default()
+            });
+            if kept.is_empty() {
+                return Err(not_found(if crate::learn::error_terms(eq).is_empty() {
+                    format!(
+                        "this error says nothing of its own (\"{eq}\": only words every error has); give the line that names the tool, package or message"
+                    )
+                } else {
+                    format!("no lesson names what this error is about (\"{eq}\")")
+                }));
+            }
+            kept
+        }
+        None => hits,
+    };
     if hits.is_empty() {
         return Err(not_found(format!("nothing found for \"{}\"", q.text)));
     }

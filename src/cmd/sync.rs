@@ -178,6 +178,13 @@ pub fn remote(a: RemoteArgs, ctx: &Ctx) -> Result<()> {
             };
             repo.remote(&name, &url)
                 .with_context(|| format!("adding the remote {name} ({url})"))?;
+            if let Some(p) = crate::sync::missing_local_remote(&url) {
+                ctx.note(&format!(
+                    "warning: {} does not exist yet; `mem sync` needs a git repository there (`git init --bare {}`)",
+                    p.display(),
+                    p.display()
+                ));
+            }
             if ctx.json {
                 ctx.json_line(&serde_json::json!({"op": "added", "name": name, "url": url}))?;
             } else {

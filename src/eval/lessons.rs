@@ -209,6 +209,10 @@ pub fn run(file: &Path, replay: bool) -> Result<Report> {
                 ..Default::default()
             };
             let (hits, _) = crate::recall::recall(&tree, &models, &q)?;
+            // As `mem recall --error` shows them.
+            let hits = learn::hits_about_error(&q.text, hits, |h| {
+                std::fs::read_to_string(tree.abs(&format!("{}.md", h.path))).unwrap_or_default()
+            });
             let prefix = format!("learn:{}:", t.session);
             let hit = hits.iter().any(|h| {
                 let from_here = h

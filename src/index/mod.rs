@@ -232,7 +232,7 @@ pub struct CatchUp {
 
 impl CatchUp {
     pub fn changed(&self) -> bool {
-        self.added + self.updated + self.removed > 0 || self.rebuilt
+        self.added + self.updated + self.removed + self.broken > 0 || self.rebuilt
     }
 }
 
@@ -883,11 +883,15 @@ impl MemIndex {
                 }
                 if old.is_some() {
                     self.text.delete(&w, rel);
-                    report.updated += 1;
-                } else {
-                    report.added += 1;
                 }
+                // A file that does not parse is counted as broken only: it
+                // was not added (nor updated: its old version is gone).
                 if let Some(e) = entry {
+                    if old.is_some() {
+                        report.updated += 1;
+                    } else {
+                        report.added += 1;
+                    }
                     self.text.add(&w, &doc_input(rel, rec.key, e))?;
                 } else {
                     report.broken += 1;

@@ -389,6 +389,38 @@ impl TextIndex {
         Ok(out)
     }
 
+    /// The entries that pass `filter` (its time bounds say when), newest
+    /// first: (rel, key, time). For a query that names only a time.
+    pub fn newest(&self, filter: &Filter, limit: usize) -> Result<Vec<(String, u64, i64)>> {
+        let f = &self.fields;
+        let mut clauses = self.filter_clauses(filter);
+        clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+        let q = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &q,
+            &TopDocs::with_limit(limit.max(1))
+                .order_by_fast_field::<i64>("time", tantivy::Order::Desc),
+        )?;
+        let mut out = Vec::with_capacity(top.len());
+        for (time, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let rel = d
+                .get_first(f.rel)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let key = d
+                .get_first(f.key)
+                .and_then(|v| v.as_u64())
+                .unwrap_or_default();
+            out.push((rel, key, time));
+        }
+        // Equal times in a stable order.
+        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
     /// Every scope term (`domain`, `domain/topic`, …) in the index: the
     /// folders that hold indexed entries, read from the term dictionary
     /// (one entry per folder, not per entry file).

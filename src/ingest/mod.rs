@@ -107,6 +107,11 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
             .read_to_end(&mut b)
             .context("reading stdin")?;
         b
+    } else if path.is_dir() {
+        anyhow::bail!(
+            "{} is a folder, not a file: name a file in it (one conversation or transcript per file); markdown notes need no ingest, they are read where they are in the tree",
+            path.display()
+        );
     } else {
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
     };

@@ -1909,9 +1909,242 @@ pub fn error_query(text: &str) -> String {
     words.join(" ")
 }
 
+/// Words of any error message: a lesson that shares only these with an
+/// error is not about it.
+const ERROR_VOCABULARY: &[&str] = &[
+    "error",
+    "errors",
+    "err",
+    "failed",
+    "fail",
+    "fails",
+    "failing",
+    "failure",
+    "fatal",
+    "warning",
+    "warn",
+    "cannot",
+    "can",
+    "could",
+    "not",
+    "found",
+    "no",
+    "such",
+    "file",
+    "files",
+    "directory",
+    "unable",
+    "invalid",
+    "unexpected",
+    "exit",
+    "exited",
+    "code",
+    "status",
+    "exception",
+    "traceback",
+    "most",
+    "recent",
+    "call",
+    "last",
+    "line",
+    "lines",
+    "the",
+    "and",
+    "for",
+    "with",
+    "while",
+    "when",
+    "from",
+    "this",
+    "that",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "by",
+    "or",
+    "an",
+    "a",
+    "it",
+    "its",
+    "has",
+    "have",
+    "had",
+    "been",
+    "did",
+    "does",
+    "do",
+    "done",
+    "see",
+    "run",
+    "running",
+    "ran",
+    "command",
+    "process",
+    "returned",
+    "return",
+    "non",
+    "zero",
+    "nonzero",
+    "panicked",
+    "panic",
+    "thread",
+    "main",
+    "caused",
+    "cause",
+    "because",
+    "info",
+    "note",
+    "help",
+    "expected",
+    "got",
+    "value",
+    "type",
+    "missing",
+    "unknown",
+    "undefined",
+    "does",
+    "exist",
+    "exists",
+    "already",
+    "try",
+    "again",
+    "please",
+    "check",
+    "more",
+    "details",
+    "output",
+    "stderr",
+    "stdout",
+    "aborting",
+    "abort",
+    "aborted",
+    "stopped",
+    "killed",
+    "terminated",
+    "signal",
+];
+
+/// The words of an error query (`error_query`) that say what it is about:
+/// names, codes, tools, messages' own words; without the vocabulary every
+/// error shares.
+pub fn error_terms(query: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in query.split(|c: char| !c.is_alphanumeric() && c != '_') {
+        let w = w.to_lowercase();
+        if w.chars().count() < 3 || ERROR_VOCABULARY.contains(&w.as_str()) || out.contains(&w) {
+            continue;
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// How many of `terms` `text` names (a word of it equals a term, or both
+/// are five letters or more and share their first five: `linking` and
+/// `linker`).
+pub fn terms_named(text: &str, terms: &[String]) -> usize {
+    let stem = |w: &str| -> String { w.chars().take(5).collect() };
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    terms
+        .iter()
+        .filter(|t| {
+            words.iter().any(|w| {
+                *t == w || (t.chars().count() >= 5 && w.chars().count() >= 5 && stem(t) == stem(w))
+            })
+        })
+        .count()
+}
+
+/// Whether a lesson's `text` is about the error whose `terms` these are:
+/// it names two of them (one when the error has only one). One shared
+/// word is chance ("resolve" in "could not resolve host" and in npm's
+/// ERESOLVE); an error with no word of its own is about nothing a
+/// lesson can name.
+pub fn about_error(text: &str, terms: &[String]) -> bool {
+    !terms.is_empty() && terms_named(text, terms) >= terms.len().min(2)
+}
+
+/// The hits of an error query that are about it (`about_error` with the
+/// `error_terms` of `query`), ranks renumbered; `text` reads a hit's
+/// whole entry.
+pub fn hits_about_error(
+    query: &str,
+    hits: Vec<crate::recall::Hit>,
+    text: impl Fn(&crate::recall::Hit) -> String,
+) -> Vec<crate::recall::Hit> {
+    let terms = error_terms(query);
+    let mut kept: Vec<crate::recall::Hit> = hits
+        .into_iter()
+        .filter(|h| about_error(&format!("{}\n{}\n{}", h.title, h.snippet, text(h)), &terms))
+        .collect();
+    for (i, h) in kept.iter_mut().enumerate() {
+        h.rank = i + 1;
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_terms_leave_out_what_every_error_says() {
+        let q = error_query(
+            "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree",
+        );
+        let t = error_terms(&q);
+        assert!(t.contains(&"eresolve".to_string()), "{t:?}");
+        assert!(
+            !t.iter().any(|w| w == "err" || w == "unable" || w == "code"),
+            "{t:?}"
+        );
+        assert!(about_error(
+            "When npm fails with ERESOLVE, run npm install --legacy-peer-deps",
+            &t
+        ));
+        // One shared word is chance.
+        assert_eq!(
+            terms_named("The resolver of the eresolve-free build", &t),
+            1
+        );
+        assert_eq!(t, ["npm", "eresolve"]);
+        assert!(!about_error("The resolver of the eresolve-free build", &t));
+        assert!(!about_error(
+            "When cargo build fails on libclang, install libclang-dev",
+            &t
+        ));
+        assert!(!about_error(
+            "Error: not found. The job failed with exit code 1",
+            &t
+        ));
+        // An error made only of what every error says is about nothing.
+        let none = error_terms(&error_query("error: Not Found"));
+        assert!(none.is_empty(), "{none:?}");
+        assert!(!about_error("Not found: the job failed", &none));
+        let host = error_terms(&error_query("fatal: Could not resolve host: github.com"));
+        assert!(
+            !about_error(
+                "When npm fails with ERESOLVE, unable to resolve the dependency tree, run npm install --legacy-peer-deps",
+                &host
+            ),
+            "{host:?}"
+        );
+        assert!(about_error(
+            "Could not resolve host github.com: the VPN was down",
+            &host
+        ));
+    }
 
     fn claude(lines: &[(&str, &str)]) -> Vec<u8> {
         // (kind, payload): "req" text, "bash" command, "ok"/"fail" output, "edit" path|new

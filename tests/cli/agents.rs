@@ -276,10 +276,32 @@ fn an_agent_does_not_change_what_a_person_wrote() {
         held.contains("team/rituals/the-team-standup-is-at-9-30"),
         "{held}"
     );
-    // Both are found; the held one is flagged.
-    let hits = env.json(&["recall", "standup"]);
+    // Both are found; the held one is flagged, and ranks below the
+    // person's entry, which it does not make look outdated.
+    let hits = env.json(&["recall", "when is the team standup", "--tier", "3"]);
     assert_eq!(hits.len(), 2, "{hits:?}");
-    assert!(hits.iter().any(|h| h["review"] == true));
+    assert_eq!(
+        hits[0]["path"], "team/rituals/the-team-standup-is-at-9-30",
+        "{hits:?}"
+    );
+    assert!(hits[0].get("review").is_none_or(|v| v == false), "{hits:?}");
+    assert!(hits[0].get("newer").is_none_or(|v| v.is_null()), "{hits:?}");
+    assert_eq!(hits[1]["review"], true, "{hits:?}");
+    // An answer does not take the held claim for the truth.
+    let out = env
+        .mem()
+        .args(["ask", "when is the team standup?", "--json"])
+        .output()
+        .unwrap();
+    let a = &parse_lines(&out.stdout)[0];
+    let cited: Vec<&str> = a["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["path"].as_str())
+        .collect();
+    assert!(!cited.iter().any(|p| p.contains("10-15")), "{a}");
+    assert!(!a["answer"].as_str().unwrap_or("").contains("10:15"), "{a}");
 }
 
 #[test]

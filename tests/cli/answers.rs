@@ -124,6 +124,21 @@ fn nothing_relevant_is_not_in_memory_with_exit_1() {
     assert_eq!(a["mode"], "generator");
     assert_eq!(a["answer"], "not in memory");
     assert!(a["removed"][0]["why"].as_str().is_some(), "{a}");
+    // Nothing retrieved: the same keys (empty lists), and the mode that
+    // would have answered.
+    let out = env
+        .mem()
+        .env("MEM_ANSWERER", "fake")
+        .args(["ask", "zebra quokka?", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let a = &parse_lines(&out.stdout)[0];
+    assert_eq!(a["mode"], "generator", "{a}");
+    assert!(a["generator"].is_string(), "{a}");
+    for key in ["removed", "subqueries", "notes", "citations", "sentences"] {
+        assert_eq!(a[key], serde_json::json!([]), "{key}: {a}");
+    }
 }
 
 #[test]

@@ -1329,3 +1329,17 @@ fn a_repeated_locomo_dia_id_gets_its_own_ref_and_reingest_changes_nothing() {
     assert_eq!(ranked.len(), 2, "{ranked:?}");
     assert!(ranked.contains(&"locomo:conv-9:D1:1"), "{ranked:?}");
 }
+
+#[test]
+fn a_folder_given_to_ingest_or_learn_is_named_as_such() {
+    let env = Env::new();
+    let dir = env.dir.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    for verb in ["ingest", "learn"] {
+        let out = env.mem().arg(verb).arg(&dir).output().unwrap();
+        assert_ne!(out.status.code(), Some(0), "{verb}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is a folder, not a file"), "{verb}: {err}");
+        assert!(!err.contains("Is a directory"), "{verb}: {err}");
+    }
+}

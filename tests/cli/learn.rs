@@ -109,6 +109,26 @@ fn a_transcript_is_learned_once_and_its_lesson_found_by_the_error() {
     let hits = parse_lines(&out.stdout);
     assert_eq!(hits[0]["path"], path.as_str(), "{hits:?}");
     assert!(hits.iter().all(|h| h["kind"] == "lesson"));
+    // Another error, which shares only the words every error has with it:
+    // the only lesson is not offered (exit 1), and says why.
+    let out = env
+        .mem()
+        .args(["recall", "--error", "-", "--json"])
+        .write_stdin("npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree\nerror: failed\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no lesson names what this error is about"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let hits = env.json(&["recall", "--kind", "lesson", "release", "build"]);
     assert!(hits.iter().all(|h| h["kind"] == "lesson"), "{hits:?}");
     let hits = env.json(&["recall", "--kind", "fact", "release", "build"]);

@@ -921,3 +921,58 @@ fn live_entries(dir: &Path) -> Vec<String> {
         .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
         .collect()
 }
+
+/// What a first sync says: with no remote, how to add one (mem's own
+/// verb); a remote path that does not exist, named as such (libgit2 calls
+/// it an unsupported protocol); the first push counts every commit.
+#[test]
+fn a_first_sync_names_a_missing_remote_and_counts_what_it_pushed() {
+    let env = Env::new();
+    std::fs::write(
+        env.home().join(".gitconfig"),
+        "[user]\n\tname = Tester\n\temail = tester@example.com\n[init]\n\tdefaultBranch = main\n",
+    )
+    .unwrap();
+    env.add("The deploy window is Tuesday morning.", "ops/deploys");
+    env.add("Backups run at 02:00.", "ops/backups");
+    let out = env.mem().arg("sync").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mem remote add origin"), "{err}");
+
+    let missing = env.dir.path().join("nowhere/team.git");
+    let out = env
+        .mem()
+        .args(["remote", "add", "origin"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not exist yet"), "{err}");
+    let out = env.mem().arg("sync").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("folder that does not exist") && err.contains("nothing was lost"),
+        "{err}"
+    );
+    assert!(!err.contains("unsupported URL protocol"), "{err}");
+
+    env.git_in(
+        env.dir.path(),
+        &[
+            "init",
+            "--bare",
+            "-q",
+            "-b",
+            "main",
+            missing.to_str().unwrap(),
+        ],
+    );
+    env.git(&["branch", "-M", "main"]);
+    let commits = env.commit_count();
+    let r = env.json(&["sync"]).remove(0);
+    assert_eq!(r["pushed"], true, "{r}");
+    assert_eq!(r["went_out"], commits as u64, "every commit went out: {r}");
+}

@@ -861,3 +861,84 @@ fn proposals(report: &serde_json::Value) -> Vec<(String, String, String)> {
         })
         .collect()
 }
+
+#[test]
+fn a_query_that_names_only_a_time_lists_that_times_entries() {
+    let env = Env::new();
+    let a = env.add_observed(
+        "Reviewed the billing migration plan",
+        "work/log",
+        "2026-03-09T16:00:00Z",
+    );
+    let b = env.add_observed(
+        "Paired with Ines on the flaky upload test",
+        "work/log",
+        "2026-03-10T09:00:00Z",
+    );
+    let c = env.add_observed(
+        "Booked the dentist for Thursday",
+        "life/errands",
+        "2026-03-10T18:30:00Z",
+    );
+    let d = env.add_observed(
+        "Deployed the search service to staging",
+        "work/log",
+        "2026-03-11T08:00:00Z",
+    );
+    let paths = |args: &[&str]| -> Vec<String> {
+        let out = env.mem().args(args).arg("--json").output().unwrap();
+        parse_lines(&out.stdout)
+            .iter()
+            .map(|h| h["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // No word of the question is in those entries: the time is the query.
+    assert_eq!(
+        paths(&[
+            "recall",
+            "what did I do yesterday?",
+            "--now",
+            "2026-03-11T12:00:00Z"
+        ]),
+        vec![c.clone(), b.clone()],
+        "that day's entries, newest first"
+    );
+    assert_eq!(
+        paths(&["recall", "what happened on 9 March 2026"]),
+        vec![a.clone()]
+    );
+    // Asked another day, "yesterday" is another day.
+    assert_eq!(
+        paths(&["recall", "what did I do yesterday", "--now", "2026-03-12"]),
+        vec![d.clone()]
+    );
+    // A scope still applies.
+    assert_eq!(
+        paths(&[
+            "recall",
+            "what did I do yesterday?",
+            "--now",
+            "2026-03-11",
+            "--at",
+            "work"
+        ]),
+        vec![b.clone()]
+    );
+    // A question with words of its own is matched on them, as before.
+    assert_eq!(
+        paths(&["recall", "dentist yesterday", "--now", "2026-03-11"])[0],
+        c
+    );
+    // A day with nothing: nothing found (exit 1).
+    let out = env
+        .mem()
+        .args(["recall", "what did I do yesterday", "--now", "2026-03-20"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
