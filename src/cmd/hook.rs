@@ -51,6 +51,10 @@ pub enum HookCmd {
     /// Harvest a transcript (started detached by the stop hooks)
     #[command(hide = true)]
     Harvest(HarvestArgs),
+    /// Bring the index up to date with the files (started detached by a
+    /// prompt hook that ran out of time catching up)
+    #[command(hide = true)]
+    CatchUp,
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,6 +115,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
             Ok(())
         }
         HookCmd::Harvest(a) => harvest(a, ctx),
+        HookCmd::CatchUp => catch_up(ctx),
     }
 }
 
@@ -469,6 +474,7 @@ fn prompt_context(tree: Tree, p: &Value, budget: Duration) -> Result<Option<Stri
         return Ok(None);
     }
     let start = *STARTED.get_or_init(Instant::now);
+    let tree_root = tree.root.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let r = (|| -> Result<Option<String>> {
@@ -518,31 +524,83 @@ fn prompt_context(tree: Tree, p: &Value, budget: Duration) -> Result<Option<Stri
     let left = budget.saturating_sub(start.elapsed());
     match rx.recv_timeout(left) {
         Ok(r) => r,
-        Err(_) => anyhow::bail!(
-            "no answer within {} ms: printed nothing",
-            budget.as_millis()
-        ),
+        Err(_) => {
+            // Most often the index was catching up with new files (a
+            // harvest, an edit) and the process exit would throw that work
+            // away: it goes on detached, so the next prompt finds it done.
+            let started = spawn_detached(&tree_root, &["hook", "catch-up"]).is_ok();
+            anyhow::bail!(
+                "no answer within {} ms: printed nothing{}",
+                budget.as_millis(),
+                if started {
+                    " (the index catches up in the background)"
+                } else {
+                    ""
+                }
+            )
+        }
     }
 }
 
-/// Starts `mem hook harvest` detached (its own session, no terminal, no
-/// inherited pipes) for the payload's transcript, and returns.
-fn start_harvest(tree: &Tree, p: &Value) -> Result<()> {
-    let Some(t) = p
-        .get("transcript_path")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+/// Brings the index up to date (text and vectors), one at a time per tree
+/// (a second one exits at once), bounded by `hooks.harvest_timeout_s`.
+fn catch_up(ctx: &Ctx) -> Result<()> {
+    let tree = ctx.tree()?;
+    let Ok(_lock) =
+        crate::lock::WriteLock::acquire_named(&tree.state_dir(), "catch-up.lock", Duration::ZERO)
     else {
         return Ok(());
     };
-    if !Path::new(t).is_file() {
-        anyhow::bail!("transcript {t} is not a file");
+    exit_after(&tree, "catch-up");
+    let models = Models::new(&tree.config.models);
+    let t = Instant::now();
+    match crate::index::open(&tree, &models, false, false) {
+        Ok((_, rep)) => log(
+            &tree,
+            &format!(
+                "index caught up: {} added, {} updated, {} removed in {} ms",
+                rep.added,
+                rep.updated,
+                rep.removed,
+                t.elapsed().as_millis()
+            ),
+        ),
+        Err(e) => log(&tree, &format!("index catch-up failed: {e:#}")),
     }
+    models.leave_for_exit();
+    Ok(())
+}
+
+/// Ends the process after `hooks.harvest_timeout_s`, whatever it is doing
+/// (`what` goes to the log).
+fn exit_after(tree: &Tree, what: &'static str) {
+    let limit = Duration::from_secs(tree.config.hooks.harvest_timeout_s);
+    let t2 = tree.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        log(
+            &t2,
+            &format!(
+                "{what} stopped after {} s (hooks.harvest_timeout_s)",
+                limit.as_secs()
+            ),
+        );
+        // Whatever was not committed is recovered by the next writer.
+        // SAFETY: _exit ends the process at once (no C++ destructors run
+        // under llama.cpp's busy threads).
+        unsafe { libc::_exit(0) }
+    });
+}
+
+/// Starts this mem on `root` with `args`, detached (its own session, no
+/// terminal, no inherited pipes), and returns.
+fn spawn_detached(root: &Path, args: &[&str]) -> Result<()> {
     let exe = std::env::current_exe()?;
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("--root")
-        .arg(&tree.root)
-        .args(["--quiet", "hook", "harvest", "--transcript", t])
+        .arg(root)
+        .arg("--quiet")
+        .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
@@ -558,8 +616,25 @@ fn start_harvest(tree: &Tree, p: &Value) -> Result<()> {
             });
         }
     }
-    cmd.spawn().context("starting the harvester")?;
+    cmd.spawn().context("starting a detached mem")?;
     Ok(())
+}
+
+/// Starts `mem hook harvest` detached (its own session, no terminal, no
+/// inherited pipes) for the payload's transcript, and returns.
+fn start_harvest(tree: &Tree, p: &Value) -> Result<()> {
+    let Some(t) = p
+        .get("transcript_path")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(());
+    };
+    if !Path::new(t).is_file() {
+        anyhow::bail!("transcript {t} is not a file");
+    }
+    spawn_detached(&tree.root, &["hook", "harvest", "--transcript", t])
+        .context("starting the harvester")
 }
 
 /// The detached harvester: one per tree at a time (a second one exits at
@@ -575,22 +650,7 @@ fn harvest(a: HarvestArgs, ctx: &Ctx) -> Result<()> {
         Ok(l) => l,
         Err(_) => return Ok(()),
     };
-    let limit = Duration::from_secs(tree.config.hooks.harvest_timeout_s);
-    let t2 = tree.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(limit);
-        log(
-            &t2,
-            &format!(
-                "harvest stopped after {} s (hooks.harvest_timeout_s)",
-                limit.as_secs()
-            ),
-        );
-        // Whatever was not committed is recovered by the next writer.
-        // SAFETY: _exit ends the process at once (no C++ destructors run
-        // under llama.cpp's busy threads).
-        unsafe { libc::_exit(0) }
-    });
+    exit_after(&tree, "harvest");
     let models = Models::new(&tree.config.models);
     let r =
         crate::ingest::harvest_transcript(&tree, &models, &a.transcript, crate::curate::Mode::Full);
@@ -628,6 +688,14 @@ fn harvest(a: HarvestArgs, ctx: &Ctx) -> Result<()> {
                 &format!("learning from {} failed: {e:#}", a.transcript.display()),
             ),
         }
+    }
+    // The next prompt hook reads the index in-process within its budget:
+    // what was written here is indexed now, not in its time.
+    if let Err(e) = crate::index::open(&tree, &models, false, false) {
+        log(
+            &tree,
+            &format!("index catch-up after the harvest failed: {e:#}"),
+        );
     }
     models.leave_for_exit();
     match r {

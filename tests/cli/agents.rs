@@ -568,6 +568,56 @@ fn payload(agent: &str, event: &str) -> Value {
     .unwrap()
 }
 
+/// A prompt hook that runs out of time (most often: the index is catching
+/// up with files a harvest or an editor wrote) leaves that work to a
+/// detached catch-up, so the next prompt does not run out of time again.
+#[test]
+fn a_prompt_hook_out_of_time_leaves_the_catch_up_running_detached() {
+    let env = Env::new();
+    env.add(
+        "The billing service retries a failed payment twice.",
+        "engineering/billing",
+    );
+    // A file the index has not seen (written by hand, not through mem).
+    let dir = env.root.join("engineering/billing");
+    std::fs::write(
+        dir.join("refunds-take-five-days.md"),
+        "---\nid: 01J0000000000000000000REFD\ntitle: Refunds take five days\ncreated: 2026-06-01T12:00:00Z\n---\nRefunds take five working days.\n",
+    )
+    .unwrap();
+    let cfg = env.root.join(".mem/config.toml");
+    let orig = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("{orig}\n[hooks]\nprompt_ms = 0\n")).unwrap();
+    let p = json!({"hook_event_name": "UserPromptSubmit", "prompt": "how long do refunds take"});
+    let out = hook(&env, "user-prompt", "claude-code", &p);
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+    let log = env.root.join(".mem/state/hooks.log");
+    let t = Instant::now();
+    let mut text = String::new();
+    while t.elapsed() < Duration::from_secs(60) {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("index caught up") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        text.contains("the index catches up in the background"),
+        "{text}"
+    );
+    // Both entries (the one added through mem is indexed by the next read).
+    assert!(text.contains("index caught up: 2 added"), "{text}");
+    let out = env
+        .mem()
+        .args(["recall", "refunds", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("refunds-take-five-days"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn hook_prompt_and_session_start_print_context_in_each_agents_shape() {
     let env = Env::new();
