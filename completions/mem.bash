@@ -289,6 +289,9 @@ _mem() {
             mem__subcmd__help__subcmd__eval,synth)
                 cmd="mem__subcmd__help__subcmd__eval__subcmd__synth"
                 ;;
+            mem__subcmd__help__subcmd__hook,catch-up)
+                cmd="mem__subcmd__help__subcmd__hook__subcmd__catch__subcmd__up"
+                ;;
             mem__subcmd__help__subcmd__hook,harvest)
                 cmd="mem__subcmd__help__subcmd__hook__subcmd__harvest"
                 ;;
@@ -322,6 +325,9 @@ _mem() {
             mem__subcmd__help__subcmd__remote,ls)
                 cmd="mem__subcmd__help__subcmd__remote__subcmd__ls"
                 ;;
+            mem__subcmd__hook,catch-up)
+                cmd="mem__subcmd__hook__subcmd__catch__subcmd__up"
+                ;;
             mem__subcmd__hook,harvest)
                 cmd="mem__subcmd__hook__subcmd__harvest"
                 ;;
@@ -339,6 +345,9 @@ _mem() {
                 ;;
             mem__subcmd__hook,uninstall)
                 cmd="mem__subcmd__hook__subcmd__uninstall"
+                ;;
+            mem__subcmd__hook__subcmd__help,catch-up)
+                cmd="mem__subcmd__hook__subcmd__help__subcmd__catch__subcmd__up"
                 ;;
             mem__subcmd__hook__subcmd__help,harvest)
                 cmd="mem__subcmd__hook__subcmd__help__subcmd__harvest"
@@ -1457,8 +1466,22 @@ _mem() {
             return 0
             ;;
         mem__subcmd__help__subcmd__hook)
-            opts="install uninstall status run harvest"
+            opts="install uninstall status run harvest catch-up"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__help__subcmd__hook__subcmd__catch__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1919,8 +1942,30 @@ _mem() {
             return 0
             ;;
         mem__subcmd__hook)
-            opts="-y -q -h --root --json --color --yes --quiet --help install uninstall status run harvest help"
+            opts="-y -q -h --root --json --color --yes --quiet --help install uninstall status run harvest catch-up help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__catch__subcmd__up)
+            opts="-y -q -h --root --json --color --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1967,8 +2012,22 @@ _mem() {
             return 0
             ;;
         mem__subcmd__hook__subcmd__help)
-            opts="install uninstall status run harvest help"
+            opts="install uninstall status run harvest catch-up help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mem__subcmd__hook__subcmd__help__subcmd__catch__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2821,7 +2880,7 @@ _mem() {
             return 0
             ;;
         mem__subcmd__restore)
-            opts="-y -q -h --root --json --color --yes --quiet --help"
+            opts="-y -q -h --unsupersede --root --json --color --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

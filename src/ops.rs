@@ -802,6 +802,100 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
     })
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct UnsupersedeOutcome {
+    pub op: &'static str,
+    /// The entry that is live again.
+    pub path: String,
+    pub id: String,
+    /// The entries that had superseded it, now kept beside it (`related`).
+    pub kept: Vec<String>,
+    pub commit: Option<String>,
+}
+
+/// `mem restore --unsupersede`: a supersede that was wrong (the new entry
+/// is another fact, both true) is taken back without losing either
+/// entry: the entry is live again (no `valid_to`), and each entry that
+/// superseded it stays, `related` to it instead, with a curation note
+/// saying a person kept them apart (recall then flags neither as
+/// outdated by the other).
+pub fn unsupersede(tree: &Tree, spec: &str, via: &str) -> Result<UnsupersedeOutcome> {
+    let mut writer = Writer::lock(tree)?;
+    let old = tree.resolve(spec, false)?;
+    let old_path = old.file.path.to_string();
+    let old_id = old.entry.meta.id.clone();
+    let names_old = |r: &crate::entry::Relation| {
+        r.rel == "supersedes"
+            && (r.to == old_path
+                || (!old_id.is_empty() && r.id.as_deref() == Some(old_id.as_str())))
+    };
+    let mut cs = Changeset::new(commit_msg("unsupersede", &old_path, via, None));
+    let mut kept = Vec::new();
+    for f in tree.scan(false).0 {
+        if f.path == old.file.path {
+            continue;
+        }
+        let rel = f.path.rel_file();
+        let Ok(text) = std::fs::read_to_string(tree.abs(&rel)) else {
+            continue;
+        };
+        if !text.contains(&old_path) && (old_id.is_empty() || !text.contains(&old_id)) {
+            continue;
+        }
+        let Ok(mut e) = crate::entry::Entry::parse(&text) else {
+            continue;
+        };
+        if !e.meta.relations.iter().any(names_old) {
+            continue;
+        }
+        let rels: Vec<crate::entry::Relation> = e
+            .meta
+            .relations
+            .iter()
+            .map(|r| {
+                if names_old(r) {
+                    crate::entry::Relation {
+                        rel: "related".into(),
+                        ..r.clone()
+                    }
+                } else {
+                    r.clone()
+                }
+            })
+            .collect();
+        e.set_serialized("relations", &rels)?;
+        e.set(
+            "curation",
+            serde_yaml::Value::String(format!(
+                "add: kept beside {old_path} (a person said it does not replace it)"
+            )),
+        )?;
+        cs.replace(rel, text, e.render());
+        kept.push(f.path.to_string());
+    }
+    let ended = old.entry.meta.valid_to.is_some();
+    if kept.is_empty() && !ended {
+        return Err(crate::error::not_found(format!(
+            "{old_path} is not superseded; nothing to take back"
+        )));
+    }
+    if ended {
+        let rel = old.file.path.rel_file();
+        let text = std::fs::read_to_string(tree.abs(&rel))?;
+        let mut e = old.entry.clone();
+        e.remove("valid_to")?;
+        cs.replace(rel, text, e.render());
+    }
+    let commit = writer.apply(cs)?;
+    Ok(UnsupersedeOutcome {
+        op: "unsuperseded",
+        path: old_path,
+        id: old_id,
+        kept,
+        commit: commit.map(|c| c.to_string()),
+    })
+}
+
 /// Replaces an entry's file with new content (validated), if the file still
 /// has `expected` content (so a concurrent change is never overwritten).
 pub fn replace(

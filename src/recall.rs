@@ -477,6 +477,31 @@ fn newer_lookalike(
         .take(LOOKALIKE_WINDOW)
         .map(|(rel, _)| entry_at(tree, parsed, rel).is_some_and(crate::quarantine::in_review))
         .collect();
+    // Pairs a person kept apart (`mem restore --unsupersede`: one is
+    // `related` to the other): neither makes the other outdated.
+    let names: Vec<(String, String)> = ranked
+        .iter()
+        .take(LOOKALIKE_WINDOW)
+        .map(|(rel, _)| {
+            let id = entry_at(tree, parsed, rel)
+                .map(|e| e.meta.id.clone())
+                .unwrap_or_default();
+            (rel.trim_end_matches(".md").to_string(), id)
+        })
+        .collect();
+    let mut apart: std::collections::HashSet<(usize, usize)> = Default::default();
+    for (i, (rel, _)) in ranked.iter().take(LOOKALIKE_WINDOW).enumerate() {
+        let Some(e) = entry_at(tree, parsed, rel) else {
+            continue;
+        };
+        for r in e.meta.relations.iter().filter(|r| r.rel == "related") {
+            if let Some(j) = names.iter().position(|(p, id)| {
+                *p == r.to || (!id.is_empty() && r.id.as_deref() == Some(id.as_str()))
+            }) {
+                apart.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
     let mut out = ranked;
     for (i, h) in held.iter().enumerate() {
         if *h {
@@ -494,7 +519,11 @@ fn newer_lookalike(
             let Some((new, t_new)) = other else {
                 return false;
             };
-            *j != i && !held[*j] && t_new > t_old && crate::text::same_attribute_changed(new, old)
+            *j != i
+                && !held[*j]
+                && !apart.contains(&(i.min(*j), i.max(*j)))
+                && t_new > t_old
+                && crate::text::same_attribute_changed(new, old)
         });
         if let Some((j, _)) = newer {
             out[i].1 *= 1.0 - w;

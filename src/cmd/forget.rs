@@ -17,12 +17,17 @@ pub struct Args {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mem restore engineering/build/old-note\n  mem restore _archive/engineering/build/old-note"
+    after_help = "Examples:\n  mem restore engineering/build/old-note\n  mem restore _archive/engineering/build/old-note\n  \
+mem restore --unsupersede engineering/review/code-reviews-need-one-approval   # a wrong supersede: keep both"
 )]
 pub struct RestoreArgs {
     /// Archived entry paths (with or without _archive/), ids, or id prefixes
     #[arg(required = true)]
     pub entries: Vec<String>,
+    /// The entries are superseded ones to make live again, each kept beside the entry that
+    /// superseded it (both stay: the supersede was wrong)
+    #[arg(long)]
+    pub unsupersede: bool,
 }
 
 fn report(ctx: &Ctx, out: &crate::ops::ArchiveOutcome) -> Result<()> {
@@ -50,6 +55,19 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
 pub fn run_restore(args: RestoreArgs, ctx: &Ctx) -> Result<()> {
     let tree = ctx.tree()?;
     for e in &args.entries {
+        if args.unsupersede {
+            let out = crate::ops::unsupersede(&tree, e, "cli")?;
+            if ctx.json {
+                ctx.json_line(&out)?;
+            } else {
+                out_line(&format!(
+                    "{} is live again; kept beside it: {}",
+                    out.path,
+                    out.kept.join(", ")
+                ))?;
+            }
+            continue;
+        }
         let out = crate::ops::restore(&tree, e, "cli")?;
         report(ctx, &out)?;
     }

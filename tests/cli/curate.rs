@@ -73,6 +73,45 @@ fn a_changed_fact_supersedes_and_keeps_the_old_entry() {
     assert!(hits.iter().all(|h| h["path"] != old.as_str()), "{hits:?}");
 }
 
+/// A wrong supersede is taken back without losing either entry.
+#[test]
+fn unsupersede_keeps_both_entries_live_and_apart() {
+    let env = Env::new();
+    let base = env.add("Alice lives in Berlin.", "people/alice");
+    let old = base["path"].as_str().unwrap().to_string();
+    let v = add_json(&env, &["Alice moved from Berlin to Paris."]);
+    assert_eq!(v[0]["op"], "superseded", "{v:?}");
+    let new = v[0]["path"].as_str().unwrap().to_string();
+    let o = env.json(&["restore", "--unsupersede", &old]);
+    assert_eq!(o[0]["op"], "unsuperseded", "{o:?}");
+    assert_eq!(o[0]["kept"][0], new.as_str(), "{o:?}");
+    let old_text = env.read(&format!("{old}.md"));
+    assert!(!old_text.contains("valid_to"), "{old_text}");
+    let new_text = env.read(&format!("{new}.md"));
+    assert!(
+        new_text.contains("rel: related") && !new_text.contains("rel: supersedes"),
+        "{new_text}"
+    );
+    assert!(new_text.contains("kept beside"), "{new_text}");
+    // Both are found, neither flagged as replaced by the other.
+    let hits = env.json(&["recall", "where does Alice live", "--tier", "3"]);
+    for p in [&old, &new] {
+        let h = hits
+            .iter()
+            .find(|h| h["path"] == p.as_str())
+            .unwrap_or_else(|| panic!("{p} not in {hits:?}"));
+        assert!(h.get("superseded").is_none_or(|v| v == false), "{h}");
+        assert!(h.get("newer").is_none_or(|v| v.is_null()), "{h}");
+    }
+    // A second time: nothing to take back (exit 1); one commit was made.
+    let commits = env.commit_count();
+    env.mem()
+        .args(["restore", "--unsupersede", &old])
+        .assert()
+        .code(1);
+    assert_eq!(env.commit_count(), commits);
+}
+
 #[test]
 fn a_refinement_updates_in_place_with_both_evidences() {
     let env = Env::new();
