@@ -2169,8 +2169,9 @@ impl Analysis {
                 });
             let typo = typo_at == Some(i);
             // A plural noun, not a verb ("docs-only *changes* can be
-            // merged", "all *moves* need a ticket"): a determiner or a
-            // modifier before it, or a modal or "are" after it.
+            // merged", "all *moves* need a ticket", "reviews for *changes*
+            // to billing"): a determiner, a modifier or a preposition
+            // before it, or a modal or "are" after it.
             let noun = w.ends_with('s')
                 && (matches!(
                     next,
@@ -2192,7 +2193,28 @@ impl Analysis {
                         || p.ends_with("-only")
                         || matches!(
                             p,
-                            "all" | "any" | "some" | "no" | "these" | "those" | "minor" | "major"
+                            "all"
+                                | "any"
+                                | "some"
+                                | "no"
+                                | "these"
+                                | "those"
+                                | "minor"
+                                | "major"
+                                | "for"
+                                | "of"
+                                | "with"
+                                | "without"
+                                | "about"
+                                | "on"
+                                | "in"
+                                | "by"
+                                | "from"
+                                | "after"
+                                | "before"
+                                | "between"
+                                | "under"
+                                | "over"
                         )
                 }));
             let habit = HABITUAL_FORMS.contains(&w.as_str())
@@ -2759,6 +2781,7 @@ mod tests {
         let m = |t: &str| super::Analysis::new(t).change_markers(&old);
         assert!(m("Config-only changes can ship with one approval.").is_empty());
         assert!(m("All moves between teams need a ticket.").is_empty());
+        assert!(m("Releases for changes to the payments API need three approvals.").is_empty());
         assert_eq!(m("The release train switches to Thursdays."), ["switches"]);
     }
 

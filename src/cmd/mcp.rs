@@ -362,6 +362,7 @@ impl State {
         )
         .map_err(err)?;
         let mut q = q;
+        let mut error_terms: Option<Vec<String>> = None;
         if let Some(d) = &a.as_of {
             q.as_of = Some(crate::time::parse_until(d).map_err(err)?.as_second());
         }
@@ -374,14 +375,15 @@ impl State {
             }
             if k == "lesson" {
                 // An error message pasted as the query: its telling lines.
+                error_terms = Some(crate::learn::error_terms(&q.text));
                 q.text = crate::learn::error_query(&q.text);
             }
             q.kind = Some(k.clone());
         }
         let (hits, _) = crate::watch::recall_any(tree, models, &q, false).map_err(err)?;
         // As `mem recall --error`: a lesson must name what the error is about.
-        let hits = if q.kind.as_deref() == Some("lesson") {
-            crate::learn::hits_about_error(&q.text, hits, |h| {
+        let hits = if let Some(terms) = &error_terms {
+            crate::learn::hits_about_error(terms, hits, |h| {
                 std::fs::read_to_string(tree.abs(&format!("{}.md", h.path))).unwrap_or_default()
             })
         } else {

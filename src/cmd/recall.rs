@@ -124,7 +124,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     }
     // The query made of an error's telling lines: a hit must name what it
     // is about.
-    let mut error_query: Option<String> = None;
+    let mut error_query: Option<(String, Vec<String>)> = None;
     if let Some(e) = &args.error {
         let raw = if e == "-" {
             let mut s = String::new();
@@ -140,7 +140,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         if q.trim().is_empty() {
             anyhow::bail!("--error: the error text is empty");
         }
-        error_query = Some(q.clone());
+        error_query = Some((q.clone(), crate::learn::error_terms(&raw)));
         text = format!("{q} {text}").trim().to_string();
         kind.get_or_insert_with(|| "lesson".into());
     }
@@ -279,13 +279,13 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
     let hits = match &error_query {
         // A lesson that shares only "error: … failed" with this error is
         // about another one.
-        Some(eq) => {
-            let kept = crate::learn::hits_about_error(eq, hits, |h| {
+        Some((eq, terms)) => {
+            let kept = crate::learn::hits_about_error(terms, hits, |h| {
                 std::fs::read_to_string(tree_of(h).abs(&format!("{}.md", h.path)))
                     .unwrap_or_default()
             });
             if kept.is_empty() {
-                return Err(not_found(if crate::learn::error_terms(eq).is_empty() {
+                return Err(not_found(if terms.is_empty() {
                     format!(
                         "this error says nothing of its own (\"{eq}\": only words every error has); give the line that names the tool, package or message"
                     )

@@ -210,7 +210,7 @@ pub fn run(file: &Path, replay: bool) -> Result<Report> {
             };
             let (hits, _) = crate::recall::recall(&tree, &models, &q)?;
             // As `mem recall --error` shows them.
-            let hits = learn::hits_about_error(&q.text, hits, |h| {
+            let hits = learn::hits_about_error(&learn::error_terms(err), hits, |h| {
                 std::fs::read_to_string(tree.abs(&format!("{}.md", h.path))).unwrap_or_default()
             });
             let prefix = format!("learn:{}:", t.session);

@@ -2029,21 +2029,40 @@ const ERROR_VOCABULARY: &[&str] = &[
     "killed",
     "terminated",
     "signal",
+    "http",
+    "https",
+    "www",
+    "com",
+    "org",
+    "net",
 ];
 
-/// The words of an error query (`error_query`) that say what it is about:
-/// names, codes, tools, messages' own words; without the vocabulary every
-/// error shares.
-pub fn error_terms(query: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for w in query.split(|c: char| !c.is_alphanumeric() && c != '_') {
-        let w = w.to_lowercase();
-        if w.chars().count() < 3 || ERROR_VOCABULARY.contains(&w.as_str()) || out.contains(&w) {
-            continue;
+/// The words of an error that say what it is about: names, codes, tools,
+/// the message's own words, without the vocabulary every error shares;
+/// those of its query (`error_query`), or when that keeps none (the only
+/// name was a path or a URL, which the query leaves out), those of its
+/// telling line with the paths' parts.
+pub fn error_terms(raw: &str) -> Vec<String> {
+    let words = |text: &str| {
+        let mut out: Vec<String> = Vec::new();
+        for w in text.split(|c: char| !c.is_alphanumeric() && c != '_') {
+            let w = w.to_lowercase();
+            if w.chars().count() < 3
+                || w.chars().all(|c| c.is_ascii_digit())
+                || ERROR_VOCABULARY.contains(&w.as_str())
+                || out.contains(&w)
+            {
+                continue;
+            }
+            out.push(w);
         }
-        out.push(w);
+        out
+    };
+    let terms = words(&error_query(raw));
+    if !terms.is_empty() {
+        return terms;
     }
-    out
+    words(&error_line(raw).unwrap_or_else(|| raw.trim().to_string()))
 }
 
 /// How many of `terms` `text` names (a word of it equals a term, or both
@@ -2075,18 +2094,17 @@ pub fn about_error(text: &str, terms: &[String]) -> bool {
     !terms.is_empty() && terms_named(text, terms) >= terms.len().min(2)
 }
 
-/// The hits of an error query that are about it (`about_error` with the
-/// `error_terms` of `query`), ranks renumbered; `text` reads a hit's
-/// whole entry.
+/// The hits of an error query that are about the error (`about_error`
+/// with its `error_terms`), ranks renumbered; `text` reads a hit's whole
+/// entry.
 pub fn hits_about_error(
-    query: &str,
+    terms: &[String],
     hits: Vec<crate::recall::Hit>,
     text: impl Fn(&crate::recall::Hit) -> String,
 ) -> Vec<crate::recall::Hit> {
-    let terms = error_terms(query);
     let mut kept: Vec<crate::recall::Hit> = hits
         .into_iter()
-        .filter(|h| about_error(&format!("{}\n{}\n{}", h.title, h.snippet, text(h)), &terms))
+        .filter(|h| about_error(&format!("{}\n{}\n{}", h.title, h.snippet, text(h)), terms))
         .collect();
     for (i, h) in kept.iter_mut().enumerate() {
         h.rank = i + 1;
@@ -2100,10 +2118,9 @@ mod tests {
 
     #[test]
     fn error_terms_leave_out_what_every_error_says() {
-        let q = error_query(
+        let t = error_terms(
             "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree",
         );
-        let t = error_terms(&q);
         assert!(t.contains(&"eresolve".to_string()), "{t:?}");
         assert!(
             !t.iter().any(|w| w == "err" || w == "unable" || w == "code"),
@@ -2129,10 +2146,20 @@ mod tests {
             &t
         ));
         // An error made only of what every error says is about nothing.
-        let none = error_terms(&error_query("error: Not Found"));
+        // A name that is only a path or a URL still counts.
+        let module = error_terms("go: github.com/acme-corp/platform@v1.2.0: not found");
+        assert!(
+            module.contains(&"acme".to_string()) && module.contains(&"platform".to_string()),
+            "{module:?}"
+        );
+        assert!(about_error(
+            "go mod: github.com/acme-corp/platform not found: set GOPRIVATE",
+            &module
+        ));
+        let none = error_terms("error: Not Found");
         assert!(none.is_empty(), "{none:?}");
         assert!(!about_error("Not found: the job failed", &none));
-        let host = error_terms(&error_query("fatal: Could not resolve host: github.com"));
+        let host = error_terms("fatal: Could not resolve host: github.com");
         assert!(
             !about_error(
                 "When npm fails with ERESOLVE, unable to resolve the dependency tree, run npm install --legacy-peer-deps",
