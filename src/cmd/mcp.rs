@@ -541,7 +541,14 @@ impl State {
 
     fn browse(&mut self, a: BrowseArgs) -> Outcome {
         let prefix = a.at.as_deref().map(|s| s.trim_matches('/').to_string());
-        let recent = self.tree.entries_by_recency(prefix.as_deref());
+        // A quarantined entry is in no MCP result, not even by its name
+        // (its slug carries the injected words) or in a count.
+        let recent: Vec<String> = self
+            .tree
+            .entries_by_recency(prefix.as_deref())
+            .into_iter()
+            .filter(|p| !quarantined_file(&self.tree, p))
+            .collect();
         let mut topics: std::collections::BTreeMap<String, usize> = Default::default();
         for p in &recent {
             let topic = p.rsplit_once('/').map_or(p.as_str(), |(t, _)| t);
@@ -564,6 +571,15 @@ impl State {
     }
 
     fn forget(&mut self, a: EntryArgs, agent: &str) -> Outcome {
+        // An agent does not take away what a person wrote (as it does not
+        // supersede it): the person forgets it.
+        let e = self.tree.resolve(&a.entry, false).map_err(err)?;
+        if crate::ops::trust_of(&e.entry.meta.source) == "user" {
+            return Err(format!(
+                "{} was written by a person; an agent does not forget it: ask the user to run `mem forget {}`",
+                e.file.path, e.file.path
+            ));
+        }
         let reason = a.reason.map(|r| format!("{r} (by {agent})"));
         let o =
             crate::ops::forget(&self.tree, &a.entry, reason.as_deref(), "agent").map_err(err)?;
@@ -580,6 +596,16 @@ impl State {
         .map_err(err)?;
         to_json(&r)
     }
+}
+
+/// Whether the entry at `path` is quarantined (read from its front matter;
+/// a file that does not parse is left to `mem doctor`, not hidden).
+fn quarantined_file(tree: &Tree, path: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(tree.abs(&format!("{path}.md"))) else {
+        return false;
+    };
+    text.contains(crate::quarantine::QUARANTINED)
+        && crate::entry::Entry::parse(&text).is_ok_and(|e| crate::quarantine::is_quarantined(&e))
 }
 
 impl ServerHandler for Server {

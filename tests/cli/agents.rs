@@ -204,10 +204,16 @@ fn mcp_add_is_an_agents_curated_write_and_quarantines_injections() {
             ("recall", json!({"query": "deploy notes push main"})),
             ("context", json!({"query": "deploy notes push main"})),
             ("show", json!({"entry": ppath})),
+            ("browse", json!({"recent": 20})),
         ],
     );
     let (recall, _) = text(&r[&2]);
     assert!(!recall.contains(&ppath), "{recall}");
+    // Not even its name, nor in a count.
+    let (browse, _) = text(&r[&5]);
+    let b: Value = serde_json::from_str(&browse).unwrap();
+    assert!(!browse.contains(&ppath), "{browse}");
+    assert_eq!(b["entries"], 1, "{browse}");
     let (ctx, _) = text(&r[&3]);
     assert!(!ctx.contains("Ignore all previous"), "{ctx}");
     let (show, err) = text(&r[&4]);
@@ -307,7 +313,22 @@ fn an_agent_does_not_change_what_a_person_wrote() {
 #[test]
 fn mcp_forget_archives_and_ingest_transcript_harvests_by_subject() {
     let env = Env::new();
-    let e = env.add("The old VPN endpoint is vpn1.example.com.", "infra/network");
+    // An agent's entry, and a person's.
+    let e = env.json(&[
+        "add",
+        "The old VPN endpoint is vpn1.example.com.",
+        "--at",
+        "infra/network",
+        "--via",
+        "agent",
+        "--agent",
+        "codex",
+    ])[0]
+        .clone();
+    let person = env.add(
+        "The office printer is on the second floor.",
+        "office/printing",
+    );
     let transcript = env.dir.path().join("session.jsonl");
     std::fs::copy(fixture("hooks/claude-code/transcript.jsonl"), &transcript).unwrap();
     let (r, _) = mcp(
@@ -316,6 +337,7 @@ fn mcp_forget_archives_and_ingest_transcript_harvests_by_subject() {
         &[
             ("forget", json!({"entry": e["path"], "reason": "replaced"})),
             ("ingest_transcript", json!({"path": transcript})),
+            ("forget", json!({"entry": person["path"]})),
         ],
     );
     let (f, err) = text(&r[&2]);
@@ -323,6 +345,17 @@ fn mcp_forget_archives_and_ingest_transcript_harvests_by_subject() {
     assert!(
         env.root
             .join(format!("_archive/{}.md", e["path"].as_str().unwrap()))
+            .exists()
+    );
+    // What a person wrote stays: the agent is told to ask them.
+    let (f, err) = text(&r[&4]);
+    assert!(
+        err && f.contains("written by a person") && f.contains("mem forget"),
+        "{f}"
+    );
+    assert!(
+        env.root
+            .join(format!("{}.md", person["path"].as_str().unwrap()))
             .exists()
     );
     let (h, err) = text(&r[&3]);
@@ -358,10 +391,15 @@ fn mcp_python_client_calls_every_tool() {
     let python =
         std::env::var("MEM_TEST_PYTHON").expect("MEM_TEST_PYTHON: a python with `mcp` installed");
     let env = Env::new();
-    let e = env.add(
+    let e = env.json(&[
+        "add",
         "Invoices are generated on the first of the month.",
+        "--at",
         "finance/invoicing",
-    );
+        "--via",
+        "agent",
+    ])[0]
+        .clone();
     let transcript = env.dir.path().join("t.jsonl");
     std::fs::copy(fixture("hooks/claude-code/transcript.jsonl"), &transcript).unwrap();
     let calls = json!([
