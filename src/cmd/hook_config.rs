@@ -659,6 +659,28 @@ pub fn apply(
 ) -> Result<Vec<FileChange>> {
     let f = files(agent, project)?;
     let mut out = Vec::new();
+    // The MCP server's file (when it is another one) is merged first: a
+    // conflict there (a server named mem that is not this mem, a file
+    // that does not parse) leaves both files as they were, not the hooks
+    // written and the server missing.
+    let mcp_plan = if mcp && f.mcp != f.hooks {
+        let old = std::fs::read_to_string(&f.mcp).ok();
+        if remove && old.is_none() {
+            None
+        } else {
+            let (fmt, text) = if agent == Agent::Codex {
+                let t = merge_mcp_toml(old.as_deref().unwrap_or(""), &f.mcp, t, remove)?;
+                (Format::Toml, t)
+            } else {
+                let mut doc = read_json(&f.mcp)?.unwrap_or_else(|| json!({}));
+                merge_mcp_json(&mut doc, agent, t, remove)?;
+                (Format::Json, pretty(&doc))
+            };
+            Some((fmt, text, old))
+        }
+    } else {
+        None
+    };
     // Hooks (Gemini keeps hooks and servers in one file: one write).
     let old = std::fs::read_to_string(&f.hooks).ok();
     let doc = read_json(&f.hooks)?;
@@ -702,19 +724,7 @@ pub fn apply(
             what,
         });
     }
-    if mcp && f.mcp != f.hooks {
-        let old = std::fs::read_to_string(&f.mcp).ok();
-        if remove && old.is_none() {
-            return Ok(out);
-        }
-        let (fmt, text) = if agent == Agent::Codex {
-            let t = merge_mcp_toml(old.as_deref().unwrap_or(""), &f.mcp, t, remove)?;
-            (Format::Toml, t)
-        } else {
-            let mut doc = read_json(&f.mcp)?.unwrap_or_else(|| json!({}));
-            merge_mcp_json(&mut doc, agent, t, remove)?;
-            (Format::Json, pretty(&doc))
-        };
+    if let Some((fmt, text, old)) = mcp_plan {
         let (changed, note) = commit(&f.mcp, fmt, old.as_deref(), &text, project, dry_run)?;
         let mut what = format!("MCP server {}", if remove { "removed" } else { "set" });
         if let Some(n) = note {

@@ -879,6 +879,45 @@ fn a_hundred_stop_hooks_harvest_once_and_leave_no_process_behind() {
     );
 }
 
+/// A server named mem that is not this mem stops the install before
+/// anything is written: no hooks without their server.
+#[test]
+fn hook_install_refused_for_a_foreign_mem_server_writes_nothing() {
+    let env = Env::new();
+    let project = env.dir.path().join("project");
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    let settings = r#"{"model":"opus"}"#;
+    let servers = r#"{"mcpServers":{"mem":{"command":"/opt/other/mem-server"}}}"#;
+    std::fs::write(project.join(".claude/settings.json"), settings).unwrap();
+    std::fs::write(project.join(".mcp.json"), servers).unwrap();
+    let out = env
+        .mem()
+        .current_dir(&project)
+        .arg("--root")
+        .arg(&env.root)
+        .args(["hook", "install", "claude-code"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not this mem"),
+        "{out:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.join(".claude/settings.json")).unwrap(),
+        settings
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.join(".mcp.json")).unwrap(),
+        servers
+    );
+    let names: Vec<String> = std::fs::read_dir(project.join(".claude"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["settings.json"], "no backup either");
+}
+
 #[test]
 fn hook_install_merges_into_each_agents_config_and_uninstall_restores_it() {
     let env = Env::new();
