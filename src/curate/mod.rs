@@ -1035,6 +1035,13 @@ fn apply(
                 out.path = t.path.clone();
                 out.target = Some(t.path.clone());
                 out.duplicate_of = Some(t.path.clone());
+                // The entry that already says it: its id and title.
+                out.id = t.id.clone();
+                out.title = std::fs::read_to_string(tree.abs(&format!("{}.md", t.path)))
+                    .ok()
+                    .and_then(|text| crate::entry::Entry::parse(&text).ok())
+                    .map(|e| e.meta.title)
+                    .unwrap_or_default();
             }
             (Op::Update | Op::Merge, Some(t)) => {
                 let rel = format!("{}.md", t.path);
