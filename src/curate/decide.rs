@@ -656,6 +656,53 @@ pub fn judge_with(
     b: &Analysis,
     cosine: Option<f32>,
 ) -> Verdict {
+    let mut v = judge_inner(new, a, old, b, cosine);
+    v.reason = surface(&v.reason, a, b);
+    v
+}
+
+/// `reason` with each word stem the rules compared ("unabl", "cloudflar")
+/// written as one of the statements has it ("unable", "cloudflare"): the
+/// reason is read by people (front matter, `mem review`, commit messages).
+fn surface(reason: &str, a: &Analysis, b: &Analysis) -> String {
+    let words: Vec<&crate::text::Word> = a.words.iter().chain(b.words.iter()).collect();
+    let mut out = String::with_capacity(reason.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        if !token.is_empty() {
+            let shown = words
+                .iter()
+                .find(|w| w.stem == *token && w.raw.to_lowercase() != *token)
+                .filter(|_| !words.iter().any(|w| w.raw.to_lowercase() == *token))
+                .map(|w| w.raw.to_lowercase());
+            out.push_str(shown.as_deref().unwrap_or(token));
+            token.clear();
+        }
+    };
+    for c in reason.chars() {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '\'') && !token.is_empty() {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+/// Words joined by spaces, each once.
+fn uniq_join(v: &[impl AsRef<str>]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for w in v {
+        if !seen.contains(&w.as_ref()) {
+            seen.push(w.as_ref());
+        }
+    }
+    seen.join(" ")
+}
+
+fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<f32>) -> Verdict {
     if crate::entry::normalize(new) == crate::entry::normalize(old) {
         return clear(Op::Noop, "same text");
     }
@@ -882,7 +929,11 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     {
         return clear(
             Op::Add,
-            format!("different subject ({} vs {})", la.join(" "), lb.join(" ")),
+            format!(
+                "different subject ({} vs {})",
+                uniq_join(&la),
+                uniq_join(&lb)
+            ),
         );
     }
     // The same kind of thing with another word before it, opening both
@@ -896,7 +947,11 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     {
         return clear(
             Op::Add,
-            format!("different subject ({} vs {})", ma.join(" "), mb.join(" ")),
+            format!(
+                "different subject ({} vs {})",
+                uniq_join(&ma),
+                uniq_join(&mb)
+            ),
         );
     }
     // The attributes both name, in the same or in other words ("manager" /
@@ -1535,6 +1590,15 @@ pub fn ask_model(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_show_words_as_written_not_their_stems() {
+        let a = Analysis::new("Our DNS moved to Cloudflare.");
+        let b = Analysis::new("Our DNS is hosted at Route 53, unable to change it.");
+        let r = surface("now cloudflar; unabl (dns vs rout)", &a, &b);
+        assert_eq!(r, "now cloudflare; unable (dns vs route)");
+        assert_eq!(uniq_join(&["a", "b", "a"]), "a b");
+    }
 
     fn op(new: &str, old: &str) -> Op {
         judge(new, old, None).op
