@@ -404,6 +404,23 @@ const PRONOUNS: &[(&str, bool)] = &[
     ("their", true),
 ];
 
+/// A sentence without an aside that opens it ("FYI", "btw", "By the way,",
+/// "For the record:", "Heads up:"): it says nothing and hides the
+/// sentence's subject. ("Also" stays: it says the statement adds to one
+/// before.)
+fn without_aside(sentence: &str) -> String {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:fyi|btw|by the way|for the record|for your information|just so you know|heads up|ps|p\.s\.)(?:\s*[,:;.!-]\s*|\s+)").unwrap()
+    });
+    match RE.find(sentence) {
+        // The rest stays as written: it is the statement's quote.
+        Some(m) if sentence[m.end()..].split_whitespace().count() >= 2 => {
+            sentence[m.end()..].to_string()
+        }
+        _ => sentence.to_string(),
+    }
+}
+
 /// Splits an input into statements with evidence (deterministic).
 pub fn split(input: &str) -> Vec<Statement> {
     let mut out = Vec::new();
@@ -411,6 +428,7 @@ pub fn split(input: &str) -> Vec<Statement> {
     // (clause, the sentence's subject words when the sentence was cut)
     let pieces: Vec<(String, Option<Option<String>>)> = sentences(input)
         .into_iter()
+        .map(|s| without_aside(&s))
         .flat_map(|s| {
             let cl = clauses(&s);
             // The subject words of the sentence (before its first verb), for
@@ -490,6 +508,13 @@ pub fn split(input: &str) -> Vec<Statement> {
             let raw = w.raw.strip_suffix("'s").unwrap_or(&w.raw).to_string();
             last_name = Some(a.subject_text.clone().filter(|_| !a.by_role).unwrap_or(raw));
         }
+        // A sentence whose aside was cut opens in lower case.
+        if text.starts_with(|c: char| c.is_lowercase()) && input.trim_start() != s.trim_start() {
+            let mut cs = text.chars();
+            if let Some(c0) = cs.next() {
+                text = c0.to_uppercase().collect::<String>() + cs.as_str();
+            }
+        }
         out.push(Statement { text, evidence: s });
     }
     out
@@ -565,6 +590,21 @@ pub fn distill(input: &str) -> (Vec<Statement>, Vec<Rejected>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_aside_opening_a_sentence_hides_no_subject() {
+        // Invented sentence, not from any fixture.
+        let input = "FYI our billing database is called ledger_prod and lives on db7.internal.";
+        let st = split(input);
+        assert!(
+            st.iter()
+                .all(|s| s.text.starts_with("Our billing database")),
+            "{st:?}"
+        );
+        for s in &st {
+            assert!(input.contains(&s.evidence), "{s:?}");
+        }
+    }
 
     #[test]
     fn a_remark_on_the_fact_stays_with_it() {

@@ -237,11 +237,22 @@ pub fn is_chatter(text: &str) -> bool {
     words.len() <= 6 && words.iter().all(|w| ACK.contains(&w.as_str()))
 }
 
+/// A one-off task for the agent, not something to remember: a request
+/// about the matter at hand ("…, sort it out", "please fix it", "can you
+/// look into this"). A standing instruction names what it is about
+/// ("Please always use pnpm here") and is kept.
+pub fn is_request(sentence: &str) -> bool {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(?:fix|sort|look\s+into|take\s+care\s+of|deal\s+with|handle|check|debug|investigate|figure|work\s+out|solve|resolve|repair)\s+(?:it|this|that|them)(?:\s+out)?\b(?:\s+(?:please|pls|asap|now|for\s+me))*\s*[.!]*\s*$|^\s*(?:please|pls|can\s+you|could\s+you|would\s+you)\s+(?:fix|sort|look|check|debug|investigate|have\s+a\s+look|help)\b").unwrap()
+    });
+    RE.is_match(sentence)
+}
+
 /// The statement without a spoken opener ("Also,", "One more thing to
 /// keep in mind:", "By the way,", "FYI:").
 pub fn strip_opener(text: &str) -> &str {
     static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)^(?:(?:oh|and|also|btw|by the way|fyi|for the record|for your information|note|one more thing(?: to keep in mind| to remember)?|another thing|just so you know|remember|keep in mind|heads up|ps|p\.s\.)\s*[,:;.!-]\s*|(?:also|and|oh)\s+)+").unwrap()
+        regex::Regex::new(r"(?i)^(?:(?:oh|and|also|btw|by the way|fyi|for the record|for your information|note|one more thing(?: to keep in mind| to remember)?|another thing|just so you know|remember|keep in mind|heads up|ps|p\.s\.)\s*[,:;.!-]\s*|(?:also|and|oh|btw|by the way|fyi|for the record|for your information|just so you know|heads up)\s+)+").unwrap()
     });
     let rest = match RE.find(text) {
         Some(m) => &text[m.end()..],
@@ -256,7 +267,7 @@ pub fn strip_opener(text: &str) -> &str {
 pub fn statements(text: &str) -> Option<String> {
     let mut kept: Vec<String> = Vec::new();
     for s in sentences(text) {
-        if is_chatter(s) {
+        if is_chatter(s) || is_request(s) {
             continue;
         }
         let s = strip_opener(s.trim());
@@ -315,6 +326,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_one_off_request_is_no_statement() {
+        for r in [
+            "The build breaks on the new runner, sort it out.",
+            "Npm install is failing on a fresh clone, please fix it",
+            "Please fix the flaky login test.",
+            "Can you look into the 502s from the gateway",
+            "Tests are red again, fix them asap!",
+        ] {
+            assert!(is_request(r), "{r}");
+        }
+        for s in [
+            "Please always use pnpm in this repository.",
+            "We fix it by restarting the worker; the queue drains after that.",
+            "Our staging database is called shop_staging.",
+            "Check the runbook before paging anyone.",
+        ] {
+            assert!(!is_request(s), "{s}");
+        }
+        assert_eq!(
+            statements("The build breaks on the new runner, sort it out. FYI our staging database is called shop_staging.").as_deref(),
+            Some("Our staging database is called shop_staging.")
+        );
+    }
+
+    #[test]
     fn claude_code_transcript_keeps_only_what_the_user_typed() {
         let t = include_bytes!("../../fixtures/hooks/claude-code/transcript.jsonl");
         let out = String::from_utf8(user_turns(t).expect("a Claude Code transcript")).unwrap();
@@ -366,6 +402,11 @@ mod tests {
             "we use pnpm."
         );
         assert_eq!(strip_opener("Also"), "Also");
+        assert_eq!(
+            strip_opener("FYI our staging database is called shop_staging."),
+            "our staging database is called shop_staging."
+        );
+        assert_eq!(strip_opener("Fyifoo is a tool."), "Fyifoo is a tool.");
         assert_eq!(
             statements(
                 "Makes sense, go ahead. We use Postgres 16.5 now. Also, deploys run at 1am. Thanks!"
