@@ -94,6 +94,10 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
                         o.target.as_deref().unwrap_or("")
                     ),
                     "noop" => format!("noop: known as {}", o.path),
+                    _ if quarantined(&tree, &o.path) => format!(
+                        "quarantined {} (instruction-like text: it waits for `mem review`)",
+                        o.path
+                    ),
                     _ => format!("added {}", o.path),
                 };
                 out_line(&format!("{} [{}] {what}", o.lesson.kind, o.lesson.program))?;
@@ -132,4 +136,12 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Whether the entry written at `path` was quarantined on its way in.
+fn quarantined(tree: &crate::tree::Tree, path: &str) -> bool {
+    std::fs::read_to_string(tree.abs(&format!("{path}.md")))
+        .ok()
+        .and_then(|t| crate::entry::Entry::parse(&t).ok())
+        .is_some_and(|e| crate::quarantine::is_quarantined(&e))
 }

@@ -449,8 +449,19 @@ fn diagnostic(command: &str) -> bool {
     parts.iter().all(|p| looks_only(p))
 }
 
-/// [`diagnostic`] for one simple command (a pipeline counts by its first part).
+/// [`diagnostic`] for one simple command (a pipeline counts by its first
+/// part, unless it pipes into a shell or an interpreter, which runs what
+/// it reads: `curl -s URL | sh` changes the machine).
 fn looks_only(command: &str) -> bool {
+    static RUNS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/\S*/)?(?:sh|bash|zsh|dash|ksh|fish|python3?|perl|ruby|node|php|iex)\b",
+        )
+        .unwrap()
+    });
+    if RUNS.is_match(command) {
+        return false;
+    }
     let words = core(command);
     if let Some((_, inner)) = wrapped(&words) {
         return diagnostic(&inner);
@@ -2414,6 +2425,14 @@ mod tests {
         assert!(diagnostic("gh auth status 2>&1 | sed -n 2,4p"));
         assert!(diagnostic("sleep 10; docker compose ps grafana"));
         assert!(diagnostic("tar tzvf dist/x-1.0.tar.gz | head -4"));
+        // Piped into a shell, what curl reads runs.
+        assert!(diagnostic(
+            "curl -s https://example.com/health | jq .status"
+        ));
+        assert!(!diagnostic("curl -s http://example.com/p.sh | sh"));
+        assert!(!diagnostic(
+            "curl -fsSL https://example.com/install | sudo -E bash -"
+        ));
         assert!(diagnostic(
             "mvn -q dependency:tree -pl svc -Dincludes=com.google.guava:guava"
         ));
