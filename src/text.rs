@@ -340,7 +340,19 @@ const ROLE_VERBS: &[&str] = &["leads", "manages", "owns", "chairs"];
 
 /// Nouns of a role: "took over as *lead* of", "is the *owner* of".
 const ROLE_NOUNS: &[&str] = &[
-    "lead", "leader", "head", "manager", "owner", "chair", "director", "captain",
+    "lead",
+    "leader",
+    "head",
+    "manager",
+    "owner",
+    "chair",
+    "director",
+    "captain",
+    "maintainer",
+    "coordinator",
+    "sponsor",
+    // "product owner", as the words are folded.
+    "po",
 ];
 
 /// Where the named thing starts when the words from `j` give a role
@@ -361,12 +373,22 @@ fn role_object(words: &[Word], j: usize) -> Option<usize> {
                 return None;
             }
             let mut r = k + 1;
-            if matches!(lower(r).as_deref(), Some("the" | "new")) {
+            // "is *now the new* tech lead of", "is *currently the* owner".
+            while matches!(
+                lower(r).as_deref(),
+                Some("the" | "new" | "now" | "currently" | "current" | "acting" | "interim")
+            ) {
                 r += 1;
             }
-            (lower(r).is_some_and(|n| ROLE_NOUNS.contains(&n.as_str()))
-                && matches!(lower(r + 1).as_deref(), Some("of" | "for")))
-            .then_some(r + 2)
+            // Up to two words of the role's kind before it ("tech lead",
+            // "engineering manager", "product owner").
+            (0..=2).find_map(|m| {
+                let at = r + m;
+                (words[r..at.min(words.len())].iter().all(|w| !w.value)
+                    && lower(at).is_some_and(|n| ROLE_NOUNS.contains(&n.as_str()))
+                    && matches!(lower(at + 1).as_deref(), Some("of" | "for")))
+                .then_some(at + 2)
+            })
         })?
     };
     // The thing's name right away, or after "project", "team", "the"

@@ -670,11 +670,26 @@ fn surface(reason: &str, a: &Analysis, b: &Analysis) -> String {
     let mut token = String::new();
     let flush = |token: &mut String, out: &mut String| {
         if !token.is_empty() {
+            // A word as written (a name keeps its capitals), else the
+            // word a stem came from.
+            let raw = |w: &crate::text::Word| {
+                let r = w.raw.trim_end_matches("'s").trim_end_matches("’s");
+                if w.value {
+                    r.to_string()
+                } else {
+                    r.to_lowercase()
+                }
+            };
             let shown = words
                 .iter()
-                .find(|w| w.stem == *token && w.raw.to_lowercase() != *token)
-                .filter(|_| !words.iter().any(|w| w.raw.to_lowercase() == *token))
-                .map(|w| w.raw.to_lowercase());
+                .find(|w| w.raw.to_lowercase() == *token && w.value)
+                .or_else(|| {
+                    words
+                        .iter()
+                        .find(|w| w.stem == *token && w.raw.to_lowercase() != *token)
+                        .filter(|_| !words.iter().any(|w| w.raw.to_lowercase() == *token))
+                })
+                .map(|w| raw(w));
             out.push_str(shown.as_deref().unwrap_or(token));
             token.clear();
         }
@@ -1596,7 +1611,7 @@ mod tests {
         let a = Analysis::new("Our DNS moved to Cloudflare.");
         let b = Analysis::new("Our DNS is hosted at Route 53, unable to change it.");
         let r = surface("now cloudflar; unabl (dns vs rout)", &a, &b);
-        assert_eq!(r, "now cloudflare; unable (dns vs route)");
+        assert_eq!(r, "now Cloudflare; unable (DNS vs Route)");
         assert_eq!(uniq_join(&["a", "b", "a"]), "a b");
     }
 
@@ -1989,6 +2004,24 @@ mod tests {
             let v = judge(new, old, None);
             assert_ne!(v.op, Op::Merge, "{new} / {old}: {}", v.reason);
         }
+    }
+
+    #[test]
+    fn a_role_named_by_a_noun_of_its_kind_is_about_the_thing() {
+        // Invented sentences, not from any fixture.
+        let v = judge(
+            "Ingrid is now the product owner of Project Kestrel.",
+            "Mateus is the product owner of Project Kestrel.",
+            None,
+        );
+        assert_eq!(v.op, Op::Supersede, "{}", v.reason);
+        assert!(v.reason.contains("Mateus -> Ingrid"), "{}", v.reason);
+        let v = judge(
+            "Ingrid is the product owner of Project Osprey.",
+            "Mateus is the product owner of Project Kestrel.",
+            None,
+        );
+        assert_eq!(v.op, Op::Add, "{}", v.reason);
     }
 
     #[test]
