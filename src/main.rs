@@ -15,7 +15,29 @@ fn main() {
         // on code running after it.
         unsafe { libc::_exit(error::EXIT_INTERRUPTED) }
     });
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // A script that asked for --json gets its usage error as JSON
+            // too (help and version print as they are).
+            let json = std::env::args()
+                .skip(1)
+                .take_while(|a| a != "--")
+                .any(|a| a == "--json");
+            if json && e.use_stderr() {
+                let text = e.render().to_string();
+                let message = text
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ")
+                    .to_string();
+                eprintln!("{}", serde_json::json!({"error": message, "kind": "usage"}));
+                std::process::exit(error::EXIT_ERROR);
+            }
+            e.exit()
+        }
+    };
     mem::trace::mark("args parsed");
     let ctx = cli.global.ctx();
     let code = match mem::cmd::dispatch(cli.command, &ctx) {

@@ -589,6 +589,33 @@ fn doctor_reports_broken_files_duplicate_ids_and_strays() {
         ));
 }
 
+/// A usage error under --json is a JSON object too (a script parses
+/// stderr the same way for every error); without --json, clap's text.
+#[test]
+fn a_usage_error_with_json_is_a_json_object_on_stderr() {
+    let env = Env::new();
+    for args in [
+        vec!["--json", "recall", "x", "-k", "0"],
+        vec!["add", "y", "--importance", "500", "--json"],
+        vec!["--json", "no-such-command"],
+    ] {
+        let out = env.mem().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(err["kind"], "usage", "{args:?}: {err}");
+        assert!(!err["error"].as_str().unwrap().is_empty(), "{err}");
+    }
+    let out = env.mem().args(["recall", "x", "-k", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+    // Help is help, with or without --json.
+    let out = env.mem().args(["--json", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+}
+
 #[test]
 fn missing_entries_are_not_found_for_forget_and_restore_and_mv_in_place_is_a_noop() {
     let env = Env::new();
