@@ -446,7 +446,9 @@ pub fn only_a_time(text: &str) -> bool {
         .filter(|w| !w.is_empty())
         .all(|w| {
             TIME_OR_EMPTY.contains(&w)
-                || month_number(w).is_some_and(|_| w.len() == 3 || MONTH_NAMES.contains(&w))
+                || month_number(w).is_some_and(|_| {
+                    w.len() == 3 || w == "sept" || crate::text::MONTHS.contains(&w)
+                })
                 || w.bytes().all(|b| b.is_ascii_digit())
                 || ["st", "nd", "rd", "th"].iter().any(|s| {
                     w.strip_suffix(s)
@@ -454,22 +456,6 @@ pub fn only_a_time(text: &str) -> bool {
                 })
         })
 }
-
-const MONTH_NAMES: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "sept",
-    "october",
-    "november",
-    "december",
-];
 
 /// Whether the query asks about the user's own words: first person (`I`,
 /// `my`, `me`) and no second person (`you` would mean the other party,

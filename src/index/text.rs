@@ -374,25 +374,30 @@ impl TextIndex {
         let top = searcher.search(&q, &TopDocs::with_limit(limit.max(1)))?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            let rel = d
-                .get_first(f.rel)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
-            let key = d
-                .get_first(f.key)
-                .and_then(|v| v.as_u64())
-                .unwrap_or_default();
+            let (rel, key) = self.rel_key(&searcher.doc(addr)?);
             out.push((rel, key, score));
         }
         Ok(out)
     }
 
+    /// A document's entry file and key.
+    fn rel_key(&self, d: &TantivyDocument) -> (String, u64) {
+        let f = &self.fields;
+        let rel = d
+            .get_first(f.rel)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let key = d
+            .get_first(f.key)
+            .and_then(|v| v.as_u64())
+            .unwrap_or_default();
+        (rel, key)
+    }
+
     /// The entries that pass `filter` (its time bounds say when), newest
     /// first: (rel, key, time). For a query that names only a time.
     pub fn newest(&self, filter: &Filter, limit: usize) -> Result<Vec<(String, u64, i64)>> {
-        let f = &self.fields;
         let mut clauses = self.filter_clauses(filter);
         clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         let q = BooleanQuery::new(clauses);
@@ -404,16 +409,7 @@ impl TextIndex {
         )?;
         let mut out = Vec::with_capacity(top.len());
         for (time, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            let rel = d
-                .get_first(f.rel)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
-            let key = d
-                .get_first(f.key)
-                .and_then(|v| v.as_u64())
-                .unwrap_or_default();
+            let (rel, key) = self.rel_key(&searcher.doc(addr)?);
             out.push((rel, key, time));
         }
         // Equal times in a stable order.

@@ -103,6 +103,9 @@ fn unsupersede_keeps_both_entries_live_and_apart() {
         assert!(h.get("superseded").is_none_or(|v| v == false), "{h}");
         assert!(h.get("newer").is_none_or(|v| v.is_null()), "{h}");
     }
+    // `mem dream` leaves a pair a person kept apart alone.
+    let dry = env.json(&["dream", "--dry-run", "--time", "10m"]).remove(0);
+    assert!(!dry["proposals"].to_string().contains(&old), "{dry}");
     // A second time: nothing to take back (exit 1); one commit was made.
     let commits = env.commit_count();
     env.mem()

@@ -20,18 +20,7 @@ impl Team {
         )
         .unwrap();
         let remote = env.dir.path().join("remote.git");
-        env.git_in(
-            env.dir.path(),
-            &[
-                "init",
-                "--bare",
-                "-q",
-                "-b",
-                "main",
-                remote.to_str().unwrap(),
-            ],
-        );
-        env.git(&["branch", "-M", "main"]);
+        init_bare(&env, &remote);
         env.mem()
             .args(["remote", "add", "origin"])
             .arg(&remote)
@@ -959,20 +948,19 @@ fn a_first_sync_names_a_missing_remote_and_counts_what_it_pushed() {
     );
     assert!(!err.contains("unsupported URL protocol"), "{err}");
 
-    env.git_in(
-        env.dir.path(),
-        &[
-            "init",
-            "--bare",
-            "-q",
-            "-b",
-            "main",
-            missing.to_str().unwrap(),
-        ],
-    );
-    env.git(&["branch", "-M", "main"]);
+    init_bare(&env, &missing);
     let commits = env.commit_count();
     let r = env.json(&["sync"]).remove(0);
     assert_eq!(r["pushed"], true, "{r}");
     assert_eq!(r["went_out"], commits as u64, "every commit went out: {r}");
+}
+
+/// A bare repository at `path` (branch main), and the tree's branch named
+/// main to match.
+fn init_bare(env: &Env, path: &std::path::Path) {
+    env.git_in(
+        env.dir.path(),
+        &["init", "--bare", "-q", "-b", "main", path.to_str().unwrap()],
+    );
+    env.git(&["branch", "-M", "main"]);
 }
