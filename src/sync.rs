@@ -258,9 +258,20 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
             .or_else(|| repo.find_remote("origin").ok().map(|_| "origin".into()))
             .context("no remote to sync with: add one with `mem remote add origin URL` (a bare git repository: ssh, https, file:// or a path)")?,
     };
-    let mut remote = repo
-        .find_remote(&remote_name)
-        .with_context(|| format!("no remote named {remote_name} (see `git remote -v`)"))?;
+    let mut remote = repo.find_remote(&remote_name).map_err(|_| {
+        let names: Vec<String> = repo
+            .remotes()
+            .map(|r| r.iter().flatten().map(str::to_string).collect())
+            .unwrap_or_default();
+        anyhow::anyhow!(
+            "no remote named {remote_name} (this tree has {}; `mem remote ls` lists them)",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        )
+    })?;
     if let Some(p) = missing_local_remote(remote.url().unwrap_or("")) {
         bail!(
             "the remote {remote_name} is a folder that does not exist: {}; nothing was lost: your commits stay local (fix the path with `git remote set-url {remote_name} PATH`, or make a repository there with `git init --bare`)",

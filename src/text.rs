@@ -2705,7 +2705,17 @@ pub fn same_attribute_changed(new: &Analysis, old: &Analysis) -> bool {
         .filter(|s| !subject.contains(&s.as_str()) && !is_frame_word(s))
         .filter(|s| Some(s.as_str()) != kind)
         .count();
-    let smaller = pn.len().min(po.len()).saturating_sub(subject.len()).max(1);
+    // (Beyond the subject: its words, when they are plain words at all;
+    // "@user" and names are not. Subtracting the subject's length from
+    // both let one shared word of three make "most": "We decided to move
+    // deploys to Hetzner" / "We decided to rotate API keys every 90 days".)
+    let beyond = |p: &BTreeSet<String>| {
+        p.iter()
+            .filter(|s| !subject.contains(&s.as_str()) && !is_frame_word(s))
+            .filter(|s| Some(s.as_str()) != kind)
+            .count()
+    };
+    let smaller = beyond(&pn).min(beyond(&po)).max(1);
     let attribute = shared > 0 && shared * 2 >= smaller;
     // An identifier on one side only ("gateway-indexer" / "reporting-api")
     // names another thing.
@@ -2928,6 +2938,11 @@ mod tests {
     #[test]
     fn the_kind_after_a_name_is_no_shared_attribute() {
         let a = |t: &str| Analysis::new(t);
+        // The writer decided two things: one shared word of several.
+        assert!(!same_attribute_changed(
+            &Analysis::new("We decided to rotate API keys every 90 days."),
+            &Analysis::new("We decided to move deploys from GKE to our own Hetzner servers.")
+        ));
         assert!(!same_attribute_changed(
             &a("The auth-cache service is owned by the Payments team."),
             &a("The auth-cache service listens on port 3438.")

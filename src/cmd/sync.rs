@@ -167,12 +167,14 @@ pub fn remote(a: RemoteArgs, ctx: &Ctx) -> Result<()> {
             if repo.find_remote(&name).is_ok() {
                 anyhow::bail!("a remote named {name} exists already (see `mem remote ls`)");
             }
-            // A plain relative path is taken from the current folder.
+            // A plain path (there or not yet: `mem sync` then says it is
+            // missing) is taken from the current folder, `..` resolved;
+            // `host:path` and URLs are left as they are.
             let url = if !url.contains("://")
                 && !url.contains('@')
-                && std::path::Path::new(&url).exists()
+                && (!url.contains(':') || std::path::Path::new(&url).exists())
             {
-                std::path::absolute(&url)?.display().to_string()
+                tidy(&std::path::absolute(&url)?).display().to_string()
             } else {
                 url
             };
@@ -207,4 +209,19 @@ pub fn remote(a: RemoteArgs, ctx: &Ctx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `path` with `.` and `..` resolved as written (not through links).
+fn tidy(path: &std::path::Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -947,6 +947,38 @@ fn a_first_sync_names_a_missing_remote_and_counts_what_it_pushed() {
         "{err}"
     );
     assert!(!err.contains("unsupported URL protocol"), "{err}");
+    // A relative path, there or not, is stored absolute and tidy.
+    let out = env
+        .mem()
+        .current_dir(env.root.join("ops"))
+        .args([
+            "remote",
+            "add",
+            "typo",
+            "../../nowhere/../elsewhere/team.git",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let url = env.git(&["remote", "get-url", "typo"]);
+    assert_eq!(
+        url.trim(),
+        env.dir.path().join("elsewhere/team.git").to_str().unwrap(),
+        "{url}"
+    );
+    // An unknown remote name: said plainly, with the ones there are.
+    let out = env
+        .mem()
+        .args(["sync", "--remote", "nosuch"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no remote named nosuch") && err.contains("origin, typo"),
+        "{err}"
+    );
+    assert!(!err.contains("class="), "{err}");
 
     init_bare(&env, &missing);
     let commits = env.commit_count();
