@@ -1207,7 +1207,14 @@ fn time_window(
     if !crate::when::only_a_time(&q.text) {
         return Ok(None);
     }
-    let spans = q.spans();
+    let now = q
+        .now
+        .or(q.as_of)
+        .unwrap_or_else(|| crate::time::now().as_second());
+    let spans = match crate::when::day_of(now) {
+        Some(today) => crate::when::listing_spans(&q.text, today),
+        None => Vec::new(),
+    };
     if spans.is_empty() {
         return Ok(None);
     }

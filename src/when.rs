@@ -284,6 +284,40 @@ pub fn day_of(secs: i64) -> Option<Date> {
     Some(t.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
+/// [`spans`] for listing a time's entries (a query that names only a
+/// time): "last week", "last month", "last year" are the previous
+/// calendar period, not "since its start until today" (which suits
+/// weighing hits, not listing them newest first: today's entries would
+/// come before the week asked about).
+pub fn listing_spans(text: &str, today: Date) -> Vec<Span> {
+    static PREVIOUS: OnceLock<Regex> = OnceLock::new();
+    let mut out = spans(text, today);
+    let t = text.to_lowercase();
+    for c in re(&PREVIOUS, || {
+        r"\b(?:last|previous)\s+(week|month|year)\b".into()
+    })
+    .captures_iter(&t)
+    {
+        let (current, previous) = match &c[1] {
+            "week" => {
+                let monday = days(today, -(weekday_index(today.weekday()) as i64));
+                (monday, days(monday, -7))
+            }
+            "month" => {
+                let first = today.first_of_month();
+                (first, days(first, -1).first_of_month())
+            }
+            _ => (
+                Date::new(today.year(), 1, 1).unwrap_or(today),
+                Date::new(today.year() - 1, 1, 1).unwrap_or(today),
+            ),
+        };
+        out.retain(|s| !(s.lo == previous && s.hi == today));
+        out.push(span(previous, days(current, -1)));
+    }
+    out
+}
+
 /// The first and last second (UTC) of the days of `s`.
 pub fn secs_of(s: Span) -> Option<(i64, i64)> {
     let utc = jiff::tz::TimeZone::UTC;
@@ -473,6 +507,28 @@ pub fn first_person(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_week_listed_is_the_previous_calendar_week() {
+        // Thursday 2 April 2026.
+        let today = d("2026-04-02");
+        assert_eq!(
+            listing_spans("what happened last week?", today),
+            vec![Span {
+                lo: d("2026-03-23"),
+                hi: d("2026-03-29")
+            }]
+        );
+        assert_eq!(
+            listing_spans("notes from last month", today),
+            vec![Span {
+                lo: d("2026-03-01"),
+                hi: d("2026-03-31")
+            }]
+        );
+        // Other phrases as `spans` reads them.
+        assert_eq!(listing_spans("yesterday", today), spans("yesterday", today));
+    }
 
     #[test]
     fn only_a_time_is_a_query_with_nothing_else_to_look_for() {

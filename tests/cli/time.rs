@@ -907,6 +907,21 @@ fn a_query_that_names_only_a_time_lists_that_times_entries() {
         paths(&["recall", "what happened on 9 March 2026"]),
         vec![a.clone()]
     );
+    // "Last week" is the calendar week before, not this week's entries
+    // first (Wednesday 18 March: the week of 9-15 March).
+    let this_week = env.add_observed(
+        "Renewed the passport photos",
+        "life/errands",
+        "2026-03-17T10:00:00Z",
+    );
+    let last_week = paths(&[
+        "recall",
+        "what happened last week?",
+        "--now",
+        "2026-03-18T12:00:00Z",
+    ]);
+    assert!(!last_week.contains(&this_week), "{last_week:?}");
+    assert_eq!(last_week, vec![d.clone(), c.clone(), b.clone(), a.clone()]);
     // Asked another day, "yesterday" is another day.
     assert_eq!(
         paths(&["recall", "what did I do yesterday", "--now", "2026-03-12"]),
