@@ -57,6 +57,19 @@ pub const RELATIONS: &[&str] = &[
     "merged-from",
 ];
 
+/// Whether one of two entries (at `a_path`, `b_path`: `domain/topic/slug`)
+/// is `related` to the other, by path or id: a pair a person kept apart
+/// (`mem restore --unsupersede`), which neither recall nor `mem dream`
+/// reads as one value replacing the other.
+pub fn kept_apart(a: &Entry, a_path: &str, b: &Entry, b_path: &str) -> bool {
+    let names = |e: &Entry, path: &str, id: &str| {
+        e.meta.relations.iter().any(|r| {
+            r.rel == "related" && (r.to == path || (!id.is_empty() && r.id.as_deref() == Some(id)))
+        })
+    };
+    names(a, b_path, &b.meta.id) || names(b, a_path, &a.meta.id)
+}
+
 /// Provenance: who wrote it, from where, how far to trust it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {

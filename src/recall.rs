@@ -470,38 +470,30 @@ fn newer_lookalike(
             Some((a, e.start()?))
         })
         .collect();
-    // An agent's change held for review beside a person's entry makes
-    // nothing outdated until a person accepts it; it ranks as one that is.
-    let held: Vec<bool> = ranked
-        .iter()
-        .take(LOOKALIKE_WINDOW)
-        .map(|(rel, _)| entry_at(tree, parsed, rel).is_some_and(crate::quarantine::in_review))
-        .collect();
-    // Pairs a person kept apart (`mem restore --unsupersede`: one is
-    // `related` to the other): neither makes the other outdated.
-    let names: Vec<(String, String)> = ranked
+    // The window's entries (path, entry), read once.
+    let window: Vec<Option<(String, Entry)>> = ranked
         .iter()
         .take(LOOKALIKE_WINDOW)
         .map(|(rel, _)| {
-            let id = entry_at(tree, parsed, rel)
-                .map(|e| e.meta.id.clone())
-                .unwrap_or_default();
-            (rel.trim_end_matches(".md").to_string(), id)
+            let e = entry_at(tree, parsed, rel)?.clone();
+            Some((rel.trim_end_matches(".md").to_string(), e))
         })
         .collect();
-    let mut apart: std::collections::HashSet<(usize, usize)> = Default::default();
-    for (i, (rel, _)) in ranked.iter().take(LOOKALIKE_WINDOW).enumerate() {
-        let Some(e) = entry_at(tree, parsed, rel) else {
-            continue;
-        };
-        for r in e.meta.relations.iter().filter(|r| r.rel == "related") {
-            if let Some(j) = names.iter().position(|(p, id)| {
-                *p == r.to || (!id.is_empty() && r.id.as_deref() == Some(id.as_str()))
-            }) {
-                apart.insert((i.min(j), i.max(j)));
-            }
-        }
-    }
+    // An agent's change held for review beside a person's entry makes
+    // nothing outdated until a person accepts it; it ranks as one that is.
+    let held: Vec<bool> = window
+        .iter()
+        .map(|x| {
+            x.as_ref()
+                .is_some_and(|(_, e)| crate::quarantine::in_review(e))
+        })
+        .collect();
+    // Pairs a person kept apart (`mem restore --unsupersede`): neither
+    // makes the other outdated.
+    let apart = |i: usize, j: usize| match (&window[i], &window[j]) {
+        (Some((pi, ei)), Some((pj, ej))) => crate::entry::kept_apart(ei, pi, ej, pj),
+        _ => false,
+    };
     let mut out = ranked;
     for (i, h) in held.iter().enumerate() {
         if *h {
@@ -521,7 +513,7 @@ fn newer_lookalike(
             };
             *j != i
                 && !held[*j]
-                && !apart.contains(&(i.min(*j), i.max(*j)))
+                && !apart(i, *j)
                 && t_new > t_old
                 && crate::text::same_attribute_changed(new, old)
         });

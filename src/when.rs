@@ -385,13 +385,6 @@ const TIME_OR_EMPTY: &[&str] = &[
     "ten",
     "eleven",
     "twelve",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "st",
     "nd",
     "rd",
@@ -423,7 +416,6 @@ const TIME_OR_EMPTY: &[&str] = &[
     "go",
     "went",
     "going",
-    "on",
     "get",
     "got",
     "new",
@@ -480,6 +472,7 @@ pub fn only_a_time(text: &str) -> bool {
         .filter(|w| !w.is_empty())
         .all(|w| {
             TIME_OR_EMPTY.contains(&w)
+                || crate::text::WEEKDAYS.contains(&w)
                 || month_number(w).is_some_and(|_| {
                     w.len() == 3 || w == "sept" || crate::text::MONTHS.contains(&w)
                 })

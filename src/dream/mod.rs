@@ -405,7 +405,7 @@ pub fn plan_within(tree: &Tree, budget: &Budget) -> Result<Plan> {
                 let (old, new) = (&lives[oi], &lives[ni]);
                 // A pair a person kept apart (`mem restore --unsupersede`,
                 // or any `related` link between them) is theirs to judge.
-                if kept_apart(&old.entry, &old.path, &new.entry, &new.path) {
+                if crate::entry::kept_apart(&old.entry, &old.path, &new.entry, &new.path) {
                     continue;
                 }
                 compared += 1;
@@ -650,19 +650,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Whether one of two entries is `related` to the other (by path or id).
-fn kept_apart(
-    a: &crate::entry::Entry,
-    a_path: &str,
-    b: &crate::entry::Entry,
-    b_path: &str,
-) -> bool {
-    let names = |e: &crate::entry::Entry, path: &str, id: &str| {
-        e.meta.relations.iter().any(|r| {
-            r.rel == "related" && (r.to == path || (!id.is_empty() && r.id.as_deref() == Some(id)))
-        })
-    };
-    names(a, b_path, &b.meta.id) || names(b, a_path, &a.meta.id)
 }

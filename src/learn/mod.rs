@@ -2020,7 +2020,6 @@ const ERROR_VOCABULARY: &[&str] = &[
     "missing",
     "unknown",
     "undefined",
-    "does",
     "exist",
     "exists",
     "already",
