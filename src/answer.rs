@@ -712,6 +712,30 @@ fn check_one(
             why: format!("it speaks of {other}, the question of {who}"),
         });
     }
+    // The value a note says changed, given as the answer ("Lisbon" from
+    // "Marco moved from Lisbon to Porto"): the note's new value instead,
+    // written in its place when the note backs the result; else the
+    // sentence is dropped.
+    if !asks_before(question) {
+        let cited = cites.iter().filter_map(|n| by_n(*n));
+        for p in cited.chain(pack.entries.iter()) {
+            let evidence = evidence_of(p);
+            let Some((old, new)) = changed_from(&text, &evidence, question) else {
+                continue;
+            };
+            let fixed = text.replacen(&old, &new, 1);
+            if fixed != text && supports(&fixed, &evidence, question).is_ok() {
+                return Ok(Sentence {
+                    text: fixed,
+                    citations: vec![p.n],
+                });
+            }
+            return Err(Removed {
+                text,
+                why: format!("the note says {old} changed to {new}"),
+            });
+        }
+    }
     // Why note `p` does not back the sentence; `None`: it does.
     let why_not = |p: &Packed| -> Option<String> {
         if let Err(e) = supports(&text, &evidence_of(p), question) {
@@ -746,6 +770,87 @@ fn check_one(
         None => "no note supports it".to_string(),
     };
     Err(Removed { text, why })
+}
+
+/// Whether the question asks for an earlier value ("Where did Marco live
+/// before?", "What did we move from?").
+fn asks_before(question: &str) -> bool {
+    let q = format!(
+        " {} ",
+        question.to_lowercase().replace(['?', ',', '.'], " ")
+    );
+    [
+        " before ",
+        " from ",
+        " previous",
+        " used to ",
+        " old ",
+        " originally ",
+        " formerly ",
+        " earlier ",
+        " first ",
+        " former ",
+        " initially ",
+    ]
+    .iter()
+    .any(|w| q.contains(w))
+}
+
+/// The value of `sentence` that `evidence` names only as what changed
+/// ("… moved *from Lisbon* to Porto", "switched from Jenkins to GitHub
+/// Actions"), with the value it changed to: `(old, new)` as written.
+/// Values the question names are not answers and are skipped.
+fn changed_from(sentence: &str, evidence: &str, question: &str) -> Option<(String, String)> {
+    let q = word_stems(question);
+    let said = Analysis::new(sentence).values();
+    let ev = Analysis::new(evidence);
+    let w = &ev.words;
+    let is = |i: usize, words: &[&str]| {
+        w.get(i)
+            .is_some_and(|x| words.contains(&x.raw.to_lowercase().as_str()))
+    };
+    // The run of value words starting at `i`.
+    let run = |i: usize| -> (usize, String) {
+        let mut k = i;
+        while k < w.len() && w[k].value && (k == i || w[k].pos == w[k - 1].pos + 1) {
+            k += 1;
+        }
+        let text = w[i..k]
+            .iter()
+            .map(|x| x.raw.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (k, text)
+    };
+    let mut found: Option<(String, String)> = None;
+    let mut i = 0;
+    while i < w.len() {
+        if !w[i].value || !said.contains(&w[i].stem) || q.contains(&w[i].stem) {
+            i += 1;
+            continue;
+        }
+        // Every mention of the value is the side a change left.
+        let from = i > 0 && is(i - 1, &["from"]);
+        let (end, old) = run(i);
+        let to = from && is(end, &["to", "into"]);
+        let next = (end + 1..(end + 3).min(w.len())).find(|&k| w[k].value);
+        let (Some(k), true) = (next, to) else {
+            return None;
+        };
+        let (_, new) = run(k);
+        let new_stems: BTreeSet<&str> = w[k..]
+            .iter()
+            .take(new.split(' ').count())
+            .map(|x| x.stem.as_str())
+            .collect();
+        // The sentence names the new value too: it is about both.
+        if new_stems.iter().any(|s| said.contains(*s)) {
+            return None;
+        }
+        found = Some((old, new));
+        i = end;
+    }
+    found
 }
 
 // ---------------------------------------------------------------------------
@@ -1208,6 +1313,39 @@ mod tests {
             removed[0].why.contains("not in the prompt: [9]"),
             "{removed:?}"
         );
+    }
+
+    #[test]
+    fn the_value_a_note_says_changed_is_answered_with_its_new_value() {
+        let p = pack(vec![
+            note(1, "2026-05-02", "Marco moved from Lisbon to Porto in May."),
+            note(
+                2,
+                "2026-05-03",
+                "We switched CI from Jenkins to GitHub Actions.",
+            ),
+        ]);
+        let (kept, _) = check("Where does Marco live?", "Lisbon [1]", &p);
+        assert_eq!(kept[0].text, "Porto");
+        assert_eq!(kept[0].citations, vec![1]);
+        let (kept, _) = check("What runs our CI?", "Jenkins runs our CI [2].", &p);
+        assert_eq!(kept[0].text, "GitHub Actions runs our CI.");
+        // Asked for the earlier value, the old one is the answer.
+        let (kept, _) = check("Where did Marco live before?", "Lisbon [1]", &p);
+        assert_eq!(kept[0].text, "Lisbon");
+        // The new value itself, and a sentence naming both, stand.
+        let (kept, _) = check("Where does Marco live?", "Porto [1]", &p);
+        assert_eq!(kept[0].text, "Porto");
+        let (kept, _) = check(
+            "Where does Marco live?",
+            "Marco moved from Lisbon to Porto [1].",
+            &p,
+        );
+        assert_eq!(kept[0].text, "Marco moved from Lisbon to Porto.");
+        // A note that names the value without a change leaves it alone.
+        let q = pack(vec![note(1, "2026-05-02", "Marco lives in Lisbon.")]);
+        let (kept, _) = check("Where does Marco live?", "Lisbon [1]", &q);
+        assert_eq!(kept[0].text, "Lisbon");
     }
 
     #[test]

@@ -2077,11 +2077,13 @@ impl Analysis {
     fn digits_swapped(&self) -> Option<usize> {
         let lower: Vec<String> = self.words.iter().map(|w| w.raw.to_lowercase()).collect();
         (0..lower.len()).find(|&i| {
-            matches!(lower[i].as_str(), "swapped" | "switched" | "mixed")
-                && lower[i + 1..]
-                    .iter()
-                    .take(3)
-                    .any(|w| matches!(w.as_str(), "digits" | "numbers" | "letters"))
+            let what = |w: &String| matches!(w.as_str(), "digits" | "numbers" | "letters");
+            matches!(
+                lower[i].as_str(),
+                "swapped" | "switched" | "mixed" | "transposed"
+            ) && (lower[i + 1..].iter().take(3).any(what)
+                // "… had two digits swapped"
+                || lower[i.saturating_sub(3)..i].iter().any(what))
         })
     }
 

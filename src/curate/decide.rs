@@ -623,6 +623,40 @@ fn qualifies_shared(
     })
 }
 
+/// The first content word after a statement's subject, past its
+/// auxiliaries: what the statement says the subject does or is ("Priya
+/// *owns* the queue", "The Tesla is *charged* at …").
+fn predicate_word(an: &Analysis) -> Option<String> {
+    let subject: Vec<&str> = an.subject.as_deref()?.split(' ').collect();
+    let after = an
+        .words
+        .iter()
+        .position(|w| subject.contains(&w.stem.as_str()))?;
+    an.words[after + 1..]
+        .iter()
+        .find(|w| {
+            !w.stop
+                && !matches!(
+                    w.raw.to_lowercase().as_str(),
+                    "is" | "are"
+                        | "was"
+                        | "were"
+                        | "has"
+                        | "have"
+                        | "had"
+                        | "be"
+                        | "been"
+                        | "usually"
+                        | "also"
+                        | "still"
+                        | "now"
+                        | "always"
+                        | "often"
+                )
+        })
+        .map(|w| w.stem.clone())
+}
+
 /// Verbs that relate a subject to a place, a value or a holder.
 const RELATION_VERBS: &[&str] = &[
     "sit", "sits", "sat", "run", "runs", "ran", "serve", "serves", "listen", "listens", "store",
@@ -721,6 +755,11 @@ fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<
     if crate::entry::normalize(new) == crate::entry::normalize(old) {
         return clear(Op::Noop, "same text");
     }
+    // Durations in other units ("about 1 hour" / "roughly 60 minutes"):
+    // judged with both written in the smaller unit.
+    if let Some((n2, o2)) = same_duration_units(new, old) {
+        return judge_inner(&n2, &Analysis::new(&n2), &o2, &Analysis::new(&o2), cosine);
+    }
     // The new statement says from when (or for which season, term or
     // year) its value holds, and the old one names no time of its own
     // ("Daytime thermostat setpoint *this winter*: 19°C" / "Thermostat
@@ -740,7 +779,165 @@ fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<
         }
     }
     let v = judge_analysed(a, b, &overlap(a, b), cosine);
-    fixed_or(v, new, a, old, b)
+    one_off_or(fixed_or(v, new, a, old, b), new, old)
+}
+
+/// Words that say a value holds once, not from now on ("just this once",
+/// "tonight only", "this Wednesday's swimming is cancelled", "all next
+/// week", "until my ankle heals").
+fn one_off(text: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        let day = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weekend)";
+        regex::Regex::new(&format!(
+            r"(?i)\b(?:(?:just )?this once|just this time|for this time|(?:tonight|today|this {day}) only|only (?:tonight|today|this {day})|all (?:of )?(?:next|this) week|(?:on )?this {day}(?:'s|’s)?|next {day} only|until (?:further notice|(?:my|his|her|their|its|the) [\w-]+ (?:heals|ends|is|are|has|have)\b|it'?s [\w-]+|they'?re [\w-]+))"
+        ))
+        .expect("valid regex")
+    });
+    // "from this week", "starting this Monday": when a change begins.
+    static START: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let start = START.get_or_init(|| {
+        regex::Regex::new(r"(?i)\b(?:from|starting|beginning|as of|after|since)\s*$")
+            .expect("valid regex")
+    });
+    re.find_iter(text)
+        .find(|m| !start.is_match(&text[..m.start()]))
+        .map(|m| m.as_str().to_string())
+}
+
+/// `v`, or an add when it would replace the old statement with a value
+/// that holds only once: the usual one stands.
+fn one_off_or(v: Verdict, new: &str, old: &str) -> Verdict {
+    if v.op == Op::Supersede
+        && let Some(words) = one_off(new)
+        && one_off(old).is_none()
+    {
+        return clear(
+            Op::Add,
+            format!("a one-off (\"{words}\"): the usual value stands"),
+        );
+    }
+    v
+}
+
+/// The durations of `text`: (byte range, amount in minutes, unit in
+/// minutes). "half an hour" is 30 minutes; "a day" after "once", "twice",
+/// "times" or "per" is a rate, not a duration.
+fn durations(text: &str) -> Vec<(std::ops::Range<usize>, f64, f64)> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(half an hour|(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty-four|forty-eight)\s*(minutes?|mins?|hours?|hrs?|days?|weeks?))\b",
+        )
+        .expect("valid regex")
+    });
+    let mut out = Vec::new();
+    for c in re.captures_iter(text) {
+        let m = c.get(0).expect("whole match");
+        let before = text[..m.start()].trim_end().to_lowercase();
+        let prev = before
+            .rsplit(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or("")
+            .to_string();
+        // "30 minutes *a day*", "3 coffees *a day*": a rate (but "takes a
+        // day", "is a week" are durations).
+        let number = c
+            .get(2)
+            .map_or(String::new(), |m| m.as_str().to_lowercase());
+        let per = matches!(number.as_str(), "a" | "an")
+            && (prev.chars().any(|ch| ch.is_ascii_digit())
+                || matches!(
+                    prev.as_str(),
+                    "hour" | "minute" | "min" | "hr" | "day" | "week"
+                )
+                || (prev.ends_with('s')
+                    && !matches!(
+                        prev.as_str(),
+                        "takes" | "lasts" | "needs" | "is" | "was" | "has" | "requires" | "gets"
+                    )));
+        let rate = per
+            || ["once", "twice", "thrice", "times", "per", "every"]
+                .iter()
+                .any(|w| before.ends_with(w));
+        if c[1].eq_ignore_ascii_case("half an hour") {
+            out.push((m.range(), 30.0, 60.0));
+            continue;
+        }
+        if rate {
+            continue;
+        }
+        let n = match number.as_str() {
+            "a" | "an" | "one" => 1.0,
+            "two" => 2.0,
+            "three" => 3.0,
+            "four" => 4.0,
+            "five" => 5.0,
+            "six" => 6.0,
+            "seven" => 7.0,
+            "eight" => 8.0,
+            "nine" => 9.0,
+            "ten" => 10.0,
+            "eleven" => 11.0,
+            "twelve" => 12.0,
+            "twenty-four" => 24.0,
+            "forty-eight" => 48.0,
+            d => match d.parse::<f64>() {
+                Ok(v) => v,
+                Err(_) => continue,
+            },
+        };
+        let unit_word = c
+            .get(3)
+            .map_or(String::new(), |m| m.as_str().to_lowercase());
+        let unit = match unit_word.trim_end_matches('s') {
+            "minute" | "min" => 1.0,
+            "hour" | "hr" => 60.0,
+            "day" => 1440.0,
+            _ => 10080.0,
+        };
+        out.push((m.range(), n * unit, unit));
+    }
+    out
+}
+
+/// Both statements with their durations in the smaller unit either uses,
+/// when they use different units ("1 hour" / "60 minutes", "two days" /
+/// "48 hours"); `None` otherwise.
+fn same_duration_units(new: &str, old: &str) -> Option<(String, String)> {
+    let (dn, d_old) = (durations(new), durations(old));
+    if dn.is_empty() || d_old.is_empty() {
+        return None;
+    }
+    let units: std::collections::BTreeSet<u64> =
+        dn.iter().chain(d_old.iter()).map(|d| d.2 as u64).collect();
+    if units.len() < 2 {
+        return None;
+    }
+    let unit = *units.iter().next()? as f64;
+    let name = match unit as u64 {
+        1 => "minutes",
+        60 => "hours",
+        1440 => "days",
+        _ => "weeks",
+    };
+    let write = |text: &str, ds: &[(std::ops::Range<usize>, f64, f64)]| {
+        let mut out = String::new();
+        let mut at = 0;
+        for (r, minutes, _) in ds {
+            out.push_str(&text[at..r.start]);
+            let n = minutes / unit;
+            if n.fract() == 0.0 {
+                out.push_str(&format!("{} {name}", n as u64));
+            } else {
+                out.push_str(&format!("{n} {name}"));
+            }
+            at = r.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    };
+    Some((write(new, &dn), write(old, &d_old)))
 }
 
 /// `v`, or an update when it supersedes a fact that never changes.
@@ -1178,6 +1375,51 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 changes.join("\", \""),
                 list(&o.lost_values),
                 list(&o.new_values)
+            ),
+            vec![Op::Add, Op::Supersede],
+        );
+    }
+    // Only words of time say it changed ("now", "no longer"), no value
+    // changed, and each statement says two things of its own ("Priya
+    // leads the payments team now" / "Priya owns the payments alert
+    // queue", "Tomás no longer books the band's gigs" / "Tomás plays bass
+    // in the band"): another attribute of the same subject.
+    let time_only = changes
+        .iter()
+        .all(|c| matches!(c.as_str(), "now" | "longer" | "anymore" | "more"));
+    // (What the old statement says its subject does is not in the new one:
+    // "The Tesla is *charged* at the office garage" / "The Tesla is now
+    // charged at home" is the same attribute.)
+    let predicate_old = predicate_word(b);
+    if related
+        && time_only
+        && predicate_old.is_some_and(|p| nonvalue_old.iter().any(|w| **w == p))
+        && (negation_flip || !changes.is_empty())
+        && o.lost_values.is_empty()
+        && o.new_values.is_empty()
+        && nonvalue_new.len() >= 2
+        && nonvalue_old.len() >= 2
+        && !same_attribute
+    {
+        return unclear(
+            Op::Add,
+            format!(
+                "\"{}\" about something else ({} vs {})",
+                if changes.is_empty() {
+                    "not".to_string()
+                } else {
+                    changes.join("\", \"")
+                },
+                nonvalue_new
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                nonvalue_old
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             vec![Op::Add, Op::Supersede],
         );
@@ -1626,6 +1868,131 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn a_one_off_leaves_the_usual_value_standing() {
+        judged(
+            Op::Add,
+            false,
+            0.8,
+            &[
+                (
+                    "Grace's piano lesson is Thursdays at 5pm.",
+                    "Grace's piano lesson is moved to Saturday morning, just this once",
+                ),
+                (
+                    "Leo's swimming: Wednesdays 5pm.",
+                    "This Wednesday's swimming is cancelled.",
+                ),
+                (
+                    "Aiko covers the payments on-call shift on Fridays.",
+                    "Luis covers the payments on-call shift tonight only.",
+                ),
+            ],
+        );
+        // From then on, it is the new value.
+        judged(
+            Op::Supersede,
+            false,
+            0.8,
+            &[
+                (
+                    "The standup is at 09:30.",
+                    "The standup moved to 10:15, starting this Monday.",
+                ),
+                (
+                    "Grace's piano lesson is Thursdays at 5pm.",
+                    "Grace's piano lesson moved to Saturdays at 10am.",
+                ),
+            ],
+        );
+        assert_eq!(one_off("from this week the standup is at 10"), None);
+        assert!(one_off("skipping the gym until my ankle heals").is_some());
+    }
+
+    #[test]
+    fn durations_in_other_units_are_one_value() {
+        judged(
+            Op::Noop,
+            false,
+            0.8,
+            &[
+                (
+                    "The nightly backup job takes about 1 hour.",
+                    "The nightly backup job takes roughly 60 minutes.",
+                ),
+                (
+                    "Code freeze starts two days before each release.",
+                    "Code freeze starts 48 hours before each release.",
+                ),
+                (
+                    "I practise piano for 30 minutes a day.",
+                    "I practise piano for half an hour a day.",
+                ),
+            ],
+        );
+        judged(
+            Op::Supersede,
+            false,
+            0.8,
+            &[(
+                "The nightly backup job takes about 1 hour.",
+                "The nightly backup job now takes 90 minutes.",
+            )],
+        );
+        // A rate is no duration: "a day" after an amount.
+        assert_eq!(durations("30 minutes a day").len(), 1);
+        assert_eq!(durations("twice a day").len(), 0);
+        assert_eq!(durations("The migration takes a day").len(), 1);
+        assert_eq!(
+            same_duration_units("takes 90 minutes", "takes 1.5 hours"),
+            Some(("takes 90 minutes".into(), "takes 90 minutes".into()))
+        );
+        assert_eq!(
+            same_duration_units("takes 90 minutes", "takes 80 minutes"),
+            None
+        );
+    }
+
+    #[test]
+    fn now_said_of_another_attribute_replaces_nothing() {
+        judged(
+            Op::Add,
+            false,
+            0.7,
+            &[
+                (
+                    "Priya owns the payments alert queue.",
+                    "Priya leads the payments team now",
+                ),
+                (
+                    "Tomás plays bass in the band.",
+                    "Tomás no longer books the band's gigs",
+                ),
+            ],
+        );
+        // The same verb, another place: the attribute changed.
+        judged(
+            Op::Supersede,
+            false,
+            0.7,
+            &[(
+                "The Tesla is charged at the office garage.",
+                "The Tesla is now charged at home on the wall box.",
+            )],
+        );
+        // Digits owned up to as swapped, before or after the word: a
+        // correction.
+        judged(
+            Op::Update,
+            false,
+            0.8,
+            &[(
+                "Router serial number: RTX-88120-B.",
+                "router serial is RTX-88210-B — the earlier note had two digits swapped",
+            )],
+        );
     }
 
     #[test]

@@ -70,6 +70,23 @@ const PLAIN_VERBS: &[&str] = &[
     "cook", "keep", "go", "get", "see", "visit", "eat", "drink", "have",
 ];
 
+/// More verbs a clause may open with after its own subject ("…, prod
+/// alerts *still go* to #alerts-prod", "…, staging *stays* on 1.28").
+const MORE_VERBS: &[&str] = &[
+    "are", "were", "go", "stay", "stays", "remain", "remains", "handles", "handle", "moved",
+    "changed", "went", "came",
+];
+
+/// Whether `w` (bare, lower case) is a verb a clause is recognised by.
+fn clause_verb(w: &str) -> bool {
+    CLAUSE_VERBS.contains(&w) || PLAIN_VERBS.contains(&w) || MORE_VERBS.contains(&w)
+}
+
+/// Words that open a noun phrase: "… and *the* landlord is now …".
+const DETERMINERS: &[&str] = &[
+    "the", "my", "our", "his", "her", "their", "its", "your", "this", "that",
+];
+
 /// Words that end a state ("no longer works at", "sold the Octavia",
 /// "gave up freelancing"): the clause after one gives the new state.
 const ENDS_A_STATE: &[&str] = &[
@@ -237,7 +254,29 @@ pub fn clauses(sentence: &str) -> Vec<String> {
                 (!elliptical(&sentence[off..])).then_some(off)
             } else if CLAUSE_PRONOUNS.contains(&lw.as_str()) {
                 Some(off)
-            } else if CLAUSE_VERBS.contains(&lw.as_str()) {
+            } else if CLAUSE_VERBS.contains(&lw.as_str())
+                // Or a subject of its own, then its verb ("…, prod alerts
+                // still go to …", "…, jOOQ stays").
+                || (!DETERMINERS.contains(&lw.as_str())
+                    && !matches!(
+                        lw.as_str(),
+                        "who" | "which" | "whose" | "that" | "plus" | "not" | "no" | "never"
+                            | "also" | "or"
+                    )
+                    && !w.ends_with([',', ';', ':'])
+                    && (1..=3).any(|j| {
+                        words.get(k + j).is_some_and(|(_, x)| {
+                            let x = bare(x);
+                            clause_verb(&x) && !CLAUSE_PRONOUNS.contains(&x.as_str())
+                        }) && (1..j).all(|i| {
+                            words
+                                .get(k + i)
+                                .is_some_and(|(_, x)| {
+                                    !x.ends_with([',', ';', ':', '.']) && !clause_verb(&bare(x))
+                                })
+                        })
+                    }))
+            {
                 // A verb after a comma opens a clause of its own only when
                 // the clause before has its verb and is no relative clause
                 // ("… requires Node 20, uses Prettier"; not "My brother,
@@ -247,7 +286,7 @@ pub fn clauses(sentence: &str) -> Vec<String> {
                     .filter(|(o, _)| *o >= clause_start && *o < off)
                     .map(|(_, w)| bare(w))
                     .collect();
-                let has_verb = before.iter().any(|w| CLAUSE_VERBS.contains(&w.as_str()));
+                let has_verb = before.iter().any(|w| clause_verb(w));
                 let relative = before
                     .iter()
                     .any(|w| matches!(w.as_str(), "who" | "which" | "whose" | "that"));
@@ -255,7 +294,22 @@ pub fn clauses(sentence: &str) -> Vec<String> {
             } else {
                 None
             }
-        } else if lw == "and" && opens(&next) {
+        } else if matches!(lw.as_str(), "and" | "but") && opens(&next) {
+            Some(words.get(k + 1).map_or(off, |(o, _)| *o))
+        } else if lw == "and"
+            && DETERMINERS.contains(&next.as_str())
+            // "… and the landlord is now Harbour Lettings": a subject of
+            // its own and its verb, after a clause with a verb.
+            && (2..=4).any(|j| {
+                words
+                    .get(k + j)
+                    .is_some_and(|(_, x)| matches!(bare(x).as_str(), "is" | "are" | "was" | "were" | "has" | "have"))
+            })
+            && words
+                .iter()
+                .filter(|(o, _)| *o >= clause_start && *o < off)
+                .any(|(_, w)| clause_verb(&bare(w)))
+        {
             Some(words.get(k + 1).map_or(off, |(o, _)| *o))
         } else {
             None
@@ -302,7 +356,18 @@ pub fn clauses(sentence: &str) -> Vec<String> {
             .trim_end_matches([',', ';'])
             .trim();
         let rest = &sentence[start..];
-        if piece.split_whitespace().count() >= 3 && rest.split_whitespace().count() >= 3 {
+        // (Two words are a clause when the second is its verb: "jOOQ
+        // stays".)
+        let rest_words: Vec<String> = rest
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .collect();
+        let rest_ok = rest_words.len() >= 3
+            || (rest_words.len() == 2 && MORE_VERBS.contains(&rest_words[1].as_str()));
+        if piece.split_whitespace().count() >= 3 && rest_ok {
             out.push(piece.to_string());
             from = start;
         }
@@ -707,6 +772,44 @@ mod tests {
             clauses("PRs need two approvals; end-to-end tests use Playwright.").len(),
             2
         );
+    }
+
+    #[test]
+    fn a_clause_with_a_subject_of_its_own_is_cut_off() {
+        for (sentence, want) in [
+            (
+                "staging alerts now go to #alerts-nonprod, prod alerts still go to #alerts-prod",
+                2,
+            ),
+            ("prod is on 1.30 now, staging stays on 1.28", 2),
+            ("migrations moved from Flyway to Liquibase, jOOQ stays", 2),
+            (
+                "rent is twelve hundred a month and the landlord is now Harbour Lettings",
+                2,
+            ),
+            ("still living in Bristol but I've moved jobs to PwC", 2),
+            (
+                "we use GitHub Actions for CI, artifacts moved to GHCR, and Renovate handles dependency updates",
+                3,
+            ),
+            // Not a subject of its own: a negation, a list, an aside, a
+            // clause before without a verb.
+            (
+                "our anniversary is 2012-05-28, not 2011; I got the date wrong",
+                1,
+            ),
+            ("Kofi switched jobs, he's at Feedzai now", 1),
+            ("My brother, Tom, lives in Leeds", 1),
+            ("We use Rust, Go and Python for the backend", 1),
+            ("On Mondays, the standup is at 10", 1),
+        ] {
+            assert_eq!(
+                clauses(sentence).len(),
+                want,
+                "{sentence}: {:?}",
+                clauses(sentence)
+            );
+        }
     }
 
     #[test]

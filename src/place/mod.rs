@@ -968,6 +968,63 @@ const DOMAIN_CUES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Domains that hold the same kind of thing under other names (a tree may
+/// say `tech/` or `fitness/` where another says `engineering/` or
+/// `health/`). A domain in none of these groups is unknown: no cue speaks
+/// against it.
+const DOMAIN_KIN: &[&[&str]] = &[
+    &[
+        "engineering",
+        "tech",
+        "technology",
+        "software",
+        "dev",
+        "development",
+        "infrastructure",
+        "infra",
+        "operations",
+        "ops",
+        "it",
+        "code",
+        "projects",
+    ],
+    &[
+        "health",
+        "fitness",
+        "medical",
+        "wellbeing",
+        "sport",
+        "sports",
+    ],
+    &["finance", "money", "budget", "business", "admin", "bills"],
+    &["home", "house", "household", "garden"],
+    &[
+        "work", "job", "career", "office", "business", "projects", "meetings",
+    ],
+    &["travel", "trips"],
+];
+
+/// Whether a topic of domain `topic_domain` is no place for a statement
+/// whose words point to domain `cued`: both are known kinds of domain and
+/// of no group together.
+fn other_kind(cued: &str, topic_domain: &str) -> bool {
+    let groups = |d: &str| -> Vec<usize> {
+        DOMAIN_KIN
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.contains(&d))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let (a, b) = (groups(cued), groups(topic_domain));
+    !a.is_empty() && !b.is_empty() && !a.iter().any(|i| b.contains(i))
+}
+
+/// Whether `d` is in a group of [`DOMAIN_KIN`].
+fn kin_known(d: &str) -> bool {
+    DOMAIN_KIN.iter().any(|g| g.contains(&d))
+}
+
 /// The domain of [`DOMAIN_CUES`] with the most words in `text`, if one
 /// leads (a tie says nothing). Words are compared as written, with a plural
 /// `s`/`es`, not through synonyms ("job" is not "work").
@@ -983,8 +1040,11 @@ fn cued_domain(text: &str) -> Option<&'static str> {
         .iter()
         .map(|w| w.to_lowercase())
         .collect();
+    // ("jobs" alone: "switched jobs" is someone's work, not a cron job.)
     let has = |c: &str| {
-        words.contains(c) || words.contains(&format!("{c}s")) || words.contains(&format!("{c}es"))
+        words.contains(c)
+            || (c != "job"
+                && (words.contains(&format!("{c}s")) || words.contains(&format!("{c}es"))))
     };
     let mut counts: Vec<(&'static str, usize)> = DOMAIN_CUES
         .iter()
@@ -1015,16 +1075,26 @@ pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
     if base.to_string() == crate::paths::DEFAULT_TOPIC {
         return base;
     }
-    let domain = ranked
-        .first()
-        // Only a topic placement found at least possibly related (not
-        // "nothing fits"): an unrelated nearest topic says nothing about
-        // the domain ("health/kubernetes-cluster" beside health/fitness).
-        .filter(|t| t.score >= weights_for(t.vectors).none_fits)
-        .and_then(|near| near.topic.split('/').next())
-        // Not a person (see above): not beside people.
-        .filter(|d| *d != "general" && *d != "people")
-        .or_else(|| cued_domain(text));
+    // The domain its words point to, by the name the tree gives it
+    // (`tech/` where the words say engineering).
+    let cued = cued_domain(text).map(|d| {
+        let domains = || ranked.iter().filter_map(|t| t.topic.split('/').next());
+        domains()
+            .find(|x| *x == d)
+            .or_else(|| domains().find(|x| !other_kind(d, x) && kin_known(x)))
+            .unwrap_or(d)
+    });
+    let domain = cued.or_else(|| {
+        ranked
+            .first()
+            // Only a topic placement found at least possibly related (not
+            // "nothing fits"): an unrelated nearest topic says nothing about
+            // the domain ("health/kubernetes-cluster" beside health/fitness).
+            .filter(|t| t.score >= weights_for(t.vectors).none_fits)
+            .and_then(|near| near.topic.split('/').next())
+            // Not a person (see above): not beside people.
+            .filter(|d| *d != "general" && *d != "people")
+    });
     let Some(domain) = domain else {
         return base;
     };
@@ -1440,6 +1510,32 @@ pub fn decide(
         };
     }
     let v = judge(ranked);
+    // The statement's words name another kind of thing than the best
+    // topic's domain holds, and the topic's name is not in it ("The
+    // mortgage is fixed at 3.9%" is no entry of `engineering/billing`,
+    // however close the embedder puts money words). Not when they share
+    // words: "The crash … was covered by insurance" is still the car's.
+    let v = match (v.choice, cued_domain(text)) {
+        (Some(0), Some(cued))
+            if ranked[0].name == 0.0
+                && ranked[0].lex < 0.3
+                && ranked[0]
+                    .topic
+                    .split('/')
+                    .next()
+                    .is_some_and(|d| other_kind(cued, d)) =>
+        {
+            Verdict {
+                choice: None,
+                clear: true,
+                reason: format!(
+                    "its words are about {cued}, {} is not: {}",
+                    ranked[0].topic, v.reason
+                ),
+            }
+        }
+        _ => v,
+    };
     // A specific thing (an identifier, a service's name, a kind and a
     // name) with no topic of its own and no topic clearly best: its own
     // topic, not the nearest one about something else.
@@ -1958,6 +2054,58 @@ mod tests {
         let ranked = [t("people/tom-raman-onboarding", 0.5), t("people/ana", 0.45)];
         let got = p("Tom Raman sits in room 935.", &ranked);
         assert_ne!(got.reason, "its subject's own topic (tom-raman)");
+    }
+
+    #[test]
+    fn words_of_another_kind_of_domain_open_a_topic_there() {
+        let models = no_embedder("none");
+        let p = |text: &str, ranked: &[TopicScore]| {
+            decide(&models, text, ranked, false, Duration::from_secs(1))
+        };
+        // The nearest topic is an engineering one only by the embedder: a
+        // mortgage is finance, a new topic there.
+        let ranked = [t("engineering/billing", 0.52), t("people/tom", 0.2)];
+        let got = p("The mortgage is fixed at 3.9% until 2028.", &ranked);
+        assert_eq!(got.placed_by, "new", "{}", got.reason);
+        assert!(
+            got.topic.to_string().starts_with("finance/"),
+            "{}",
+            got.topic
+        );
+        // A domain of the same kind (tech for engineering), or words shared
+        // with the topic, keep it.
+        let ranked = [t("tech/servers", 0.52)];
+        let got = p("The database server has 64 GB of memory.", &ranked);
+        assert_eq!(got.topic.to_string(), "tech/servers");
+        let mut shared = t("home/car", 0.6);
+        shared.lex = 0.41;
+        let got = p(
+            "The crash in the rear bumper was covered by insurance.",
+            &[shared],
+        );
+        assert_eq!(got.topic.to_string(), "home/car");
+        // A new topic takes the domain its words name, by the tree's name
+        // for it, before the domain of an unrelated nearest topic.
+        assert_eq!(
+            new_topic_near(
+                "The dentist check-up is on 14 May",
+                &[t("work/meetings", 0.45)]
+            )
+            .to_string()
+            .split('/')
+            .next(),
+            Some("health")
+        );
+        assert_eq!(
+            new_topic_near(
+                "Redis is used as the session cache",
+                &[t("home/garden", 0.35), t("tech/laptop", 0.3)]
+            )
+            .to_string()
+            .split('/')
+            .next(),
+            Some("tech")
+        );
     }
 
     #[test]
