@@ -14,6 +14,7 @@ use crate::model::{GenRequest, Generator};
 use crate::text::{Analysis, Overlap, overlap};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -760,6 +761,9 @@ fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<
     if let Some((n2, o2)) = same_duration_units(new, old) {
         return judge_inner(&n2, &Analysis::new(&n2), &o2, &Analysis::new(&o2), cosine);
     }
+    if let Some(v) = label_changed(a, old, b) {
+        return v;
+    }
     // The new statement says from when (or for which season, term or
     // year) its value holds, and the old one names no time of its own
     // ("Daytime thermostat setpoint *this winter*: 19°C" / "Thermostat
@@ -938,6 +942,146 @@ fn same_duration_units(new: &str, old: &str) -> Option<(String, String)> {
         out
     };
     Some((write(new, &dn), write(old, &d_old)))
+}
+
+/// A note written as "Key: value" (or "Key — value"): the key's content
+/// stems (a hyphenated word also as its parts) and the value's, when the
+/// key is short and names one thing: not a list ("Allergies: peanuts",
+/// "Code owners: @priya, @luis").
+fn label_value(text: &str) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    let (key, value) = text
+        .split_once(": ")
+        .or_else(|| text.split_once(" — "))
+        .or_else(|| text.split_once(" – "))?;
+    let words = crate::text::words_of(key);
+    // The head noun: the last word before a preposition ("*contact* at
+    // Brightline Logistics", "code *owners* of /payments"), else the last.
+    let head = words
+        .iter()
+        .position(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "at" | "of" | "for" | "in" | "on" | "with" | "to"
+            )
+        })
+        .filter(|&i| i > 0)
+        .map_or_else(|| words.last(), |i| words.get(i - 1))?
+        .to_lowercase();
+    if words.len() > 6 || (head.ends_with('s') && !head.ends_with("ss")) {
+        return None;
+    }
+    if value.contains([',', ';']) || value.contains(" and ") || value.contains(" & ") {
+        return None;
+    }
+    let stems = |t: &str| -> BTreeSet<String> {
+        Analysis::new(t)
+            .words
+            .iter()
+            .filter(|w| !w.stop)
+            .flat_map(|w| {
+                let mut v = vec![w.stem.clone()];
+                if w.stem.contains('-') {
+                    v.extend(w.stem.split('-').map(crate::text::stem));
+                }
+                v
+            })
+            .collect()
+    };
+    let (k, v) = (stems(key), stems(value));
+    (!k.is_empty() && !v.is_empty()).then_some((k, v))
+}
+
+/// The key of a "Key: value" note said again with another value ("Staging
+/// URL: stg.hollis.app" / "staging URL is staging.hollis.dev", "Primary
+/// contact at Brightline: Marta Silva" / "our primary contact at
+/// Brightline is Owen Pike"): every word of the key is in the new
+/// statement, the old value is not, a new value is, and every other word
+/// before that value only relates them ("is", "now", "changed to",
+/// "held in"). After the value, a change word lets two words say when
+/// ("… changed to Tariq Aziz *after the reorg*").
+fn label_changed(a: &Analysis, old: &str, b: &Analysis) -> Option<Verdict> {
+    let (key, value) = label_value(old)?;
+    if a.negated || b.negated {
+        return None;
+    }
+    let parts = |w: &crate::text::Word| -> Vec<String> {
+        let mut v = vec![w.stem.clone()];
+        if w.stem.contains('-') {
+            v.extend(w.stem.split('-').map(crate::text::stem));
+        }
+        v
+    };
+    let have: BTreeSet<String> = a.words.iter().filter(|w| !w.stop).flat_map(parts).collect();
+    // (A hyphenated key word may be written apart: "feature flag".)
+    if !key.iter().all(|k| have.contains(k)) || value.iter().all(|v| have.contains(v)) {
+        return None;
+    }
+    let rest: Vec<&crate::text::Word> = a
+        .words
+        .iter()
+        .filter(|w| !w.stop && !parts(w).iter().all(|p| key.contains(p)))
+        .collect();
+    let relates = |w: &&crate::text::Word| {
+        let l = w.raw.to_lowercase();
+        Analysis::is_marker(&l)
+            || RELATION_VERBS.contains(&l.as_str())
+            || crate::text::is_frame_word(&w.stem)
+            || value.contains(&w.stem)
+            || matches!(
+                l.as_str(),
+                "called"
+                    | "named"
+                    | "held"
+                    | "set"
+                    | "my"
+                    | "our"
+                    | "now"
+                    | "over"
+                    | "i"
+                    | "we"
+                    | "i'm"
+                    | "we're"
+            )
+    };
+    // The new value: the first word that neither relates nor is the old
+    // value (a name, a number, or a word such as "staging.hollis.dev").
+    let value_like = |w: &&crate::text::Word| {
+        w.value
+            || w.raw.contains(['.', '@', '#', '/', '_'])
+            || w.raw.chars().any(|c| c.is_ascii_digit())
+    };
+    let first_value = rest
+        .iter()
+        .position(|w| !value.contains(&w.stem) && value_like(w))?;
+    if !rest[..first_value].iter().all(relates) {
+        return None;
+    }
+    let after = rest[first_value + 1..]
+        .iter()
+        .filter(|w| !w.value && !relates(w))
+        .count();
+    let changes = !a.explicit_change_markers(b).is_empty();
+    if after > 2 * usize::from(changes) {
+        return None;
+    }
+    let new_value: Vec<&str> = rest[first_value..]
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| *i == 0 || value_like(w))
+        .map(|(_, w)| w.raw.as_str())
+        .collect();
+    Some(clear(
+        Op::Supersede,
+        format!(
+            "the same {} with another value ({})",
+            key.iter()
+                .filter(|k| !k.contains('-'))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+            new_value.join(" ")
+        ),
+    ))
 }
 
 /// `v`, or an update when it supersedes a fact that never changes.
@@ -1197,6 +1341,39 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // chess"): the subject's same list, one more on it.
     if let Some(kind) = list_kind_grows(a, b) {
         return clear(Op::Merge, format!("one more of {kind}"));
+    }
+    // The subject said to keep what it has ("staging stays on 1.28",
+    // "jOOQ stays", "prod alerts still go to #alerts-prod"): nothing new
+    // when all it names is in the old statement.
+    let keep_stems: std::collections::BTreeSet<&str> = a
+        .words
+        .iter()
+        .filter(|w| {
+            matches!(
+                w.raw.to_lowercase().as_str(),
+                "stays"
+                    | "stay"
+                    | "stayed"
+                    | "remains"
+                    | "remain"
+                    | "remained"
+                    | "still"
+                    | "unchanged"
+                    | "keeps"
+            )
+        })
+        .map(|w| w.stem.as_str())
+        .collect();
+    if !keep_stems.is_empty()
+        && !a.negated
+        && !b.negated
+        && o.new_values.is_empty()
+        && !o.shared.is_empty()
+        && o.only_new
+            .iter()
+            .all(|w| keep_stems.contains(w.as_str()) || crate::text::is_frame_word(w))
+    {
+        return clear(Op::Noop, "said to stay as it is");
     }
     if o.shared_beyond_subject == 0 && !same_attribute && cos < 0.8 {
         return clear(Op::Add, "unrelated: no shared content beyond the subject");
@@ -1952,6 +2129,93 @@ mod tests {
         assert_eq!(
             same_duration_units("takes 90 minutes", "takes 80 minutes"),
             None
+        );
+    }
+
+    #[test]
+    fn a_notes_key_said_again_with_another_value_supersedes() {
+        judged(
+            Op::Supersede,
+            false,
+            0.6,
+            &[
+                (
+                    "Staging URL: stg.hollis.app.",
+                    "staging URL is staging.hollis.dev",
+                ),
+                (
+                    "Primary contact at Brightline Logistics: Marta Silva.",
+                    "our primary contact at Brightline Logistics is Owen Pike",
+                ),
+                (
+                    "Manager: Helen Brooks.",
+                    "my manager changed to Tariq Aziz after the reorg",
+                ),
+                (
+                    "Sprint review room: Oak.",
+                    "sprint review is held in the Cedar room",
+                ),
+            ],
+        );
+        // Another thing of the kind, a list, a detail of the key, or the
+        // old value again: not a new value.
+        judged(
+            Op::Supersede,
+            true,
+            0.6,
+            &[
+                (
+                    "Staging URL: stg.hollis.app.",
+                    "Production URL is prod.hollis.app",
+                ),
+                (
+                    "Wi-Fi password: maple-otter-42.",
+                    "Office wifi password is cedar-lynx-17",
+                ),
+                ("Manager: Helen Brooks.", "My manager's birthday is in May"),
+            ],
+        );
+        // A list's key (a plural head) is no single value.
+        assert!(
+            label_changed(
+                &Analysis::new("My manager Helen Brooks moved to Leeds"),
+                "Manager: Helen Brooks.",
+                &Analysis::new("Manager: Helen Brooks.")
+            )
+            .is_none(),
+            "the old value is still there"
+        );
+        assert!(label_value("Allergies: peanuts.").is_none());
+        assert!(label_value("Code owners of /payments: @priya").is_none());
+        assert!(label_value("Primary contact at Brightline Logistics: Marta Silva.").is_some());
+    }
+
+    #[test]
+    fn a_value_said_to_stay_is_nothing_new() {
+        judged(
+            Op::Noop,
+            false,
+            0.6,
+            &[
+                (
+                    "Staging cluster runs Kubernetes 1.28.",
+                    "Staging stays on 1.28.",
+                ),
+                ("Data access library: jOOQ.", "jOOQ stays."),
+            ],
+        );
+        // Staying somewhere new is no restatement.
+        judged(
+            Op::Noop,
+            true,
+            0.6,
+            &[
+                (
+                    "Staging cluster runs Kubernetes 1.28.",
+                    "Staging stays on 1.30.",
+                ),
+                ("Marco lives in Lisbon.", "Marco stays in Porto now."),
+            ],
         );
     }
 

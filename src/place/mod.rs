@@ -547,6 +547,23 @@ pub fn new_topic(text: &str) -> TopicPath {
         if words.len() >= 2 {
             break;
         }
+        // After the first word of the name, a copula or a verb of what
+        // the thing does ends it: "The frontend *is* built with React" is
+        // about the frontend, not "frontend-built".
+        let l = w.raw.to_lowercase();
+        if words.iter().any(|x| !x.is_empty())
+            && (matches!(
+                l.as_str(),
+                "is" | "are" | "was" | "were" | "be" | "been" | "being" | "gets" | "got"
+            ) || NAME_ENDING_VERBS.contains(&l.as_str()))
+        {
+            break;
+        }
+        // Saying what was decided is not what it is about ("We *decided* to
+        // use Postgres for billing").
+        if DECISION_VERBS.contains(&l.as_str()) {
+            continue;
+        }
         // After a one-word name, only the noun right after it ("Postgres
         // replication", "Alice's cat"), not a verb ("Gateway-worker was
         // migrated", "Ledger-api moved").
@@ -591,6 +608,17 @@ pub fn new_topic(text: &str) -> TopicPath {
     TopicPath::parse(&format!("general/{slug}"))
         .unwrap_or_else(|_| TopicPath::parse(crate::paths::DEFAULT_TOPIC).expect("valid default"))
 }
+
+/// Verbs that end a topic's name after its first word ("cargo *fails*").
+const NAME_ENDING_VERBS: &[&str] = &[
+    "fails", "failed", "breaks", "broke", "crashes", "crashed", "works", "happens", "changes",
+    "renews", "expires", "starts", "opens", "closes",
+];
+
+/// Verbs of deciding: the decision is not the topic.
+const DECISION_VERBS: &[&str] = &[
+    "decided", "chose", "chosen", "agreed", "picked", "opted", "settled", "use", "using",
+];
 
 /// Words after which the word before is a verb: articles, possessives and
 /// object pronouns.
