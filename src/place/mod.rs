@@ -568,7 +568,7 @@ pub fn new_topic(text: &str) -> TopicPath {
         // replication", "Alice's cat"), not a verb ("Gateway-worker was
         // migrated", "Ledger-api moved").
         // Without a name, a participle may be the thing's quality
-        // ("zebras are striped", "automated backups").
+        // ("automated backups"; after a copula it ends the name, below).
         let verb = if after_subject.is_some() {
             verb_like(&w.raw)
         } else {

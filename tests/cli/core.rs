@@ -233,7 +233,7 @@ fn placement_without_at_prefers_a_similar_topic() {
         v[0]["path"]
             .as_str()
             .unwrap()
-            .starts_with("general/zebras-striped/"),
+            .starts_with("general/zebras/"),
         "{:?}",
         v[0]
     );
