@@ -129,6 +129,7 @@ fn redact_with(text: &str, pre_check: bool) -> (String, Vec<Redaction>) {
         }
     }
     collect_assignments(text, &mut spans);
+    collect_said_passwords(text, &mut spans);
     if spans.0.is_empty() {
         return (text.to_owned(), Vec::new());
     }
@@ -435,6 +436,42 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("assignment pattern")
 });
+
+/// A password said in a sentence: "the wifi password is cedar-lynx-17",
+/// "alarm passcode changed to 7Hq!2xz", "Wi-Fi password is now Tr0ub4dor".
+static SAID_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:password|passwd|passphrase|passcode)\s+(?:(?:is|was)\s+(?:now\s+|still\s+)?|(?:(?:is|was|has\s+been)\s+)?(?:now\s+)?(?:set|changed|reset)\s+to\s+)(?P<v>[^\s,;]+)",
+    )
+    .expect("said password pattern")
+});
+
+/// [`SAID_PASSWORD`] values that look like one: six or more characters, no
+/// word of prose ("the password is in the blue notebook", "password is at
+/// least 12 characters" say where or what, not which): a digit, a symbol
+/// or a capital inside the word.
+fn collect_said_passwords(text: &str, spans: &mut Spans) {
+    for caps in SAID_PASSWORD.captures_iter(text) {
+        let m = caps.name("v").expect("value group");
+        let v = m
+            .as_str()
+            .trim_end_matches(['.', ')', ']', '}', ':', '!', '?']);
+        if v.chars().count() < 6
+            || is_placeholder(v)
+            || is_placeholder_word(v)
+            || looks_like_code(v)
+        {
+            continue;
+        }
+        let inner_capital = v.chars().skip(1).any(|c| c.is_ascii_uppercase());
+        let digit = v.chars().any(|c| c.is_ascii_digit());
+        let symbol = v.chars().any(|c| !c.is_alphanumeric());
+        if !(digit || symbol || inner_capital) || looks_like_path(v) || v.contains("://") {
+            continue;
+        }
+        spans.add(m.start(), m.start() + v.len(), "password");
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KeyClass {
@@ -851,6 +888,35 @@ mod tests {
         let (out, report) = redact(CLEAN);
         assert_eq!(out, CLEAN);
         assert!(report.is_empty());
+    }
+
+    #[test]
+    fn a_password_said_in_a_sentence_is_redacted() {
+        for (text, want) in [
+            (
+                "wifi password is cedar-lynx-17",
+                "wifi password is [REDACTED:password]",
+            ),
+            (
+                "The alarm passcode changed to 7Hq2xz.",
+                "The alarm passcode changed to [REDACTED:password].",
+            ),
+            (
+                "Guest Wi-Fi password is now Tr0ub4dor, ask Tom",
+                "Guest Wi-Fi password is now [REDACTED:password], ask Tom",
+            ),
+        ] {
+            assert_eq!(redact(text).0, want, "{text}");
+        }
+        // Where it is, or what it must be, is no password.
+        for text in [
+            "The Wi-Fi password is in the blue notebook.",
+            "The password is at least 12 characters long.",
+            "The password policy requires rotation every 90 days.",
+            "Password managers: 1Password and Bitwarden.",
+        ] {
+            assert_eq!(redact(text).0, text, "{text}");
+        }
     }
 
     #[test]

@@ -106,6 +106,15 @@ fn unclear(op: Op, reason: impl Into<String>, options: Vec<Op>) -> Verdict {
     }
 }
 
+/// Words joined with commas, for a reason.
+fn comma_list(words: &[&String]) -> String {
+    words
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn list(s: &std::collections::BTreeSet<String>) -> String {
     s.iter().cloned().collect::<Vec<_>>().join(", ")
 }
@@ -1520,16 +1529,8 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             Op::Add,
             format!(
                 "negates something else ({} vs {})",
-                scope
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                nonvalue_old
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                comma_list(&scope),
+                comma_list(&nonvalue_old)
             ),
             vec![Op::Add, Op::Supersede],
         );
@@ -1587,16 +1588,8 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 } else {
                     changes.join("\", \"")
                 },
-                nonvalue_new
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                nonvalue_old
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                comma_list(&nonvalue_new),
+                comma_list(&nonvalue_old)
             ),
             vec![Op::Add, Op::Supersede],
         );
