@@ -1323,15 +1323,15 @@ pub fn same_words(text: &str) -> String {
             format!("{} {unit}", &c[2])
         },
     );
-    // "two hundred", "three thousand" -> 200, 3000.
+    // "two hundred", "twelve hundred", "three thousand" -> 200, 1200, 3000.
     static HUNDREDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     out = rewrite(
         &out,
         &HUNDREDS,
-        r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|a) (hundred|thousand)\b",
+        r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|an?) (hundred|thousand)\b",
         |c: &regex::Captures| {
             let w = c[1].to_lowercase();
-            let n: u64 = if w == "a" {
+            let n: u64 = if w == "a" || w == "an" {
                 1
             } else {
                 canonical_value(&w)
@@ -3160,6 +3160,10 @@ mod tests {
         assert_eq!(
             same_words("Rent is due on the first of the month."),
             "Rent is due on the 1th of the month."
+        );
+        assert_eq!(
+            same_words("rent is twelve hundred a month, forty thousand a year"),
+            "rent is 1200 monthly, 40000 yearly"
         );
         assert_ne!(
             Analysis::new("Maintenance starts at 2 at night.").values(),
