@@ -490,6 +490,35 @@ pub fn is_number_word(w: &str) -> bool {
     NUMBER_WORDS.iter().any(|(k, _)| *k == w)
 }
 
+/// The amount `w` (lower case) writes: digits ("1.5"), a number word
+/// ("twelve") or tens and units joined ("forty-eight"); `None` otherwise.
+pub fn number_value(w: &str) -> Option<f64> {
+    if let Ok(v) = w.parse::<f64>() {
+        return Some(v);
+    }
+    let word = |x: &str| {
+        NUMBER_WORDS
+            .iter()
+            .find(|(k, _)| *k == x)
+            .and_then(|(_, v)| v.parse::<f64>().ok())
+    };
+    match w.split_once('-') {
+        Some((tens, unit)) => Some(word(tens)? + word(unit)?),
+        None => word(w),
+    }
+}
+
+/// A word's stem, and a hyphenated stem's parts too ("feature-flag" is
+/// also "feature" and "flag"), for comparing a word written joined or
+/// apart.
+pub fn stem_parts(w: &Word) -> Vec<String> {
+    let mut v = vec![w.stem.clone()];
+    if w.stem.contains('-') {
+        v.extend(w.stem.split('-').map(stem));
+    }
+    v
+}
+
 /// A number, time or ordinal written another way, in one form: `2am`,
 /// `2:00`, `02:00` -> `02:00`; `2:30pm` -> `14:30`; `20th` -> `20`;
 /// `sixteen` -> `16`. `None` when `w` (lower case) is none of those.

@@ -840,7 +840,7 @@ fn durations(text: &str) -> Vec<(std::ops::Range<usize>, f64, f64)> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(
-            r"(?i)\b(half an hour|(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty-four|forty-eight)\s*(minutes?|mins?|hours?|hrs?|days?|weeks?))\b",
+            r"(?i)\b(half an hour|(\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)\s*(minutes?|mins?|hours?|hrs?|days?|weeks?))\b",
         )
         .expect("valid regex")
     });
@@ -881,23 +881,12 @@ fn durations(text: &str) -> Vec<(std::ops::Range<usize>, f64, f64)> {
             continue;
         }
         let n = match number.as_str() {
-            "a" | "an" | "one" => 1.0,
-            "two" => 2.0,
-            "three" => 3.0,
-            "four" => 4.0,
-            "five" => 5.0,
-            "six" => 6.0,
-            "seven" => 7.0,
-            "eight" => 8.0,
-            "nine" => 9.0,
-            "ten" => 10.0,
-            "eleven" => 11.0,
-            "twelve" => 12.0,
-            "twenty-four" => 24.0,
-            "forty-eight" => 48.0,
-            d => match d.parse::<f64>() {
-                Ok(v) => v,
-                Err(_) => continue,
+            "a" | "an" => 1.0,
+            // An ordinal is no amount ("the third week").
+            "third" | "fourth" | "fifth" => continue,
+            w => match crate::text::number_value(w) {
+                Some(v) => v,
+                None => continue,
             },
         };
         let unit_word = c
@@ -987,13 +976,7 @@ fn label_value(text: &str) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
             .words
             .iter()
             .filter(|w| !w.stop)
-            .flat_map(|w| {
-                let mut v = vec![w.stem.clone()];
-                if w.stem.contains('-') {
-                    v.extend(w.stem.split('-').map(crate::text::stem));
-                }
-                v
-            })
+            .flat_map(crate::text::stem_parts)
             .collect()
     };
     let (k, v) = (stems(key), stems(value));
@@ -1013,13 +996,7 @@ fn label_changed(a: &Analysis, old: &str, b: &Analysis) -> Option<Verdict> {
     if a.negated || b.negated {
         return None;
     }
-    let parts = |w: &crate::text::Word| -> Vec<String> {
-        let mut v = vec![w.stem.clone()];
-        if w.stem.contains('-') {
-            v.extend(w.stem.split('-').map(crate::text::stem));
-        }
-        v
-    };
+    let parts = crate::text::stem_parts;
     let have: BTreeSet<String> = a.words.iter().filter(|w| !w.stop).flat_map(parts).collect();
     // (A hyphenated key word may be written apart: "feature flag".)
     if !key.iter().all(|k| have.contains(k)) || value.iter().all(|v| have.contains(v)) {
@@ -1354,7 +1331,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     // The subject said to keep what it has ("staging stays on 1.28",
     // "jOOQ stays", "prod alerts still go to #alerts-prod"): nothing new
     // when all it names is in the old statement.
-    let keep_stems: std::collections::BTreeSet<&str> = a
+    let keep_stems: BTreeSet<&str> = a
         .words
         .iter()
         .filter(|w| {

@@ -1036,21 +1036,24 @@ const DOMAIN_KIN: &[&[&str]] = &[
 /// whose words point to domain `cued`: both are known kinds of domain and
 /// of no group together.
 fn other_kind(cued: &str, topic_domain: &str) -> bool {
-    let groups = |d: &str| -> Vec<usize> {
-        DOMAIN_KIN
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.contains(&d))
-            .map(|(i, _)| i)
-            .collect()
-    };
-    let (a, b) = (groups(cued), groups(topic_domain));
+    let (a, b) = (kinds(cued), kinds(topic_domain));
     !a.is_empty() && !b.is_empty() && !a.iter().any(|i| b.contains(i))
 }
 
-/// Whether `d` is in a group of [`DOMAIN_KIN`].
-fn kin_known(d: &str) -> bool {
-    DOMAIN_KIN.iter().any(|g| g.contains(&d))
+/// Whether two domains are one kind under two names (or one name).
+fn same_kind(a: &str, b: &str) -> bool {
+    let kb = kinds(b);
+    kinds(a).iter().any(|i| kb.contains(i))
+}
+
+/// The groups of [`DOMAIN_KIN`] that `d` is in.
+fn kinds(d: &str) -> Vec<usize> {
+    DOMAIN_KIN
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.contains(&d))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// The domain of [`DOMAIN_CUES`] with the most words in `text`, if one
@@ -1109,7 +1112,7 @@ pub fn new_topic_near(text: &str, ranked: &[TopicScore]) -> TopicPath {
         let domains = || ranked.iter().filter_map(|t| t.topic.split('/').next());
         domains()
             .find(|x| *x == d)
-            .or_else(|| domains().find(|x| !other_kind(d, x) && kin_known(x)))
+            .or_else(|| domains().find(|x| same_kind(d, x)))
             .unwrap_or(d)
     });
     let domain = cued.or_else(|| {
