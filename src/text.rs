@@ -223,7 +223,42 @@ const SYNONYMS: &[&[&str]] = &[
     &["dish", "food", "meal"],
     &["postgres", "postgresql"],
     &["golang", "go"],
-    &["kubernetes", "k8s"],
+    &["kubernetes", "k8s", "kube"],
+    // Words developers shorten ("svc", "env", "config", "deps").
+    &["service", "svc", "services", "svcs"],
+    &["environment", "env", "environments", "envs"],
+    &["configuration", "config", "configs", "conf"],
+    &["dependency", "dependencies", "deps", "dep"],
+    &["package", "packages", "pkg", "pkgs"],
+    &[
+        "directory",
+        "directories",
+        "dir",
+        "dirs",
+        "folder",
+        "folders",
+    ],
+    &["documentation", "docs"],
+    &["infrastructure", "infra"],
+    &["application", "applications", "app", "apps"],
+    &["message", "messages", "msg", "msgs"],
+    &["authentication", "auth", "authn"],
+    &[
+        "approval",
+        "approvals",
+        "approve",
+        "approves",
+        "approved",
+        "approving",
+    ],
+    &["bigquery", "bq"],
+    &["javascript", "js"],
+    // Days of the week shortened ("mon + wed"; not "sat", "sun").
+    &["monday", "mon", "mondays"],
+    &["tuesday", "tue", "tues", "tuesdays"],
+    &["wednesday", "wed", "weds", "wednesdays"],
+    &["thursday", "thu", "thur", "thurs", "thursdays"],
+    &["friday", "fri", "fridays"],
     &["vm", "vms"],
     &["pr", "prs"],
     // units: written out or abbreviated
@@ -695,6 +730,313 @@ const KIND_OF_NAME: &[(&str, &str)] = &[
     ("webstorm", "editor"),
 ];
 
+/// What kind of thing a name is, for names whose kind is well known in
+/// software and daily life (`Kubernetes` a platform, `Go` a language,
+/// `Slack` a chat, `api.acme.io` an address): two values of different
+/// kinds are values of different attributes ("is written in Go" / "moved
+/// to Kubernetes").
+const VALUE_KINDS: &[(&str, &[&str])] = &[
+    (
+        "language",
+        &[
+            "go",
+            "golang",
+            "rust",
+            "python",
+            "java",
+            "kotlin",
+            "swift",
+            "typescript",
+            "javascript",
+            "ruby",
+            "php",
+            "elixir",
+            "erlang",
+            "scala",
+            "haskell",
+            "clojure",
+            "c#",
+            "f#",
+            "dart",
+            "lua",
+            "perl",
+            "zig",
+            "julia",
+            "c++",
+            "ocaml",
+            "groovy",
+        ],
+    ),
+    (
+        "platform",
+        &[
+            "kubernetes",
+            "k8s",
+            "nomad",
+            "ecs",
+            "eks",
+            "gke",
+            "aks",
+            "heroku",
+            "vercel",
+            "netlify",
+            "fly.io",
+            "lambda",
+            "fargate",
+            "openshift",
+            "ec2",
+            "railway",
+            "cloud run",
+            "app engine",
+        ],
+    ),
+    (
+        "ci",
+        &[
+            "jenkins",
+            "circleci",
+            "travis",
+            "buildkite",
+            "teamcity",
+            "drone",
+            "bamboo",
+            "concourse",
+            "woodpecker",
+            "github actions",
+            "gitlab ci",
+            "azure pipelines",
+        ],
+    ),
+    (
+        "chat",
+        &[
+            "slack",
+            "teams",
+            "discord",
+            "zulip",
+            "mattermost",
+            "telegram",
+            "whatsapp",
+            "signal",
+            "google chat",
+        ],
+    ),
+    (
+        "framework",
+        &[
+            "react",
+            "vue",
+            "svelte",
+            "sveltekit",
+            "angular",
+            "next.js",
+            "nextjs",
+            "nuxt",
+            "remix",
+            "astro",
+            "htmx",
+            "ember",
+            "django",
+            "flask",
+            "fastapi",
+            "rails",
+            "laravel",
+            "spring",
+            "express",
+            "phoenix",
+            "nestjs",
+        ],
+    ),
+    (
+        "queue",
+        &[
+            "kafka", "rabbitmq", "sqs", "nats", "pulsar", "kinesis", "activemq", "zeromq",
+        ],
+    ),
+    (
+        "cloud",
+        &[
+            "aws",
+            "gcp",
+            "azure",
+            "digitalocean",
+            "hetzner",
+            "linode",
+            "ovh",
+            "google cloud",
+        ],
+    ),
+    (
+        "packages",
+        &[
+            "npm", "pnpm", "yarn", "pip", "poetry", "uv", "pipenv", "conda", "bundler", "composer",
+        ],
+    ),
+    (
+        "forge",
+        &["github", "gitlab", "bitbucket", "gitea", "codeberg"],
+    ),
+    (
+        "monitoring",
+        &[
+            "datadog",
+            "grafana",
+            "prometheus",
+            "sentry",
+            "honeycomb",
+            "splunk",
+            "loki",
+            "kibana",
+            "new relic",
+        ],
+    ),
+    ("alerting", &["pagerduty", "opsgenie"]),
+    (
+        "auth",
+        &[
+            "oauth", "saml", "okta", "auth0", "keycloak", "ldap", "sso", "jwt",
+        ],
+    ),
+    (
+        "iac",
+        &[
+            "terraform",
+            "pulumi",
+            "ansible",
+            "cloudformation",
+            "chef",
+            "puppet",
+        ],
+    ),
+    (
+        "flags",
+        &["launchdarkly", "unleash", "flagsmith", "growthbook"],
+    ),
+    ("payments", &["stripe", "adyen", "paypal", "braintree"]),
+    ("email", &["sendgrid", "mailgun", "postmark", "mailchimp"]),
+    (
+        "tests",
+        &[
+            "jest",
+            "vitest",
+            "pytest",
+            "mocha",
+            "cypress",
+            "playwright",
+            "selenium",
+            "junit",
+            "rspec",
+        ],
+    ),
+    (
+        "bundler",
+        &[
+            "webpack",
+            "vite",
+            "esbuild",
+            "rollup",
+            "parcel",
+            "turbopack",
+        ],
+    ),
+    (
+        "lint",
+        &[
+            "eslint", "biome", "prettier", "ruff", "black", "flake8", "pylint", "rubocop",
+            "clippy", "rustfmt",
+        ],
+    ),
+    ("runtime", &["node", "node.js", "nodejs", "deno", "bun"]),
+    (
+        "browser",
+        &["chrome", "firefox", "safari", "chromium", "brave"],
+    ),
+    (
+        "store",
+        &[
+            "postgres",
+            "postgresql",
+            "mysql",
+            "mariadb",
+            "mongodb",
+            "redis",
+            "valkey",
+            "memcached",
+            "cassandra",
+            "dynamodb",
+            "cockroachdb",
+            "sqlite",
+            "clickhouse",
+            "elasticsearch",
+            "opensearch",
+            "couchdb",
+            "neo4j",
+            "influxdb",
+            "timescaledb",
+            "bigquery",
+            "snowflake",
+            "firestore",
+            "supabase",
+        ],
+    ),
+    (
+        "os",
+        &[
+            "ubuntu", "debian", "fedora", "centos", "rhel", "linux", "alpine", "nixos", "freebsd",
+            "openbsd", "macos", "opensuse", "gentoo", "windows",
+        ],
+    ),
+    (
+        "editor",
+        &[
+            "vim", "neovim", "emacs", "vscode", "intellij", "pycharm", "sublime", "helix", "xcode",
+            "goland", "webstorm",
+        ],
+    ),
+];
+
+/// The kinds of the names among `words` (value words of an analysed
+/// statement) whose stems are in `stems`: a known name, or an address
+/// written with dots. Two-word names ("GitHub Actions") are read first.
+pub fn value_kinds(
+    words: &[Word],
+    stems: &std::collections::BTreeSet<String>,
+) -> std::collections::BTreeSet<&'static str> {
+    let kind = |name: &str| {
+        VALUE_KINDS
+            .iter()
+            .find(|(_, names)| names.contains(&name))
+            .map(|(k, _)| *k)
+    };
+    let mut out = std::collections::BTreeSet::new();
+    let mut skip = false;
+    for (i, w) in words.iter().enumerate() {
+        if std::mem::take(&mut skip) || !w.value || !stems.contains(&w.stem) {
+            continue;
+        }
+        let lw = w.raw.to_lowercase();
+        let lw = lw.trim_end_matches("'s").trim_end_matches("’s");
+        let next = words.get(i + 1).filter(|n| n.pos == w.pos + 1);
+        // A provider's product is of the product's kind ("AWS Lambda").
+        if kind(lw) == Some("cloud")
+            && let Some(k) = next.and_then(|n| kind(&n.raw.to_lowercase()))
+        {
+            out.insert(k);
+            skip = true;
+        } else if let Some(next) = next
+            && let Some(k) = kind(&format!("{lw} {}", next.raw.to_lowercase()))
+        {
+            out.insert(k);
+            skip = true;
+        } else if let Some(k) = kind(lw) {
+            out.insert(k);
+        } else if is_dotted_name(lw) {
+            out.insert("address");
+        }
+    }
+    out
+}
+
 /// The words a question about each attribute uses ("Who is Ana's
 /// *manager*?", "Which *database* …?"): indexed with a statement that names
 /// the attribute in other words ("Ana reports to Ben", "… was migrated to
@@ -1160,6 +1502,13 @@ pub fn stem(word: &str) -> String {
     // "changed" -> "chang", "change" -> "chang": drop a final e for matching.
     let s = if s.len() > 4 && s.ends_with('e') {
         s[..s.len() - 1].to_string()
+    } else {
+        s
+    };
+    // British and American spellings: "normalises" / "normalizes",
+    // "analyse" / "analyze" (not "size", "prize").
+    let s = if s.len() > 5 {
+        s.replace("iz", "is").replace("yz", "ys")
     } else {
         s
     };
@@ -1755,14 +2104,16 @@ impl Analysis {
                 .or_else(|| lw.strip_suffix("’s"))
                 .unwrap_or(&lw)
                 .to_string();
-            let stop = STOP.contains(&base.as_str());
+            // A capitalised word opening a sentence is a name only if it is
+            // not a stop word and not otherwise written in lower case.
+            let sentence_start = i == 0 || text_sentence_start(text, &raw, i);
+            // "written in Go": the language, not the verb.
+            let go_lang = w == "Go" && !sentence_start;
+            let stop = STOP.contains(&base.as_str()) && !go_lang;
             let has_digit = w.chars().any(|c| c.is_ascii_digit())
                 || canonical_value(&base).is_some_and(|v| v != base);
             let upper = w.chars().next().is_some_and(|c| c.is_uppercase());
             let inner_upper = w.chars().skip(1).any(|c| c.is_uppercase());
-            // A capitalised word opening a sentence is a name only if it is
-            // not a stop word and not otherwise written in lower case.
-            let sentence_start = i == 0 || text_sentence_start(text, &raw, i);
             // A word naming an attribute ("OS", "DB") is not its value.
             let past_verb = i == 0 && opens_with_past_verb(&lw, raw.get(1));
             let unit = UNITS.contains(&stem(w).as_str())
@@ -1773,6 +2124,10 @@ impl Analysis {
                     || CONTRAST.contains(&w.as_str())
                     || w.starts_with('#')
                     || inner_upper
+                    || go_lang
+                    || is_dotted_name(w)
+                    // A day of the week, however written ("thursdays").
+                    || WEEKDAYS.contains(&stem(w).as_str())
                     || (upper
                         && !stop
                         && (!sentence_start || !raw.iter().any(|o| o == &lw))
@@ -2523,6 +2878,23 @@ pub fn is_identifier(w: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
+/// A host, domain or file name written with dots (`api.acme.io`,
+/// `config.yaml`, `db1.prod.internal`): a value, like a name. Not an
+/// abbreviation ("e.g", "a.m").
+pub fn is_dotted_name(w: &str) -> bool {
+    let parts: Vec<&str> = w.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        })
+        && parts[0].chars().count() >= 2
+        && parts
+            .last()
+            .is_some_and(|l| l.chars().count() >= 2 && l.chars().all(|c| c.is_alphabetic()))
+}
+
 /// Capitalised words that commonly open a sentence without being names.
 /// Discourse words and sentence adverbs that open a sentence without being
 /// its subject ("Actually, ...", "Well, ...", "Honestly ..."). A closed list: a
@@ -2825,6 +3197,38 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn addresses_days_and_the_go_language_are_values() {
+        let values = |t: &str| super::Analysis::new(t).values();
+        assert!(values("The API is served from api.kelp.io").contains("api.kelp.io"));
+        assert!(values("lessons are on thursdays").contains("thursday"));
+        assert!(values("The worker is written in Go").contains("golang"));
+        // "go" the verb, and an abbreviation, are not.
+        assert!(
+            !values("Let's go home, e.g. by train")
+                .iter()
+                .any(|v| v == "golang" || v == "e.g")
+        );
+        assert!(super::is_dotted_name("config.yaml"));
+        assert!(!super::is_dotted_name("e.g"));
+    }
+
+    #[test]
+    fn shortened_words_and_spellings_are_one_word() {
+        assert_eq!(
+            word_stems("analytics svc normalizes timestamps"),
+            word_stems("analytics service normalises timestamps")
+        );
+        assert_eq!(
+            word_stems("school run mon + wed"),
+            word_stems("school run Mondays + Wednesdays")
+        );
+        assert_eq!(
+            word_stems("prod env config"),
+            word_stems("production environment configuration")
+        );
+    }
+
     #[test]
     fn degrees_fahrenheit_are_compared_in_celsius() {
         assert_eq!(

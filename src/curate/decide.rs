@@ -672,7 +672,7 @@ const RELATION_VERBS: &[&str] = &[
     "sit", "sits", "sat", "run", "runs", "ran", "serve", "serves", "listen", "listens", "store",
     "stores", "host", "hosts", "live", "lives", "works", "use", "uses", "keep", "keeps", "kept",
     "reach", "stay", "stays", "go", "goes", "went", "is", "are", "was", "were", "be", "been",
-    "got", "gets", "get",
+    "got", "gets", "get", "target", "targets", "built", "build", "builds",
 ];
 
 /// Whether each of `words` (stems of this side) is written as a verb: a
@@ -773,6 +773,9 @@ fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<
     if let Some(v) = label_changed(a, old, b) {
         return v;
     }
+    if let Some(v) = label_grows(a, old, b) {
+        return v;
+    }
     // The new statement says from when (or for which season, term or
     // year) its value holds, and the old one names no time of its own
     // ("Daytime thermostat setpoint *this winter*: 19°C" / "Thermostat
@@ -791,8 +794,73 @@ fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<
             return fixed_or(v, &scoped, &a2, old, b);
         }
     }
-    let v = judge_analysed(a, b, &overlap(a, b), cosine);
-    one_off_or(fixed_or(v, new, a, old, b), new, old)
+    let o = overlap(a, b);
+    let v = judge_analysed(a, b, &o, cosine);
+    hedged_or(
+        kinds_or(one_off_or(fixed_or(v, new, a, old, b), new, old), a, b, &o),
+        a,
+        b,
+    )
+}
+
+/// Words that say a statement is not asserted for certain ("the GP wants
+/// to test *whether* the allergy is real", "we're *considering* Postgres
+/// 16", "the standup *might* move").
+const HEDGES: &[&str] = &[
+    "whether",
+    "maybe",
+    "perhaps",
+    "possibly",
+    "probably",
+    "might",
+    "wonder",
+    "wondering",
+    "unsure",
+    "considering",
+];
+
+/// An update or a supersede said with a hedge the old statement does not
+/// have changes nothing yet: the new statement is kept beside it.
+fn hedged_or(v: Verdict, a: &Analysis, b: &Analysis) -> Verdict {
+    if !matches!(v.op, Op::Update | Op::Supersede) {
+        return v;
+    }
+    let theirs = b.lower_words();
+    let Some(h) = a.has_any(HEDGES).into_iter().find(|h| !theirs.contains(h)) else {
+        return v;
+    };
+    unclear(
+        Op::Add,
+        format!("{} (but not said for certain: \"{h}\")", v.reason),
+        vec![Op::Add, v.op],
+    )
+}
+
+/// A supersede whose new value is a name of another kind than the value it
+/// would replace ("The billing service is written in Go" / "… moved to
+/// Kubernetes": a language and a platform) replaces nothing: another
+/// attribute of the same subject. Only names of a known kind count.
+fn kinds_or(v: Verdict, a: &Analysis, b: &Analysis, o: &Overlap) -> Verdict {
+    if v.op != Op::Supersede {
+        return v;
+    }
+    let new = crate::text::value_kinds(&a.words, &o.new_values);
+    let lost = crate::text::value_kinds(&b.words, &o.lost_values);
+    if new.is_empty() || lost.is_empty() || !new.is_disjoint(&lost) {
+        return v;
+    }
+    let names =
+        |k: &std::collections::BTreeSet<&str>| k.iter().copied().collect::<Vec<_>>().join(", ");
+    unclear(
+        Op::Add,
+        format!(
+            "{} (a new {} where the old says {}: another attribute)",
+            v.reason,
+            names(&new),
+            names(&lost)
+        ),
+        vec![Op::Add, Op::Supersede],
+    )
 }
 
 /// Words that say a value holds once, not from now on ("just this once",
@@ -1039,7 +1107,15 @@ fn label_changed(a: &Analysis, old: &str, b: &Analysis) -> Option<Verdict> {
     let first_value = rest
         .iter()
         .position(|w| !value.contains(&w.stem) && value_like(w))?;
-    if !rest[..first_value].iter().all(relates) {
+    // The old value's own plain words ("sister Deniz", "Kingsgate
+    // Medical Centre") may each have one in their place before the new
+    // value ("my brother Emre").
+    let plain_in_value = b
+        .words
+        .iter()
+        .filter(|w| !w.stop && !w.value && value.contains(&w.stem) && !key.contains(&w.stem))
+        .count();
+    if rest[..first_value].iter().filter(|w| !relates(w)).count() > plain_in_value {
         return None;
     }
     let after = rest[first_value + 1..]
@@ -1067,6 +1143,115 @@ fn label_changed(a: &Analysis, old: &str, b: &Analysis) -> Option<Verdict> {
                 .join(" "),
             new_value.join(" ")
         ),
+    ))
+}
+
+/// Words that say an item joins a list ("add X to …", "X joined the
+/// roster", "also", "as well", "another", "a new houseplant").
+const JOINS_A_LIST: &[&str] = &[
+    "add", "adds", "added", "adding", "join", "joins", "joined", "joining", "also", "too",
+    "another", "plus", "extra", "new", "third", "fourth", "fifth",
+];
+
+/// A list written as "Key: items" (a plural key, or several items: "Allowed
+/// CORS origins: https://app…, https://admin…", "Kaan's allergies:
+/// peanuts", "On-call roster: Corentin, Lioba"), and a new statement that
+/// names the list (its head noun, half of its key's words, or a name in the
+/// key such as "CORS") and says an item joins it, with a word of its own:
+/// one more item ("add https://partners… to CORS", "kaan is also allergic
+/// to kiwi", "Ozan joined the lab").
+fn label_grows(a: &Analysis, old: &str, b: &Analysis) -> Option<Verdict> {
+    if a.negated || b.negated {
+        return None;
+    }
+    let (key, value) = old.split_once(": ")?;
+    let key_words = crate::text::words_of(key);
+    if key_words.is_empty() || key_words.len() > 7 {
+        return None;
+    }
+    let head = key_words
+        .iter()
+        .position(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "of" | "for" | "in" | "on" | "at" | "to"
+            )
+        })
+        .filter(|&i| i > 0)
+        .map_or_else(|| key_words.last(), |i| key_words.get(i - 1))?
+        .to_lowercase();
+    let head = head.trim_end_matches("'s").to_string();
+    let plural = head.ends_with('s') && !head.ends_with("ss") && !head.ends_with("us");
+    let several = value.contains(',') || value.contains(" and ");
+    if !plural && !several {
+        return None;
+    }
+    let ka = Analysis::new(key);
+    let parts = crate::text::stem_parts;
+    let key_stems: BTreeSet<String> = ka
+        .words
+        .iter()
+        .filter(|w| !w.stop)
+        .flat_map(parts)
+        .collect();
+    let value_stems: BTreeSet<String> = Analysis::new(value)
+        .words
+        .iter()
+        .filter(|w| !w.stop)
+        .flat_map(parts)
+        .collect();
+    let have: BTreeSet<String> = a.words.iter().filter(|w| !w.stop).flat_map(parts).collect();
+    let head_stem = crate::text::stem(&head);
+    // ("allergic" names "allergies": one root.)
+    let same_root = |x: &str, y: &str| {
+        let common = x.chars().zip(y.chars()).take_while(|(p, q)| p == q).count();
+        common >= 5 && common * 5 >= x.chars().count().min(y.chars().count()) * 3
+    };
+    let named = have.iter().any(|h| same_root(h, &head_stem))
+        // (Half of the key's plain words: its names, such as whose list
+        // it is, are not the list.)
+        || {
+            let plain: BTreeSet<&String> = ka
+                .words
+                .iter()
+                .filter(|w| !w.stop && !w.value)
+                .map(|w| &w.stem)
+                .collect();
+            plain.len() >= 2 && plain.iter().filter(|k| have.contains(**k)).count() * 2 >= plain.len()
+        }
+        || ka
+            .words
+            .iter()
+            .any(|w| w.value && w.raw.chars().filter(|c| c.is_uppercase()).count() >= 2 && have.contains(&w.stem));
+    if !named {
+        return None;
+    }
+    let lower: Vec<String> = a.words.iter().map(|w| w.raw.to_lowercase()).collect();
+    let joins = lower.iter().any(|w| JOINS_A_LIST.contains(&w.as_str()))
+        || lower.windows(2).any(|p| p[0] == "as" && p[1] == "well");
+    if !joins {
+        return None;
+    }
+    // The new item: a word of its own, neither the key's nor an old item's
+    // nor a word of joining.
+    let item: Vec<&str> = a
+        .words
+        .iter()
+        .filter(|w| {
+            !w.stop
+                && !key_stems.contains(&w.stem)
+                && !value_stems.contains(&w.stem)
+                && !JOINS_A_LIST.contains(&w.raw.to_lowercase().as_str())
+                && !Analysis::is_marker(&w.raw.to_lowercase())
+                && !crate::text::is_frame_word(&w.stem)
+                && (w.value || w.raw.chars().any(|c| c.is_ascii_digit()) || w.raw.len() >= 3)
+        })
+        .map(|w| w.raw.as_str())
+        .collect();
+    let first = item.first()?;
+    Some(clear(
+        Op::Merge,
+        format!("one more on the list \"{}\" ({first})", key.trim()),
     ))
 }
 
@@ -2015,6 +2200,134 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn a_new_item_joins_a_list_note() {
+        judged(
+            Op::Merge,
+            false,
+            0.6,
+            &[
+                (
+                    "Supported regions: eu-west-1, us-east-1.",
+                    "add ap-south-1 to the supported regions",
+                ),
+                ("Mia's allergies: shellfish.", "Mia is also allergic to soy"),
+                (
+                    "Reviewers for the billing repo: Ana, Tom.",
+                    "Raj joined the billing reviewers",
+                ),
+                (
+                    "Allowed CORS origins: https://app.kelp.io",
+                    "add https://partners.kelp.io to CORS as well",
+                ),
+            ],
+        );
+        judged(
+            Op::Merge,
+            true,
+            0.6,
+            &[
+                // One value, not a list: a change or a detail, not an item.
+                (
+                    "Staging URL: stg.kelp.io",
+                    "the staging URL also serves the docs",
+                ),
+                // Nothing joins.
+                (
+                    "Supported regions: eu-west-1, us-east-1.",
+                    "the supported regions are listed in the wiki",
+                ),
+                // Not the list.
+                (
+                    "Mia's allergies: shellfish.",
+                    "Mia also plays the cello on Tuesdays",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_name_of_another_kind_replaces_nothing() {
+        judged(
+            Op::Supersede,
+            true,
+            0.7,
+            &[
+                (
+                    "The billing service is written in Go.",
+                    "The billing service moved to Kubernetes last month.",
+                ),
+                (
+                    "The frontend is deployed to Vercel.",
+                    "The frontend switched to Svelte.",
+                ),
+                (
+                    "The public API is served from api.kelp.io.",
+                    "The public API now requires OAuth tokens.",
+                ),
+            ],
+        );
+        // The same kind: a new value.
+        judged(
+            Op::Supersede,
+            false,
+            0.7,
+            &[
+                (
+                    "The image resizer runs on AWS Lambda.",
+                    "The image resizer no longer runs on Lambda; it was moved to Cloud Run.",
+                ),
+                (
+                    "The team chat is on Slack.",
+                    "The team chat moved to Zulip.",
+                ),
+            ],
+        );
+        let kinds = |t: &str| {
+            let a = Analysis::new(t);
+            crate::text::value_kinds(&a.words, &a.values())
+        };
+        assert_eq!(
+            kinds("It runs on AWS Lambda")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["platform"]
+        );
+        assert_eq!(
+            kinds("Builds use GitHub Actions")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["ci"]
+        );
+        assert!(kinds("It is written in Go").contains("language"));
+        assert!(kinds("served from api.kelp.io").contains("address"));
+    }
+
+    #[test]
+    fn a_hedged_statement_changes_nothing() {
+        for (old, new) in [
+            (
+                "Leilani is allergic to penicillin.",
+                "Leilani's GP wants to test whether the penicillin allergy is real.",
+            ),
+            (
+                "The standup is at 9:30.",
+                "The standup might move to 10:00.",
+            ),
+            (
+                "The orders database runs Postgres 14.",
+                "We're considering moving the orders database to Postgres 16.",
+            ),
+        ] {
+            let v = judge(new, old, Some(0.8));
+            assert_eq!(v.op, Op::Add, "{old} / {new}: {}", v.reason);
+        }
+        assert_eq!(
+            op("The standup moved to 10:00.", "The standup is at 9:30."),
+            Op::Supersede
+        );
     }
 
     #[test]

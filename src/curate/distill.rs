@@ -319,7 +319,29 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         // confirmed; peanuts are legumes)").
         let open = sentence[..off].matches(['(', '[']).count()
             > sentence[..off].matches([')', ']']).count();
-        let cut = cut.filter(|_| !open && !only_qualifies(&sentence[off..]));
+        // A clause that refers back to the one before ("…; keep *it* at 6",
+        // "…; warming the cache fixes *it*", "…, I fat-fingered *it*") says
+        // nothing on its own: the advice or the remark goes with its fact.
+        let refers_back = || {
+            let mut clause = Vec::new();
+            for (_, x) in &words[k..] {
+                clause.push(bare(x));
+                if x.ends_with([',', ';', '.', ':']) {
+                    break;
+                }
+            }
+            // (After its "and" or "but": "…, and it exposes a gRPC API"
+            // has a subject of its own.)
+            let opener = clause
+                .iter()
+                .position(|x| !matches!(x.as_str(), "and" | "but"))
+                .unwrap_or(0);
+            clause
+                .iter()
+                .skip(opener + 1)
+                .any(|x| matches!(x.as_str(), "it" | "them"))
+        };
+        let cut = cut.filter(|_| !open && !only_qualifies(&sentence[off..]) && !refers_back());
         if let Some(start) = cut {
             let end = words[k - 1].0 + prev.len();
             // A clause that ends the old state ("Nora no longer works at
@@ -386,6 +408,12 @@ pub fn sentences(input: &str) -> Vec<String> {
     let mut out = Vec::new();
     for para in input.split("\n\n") {
         let chars: Vec<(usize, char)> = para.char_indices().collect();
+        // A writer who opens in lower case ("rent went up. also …") opens
+        // every sentence so.
+        let casual = para
+            .chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(char::is_lowercase);
         let mut start = 0;
         for (k, &(i, c)) in chars.iter().enumerate() {
             if !matches!(c, '.' | '!' | '?') {
@@ -416,7 +444,10 @@ pub fn sentences(input: &str) -> Vec<String> {
                     .trim_end_matches([',', ':', ';', '.'])
                     .chars()
                     .any(|c| c.is_ascii_digit() || matches!(c, '-' | '_' | '/'));
-            if !after.is_some_and(|a| a.is_uppercase() || a.is_ascii_digit()) && !identifier {
+            if !after.is_some_and(|a| {
+                a.is_uppercase() || a.is_ascii_digit() || (casual && a.is_lowercase())
+            }) && !identifier
+            {
                 continue;
             }
             let before = &para[start..i];
@@ -772,6 +803,32 @@ mod tests {
             clauses("PRs need two approvals; end-to-end tests use Playwright.").len(),
             2
         );
+    }
+
+    #[test]
+    fn a_clause_that_refers_back_stays_with_its_fact() {
+        for input in [
+            "the OOM on the big nodes only happens when workers > 8; keep it at 6",
+            "first-launch stutter is shader compilation; warming the cache fixes it",
+            "correction: the admin port is 9443, I mistyped it",
+        ] {
+            assert_eq!(split(input).len(), 1, "{input}");
+        }
+        // A clause whose own subject is "it" is a fact of its own.
+        assert_eq!(
+            split("The search service runs on 8 pods, and it exposes a gRPC API.").len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_writer_in_lower_case_still_ends_sentences() {
+        let s = sentences("rent went up to 1520 this month. also saving 200 a month for the trip");
+        assert_eq!(s.len(), 2, "{s:?}");
+        // Abbreviations still do not end one.
+        assert_eq!(sentences("bring snacks, e.g. fruit. and water").len(), 2);
+        // A writer who capitalises: a lower-case word goes on.
+        assert_eq!(sentences("Meet at 10 a.m. sharp in room 4.").len(), 1);
     }
 
     #[test]
