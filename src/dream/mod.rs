@@ -483,9 +483,12 @@ pub fn set_validity(keep: &mut Entry, old: &mut Entry) -> Result<()> {
 }
 
 /// Whether `new` was written by an agent or another tool and `old` by a
-/// person: then `new` may not supersede `old` unreviewed.
+/// person: then `new` may not supersede `old` unreviewed. An entry a
+/// person approved (`mem review --approve`) is a person's word: it is
+/// never held again.
 fn overrides_person(new: &Entry, old: &Entry) -> bool {
     crate::ops::trust_of(&new.meta.source) != "user"
+        && !crate::quarantine::is_approved(new)
         && crate::ops::trust_of(&old.meta.source) == "user"
 }
 

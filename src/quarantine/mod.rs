@@ -56,6 +56,12 @@ pub fn in_review(e: &crate::entry::Entry) -> bool {
     curation_is(e, REVIEW)
 }
 
+/// Whether a person approved an entry (`mem review --approve`): what it
+/// says is then a person's word, whoever wrote it.
+pub fn is_approved(e: &crate::entry::Entry) -> bool {
+    curation_is(e, "approved")
+}
+
 /// Why a text was quarantined: the family of the first rule that matched
 /// and the matched text (shortened), for the entry and `mem review`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -547,6 +547,27 @@ fn dream_holds_an_agents_entry_that_would_supersede_a_persons_for_review() {
     );
     let hits = env.json(&["recall", "atlas8 RAM"]);
     assert_eq!(hits[0]["path"], agent.as_str(), "{hits:?}");
+
+    // A teammate's value of the same attribute, older than the approved
+    // one, arrives (a sync): the next dream supersedes it with the
+    // approved entry, which a person's approval made a person's word; it
+    // is not held again.
+    let teammate = raw("Host atlas8 has 48 GB of RAM.", "2026-02-01", "cli");
+    let dry = env.json(&["dream", "--dry-run"]).remove(0);
+    let kinds = proposals(&dry);
+    assert!(
+        kinds.contains(&("supersede".into(), agent.clone(), teammate.clone())),
+        "{dry}"
+    );
+    assert!(!kinds.iter().any(|k| k.0 == "hold"), "{dry}");
+    env.json(&["dream"]);
+    let approved = env.json(&["show", &agent]).remove(0);
+    assert_eq!(
+        approved["front_matter"]["curation"], "approved",
+        "{approved}"
+    );
+    let stale = env.json(&["show", &teammate]).remove(0);
+    assert!(!stale["front_matter"]["valid_to"].is_null(), "{stale}");
 }
 
 #[test]
