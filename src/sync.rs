@@ -730,6 +730,7 @@ fn merge(
             Ok(v)
         };
         let (mine, other) = (added(ours)?, added(theirs)?);
+        flag_rival_supersedes(repo, &mut index, prefix, &mine, &other, report)?;
         for (id, tp) in &other {
             if mine.iter().any(|(i, op)| i == id && op != tp)
                 && let Some(e) = index.get_path(Path::new(tp), 0)
@@ -763,6 +764,105 @@ fn merge(
     let target = repo.find_commit(id)?;
     move_to(repo, tree, branch, ours, &target, "mem: sync: merge")?;
     Ok(id)
+}
+
+/// Both sides superseded one entry with an entry of their own (two people
+/// changed one fact to different values): after the merge both would be
+/// current. Both new entries wait for review instead (`curation: review`),
+/// each related `contradicts` to the other, as overlapping edits of one
+/// entry do.
+fn flag_rival_supersedes(
+    repo: &Repository,
+    index: &mut git2::Index,
+    prefix: &str,
+    mine: &[(String, String)],
+    other: &[(String, String)],
+    report: &mut Report,
+) -> Result<()> {
+    let read = |index: &git2::Index, p: &str| -> Option<crate::entry::Entry> {
+        let e = index.get_path(Path::new(p), 0)?;
+        let blob = repo.find_blob(e.id).ok()?;
+        crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
+    };
+    let rel_of = |p: &str| {
+        p.strip_prefix(prefix)
+            .unwrap_or(p)
+            .trim_end_matches(".md")
+            .to_string()
+    };
+    // What an entry supersedes: (path, id) of each target.
+    let targets = |e: &crate::entry::Entry| -> Vec<(String, Option<String>)> {
+        e.meta
+            .relations
+            .iter()
+            .filter(|r| r.rel == "supersedes")
+            .map(|r| (r.to.clone(), r.id.clone()))
+            .collect()
+    };
+    let mut flagged: Vec<(String, crate::entry::Entry)> = Vec::new();
+    for (mid, mp) in mine {
+        let Some(m) = read(index, mp) else { continue };
+        let tm = targets(&m);
+        if tm.is_empty() {
+            continue;
+        }
+        for (tid, tp) in other {
+            if tid == mid {
+                continue;
+            }
+            let Some(t) = read(index, tp) else { continue };
+            let Some((to, _)) = targets(&t).into_iter().find(|(to, id)| {
+                tm.iter()
+                    .any(|(mto, mid)| mto == to || (id.is_some() && mid == id))
+            }) else {
+                continue;
+            };
+            for (path, peer_path, peer_id, e) in
+                [(mp, tp, tid, m.clone()), (tp, mp, mid, t.clone())]
+            {
+                let mut e = flagged
+                    .iter()
+                    .position(|(p, _)| p == path)
+                    .map(|i| flagged.remove(i).1)
+                    .unwrap_or(e);
+                e.set(
+                    "curation",
+                    serde_yaml::Value::String(crate::quarantine::REVIEW.into()),
+                )?;
+                e.set(
+                    "review",
+                    serde_yaml::Value::String(format!(
+                        "sync conflict: {} also superseded {to} with another value",
+                        rel_of(peer_path)
+                    )),
+                )?;
+                let mut rels = e.meta.relations.clone();
+                if !rels
+                    .iter()
+                    .any(|r| r.rel == "contradicts" && r.to == rel_of(peer_path))
+                {
+                    rels.push(crate::entry::Relation {
+                        rel: "contradicts".into(),
+                        to: rel_of(peer_path),
+                        id: Some(peer_id.clone()),
+                    });
+                    e.set_serialized("relations", &rels)?;
+                }
+                flagged.push((path.clone(), e));
+            }
+            report.notes.push(format!(
+                "{} and {}: both superseded {to} with different values; both wait for review",
+                rel_of(mp),
+                rel_of(tp)
+            ));
+        }
+    }
+    for (path, e) in flagged {
+        let t = e.render();
+        let blob = repo.blob(t.as_bytes())?;
+        index.add(&crate::git::index_entry(&path, blob, t.len()))?;
+    }
+    Ok(())
 }
 
 /// `.mem/state/sync-in-progress`: the commit HEAD was on and the commit

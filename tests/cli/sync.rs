@@ -251,6 +251,40 @@ fn overlapping_edits_become_two_related_entries_without_markers() {
 }
 
 #[test]
+fn one_fact_changed_to_two_values_on_two_sides_waits_for_review() {
+    let t = Team::new();
+    let old = t.shared("Alice lives in Berlin.", "people/alice");
+    let curated = |dir: &Path, text: &str| -> String {
+        let out = t.mem_in(dir, &["add", text, "--at", "people/alice", "--json"]);
+        ok(&out);
+        let v = parse_lines(&out.stdout).remove(0);
+        assert_eq!(v["op"], "superseded", "{v}");
+        assert_eq!(v["target"], old.as_str(), "{v}");
+        v["path"].as_str().unwrap().to_string()
+    };
+    let pa = curated(t.a(), "Alice moved from Berlin to Paris.");
+    let pb = curated(&t.b, "Alice moved from Berlin to Lisbon.");
+    t.sync_a();
+    let rb = t.sync_b();
+    assert!(rb["notes"].to_string().contains("both superseded"), "{rb}");
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    // Neither value is taken for the current one unreviewed: both wait,
+    // each related to the other.
+    for (mine, theirs) in [(&pa, &pb), (&pb, &pa)] {
+        let text = std::fs::read_to_string(t.b.join(format!("{mine}.md"))).unwrap();
+        assert!(text.contains("curation: review"), "{text}");
+        assert!(
+            text.contains("rel: contradicts") && text.contains(theirs.as_str()),
+            "{text}"
+        );
+    }
+    let waiting = t.env.json(&["review"]);
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    t.env.mem().args(["doctor", "--strict"]).assert().success();
+}
+
+#[test]
 fn an_edit_wins_over_a_forget_and_the_entry_stays_live() {
     let t = Team::new();
     let p = t.shared("The VPN endpoint is vpn1.example.com.", "infra/network");
