@@ -192,6 +192,7 @@ pub fn run(args: Args, ctx: &Ctx) -> Result<()> {
         confirm,
         hold_user_entries: crate::ops::trust_of(&req.source) == "agent",
         choose_topic,
+        progress: !ctx.quiet,
     };
     let report = curate::curate_add(&tree, &models, req, &opts)?;
     models.leave_for_exit();

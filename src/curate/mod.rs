@@ -65,6 +65,9 @@ pub struct Options<'a> {
     /// unclear: the statement and the offered topics (the first is what
     /// placement chose); returns the index picked, None to keep the first.
     pub choose_topic: Option<&'a ChooseTopic<'a>>,
+    /// Show a progress bar (on a terminal, stderr) while the index catches
+    /// up with many changed files (a teammate's sync, a bulk edit).
+    pub progress: bool,
 }
 
 /// A person's pick among offered topics: the statement and the topics'
@@ -81,6 +84,7 @@ impl Default for Options<'_> {
             confirm: None,
             hold_user_entries: false,
             choose_topic: None,
+            progress: false,
         }
     }
 }
@@ -374,7 +378,7 @@ pub fn curate_add(tree: &Tree, models: &Models, req: AddRequest, opts: &Options)
         if req.at.is_none() {
             let mut probe = req.clone();
             crate::ops::prepare(tree, &mut probe)?;
-            let (idx, _) = crate::index::open(tree, models, false, false)?;
+            let (idx, _) = crate::index::open(tree, models, opts.progress, false)?;
             let s = search(models, &idx, &probe.text)?;
             let ranked = crate::place::rank(tree, &idx, &probe.text, &s);
             // `--raw` is the plain, model-free path: deterministic placement.
@@ -608,7 +612,7 @@ fn plan(
     mut writer: Option<&mut Writer>,
     pending_file: &mut Option<String>,
 ) -> Result<Vec<Planned>> {
-    let (idx, _) = crate::index::open(tree, models, false, false)?;
+    let (idx, _) = crate::index::open(tree, models, opts.progress, false)?;
     crate::trace::mark("curate: index open");
     let use_model = match opts.mode {
         Mode::NoModel => false,
@@ -1234,6 +1238,11 @@ fn apply(
                     "supersede {} with {}",
                     o.target.as_deref().unwrap_or(""),
                     o.path
+                ),
+                "held" => format!(
+                    "add {}, held for review beside {}",
+                    o.path,
+                    o.target.as_deref().unwrap_or("")
                 ),
                 _ => format!("add {}", o.path),
             };

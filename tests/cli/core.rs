@@ -952,6 +952,9 @@ fn ls_marks_an_ended_entry_and_one_held_for_review() {
     ]);
     assert_eq!(held[0]["op"], "held", "{held:?}");
     let held = held[0]["path"].as_str().unwrap().to_string();
+    // The commit says the write waits, not only that it was added.
+    let msg = env.git(&["log", "-1", "--format=%s"]);
+    assert!(msg.contains("held for review beside"), "{msg}");
     let lines = env.json(&["ls"]);
     let status = |p: &str| {
         lines
