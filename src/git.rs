@@ -577,13 +577,22 @@ impl Git {
             let here = tree.get_path(Path::new(&current)).ok().map(|e| e.id());
             let parent = commit.parents().next();
             let parent_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
-            let before = parent_tree
-                .as_ref()
-                .and_then(|t| t.get_path(Path::new(&current)).ok())
-                .map(|e| e.id());
-            if here.is_none() || here == before {
+            // Every parent's version: a merge that took the file as one side
+            // had it changed nowhere (the change is on that side's commits,
+            // which the walk reaches too), as `git log` simplifies history.
+            let befores: Vec<Option<git2::Oid>> = commit
+                .parents()
+                .map(|p| {
+                    p.tree()
+                        .ok()
+                        .and_then(|t| t.get_path(Path::new(&current)).ok())
+                        .map(|e| e.id())
+                })
+                .collect();
+            if here.is_none() || befores.contains(&here) {
                 continue;
             }
+            let before = befores.iter().find_map(|b| *b);
             push_item(
                 &mut out,
                 &commit,

@@ -285,6 +285,38 @@ fn one_fact_changed_to_two_values_on_two_sides_waits_for_review() {
 }
 
 #[test]
+fn an_entry_pulled_in_a_merge_keeps_its_history() {
+    let t = Team::new();
+    t.add_in(
+        t.a(),
+        "The release train leaves on Thursdays.",
+        "team/rituals",
+    );
+    let theirs = t.add_in(
+        &t.b,
+        "Demo day is the last Friday of the month.",
+        "team/rituals",
+    );
+    t.sync_b();
+    t.sync_a(); // a merge commit whose first parent is A's own
+    let out = t.mem_in(t.a(), &["log", &theirs, "--json"]);
+    ok(&out);
+    let items = parse_lines(&out.stdout);
+    assert!(
+        items
+            .iter()
+            .any(|i| i["message"].as_str().unwrap_or("").starts_with("mem: add")),
+        "the commit that wrote it: {items:?}"
+    );
+    assert!(
+        !items
+            .iter()
+            .any(|i| i["message"].as_str().unwrap_or("").contains("merge")),
+        "a merge that only took it changed nothing: {items:?}"
+    );
+}
+
+#[test]
 fn an_edit_wins_over_a_forget_and_the_entry_stays_live() {
     let t = Team::new();
     let p = t.shared("The VPN endpoint is vpn1.example.com.", "infra/network");
