@@ -117,6 +117,16 @@ pub fn merge_entry(
         }
     }
     let base_body = b.as_ref().map_or("", |b| b.body());
+    if let Some(b) = &b
+        && edited_while_superseded(b, &o, &t)
+    {
+        if let Err(e) = keep_for_review(&mut out) {
+            return Err(NotAnEntry(format!("{path}: {e}")));
+        }
+        notes.push(format!(
+            "{path}: {EDITED_WHILE_SUPERSEDED}; it stays live and waits for review"
+        ));
+    }
     match merge_lines(base_body, o.body(), t.body()) {
         Some(body) => {
             if body != out.body() {
@@ -155,6 +165,30 @@ pub fn merge_entry(
             })
         }
     }
+}
+
+/// Why an entry superseded on one side and edited on the other waits.
+pub const EDITED_WHILE_SUPERSEDED: &str = "edited on one side while superseded on the other";
+
+/// Superseded on one side (its `valid_to` set) while its statement was
+/// edited on the other: the edit is a person's newer word on the fact,
+/// which the supersede did not see.
+pub fn edited_while_superseded(base: &Entry, ours: &Entry, theirs: &Entry) -> bool {
+    let ended = |e: &Entry| e.front_matter().get("valid_to").is_some();
+    let (eo, et) = (ended(ours), ended(theirs));
+    let (edo, edt) = (ours.body() != base.body(), theirs.body() != base.body());
+    !ended(base) && ((eo && !et && edt) || (et && !eo && edo))
+}
+
+/// Such an entry stays live (no `valid_to`) and waits for review beside
+/// the entry that superseded it.
+pub fn keep_for_review(e: &mut Entry) -> anyhow::Result<()> {
+    e.remove("valid_to")?;
+    e.set("curation", Value::String(crate::quarantine::REVIEW.into()))?;
+    e.set(
+        "review",
+        Value::String(format!("sync conflict: {EDITED_WHILE_SUPERSEDED}")),
+    )
 }
 
 fn updated(e: &Entry) -> String {

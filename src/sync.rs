@@ -533,6 +533,97 @@ fn merge(
             }
         }
     }
+    // A file both sides changed that git merged by itself (a `valid_to`
+    // line on one side, the statement on the other): superseded while
+    // edited stays live for review, as the entry merge decides it.
+    if let Some(base) = &base {
+        let (ma, mb) = (
+            modified_paths(repo, base, ours)?,
+            modified_paths(repo, base, theirs)?,
+        );
+        let read = |c: &git2::Commit, p: &str| -> Option<crate::entry::Entry> {
+            let e = c.tree().ok()?.get_path(Path::new(p)).ok()?;
+            let blob = repo.find_blob(e.id()).ok()?;
+            crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
+        };
+        for p in ma.iter().filter(|p| mb.contains(p) && p.ends_with(".md")) {
+            let (Some(b), Some(o), Some(t)) = (read(base, p), read(ours, p), read(theirs, p))
+            else {
+                continue;
+            };
+            if !crate::merge::edited_while_superseded(&b, &o, &t) {
+                continue;
+            }
+            let Some(ie) = index.get_path(Path::new(p), 0) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(repo.find_blob(ie.id)?.content()).to_string();
+            let Ok(mut e) = crate::entry::Entry::parse(&text) else {
+                continue;
+            };
+            crate::merge::keep_for_review(&mut e)?;
+            let t = e.render();
+            let blob = repo.blob(t.as_bytes())?;
+            index.add(&crate::git::index_entry(p, blob, t.len()))?;
+            // The entry that superseded it waits too: its supersede is held
+            // (`mem review --approve` makes it), the two related `contradicts`.
+            let rel = p
+                .strip_prefix(prefix)
+                .unwrap_or(p)
+                .trim_end_matches(".md")
+                .to_string();
+            for side in [ours, theirs] {
+                let diff =
+                    repo.diff_tree_to_tree(Some(&base.tree()?), Some(&side.tree()?), None)?;
+                let added: Vec<String> = diff
+                    .deltas()
+                    .filter(|d| d.status() == git2::Delta::Added)
+                    .filter_map(|d| d.new_file().path().map(|x| x.to_string_lossy().to_string()))
+                    .filter(|x| x.ends_with(".md"))
+                    .collect();
+                for np in added {
+                    let Some(ne) = index.get_path(Path::new(&np), 0) else {
+                        continue;
+                    };
+                    let nt = String::from_utf8_lossy(repo.find_blob(ne.id)?.content()).to_string();
+                    let Ok(mut n) = crate::entry::Entry::parse(&nt) else {
+                        continue;
+                    };
+                    let mut rels = n.meta.relations.clone();
+                    let mut held = false;
+                    for r in rels.iter_mut().filter(|r| {
+                        r.rel == "supersedes"
+                            && (r.to == rel || r.id.as_deref() == Some(e.meta.id.as_str()))
+                    }) {
+                        r.rel = "contradicts".into();
+                        held = true;
+                    }
+                    if !held {
+                        continue;
+                    }
+                    n.set_serialized("relations", &rels)?;
+                    n.set(
+                        "curation",
+                        serde_yaml::Value::String(crate::quarantine::REVIEW.into()),
+                    )?;
+                    n.set(
+                        "review",
+                        serde_yaml::Value::String(format!(
+                            "held for review: would supersede {rel} (edited on the other side meanwhile)"
+                        )),
+                    )?;
+                    let nt = n.render();
+                    let blob = repo.blob(nt.as_bytes())?;
+                    index.add(&crate::git::index_entry(&np, blob, nt.len()))?;
+                }
+            }
+            report.notes.push(format!(
+                "{}: {}; it stays live and waits for review",
+                p.strip_prefix(prefix).unwrap_or(p).trim_end_matches(".md"),
+                crate::merge::EDITED_WHILE_SUPERSEDED
+            ));
+        }
+    }
     for rel in &revived {
         let live = format!("{prefix}{rel}");
         let arch = format!("{prefix}{}/{rel}", crate::paths::ARCHIVE_DIR);

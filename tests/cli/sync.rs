@@ -285,6 +285,58 @@ fn one_fact_changed_to_two_values_on_two_sides_waits_for_review() {
 }
 
 #[test]
+fn an_entry_edited_on_one_side_and_superseded_on_the_other_stays_live_for_review() {
+    let t = Team::new();
+    let old = t.shared("The on-call rotation changes every Monday.", "ops/oncall");
+    let file = format!("{old}.md");
+    // A corrects the statement by hand (its last line: the body).
+    let s = std::fs::read_to_string(t.a().join(&file)).unwrap();
+    let at = s.rfind("every Monday").unwrap();
+    let edited = format!(
+        "{}every Friday{}",
+        &s[..at],
+        &s[at + "every Monday".len()..]
+    );
+    std::fs::write(t.a().join(&file), edited).unwrap();
+    // B changes the fact with a new entry, which supersedes the old one.
+    let out = t.mem_in(
+        &t.b,
+        &[
+            "add",
+            "The on-call rotation now changes every Wednesday.",
+            "--at",
+            "ops/oncall",
+            "--json",
+        ],
+    );
+    ok(&out);
+    let v = parse_lines(&out.stdout).remove(0);
+    assert_eq!(v["op"], "superseded", "{v}");
+    t.sync_a();
+    let rb = t.sync_b();
+    assert!(
+        rb["notes"].to_string().contains("superseded on the other"),
+        "{rb}"
+    );
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    let text = std::fs::read_to_string(t.b.join(&file)).unwrap();
+    assert!(text.contains("every Friday"), "{text}");
+    assert!(!text.contains("valid_to"), "A's edit is not hidden: {text}");
+    assert!(text.contains("curation: review"), "{text}");
+    let hits = t.env.json(&["recall", "on-call rotation day"]);
+    assert!(hits.iter().any(|h| h["path"] == old.as_str()), "{hits:?}");
+    // B's new entry waits beside it; approving it is the supersede.
+    let newer = v["path"].as_str().unwrap();
+    let waiting = t.env.json(&["review"]);
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    let ok_ = t.env.json(&["review", "--approve", newer]).remove(0);
+    assert_eq!(ok_["superseded"], old.as_str(), "{ok_}");
+    let shown = t.env.json(&["show", &old]).remove(0);
+    assert!(!shown["front_matter"]["valid_to"].is_null(), "{shown}");
+}
+
+#[test]
 fn an_entry_pulled_in_a_merge_keeps_its_history() {
     let t = Team::new();
     t.add_in(
