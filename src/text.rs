@@ -2899,7 +2899,7 @@ pub fn is_dotted_name(w: &str) -> bool {
 /// Discourse words and sentence adverbs that open a sentence without being
 /// its subject ("Actually, ...", "Well, ...", "Honestly ..."). A closed list: a
 /// rule such as "ends in -ly" would take Emily, Kelly or Italy for one.
-fn is_filler(w: &str) -> bool {
+pub fn is_filler(w: &str) -> bool {
     matches!(
         w,
         "honestly"

@@ -1214,7 +1214,16 @@ fn label_grows(a: &Analysis, old: &str, b: &Analysis) -> Option<Verdict> {
             let plain: BTreeSet<&String> = ka
                 .words
                 .iter()
-                .filter(|w| !w.stop && !w.value)
+                // (A capitalised first word is the key's own, "Lab
+                // members", unless it names an owner: "Mia's allergies".)
+                .filter(|w| {
+                    !w.stop
+                        && (!w.value
+                            || (w.pos == 0
+                                && !w.raw.ends_with("'s")
+                                && !w.raw.ends_with("’s")
+                                && !w.raw.chars().any(|c| c.is_ascii_digit())))
+                })
                 .map(|w| &w.stem)
                 .collect();
             plain.len() >= 2 && plain.iter().filter(|k| have.contains(**k)).count() * 2 >= plain.len()
@@ -1637,6 +1646,49 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         );
     }
     if related && !adds.is_empty() && o.cov_new < 0.9 {
+        // "too" said of another thing: each statement opens with words of
+        // its own before what they share ("*REDIS_URL* for local dev lives
+        // in .env.local too" / "*DATABASE_URL* for local dev is set in
+        // .env.local", "the *dev* cluster is …, also in eu-west-1" / "*Prod
+        // Kubernetes* cluster: …"): the same said of a second subject.
+        let own_lead = |x: &Analysis, y: &Analysis| -> Vec<String> {
+            let first = x
+                .words
+                .iter()
+                .position(|w| !w.stop && o.shared.contains(&w.stem))
+                .unwrap_or(0);
+            let theirs = y.lower_words();
+            let at = x.words.get(first).map_or(0, |w| w.pos);
+            x.words[..first]
+                .iter()
+                .filter(|w| {
+                    let l = w.raw.to_lowercase();
+                    // A name, or the word right before the shared one
+                    // ("the *dev* cluster"); not a verb ("also *need* to
+                    // restock").
+                    (w.value || w.pos + 1 == at)
+                        && !w.stop
+                        && !theirs.contains(&l)
+                        && !crate::text::is_filler(&l)
+                        && !Analysis::is_marker(&l)
+                        && !adds.contains(&l)
+                })
+                .map(|w| w.raw.clone())
+                .collect()
+        };
+        let (la, lb) = (own_lead(a, b), own_lead(b, a));
+        if !la.is_empty() && !lb.is_empty() {
+            return unclear(
+                Op::Add,
+                format!(
+                    "\"{}\" of another subject ({} vs {})",
+                    adds.join("\", \""),
+                    la.join(" "),
+                    lb.join(" ")
+                ),
+                vec![Op::Add, Op::Merge],
+            );
+        }
         return clear(
             Op::Merge,
             format!("adds to the same subject (\"{}\")", adds.join("\", \"")),
@@ -2222,6 +2274,10 @@ mod tests {
                     "Allowed CORS origins: https://app.kelp.io",
                     "add https://partners.kelp.io to CORS as well",
                 ),
+                (
+                    "Choir members: Ines, Bea.",
+                    "Tomas joined the choir as a tenor.",
+                ),
             ],
         );
         judged(
@@ -2245,6 +2301,34 @@ mod tests {
                     "Mia also plays the cello on Tuesdays",
                 ),
             ],
+        );
+    }
+
+    #[test]
+    fn too_said_of_another_subject_adds_nothing_to_it() {
+        judged(
+            Op::Merge,
+            true,
+            0.7,
+            &[
+                (
+                    "DATABASE_URL for local dev is set in .env.local.",
+                    "REDIS_URL for local dev lives in .env.local too",
+                ),
+                (
+                    "Prod Kubernetes cluster: eks-prod-1 (eu-west-1).",
+                    "the dev cluster is eks-dev-1, also in eu-west-1",
+                ),
+            ],
+        );
+        judged(
+            Op::Merge,
+            false,
+            0.7,
+            &[(
+                "Coffee suppliers: Kaffa Roastery and Origin Lab.",
+                "We buy coffee from Hasbean too",
+            )],
         );
     }
 
