@@ -2576,6 +2576,17 @@ impl Analysis {
                     )
                 });
             let typo = typo_at == Some(i);
+            // A change said not to happen ("don't *migrate* it", "we're not
+            // *moving*", "never *switched*"): no change.
+            let denied = !NEGATION.contains(&w.as_str())
+                && w != "longer"
+                && matches!(
+                    prev,
+                    Some(
+                        "don't" | "dont" | "do" | "not" | "never" | "won't" | "didn't" | "doesn't"
+                    )
+                )
+                && (prev != Some("do") || i >= 2 && lower[i - 2] == "not");
             // A plural noun, not a verb ("docs-only *changes* can be
             // merged", "all *moves* need a ticket", "reviews for *changes*
             // to billing"): a determiner, a modifier or a preposition
@@ -2628,7 +2639,14 @@ impl Analysis {
             let habit = HABITUAL_FORMS.contains(&w.as_str())
                 && lower.iter().any(|x| FREQUENCY.contains(&x.as_str()));
             if pair.is_none()
-                && (attributive || relative || habit || direction || retry || typo || noun)
+                && (attributive
+                    || relative
+                    || habit
+                    || direction
+                    || retry
+                    || typo
+                    || noun
+                    || denied)
             {
                 continue;
             }

@@ -771,7 +771,20 @@ fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<
         return judge_inner(&n2, &Analysis::new(&n2), &o2, &Analysis::new(&o2), cosine);
     }
     if let Some(v) = label_changed(a, old, b) {
-        return v;
+        // Owned up to as a mistake ("got kaan's birthday wrong, it's the
+        // 21st"): the old value was wrong, corrected in place.
+        let corrections = a.correction_markers();
+        if !corrections.is_empty() {
+            return clear(
+                Op::Update,
+                format!(
+                    "{}; correction (\"{}\")",
+                    v.reason,
+                    corrections.join("\", \"")
+                ),
+            );
+        }
+        return hedged_or(fixed_or(v, new, a, old, b), a, b);
     }
     if let Some(v) = label_grows(a, old, b) {
         return v;
@@ -2387,6 +2400,30 @@ mod tests {
         );
         assert!(kinds("It is written in Go").contains("language"));
         assert!(kinds("served from api.kelp.io").contains("address"));
+    }
+
+    #[test]
+    fn a_change_said_not_to_happen_and_a_label_corrected() {
+        let v = judge(
+            "the old marketing repo still uses yarn v1 - don't migrate it",
+            "Use pnpm in all JS repos.",
+            Some(0.6),
+        );
+        assert_ne!(v.op, Op::Supersede, "{}", v.reason);
+        let v = judge(
+            "got Noor's birthday wrong, it's the 21st of June",
+            "Noor's birthday: 12 June.",
+            Some(0.8),
+        );
+        assert_eq!(v.op, Op::Update, "{}", v.reason);
+        // Without the mistake owned up to, the label's new value.
+        assert_eq!(
+            op(
+                "Staging URL is staging.kelp.dev",
+                "Staging URL: stg.kelp.io"
+            ),
+            Op::Supersede
+        );
     }
 
     #[test]
