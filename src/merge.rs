@@ -184,11 +184,7 @@ pub fn edited_while_superseded(base: &Entry, ours: &Entry, theirs: &Entry) -> bo
 /// the entry that superseded it.
 pub fn keep_for_review(e: &mut Entry) -> anyhow::Result<()> {
     e.remove("valid_to")?;
-    e.set("curation", Value::String(crate::quarantine::REVIEW.into()))?;
-    e.set(
-        "review",
-        Value::String(format!("sync conflict: {EDITED_WHILE_SUPERSEDED}")),
-    )
+    crate::quarantine::flag_for_review(e, &format!("sync conflict: {EDITED_WHILE_SUPERSEDED}"))
 }
 
 fn updated(e: &Entry) -> String {

@@ -602,15 +602,11 @@ fn merge(
                         continue;
                     }
                     n.set_serialized("relations", &rels)?;
-                    n.set(
-                        "curation",
-                        serde_yaml::Value::String(crate::quarantine::REVIEW.into()),
-                    )?;
-                    n.set(
-                        "review",
-                        serde_yaml::Value::String(format!(
+                    crate::quarantine::flag_for_review(
+                        &mut n,
+                        &format!(
                             "held for review: would supersede {rel} (edited on the other side meanwhile)"
-                        )),
+                        ),
                     )?;
                     let nt = n.render();
                     let blob = repo.blob(nt.as_bytes())?;
@@ -916,16 +912,12 @@ fn flag_rival_supersedes(
                     .position(|(p, _)| p == path)
                     .map(|i| flagged.remove(i).1)
                     .unwrap_or(e);
-                e.set(
-                    "curation",
-                    serde_yaml::Value::String(crate::quarantine::REVIEW.into()),
-                )?;
-                e.set(
-                    "review",
-                    serde_yaml::Value::String(format!(
+                crate::quarantine::flag_for_review(
+                    &mut e,
+                    &format!(
                         "sync conflict: {} also superseded {to} with another value",
                         rel_of(peer_path)
-                    )),
+                    ),
                 )?;
                 let mut rels = e.meta.relations.clone();
                 if !rels

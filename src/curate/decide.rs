@@ -2428,23 +2428,25 @@ mod tests {
 
     #[test]
     fn a_hedged_statement_changes_nothing() {
-        for (old, new) in [
-            (
-                "Leilani is allergic to penicillin.",
-                "Leilani's GP wants to test whether the penicillin allergy is real.",
-            ),
-            (
-                "The standup is at 9:30.",
-                "The standup might move to 10:00.",
-            ),
-            (
-                "The orders database runs Postgres 14.",
-                "We're considering moving the orders database to Postgres 16.",
-            ),
-        ] {
-            let v = judge(new, old, Some(0.8));
-            assert_eq!(v.op, Op::Add, "{old} / {new}: {}", v.reason);
-        }
+        judged(
+            Op::Add,
+            false,
+            0.8,
+            &[
+                (
+                    "Leilani is allergic to penicillin.",
+                    "Leilani's GP wants to test whether the penicillin allergy is real.",
+                ),
+                (
+                    "The standup is at 9:30.",
+                    "The standup might move to 10:00.",
+                ),
+                (
+                    "The orders database runs Postgres 14.",
+                    "We're considering moving the orders database to Postgres 16.",
+                ),
+            ],
+        );
         assert_eq!(
             op("The standup moved to 10:00.", "The standup is at 9:30."),
             Op::Supersede

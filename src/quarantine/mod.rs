@@ -56,6 +56,13 @@ pub fn in_review(e: &crate::entry::Entry) -> bool {
     curation_is(e, REVIEW)
 }
 
+/// Flags an entry for a person's review (`curation: review`), with why in
+/// `review:` (listed by `mem review`, shown by `mem show`).
+pub fn flag_for_review(e: &mut crate::entry::Entry, why: &str) -> anyhow::Result<()> {
+    e.set("curation", serde_yaml::Value::String(REVIEW.into()))?;
+    e.set("review", serde_yaml::Value::String(why.to_string()))
+}
+
 /// Whether a person approved an entry (`mem review --approve`): what it
 /// says is then a person's word, whoever wrote it.
 pub fn is_approved(e: &crate::entry::Entry) -> bool {
