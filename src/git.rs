@@ -120,17 +120,36 @@ pub(crate) fn tree_prefix(repo: &Repository, root: &Path) -> Result<String> {
         .replace('\\', "/"))
 }
 
-/// Who mem's commits are by: git's own identity, else the tree's
-/// `git.author_*`, else mem's default.
+/// Who mem's commits are by: `GIT_AUTHOR_NAME` / `GIT_AUTHOR_EMAIL` when
+/// set (as git itself reads them), else git's own identity, else the
+/// tree's `git.author_*`, else mem's default.
 pub(crate) fn signature(
     repo: &Repository,
     cfg: &crate::config::GitConfig,
 ) -> Result<Signature<'static>> {
-    if let Ok(sig) = repo.signature() {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let configured = repo.signature().ok().map(|s| {
+        (
+            s.name().unwrap_or_default().to_string(),
+            s.email().unwrap_or_default().to_string(),
+        )
+    });
+    let (env_name, env_email) = (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL"));
+    if env_name.is_none()
+        && env_email.is_none()
+        && let Ok(sig) = repo.signature()
+    {
         return Ok(sig.to_owned());
     }
-    let name = cfg.author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0);
-    let email = cfg.author_email.as_deref().unwrap_or(DEFAULT_AUTHOR.1);
+    let (cfg_name, cfg_email) = match &configured {
+        Some((n, e)) => (n.as_str(), e.as_str()),
+        None => (
+            cfg.author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0),
+            cfg.author_email.as_deref().unwrap_or(DEFAULT_AUTHOR.1),
+        ),
+    };
+    let name = env_name.as_deref().unwrap_or(cfg_name);
+    let email = env_email.as_deref().unwrap_or(cfg_email);
     Ok(Signature::now(name, email)?)
 }
 

@@ -1033,3 +1033,35 @@ fn doctor_does_not_call_front_matter_it_cannot_use_missing() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn commits_are_by_the_author_git_names_in_the_environment() {
+    let env = Env::new();
+    env.mem()
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .args([
+            "add",
+            "--raw",
+            "The build needs cmake.",
+            "--at",
+            "eng/build",
+        ])
+        .assert()
+        .success();
+    let who = env.git(&["log", "-1", "--format=%an <%ae>"]);
+    assert_eq!(who.trim(), "Ada Lovelace <ada@example.com>");
+    // Without them, not that author.
+    env.mem()
+        .args([
+            "add",
+            "--raw",
+            "The tests need Docker.",
+            "--at",
+            "eng/build",
+        ])
+        .assert()
+        .success();
+    let who = env.git(&["log", "-1", "--format=%an"]);
+    assert_ne!(who.trim(), "Ada Lovelace");
+}
