@@ -128,29 +128,17 @@ pub(crate) fn signature(
     cfg: &crate::config::GitConfig,
 ) -> Result<Signature<'static>> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    let configured = repo.signature().ok().map(|s| {
-        (
-            s.name().unwrap_or_default().to_string(),
-            s.email().unwrap_or_default().to_string(),
-        )
-    });
-    let (env_name, env_email) = (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL"));
-    if env_name.is_none()
-        && env_email.is_none()
-        && let Ok(sig) = repo.signature()
-    {
-        return Ok(sig.to_owned());
-    }
+    let configured = repo.signature().ok();
     let (cfg_name, cfg_email) = match &configured {
-        Some((n, e)) => (n.as_str(), e.as_str()),
+        Some(s) => (s.name().unwrap_or_default(), s.email().unwrap_or_default()),
         None => (
             cfg.author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0),
             cfg.author_email.as_deref().unwrap_or(DEFAULT_AUTHOR.1),
         ),
     };
-    let name = env_name.as_deref().unwrap_or(cfg_name);
-    let email = env_email.as_deref().unwrap_or(cfg_email);
-    Ok(Signature::now(name, email)?)
+    let name = env("GIT_AUTHOR_NAME").unwrap_or_else(|| cfg_name.to_string());
+    let email = env("GIT_AUTHOR_EMAIL").unwrap_or_else(|| cfg_email.to_string());
+    Ok(Signature::now(&name, &email)?)
 }
 
 impl Git {

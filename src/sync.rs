@@ -554,17 +554,11 @@ fn merge(
             if !crate::merge::edited_while_superseded(&b, &o, &t) {
                 continue;
             }
-            let Some(ie) = index.get_path(Path::new(p), 0) else {
-                continue;
-            };
-            let text = String::from_utf8_lossy(repo.find_blob(ie.id)?.content()).to_string();
-            let Ok(mut e) = crate::entry::Entry::parse(&text) else {
+            let Some(mut e) = index_entry(repo, &index, p) else {
                 continue;
             };
             crate::merge::keep_for_review(&mut e)?;
-            let t = e.render();
-            let blob = repo.blob(t.as_bytes())?;
-            index.add(&crate::git::index_entry(p, blob, t.len()))?;
+            put_entry(repo, &mut index, p, &e)?;
             // The entry that superseded it waits too: its supersede is held
             // (`mem review --approve` makes it), the two related `contradicts`.
             let rel = p
@@ -582,11 +576,7 @@ fn merge(
                     .filter(|x| x.ends_with(".md"))
                     .collect();
                 for np in added {
-                    let Some(ne) = index.get_path(Path::new(&np), 0) else {
-                        continue;
-                    };
-                    let nt = String::from_utf8_lossy(repo.find_blob(ne.id)?.content()).to_string();
-                    let Ok(mut n) = crate::entry::Entry::parse(&nt) else {
+                    let Some(mut n) = index_entry(repo, &index, &np) else {
                         continue;
                     };
                     let mut rels = n.meta.relations.clone();
@@ -608,9 +598,7 @@ fn merge(
                             "held for review: would supersede {rel} (edited on the other side meanwhile)"
                         ),
                     )?;
-                    let nt = n.render();
-                    let blob = repo.blob(nt.as_bytes())?;
-                    index.add(&crate::git::index_entry(&np, blob, nt.len()))?;
+                    put_entry(repo, &mut index, &np, &n)?;
                 }
             }
             report.notes.push(format!(
@@ -853,6 +841,26 @@ fn merge(
     Ok(id)
 }
 
+/// The entry at `path` in the merge's index (stage 0), if it parses.
+fn index_entry(repo: &Repository, index: &git2::Index, path: &str) -> Option<crate::entry::Entry> {
+    let e = index.get_path(Path::new(path), 0)?;
+    let blob = repo.find_blob(e.id).ok()?;
+    crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
+}
+
+/// Writes `e` at `path` into the merge's index.
+fn put_entry(
+    repo: &Repository,
+    index: &mut git2::Index,
+    path: &str,
+    e: &crate::entry::Entry,
+) -> Result<()> {
+    let t = e.render();
+    let blob = repo.blob(t.as_bytes())?;
+    index.add(&crate::git::index_entry(path, blob, t.len()))?;
+    Ok(())
+}
+
 /// Both sides superseded one entry with an entry of their own (two people
 /// changed one fact to different values): after the merge both would be
 /// current. Both new entries wait for review instead (`curation: review`),
@@ -866,11 +874,6 @@ fn flag_rival_supersedes(
     other: &[(String, String)],
     report: &mut Report,
 ) -> Result<()> {
-    let read = |index: &git2::Index, p: &str| -> Option<crate::entry::Entry> {
-        let e = index.get_path(Path::new(p), 0)?;
-        let blob = repo.find_blob(e.id).ok()?;
-        crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
-    };
     let rel_of = |p: &str| {
         p.strip_prefix(prefix)
             .unwrap_or(p)
@@ -888,7 +891,9 @@ fn flag_rival_supersedes(
     };
     let mut flagged: Vec<(String, crate::entry::Entry)> = Vec::new();
     for (mid, mp) in mine {
-        let Some(m) = read(index, mp) else { continue };
+        let Some(m) = index_entry(repo, index, mp) else {
+            continue;
+        };
         let tm = targets(&m);
         if tm.is_empty() {
             continue;
@@ -897,7 +902,9 @@ fn flag_rival_supersedes(
             if tid == mid {
                 continue;
             }
-            let Some(t) = read(index, tp) else { continue };
+            let Some(t) = index_entry(repo, index, tp) else {
+                continue;
+            };
             let Some((to, _)) = targets(&t).into_iter().find(|(to, id)| {
                 tm.iter()
                     .any(|(mto, mid)| mto == to || (id.is_some() && mid == id))
@@ -941,9 +948,7 @@ fn flag_rival_supersedes(
         }
     }
     for (path, e) in flagged {
-        let t = e.render();
-        let blob = repo.blob(t.as_bytes())?;
-        index.add(&crate::git::index_entry(&path, blob, t.len()))?;
+        put_entry(repo, index, &path, &e)?;
     }
     Ok(())
 }

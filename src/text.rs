@@ -951,48 +951,9 @@ const VALUE_KINDS: &[(&str, &[&str])] = &[
         "browser",
         &["chrome", "firefox", "safari", "chromium", "brave"],
     ),
-    (
-        "store",
-        &[
-            "postgres",
-            "postgresql",
-            "mysql",
-            "mariadb",
-            "mongodb",
-            "redis",
-            "valkey",
-            "memcached",
-            "cassandra",
-            "dynamodb",
-            "cockroachdb",
-            "sqlite",
-            "clickhouse",
-            "elasticsearch",
-            "opensearch",
-            "couchdb",
-            "neo4j",
-            "influxdb",
-            "timescaledb",
-            "bigquery",
-            "snowflake",
-            "firestore",
-            "supabase",
-        ],
-    ),
-    (
-        "os",
-        &[
-            "ubuntu", "debian", "fedora", "centos", "rhel", "linux", "alpine", "nixos", "freebsd",
-            "openbsd", "macos", "opensuse", "gentoo", "windows",
-        ],
-    ),
-    (
-        "editor",
-        &[
-            "vim", "neovim", "emacs", "vscode", "intellij", "pycharm", "sublime", "helix", "xcode",
-            "goland", "webstorm",
-        ],
-    ),
+    // Names of a kind `KIND_OF_NAME` lacks; its own are read from it.
+    ("store", &["valkey", "memcached", "firestore", "supabase"]),
+    ("os", &["windows"]),
 ];
 
 /// The kinds of the names among `words` (value words of an analysed
@@ -1007,6 +968,12 @@ pub fn value_kinds(
             .iter()
             .find(|(_, names)| names.contains(&name))
             .map(|(k, _)| *k)
+            .or_else(|| {
+                KIND_OF_NAME
+                    .iter()
+                    .find(|(x, _)| *x == name)
+                    .map(|(_, k)| *k)
+            })
     };
     let mut out = std::collections::BTreeSet::new();
     let mut skip = false;
