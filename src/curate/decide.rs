@@ -1853,7 +1853,22 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         let frame_new = usize::from(
             (same_attribute || nonvalue_old.is_empty()) && nonvalue_new.iter().all(light_verb),
         );
-        if nonvalue_new.len() <= frame_new && nonvalue_old.len() <= 1 {
+        // Verbs that only relate a thing to its value ("runners *use* the
+        // image …", "assets are *served* via …", "secrets are *kept* in …")
+        // say no attribute of their own: a restatement that drops or swaps
+        // them names the same slot. (Not "live", often an adjective: "the
+        // *live* base URL" is another URL than the sandbox one.)
+        let relating = |w: &&String| {
+            matches!(
+                w.as_str(),
+                "run" | "use" | "keep" | "kept" | "serv" | "come" | "sit"
+            )
+        };
+        let bare_new = nonvalue_new.iter().all(relating);
+        let bare_old = nonvalue_old.iter().filter(|w| !relating(w)).count();
+        if (nonvalue_new.len() <= frame_new && nonvalue_old.len() <= 1)
+            || (bare_new && bare_old <= 1)
+        {
             // The shared values in another order ("from Zurich to Milan" /
             // "from Milan to Zurich"): another route, another thing.
             if values_reordered(a, b) {
@@ -2265,6 +2280,45 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn a_relating_verb_dropped_or_swapped_names_the_same_slot() {
+        judged(
+            Op::Supersede,
+            false,
+            0.6,
+            &[
+                // The old statement's verb dropped: the slot as a label.
+                (
+                    "Nightly builds use the toolchain rust-1.81.",
+                    "nightly build toolchain: rust-1.83",
+                ),
+                // A verb in the place of the old statement's noun.
+                ("Video files: Bunny CDN.", "video files are served via Mux"),
+                (
+                    "Audit log retention: 90 days.",
+                    "the audit log keeps 180 days",
+                ),
+            ],
+        );
+        judged(
+            Op::Supersede,
+            true,
+            0.6,
+            &[
+                // "live" qualifies: another URL.
+                (
+                    "Sandbox base URL for the Orca API: https://sandbox.orca.dev/v1",
+                    "Live base URL for the Orca API: https://api.orca.com/v1",
+                ),
+                // A word of its own ("staging") beside the verb.
+                (
+                    "Nightly builds use the toolchain rust-1.81.",
+                    "staging nightly builds use rust-1.83",
+                ),
+            ],
+        );
     }
 
     #[test]
