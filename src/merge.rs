@@ -187,6 +187,28 @@ pub fn keep_for_review(e: &mut Entry) -> anyhow::Result<()> {
     crate::quarantine::flag_for_review(e, &format!("sync conflict: {EDITED_WHILE_SUPERSEDED}"))
 }
 
+/// What an entry changed on one side does to its forget on the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditVsForget {
+    /// The statement (body or title) was edited: a person's newer word on
+    /// it, which the forget did not see. The entry stays live.
+    Revive,
+    /// Only metadata changed (a `valid_to` from a supersede, maturity from
+    /// `mem dream`, tags, relations…): the forget wins, and the change is
+    /// kept inside the archived entry.
+    Archive,
+}
+
+/// Decides an edit of `edited` (against `base`) on one side and a forget
+/// of the same entry on the other.
+pub fn edit_vs_forget(base: &Entry, edited: &Entry) -> EditVsForget {
+    if edited.body() != base.body() || edited.meta.title != base.meta.title {
+        EditVsForget::Revive
+    } else {
+        EditVsForget::Archive
+    }
+}
+
 fn updated(e: &Entry) -> String {
     e.meta
         .updated

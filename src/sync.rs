@@ -514,7 +514,10 @@ fn merge(
         .ok()
         .map(|b| repo.find_commit(b))
         .transpose()?;
-    let mut revived: Vec<String> = Vec::new();
+    // Edit vs forget: an edit of the statement keeps the entry live; a
+    // change of metadata alone (mem's own `valid_to`, say) does not undo
+    // the forget.
+    let mut revived: Vec<(String, crate::merge::EditVsForget)> = Vec::new();
     if let Some(base) = &base {
         let (a, b) = (
             archived_paths(repo, prefix, base, ours)?,
@@ -524,12 +527,21 @@ fn merge(
             modified_paths(repo, base, ours)?,
             modified_paths(repo, base, theirs)?,
         );
-        for (archived_by, edited_by) in [(&a, &mb), (&b, &ma)] {
+        for (archived_by, edited_by, edited_side) in [(&a, &mb, theirs), (&b, &ma, ours)] {
             for rel in archived_by {
                 let live = format!("{prefix}{rel}");
-                if edited_by.contains(&live) {
-                    revived.push(rel.clone());
+                if !edited_by.contains(&live) {
+                    continue;
                 }
+                let how = match (
+                    commit_entry(repo, base, &live),
+                    commit_entry(repo, edited_side, &live),
+                ) {
+                    (Some(b), Some(e)) => crate::merge::edit_vs_forget(&b, &e),
+                    // Not an entry mem can read: kept live, as before.
+                    _ => crate::merge::EditVsForget::Revive,
+                };
+                revived.push((rel.clone(), how));
             }
         }
     }
@@ -541,11 +553,7 @@ fn merge(
             modified_paths(repo, base, ours)?,
             modified_paths(repo, base, theirs)?,
         );
-        let read = |c: &git2::Commit, p: &str| -> Option<crate::entry::Entry> {
-            let e = c.tree().ok()?.get_path(Path::new(p)).ok()?;
-            let blob = repo.find_blob(e.id()).ok()?;
-            crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
-        };
+        let read = |c: &git2::Commit, p: &str| commit_entry(repo, c, p);
         for p in ma.iter().filter(|p| mb.contains(p) && p.ends_with(".md")) {
             let (Some(b), Some(o), Some(t)) = (read(base, p), read(ours, p), read(theirs, p))
             else {
@@ -608,17 +616,29 @@ fn merge(
             ));
         }
     }
-    for rel in &revived {
+    for (rel, how) in &revived {
+        use crate::merge::EditVsForget;
         let live = format!("{prefix}{rel}");
         let arch = format!("{prefix}{}/{rel}", crate::paths::ARCHIVE_DIR);
+        let name = rel.trim_end_matches(".md");
+        if index.get_path(Path::new(&arch), 0).is_none() {
+            continue;
+        }
+        match how {
+            EditVsForget::Archive => {
+                report.notes.push(format!(
+                    "{name}: forgotten on one side; the other side changed only its metadata, which the archived entry keeps"
+                ));
+                continue;
+            }
+            EditVsForget::Revive => report.notes.push(format!(
+                "{name}: edited on one side and forgotten on the other; the edited entry stays live"
+            )),
+        }
         if let Some(e) = index.get_path(Path::new(&arch), 0) {
             let moved = crate::git::index_entry(&live, e.id, e.file_size as usize);
             index.remove_path(Path::new(&arch))?;
             index.add(&moved)?;
-            report.notes.push(format!(
-                "{}: edited on one side and forgotten on the other; the edited entry stays live",
-                rel.trim_end_matches(".md")
-            ));
         }
     }
     let blob = |e: &Option<IndexEntry>| -> Result<Option<String>> {
@@ -839,6 +859,13 @@ fn merge(
     let target = repo.find_commit(id)?;
     move_to(repo, tree, branch, ours, &target, "mem: sync: merge")?;
     Ok(id)
+}
+
+/// The entry at `path` in a commit, if it parses.
+fn commit_entry(repo: &Repository, c: &git2::Commit, path: &str) -> Option<crate::entry::Entry> {
+    let e = c.tree().ok()?.get_path(Path::new(path)).ok()?;
+    let blob = repo.find_blob(e.id()).ok()?;
+    crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
 }
 
 /// The entry at `path` in the merge's index (stage 0), if it parses.

@@ -388,6 +388,53 @@ fn an_edit_wins_over_a_forget_and_the_entry_stays_live() {
 }
 
 #[test]
+fn a_forget_wins_over_a_valid_to_mem_wrote_on_the_other_side() {
+    let t = Team::new();
+    let old = t.shared("The on-call rotation changes every Monday.", "ops/oncall");
+    ok(&t.mem_in(t.a(), &["forget", &old]));
+    // B's new entry supersedes it: mem writes `valid_to` into the old one.
+    let out = t.mem_in(
+        &t.b,
+        &[
+            "add",
+            "The on-call rotation now changes every Wednesday.",
+            "--at",
+            "ops/oncall",
+            "--json",
+        ],
+    );
+    ok(&out);
+    let v = parse_lines(&out.stdout).remove(0);
+    assert_eq!(v["op"], "superseded", "{v}");
+    t.sync_a();
+    let rb = t.sync_b();
+    assert_eq!(rb["came_in"]["archived"], serde_json::json!([old]), "{rb}");
+    assert!(
+        rb["notes"]
+            .to_string()
+            .contains("changed only its metadata"),
+        "{rb}"
+    );
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    for dir in [t.a().to_path_buf(), t.b.clone()] {
+        assert!(!dir.join(format!("{old}.md")).exists(), "the forget holds");
+        let archived = std::fs::read_to_string(dir.join(format!("_archive/{old}.md"))).unwrap();
+        assert!(
+            archived.contains("valid_to"),
+            "B's change is kept: {archived}"
+        );
+    }
+    let live: Vec<String> = t
+        .env
+        .json(&["ls"])
+        .iter()
+        .map(|e| e["path"].to_string())
+        .collect();
+    assert!(!live.iter().any(|p| p.contains(&old)), "{live:?}");
+}
+
+#[test]
 fn plain_git_pull_uses_the_merge_driver() {
     let t = Team::new();
     let p = t.shared("Deploys are frozen on Fridays.", "operations/deploys");
