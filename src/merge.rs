@@ -197,16 +197,84 @@ pub enum EditVsForget {
     /// `mem dream`, tags, relations…): the forget wins, and the change is
     /// kept inside the archived entry.
     Archive,
+    /// It waited for review, and one side approved it while the other
+    /// rejected (forgot) it: two people's decisions that disagree. It
+    /// stays live and waits for review again.
+    Disputed,
 }
+
+/// Why an entry whose approval met a rejection waits again.
+pub const APPROVED_AND_REJECTED: &str =
+    "sync conflict: approved on one side, rejected (forgotten) on the other; decide again";
 
 /// Decides an edit of `edited` (against `base`) on one side and a forget
 /// of the same entry on the other.
 pub fn edit_vs_forget(base: &Entry, edited: &Entry) -> EditVsForget {
-    if edited.body() != base.body() || edited.meta.title != base.meta.title {
+    if waits(base) && crate::quarantine::is_approved(edited) {
+        EditVsForget::Disputed
+    } else if edited.body() != base.body() || edited.meta.title != base.meta.title {
         EditVsForget::Revive
     } else {
         EditVsForget::Archive
     }
+}
+
+/// Whether an entry waits for a person (`mem review` lists it).
+fn waits(e: &Entry) -> bool {
+    crate::quarantine::is_quarantined(e)
+        || crate::quarantine::in_review(e)
+        || crate::quarantine::is_pending(e)
+}
+
+/// Takes back an approval of `e` (the keys `mem review --approve` writes
+/// go back as `base` had them) and holds it for review again, saying why.
+/// A held supersede keeps its `held for review: would supersede …` reason
+/// first, so that approving it again applies the supersede. Returns the
+/// entry a held supersede names (its `contradicts` target), whose
+/// `valid_to` the approval may have set.
+pub fn hold_disputed(base: &Entry, e: &mut Entry) -> anyhow::Result<Option<String>> {
+    for k in [
+        "curation",
+        "quarantine",
+        "review",
+        "relations",
+        "valid_from",
+    ] {
+        let (bv, ev) = (base.front_matter().get(k), e.front_matter().get(k));
+        if bv == ev {
+            continue;
+        }
+        match bv {
+            Some(v) => e.set(k, v.clone())?,
+            None => e.remove(k)?,
+        }
+    }
+    if crate::quarantine::is_quarantined(base) {
+        // Quarantined text stays out of agents' context; the quarantine's
+        // own reason is kept.
+        return Ok(None);
+    }
+    let before = base
+        .front_matter()
+        .get("review")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let held = before.starts_with("held for review: would supersede");
+    let why = if held {
+        format!("{before} ({APPROVED_AND_REJECTED})")
+    } else {
+        APPROVED_AND_REJECTED.to_string()
+    };
+    crate::quarantine::flag_for_review(e, &why)?;
+    Ok(held
+        .then(|| {
+            e.meta
+                .relations
+                .iter()
+                .find(|r| r.rel == "contradicts")
+                .map(|r| r.to.clone())
+        })
+        .flatten())
 }
 
 fn updated(e: &Entry) -> String {

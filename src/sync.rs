@@ -516,7 +516,7 @@ fn merge(
         .transpose()?;
     // Edit vs forget: an edit of the statement keeps the entry live; a
     // change of metadata alone (mem's own `valid_to`, say) does not undo
-    // the forget.
+    // the forget; an approval met by a rejection waits for review again.
     let mut revived: Vec<(String, crate::merge::EditVsForget)> = Vec::new();
     if let Some(base) = &base {
         let (a, b) = (
@@ -634,6 +634,35 @@ fn merge(
             EditVsForget::Revive => report.notes.push(format!(
                 "{name}: edited on one side and forgotten on the other; the edited entry stays live"
             )),
+            EditVsForget::Disputed => {
+                let (Some(b), Some(mut e)) = (
+                    base.as_ref().and_then(|c| commit_entry(repo, c, &live)),
+                    index_entry(repo, &index, &arch),
+                ) else {
+                    continue;
+                };
+                let target = crate::merge::hold_disputed(&b, &mut e)?;
+                put_entry(repo, &mut index, &arch, &e)?;
+                // A held supersede approved on one side: the entry it would
+                // have replaced is live again until the new decision.
+                if let (Some(t), Some(base)) = (target, &base) {
+                    let tp = format!("{prefix}{t}.md");
+                    if let (Some(tb), Some(mut te)) = (
+                        commit_entry(repo, base, &tp),
+                        index_entry(repo, &index, &tp),
+                    ) && tb.meta.valid_to != te.meta.valid_to
+                    {
+                        match tb.front_matter().get("valid_to") {
+                            Some(v) => te.set("valid_to", v.clone())?,
+                            None => te.remove("valid_to")?,
+                        }
+                        put_entry(repo, &mut index, &tp, &te)?;
+                    }
+                }
+                report.notes.push(format!(
+                    "{name}: approved on one side and rejected (forgotten) on the other; it stays live and waits for review"
+                ));
+            }
         }
         if let Some(e) = index.get_path(Path::new(&arch), 0) {
             let moved = crate::git::index_entry(&live, e.id, e.file_size as usize);

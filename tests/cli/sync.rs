@@ -435,6 +435,59 @@ fn a_forget_wins_over_a_valid_to_mem_wrote_on_the_other_side() {
 }
 
 #[test]
+fn an_approval_and_a_rejection_of_one_entry_wait_for_review_again() {
+    let t = Team::new();
+    let p = t.shared("The deploy window is Tuesday 10am.", "ops/deploys");
+    // Held for review (as an agent's write or a sync conflict would be),
+    // committed by the sync, on both clones.
+    let file = format!("{p}.md");
+    let s = std::fs::read_to_string(t.a().join(&file)).unwrap();
+    let held = s.replacen(
+        "\nkind: fact\n",
+        "\nkind: fact\ncuration: review\nreview: an agent's change\n",
+        1,
+    );
+    assert_ne!(held, s);
+    std::fs::write(t.a().join(&file), held).unwrap();
+    t.sync_a();
+    t.sync_b();
+    ok(&t.mem_in(t.a(), &["review", "--approve", &p]));
+    ok(&t.mem_in(&t.b, &["review", "--reject", &p]));
+    t.sync_a();
+    let rb = t.sync_b();
+    assert!(
+        rb["notes"]
+            .to_string()
+            .contains("approved on one side and rejected"),
+        "the sync reports the disagreement: {rb}"
+    );
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    for dir in [t.a().to_path_buf(), t.b.clone()] {
+        assert!(!dir.join(format!("_archive/{file}")).exists());
+        let out = t.mem_in(&dir, &["review", "--json"]);
+        ok(&out);
+        let waiting = parse_lines(&out.stdout);
+        assert_eq!(waiting.len(), 1, "{waiting:?}");
+        assert_eq!(waiting[0]["path"], p.as_str());
+        assert_eq!(waiting[0]["status"], "review");
+        assert!(
+            waiting[0]["why"]
+                .as_str()
+                .unwrap()
+                .contains("approved on one side"),
+            "{waiting:?}"
+        );
+    }
+    // One decision settles it.
+    ok(&t.mem_in(t.a(), &["review", "--approve", &p]));
+    t.sync_a();
+    t.sync_b();
+    let out = t.mem_in(&t.b, &["review", "--json"]);
+    assert!(parse_lines(&out.stdout).is_empty());
+}
+
+#[test]
 fn plain_git_pull_uses_the_merge_driver() {
     let t = Team::new();
     let p = t.shared("Deploys are frozen on Fridays.", "operations/deploys");
