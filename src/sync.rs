@@ -212,7 +212,7 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
     }
     let committed_pending = commit_pending(&repo, &prefix, &tree.config.git)?;
     let head = repo.head().context("the tree has no commit yet")?;
-    let branch = head
+    let mut branch = head
         .shorthand()
         .filter(|_| head.is_branch())
         .context("HEAD is detached: check out a branch to sync")?
@@ -277,6 +277,17 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
             "the remote {remote_name} is a folder that does not exist: {}; nothing was lost: your commits stay local (fix the path with `git remote set-url {remote_name} PATH`, or make a repository there with `git init --bare`)",
             p.display()
         );
+    }
+    if let Some(theirs) = follow_remote_branch(&repo, &mut remote, &remote_name, &branch, &prefix)?
+    {
+        repo.find_branch(&branch, BranchType::Local)?
+            .rename(&theirs, false)
+            .with_context(|| format!("renaming the branch {branch} to {theirs}"))?;
+        report.notes.push(format!(
+            "the branch {branch}, never pushed, is now {theirs}: the branch of {remote_name} (its default), which this sync merges and pushes to"
+        ));
+        branch = theirs;
+        report.branch = branch.clone();
     }
     let bar = crate::index::progress_bar(opts.progress, 1000);
     if let Some(b) = &bar {
@@ -393,6 +404,12 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
 /// `file://`), when it does not exist: libgit2 would call it an
 /// "unsupported URL protocol".
 pub(crate) fn missing_local_remote(url: &str) -> Option<std::path::PathBuf> {
+    local_remote_path(url).filter(|p| !p.exists())
+}
+
+/// The folder a remote's URL names on this machine (a plain path or
+/// `file://`).
+fn local_remote_path(url: &str) -> Option<std::path::PathBuf> {
     let path = if let Some(p) = url.strip_prefix("file://") {
         p
     } else if url.contains("://") {
@@ -403,8 +420,78 @@ pub(crate) fn missing_local_remote(url: &str) -> Option<std::path::PathBuf> {
         // `host:path` (scp-like ssh) or a bare relative name: not ours to judge.
         return None;
     };
-    let p = std::path::PathBuf::from(path);
-    (!p.exists()).then_some(p)
+    Some(std::path::PathBuf::from(path))
+}
+
+/// The branch this tree's branch should become to sync with `remote`:
+/// the remote's default branch (the branch its `HEAD` names), when
+/// the local branch was never pushed there (no upstream, no
+/// remote-tracking branch, no branch of that name on the remote: a tree
+/// made by `mem init` on git's default `master`, say, beside a remote
+/// whose teammates use `main`) and no local branch has that name. Only in
+/// a repository that holds the tree alone: a code repository's branches
+/// are the user's to name. `None` when nothing is to change, or the
+/// remote cannot be asked (the fetch then says why).
+fn follow_remote_branch(
+    repo: &Repository,
+    remote: &mut git2::Remote,
+    remote_name: &str,
+    branch: &str,
+    prefix: &str,
+) -> Result<Option<String>> {
+    if !prefix.is_empty()
+        || repo
+            .branch_upstream_name(&format!("refs/heads/{branch}"))
+            .is_ok()
+        || repo
+            .find_reference(&format!("refs/remotes/{remote_name}/{branch}"))
+            .is_ok()
+    {
+        return Ok(None);
+    }
+    let Ok(conn) = remote.connect_auth(git2::Direction::Fetch, Some(callbacks(repo, None)), None)
+    else {
+        return Ok(None);
+    };
+    // Its default branch first: git2's `list` of an empty advertisement
+    // is undefined behaviour, and a remote with a default branch
+    // advertises at least that.
+    let default = conn
+        .default_branch()
+        .ok()
+        .and_then(|b| b.as_str().map(str::to_string))
+        .and_then(|b| b.strip_prefix("refs/heads/").map(str::to_string));
+    let heads: Vec<String> = match &default {
+        Some(_) => conn
+            .list()?
+            .iter()
+            .filter_map(|h| h.name().strip_prefix("refs/heads/").map(str::to_string))
+            .collect(),
+        None => Vec::new(),
+    };
+    drop(conn);
+    if heads.iter().any(|h| h == branch) {
+        return Ok(None);
+    }
+    let theirs = match default {
+        Some(d) if heads.contains(&d) => Some(d),
+        // An empty repository on this machine (`git init --bare -b main`)
+        // names its branch-to-be in its HEAD, which is not advertised: the
+        // first push goes there, so that a clone checks it out.
+        _ if heads.is_empty() => local_remote_path(remote.url().unwrap_or(""))
+            .and_then(|p| Repository::open_bare(p).ok())
+            // (git2's `is_empty` expects HEAD at git's initial branch.)
+            .filter(|r| r.branches(None).is_ok_and(|mut b| b.next().is_none()))
+            .and_then(|r| {
+                r.find_reference("HEAD")
+                    .ok()?
+                    .symbolic_target()?
+                    .strip_prefix("refs/heads/")
+                    .map(str::to_string)
+            }),
+        _ => None,
+    };
+    Ok(theirs.filter(|d| d != branch && repo.find_branch(d, BranchType::Local).is_err()))
 }
 
 /// The lock file a rejected push names ("failed to lock file '…/main.lock'

@@ -1205,6 +1205,96 @@ fn a_first_sync_names_a_missing_remote_and_counts_what_it_pushed() {
     assert_eq!(r["went_out"], commits as u64, "every commit went out: {r}");
 }
 
+#[test]
+fn a_tree_made_on_master_syncs_on_the_branch_of_a_remote_on_main() {
+    // `mem init` without `init.defaultBranch`: git's default, master.
+    let env = Env::new();
+    assert_eq!(env.git(&["branch", "--show-current"]).trim(), "master");
+    let dir = env.dir.path();
+    let remote = dir.join("remote.git");
+    env.git_in(
+        dir,
+        &[
+            "init",
+            "--bare",
+            "-q",
+            "-b",
+            "main",
+            remote.to_str().unwrap(),
+        ],
+    );
+    // A teammate's clone pushes an entry on main.
+    env.git_in(dir, &["clone", "-q", remote.to_str().unwrap(), "mate"]);
+    let mate = dir.join("mate");
+    let in_mate = |args: &[&str]| {
+        let out = env.mem().current_dir(&mate).args(args).output().unwrap();
+        ok(&out);
+        out
+    };
+    in_mate(&["init"]);
+    in_mate(&[
+        "add",
+        "--raw",
+        "The deploy key lives in the vault.",
+        "--at",
+        "ops/deploys",
+    ]);
+    in_mate(&["sync"]);
+    env.mem()
+        .args(["remote", "add", "origin"])
+        .arg(&remote)
+        .assert()
+        .success();
+    env.add("Billing runs on Postgres 16.", "eng/billing");
+    let r = env.json(&["sync"]).remove(0);
+    assert_eq!(r["branch"], "main", "{r}");
+    assert_eq!(
+        r["came_in"]["added"],
+        serde_json::json!(["ops/deploys/the-deploy-key-lives-in-the-vault"]),
+        "{r}"
+    );
+    assert!(r["notes"].to_string().contains("never pushed"), "{r}");
+    assert_eq!(env.git(&["branch", "--show-current"]).trim(), "main");
+    let branches = env.git_in(&remote, &["branch", "--format=%(refname:short)"]);
+    assert_eq!(branches.trim(), "main", "no second branch on the remote");
+    let out = in_mate(&["sync", "--json"]);
+    let m = parse_lines(&out.stdout).remove(0);
+    assert_eq!(
+        m["came_in"]["added"],
+        serde_json::json!(["eng/billing/billing-runs-on-postgres-16"]),
+        "{m}"
+    );
+
+    // An empty remote made for main: the first push goes there, so that a
+    // clone checks it out.
+    let env = Env::new();
+    let dir = env.dir.path();
+    let empty = dir.join("empty.git");
+    env.git_in(
+        dir,
+        &[
+            "init",
+            "--bare",
+            "-q",
+            "-b",
+            "main",
+            empty.to_str().unwrap(),
+        ],
+    );
+    env.mem()
+        .args(["remote", "add", "origin"])
+        .arg(&empty)
+        .assert()
+        .success();
+    let r = env.json(&["sync"]).remove(0);
+    assert_eq!(r["branch"], "main", "{r}");
+    env.git_in(dir, &["clone", "-q", empty.to_str().unwrap(), "c"]);
+    assert!(
+        dir.join("c/.mem/config.toml").is_file(),
+        "the clone checked main out"
+    );
+}
+
 /// A bare repository at `path` (branch main), and the tree's branch named
 /// main to match.
 fn init_bare(env: &Env, path: &std::path::Path) {
