@@ -1098,7 +1098,7 @@ fn flag_rival_supersedes(
 
 /// `.mem/state/sync-in-progress`: the commit HEAD was on and the commit
 /// being checked out, while a sync writes the incoming files.
-const IN_PROGRESS: &str = "sync-in-progress";
+pub const IN_PROGRESS: &str = "sync-in-progress";
 
 /// Checks `target` out over `from` (HEAD) and moves the branch to it, with
 /// a marker around the file writes so a kill in between is recovered.

@@ -906,6 +906,16 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
             t.b.join(&file)
                 .with_file_name(".mem-tmp-rotation.md-4242-0");
         std::fs::write(&leftover, "half of a file").unwrap();
+        // Doctor names the interrupted sync and its fix (exit 2).
+        let out = t.mem_in(&t.b, &["doctor", "--json"]);
+        assert_eq!(out.status.code(), Some(2), "{point}: {out:?}");
+        let found = parse_lines(&out.stdout);
+        assert!(
+            found.iter().any(|p| p["severity"] == "error"
+                && p["path"] == ".mem/state/sync-in-progress"
+                && p["fix"].as_str().unwrap_or("").contains("run `mem sync`")),
+            "{point}: {found:?}"
+        );
         let r = t.sync_b();
         assert_eq!(
             r["committed_pending"], 0,
@@ -919,6 +929,7 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
         t.sync_a();
         assert_eq!(t.files(t.a()), t.files(&t.b));
         assert_eq!(t.env.git_in(&t.b, &["status", "--porcelain"]), "");
+        ok(&t.mem_in(&t.b, &["doctor"]));
     }
 }
 
