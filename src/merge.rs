@@ -590,6 +590,61 @@ mod tests {
     }
 
     #[test]
+    fn a_forget_meets_an_edit_a_metadata_change_or_an_approval() {
+        let base = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n")).unwrap();
+        let edited = Entry::parse(&entry(ID, "2026-11-02T10:00:00Z", "", "y\n")).unwrap();
+        assert_eq!(edit_vs_forget(&base, &edited), EditVsForget::Revive);
+        let ended = Entry::parse(
+            &entry(ID, "2026-11-02T10:00:00Z", "a", "x\n")
+                .replace("kind: fact", "kind: fact\nvalid_to: 2026-11-02T10:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(edit_vs_forget(&base, &ended), EditVsForget::Archive);
+        let held = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n").replace(
+            "kind: fact",
+            "kind: fact\ncuration: review\nreview: an agent's change",
+        ))
+        .unwrap();
+        let approved = Entry::parse(
+            &entry(ID, "2026-11-01T10:00:00Z", "", "x\n")
+                .replace("kind: fact", "kind: fact\ncuration: approved"),
+        )
+        .unwrap();
+        assert_eq!(edit_vs_forget(&held, &approved), EditVsForget::Disputed);
+        // Not waiting before: an approval is metadata like any other.
+        assert_eq!(edit_vs_forget(&base, &approved), EditVsForget::Archive);
+    }
+
+    #[test]
+    fn a_disputed_held_supersede_waits_again_as_it_was_held() {
+        let why = "held for review: would supersede a/b/old (edited on the other side meanwhile)";
+        let base = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n").replace(
+            "kind: fact",
+            &format!(
+                "kind: fact\ncuration: review\nreview: '{why}'\nrelations:\n- {{rel: contradicts, to: a/b/old}}"
+            ),
+        ))
+        .unwrap();
+        let mut e = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n").replace(
+            "kind: fact",
+            "kind: fact\ncuration: approved\nvalid_from: 2026-11-01T10:00:00Z\nrelations:\n- {rel: supersedes, to: a/b/old}",
+        ))
+        .unwrap();
+        assert_eq!(
+            hold_disputed(&base, &mut e).unwrap().as_deref(),
+            Some("a/b/old")
+        );
+        assert!(crate::quarantine::in_review(&e));
+        let review = e.front_matter().get("review").unwrap().as_str().unwrap();
+        assert!(
+            review.starts_with(why) && review.contains(APPROVED_AND_REJECTED),
+            "{review}"
+        );
+        assert_eq!(e.meta.relations[0].rel, "contradicts");
+        assert!(e.meta.valid_from.is_none());
+    }
+
+    #[test]
     fn two_new_entries_at_one_path_are_both_kept() {
         let a = entry(ID, "2026-11-01T10:00:00Z", "", "one\n");
         let b = entry(
