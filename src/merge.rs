@@ -187,6 +187,96 @@ pub fn keep_for_review(e: &mut Entry) -> anyhow::Result<()> {
     crate::quarantine::flag_for_review(e, &format!("sync conflict: {EDITED_WHILE_SUPERSEDED}"))
 }
 
+/// What an entry changed on one side does to its forget on the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditVsForget {
+    /// The statement (body or title) was edited: a person's newer word on
+    /// it, which the forget did not see. The entry stays live.
+    Revive,
+    /// Only metadata changed (a `valid_to` from a supersede, maturity from
+    /// `mem dream`, tags, relations…): the forget wins, and the change is
+    /// kept inside the archived entry.
+    Archive,
+    /// It waited for review, and one side approved it while the other
+    /// rejected (forgot) it: two people's decisions that disagree. It
+    /// stays live and waits for review again.
+    Disputed,
+}
+
+/// Why an entry whose approval met a rejection waits again.
+pub const APPROVED_AND_REJECTED: &str =
+    "sync conflict: approved on one side, rejected (forgotten) on the other; decide again";
+
+/// Decides an edit of `edited` (against `base`) on one side and a forget
+/// of the same entry on the other.
+pub fn edit_vs_forget(base: &Entry, edited: &Entry) -> EditVsForget {
+    if waits(base) && crate::quarantine::is_approved(edited) {
+        EditVsForget::Disputed
+    } else if edited.body() != base.body() || edited.meta.title != base.meta.title {
+        EditVsForget::Revive
+    } else {
+        EditVsForget::Archive
+    }
+}
+
+/// Whether an entry waits for a person (`mem review` lists it).
+fn waits(e: &Entry) -> bool {
+    crate::quarantine::is_quarantined(e)
+        || crate::quarantine::in_review(e)
+        || crate::quarantine::is_pending(e)
+}
+
+/// Takes back an approval of `e` (the keys `mem review --approve` writes
+/// go back as `base` had them) and holds it for review again, saying why.
+/// A held supersede keeps its `held for review: would supersede …` reason
+/// first, so that approving it again applies the supersede. Returns the
+/// entry a held supersede names (its `contradicts` target), whose
+/// `valid_to` the approval may have set.
+pub fn hold_disputed(base: &Entry, e: &mut Entry) -> anyhow::Result<Option<String>> {
+    for k in [
+        "curation",
+        "quarantine",
+        "review",
+        "relations",
+        "valid_from",
+    ] {
+        let (bv, ev) = (base.front_matter().get(k), e.front_matter().get(k));
+        if bv == ev {
+            continue;
+        }
+        match bv {
+            Some(v) => e.set(k, v.clone())?,
+            None => e.remove(k)?,
+        }
+    }
+    if crate::quarantine::is_quarantined(base) {
+        // Quarantined text stays out of agents' context; the quarantine's
+        // own reason is kept.
+        return Ok(None);
+    }
+    let before = base
+        .front_matter()
+        .get("review")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let held = before.starts_with("held for review: would supersede");
+    let why = if held {
+        format!("{before} ({APPROVED_AND_REJECTED})")
+    } else {
+        APPROVED_AND_REJECTED.to_string()
+    };
+    crate::quarantine::flag_for_review(e, &why)?;
+    Ok(held
+        .then(|| {
+            e.meta
+                .relations
+                .iter()
+                .find(|r| r.rel == "contradicts")
+                .map(|r| r.to.clone())
+        })
+        .flatten())
+}
+
 fn updated(e: &Entry) -> String {
     e.meta
         .updated
@@ -497,6 +587,61 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_forget_meets_an_edit_a_metadata_change_or_an_approval() {
+        let base = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n")).unwrap();
+        let edited = Entry::parse(&entry(ID, "2026-11-02T10:00:00Z", "", "y\n")).unwrap();
+        assert_eq!(edit_vs_forget(&base, &edited), EditVsForget::Revive);
+        let ended = Entry::parse(
+            &entry(ID, "2026-11-02T10:00:00Z", "a", "x\n")
+                .replace("kind: fact", "kind: fact\nvalid_to: 2026-11-02T10:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(edit_vs_forget(&base, &ended), EditVsForget::Archive);
+        let held = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n").replace(
+            "kind: fact",
+            "kind: fact\ncuration: review\nreview: an agent's change",
+        ))
+        .unwrap();
+        let approved = Entry::parse(
+            &entry(ID, "2026-11-01T10:00:00Z", "", "x\n")
+                .replace("kind: fact", "kind: fact\ncuration: approved"),
+        )
+        .unwrap();
+        assert_eq!(edit_vs_forget(&held, &approved), EditVsForget::Disputed);
+        // Not waiting before: an approval is metadata like any other.
+        assert_eq!(edit_vs_forget(&base, &approved), EditVsForget::Archive);
+    }
+
+    #[test]
+    fn a_disputed_held_supersede_waits_again_as_it_was_held() {
+        let why = "held for review: would supersede a/b/old (edited on the other side meanwhile)";
+        let base = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n").replace(
+            "kind: fact",
+            &format!(
+                "kind: fact\ncuration: review\nreview: '{why}'\nrelations:\n- {{rel: contradicts, to: a/b/old}}"
+            ),
+        ))
+        .unwrap();
+        let mut e = Entry::parse(&entry(ID, "2026-11-01T10:00:00Z", "", "x\n").replace(
+            "kind: fact",
+            "kind: fact\ncuration: approved\nvalid_from: 2026-11-01T10:00:00Z\nrelations:\n- {rel: supersedes, to: a/b/old}",
+        ))
+        .unwrap();
+        assert_eq!(
+            hold_disputed(&base, &mut e).unwrap().as_deref(),
+            Some("a/b/old")
+        );
+        assert!(crate::quarantine::in_review(&e));
+        let review = e.front_matter().get("review").unwrap().as_str().unwrap();
+        assert!(
+            review.starts_with(why) && review.contains(APPROVED_AND_REJECTED),
+            "{review}"
+        );
+        assert_eq!(e.meta.relations[0].rel, "contradicts");
+        assert!(e.meta.valid_from.is_none());
     }
 
     #[test]

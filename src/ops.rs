@@ -790,6 +790,17 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
             src.file.path
         );
     }
+    // The same statement written again since the forget (`mem add` of the
+    // same text gets a new entry beside the archived one): restoring would
+    // leave two live copies that nothing relates.
+    if let Some(live) = same_statement_live(tree, &src.entry) {
+        bail!(
+            "{} was not restored: {live} holds the same statement and is live; restoring would make two \
+             copies of it. Keep {live} (nothing to do), or forget it first (`mem forget {live}`) and \
+             restore again",
+            src.file.path
+        );
+    }
     let mut cs = Changeset::new(commit_msg("restore", &src.file.path.to_string(), via, None));
     cs.rename(from, to);
     let commit = writer.apply(cs)?;
@@ -799,6 +810,22 @@ pub fn restore(tree: &Tree, spec: &str, via: &str) -> Result<ArchiveOutcome> {
         id: src.entry.meta.id.clone(),
         archived_path: format!("{ARCHIVE_DIR}/{}", src.file.path),
         commit: commit.map(|c| c.to_string()),
+    })
+}
+
+/// A live entry (another id) whose statement is `e`'s, compared as
+/// curation compares an exact duplicate (plain text, case and spacing
+/// aside): its path.
+fn same_statement_live(tree: &Tree, e: &Entry) -> Option<String> {
+    use crate::entry::plain_text;
+    let key = normalize(&plain_text(e.statement()));
+    if key.is_empty() {
+        return None;
+    }
+    tree.scan(false).0.into_iter().find_map(|f| {
+        let other = tree.read(&f).ok()?;
+        (other.meta.id != e.meta.id && normalize(&plain_text(other.statement())) == key)
+            .then(|| f.path.to_string())
     })
 }
 

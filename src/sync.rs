@@ -212,7 +212,7 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
     }
     let committed_pending = commit_pending(&repo, &prefix, &tree.config.git)?;
     let head = repo.head().context("the tree has no commit yet")?;
-    let branch = head
+    let mut branch = head
         .shorthand()
         .filter(|_| head.is_branch())
         .context("HEAD is detached: check out a branch to sync")?
@@ -277,6 +277,17 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
             "the remote {remote_name} is a folder that does not exist: {}; nothing was lost: your commits stay local (fix the path with `git remote set-url {remote_name} PATH`, or make a repository there with `git init --bare`)",
             p.display()
         );
+    }
+    if let Some(theirs) = follow_remote_branch(&repo, &mut remote, &remote_name, &branch, &prefix)?
+    {
+        repo.find_branch(&branch, BranchType::Local)?
+            .rename(&theirs, false)
+            .with_context(|| format!("renaming the branch {branch} to {theirs}"))?;
+        report.notes.push(format!(
+            "the branch {branch}, never pushed, is now {theirs}: the branch of {remote_name} (its default), which this sync merges and pushes to"
+        ));
+        branch = theirs;
+        report.branch = branch.clone();
     }
     let bar = crate::index::progress_bar(opts.progress, 1000);
     if let Some(b) = &bar {
@@ -393,6 +404,12 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
 /// `file://`), when it does not exist: libgit2 would call it an
 /// "unsupported URL protocol".
 pub(crate) fn missing_local_remote(url: &str) -> Option<std::path::PathBuf> {
+    local_remote_path(url).filter(|p| !p.exists())
+}
+
+/// The folder a remote's URL names on this machine (a plain path or
+/// `file://`).
+fn local_remote_path(url: &str) -> Option<std::path::PathBuf> {
     let path = if let Some(p) = url.strip_prefix("file://") {
         p
     } else if url.contains("://") {
@@ -403,8 +420,78 @@ pub(crate) fn missing_local_remote(url: &str) -> Option<std::path::PathBuf> {
         // `host:path` (scp-like ssh) or a bare relative name: not ours to judge.
         return None;
     };
-    let p = std::path::PathBuf::from(path);
-    (!p.exists()).then_some(p)
+    Some(std::path::PathBuf::from(path))
+}
+
+/// The branch this tree's branch should become to sync with `remote`:
+/// the remote's default branch (the branch its `HEAD` names), when
+/// the local branch was never pushed there (no upstream, no
+/// remote-tracking branch, no branch of that name on the remote: a tree
+/// made by `mem init` on git's default `master`, say, beside a remote
+/// whose teammates use `main`) and no local branch has that name. Only in
+/// a repository that holds the tree alone: a code repository's branches
+/// are the user's to name. `None` when nothing is to change, or the
+/// remote cannot be asked (the fetch then says why).
+fn follow_remote_branch(
+    repo: &Repository,
+    remote: &mut git2::Remote,
+    remote_name: &str,
+    branch: &str,
+    prefix: &str,
+) -> Result<Option<String>> {
+    if !prefix.is_empty()
+        || repo
+            .branch_upstream_name(&format!("refs/heads/{branch}"))
+            .is_ok()
+        || repo
+            .find_reference(&format!("refs/remotes/{remote_name}/{branch}"))
+            .is_ok()
+    {
+        return Ok(None);
+    }
+    let Ok(conn) = remote.connect_auth(git2::Direction::Fetch, Some(callbacks(repo, None)), None)
+    else {
+        return Ok(None);
+    };
+    // Its default branch first: git2's `list` of an empty advertisement
+    // is undefined behaviour, and a remote with a default branch
+    // advertises at least that.
+    let default = conn
+        .default_branch()
+        .ok()
+        .and_then(|b| b.as_str().map(str::to_string))
+        .and_then(|b| b.strip_prefix("refs/heads/").map(str::to_string));
+    let heads: Vec<String> = match &default {
+        Some(_) => conn
+            .list()?
+            .iter()
+            .filter_map(|h| h.name().strip_prefix("refs/heads/").map(str::to_string))
+            .collect(),
+        None => Vec::new(),
+    };
+    drop(conn);
+    if heads.iter().any(|h| h == branch) {
+        return Ok(None);
+    }
+    let theirs = match default {
+        Some(d) if heads.contains(&d) => Some(d),
+        // An empty repository on this machine (`git init --bare -b main`)
+        // names its branch-to-be in its HEAD, which is not advertised: the
+        // first push goes there, so that a clone checks it out.
+        _ if heads.is_empty() => local_remote_path(remote.url().unwrap_or(""))
+            .and_then(|p| Repository::open_bare(p).ok())
+            // (git2's `is_empty` expects HEAD at git's initial branch.)
+            .filter(|r| r.branches(None).is_ok_and(|mut b| b.next().is_none()))
+            .and_then(|r| {
+                r.find_reference("HEAD")
+                    .ok()?
+                    .symbolic_target()?
+                    .strip_prefix("refs/heads/")
+                    .map(str::to_string)
+            }),
+        _ => None,
+    };
+    Ok(theirs.filter(|d| d != branch && repo.find_branch(d, BranchType::Local).is_err()))
 }
 
 /// The lock file a rejected push names ("failed to lock file '…/main.lock'
@@ -514,7 +601,10 @@ fn merge(
         .ok()
         .map(|b| repo.find_commit(b))
         .transpose()?;
-    let mut revived: Vec<String> = Vec::new();
+    // Edit vs forget: an edit of the statement keeps the entry live; a
+    // change of metadata alone (mem's own `valid_to`, say) does not undo
+    // the forget; an approval met by a rejection waits for review again.
+    let mut revived: Vec<(String, crate::merge::EditVsForget)> = Vec::new();
     if let Some(base) = &base {
         let (a, b) = (
             archived_paths(repo, prefix, base, ours)?,
@@ -524,12 +614,21 @@ fn merge(
             modified_paths(repo, base, ours)?,
             modified_paths(repo, base, theirs)?,
         );
-        for (archived_by, edited_by) in [(&a, &mb), (&b, &ma)] {
+        for (archived_by, edited_by, edited_side) in [(&a, &mb, theirs), (&b, &ma, ours)] {
             for rel in archived_by {
                 let live = format!("{prefix}{rel}");
-                if edited_by.contains(&live) {
-                    revived.push(rel.clone());
+                if !edited_by.contains(&live) {
+                    continue;
                 }
+                let how = match (
+                    commit_entry(repo, base, &live),
+                    commit_entry(repo, edited_side, &live),
+                ) {
+                    (Some(b), Some(e)) => crate::merge::edit_vs_forget(&b, &e),
+                    // Not an entry mem can read: kept live, as before.
+                    _ => crate::merge::EditVsForget::Revive,
+                };
+                revived.push((rel.clone(), how));
             }
         }
     }
@@ -541,11 +640,7 @@ fn merge(
             modified_paths(repo, base, ours)?,
             modified_paths(repo, base, theirs)?,
         );
-        let read = |c: &git2::Commit, p: &str| -> Option<crate::entry::Entry> {
-            let e = c.tree().ok()?.get_path(Path::new(p)).ok()?;
-            let blob = repo.find_blob(e.id()).ok()?;
-            crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
-        };
+        let read = |c: &git2::Commit, p: &str| commit_entry(repo, c, p);
         for p in ma.iter().filter(|p| mb.contains(p) && p.ends_with(".md")) {
             let (Some(b), Some(o), Some(t)) = (read(base, p), read(ours, p), read(theirs, p))
             else {
@@ -608,17 +703,58 @@ fn merge(
             ));
         }
     }
-    for rel in &revived {
+    for (rel, how) in &revived {
+        use crate::merge::EditVsForget;
         let live = format!("{prefix}{rel}");
         let arch = format!("{prefix}{}/{rel}", crate::paths::ARCHIVE_DIR);
+        let name = rel.trim_end_matches(".md");
+        if index.get_path(Path::new(&arch), 0).is_none() {
+            continue;
+        }
+        match how {
+            EditVsForget::Archive => {
+                report.notes.push(format!(
+                    "{name}: forgotten on one side; the other side changed only its metadata, which the archived entry keeps"
+                ));
+                continue;
+            }
+            EditVsForget::Revive => report.notes.push(format!(
+                "{name}: edited on one side and forgotten on the other; the edited entry stays live"
+            )),
+            EditVsForget::Disputed => {
+                let (Some(b), Some(mut e)) = (
+                    base.as_ref().and_then(|c| commit_entry(repo, c, &live)),
+                    index_entry(repo, &index, &arch),
+                ) else {
+                    continue;
+                };
+                let target = crate::merge::hold_disputed(&b, &mut e)?;
+                put_entry(repo, &mut index, &arch, &e)?;
+                // A held supersede approved on one side: the entry it would
+                // have replaced is live again until the new decision.
+                if let (Some(t), Some(base)) = (target, &base) {
+                    let tp = format!("{prefix}{t}.md");
+                    if let (Some(tb), Some(mut te)) = (
+                        commit_entry(repo, base, &tp),
+                        index_entry(repo, &index, &tp),
+                    ) && tb.meta.valid_to != te.meta.valid_to
+                    {
+                        match tb.front_matter().get("valid_to") {
+                            Some(v) => te.set("valid_to", v.clone())?,
+                            None => te.remove("valid_to")?,
+                        }
+                        put_entry(repo, &mut index, &tp, &te)?;
+                    }
+                }
+                report.notes.push(format!(
+                    "{name}: approved on one side and rejected (forgotten) on the other; it stays live and waits for review"
+                ));
+            }
+        }
         if let Some(e) = index.get_path(Path::new(&arch), 0) {
             let moved = crate::git::index_entry(&live, e.id, e.file_size as usize);
             index.remove_path(Path::new(&arch))?;
             index.add(&moved)?;
-            report.notes.push(format!(
-                "{}: edited on one side and forgotten on the other; the edited entry stays live",
-                rel.trim_end_matches(".md")
-            ));
         }
     }
     let blob = |e: &Option<IndexEntry>| -> Result<Option<String>> {
@@ -841,6 +977,13 @@ fn merge(
     Ok(id)
 }
 
+/// The entry at `path` in a commit, if it parses.
+fn commit_entry(repo: &Repository, c: &git2::Commit, path: &str) -> Option<crate::entry::Entry> {
+    let e = c.tree().ok()?.get_path(Path::new(path)).ok()?;
+    let blob = repo.find_blob(e.id()).ok()?;
+    crate::entry::Entry::parse(&String::from_utf8_lossy(blob.content())).ok()
+}
+
 /// The entry at `path` in the merge's index (stage 0), if it parses.
 fn index_entry(repo: &Repository, index: &git2::Index, path: &str) -> Option<crate::entry::Entry> {
     let e = index.get_path(Path::new(path), 0)?;
@@ -955,7 +1098,7 @@ fn flag_rival_supersedes(
 
 /// `.mem/state/sync-in-progress`: the commit HEAD was on and the commit
 /// being checked out, while a sync writes the incoming files.
-const IN_PROGRESS: &str = "sync-in-progress";
+pub const IN_PROGRESS: &str = "sync-in-progress";
 
 /// Checks `target` out over `from` (HEAD) and moves the branch to it, with
 /// a marker around the file writes so a kill in between is recovered.

@@ -43,7 +43,7 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
     });
     if let Some(first) = temps.first() {
         let pending = tree.state_dir().join("uncommitted").is_file()
-            || tree.state_dir().join("sync-in-progress").is_file();
+            || tree.state_dir().join(crate::sync::IN_PROGRESS).is_file();
         problems.push(Problem {
             severity: "warning",
             path: first.rel.clone(),
@@ -74,6 +74,23 @@ pub fn check(tree: &crate::tree::Tree) -> (usize, Vec<Problem>) {
                 repo.state()
             ),
             fix: "`mem sync` finishes a stopped `git pull` (merge or rebase) by mem's rules; anything else: finish or abort it with git"
+                .into(),
+        });
+    }
+    // A sync killed between its merge commit and the branch move: the
+    // work tree may hold some files as the incoming commit has them, which
+    // are no hand edits, and the branch was not moved.
+    if tree.state_dir().join(crate::sync::IN_PROGRESS).is_file() {
+        problems.push(Problem {
+            severity: "error",
+            path: format!(".mem/state/{}", crate::sync::IN_PROGRESS),
+            line: None,
+            problem: "a `mem sync` was interrupted while it wrote what came in: files of the work tree may \
+                      be as the incoming commit has them while the branch is still where it was"
+                .into(),
+            fix: "run `mem sync`: it puts every file the interrupted sync could have written back as the branch \
+                  has it (a hand edit of those files since is put back too), removes the marker, then merges, \
+                  fetches and pushes again; do not commit by hand before"
                 .into(),
         });
     }

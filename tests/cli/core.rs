@@ -514,6 +514,40 @@ fn mv_forget_restore_and_log_follow_the_entry() {
 }
 
 #[test]
+fn restoring_an_entry_whose_statement_was_added_again_names_the_live_one() {
+    let env = Env::new();
+    let text = "The staging database is db-stage-2.";
+    let old = env.add(text, "infra/db")["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.mem().args(["forget", &old]).assert().success();
+    // The same text again: a new entry beside the archived one.
+    let new = env.add(text, "infra/db")["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new, old);
+    let commits = env.commit_count();
+    env.mem()
+        .args(["restore", &old])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{new} holds the same statement"
+        )))
+        .stderr(predicate::str::contains(format!("mem forget {new}")));
+    assert_eq!(env.commit_count(), commits, "nothing was written");
+    assert!(!env.root.join(format!("{old}.md")).exists());
+    // Forgetting the new one first lets the old one back: one live copy.
+    env.mem().args(["forget", &new]).assert().success();
+    env.mem().args(["restore", &old]).assert().success();
+    let live = env.json(&["ls"]);
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(live[0]["path"], old.as_str());
+}
+
+#[test]
 fn doctor_reports_broken_files_duplicate_ids_and_strays() {
     let env = Env::new();
     let a = env.add("a fine entry", "eng/build");

@@ -388,6 +388,106 @@ fn an_edit_wins_over_a_forget_and_the_entry_stays_live() {
 }
 
 #[test]
+fn a_forget_wins_over_a_valid_to_mem_wrote_on_the_other_side() {
+    let t = Team::new();
+    let old = t.shared("The on-call rotation changes every Monday.", "ops/oncall");
+    ok(&t.mem_in(t.a(), &["forget", &old]));
+    // B's new entry supersedes it: mem writes `valid_to` into the old one.
+    let out = t.mem_in(
+        &t.b,
+        &[
+            "add",
+            "The on-call rotation now changes every Wednesday.",
+            "--at",
+            "ops/oncall",
+            "--json",
+        ],
+    );
+    ok(&out);
+    let v = parse_lines(&out.stdout).remove(0);
+    assert_eq!(v["op"], "superseded", "{v}");
+    t.sync_a();
+    let rb = t.sync_b();
+    assert_eq!(rb["came_in"]["archived"], serde_json::json!([old]), "{rb}");
+    assert!(
+        rb["notes"]
+            .to_string()
+            .contains("changed only its metadata"),
+        "{rb}"
+    );
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    for dir in [t.a().to_path_buf(), t.b.clone()] {
+        assert!(!dir.join(format!("{old}.md")).exists(), "the forget holds");
+        let archived = std::fs::read_to_string(dir.join(format!("_archive/{old}.md"))).unwrap();
+        assert!(
+            archived.contains("valid_to"),
+            "B's change is kept: {archived}"
+        );
+    }
+    let live: Vec<String> = t
+        .env
+        .json(&["ls"])
+        .iter()
+        .map(|e| e["path"].to_string())
+        .collect();
+    assert!(!live.iter().any(|p| p.contains(&old)), "{live:?}");
+}
+
+#[test]
+fn an_approval_and_a_rejection_of_one_entry_wait_for_review_again() {
+    let t = Team::new();
+    let p = t.shared("The deploy window is Tuesday 10am.", "ops/deploys");
+    // Held for review (as an agent's write or a sync conflict would be),
+    // committed by the sync, on both clones.
+    let file = format!("{p}.md");
+    let s = std::fs::read_to_string(t.a().join(&file)).unwrap();
+    let held = s.replacen(
+        "\nkind: fact\n",
+        "\nkind: fact\ncuration: review\nreview: an agent's change\n",
+        1,
+    );
+    assert_ne!(held, s);
+    std::fs::write(t.a().join(&file), held).unwrap();
+    t.sync_a();
+    t.sync_b();
+    ok(&t.mem_in(t.a(), &["review", "--approve", &p]));
+    ok(&t.mem_in(&t.b, &["review", "--reject", &p]));
+    t.sync_a();
+    let rb = t.sync_b();
+    assert!(
+        rb["notes"]
+            .to_string()
+            .contains("approved on one side and rejected"),
+        "the sync reports the disagreement: {rb}"
+    );
+    t.sync_a();
+    assert_eq!(t.files(t.a()), t.files(&t.b));
+    for dir in [t.a().to_path_buf(), t.b.clone()] {
+        assert!(!dir.join(format!("_archive/{file}")).exists());
+        let out = t.mem_in(&dir, &["review", "--json"]);
+        ok(&out);
+        let waiting = parse_lines(&out.stdout);
+        assert_eq!(waiting.len(), 1, "{waiting:?}");
+        assert_eq!(waiting[0]["path"], p.as_str());
+        assert_eq!(waiting[0]["status"], "review");
+        assert!(
+            waiting[0]["why"]
+                .as_str()
+                .unwrap()
+                .contains("approved on one side"),
+            "{waiting:?}"
+        );
+    }
+    // One decision settles it.
+    ok(&t.mem_in(t.a(), &["review", "--approve", &p]));
+    t.sync_a();
+    t.sync_b();
+    let out = t.mem_in(&t.b, &["review", "--json"]);
+    assert!(parse_lines(&out.stdout).is_empty());
+}
+
+#[test]
 fn plain_git_pull_uses_the_merge_driver() {
     let t = Team::new();
     let p = t.shared("Deploys are frozen on Fridays.", "operations/deploys");
@@ -806,6 +906,16 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
             t.b.join(&file)
                 .with_file_name(".mem-tmp-rotation.md-4242-0");
         std::fs::write(&leftover, "half of a file").unwrap();
+        // Doctor names the interrupted sync and its fix (exit 2).
+        let out = t.mem_in(&t.b, &["doctor", "--json"]);
+        assert_eq!(out.status.code(), Some(2), "{point}: {out:?}");
+        let found = parse_lines(&out.stdout);
+        assert!(
+            found.iter().any(|p| p["severity"] == "error"
+                && p["path"] == ".mem/state/sync-in-progress"
+                && p["fix"].as_str().unwrap_or("").contains("run `mem sync`")),
+            "{point}: {found:?}"
+        );
         let r = t.sync_b();
         assert_eq!(
             r["committed_pending"], 0,
@@ -819,6 +929,7 @@ fn a_sync_killed_while_writing_files_is_rolled_back_and_redone_without_damage() 
         t.sync_a();
         assert_eq!(t.files(t.a()), t.files(&t.b));
         assert_eq!(t.env.git_in(&t.b, &["status", "--porcelain"]), "");
+        ok(&t.mem_in(&t.b, &["doctor"]));
     }
 }
 
@@ -1103,6 +1214,96 @@ fn a_first_sync_names_a_missing_remote_and_counts_what_it_pushed() {
     let r = env.json(&["sync"]).remove(0);
     assert_eq!(r["pushed"], true, "{r}");
     assert_eq!(r["went_out"], commits as u64, "every commit went out: {r}");
+}
+
+#[test]
+fn a_tree_made_on_master_syncs_on_the_branch_of_a_remote_on_main() {
+    // `mem init` without `init.defaultBranch`: git's default, master.
+    let env = Env::new();
+    assert_eq!(env.git(&["branch", "--show-current"]).trim(), "master");
+    let dir = env.dir.path();
+    let remote = dir.join("remote.git");
+    env.git_in(
+        dir,
+        &[
+            "init",
+            "--bare",
+            "-q",
+            "-b",
+            "main",
+            remote.to_str().unwrap(),
+        ],
+    );
+    // A teammate's clone pushes an entry on main.
+    env.git_in(dir, &["clone", "-q", remote.to_str().unwrap(), "mate"]);
+    let mate = dir.join("mate");
+    let in_mate = |args: &[&str]| {
+        let out = env.mem().current_dir(&mate).args(args).output().unwrap();
+        ok(&out);
+        out
+    };
+    in_mate(&["init"]);
+    in_mate(&[
+        "add",
+        "--raw",
+        "The deploy key lives in the vault.",
+        "--at",
+        "ops/deploys",
+    ]);
+    in_mate(&["sync"]);
+    env.mem()
+        .args(["remote", "add", "origin"])
+        .arg(&remote)
+        .assert()
+        .success();
+    env.add("Billing runs on Postgres 16.", "eng/billing");
+    let r = env.json(&["sync"]).remove(0);
+    assert_eq!(r["branch"], "main", "{r}");
+    assert_eq!(
+        r["came_in"]["added"],
+        serde_json::json!(["ops/deploys/the-deploy-key-lives-in-the-vault"]),
+        "{r}"
+    );
+    assert!(r["notes"].to_string().contains("never pushed"), "{r}");
+    assert_eq!(env.git(&["branch", "--show-current"]).trim(), "main");
+    let branches = env.git_in(&remote, &["branch", "--format=%(refname:short)"]);
+    assert_eq!(branches.trim(), "main", "no second branch on the remote");
+    let out = in_mate(&["sync", "--json"]);
+    let m = parse_lines(&out.stdout).remove(0);
+    assert_eq!(
+        m["came_in"]["added"],
+        serde_json::json!(["eng/billing/billing-runs-on-postgres-16"]),
+        "{m}"
+    );
+
+    // An empty remote made for main: the first push goes there, so that a
+    // clone checks it out.
+    let env = Env::new();
+    let dir = env.dir.path();
+    let empty = dir.join("empty.git");
+    env.git_in(
+        dir,
+        &[
+            "init",
+            "--bare",
+            "-q",
+            "-b",
+            "main",
+            empty.to_str().unwrap(),
+        ],
+    );
+    env.mem()
+        .args(["remote", "add", "origin"])
+        .arg(&empty)
+        .assert()
+        .success();
+    let r = env.json(&["sync"]).remove(0);
+    assert_eq!(r["branch"], "main", "{r}");
+    env.git_in(dir, &["clone", "-q", empty.to_str().unwrap(), "c"]);
+    assert!(
+        dir.join("c/.mem/config.toml").is_file(),
+        "the clone checked main out"
+    );
 }
 
 /// A bare repository at `path` (branch main), and the tree's branch named
