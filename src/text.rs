@@ -213,6 +213,14 @@ const SYNONYMS: &[&[&str]] = &[
     &["deploy", "deploys", "deploying", "deployment", "deployed"],
     &["listen", "listens", "serve", "serves", "bound", "bind"],
     &["limit", "limited", "cap", "capped", "limits"],
+    &[
+        "medication",
+        "medications",
+        "meds",
+        "med",
+        "medicine",
+        "medicines",
+    ],
     &["change", "changed", "changes", "changing"],
     &["meet", "meeting", "meetings", "sync", "standup"],
     &["memory", "ram"],
@@ -2727,6 +2735,61 @@ impl Analysis {
     /// The relative the statement is about, when its opening names one
     /// through an owner ("Tariq's son", "my sister", "Our dog"): the
     /// relative's word, lower case, singular.
+    /// The stems of words that only say from when a value holds ("for
+    /// *this quarter*", "*this training block*", "*since the wedding*"):
+    /// no attribute of their own. A period shorter than a season ("this
+    /// week") is a one-off, which curation reads apart.
+    pub fn time_scope(&self) -> BTreeSet<String> {
+        const PERIODS: &[&str] = &[
+            "quarter", "season", "block", "term", "semester", "cycle", "year", "winter", "summer",
+            "spring", "autumn", "fall", "half",
+        ];
+        const DETERMINERS: &[&str] = &["the", "my", "our", "his", "her", "their"];
+        let w = &self.words;
+        let lower = |i: usize| w[i].raw.to_lowercase();
+        let mut out = BTreeSet::new();
+        for i in 0..w.len() {
+            match lower(i).as_str() {
+                "this" | "current" => {
+                    // Up to two words, the last a period: "this training
+                    // block".
+                    if let Some(end) = (i + 1..(i + 3).min(w.len()))
+                        .find(|&k| PERIODS.contains(&lower(k).as_str()))
+                    {
+                        out.extend(w[i + 1..=end].iter().map(|x| x.stem.clone()));
+                    }
+                }
+                "since" => {
+                    // "since the wedding": a determiner and one word.
+                    if i + 2 < w.len()
+                        && DETERMINERS.contains(&lower(i + 1).as_str())
+                        && !w[i + 2].value
+                    {
+                        out.insert(w[i].stem.clone());
+                        out.insert(w[i + 2].stem.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The stems of relation nouns said right before one of `values`
+    /// ("my *brother* Emre", "his *husband* Leontyne"): part of the value
+    /// they name, not an attribute of their own.
+    pub fn relatives_naming(&self, values: &BTreeSet<String>) -> BTreeSet<String> {
+        self.words
+            .windows(2)
+            .filter(|p| {
+                RELATIVES.contains(&p[0].raw.to_lowercase().as_str())
+                    && p[1].value
+                    && values.contains(&p[1].stem)
+            })
+            .map(|p| p[0].stem.clone())
+            .collect()
+    }
+
     pub fn relation_head(&self) -> Option<String> {
         const OWNERS: &[&str] = &["my", "our", "his", "her", "their", "your"];
         let w = &self.words;
@@ -3140,14 +3203,64 @@ pub fn subject_words<'a>(a: &'a Analysis, b: &'a Analysis) -> BTreeSet<&'a str> 
         .collect()
 }
 
+/// Moves a hyphenated compound of `mine` whose joined form is in
+/// `theirs`, or whose parts `their_words` say in a row, to `shared`, with
+/// those ("make rotate-jwt" is not "JWT keys are rotated"). Not an identifier with
+/// digits or dots ("pg-prod-1", "api-v2.acme.io").
+fn join_compounds(
+    mine: &mut BTreeSet<String>,
+    theirs: &mut BTreeSet<String>,
+    shared: &mut BTreeSet<String>,
+    their_words: &[Word],
+) {
+    let compounds: Vec<String> = mine
+        .iter()
+        .filter(|h| {
+            h.contains('-')
+                && !h
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || c == '.' || c == ':')
+        })
+        .cloned()
+        .collect();
+    for h in compounds {
+        let parts: Vec<String> = h.split('-').filter(|p| !p.is_empty()).map(stem).collect();
+        let joined = stem(&h.replace('-', ""));
+        let found: Vec<String> = if theirs.contains(&joined) {
+            vec![joined]
+        } else if parts.len() >= 2
+            && their_words.windows(parts.len()).any(|win| {
+                win.iter().zip(&parts).all(|(w, p)| &w.stem == p)
+                    && parts
+                        .iter()
+                        .all(|p| theirs.contains(p) || shared.contains(p))
+            })
+        {
+            parts
+        } else {
+            continue;
+        };
+        mine.remove(&h);
+        shared.insert(h);
+        for f in found {
+            theirs.remove(&f);
+            shared.insert(f);
+        }
+    }
+}
+
 pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
     let a = new.stems();
     let b = old.stems();
-    let shared: BTreeSet<String> = a.intersection(&b).cloned().collect();
-    let only_new: BTreeSet<String> = a.difference(&b).cloned().collect();
-    let only_old: BTreeSet<String> = b.difference(&a).cloned().collect();
+    let mut shared: BTreeSet<String> = a.intersection(&b).cloned().collect();
+    let mut only_new: BTreeSet<String> = a.difference(&b).cloned().collect();
+    let mut only_old: BTreeSet<String> = b.difference(&a).cloned().collect();
     let va = new.values();
     let vb = old.values();
+    // A compound written with a hyphen on one side and apart or joined on
+    // the other ("free-tier" / "free tier", "Wi-Fi" / "wifi") is one word.
+    join_compounds(&mut only_new, &mut only_old, &mut shared, &old.words);
+    join_compounds(&mut only_old, &mut only_new, &mut shared, &new.words);
     let all_b = old.stems();
     let all_a = new.stems();
     // A subject of several words ("mei mensah") counts word by word.
@@ -3165,12 +3278,15 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
         .filter(|v| !va.contains(*v) && !all_a.contains(*v) && !subj.contains(*v))
         .cloned()
         .collect();
-    let union = a.union(&b).count().max(1) as f32;
+    // (Counted from each side: a compound and its parts are one match.)
+    let in_a = (a.len() - only_new.len()) as f32;
+    let in_b = (b.len() - only_old.len()) as f32;
+    let union = (a.len() + only_old.len()).max(1) as f32;
     let shared_beyond_subject = shared.iter().filter(|s| !subj.contains(*s)).count();
     Overlap {
-        jaccard: shared.len() as f32 / union,
-        cov_new: shared.len() as f32 / a.len().max(1) as f32,
-        cov_old: shared.len() as f32 / b.len().max(1) as f32,
+        jaccard: in_a / union,
+        cov_new: in_a / a.len().max(1) as f32,
+        cov_old: in_b / b.len().max(1) as f32,
         shared,
         only_new,
         only_old,

@@ -1600,16 +1600,24 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         .filter(|s| !o.new_values.contains(*s) && !light(s) && !attr_new.contains(*s))
         .filter(|s| Some(s.as_str()) != kind_new)
         .collect();
+    // Words that only say from when ("for this quarter", "since the
+    // wedding") or whose a changed name is ("my *brother* Emre") are no
+    // attribute of their own.
+    let (scope_new, scope_old) = (a.time_scope(), b.time_scope());
+    let (kin_new, kin_old) = (
+        a.relatives_naming(&o.new_values),
+        b.relatives_naming(&o.lost_values),
+    );
     let nonvalue_new: Vec<&String> = nonvalue_new
         .into_iter()
-        .filter(|s| !whose_new.contains(*s))
+        .filter(|s| !whose_new.contains(*s) && !scope_new.contains(*s) && !kin_new.contains(*s))
         .collect();
     // The old statement's own change words ("was upgraded to 48 GB") are
     // not content a restatement must repeat.
     let nonvalue_old: Vec<&String> = o
         .only_old
         .iter()
-        .filter(|s| !whose_old.contains(*s))
+        .filter(|s| !whose_old.contains(*s) && !scope_old.contains(*s) && !kin_old.contains(*s))
         .filter(|s| !o.lost_values.contains(*s) && !light(s) && !attr_old.contains(*s))
         .filter(|s| Some(s.as_str()) != kind_old)
         .filter(|s| {
@@ -2317,6 +2325,59 @@ mod tests {
                     "Nightly builds use the toolchain rust-1.81.",
                     "staging nightly builds use rust-1.83",
                 ),
+            ],
+        );
+    }
+
+    #[test]
+    fn compounds_periods_relatives_and_shortenings_name_no_other_attribute() {
+        judged(
+            Op::Supersede,
+            false,
+            0.6,
+            &[
+                // A compound written apart, joined or with a hyphen.
+                (
+                    "Upload quota for the pro tier: 50 GB.",
+                    "Pro-tier upload quota: 80 GB",
+                ),
+                (
+                    "Guest Wi-Fi network: cafe-guest.",
+                    "guest wifi network is bean-guest",
+                ),
+                // From when the new value holds.
+                (
+                    "Squat working weight: 60 kg.",
+                    "squat working weight this training block: 70 kg",
+                ),
+                (
+                    "Office contact: Ines Duarte.",
+                    "office contact since the reorg: Bruno Sales",
+                ),
+                // A relation noun before a changed name is part of it.
+                (
+                    "Next of kin: my sister Joana, 0777 100200.",
+                    "Next of kin: my father Rui, 0777 300400.",
+                ),
+                // "meds" is medication.
+                (
+                    "Thyroid medication: levothyroxine 50 mcg daily.",
+                    "thyroid meds: levothyroxine 75 mcg daily",
+                ),
+            ],
+        );
+        judged(
+            Op::Supersede,
+            true,
+            0.6,
+            &[
+                // Parts not said in a row: a command, not the compound.
+                (
+                    "Cache keys are flushed every night.",
+                    "To clear it, run make flush-cache now.",
+                ),
+                // A week is a one-off, not from when.
+                ("Standup is at 09:30.", "standup is at 10:00 this week"),
             ],
         );
     }
