@@ -509,6 +509,80 @@ fn when_value(v: &str) -> bool {
         || (v.contains(':') && v.chars().all(|c| c.is_ascii_digit() || c == ':'))
 }
 
+/// The coarse kind of a value: a day or clock time, a number (a version,
+/// an amount), an address (dots), or a name.
+fn value_class(v: &str) -> &'static str {
+    if when_value(v) {
+        "when"
+    } else if v
+        .trim_start_matches('v')
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        "number"
+    } else if v.contains('.') {
+        "address"
+    } else {
+        "name"
+    }
+}
+
+/// A change said of the subject alone, which is all the two statements
+/// share ("Standup moved to 10:00" / "Standup is at 09:30", "Terraform's
+/// on 1.9 now" / "Terraform version: 1.6"): a change word, one value lost
+/// and one gained of the same kind, and the old statement says nothing
+/// else of the subject (at most that the value is its version, or a verb
+/// that relates it; not where the subject lives or is based: "Mei's new
+/// manager is Kenji" / "Mei is based in Osaka").
+fn subject_changed(a: &Analysis, b: &Analysis, o: &Overlap) -> Option<Verdict> {
+    let changes = a.explicit_change_markers(b);
+    if o.shared.is_empty()
+        || changes.is_empty()
+        || a.negated
+        || b.negated
+        || o.lost_values.is_empty()
+        || o.new_values.is_empty()
+        || slots(b, &o.lost_values) != 1
+        || slots(a, &o.new_values) != 1
+        || one_of_several(b, &o.lost_values)
+        || lists_items(b)
+    {
+        return None;
+    }
+    // The same kinds of value on both sides ("14 Linden Way" / "3 Harbour
+    // Close": a number and a name each).
+    let classes = |vals: &BTreeSet<String>| -> BTreeSet<&'static str> {
+        vals.iter().map(|v| value_class(v)).collect()
+    };
+    if classes(&o.lost_values) != classes(&o.new_values) {
+        return None;
+    }
+    let kind = b.subject_kind();
+    let own_old = o
+        .only_old
+        .iter()
+        .filter(|w| !o.lost_values.contains(*w) && !crate::text::is_frame_word(w))
+        .filter(|w| Some(w.as_str()) != kind)
+        .all(|w| {
+            matches!(
+                w.as_str(),
+                "version" | "releas" | "run" | "use" | "keep" | "kept" | "serv"
+            )
+        });
+    if !own_old {
+        return None;
+    }
+    Some(clear(
+        Op::Supersede,
+        format!(
+            "change marker \"{}\" of the subject alone; {} -> {}",
+            changes.join("\", \""),
+            list(&o.lost_values),
+            list(&o.new_values)
+        ),
+    ))
+}
+
 /// "…, not X" naming the old statement's value: the old statement was wrong
 /// ("Bilal's flat is on the 5th floor, not the 4th").
 fn not_the_old_value(a: &Analysis, b: &Analysis) -> Option<String> {
@@ -1569,6 +1643,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         return clear(Op::Noop, "said to stay as it is");
     }
     if o.shared_beyond_subject == 0 && !same_attribute && cos < 0.8 {
+        if let Some(v) = subject_changed(a, b, o) {
+            return v;
+        }
         return clear(Op::Add, "unrelated: no shared content beyond the subject");
     }
     let adds = a.addition_markers(b);
@@ -2158,6 +2235,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             format!("the same role, another holder ({was} -> {now})"),
         );
     }
+    if let Some(v) = subject_changed(a, b, o) {
+        return v;
+    }
     if related {
         return unclear(
             Op::Add,
@@ -2378,6 +2458,42 @@ mod tests {
                 ),
                 // A week is a one-off, not from when.
                 ("Standup is at 09:30.", "standup is at 10:00 this week"),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_change_said_of_the_subject_alone_replaces_a_value_of_its_kind() {
+        judged(
+            Op::Supersede,
+            false,
+            0.3,
+            &[
+                ("Retro is at 16:00.", "retro moved to 15:00"),
+                ("Node version: 18.", "node's on 22 now"),
+                (
+                    "Uncle Jo's address: 9 Mill Lane.",
+                    "Uncle Jo's address is 21 Quay Street now.",
+                ),
+            ],
+        );
+        judged(
+            Op::Supersede,
+            true,
+            0.3,
+            &[
+                // The old value is another attribute (a port, a room).
+                ("Redis runs on port 6379.", "Redis moved to version 7"),
+                ("Retro is in room 4B.", "retro moved to 15:00"),
+                // Another kind of value.
+                ("Node version: 18.", "node moved to Hetzner"),
+                // No change said.
+                (
+                    "Retro is at 16:00.",
+                    "retro at 15:00 on Fridays is optional",
+                ),
+                // Where the subject is based is another attribute.
+                ("Ada is based in Lyon.", "Ada's new mentor is Carl Weiss."),
             ],
         );
     }
