@@ -509,6 +509,68 @@ fn when_value(v: &str) -> bool {
         || (v.contains(':') && v.chars().all(|c| c.is_ascii_digit() || c == ':'))
 }
 
+/// The old statement's value said to be replaced by another of its kind
+/// ("replaced LastPass with Bitwarden" / "Password manager: LastPass",
+/// "switched from Jenkins to Buildkite", "uses Forgejo instead of Gitea"):
+/// the old statement no longer holds. The old value must be the only value
+/// the old statement gives, so that nothing else of it is lost.
+fn replaced_value(a: &Analysis, b: &Analysis) -> Option<Verdict> {
+    if a.negated || b.negated {
+        return None;
+    }
+    let old_values = b.values();
+    let w = &a.words;
+    let lower: Vec<String> = w.iter().map(|x| x.raw.to_lowercase()).collect();
+    let is_old = |i: usize| w[i].value && old_values.contains(&w[i].stem);
+    let is_new = |i: usize| w[i].value && !old_values.contains(&w[i].stem);
+    let mut pair = None;
+    for i in 0..w.len() {
+        // "replaced X with Y", "swapped X for Y".
+        if matches!(
+            lower[i].as_str(),
+            "replaced" | "replace" | "swapped" | "swap"
+        ) && i + 1 < w.len()
+            && is_old(i + 1)
+            && let Some(k) = (i + 2..w.len()).find(|&k| !w[k].value)
+            && matches!(lower[k].as_str(), "with" | "by" | "for")
+            && k + 1 < w.len()
+            && is_new(k + 1)
+        {
+            pair = Some((i + 1, k + 1));
+        }
+        // "from X to Y" after a change word ("switched", "moved").
+        if lower[i] == "from"
+            && i + 1 < w.len()
+            && is_old(i + 1)
+            && (i.saturating_sub(3)..i).any(|j| Analysis::is_marker(&lower[j]))
+            && let Some(k) = (i + 2..w.len()).find(|&k| !w[k].value)
+            && lower[k] == "to"
+            && k + 1 < w.len()
+            && is_new(k + 1)
+        {
+            pair = Some((i + 1, k + 1));
+        }
+        // "Y instead of X".
+        if lower[i] == "instead"
+            && i + 2 < w.len()
+            && lower[i + 1] == "of"
+            && is_old(i + 2)
+            && i >= 1
+            && is_new(i - 1)
+        {
+            pair = Some((i + 2, i - 1));
+        }
+    }
+    let (was, now) = pair?;
+    if old_values.len() != 1 || value_class(&w[was].stem) != value_class(&w[now].stem) {
+        return None;
+    }
+    Some(clear(
+        Op::Supersede,
+        format!("{} replaced by {}", w[was].raw, w[now].raw),
+    ))
+}
+
 /// The coarse kind of a value: a day or clock time, a number (a version,
 /// an amount), an address (dots), or a name.
 fn value_class(v: &str) -> &'static str {
@@ -1642,6 +1704,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     {
         return clear(Op::Noop, "said to stay as it is");
     }
+    if let Some(v) = replaced_value(a, b) {
+        return v;
+    }
     if o.shared_beyond_subject == 0 && !same_attribute && cos < 0.8 {
         if let Some(v) = subject_changed(a, b, o) {
             return v;
@@ -2494,6 +2559,51 @@ mod tests {
                 ),
                 // Where the subject is based is another attribute.
                 ("Ada is based in Lyon.", "Ada's new mentor is Carl Weiss."),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_old_value_said_to_be_replaced_is_superseded() {
+        judged(
+            Op::Supersede,
+            false,
+            0.3,
+            &[
+                (
+                    "Password manager: KeePass.",
+                    "replaced KeePass with Bitwarden",
+                ),
+                (
+                    "Code hosting: Gitea.",
+                    "we use Forgejo instead of Gitea now",
+                ),
+                (
+                    "The wiki runs on Confluence.",
+                    "the wiki moved from Confluence to Outline",
+                ),
+            ],
+        );
+        judged(
+            Op::Supersede,
+            true,
+            0.3,
+            &[
+                // The old statement gives more than the value replaced.
+                (
+                    "Staging runs on Heroku; prod runs on AWS.",
+                    "replaced Heroku with Fly",
+                ),
+                // Another kind of value in its place.
+                (
+                    "Password manager: KeePass.",
+                    "replaced KeePass with 2 vaults",
+                ),
+                // Said of another named subject.
+                (
+                    "Lena's laptop runs Ubuntu.",
+                    "Omar replaced Ubuntu with Fedora",
+                ),
             ],
         );
     }
