@@ -2759,15 +2759,14 @@ impl Analysis {
                         out.extend(w[i + 1..=end].iter().map(|x| x.stem.clone()));
                     }
                 }
-                "since" => {
-                    // "since the wedding": a determiner and one word.
+                // "since the wedding": a determiner and one word.
+                "since"
                     if i + 2 < w.len()
                         && DETERMINERS.contains(&lower(i + 1).as_str())
-                        && !w[i + 2].value
-                    {
-                        out.insert(w[i].stem.clone());
-                        out.insert(w[i + 2].stem.clone());
-                    }
+                        && !w[i + 2].value =>
+                {
+                    out.insert(w[i].stem.clone());
+                    out.insert(w[i + 2].stem.clone());
                 }
                 _ => {}
             }

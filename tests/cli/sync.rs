@@ -284,6 +284,25 @@ fn one_fact_changed_to_two_values_on_two_sides_waits_for_review() {
     t.env.mem().args(["doctor", "--strict"]).assert().success();
 }
 
+/// B adds "The on-call rotation now changes every Wednesday.", which
+/// supersedes the shared Monday entry; returns its `--json` line.
+fn supersede_rotation_in_b(t: &Team) -> serde_json::Value {
+    let out = t.mem_in(
+        &t.b,
+        &[
+            "add",
+            "The on-call rotation now changes every Wednesday.",
+            "--at",
+            "ops/oncall",
+            "--json",
+        ],
+    );
+    ok(&out);
+    let v = parse_lines(&out.stdout).remove(0);
+    assert_eq!(v["op"], "superseded", "{v}");
+    v
+}
+
 #[test]
 fn an_entry_edited_on_one_side_and_superseded_on_the_other_stays_live_for_review() {
     let t = Team::new();
@@ -299,19 +318,7 @@ fn an_entry_edited_on_one_side_and_superseded_on_the_other_stays_live_for_review
     );
     std::fs::write(t.a().join(&file), edited).unwrap();
     // B changes the fact with a new entry, which supersedes the old one.
-    let out = t.mem_in(
-        &t.b,
-        &[
-            "add",
-            "The on-call rotation now changes every Wednesday.",
-            "--at",
-            "ops/oncall",
-            "--json",
-        ],
-    );
-    ok(&out);
-    let v = parse_lines(&out.stdout).remove(0);
-    assert_eq!(v["op"], "superseded", "{v}");
+    let v = supersede_rotation_in_b(&t);
     t.sync_a();
     let rb = t.sync_b();
     assert!(
@@ -393,19 +400,7 @@ fn a_forget_wins_over_a_valid_to_mem_wrote_on_the_other_side() {
     let old = t.shared("The on-call rotation changes every Monday.", "ops/oncall");
     ok(&t.mem_in(t.a(), &["forget", &old]));
     // B's new entry supersedes it: mem writes `valid_to` into the old one.
-    let out = t.mem_in(
-        &t.b,
-        &[
-            "add",
-            "The on-call rotation now changes every Wednesday.",
-            "--at",
-            "ops/oncall",
-            "--json",
-        ],
-    );
-    ok(&out);
-    let v = parse_lines(&out.stdout).remove(0);
-    assert_eq!(v["op"], "superseded", "{v}");
+    supersede_rotation_in_b(&t);
     t.sync_a();
     let rb = t.sync_b();
     assert_eq!(rb["came_in"]["archived"], serde_json::json!([old]), "{rb}");
