@@ -395,6 +395,15 @@ fn run(tree: &Tree, opts: &Options) -> Result<Report> {
                 true,
                 "mem: sync: pushed",
             );
+            // A branch without an upstream tracks what it was pushed to
+            // (as `git push -u` does), so a plain `git pull` or `git
+            // status` in the tree knows the remote branch too. One set by
+            // hand is left alone.
+            if let Ok(mut b) = repo.find_branch(&branch, BranchType::Local)
+                && b.upstream().is_err()
+            {
+                let _ = b.set_upstream(Some(&format!("{remote_name}/{branch}")));
+            }
         }
     }
     Ok(report)

@@ -1263,6 +1263,12 @@ fn a_tree_made_on_master_syncs_on_the_branch_of_a_remote_on_main() {
     assert_eq!(env.git(&["branch", "--show-current"]).trim(), "main");
     let branches = env.git_in(&remote, &["branch", "--format=%(refname:short)"]);
     assert_eq!(branches.trim(), "main", "no second branch on the remote");
+    // The branch tracks what it was pushed to: a plain `git pull` works.
+    assert_eq!(
+        env.git(&["rev-parse", "--abbrev-ref", "@{upstream}"])
+            .trim(),
+        "origin/main"
+    );
     let out = in_mate(&["sync", "--json"]);
     let m = parse_lines(&out.stdout).remove(0);
     assert_eq!(
