@@ -1218,17 +1218,7 @@ fn a_tree_made_on_master_syncs_on_the_branch_of_a_remote_on_main() {
     assert_eq!(env.git(&["branch", "--show-current"]).trim(), "master");
     let dir = env.dir.path();
     let remote = dir.join("remote.git");
-    env.git_in(
-        dir,
-        &[
-            "init",
-            "--bare",
-            "-q",
-            "-b",
-            "main",
-            remote.to_str().unwrap(),
-        ],
-    );
+    bare_on_main(&env, &remote);
     // A teammate's clone pushes an entry on main.
     env.git_in(dir, &["clone", "-q", remote.to_str().unwrap(), "mate"]);
     let mate = dir.join("mate");
@@ -1246,11 +1236,7 @@ fn a_tree_made_on_master_syncs_on_the_branch_of_a_remote_on_main() {
         "ops/deploys",
     ]);
     in_mate(&["sync"]);
-    env.mem()
-        .args(["remote", "add", "origin"])
-        .arg(&remote)
-        .assert()
-        .success();
+    add_origin(&env, &remote);
     env.add("Billing runs on Postgres 16.", "eng/billing");
     let r = env.json(&["sync"]).remove(0);
     assert_eq!(r["branch"], "main", "{r}");
@@ -1282,22 +1268,8 @@ fn a_tree_made_on_master_syncs_on_the_branch_of_a_remote_on_main() {
     let env = Env::new();
     let dir = env.dir.path();
     let empty = dir.join("empty.git");
-    env.git_in(
-        dir,
-        &[
-            "init",
-            "--bare",
-            "-q",
-            "-b",
-            "main",
-            empty.to_str().unwrap(),
-        ],
-    );
-    env.mem()
-        .args(["remote", "add", "origin"])
-        .arg(&empty)
-        .assert()
-        .success();
+    bare_on_main(&env, &empty);
+    add_origin(&env, &empty);
     let r = env.json(&["sync"]).remove(0);
     assert_eq!(r["branch"], "main", "{r}");
     env.git_in(dir, &["clone", "-q", empty.to_str().unwrap(), "c"]);
@@ -1307,12 +1279,26 @@ fn a_tree_made_on_master_syncs_on_the_branch_of_a_remote_on_main() {
     );
 }
 
-/// A bare repository at `path` (branch main), and the tree's branch named
-/// main to match.
-fn init_bare(env: &Env, path: &std::path::Path) {
+/// A bare repository at `path` whose branch is main.
+fn bare_on_main(env: &Env, path: &std::path::Path) {
     env.git_in(
         env.dir.path(),
         &["init", "--bare", "-q", "-b", "main", path.to_str().unwrap()],
     );
+}
+
+/// `mem remote add origin PATH` in the tree.
+fn add_origin(env: &Env, path: &std::path::Path) {
+    env.mem()
+        .args(["remote", "add", "origin"])
+        .arg(path)
+        .assert()
+        .success();
+}
+
+/// A bare repository at `path` (branch main), and the tree's branch named
+/// main to match.
+fn init_bare(env: &Env, path: &std::path::Path) {
+    bare_on_main(env, path);
     env.git(&["branch", "-M", "main"]);
 }
