@@ -556,10 +556,17 @@ pub fn number_value(w: &str) -> Option<f64> {
 /// apart.
 pub fn stem_parts(w: &Word) -> Vec<String> {
     let mut v = vec![w.stem.clone()];
-    if w.stem.contains('-') {
-        v.extend(w.stem.split('-').map(stem));
-    }
+    v.extend(compound_parts(&w.stem));
     v
+}
+
+/// The stems of a hyphenated stem's parts ("feature-flag": "featur",
+/// "flag"); none for a word without a hyphen.
+fn compound_parts(s: &str) -> Vec<String> {
+    if !s.contains('-') {
+        return Vec::new();
+    }
+    s.split('-').filter(|p| !p.is_empty()).map(stem).collect()
 }
 
 /// A number, time or ordinal written another way, in one form: `2am`,
@@ -2732,9 +2739,6 @@ impl Analysis {
     }
 
     /// The position of the last content word.
-    /// The relative the statement is about, when its opening names one
-    /// through an owner ("Tariq's son", "my sister", "Our dog"): the
-    /// relative's word, lower case, singular.
     /// The stems of words that only say from when a value holds ("for
     /// *this quarter*", "*this training block*", "*since the wedding*"):
     /// no attribute of their own. A period shorter than a season ("this
@@ -2789,6 +2793,9 @@ impl Analysis {
             .collect()
     }
 
+    /// The relative the statement is about, when its opening names one
+    /// through an owner ("Tariq's son", "my sister", "Our dog"): the
+    /// relative's word, lower case, singular.
     pub fn relation_head(&self) -> Option<String> {
         const OWNERS: &[&str] = &["my", "our", "his", "her", "their", "your"];
         let w = &self.words;
@@ -3223,7 +3230,7 @@ fn join_compounds(
         .cloned()
         .collect();
     for h in compounds {
-        let parts: Vec<String> = h.split('-').filter(|p| !p.is_empty()).map(stem).collect();
+        let parts = compound_parts(&h);
         let joined = stem(&h.replace('-', ""));
         let found: Vec<String> = if theirs.contains(&joined) {
             vec![joined]

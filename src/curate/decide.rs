@@ -571,6 +571,17 @@ fn replaced_value(a: &Analysis, b: &Analysis) -> Option<Verdict> {
     ))
 }
 
+/// A verb stem that only relates a thing to its value ("runners *use* the
+/// image …", "assets are *served* via …", "secrets are *kept* in …"): no
+/// attribute of its own. (Not "live", often an adjective: "the *live* base
+/// URL" is another URL than the sandbox one.)
+fn relating_verb(stem: &str) -> bool {
+    matches!(
+        stem,
+        "run" | "use" | "keep" | "kept" | "serv" | "come" | "sit"
+    )
+}
+
 /// The coarse kind of a value: a day or clock time, a number (a version,
 /// an amount), an address (dots), or a name.
 fn value_class(v: &str) -> &'static str {
@@ -625,12 +636,7 @@ fn subject_changed(a: &Analysis, b: &Analysis, o: &Overlap) -> Option<Verdict> {
         .iter()
         .filter(|w| !o.lost_values.contains(*w) && !crate::text::is_frame_word(w))
         .filter(|w| Some(w.as_str()) != kind)
-        .all(|w| {
-            matches!(
-                w.as_str(),
-                "version" | "releas" | "run" | "use" | "keep" | "kept" | "serv"
-            )
-        });
+        .all(|w| matches!(w.as_str(), "version" | "releas") || relating_verb(w));
     if !own_old {
         return None;
     }
@@ -2003,19 +2009,10 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         let frame_new = usize::from(
             (same_attribute || nonvalue_old.is_empty()) && nonvalue_new.iter().all(light_verb),
         );
-        // Verbs that only relate a thing to its value ("runners *use* the
-        // image …", "assets are *served* via …", "secrets are *kept* in …")
-        // say no attribute of their own: a restatement that drops or swaps
-        // them names the same slot. (Not "live", often an adjective: "the
-        // *live* base URL" is another URL than the sandbox one.)
-        let relating = |w: &&String| {
-            matches!(
-                w.as_str(),
-                "run" | "use" | "keep" | "kept" | "serv" | "come" | "sit"
-            )
-        };
-        let bare_new = nonvalue_new.iter().all(relating);
-        let bare_old = nonvalue_old.iter().filter(|w| !relating(w)).count();
+        // A restatement that drops or swaps verbs that only relate a thing
+        // to its value names the same slot.
+        let bare_new = nonvalue_new.iter().all(|w| relating_verb(w));
+        let bare_old = nonvalue_old.iter().filter(|w| !relating_verb(w)).count();
         if (nonvalue_new.len() <= frame_new && nonvalue_old.len() <= 1)
             || (bare_new && bare_old <= 1)
         {
