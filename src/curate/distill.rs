@@ -207,12 +207,106 @@ fn only_qualifies(rest: &str) -> bool {
             .any(|m| rest.contains(m)))
 }
 
+/// Whether `clause` says only that the old state is over ("FreeRTOS is
+/// gone", "the manual Vault steps are obsolete"): the other half of the
+/// change the clause before states.
+fn old_state_gone(clause: &str) -> bool {
+    let clause = clause.split(';').next().unwrap_or(clause);
+    let words: Vec<String> = bare_words(clause)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let n = words.len();
+    n >= 3
+        && n <= 7
+        && matches!(
+            words[n - 1].as_str(),
+            "gone" | "obsolete" | "retired" | "deprecated" | "decommissioned" | "history" | "dead"
+        )
+        && matches!(words[n - 2].as_str(), "is" | "are" | "was" | "were" | "now")
+}
+
+/// Verbs an instruction opens with ("…; use the migrate job", "…; do not
+/// force-unlock"). Only words that are not also nouns a fact opens with
+/// ("release manager is …", "access tokens live …").
+const IMPERATIVES: &[&str] = &[
+    "use", "keep", "connect", "toggle", "do", "don't", "dont", "never", "wait", "stop", "avoid",
+    "restart", "ask", "try", "remember", "rerun", "retry", "reboot", "prefer", "ignore", "always",
+];
+
+/// Whether `clause` is an instruction that goes with the fact before it
+/// ("…; use the blank tubes in drawer 3"): it opens with an imperative and
+/// has no subject and verb of its own before its end.
+fn instruction(clause: &str) -> bool {
+    let clause = clause.split(';').next().unwrap_or(clause);
+    let words: Vec<String> = bare_words(clause)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words
+        .first()
+        .is_some_and(|w| IMPERATIVES.contains(&w.as_str()))
+        && !words
+            .iter()
+            .skip(1)
+            .take(2)
+            .any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "has" | "have"))
+}
+
+/// Whether `sentence` is one step of a procedure or a lesson: it opens
+/// with its purpose or its condition ("To cut a release, tag …", "When
+/// terraform apply fails …, wait …") and its main clause is an
+/// instruction. Such a sentence is kept whole: the advice and what it is
+/// for are one memory.
+fn procedure(sentence: &str) -> bool {
+    let Some((head, main)) = sentence.split_once(", ") else {
+        return false;
+    };
+    let first = bare_words(head);
+    let first = first.split(' ').next().unwrap_or_default();
+    let main = bare_words(main);
+    let mut main_words = main.split(' ').skip_while(|w| {
+        matches!(
+            *w,
+            "just" | "first" | "then" | "always" | "simply" | "please"
+        )
+    });
+    matches!(
+        first,
+        "to" | "when" | "whenever" | "if" | "before" | "after"
+    ) && main_words.next().is_some_and(|w| {
+        IMPERATIVES.contains(&w)
+            || matches!(
+                w,
+                "run"
+                    | "tag"
+                    | "roll"
+                    | "check"
+                    | "set"
+                    | "call"
+                    | "restart"
+                    | "open"
+                    | "delete"
+                    | "remove"
+                    | "install"
+                    | "clear"
+                    | "pin"
+                    | "make"
+            )
+    })
+}
+
 /// The independent clauses of one sentence: it is cut before `, and`,
 /// `; `, `, but`, and before `and` or `,` when a personal pronoun or a
 /// known verb follows (then the clause shares the sentence's subject).
 /// Each clause is verbatim text of the sentence (its evidence); a clause
 /// of fewer than three words is not cut off.
 pub fn clauses(sentence: &str) -> Vec<String> {
+    if procedure(sentence) {
+        return vec![sentence.trim().to_string()];
+    }
     let words: Vec<(usize, &str)> = sentence
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
@@ -341,7 +435,18 @@ pub fn clauses(sentence: &str) -> Vec<String> {
                 .skip(opener + 1)
                 .any(|x| matches!(x.as_str(), "it" | "them"))
         };
-        let cut = cut.filter(|_| !open && !only_qualifies(&sentence[off..]) && !refers_back());
+        // A new state and the old one's end
+        // ("…; FreeRTOS is gone"), a fact and the instruction that goes
+        // with it ("…; use the migrate job") are one memory each.
+        let one_change = || old_state_gone(&sentence[off..]);
+        let advice = || prev.ends_with(';') && instruction(&sentence[off..]);
+        let cut = cut.filter(|_| {
+            !open
+                && !only_qualifies(&sentence[off..])
+                && !refers_back()
+                && !one_change()
+                && !advice()
+        });
         if let Some(start) = cut {
             let end = words[k - 1].0 + prev.len();
             // A clause that ends the old state ("Nora no longer works at
@@ -921,6 +1026,52 @@ mod tests {
         assert_eq!(clauses("Bring salt and pepper, bread and cheese.").len(), 1);
         assert_eq!(clauses("The build needs cmake and libclang.").len(), 1);
         assert!(!splittable("The build needs cmake and libclang."));
+    }
+
+    #[test]
+    fn advice_and_the_end_of_an_old_state_stay_with_their_fact() {
+        // An instruction after a semicolon goes with the fact before it.
+        assert_eq!(
+            clauses("The staging bucket is versioned; never delete objects by hand.").len(),
+            1
+        );
+        assert_eq!(
+            clauses("The VPN moved to Tailscale; use the Tailscale app from now on.").len(),
+            1
+        );
+        // A fact after a semicolon is still cut off.
+        assert_eq!(
+            clauses("The staging bucket is versioned; the prod bucket has object lock.").len(),
+            2
+        );
+        // "Also" adds an instruction of its own.
+        assert_eq!(
+            clauses("Backups run at 1am; also rotate the logs weekly on Sundays.").len(),
+            2
+        );
+        // The new state and the end of the old one are one change.
+        assert_eq!(
+            clauses("Billing now runs on Postgres 16; the old MySQL cluster is retired.").len(),
+            1
+        );
+        assert_eq!(
+            clauses("Billing now runs on Postgres 16; the old MySQL cluster handles reports.")
+                .len(),
+            2
+        );
+        // A purpose or a condition and its instructions are one procedure.
+        for p in [
+            "To renew the certificate, run certbot renew; nginx then reloads by itself.",
+            "When the deploy hangs on migrations, wait five minutes and retry; do not kill the pod.",
+            "If the printer jams, open tray 2, and never pull the paper backwards.",
+        ] {
+            assert_eq!(clauses(p).len(), 1, "{p}");
+            assert!(!splittable(p), "{p}");
+        }
+        // A sentence opening with "when" that states facts is cut as before.
+        let facts = "When we moved, the rent went up to 900; Maya started at Stripe.";
+        assert!(!procedure(facts));
+        assert_eq!(clauses(facts).len(), 2);
     }
 
     #[test]
