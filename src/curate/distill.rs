@@ -255,6 +255,57 @@ fn instruction(clause: &str) -> bool {
             .any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "has" | "have"))
 }
 
+/// Whether the comma before `rest` separates clauses of a series that
+/// ends in ", and" + a clause ("The boiler was serviced in October, the
+/// chimney sweep comes in November, and the tank is half full"): the part
+/// before and the part up to the next comma are four words or more each,
+/// and that part has a verb of its own (a known verb, or a verb in -s after
+/// its subject, before a preposition or a number: "the savings account
+/// *pays* 3.1%"), and it does not open with a count ("two monitors for
+/// the office, …" is an item of a list).
+fn series_clause(before: &str, rest: &str) -> bool {
+    const PREPOSITIONS: &[&str] = &[
+        "in", "on", "at", "to", "by", "for", "from", "with", "every", "until", "after", "before",
+    ];
+    let Some((segment, tail)) = rest.split_once(',') else {
+        return false;
+    };
+    let tail = format!(" {}", bare_words(tail));
+    if !(tail.starts_with(" and ") || tail.starts_with(" but ")) && !tail.contains(" and ") {
+        return false;
+    }
+    let seg: Vec<String> = bare_words(segment)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let numeric = |w: &str| w.starts_with(|c: char| c.is_ascii_digit());
+    let verb = seg.iter().enumerate().skip(1).any(|(i, w)| {
+        (clause_verb(w) && !matches!(w.as_str(), "go" | "keep" | "use" | "need" | "run"))
+            || (i >= 2
+                && w.len() > 3
+                && w.ends_with('s')
+                && !w.ends_with("ss")
+                && !DETERMINERS.contains(&seg[i - 1].as_str())
+                && !numeric(&seg[i - 1])
+                && seg
+                    .get(i + 1)
+                    .is_some_and(|n| PREPOSITIONS.contains(&n.as_str()) || numeric(n)))
+    });
+    bare_words(before).split(' ').count() >= 4
+        && seg.len() >= 4
+        && !seg[0].ends_with("ing")
+        // A thing counted opens an item of a list, not a clause.
+        && !numeric(&seg[0])
+        && !matches!(
+            seg[0].as_str(),
+            "a" | "an" | "one" | "two" | "three" | "four" | "five" | "six" | "some" | "several"
+                | "more" | "another" | "extra" | "few" | "many"
+        )
+        && !matches!(seg[0].as_str(), "who" | "which" | "whose" | "that" | "where" | "when")
+        && verb
+}
+
 /// Whether `sentence` is one step of a procedure or a lesson: it opens
 /// with its purpose or its condition ("To cut a release, tag …", "When
 /// terraform apply fails …, wait …") and its main clause is an
@@ -385,6 +436,10 @@ pub fn clauses(sentence: &str) -> Vec<String> {
                     .iter()
                     .any(|w| matches!(w.as_str(), "who" | "which" | "whose" | "that"));
                 (has_verb && !relative).then_some(off)
+            } else if prev.ends_with(',')
+                && series_clause(&sentence[clause_start..off], &sentence[off..])
+            {
+                Some(off)
             } else {
                 None
             }
@@ -1072,6 +1127,39 @@ mod tests {
         let facts = "When we moved, the rent went up to 900; Maya started at Stripe.";
         assert!(!procedure(facts));
         assert_eq!(clauses(facts).len(), 2);
+    }
+
+    #[test]
+    fn a_series_of_clauses_is_cut_at_every_comma() {
+        assert_eq!(
+            clauses(
+                "The gutters were cleared in March, the window cleaner comes every six weeks, and the septic tank is emptied in May."
+            ),
+            [
+                "The gutters were cleared in March",
+                "the window cleaner comes every six weeks",
+                "the septic tank is emptied in May."
+            ]
+        );
+        assert_eq!(
+            clauses("Council tax is 160 a month, the pension fund returns 4%, and water is 38.")
+                .len(),
+            3
+        );
+        // A list of things has no verb in its items.
+        assert_eq!(
+            clauses(
+                "We still need a new laptop for Sam, two large monitors for the office, and a desk."
+            )
+            .len(),
+            1
+        );
+        // Without a closing "and" clause it is no series.
+        assert_eq!(
+            clauses("The gutters were cleared in March, the window cleaner comes every six weeks.")
+                .len(),
+            1
+        );
     }
 
     #[test]
