@@ -277,6 +277,9 @@ const SYNONYMS: &[&[&str]] = &[
     &["euro", "euros", "eur", "€"],
     &["dollar", "dollars", "usd", "$"],
     &["minute", "minutes", "min", "mins"],
+    // ("second" alone is also the ordinal: only the plural and the
+    // abbreviations are the unit.)
+    &["sec", "secs", "seconds"],
     &["hour", "hours", "hr", "hrs", "h"],
     &["km", "kilometre", "kilometres", "kilometer", "kilometers"],
     &["kg", "kilogram", "kilograms", "kilo", "kilos"],
@@ -356,7 +359,7 @@ pub const MONTHS: [&str; 12] = [
 /// of its own ("64 GB" and "64 gigabytes" hold the same value).
 const UNITS: &[&str] = &[
     "gb", "tb", "mb", "mbit", "euro", "dollar", "minute", "hour", "km", "kg", "ms", "mg", "ml",
-    "gib", "mib", "tib", "ghz", "mhz", "kwh", "kb", "gbit", "cm", "mm", "g", "pound", "mph",
+    "gib", "mib", "tib", "ghz", "mhz", "kwh", "kb", "gbit", "cm", "mm", "g", "pound", "mph", "sec",
 ];
 
 /// Names of things written as identifiers in a query: letters with digits
@@ -1649,23 +1652,62 @@ pub fn same_words(text: &str) -> String {
     let mut out = rewrite(
         text,
         &UNIT,
-        r"(?i)\b(\d+(?:[.,]\d+)?)(gb|tb|mb|kb|gib|mib|tib|mbit|gbit|mg|kg|km|ml|ms|ghz|mhz|kwh|cm|mm|g|h|hrs?|mins?|mph|tbsp|tsp)\b",
+        r"(?i)\b(\d+(?:[.,]\d+)?)(gb|tb|mb|kb|gib|mib|tib|mbit|gbit|mg|kg|km|ml|ms|ghz|mhz|kwh|cm|mm|g|h|hrs?|mins?|mph|tbsp|tsp|secs?)\b",
         |c: &regex::Captures| format!("{} {}", &c[1], &c[2]),
+    );
+    // Seconds written "30s" (not a decade or an age: "the 1990s", "in
+    // her 30s").
+    static SECONDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let before_seconds = out.clone();
+    out = rewrite(
+        &before_seconds,
+        &SECONDS,
+        r"(?i)\b(\d{1,4}(?:\.\d+)?)s\b",
+        |c: &regex::Captures| {
+            let start = c.get(0).map_or(0, |m| m.start());
+            let prev = before_seconds[..start]
+                .split_whitespace()
+                .next_back()
+                .unwrap_or("")
+                .to_lowercase();
+            let decade = [
+                "the", "his", "her", "their", "my", "our", "your", "early", "mid", "late", "in",
+            ]
+            .contains(&prev.as_str());
+            if decade {
+                c[0].to_string()
+            } else {
+                format!("{} secs", &c[1])
+            }
+        },
     );
     // An amount in thousands ("€50k", "50k euros") is the whole number.
     static THOUSANDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let before_thousands = out.clone();
     out = rewrite(
-        &out,
+        &before_thousands,
         &THOUSANDS,
-        r"(?i)([$€£] ?)?\b(\d{1,3})k\b( (?:euros?|eur|dollars?|usd|pounds?|gbp)\b)?",
-        |c: &regex::Captures| match (c.get(1), c.get(3)) {
-            (None, None) => c[0].to_string(),
-            (cur, word) => format!(
-                "{}{}000{}",
-                cur.map_or("", |m| m.as_str()),
-                &c[2],
-                word.map_or("", |m| m.as_str())
-            ),
+        r"(?i)([$€£] ?)?\b(\d{1,3}(?:\.\d{1,3})?)k\b( (?:euros?|eur|dollars?|usd|pounds?|gbp)\b)?",
+        |c: &regex::Captures| {
+            // "a 5k" is a race.
+            let start = c.get(0).map_or(0, |m| m.start());
+            let prev = before_thousands[..start]
+                .split_whitespace()
+                .next_back()
+                .unwrap_or("")
+                .to_lowercase();
+            if c.get(1).is_none() && c.get(3).is_none() && matches!(prev.as_str(), "a" | "the") {
+                return c[0].to_string();
+            }
+            // "115.2k" is 115200: the decimals move three places.
+            let (int, frac) = c[2].split_once('.').unwrap_or((&c[2], ""));
+            let n = format!("{int}{frac:0<3}");
+            format!(
+                "{}{}{}",
+                c.get(1).map_or("", |m| m.as_str()),
+                n.trim_start_matches('0'),
+                c.get(3).map_or("", |m| m.as_str())
+            )
         },
     );
     // A currency sign before an amount ("£1,450", "$30") is its unit.
@@ -3674,10 +3716,16 @@ mod tests {
         same("Rent is 1,450 pounds.", "Rent is 1,450 GBP.");
         same("Rent is £1,450 a month.", "Rent is 1,450 pounds monthly.");
         same("Logs are rotated by day.", "Logs are rotated daily.");
-        // A name, not a month; a count of thousands without money.
+        same("The timeout is 30s.", "The timeout is 30 seconds.");
+        same("The timeout is 45 secs.", "The timeout is 45 seconds.");
+        same("The baud rate is 115.2k.", "The baud rate is 115200.");
+        same("We have 12k users.", "We have 12,000 users.");
+        // A name, not a month; a race.
         for kept in [
             "Jan reviews the PR.",
             "She ran a 5k.",
+            "She is in her 30s.",
+            "Jazz of the 1950s.",
             "We may 3D-print it.",
             "It is ten to one we lose.",
             "Gate C is closed.",
