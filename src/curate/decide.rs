@@ -1977,6 +1977,44 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             vec![Op::Add, Op::Supersede],
         );
     }
+    // The value the old statement holds, said again with a change word
+    // ("CI has moved to GitHub Actions" / "CI runs on GitHub Actions",
+    // "Tom now uses Linux" / "Tom uses Linux"): no value changed and the
+    // new statement has no word of its own, so it confirms the old one.
+    if related
+        && !negation_flip
+        && !changes.is_empty()
+        // (A word that ends the old state — "stopped accepting walk-ins",
+        // "left", "sold" — reverses it with the same words.)
+        && changes.iter().all(|c| {
+            !matches!(
+                c.as_str(),
+                "left" | "quit" | "retired" | "stopped" | "ended" | "former" | "formerly"
+                    | "previously" | "sold" | "cancelled" | "canceled" | "dropped" | "finished"
+                    | "anymore" | "longer" | "rehomed" | "demoted" | "cut"
+            )
+        })
+        && o.lost_values.is_empty()
+        && o.new_values.is_empty()
+        && !a.values().is_empty()
+        && scope.iter().all(|s| {
+            // (The change word itself, and what it implies: "moved" says
+            // where something lives.)
+            relating_verb(s)
+                || a.implied().contains(*s)
+                || a.words
+                    .iter()
+                    .any(|w| &w.stem == *s && Analysis::is_marker(&w.raw.to_lowercase()))
+        })
+    {
+        return clear(
+            Op::Noop,
+            format!(
+                "the same value again (change marker \"{}\", nothing changed)",
+                changes.join("\", \"")
+            ),
+        );
+    }
     if related && (negation_flip || !changes.is_empty()) {
         let why = if negation_flip {
             "negation flipped".to_string()
@@ -2430,6 +2468,42 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn the_same_value_said_again_with_a_change_word_changes_nothing() {
+        judged(
+            Op::Noop,
+            false,
+            0.8,
+            &[
+                (
+                    "Sofia uses Arch Linux on her desktop.",
+                    "Sofia now uses Arch Linux on her desktop.",
+                ),
+                (
+                    "Our nightly backups go to Backblaze B2.",
+                    "Nightly backups have moved to Backblaze B2.",
+                ),
+                (
+                    "The wiki runs on Confluence.",
+                    "We switched the wiki to Confluence.",
+                ),
+            ],
+        );
+        // A word that ends the old state reverses it; a new value changes it.
+        judged(
+            Op::Noop,
+            true,
+            0.8,
+            &[
+                (
+                    "Sofia uses Arch Linux on her desktop.",
+                    "Sofia stopped using Arch Linux on her desktop.",
+                ),
+                ("The wiki runs on Confluence.", "The wiki moved to Notion."),
+            ],
+        );
     }
 
     #[test]
