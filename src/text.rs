@@ -280,6 +280,9 @@ const SYNONYMS: &[&[&str]] = &[
     // ("second" alone is also the ordinal: only the plural and the
     // abbreviations are the unit.)
     &["sec", "secs", "seconds"],
+    // ("a night" and "nightly" are the same: a count per night is said
+    // both ways.)
+    &["night", "nightly"],
     &["hour", "hours", "hr", "hrs", "h"],
     &["km", "kilometre", "kilometres", "kilometer", "kilometers"],
     &["kg", "kilogram", "kilograms", "kilo", "kilos"],
@@ -1800,7 +1803,7 @@ pub fn same_words(text: &str) -> String {
     out = rewrite(
         &out,
         &FREQ,
-        r"(?i)(?:\b([\w$€£,.]+) )?\b(once |)(a|an|per|each|every) (hour|day|week|month|year)\b( \w+)?",
+        r"(?i)(?:\b([\w$€£,.]+) )?\b(once |)(a|an|per|each|every) (hour|day|night|week|month|year)\b( \w+)?",
         |c: &regex::Captures| {
             let before = c.get(1).map_or("", |m| m.as_str());
             let next = c.get(5).map_or("", |m| m.as_str());
@@ -1821,7 +1824,8 @@ pub fn same_words(text: &str) -> String {
                     "times", "days", "nights", "hours", "weeks", "months", "sessions",
                 ]
                 .contains(&b.as_str());
-            if time || (article && !counted) {
+            // "the first of every month" is a day of the month.
+            if time || (article && !counted) || b == "of" {
                 return c[0].to_string();
             }
             let ly = per_unit(&c[4]);
@@ -2073,6 +2077,7 @@ fn per_unit(unit: &str) -> &'static str {
     match unit.to_lowercase().as_str() {
         "day" => "daily",
         "hour" => "hourly",
+        "night" => "nightly",
         "week" => "weekly",
         "month" => "monthly",
         _ => "yearly",
@@ -3717,6 +3722,11 @@ mod tests {
         same("Rent is £1,450 a month.", "Rent is 1,450 pounds monthly.");
         same("Logs are rotated by day.", "Logs are rotated daily.");
         same("The timeout is 30s.", "The timeout is 30 seconds.");
+        same("Backups run every night.", "Backups run nightly.");
+        same(
+            "Rent is paid on the first of each month.",
+            "Rent is paid on the 1st of every month.",
+        );
         same("The timeout is 45 secs.", "The timeout is 45 seconds.");
         same("The baud rate is 115.2k.", "The baud rate is 115200.");
         same("We have 12k users.", "We have 12,000 users.");
