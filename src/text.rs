@@ -1684,6 +1684,45 @@ pub fn same_words(text: &str) -> String {
             }
         },
     );
+    // Smaller metric units in the larger one ("180 cm" is "1.8 m", "800
+    // ms" is "0.8 secs"), so a length or a time written in either holds
+    // the same value.
+    static METRIC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &METRIC,
+        r"(?i)\b(\d+(?:\.\d+)?) (cm|mm|ms)\b",
+        |c: &regex::Captures| {
+            let Ok(n) = c[1].parse::<f64>() else {
+                return c[0].to_string();
+            };
+            let (factor, unit) = match c[2].to_lowercase().as_str() {
+                "cm" => (100.0, "m"),
+                "mm" => (1000.0, "m"),
+                _ => (1000.0, "secs"),
+            };
+            let v = format!("{:.6}", n / factor);
+            let v = v.trim_end_matches('0').trim_end_matches('.');
+            format!("{v} {unit}")
+        },
+    );
+    // "1.8 m" and "1.8m": the number and the metre.
+    static METRES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &METRES,
+        r"\b(\d+(?:\.\d+)?)m\b",
+        |c: &regex::Captures| format!("{} m", &c[1]),
+    );
+    // A host and its port written together ("redis.internal:6380") are
+    // the host and the port.
+    static HOST_PORT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &HOST_PORT,
+        r"(?i)\b((?:[a-z0-9][a-z0-9-]*\.)+[a-z][a-z0-9-]*|localhost):(\d{2,5})\b",
+        |c: &regex::Captures| format!("{} port {}", &c[1], &c[2]),
+    );
     // An amount in thousands ("€50k", "50k euros") is the whole number.
     static THOUSANDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let before_thousands = out.clone();
@@ -3723,6 +3762,15 @@ mod tests {
         same("Logs are rotated by day.", "Logs are rotated daily.");
         same("The timeout is 30s.", "The timeout is 30 seconds.");
         same("Backups run every night.", "Backups run nightly.");
+        same("The fence is 180 cm high.", "The fence is 1.8m high.");
+        same(
+            "Alerts fire above 800 ms.",
+            "Alerts fire above 0.8 seconds.",
+        );
+        same(
+            "Redis is at cache.internal:6380.",
+            "Redis is at cache.internal port 6380.",
+        );
         same(
             "Rent is paid on the first of each month.",
             "Rent is paid on the 1st of every month.",
