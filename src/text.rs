@@ -277,9 +277,6 @@ const SYNONYMS: &[&[&str]] = &[
     &["euro", "euros", "eur", "€"],
     &["dollar", "dollars", "usd", "$"],
     &["minute", "minutes", "min", "mins"],
-    // ("second" alone is also the ordinal: only the plural and the
-    // abbreviations are the unit.)
-    &["sec", "secs", "seconds"],
     // ("a night" and "nightly" are the same: a count per night is said
     // both ways.)
     &["night", "nightly"],
@@ -1593,7 +1590,7 @@ pub fn same_words(text: &str) -> String {
     let rules = RULES.get_or_init(|| {
         let r = |p: &str| regex::Regex::new(&format!("(?i){p}")).expect("valid regex");
         vec![
-            (r(r"\bhalf a minute\b"), "30 seconds"),
+            (r(r"\bhalf a minute\b"), "30 secs"),
             (r(r"\bhalf an hour\b"), "30 minutes"),
             (r(r"\b(?:a )?quarter of an hour\b"), "15 minutes"),
             (r(r"\bper annum\b"), "yearly"),
@@ -1683,6 +1680,15 @@ pub fn same_words(text: &str) -> String {
                 format!("{} secs", &c[1])
             }
         },
+    );
+    // Seconds after a number, however written ("30 seconds", "30 sec"):
+    // one word. (Only after a number: "a second opinion" is no unit.)
+    static SECS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    out = rewrite(
+        &out,
+        &SECS,
+        r"(?i)\b(\d+(?:\.\d+)?) (?:seconds?|secs?)\b",
+        |c: &regex::Captures| format!("{} secs", &c[1]),
     );
     // Smaller metric units in the larger one ("180 cm" is "1.8 m", "800
     // ms" is "0.8 secs"), so a length or a time written in either holds

@@ -218,8 +218,7 @@ fn old_state_gone(clause: &str) -> bool {
         .map(str::to_string)
         .collect();
     let n = words.len();
-    n >= 3
-        && n <= 7
+    (3..=7).contains(&n)
         && matches!(
             words[n - 1].as_str(),
             "gone" | "obsolete" | "retired" | "deprecated" | "decommissioned" | "history" | "dead"
@@ -271,7 +270,7 @@ fn series_clause(before: &str, rest: &str) -> bool {
         return false;
     };
     let tail = format!(" {}", bare_words(tail));
-    if !(tail.starts_with(" and ") || tail.starts_with(" but ")) && !tail.contains(" and ") {
+    if !(tail.starts_with(" but ") || tail.contains(" and ")) {
         return false;
     }
     let seg: Vec<String> = bare_words(segment)
