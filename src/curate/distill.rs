@@ -1084,35 +1084,38 @@ mod tests {
 
     #[test]
     fn advice_and_the_end_of_an_old_state_stay_with_their_fact() {
-        // An instruction after a semicolon goes with the fact before it.
-        assert_eq!(
-            clauses("The staging bucket is versioned; never delete objects by hand.").len(),
-            1
-        );
-        assert_eq!(
-            clauses("The VPN moved to Tailscale; use the Tailscale app from now on.").len(),
-            1
-        );
-        // A fact after a semicolon is still cut off.
-        assert_eq!(
-            clauses("The staging bucket is versioned; the prod bucket has object lock.").len(),
-            2
-        );
-        // "Also" adds an instruction of its own.
-        assert_eq!(
-            clauses("Backups run at 1am; also rotate the logs weekly on Sundays.").len(),
-            2
-        );
-        // The new state and the end of the old one are one change.
-        assert_eq!(
-            clauses("Billing now runs on Postgres 16; the old MySQL cluster is retired.").len(),
-            1
-        );
-        assert_eq!(
-            clauses("Billing now runs on Postgres 16; the old MySQL cluster handles reports.")
-                .len(),
-            2
-        );
+        for (sentence, n) in [
+            // An instruction after a semicolon goes with the fact before it.
+            (
+                "The staging bucket is versioned; never delete objects by hand.",
+                1,
+            ),
+            (
+                "The VPN moved to Tailscale; use the Tailscale app from now on.",
+                1,
+            ),
+            // A fact after a semicolon is still cut off.
+            (
+                "The staging bucket is versioned; the prod bucket has object lock.",
+                2,
+            ),
+            // "Also" adds an instruction of its own.
+            (
+                "Backups run at 1am; also rotate the logs weekly on Sundays.",
+                2,
+            ),
+            // The new state and the end of the old one are one change.
+            (
+                "Billing now runs on Postgres 16; the old MySQL cluster is retired.",
+                1,
+            ),
+            (
+                "Billing now runs on Postgres 16; the old MySQL cluster handles reports.",
+                2,
+            ),
+        ] {
+            assert_eq!(clauses(sentence).len(), n, "{sentence}");
+        }
         // A purpose or a condition and its instructions are one procedure.
         for p in [
             "To renew the certificate, run certbot renew; nginx then reloads by itself.",
@@ -1140,25 +1143,24 @@ mod tests {
                 "the septic tank is emptied in May."
             ]
         );
-        assert_eq!(
-            clauses("Council tax is 160 a month, the pension fund returns 4%, and water is 38.")
-                .len(),
-            3
-        );
-        // A list of things has no verb in its items.
-        assert_eq!(
-            clauses(
-                "We still need a new laptop for Sam, two large monitors for the office, and a desk."
-            )
-            .len(),
-            1
-        );
-        // Without a closing "and" clause it is no series.
-        assert_eq!(
-            clauses("The gutters were cleared in March, the window cleaner comes every six weeks.")
-                .len(),
-            1
-        );
+        for (sentence, n) in [
+            (
+                "Council tax is 160 a month, the pension fund returns 4%, and water is 38.",
+                3,
+            ),
+            // A list of things has no verb in its items.
+            (
+                "We still need a new laptop for Sam, two large monitors for the office, and a desk.",
+                1,
+            ),
+            // Without a closing "and" clause it is no series.
+            (
+                "The gutters were cleared in March, the window cleaner comes every six weeks.",
+                1,
+            ),
+        ] {
+            assert_eq!(clauses(sentence).len(), n, "{sentence}");
+        }
     }
 
     #[test]
