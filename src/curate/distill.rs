@@ -305,6 +305,32 @@ fn series_clause(before: &str, rest: &str) -> bool {
         && verb
 }
 
+/// Whether `piece` (a sentence up to a ", and") is a list of things so
+/// far: items between commas of three words or fewer, none with a verb
+/// ("The API, the worker"; not "Rent went up, heating failed").
+fn list_so_far(piece: &str) -> bool {
+    let piece = piece.trim().trim_end_matches([',', ';']);
+    let items: Vec<Vec<String>> = piece
+        .split(',')
+        .map(|item| {
+            bare_words(item)
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    items.len() >= 2
+        && items.iter().all(|item| {
+            (1..=3).contains(&item.len())
+                && !item.iter().any(|w| {
+                    clause_verb(w)
+                        || CLAUSE_PRONOUNS.contains(&w.as_str())
+                        || (w.len() > 4 && w.ends_with("ed"))
+                })
+        })
+}
+
 /// Whether `sentence` is one step of a procedure or a lesson: it opens
 /// with its purpose or its condition ("To cut a release, tag …", "When
 /// terraform apply fails …, wait …") and its main clause is an
@@ -390,7 +416,10 @@ pub fn clauses(sentence: &str) -> Vec<String> {
         let dash = matches!(prev, "—" | "–" | "-");
         let cut = if prev.ends_with(',') || prev.ends_with(';') || dash {
             if matches!(lw.as_str(), "and" | "but") {
-                Some(words.get(k + 1).map_or(off, |(o, _)| *o))
+                // "The API, the worker, and the scheduler run on …": the
+                // last item of a list of things, not a clause.
+                (!list_so_far(&sentence[clause_start..off]))
+                    .then(|| words.get(k + 1).map_or(off, |(o, _)| *o))
             } else if prev.ends_with(';') {
                 // A short clause without a verb after a semicolon goes on
                 // with the one before ("… at 10:15 on Mondays; other days
@@ -1147,6 +1176,16 @@ mod tests {
             (
                 "Council tax is 160 a month, the pension fund returns 4%, and water is 38.",
                 3,
+            ),
+            // The last item of a list of things is no clause.
+            (
+                "The API, the worker, and the scheduler run on Kubernetes.",
+                1,
+            ),
+            // Short clauses with verbs are no list: the last one is cut off.
+            (
+                "Rent went up, heating failed, and the landlord is not answering.",
+                2,
             ),
             // A list of things has no verb in its items.
             (
