@@ -140,11 +140,7 @@ fn elliptical(rest: &str) -> bool {
         "she", "they", "we",
     ];
     let clause = rest.split(';').next().unwrap_or(rest);
-    let words: Vec<String> = bare_words(clause)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = word_list(clause);
     let first = words.first().map(String::as_str).unwrap_or_default();
     let day = |w: &str| {
         let w = w.strip_suffix('s').unwrap_or(w);
@@ -157,6 +153,15 @@ fn elliptical(rest: &str) -> bool {
                 || CLAUSE_VERBS.contains(&w.as_str())
                 || (w.len() > 4 && w.ends_with("ed"))
         })
+}
+
+/// Lower-case words of `s`, punctuation dropped.
+fn word_list(s: &str) -> Vec<String> {
+    bare_words(s)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Lower-case words of `s` joined by single spaces, punctuation dropped.
@@ -212,11 +217,7 @@ fn only_qualifies(rest: &str) -> bool {
 /// change the clause before states.
 fn old_state_gone(clause: &str) -> bool {
     let clause = clause.split(';').next().unwrap_or(clause);
-    let words: Vec<String> = bare_words(clause)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = word_list(clause);
     let n = words.len();
     (3..=7).contains(&n)
         && matches!(
@@ -239,11 +240,7 @@ const IMPERATIVES: &[&str] = &[
 /// has no subject and verb of its own before its end.
 fn instruction(clause: &str) -> bool {
     let clause = clause.split(';').next().unwrap_or(clause);
-    let words: Vec<String> = bare_words(clause)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = word_list(clause);
     words
         .first()
         .is_some_and(|w| IMPERATIVES.contains(&w.as_str()))
@@ -273,11 +270,7 @@ fn series_clause(before: &str, rest: &str) -> bool {
     if !(tail.starts_with(" but ") || tail.contains(" and ")) {
         return false;
     }
-    let seg: Vec<String> = bare_words(segment)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let seg: Vec<String> = word_list(segment);
     let numeric = |w: &str| w.starts_with(|c: char| c.is_ascii_digit());
     let verb = seg.iter().enumerate().skip(1).any(|(i, w)| {
         (clause_verb(w) && !matches!(w.as_str(), "go" | "keep" | "use" | "need" | "run"))
@@ -310,16 +303,7 @@ fn series_clause(before: &str, rest: &str) -> bool {
 /// ("The API, the worker"; not "Rent went up, heating failed").
 fn list_so_far(piece: &str) -> bool {
     let piece = piece.trim().trim_end_matches([',', ';']);
-    let items: Vec<Vec<String>> = piece
-        .split(',')
-        .map(|item| {
-            bare_words(item)
-                .split(' ')
-                .filter(|w| !w.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .collect();
+    let items: Vec<Vec<String>> = piece.split(',').map(word_list).collect();
     items.len() >= 2
         && items.iter().all(|item| {
             (1..=3).contains(&item.len())
