@@ -1652,43 +1652,28 @@ pub fn same_words(text: &str) -> String {
     let mut out = rewrite(
         text,
         &UNIT,
-        r"(?i)\b(\d+(?:[.,]\d+)?)(gb|tb|mb|kb|gib|mib|tib|mbit|gbit|mg|kg|km|ml|ms|ghz|mhz|kwh|cm|mm|g|h|hrs?|mins?|mph|tbsp|tsp|secs?)\b",
+        r"(?i)\b(\d+(?:[.,]\d+)?)(gb|tb|mb|kb|gib|mib|tib|mbit|gbit|mg|kg|km|ml|ms|ghz|mhz|kwh|cm|mm|g|h|hrs?|mins?|mph|tbsp|tsp)\b",
         |c: &regex::Captures| format!("{} {}", &c[1], &c[2]),
     );
-    // Seconds written "30s" (not a decade or an age: "the 1990s", "in
-    // her 30s").
+    // Seconds after a number, however written ("30s", "30 sec", "30
+    // seconds"): one word. Not a decade or an age ("the 1990s", "in her
+    // 30s"), and only after a number ("a second opinion" is no unit).
     static SECONDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let before_seconds = out.clone();
     out = rewrite(
-        &before_seconds,
+        &out,
         &SECONDS,
-        r"(?i)\b(\d{1,4}(?:\.\d+)?)s\b",
+        r"(?i)\b(\d+(?:\.\d+)?)(s|\s?(?:seconds?|secs?))\b",
         |c: &regex::Captures| {
-            let start = c.get(0).map_or(0, |m| m.start());
-            let prev = before_seconds[..start]
-                .split_whitespace()
-                .next_back()
-                .unwrap_or("")
-                .to_lowercase();
             let decade = [
                 "the", "his", "her", "their", "my", "our", "your", "early", "mid", "late", "in",
             ]
-            .contains(&prev.as_str());
-            if decade {
+            .contains(&word_before(&out, c.get(0).map_or(0, |m| m.start())).as_str());
+            if c[2].eq_ignore_ascii_case("s") && decade {
                 c[0].to_string()
             } else {
                 format!("{} secs", &c[1])
             }
         },
-    );
-    // Seconds after a number, however written ("30 seconds", "30 sec"):
-    // one word. (Only after a number: "a second opinion" is no unit.)
-    static SECS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    out = rewrite(
-        &out,
-        &SECS,
-        r"(?i)\b(\d+(?:\.\d+)?) (?:seconds?|secs?)\b",
-        |c: &regex::Captures| format!("{} secs", &c[1]),
     );
     // Smaller metric units in the larger one ("180 cm" is "1.8 m", "800
     // ms" is "0.8 secs"), so a length or a time written in either holds
@@ -1731,19 +1716,13 @@ pub fn same_words(text: &str) -> String {
     );
     // An amount in thousands ("€50k", "50k euros") is the whole number.
     static THOUSANDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let before_thousands = out.clone();
     out = rewrite(
-        &before_thousands,
+        &out,
         &THOUSANDS,
         r"(?i)([$€£] ?)?\b(\d{1,3}(?:\.\d{1,3})?)k\b( (?:euros?|eur|dollars?|usd|pounds?|gbp)\b)?",
         |c: &regex::Captures| {
             // "a 5k" is a race.
-            let start = c.get(0).map_or(0, |m| m.start());
-            let prev = before_thousands[..start]
-                .split_whitespace()
-                .next_back()
-                .unwrap_or("")
-                .to_lowercase();
+            let prev = word_before(&out, c.get(0).map_or(0, |m| m.start()));
             if c.get(1).is_none() && c.get(3).is_none() && matches!(prev.as_str(), "a" | "the") {
                 return c[0].to_string();
             }
@@ -2142,6 +2121,16 @@ pub fn word_stems(text: &str) -> std::collections::BTreeSet<String> {
 
 /// `text` with every match of `pattern` (compiled once, into `cell`)
 /// replaced by what `to` makes of it.
+/// The word of `text` before byte `start` (lower case; empty at the
+/// start): what a rewrite looks at before its match.
+fn word_before(text: &str, start: usize) -> String {
+    text[..start]
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .to_lowercase()
+}
+
 fn rewrite(
     text: &str,
     cell: &'static std::sync::OnceLock<regex::Regex>,
@@ -2543,6 +2532,14 @@ impl Analysis {
                 // "… had two digits swapped"
                 || lower[i.saturating_sub(3)..i].iter().any(what))
         })
+    }
+
+    /// Whether `stem` is the stem of a change or negation word of this
+    /// statement ("moved" -> "mov").
+    pub fn marker_stem(&self, stem: &str) -> bool {
+        self.words
+            .iter()
+            .any(|w| w.stem == stem && Self::is_marker(&w.raw.to_lowercase()))
     }
 
     /// Markers of change present here (not in `other`), the negation words
@@ -3782,6 +3779,7 @@ mod tests {
             "Rent is paid on the 1st of every month.",
         );
         same("The timeout is 45 secs.", "The timeout is 45 seconds.");
+        same("The timeout is 45sec.", "The timeout is 45 seconds.");
         same("The baud rate is 115.2k.", "The baud rate is 115200.");
         same("We have 12k users.", "We have 12,000 users.");
         // A name, not a month; a race.

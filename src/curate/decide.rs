@@ -1768,11 +1768,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         .filter(|s| !whose_old.contains(*s) && !scope_old.contains(*s) && !kin_old.contains(*s))
         .filter(|s| !o.lost_values.contains(*s) && !light(s) && !attr_old.contains(*s))
         .filter(|s| Some(s.as_str()) != kind_old)
-        .filter(|s| {
-            !b.words
-                .iter()
-                .any(|w| &w.stem == *s && Analysis::is_marker(&w.raw.to_lowercase()))
-        })
+        .filter(|s| !b.marker_stem(s))
         .collect();
 
     // One more name on a list of names ("Noor joins the on-call rota" /
@@ -1997,15 +1993,14 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         && o.lost_values.is_empty()
         && o.new_values.is_empty()
         && !a.values().is_empty()
-        && scope.iter().all(|s| {
+        && {
             // (The change word itself, and what it implies: "moved" says
             // where something lives.)
-            relating_verb(s)
-                || a.implied().contains(*s)
-                || a.words
-                    .iter()
-                    .any(|w| &w.stem == *s && Analysis::is_marker(&w.raw.to_lowercase()))
-        })
+            let implied = a.implied();
+            scope
+                .iter()
+                .all(|s| relating_verb(s) || implied.contains(*s) || a.marker_stem(s))
+        }
     {
         return clear(
             Op::Noop,

@@ -139,8 +139,7 @@ fn elliptical(rest: &str) -> bool {
         "will", "would", "can", "could", "must", "should", "may", "might", "it", "you", "i", "he",
         "she", "they", "we",
     ];
-    let clause = rest.split(';').next().unwrap_or(rest);
-    let words: Vec<String> = word_list(clause);
+    let words: Vec<String> = first_clause_words(rest);
     let first = words.first().map(String::as_str).unwrap_or_default();
     let day = |w: &str| {
         let w = w.strip_suffix('s').unwrap_or(w);
@@ -153,6 +152,11 @@ fn elliptical(rest: &str) -> bool {
                 || CLAUSE_VERBS.contains(&w.as_str())
                 || (w.len() > 4 && w.ends_with("ed"))
         })
+}
+
+/// Lower-case words of the first clause of `s` (up to a semicolon).
+fn first_clause_words(s: &str) -> Vec<String> {
+    word_list(s.split(';').next().unwrap_or(s))
 }
 
 /// Lower-case words of `s`, punctuation dropped.
@@ -216,8 +220,7 @@ fn only_qualifies(rest: &str) -> bool {
 /// gone", "the manual Vault steps are obsolete"): the other half of the
 /// change the clause before states.
 fn old_state_gone(clause: &str) -> bool {
-    let clause = clause.split(';').next().unwrap_or(clause);
-    let words: Vec<String> = word_list(clause);
+    let words: Vec<String> = first_clause_words(clause);
     let n = words.len();
     (3..=7).contains(&n)
         && matches!(
@@ -239,8 +242,7 @@ const IMPERATIVES: &[&str] = &[
 /// ("…; use the blank tubes in drawer 3"): it opens with an imperative and
 /// has no subject and verb of its own before its end.
 fn instruction(clause: &str) -> bool {
-    let clause = clause.split(';').next().unwrap_or(clause);
-    let words: Vec<String> = word_list(clause);
+    let words: Vec<String> = first_clause_words(clause);
     words
         .first()
         .is_some_and(|w| IMPERATIVES.contains(&w.as_str()))
@@ -289,12 +291,13 @@ fn series_clause(before: &str, rest: &str) -> bool {
         && !seg[0].ends_with("ing")
         // A thing counted opens an item of a list, not a clause.
         && !numeric(&seg[0])
+        // Nor does a relative clause.
         && !matches!(
             seg[0].as_str(),
             "a" | "an" | "one" | "two" | "three" | "four" | "five" | "six" | "some" | "several"
-                | "more" | "another" | "extra" | "few" | "many"
+                | "more" | "another" | "extra" | "few" | "many" | "who" | "which" | "whose"
+                | "that" | "where" | "when"
         )
-        && !matches!(seg[0].as_str(), "who" | "which" | "whose" | "that" | "where" | "when")
         && verb
 }
 
@@ -314,6 +317,13 @@ fn list_so_far(piece: &str) -> bool {
                 })
         })
 }
+
+/// More verbs a procedure's instruction opens with ("run make release",
+/// "roll back first"): after a purpose or a condition they are no nouns.
+const PROCEDURE_VERBS: &[&str] = &[
+    "run", "tag", "roll", "check", "set", "call", "open", "delete", "remove", "install", "clear",
+    "pin", "make",
+];
 
 /// Whether `sentence` is one step of a procedure or a lesson: it opens
 /// with its purpose or its condition ("To cut a release, tag …", "When
@@ -336,26 +346,9 @@ fn procedure(sentence: &str) -> bool {
     matches!(
         first,
         "to" | "when" | "whenever" | "if" | "before" | "after"
-    ) && main_words.next().is_some_and(|w| {
-        IMPERATIVES.contains(&w)
-            || matches!(
-                w,
-                "run"
-                    | "tag"
-                    | "roll"
-                    | "check"
-                    | "set"
-                    | "call"
-                    | "restart"
-                    | "open"
-                    | "delete"
-                    | "remove"
-                    | "install"
-                    | "clear"
-                    | "pin"
-                    | "make"
-            )
-    })
+    ) && main_words
+        .next()
+        .is_some_and(|w| IMPERATIVES.contains(&w) || PROCEDURE_VERBS.contains(&w))
 }
 
 /// The independent clauses of one sentence: it is cut before `, and`,
@@ -502,9 +495,9 @@ pub fn clauses(sentence: &str) -> Vec<String> {
                 .skip(opener + 1)
                 .any(|x| matches!(x.as_str(), "it" | "them"))
         };
-        // A new state and the old one's end
-        // ("…; FreeRTOS is gone"), a fact and the instruction that goes
-        // with it ("…; use the migrate job") are one memory each.
+        // A new state and the old one's end ("…; FreeRTOS is gone"), a
+        // fact and the instruction that goes with it ("…; use the migrate
+        // job") are one memory each.
         let one_change = || old_state_gone(&sentence[off..]);
         let advice = || prev.ends_with(';') && instruction(&sentence[off..]);
         let cut = cut.filter(|_| {
