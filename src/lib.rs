@@ -43,4 +43,5 @@ pub mod trace;
 pub mod tree;
 pub mod watch;
 pub mod when;
+pub mod wordnet;
 pub mod write;

@@ -2342,6 +2342,43 @@ impl Analysis {
         s
     }
 
+    /// This statement with each content word that `other` says in other
+    /// words (a WordNet synonym: "rarely" / "seldom") stemmed as `other`
+    /// has it, so that the rules compare one meaning once; `None` when no
+    /// word changed. Only words the other statement lacks are paired, each
+    /// once; names, numbers and other values are never paired.
+    pub fn with_synonyms_of(&self, other: &Analysis) -> Option<Analysis> {
+        let mine = self.stems();
+        let theirs = other.stems();
+        let free = |w: &Word, stems: &BTreeSet<String>| {
+            !w.stop && !w.value && !w.stem.is_empty() && !stems.contains(&w.stem)
+        };
+        // The last word of both is the value they give ("the default
+        // branch is master" / "… is main"): another value, not other words.
+        let last = |an: &Analysis| an.words.iter().rposition(|w| !w.stop);
+        let (my_last, their_last) = (last(self), last(other));
+        let mut out = self.clone();
+        let mut used: Vec<usize> = Vec::new();
+        let mut changed = false;
+        for (i, w) in out.words.iter_mut().enumerate() {
+            if !free(w, &theirs) {
+                continue;
+            }
+            let pair = other.words.iter().enumerate().find(|(j, o)| {
+                !used.contains(j)
+                    && free(o, &mine)
+                    && !(Some(i) == my_last && Some(*j) == their_last)
+                    && crate::wordnet::synonyms(&w.raw, &o.raw)
+            });
+            if let Some((j, o)) = pair {
+                used.push(j);
+                w.stem = o.stem.clone();
+                changed = true;
+            }
+        }
+        changed.then_some(out)
+    }
+
     /// The attributes its verbs imply ("moved to Porto": where someone
     /// lives; "works from Lisbon": the same; "reports to Ana": who leads
     /// them) — only when a name follows the verb: "moved to room 925" is

@@ -907,6 +907,10 @@ fn judge_inner(new: &str, a: &Analysis, old: &str, b: &Analysis, cosine: Option<
     if crate::entry::normalize(new) == crate::entry::normalize(old) {
         return clear(Op::Noop, "same text");
     }
+    // A word said in other words ("seldom" / "rarely") is compared as
+    // the old statement says it.
+    let aligned = a.with_synonyms_of(b);
+    let a = aligned.as_ref().unwrap_or(a);
     // Durations in other units ("about 1 hour" / "roughly 60 minutes"):
     // judged with both written in the smaller unit.
     if let Some((n2, o2)) = same_duration_units(new, old) {
@@ -2463,6 +2467,42 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn a_word_said_in_other_words_is_the_same_word() {
+        judged(
+            Op::Noop,
+            false,
+            0.75,
+            &[
+                (
+                    "Ingrid seldom drinks coffee after noon.",
+                    "Ingrid rarely drinks coffee after noon.",
+                ),
+                (
+                    "Disk utilisation alerts fire at 85%.",
+                    "Disk usage alerts fire at 85%.",
+                ),
+            ],
+        );
+        // The value a statement ends on, said another way, is another
+        // value; a synonym never makes two names one.
+        judged(
+            Op::Noop,
+            true,
+            0.75,
+            &[
+                (
+                    "The default branch of the docs repo is main.",
+                    "The default branch of the docs repo is master.",
+                ),
+                (
+                    "Ingrid seldom drinks coffee after noon.",
+                    "Tomasz rarely drinks coffee after noon.",
+                ),
+            ],
+        );
     }
 
     #[test]

