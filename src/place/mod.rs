@@ -263,6 +263,14 @@ fn seg_stems(seg: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The share of a topic name's words (`report-job`) that the input's
+/// content stems say: "the backup job runs on Sundays" names half of it,
+/// another job.
+fn named_share(seg: &str, input: &BTreeSet<String>) -> f32 {
+    let words = seg_stems(seg);
+    words.iter().filter(|w| input.contains(*w)).count() as f32 / words.len().max(1) as f32
+}
+
 /// Candidate topics of `text`, best first, from the searches already made
 /// and the topic names among the index's scope terms. Reads at most
 /// `(2 * READ_TOPICS + OTHERS_READ) * READ_PER_TOPIC` (64) entry files: the
@@ -315,7 +323,7 @@ pub fn rank(tree: &Tree, idx: &MemIndex, text: &str, s: &Searched) -> Vec<TopicS
                 .or_insert_with(|| !seg_stems(seg).is_disjoint(&input));
         }
         let name = if seg_hit[last] {
-            1.0
+            named_share(last, &input)
         } else if up.iter().any(|s| seg_hit[s]) {
             0.4
         } else {
@@ -1755,6 +1763,15 @@ mod tests {
     /// The specific subject's slug of `text`.
     fn slug(text: &str) -> String {
         specific_subject(text).expect("a specific subject")
+    }
+
+    #[test]
+    fn a_topic_is_named_by_the_share_of_its_words_the_input_says() {
+        let input = content_stems("The backup job runs on Sundays.");
+        assert_eq!(named_share("report-job", &input), 0.5);
+        assert_eq!(named_share("backup-job", &input), 1.0);
+        assert_eq!(named_share("jobs", &input), 1.0);
+        assert_eq!(named_share("billing", &input), 0.0);
     }
 
     #[test]
