@@ -108,7 +108,11 @@ pub fn antonyms(a: &str, b: &str) -> bool {
     let (la, lb) = (lemmas(&a), lemmas(&b));
     la.iter().any(|x| {
         lb.iter().any(|y| {
-            let pair = if x < y { (x.as_str(), y.as_str()) } else { (y.as_str(), x.as_str()) };
+            let pair = if x < y {
+                (x.as_str(), y.as_str())
+            } else {
+                (y.as_str(), x.as_str())
+            };
             ANTONYMS.contains(&pair)
         })
     })

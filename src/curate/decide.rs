@@ -1536,8 +1536,126 @@ fn fixed_fact(text: &str) -> Option<String> {
     Some(key.split(" in ").next().unwrap_or(&key).to_string())
 }
 
+/// A holder handing what it holds to another ("Ravi handed on-call over
+/// to Jess", "Eleni has handed product ownership of the mobile app over to
+/// Rasmus", "Jess took over the billing team from Ravi"): the old
+/// statement that the first holder has it ("Ravi is the on-call engineer
+/// this week", "Ravi leads the billing team") no longer holds. The old
+/// statement must be about the first holder, say what it holds (a copula
+/// or a verb of holding: not "Ravi wrote the report" for "Ravi handed the
+/// report to Jess"), share a word of the thing beyond the names, and not
+/// name the new holder.
+fn handed_over(a: &Analysis, b: &Analysis, o: &Overlap) -> Option<Verdict> {
+    if a.negated || b.negated || o.shared_beyond_subject == 0 {
+        return None;
+    }
+    let w = &a.words;
+    let low = |i: usize| w[i].raw.to_lowercase();
+    // The name right after position `i` (articles skipped).
+    let name_after = |i: usize| -> Option<String> {
+        let names: Vec<String> = w[i + 1..]
+            .iter()
+            .skip_while(|x| x.stop && !x.value)
+            .take_while(|x| x.value)
+            .map(|x| x.stem.clone())
+            .collect();
+        (!names.is_empty()).then(|| names.join(" "))
+    };
+    let find = |word: &str, from: usize| (from..w.len()).find(|&i| low(i) == word);
+    let subject = a.subject.clone().filter(|s| s != "@user");
+    let mut pair = None;
+    for i in 0..w.len() {
+        let l = low(i);
+        if matches!(
+            l.as_str(),
+            "handed"
+                | "hands"
+                | "handing"
+                | "passed"
+                | "passes"
+                | "passing"
+                | "transferred"
+                | "transfers"
+                | "transferring"
+        ) {
+            if let (Some(from), Some(to)) =
+                (subject.clone(), find("to", i + 1).and_then(name_after))
+            {
+                pair = Some((from, to));
+            }
+            break;
+        }
+        if matches!(l.as_str(), "took" | "takes" | "taking")
+            && i + 1 < w.len()
+            && low(i + 1) == "over"
+        {
+            if let (Some(from), Some(to)) =
+                (find("from", i + 2).and_then(name_after), subject.clone())
+            {
+                pair = Some((from, to));
+            }
+            break;
+        }
+    }
+    let (from, to) = pair?;
+    if from == to || b.subject.as_deref() != Some(from.as_str()) || b.mentions(&to) {
+        return None;
+    }
+    // Nothing new said of the thing ("handed the *payments* team over" is
+    // another team than the billing one), but a word of the hand-over,
+    // the names, or the old word in another form ("ownership" / "owner").
+    let names: Vec<&str> = from.split(' ').chain(to.split(' ')).collect();
+    let hand_over: Vec<String> = [
+        "handed",
+        "passed",
+        "transferred",
+        "took",
+        "over",
+        "from",
+        "to",
+    ]
+    .iter()
+    .map(|v| crate::text::stem(v))
+    .collect();
+    let related = |x: &str| {
+        o.only_old.iter().any(|y| {
+            let n = x.chars().zip(y.chars()).take_while(|(p, q)| p == q).count();
+            n >= 4
+        })
+    };
+    if !o.only_new.iter().all(|x| {
+        names.contains(&x.as_str())
+            || hand_over.contains(x)
+            || crate::text::is_frame_word(x)
+            || related(x)
+    }) {
+        return None;
+    }
+    let holds: Vec<String> = [
+        "leads",
+        "owns",
+        "maintains",
+        "manages",
+        "runs",
+        "handles",
+        "covers",
+        "coordinates",
+    ]
+    .iter()
+    .map(|v| crate::text::stem(v))
+    .collect();
+    let says_holds = b
+        .words
+        .iter()
+        .any(|x| matches!(x.raw.to_lowercase().as_str(), "is" | "are") || holds.contains(&x.stem));
+    says_holds.then(|| clear(Op::Supersede, format!("handed over: {from} -> {to}")))
+}
+
 fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) -> Verdict {
     let cos = cosine.unwrap_or(0.0);
+    if let Some(v) = handed_over(a, b, o) {
+        return v;
+    }
     // Whose the subject is, when one statement names the other's subject
     // as what its own subject has ("*Marisol's cat* Tofu weighs 4.2 kg" /
     // "Tofu weighs 4.8 kg"): the owner's and the kind's stems, which are
@@ -2234,7 +2352,11 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         {
             return clear(
                 Op::Supersede,
-                format!("the state is reversed ({} -> {})", x.to_lowercase(), y.to_lowercase()),
+                format!(
+                    "the state is reversed ({} -> {})",
+                    x.to_lowercase(),
+                    y.to_lowercase()
+                ),
             );
         }
     }
@@ -2493,6 +2615,50 @@ mod tests {
             let v = judge(new, old, Some(cos));
             assert_eq!(v.op == op, !not, "{old} / {new}: {:?} {}", v.op, v.reason);
         }
+    }
+
+    #[test]
+    fn what_a_holder_hands_over_is_no_longer_theirs() {
+        judged(
+            Op::Supersede,
+            false,
+            0.7,
+            &[
+                (
+                    "Ravi is the on-call engineer this week.",
+                    "Ravi handed on-call over to Jess.",
+                ),
+                (
+                    "Ravi leads the billing team.",
+                    "Jess took over the billing team from Ravi.",
+                ),
+                (
+                    "Ravi leads the billing team.",
+                    "Ravi has passed the billing team to Jess.",
+                ),
+            ],
+        );
+        // Something handed that was not held, another thing handed, or
+        // another holder's note.
+        judged(
+            Op::Supersede,
+            true,
+            0.7,
+            &[
+                (
+                    "Ravi wrote the quarterly report.",
+                    "Ravi handed the quarterly report to Jess.",
+                ),
+                (
+                    "Ravi leads the billing team.",
+                    "Ravi handed the payments team over to Jess.",
+                ),
+                (
+                    "Priya is the on-call engineer this week.",
+                    "Ravi handed on-call over to Jess.",
+                ),
+            ],
+        );
     }
 
     #[test]
