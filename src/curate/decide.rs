@@ -163,7 +163,29 @@ fn values_reordered(a: &Analysis, b: &Analysis) -> bool {
             .collect()
     };
     let (oa, ob) = (order(a, b), order(b, a));
-    oa.len() >= 2 && oa != ob
+    oa.len() >= 2 && oa != ob && !copula_inverted(a, b, &oa)
+}
+
+/// Two shared values on either side of a copula, sides swapped ("Node 18
+/// is the runtime for the API" / "The API runtime is Node 20"): one
+/// statement turned around, not another order of things.
+fn copula_inverted(a: &Analysis, b: &Analysis, shared: &[String]) -> bool {
+    let [x, y] = shared else {
+        return false;
+    };
+    let side = |an: &Analysis, v: &str| -> Option<bool> {
+        let cop = an
+            .words
+            .iter()
+            .position(|w| matches!(w.raw.to_lowercase().as_str(), "is" | "are" | "was" | "were"))?;
+        let at = an.words.iter().position(|w| w.stem == v)?;
+        Some(at < cop)
+    };
+    let sides = |an: &Analysis| Some((side(an, x)?, side(an, y)?));
+    match (sides(a), sides(b)) {
+        (Some((ax, ay)), Some((bx, by))) => ax != ay && ax != bx && ay != by,
+        _ => false,
+    }
 }
 
 /// Whether a word of one statement stands where another word stands in
@@ -2122,6 +2144,15 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             scope
                 .iter()
                 .all(|s| relating_verb(s) || implied.contains(*s) || a.marker_stem(s))
+                // Nor has the old one a word of its own: "lives in
+                // *ops*/deploy.sh" / "moved to scripts/deploy.sh" is
+                // another place.
+                && o.only_old.iter().all(|s| {
+                    relating_verb(s)
+                        || implied.contains(s)
+                        || b.marker_stem(s)
+                        || crate::text::is_frame_word(s)
+                })
         }
     {
         return clear(
@@ -2618,6 +2649,29 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_turned_around_its_copula_is_the_same_attribute() {
+        judged(
+            Op::Supersede,
+            false,
+            0.8,
+            &[(
+                "Node 18 is the runtime for the API.",
+                "The API runtime is Node 20.",
+            )],
+        );
+        // Values in another order around no copula: another route.
+        judged(
+            Op::Add,
+            false,
+            0.85,
+            &[(
+                "The train from Zurich to Milan is at 9:00.",
+                "The train from Milan to Zurich is at 10:00.",
+            )],
+        );
+    }
+
+    #[test]
     fn what_a_holder_hands_over_is_no_longer_theirs() {
         judged(
             Op::Supersede,
@@ -2766,6 +2820,11 @@ mod tests {
                     "Sofia stopped using Arch Linux on her desktop.",
                 ),
                 ("The wiki runs on Confluence.", "The wiki moved to Notion."),
+                // A word of the old place that the new one lacks.
+                (
+                    "The deploy script lives in ops/deploy.sh.",
+                    "The deploy script moved to scripts/deploy.sh.",
+                ),
             ],
         );
     }
