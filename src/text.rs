@@ -1276,6 +1276,9 @@ const CHANGE_WITH: &[(&str, &str)] = &[
     ("going", "forward"),
     ("down", "to"),
     ("these", "days"),
+    ("gave", "up"),
+    ("given", "up"),
+    ("gives", "up"),
 ];
 
 /// Words that open a noun phrase: a change word right after one and

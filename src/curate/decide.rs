@@ -2131,7 +2131,8 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                 c.as_str(),
                 "left" | "quit" | "retired" | "stopped" | "ended" | "former" | "formerly"
                     | "previously" | "sold" | "cancelled" | "canceled" | "dropped" | "finished"
-                    | "anymore" | "longer" | "rehomed" | "demoted" | "cut"
+                    | "anymore" | "longer" | "rehomed" | "demoted" | "cut" | "gave up"
+                    | "given up" | "gives up"
             )
         })
         && o.lost_values.is_empty()
@@ -2734,6 +2735,9 @@ mod tests {
                     "Invoices older than 30 days are paid.",
                     "Invoices older than 30 days are unpaid.",
                 ),
+                // Given up: the habit ended.
+                ("Zoe plays tennis on Saturdays.", "Zoe gave up tennis."),
+                ("Zoe is learning Spanish.", "Zoe has given up Spanish."),
             ],
         );
         // Another thing's state, or the opposite denied: not a reversal.
