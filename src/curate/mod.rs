@@ -839,11 +839,71 @@ fn plan(
             }
             p.placement = Some(pl);
         }
+        same_subject_same_topic(&mut out);
     }
     // Curation succeeded: the write-ahead copy (never committed) is
     // replaced or removed by the changeset that writes the outcome, in the
     // same finishing section as its commit.
     Ok(out)
+}
+
+/// New entries cut from one input about one named subject go to one topic
+/// ("Lucas is 34, lives in Porto and works as a nurse": "Lucas is 34"
+/// alone reads as no one's, the other two as a person's). The topic is one
+/// that already exists, else the person's, else the one most of them got
+/// (the first on a tie). Placements by `--at` or by a person's choice
+/// stay.
+fn same_subject_same_topic(out: &mut [Planned]) {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in out.iter().enumerate() {
+        let Some(pl) = &p.placement else { continue };
+        if p.op != Op::Add || matches!(pl.placed_by, "flag" | "chosen") {
+            continue;
+        }
+        if let Some(s) = crate::text::Analysis::new(&p.st.text)
+            .subject
+            .filter(|s| s != "@user")
+        {
+            groups.entry(s).or_default().push(i);
+        }
+    }
+    for (subject, members) in groups {
+        let topic = |i: usize| out[i].placement.as_ref().map(|pl| pl.topic.clone());
+        let topics: Vec<_> = members.iter().filter_map(|&i| topic(i)).collect();
+        if members.len() < 2 || topics.iter().all(|t| *t == topics[0]) {
+            continue;
+        }
+        let placed = |i: &usize| out[*i].placement.as_ref().map_or("", |pl| pl.placed_by);
+        let count = |t: &crate::paths::TopicPath| topics.iter().filter(|x| *x == t).count();
+        let chosen = members
+            .iter()
+            .find(|i| placed(i) == "existing")
+            .and_then(|&i| topic(i))
+            .or_else(|| topics.iter().find(|t| t.domain() == "people").cloned())
+            .or_else(|| {
+                topics
+                    .iter()
+                    .max_by_key(|t| {
+                        (
+                            count(t),
+                            std::cmp::Reverse(topics.iter().position(|x| x == *t)),
+                        )
+                    })
+                    .cloned()
+            });
+        let Some(chosen) = chosen else { continue };
+        for &i in &members {
+            if let Some(pl) = out[i].placement.as_mut()
+                && pl.topic != chosen
+            {
+                pl.reason = format!(
+                    "{}; moved to {chosen} with the input's other statements about {subject}",
+                    pl.reason
+                );
+                pl.topic = chosen.clone();
+            }
+        }
+    }
 }
 
 /// Stages the raw input, flagged `curation: pending`, without committing;

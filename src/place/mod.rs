@@ -706,6 +706,8 @@ fn never_a_name(word: &str) -> bool {
         || crate::text::is_number_word(l)
         || crate::text::MONTHS.contains(&l)
         || crate::text::WEEKDAYS.contains(&l)
+        // "on Fridays", "Mondays off".
+        || l.strip_suffix('s').is_some_and(|d| crate::text::WEEKDAYS.contains(&d))
 }
 
 /// A word written as a verb: a word of change, a past participle, or a
@@ -1881,6 +1883,13 @@ mod tests {
 
     #[test]
     fn new_topic_names_come_from_the_input() {
+        // A label that opens the note names nothing; nor does a weekday
+        // in the plural.
+        assert_eq!(
+            new_topic("Remember: never deploy on Fridays.").topic(),
+            "deploy"
+        );
+        assert_eq!(new_topic("Bins go out on Tuesdays.").topic(), "bins");
         assert_eq!(
             new_topic("The hiring committee wants two references").to_string(),
             "general/hiring-committee"

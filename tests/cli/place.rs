@@ -272,3 +272,29 @@ fn the_generator_is_asked_about_placement_only_when_configured() {
     assert!(on.starts_with("unclear:") && on.contains("model "), "{on}");
     assert!(!on.contains("no model"), "{on}");
 }
+
+#[test]
+fn statements_of_one_input_about_one_person_share_a_topic() {
+    // "Lucas is 34" alone reads as no one's ("is" is any subject's verb);
+    // cut from one input with "lives in Porto" and "works as a nurse", it
+    // goes where they go.
+    let env = Env::new();
+    let out = env
+        .mem()
+        .args([
+            "add",
+            "Lucas is 34, lives in Porto and works as a nurse.",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let lines = parse_lines(&out.stdout);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    for v in &lines {
+        assert!(
+            v["path"].as_str().unwrap().starts_with("people/lucas/"),
+            "{lines:?}"
+        );
+    }
+}
