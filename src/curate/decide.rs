@@ -2321,7 +2321,21 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     if o.lost_values.is_empty()
         && (o.only_old.iter().all(|w| light(w)) || (o.cov_old >= 0.8 && cos >= 0.75 && !swap))
     {
-        if o.new_values.is_empty() && (o.only_new.len() <= 1 || o.cov_new >= 0.8) {
+        // (Not a word said of the old statement's thing after a copula,
+        // which ends the new one: "Mira has a peanut allergy" / "Mira's
+        // peanut allergy *is mild*".)
+        let predicate = o.only_new.len() == 1 && {
+            let last = a.words.iter().rposition(|w| !w.stop);
+            last.is_some_and(|i| {
+                i > 0
+                    && o.only_new.contains(&a.words[i].stem)
+                    && matches!(
+                        a.words[i - 1].raw.to_lowercase().as_str(),
+                        "is" | "are" | "was" | "were"
+                    )
+            })
+        };
+        if o.new_values.is_empty() && (o.only_new.len() <= 1 || o.cov_new >= 0.8) && !predicate {
             return clear(Op::Noop, "same content words");
         }
         return clear(
@@ -3639,6 +3653,13 @@ mod tests {
         let v = judge(
             "Pepper's food allergy is to chicken protein.",
             "Pepper has a food allergy.",
+            Some(0.8),
+        );
+        assert_eq!(v.op, Op::Update, "{}", v.reason);
+        // One word said of the thing after a copula is more detail too.
+        let v = judge(
+            "Mira's peanut allergy is mild.",
+            "Mira has a peanut allergy.",
             Some(0.8),
         );
         assert_eq!(v.op, Op::Update, "{}", v.reason);
