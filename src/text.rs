@@ -1257,6 +1257,11 @@ const CHANGE: &[&str] = &[
     "shifted",
     "reassigned",
     "upped",
+    "grew",
+    "shrank",
+    "doubled",
+    "halved",
+    "tripled",
 ];
 
 /// Two words that together say a fact changed ("as of June", "took over

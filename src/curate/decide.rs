@@ -2749,6 +2749,11 @@ mod tests {
                     "Invoices older than 30 days are paid.",
                     "Invoices older than 30 days are unpaid.",
                 ),
+                // Grown or shrunk to a new number.
+                (
+                    "The backend team has 6 engineers.",
+                    "The backend team grew to 8 engineers.",
+                ),
                 // Given up: the habit ended.
                 ("Zoe plays tennis on Saturdays.", "Zoe gave up tennis."),
                 ("Zoe is learning Spanish.", "Zoe has given up Spanish."),
