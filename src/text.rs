@@ -3191,36 +3191,24 @@ fn opens_with_past_verb(first: &str, next: Option<&String>) -> bool {
         && !verb_next
 }
 
+/// A form of "to be" that joins a thing to what it is ("is", "are",
+/// "was", "were"; any case).
+pub fn is_copula(word: &str) -> bool {
+    matches!(word.to_lowercase().as_str(), "is" | "are" | "was" | "were")
+}
+
 /// A sentence that opens with a verb's base form and then its object's
 /// article or owner ("Water the ferns every three days", "Descale the
 /// kettle monthly", "Back up the NAS on Sundays"): an instruction, whose
 /// first word is no name.
 fn opens_imperative(first: &str, next: Option<&String>) -> bool {
     next.is_some_and(|n| {
-        matches!(
-            n.to_lowercase().as_str(),
-            "the"
-                | "a"
-                | "an"
-                | "your"
-                | "my"
-                | "our"
-                | "all"
-                | "any"
-                | "each"
-                | "every"
-                | "this"
-                | "these"
-                | "those"
-                | "his"
-                | "her"
-                | "their"
-                | "its"
-                | "up"
-                | "out"
-                | "off"
-                | "down"
-        )
+        let n = n.to_lowercase();
+        (DETERMINERS.contains(&n.as_str()) && n != "that")
+            || matches!(
+                n.as_str(),
+                "all" | "any" | "each" | "every" | "up" | "out" | "off" | "down"
+            )
     }) && crate::wordnet::is_verb(first)
 }
 

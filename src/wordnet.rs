@@ -13,12 +13,18 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::sync::LazyLock;
 
-static SYNSETS: LazyLock<HashMap<String, Vec<u32>>> = LazyLock::new(|| {
+/// The text of a gzip-compressed data file built into the binary.
+fn gunzip(bytes: &[u8]) -> String {
     let mut text = String::new();
-    flate2::read::GzDecoder::new(&include_bytes!("wordnet-synonyms.gz")[..])
+    flate2::read::GzDecoder::new(bytes)
         .read_to_string(&mut text)
-        .expect("wordnet-synonyms.gz is gzip-compressed text");
-    text.lines()
+        .expect("a WordNet data file is gzip-compressed text");
+    text
+}
+
+static SYNSETS: LazyLock<HashMap<String, Vec<u32>>> = LazyLock::new(|| {
+    gunzip(include_bytes!("wordnet-synonyms.gz"))
+        .lines()
         .filter_map(|l| {
             let (word, ids) = l.split_once('\t')?;
             let ids = ids.split(' ').filter_map(|i| i.parse().ok()).collect();
@@ -86,11 +92,10 @@ pub fn synonyms(a: &str, b: &str) -> bool {
 }
 
 static VERBS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(&include_bytes!("wordnet-verbs.gz")[..])
-        .read_to_string(&mut text)
-        .expect("wordnet-verbs.gz is gzip-compressed text");
-    text.lines().map(str::to_string).collect()
+    gunzip(include_bytes!("wordnet-verbs.gz"))
+        .lines()
+        .map(str::to_string)
+        .collect()
 });
 
 /// Whether WordNet has the word, as written (lower case), as a verb

@@ -177,7 +177,7 @@ fn copula_inverted(a: &Analysis, b: &Analysis, shared: &[String]) -> bool {
         let cop = an
             .words
             .iter()
-            .position(|w| matches!(w.raw.to_lowercase().as_str(), "is" | "are" | "was" | "were"))?;
+            .position(|w| crate::text::is_copula(&w.raw))?;
         let at = an.words.iter().position(|w| w.stem == v)?;
         Some(at < cop)
     };
@@ -344,7 +344,7 @@ fn value_in_subject(an: &Analysis, vals: &std::collections::BTreeSet<String>) ->
     let v = next.raw.to_lowercase();
     let verb = VERBS.contains(&v.as_str())
         || (v.len() > 3 && v.ends_with('s') && !v.ends_with("ss") && !next.value && !next.stop);
-    let role = matches!(v.as_str(), "is" | "are" | "was" | "were")
+    let role = crate::text::is_copula(&v)
         && w.get(j + 2)
             .is_some_and(|x| x.raw.eq_ignore_ascii_case("the"));
     verb && !role
@@ -768,7 +768,7 @@ fn anchor(
         .or_else(|| before(1).filter(|w| noun(w)))
         .or_else(|| {
             before(1)
-                .filter(|w| matches!(w.raw.to_lowercase().as_str(), "is" | "are" | "was" | "were"))
+                .filter(|w| crate::text::is_copula(&w.raw))
                 .and_then(|_| before(2))
                 .filter(|w| noun(w))
         })
@@ -1653,23 +1653,15 @@ fn handed_over(a: &Analysis, b: &Analysis, o: &Overlap) -> Option<Verdict> {
     }) {
         return None;
     }
-    let holds: Vec<String> = [
-        "leads",
-        "owns",
-        "maintains",
-        "manages",
-        "runs",
-        "handles",
-        "covers",
-        "coordinates",
-    ]
-    .iter()
-    .map(|v| crate::text::stem(v))
-    .collect();
-    let says_holds = b
-        .words
+    let holds: Vec<String> = ["manages", "runs", "handles", "covers", "coordinates"]
         .iter()
-        .any(|x| matches!(x.raw.to_lowercase().as_str(), "is" | "are") || holds.contains(&x.stem));
+        .map(|v| crate::text::stem(v))
+        .collect();
+    let says_holds = b.words.iter().any(|x| {
+        crate::text::is_copula(&x.raw)
+            || ROLES.contains(&x.stem.as_str())
+            || holds.contains(&x.stem)
+    });
     says_holds.then(|| clear(Op::Supersede, format!("handed over: {from} -> {to}")))
 }
 
@@ -2329,10 +2321,7 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             last.is_some_and(|i| {
                 i > 0
                     && o.only_new.contains(&a.words[i].stem)
-                    && matches!(
-                        a.words[i - 1].raw.to_lowercase().as_str(),
-                        "is" | "are" | "was" | "were"
-                    )
+                    && crate::text::is_copula(&a.words[i - 1].raw)
             })
         };
         if o.new_values.is_empty() && (o.only_new.len() <= 1 || o.cov_new >= 0.8) && !predicate {
