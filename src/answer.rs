@@ -102,6 +102,10 @@ pub struct Answer {
     /// The model's text before the check (for `--explain` and the dumps).
     pub raw: String,
     pub timings: Timings,
+    /// The notes as the model read them (for the eval's dumps, which let
+    /// anyone check the answers again without the model).
+    #[serde(skip)]
+    pub pack: Vec<crate::context::Packed>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -356,6 +360,52 @@ fn names(text: &str, name: &str) -> bool {
     words.windows(want.len()).any(|w| w == want.as_slice())
 }
 
+/// Whether `line` speaks of `name`, not only to them: a mention that is
+/// no address. An address is set off by punctuation after the name
+/// ("Thanks, Melanie!", "That's great, Caroline.", "Melanie, …") and
+/// opens the line or follows a comma or a greeting ("Hey Caroline, that
+/// road trip …", "Woohoo Melanie!"); "I gave it to Melanie." speaks of her.
+fn speaks_of(line: &str, name: &str) -> bool {
+    const GREETINGS: &[&str] = &[
+        "hey", "hi", "hello", "thanks", "thank", "oh", "wow", "yes", "yep", "yeah", "congrats",
+        "dear", "bye", "ok", "okay", "aw", "aww", "omg", "cheers", "sorry", "morning", "evening",
+        "night", "welcome", "great", "awesome", "hiya", "yay", "woohoo", "whoa", "woah",
+    ];
+    let want: Vec<&str> = name.split(' ').collect();
+    // Words with the punctuation that follows each.
+    let mut words: Vec<(&str, &str)> = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find(|c: char| c.is_alphanumeric()) {
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .unwrap_or(tail.len());
+        let after = tail[end..].trim_start_matches(' ');
+        let punct = after
+            .get(..1)
+            .filter(|p| !p.chars().next().is_some_and(char::is_alphanumeric));
+        words.push((&tail[..end], punct.unwrap_or("")));
+        rest = &tail[end..];
+    }
+    let n = want.len();
+    (0..words.len().saturating_sub(n - 1)).any(|i| {
+        if words[i..i + n].iter().map(|w| w.0).ne(want.iter().copied()) {
+            return false;
+        }
+        let set_off = matches!(words[i + n - 1].1, "!" | "," | "." | "?" | "");
+        let before = i.checked_sub(1).map(|j| words[j]);
+        let opens = match before {
+            None => true,
+            Some((w, p)) => {
+                matches!(p, "," | "!" | "." | "?" | "-")
+                    || (GREETINGS.contains(&w.to_lowercase().as_str()) && p.is_empty())
+                    || (i == 1 && p.is_empty())
+            }
+        };
+        !(set_off && opens)
+    })
+}
+
 /// The one speaker of the notes whom the question names ("What did
 /// Caroline realise …?"); `None` when it names none or several.
 fn asked_speaker<'a>(question: &str, pack: &'a Pack) -> Option<&'a str> {
@@ -459,7 +509,7 @@ fn said_of_another<'a>(
     let mut other = None;
     for ((who, line), _) in lines.iter().zip(&scores).filter(|(_, s)| **s == best) {
         match who {
-            Some(w) if *w != person && !names(line, person) && first_person(line) => {
+            Some(w) if *w != person && !speaks_of(line, person) && first_person(line) => {
                 other = Some(*w)
             }
             _ => return None,
@@ -647,6 +697,29 @@ fn iso_days(text: &str) -> String {
         .join(" ")
 }
 
+/// Whether `sentence` says nothing but words of `question` ("Melanie" or
+/// "Counseling and mental health services" for "What kind of counseling
+/// and mental health services is Melanie interested in?"). A question
+/// answered yes or no ("Did Tom …?" → "Tom did"), or asking who (whose
+/// birthday Melanie celebrated may be her own), is not asked this.
+fn only_the_question(question: &str, sentence: &str) -> bool {
+    const YES_NO: &[&str] = &[
+        "is", "are", "was", "were", "do", "does", "did", "can", "could", "would", "will", "should",
+        "has", "have", "had", "may", "might", "shall", "who", "whom", "whose",
+    ];
+    let first = question
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    if YES_NO.contains(&first.as_str()) {
+        return false;
+    }
+    let said = stems_of(sentence);
+    let asked = stems_of(question);
+    !said.is_empty() && said.iter().all(|s| asked.contains(s))
+}
+
 /// Checks the model's text against the notes: the sentences that stand,
 /// the citations, what was removed.
 pub fn check(question: &str, raw: &str, pack: &Pack) -> (Vec<Sentence>, Vec<Removed>) {
@@ -674,6 +747,12 @@ fn check_one(
         return Err(Removed {
             text,
             why: "declines to answer".into(),
+        });
+    }
+    if only_the_question(question, &text) {
+        return Err(Removed {
+            text,
+            why: "it only says the question's words back".into(),
         });
     }
     if text.ends_with('?') || text.starts_with("Question:") {
@@ -756,6 +835,17 @@ fn check_one(
             text,
             citations: backed,
         });
+    }
+    // A cited note says it of another speaker: no other note, which the
+    // model did not read it from, makes it true of the one asked about.
+    let of_another = person.and_then(|who| {
+        valid.iter().find_map(|p| {
+            said_of_another(question, &text, p, who)
+                .map(|other| format!("the note says this of {other}, not of {who}"))
+        })
+    });
+    if let Some(why) = of_another {
+        return Err(Removed { text, why });
     }
     // Uncited, or citing the wrong notes: the note that supports it.
     if let Some(p) = pack.entries.iter().find(|p| why_not(p).is_none()) {
@@ -1025,6 +1115,7 @@ pub fn answer_pack(
         tiers: vec![5],
         raw,
         timings,
+        pack: pack.entries.clone(),
     })
 }
 
@@ -1223,6 +1314,69 @@ mod tests {
         // Ines's own line answers for Ines.
         let (kept, _) = check("What did Ines sign up for?", "A pottery class [2].", &p);
         assert_eq!(kept.len(), 1);
+    }
+
+    #[test]
+    fn a_speaker_who_only_addresses_the_one_asked_about_speaks_of_themselves() {
+        let p = pack(vec![
+            note(
+                1,
+                "2024-04-02",
+                "> Ines: Love the bracelet, any story behind it?\n\nTomas: Thanks, Ines! It was a gift from my aunt in Chile, she made it by hand.",
+            ),
+            note(
+                2,
+                "2024-04-09",
+                "Ines: Hey Tomas, my sister gave me a kayak for my birthday, so I paddled to Tavira.",
+            ),
+        ]);
+        // Tomas names Ines only to thank her: the aunt is his.
+        let (kept, removed) = check(
+            "Who made Ines's bracelet?",
+            "Tomas's aunt in Chile [1].",
+            &p,
+        );
+        assert!(kept.is_empty(), "{kept:?}");
+        let (kept, removed2) = check("Where is Ines's aunt from?", "Chile [1].", &p);
+        assert!(kept.is_empty(), "{kept:?} {removed:?}");
+        assert!(removed2[0].why.contains("Tomas"), "{removed2:?}");
+        // Asked of Tomas, it stands; so does Ines's own line for her.
+        let (kept, _) = check("Where is Tomas's aunt from?", "Chile [1].", &p);
+        assert_eq!(kept.len(), 1);
+        let (kept, _) = check("Where did Ines paddle to?", "Tavira [2].", &p);
+        assert_eq!(kept.len(), 1);
+        // ... and Tomas's own paddle question is Ines's kayak, said to him.
+        let (kept, _) = check("Who gave Tomas a kayak?", "His sister [2].", &p);
+        assert!(kept.is_empty(), "{kept:?}");
+        assert!(speaks_of("I gave the kayak to Ines.", "Ines"));
+        assert!(speaks_of("Ines's kayak is red", "Ines"));
+        assert!(!speaks_of("That's great, Ines! I love it.", "Ines"));
+        assert!(!speaks_of("Ines, I love it.", "Ines"));
+        assert!(!speaks_of("Woohoo Ines! I passed.", "Ines"));
+    }
+
+    #[test]
+    fn an_answer_that_only_says_the_question_back_goes() {
+        let p = sample();
+        let (kept, removed) = check(
+            "What kind of support group did Caroline go to?",
+            "Caroline went to a support group [1].",
+            &p,
+        );
+        assert!(kept.is_empty(), "{kept:?}");
+        assert!(removed[0].why.contains("question's words"), "{removed:?}");
+        // A word of its own answers: "LGBTQ".
+        let (kept, _) = check(
+            "What kind of support group did Caroline go to?",
+            "An LGBTQ support group [1].",
+            &p,
+        );
+        assert_eq!(kept.len(), 1);
+        // Yes or no is asked in the question's words.
+        assert!(!only_the_question(
+            "Did Caroline go to the support group?",
+            "Caroline went to the support group."
+        ));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use crate::entry::Entry;
 use crate::recall::Hit;
 use crate::tree::Tree;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Tokens of `text`, estimated (see the module documentation).
 pub fn estimate_tokens(text: &str) -> usize {
@@ -31,7 +31,7 @@ pub fn estimate_tokens(text: &str) -> usize {
 }
 
 /// One entry in a pack.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Packed {
     /// The citation handle: `[n]`.
     pub n: usize,
@@ -45,11 +45,11 @@ pub struct Packed {
     /// the first entry and alone exceeds the budget.
     pub text: String,
     pub truncated: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub review: bool,
     /// A later entry recall found that gives the same attribute another
     /// value ([`Hit::newer`]): this one may be outdated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newer: Option<String>,
 }
 

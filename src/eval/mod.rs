@@ -226,6 +226,11 @@ struct DumpAnswer<'a> {
     abstained: bool,
     score: f64,
     cited: Vec<&'a str>,
+    /// What the check removed from the model's text, and why.
+    removed: &'a [crate::answer::Removed],
+    /// The notes the model read: with `raw`, enough to check the answer
+    /// again without the model.
+    notes: &'a [crate::context::Packed],
 }
 
 /// Peak resident memory of this process (VmHWM), in MiB.
@@ -596,6 +601,8 @@ fn write_dump(
             abstained: a.abstained,
             score: round4(score),
             cited: a.citations.iter().map(|c| c.path.as_str()).collect(),
+            removed: &a.removed,
+            notes: &a.pack,
         }),
     };
     serde_json::to_writer(&mut *d, &line)?;
