@@ -1262,6 +1262,9 @@ const CHANGE: &[&str] = &[
     "doubled",
     "halved",
     "tripled",
+    "repaired",
+    "restored",
+    "resolved",
 ];
 
 /// Two words that together say a fact changed ("as of June", "took over
@@ -1284,6 +1287,14 @@ const CHANGE_WITH: &[(&str, &str)] = &[
     ("gave", "up"),
     ("given", "up"),
     ("gives", "up"),
+    // A repair ends a broken state ("the coffee machine was fixed this
+    // morning"); "fixed" alone is also an adjective ("a fixed IP").
+    ("was", "fixed"),
+    ("were", "fixed"),
+    ("got", "fixed"),
+    ("been", "fixed"),
+    ("is", "fixed"),
+    ("are", "fixed"),
 ];
 
 /// Words that open a noun phrase: a change word right after one and

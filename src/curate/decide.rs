@@ -2653,6 +2653,41 @@ mod tests {
     }
 
     #[test]
+    fn a_repair_ends_a_broken_state() {
+        // Said of the same thing, a repair supersedes the breakage (it was
+        // a noop: "the same coffee machine, cosine 0.86").
+        judged(
+            Op::Supersede,
+            false,
+            0.86,
+            &[
+                (
+                    "The coffee machine on floor 3 is broken.",
+                    "The coffee machine on floor 3 was fixed this morning.",
+                ),
+                (
+                    "The printer on floor 2 is out of order.",
+                    "The printer on floor 2 was repaired yesterday.",
+                ),
+                (
+                    "The login bug makes Safari users log in twice.",
+                    "The Safari login bug is resolved.",
+                ),
+            ],
+        );
+        // "Fixed" as an adjective changes nothing.
+        judged(
+            Op::Supersede,
+            true,
+            0.86,
+            &[(
+                "The server has a fixed IP.",
+                "The server has a fixed IP address of 10.0.0.5.",
+            )],
+        );
+    }
+
+    #[test]
     fn a_statement_turned_around_its_copula_is_the_same_attribute() {
         judged(
             Op::Supersede,
