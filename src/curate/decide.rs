@@ -2304,6 +2304,15 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
             vec![Op::Add, Op::Merge],
         );
     }
+    // The same words but one particle turned to its opposite ("The heating
+    // is turned off" / "… turned on", "The lights are on" / "… off"): the
+    // state is reversed (the particles are too short to be content words).
+    if let Some((x, y)) = particle_reversed(a, b)
+        && !a.negated
+        && !b.negated
+    {
+        return clear(Op::Supersede, format!("the state is reversed ({x} -> {y})"));
+    }
     // A word in the place of another, between the same words: never the
     // same thing said again.
     let swap = swapped_in_frame(a, b, o);
@@ -2324,7 +2333,19 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                     && crate::text::is_copula(&a.words[i - 1].raw)
             })
         };
-        if o.new_values.is_empty() && (o.only_new.len() <= 1 || o.cov_new >= 0.8) && !predicate {
+        // (Nor one more item of a list: "the tech lead for search *and
+        // recommendations*".)
+        let joined = o.only_new.len() == 1
+            && a.words.windows(2).any(|w| {
+                o.only_new.contains(&w[1].stem)
+                    && !w[1].value
+                    && matches!(w[0].raw.to_lowercase().as_str(), "and" | "&" | "plus")
+            });
+        if o.new_values.is_empty()
+            && (o.only_new.len() <= 1 || o.cov_new >= 0.8)
+            && !predicate
+            && !joined
+        {
             return clear(Op::Noop, "same content words");
         }
         return clear(
@@ -2530,6 +2551,30 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     clear(Op::Add, "little overlap")
 }
 
+/// The one word where `old` and `new` differ, when it is a particle and
+/// its opposite (`on` / `off`, `in` / `out`, `up` / `down`), as
+/// `(old's, new's)`.
+fn particle_reversed(a: &Analysis, b: &Analysis) -> Option<(String, String)> {
+    const OPPOSITE: &[(&str, &str)] = &[("on", "off"), ("in", "out"), ("up", "down")];
+    if a.words.len() != b.words.len() {
+        return None;
+    }
+    let mut differ = a
+        .words
+        .iter()
+        .zip(&b.words)
+        .filter(|(x, y)| !x.raw.eq_ignore_ascii_case(&y.raw));
+    let (x, y) = differ.next()?;
+    if differ.next().is_some() {
+        return None;
+    }
+    let (new, old) = (x.raw.to_lowercase(), y.raw.to_lowercase());
+    OPPOSITE
+        .iter()
+        .any(|&(p, q)| (old == p && new == q) || (old == q && new == p))
+        .then_some((old, new))
+}
+
 /// A choice put to the model: which of `options` relates NEW to OLD.
 pub fn model_prompt(new: &str, old: &str, options: &[Op]) -> (GenRequest, Vec<char>) {
     let letters: Vec<char> = ('A'..='E').take(options.len()).collect();
@@ -2683,6 +2728,49 @@ mod tests {
             &[(
                 "The server has a fixed IP.",
                 "The server has a fixed IP address of 10.0.0.5.",
+            )],
+        );
+    }
+
+    #[test]
+    fn a_particle_turned_to_its_opposite_reverses_the_state() {
+        // It was a noop ("already covered"): "on" is too short to count.
+        judged(
+            Op::Supersede,
+            false,
+            0.9,
+            &[
+                ("The heating is turned off.", "The heating is turned on."),
+                (
+                    "The lights in the hall are on.",
+                    "The lights in the hall are off.",
+                ),
+                (
+                    "Mia is logged in on the kiosk.",
+                    "Mia is logged out on the kiosk.",
+                ),
+            ],
+        );
+        // A particle that is not the only difference decides nothing here.
+        judged(
+            Op::Supersede,
+            true,
+            0.9,
+            &[("The heating is on.", "The heating is on timer mode.")],
+        );
+    }
+
+    #[test]
+    fn one_more_item_joined_to_the_list_is_more_not_the_same() {
+        // One new word was taken for noise ("same content words": a noop,
+        // the new area dropped).
+        judged(
+            Op::Update,
+            false,
+            0.9,
+            &[(
+                "Alex is the tech lead for search.",
+                "Alex is the tech lead for search and recommendations.",
             )],
         );
     }
