@@ -1299,7 +1299,7 @@ const CHANGE_WITH: &[(&str, &str)] = &[
 
 /// Words that open a noun phrase: a change word right after one and
 /// before a noun is an adjective ("the raised bed").
-const DETERMINERS: &[&str] = &[
+pub(crate) const DETERMINERS: &[&str] = &[
     "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "his", "her",
     "your",
 ];

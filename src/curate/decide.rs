@@ -2341,10 +2341,21 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
                     && !w[1].value
                     && matches!(w[0].raw.to_lowercase().as_str(), "and" | "&" | "plus")
             });
+        // (Nor a word that qualifies the thing both name: "a *senior*
+        // backend engineer".)
+        let qualifier = o.only_new.len() == 1
+            && a.words.windows(3).any(|w| {
+                o.only_new.contains(&w[1].stem)
+                    && !w[1].value
+                    && !w[1].stop
+                    && crate::text::DETERMINERS.contains(&w[0].raw.to_lowercase().as_str())
+                    && o.shared.contains(&w[2].stem)
+            });
         if o.new_values.is_empty()
             && (o.only_new.len() <= 1 || o.cov_new >= 0.8)
             && !predicate
             && !joined
+            && !qualifier
         {
             return clear(Op::Noop, "same content words");
         }
@@ -2768,10 +2779,17 @@ mod tests {
             Op::Update,
             false,
             0.9,
-            &[(
-                "Alex is the tech lead for search.",
-                "Alex is the tech lead for search and recommendations.",
-            )],
+            &[
+                (
+                    "Alex is the tech lead for search.",
+                    "Alex is the tech lead for search and recommendations.",
+                ),
+                // A word that qualifies the thing both name.
+                (
+                    "Marco is a backend engineer.",
+                    "Marco is a senior backend engineer.",
+                ),
+            ],
         );
     }
 
