@@ -1471,8 +1471,17 @@ pub fn stem(word: &str) -> String {
     const NOT_VERBS: &[&str] = &[
         "station", "stations", "nation", "nations", "ration", "rations",
     ];
+    // A verb and "-ation" ("indent" / "indentation", "install" /
+    // "installation"): the verb, when WordNet has it.
+    let verb_of = |suffix: &str| {
+        w.strip_suffix(suffix)
+            .filter(|v| v.len() >= 4 && crate::wordnet::is_verb(v))
+            .map(str::to_string)
+    };
     let s = if NOT_VERBS.contains(&w.as_str()) {
         w.clone()
+    } else if let Some(v) = verb_of("ations").or_else(|| verb_of("ation")) {
+        v
     } else if n > 7 && w.ends_with("ations") {
         w[..w.len() - 4].to_string()
     } else if n > 6 && w.ends_with("ation") {
@@ -3723,6 +3732,11 @@ mod tests {
         assert_eq!(stem("teacher"), stem("teaches"));
         assert_eq!(stem("frightened"), stem("scared"));
         assert_ne!(stem("server"), stem("serves"));
+        // A verb and its "-ation" noun, the verb known to WordNet.
+        assert_eq!(stem("indentation"), stem("indented"));
+        assert_eq!(stem("installations"), stem("install"));
+        assert_eq!(stem("rotation"), stem("rotated"));
+        assert_ne!(stem("station"), stem("stated"));
     }
 
     #[test]
