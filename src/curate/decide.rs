@@ -2322,40 +2322,9 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
     if o.lost_values.is_empty()
         && (o.only_old.iter().all(|w| light(w)) || (o.cov_old >= 0.8 && cos >= 0.75 && !swap))
     {
-        // (Not a word said of the old statement's thing after a copula,
-        // which ends the new one: "Mira has a peanut allergy" / "Mira's
-        // peanut allergy *is mild*".)
-        let predicate = o.only_new.len() == 1 && {
-            let last = a.words.iter().rposition(|w| !w.stop);
-            last.is_some_and(|i| {
-                i > 0
-                    && o.only_new.contains(&a.words[i].stem)
-                    && crate::text::is_copula(&a.words[i - 1].raw)
-            })
-        };
-        // (Nor one more item of a list: "the tech lead for search *and
-        // recommendations*".)
-        let joined = o.only_new.len() == 1
-            && a.words.windows(2).any(|w| {
-                o.only_new.contains(&w[1].stem)
-                    && !w[1].value
-                    && matches!(w[0].raw.to_lowercase().as_str(), "and" | "&" | "plus")
-            });
-        // (Nor a word that qualifies the thing both name: "a *senior*
-        // backend engineer".)
-        let qualifier = o.only_new.len() == 1
-            && a.words.windows(3).any(|w| {
-                o.only_new.contains(&w[1].stem)
-                    && !w[1].value
-                    && !w[1].stop
-                    && crate::text::DETERMINERS.contains(&w[0].raw.to_lowercase().as_str())
-                    && o.shared.contains(&w[2].stem)
-            });
         if o.new_values.is_empty()
             && (o.only_new.len() <= 1 || o.cov_new >= 0.8)
-            && !predicate
-            && !joined
-            && !qualifier
+            && !one_word_adds(a, o)
         {
             return clear(Op::Noop, "same content words");
         }
@@ -2560,6 +2529,34 @@ fn judge_analysed(a: &Analysis, b: &Analysis, o: &Overlap, cosine: Option<f32>) 
         );
     }
     clear(Op::Add, "little overlap")
+}
+
+/// Whether the one content word only the new statement has says more of
+/// the thing, so it is no noise to drop: said of it after a copula at the
+/// end ("Mira's peanut allergy *is mild*" / "Mira has a peanut allergy"),
+/// one more item joined by "and" ("tech lead for search *and
+/// recommendations*"), or a word that qualifies the thing both name ("a
+/// *senior* backend engineer").
+fn one_word_adds(a: &Analysis, o: &Overlap) -> bool {
+    if o.only_new.len() != 1 {
+        return false;
+    }
+    let w = &a.words;
+    let Some(i) = w
+        .iter()
+        .position(|x| !x.stop && o.only_new.contains(&x.stem))
+    else {
+        return false;
+    };
+    let Some(before) = i.checked_sub(1).map(|j| w[j].raw.to_lowercase()) else {
+        return false;
+    };
+    let last = w.iter().rposition(|x| !x.stop) == Some(i);
+    (last && crate::text::is_copula(&before))
+        || (!w[i].value
+            && (matches!(before.as_str(), "and" | "&" | "plus")
+                || (crate::text::DETERMINERS.contains(&before.as_str())
+                    && w.get(i + 1).is_some_and(|n| o.shared.contains(&n.stem)))))
 }
 
 /// The one word where `old` and `new` differ, when it is a particle and
